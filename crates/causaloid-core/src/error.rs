@@ -1,0 +1,79 @@
+//! The engine's typed errors. The bindings map each variant to one Python
+//! exception class, so every variant names what was wrong and where.
+
+use crate::graph::NodeId;
+use std::any::Any;
+use std::fmt;
+use std::sync::Arc;
+
+/// An opaque error object from a host language (for example the Python
+/// exception a callable raised), carried so the bindings can chain it.
+#[derive(Clone)]
+pub struct ErrorPayload(pub Arc<dyn Any + Send + Sync>);
+
+impl fmt::Debug for ErrorPayload {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ErrorPayload(..)")
+    }
+}
+
+/// Everything that can go wrong while building or evaluating causal structures.
+#[derive(Clone, Debug, thiserror::Error)]
+pub enum CausalError {
+    #[error("unknown node id {id}")]
+    UnknownNode { id: NodeId },
+    #[error("duplicate id {id}: ids must be unique within a graph or collection")]
+    DuplicateId { id: NodeId },
+    #[error("edge {from} -> {to} already exists")]
+    DuplicateEdge { from: NodeId, to: NodeId },
+    #[error("the graph has a cycle through {}", format_path(.path))]
+    Cycle { path: Vec<NodeId> },
+    #[error("the graph is not frozen: call freeze() before evaluating it")]
+    NotFrozen,
+    #[error("the graph is frozen: call unfreeze() before changing it")]
+    Frozen,
+    #[error("the graph is empty: add at least one causaloid")]
+    EmptyGraph,
+    #[error("no path from {from} to {to}")]
+    NoPath { from: NodeId, to: NodeId },
+    #[error("causaloid {id} raised: {message}")]
+    Callable { id: NodeId, message: String, payload: Option<ErrorPayload> },
+    #[error("causaloid {id} decided {found}{}, which is not a verdict (a bool or a degree in [0, 1])", format_row(.row))]
+    InvalidVerdict { id: NodeId, found: String, row: Option<usize> },
+    #[error("relay limit of {limit} rounds exceeded (last relay to {target}); the graph may be relaying in a loop")]
+    RelayLimit { limit: usize, target: NodeId },
+    #[error("causaloid {id} returned a relay, which {reason}")]
+    RelayNotAllowed { id: NodeId, reason: &'static str },
+    #[error("causaloid {id} reads value() but it received no incoming value (pass value= for the roots)")]
+    MissingValue { id: NodeId },
+    #[error("unknown column {name:?}{}", format_known(.known))]
+    UnknownColumn { name: String, known: Vec<String> },
+    #[error("column {name:?} is {found}; expected numbers or booleans")]
+    ColumnType { name: String, found: String },
+    #[error("{what} has length {found}; expected {expected}")]
+    Shape { what: String, expected: usize, found: usize },
+    #[error("invalid {name}: {message}")]
+    InvalidArgument { name: &'static str, message: String },
+    #[error("cannot serialise: {message}")]
+    Serialization { message: String },
+}
+
+fn format_path(path: &[NodeId]) -> String {
+    path.iter().map(ToString::to_string).collect::<Vec<_>>().join(" -> ")
+}
+
+fn format_row(row: &Option<usize>) -> String {
+    row.map(|r| format!(" at row {r}")).unwrap_or_default()
+}
+
+fn format_known(known: &[String]) -> String {
+    if known.is_empty() {
+        String::new()
+    } else {
+        let shown: Vec<&str> = known.iter().take(12).map(String::as_str).collect();
+        let more = if known.len() > 12 { ", ..." } else { "" };
+        format!(" (available: {}{more})", shown.join(", "))
+    }
+}
+
+pub type Result<T, E = CausalError> = std::result::Result<T, E>;

@@ -1,0 +1,464 @@
+//! Compiled expressions: a short stack program whose leaves (columns, the
+//! incoming value, literals) are folded into the operators that read them, so
+//! `col("x") > 0.5` is a single instruction.
+//!
+//! One op table serves both a single row and a block of rows: every operator is
+//! one `fn(f64, f64) -> f64`, called element by element in both paths, which is
+//! why a batch row always equals the same row evaluated alone.
+
+use super::ast::{BinaryOp, Expr, UnaryOp};
+use crate::value::Kind;
+use std::collections::HashMap;
+
+/// Column names mapped to dense slots, in first-use order.
+#[derive(Clone, Debug, Default)]
+pub struct ColumnTable {
+    names: Vec<String>,
+    slots: HashMap<String, u32>,
+}
+
+impl ColumnTable {
+    pub fn new() -> ColumnTable {
+        ColumnTable::default()
+    }
+
+    /// The slot of `name`, adding it when new.
+    pub fn slot(&mut self, name: &str) -> u32 {
+        if let Some(&s) = self.slots.get(name) {
+            return s;
+        }
+        let s = self.names.len() as u32;
+        self.names.push(name.to_owned());
+        self.slots.insert(name.to_owned(), s);
+        s
+    }
+
+    pub fn get(&self, name: &str) -> Option<u32> {
+        self.slots.get(name).copied()
+    }
+
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Operand {
+    Stack,
+    Col(u32),
+    Value,
+    Lit(Kind, f64),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Op {
+    Push(Operand),
+    Unary(UnaryOp, Operand),
+    Binary(BinaryOp, Operand, Operand),
+    Between,
+}
+
+/// A compiled expression.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Program {
+    ops: Vec<Op>,
+    reads_value: bool,
+}
+
+/// Reusable stack for single-row evaluation.
+pub type Scratch = Vec<(Kind, f64)>;
+
+// ---- the op table: shared by single-row and block evaluation ------------------
+
+#[inline(always)]
+fn truth(b: bool) -> f64 {
+    if b {
+        1.0
+    } else {
+        0.0
+    }
+}
+
+// min / max that propagate NaN, unlike f64::min, so a missing reading never
+// silently becomes a verdict.
+#[inline(always)]
+fn nan_min(a: f64, b: f64) -> f64 {
+    if a.is_nan() || b.is_nan() {
+        f64::NAN
+    } else {
+        a.min(b)
+    }
+}
+
+#[inline(always)]
+fn nan_max(a: f64, b: f64) -> f64 {
+    if a.is_nan() || b.is_nan() {
+        f64::NAN
+    } else {
+        a.max(b)
+    }
+}
+
+#[inline(always)]
+fn apply_unary(op: UnaryOp, a: f64) -> f64 {
+    match op {
+        UnaryOp::Neg => -a,
+        UnaryOp::Not => 1.0 - a,
+        UnaryOp::Abs => a.abs(),
+        UnaryOp::IsNan => truth(a.is_nan()),
+    }
+}
+
+fn unary_kind(op: UnaryOp, a: Kind) -> Kind {
+    match op {
+        UnaryOp::Not => a,
+        UnaryOp::Neg | UnaryOp::Abs => Kind::Num,
+        UnaryOp::IsNan => Kind::Bool,
+    }
+}
+
+fn binary_kind(op: BinaryOp, a: Kind, b: Kind) -> Kind {
+    use BinaryOp::*;
+    match op {
+        Add | Sub | Mul | Div => Kind::Num,
+        Lt | Le | Gt | Ge | Eq | Ne => Kind::Bool,
+        And | Or | Min | Max => a.both(b),
+    }
+}
+
+macro_rules! with_binary_fn {
+    ($op:expr, $f:ident => $body:expr) => {
+        match $op {
+            BinaryOp::Add => { let $f = |a: f64, b: f64| a + b; $body }
+            BinaryOp::Sub => { let $f = |a: f64, b: f64| a - b; $body }
+            BinaryOp::Mul => { let $f = |a: f64, b: f64| a * b; $body }
+            BinaryOp::Div => { let $f = |a: f64, b: f64| a / b; $body }
+            BinaryOp::Lt => { let $f = |a: f64, b: f64| truth(a < b); $body }
+            BinaryOp::Le => { let $f = |a: f64, b: f64| truth(a <= b); $body }
+            BinaryOp::Gt => { let $f = |a: f64, b: f64| truth(a > b); $body }
+            BinaryOp::Ge => { let $f = |a: f64, b: f64| truth(a >= b); $body }
+            BinaryOp::Eq => { let $f = |a: f64, b: f64| truth(a == b); $body }
+            BinaryOp::Ne => { let $f = |a: f64, b: f64| truth(a != b); $body }
+            BinaryOp::And | BinaryOp::Min => { let $f = nan_min; $body }
+            BinaryOp::Or | BinaryOp::Max => { let $f = nan_max; $body }
+        }
+    };
+}
+
+#[inline(always)]
+fn apply_binary(op: BinaryOp, a: f64, b: f64) -> f64 {
+    with_binary_fn!(op, f => f(a, b))
+}
+
+#[inline(always)]
+fn between(x: f64, lo: f64, hi: f64) -> f64 {
+    truth(lo <= x && x <= hi)
+}
+
+// ---- compilation ----------------------------------------------------------------
+
+impl Program {
+    /// Compiles `expr`, giving each column it reads a slot in `table`.
+    pub fn compile(expr: &Expr, table: &mut ColumnTable) -> Program {
+        let mut ops = Vec::new();
+        emit(expr, table, &mut ops);
+        Program { ops, reads_value: expr.reads_value() }
+    }
+
+    /// Whether the program reads the incoming value.
+    pub fn reads_value(&self) -> bool {
+        self.reads_value
+    }
+
+    /// The same program with column slots renumbered through `map` (old slot ->
+    /// new slot), used when a causaloid joins a graph with a wider column table.
+    pub fn relink(&self, map: &[u32]) -> Program {
+        let fix = |o: Operand| match o {
+            Operand::Col(s) => Operand::Col(map.get(s as usize).copied().unwrap_or(s)),
+            other => other,
+        };
+        let ops = self
+            .ops
+            .iter()
+            .map(|op| match *op {
+                Op::Push(a) => Op::Push(fix(a)),
+                Op::Unary(u, a) => Op::Unary(u, fix(a)),
+                Op::Binary(b, x, y) => Op::Binary(b, fix(x), fix(y)),
+                Op::Between => Op::Between,
+            })
+            .collect();
+        Program { ops, reads_value: self.reads_value }
+    }
+
+    /// Evaluates on one row. `value` is the incoming value (ignored unless the
+    /// program reads it; the caller checks [`Program::reads_value`] first).
+    #[inline]
+    pub fn eval(&self, row: &[f64], value: (Kind, f64), stack: &mut Scratch) -> (Kind, f64) {
+        // The common one-instruction program skips the stack entirely.
+        if let [Op::Binary(op, a, b)] = self.ops.as_slice() {
+            if *a != Operand::Stack && *b != Operand::Stack {
+                let (ka, xa) = load(*a, row, value);
+                let (kb, xb) = load(*b, row, value);
+                return (binary_kind(*op, ka, kb), apply_binary(*op, xa, xb));
+            }
+        }
+        stack.clear();
+        for op in &self.ops {
+            match *op {
+                Op::Push(a) => {
+                    let v = load(a, row, value);
+                    stack.push(v);
+                }
+                Op::Unary(u, a) => {
+                    let (k, x) = fetch(a, row, value, stack);
+                    stack.push((unary_kind(u, k), apply_unary(u, x)));
+                }
+                Op::Binary(b, x, y) => {
+                    let (ky, vy) = fetch(y, row, value, stack);
+                    let (kx, vx) = fetch(x, row, value, stack);
+                    stack.push((binary_kind(b, kx, ky), apply_binary(b, vx, vy)));
+                }
+                Op::Between => {
+                    let (_, hi) = pop(stack);
+                    let (_, lo) = pop(stack);
+                    let (_, x) = pop(stack);
+                    stack.push((Kind::Bool, between(x, lo, hi)));
+                }
+            }
+        }
+        pop(stack)
+    }
+
+    /// Evaluates on a block of rows: `cols[slot]` holds the block's values of
+    /// each column, `value` the incoming values. Writes `out` and returns its kind.
+    pub fn eval_block(
+        &self,
+        cols: &[&[f64]],
+        value: Option<(Kind, &[f64])>,
+        len: usize,
+        scratch: &mut BlockScratch,
+        out: &mut Vec<f64>,
+    ) -> Kind {
+        let value = value.unwrap_or((Kind::Num, &[]));
+        scratch.reset();
+        for op in &self.ops {
+            match *op {
+                Op::Push(a) => {
+                    let (k, src) = scratch.arg(a, cols, value);
+                    let mut buf = scratch.take(len);
+                    for (i, o) in buf.iter_mut().enumerate() {
+                        *o = src.at(i);
+                    }
+                    scratch.give(src);
+                    scratch.stack.push((k, buf));
+                }
+                Op::Unary(u, a) => {
+                    let (k, src) = scratch.arg(a, cols, value);
+                    let mut buf = scratch.take(len);
+                    for (i, o) in buf.iter_mut().enumerate() {
+                        *o = apply_unary(u, src.at(i));
+                    }
+                    scratch.give(src);
+                    scratch.stack.push((unary_kind(u, k), buf));
+                }
+                Op::Binary(b, x, y) => {
+                    let (ky, sy) = scratch.arg(y, cols, value);
+                    let (kx, sx) = scratch.arg(x, cols, value);
+                    let mut buf = scratch.take(len);
+                    with_binary_fn!(b, f => zip(&sx, &sy, &mut buf, len, f));
+                    scratch.give(sx);
+                    scratch.give(sy);
+                    scratch.stack.push((binary_kind(b, kx, ky), buf));
+                }
+                Op::Between => {
+                    let (_, hi) = scratch.pop(len);
+                    let (_, lo) = scratch.pop(len);
+                    let (_, x) = scratch.pop(len);
+                    let mut buf = scratch.take(len);
+                    for (i, o) in buf.iter_mut().enumerate() {
+                        *o = between(x[i], lo[i], hi[i]);
+                    }
+                    for b in [x, lo, hi] {
+                        scratch.give(Arg::Owned(b));
+                    }
+                    scratch.stack.push((Kind::Bool, buf));
+                }
+            }
+        }
+        let (kind, buf) = scratch.pop(len);
+        out.clear();
+        out.extend_from_slice(&buf[..len.min(buf.len())]);
+        scratch.give(Arg::Owned(buf));
+        kind
+    }
+}
+
+fn emit(expr: &Expr, table: &mut ColumnTable, ops: &mut Vec<Op>) {
+    match expr {
+        Expr::Col(_) | Expr::Value | Expr::Lit(_) => {
+            let a = operand(expr, table, ops);
+            ops.push(Op::Push(a));
+        }
+        Expr::Unary(u, a) => {
+            let a = operand(a, table, ops);
+            ops.push(Op::Unary(*u, a));
+        }
+        Expr::Binary(b, x, y) => {
+            let x = operand(x, table, ops);
+            let y = operand(y, table, ops);
+            ops.push(Op::Binary(*b, x, y));
+        }
+        Expr::Between(x, lo, hi) => {
+            emit(x, table, ops);
+            emit(lo, table, ops);
+            emit(hi, table, ops);
+            ops.push(Op::Between);
+        }
+    }
+}
+
+/// A leaf becomes an operand; anything else is emitted and read from the stack.
+fn operand(expr: &Expr, table: &mut ColumnTable, ops: &mut Vec<Op>) -> Operand {
+    match expr {
+        Expr::Col(name) => Operand::Col(table.slot(name)),
+        Expr::Value => Operand::Value,
+        Expr::Lit(v) => Operand::Lit(v.kind(), v.num()),
+        _ => {
+            emit(expr, table, ops);
+            Operand::Stack
+        }
+    }
+}
+
+// ---- single-row helpers ---------------------------------------------------------
+
+#[inline(always)]
+fn load(a: Operand, row: &[f64], value: (Kind, f64)) -> (Kind, f64) {
+    match a {
+        Operand::Col(s) => (Kind::Num, row.get(s as usize).copied().unwrap_or(f64::NAN)),
+        Operand::Value => value,
+        Operand::Lit(k, x) => (k, x),
+        Operand::Stack => (Kind::Num, f64::NAN),
+    }
+}
+
+#[inline(always)]
+fn pop(stack: &mut Scratch) -> (Kind, f64) {
+    stack.pop().unwrap_or((Kind::Num, f64::NAN))
+}
+
+#[inline(always)]
+fn fetch(a: Operand, row: &[f64], value: (Kind, f64), stack: &mut Scratch) -> (Kind, f64) {
+    if a == Operand::Stack {
+        pop(stack)
+    } else {
+        load(a, row, value)
+    }
+}
+
+// ---- block helpers --------------------------------------------------------------
+
+/// An operand over a block: a borrowed column, a broadcast literal, or a
+/// buffer popped from the stack (returned to the pool after use).
+enum Arg<'a> {
+    Slice(&'a [f64]),
+    Scalar(f64),
+    Owned(Vec<f64>),
+}
+
+impl Arg<'_> {
+    #[inline(always)]
+    fn at(&self, i: usize) -> f64 {
+        match self {
+            Arg::Slice(s) => s.get(i).copied().unwrap_or(f64::NAN),
+            Arg::Scalar(x) => *x,
+            Arg::Owned(v) => v.get(i).copied().unwrap_or(f64::NAN),
+        }
+    }
+
+    fn slice(&self, len: usize) -> Option<&[f64]> {
+        match self {
+            Arg::Slice(s) if s.len() >= len => Some(&s[..len]),
+            Arg::Owned(v) if v.len() >= len => Some(&v[..len]),
+            _ => None,
+        }
+    }
+}
+
+#[inline(always)]
+fn zip(a: &Arg<'_>, b: &Arg<'_>, out: &mut [f64], len: usize, f: impl Fn(f64, f64) -> f64) {
+    let out = &mut out[..len];
+    match (a.slice(len), b.slice(len), a, b) {
+        (Some(x), Some(y), _, _) => {
+            for ((o, &p), &q) in out.iter_mut().zip(x).zip(y) {
+                *o = f(p, q);
+            }
+        }
+        (Some(x), None, _, Arg::Scalar(q)) => {
+            for (o, &p) in out.iter_mut().zip(x) {
+                *o = f(p, *q);
+            }
+        }
+        (None, Some(y), Arg::Scalar(p), _) => {
+            for (o, &q) in out.iter_mut().zip(y) {
+                *o = f(*p, q);
+            }
+        }
+        _ => {
+            for (i, o) in out.iter_mut().enumerate() {
+                *o = f(a.at(i), b.at(i));
+            }
+        }
+    }
+}
+
+/// Reusable buffers for block evaluation.
+#[derive(Default)]
+pub struct BlockScratch {
+    stack: Vec<(Kind, Vec<f64>)>,
+    pool: Vec<Vec<f64>>,
+}
+
+impl BlockScratch {
+    fn reset(&mut self) {
+        while let Some((_, b)) = self.stack.pop() {
+            self.pool.push(b);
+        }
+    }
+
+    fn take(&mut self, len: usize) -> Vec<f64> {
+        let mut b = self.pool.pop().unwrap_or_default();
+        b.resize(len, 0.0);
+        b
+    }
+
+    fn give(&mut self, arg: Arg<'_>) {
+        if let Arg::Owned(b) = arg {
+            self.pool.push(b);
+        }
+    }
+
+    fn pop(&mut self, len: usize) -> (Kind, Vec<f64>) {
+        self.stack.pop().unwrap_or_else(|| (Kind::Num, vec![f64::NAN; len]))
+    }
+
+    fn arg<'a>(&mut self, a: Operand, cols: &[&'a [f64]], value: (Kind, &'a [f64])) -> (Kind, Arg<'a>) {
+        match a {
+            Operand::Col(s) => (Kind::Num, Arg::Slice(cols.get(s as usize).copied().unwrap_or(&[]))),
+            Operand::Value => (value.0, Arg::Slice(value.1)),
+            Operand::Lit(k, x) => (k, Arg::Scalar(x)),
+            Operand::Stack => {
+                let (k, b) = self.stack.pop().unwrap_or((Kind::Num, Vec::new()));
+                (k, Arg::Owned(b))
+            }
+        }
+    }
+}

@@ -1,0 +1,16 @@
+//! causaloid-core: the pure-Rust engine of causaloid.
+//!
+//! It knows nothing about Python. Every algorithm lives here and is tested with
+//! `cargo test`; the bindings crate only converts types and maps errors.
+
+pub mod effect;
+pub mod error;
+pub mod expr;
+pub mod graph;
+pub mod value;
+
+pub use effect::Effect;
+pub use error::{CausalError, ErrorPayload};
+pub use expr::Expr;
+pub use graph::NodeId;
+pub use value::{Kind, Value, Verdict};

@@ -1,0 +1,14 @@
+//! PyO3 bindings of causaloid-core, imported by Python as `causaloid._native`.
+//!
+//! Thin by design: conversions, error mapping and releasing the GIL. No
+//! algorithm lives here; each file mirrors a module of the engine.
+
+use pyo3::prelude::*;
+
+mod errors;
+
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}

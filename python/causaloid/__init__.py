@@ -1,0 +1,17 @@
+"""causaloid: fast, deterministic, context-aware causal reasoning.
+
+The public names below are the contract (see DESIGN.md); the engine behind
+them is the native module ``causaloid._native``.
+"""
+
+from __future__ import annotations
+
+from causaloid import errors
+from causaloid._native import __version__
+from causaloid.errors import CausalError
+
+__all__ = [
+    "CausalError",
+    "__version__",
+    "errors",
+]

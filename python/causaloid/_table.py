@@ -1,0 +1,127 @@
+"""Tables in, NumPy columns out.
+
+Every module that reads data (batch evaluation, discovery, state machines,
+contexts) goes through :func:`to_columns`, so a dict of arrays, a pandas or
+polars DataFrame and an Arrow table all behave the same. Columns are not copied
+when the input already holds contiguous numeric data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from causaloid.errors import ColumnTypeError, ShapeError, UnknownColumnError
+
+Columns = dict[str, np.ndarray]
+
+
+def _module_of(obj: Any) -> str:
+    return type(obj).__module__.split(".")[0]
+
+
+def to_columns(table: Any, columns: Sequence[str] | None = None) -> Columns:
+    """Convert a table to a dict of one-dimensional NumPy arrays.
+
+    Parameters
+    ----------
+    table : mapping of array-likes, pandas.DataFrame, polars.DataFrame, pyarrow.Table
+        The data. A mapping's values may be lists, NumPy arrays or pandas/polars
+        series.
+    columns : sequence of str, optional
+        Only these columns, in this order; an unknown name raises
+        :class:`~causaloid.errors.UnknownColumnError`.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        All columns of equal length.
+
+    Examples
+    --------
+    >>> cols = to_columns({"x": [1.0, 2.0], "y": [True, False]})
+    >>> cols["x"].dtype, cols["y"].dtype
+    (dtype('float64'), dtype('bool'))
+    """
+    kind = _module_of(table)
+    if kind == "pandas" and hasattr(table, "columns"):
+        raw = {str(c): table[c].to_numpy() for c in table.columns}
+    elif kind == "polars" and hasattr(table, "get_columns"):
+        raw = {s.name: s.to_numpy() for s in table.get_columns()}
+    elif kind == "pyarrow" and hasattr(table, "column_names"):
+        raw = {
+            name: table.column(name).to_numpy(**_arrow_kwargs(table.column(name)))
+            for name in table.column_names
+        }
+    elif isinstance(table, Mapping):
+        raw = {str(k): _series_to_numpy(v) for k, v in table.items()}
+    else:
+        raise TypeError(
+            "table must be a mapping of arrays, a pandas or polars DataFrame or a "
+            f"pyarrow Table; got {type(table).__name__}"
+        )
+    if columns is not None:
+        missing = [c for c in columns if c not in raw]
+        if missing:
+            raise UnknownColumnError(
+                f"unknown column {missing[0]!r} (available: {', '.join(list(raw)[:12])})",
+                {"column": missing[0], "available": list(raw)},
+            )
+        raw = {c: raw[c] for c in columns}
+    lengths = {name: arr.shape[0] for name, arr in raw.items()}
+    for name, arr in raw.items():
+        if arr.ndim != 1:
+            raise ShapeError(
+                f"column {name!r} has shape {arr.shape}; expected one dimension",
+                {"column": name, "shape": arr.shape},
+            )
+    if len(set(lengths.values())) > 1:
+        raise ShapeError(
+            f"columns have different lengths: {lengths}", {"lengths": lengths}
+        )
+    return raw
+
+
+def _arrow_kwargs(column: Any) -> dict[str, Any]:
+    return {"zero_copy_only": False}
+
+
+def _series_to_numpy(value: Any) -> np.ndarray:
+    if hasattr(value, "to_numpy") and not isinstance(value, np.ndarray):
+        return np.asarray(value.to_numpy())
+    return np.asarray(value)
+
+
+def numeric(name: str, arr: np.ndarray) -> np.ndarray:
+    """Return ``arr`` as float64 or bool, without copying when it already is.
+
+    Raises :class:`~causaloid.errors.ColumnTypeError` naming the column when
+    the data is not numeric.
+
+    Examples
+    --------
+    >>> numeric("x", np.array([1, 2])).dtype
+    dtype('float64')
+    """
+    if arr.dtype == np.float64 or arr.dtype == np.bool_:
+        return np.ascontiguousarray(arr)
+    if arr.dtype.kind in "iuf":
+        return arr.astype(np.float64)
+    if arr.dtype == object:
+        try:
+            return arr.astype(np.float64)
+        except (TypeError, ValueError):
+            pass
+    raise ColumnTypeError(
+        f"column {name!r} has dtype {arr.dtype}; expected numbers or booleans",
+        {"column": name, "dtype": str(arr.dtype)},
+    )
+
+
+def n_rows(columns: Columns) -> int:
+    """Number of rows of a dict of equal-length columns (0 when empty)."""
+    for arr in columns.values():
+        return int(arr.shape[0])
+    return 0

@@ -1,0 +1,165 @@
+"""Exceptions raised by causaloid.
+
+Every exception is a :class:`CausalError`; most are also the built-in
+exception Python convention expects (an unknown id is a ``KeyError``, a bad
+argument a ``ValueError``), so ``except KeyError`` keeps working. Each carries
+its structured detail as attributes (``err.node_id``, ``err.column``,
+``err.row`` ...) and in ``err.detail``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class CausalError(Exception):
+    """Base class of every error causaloid raises or carries in an Effect.
+
+    Parameters
+    ----------
+    message : str
+        What went wrong, in plain words.
+    detail : dict, optional
+        Structured detail (for example ``{"node_id": 3}``); each key is also
+        available as an attribute.
+
+    Examples
+    --------
+    >>> err = CausalError("sensor offline", {"node_id": "s1"})
+    >>> err.node_id, str(err)
+    ('s1', 'sensor offline')
+    """
+
+    def __init__(self, message: str = "", detail: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.detail: dict[str, Any] = dict(detail or {})
+        for key, value in self.detail.items():
+            setattr(self, key, value)
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.message, self.detail))
+
+
+# --- building structures -------------------------------------------------------
+
+
+class GraphError(CausalError):
+    """A causal graph or collection was built or used in an invalid way."""
+
+
+class UnknownNodeError(GraphError, KeyError):
+    """A node id that the graph does not hold (``err.node_id``)."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return self.message
+
+
+class DuplicateIdError(GraphError, ValueError):
+    """An id used twice in one graph or collection (``err.node_id``)."""
+
+
+class DuplicateEdgeError(GraphError, ValueError):
+    """An edge added twice (``err.source``, ``err.target``)."""
+
+
+class CycleError(GraphError, ValueError):
+    """The graph has a cycle (``err.path`` lists the ids along it)."""
+
+
+class NotFrozenError(GraphError):
+    """The graph must be frozen with ``freeze()`` before it is evaluated."""
+
+
+class FrozenError(GraphError):
+    """The graph is frozen; call ``unfreeze()`` before changing it."""
+
+
+class NoPathError(GraphError, ValueError):
+    """No path between two nodes (``err.source``, ``err.target``)."""
+
+
+# --- evaluating ----------------------------------------------------------------
+
+
+class EvaluationError(CausalError):
+    """Evaluation failed. ``err.effect`` (when set) holds what ran before the
+    failure, so ``err.effect.explain()`` shows how far it got."""
+
+    effect: Any = None
+
+
+class CallableError(EvaluationError):
+    """A causal function written in Python raised (``err.node_id``); the
+    original exception is chained as ``__cause__``."""
+
+
+class VerdictError(EvaluationError, ValueError):
+    """A causal function decided something that is not a verdict: NaN, a
+    number outside [0, 1], or a non-boolean, non-numeric object
+    (``err.node_id``, ``err.found``, ``err.row`` in a batch)."""
+
+
+class RelayLimitError(EvaluationError):
+    """Relays between nodes exceeded the graph's bound (``err.limit``)."""
+
+
+class RelayError(EvaluationError):
+    """A relay where none is allowed (inside a collection, or in a batch)."""
+
+
+class MissingValueError(EvaluationError, ValueError):
+    """A causaloid reads ``value()`` but received no incoming value."""
+
+
+# --- data ----------------------------------------------------------------------
+
+
+class DataError(CausalError):
+    """Input data has the wrong shape, type or columns."""
+
+
+class UnknownColumnError(DataError, KeyError):
+    """A column that the data does not have (``err.column``)."""
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ColumnTypeError(DataError, TypeError):
+    """A column of the wrong type, e.g. strings where numbers are needed."""
+
+
+class ShapeError(DataError, ValueError):
+    """Arrays of the wrong length or dimension."""
+
+
+class SerializationError(CausalError, ValueError):
+    """A structure cannot be written or read in the JSON form."""
+
+
+__all__ = [
+    "CallableError",
+    "CausalError",
+    "ColumnTypeError",
+    "CycleError",
+    "DataError",
+    "DuplicateEdgeError",
+    "DuplicateIdError",
+    "EvaluationError",
+    "FrozenError",
+    "GraphError",
+    "MissingValueError",
+    "NoPathError",
+    "NotFrozenError",
+    "RelayError",
+    "RelayLimitError",
+    "SerializationError",
+    "ShapeError",
+    "UnknownColumnError",
+    "UnknownNodeError",
+    "VerdictError",
+]
