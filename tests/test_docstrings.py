@@ -25,7 +25,7 @@ def test_docstring_examples_run(name: str) -> None:
     module = importlib.import_module(name)
     finder = doctest.DocTestFinder(exclude_empty=True)
     runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
-    globs = {"cl": causaloid, "np": importlib.import_module("numpy")}
+    globs = {**vars(module), "cl": causaloid, "np": importlib.import_module("numpy")}
     for test in finder.find(module, name, globs=dict(globs)):
         runner.run(test)
     result = runner.summarize(verbose=False)
