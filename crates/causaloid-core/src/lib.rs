@@ -7,6 +7,7 @@ pub mod effect;
 pub mod error;
 pub mod expr;
 pub mod graph;
+pub mod uncertain;
 pub mod value;
 
 pub use effect::Effect;
