@@ -17,6 +17,7 @@ from causaloid.effect import Effect, Process
 from causaloid.errors import CausalError
 from causaloid.graph import AtLeast, CausalCollection, CausalGraph, Causaloid, Relay
 from causaloid.graph._json import from_json
+from causaloid.uncertain import MaybeUncertain, Uncertain
 
 __all__ = [
     "AtLeast",
@@ -25,8 +26,10 @@ __all__ = [
     "CausalGraph",
     "Causaloid",
     "Effect",
+    "MaybeUncertain",
     "Process",
     "Relay",
+    "Uncertain",
     "__version__",
     "errors",
     "expr",
