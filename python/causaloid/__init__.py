@@ -11,7 +11,7 @@ True
 
 from __future__ import annotations
 
-from causaloid import errors, expr
+from causaloid import errors, expr, uncertain
 from causaloid._native import __version__
 from causaloid.effect import Effect, Process
 from causaloid.errors import CausalError
@@ -34,4 +34,5 @@ __all__ = [
     "errors",
     "expr",
     "from_json",
+    "uncertain",
 ]

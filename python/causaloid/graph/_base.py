@@ -67,6 +67,29 @@ def finish(evaluation: Any, errors: Errors) -> Effect[Any]:
     return effect
 
 
+def uncertain_input(x: Any, value: Any) -> bool:
+    """Whether the input holds a ``cl.Uncertain`` (then causaloids decide by SPRT)."""
+    from causaloid.uncertain.causal import has_uncertain
+
+    return has_uncertain(x, value)
+
+
+def finish_uncertain(
+    member: Any, method: str, args: tuple[Any, ...], x: Any, value: Any, errors: Errors
+) -> Effect[Any]:
+    """Evaluates on uncertain inputs (see ``causaloid.uncertain.causal``)."""
+    from causaloid.uncertain.causal import evaluate_uncertain
+
+    if errors not in ("raise", "effect"):
+        raise ValueError(f"errors must be 'raise' or 'effect', got {errors!r}")
+    effect = evaluate_uncertain(member, method, args, x, value)
+    if effect.error is not None and errors == "raise":
+        err = effect.error
+        err.effect = effect
+        raise err
+    return effect
+
+
 class Causal(ABC):
     """What causaloids, collections and graphs have in common."""
 
@@ -113,6 +136,8 @@ class Causal(ABC):
             ``.value`` is the verdict (bool or degree in [0, 1]); ``.explain()``
             says which causaloids ran, on what, and why the verdict holds.
         """
+        if uncertain_input(x, value):
+            return finish_uncertain(self, "evaluate", (), x, value, errors)
         v, row = split_input(x, value)
         return finish(self._member().evaluate(v, row), errors)
 

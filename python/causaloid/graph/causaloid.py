@@ -27,6 +27,9 @@ class Causaloid(Causal):
     expr : Expr, optional
         A native expression (:mod:`causaloid.expr`) the engine evaluates
         without Python. Give exactly one of ``fn`` and ``expr``.
+    decide : causaloid.uncertain.SPRT, optional
+        How an uncertain bool is decided when the function meets a
+        ``cl.Uncertain`` (default: more likely than not at confidence 0.95).
 
     Examples
     --------
@@ -42,7 +45,7 @@ class Causaloid(Causal):
     Final verdict: false
     """
 
-    __slots__ = ("_description", "_expr", "_fn", "_id", "_native")
+    __slots__ = ("_adapter", "_decide", "_description", "_expr", "_fn", "_id", "_native")
 
     def __init__(
         self,
@@ -51,6 +54,7 @@ class Causaloid(Causal):
         *,
         fn: Callable[..., Any] | None = None,
         expr: Expr | None = None,
+        decide: Any = None,
     ) -> None:
         self._id = check_id(id)
         if not isinstance(description, str):
@@ -60,6 +64,13 @@ class Causaloid(Causal):
             raise TypeError("give exactly one of fn= (a Python callable) or expr= (a cl.expr expression)")
         self._fn = fn
         self._expr = expr
+        if decide is not None:
+            from causaloid.uncertain.causal import SPRT
+
+            if not isinstance(decide, SPRT):
+                raise TypeError(f"decide must be a cl.uncertain.SPRT, got {type(decide).__name__}")
+        self._decide = decide
+        self._adapter: CallableAdapter | None = None
         if expr is not None:
             if not isinstance(expr, Expr):
                 raise TypeError(f"expr must be a cl.expr expression, got {type(expr).__name__}")
@@ -67,7 +78,8 @@ class Causaloid(Causal):
         else:
             if not callable(fn):
                 raise TypeError(f"fn must be callable, got {type(fn).__name__}")
-            adapter = CallableAdapter(fn)
+            adapter = CallableAdapter(fn, decide=decide, node_id=self._id)
+            self._adapter = adapter
             self._native = _native.Member.causaloid_fn(self._id, description, adapter, label_of(fn))
 
     def _member(self) -> Any:
@@ -79,6 +91,11 @@ class Causaloid(Causal):
         return self._fn
 
     @property
+    def decide(self) -> Any:
+        """The SPRT parameters that decide uncertain outputs (None: the defaults)."""
+        return self._decide
+
+    @property
     def expr(self) -> Expr | None:
         """The native expression, if the causaloid has one."""
         return self._expr
@@ -88,8 +105,8 @@ class Causaloid(Causal):
         return f"Causaloid({self._id!r}, {self._description!r}, {how})"
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild, (self._id, self._description, self._fn, self._expr))
+        return (_rebuild, (self._id, self._description, self._fn, self._expr, self._decide))
 
 
-def _rebuild(id: NodeId, description: str, fn: Any, expr: Any) -> Causaloid:
-    return Causaloid(id, description, fn=fn, expr=expr)
+def _rebuild(id: NodeId, description: str, fn: Any, expr: Any, decide: Any = None) -> Causaloid:
+    return Causaloid(id, description, fn=fn, expr=expr, decide=decide)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from causaloid._native import Decision
 from causaloid.uncertain import errors
+from causaloid.uncertain.causal import SPRT
 from causaloid.uncertain.errors import (
     MapError,
     PresenceError,
@@ -29,6 +30,7 @@ __all__ = [
     "MapError",
     "MaybeUncertain",
     "PresenceError",
+    "SPRT",
     "Uncertain",
     "UncertainError",
     "UncertainKindError",

@@ -131,13 +131,13 @@ impl Decision {
                 "  stopped: log likelihood ratio {:.3} reached the upper bound {:.3} (Wald's SPRT accepted P > {})",
                 self.log_ratio,
                 self.upper_bound,
-                p.threshold + p.epsilon
+                tidy(p.threshold + p.epsilon)
             ),
             StopReason::AcceptedBelow => format!(
                 "  stopped: log likelihood ratio {:.3} reached the lower bound {:.3} (Wald's SPRT accepted P < {})",
                 self.log_ratio,
                 self.lower_bound,
-                p.threshold - p.epsilon
+                tidy(p.threshold - p.epsilon)
             ),
             StopReason::MaxSamples => format!(
                 "  stopped: max_samples reached with the log likelihood ratio {:.3} between {:.3} and {:.3}; \
@@ -148,6 +148,11 @@ impl Decision {
         out.push_str(&why);
         out
     }
+}
+
+/// Rounds away float noise (0.9500000000000001) for display.
+fn tidy(x: f64) -> f64 {
+    (x * 1e9).round() / 1e9
 }
 
 /// Decides whether P(`u` is true) > `params.threshold`.
