@@ -21,8 +21,8 @@ def test_false_alarms_naive_versus_probability_exceeds() -> None:
     gps = load()
     result = gps.simulate(trips=1000, true_speed=25.0, seed=2014)
     # Exact counts: the simulation uses the library's pinned, seeded generator.
-    assert result["naive_alarms"] == 122
-    assert result["uncertain_alarms"] == 6
+    assert result["naive_alarms"] == 126
+    assert result["uncertain_alarms"] == 7
     assert result["uncertain_alarms"] / result["trips"] <= 1 - 0.95
     assert result["naive_alarms"] / result["trips"] > 0.1
     assert result["mean_samples"] < 50
@@ -31,4 +31,4 @@ def test_false_alarms_naive_versus_probability_exceeds() -> None:
 def test_a_driver_truly_over_the_limit_is_still_caught() -> None:
     gps = load()
     result = gps.simulate(trips=200, true_speed=36.0, seed=7)
-    assert result["uncertain_alarms"] == 198
+    assert result["uncertain_alarms"] == 192

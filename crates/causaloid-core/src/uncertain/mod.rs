@@ -4,6 +4,7 @@
 
 mod error;
 mod node;
+mod normal;
 mod plan;
 mod rng;
 mod sampling;
@@ -11,7 +12,7 @@ mod sprt;
 
 pub use error::UncertainError;
 pub use node::{BinaryOp, BlockFunction, CompareOp, LogicOp, MapFailure, UnaryOp, Uncertain};
-pub use plan::{Plan, BLOCK};
+pub use plan::{Plan, BLOCK, CHUNK};
 pub use rng::{os_seed, Xoshiro256pp};
 pub use sampling::{moments, quantiles, resolve_seed, sample, Moments};
 pub use sprt::{probability_exceeds, Decision, SprtParams, StopReason};

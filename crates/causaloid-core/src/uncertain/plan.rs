@@ -5,6 +5,7 @@
 
 use super::error::UncertainError;
 use super::node::{BinaryOp, BlockFunction, CompareOp, LogicOp, MapFailure, Op, UnaryOp, Uncertain};
+use super::normal::fill_normal;
 use super::rng::Xoshiro256pp;
 use crate::Kind;
 use std::collections::HashMap;
@@ -13,6 +14,11 @@ use std::sync::Arc;
 /// Samples per block: the unit of parallel work, of RNG streams and of calls
 /// to mapped host functions. Part of the seeded results: never change it.
 pub const BLOCK: usize = 4096;
+
+/// Samples evaluated at once within a block when no host code is called:
+/// small enough that every node's buffer stays in cache. Sample values do not
+/// depend on it; reductions (sums) are grouped by it, so it is fixed too.
+pub const CHUNK: usize = 1024;
 
 #[derive(Clone)]
 enum Leaf {
@@ -149,7 +155,6 @@ impl Plan {
 
 struct LeafState {
     rng: Xoshiro256pp,
-    spare_normal: Option<f64>,
 }
 
 /// Per-thread scratch space: one buffer per step and the RNG state of every
@@ -161,12 +166,17 @@ pub struct Workspace {
     block: u64,
     /// Samples of the current block already produced.
     position: usize,
+    /// Length of every buffer: the most samples one chunk can hold.
+    capacity: usize,
 }
 
 impl Workspace {
     pub fn new(plan: &Plan, seed: u64) -> Workspace {
+        // A host function sees whole blocks; native plans run in cache-sized chunks.
+        let capacity = if plan.has_map { BLOCK } else { CHUNK };
         Workspace {
-            buffers: plan.steps.iter().map(|_| vec![0.0; BLOCK]).collect(),
+            capacity,
+            buffers: plan.steps.iter().map(|_| vec![0.0; capacity]).collect(),
             states: Vec::new(),
             seed,
             block: u64::MAX,
@@ -181,7 +191,6 @@ impl Workspace {
         self.states = (0..plan.leaves.len())
             .map(|leaf| LeafState {
                 rng: Xoshiro256pp::for_stream(self.seed, leaf as u64, block),
-                spare_normal: None,
             })
             .collect();
     }
@@ -191,10 +200,11 @@ impl Workspace {
         BLOCK - self.position
     }
 
-    /// Evaluates the next `len` samples of the current block and returns the
-    /// root's values (booleans as 0.0 / 1.0).
+    /// Evaluates the next samples of the current block (at most `len`, fewer
+    /// at the end of the block or beyond the workspace's capacity) and returns
+    /// the root's values (booleans as 0.0 / 1.0).
     pub fn next_chunk(&mut self, plan: &Plan, len: usize) -> Result<&[f64], UncertainError> {
-        let len = len.min(self.remaining_in_block());
+        let len = len.min(self.remaining_in_block()).min(self.capacity);
         let first_sample = self.block * BLOCK as u64 + self.position as u64;
         for (i, step) in plan.steps.iter().enumerate() {
             let (done, rest) = self.buffers.split_at_mut(i);
@@ -312,27 +322,7 @@ impl Workspace {
 fn draw(leaf: &Leaf, state: &mut LeafState, out: &mut [f64]) {
     let rng = &mut state.rng;
     match leaf {
-        Leaf::Normal { mean, std } => {
-            let mut j = 0;
-            if let Some(z) = state.spare_normal.take() {
-                if let Some(o) = out.first_mut() {
-                    *o = mean + std * z;
-                    j = 1;
-                } else {
-                    state.spare_normal = Some(z);
-                }
-            }
-            while j < out.len() {
-                let (z0, z1) = polar_pair(rng);
-                out[j] = mean + std * z0;
-                if j + 1 < out.len() {
-                    out[j + 1] = mean + std * z1;
-                } else {
-                    state.spare_normal = Some(z1);
-                }
-                j += 2;
-            }
-        }
+        Leaf::Normal { mean, std } => fill_normal(rng, *mean, *std, out),
         Leaf::Uniform { low, high } => {
             let width = high - low;
             out.iter_mut().for_each(|o| *o = low + width * rng.next_f64());
@@ -343,19 +333,5 @@ fn draw(leaf: &Leaf, state: &mut LeafState, out: &mut [f64]) {
         Leaf::Empirical { samples } => out.iter_mut().for_each(|o| *o = samples[rng.next_index(samples.len())]),
         // A selector's draws are made by its mixture step, one per sample.
         Leaf::Selector => {}
-    }
-}
-
-/// Two independent standard normals by Marsaglia's polar method.
-#[inline]
-fn polar_pair(rng: &mut Xoshiro256pp) -> (f64, f64) {
-    loop {
-        let u = 2.0 * rng.next_f64() - 1.0;
-        let v = 2.0 * rng.next_f64() - 1.0;
-        let s = u * u + v * v;
-        if s > 0.0 && s < 1.0 {
-            let f = (-2.0 * s.ln() / s).sqrt();
-            return (u * f, v * f);
-        }
     }
 }

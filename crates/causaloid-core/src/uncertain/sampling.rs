@@ -4,7 +4,7 @@
 
 use super::error::UncertainError;
 use super::node::Uncertain;
-use super::plan::{Plan, Workspace, BLOCK};
+use super::plan::{Plan, Workspace, BLOCK, CHUNK};
 use super::rng::os_seed;
 use rayon::prelude::*;
 
@@ -24,20 +24,29 @@ pub(crate) fn check_count(n: usize) -> Result<(), UncertainError> {
     Ok(())
 }
 
-/// Runs `per_block(block_index, values)` over the `n` samples, block by block,
-/// in parallel unless the plan calls host code; returns the per-block results
-/// in block order, or the error of the first failing block.
-fn over_blocks<T, F>(plan: &Plan, seed: u64, n: usize, per_block: F) -> Result<Vec<T>, UncertainError>
+/// Folds the `n` samples block by block (in parallel unless the plan calls
+/// host code), each block chunk by chunk into a fresh `init()`; returns the
+/// per-block results in block order, or the error of the first failing block.
+fn over_blocks<T, I, F>(plan: &Plan, seed: u64, n: usize, init: I, fold: F) -> Result<Vec<T>, UncertainError>
 where
     T: Send,
-    F: Fn(usize, &[f64]) -> T + Sync,
+    I: Fn(usize) -> T + Sync,
+    F: Fn(&mut T, &[f64]) + Sync,
 {
     let blocks = n.div_ceil(BLOCK);
+    // A host function is called once per block, with the whole block.
+    let chunk = if plan.calls_host() { BLOCK } else { CHUNK };
     let run = |ws: &mut Workspace, b: usize| -> Result<T, UncertainError> {
         ws.start_block(plan, b as u64);
         let len = BLOCK.min(n - b * BLOCK);
-        let values = ws.next_chunk(plan, len)?;
-        Ok(per_block(b, values))
+        let mut acc = init(len);
+        let mut done = 0;
+        while done < len {
+            let values = ws.next_chunk(plan, chunk.min(len - done))?;
+            done += values.len();
+            fold(&mut acc, values);
+        }
+        Ok(acc)
     };
     let results: Vec<Result<T, UncertainError>> = if plan.calls_host() || blocks == 1 {
         let mut ws = Workspace::new(plan, seed);
@@ -54,7 +63,9 @@ where
 /// `n` samples (booleans as 0.0 / 1.0).
 pub fn sample(u: &Uncertain, n: usize, seed: u64) -> Result<Vec<f64>, UncertainError> {
     let plan = Plan::compile(u);
-    let parts = over_blocks(&plan, seed, n, |_, values| values.to_vec())?;
+    let parts = over_blocks(&plan, seed, n, Vec::with_capacity, |acc: &mut Vec<f64>, values| {
+        acc.extend_from_slice(values)
+    })?;
     Ok(parts.concat())
 }
 
@@ -99,14 +110,22 @@ impl Moments {
 pub fn moments(u: &Uncertain, n: usize, seed: u64) -> Result<Moments, UncertainError> {
     check_count(n)?;
     let plan = Plan::compile(u);
-    let parts = over_blocks(&plan, seed, n, |_, values| Moments::of(values))?;
-    let mut parts = parts.into_iter();
-    let first = parts.next().unwrap_or(Moments {
+    let parts = over_blocks(
+        &plan,
+        seed,
+        n,
+        |_| None,
+        |acc: &mut Option<Moments>, values| {
+            let m = Moments::of(values);
+            *acc = Some(acc.map_or(m, |a| a.merge(m)));
+        },
+    )?;
+    let first = Moments {
         count: 0.0,
         mean: f64::NAN,
         m2: 0.0,
-    });
-    Ok(parts.fold(first, Moments::merge))
+    };
+    Ok(parts.into_iter().flatten().reduce(Moments::merge).unwrap_or(first))
 }
 
 /// Quantiles `qs` (each in [0, 1]) of `n` samples, linearly interpolated
