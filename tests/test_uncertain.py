@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import math
 
+import causaloid as cl
 import numpy as np
 import pytest
-
-import causaloid as cl
 from causaloid.errors import ShapeError
 from causaloid.uncertain import (
     MapError,
@@ -68,7 +67,9 @@ def test_operators_build_a_lazy_graph_and_accept_plain_numbers() -> None:
     assert (np.float64(1.0) + x).expected_value(10, seed=1) == pytest.approx(
         (x + 1.0).expected_value(10, seed=1)
     )
-    assert (x.approx_eq(10.0, tolerance=1.0)).probability(N, seed=1) == pytest.approx(0.6827, abs=0.005)
+    assert (x.approx_eq(10.0, tolerance=1.0)).probability(N, seed=1) == pytest.approx(
+        0.6827, abs=0.005
+    )
 
 
 def test_map_calls_the_function_once_per_block_with_an_array() -> None:
@@ -119,9 +120,7 @@ def test_probability_exceeds_stops_early_when_the_answer_is_clear() -> None:
 
 def test_sprt_error_rates_stay_within_the_nominal_level() -> None:
     # p = 0.6 lies outside 0.5 ± 0.05: at most 5% wrong answers (+ 2.5 SE slack)
-    wrong = sum(
-        not U.bernoulli(0.6).probability_exceeds(0.5, seed=s) for s in range(300)
-    )
+    wrong = sum(not U.bernoulli(0.6).probability_exceeds(0.5, seed=s) for s in range(300))
     assert wrong / 300 <= 0.05 + 2.5 * math.sqrt(0.05 * 0.95 / 300)
 
 

@@ -3,9 +3,8 @@ by the SPRT set on the causaloid, visible in explain(), graphs unchanged."""
 
 from __future__ import annotations
 
-import pytest
-
 import causaloid as cl
+import pytest
 from causaloid import expr as E
 
 U = cl.Uncertain
@@ -49,8 +48,9 @@ def test_a_callable_receiving_an_uncertain_value_is_decided() -> None:
     assert effect.value is True
     assert "'hot': P(true) > 0.5 ? yes" in effect.explain()
     # a callable that builds its own uncertainty is decided the same way
-    noisy = cl.Causaloid("n", "noisy", fn=lambda v: U.normal(v, 5.0) > 30.0,
-                         decide=cl.uncertain.SPRT(seed=3))
+    noisy = cl.Causaloid(
+        "n", "noisy", fn=lambda v: U.normal(v, 5.0) > 30.0, decide=cl.uncertain.SPRT(seed=3)
+    )
     assert noisy.evaluate(40.0).value is True
 
 

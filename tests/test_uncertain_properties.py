@@ -3,11 +3,10 @@ to the same stream sampled in pieces."""
 
 from __future__ import annotations
 
+import causaloid as cl
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-import causaloid as cl
 
 U = cl.Uncertain
 seeds = st.integers(min_value=0, max_value=2**64 - 1)
@@ -36,7 +35,9 @@ def test_a_batch_equals_the_first_samples_of_a_larger_batch(seed: int, n: int, m
 
 
 @settings(max_examples=25, deadline=None)
-@given(seed=seeds, p=st.floats(0.0, 1.0), std=st.one_of(st.floats(-10.0, 10.0), st.just(float("nan"))))
+@given(
+    seed=seeds, p=st.floats(0.0, 1.0), std=st.one_of(st.floats(-10.0, 10.0), st.just(float("nan")))
+)
 def test_garbage_parameters_raise_clean_exceptions(seed: int, p: float, std: float) -> None:
     try:
         x = U.normal(0.0, std)

@@ -11,10 +11,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-from suites._timing import best_of, comparison
-
 import causaloid as cl
+import numpy as np
+
+from suites._timing import best_of, comparison
 
 PEER = Path(__file__).resolve().parent.parent / "peer"
 U = cl.Uncertain
@@ -54,7 +54,9 @@ def peer_binary() -> Path | None:
 
 
 def peer(binary: Path, *args: str) -> dict[str, Any]:
-    out = subprocess.run([str(binary), "uncertain", *args], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [str(binary), "uncertain", *args], capture_output=True, text=True, check=True
+    )
     return json.loads(out.stdout)  # type: ignore[no-any-return]
 
 

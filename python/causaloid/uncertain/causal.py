@@ -56,7 +56,11 @@ class SPRT:
         if not 0.0 < self.confidence < 1.0:
             raise UncertainParameterError(
                 f"confidence must be strictly between 0 and 1, got {self.confidence}",
-                {"parameter": "confidence", "value": repr(self.confidence), "expected": "in (0, 1)"},
+                {
+                    "parameter": "confidence",
+                    "value": repr(self.confidence),
+                    "expected": "in (0, 1)",
+                },
             )
         if not 0.0 < self.epsilon < 0.5:
             raise UncertainParameterError(
@@ -215,8 +219,10 @@ class UncertainDecider:
         self.causaloid = causaloid
         self.sprt: SPRT | None = causaloid.decide
         self.tree = json.loads(causaloid.expr.to_json()) if causaloid.expr is not None else None
-        how = str(causaloid.expr) if causaloid.expr is not None else getattr(
-            causaloid.fn, "__qualname__", repr(causaloid.fn)
+        how = (
+            str(causaloid.expr)
+            if causaloid.expr is not None
+            else getattr(causaloid.fn, "__qualname__", repr(causaloid.fn))
         )
         sprt = self.sprt or DEFAULT_SPRT
         self.__qualname__ = (

@@ -116,6 +116,7 @@ class MaybeUncertain:
         return self.value
 
     def _combine(self, other: Any, op: str) -> Any:
+        value: Uncertain | float
         if isinstance(other, MaybeUncertain):
             present, value = self.present & other.present, other.value
         elif isinstance(other, (Uncertain, int, float)):
