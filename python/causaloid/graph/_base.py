@@ -116,6 +116,11 @@ class Causal(ABC):
         v, row = split_input(x, value)
         return finish(self._member().evaluate(v, row), errors)
 
+    def __call__(self, x: Any = None) -> Effect[Any]:
+        """Shorthand for :meth:`evaluate`, so causal structures compose as
+        steps of an effect chain: ``Effect.pure(0.8).bind(causaloid)``."""
+        return self.evaluate(x)
+
     def explain(self, x: Any = None, *, value: Any = None) -> str:
         """Evaluate and return the explanation (never raises on evaluation errors)."""
         return self.evaluate(x, value=value, errors="effect").explain()

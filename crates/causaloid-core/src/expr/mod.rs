@@ -6,4 +6,5 @@ mod ast;
 mod program;
 
 pub use ast::{BinaryOp, Expr, UnaryOp};
+pub(crate) use program::Op;
 pub use program::{BlockScratch, ColumnTable, Program, Scratch};
