@@ -17,7 +17,10 @@ from causaloid import expr as E
 
 # --- the model -------------------------------------------------------------------
 thermometers = cl.CausalCollection(
-    [cl.Causaloid(f"t{i}", f"thermometer {i} reads above 350 K", expr=E.col(f"temp{i}") > 350) for i in (1, 2, 3)],
+    [
+        cl.Causaloid(f"t{i}", f"thermometer {i} reads above 350 K", expr=E.col(f"temp{i}") > 350)
+        for i in (1, 2, 3)
+    ],
     logic=cl.AtLeast(2),
     id="hot",
     description="core is hot (2 of 3 thermometers agree)",
@@ -42,8 +45,12 @@ model.freeze()
 
 # --- one reading, explained ----------------------------------------------------
 reading = {
-    "temp1": 362.0, "temp2": 349.0, "temp3": 355.0,
-    "pressure": 13.1, "pressure_rate": 0.8, "coolant_flow": 52.0,
+    "temp1": 362.0,
+    "temp2": 349.0,
+    "temp3": 355.0,
+    "pressure": 13.1,
+    "pressure_rate": 0.8,
+    "coolant_flow": 52.0,
 }
 effect = model.evaluate(reading)
 print("One reading:")
@@ -62,8 +69,10 @@ day = {
     "coolant_flow": rng.normal(55, 6, n),
 }
 trips, nodes = model.evaluate_batch(day, activations=True)
-print(f"\nA simulated day ({n:,} readings): emergency cooling tripped on {trips.sum():,} readings "
-      f"({trips.mean():.2%}).")
+print(
+    f"\nA simulated day ({n:,} readings): emergency cooling tripped on {trips.sum():,} readings "
+    f"({trips.mean():.2%})."
+)
 for node, active in nodes.items():
     print(f"  {node:<9} active on {active.mean():6.2%} of readings")
 

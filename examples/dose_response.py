@@ -29,5 +29,8 @@ print()
 intervened = cl.Effect.pure(10.0).bind(absorption).intervene(3.0).bind(metabolism).bind(response)
 print(intervened.explain())
 
-print(f"\nwithout intervention: {observed.value}; with intervene(3.0) after absorption: {intervened.value}")
+print(
+    f"\nwithout intervention: {observed.value}; "
+    f"with intervene(3.0) after absorption: {intervened.value}"
+)
 assert (observed.value, intervened.value) == ("Effective", "Ineffective")

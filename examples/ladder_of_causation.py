@@ -41,7 +41,10 @@ print(stepwise.explain())
 print("\n== Rung 3: counterfactual (imagining): had the patient not smoked")
 factual = cl.Effect.pure(smoking_level).bind(chain)
 counterfactual = cl.Effect.pure(smoking_level).intervene(0.1).bind(chain)
-print(f"factual outcome: cancer={factual.value}; counterfactual outcome: cancer={counterfactual.value}")
+print(
+    f"factual outcome: cancer={factual.value}; "
+    f"counterfactual outcome: cancer={counterfactual.value}"
+)
 print(counterfactual.explain())
 
 assert seen.value is True and done.value is False and stepwise.value is False

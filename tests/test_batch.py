@@ -48,7 +48,9 @@ def test_every_table_type_gives_the_same_verdicts(make):
 
 def test_integer_and_boolean_columns_are_accepted():
     c = cl.Causaloid("c", "", expr=E.col("n") > 1)
-    np.testing.assert_array_equal(c.evaluate_batch({"n": np.array([1, 2], dtype=np.int32)}), [False, True])
+    np.testing.assert_array_equal(
+        c.evaluate_batch({"n": np.array([1, 2], dtype=np.int32)}), [False, True]
+    )
     c = cl.Causaloid("c", "", expr=E.col("flag") & True)
     np.testing.assert_array_equal(c.evaluate_batch({"flag": np.array([True, False])}), [1.0, 0.0])
 
@@ -82,7 +84,9 @@ def test_value_may_be_a_column_name_or_an_array():
     c = cl.Causaloid("c", "", expr=E.value() > E.col("limit"))
     table = {"limit": [1.0, 5.0], "reading": [3.0, 3.0]}
     np.testing.assert_array_equal(c.evaluate_batch(table, value="reading"), [True, False])
-    np.testing.assert_array_equal(c.evaluate_batch(table, value=np.array([0.0, 9.0])), [False, True])
+    np.testing.assert_array_equal(
+        c.evaluate_batch(table, value=np.array([0.0, 9.0])), [False, True]
+    )
 
 
 def test_batches_are_deterministic_across_block_sizes_and_threads():

@@ -27,6 +27,11 @@ def snippets() -> list[tuple[str, str]]:
 def test_doc_snippet_runs(where: str, code: str, tmp_path: Path) -> None:
     env = dict(os.environ, MPLBACKEND="Agg")
     proc = subprocess.run(
-        [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert proc.returncode == 0, f"{where} failed:\n{proc.stderr}"

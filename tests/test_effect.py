@@ -45,7 +45,10 @@ def test_intervention_replaces_the_value_and_is_recorded():
 def test_effect_error_must_be_a_causal_error():
     with pytest.raises(TypeError, match="CausalError"):
         cl.Effect(1.0, error=ValueError("x"))  # type: ignore[arg-type]
-    assert cl.Effect.fail("boom").error == CausalError("boom") or str(cl.Effect.fail("boom").error) == "boom"
+    assert (
+        cl.Effect.fail("boom").error == CausalError("boom")
+        or str(cl.Effect.fail("boom").error) == "boom"
+    )
 
 
 def test_effects_pickle_with_their_log():

@@ -73,8 +73,14 @@ exprs = st.recursive(
     lambda inner: st.one_of(
         st.tuples(inner, inner, st.sampled_from(["+", "-", "*", "/", "<", ">", "&", "|"])).map(
             lambda t: {
-                "+": t[0] + t[1], "-": t[0] - t[1], "*": t[0] * t[1], "/": t[0] / t[1],
-                "<": t[0] < t[1], ">": t[0] > t[1], "&": t[0] & t[1], "|": t[0] | t[1],
+                "+": t[0] + t[1],
+                "-": t[0] - t[1],
+                "*": t[0] * t[1],
+                "/": t[0] / t[1],
+                "<": t[0] < t[1],
+                ">": t[0] > t[1],
+                "&": t[0] & t[1],
+                "|": t[0] | t[1],
             }[t[2]]
         ),
         inner.map(lambda e: ~e),

@@ -41,7 +41,9 @@ def test_duplicate_ids_and_edges_are_refused():
     with pytest.raises(errors.DuplicateEdgeError):
         g.link(1, 2)
     with pytest.raises(errors.DuplicateIdError):
-        cl.CausalCollection([cl.Causaloid(1, "", expr=E.value()), cl.Causaloid(1, "", expr=E.value())])
+        cl.CausalCollection(
+            [cl.Causaloid(1, "", expr=E.value()), cl.Causaloid(1, "", expr=E.value())]
+        )
 
 
 def test_cycles_are_refused_at_freeze_and_nothing_changes():
@@ -92,12 +94,18 @@ def test_a_raising_callable_is_a_callable_error_with_the_cause_chained():
     assert isinstance(info.value.__cause__, KeyError) and info.value.node_id == "boom"
     failed = g.evaluate(1.0, errors="effect")
     assert failed.value is None and isinstance(failed.error, errors.CallableError)
-    assert "! causaloid \"boom\"" in failed.explain()
+    assert '! causaloid "boom"' in failed.explain()
 
 
 @pytest.mark.parametrize(
     ("returned", "found"),
-    [(math.nan, "NaN"), (1.5, "1.5"), (-0.1, "-0.1"), ("yes", "str 'yes'"), (None, "NoneType None")],
+    [
+        (math.nan, "NaN"),
+        (1.5, "1.5"),
+        (-0.1, "-0.1"),
+        ("yes", "str 'yes'"),
+        (None, "NoneType None"),
+    ],
 )
 def test_non_verdicts_are_verdict_errors(returned, found):
     c = cl.Causaloid("bad", "returns junk", fn=lambda v: returned)

@@ -31,6 +31,7 @@ def read_table(path: str | Path) -> dict[str, np.ndarray]:
     if not path.exists():
         raise FileNotFoundError(f"no such file: {path}")
     suffix = path.suffix.lower()
+    pl: Any
     try:
         import polars as pl
     except ImportError:
@@ -43,7 +44,9 @@ def read_table(path: str | Path) -> dict[str, np.ndarray]:
         raise DataError(f"unsupported file type {suffix!r}; expected .csv or .parquet")
     if pl is not None:
         sep = "\t" if suffix == ".tsv" else ","
-        return _from_polars(pl.read_csv(path, separator=sep, comment_prefix="#", infer_schema_length=10_000))
+        return _from_polars(
+            pl.read_csv(path, separator=sep, comment_prefix="#", infer_schema_length=10_000)
+        )
     return _read_csv_stdlib(path)
 
 

@@ -12,6 +12,8 @@ import time
 
 import numpy as np
 
+from causaloid.graph import CausalGraph
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
@@ -26,7 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def chain(n: int) -> object:
+def chain(n: int) -> CausalGraph:
     import causaloid as cl
     from causaloid import expr as E
 
@@ -52,7 +54,9 @@ def run(args: argparse.Namespace) -> int:
         for _ in range(reps):
             g.evaluate(row, value=0.9)
         per = (time.perf_counter() - start) / reps
-        print(f"  {n:>7} nodes: {per * 1e6:10.1f} us per evaluation, {per / n * 1e9:6.1f} ns per node")
+        print(
+            f"  {n:>7} nodes: {per * 1e6:10.1f} us per evaluation, {per / n * 1e9:6.1f} ns per node"
+        )
     g = chain(args.batch_nodes)
     rng = np.random.default_rng(0)
     table = {f"x{i}": rng.random(args.rows) for i in range(10)}
@@ -62,6 +66,8 @@ def run(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     g.evaluate_batch(table, value=values)
     took = time.perf_counter() - start
-    print(f"batch: {args.rows:,} rows x {args.batch_nodes} nodes in {took:.3f} s "
-          f"= {args.rows / took:,.0f} rows/s")
+    print(
+        f"batch: {args.rows:,} rows x {args.batch_nodes} nodes in {took:.3f} s "
+        f"= {args.rows / took:,.0f} rows/s"
+    )
     return 0

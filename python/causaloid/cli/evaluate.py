@@ -34,8 +34,11 @@ def run(args: argparse.Namespace) -> int:
     verdicts, nodes = result if args.activations else (result, {})
     n = len(verdicts)
     active = verdicts >= 0.5 if verdicts.dtype != np.bool_ else verdicts
-    print(f"{model.id}: {n:,} rows, verdict active on {int(active.sum()):,} ({active.mean():.2%})"
-          if n else f"{model.id}: no rows")
+    print(
+        f"{model.id}: {n:,} rows, verdict active on {int(active.sum()):,} ({active.mean():.2%})"
+        if n
+        else f"{model.id}: no rows"
+    )
     for node, vals in nodes.items():
         on = vals >= 0.5 if vals.dtype != np.bool_ else vals
         print(f"  {node!s:<24} active on {on.mean():.2%}")

@@ -16,7 +16,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("model", help="the model's JSON file (written by to_json())")
     src = p.add_mutually_exclusive_group()
-    src.add_argument("--row", help='the observation as JSON, e.g. \'{"temp": 35}\'')
+    src.add_argument("--row", help="the observation as JSON, e.g. '{\"temp\": 35}'")
     src.add_argument("--data", help="a CSV/Parquet table; explain the row at --index")
     p.add_argument("--index", type=int, default=0, help="row of --data to explain (default 0)")
     p.add_argument("--value", help="the incoming value (a number, true or false)")
@@ -39,8 +39,10 @@ def run(args: argparse.Namespace) -> int:
         n = len(next(iter(table.values()))) if table else 0
         if not 0 <= args.index < n:
             raise ValueError(f"--index {args.index} is outside the table's {n} rows")
-        row = {k: v[args.index].item() if hasattr(v[args.index], "item") else v[args.index]
-               for k, v in table.items()}
+        row = {
+            k: v[args.index].item() if hasattr(v[args.index], "item") else v[args.index]
+            for k, v in table.items()
+        }
     value = None if args.value is None else json.loads(args.value)
     print(model.explain(row, value=value))
     return 0

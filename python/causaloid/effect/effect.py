@@ -151,7 +151,9 @@ class Effect(Generic[T]):
         except CausalError as exc:
             return Effect._make(None, exc, (self._log, f"{_name(fn)} failed: {exc}"))
         except Exception as exc:  # noqa: BLE001 - a failing step is data, not a crash
-            err = CallableError(f"{_name(fn)} raised {type(exc).__name__}: {exc}", {"step": _name(fn)})
+            err = CallableError(
+                f"{_name(fn)} raised {type(exc).__name__}: {exc}", {"step": _name(fn)}
+            )
             err.__cause__ = exc
             return Effect._make(None, err, (self._log, f"{_name(fn)} failed: {err}"))
         if isinstance(out, Effect):
@@ -175,7 +177,9 @@ class Effect(Generic[T]):
         'intervention: value set to 3.0 (was 1.0)'
         """
         if self._error is not None:
-            return Effect._make(None, self._error, (self._log, "intervention skipped: an earlier step failed"))
+            return Effect._make(
+                None, self._error, (self._log, "intervention skipped: an earlier step failed")
+            )
         entry = f"intervention: value set to {value!r} (was {self._value!r})"
         return Effect._make(value, None, (self._log, entry))
 

@@ -92,7 +92,9 @@ class Causal(ABC):
         """Columns an observation must have for native expressions inside."""
         return list(self._member().columns)
 
-    def evaluate(self, x: Any = None, *, value: Any = None, errors: Errors = "raise") -> Effect[Any]:
+    def evaluate(
+        self, x: Any = None, *, value: Any = None, errors: Errors = "raise"
+    ) -> Effect[Any]:
         """Evaluate one observation.
 
         Parameters
@@ -125,9 +127,7 @@ class Causal(ABC):
         """Evaluate and return the explanation (never raises on evaluation errors)."""
         return self.evaluate(x, value=value, errors="effect").explain()
 
-    def evaluate_batch(
-        self, table: Any, *, value: Any = None, activations: bool = False
-    ) -> Any:
+    def evaluate_batch(self, table: Any, *, value: Any = None, activations: bool = False) -> Any:
         """Evaluate every row of a table at once.
 
         Parameters
