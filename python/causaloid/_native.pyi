@@ -4,15 +4,15 @@ Users import the public Python classes in :mod:`causaloid`; these stubs type
 the layer beneath them.
 """
 
-from typing import Any, Union
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 __version__: str
 
-NodeId = Union[int, str]
-Scalar = Union[bool, float]
+NodeId = int | str
+Scalar = bool | float
 
 # --- expressions (crates/causaloid-py/src/expr.rs) ---------------------------------
 
