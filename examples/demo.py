@@ -80,3 +80,13 @@ first = int(np.argmax(trips))
 row = {name: float(col[first]) for name, col in day.items()}
 print(f"\nWhy the first trip, at second {first}:")
 print(model.explain(row))
+
+# --- a picture of the decision ---------------------------------------------------
+try:
+    import matplotlib.pyplot as plt
+except ImportError:  # matplotlib is optional
+    plt = None
+if plt is not None:
+    ax = model.plot(model.evaluate(row))
+    ax.figure.savefig("reactor_decision.png", dpi=100, bbox_inches="tight")
+    print("saved the decision graph to reactor_decision.png")

@@ -149,3 +149,13 @@ def test_explanation_says_what_ran_on_what_and_why():
     )
     assert lines[5] == "Final verdict: true"
     assert e.log == tuple(lines)
+
+
+def test_plot_draws_every_node_coloured_by_its_verdict(tmp_path):
+    plt = pytest.importorskip("matplotlib.pyplot")
+    g = chain()
+    ax = g.plot(g.evaluate(0.9))
+    labels = sorted(t.get_text() for t in ax.texts)
+    assert labels == ["a\nTrue", "b\nTrue", "c\nFalse"]
+    ax.figure.savefig(tmp_path / "g.png")
+    plt.close(ax.figure)

@@ -120,6 +120,10 @@ class Effect(Generic[T]):
         """Every step and intervention, in order, as plain text."""
         return _render(self._log)
 
+    def _evaluations(self) -> list[Any]:
+        """The native evaluations recorded in the log, oldest first."""
+        return [p for p in _parts(self._log) if not isinstance(p, str)]
+
     def explain(self) -> str:
         """The log followed by the final value or error, one line each."""
         last = f"value: {self._value!r}" if self._error is None else f"error: {self._error}"

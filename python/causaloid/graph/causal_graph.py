@@ -182,6 +182,25 @@ class CausalGraph(Causal):
         v, row = split_input(x, value)
         return finish(self._native.evaluate(v, row), errors)
 
+    def plot(self, effect: Effect[Any] | None = None, ax: Any = None) -> Any:
+        """Draw the graph in layers by causal depth (needs matplotlib).
+
+        Parameters
+        ----------
+        effect : Effect, optional
+            The result of :meth:`evaluate`; each node is then coloured by its
+            verdict (red false / 0, green true / 1) and labelled with it.
+        ax : matplotlib Axes, optional
+            Where to draw; a new figure when omitted.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
+        from causaloid.graph.plot import plot_graph
+
+        return plot_graph(self, effect, ax)
+
     # --- persistence ---
     def to_json(self) -> str:
         """The documented JSON form (see ``docs/graph.md``), frozen or not."""
