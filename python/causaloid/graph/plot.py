@@ -54,6 +54,7 @@ def plot_graph(graph: Any, effect: Effect[Any] | None = None, ax: Any = None) ->
         ax.annotate("", xy=(x1, y1), xytext=(x0, y0), arrowprops=arrow)
     for n, (x, y) in pos.items():
         v = verdicts.get(n)
+        color: Any
         if v is None:
             color = "0.85"
         else:
