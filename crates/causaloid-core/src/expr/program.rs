@@ -84,7 +84,7 @@ pub type Scratch = Vec<(Kind, f64)>;
 // ---- the op table: shared by single-row and block evaluation ------------------
 
 #[inline(always)]
-fn truth(b: bool) -> f64 {
+pub(crate) fn truth(b: bool) -> f64 {
     if b {
         1.0
     } else {
@@ -95,7 +95,7 @@ fn truth(b: bool) -> f64 {
 // min / max that propagate NaN, unlike f64::min, so a missing reading never
 // silently becomes a verdict.
 #[inline(always)]
-fn nan_min(a: f64, b: f64) -> f64 {
+pub(crate) fn nan_min(a: f64, b: f64) -> f64 {
     if a.is_nan() || b.is_nan() {
         f64::NAN
     } else {
@@ -104,7 +104,7 @@ fn nan_min(a: f64, b: f64) -> f64 {
 }
 
 #[inline(always)]
-fn nan_max(a: f64, b: f64) -> f64 {
+pub(crate) fn nan_max(a: f64, b: f64) -> f64 {
     if a.is_nan() || b.is_nan() {
         f64::NAN
     } else {
@@ -113,7 +113,7 @@ fn nan_max(a: f64, b: f64) -> f64 {
 }
 
 #[inline(always)]
-fn apply_unary(op: UnaryOp, a: f64) -> f64 {
+pub(crate) fn apply_unary(op: UnaryOp, a: f64) -> f64 {
     match op {
         UnaryOp::Neg => -a,
         UnaryOp::Not => 1.0 - a,
@@ -122,7 +122,7 @@ fn apply_unary(op: UnaryOp, a: f64) -> f64 {
     }
 }
 
-fn unary_kind(op: UnaryOp, a: Kind) -> Kind {
+pub(crate) fn unary_kind(op: UnaryOp, a: Kind) -> Kind {
     match op {
         UnaryOp::Not => a,
         UnaryOp::Neg | UnaryOp::Abs => Kind::Num,
@@ -130,7 +130,7 @@ fn unary_kind(op: UnaryOp, a: Kind) -> Kind {
     }
 }
 
-fn binary_kind(op: BinaryOp, a: Kind, b: Kind) -> Kind {
+pub(crate) fn binary_kind(op: BinaryOp, a: Kind, b: Kind) -> Kind {
     use BinaryOp::*;
     match op {
         Add | Sub | Mul | Div => Kind::Num,
@@ -159,12 +159,12 @@ macro_rules! with_binary_fn {
 }
 
 #[inline(always)]
-fn apply_binary(op: BinaryOp, a: f64, b: f64) -> f64 {
+pub(crate) fn apply_binary(op: BinaryOp, a: f64, b: f64) -> f64 {
     with_binary_fn!(op, f => f(a, b))
 }
 
 #[inline(always)]
-fn between(x: f64, lo: f64, hi: f64) -> f64 {
+pub(crate) fn between(x: f64, lo: f64, hi: f64) -> f64 {
     truth(lo <= x && x <= hi)
 }
 
@@ -186,21 +186,6 @@ impl Program {
 
     pub(crate) fn ops(&self) -> &[Op] {
         &self.ops
-    }
-
-    pub(crate) fn depth(&self) -> usize {
-        self.depth
-    }
-
-    /// Runs `ops` (a program's instructions, possibly stored elsewhere) on one row.
-    #[inline]
-    pub(crate) fn eval_ops(ops: &[Op], depth: usize, row: &[f64], value: (Kind, f64), stack: &mut Scratch) -> (Kind, f64) {
-        if depth <= SMALL_STACK {
-            let mut small = Small { items: [(Kind::Num, 0.0); SMALL_STACK], len: 0 };
-            return run(ops, row, value, &mut small);
-        }
-        stack.clear();
-        run(ops, row, value, stack)
     }
 
     /// The same program with column slots renumbered through `map` (old slot ->

@@ -5,7 +5,7 @@
 use super::id::NodeId;
 use super::member::{Link, Member};
 use crate::error::CausalError;
-use crate::expr::ColumnTable;
+use crate::expr::{compile_row, ColumnTable, RowFn};
 use std::collections::HashMap;
 
 /// Default bound on relay rounds in one evaluation.
@@ -13,15 +13,14 @@ pub const DEFAULT_MAX_RELAYS: usize = 64;
 
 /// One node's evaluation step, laid out flat so a whole-graph evaluation
 /// walks memory sequentially instead of chasing a pointer per node.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct PlanStep {
     pub node: u32,
     /// Range of the node's parents in `Frozen::parents`.
     pub parents: (u32, u32),
-    /// Range of the node's instructions in `Frozen::ops`; `ops.1 == 0` means
-    /// the node is not an expression causaloid and takes the general path.
-    pub ops: (u32, u32),
-    pub depth: u16,
+    /// The node's expression compiled to closures; `None` when the node is
+    /// not an expression causaloid and takes the general path.
+    pub row_fn: Option<RowFn>,
     pub reads_value: bool,
 }
 
@@ -33,7 +32,6 @@ pub(crate) struct Frozen {
     /// The evaluation plan, in topological order.
     pub plan: Vec<PlanStep>,
     pub parents: Vec<u32>,
-    pub ops: Vec<crate::expr::Op>,
     pub table: ColumnTable,
     pub links: Vec<Link>,
     pub has_callables: bool,
@@ -197,27 +195,16 @@ impl CausalGraph {
         let has_callables = self.nodes.iter().any(Member::has_callables);
         let mut plan = Vec::with_capacity(order.len());
         let mut parents = Vec::new();
-        let mut ops = Vec::new();
         for &i in &order {
             let p0 = parents.len() as u32;
             parents.extend_from_slice(&self.parents[i as usize]);
-            let o0 = ops.len() as u32;
-            let (depth, reads_value) = match (&self.nodes[i as usize], &links[i as usize].program) {
-                (Member::Causaloid(_), Some(program)) => {
-                    ops.extend_from_slice(program.ops());
-                    (program.depth().min(u16::MAX as usize) as u16, program.reads_value())
-                }
-                _ => (0, false),
+            let (row_fn, reads_value) = match (&self.nodes[i as usize], &links[i as usize].program) {
+                (Member::Causaloid(_), Some(program)) => (Some(compile_row(program.ops())), program.reads_value()),
+                _ => (None, false),
             };
-            plan.push(PlanStep {
-                node: i,
-                parents: (p0, parents.len() as u32),
-                ops: (o0, ops.len() as u32),
-                depth,
-                reads_value,
-            });
+            plan.push(PlanStep { node: i, parents: (p0, parents.len() as u32), row_fn, reads_value });
         }
-        self.frozen = Some(Frozen { order, plan, parents, ops, table, links, has_callables });
+        self.frozen = Some(Frozen { order, plan, parents, table, links, has_callables });
         Ok(())
     }
 

@@ -10,7 +10,6 @@ use super::id::NodeId;
 use super::member::{eval_member, Ctx, Input, Member, Step};
 use super::trace::{Evaluation, Outcome};
 use crate::error::CausalError;
-use crate::expr::Program;
 use crate::value::{Kind, Value, Verdict};
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -190,10 +189,9 @@ impl CausalGraph {
             // Fast path: an expression causaloid that decides a valid verdict.
             // Anything else (errors included) takes the general path below,
             // which evaluates again and records the failure.
-            if step.ops.1 > step.ops.0 && !(step.reads_value && incoming.is_none()) {
+            if let (Some(f), false) = (&step.row_fn, step.reads_value && incoming.is_none()) {
                 let v = incoming.map_or((Kind::Num, f64::NAN), |v| (v.kind(), v.num()));
-                let ops = &fz.ops[step.ops.0 as usize..step.ops.1 as usize];
-                let (k, x) = Program::eval_ops(ops, step.depth as usize, row, v, &mut ctx.stack);
+                let (k, x) = f.call(row, v);
                 if let Ok(verdict) = Verdict::from_raw(k, x) {
                     ctx.trace.push(scope, i, incoming, Outcome::Decided(verdict));
                     done[iu] = kind_state(k);
