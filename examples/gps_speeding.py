@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import math
 
-import causaloid as cl
 import numpy as np
+
+import causaloid as cl
 
 LIMIT = 27.8  # m/s
 ACCURACY_95 = 4.0  # m: the radius that holds the true position 95% of the time

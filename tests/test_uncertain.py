@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import math
 
-import causaloid as cl
 import numpy as np
 import pytest
+
+import causaloid as cl
 from causaloid.errors import ShapeError
 from causaloid.uncertain import (
     MapError,

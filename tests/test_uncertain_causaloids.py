@@ -3,8 +3,9 @@ by the SPRT set on the causaloid, visible in explain(), graphs unchanged."""
 
 from __future__ import annotations
 
-import causaloid as cl
 import pytest
+
+import causaloid as cl
 from causaloid import expr as E
 
 U = cl.Uncertain

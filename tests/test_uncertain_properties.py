@@ -3,10 +3,11 @@ to the same stream sampled in pieces."""
 
 from __future__ import annotations
 
-import causaloid as cl
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+import causaloid as cl
 
 U = cl.Uncertain
 seeds = st.integers(min_value=0, max_value=2**64 - 1)

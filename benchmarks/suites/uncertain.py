@@ -11,9 +11,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-import causaloid as cl
 import numpy as np
 
+import causaloid as cl
 from suites._timing import best_of, comparison
 
 PEER = Path(__file__).resolve().parent.parent / "peer"
