@@ -222,3 +222,19 @@ def test_seeded_numbers_are_pinned_across_versions_and_machines() -> None:
         0.5018026312316674,
         -0.22830638565463526,
     ]
+
+
+def test_uncertain_values_pickle_with_their_shared_draws() -> None:
+    import pickle
+
+    x = U.normal(3.0, 1.0)
+    flags = U.from_samples(np.array([True, False, True]))
+    mix = U.mixture([x, U.uniform(0.0, 1.0)], [0.3, 0.7])
+    u = ((x - x) + abs(-mix) / 2).approx_eq(1.0, tolerance=0.5) & ~flags
+    u = u.where(x.map(np.tanh), U.point(0.0))
+    back = pickle.loads(pickle.dumps(u))
+    assert back.describe() == u.describe()
+    assert np.array_equal(back.sample(5000, seed=9), u.sample(5000, seed=9))
+    maybe = cl.MaybeUncertain.from_bernoulli_and_uncertain(0.5, x)
+    again = pickle.loads(pickle.dumps(maybe))
+    assert np.array_equal(again.sample(100, seed=1), maybe.sample(100, seed=1), equal_nan=True)

@@ -4,14 +4,14 @@
 
 use crate::errors::raise_from;
 use causaloid_core::uncertain::{
-    moments, quantiles, resolve_seed, BinaryOp, BlockFunction, CompareOp, Decision, LogicOp, MapFailure,
+    moments, quantiles, resolve_seed, BinaryOp, BlockFunction, CompareOp, Decision, LogicOp, MapFailure, Part,
     SprtParams, UnaryOp, Uncertain, UncertainError,
 };
 use causaloid_core::Kind;
 use numpy::{PyArray1, PyReadonlyArray1, PyUntypedArrayMethods};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use pyo3::types::{PyDict, PyList, PyTuple};
 use std::sync::Arc;
 
 const ERRORS: &str = "causaloid.uncertain.errors";
@@ -108,6 +108,86 @@ impl BlockFunction for PyBlockFunction {
     fn name(&self) -> String {
         self.name.clone()
     }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+fn unary_name(op: UnaryOp) -> &'static str {
+    match op {
+        UnaryOp::Neg => "neg",
+        UnaryOp::Abs => "abs",
+    }
+}
+
+fn binary_name(op: BinaryOp) -> &'static str {
+    match op {
+        BinaryOp::Add => "add",
+        BinaryOp::Sub => "sub",
+        BinaryOp::Mul => "mul",
+        BinaryOp::Div => "div",
+    }
+}
+
+fn compare_name(op: CompareOp) -> &'static str {
+    match op {
+        CompareOp::Lt => "lt",
+        CompareOp::Le => "le",
+        CompareOp::Gt => "gt",
+        CompareOp::Ge => "ge",
+        CompareOp::Eq => "eq",
+        CompareOp::Ne => "ne",
+    }
+}
+
+fn logic_name(op: LogicOp) -> &'static str {
+    match op {
+        LogicOp::And => "and",
+        LogicOp::Or => "or",
+    }
+}
+
+/// One node as `(tag, params, is_bool, operand positions)` for pickling.
+fn spec_entry<'py>(py: Python<'py>, node: &Uncertain, operands: Vec<usize>) -> PyResult<Bound<'py, PyTuple>> {
+    let params: Bound<'py, PyAny> = match node.part() {
+        Part::Point(v) => v.into_pyobject(py)?.into_any(),
+        Part::Normal { mean, std } => (mean, std).into_pyobject(py)?.into_any(),
+        Part::Uniform { low, high } => (low, high).into_pyobject(py)?.into_any(),
+        Part::Bernoulli { p } => p.into_pyobject(py)?.into_any(),
+        Part::Empirical(samples) => PyArray1::from_slice(py, samples).into_any(),
+        Part::Mixture { weights } => weights.to_vec().into_pyobject(py)?.into_any(),
+        Part::Unary(op) => unary_name(op).into_pyobject(py)?.into_any(),
+        Part::Binary(op) => binary_name(op).into_pyobject(py)?.into_any(),
+        Part::Compare(op, tolerance) => (compare_name(op), tolerance).into_pyobject(py)?.into_any(),
+        Part::Logic(op) => logic_name(op).into_pyobject(py)?.into_any(),
+        Part::Not | Part::Select => py.None().into_bound(py),
+        Part::Map(function) => match function.as_any().downcast_ref::<PyBlockFunction>() {
+            Some(f) => (f.function.clone_ref(py), f.name.clone()).into_pyobject(py)?.into_any(),
+            None => return Err(PyValueError::new_err("a mapped function that is not Python cannot be pickled")),
+        },
+    };
+    let tag = match node.part() {
+        Part::Point(_) => "point",
+        Part::Normal { .. } => "normal",
+        Part::Uniform { .. } => "uniform",
+        Part::Bernoulli { .. } => "bernoulli",
+        Part::Empirical(_) => "from_samples",
+        Part::Mixture { .. } => "mixture",
+        Part::Unary(_) => "unary",
+        Part::Binary(_) => "binary",
+        Part::Compare(..) => "compare",
+        Part::Logic(_) => "logic",
+        Part::Not => "not",
+        Part::Select => "select",
+        Part::Map(_) => "map",
+    };
+    PyTuple::new(py, [
+        tag.into_pyobject(py)?.into_any(),
+        params,
+        pyo3::types::PyBool::new(py, node.kind() == Kind::Bool).to_owned().into_any(),
+        operands.into_pyobject(py)?.into_any(),
+    ])
 }
 
 /// A handle on one node of the engine's lazy computation graph.
@@ -226,6 +306,20 @@ impl PyUncertainNode {
 
     fn describe(&self) -> String {
         self.inner.describe()
+    }
+
+    /// The graph as a list of `(tag, params, is_bool, operand positions)`,
+    /// operands first and the root last; shared nodes appear once.
+    fn to_spec<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let nodes = self.inner.post_order();
+        let position: std::collections::HashMap<usize, usize> =
+            nodes.iter().enumerate().map(|(i, n)| (n.id(), i)).collect();
+        let list = PyList::empty(py);
+        for node in &nodes {
+            let operands = node.operands().iter().map(|o| position.get(&o.id()).copied().unwrap_or(0)).collect();
+            list.append(spec_entry(py, node, operands)?)?;
+        }
+        Ok(list)
     }
 
     fn node_count(&self) -> usize {

@@ -11,7 +11,7 @@ mod sampling;
 mod sprt;
 
 pub use error::UncertainError;
-pub use node::{BinaryOp, BlockFunction, CompareOp, LogicOp, MapFailure, UnaryOp, Uncertain};
+pub use node::{BinaryOp, BlockFunction, CompareOp, LogicOp, MapFailure, Part, UnaryOp, Uncertain};
 pub use plan::{Plan, BLOCK, CHUNK};
 pub use rng::{os_seed, Xoshiro256pp};
 pub use sampling::{moments, quantiles, resolve_seed, sample, Moments};

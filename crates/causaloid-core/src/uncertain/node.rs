@@ -25,6 +25,8 @@ pub trait BlockFunction: Send + Sync {
     fn call(&self, input: &[f64], input_kind: Kind) -> Result<Vec<f64>, MapFailure>;
     /// A name for messages and `describe()`.
     fn name(&self) -> String;
+    /// The implementor, so a host can recover its own function (to pickle it).
+    fn as_any(&self) -> &dyn std::any::Any;
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,7 +66,7 @@ pub(crate) enum Op {
     Uniform { low: f64, high: f64 },
     Bernoulli { p: f64 },
     Empirical { samples: Arc<[f64]> },
-    Mixture { components: Vec<Uncertain>, cumulative: Vec<f64> },
+    Mixture { components: Vec<Uncertain>, weights: Vec<f64>, cumulative: Vec<f64> },
     Unary { op: UnaryOp, arg: Uncertain },
     Binary { op: BinaryOp, lhs: Uncertain, rhs: Uncertain },
     Compare { op: CompareOp, lhs: Uncertain, rhs: Uncertain, tolerance: f64 },
@@ -227,7 +229,14 @@ impl Uncertain {
         if let Some(last) = cumulative.last_mut() {
             *last = f64::INFINITY;
         }
-        Ok(Uncertain::new(kind, Op::Mixture { components, cumulative }))
+        Ok(Uncertain::new(
+            kind,
+            Op::Mixture {
+                components,
+                weights,
+                cumulative,
+            },
+        ))
     }
 
     pub fn unary(&self, op: UnaryOp) -> Uncertain {
@@ -437,6 +446,76 @@ impl Uncertain {
                 out.push(')');
             }
         }
+    }
+}
+
+/// A public view of one node, without its operands (see [`Uncertain::operands`]):
+/// enough to rebuild the graph elsewhere, e.g. when a host pickles it.
+pub enum Part<'a> {
+    Point(f64),
+    Normal { mean: f64, std: f64 },
+    Uniform { low: f64, high: f64 },
+    Bernoulli { p: f64 },
+    Empirical(&'a [f64]),
+    Mixture { weights: &'a [f64] },
+    Unary(UnaryOp),
+    Binary(BinaryOp),
+    Compare(CompareOp, f64),
+    Logic(LogicOp),
+    Not,
+    Select,
+    Map(&'a Arc<dyn BlockFunction>),
+}
+
+impl Uncertain {
+    /// What this node is.
+    pub fn part(&self) -> Part<'_> {
+        match &self.node.op {
+            Op::Point(v) => Part::Point(*v),
+            Op::Normal { mean, std } => Part::Normal { mean: *mean, std: *std },
+            Op::Uniform { low, high } => Part::Uniform { low: *low, high: *high },
+            Op::Bernoulli { p } => Part::Bernoulli { p: *p },
+            Op::Empirical { samples } => Part::Empirical(samples),
+            Op::Mixture { weights, .. } => Part::Mixture { weights },
+            Op::Unary { op, .. } => Part::Unary(*op),
+            Op::Binary { op, .. } => Part::Binary(*op),
+            Op::Compare { op, tolerance, .. } => Part::Compare(*op, *tolerance),
+            Op::Logic { op, .. } => Part::Logic(*op),
+            Op::Not { .. } => Part::Not,
+            Op::Select { .. } => Part::Select,
+            Op::Map { function, .. } => Part::Map(function),
+        }
+    }
+
+    /// The operands of this node, in order.
+    pub fn operands(&self) -> Vec<Uncertain> {
+        self.children().into_iter().cloned().collect()
+    }
+
+    /// Every distinct node under (and including) this one, operands before
+    /// the nodes that use them; shared nodes appear once.
+    pub fn post_order(&self) -> Vec<Uncertain> {
+        let mut seen = std::collections::HashSet::new();
+        let mut out = Vec::new();
+        let mut stack: Vec<(Uncertain, bool)> = vec![(self.clone(), false)];
+        while let Some((node, expanded)) = stack.pop() {
+            if seen.contains(&node.id()) {
+                continue;
+            }
+            if expanded {
+                seen.insert(node.id());
+                out.push(node);
+                continue;
+            }
+            let children = node.operands();
+            stack.push((node, true));
+            for child in children.into_iter().rev() {
+                if !seen.contains(&child.id()) {
+                    stack.push((child, false));
+                }
+            }
+        }
+        out
     }
 }
 

@@ -85,7 +85,9 @@ impl Plan {
                 Op::Empirical { samples } => Step::Leaf(leaf(Leaf::Empirical {
                     samples: samples.clone(),
                 })),
-                Op::Mixture { components, cumulative } => Step::Mixture {
+                Op::Mixture {
+                    components, cumulative, ..
+                } => Step::Mixture {
                     leaf: leaf(Leaf::Selector),
                     components: components.iter().map(at).collect(),
                     cumulative: cumulative.clone(),
