@@ -83,7 +83,13 @@ fn decision(case: &str) -> Result<Uncertain<bool>, String> {
 
 /// Samples `to_bool` draws, counted by replaying its rule (batches of 10,
 /// checked after each batch) on the same sample indices.
-fn samples_drawn(u: &Uncertain<bool>, threshold: f64, confidence: f64, epsilon: f64, max: usize) -> Result<usize, String> {
+fn samples_drawn(
+    u: &Uncertain<bool>,
+    threshold: f64,
+    confidence: f64,
+    epsilon: f64,
+    max: usize,
+) -> Result<usize, String> {
     let alpha = 1.0 - confidence;
     let lower = (alpha / (1.0 - alpha)).ln();
     let upper = ((1.0 - alpha) / alpha).ln();
@@ -117,7 +123,9 @@ fn sprt(args: &[String]) -> Result<String, String> {
     for _ in 0..repeat.max(1) {
         let u = decision(&case)?;
         let start = Instant::now();
-        let outcome = u.to_bool(threshold, confidence, epsilon, max).map_err(|e| e.to_string())?;
+        let outcome = u
+            .to_bool(threshold, confidence, epsilon, max)
+            .map_err(|e| e.to_string())?;
         total += start.elapsed().as_secs_f64();
         yes += usize::from(outcome);
         // Outside the timing: replays hit the sample cache, so they see the same draws.

@@ -4,8 +4,8 @@
 
 use crate::errors::raise_from;
 use causaloid_core::uncertain::{
-    moments, quantiles, resolve_seed, BinaryOp, BlockFunction, CompareOp, Decision, LogicOp, MapFailure, Part,
-    SprtParams, UnaryOp, Uncertain, UncertainError,
+    moments, quantiles, resolve_seed, BinaryOp, BlockFunction, CompareOp, Decision, LogicOp,
+    MapFailure, Part, SprtParams, UnaryOp, Uncertain, UncertainError,
 };
 use causaloid_core::Kind;
 use numpy::{PyArray1, PyReadonlyArray1, PyUntypedArrayMethods};
@@ -46,7 +46,11 @@ fn to_pyerr(py: Python<'_>, err: &UncertainError) -> PyErr {
             let _ = detail.set_item("seed", *seed);
             (ERRORS, "UncertainZeroDivisionError")
         }
-        UncertainError::MapShape { name, expected, found } => {
+        UncertainError::MapShape {
+            name,
+            expected,
+            found,
+        } => {
             let _ = detail.set_item("function", name);
             let _ = detail.set_item("expected", *expected);
             let _ = detail.set_item("found", found.clone());
@@ -100,7 +104,8 @@ impl BlockFunction for PyBlockFunction {
             if array.ndim() != 1 {
                 return Err(MapFailure::Shape(array.shape().to_vec()));
             }
-            let values: PyReadonlyArray1<'_, f64> = array.extract().map_err(|e| raised(PyErr::from(e)))?;
+            let values: PyReadonlyArray1<'_, f64> =
+                array.extract().map_err(|e| raised(PyErr::from(e)))?;
             Ok(values.as_array().to_vec())
         })
     }
@@ -149,7 +154,11 @@ fn logic_name(op: LogicOp) -> &'static str {
 }
 
 /// One node as `(tag, params, is_bool, operand positions)` for pickling.
-fn spec_entry<'py>(py: Python<'py>, node: &Uncertain, operands: Vec<usize>) -> PyResult<Bound<'py, PyTuple>> {
+fn spec_entry<'py>(
+    py: Python<'py>,
+    node: &Uncertain,
+    operands: Vec<usize>,
+) -> PyResult<Bound<'py, PyTuple>> {
     let params: Bound<'py, PyAny> = match node.part() {
         Part::Point(v) => v.into_pyobject(py)?.into_any(),
         Part::Normal { mean, std } => (mean, std).into_pyobject(py)?.into_any(),
@@ -163,8 +172,14 @@ fn spec_entry<'py>(py: Python<'py>, node: &Uncertain, operands: Vec<usize>) -> P
         Part::Logic(op) => logic_name(op).into_pyobject(py)?.into_any(),
         Part::Not | Part::Select => py.None().into_bound(py),
         Part::Map(function) => match function.as_any().downcast_ref::<PyBlockFunction>() {
-            Some(f) => (f.function.clone_ref(py), f.name.clone()).into_pyobject(py)?.into_any(),
-            None => return Err(PyValueError::new_err("a mapped function that is not Python cannot be pickled")),
+            Some(f) => (f.function.clone_ref(py), f.name.clone())
+                .into_pyobject(py)?
+                .into_any(),
+            None => {
+                return Err(PyValueError::new_err(
+                    "a mapped function that is not Python cannot be pickled",
+                ))
+            }
         },
     };
     let tag = match node.part() {
@@ -182,12 +197,17 @@ fn spec_entry<'py>(py: Python<'py>, node: &Uncertain, operands: Vec<usize>) -> P
         Part::Select => "select",
         Part::Map(_) => "map",
     };
-    PyTuple::new(py, [
-        tag.into_pyobject(py)?.into_any(),
-        params,
-        pyo3::types::PyBool::new(py, node.kind() == Kind::Bool).to_owned().into_any(),
-        operands.into_pyobject(py)?.into_any(),
-    ])
+    PyTuple::new(
+        py,
+        [
+            tag.into_pyobject(py)?.into_any(),
+            params,
+            pyo3::types::PyBool::new(py, node.kind() == Kind::Bool)
+                .to_owned()
+                .into_any(),
+            operands.into_pyobject(py)?.into_any(),
+        ],
+    )
 }
 
 /// A handle on one node of the engine's lazy computation graph.
@@ -227,13 +247,23 @@ impl PyUncertainNode {
     }
 
     #[staticmethod]
-    fn from_samples(py: Python<'_>, samples: PyReadonlyArray1<'_, f64>, boolean: bool) -> PyResult<Self> {
+    fn from_samples(
+        py: Python<'_>,
+        samples: PyReadonlyArray1<'_, f64>,
+        boolean: bool,
+    ) -> PyResult<Self> {
         let kind = if boolean { Kind::Bool } else { Kind::Num };
-        Uncertain::from_samples(samples.as_array().to_vec(), kind).map(node).py(py)
+        Uncertain::from_samples(samples.as_array().to_vec(), kind)
+            .map(node)
+            .py(py)
     }
 
     #[staticmethod]
-    fn mixture(py: Python<'_>, components: Vec<PyRef<'_, Self>>, weights: Vec<f64>) -> PyResult<Self> {
+    fn mixture(
+        py: Python<'_>,
+        components: Vec<PyRef<'_, Self>>,
+        weights: Vec<f64>,
+    ) -> PyResult<Self> {
         let components = components.iter().map(|c| c.inner.clone()).collect();
         Uncertain::mixture(components, weights).map(node).py(py)
     }
@@ -242,7 +272,11 @@ impl PyUncertainNode {
         let op = match op {
             "neg" => UnaryOp::Neg,
             "abs" => UnaryOp::Abs,
-            _ => return Err(PyValueError::new_err(format!("unknown unary operation {op:?}"))),
+            _ => {
+                return Err(PyValueError::new_err(format!(
+                    "unknown unary operation {op:?}"
+                )))
+            }
         };
         Ok(node(self.inner.unary(op)))
     }
@@ -253,7 +287,11 @@ impl PyUncertainNode {
             "sub" => BinaryOp::Sub,
             "mul" => BinaryOp::Mul,
             "div" => BinaryOp::Div,
-            _ => return Err(PyValueError::new_err(format!("unknown arithmetic operation {op:?}"))),
+            _ => {
+                return Err(PyValueError::new_err(format!(
+                    "unknown arithmetic operation {op:?}"
+                )))
+            }
         };
         Ok(node(self.inner.binary(op, &other.inner)))
     }
@@ -268,14 +306,21 @@ impl PyUncertainNode {
             "ne" => CompareOp::Ne,
             _ => return Err(PyValueError::new_err(format!("unknown comparison {op:?}"))),
         };
-        self.inner.compare(op, &other.inner, tolerance).map(node).py(py)
+        self.inner
+            .compare(op, &other.inner, tolerance)
+            .map(node)
+            .py(py)
     }
 
     fn logic(&self, py: Python<'_>, op: &str, other: &Self) -> PyResult<Self> {
         let op = match op {
             "and" => LogicOp::And,
             "or" => LogicOp::Or,
-            _ => return Err(PyValueError::new_err(format!("unknown logic operation {op:?}"))),
+            _ => {
+                return Err(PyValueError::new_err(format!(
+                    "unknown logic operation {op:?}"
+                )))
+            }
         };
         self.inner.logic(op, &other.inner).map(node).py(py)
     }
@@ -285,12 +330,18 @@ impl PyUncertainNode {
     }
 
     fn select(&self, py: Python<'_>, then: &Self, otherwise: &Self) -> PyResult<Self> {
-        self.inner.select(&then.inner, &otherwise.inner).map(node).py(py)
+        self.inner
+            .select(&then.inner, &otherwise.inner)
+            .map(node)
+            .py(py)
     }
 
     fn map(&self, function: Py<PyAny>, name: String, boolean: bool) -> Self {
         let kind = if boolean { Kind::Bool } else { Kind::Num };
-        node(self.inner.map(Arc::new(PyBlockFunction { function, name }), kind))
+        node(
+            self.inner
+                .map(Arc::new(PyBlockFunction { function, name }), kind),
+        )
     }
 
     #[getter]
@@ -316,7 +367,11 @@ impl PyUncertainNode {
             nodes.iter().enumerate().map(|(i, n)| (n.id(), i)).collect();
         let list = PyList::empty(py);
         for node in &nodes {
-            let operands = node.operands().iter().map(|o| position.get(&o.id()).copied().unwrap_or(0)).collect();
+            let operands = node
+                .operands()
+                .iter()
+                .map(|o| position.get(&o.id()).copied().unwrap_or(0))
+                .collect();
             list.append(spec_entry(py, node, operands)?)?;
         }
         Ok(list)
@@ -328,7 +383,12 @@ impl PyUncertainNode {
 
     /// `(samples, seed)`: booleans come back as a bool array.
     #[pyo3(signature = (n, seed=None))]
-    fn sample<'py>(&self, py: Python<'py>, n: usize, seed: Option<u64>) -> PyResult<(Bound<'py, PyAny>, u64)> {
+    fn sample<'py>(
+        &self,
+        py: Python<'py>,
+        n: usize,
+        seed: Option<u64>,
+    ) -> PyResult<(Bound<'py, PyAny>, u64)> {
         let seed = resolve_seed(seed);
         let inner = self.inner.clone();
         let values = py.detach(|| inner.sample(n, seed)).py(py)?;
@@ -350,7 +410,13 @@ impl PyUncertainNode {
 
     /// `(values, seed)`: the quantiles `qs` of `n` samples.
     #[pyo3(signature = (qs, n, seed=None))]
-    fn quantiles(&self, py: Python<'_>, qs: Vec<f64>, n: usize, seed: Option<u64>) -> PyResult<(Vec<f64>, u64)> {
+    fn quantiles(
+        &self,
+        py: Python<'_>,
+        qs: Vec<f64>,
+        n: usize,
+        seed: Option<u64>,
+    ) -> PyResult<(Vec<f64>, u64)> {
         let seed = resolve_seed(seed);
         let inner = self.inner.clone();
         let values = py.detach(|| quantiles(&inner, &qs, n, seed)).py(py)?;
@@ -375,7 +441,9 @@ impl PyUncertainNode {
         };
         let seed = resolve_seed(seed);
         let inner = self.inner.clone();
-        let decision = py.detach(|| inner.probability_exceeds(params, seed)).py(py)?;
+        let decision = py
+            .detach(|| inner.probability_exceeds(params, seed))
+            .py(py)?;
         Ok(PyDecision { inner: decision })
     }
 }

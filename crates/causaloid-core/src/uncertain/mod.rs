@@ -29,7 +29,11 @@ impl Uncertain {
     }
 
     /// Decides whether P(true) > threshold by Wald's SPRT.
-    pub fn probability_exceeds(&self, params: SprtParams, seed: u64) -> Result<Decision, UncertainError> {
+    pub fn probability_exceeds(
+        &self,
+        params: SprtParams,
+        seed: u64,
+    ) -> Result<Decision, UncertainError> {
         sprt::probability_exceeds(self, params, seed)
     }
 

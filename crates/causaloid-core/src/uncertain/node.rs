@@ -62,18 +62,57 @@ pub enum LogicOp {
 
 pub(crate) enum Op {
     Point(f64),
-    Normal { mean: f64, std: f64 },
-    Uniform { low: f64, high: f64 },
-    Bernoulli { p: f64 },
-    Empirical { samples: Arc<[f64]> },
-    Mixture { components: Vec<Uncertain>, weights: Vec<f64>, cumulative: Vec<f64> },
-    Unary { op: UnaryOp, arg: Uncertain },
-    Binary { op: BinaryOp, lhs: Uncertain, rhs: Uncertain },
-    Compare { op: CompareOp, lhs: Uncertain, rhs: Uncertain, tolerance: f64 },
-    Logic { op: LogicOp, lhs: Uncertain, rhs: Uncertain },
-    Not { arg: Uncertain },
-    Select { condition: Uncertain, then: Uncertain, otherwise: Uncertain },
-    Map { function: Arc<dyn BlockFunction>, arg: Uncertain },
+    Normal {
+        mean: f64,
+        std: f64,
+    },
+    Uniform {
+        low: f64,
+        high: f64,
+    },
+    Bernoulli {
+        p: f64,
+    },
+    Empirical {
+        samples: Arc<[f64]>,
+    },
+    Mixture {
+        components: Vec<Uncertain>,
+        weights: Vec<f64>,
+        cumulative: Vec<f64>,
+    },
+    Unary {
+        op: UnaryOp,
+        arg: Uncertain,
+    },
+    Binary {
+        op: BinaryOp,
+        lhs: Uncertain,
+        rhs: Uncertain,
+    },
+    Compare {
+        op: CompareOp,
+        lhs: Uncertain,
+        rhs: Uncertain,
+        tolerance: f64,
+    },
+    Logic {
+        op: LogicOp,
+        lhs: Uncertain,
+        rhs: Uncertain,
+    },
+    Not {
+        arg: Uncertain,
+    },
+    Select {
+        condition: Uncertain,
+        then: Uncertain,
+        otherwise: Uncertain,
+    },
+    Map {
+        function: Arc<dyn BlockFunction>,
+        arg: Uncertain,
+    },
 }
 
 pub(crate) struct Node {
@@ -176,10 +215,18 @@ impl Uncertain {
             });
         }
         let samples: Vec<f64> = match kind {
-            Kind::Bool => samples.iter().map(|&x| f64::from(u8::from(x != 0.0))).collect(),
+            Kind::Bool => samples
+                .iter()
+                .map(|&x| f64::from(u8::from(x != 0.0)))
+                .collect(),
             Kind::Num => samples,
         };
-        Ok(Uncertain::new(kind, Op::Empirical { samples: samples.into() }))
+        Ok(Uncertain::new(
+            kind,
+            Op::Empirical {
+                samples: samples.into(),
+            },
+        ))
     }
 
     /// A mixture: each sample comes from component `i` with probability `weights[i]`.
@@ -194,12 +241,20 @@ impl Uncertain {
         if weights.len() != components.len() {
             return Err(UncertainError::InvalidParameter {
                 parameter: "weights",
-                value: format!("{} weights for {} components", weights.len(), components.len()),
+                value: format!(
+                    "{} weights for {} components",
+                    weights.len(),
+                    components.len()
+                ),
                 expected: "one weight per component",
             });
         }
         if let Some(w) = weights.iter().find(|w| !(w.is_finite() && **w >= 0.0)) {
-            return Err(UncertainError::invalid("weights", *w, "finite and >= 0 each"));
+            return Err(UncertainError::invalid(
+                "weights",
+                *w,
+                "finite and >= 0 each",
+            ));
         }
         let total: f64 = weights.iter().sum();
         if (total - 1.0).abs() > 1e-9 {
@@ -240,7 +295,13 @@ impl Uncertain {
     }
 
     pub fn unary(&self, op: UnaryOp) -> Uncertain {
-        Uncertain::new(Kind::Num, Op::Unary { op, arg: self.clone() })
+        Uncertain::new(
+            Kind::Num,
+            Op::Unary {
+                op,
+                arg: self.clone(),
+            },
+        )
     }
 
     /// Arithmetic; booleans count as 0 and 1, the result is a number.
@@ -256,9 +317,18 @@ impl Uncertain {
     }
 
     /// A comparison, giving an uncertain boolean. `tolerance` widens `Eq`/`Ne`.
-    pub fn compare(&self, op: CompareOp, rhs: &Uncertain, tolerance: f64) -> Result<Uncertain, UncertainError> {
+    pub fn compare(
+        &self,
+        op: CompareOp,
+        rhs: &Uncertain,
+        tolerance: f64,
+    ) -> Result<Uncertain, UncertainError> {
         if !(tolerance.is_finite() && tolerance >= 0.0) {
-            return Err(UncertainError::invalid("tolerance", tolerance, "a finite number >= 0"));
+            return Err(UncertainError::invalid(
+                "tolerance",
+                tolerance,
+                "a finite number >= 0",
+            ));
         }
         Ok(Uncertain::new(
             Kind::Bool,
@@ -305,7 +375,11 @@ impl Uncertain {
     }
 
     /// `then` where the condition holds, `otherwise` elsewhere, sample by sample.
-    pub fn select(&self, then: &Uncertain, otherwise: &Uncertain) -> Result<Uncertain, UncertainError> {
+    pub fn select(
+        &self,
+        then: &Uncertain,
+        otherwise: &Uncertain,
+    ) -> Result<Uncertain, UncertainError> {
         self.require_bool("select")?;
         if then.kind() != otherwise.kind() {
             return Err(UncertainError::KindMismatch {
@@ -338,12 +412,18 @@ impl Uncertain {
     /// The direct operands of this node.
     pub(crate) fn children(&self) -> Vec<&Uncertain> {
         match &self.node.op {
-            Op::Point(_) | Op::Normal { .. } | Op::Uniform { .. } | Op::Bernoulli { .. } | Op::Empirical { .. } => {
+            Op::Point(_)
+            | Op::Normal { .. }
+            | Op::Uniform { .. }
+            | Op::Bernoulli { .. }
+            | Op::Empirical { .. } => {
                 vec![]
             }
             Op::Mixture { components, .. } => components.iter().collect(),
             Op::Unary { arg, .. } | Op::Not { arg } | Op::Map { arg, .. } => vec![arg],
-            Op::Binary { lhs, rhs, .. } | Op::Compare { lhs, rhs, .. } | Op::Logic { lhs, rhs, .. } => {
+            Op::Binary { lhs, rhs, .. }
+            | Op::Compare { lhs, rhs, .. }
+            | Op::Logic { lhs, rhs, .. } => {
                 vec![lhs, rhs]
             }
             Op::Select {
@@ -391,7 +471,12 @@ impl Uncertain {
         out
     }
 
-    fn describe_into(&self, seen: &mut std::collections::HashMap<usize, usize>, out: &mut String, depth: usize) {
+    fn describe_into(
+        &self,
+        seen: &mut std::collections::HashMap<usize, usize>,
+        out: &mut String,
+        depth: usize,
+    ) {
         use std::fmt::Write;
         if let Some(k) = seen.get(&self.id()) {
             let _ = write!(out, "#{k}");
@@ -472,8 +557,14 @@ impl Uncertain {
     pub fn part(&self) -> Part<'_> {
         match &self.node.op {
             Op::Point(v) => Part::Point(*v),
-            Op::Normal { mean, std } => Part::Normal { mean: *mean, std: *std },
-            Op::Uniform { low, high } => Part::Uniform { low: *low, high: *high },
+            Op::Normal { mean, std } => Part::Normal {
+                mean: *mean,
+                std: *std,
+            },
+            Op::Uniform { low, high } => Part::Uniform {
+                low: *low,
+                high: *high,
+            },
             Op::Bernoulli { p } => Part::Bernoulli { p: *p },
             Op::Empirical { samples } => Part::Empirical(samples),
             Op::Mixture { weights, .. } => Part::Mixture { weights },

@@ -4,7 +4,9 @@
 //! its index only, never on chunking or threads.
 
 use super::error::UncertainError;
-use super::node::{BinaryOp, BlockFunction, CompareOp, LogicOp, MapFailure, Op, UnaryOp, Uncertain};
+use super::node::{
+    BinaryOp, BlockFunction, CompareOp, LogicOp, MapFailure, Op, UnaryOp, Uncertain,
+};
 use super::normal::fill_normal;
 use super::rng::Xoshiro256pp;
 use crate::Kind;
@@ -22,10 +24,20 @@ pub const CHUNK: usize = 1024;
 
 #[derive(Clone)]
 enum Leaf {
-    Normal { mean: f64, std: f64 },
-    Uniform { low: f64, high: f64 },
-    Bernoulli { p: f64 },
-    Empirical { samples: Arc<[f64]> },
+    Normal {
+        mean: f64,
+        std: f64,
+    },
+    Uniform {
+        low: f64,
+        high: f64,
+    },
+    Bernoulli {
+        p: f64,
+    },
+    Empirical {
+        samples: Arc<[f64]>,
+    },
     /// The stream that picks the mixture component of each sample.
     Selector,
 }
@@ -33,14 +45,44 @@ enum Leaf {
 enum Step {
     Point(f64),
     Leaf(usize),
-    Mixture { leaf: usize, components: Vec<usize>, cumulative: Vec<f64> },
-    Unary { op: UnaryOp, arg: usize },
-    Binary { op: BinaryOp, lhs: usize, rhs: usize },
-    Compare { op: CompareOp, lhs: usize, rhs: usize, tolerance: f64 },
-    Logic { op: LogicOp, lhs: usize, rhs: usize },
-    Not { arg: usize },
-    Select { condition: usize, then: usize, otherwise: usize },
-    Map { function: Arc<dyn BlockFunction>, arg: usize, arg_kind: Kind },
+    Mixture {
+        leaf: usize,
+        components: Vec<usize>,
+        cumulative: Vec<f64>,
+    },
+    Unary {
+        op: UnaryOp,
+        arg: usize,
+    },
+    Binary {
+        op: BinaryOp,
+        lhs: usize,
+        rhs: usize,
+    },
+    Compare {
+        op: CompareOp,
+        lhs: usize,
+        rhs: usize,
+        tolerance: f64,
+    },
+    Logic {
+        op: LogicOp,
+        lhs: usize,
+        rhs: usize,
+    },
+    Not {
+        arg: usize,
+    },
+    Select {
+        condition: usize,
+        then: usize,
+        otherwise: usize,
+    },
+    Map {
+        function: Arc<dyn BlockFunction>,
+        arg: usize,
+        arg_kind: Kind,
+    },
 }
 
 /// The compiled form of one root: steps in dependency order, root last.
@@ -79,26 +121,42 @@ impl Plan {
             };
             let step = match &node.node.op {
                 Op::Point(v) => Step::Point(*v),
-                Op::Normal { mean, std } => Step::Leaf(leaf(Leaf::Normal { mean: *mean, std: *std })),
-                Op::Uniform { low, high } => Step::Leaf(leaf(Leaf::Uniform { low: *low, high: *high })),
+                Op::Normal { mean, std } => Step::Leaf(leaf(Leaf::Normal {
+                    mean: *mean,
+                    std: *std,
+                })),
+                Op::Uniform { low, high } => Step::Leaf(leaf(Leaf::Uniform {
+                    low: *low,
+                    high: *high,
+                })),
                 Op::Bernoulli { p } => Step::Leaf(leaf(Leaf::Bernoulli { p: *p })),
                 Op::Empirical { samples } => Step::Leaf(leaf(Leaf::Empirical {
                     samples: samples.clone(),
                 })),
                 Op::Mixture {
-                    components, cumulative, ..
+                    components,
+                    cumulative,
+                    ..
                 } => Step::Mixture {
                     leaf: leaf(Leaf::Selector),
                     components: components.iter().map(at).collect(),
                     cumulative: cumulative.clone(),
                 },
-                Op::Unary { op, arg } => Step::Unary { op: *op, arg: at(arg) },
+                Op::Unary { op, arg } => Step::Unary {
+                    op: *op,
+                    arg: at(arg),
+                },
                 Op::Binary { op, lhs, rhs } => Step::Binary {
                     op: *op,
                     lhs: at(lhs),
                     rhs: at(rhs),
                 },
-                Op::Compare { op, lhs, rhs, tolerance } => Step::Compare {
+                Op::Compare {
+                    op,
+                    lhs,
+                    rhs,
+                    tolerance,
+                } => Step::Compare {
                     op: *op,
                     lhs: at(lhs),
                     rhs: at(rhs),
@@ -223,7 +281,10 @@ impl Workspace {
                     let rng = &mut self.states[*leaf].rng;
                     for (j, o) in out.iter_mut().enumerate() {
                         let u = rng.next_f64();
-                        let c = cumulative.iter().position(|&b| u < b).unwrap_or(cumulative.len() - 1);
+                        let c = cumulative
+                            .iter()
+                            .position(|&b| u < b)
+                            .unwrap_or(cumulative.len() - 1);
                         *o = done[components[c]][j];
                     }
                 }
@@ -252,7 +313,12 @@ impl Workspace {
                         }
                     }
                 }
-                Step::Compare { op, lhs, rhs, tolerance } => {
+                Step::Compare {
+                    op,
+                    lhs,
+                    rhs,
+                    tolerance,
+                } => {
                     let (a, b) = (arg(*lhs), arg(*rhs));
                     let t = *tolerance;
                     let zip = out.iter_mut().zip(a.iter().zip(b));
@@ -262,8 +328,12 @@ impl Workspace {
                         CompareOp::Le => zip.for_each(|(o, (x, y))| *o = f(x <= y)),
                         CompareOp::Gt => zip.for_each(|(o, (x, y))| *o = f(x > y)),
                         CompareOp::Ge => zip.for_each(|(o, (x, y))| *o = f(x >= y)),
-                        CompareOp::Eq => zip.for_each(|(o, (x, y))| *o = f(x == y || (x - y).abs() <= t)),
-                        CompareOp::Ne => zip.for_each(|(o, (x, y))| *o = f(!(x == y || (x - y).abs() <= t))),
+                        CompareOp::Eq => {
+                            zip.for_each(|(o, (x, y))| *o = f(x == y || (x - y).abs() <= t))
+                        }
+                        CompareOp::Ne => {
+                            zip.for_each(|(o, (x, y))| *o = f(!(x == y || (x - y).abs() <= t)))
+                        }
                     }
                 }
                 Step::Logic { op, lhs, rhs } => {
@@ -293,17 +363,20 @@ impl Workspace {
                     arg: a,
                     arg_kind,
                 } => {
-                    let result = function.call(arg(*a), *arg_kind).map_err(|failure| match failure {
-                        MapFailure::Shape(found) => UncertainError::MapShape {
-                            name: function.name(),
-                            expected: len,
-                            found,
-                        },
-                        MapFailure::Raised(source) => UncertainError::MapFailed {
-                            name: function.name(),
-                            source: Arc::from(source),
-                        },
-                    })?;
+                    let result =
+                        function
+                            .call(arg(*a), *arg_kind)
+                            .map_err(|failure| match failure {
+                                MapFailure::Shape(found) => UncertainError::MapShape {
+                                    name: function.name(),
+                                    expected: len,
+                                    found,
+                                },
+                                MapFailure::Raised(source) => UncertainError::MapFailed {
+                                    name: function.name(),
+                                    source: Arc::from(source),
+                                },
+                            })?;
                     if result.len() != len {
                         return Err(UncertainError::MapShape {
                             name: function.name(),
@@ -327,12 +400,15 @@ fn draw(leaf: &Leaf, state: &mut LeafState, out: &mut [f64]) {
         Leaf::Normal { mean, std } => fill_normal(rng, *mean, *std, out),
         Leaf::Uniform { low, high } => {
             let width = high - low;
-            out.iter_mut().for_each(|o| *o = low + width * rng.next_f64());
+            out.iter_mut()
+                .for_each(|o| *o = low + width * rng.next_f64());
         }
         Leaf::Bernoulli { p } => out
             .iter_mut()
             .for_each(|o| *o = f64::from(u8::from(rng.next_f64() < *p))),
-        Leaf::Empirical { samples } => out.iter_mut().for_each(|o| *o = samples[rng.next_index(samples.len())]),
+        Leaf::Empirical { samples } => out
+            .iter_mut()
+            .for_each(|o| *o = samples[rng.next_index(samples.len())]),
         // A selector's draws are made by its mixture step, one per sample.
         Leaf::Selector => {}
     }

@@ -27,7 +27,13 @@ pub(crate) fn check_count(n: usize) -> Result<(), UncertainError> {
 /// Folds the `n` samples block by block (in parallel unless the plan calls
 /// host code), each block chunk by chunk into a fresh `init()`; returns the
 /// per-block results in block order, or the error of the first failing block.
-fn over_blocks<T, I, F>(plan: &Plan, seed: u64, n: usize, init: I, fold: F) -> Result<Vec<T>, UncertainError>
+fn over_blocks<T, I, F>(
+    plan: &Plan,
+    seed: u64,
+    n: usize,
+    init: I,
+    fold: F,
+) -> Result<Vec<T>, UncertainError>
 where
     T: Send,
     I: Fn(usize) -> T + Sync,
@@ -63,9 +69,13 @@ where
 /// `n` samples (booleans as 0.0 / 1.0).
 pub fn sample(u: &Uncertain, n: usize, seed: u64) -> Result<Vec<f64>, UncertainError> {
     let plan = Plan::compile(u);
-    let parts = over_blocks(&plan, seed, n, Vec::with_capacity, |acc: &mut Vec<f64>, values| {
-        acc.extend_from_slice(values)
-    })?;
+    let parts = over_blocks(
+        &plan,
+        seed,
+        n,
+        Vec::with_capacity,
+        |acc: &mut Vec<f64>, values| acc.extend_from_slice(values),
+    )?;
     Ok(parts.concat())
 }
 
@@ -125,12 +135,21 @@ pub fn moments(u: &Uncertain, n: usize, seed: u64) -> Result<Moments, UncertainE
         mean: f64::NAN,
         m2: 0.0,
     };
-    Ok(parts.into_iter().flatten().reduce(Moments::merge).unwrap_or(first))
+    Ok(parts
+        .into_iter()
+        .flatten()
+        .reduce(Moments::merge)
+        .unwrap_or(first))
 }
 
 /// Quantiles `qs` (each in [0, 1]) of `n` samples, linearly interpolated
 /// between order statistics (NumPy's default method).
-pub fn quantiles(u: &Uncertain, qs: &[f64], n: usize, seed: u64) -> Result<Vec<f64>, UncertainError> {
+pub fn quantiles(
+    u: &Uncertain,
+    qs: &[f64],
+    n: usize,
+    seed: u64,
+) -> Result<Vec<f64>, UncertainError> {
     check_count(n)?;
     if let Some(q) = qs.iter().find(|q| !(0.0..=1.0).contains(*q)) {
         return Err(UncertainError::invalid("q", *q, "in [0, 1]"));

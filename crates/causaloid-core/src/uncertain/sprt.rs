@@ -35,7 +35,11 @@ impl Default for SprtParams {
 impl SprtParams {
     pub fn validate(&self) -> Result<(), UncertainError> {
         if !(0.0..=1.0).contains(&self.threshold) {
-            return Err(UncertainError::invalid("threshold", self.threshold, "in [0, 1]"));
+            return Err(UncertainError::invalid(
+                "threshold",
+                self.threshold,
+                "in [0, 1]",
+            ));
         }
         if !(self.confidence > 0.0 && self.confidence < 1.0) {
             return Err(UncertainError::invalid(
@@ -45,7 +49,11 @@ impl SprtParams {
             ));
         }
         if !(self.epsilon > 0.0 && self.epsilon < 0.5) {
-            return Err(UncertainError::invalid("epsilon", self.epsilon, "in (0, 0.5)"));
+            return Err(UncertainError::invalid(
+                "epsilon",
+                self.epsilon,
+                "in (0, 0.5)",
+            ));
         }
         if self.max_samples == 0 {
             return Err(UncertainError::InvalidParameter {
@@ -156,7 +164,11 @@ fn tidy(x: f64) -> f64 {
 }
 
 /// Decides whether P(`u` is true) > `params.threshold`.
-pub fn probability_exceeds(u: &Uncertain, params: SprtParams, seed: u64) -> Result<Decision, UncertainError> {
+pub fn probability_exceeds(
+    u: &Uncertain,
+    params: SprtParams,
+    seed: u64,
+) -> Result<Decision, UncertainError> {
     params.validate()?;
     if u.kind() != Kind::Bool {
         return Err(UncertainError::KindMismatch {
