@@ -17,6 +17,7 @@ import numpy as np
 from causaloid._table import n_rows, numeric, to_columns
 from causaloid.effect import Effect
 from causaloid.errors import ShapeError, UnknownColumnError
+from causaloid.uncertain.causal import has_uncertain
 
 NodeId = Union[int, str]
 Errors = Literal["raise", "effect"]
@@ -69,8 +70,6 @@ def finish(evaluation: Any, errors: Errors) -> Effect[Any]:
 
 def uncertain_input(x: Any, value: Any) -> bool:
     """Whether the input holds a ``cl.Uncertain`` (then causaloids decide by SPRT)."""
-    from causaloid.uncertain.causal import has_uncertain
-
     return has_uncertain(x, value)
 
 
