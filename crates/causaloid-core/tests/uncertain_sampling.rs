@@ -245,3 +245,29 @@ fn seeded_numbers_are_pinned() {
         vec![1.0700186653664339, 0.5018026312316674, -0.22830638565463526]
     );
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(16))]
+
+    #[test]
+    fn one_sample_at_a_time_equals_the_batch(seed in any::<u64>(), n in 1usize..9_000) {
+        use causaloid_core::uncertain::{Plan, Workspace};
+        let x = Uncertain::normal(1.0, 2.0).unwrap();
+        let m = Uncertain::mixture(vec![x.clone(), Uncertain::uniform(0.0, 1.0).unwrap()], vec![0.4, 0.6]).unwrap();
+        let u = m.binary(BinaryOp::Add, &x).compare(CompareOp::Gt, &Uncertain::point(1.5), 0.0).unwrap();
+        let batch = u.sample(n, seed).unwrap();
+        let plan = Plan::compile(&u);
+        let mut ws = Workspace::new(&plan, seed);
+        let mut single = Vec::with_capacity(n);
+        let mut block = 0;
+        ws.start_block(&plan, block);
+        while single.len() < n {
+            if ws.remaining_in_block() == 0 {
+                block += 1;
+                ws.start_block(&plan, block);
+            }
+            single.extend_from_slice(ws.next_chunk(&plan, 1).unwrap());
+        }
+        prop_assert_eq!(batch, single);
+    }
+}

@@ -12,7 +12,7 @@ mod sprt;
 
 pub use error::UncertainError;
 pub use node::{BinaryOp, BlockFunction, CompareOp, LogicOp, MapFailure, Part, UnaryOp, Uncertain};
-pub use plan::{Plan, BLOCK, CHUNK};
+pub use plan::{Plan, Workspace, BLOCK, CHUNK};
 pub use rng::{os_seed, Xoshiro256pp};
 pub use sampling::{moments, quantiles, resolve_seed, sample, Moments};
 pub use sprt::{probability_exceeds, Decision, SprtParams, StopReason};
