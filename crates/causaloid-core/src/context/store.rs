@@ -149,6 +149,11 @@ impl Context {
             .unwrap_or(&ContextoidKind::Data)
     }
 
+    /// The id stored in a slot handed out by a query.
+    pub fn id_of_slot(&self, slot: u32) -> &NodeId {
+        &self.ids[slot as usize]
+    }
+
     /// The contextoid with this id, with its fields.
     pub fn get(&self, id: &NodeId) -> Result<Contextoid, ContextError> {
         let slot = self.slot(id)?;
