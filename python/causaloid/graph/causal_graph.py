@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from causaloid import _native
+from causaloid.context.reads import with_context
 from causaloid.effect import Effect
 from causaloid.graph._base import Causal, Errors, NodeId, check_id, finish, split_input
 
@@ -149,6 +150,7 @@ class CausalGraph(Causal):
         """Evaluate the sub-graph reachable from ``start``, which receives the
         incoming value. Arguments as in :meth:`evaluate`."""
         v, row = split_input(x, value)
+        row = with_context(self, row)
         return finish(self._native.evaluate_from(start, v, row), errors)
 
     def evaluate_path(
@@ -163,6 +165,7 @@ class CausalGraph(Causal):
         """Evaluate the shortest path from ``source`` to ``target``, each node
         receiving the verdict of the one before."""
         v, row = split_input(x, value)
+        row = with_context(self, row)
         return finish(self._native.evaluate_path(source, target, v, row), errors)
 
     def evaluate_single(
@@ -170,11 +173,13 @@ class CausalGraph(Causal):
     ) -> Effect[Any]:
         """Evaluate one node alone."""
         v, row = split_input(x, value)
+        row = with_context(self, row)
         return finish(self._native.evaluate_single(node, v, row), errors)
 
     def evaluate(self, x: Any = None, *, value: Any = None, errors: Errors = "raise") -> Effect[Any]:
         """Evaluate the whole graph from its roots. See :meth:`Causal.evaluate`."""
         v, row = split_input(x, value)
+        row = with_context(self, row)
         return finish(self._native.evaluate(v, row), errors)
 
     # --- persistence ---
