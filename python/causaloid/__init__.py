@@ -18,8 +18,10 @@ from causaloid.effect import Effect, Process
 from causaloid.errors import CausalError
 from causaloid.graph import AtLeast, CausalCollection, CausalGraph, Causaloid, Relay
 from causaloid.graph._json import from_json
+from causaloid.model import Assumption, Model
 
 __all__ = [
+    "Assumption",
     "AtLeast",
     "CausalCollection",
     "CausalError",
@@ -28,6 +30,7 @@ __all__ = [
     "Context",
     "Data",
     "Effect",
+    "Model",
     "Process",
     "Relay",
     "Space",

@@ -259,10 +259,10 @@ def with_context(causal: Any, row: Any, contexts: Mapping[str, Context] | None =
     ``causal`` reads filled in; untouched when it reads none."""
     if not _seen_reads:
         return row
-    names = [c for c in _columns(causal) if c.startswith(PREFIX)]
+    base: dict[str, Any] = {} if row is None else dict(row)
+    names = [c for c in _columns(causal) if c.startswith(PREFIX) and c not in base]
     if not names:
         return row
-    base: dict[str, Any] = {} if row is None else dict(row)
     single = {k: np.atleast_1d(np.asarray(v, dtype=np.float64)) for k, v in base.items()
               if _is_number(v)}
     ctxs = contexts if contexts is not None else contexts_of(causal)
