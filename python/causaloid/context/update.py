@@ -56,12 +56,16 @@ class Transaction:
         self._ops.extend(("remove", i) for i in node_ids)
         return self
 
-    def link(self, source: ContextoidId, target: ContextoidId, kind: str) -> Transaction:
+    def link(
+        self, source: ContextoidId, target: ContextoidId, kind: str = "temporal"
+    ) -> Transaction:
         """Add a relation ``source -> target`` of ``kind``."""
         self._ops.append(("link", source, target, str(kind)))
         return self
 
-    def unlink(self, source: ContextoidId, target: ContextoidId, kind: str) -> Transaction:
+    def unlink(
+        self, source: ContextoidId, target: ContextoidId, kind: str = "temporal"
+    ) -> Transaction:
         """Remove a relation."""
         self._ops.append(("unlink", source, target, str(kind)))
         return self
