@@ -5,7 +5,7 @@
 
 use causaloid_core::context::{
     Aggregation, Context, ContextError, Contextoid, ContextoidKind, Direction, Frame, Operation,
-    Relation, RelationKind, RowIds, SharedContext, TimeScale, UpdateError,
+    Relation, RelationKind, RowIds, SharedContext, TimeScale, UpdateError, WindowRead,
 };
 use causaloid_core::NodeId;
 use numpy::{PyArray1, PyReadonlyArray1};
@@ -592,6 +592,41 @@ impl ContextCore {
         py.detach(|| ctx.window_aggregate(key, &field, agg, at, start, stop, &mut out))
             .map_err(|e| context_error(py, &e, None))?;
         Ok(PyArray1::from_vec(py, out))
+    }
+
+    /// Several reads `(field, aggregation, start, stop)` anchored at the same
+    /// times, sharing one anchor search; one array per read.
+    fn window_aggregates<'py>(
+        &self,
+        py: Python<'py>,
+        scale: Option<&str>,
+        at: PyReadonlyArray1<'_, f64>,
+        reads: Vec<(String, String, i64, i64)>,
+    ) -> PyResult<Vec<Bound<'py, PyArray1<f64>>>> {
+        let key = scale_key(py, scale)?;
+        let reads = reads
+            .into_iter()
+            .map(|(field, agg, start, stop)| {
+                Aggregation::parse(&agg).map(|aggregation| WindowRead {
+                    field,
+                    aggregation,
+                    start,
+                    stop,
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| context_error(py, &e, None))?;
+        let at = at
+            .as_slice()
+            .map_err(|e| PyValueError::new_err(e.to_string()))?;
+        let ctx = self.snapshot();
+        let cols = py
+            .detach(|| ctx.window_aggregates(key, at, &reads))
+            .map_err(|e| context_error(py, &e, None))?;
+        Ok(cols
+            .into_iter()
+            .map(|c| PyArray1::from_vec(py, c))
+            .collect())
     }
 
     fn to_json(&self, py: Python<'_>) -> PyResult<String> {

@@ -220,38 +220,52 @@ def fill_columns(
     n: int,
     node_hint: Any = None,
 ) -> dict[str, np.ndarray]:
-    """Compute every context column in ``names`` over ``n`` rows of ``columns``."""
+    """Compute every context column in ``names`` over ``n`` rows of ``columns``.
+
+    Window reads of one context, scale and anchor column share one native call
+    (one anchor search per row for all of them)."""
     out: dict[str, np.ndarray] = {}
+    groups: dict[tuple[str, str | None, str | None], list[tuple[str, WindowRead]]] = {}
     for name in names:
         read = parse(name)
         if read is None:
             continue
-        ctx = contexts.get(read.context)
-        if ctx is None:
-            from causaloid.context.errors import UnknownContextError
-
-            raise UnknownContextError(
-                f"the expression reads context {read.context!r}, which is not attached "
-                f"(attached: {', '.join(sorted(contexts)) or 'none'})",
-                {"context": read.context, "column": name, "node_id": node_hint},
-            )
+        ctx = _context_for(read.context, contexts, name, node_hint)
         if isinstance(read, NodeRead):
             out[name] = np.full(n, ctx.value(read.node_id, read.field))
-            continue
-        if read.at is None:
+        else:
+            groups.setdefault((read.context, read.scale, read.at), []).append((name, read))
+    for (context, scale, at_column), reads in groups.items():
+        ctx = contexts[context]
+        if at_column is None:
             at = np.full(n, np.inf)
         else:
-            if read.at not in columns:
+            if at_column not in columns:
                 from causaloid.errors import UnknownColumnError
 
                 raise UnknownColumnError(
-                    f"unknown column {read.at!r}, the time a context read is anchored at "
-                    f"({name})",
-                    {"column": read.at},
+                    f"unknown column {at_column!r}, the time a context read is anchored at "
+                    f"({reads[0][0]})",
+                    {"column": at_column},
                 )
-            at = np.asarray(columns[read.at], dtype=np.float64).reshape(-1)
-        out[name] = ctx.window_aggregate(at, read.scale, read.field, read.how, read.start, read.stop)
+            at = np.ascontiguousarray(columns[at_column], dtype=np.float64).reshape(-1)
+        specs = [(r.field, r.how, r.start, r.stop) for _, r in reads]
+        arrays = ctx._core.window_aggregates(scale, at, specs)
+        out.update({name: arr for (name, _), arr in zip(reads, arrays)})
     return out
+
+
+def _context_for(name: str, contexts: Mapping[str, Context], column: str, node_hint: Any) -> Context:
+    ctx = contexts.get(name)
+    if ctx is None:
+        from causaloid.context.errors import UnknownContextError
+
+        raise UnknownContextError(
+            f"the expression reads context {name!r}, which is not attached "
+            f"(attached: {', '.join(sorted(contexts)) or 'none'})",
+            {"context": name, "column": column, "node_id": node_hint},
+        )
+    return ctx
 
 
 def with_context(causal: Any, row: Any, contexts: Mapping[str, Context] | None = None) -> Any:

@@ -16,6 +16,7 @@ mod update;
 pub use contextoid::{Contextoid, ContextoidKind, Relation, RelationKind};
 pub use error::ContextError;
 pub use frame::{Aggregation, Frame, RowIds};
+pub use kernels::WindowRead;
 pub use shared::SharedContext;
 pub use store::{Context, Direction};
 pub use time::{civil_from_days, days_from_civil, period_label, TimeScale, MAX_ABS_SECONDS};
