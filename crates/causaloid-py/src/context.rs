@@ -355,9 +355,8 @@ impl ContextCore {
             let slice = arr
                 .as_slice()
                 .map_err(|e| PyValueError::new_err(e.to_string()))?;
-            let ids_vec = slice.to_vec();
             let field = field.to_owned();
-            py.detach(move || ctx.values_int(&ids_vec, &field))
+            py.detach(|| ctx.values_int(slice, &field))
         } else {
             let ids = ids
                 .try_iter()?

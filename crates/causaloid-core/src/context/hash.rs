@@ -70,3 +70,58 @@ impl Hasher for IdHasher {
 
 pub type BuildIdHasher = BuildHasherDefault<IdHasher>;
 pub type IdMap<K, V> = std::collections::HashMap<K, V, BuildIdHasher>;
+
+use crate::graph::NodeId;
+
+/// The id index: integer ids and string ids in separate maps, so that a look-up
+/// by integer id hashes and compares one `i64` in a compact table.
+#[derive(Clone, Debug, Default)]
+pub struct IdIndex {
+    ints: IdMap<i64, u32>,
+    strs: IdMap<String, u32>,
+}
+
+impl IdIndex {
+    #[inline]
+    pub fn get(&self, id: &NodeId) -> Option<&u32> {
+        match id {
+            NodeId::Int(i) => self.ints.get(i),
+            NodeId::Str(s) => self.strs.get(s),
+        }
+    }
+
+    #[inline]
+    pub fn get_int(&self, i: i64) -> Option<u32> {
+        self.ints.get(&i).copied()
+    }
+
+    pub fn contains_key(&self, id: &NodeId) -> bool {
+        self.get(id).is_some()
+    }
+
+    pub fn insert(&mut self, id: NodeId, slot: u32) {
+        match id {
+            NodeId::Int(i) => self.ints.insert(i, slot),
+            NodeId::Str(s) => self.strs.insert(s, slot),
+        };
+    }
+
+    pub fn remove(&mut self, id: &NodeId) {
+        match id {
+            NodeId::Int(i) => self.ints.remove(i),
+            NodeId::Str(s) => self.strs.remove(s),
+        };
+    }
+
+    pub fn reserve(&mut self, n: usize) {
+        self.ints.reserve(n);
+    }
+
+    pub fn len(&self) -> usize {
+        self.ints.len() + self.strs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
