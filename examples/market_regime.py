@@ -19,10 +19,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import causaloid as cl
 import numpy as np
 import pandas as pd
-
-import causaloid as cl
 from causaloid import expr as E
 
 DATA = Path(__file__).parent / "data" / "btc"
@@ -147,8 +146,14 @@ def plot(table: dict[str, np.ndarray], active: np.ndarray, path: str = "market_r
     dates = table["time"].astype("datetime64[s]")
     fig, ax = plt.subplots(figsize=(10, 4))
     ax.plot(dates, table["close"], color="0.3", linewidth=1, label="close")
-    ax.scatter(dates[active], table["close"][active], color="tab:red", s=14, zorder=3,
-               label="breakout of last month's and last year's range")
+    ax.scatter(
+        dates[active],
+        table["close"][active],
+        color="tab:red",
+        s=14,
+        zorder=3,
+        label="breakout of last month's and last year's range",
+    )
     ax.set_ylabel("BTC/USD")
     ax.set_title("Bitcoin 2021: range breakouts decided by a context-aware causal graph")
     ax.legend(loc="upper left")

@@ -6,16 +6,15 @@ from __future__ import annotations
 
 import pickle
 
+import causaloid as cl
 import numpy as np
 import pandas as pd
 import polars as pl
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
-import causaloid as cl
 from causaloid.context import errors as ce
 from causaloid.errors import UnknownColumnError
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 DAY = 86_400
 
@@ -130,7 +129,7 @@ def test_updates_in_place_while_the_stream_moves_on() -> None:
 
 @settings(max_examples=60, deadline=None)
 @given(
-    times=st.lists(st.integers(-10**9, 10**9), max_size=80),
+    times=st.lists(st.integers(-(10**9), 10**9), max_size=80),
     start=st.integers(-2 * 10**9, 2 * 10**9),
     length=st.integers(0, 2 * 10**9),
     removed=st.sets(st.integers(0, 79), max_size=10),
@@ -142,9 +141,7 @@ def test_time_window_equals_brute_force_filter(times, start, length, removed) ->
     if gone:
         ctx.remove(*gone)
     end = start + length
-    expected = sorted(
-        (t, i) for i, t in enumerate(times) if i not in gone and start <= t < end
-    )
+    expected = sorted((t, i) for i, t in enumerate(times) if i not in gone and start <= t < end)
     assert ctx.window(start, end, scale="second") == [i for _, i in expected]
 
 

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import pickle
 
+import causaloid as cl
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
-import causaloid as cl
 from causaloid import expr as E
 from causaloid.context import errors as ce
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 DAY = 86_400
 
@@ -52,8 +51,9 @@ def test_native_reads_decide_without_python() -> None:
     t = np.arange(6) * DAY + 3600.0
     assert rising.evaluate_batch({"t": t}).tolist() == [False, True, False, True, False, True]
     assert rising.evaluate({"t": 3 * DAY}).value is True
-    latest = cl.Causaloid("latest", "", expr=E.ctx_time("day", "close") > E.ctx_value("limit"),
-                          context=ctx)
+    latest = cl.Causaloid(
+        "latest", "", expr=E.ctx_time("day", "close") > E.ctx_value("limit"), context=ctx
+    )
     assert latest.evaluate().value is True
     ctx.set(5, "close", 1.0)  # the stream moved on: the next evaluation sees it
     assert latest.evaluate().value is False
@@ -62,10 +62,19 @@ def test_native_reads_decide_without_python() -> None:
 def test_batch_rows_equal_single_evaluations_of_a_contextual_graph() -> None:
     ctx = prices()
     g = cl.CausalGraph("g")
-    g.add(cl.Causaloid("up", "", expr=E.col("x") > E.ctx_window("day", "close", "max", -2, 0, at="t"),
-                       context=ctx))
-    g.add(cl.Causaloid("ok", "", expr=E.value() & (E.col("x") < E.ctx_value("limit") * 2),
-                       context=ctx))
+    g.add(
+        cl.Causaloid(
+            "up",
+            "",
+            expr=E.col("x") > E.ctx_window("day", "close", "max", -2, 0, at="t"),
+            context=ctx,
+        )
+    )
+    g.add(
+        cl.Causaloid(
+            "ok", "", expr=E.value() & (E.col("x") < E.ctx_value("limit") * 2), context=ctx
+        )
+    )
     g.link("up", "ok")
     g.freeze()
 

@@ -42,7 +42,9 @@ def test_context_has_four_scales_matching_the_bars(example) -> None:
     assert len(ctx.window("2021-01-01", "2022-01-01", scale="day")) == 365
     assert ctx.value("month:2021-11", "high") == 68925.0
     assert ctx.neighbours("day:2021-10-20", kind="part_of") == [
-        "week:2021-10-18", "month:2021-10", "year:2021",
+        "week:2021-10-18",
+        "month:2021-10",
+        "year:2021",
     ]
     # the monthly bars agree with the days they aggregate
     _, highs = ctx.window_values("2021-03-01", "2021-04-01", "high", scale="day")

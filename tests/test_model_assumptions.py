@@ -3,10 +3,9 @@ evaluation, and the observation / inference summaries over a batch."""
 
 from __future__ import annotations
 
+import causaloid as cl
 import numpy as np
 import pytest
-
-import causaloid as cl
 from causaloid import expr as E
 from causaloid.context import errors as ce
 
@@ -79,8 +78,11 @@ def test_observation_and_inference_summaries() -> None:
     g.link("a", "b")
     g.freeze()
     m = cl.Model("m", "", g)
-    table = {"x": [0.9, 0.9, 0.1, 0.1, 0.9], "y": [0.9, 0.1, 0.9, 0.1, 0.9],
-             "effect": [1.0, 0.0, 1.0, 0.0, 0.0]}
+    table = {
+        "x": [0.9, 0.9, 0.1, 0.1, 0.9],
+        "y": [0.9, 0.1, 0.9, 0.1, 0.9],
+        "effect": [1.0, 0.0, 1.0, 0.0, 0.0],
+    }
     obs = m.observe(table)
     assert (obs.n, obs.n_active, obs.percent_active) == (5, 2, 40.0)
     assert obs.nodes == {"a": (3, 60.0), "b": (2, 40.0)}

@@ -13,12 +13,12 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 
+import causaloid as cl
 import numpy as np
 import pandas as pd
-from suites._timing import best_of, comparison
-
-import causaloid as cl
 from causaloid import expr as E
+
+from suites._timing import best_of, comparison
 
 MINUTE = 60
 
@@ -59,7 +59,9 @@ def lookups(n: int, queries: int) -> list[dict]:
     keys = [int(t) for t in times]  # the sorted list a dict user has to keep by hand
     series = pd.Series(values, index=pd.DatetimeIndex(times.astype("datetime64[s]")))
     day = 1440 * MINUTE
-    stamps = [(pd.Timestamp(int(s), unit="s"), pd.Timestamp(int(s + day - 1), unit="s")) for s in starts]
+    stamps = [
+        (pd.Timestamp(int(s), unit="s"), pd.Timestamp(int(s + day - 1), unit="s")) for s in starts
+    ]
 
     def ours_windows() -> None:
         for s in starts:
@@ -88,9 +90,11 @@ def lookups(n: int, queries: int) -> list[dict]:
 
 def month_context(n_months: int) -> tuple[cl.Context, np.ndarray, np.ndarray, np.ndarray]:
     rng = np.random.default_rng(3)
-    starts = np.array(
-        [np.datetime64("2000-01") + np.timedelta64(m, "M") for m in range(n_months)]
-    ).astype("datetime64[s]").astype(np.int64)
+    starts = (
+        np.array([np.datetime64("2000-01") + np.timedelta64(m, "M") for m in range(n_months)])
+        .astype("datetime64[s]")
+        .astype(np.int64)
+    )
     mid = 100 + rng.normal(size=n_months).cumsum()
     high, low = mid + rng.uniform(1, 5, n_months), mid - rng.uniform(1, 5, n_months)
     ctx = cl.Context.from_frame(
@@ -102,16 +106,20 @@ def month_context(n_months: int) -> tuple[cl.Context, np.ndarray, np.ndarray, np
 def breakout_graph(ctx: cl.Context) -> cl.CausalGraph:
     close = E.col("close")
     month = cl.Causaloid(
-        "month", "",
+        "month",
+        "",
         expr=(close > E.ctx_time("month", "high", at="time", offset=-1))
         | (close < E.ctx_time("month", "low", at="time", offset=-1)),
         context=ctx,
     )
     year = cl.Causaloid(
-        "year", "",
+        "year",
+        "",
         expr=E.value()
-        & ((close > E.ctx_window("month", "high", "max", -12, 0, at="time"))
-           | (close < E.ctx_window("month", "low", "min", -12, 0, at="time"))),
+        & (
+            (close > E.ctx_window("month", "high", "max", -12, 0, at="time"))
+            | (close < E.ctx_window("month", "low", "min", -12, 0, at="time"))
+        ),
         context=ctx,
     )
     g = cl.CausalGraph("breakout")
@@ -157,7 +165,10 @@ def contextual_graph(rows: int) -> list[dict]:
     return [
         comparison(
             f"contextual graph, {rows:,} rows, 240 months",
-            ours, "hand-written NumPy", peer, "within 1.5x (ratio >= 0.67)",
+            ours,
+            "hand-written NumPy",
+            peer,
+            "within 1.5x (ratio >= 0.67)",
             rows_per_s=rows / ours,
         )
     ]

@@ -174,7 +174,9 @@ class Context:
         """The number in ``field`` of a contextoid (NaN if it does not carry it)."""
         return float(self._core.value(node_id, field))
 
-    def values(self, node_ids: Iterable[ContextoidId] | np.ndarray, field: str = "value") -> np.ndarray:
+    def values(
+        self, node_ids: Iterable[ContextoidId] | np.ndarray, field: str = "value"
+    ) -> np.ndarray:
         """``field`` of many contextoids at once; an int64 array of ids is fastest.
 
         Examples
@@ -205,7 +207,9 @@ class Context:
         """Whether the relation ``source -> target`` of ``kind`` exists."""
         return bool(self._core.has_relation(source, target, kind))
 
-    def window(self, start: TimeLike, end: TimeLike, scale: str | None = "day") -> list[ContextoidId]:
+    def window(
+        self, start: TimeLike, end: TimeLike, scale: str | None = "day"
+    ) -> list[ContextoidId]:
         """Ids of the time contextoids of ``scale`` with ``start <= t < end``,
         by time (``scale=None``: SpaceTime contextoids). Two binary searches in a
         sorted index, never a scan."""

@@ -95,7 +95,8 @@ class Time:
     @property
     def datetime(self) -> np.datetime64:
         """The timestamp as a NumPy datetime (UTC)."""
-        return np.datetime64(int(self.timestamp), "s")
+        seconds = np.array([self.timestamp], dtype=np.int64)
+        return seconds.astype("datetime64[s]")[0]  # type: ignore[no-any-return]
 
     def _native(self) -> tuple[Any, ...]:
         return (self.id, "time", (self.scale, self.timestamp), list(self.fields.items()))
@@ -193,9 +194,9 @@ def from_native(raw: tuple[Any, ...]) -> Contextoid:
     if kind == "time":
         return Time(node_id, params[0], params[1], extra)
     if kind == "space":
-        return Space(node_id, *params, fields=extra)
+        return Space(node_id, params[0], params[1], params[2], extra)
     if kind == "space_time":
-        return SpaceTime(node_id, *params, fields=extra)
+        return SpaceTime(node_id, params[0], params[1], params[2], params[3], extra)
     return Symbolic(node_id, params[0], extra)
 
 

@@ -15,7 +15,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -53,7 +53,7 @@ class WindowRead:
 @dataclass(frozen=True)
 class NodeRead:
     context: str
-    node_id: Union[int, str]
+    node_id: int | str
     field: str
 
 
@@ -108,11 +108,15 @@ def ctx_window(
             f"unknown aggregation {how!r} (expected {_HOWS.replace('|', ', ')})", {"how": how}
         )
     if not isinstance(field, str) or not field:
-        raise ContextArgumentError(f"field must be a non-empty str; got {field!r}", {"field": field})
+        raise ContextArgumentError(
+            f"field must be a non-empty str; got {field!r}", {"field": field}
+        )
     start, stop = int(start), int(stop)
     scale_name = "space_time" if scale is None else scale
     tail = "" if at is None else f"@{at}"
-    return _col(f"{PREFIX}{_context_name(context)}/{scale_name}.{field}.{how}[{start}:{stop}]{tail}")
+    return _col(
+        f"{PREFIX}{_context_name(context)}/{scale_name}.{field}.{how}[{start}:{stop}]{tail}"
+    )
 
 
 def ctx_time(
@@ -132,7 +136,7 @@ def ctx_time(
     return ctx_window(scale, field, "last", offset, offset + 1, at=at, context=context)
 
 
-def ctx_value(node_id: Union[int, str], field: str = "value", context: Any = None) -> Expr:
+def ctx_value(node_id: int | str, field: str = "value", context: Any = None) -> Expr:
     """``field`` of one contextoid (a Data node's ``"value"`` by default).
 
     Examples
@@ -146,13 +150,13 @@ def ctx_value(node_id: Union[int, str], field: str = "value", context: Any = Non
     return _col(f"{PREFIX}{_context_name(context)}/node({_encode_id(node_id)}).{field}")
 
 
-def _encode_id(node_id: Union[int, str]) -> str:
+def _encode_id(node_id: int | str) -> str:
     if isinstance(node_id, int):
         return str(node_id)
     return "'" + node_id.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
-def _decode_id(text: str) -> Union[int, str]:
+def _decode_id(text: str) -> int | str:
     if text.startswith("'"):
         return re.sub(r"\\(.)", r"\1", text[1:-1])
     return int(text)
@@ -255,7 +259,9 @@ def fill_columns(
     return out
 
 
-def _context_for(name: str, contexts: Mapping[str, Context], column: str, node_hint: Any) -> Context:
+def _context_for(
+    name: str, contexts: Mapping[str, Context], column: str, node_hint: Any
+) -> Context:
     ctx = contexts.get(name)
     if ctx is None:
         from causaloid.context.errors import UnknownContextError
@@ -277,8 +283,9 @@ def with_context(causal: Any, row: Any, contexts: Mapping[str, Context] | None =
     names = [c for c in _columns(causal) if c.startswith(PREFIX) and c not in base]
     if not names:
         return row
-    single = {k: np.atleast_1d(np.asarray(v, dtype=np.float64)) for k, v in base.items()
-              if _is_number(v)}
+    single = {
+        k: np.atleast_1d(np.asarray(v, dtype=np.float64)) for k, v in base.items() if _is_number(v)
+    }
     ctxs = contexts if contexts is not None else contexts_of(causal)
     for name, arr in fill_columns(names, ctxs, single, 1, getattr(causal, "id", None)).items():
         base[name] = float(arr[0])
@@ -286,7 +293,10 @@ def with_context(causal: Any, row: Any, contexts: Mapping[str, Context] | None =
 
 
 def with_context_batch(
-    causal: Any, columns: dict[str, np.ndarray], n: int, contexts: Mapping[str, Context] | None = None
+    causal: Any,
+    columns: dict[str, np.ndarray],
+    n: int,
+    contexts: Mapping[str, Context] | None = None,
 ) -> dict[str, np.ndarray]:
     """The batch ``columns`` with the context columns filled in."""
     if not _seen_reads:

@@ -64,7 +64,9 @@ class Causaloid(Causal):
             raise TypeError(f"description must be a str, got {type(description).__name__}")
         self._description = description
         if (fn is None) == (expr is None):
-            raise TypeError("give exactly one of fn= (a Python callable) or expr= (a cl.expr expression)")
+            raise TypeError(
+                "give exactly one of fn= (a Python callable) or expr= (a cl.expr expression)"
+            )
         if context is not None and not isinstance(context, Context):
             raise TypeError(f"context must be a cl.Context, got {type(context).__name__}")
         self._context = context

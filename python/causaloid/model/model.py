@@ -44,8 +44,8 @@ class Model:
     --------
     >>> import causaloid as cl
     >>> ctx = cl.Context(1, "limits").add(cl.Data("max_temp", 30.0))
-    >>> hot = cl.Causaloid("hot", "above the limit",
-    ...                    expr=cl.expr.col("temp") > cl.expr.ctx_value("max_temp", context="limits"))
+    >>> limit = cl.expr.ctx_value("max_temp", context="limits")
+    >>> hot = cl.Causaloid("hot", "above the limit", expr=cl.expr.col("temp") > limit)
     >>> m = cl.Model("m", "heat", hot, context=ctx,
     ...              assumptions=[cl.Assumption("readings are finite",
     ...                                         lambda d: bool(np.isfinite(d["temp"]).all()))])
@@ -188,7 +188,9 @@ class Model:
         """The plain-text explanation of :meth:`evaluate`."""
         v, row = split_input(x, value)
         row = with_context(self._causaloid, row, self._contexts)
-        return self._causaloid.explain(row, value=v) if row is not None else self._causaloid.explain(v)
+        return (
+            self._causaloid.explain(row, value=v) if row is not None else self._causaloid.explain(v)
+        )
 
     def evaluate_batch(
         self, table: Any, *, value: Any = None, activations: bool = False, strict: bool = False
@@ -204,7 +206,9 @@ class Model:
         verdicts, acts = self.evaluate_batch(table, value=value, activations=True)
         return observe(verdicts, acts)
 
-    def infer(self, table: Any, effect: Any, *, value: Any = None, threshold: float = 0.5) -> Inference:
+    def infer(
+        self, table: Any, effect: Any, *, value: Any = None, threshold: float = 0.5
+    ) -> Inference:
         """Conjoint and inverse inference of an observed ``effect`` (a column
         name or an array) from the model's verdicts over ``table``."""
         verdicts = self.evaluate_batch(table, value=value)
