@@ -123,6 +123,14 @@ fn update_error(py: Python<'_>, err: &UpdateError) -> PyErr {
     context_error(py, &err.error, Some(err.index))
 }
 
+type ContextoidTuple<'py> = (
+    Bound<'py, PyAny>,
+    String,
+    Bound<'py, PyTuple>,
+    Vec<(String, f64)>,
+);
+type TimesAndValues<'py> = (Bound<'py, PyArray1<i64>>, Bound<'py, PyArray1<f64>>);
+
 // ---- conversions ------------------------------------------------------------------
 
 pub fn node_id_from_py(obj: &Bound<'_, PyAny>) -> PyResult<NodeId> {
@@ -153,12 +161,7 @@ fn scale_key(py: Python<'_>, scale: Option<&str>) -> PyResult<Option<TimeScale>>
 }
 
 fn contextoid_from_py(py: Python<'_>, t: &Bound<'_, PyAny>) -> PyResult<Contextoid> {
-    let (id, kind, params, fields): (
-        Bound<'_, PyAny>,
-        String,
-        Bound<'_, PyTuple>,
-        Vec<(String, f64)>,
-    ) = t.extract()?;
+    let (id, kind, params, fields): ContextoidTuple<'_> = t.extract()?;
     let id = node_id_from_py(&id)?;
     let kind = match kind.as_str() {
         "data" => ContextoidKind::Data,
@@ -457,7 +460,7 @@ impl ContextCore {
         field: &str,
         start: i64,
         end: i64,
-    ) -> PyResult<(Bound<'py, PyArray1<i64>>, Bound<'py, PyArray1<f64>>)> {
+    ) -> PyResult<TimesAndValues<'py>> {
         let key = scale_key(py, scale)?;
         let ctx = self.snapshot();
         let values = ctx

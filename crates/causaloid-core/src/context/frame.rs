@@ -9,6 +9,9 @@ use super::time::{period_label, TimeScale, MAX_ABS_SECONDS};
 use crate::graph::NodeId;
 use serde::{Deserialize, Serialize};
 
+/// A period of a coarser scale: its start and the rows `first..end` inside it.
+type Period = (i64, usize, usize);
+
 /// How a field of the rows becomes the field of an aggregated parent node.
 /// NaN readings are skipped; a period with none gives NaN.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -162,9 +165,9 @@ impl Context {
             }
         }
         // Parents: one per period of each coarser scale, over contiguous rows.
-        let mut parents: Vec<(TimeScale, Vec<(i64, usize, usize)>)> = Vec::new();
+        let mut parents: Vec<(TimeScale, Vec<Period>)> = Vec::new();
         for &scale in &frame.coarser {
-            let mut groups: Vec<(i64, usize, usize)> = Vec::new();
+            let mut groups: Vec<Period> = Vec::new();
             for (row, &t) in frame.times.iter().enumerate() {
                 let p = scale.floor(t);
                 match groups.last_mut() {

@@ -7,9 +7,9 @@
 use super::contextoid::{Contextoid, ContextoidKind, Relation, RelationKind};
 use super::error::ContextError;
 use super::hash::{IdIndex, IdMap};
-use rayon::prelude::*;
 use super::time::TimeScale;
 use crate::graph::NodeId;
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 
 pub(crate) type TimeKey = Option<TimeScale>;
@@ -210,7 +210,9 @@ impl Context {
         let col = &self.columns[self.field_slot(field)? as usize];
         let look = |&i: &i64| self.index.get_int(i).map_or(f64::NAN, |s| col[s as usize]);
         let out: Vec<f64> = if ids.len() >= 1 << 15 {
-            ids.par_chunks(1 << 13).flat_map_iter(|c| c.iter().map(look)).collect()
+            ids.par_chunks(1 << 13)
+                .flat_map_iter(|c| c.iter().map(look))
+                .collect()
         } else {
             ids.iter().map(look).collect()
         };
