@@ -156,7 +156,7 @@ def plot(table: dict[str, np.ndarray], active: np.ndarray, path: str = "market_r
     )
     ax.set_ylabel("BTC/USD")
     ax.set_title("Bitcoin 2021: range breakouts decided by a context-aware causal graph")
-    ax.legend(loc="upper left")
+    ax.legend(loc="lower right")
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
