@@ -307,6 +307,14 @@ impl ContextCore {
         Ok(self.snapshot().contains(&node_id_from_py(id)?))
     }
 
+    /// A read-only view of the current version (no copy): several reads
+    /// through it see one version even while the context is updated.
+    fn snapshot_view(&self) -> ContextCore {
+        ContextCore {
+            inner: Arc::new(SharedContext::from_snapshot(self.snapshot())),
+        }
+    }
+
     fn copy(&self) -> ContextCore {
         ContextCore {
             inner: Arc::new(SharedContext::new((*self.snapshot()).clone())),

@@ -230,17 +230,22 @@ def fill_columns(
     (one anchor search per row for all of them)."""
     out: dict[str, np.ndarray] = {}
     groups: dict[tuple[str, str | None, str | None], list[tuple[str, WindowRead]]] = {}
+    # One version of each context for the whole evaluation, even if another
+    # thread updates it meanwhile.
+    views: dict[str, Any] = {}
     for name in names:
         read = parse(name)
         if read is None:
             continue
-        ctx = _context_for(read.context, contexts, name, node_hint)
+        if read.context not in views:
+            views[read.context] = _context_for(read.context, contexts, name, node_hint)._core
+            views[read.context] = views[read.context].snapshot_view()
         if isinstance(read, NodeRead):
-            out[name] = np.full(n, ctx.value(read.node_id, read.field))
+            out[name] = np.full(n, views[read.context].value(read.node_id, read.field))
         else:
             groups.setdefault((read.context, read.scale, read.at), []).append((name, read))
     for (context, scale, at_column), reads in groups.items():
-        ctx = contexts[context]
+        core = views[context]
         if at_column is None:
             at = np.full(n, np.inf)
         else:
@@ -254,7 +259,7 @@ def fill_columns(
                 )
             at = np.ascontiguousarray(columns[at_column], dtype=np.float64).reshape(-1)
         specs = [(r.field, r.how, r.start, r.stop) for _, r in reads]
-        arrays = ctx._core.window_aggregates(scale, at, specs)
+        arrays = core.window_aggregates(scale, at, specs)
         out.update({name: arr for (name, _), arr in zip(reads, arrays)})
     return out
 

@@ -18,6 +18,13 @@ impl SharedContext {
         }
     }
 
+    /// A shared context that starts from an existing version, without copying it.
+    pub fn from_snapshot(context: Arc<Context>) -> SharedContext {
+        SharedContext {
+            inner: RwLock::new(context),
+        }
+    }
+
     /// The current version; later updates do not change it.
     pub fn snapshot(&self) -> Arc<Context> {
         // A poisoned lock still guards a whole context: updates never leave a
