@@ -93,3 +93,16 @@ def test_observation_and_inference_summaries() -> None:
     assert inf.percent_inverse_inferable == pytest.approx(40.0)
     with pytest.raises(cl.errors.ShapeError):
         cl.model.infer(np.array([True]), np.array([True, False]))
+
+
+def test_a_graph_read_from_json_gets_its_context_from_the_model() -> None:
+    ctx = limits("lim", 30.0)
+    g = cl.CausalGraph("g")
+    g.add(cl.Causaloid("hot", "", expr=E.col("t") > E.ctx_value("max"), context=ctx))
+    g.freeze()
+    back = cl.CausalGraph.from_json(g.to_json())
+    with pytest.raises(ce.UnknownContextError) as info:
+        back.evaluate({"t": 31.0})
+    assert info.value.context == "lim"
+    m = cl.Model("m", "", back, context=ctx)
+    assert m.evaluate_batch({"t": [1.0, 40.0]}).tolist() == [False, True]
