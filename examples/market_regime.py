@@ -19,9 +19,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import causaloid as cl
 import numpy as np
 import pandas as pd
+
+import causaloid as cl
 from causaloid import expr as E
 
 DATA = Path(__file__).parent / "data" / "btc"

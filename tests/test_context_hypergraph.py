@@ -6,15 +6,16 @@ from __future__ import annotations
 
 import pickle
 
-import causaloid as cl
 import numpy as np
 import pandas as pd
 import polars as pl
 import pytest
-from causaloid.context import errors as ce
-from causaloid.errors import UnknownColumnError
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+import causaloid as cl
+from causaloid.context import errors as ce
+from causaloid.errors import UnknownColumnError
 
 DAY = 86_400
 

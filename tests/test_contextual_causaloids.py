@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import pickle
 
-import causaloid as cl
 import numpy as np
 import pytest
-from causaloid import expr as E
-from causaloid.context import errors as ce
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+import causaloid as cl
+from causaloid import expr as E
+from causaloid.context import errors as ce
 
 DAY = 86_400
 

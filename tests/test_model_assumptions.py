@@ -3,9 +3,10 @@ evaluation, and the observation / inference summaries over a batch."""
 
 from __future__ import annotations
 
-import causaloid as cl
 import numpy as np
 import pytest
+
+import causaloid as cl
 from causaloid import expr as E
 from causaloid.context import errors as ce
 

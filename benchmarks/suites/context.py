@@ -13,11 +13,11 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 
-import causaloid as cl
 import numpy as np
 import pandas as pd
-from causaloid import expr as E
 
+import causaloid as cl
+from causaloid import expr as E
 from suites._timing import best_of, comparison
 
 MINUTE = 60
