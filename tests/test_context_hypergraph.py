@@ -220,7 +220,8 @@ def test_from_frame_refuses_bad_tables_and_adds_nothing() -> None:
 
 
 def test_json_and_pickle_round_trip() -> None:
-    ctx = small()
+    ctx = small().add(cl.Data("far", float("inf")), cl.Data("near", -float("inf")))
+    assert cl.Context.from_json(ctx.to_json()).value("far") == float("inf")
     back = cl.Context.from_json(ctx.to_json())
     assert back == ctx and back.name == "plant" and back.id == 7
     again = pickle.loads(pickle.dumps(ctx))
@@ -234,3 +235,49 @@ def test_copies_are_independent() -> None:
     twin = ctx.copy()
     twin.remove(1)
     assert 1 in ctx and 1 not in twin
+
+
+ids = st.one_of(st.integers(0, 6), st.sampled_from(["a", "b", "c"]))
+contextoids = st.one_of(
+    st.builds(cl.Data, ids, st.floats(allow_nan=True)),
+    st.builds(cl.Time, ids, st.sampled_from(["second", "day"]), st.integers(-(10**6), 10**6)),
+    st.builds(cl.Space, ids, st.floats(-9, 9), st.floats(-9, 9)),
+    st.builds(cl.Symbolic, ids, st.text(max_size=3)),
+)
+kinds = st.sampled_from(["temporal", "data", "spatial", "mine"])
+operations = st.lists(
+    st.one_of(
+        st.tuples(st.just("add"), contextoids),
+        st.tuples(st.just("upsert"), contextoids),
+        st.tuples(st.just("replace"), contextoids),
+        st.tuples(st.just("remove"), ids),
+        st.tuples(st.just("set"), ids, st.sampled_from(["value", "x"]), st.floats()),
+        st.tuples(st.just("link"), ids, ids, kinds),
+        st.tuples(st.just("unlink"), ids, ids, kinds),
+    ),
+    max_size=12,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(first=operations, second=operations)
+def test_random_updates_apply_whole_or_leave_the_context_unchanged(first, second) -> None:
+    ctx = cl.Context()
+    for batch in (first, second):
+        before = ctx.to_json()
+        try:
+            with ctx.update() as tx:
+                for op in batch:
+                    getattr(tx, op[0])(*op[1:])
+        except ce.ContextError:
+            assert ctx.to_json() == before
+        # the indexes agree with the contextoids after every update
+        # ties in time keep insertion order, as the engine's (time, slot) index does
+        days = [(ctx[i].timestamp, i) for i in ctx if _is_day(ctx[i])]
+        days.sort(key=lambda pair: pair[0])
+        assert ctx.window(-(10**7), 10**7, scale="day") == [i for _, i in days]
+        assert cl.Context.from_json(ctx.to_json()) == ctx
+
+
+def _is_day(c: object) -> bool:
+    return isinstance(c, cl.Time) and c.scale == "day"

@@ -76,8 +76,62 @@ impl ContextoidKind {
 pub struct Contextoid {
     pub id: NodeId,
     pub kind: ContextoidKind,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty", with = "field_values")]
     pub fields: Vec<(String, f64)>,
+}
+
+// JSON has no infinities: write them as the strings "inf" and "-inf" (and NaN,
+// should one reach here, as "nan") so every context round-trips.
+mod field_values {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Serialize, Deserialize)]
+    #[serde(untagged)]
+    enum Number {
+        Finite(f64),
+        Text(String),
+    }
+
+    pub fn serialize<S: Serializer>(fields: &[(String, f64)], s: S) -> Result<S::Ok, S::Error> {
+        let out: Vec<(&str, Number)> = fields
+            .iter()
+            .map(|(name, v)| {
+                let n = if v.is_finite() {
+                    Number::Finite(*v)
+                } else if v.is_nan() {
+                    Number::Text("nan".to_owned())
+                } else if *v > 0.0 {
+                    Number::Text("inf".to_owned())
+                } else {
+                    Number::Text("-inf".to_owned())
+                };
+                (name.as_str(), n)
+            })
+            .collect();
+        out.serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(String, f64)>, D::Error> {
+        let raw: Vec<(String, Number)> = Vec::deserialize(d)?;
+        raw.into_iter()
+            .map(|(name, n)| {
+                let v = match n {
+                    Number::Finite(v) => v,
+                    Number::Text(t) => match t.as_str() {
+                        "inf" => f64::INFINITY,
+                        "-inf" => f64::NEG_INFINITY,
+                        "nan" => f64::NAN,
+                        other => {
+                            return Err(serde::de::Error::custom(format!(
+                                "field {name:?}: {other:?} is not a number"
+                            )))
+                        }
+                    },
+                };
+                Ok((name, v))
+            })
+            .collect()
+    }
 }
 
 impl Contextoid {
