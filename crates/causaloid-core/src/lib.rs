@@ -3,6 +3,7 @@
 //! It knows nothing about Python. Every algorithm lives here and is tested with
 //! `cargo test`; the bindings crate only converts types and maps errors.
 
+pub mod context;
 pub mod effect;
 pub mod error;
 pub mod expr;

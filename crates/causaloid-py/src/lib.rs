@@ -5,6 +5,7 @@
 
 use pyo3::prelude::*;
 
+mod context;
 mod errors;
 mod expr;
 mod graph;
@@ -16,5 +17,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     expr::register(m)?;
     graph::register(m)?;
     uncertain::register(m)?;
+    context::register(m)?;
     Ok(())
 }

@@ -15,6 +15,7 @@ from typing import Any, Literal, Union
 import numpy as np
 
 from causaloid._table import n_rows, numeric, to_columns
+from causaloid.context.reads import with_context, with_context_batch
 from causaloid.effect import Effect
 from causaloid.errors import ShapeError, UnknownColumnError
 from causaloid.uncertain.causal import has_uncertain
@@ -140,6 +141,7 @@ class Causal(ABC):
         if uncertain_input(x, value):
             return finish_uncertain(self, "evaluate", (), x, value, errors)
         v, row = split_input(x, value)
+        row = with_context(self, row)
         return finish(self._member().evaluate(v, row), errors)
 
     def __call__(self, x: Any = None) -> Effect[Any]:
@@ -176,6 +178,7 @@ class Causal(ABC):
         member = self._member()
         needed = list(member.columns)
         cols = to_columns(table)
+        cols = with_context_batch(self, cols, n_rows(cols))
         missing = [c for c in needed if c not in cols]
         if missing:
             raise UnknownColumnError(

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from causaloid import _native
+from causaloid.context.reads import with_context
 from causaloid.effect import Effect
 from causaloid.graph._base import (
     Causal,
@@ -163,6 +164,7 @@ class CausalGraph(Causal):
         if uncertain_input(x, value):
             return finish_uncertain(self, "evaluate_from", (start,), x, value, errors)
         v, row = split_input(x, value)
+        row = with_context(self, row)
         return finish(self._native.evaluate_from(start, v, row), errors)
 
     def evaluate_path(
@@ -179,6 +181,7 @@ class CausalGraph(Causal):
         if uncertain_input(x, value):
             return finish_uncertain(self, "evaluate_path", (source, target), x, value, errors)
         v, row = split_input(x, value)
+        row = with_context(self, row)
         return finish(self._native.evaluate_path(source, target, v, row), errors)
 
     def evaluate_single(
@@ -188,6 +191,7 @@ class CausalGraph(Causal):
         if uncertain_input(x, value):
             return finish_uncertain(self, "evaluate_single", (node,), x, value, errors)
         v, row = split_input(x, value)
+        row = with_context(self, row)
         return finish(self._native.evaluate_single(node, v, row), errors)
 
     def evaluate(
@@ -197,6 +201,7 @@ class CausalGraph(Causal):
         if uncertain_input(x, value):
             return finish_uncertain(self, "evaluate", (), x, value, errors)
         v, row = split_input(x, value)
+        row = with_context(self, row)
         return finish(self._native.evaluate(v, row), errors)
 
     def plot(self, effect: Effect[Any] | None = None, ax: Any = None) -> Any:
