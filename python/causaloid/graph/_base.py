@@ -138,11 +138,22 @@ class Causal(ABC):
             ``.value`` is the verdict (bool or degree in [0, 1]); ``.explain()``
             says which causaloids ran, on what, and why the verdict holds.
         """
+        return self._run("evaluate", (), x, value, errors)
+
+    def _engine(self) -> Any:
+        """The native object whose evaluate methods run this structure."""
+        return self._member()
+
+    def _run(
+        self, how: str, args: tuple[Any, ...], x: Any, value: Any, errors: Errors
+    ) -> Effect[Any]:
+        """Every evaluation goes through here: uncertain inputs are decided by
+        sampling, context reads become columns, then the engine runs ``how``."""
         if uncertain_input(x, value):
-            return finish_uncertain(self, "evaluate", (), x, value, errors)
+            return finish_uncertain(self, how, args, x, value, errors)
         v, row = split_input(x, value)
         row = with_context(self, row)
-        return finish(self._member().evaluate(v, row), errors)
+        return finish(getattr(self._engine(), how)(*args, v, row), errors)
 
     def __call__(self, x: Any = None) -> Effect[Any]:
         """Shorthand for :meth:`evaluate`, so causal structures compose as
