@@ -6,6 +6,7 @@
 pub mod effect;
 pub mod error;
 pub mod expr;
+pub mod discover;
 pub mod graph;
 pub mod value;
 

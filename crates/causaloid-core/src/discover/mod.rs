@@ -1,0 +1,15 @@
+//! Causal discovery kernels: SURD (information-theoretic decomposition of
+//! causality into redundant, unique and synergistic parts) and mRMR feature
+//! selection. Parallel with rayon, bit-identical on any number of threads.
+
+mod binning;
+mod error;
+mod histogram;
+mod mrmr;
+mod surd;
+
+pub use binning::{bin_column, BinSpec, Binned};
+pub use error::{DiscoverError, Result};
+pub use histogram::{joint_counts, marginal, JointTable};
+pub use mrmr::{mrmr, MrmrResult, Relevance};
+pub use surd::{combinations, decompose, surd_from_pdf, surd_from_states, SurdResult};
