@@ -5,10 +5,12 @@
 
 use pyo3::prelude::*;
 
+mod discover;
 mod errors;
 
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    discover::register(m)?;
     Ok(())
 }

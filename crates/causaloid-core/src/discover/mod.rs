@@ -3,12 +3,14 @@
 //! selection. Parallel with rayon, bit-identical on any number of threads.
 
 mod binning;
+mod columns;
 mod error;
 mod histogram;
 mod mrmr;
 mod surd;
 
 pub use binning::{bin_column, BinSpec, Binned};
+pub use columns::{surd_from_columns, Column, ColumnsSurd};
 pub use error::{DiscoverError, Result};
 pub use histogram::{joint_counts, marginal, JointTable};
 pub use mrmr::{mrmr, MrmrResult, Relevance};
