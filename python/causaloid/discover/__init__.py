@@ -10,12 +10,17 @@ discovery and analysis into a :class:`~causaloid.CausalGraph`, and
 from __future__ import annotations
 
 from causaloid.discover import errors
+from causaloid.discover.edges import Edge
 from causaloid.discover.mrmr import MRMRResult, mrmr
+from causaloid.discover.pipeline import CleaningReport, Pipeline
 from causaloid.discover.result import SurdResult
 from causaloid.discover.surd import surd, surd_from_pdf
 
 __all__ = [
+    "CleaningReport",
+    "Edge",
     "MRMRResult",
+    "Pipeline",
     "SurdResult",
     "errors",
     "mrmr",
