@@ -11,7 +11,7 @@ True
 
 from __future__ import annotations
 
-from causaloid import errors, expr
+from causaloid import discover, errors, expr
 from causaloid._native import __version__
 from causaloid.effect import Effect, Process
 from causaloid.errors import CausalError
@@ -28,6 +28,7 @@ __all__ = [
     "Process",
     "Relay",
     "__version__",
+    "discover",
     "errors",
     "expr",
     "from_json",

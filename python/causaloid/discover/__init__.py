@@ -14,6 +14,7 @@ from causaloid.discover.edges import Edge
 from causaloid.discover.mrmr import MRMRResult, mrmr
 from causaloid.discover.pipeline import CleaningReport, Pipeline
 from causaloid.discover.result import SurdResult
+from causaloid.discover.root_causes import RootCause, RootCauses, root_causes
 from causaloid.discover.surd import surd, surd_from_pdf
 
 __all__ = [
@@ -21,9 +22,12 @@ __all__ = [
     "Edge",
     "MRMRResult",
     "Pipeline",
+    "RootCause",
+    "RootCauses",
     "SurdResult",
     "errors",
     "mrmr",
+    "root_causes",
     "surd",
     "surd_from_pdf",
 ]
