@@ -39,7 +39,9 @@ class Edge:
     rationale: str
 
     def __str__(self) -> str:
-        return f"{' & '.join(self.sources)} -> {self.target} [{self.kind} {self.strength:.1%}]"
+        # "|": any one of them carries it (redundant); "&": only together (synergistic).
+        joiner = " & " if self.kind == "synergistic" else " | "
+        return f"{joiner.join(self.sources)} -> {self.target} [{self.kind} {self.strength:.1%}]"
 
 
 def _ahead(lag: int | None) -> str:

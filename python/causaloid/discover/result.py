@@ -173,14 +173,19 @@ class SurdResult:
         head = f"SURD of {self.target!r}"
         if self.lag is not None:
             head += f" (lag {self.lag}, {self.samples} samples)"
-        lines = [head, f"{'kind':<12} {'agents':<28} {self.units:>10} {'share':>8}"]
-        for kind, combo, value in self.components():
+        rows = [(k, c, v) for k, c, v in self.components() if v != 0.0 or k == "leak"]
+        width = max([18, *(len(_label(c)) for _, c, _ in rows)])
+        lines = [head, f"{'kind':<12} {'agents':<{width}} {self.units:>10} {'share':>8}"]
+        for kind, combo, value in rows:
             share = f"{100 * value / h:7.2f}%" if h > 0 else "      -"
-            lines.append(f"{kind:<12} {_label(combo) or '-':<28} {value:>10.4f} {share}")
+            lines.append(f"{kind:<12} {_label(combo) or '-':<{width}} {value:>10.4f} {share}")
         lines.append(
-            f"{'':<12} {'mutual information':<28} {self.mutual_info:>10.4f}"
+            f"{'':<12} {'mutual information':<{width}} {self.mutual_info:>10.4f}"
             f"   H(target) = {self.target_entropy:.4f}"
         )
+        hidden = sum(1 for k, _, v in self.components() if v == 0.0 and k != "leak")
+        if hidden:
+            lines.append(f"({hidden} zero components not shown)")
         return "\n".join(lines)
 
     def plot(self, ax: Any = None, *, normalized: bool = True, threshold: float = 0.0) -> Any:
@@ -194,7 +199,8 @@ class SurdResult:
         normalized : bool
             Plot fractions of the target's entropy instead of bits.
         threshold : float
-            Leave out components smaller than this (after normalising).
+            Leave out components smaller than this (after normalising); zero
+            components are always left out.
 
         Returns
         -------
@@ -209,7 +215,7 @@ class SurdResult:
         prefix = {"redundant": "R", "unique": "U", "synergistic": "S"}
         labels, values, bar_colours = [], [], []
         for kind, combo, value in res.components():
-            if kind == "leak" or value < threshold:
+            if kind == "leak" or value < threshold or value == 0.0:
                 continue
             labels.append(f"{prefix[kind]} {_label(combo)}")
             values.append(value)

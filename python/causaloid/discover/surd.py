@@ -47,7 +47,9 @@ def _as_float(name: str, arr: np.ndarray) -> np.ndarray:
 
 
 def _names(combos: list[tuple[tuple[int, ...], float]], names: Sequence[str]) -> dict:
-    return {tuple(names[i] for i in combo): value for combo, value in combos}
+    # Smaller agent sets first, as in the paper's figures.
+    ordered = sorted(combos, key=lambda item: (len(item[0]), item[0]))
+    return {tuple(names[i] for i in combo): value for combo, value in ordered}
 
 
 def _build(raw: dict[str, Any], target: str, agents: Sequence[str], **extra: Any) -> SurdResult:
