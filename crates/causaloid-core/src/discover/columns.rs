@@ -44,8 +44,11 @@ pub fn surd_from_columns(target: &Column<'_>, agents: &[Column<'_>], lag: usize,
         .collect();
     let binned = columns
         .par_iter()
-        .map(|(column, values)| {
-            let binned = bin_column(column.name, values, &column.bins)?;
+        .enumerate()
+        .map(|(index, (column, values))| {
+            // Rows in errors count from the start of the column, not of the shifted window.
+            let offset = if index == 0 { lag } else { 0 };
+            let binned = bin_column(column.name, values, &column.bins).map_err(|e| shift_row(e, offset))?;
             if samples < binned.n_states {
                 return Err(DiscoverError::TooFewSamples { column: column.name.to_string(), samples, bins: binned.n_states });
             }
@@ -65,4 +68,14 @@ pub fn surd_from_columns(target: &Column<'_>, agents: &[Column<'_>], lag: usize,
         agent_edges: agent_binned.iter().map(|b| b.edges.clone()).collect(),
         samples,
     })
+}
+
+fn shift_row(err: DiscoverError, offset: usize) -> DiscoverError {
+    match err {
+        DiscoverError::NonFinite { column, row, value } => DiscoverError::NonFinite { column, row: row + offset, value },
+        DiscoverError::OutOfRange { column, row, value, low, high } => {
+            DiscoverError::OutOfRange { column, row: row + offset, value, low, high }
+        }
+        other => other,
+    }
 }

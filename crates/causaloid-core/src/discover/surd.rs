@@ -83,7 +83,8 @@ fn specific_information<W: Copy + Into<f64>>(table: &JointTable<W>, target_weigh
             if w_ta <= 0.0 {
                 continue;
             }
-            specific[t] += w_ta / target_weight[t] * (w_ta * total / (w_a * target_weight[t])).log2();
+            // Ratios first: products of tiny weights would underflow to zero.
+            specific[t] += w_ta / target_weight[t] * ((w_ta / w_a) * (total / target_weight[t])).log2();
             cond_entropy -= w_ta / total * (w_ta / w_a).log2();
         }
     }
