@@ -247,8 +247,10 @@ class Pipeline:
                 {"parameter": "targets", "column": unknown[0]},
             )
         self.results = {}
+        # Agents in table order, so names of agent groups do not depend on mRMR's ranking.
+        in_table_order = [c for c in self.data if c in variables]
         for t in progress(chosen, total=len(chosen), desc="SURD", enabled=self.progress):
-            agents = [v for v in variables if v != t]
+            agents = [v for v in in_table_order if v != t]
             if not agents:
                 continue
             self.results[t] = surd(
