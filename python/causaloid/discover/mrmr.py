@@ -125,8 +125,9 @@ def mrmr(
     >>> import numpy as np, causaloid as cl
     >>> rng = np.random.default_rng(1)
     >>> a, b, noise = rng.normal(size=(3, 500))
-    >>> table = {"a": a, "a_copy": a + 0.01 * noise, "b": b, "y": 2 * a + b}
-    >>> cl.discover.mrmr(table, "y", k=2).features
+    >>> table = {"a": a, "a_copy": a + 0.3 * noise, "b": b, "y": 2 * a + b}
+    >>> res = cl.discover.mrmr(table, "y", k=2)
+    >>> res.features  # the copy of a adds nothing once a is chosen
     ['a', 'b']
     """
     if method not in METHODS:

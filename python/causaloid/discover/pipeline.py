@@ -75,7 +75,7 @@ class Pipeline:
     >>> pipe = cl.discover.Pipeline("y", lag=1, bins=2, k=2)
     >>> pipe = pipe.load(table).clean().select().discover(targets=["y"]).analyze()
     >>> [str(e) for e in pipe.edges]
-    ['x -> y [unique 100.0%]']
+    ['x -> y [unique 99.9%]']
     >>> graph = pipe.to_graph()
     >>> graph.evaluate({"x": 1.0, "z": 0.0}).value
     True

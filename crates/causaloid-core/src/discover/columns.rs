@@ -1,10 +1,12 @@
-//! SURD straight from numeric columns: shift the target `lag` steps ahead of
+//! SURD straight from numeric columns: shift the target `lag` samples after
 //! its agents, bin every column, then decompose. This is the path the Python
-//! `surd()` takes.
+//! `surd()` takes. When the table of all agents fits in memory, binning and
+//! the joint code are fused in one pass over the rows, without storing states.
 
-use super::binning::{bin_column, BinSpec};
+use super::binning::{BinSpec, Binner};
 use super::error::{DiscoverError, Result};
-use super::surd::{surd_from_states, SurdResult};
+use super::histogram::{count_codes, dense_limit, JointTable};
+use super::surd::{check_max_order, surd_from_states, surd_from_table, SurdResult};
 use rayon::prelude::*;
 
 /// One named column and how to bin it.
@@ -24,9 +26,22 @@ pub struct ColumnsSurd {
     pub samples: usize,
 }
 
+fn shift_row(err: DiscoverError, offset: usize) -> DiscoverError {
+    match err {
+        DiscoverError::NonFinite { column, row, value } => DiscoverError::NonFinite { column, row: row + offset, value },
+        DiscoverError::OutOfRange { column, row, value, low, high } => {
+            DiscoverError::OutOfRange { column, row: row + offset, value, low, high }
+        }
+        other => other,
+    }
+}
+
 /// SURD of `target` (taken `lag` samples after its agents) on `agents`.
 pub fn surd_from_columns(target: &Column<'_>, agents: &[Column<'_>], lag: usize, max_order: Option<usize>) -> Result<ColumnsSurd> {
     let n = target.values.len();
+    if agents.is_empty() {
+        return Err(DiscoverError::InvalidArgument { parameter: "agents", reason: "give at least one agent".into() });
+    }
     for agent in agents {
         if agent.values.len() != n {
             return Err(DiscoverError::Length { column: agent.name.to_string(), expected: n, found: agent.values.len() });
@@ -38,44 +53,78 @@ pub fn surd_from_columns(target: &Column<'_>, agents: &[Column<'_>], lag: usize,
             reason: format!("lag {lag} leaves no samples out of {n}"),
         });
     }
+    let max_order = check_max_order(max_order, agents.len())?;
     let samples = n - lag;
-    let columns: Vec<(&Column<'_>, &[f64])> = std::iter::once((target, &target.values[lag..]))
-        .chain(agents.iter().map(|a| (a, &a.values[..samples])))
+    if samples > u32::MAX as usize {
+        return Err(DiscoverError::InvalidArgument { parameter: "samples", reason: format!("{samples} samples; at most 2^32 - 1") });
+    }
+    // Agents first, the target last: the order of the joint code.
+    let columns: Vec<(&Column<'_>, &[f64], usize)> = agents
+        .iter()
+        .map(|a| (a, &a.values[..samples], 0))
+        .chain(std::iter::once((target, &target.values[lag..], lag)))
         .collect();
-    let binned = columns
+    // Rows in errors count from the start of the column, not of the shifted window.
+    let binners = columns
         .par_iter()
-        .enumerate()
-        .map(|(index, (column, values))| {
-            // Rows in errors count from the start of the column, not of the shifted window.
-            let offset = if index == 0 { lag } else { 0 };
-            let binned = bin_column(column.name, values, &column.bins).map_err(|e| shift_row(e, offset))?;
-            if samples < binned.n_states {
-                return Err(DiscoverError::TooFewSamples { column: column.name.to_string(), samples, bins: binned.n_states });
+        .map(|(column, values, offset)| {
+            let binner = Binner::new(column.name, values, &column.bins).map_err(|e| shift_row(e, *offset))?;
+            if samples < binner.n_states {
+                return Err(DiscoverError::TooFewSamples { column: column.name.to_string(), samples, bins: binner.n_states });
             }
-            Ok(binned)
+            Ok(binner)
         })
         .collect::<Result<Vec<_>>>()?;
-    let (target_binned, agent_binned) = binned.split_first().ok_or(DiscoverError::InvalidArgument {
-        parameter: "agents",
-        reason: "give at least one agent".into(),
-    })?;
-    let states: Vec<&[u32]> = agent_binned.iter().map(|b| b.states.as_slice()).collect();
-    let n_states: Vec<usize> = agent_binned.iter().map(|b| b.n_states).collect();
-    let result = surd_from_states(&target_binned.states, target_binned.n_states, &states, &n_states, max_order)?;
+    let n_states: Vec<usize> = binners[..agents.len()].iter().map(|b| b.n_states).collect();
+    let n_target = binners[agents.len()].n_states;
+    let cells = binners.iter().try_fold(1u64, |acc, b| acc.checked_mul(b.n_states as u64));
+    let result = match cells {
+        Some(cells) if cells <= dense_limit(samples) && cells <= u32::MAX as u64 => {
+            let mut codes = vec![0u32; samples];
+            let chunk = 1 << 14;
+            codes.par_chunks_mut(chunk).enumerate().for_each(|(i, part)| {
+                let start = i * chunk;
+                for ((_, values, _), binner) in columns.iter().zip(&binners) {
+                    binner.push_code(part, &values[start..start + part.len()]);
+                }
+            });
+            let cells = count_codes(&codes, cells as usize);
+            let full = JointTable { n_target, n_agent_states: cells.len() / n_target, cells };
+            surd_from_table(full, &n_states, max_order)
+        }
+        _ => {
+            let states: Vec<Vec<u32>> = columns
+                .par_iter()
+                .zip(&binners)
+                .map(|((_, values, _), binner)| values.iter().map(|&v| binner.state(v)).collect())
+                .collect();
+            let refs: Vec<&[u32]> = states[..agents.len()].iter().map(Vec::as_slice).collect();
+            surd_from_states(&states[agents.len()], n_target, &refs, &n_states, Some(max_order))?
+        }
+    };
     Ok(ColumnsSurd {
         result,
-        target_edges: target_binned.edges.clone(),
-        agent_edges: agent_binned.iter().map(|b| b.edges.clone()).collect(),
+        target_edges: binners[agents.len()].edges.clone(),
+        agent_edges: binners[..agents.len()].iter().map(|b| b.edges.clone()).collect(),
         samples,
     })
 }
 
-fn shift_row(err: DiscoverError, offset: usize) -> DiscoverError {
-    match err {
-        DiscoverError::NonFinite { column, row, value } => DiscoverError::NonFinite { column, row: row + offset, value },
-        DiscoverError::OutOfRange { column, row, value, low, high } => {
-            DiscoverError::OutOfRange { column, row: row + offset, value, low, high }
-        }
-        other => other,
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fused_path_agrees_with_binning_then_counting() {
+        let n = 5000;
+        let x: Vec<f64> = (0..n).map(|i| ((i * 7919) % 1000) as f64 / 10.0).collect();
+        let z: Vec<f64> = (0..n).map(|i| ((i * 104729) % 997) as f64).collect();
+        let y: Vec<f64> = (0..n).map(|i| if i == 0 { 0.0 } else { x[i - 1] + 0.3 * z[i - 1] }).collect();
+        let col = |name, values| Column { name, values, bins: BinSpec::EqualWidth(6) };
+        let fused = surd_from_columns(&col("y", &y), &[col("x", &x), col("z", &z)], 1, None).unwrap();
+        let b = |v: &[f64]| super::super::binning::bin_column("c", v, &BinSpec::EqualWidth(6)).unwrap().states;
+        let (bx, bz, by) = (b(&x[..n - 1]), b(&z[..n - 1]), b(&y[1..]));
+        let direct = surd_from_states(&by, 6, &[&bx, &bz], &[6, 6], None).unwrap();
+        assert_eq!(fused.result, direct);
     }
 }

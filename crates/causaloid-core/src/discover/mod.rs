@@ -9,9 +9,9 @@ mod histogram;
 mod mrmr;
 mod surd;
 
-pub use binning::{bin_column, BinSpec, Binned};
+pub use binning::{bin_column, BinSpec, Binned, Binner};
 pub use columns::{surd_from_columns, Column, ColumnsSurd};
 pub use error::{DiscoverError, Result};
-pub use histogram::{joint_counts, marginal, JointTable};
+pub use histogram::{full_counts, joint_counts, marginal, sum_out, JointTable};
 pub use mrmr::{mrmr, MrmrResult, Relevance};
 pub use surd::{combinations, decompose, surd_from_pdf, surd_from_states, SurdResult};

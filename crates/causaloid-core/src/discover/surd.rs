@@ -8,7 +8,8 @@
 //! leak, H(target | all agents). Everything is in bits.
 
 use super::error::{DiscoverError, Result};
-use super::histogram::{joint_counts, marginal, JointTable};
+use super::histogram::{full_counts, joint_counts, marginal, sum_out, JointTable};
+use std::collections::HashMap;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 
@@ -91,6 +92,97 @@ fn specific_information<W: Copy + Into<f64>>(table: &JointTable<W>, target_weigh
     (specific, cond_entropy)
 }
 
+/// Base-2 logarithms of small counts, looked up instead of recomputed.
+struct Log2Table(Vec<f64>);
+
+impl Log2Table {
+    /// The table, built once per process.
+    fn new() -> &'static Self {
+        static TABLE: std::sync::OnceLock<Log2Table> = std::sync::OnceLock::new();
+        TABLE.get_or_init(|| Log2Table((0..1u32 << 16).map(|c| (c as f64).log2()).collect()))
+    }
+
+    fn of(&self, count: u64) -> f64 {
+        match self.0.get(count as usize) {
+            Some(&v) => v,
+            None => (count as f64).log2(),
+        }
+    }
+}
+
+/// [`specific_information`] for integer counts, with logarithms of counts
+/// (log2 p(t|a)/p(t) = lg c_ta - lg c_a + lg N - lg c_t).
+fn specific_from_counts(table: &JointTable<u32>, target_count: &[f64], total: f64, lg: &Log2Table) -> (Vec<f64>, f64) {
+    let nt = table.n_target;
+    let lg_total = total.log2();
+    let lg_target: Vec<f64> = target_count.iter().map(|&c| if c > 0.0 { c.log2() } else { 0.0 }).collect();
+    let mut specific = vec![0.0; nt];
+    let mut cond_entropy = 0.0;
+    for row in table.cells.chunks_exact(nt) {
+        let c_a: u64 = row.iter().map(|&c| c as u64).sum();
+        if c_a == 0 {
+            continue;
+        }
+        let lg_a = lg.of(c_a);
+        for (t, &c) in row.iter().enumerate() {
+            if c == 0 {
+                continue;
+            }
+            let lg_ta = lg.of(c as u64) - lg_a;
+            specific[t] += c as f64 / target_count[t] * (lg_ta + lg_total - lg_target[t]);
+            cond_entropy -= c as f64 / total * lg_ta;
+        }
+    }
+    (specific, cond_entropy)
+}
+
+/// Combinations of exactly `size` agents out of `n`, in lexicographic order.
+fn combinations_of_size(n: usize, size: usize) -> Vec<Vec<usize>> {
+    combinations(n, size).into_iter().filter(|c| c.len() == size).collect()
+}
+
+/// Specific information of every combination of at most `max_order` agents
+/// (and of all agents), summing agents out of the full table level by level:
+/// each combination comes from the one with its first missing agent added.
+fn specific_by_levels(
+    full: JointTable<u32>,
+    n_states: &[usize],
+    max_order: usize,
+    target_count: &[f64],
+    total: f64,
+    lg: &Log2Table,
+) -> HashMap<Vec<usize>, (Vec<f64>, f64)> {
+    let n = n_states.len();
+    let all: Vec<usize> = (0..n).collect();
+    let mut out = HashMap::new();
+    out.insert(all.clone(), specific_from_counts(&full, target_count, total, lg));
+    let mut level: HashMap<Vec<usize>, JointTable<u32>> = HashMap::from([(all, full)]);
+    for size in (1..n).rev() {
+        let next: Vec<(Vec<usize>, JointTable<u32>, Option<(Vec<f64>, f64)>)> = combinations_of_size(n, size)
+            .into_par_iter()
+            .map(|combo| {
+                let missing = (0..n).find(|a| !combo.contains(a)).unwrap_or(0);
+                let mut parent = combo.clone();
+                parent.push(missing);
+                parent.sort_unstable();
+                let position = parent.iter().position(|&a| a == missing).unwrap_or(0);
+                let radices: Vec<usize> = parent.iter().map(|&a| n_states[a]).collect();
+                let table = sum_out(&level[&parent], &radices, position);
+                let specific = (size <= max_order).then(|| specific_from_counts(&table, target_count, total, lg));
+                (combo, table, specific)
+            })
+            .collect();
+        level = HashMap::with_capacity(next.len());
+        for (combo, table, specific) in next {
+            if let Some(s) = specific {
+                out.insert(combo.clone(), s);
+            }
+            level.insert(combo, table);
+        }
+    }
+    out
+}
+
 /// Splits the specific information of every target state into redundant,
 /// unique and synergistic increments (the core of SURD).
 ///
@@ -156,7 +248,7 @@ pub fn decompose(
     (redundant, unique, synergistic)
 }
 
-fn check_max_order(max_order: Option<usize>, n_agents: usize) -> Result<usize> {
+pub(crate) fn check_max_order(max_order: Option<usize>, n_agents: usize) -> Result<usize> {
     match max_order {
         Some(0) => Err(DiscoverError::InvalidArgument {
             parameter: "max_order",
@@ -211,11 +303,15 @@ pub fn surd_from_states(
         });
     }
     let max_order = check_max_order(max_order, agents.len())?;
+    if let Some(full) = full_counts(target, n_target, agents, n_states) {
+        return Ok(surd_from_table(full, n_states, max_order));
+    }
     let mut target_weight = vec![0.0; n_target];
     for &t in target {
         target_weight[t as usize] += 1.0;
     }
     let total = n as f64;
+    let lg = Log2Table::new();
     let combos = combinations(agents.len(), max_order);
     let all: Vec<usize> = (0..agents.len()).collect();
     let mut jobs: Vec<&[usize]> = combos.iter().map(Vec::as_slice).collect();
@@ -224,10 +320,35 @@ pub fn surd_from_states(
     }
     let computed: Vec<(Vec<f64>, f64)> = jobs
         .par_iter()
-        .map(|combo| specific_information(&joint_counts(target, n_target, agents, n_states, combo), &target_weight, total))
+        .map(|combo| specific_from_counts(&joint_counts(target, n_target, agents, n_states, combo), &target_weight, total, lg))
         .collect();
     let p_target: Vec<f64> = target_weight.iter().map(|w| w / total).collect();
     Ok(assemble(agents.len(), max_order, combos, computed, p_target))
+}
+
+/// SURD from the dense count table of all agents and the target (agent
+/// states a mixed-radix code over `n_states`, target innermost). `max_order`
+/// must be between 1 and the number of agents.
+pub(crate) fn surd_from_table(full: JointTable<u32>, n_states: &[usize], max_order: usize) -> SurdResult {
+    let nt = full.n_target;
+    let mut target_count = vec![0.0; nt];
+    for row in full.cells.chunks_exact(nt) {
+        for (w, &c) in target_count.iter_mut().zip(row) {
+            *w += c as f64;
+        }
+    }
+    let total: f64 = target_count.iter().sum();
+    let n_agents = n_states.len();
+    let lg = Log2Table::new();
+    let combos = combinations(n_agents, max_order);
+    let all: Vec<usize> = (0..n_agents).collect();
+    let mut by_combo = specific_by_levels(full, n_states, max_order, &target_count, total, lg);
+    let mut computed: Vec<(Vec<f64>, f64)> = combos.iter().map(|c| by_combo.remove(c).unwrap_or_default()).collect();
+    if max_order < n_agents {
+        computed.push(by_combo.remove(&all).unwrap_or_default());
+    }
+    let p_target: Vec<f64> = target_count.iter().map(|w| w / total).collect();
+    assemble(n_agents, max_order, combos, computed, p_target)
 }
 
 /// SURD from a joint probability array `p` in C order with `shape`; the first
@@ -314,5 +435,34 @@ mod tests {
             vec![vec![0], vec![1], vec![2], vec![0, 1], vec![0, 2], vec![1, 2], vec![0, 1, 2]]
         );
         assert_eq!(combinations(4, 2).len(), 4 + 6);
+    }
+
+    #[test]
+    fn summing_out_levels_matches_counting_each_combination() {
+        let n = 3000;
+        let mut state = 99u64;
+        let mut next = |m: u32| {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            ((state >> 33) as u32) % m
+        };
+        let n_states = [3usize, 4, 2, 5];
+        let agents: Vec<Vec<u32>> = n_states.iter().map(|&r| (0..n).map(|_| next(r as u32)).collect()).collect();
+        let target: Vec<u32> = (0..n).map(|i| (agents[0][i] + agents[2][i] * agents[3][i] + next(2)) % 4).collect();
+        let refs: Vec<&[u32]> = agents.iter().map(Vec::as_slice).collect();
+        let mut weight = vec![0.0; 4];
+        for &t in &target {
+            weight[t as usize] += 1.0;
+        }
+        let lg = Log2Table::new();
+        let full = full_counts(&target, 4, &refs, &n_states).unwrap();
+        let levels = specific_by_levels(full, &n_states, 4, &weight, n as f64, lg);
+        for combo in combinations(4, 4) {
+            let direct = specific_from_counts(&joint_counts(&target, 4, &refs, &n_states, &combo), &weight, n as f64, lg);
+            let (a, b) = (&levels[&combo], &direct);
+            assert!((a.1 - b.1).abs() < 1e-12, "{combo:?}");
+            for (x, y) in a.0.iter().zip(&b.0) {
+                assert!((x - y).abs() < 1e-12, "{combo:?}");
+            }
+        }
     }
 }
