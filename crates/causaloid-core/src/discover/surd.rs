@@ -84,9 +84,10 @@ fn specific_information<W: Copy + Into<f64>>(table: &JointTable<W>, target_weigh
             if w_ta <= 0.0 {
                 continue;
             }
-            // Ratios first: products of tiny weights would underflow to zero.
-            specific[t] += w_ta / target_weight[t] * ((w_ta / w_a) * (total / target_weight[t])).log2();
-            cond_entropy -= w_ta / total * (w_ta / w_a).log2();
+            // Differences of logarithms: ratios of tiny weights under- or overflow.
+            let lg_ta = w_ta.log2() - w_a.log2();
+            specific[t] += w_ta / target_weight[t] * (lg_ta + total.log2() - target_weight[t].log2());
+            cond_entropy -= w_ta / total * lg_ta;
         }
     }
     (specific, cond_entropy)
