@@ -94,7 +94,7 @@ def run(quick: bool) -> list[dict]:
         ref = numpy_surd(table["y"], [table[a] for a in names], bins)
         diff = max(abs(ours.unique[names[i - 1]] - v) for i, v in ref["unique"].items())
         ours_s = best_of(lambda: cl.discover.surd(table, "y", names, lag=1, bins=bins), repeat=3)
-        peer_s = best_of(lambda: numpy_surd(table["y"], [table[a] for a in names], bins), repeat=1)
+        peer_s = best_of(lambda: numpy_surd(table["y"], [table[a] for a in names], bins), repeat=2)
         rows.append(
             comparison(
                 f"surd {n_agents} agents, {samples:.0e} samples, {bins} bins",

@@ -173,7 +173,8 @@ class SurdResult:
         head = f"SURD of {self.target!r}"
         if self.lag is not None:
             head += f" (lag {self.lag}, {self.samples} samples)"
-        rows = [(k, c, v) for k, c, v in self.components() if v != 0.0 or k == "leak"]
+        # Components that would print as 0.0000 only make the table longer.
+        rows = [(k, c, v) for k, c, v in self.components() if abs(v) >= 5e-5 or k == "leak"]
         width = max([18, *(len(_label(c)) for _, c, _ in rows)])
         lines = [head, f"{'kind':<12} {'agents':<{width}} {self.units:>10} {'share':>8}"]
         for kind, combo, value in rows:
@@ -183,9 +184,9 @@ class SurdResult:
             f"{'':<12} {'mutual information':<{width}} {self.mutual_info:>10.4f}"
             f"   H(target) = {self.target_entropy:.4f}"
         )
-        hidden = sum(1 for k, _, v in self.components() if v == 0.0 and k != "leak")
+        hidden = sum(1 for k, _, v in self.components() if abs(v) < 5e-5 and k != "leak")
         if hidden:
-            lines.append(f"({hidden} zero components not shown)")
+            lines.append(f"({hidden} components below 0.0001 not shown)")
         return "\n".join(lines)
 
     def plot(self, ax: Any = None, *, normalized: bool = True, threshold: float = 0.0) -> Any:

@@ -111,29 +111,31 @@ impl Log2Table {
     }
 }
 
-/// [`specific_information`] for integer counts, with logarithms of counts
-/// (log2 p(t|a)/p(t) = lg c_ta - lg c_a + lg N - lg c_t).
+/// [`specific_information`] for integer counts. With `acc_t = sum_a c_ta lg(c_ta / c_a)`
+/// (never positive, so no cancellation while summing), the specific information
+/// is `acc_t / c_t + lg N - lg c_t` and the conditional entropy `-sum_t acc_t / N`.
 fn specific_from_counts(table: &JointTable<u32>, target_count: &[f64], total: f64, lg: &Log2Table) -> (Vec<f64>, f64) {
     let nt = table.n_target;
-    let lg_total = total.log2();
-    let lg_target: Vec<f64> = target_count.iter().map(|&c| if c > 0.0 { c.log2() } else { 0.0 }).collect();
-    let mut specific = vec![0.0; nt];
-    let mut cond_entropy = 0.0;
+    let mut acc = vec![0.0; nt];
     for row in table.cells.chunks_exact(nt) {
         let c_a: u64 = row.iter().map(|&c| c as u64).sum();
         if c_a == 0 {
             continue;
         }
         let lg_a = lg.of(c_a);
-        for (t, &c) in row.iter().enumerate() {
-            if c == 0 {
-                continue;
+        for (a, &c) in acc.iter_mut().zip(row) {
+            if c != 0 {
+                *a += c as f64 * (lg.of(c as u64) - lg_a);
             }
-            let lg_ta = lg.of(c as u64) - lg_a;
-            specific[t] += c as f64 / target_count[t] * (lg_ta + lg_total - lg_target[t]);
-            cond_entropy -= c as f64 / total * lg_ta;
         }
     }
+    let lg_total = total.log2();
+    let specific = acc
+        .iter()
+        .zip(target_count)
+        .map(|(&a, &c)| if c > 0.0 { a / c + lg_total - c.log2() } else { 0.0 })
+        .collect();
+    let cond_entropy = -acc.iter().sum::<f64>() / total;
     (specific, cond_entropy)
 }
 
@@ -155,11 +157,8 @@ fn specific_by_levels(
 ) -> HashMap<Vec<usize>, (Vec<f64>, f64)> {
     let n = n_states.len();
     let all: Vec<usize> = (0..n).collect();
-    let mut out = HashMap::new();
-    out.insert(all.clone(), specific_from_counts(&full, target_count, total, lg));
-    let mut level: HashMap<Vec<usize>, JointTable<u32>> = HashMap::from([(all, full)]);
-    for size in (1..n).rev() {
-        let next: Vec<(Vec<usize>, JointTable<u32>, Option<(Vec<f64>, f64)>)> = combinations_of_size(n, size)
+    let next_level = |level: &HashMap<Vec<usize>, JointTable<u32>>, size: usize| -> Vec<(Vec<usize>, JointTable<u32>, Option<(Vec<f64>, f64)>)> {
+        combinations_of_size(n, size)
             .into_par_iter()
             .map(|combo| {
                 let missing = (0..n).find(|a| !combo.contains(a)).unwrap_or(0);
@@ -172,7 +171,20 @@ fn specific_by_levels(
                 let specific = (size <= max_order).then(|| specific_from_counts(&table, target_count, total, lg));
                 (combo, table, specific)
             })
-            .collect();
+            .collect()
+    };
+    let mut out = HashMap::new();
+    let mut level: HashMap<Vec<usize>, JointTable<u32>> = HashMap::from([(all.clone(), full)]);
+    for size in (1..n).rev() {
+        let next = if size == n - 1 {
+            // The full table's own information runs beside the first level.
+            let (full_specific, next) =
+                rayon::join(|| specific_from_counts(&level[&all], target_count, total, lg), || next_level(&level, size));
+            out.insert(all.clone(), full_specific);
+            next
+        } else {
+            next_level(&level, size)
+        };
         level = HashMap::with_capacity(next.len());
         for (combo, table, specific) in next {
             if let Some(s) = specific {
@@ -180,6 +192,9 @@ fn specific_by_levels(
             }
             level.insert(combo, table);
         }
+    }
+    if n == 1 {
+        out.insert(all.clone(), specific_from_counts(&level[&all], target_count, total, lg));
     }
     out
 }
