@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import polars as pl
-
 import causaloid as cl
+import polars as pl
 
 DATA = Path(__file__).parent / "data" / "sock-shop"
 FAULT = "carts_cpu"
@@ -34,12 +33,12 @@ for case in sorted(p for p in DATA.iterdir() if p.is_dir()):
     normal = pl.read_csv(case / "normal.csv")
     anomalous = pl.read_csv(case / "anomalous.csv")
     plain = cl.discover.root_causes(normal, anomalous)
-    with_graph = cl.discover.root_causes(
-        normal, anomalous, graph=cpdag_edges(case, normal.columns)
-    )
+    with_graph = cl.discover.root_causes(normal, anomalous, graph=cpdag_edges(case, normal.columns))
     print(f"== {case.name}: {normal.height} normal rows, {anomalous.height} anomalous rows")
-    print(f"rank of the injected fault {FAULT!r}: {plain.rank_of(FAULT)} (scores only), "
-          f"{with_graph.rank_of(FAULT)} (with the CPDAG)")
+    print(
+        f"rank of the injected fault {FAULT!r}: {plain.rank_of(FAULT)} (scores only), "
+        f"{with_graph.rank_of(FAULT)} (with the CPDAG)"
+    )
     print("top 5 (scores only):")
     for cause in list(plain)[:5]:
         print(f"  {cause.rank}. {cause.column:<20} {cause.rationale}")

@@ -7,10 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import causaloid as cl
 import numpy as np
 import pytest
-
-import causaloid as cl
 from causaloid.discover import errors as E
 
 EXAMPLES = Path(__file__).parent.parent / "examples" / "data" / "sock-shop"
@@ -67,8 +66,10 @@ def test_to_graph_gives_a_native_graph_that_evaluates_and_round_trips():
     again = cl.from_json(graph.to_json())
     assert again.evaluate(row).value == graph.evaluate(row).value
     batch = graph.evaluate_batch({"a": [0.0, 1.0], "b": [1.0, 0.0], "c": [1.0, 0.0]})
-    assert batch.tolist() == [graph.evaluate({"a": 0.0, "b": 1.0, "c": 1.0}).value,
-                              graph.evaluate({"a": 1.0, "b": 0.0, "c": 0.0}).value]
+    assert batch.tolist() == [
+        graph.evaluate({"a": 0.0, "b": 1.0, "c": 1.0}).value,
+        graph.evaluate({"a": 1.0, "b": 0.0, "c": 0.0}).value,
+    ]
 
 
 def test_edges_that_would_close_a_cycle_are_dropped_and_reported():
@@ -121,8 +122,16 @@ def test_load_reads_csv_and_parquet(tmp_path):
 
 def test_root_causes_rank_and_use_the_graph():
     rng = np.random.default_rng(0)
-    normal = {"cpu": rng.normal(10, 1, 300), "lat": rng.normal(5, 1, 300), "mem": rng.normal(0, 1, 300)}
-    anomalous = {"cpu": rng.normal(15, 1, 60), "lat": rng.normal(40, 1, 60), "mem": rng.normal(0, 1, 60)}
+    normal = {
+        "cpu": rng.normal(10, 1, 300),
+        "lat": rng.normal(5, 1, 300),
+        "mem": rng.normal(0, 1, 300),
+    }
+    anomalous = {
+        "cpu": rng.normal(15, 1, 60),
+        "lat": rng.normal(40, 1, 60),
+        "mem": rng.normal(0, 1, 60),
+    }
     plain = cl.discover.root_causes(normal, anomalous)
     assert plain.columns[:2] == ["lat", "cpu"] and plain.rank_of("mem") == 3
     ranked = cl.discover.root_causes(normal, anomalous, graph=[("cpu", "lat")])
@@ -135,23 +144,44 @@ def test_root_causes_on_sock_shop_rank_the_injected_fault_second():
     import polars as pl
 
     case = EXAMPLES / "carts_cpu_1"
-    res = cl.discover.root_causes(pl.read_csv(case / "normal.csv"), pl.read_csv(case / "anomalous.csv"))
+    res = cl.discover.root_causes(
+        pl.read_csv(case / "normal.csv"), pl.read_csv(case / "anomalous.csv")
+    )
     assert res.rank_of("carts_cpu") == 2
     assert res[0].column == "carts_latency"
     assert res[0].score == pytest.approx(57.99, abs=0.01)
 
 
 def run_cli(*args, cwd):
-    return subprocess.run([sys.executable, "-m", "causaloid", "discover", *args], cwd=cwd,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "causaloid", "discover", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_cli_prints_the_table_and_writes_plot_and_graph(tmp_path):
     import polars as pl
 
-    pl.DataFrame({k: v.astype(float) for k, v in chain_table(2000).items()}).write_csv(tmp_path / "t.csv")
-    proc = run_cli("t.csv", "--target", "d", "--lag", "1", "--bins", "2", "--plot", "out.png",
-                   "--json", "graph.json", cwd=tmp_path)
+    pl.DataFrame({k: v.astype(float) for k, v in chain_table(2000).items()}).write_csv(
+        tmp_path / "t.csv"
+    )
+    proc = run_cli(
+        "t.csv",
+        "--target",
+        "d",
+        "--lag",
+        "1",
+        "--bins",
+        "2",
+        "--plot",
+        "out.png",
+        "--json",
+        "graph.json",
+        cwd=tmp_path,
+    )
     assert proc.returncode == 0, proc.stderr
     synergy = [line for line in proc.stdout.splitlines() if line.startswith("synergistic")]
     assert any("b,c" in line or "c,b" in line for line in synergy)

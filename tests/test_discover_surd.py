@@ -8,14 +8,13 @@ import pickle
 import subprocess
 import sys
 
+import causaloid as cl
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
-import causaloid as cl
 from causaloid.discover import errors as E
 from causaloid.errors import ColumnTypeError, UnknownColumnError
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 TOL = 1e-9
 
@@ -114,8 +113,9 @@ def test_numpy_pandas_and_polars_tables_agree():
 
 def test_explicit_binning_and_per_column_bins():
     table = xor_table()
-    res = cl.discover.surd(table, "y", ["x1", "x2"], binning={"y": [0, 0.5, 1], "x1": [0, 0.5, 1]},
-                           bins={"x2": 2})
+    res = cl.discover.surd(
+        table, "y", ["x1", "x2"], binning={"y": [0, 0.5, 1], "x1": [0, 0.5, 1]}, bins={"x2": 2}
+    )
     assert res.bin_edges["y"] == (0.0, 0.5, 1.0)
     assert res.synergistic[("x1", "x2")] > 0.99
 
@@ -220,8 +220,14 @@ def test_unknown_and_non_numeric_columns():
 
 @pytest.mark.parametrize(
     "kwargs",
-    [{"lag": -1}, {"lag": 5000}, {"bins": 1}, {"max_order": 0}, {"binning": {"x1": [0, 1, 0.5]}},
-     {"binning": {"x1": [0.2, 0.5, 1]}}],
+    [
+        {"lag": -1},
+        {"lag": 5000},
+        {"bins": 1},
+        {"max_order": 0},
+        {"binning": {"x1": [0, 1, 0.5]}},
+        {"binning": {"x1": [0.2, 0.5, 1]}},
+    ],
 )
 def test_bad_parameters_raise_value_errors(kwargs):
     with pytest.raises(ValueError):

@@ -3,9 +3,8 @@ same data (both must select the same features in the same order)."""
 
 from __future__ import annotations
 
-import numpy as np
-
 import causaloid as cl
+import numpy as np
 
 from ._timing import best_of, comparison
 

@@ -60,8 +60,10 @@ def run(args: argparse.Namespace) -> int:
     pipe.select(k=k).discover("all" if args.all_targets else None)
     t = args.threshold
     pipe.analyze(unique=t, redundant=t, synergistic=t)
-    if pipe.report.dropped_columns or pipe.report.imputed or (
-        pipe.report.rows_before != pipe.report.rows_after
+    if (
+        pipe.report.dropped_columns
+        or pipe.report.imputed
+        or (pipe.report.rows_before != pipe.report.rows_after)
     ):
         print(pipe.report)
     result = pipe.results[args.target]

@@ -63,11 +63,13 @@ def build_graph(
         # means reaching it, or nothing would ever be high.
         if t >= float(np.max(data[name])):
             return Causaloid(
-                name, f"{name} is high (at least {t:.6g}, its {quantile:.0%} quantile)",
+                name,
+                f"{name} is high (at least {t:.6g}, its {quantile:.0%} quantile)",
                 expr=E.col(name) >= t,
             )
         return Causaloid(
-            name, f"{name} is high (above {t:.6g}, its {quantile:.0%} quantile)",
+            name,
+            f"{name} is high (above {t:.6g}, its {quantile:.0%} quantile)",
             expr=E.col(name) > t,
         )
 
@@ -86,7 +88,9 @@ def build_graph(
             members = [high(s) for s in synergy[name].sources]
             graph.add(
                 CausalCollection(
-                    members, "all", id=name,
+                    members,
+                    "all",
+                    id=name,
                     description=f"{', '.join(synergy[name].sources)} all high",
                 )
             )

@@ -135,11 +135,15 @@ def mrmr(
             f"method must be one of {METHODS}, got {method!r}", {"parameter": "method"}
         )
     if task not in TASKS:
-        raise DiscoverValueError(f"task must be one of {TASKS}, got {task!r}", {"parameter": "task"})
+        raise DiscoverValueError(
+            f"task must be one of {TASKS}, got {task!r}", {"parameter": "task"}
+        )
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
         raise DiscoverValueError(f"k must be a positive integer, got {k!r}", {"parameter": "k"})
     if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or bins < 2:
-        raise DiscoverValueError(f"bins must be an integer >= 2, got {bins!r}", {"parameter": "bins"})
+        raise DiscoverValueError(
+            f"bins must be an integer >= 2, got {bins!r}", {"parameter": "bins"}
+        )
     if features is None:
         names = [c for c in to_columns(table) if c != target]
     else:

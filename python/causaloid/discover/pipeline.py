@@ -203,7 +203,9 @@ class Pipeline:
         if target is not None:
             self.target = target
         if self.target is None:
-            raise DiscoverValueError("give a target to select features for", {"parameter": "target"})
+            raise DiscoverValueError(
+                "give a target to select features for", {"parameter": "target"}
+            )
         if self.target not in self.data:
             raise UnknownColumnError(
                 f"unknown column {self.target!r} (available: {', '.join(list(self.data)[:12])})",

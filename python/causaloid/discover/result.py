@@ -79,7 +79,9 @@ class SurdResult:
     def total(self) -> float:
         """Sum of every redundant, unique and synergistic component."""
         return (
-            sum(self.redundant.values()) + sum(self.unique.values()) + sum(self.synergistic.values())
+            sum(self.redundant.values())
+            + sum(self.unique.values())
+            + sum(self.synergistic.values())
         )
 
     def normalized(self) -> SurdResult:

@@ -135,7 +135,9 @@ def surd(
     if max_order is not None:
         max_order = _check_int("max_order", max_order, 1)
     if not isinstance(target, str):
-        raise DiscoverValueError(f"target must be a column name, got {target!r}", {"parameter": "target"})
+        raise DiscoverValueError(
+            f"target must be a column name, got {target!r}", {"parameter": "target"}
+        )
     if agents is None:
         all_columns = list(to_columns(table))
         agents = [c for c in all_columns if c != target]
