@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import causaloid as cl
 import polars as pl
+
+import causaloid as cl
 
 DATA = Path(__file__).parent / "data" / "sock-shop"
 FAULT = "carts_cpu"

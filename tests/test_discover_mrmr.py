@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import causaloid as cl
 import numpy as np
 import pandas as pd
 import pytest
+
+import causaloid as cl
 from causaloid.discover import errors as E
 from causaloid.errors import UnknownColumnError
 

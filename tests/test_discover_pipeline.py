@@ -7,9 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import causaloid as cl
 import numpy as np
 import pytest
+
+import causaloid as cl
 from causaloid.discover import errors as E
 
 EXAMPLES = Path(__file__).parent.parent / "examples" / "data" / "sock-shop"

@@ -8,13 +8,14 @@ import pickle
 import subprocess
 import sys
 
-import causaloid as cl
 import numpy as np
 import pytest
-from causaloid.discover import errors as E
-from causaloid.errors import ColumnTypeError, UnknownColumnError
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+import causaloid as cl
+from causaloid.discover import errors as E
+from causaloid.errors import ColumnTypeError, UnknownColumnError
 
 TOL = 1e-9
 

@@ -3,8 +3,9 @@ same data (both must select the same features in the same order)."""
 
 from __future__ import annotations
 
-import causaloid as cl
 import numpy as np
+
+import causaloid as cl
 
 from ._timing import best_of, comparison
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from itertools import combinations
 
-import causaloid as cl
 import numpy as np
+
+import causaloid as cl
 
 from ._timing import best_of, comparison
 
