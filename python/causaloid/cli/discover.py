@@ -43,8 +43,10 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from causaloid._progress import progress
     from causaloid.discover import Pipeline
 
+    show = False if args.no_progress else None
     pipe = Pipeline(
         args.target,
         lag=args.lag,
@@ -52,14 +54,22 @@ def run(args: argparse.Namespace) -> int:
         k=args.k,
         method=args.method,
         max_order=args.max_order,
-        progress=False if args.no_progress else None,
+        progress=show,
     )
     columns = [args.target, *args.agents] if args.agents else None
-    pipe.load(Path(args.data), columns=columns).clean(args.missing)
     k = len(args.agents) if args.agents else args.k
-    pipe.select(k=k).discover("all" if args.all_targets else None)
     t = args.threshold
-    pipe.analyze(unique=t, redundant=t, synergistic=t)
+    stages = {
+        "load": lambda: pipe.load(Path(args.data), columns=columns),
+        "clean": lambda: pipe.clean(args.missing),
+        "select": lambda: pipe.select(k=k),
+        "discover": lambda: pipe.discover("all" if args.all_targets else None),
+        "analyze": lambda: pipe.analyze(unique=t, redundant=t, synergistic=t),
+    }
+    # One bar over the stages (shown when interactive); discover() adds its own
+    # bar over the targets with --all-targets.
+    for name in progress(list(stages), total=len(stages), desc="discover", enabled=show):
+        stages[name]()
     if (
         pipe.report.dropped_columns
         or pipe.report.imputed
