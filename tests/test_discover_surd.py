@@ -244,3 +244,31 @@ def test_bad_distributions():
         cl.discover.surd_from_pdf(np.array([[np.nan, 0.5], [0.5, 0.5]]))
     with pytest.raises(E.DistributionError):
         cl.discover.surd_from_pdf(np.full((2, 2), 0.25), names=["y"])
+
+
+finite_or_not = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.integers(-5, 5).map(float),
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.integers(1, 40).flatmap(
+        lambda n: st.tuples(
+            st.lists(finite_or_not, min_size=n, max_size=n),
+            st.lists(finite_or_not, min_size=n, max_size=n),
+            st.integers(0, 3),
+            st.integers(1, 6),
+        )
+    )
+)
+def test_garbage_input_gives_a_clean_error_or_a_finite_result(case):
+    y, x, lag, bins = case
+    try:
+        res = cl.discover.surd({"y": y, "x": x}, "y", ["x"], lag=lag, bins=bins)
+    except (E.DiscoverError, ValueError) as exc:
+        assert isinstance(exc, cl.CausalError)
+        return
+    values = [res.info_leak, res.mutual_info, res.target_entropy, *res.unique.values()]
+    assert all(np.isfinite(v) for v in values)

@@ -127,3 +127,31 @@ proptest! {
         prop_assert!(r.unique.iter().chain(r.redundant.values()).chain(r.synergistic.values()).all(|v| *v >= -1e-12));
     }
 }
+
+proptest! {
+    #[test]
+    fn garbage_columns_give_errors_not_panics(
+        target in proptest::collection::vec(prop_oneof![any::<f64>(), -3.0f64..3.0], 0..30),
+        agent in proptest::collection::vec(prop_oneof![any::<f64>(), -3.0f64..3.0], 0..30),
+        lag in 0usize..4,
+        bins in 0usize..6,
+        max_order in proptest::option::of(0usize..3),
+    ) {
+        use causaloid_core::discover::{surd_from_columns, BinSpec, Column};
+        let t = Column { name: "y", values: &target, bins: BinSpec::EqualWidth(bins) };
+        let a = Column { name: "x", values: &agent, bins: BinSpec::Edges(vec![-3.0, 0.0, 3.0]) };
+        if let Ok(r) = surd_from_columns(&t, &[a], lag, max_order) {
+            prop_assert!(r.result.mutual_info.is_finite() && r.result.info_leak.is_finite());
+        }
+    }
+
+    #[test]
+    fn garbage_states_give_errors_not_panics(
+        target in proptest::collection::vec(0u32..5, 0..20),
+        agent in proptest::collection::vec(0u32..5, 0..20),
+        n_target in 0usize..5,
+        n_states in 0usize..5,
+    ) {
+        let _ = surd_from_states(&target, n_target, &[&agent], &[n_states], None);
+    }
+}
