@@ -197,3 +197,15 @@ def test_cli_reports_errors_without_a_traceback(tmp_path):
     proc = run_cli("t.csv", "--target", "nope", cwd=tmp_path)
     assert proc.returncode == 1
     assert "nope" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_pipeline_and_its_results_pickle():
+    import pickle
+
+    pipe = cl.discover.Pipeline("d", lag=1, bins=2, k=4).run(chain_table(1000))
+    again = pickle.loads(pickle.dumps(pipe))
+    assert again.edges == pipe.edges and again.results == pipe.results
+    assert again.stages_done == pipe.stages_done
+    assert again.to_graph().edges == pipe.to_graph().edges
+    sel = pickle.loads(pickle.dumps(pipe.selection))
+    assert sel == pipe.selection
