@@ -9,6 +9,11 @@ use super::histogram::{count_codes, dense_limit, JointTable};
 use super::surd::{check_max_order, surd_from_states, surd_from_table, SurdResult};
 use rayon::prelude::*;
 
+/// Rows coded at a time: a block of codes stays in cache.
+const BLOCK: usize = 1 << 14;
+/// Joint tables up to this many cells are counted block by block.
+const SMALL_TABLE: u64 = 1 << 17;
+
 /// One named column and how to bin it.
 #[derive(Clone, Debug)]
 pub struct Column<'a> {
@@ -79,11 +84,47 @@ pub fn surd_from_columns(target: &Column<'_>, agents: &[Column<'_>], lag: usize,
     let n_target = binners[agents.len()].n_states;
     let cells = binners.iter().try_fold(1u64, |acc, b| acc.checked_mul(b.n_states as u64));
     let result = match cells {
+        Some(cells) if cells <= SMALL_TABLE => {
+            // Small tables: code and count each block of rows while it is in
+            // cache, one table per rayon job, then add (integers: the same
+            // total on any number of threads).
+            let cells = cells as usize;
+            let blocks = samples.div_ceil(BLOCK);
+            let counts = (0..blocks)
+                .into_par_iter()
+                .fold(
+                    || (vec![0u32; cells], vec![0u32; BLOCK]),
+                    |(mut table, mut codes), b| {
+                        let start = b * BLOCK;
+                        let len = BLOCK.min(samples - start);
+                        let codes_block = &mut codes[..len];
+                        codes_block.fill(0);
+                        for ((_, values, _), binner) in columns.iter().zip(&binners) {
+                            binner.push_code(codes_block, &values[start..start + len]);
+                        }
+                        for &c in codes_block.iter() {
+                            table[c as usize] += 1;
+                        }
+                        (table, codes)
+                    },
+                )
+                .map(|(table, _)| table)
+                .reduce(
+                    || vec![0u32; cells],
+                    |mut a, b| {
+                        for (x, y) in a.iter_mut().zip(b) {
+                            *x += y;
+                        }
+                        a
+                    },
+                );
+            let full = JointTable { n_target, n_agent_states: cells / n_target, cells: counts };
+            surd_from_table(full, &n_states, max_order)
+        }
         Some(cells) if cells <= dense_limit(samples) && cells <= u32::MAX as u64 => {
             let mut codes = vec![0u32; samples];
-            let chunk = 1 << 14;
-            codes.par_chunks_mut(chunk).enumerate().for_each(|(i, part)| {
-                let start = i * chunk;
+            codes.par_chunks_mut(BLOCK).enumerate().for_each(|(i, part)| {
+                let start = i * BLOCK;
                 for ((_, values, _), binner) in columns.iter().zip(&binners) {
                     binner.push_code(part, &values[start..start + part.len()]);
                 }
@@ -126,5 +167,32 @@ mod tests {
         let (bx, bz, by) = (b(&x[..n - 1]), b(&z[..n - 1]), b(&y[1..]));
         let direct = surd_from_states(&by, 6, &[&bx, &bz], &[6, 6], None).unwrap();
         assert_eq!(fused.result, direct);
+    }
+
+    #[test]
+    fn small_and_large_tables_agree_with_counting_states_on_any_thread_count() {
+        let n = 6000;
+        let mut state = 3u64;
+        let mut next = || {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let xs: Vec<Vec<f64>> = (0..5).map(|_| (0..n).map(|_| next()).collect()).collect();
+        let y: Vec<f64> = (0..n).map(|i| if i == 0 { 0.0 } else { xs[0][i - 1] + xs[1][i - 1] * xs[2][i - 1] + 0.2 * next() }).collect();
+        // 3 agents x 4 bins x 4 target bins: a small table; 5 agents x 8 bins x 8: a large one.
+        for (agents, bins) in [(3usize, 4usize), (5, 8)] {
+            let cols: Vec<Column> = xs[..agents].iter().map(|v| Column { name: "x", values: v, bins: BinSpec::EqualWidth(bins) }).collect();
+            let target = Column { name: "y", values: &y, bins: BinSpec::EqualWidth(bins) };
+            let run = |threads| {
+                rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap().install(|| surd_from_columns(&target, &cols, 1, None).unwrap())
+            };
+            let (one, many) = (run(1), run(3));
+            assert_eq!(one, many);
+            let b = |v: &[f64]| super::super::binning::bin_column("c", v, &BinSpec::EqualWidth(bins)).unwrap().states;
+            let states: Vec<Vec<u32>> = xs[..agents].iter().map(|v| b(&v[..n - 1])).collect();
+            let refs: Vec<&[u32]> = states.iter().map(Vec::as_slice).collect();
+            let direct = surd_from_states(&b(&y[1..]), bins, &refs, &vec![bins; agents], None).unwrap();
+            assert_eq!(one.result, direct, "{agents} agents");
+        }
     }
 }
