@@ -5,11 +5,15 @@ use causaloid_core::discover::{mrmr, DiscoverError, Relevance};
 fn data(n: usize, m: usize) -> (Vec<String>, Vec<Vec<f64>>, Vec<f64>) {
     let mut state = 7u64;
     let mut next = || {
-        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         (state >> 11) as f64 / (1u64 << 53) as f64 - 0.5
     };
     let features: Vec<Vec<f64>> = (0..m).map(|_| (0..n).map(|_| next()).collect()).collect();
-    let target = (0..n).map(|i| 3.0 * features[0][i] + 2.0 * features[1][i] + features[2][i] + 0.1 * next()).collect();
+    let target = (0..n)
+        .map(|i| 3.0 * features[0][i] + 2.0 * features[1][i] + features[2][i] + 0.1 * next())
+        .collect();
     ((0..m).map(|j| format!("x{j}")).collect(), features, target)
 }
 
@@ -17,7 +21,13 @@ fn data(n: usize, m: usize) -> (Vec<String>, Vec<Vec<f64>>, Vec<f64>) {
 fn the_strongest_drivers_come_first_in_order_of_strength() {
     let (names, features, target) = data(2000, 12);
     let refs: Vec<&[f64]> = features.iter().map(Vec::as_slice).collect();
-    for kind in [Relevance::FRegression, Relevance::MutualInfo { bins: 8, discrete_target: false }] {
+    for kind in [
+        Relevance::FRegression,
+        Relevance::MutualInfo {
+            bins: 8,
+            discrete_target: false,
+        },
+    ] {
         let r = mrmr(&names, &refs, "y", &target, 3, kind).unwrap();
         assert_eq!(r.selected, vec![0, 1, 2], "{kind:?}");
         assert_eq!(r.scores.len(), 3);
@@ -44,7 +54,13 @@ fn constant_and_non_finite_columns_are_named() {
     features[1] = vec![2.0; 100];
     let refs: Vec<&[f64]> = features.iter().map(Vec::as_slice).collect();
     let err = mrmr(&names, &refs, "y", &target, 2, Relevance::FRegression).unwrap_err();
-    assert_eq!(err, DiscoverError::Constant { column: "x1".into(), value: 2.0 });
+    assert_eq!(
+        err,
+        DiscoverError::Constant {
+            column: "x1".into(),
+            value: 2.0
+        }
+    );
     features[1][5] = f64::NAN;
     let refs: Vec<&[f64]> = features.iter().map(Vec::as_slice).collect();
     assert!(matches!(

@@ -79,11 +79,15 @@ fn results_are_bit_identical_on_one_thread_or_many() {
     let n = 20_000;
     let mut state = 12345u64;
     let mut next = |m: u32| {
-        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         ((state >> 33) as u32) % m
     };
     let agents: Vec<Vec<u32>> = (0..4).map(|_| (0..n).map(|_| next(6)).collect()).collect();
-    let target: Vec<u32> = (0..n).map(|i| (agents[0][i] + agents[1][i] * agents[2][i] + next(2)) % 6).collect();
+    let target: Vec<u32> = (0..n)
+        .map(|i| (agents[0][i] + agents[1][i] * agents[2][i] + next(2)) % 6)
+        .collect();
     let refs: Vec<&[u32]> = agents.iter().map(Vec::as_slice).collect();
     let run = |threads| {
         rayon::ThreadPoolBuilder::new()
@@ -107,10 +111,22 @@ fn max_order_limits_the_combinations() {
 
 #[test]
 fn bad_distributions_are_rejected() {
-    assert!(matches!(surd_from_pdf(&[0.5, -0.1, 0.3, 0.3], &[2, 2], None), Err(DiscoverError::BadDistribution { .. })));
-    assert!(matches!(surd_from_pdf(&[0.5, 0.5], &[2], None), Err(DiscoverError::BadDistribution { .. })));
-    assert!(matches!(surd_from_pdf(&[0.5; 3], &[2, 2], None), Err(DiscoverError::BadDistribution { .. })));
-    assert!(matches!(surd_from_pdf(&[0.25; 4], &[2, 2], Some(0)), Err(DiscoverError::InvalidArgument { .. })));
+    assert!(matches!(
+        surd_from_pdf(&[0.5, -0.1, 0.3, 0.3], &[2, 2], None),
+        Err(DiscoverError::BadDistribution { .. })
+    ));
+    assert!(matches!(
+        surd_from_pdf(&[0.5, 0.5], &[2], None),
+        Err(DiscoverError::BadDistribution { .. })
+    ));
+    assert!(matches!(
+        surd_from_pdf(&[0.5; 3], &[2, 2], None),
+        Err(DiscoverError::BadDistribution { .. })
+    ));
+    assert!(matches!(
+        surd_from_pdf(&[0.25; 4], &[2, 2], Some(0)),
+        Err(DiscoverError::InvalidArgument { .. })
+    ));
 }
 
 proptest! {

@@ -25,19 +25,33 @@ fn to_py_err(py: Python<'_>, err: DiscoverError) -> PyErr {
                 detail.set_item("value", value)?;
                 "ConstantColumnError"
             }
-            DiscoverError::Length { column, expected, found } => {
+            DiscoverError::Length {
+                column,
+                expected,
+                found,
+            } => {
                 detail.set_item("column", column)?;
                 detail.set_item("expected", expected)?;
                 detail.set_item("found", found)?;
                 "ShapeError"
             }
-            DiscoverError::TooFewSamples { column, samples, bins } => {
+            DiscoverError::TooFewSamples {
+                column,
+                samples,
+                bins,
+            } => {
                 detail.set_item("column", column)?;
                 detail.set_item("samples", samples)?;
                 detail.set_item("bins", bins)?;
                 "TooFewSamplesError"
             }
-            DiscoverError::OutOfRange { column, row, value, low, high } => {
+            DiscoverError::OutOfRange {
+                column,
+                row,
+                value,
+                low,
+                high,
+            } => {
                 detail.set_item("column", column)?;
                 detail.set_item("row", row)?;
                 detail.set_item("value", value)?;
@@ -59,7 +73,9 @@ fn to_py_err(py: Python<'_>, err: DiscoverError) -> PyErr {
         Ok(name) => name,
         Err(e) => return e,
     };
-    let class = py.import("causaloid.discover.errors").and_then(|m| m.getattr(class_name));
+    let class = py
+        .import("causaloid.discover.errors")
+        .and_then(|m| m.getattr(class_name));
     match class.and_then(|c| c.call1((err.to_string(), detail))) {
         Ok(instance) => PyErr::from_value(instance),
         Err(_) => PyException::new_err(err.to_string()),
@@ -91,9 +107,9 @@ fn result_to_dict<'py>(py: Python<'py>, r: &SurdResult) -> PyResult<Bound<'py, P
 }
 
 fn slice<'a>(array: &'a PyReadonlyArray1<'_, f64>, name: &str) -> PyResult<&'a [f64]> {
-    array
-        .as_slice()
-        .map_err(|_| pyo3::exceptions::PyValueError::new_err(format!("column {name:?} is not contiguous")))
+    array.as_slice().map_err(|_| {
+        pyo3::exceptions::PyValueError::new_err(format!("column {name:?} is not contiguous"))
+    })
 }
 
 fn spec(bins: usize, edges: Option<Vec<f64>>) -> BinSpec {
@@ -120,13 +136,31 @@ fn surd_columns<'py>(
     lag: usize,
     max_order: Option<usize>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    if agents.len() != agent_names.len() || agents.len() != agent_bins.len() || agents.len() != agent_edges.len() {
-        return Err(pyo3::exceptions::PyValueError::new_err("agents, names, bins and edges differ in length"));
+    if agents.len() != agent_names.len()
+        || agents.len() != agent_bins.len()
+        || agents.len() != agent_edges.len()
+    {
+        return Err(pyo3::exceptions::PyValueError::new_err(
+            "agents, names, bins and edges differ in length",
+        ));
     }
-    let target_column = Column { name: &target_name, values: slice(&target, &target_name)?, bins: spec(target_bins, target_edges) };
+    let target_column = Column {
+        name: &target_name,
+        values: slice(&target, &target_name)?,
+        bins: spec(target_bins, target_edges),
+    };
     let mut columns = Vec::with_capacity(agents.len());
-    for (((array, name), bins), edges) in agents.iter().zip(&agent_names).zip(agent_bins).zip(agent_edges) {
-        columns.push(Column { name, values: slice(array, name)?, bins: spec(bins, edges) });
+    for (((array, name), bins), edges) in agents
+        .iter()
+        .zip(&agent_names)
+        .zip(agent_bins)
+        .zip(agent_edges)
+    {
+        columns.push(Column {
+            name,
+            values: slice(array, name)?,
+            bins: spec(bins, edges),
+        });
     }
     let outcome = py.detach(|| surd_from_columns(&target_column, &columns, lag, max_order));
     let outcome = outcome.map_err(|e| to_py_err(py, e))?;
@@ -140,12 +174,18 @@ fn surd_columns<'py>(
 /// SURD of a joint probability array (first axis the target's future).
 #[pyfunction]
 #[pyo3(signature = (p, max_order=None))]
-fn surd_pdf<'py>(py: Python<'py>, p: PyReadonlyArrayDyn<'py, f64>, max_order: Option<usize>) -> PyResult<Bound<'py, PyDict>> {
+fn surd_pdf<'py>(
+    py: Python<'py>,
+    p: PyReadonlyArrayDyn<'py, f64>,
+    max_order: Option<usize>,
+) -> PyResult<Bound<'py, PyDict>> {
     let shape = p.shape().to_vec();
     let values = p
         .as_slice()
         .map_err(|_| pyo3::exceptions::PyValueError::new_err("p must be C-contiguous"))?;
-    let result = py.detach(|| surd_from_pdf(values, &shape, max_order)).map_err(|e| to_py_err(py, e))?;
+    let result = py
+        .detach(|| surd_from_pdf(values, &shape, max_order))
+        .map_err(|e| to_py_err(py, e))?;
     result_to_dict(py, &result)
 }
 
@@ -167,11 +207,20 @@ fn mrmr_select<'py>(
     let relevance = match method {
         "f_regression" => Relevance::FRegression,
         "f_classif" => Relevance::FClassif,
-        "mutual_info" => Relevance::MutualInfo { bins, discrete_target },
-        other => return Err(pyo3::exceptions::PyValueError::new_err(format!("unknown method {other:?}"))),
+        "mutual_info" => Relevance::MutualInfo {
+            bins,
+            discrete_target,
+        },
+        other => {
+            return Err(pyo3::exceptions::PyValueError::new_err(format!(
+                "unknown method {other:?}"
+            )))
+        }
     };
     if names.len() != features.len() {
-        return Err(pyo3::exceptions::PyValueError::new_err("features and names differ in length"));
+        return Err(pyo3::exceptions::PyValueError::new_err(
+            "features and names differ in length",
+        ));
     }
     let mut columns = Vec::with_capacity(features.len());
     for (array, name) in features.iter().zip(&names) {

@@ -27,7 +27,11 @@ pub struct Binned {
 
 fn check_finite(column: &str, values: &[f64]) -> Result<()> {
     match values.iter().position(|v| !v.is_finite()) {
-        Some(row) => Err(DiscoverError::NonFinite { column: column.to_string(), row, value: values[row] }),
+        Some(row) => Err(DiscoverError::NonFinite {
+            column: column.to_string(),
+            row,
+            value: values[row],
+        }),
         None => Ok(()),
     }
 }
@@ -35,8 +39,16 @@ fn check_finite(column: &str, values: &[f64]) -> Result<()> {
 /// Discretises `values` according to `spec`; `column` names it in errors.
 pub fn bin_column(column: &str, values: &[f64], spec: &BinSpec) -> Result<Binned> {
     let binner = Binner::new(column, values, spec)?;
-    let states = values.par_iter().with_min_len(CHUNK).map(|&v| binner.state(v)).collect();
-    Ok(Binned { states, n_states: binner.n_states, edges: binner.edges.clone() })
+    let states = values
+        .par_iter()
+        .with_min_len(CHUNK)
+        .map(|&v| binner.state(v))
+        .collect();
+    Ok(Binned {
+        states,
+        n_states: binner.n_states,
+        edges: binner.edges.clone(),
+    })
 }
 
 /// Minimum and maximum in one parallel pass; `None` when a value is not finite.
@@ -56,7 +68,10 @@ fn finite_range(values: &[f64]) -> Option<(f64, f64)> {
             }
             (lo, hi, !nan)
         })
-        .reduce(|| (f64::INFINITY, f64::NEG_INFINITY, true), |a, b| (a.0.min(b.0), a.1.max(b.1), a.2 && b.2));
+        .reduce(
+            || (f64::INFINITY, f64::NEG_INFINITY, true),
+            |a, b| (a.0.min(b.0), a.1.max(b.1), a.2 && b.2),
+        );
     (finite && lo.is_finite() && hi.is_finite()).then_some((lo, hi))
 }
 
@@ -92,28 +107,56 @@ impl Binner {
                 BinSpec::EqualWidth(b) => *b,
                 BinSpec::Edges(e) => e.len().saturating_sub(1),
             };
-            return Err(DiscoverError::TooFewSamples { column: name(), samples: 0, bins });
+            return Err(DiscoverError::TooFewSamples {
+                column: name(),
+                samples: 0,
+                bins,
+            });
         }
         let Some((lo, hi)) = finite_range(values) else {
-            return Err(check_finite(column, values).err().unwrap_or(DiscoverError::NonFinite {
-                column: name(),
-                row: 0,
-                value: f64::NAN,
-            }));
+            return Err(check_finite(column, values)
+                .err()
+                .unwrap_or(DiscoverError::NonFinite {
+                    column: name(),
+                    row: 0,
+                    value: f64::NAN,
+                }));
         };
         match spec {
             BinSpec::EqualWidth(bins) => {
                 let bins = *bins;
                 if lo == hi {
-                    return Err(DiscoverError::Constant { column: name(), value: lo });
+                    return Err(DiscoverError::Constant {
+                        column: name(),
+                        value: lo,
+                    });
                 }
                 let span = hi - lo;
-                let edges = (0..=bins).map(|i| if i == bins { hi } else { lo + span * i as f64 / bins as f64 }).collect();
-                let rule = Rule::EqualWidth { lo, scale: bins as f64 / span, last: (bins - 1) as u32 };
-                Ok(Binner { rule, n_states: bins, edges })
+                let edges = (0..=bins)
+                    .map(|i| {
+                        if i == bins {
+                            hi
+                        } else {
+                            lo + span * i as f64 / bins as f64
+                        }
+                    })
+                    .collect();
+                let rule = Rule::EqualWidth {
+                    lo,
+                    scale: bins as f64 / span,
+                    last: (bins - 1) as u32,
+                };
+                Ok(Binner {
+                    rule,
+                    n_states: bins,
+                    edges,
+                })
             }
             BinSpec::Edges(edges) => {
-                let bad = |reason: &str| DiscoverError::BadEdges { column: name(), reason: reason.to_string() };
+                let bad = |reason: &str| DiscoverError::BadEdges {
+                    column: name(),
+                    reason: reason.to_string(),
+                };
                 if edges.len() < 3 {
                     return Err(bad("give at least 3 edges (2 bins)"));
                 }
@@ -125,11 +168,26 @@ impl Binner {
                 }
                 let (low, high) = (edges[0], edges[edges.len() - 1]);
                 if lo < low || hi > high {
-                    let row = values.iter().position(|&v| v < low || v > high).unwrap_or(0);
-                    return Err(DiscoverError::OutOfRange { column: name(), row, value: values[row], low, high });
+                    let row = values
+                        .iter()
+                        .position(|&v| v < low || v > high)
+                        .unwrap_or(0);
+                    return Err(DiscoverError::OutOfRange {
+                        column: name(),
+                        row,
+                        value: values[row],
+                        low,
+                        high,
+                    });
                 }
-                let rule = Rule::Edges { inner: edges[1..edges.len() - 1].to_vec() };
-                Ok(Binner { rule, n_states: edges.len() - 1, edges: edges.clone() })
+                let rule = Rule::Edges {
+                    inner: edges[1..edges.len() - 1].to_vec(),
+                };
+                Ok(Binner {
+                    rule,
+                    n_states: edges.len() - 1,
+                    edges: edges.clone(),
+                })
             }
         }
     }
@@ -177,7 +235,12 @@ mod tests {
 
     #[test]
     fn explicit_edges_are_left_closed_and_last_bin_closed() {
-        let b = bin_column("x", &[0.0, 1.0, 2.0, 1.5], &BinSpec::Edges(vec![0.0, 1.0, 2.0])).unwrap();
+        let b = bin_column(
+            "x",
+            &[0.0, 1.0, 2.0, 1.5],
+            &BinSpec::Edges(vec![0.0, 1.0, 2.0]),
+        )
+        .unwrap();
         assert_eq!(b.states, vec![0, 1, 1, 1]);
     }
 

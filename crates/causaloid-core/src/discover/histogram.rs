@@ -68,7 +68,11 @@ pub fn joint_counts(
     for (&code, &t) in codes.iter().zip(target) {
         cells[code as usize * n_target + t as usize] += 1;
     }
-    JointTable { n_target, n_agent_states, cells }
+    JointTable {
+        n_target,
+        n_agent_states,
+        cells,
+    }
 }
 
 /// The marginal of a dense joint distribution `p` (C order, shape `shape`,
@@ -101,7 +105,11 @@ pub fn marginal(p: &[f64], shape: &[usize], combo: &[usize]) -> JointTable<f64> 
             index[axis] = 0;
         }
     }
-    JointTable { n_target, n_agent_states, cells }
+    JointTable {
+        n_target,
+        n_agent_states,
+        cells,
+    }
 }
 
 #[cfg(test)]
@@ -142,16 +150,26 @@ pub fn dense_limit(samples: usize) -> u64 {
 
 /// Counts of (all agents, target) as one dense table, when it fits under
 /// [`dense_limit`]; `None` otherwise.
-pub fn full_counts(target: &[u32], n_target: usize, agents: &[&[u32]], n_states: &[usize]) -> Option<JointTable<u32>> {
+pub fn full_counts(
+    target: &[u32],
+    n_target: usize,
+    agents: &[&[u32]],
+    n_states: &[usize],
+) -> Option<JointTable<u32>> {
     let n = target.len();
-    let cells = n_states.iter().try_fold(n_target as u64, |acc, &r| acc.checked_mul(r as u64))?;
+    let cells = n_states
+        .iter()
+        .try_fold(n_target as u64, |acc, &r| acc.checked_mul(r as u64))?;
     if cells > dense_limit(n) || cells > u32::MAX as u64 {
         return None;
     }
     let n_agent_states = (cells / n_target as u64) as usize;
     let cells = cells as usize;
     // Codes column by column: each pass is a simple, vectorisable loop.
-    let mut codes: Vec<u32> = agents.first().map(|a| a.to_vec()).unwrap_or_else(|| vec![0; n]);
+    let mut codes: Vec<u32> = agents
+        .first()
+        .map(|a| a.to_vec())
+        .unwrap_or_else(|| vec![0; n]);
     for (agent, &radix) in agents.iter().zip(n_states).skip(1) {
         let radix = radix as u32;
         for (code, &s) in codes.iter_mut().zip(agent.iter()) {
@@ -163,7 +181,11 @@ pub fn full_counts(target: &[u32], n_target: usize, agents: &[&[u32]], n_states:
         *code = *code * nt + t;
     }
     let cells_vec = count_codes(&codes, cells);
-    Some(JointTable { n_target, n_agent_states, cells: cells_vec })
+    Some(JointTable {
+        n_target,
+        n_agent_states,
+        cells: cells_vec,
+    })
 }
 
 /// How many times each code in `0..cells` occurs. Deterministic: integer
@@ -213,11 +235,14 @@ pub(crate) fn count_codes(codes: &[u32], cells: usize) -> Vec<u32> {
     }
     let mask = (1u32 << REGION_BITS) - 1;
     let mut table = vec![0u32; cells];
-    table.par_chunks_mut(1 << REGION_BITS).enumerate().for_each(|(r, region)| {
-        for &c in &partitioned[starts[r]..starts[r + 1]] {
-            region[(c & mask) as usize] += 1;
-        }
-    });
+    table
+        .par_chunks_mut(1 << REGION_BITS)
+        .enumerate()
+        .for_each(|(r, region)| {
+            for &c in &partitioned[starts[r]..starts[r + 1]] {
+                region[(c & mask) as usize] += 1;
+            }
+        });
     table
 }
 
@@ -237,5 +262,9 @@ pub fn sum_out(table: &JointTable<u32>, radices: &[usize], position: usize) -> J
             }
         }
     }
-    JointTable { n_target: table.n_target, n_agent_states: outer * inner / table.n_target, cells }
+    JointTable {
+        n_target: table.n_target,
+        n_agent_states: outer * inner / table.n_target,
+        cells,
+    }
 }

@@ -41,12 +41,20 @@ struct Moments {
 
 fn moments(x: &[f64]) -> Moments {
     let mean = x.iter().sum::<f64>() / x.len() as f64;
-    let norm = x.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>().sqrt();
+    let norm = x
+        .iter()
+        .map(|v| (v - mean) * (v - mean))
+        .sum::<f64>()
+        .sqrt();
     Moments { mean, norm }
 }
 
 fn pearson(x: &[f64], mx: &Moments, y: &[f64], my: &Moments) -> f64 {
-    let dot: f64 = x.iter().zip(y).map(|(a, b)| (a - mx.mean) * (b - my.mean)).sum();
+    let dot: f64 = x
+        .iter()
+        .zip(y)
+        .map(|(a, b)| (a - mx.mean) * (b - my.mean))
+        .sum();
     dot / (mx.norm * my.norm)
 }
 
@@ -56,7 +64,11 @@ fn f_regression(x: &[f64], mx: &Moments, y: &[f64], my: &Moments) -> f64 {
     let dof = (x.len() - 2) as f64;
     // A perfect fit has an infinite F; keep it finite and the largest, as
     // scikit-learn does.
-    if r2 >= 1.0 { f64::MAX } else { r2 / (1.0 - r2) * dof }
+    if r2 >= 1.0 {
+        f64::MAX
+    } else {
+        r2 / (1.0 - r2) * dof
+    }
 }
 
 fn f_classif(x: &[f64], classes: &[usize], n_classes: usize) -> f64 {
@@ -68,7 +80,11 @@ fn f_classif(x: &[f64], classes: &[usize], n_classes: usize) -> f64 {
         sums[c] += v;
         counts[c] += 1.0;
     }
-    let between: f64 = sums.iter().zip(&counts).map(|(s, c)| c * (s / c - mean) * (s / c - mean)).sum();
+    let between: f64 = sums
+        .iter()
+        .zip(&counts)
+        .map(|(s, c)| c * (s / c - mean) * (s / c - mean))
+        .sum();
     let total: f64 = x.iter().map(|v| (v - mean) * (v - mean)).sum();
     let within = (total - between).max(0.0);
     let k = n_classes as f64;
@@ -115,7 +131,12 @@ fn classes_of(target: &[f64]) -> (Vec<usize>, usize) {
     (classes, distinct.len())
 }
 
-fn validate(names: &[String], features: &[&[f64]], target_name: &str, target: &[f64]) -> Result<()> {
+fn validate(
+    names: &[String],
+    features: &[&[f64]],
+    target_name: &str,
+    target: &[f64],
+) -> Result<()> {
     if names.len() != features.len() {
         return Err(DiscoverError::InvalidArgument {
             parameter: "names",
@@ -123,15 +144,31 @@ fn validate(names: &[String], features: &[&[f64]], target_name: &str, target: &[
         });
     }
     let n = target.len();
-    for (name, column) in std::iter::once((target_name, target)).chain(names.iter().map(String::as_str).zip(features.iter().copied())) {
+    for (name, column) in std::iter::once((target_name, target)).chain(
+        names
+            .iter()
+            .map(String::as_str)
+            .zip(features.iter().copied()),
+    ) {
         if column.len() != n {
-            return Err(DiscoverError::Length { column: name.to_string(), expected: n, found: column.len() });
+            return Err(DiscoverError::Length {
+                column: name.to_string(),
+                expected: n,
+                found: column.len(),
+            });
         }
         if let Some(row) = column.iter().position(|v| !v.is_finite()) {
-            return Err(DiscoverError::NonFinite { column: name.to_string(), row, value: column[row] });
+            return Err(DiscoverError::NonFinite {
+                column: name.to_string(),
+                row,
+                value: column[row],
+            });
         }
         if column.iter().all(|&v| v == column[0]) {
-            return Err(DiscoverError::Constant { column: name.to_string(), value: column[0] });
+            return Err(DiscoverError::Constant {
+                column: name.to_string(),
+                value: column[0],
+            });
         }
     }
     Ok(())
@@ -149,7 +186,11 @@ pub fn mrmr(
 ) -> Result<MrmrResult> {
     let n = target.len();
     if n < 3 {
-        return Err(DiscoverError::TooFewSamples { column: target_name.to_string(), samples: n, bins: 3 });
+        return Err(DiscoverError::TooFewSamples {
+            column: target_name.to_string(),
+            samples: n,
+            bins: 3,
+        });
     }
     validate(names, features, target_name, target)?;
     let moments_of: Vec<Moments> = features.par_iter().map(|x| moments(x)).collect();
@@ -157,22 +198,38 @@ pub fn mrmr(
     let relevance: Vec<f64> = match relevance_kind {
         Relevance::FRegression => {
             let my = moments(target);
-            features.par_iter().zip(&moments_of).map(|(x, mx)| f_regression(x, mx, target, &my)).collect()
+            features
+                .par_iter()
+                .zip(&moments_of)
+                .map(|(x, mx)| f_regression(x, mx, target, &my))
+                .collect()
         }
         Relevance::FClassif => {
             let (classes, n_classes) = classes_of(target);
             if n_classes >= n {
                 return Err(DiscoverError::InvalidArgument {
                     parameter: "target",
-                    reason: format!("{n_classes} classes in {n} samples; an F test needs repeated classes"),
+                    reason: format!(
+                        "{n_classes} classes in {n} samples; an F test needs repeated classes"
+                    ),
                 });
             }
-            features.par_iter().map(|x| f_classif(x, &classes, n_classes)).collect()
+            features
+                .par_iter()
+                .map(|x| f_classif(x, &classes, n_classes))
+                .collect()
         }
-        Relevance::MutualInfo { bins, discrete_target } => {
+        Relevance::MutualInfo {
+            bins,
+            discrete_target,
+        } => {
             let target_binned = if discrete_target {
                 let (classes, n_classes) = classes_of(target);
-                Binned { states: classes.iter().map(|&c| c as u32).collect(), n_states: n_classes, edges: Vec::new() }
+                Binned {
+                    states: classes.iter().map(|&c| c as u32).collect(),
+                    n_states: n_classes,
+                    edges: Vec::new(),
+                }
             } else {
                 bin_column(target_name, target, &BinSpec::EqualWidth(bins))?
             };
@@ -181,11 +238,16 @@ pub fn mrmr(
                 .zip(features.par_iter())
                 .map(|(name, x)| bin_column(name, x, &BinSpec::EqualWidth(bins)))
                 .collect::<Result<Vec<_>>>()?;
-            binned.par_iter().map(|b| mutual_information(b, &target_binned)).collect()
+            binned
+                .par_iter()
+                .map(|b| mutual_information(b, &target_binned))
+                .collect()
         }
     };
     let quotient = !matches!(relevance_kind, Relevance::MutualInfo { .. });
-    let mut remaining: Vec<usize> = (0..features.len()).filter(|&f| relevance[f] > 0.0).collect();
+    let mut remaining: Vec<usize> = (0..features.len())
+        .filter(|&f| relevance[f] > 0.0)
+        .collect();
     let k = k.min(remaining.len());
     let mut redundancy_sum = vec![0.0; features.len()];
     let mut selected = Vec::with_capacity(k);
@@ -196,8 +258,18 @@ pub fn mrmr(
                 .par_iter()
                 .map(|&f| {
                     if quotient {
-                        let r = pearson(features[f], &moments_of[f], features[last], &moments_of[last]).abs();
-                        if r.is_nan() { FLOOR } else { r.max(FLOOR) }
+                        let r = pearson(
+                            features[f],
+                            &moments_of[f],
+                            features[last],
+                            &moments_of[last],
+                        )
+                        .abs();
+                        if r.is_nan() {
+                            FLOOR
+                        } else {
+                            r.max(FLOOR)
+                        }
                     } else {
                         mutual_information(&binned[f], &binned[last])
                     }
@@ -226,7 +298,11 @@ pub fn mrmr(
         selected.push(remaining.remove(position));
         scores.push(score);
     }
-    Ok(MrmrResult { selected, scores, relevance })
+    Ok(MrmrResult {
+        selected,
+        scores,
+        relevance,
+    })
 }
 
 #[cfg(test)]
@@ -236,11 +312,25 @@ mod tests {
     #[test]
     fn the_relevant_feature_comes_first_and_its_duplicate_is_skipped() {
         let y: Vec<f64> = (0..50).map(|i| (i as f64 * 0.37).sin()).collect();
-        let x1: Vec<f64> = y.iter().enumerate().map(|(i, v)| v + 0.1 * ((i * 7 % 5) as f64)).collect();
+        let x1: Vec<f64> = y
+            .iter()
+            .enumerate()
+            .map(|(i, v)| v + 0.1 * ((i * 7 % 5) as f64))
+            .collect();
         let dup = x1.clone();
-        let x2: Vec<f64> = (0..50).map(|i| (i as f64 * 1.3).cos() + 0.5 * y[i]).collect();
+        let x2: Vec<f64> = (0..50)
+            .map(|i| (i as f64 * 1.3).cos() + 0.5 * y[i])
+            .collect();
         let names: Vec<String> = ["x1", "dup", "x2"].iter().map(|s| s.to_string()).collect();
-        let r = mrmr(&names, &[&x1, &dup, &x2], "y", &y, 3, Relevance::FRegression).unwrap();
+        let r = mrmr(
+            &names,
+            &[&x1, &dup, &x2],
+            "y",
+            &y,
+            3,
+            Relevance::FRegression,
+        )
+        .unwrap();
         assert_eq!(r.selected[0], 0);
         assert_eq!(r.selected[1], 2);
         assert_eq!(r.selected[2], 1);

@@ -10,8 +10,14 @@
 use super::error::{DiscoverError, Result};
 use super::histogram::{full_counts, joint_counts, marginal, sum_out, JointTable};
 use std::collections::HashMap;
+
 use rayon::prelude::*;
 use std::collections::BTreeMap;
+
+/// Components keyed by agent combination.
+pub type ByCombo = BTreeMap<Vec<usize>, f64>;
+/// One combination's joint table and, when wanted, its specific information and H(T | A).
+type LevelEntry = (Vec<usize>, JointTable<u32>, Option<(Vec<f64>, f64)>);
 
 /// The decomposition. Agent combinations are sorted lists of agent indices.
 #[derive(Clone, Debug, PartialEq)]
@@ -38,7 +44,9 @@ impl SurdResult {
     /// Sum of every redundant, unique and synergistic component. It equals
     /// `mutual_info` when every combination was considered.
     pub fn total(&self) -> f64 {
-        self.redundant.values().sum::<f64>() + self.unique.iter().sum::<f64>() + self.synergistic.values().sum::<f64>()
+        self.redundant.values().sum::<f64>()
+            + self.unique.iter().sum::<f64>()
+            + self.synergistic.values().sum::<f64>()
     }
 }
 
@@ -69,7 +77,11 @@ pub fn combinations(n: usize, max_order: usize) -> Vec<Vec<usize>> {
 /// Specific information i(T = t; A) = sum_a p(a | t) log2(p(t | a) / p(t)) for
 /// every target state, and the conditional entropy H(T | A), from a joint table
 /// of weights (counts or probabilities, any total).
-fn specific_information<W: Copy + Into<f64>>(table: &JointTable<W>, target_weight: &[f64], total: f64) -> (Vec<f64>, f64) {
+fn specific_information<W: Copy + Into<f64>>(
+    table: &JointTable<W>,
+    target_weight: &[f64],
+    total: f64,
+) -> (Vec<f64>, f64) {
     let nt = table.n_target;
     let mut specific = vec![0.0; nt];
     let mut cond_entropy = 0.0;
@@ -86,7 +98,8 @@ fn specific_information<W: Copy + Into<f64>>(table: &JointTable<W>, target_weigh
             }
             // Differences of logarithms: ratios of tiny weights under- or overflow.
             let lg_ta = w_ta.log2() - w_a.log2();
-            specific[t] += w_ta / target_weight[t] * (lg_ta + total.log2() - target_weight[t].log2());
+            specific[t] +=
+                w_ta / target_weight[t] * (lg_ta + total.log2() - target_weight[t].log2());
             cond_entropy -= w_ta / total * lg_ta;
         }
     }
@@ -114,7 +127,12 @@ impl Log2Table {
 /// [`specific_information`] for integer counts. With `acc_t = sum_a c_ta lg(c_ta / c_a)`
 /// (never positive, so no cancellation while summing), the specific information
 /// is `acc_t / c_t + lg N - lg c_t` and the conditional entropy `-sum_t acc_t / N`.
-fn specific_from_counts(table: &JointTable<u32>, target_count: &[f64], total: f64, lg: &Log2Table) -> (Vec<f64>, f64) {
+fn specific_from_counts(
+    table: &JointTable<u32>,
+    target_count: &[f64],
+    total: f64,
+    lg: &Log2Table,
+) -> (Vec<f64>, f64) {
     let nt = table.n_target;
     let mut acc = vec![0.0; nt];
     for row in table.cells.chunks_exact(nt) {
@@ -133,7 +151,13 @@ fn specific_from_counts(table: &JointTable<u32>, target_count: &[f64], total: f6
     let specific = acc
         .iter()
         .zip(target_count)
-        .map(|(&a, &c)| if c > 0.0 { a / c + lg_total - c.log2() } else { 0.0 })
+        .map(|(&a, &c)| {
+            if c > 0.0 {
+                a / c + lg_total - c.log2()
+            } else {
+                0.0
+            }
+        })
         .collect();
     let cond_entropy = -acc.iter().sum::<f64>() / total;
     (specific, cond_entropy)
@@ -141,7 +165,10 @@ fn specific_from_counts(table: &JointTable<u32>, target_count: &[f64], total: f6
 
 /// Combinations of exactly `size` agents out of `n`, in lexicographic order.
 fn combinations_of_size(n: usize, size: usize) -> Vec<Vec<usize>> {
-    combinations(n, size).into_iter().filter(|c| c.len() == size).collect()
+    combinations(n, size)
+        .into_iter()
+        .filter(|c| c.len() == size)
+        .collect()
 }
 
 /// Specific information of every combination of at most `max_order` agents
@@ -157,29 +184,33 @@ fn specific_by_levels(
 ) -> HashMap<Vec<usize>, (Vec<f64>, f64)> {
     let n = n_states.len();
     let all: Vec<usize> = (0..n).collect();
-    let next_level = |level: &HashMap<Vec<usize>, JointTable<u32>>, size: usize| -> Vec<(Vec<usize>, JointTable<u32>, Option<(Vec<f64>, f64)>)> {
-        combinations_of_size(n, size)
-            .into_par_iter()
-            .map(|combo| {
-                let missing = (0..n).find(|a| !combo.contains(a)).unwrap_or(0);
-                let mut parent = combo.clone();
-                parent.push(missing);
-                parent.sort_unstable();
-                let position = parent.iter().position(|&a| a == missing).unwrap_or(0);
-                let radices: Vec<usize> = parent.iter().map(|&a| n_states[a]).collect();
-                let table = sum_out(&level[&parent], &radices, position);
-                let specific = (size <= max_order).then(|| specific_from_counts(&table, target_count, total, lg));
-                (combo, table, specific)
-            })
-            .collect()
-    };
+    let next_level =
+        |level: &HashMap<Vec<usize>, JointTable<u32>>, size: usize| -> Vec<LevelEntry> {
+            combinations_of_size(n, size)
+                .into_par_iter()
+                .map(|combo| {
+                    let missing = (0..n).find(|a| !combo.contains(a)).unwrap_or(0);
+                    let mut parent = combo.clone();
+                    parent.push(missing);
+                    parent.sort_unstable();
+                    let position = parent.iter().position(|&a| a == missing).unwrap_or(0);
+                    let radices: Vec<usize> = parent.iter().map(|&a| n_states[a]).collect();
+                    let table = sum_out(&level[&parent], &radices, position);
+                    let specific = (size <= max_order)
+                        .then(|| specific_from_counts(&table, target_count, total, lg));
+                    (combo, table, specific)
+                })
+                .collect()
+        };
     let mut out = HashMap::new();
     let mut level: HashMap<Vec<usize>, JointTable<u32>> = HashMap::from([(all.clone(), full)]);
     for size in (1..n).rev() {
         let next = if size == n - 1 {
             // The full table's own information runs beside the first level.
-            let (full_specific, next) =
-                rayon::join(|| specific_from_counts(&level[&all], target_count, total, lg), || next_level(&level, size));
+            let (full_specific, next) = rayon::join(
+                || specific_from_counts(&level[&all], target_count, total, lg),
+                || next_level(&level, size),
+            );
             out.insert(all.clone(), full_specific);
             next
         } else {
@@ -194,7 +225,10 @@ fn specific_by_levels(
         }
     }
     if n == 1 {
-        out.insert(all.clone(), specific_from_counts(&level[&all], target_count, total, lg));
+        out.insert(
+            all.clone(),
+            specific_from_counts(&level[&all], target_count, total, lg),
+        );
     }
     out
 }
@@ -208,7 +242,7 @@ pub fn decompose(
     combos: &[Vec<usize>],
     specific: &[Vec<f64>],
     p_target: &[f64],
-) -> (BTreeMap<Vec<usize>, f64>, Vec<f64>, BTreeMap<Vec<usize>, f64>) {
+) -> (ByCombo, Vec<f64>, ByCombo) {
     let mut redundant: BTreeMap<Vec<usize>, f64> = BTreeMap::new();
     let mut synergistic: BTreeMap<Vec<usize>, f64> = BTreeMap::new();
     for combo in combos.iter().filter(|c| c.len() > 1) {
@@ -276,7 +310,10 @@ pub(crate) fn check_max_order(max_order: Option<usize>, n_agents: usize) -> Resu
 }
 
 fn entropy(p: &[f64]) -> f64 {
-    -p.iter().filter(|&&x| x > 0.0).map(|&x| x * x.log2()).sum::<f64>()
+    -p.iter()
+        .filter(|&&x| x > 0.0)
+        .map(|&x| x * x.log2())
+        .sum::<f64>()
 }
 
 /// SURD from discrete samples: `target[i]` is the target's future state and
@@ -290,20 +327,34 @@ pub fn surd_from_states(
 ) -> Result<SurdResult> {
     let n = target.len();
     if agents.is_empty() {
-        return Err(DiscoverError::InvalidArgument { parameter: "agents", reason: "give at least one agent".into() });
+        return Err(DiscoverError::InvalidArgument {
+            parameter: "agents",
+            reason: "give at least one agent".into(),
+        });
     }
     if agents.len() != n_states.len() {
         return Err(DiscoverError::InvalidArgument {
             parameter: "n_states",
-            reason: format!("{} agents but {} state counts", agents.len(), n_states.len()),
+            reason: format!(
+                "{} agents but {} state counts",
+                agents.len(),
+                n_states.len()
+            ),
         });
     }
     if n == 0 || n > u32::MAX as usize {
-        return Err(DiscoverError::InvalidArgument { parameter: "samples", reason: format!("{n} samples; need 1 to 2^32 - 1") });
+        return Err(DiscoverError::InvalidArgument {
+            parameter: "samples",
+            reason: format!("{n} samples; need 1 to 2^32 - 1"),
+        });
     }
     for (k, a) in agents.iter().enumerate() {
         if a.len() != n {
-            return Err(DiscoverError::Length { column: format!("agent {k}"), expected: n, found: a.len() });
+            return Err(DiscoverError::Length {
+                column: format!("agent {k}"),
+                expected: n,
+                found: a.len(),
+            });
         }
         if let Some(&s) = a.iter().find(|&&s| s as usize >= n_states[k]) {
             return Err(DiscoverError::InvalidArgument {
@@ -336,16 +387,33 @@ pub fn surd_from_states(
     }
     let computed: Vec<(Vec<f64>, f64)> = jobs
         .par_iter()
-        .map(|combo| specific_from_counts(&joint_counts(target, n_target, agents, n_states, combo), &target_weight, total, lg))
+        .map(|combo| {
+            specific_from_counts(
+                &joint_counts(target, n_target, agents, n_states, combo),
+                &target_weight,
+                total,
+                lg,
+            )
+        })
         .collect();
     let p_target: Vec<f64> = target_weight.iter().map(|w| w / total).collect();
-    Ok(assemble(agents.len(), max_order, combos, computed, p_target))
+    Ok(assemble(
+        agents.len(),
+        max_order,
+        combos,
+        computed,
+        p_target,
+    ))
 }
 
 /// SURD from the dense count table of all agents and the target (agent
 /// states a mixed-radix code over `n_states`, target innermost). `max_order`
 /// must be between 1 and the number of agents.
-pub(crate) fn surd_from_table(full: JointTable<u32>, n_states: &[usize], max_order: usize) -> SurdResult {
+pub(crate) fn surd_from_table(
+    full: JointTable<u32>,
+    n_states: &[usize],
+    max_order: usize,
+) -> SurdResult {
     let nt = full.n_target;
     let mut target_count = vec![0.0; nt];
     for row in full.cells.chunks_exact(nt) {
@@ -359,7 +427,10 @@ pub(crate) fn surd_from_table(full: JointTable<u32>, n_states: &[usize], max_ord
     let combos = combinations(n_agents, max_order);
     let all: Vec<usize> = (0..n_agents).collect();
     let mut by_combo = specific_by_levels(full, n_states, max_order, &target_count, total, lg);
-    let mut computed: Vec<(Vec<f64>, f64)> = combos.iter().map(|c| by_combo.remove(c).unwrap_or_default()).collect();
+    let mut computed: Vec<(Vec<f64>, f64)> = combos
+        .iter()
+        .map(|c| by_combo.remove(c).unwrap_or_default())
+        .collect();
     if max_order < n_agents {
         computed.push(by_combo.remove(&all).unwrap_or_default());
     }
@@ -373,17 +444,26 @@ pub(crate) fn surd_from_table(full: JointTable<u32>, n_states: &[usize], max_ord
 pub fn surd_from_pdf(p: &[f64], shape: &[usize], max_order: Option<usize>) -> Result<SurdResult> {
     let bad = |reason: String| DiscoverError::BadDistribution { reason };
     if shape.len() < 2 {
-        return Err(bad(format!("needs at least 2 axes (target and one agent), got {}", shape.len())));
+        return Err(bad(format!(
+            "needs at least 2 axes (target and one agent), got {}",
+            shape.len()
+        )));
     }
     if shape.contains(&0) {
         return Err(bad(format!("has an empty axis in shape {shape:?}")));
     }
     let cells = shape.iter().try_fold(1usize, |acc, &s| acc.checked_mul(s));
     if cells != Some(p.len()) {
-        return Err(bad(format!("{} values do not fill shape {shape:?}", p.len())));
+        return Err(bad(format!(
+            "{} values do not fill shape {shape:?}",
+            p.len()
+        )));
     }
     if let Some(i) = p.iter().position(|x| !x.is_finite() || *x < 0.0) {
-        return Err(bad(format!("entry {i} is {}; probabilities must be finite and non-negative", p[i])));
+        return Err(bad(format!(
+            "entry {i} is {}; probabilities must be finite and non-negative",
+            p[i]
+        )));
     }
     let sum: f64 = p.iter().sum();
     if sum <= 0.0 {
@@ -393,7 +473,9 @@ pub fn surd_from_pdf(p: &[f64], shape: &[usize], max_order: Option<usize>) -> Re
     let max_order = check_max_order(max_order, n_agents)?;
     let nt = shape[0];
     let block = p.len() / nt;
-    let target_weight: Vec<f64> = (0..nt).map(|t| p[t * block..(t + 1) * block].iter().sum::<f64>()).collect();
+    let target_weight: Vec<f64> = (0..nt)
+        .map(|t| p[t * block..(t + 1) * block].iter().sum::<f64>())
+        .collect();
     let combos = combinations(n_agents, max_order);
     let all: Vec<usize> = (0..n_agents).collect();
     let mut jobs: Vec<&[usize]> = combos.iter().map(Vec::as_slice).collect();
@@ -425,7 +507,12 @@ fn assemble(
     let information = combos
         .iter()
         .zip(&specific)
-        .map(|(c, s)| (c.clone(), s.iter().zip(&p_target).map(|(i, p)| i * p).sum::<f64>()))
+        .map(|(c, s)| {
+            (
+                c.clone(),
+                s.iter().zip(&p_target).map(|(i, p)| i * p).sum::<f64>(),
+            )
+        })
         .collect();
     let (redundant, unique, synergistic) = decompose(n_agents, &combos, &specific, &p_target);
     SurdResult {
@@ -448,7 +535,15 @@ mod tests {
     fn combinations_are_ordered_by_size_then_lexicographically() {
         assert_eq!(
             combinations(3, 3),
-            vec![vec![0], vec![1], vec![2], vec![0, 1], vec![0, 2], vec![1, 2], vec![0, 1, 2]]
+            vec![
+                vec![0],
+                vec![1],
+                vec![2],
+                vec![0, 1],
+                vec![0, 2],
+                vec![1, 2],
+                vec![0, 1, 2]
+            ]
         );
         assert_eq!(combinations(4, 2).len(), 4 + 6);
     }
@@ -458,12 +553,19 @@ mod tests {
         let n = 3000;
         let mut state = 99u64;
         let mut next = |m: u32| {
-            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             ((state >> 33) as u32) % m
         };
         let n_states = [3usize, 4, 2, 5];
-        let agents: Vec<Vec<u32>> = n_states.iter().map(|&r| (0..n).map(|_| next(r as u32)).collect()).collect();
-        let target: Vec<u32> = (0..n).map(|i| (agents[0][i] + agents[2][i] * agents[3][i] + next(2)) % 4).collect();
+        let agents: Vec<Vec<u32>> = n_states
+            .iter()
+            .map(|&r| (0..n).map(|_| next(r as u32)).collect())
+            .collect();
+        let target: Vec<u32> = (0..n)
+            .map(|i| (agents[0][i] + agents[2][i] * agents[3][i] + next(2)) % 4)
+            .collect();
         let refs: Vec<&[u32]> = agents.iter().map(Vec::as_slice).collect();
         let mut weight = vec![0.0; 4];
         for &t in &target {
@@ -473,7 +575,12 @@ mod tests {
         let full = full_counts(&target, 4, &refs, &n_states).unwrap();
         let levels = specific_by_levels(full, &n_states, 4, &weight, n as f64, lg);
         for combo in combinations(4, 4) {
-            let direct = specific_from_counts(&joint_counts(&target, 4, &refs, &n_states, &combo), &weight, n as f64, lg);
+            let direct = specific_from_counts(
+                &joint_counts(&target, 4, &refs, &n_states, &combo),
+                &weight,
+                n as f64,
+                lg,
+            );
             let (a, b) = (&levels[&combo], &direct);
             assert!((a.1 - b.1).abs() < 1e-12, "{combo:?}");
             for (x, y) in a.0.iter().zip(&b.0) {
