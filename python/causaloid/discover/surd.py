@@ -96,7 +96,8 @@ def surd(
     lag : int
         How many rows ahead of the agents the target is taken (0: same row).
     bins : int or mapping of str to int
-        Equal-width bins per column (at least 2).
+        Equal-width bins per column (at least 2); a mapping gives 8 to the
+        columns it does not name.
     binning : sequence of float or mapping of str to sequence of float, optional
         Explicit bin edges, for every column or per column name; values outside
         the edges raise :class:`~causaloid.discover.errors.BinningError`.
