@@ -272,3 +272,14 @@ def test_garbage_input_gives_a_clean_error_or_a_finite_result(case):
         return
     values = [res.info_leak, res.mutual_info, res.target_entropy, *res.unique.values()]
     assert all(np.isfinite(v) for v in values)
+
+
+def test_twenty_agents_stay_tractable_with_max_order():
+    rng = np.random.default_rng(0)
+    table = {f"x{i}": rng.integers(0, 2, 20_000) for i in range(20)}
+    table["y"] = np.roll(table["x0"] ^ table["x1"], 1)
+    res = cl.discover.surd(table, "y", max_order=2, bins=2)
+    assert len(res.information) == 20 + 190
+    assert res.synergistic[("x0", "x1")] > 0.95
+    with pytest.raises(E.DiscoverValueError, match="max_order"):
+        cl.discover.surd(table, "y", bins=2)  # 2^20 combinations

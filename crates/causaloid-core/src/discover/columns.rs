@@ -6,7 +6,7 @@
 use super::binning::{BinSpec, Binner};
 use super::error::{DiscoverError, Result};
 use super::histogram::{count_codes, dense_limit, JointTable};
-use super::surd::{check_max_order, surd_from_states, surd_from_table, SurdResult};
+use super::surd::{check_max_order, levels_fit, surd_from_states, surd_from_table, SurdResult};
 use rayon::prelude::*;
 
 /// Rows coded at a time: a block of codes stays in cache.
@@ -120,7 +120,7 @@ pub fn surd_from_columns(
         .iter()
         .try_fold(1u64, |acc, b| acc.checked_mul(b.n_states as u64));
     let result = match cells {
-        Some(cells) if cells <= SMALL_TABLE => {
+        Some(cells) if cells <= SMALL_TABLE && levels_fit(&n_states, n_target) => {
             // Small tables: code and count each block of rows while it is in
             // cache, one table per rayon job, then add (integers: the same
             // total on any number of threads).
@@ -161,7 +161,11 @@ pub fn surd_from_columns(
             };
             surd_from_table(full, &n_states, max_order)
         }
-        Some(cells) if cells <= dense_limit(samples) && cells <= u32::MAX as u64 => {
+        Some(cells)
+            if cells <= dense_limit(samples)
+                && cells <= u32::MAX as u64
+                && levels_fit(&n_states, n_target) =>
+        {
             let mut codes = vec![0u32; samples];
             codes
                 .par_chunks_mut(BLOCK)

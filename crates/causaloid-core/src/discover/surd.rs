@@ -298,15 +298,56 @@ pub fn decompose(
     (redundant, unique, synergistic)
 }
 
+/// Most agent combinations one decomposition considers; beyond it, ask for a
+/// smaller `max_order` rather than run for hours.
+pub const MAX_COMBINATIONS: f64 = 100_000.0;
+
 pub(crate) fn check_max_order(max_order: Option<usize>, n_agents: usize) -> Result<usize> {
-    match max_order {
-        Some(0) => Err(DiscoverError::InvalidArgument {
-            parameter: "max_order",
-            reason: "must be at least 1 (or None for every combination)".into(),
-        }),
-        Some(m) => Ok(m.min(n_agents)),
-        None => Ok(n_agents),
+    let order = match max_order {
+        Some(0) => {
+            return Err(DiscoverError::InvalidArgument {
+                parameter: "max_order",
+                reason: "must be at least 1 (or None for every combination)".into(),
+            })
+        }
+        Some(m) => m.min(n_agents),
+        None => n_agents,
+    };
+    // Number of combinations of at most `order` of the agents.
+    let mut count = 0.0;
+    let mut binomial = 1.0;
+    for k in 1..=order {
+        binomial = binomial * (n_agents + 1 - k) as f64 / k as f64;
+        count += binomial;
     }
+    if count > MAX_COMBINATIONS {
+        return Err(DiscoverError::InvalidArgument {
+            parameter: "max_order",
+            reason: format!(
+                "{n_agents} agents up to order {order} make {count:.0} combinations (at most {MAX_COMBINATIONS:.0}); pass a smaller max_order"
+            ),
+        });
+    }
+    Ok(order)
+}
+
+/// Whether summing agents out of the full table, level by level, stays within
+/// a small multiple of the full table's memory. The cells of all combinations
+/// of `k` agents are the elementary symmetric polynomial `e_k` of the radices.
+pub(crate) fn levels_fit(n_states: &[usize], n_target: usize) -> bool {
+    let mut e = vec![0.0f64; n_states.len() + 1];
+    e[0] = 1.0;
+    for (i, &r) in n_states.iter().enumerate() {
+        for k in (1..=i + 1).rev() {
+            e[k] += e[k - 1] * r as f64;
+        }
+    }
+    let full = e[n_states.len()] * n_target as f64;
+    let peak = e
+        .windows(2)
+        .map(|w| (w[0] + w[1]) * n_target as f64)
+        .fold(0.0, f64::max);
+    peak <= (4.0 * full).max((1u64 << 22) as f64)
 }
 
 fn entropy(p: &[f64]) -> f64 {
@@ -370,8 +411,10 @@ pub fn surd_from_states(
         });
     }
     let max_order = check_max_order(max_order, agents.len())?;
-    if let Some(full) = full_counts(target, n_target, agents, n_states) {
-        return Ok(surd_from_table(full, n_states, max_order));
+    if levels_fit(n_states, n_target) {
+        if let Some(full) = full_counts(target, n_target, agents, n_states) {
+            return Ok(surd_from_table(full, n_states, max_order));
+        }
     }
     let mut target_weight = vec![0.0; n_target];
     for &t in target {
@@ -546,6 +589,14 @@ mod tests {
             ]
         );
         assert_eq!(combinations(4, 2).len(), 4 + 6);
+    }
+
+    #[test]
+    fn many_binary_agents_do_not_build_every_level() {
+        assert!(levels_fit(&[10; 6], 10));
+        assert!(!levels_fit(&[2; 20], 2));
+        assert!(check_max_order(None, 20).is_err());
+        assert_eq!(check_max_order(Some(3), 20).unwrap(), 3);
     }
 
     #[test]
