@@ -118,7 +118,8 @@ def surd(
     UnknownColumnError
         A target or agent that the table does not have.
     DiscoverValueError
-        The target among its agents, a bad ``lag``, ``bins`` or ``max_order``.
+        The target among its agents, a bad ``lag``, ``bins`` or ``max_order``, or
+        more than 100 000 agent combinations (pass a smaller ``max_order``).
     NonFiniteError, ConstantColumnError, TooFewSamplesError, ColumnTypeError
         Data that cannot be binned.
 
