@@ -209,3 +209,13 @@ def test_a_pipeline_and_its_results_pickle():
     assert again.to_graph().edges == pipe.to_graph().edges
     sel = pickle.loads(pickle.dumps(pipe.selection))
     assert sel == pipe.selection
+
+
+def test_a_target_dropped_by_cleaning_is_named():
+    table = chain_table(100)
+    table["flat"] = np.ones(100)
+    pipe = cl.discover.Pipeline().load(table).clean()
+    with pytest.raises(E.DiscoverValueError, match="dropped by clean"):
+        pipe.select("flat")
+    with pytest.raises(cl.errors.UnknownColumnError, match="nope"):
+        pipe.select("nope")

@@ -206,6 +206,12 @@ class Pipeline:
             raise DiscoverValueError(
                 "give a target to select features for", {"parameter": "target"}
             )
+        if self.target in self.report.dropped_columns:
+            raise DiscoverValueError(
+                f"the target {self.target!r} was dropped by clean(): "
+                f"{self.report.dropped_columns[self.target]}",
+                {"parameter": "target", "column": self.target},
+            )
         if self.target not in self.data:
             raise UnknownColumnError(
                 f"unknown column {self.target!r} (available: {', '.join(list(self.data)[:12])})",
