@@ -11,25 +11,39 @@ True
 
 from __future__ import annotations
 
-from causaloid import discover, errors, expr
+from causaloid import discover, errors, expr, uncertain
 from causaloid._native import __version__
+from causaloid.context import Context, Data, Space, SpaceTime, Symbolic, Time
 from causaloid.effect import Effect, Process
 from causaloid.errors import CausalError
 from causaloid.graph import AtLeast, CausalCollection, CausalGraph, Causaloid, Relay
 from causaloid.graph._json import from_json
+from causaloid.model import Assumption, Model
+from causaloid.uncertain import MaybeUncertain, Uncertain
 
 __all__ = [
+    "Assumption",
     "AtLeast",
     "CausalCollection",
     "CausalError",
     "CausalGraph",
     "Causaloid",
+    "Context",
+    "Data",
     "Effect",
+    "MaybeUncertain",
+    "Model",
     "Process",
     "Relay",
+    "Space",
+    "SpaceTime",
+    "Symbolic",
+    "Time",
+    "Uncertain",
     "__version__",
     "discover",
     "errors",
     "expr",
     "from_json",
+    "uncertain",
 ]

@@ -3,11 +3,13 @@
 //! It knows nothing about Python. Every algorithm lives here and is tested with
 //! `cargo test`; the bindings crate only converts types and maps errors.
 
+pub mod context;
 pub mod effect;
 pub mod error;
 pub mod expr;
 pub mod discover;
 pub mod graph;
+pub mod uncertain;
 pub mod value;
 
 pub use effect::Effect;

@@ -5,16 +5,20 @@
 
 use pyo3::prelude::*;
 
+mod context;
 mod discover;
 mod errors;
 mod expr;
 mod graph;
+mod uncertain;
 
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     expr::register(m)?;
     graph::register(m)?;
+    uncertain::register(m)?;
+    context::register(m)?;
     discover::register(m)?;
     Ok(())
 }

@@ -6,8 +6,18 @@ from collections.abc import Iterator
 from typing import Any
 
 from causaloid import _native
+from causaloid.context.reads import with_context
 from causaloid.effect import Effect
-from causaloid.graph._base import Causal, Errors, NodeId, check_id, finish, split_input
+from causaloid.graph._base import (
+    Causal,
+    Errors,
+    NodeId,
+    check_id,
+    finish,
+    finish_uncertain,
+    split_input,
+    uncertain_input,
+)
 
 
 class CausalGraph(Causal):
@@ -151,7 +161,10 @@ class CausalGraph(Causal):
     ) -> Effect[Any]:
         """Evaluate the sub-graph reachable from ``start``, which receives the
         incoming value. Arguments as in :meth:`evaluate`."""
+        if uncertain_input(x, value):
+            return finish_uncertain(self, "evaluate_from", (start,), x, value, errors)
         v, row = split_input(x, value)
+        row = with_context(self, row)
         return finish(self._native.evaluate_from(start, v, row), errors)
 
     def evaluate_path(
@@ -165,21 +178,30 @@ class CausalGraph(Causal):
     ) -> Effect[Any]:
         """Evaluate the shortest path from ``source`` to ``target``, each node
         receiving the verdict of the one before."""
+        if uncertain_input(x, value):
+            return finish_uncertain(self, "evaluate_path", (source, target), x, value, errors)
         v, row = split_input(x, value)
+        row = with_context(self, row)
         return finish(self._native.evaluate_path(source, target, v, row), errors)
 
     def evaluate_single(
         self, node: NodeId, x: Any = None, *, value: Any = None, errors: Errors = "raise"
     ) -> Effect[Any]:
         """Evaluate one node alone."""
+        if uncertain_input(x, value):
+            return finish_uncertain(self, "evaluate_single", (node,), x, value, errors)
         v, row = split_input(x, value)
+        row = with_context(self, row)
         return finish(self._native.evaluate_single(node, v, row), errors)
 
     def evaluate(
         self, x: Any = None, *, value: Any = None, errors: Errors = "raise"
     ) -> Effect[Any]:
         """Evaluate the whole graph from its roots. See :meth:`Causal.evaluate`."""
+        if uncertain_input(x, value):
+            return finish_uncertain(self, "evaluate", (), x, value, errors)
         v, row = split_input(x, value)
+        row = with_context(self, row)
         return finish(self._native.evaluate(v, row), errors)
 
     def plot(self, effect: Effect[Any] | None = None, ax: Any = None) -> Any:
