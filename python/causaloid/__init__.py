@@ -11,7 +11,7 @@ True
 
 from __future__ import annotations
 
-from causaloid import errors, expr, uncertain
+from causaloid import discover, errors, expr, uncertain
 from causaloid._native import __version__
 from causaloid.context import Context, Data, Space, SpaceTime, Symbolic, Time
 from causaloid.effect import Effect, Process
@@ -41,6 +41,7 @@ __all__ = [
     "Time",
     "Uncertain",
     "__version__",
+    "discover",
     "errors",
     "expr",
     "from_json",

@@ -7,6 +7,7 @@ pub mod context;
 pub mod effect;
 pub mod error;
 pub mod expr;
+pub mod discover;
 pub mod graph;
 pub mod uncertain;
 pub mod value;

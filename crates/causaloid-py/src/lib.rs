@@ -6,6 +6,7 @@
 use pyo3::prelude::*;
 
 mod context;
+mod discover;
 mod errors;
 mod expr;
 mod graph;
@@ -18,5 +19,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     graph::register(m)?;
     uncertain::register(m)?;
     context::register(m)?;
+    discover::register(m)?;
     Ok(())
 }
