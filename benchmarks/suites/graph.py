@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import time
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -165,8 +166,7 @@ def single_observation(quick: bool) -> list[dict[str, Any]]:
             rules, edges = make(n, np.random.default_rng(SEED + n))
             g = build_ours(rules, edges)
             ours = [bool(g.evaluate(x).value) for x in INPUTS]
-            x0 = INPUTS[0]
-            ours_s = time_ours(lambda g=g, x0=x0: g.evaluate(x0))
+            ours_s = time_ours(partial(g.evaluate, INPUTS[0]))
             name = f"evaluate 1 obs, {shape} of {n:,} nodes"
             extra: dict[str, Any] = {
                 "nodes": n,
@@ -192,7 +192,7 @@ def single_observation(quick: bool) -> list[dict[str, Any]]:
                 # A lower bound: the peer had not finished one evaluation when it stopped.
                 rows.append(
                     comparison(
-                        name,
+                        name + " (peer stopped: ratio is a lower bound)",
                         ours_s,
                         "deep_causality",
                         peer["elapsed_s"],
@@ -252,6 +252,7 @@ def make_recipes(
     recipes: list[Recipe] = []
     parents: list[list[int]] = []
     for i in range(n):
+        ps: list[int] = []
         if i == n - 1:
             # One final decision joining every open end, gated by a column, so the graph's
             # verdict is a real mix of true and false rather than an or over many sinks.
@@ -260,7 +261,6 @@ def make_recipes(
             ps = sorted(open_ends)
         elif i < roots:
             kind = ("gt", "between", "lin", "absdiff", "and", "or")[i % 6]
-            ps: list[int] = []
         else:
             kind = ("v_and", "v_or", "v_not_and", "v_ratio", "v")[i % 5]
             k = int(rng.integers(1, 4))
@@ -329,7 +329,7 @@ def numpy_verdicts(
     out: list[np.ndarray] = []
     for r, ps in zip(recipes, parents):
         kind = r[0]
-        v = None
+        v: Any = None
         if ps:
             v = out[ps[0]]
             for p in ps[1:]:
