@@ -151,6 +151,10 @@ pub(crate) fn compile(ops: &[Op]) -> RowFn {
                 let x = take(x, &mut stack);
                 binary(b, x, y)
             }
+            Op::BetweenLit(a, lo, hi) => {
+                let x = take(a, &mut stack).into_fn();
+                Arg::F(Arc::new(move |row: &[f64], v| (Kind::Bool, between(x(row, v).1, lo, hi))))
+            }
             Op::Between => {
                 let hi = stack.pop().unwrap_or(Arg::Lit(Kind::Num, f64::NAN)).into_fn();
                 let lo = stack.pop().unwrap_or(Arg::Lit(Kind::Num, f64::NAN)).into_fn();

@@ -163,7 +163,9 @@ pub(crate) fn block_member(
                     })
                 }
             };
-            if kind == Kind::Num {
+            // A branch-free test over the block (NaN fails it too); the
+            // failing row is looked for only when there is one.
+            if kind == Kind::Num && !out.iter().fold(true, |ok, &x| ok & (x >= 0.0) & (x <= 1.0)) {
                 for (i, &x) in out.iter().enumerate() {
                     check_verdict(c.id(), kind, x, Some(row0 + i))?;
                 }
@@ -226,10 +228,17 @@ impl CausalGraph {
         let mut result: Option<Column> = None;
         for &i in &fz.order {
             let iu = i as usize;
-            let incoming = self.join_parents(iu, &outs, len);
-            let v = match &incoming {
-                Some((k, x)) => Some((*k, x.as_slice())),
-                None => value,
+            // One parent: read its column in place; several: join them into a new one.
+            let parents = &self.parents[iu];
+            let joined = if parents.len() > 1 { self.join_parents(iu, &outs, len) } else { None };
+            let single = match parents.as_slice() {
+                [p] => outs[*p as usize].as_ref().map(|(k, x)| (*k, &x[..len.min(x.len())])),
+                _ => None,
+            };
+            let v = match (&joined, single) {
+                (Some((k, x)), _) => Some((*k, x.as_slice())),
+                (None, Some(s)) => Some(s),
+                (None, None) => value,
             };
             let out = block_member(&self.nodes()[iu], &fz.links[iu], cols, v, len, row0, host, scratch, None)?;
             if self.children[iu].is_empty() {
