@@ -5,6 +5,7 @@
 
 pub mod effect;
 pub mod error;
+pub mod ethos;
 pub mod expr;
 pub mod graph;
 pub mod value;
