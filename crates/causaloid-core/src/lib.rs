@@ -4,6 +4,7 @@
 //! `cargo test`; the bindings crate only converts types and maps errors.
 
 pub mod effect;
+pub mod csm;
 pub mod error;
 pub mod ethos;
 pub mod expr;
