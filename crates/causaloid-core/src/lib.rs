@@ -14,5 +14,8 @@ pub mod value;
 pub use effect::Effect;
 pub use error::{CausalError, ErrorPayload};
 pub use expr::Expr;
-pub use graph::NodeId;
+pub use graph::{
+    AtLeast, BatchInput, BatchOutput, CallError, CausalFunction, CausalGraph, Causaloid, Collection,
+    Evaluation, Function, Input, Logic, Member, NodeId, Output,
+};
 pub use value::{Kind, Value, Verdict};

@@ -1,5 +1,20 @@
-//! Causaloids, collections and graphs: one interface, nested recursively.
+//! Causaloids, collections and graphs: one interface, nested recursively,
+//! evaluated one row at a time or a batch at a time with the same semantics.
 
+mod batch;
+mod causal_graph;
+mod causaloid;
+mod collection;
+mod evaluate;
 mod id;
+mod json;
+mod member;
+mod trace;
 
+pub use batch::{BatchInput, BatchOutput};
+pub use causal_graph::{CausalGraph, DEFAULT_MAX_RELAYS};
+pub use causaloid::{CallError, CausalFunction, Causaloid, Function, HostRow, Output};
+pub use collection::{AtLeast, Collection, Logic};
 pub use id::NodeId;
+pub use member::{Input, Member};
+pub use trace::{Entry, Evaluation, Outcome, Record, Trace};

@@ -1,0 +1,283 @@
+//! Batch evaluation: a whole table at once, column by column. Rows are split
+//! into blocks evaluated in parallel (rayon) when every causaloid is native;
+//! with host callables the batch is one block, so each callable is called once
+//! with whole arrays. Every row goes through the same op table and the same
+//! join and aggregation as single-row evaluation, so row i of a batch equals
+//! evaluating row i alone.
+
+use super::causal_graph::CausalGraph;
+use super::causaloid::{call_error, check_verdict, Function, HostRow};
+use super::id::NodeId;
+use super::member::{Link, Member};
+use crate::error::CausalError;
+use crate::expr::BlockScratch;
+use crate::value::Kind;
+use rayon::prelude::*;
+
+/// A batch: one slice per column of [`Member::columns`], all of length `len`,
+/// and optionally the incoming value of each row.
+pub struct BatchInput<'a> {
+    pub columns: Vec<&'a [f64]>,
+    pub len: usize,
+    pub value: Option<(Kind, &'a [f64])>,
+    pub host: Option<&'a HostRow>,
+}
+
+/// Per-row verdicts (booleans as 0/1 when `kind` is `Bool`), and each top-level
+/// node's verdicts when asked for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BatchOutput {
+    pub kind: Kind,
+    pub verdicts: Vec<f64>,
+    pub activations: Vec<(NodeId, Kind, Vec<f64>)>,
+}
+
+type Column = (Kind, Vec<f64>);
+
+impl Member {
+    /// Evaluates every row of `input`. With `activations`, also returns the
+    /// verdicts of each node of a graph (each member of a collection).
+    pub fn evaluate_batch(&self, input: &BatchInput<'_>, activations: bool) -> Result<BatchOutput, CausalError> {
+        if let Member::Graph(g) = self {
+            g.frozen()?;
+        }
+        let width = self.columns().len();
+        if input.columns.len() != width {
+            return Err(CausalError::Shape { what: "columns".into(), expected: width, found: input.columns.len() });
+        }
+        for (name, col) in self.columns().iter().zip(&input.columns) {
+            if col.len() != input.len {
+                return Err(CausalError::Shape { what: format!("column {name:?}"), expected: input.len, found: col.len() });
+            }
+        }
+        if let Some((_, v)) = input.value {
+            if v.len() != input.len {
+                return Err(CausalError::Shape { what: "value".into(), expected: input.len, found: v.len() });
+            }
+        }
+        let len = input.len;
+        let block = if self.has_callables() {
+            len.max(1)
+        } else {
+            ((1usize << 19) / self.size().max(1)).clamp(64, 4096)
+        };
+        let starts: Vec<usize> = (0..len).step_by(block).collect();
+        let link = Link::identity(self);
+        let run = |&start: &usize| -> Result<(Column, Vec<Column>), CausalError> {
+            let end = (start + block).min(len);
+            let cols: Vec<&[f64]> = input.columns.iter().map(|c| &c[start..end]).collect();
+            let value = input.value.map(|(k, v)| (k, &v[start..end]));
+            let mut scratch = BlockScratch::default();
+            let mut keep = if activations { Some(Vec::new()) } else { None };
+            let out = block_member(self, &link, &cols, value, end - start, start, input.host, &mut scratch, keep.as_mut())?;
+            Ok((out, keep.unwrap_or_default()))
+        };
+        let blocks: Vec<Result<(Column, Vec<Column>), CausalError>> = if self.has_callables() {
+            starts.iter().map(run).collect()
+        } else {
+            starts.par_iter().map(run).collect()
+        };
+        let mut verdicts = Vec::with_capacity(len);
+        let mut kind = Kind::Bool;
+        let mut acts: Vec<Column> = Vec::new();
+        for (b, result) in blocks.into_iter().enumerate() {
+            // The first failing block holds the first failing row.
+            let ((k, v), nodes) = result?;
+            kind = if b == 0 { k } else { kind.both(k) };
+            verdicts.extend_from_slice(&v);
+            if activations {
+                if acts.is_empty() {
+                    acts = nodes.into_iter().map(|(k, v)| (k, Vec::from(v))).collect();
+                } else {
+                    for (a, (k, v)) in acts.iter_mut().zip(nodes) {
+                        a.0 = a.0.both(k);
+                        a.1.extend_from_slice(&v);
+                    }
+                }
+            }
+        }
+        if len == 0 {
+            kind = self.empty_kind();
+        }
+        let activations = self
+            .children()
+            .iter()
+            .zip(acts)
+            .map(|(m, (k, v))| (m.id().clone(), k, v))
+            .collect();
+        Ok(BatchOutput { kind, verdicts, activations })
+    }
+
+    fn children(&self) -> &[Member] {
+        match self {
+            Member::Causaloid(_) => std::slice::from_ref(self),
+            Member::Collection(c) => c.members(),
+            Member::Graph(g) => g.nodes(),
+        }
+    }
+
+    fn empty_kind(&self) -> Kind {
+        Kind::Bool
+    }
+}
+
+/// Evaluates `member` on a block of its parent's columns.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn block_member(
+    member: &Member,
+    link: &Link,
+    cols: &[&[f64]],
+    value: Option<(Kind, &[f64])>,
+    len: usize,
+    row0: usize,
+    host: Option<&HostRow>,
+    scratch: &mut BlockScratch,
+    keep: Option<&mut Vec<Column>>,
+) -> Result<Column, CausalError> {
+    match member {
+        Member::Causaloid(c) => {
+            let (kind, out) = match (c.function(), &link.program) {
+                (Function::Expr { .. }, Some(program)) => {
+                    if program.reads_value() && value.is_none() {
+                        return Err(CausalError::MissingValue { id: c.id().clone() });
+                    }
+                    let mut out = Vec::with_capacity(len);
+                    let kind = program.eval_block(cols, value, len, scratch, &mut out);
+                    (kind, out)
+                }
+                (Function::Callable(f), _) => {
+                    let (kind, out) = f.call_batch(value, len, host).map_err(|e| call_error(c.id(), e, None))?;
+                    if out.len() != len {
+                        return Err(CausalError::Shape {
+                            what: format!("the batch result of causaloid {}", c.id()),
+                            expected: len,
+                            found: out.len(),
+                        });
+                    }
+                    (kind, out)
+                }
+                (Function::Expr { .. }, None) => {
+                    return Err(CausalError::InvalidArgument {
+                        name: "causaloid",
+                        message: format!("causaloid {} has no compiled program", c.id()),
+                    })
+                }
+            };
+            if kind == Kind::Num {
+                for (i, &x) in out.iter().enumerate() {
+                    check_verdict(c.id(), kind, x, Some(row0 + i))?;
+                }
+            }
+            if let Some(keep) = keep {
+                keep.push((kind, out.clone()));
+            }
+            Ok((kind, out))
+        }
+        Member::Collection(coll) => {
+            let sub: Vec<&[f64]> = link.map.iter().map(|&s| cols.get(s as usize).copied().unwrap_or(&[])).collect();
+            let mut results: Vec<Column> = Vec::with_capacity(coll.members().len());
+            for (m, l) in coll.members().iter().zip(&coll.links) {
+                results.push(block_member(m, l, &sub, value, len, row0, host, scratch, None)?);
+            }
+            let mut row = Vec::with_capacity(results.len());
+            let mut buf = Vec::new();
+            let mut out = Vec::with_capacity(len);
+            let mut kind = Kind::Bool;
+            for i in 0..len {
+                row.clear();
+                row.extend(results.iter().map(|(k, v)| (*k, v[i])));
+                let (k, x) = coll.logic().aggregate(&row, &mut buf);
+                kind = k;
+                out.push(x);
+            }
+            if len == 0 {
+                kind = results.iter().fold(Kind::Bool, |k, r| k.both(r.0));
+            }
+            if let Some(keep) = keep {
+                keep.extend(results);
+            }
+            Ok((kind, out))
+        }
+        Member::Graph(g) => {
+            let sub: Vec<&[f64]> = link.map.iter().map(|&s| cols.get(s as usize).copied().unwrap_or(&[])).collect();
+            g.block_roots(&sub, value, len, row0, host, scratch, keep)
+        }
+    }
+}
+
+impl CausalGraph {
+    /// Evaluates a block from the roots, node by node in topological order.
+    #[allow(clippy::too_many_arguments)]
+    fn block_roots(
+        &self,
+        cols: &[&[f64]],
+        value: Option<(Kind, &[f64])>,
+        len: usize,
+        row0: usize,
+        host: Option<&HostRow>,
+        scratch: &mut BlockScratch,
+        keep: Option<&mut Vec<Column>>,
+    ) -> Result<Column, CausalError> {
+        let fz = self.frozen()?;
+        let n = self.len();
+        let mut outs: Vec<Option<Column>> = vec![None; n];
+        let mut remaining_children: Vec<usize> = self.children.iter().map(Vec::len).collect();
+        let keep_all = keep.is_some();
+        let mut result: Option<Column> = None;
+        for &i in &fz.order {
+            let iu = i as usize;
+            let incoming = self.join_parents(iu, &outs, len);
+            let v = match &incoming {
+                Some((k, x)) => Some((*k, x.as_slice())),
+                None => value,
+            };
+            let out = block_member(&self.nodes()[iu], &fz.links[iu], cols, v, len, row0, host, scratch, None)?;
+            if self.children[iu].is_empty() {
+                result = Some(match result {
+                    None => out.clone(),
+                    Some((rk, mut rx)) => {
+                        for (r, &x) in rx.iter_mut().zip(&out.1) {
+                            *r = r.max(x);
+                        }
+                        (rk.both(out.0), rx)
+                    }
+                });
+            }
+            outs[iu] = Some(out);
+            // Free parents' columns once their last child has read them.
+            if !keep_all {
+                for &p in &self.parents[iu] {
+                    remaining_children[p as usize] -= 1;
+                    if remaining_children[p as usize] == 0 {
+                        outs[p as usize] = None;
+                    }
+                }
+            }
+        }
+        if let Some(keep) = keep {
+            keep.extend(outs.into_iter().map(|o| o.unwrap_or((Kind::Bool, vec![0.0; len]))));
+        }
+        Ok(result.unwrap_or((Kind::Bool, vec![0.0; len])))
+    }
+
+    fn join_parents(&self, i: usize, outs: &[Option<Column>], len: usize) -> Option<Column> {
+        let mut joined: Option<Column> = None;
+        for &p in &self.parents[i] {
+            if let Some((k, x)) = &outs[p as usize] {
+                joined = Some(match joined {
+                    None => (*k, x.clone()),
+                    Some((jk, mut jx)) => {
+                        for (j, &y) in jx.iter_mut().zip(x) {
+                            *j = j.max(y);
+                        }
+                        (jk.both(*k), jx)
+                    }
+                });
+            }
+        }
+        joined.map(|(k, mut x)| {
+            x.truncate(len);
+            (k, x)
+        })
+    }
+}

@@ -1,0 +1,258 @@
+//! A causal graph: members as nodes of a directed acyclic graph. Built by
+//! adding nodes and links, then frozen, which checks acyclicity and compiles
+//! the evaluation order and column layout once.
+
+use super::id::NodeId;
+use super::member::{Link, Member};
+use crate::error::CausalError;
+use crate::expr::ColumnTable;
+use std::collections::HashMap;
+
+/// Default bound on relay rounds in one evaluation.
+pub const DEFAULT_MAX_RELAYS: usize = 64;
+
+/// What freezing computes once for every evaluation.
+#[derive(Clone, Debug)]
+pub(crate) struct Frozen {
+    /// Nodes in topological order (ties broken by insertion order).
+    pub order: Vec<u32>,
+    pub table: ColumnTable,
+    pub links: Vec<Link>,
+    pub has_callables: bool,
+}
+
+/// Causaloids (of any form) as nodes of a DAG.
+#[derive(Clone)]
+pub struct CausalGraph {
+    id: NodeId,
+    description: String,
+    nodes: Vec<Member>,
+    index: HashMap<NodeId, u32>,
+    pub(crate) children: Vec<Vec<u32>>,
+    pub(crate) parents: Vec<Vec<u32>>,
+    pub(crate) max_relays: usize,
+    pub(crate) frozen: Option<Frozen>,
+}
+
+impl CausalGraph {
+    pub fn new(id: impl Into<NodeId>, description: impl Into<String>) -> CausalGraph {
+        CausalGraph {
+            id: id.into(),
+            description: description.into(),
+            nodes: Vec::new(),
+            index: HashMap::new(),
+            children: Vec::new(),
+            parents: Vec::new(),
+            max_relays: DEFAULT_MAX_RELAYS,
+            frozen: None,
+        }
+    }
+
+    pub fn id(&self) -> &NodeId {
+        &self.id
+    }
+
+    pub fn description(&self) -> &str {
+        &self.description
+    }
+
+    pub fn nodes(&self) -> &[Member] {
+        &self.nodes
+    }
+
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+
+    pub fn is_frozen(&self) -> bool {
+        self.frozen.is_some()
+    }
+
+    pub fn max_relays(&self) -> usize {
+        self.max_relays
+    }
+
+    pub fn set_max_relays(&mut self, n: usize) -> Result<(), CausalError> {
+        self.check_unfrozen()?;
+        self.max_relays = n;
+        Ok(())
+    }
+
+    /// The node's position, or `UnknownNode`.
+    pub fn index_of(&self, id: &NodeId) -> Result<u32, CausalError> {
+        self.index.get(id).copied().ok_or_else(|| CausalError::UnknownNode { id: id.clone() })
+    }
+
+    pub fn node(&self, id: &NodeId) -> Result<&Member, CausalError> {
+        Ok(&self.nodes[self.index_of(id)? as usize])
+    }
+
+    /// Edges as (parent id, child id), in insertion order of the parents.
+    pub fn edges(&self) -> Vec<(NodeId, NodeId)> {
+        let mut out = Vec::new();
+        for (p, kids) in self.children.iter().enumerate() {
+            for &c in kids {
+                out.push((self.nodes[p].id().clone(), self.nodes[c as usize].id().clone()));
+            }
+        }
+        out
+    }
+
+    pub fn parents_of(&self, id: &NodeId) -> Result<Vec<NodeId>, CausalError> {
+        let i = self.index_of(id)?;
+        Ok(self.parents[i as usize].iter().map(|&p| self.nodes[p as usize].id().clone()).collect())
+    }
+
+    pub fn children_of(&self, id: &NodeId) -> Result<Vec<NodeId>, CausalError> {
+        let i = self.index_of(id)?;
+        Ok(self.children[i as usize].iter().map(|&c| self.nodes[c as usize].id().clone()).collect())
+    }
+
+    fn check_unfrozen(&self) -> Result<(), CausalError> {
+        if self.frozen.is_some() {
+            Err(CausalError::Frozen)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Adds a node; its id must be new to the graph. Returns the id.
+    pub fn add(&mut self, member: Member) -> Result<NodeId, CausalError> {
+        self.check_unfrozen()?;
+        let id = member.id().clone();
+        if self.index.contains_key(&id) {
+            return Err(CausalError::DuplicateId { id });
+        }
+        self.index.insert(id.clone(), self.nodes.len() as u32);
+        self.nodes.push(member);
+        self.children.push(Vec::new());
+        self.parents.push(Vec::new());
+        Ok(id)
+    }
+
+    /// Adds the edge `from -> to`. A self-loop is refused as a cycle here; longer
+    /// cycles are refused by [`CausalGraph::freeze`].
+    pub fn link(&mut self, from: &NodeId, to: &NodeId) -> Result<(), CausalError> {
+        self.check_unfrozen()?;
+        let a = self.index_of(from)?;
+        let b = self.index_of(to)?;
+        if a == b {
+            return Err(CausalError::Cycle { path: vec![from.clone(), to.clone()] });
+        }
+        if self.children[a as usize].contains(&b) {
+            return Err(CausalError::DuplicateEdge { from: from.clone(), to: to.clone() });
+        }
+        self.children[a as usize].push(b);
+        self.parents[b as usize].push(a);
+        Ok(())
+    }
+
+    /// Removes the edge `from -> to`.
+    pub fn unlink(&mut self, from: &NodeId, to: &NodeId) -> Result<(), CausalError> {
+        self.check_unfrozen()?;
+        let a = self.index_of(from)?;
+        let b = self.index_of(to)?;
+        let pos = self.children[a as usize].iter().position(|&c| c == b).ok_or_else(|| {
+            CausalError::InvalidArgument { name: "edge", message: format!("no edge {from} -> {to}") }
+        })?;
+        self.children[a as usize].remove(pos);
+        self.parents[b as usize].retain(|&p| p != a);
+        Ok(())
+    }
+
+    /// Checks the graph is a non-empty DAG and compiles its evaluation order and
+    /// column layout. On error the graph stays unfrozen and unchanged.
+    pub fn freeze(&mut self) -> Result<(), CausalError> {
+        if self.frozen.is_some() {
+            return Ok(());
+        }
+        if self.nodes.is_empty() {
+            return Err(CausalError::EmptyGraph);
+        }
+        let order = self.topological_order()?;
+        let mut table = ColumnTable::new();
+        let links = self.nodes.iter().map(|m| Link::new(m, &mut table)).collect();
+        let has_callables = self.nodes.iter().any(Member::has_callables);
+        self.frozen = Some(Frozen { order, table, links, has_callables });
+        Ok(())
+    }
+
+    /// Allows changes again.
+    pub fn unfreeze(&mut self) {
+        self.frozen = None;
+    }
+
+    pub(crate) fn frozen(&self) -> Result<&Frozen, CausalError> {
+        self.frozen.as_ref().ok_or(CausalError::NotFrozen)
+    }
+
+    pub(crate) fn table(&self) -> &ColumnTable {
+        static EMPTY: std::sync::OnceLock<ColumnTable> = std::sync::OnceLock::new();
+        match &self.frozen {
+            Some(f) => &f.table,
+            None => EMPTY.get_or_init(ColumnTable::new),
+        }
+    }
+
+    pub fn columns(&self) -> &[String] {
+        self.table().names()
+    }
+
+    pub fn has_callables(&self) -> bool {
+        match &self.frozen {
+            Some(f) => f.has_callables,
+            None => self.nodes.iter().any(Member::has_callables),
+        }
+    }
+
+    /// Kahn's algorithm, smallest insertion index first, so the order is
+    /// deterministic. A cycle is reported with the ids along it.
+    fn topological_order(&self) -> Result<Vec<u32>, CausalError> {
+        let n = self.nodes.len();
+        let mut indegree: Vec<usize> = self.parents.iter().map(Vec::len).collect();
+        let mut ready: std::collections::BinaryHeap<std::cmp::Reverse<u32>> =
+            (0..n as u32).filter(|&i| indegree[i as usize] == 0).map(std::cmp::Reverse).collect();
+        let mut order = Vec::with_capacity(n);
+        while let Some(std::cmp::Reverse(i)) = ready.pop() {
+            order.push(i);
+            for &c in &self.children[i as usize] {
+                indegree[c as usize] -= 1;
+                if indegree[c as usize] == 0 {
+                    ready.push(std::cmp::Reverse(c));
+                }
+            }
+        }
+        if order.len() == n {
+            return Ok(order);
+        }
+        Err(CausalError::Cycle { path: self.find_cycle(&indegree) })
+    }
+
+    /// A cycle among the nodes Kahn's algorithm could not order.
+    fn find_cycle(&self, indegree: &[usize]) -> Vec<NodeId> {
+        let Some(start) = (0..self.nodes.len()).find(|&i| indegree[i] > 0) else { return Vec::new() };
+        // Walk backwards along parents that are still blocked: in a finite graph
+        // the walk must revisit a node, and the revisited stretch is a cycle.
+        let mut seen = vec![usize::MAX; self.nodes.len()];
+        let mut walk = Vec::new();
+        let mut cur = start;
+        while seen[cur] == usize::MAX {
+            seen[cur] = walk.len();
+            walk.push(cur);
+            match self.parents[cur].iter().find(|&&p| indegree[p as usize] > 0) {
+                Some(&p) => cur = p as usize,
+                None => break,
+            }
+        }
+        let from = if seen[cur] == usize::MAX { 0 } else { seen[cur] };
+        let mut cycle: Vec<NodeId> = walk[from..].iter().rev().map(|&i| self.nodes[i].id().clone()).collect();
+        if let Some(first) = cycle.first().cloned() {
+            cycle.push(first);
+        }
+        cycle
+    }
+}

@@ -1,0 +1,226 @@
+//! Single-row evaluation of a frozen graph: from the roots, from one cause
+//! (its sub-graph), along the shortest path between two causes, or one node
+//! alone. Effects propagate in topological order; a node with several parents
+//! receives the join of their verdicts; a relay restarts the evaluation at its
+//! target, up to the graph's bound on relay rounds.
+
+use super::causal_graph::CausalGraph;
+use super::causaloid::HostRow;
+use super::id::NodeId;
+use super::member::{eval_member, Ctx, Input, Member, Step};
+use super::trace::Evaluation;
+use crate::error::CausalError;
+use crate::value::{Kind, Value, Verdict};
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+#[derive(Clone, Debug)]
+pub(crate) enum Mode {
+    Roots,
+    From(u32),
+    Path(Vec<u32>),
+}
+
+enum Run {
+    Finished(Verdict),
+    Relay(NodeId, Value),
+}
+
+impl CausalGraph {
+    /// Evaluates the whole graph from its roots; `input.value` goes to every root.
+    pub fn evaluate(self: &Arc<Self>, input: &Input<'_>) -> Result<Evaluation, CausalError> {
+        self.top(Mode::Roots, input, String::new())
+    }
+
+    /// Evaluates the sub-graph reachable from `start`, which receives `input.value`.
+    pub fn evaluate_from(self: &Arc<Self>, start: &NodeId, input: &Input<'_>) -> Result<Evaluation, CausalError> {
+        let s = self.index_of(start)?;
+        self.top(Mode::From(s), input, format!("from {start}"))
+    }
+
+    /// Evaluates the nodes on the shortest path from `from` to `to`, each
+    /// receiving the verdict of the one before.
+    pub fn evaluate_path(
+        self: &Arc<Self>,
+        from: &NodeId,
+        to: &NodeId,
+        input: &Input<'_>,
+    ) -> Result<Evaluation, CausalError> {
+        let path = self.shortest_path(from, to)?;
+        let names: Vec<String> = path.iter().map(|&i| self.nodes()[i as usize].id().to_string()).collect();
+        self.top(Mode::Path(path), input, format!("along the path {}", names.join(" -> ")))
+    }
+
+    /// Evaluates one node alone on `input`.
+    pub fn evaluate_single(self: &Arc<Self>, node: &NodeId, input: &Input<'_>) -> Result<Evaluation, CausalError> {
+        let i = self.index_of(node)?;
+        self.top(Mode::Path(vec![i]), input, format!("node {node} alone"))
+    }
+
+    /// Breadth-first shortest path over edges (children in insertion order).
+    pub fn shortest_path(&self, from: &NodeId, to: &NodeId) -> Result<Vec<u32>, CausalError> {
+        let a = self.index_of(from)?;
+        let b = self.index_of(to)?;
+        let mut previous = vec![u32::MAX; self.len()];
+        let mut queue = VecDeque::from([a]);
+        previous[a as usize] = a;
+        while let Some(i) = queue.pop_front() {
+            if i == b {
+                let mut path = vec![b];
+                let mut cur = b;
+                while cur != a {
+                    cur = previous[cur as usize];
+                    path.push(cur);
+                }
+                path.reverse();
+                return Ok(path);
+            }
+            for &c in &self.children[i as usize] {
+                if previous[c as usize] == u32::MAX {
+                    previous[c as usize] = i;
+                    queue.push_back(c);
+                }
+            }
+        }
+        Err(CausalError::NoPath { from: from.clone(), to: to.clone() })
+    }
+
+    fn top(self: &Arc<Self>, mode: Mode, input: &Input<'_>, note: String) -> Result<Evaluation, CausalError> {
+        self.frozen()?;
+        let width = self.columns().len();
+        if input.row.len() != width {
+            return Err(CausalError::Shape { what: "row".into(), expected: width, found: input.row.len() });
+        }
+        let mut ctx = Ctx::new(self.len());
+        let scope = ctx.trace.enter(0, 0, input.value);
+        let result = self.run_row(mode, input.value, input.row, input.host, scope, &mut ctx);
+        ctx.trace.leave(0, 0, input.value, &result);
+        Ok(ctx.finish(Member::Graph(Arc::clone(self)), input, result, note))
+    }
+
+    /// Runs one row in `mode`, following relays, recording into `scope`.
+    pub(crate) fn run_row(
+        &self,
+        mode: Mode,
+        value: Option<Value>,
+        row: &[f64],
+        host: Option<&HostRow>,
+        scope: u32,
+        ctx: &mut Ctx,
+    ) -> Result<Verdict, CausalError> {
+        let n = self.len();
+        let mut done = vec![false; n];
+        let mut out = vec![(Kind::Bool, 0.0); n];
+        let mut mode = mode;
+        let mut value = value;
+        let mut relays = 0usize;
+        loop {
+            match self.run_once(&mode, value, row, host, scope, ctx, &mut done, &mut out)? {
+                Run::Finished(v) => return Ok(v),
+                Run::Relay(target, v) => {
+                    relays += 1;
+                    if relays > self.max_relays {
+                        return Err(CausalError::RelayLimit { limit: self.max_relays, target });
+                    }
+                    let t = self.index_of(&target)?;
+                    ctx.trace.set_relay_target(t);
+                    mode = Mode::From(t);
+                    value = Some(v);
+                    done.iter_mut().for_each(|d| *d = false);
+                }
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn run_once(
+        &self,
+        mode: &Mode,
+        value: Option<Value>,
+        row: &[f64],
+        host: Option<&HostRow>,
+        scope: u32,
+        ctx: &mut Ctx,
+        done: &mut [bool],
+        out: &mut [(Kind, f64)],
+    ) -> Result<Run, CausalError> {
+        let fz = self.frozen()?;
+        let nodes = self.nodes();
+        if let Mode::Path(path) = mode {
+            let mut incoming = value;
+            for &i in path {
+                let iu = i as usize;
+                match eval_member(&nodes[iu], &fz.links[iu], incoming, row, host, scope, i, ctx)? {
+                    Step::Verdict(v) => incoming = Some(v.to_value()),
+                    Step::Relay(t, v) => return Ok(Run::Relay(t, v)),
+                }
+            }
+            let last = path.last().copied().unwrap_or(0);
+            ctx.trace.conclude(scope, vec![last]);
+            let v = incoming.map_or(Verdict::Bool(false), |v| Verdict::from_raw(v.kind(), v.num()).unwrap_or(Verdict::Bool(false)));
+            return Ok(Run::Finished(v));
+        }
+        let reach = match mode {
+            Mode::From(s) => Some(self.reachable(*s)),
+            _ => None,
+        };
+        for &i in &fz.order {
+            let iu = i as usize;
+            if reach.as_ref().is_some_and(|r| !r[iu]) {
+                continue;
+            }
+            let mut joined: Option<(Kind, f64)> = None;
+            for &p in &self.parents[iu] {
+                if done[p as usize] {
+                    let (k, x) = out[p as usize];
+                    joined = Some(match joined {
+                        Some((jk, jx)) => (jk.both(k), jx.max(x)),
+                        None => (k, x),
+                    });
+                }
+            }
+            let incoming = match joined {
+                Some((k, x)) => Some(Value::from_raw(k, x)),
+                None => value,
+            };
+            match eval_member(&nodes[iu], &fz.links[iu], incoming, row, host, scope, i, ctx)? {
+                Step::Verdict(v) => {
+                    done[iu] = true;
+                    out[iu] = (v.kind(), v.degree());
+                }
+                Step::Relay(t, v) => return Ok(Run::Relay(t, v)),
+            }
+        }
+        let mut result: Option<(Kind, f64)> = None;
+        let mut sinks = Vec::new();
+        for &i in &fz.order {
+            let iu = i as usize;
+            if done[iu] && !self.children[iu].iter().any(|&c| done[c as usize]) {
+                sinks.push(i);
+                let (k, x) = out[iu];
+                result = Some(match result {
+                    Some((rk, rx)) => (rk.both(k), rx.max(x)),
+                    None => (k, x),
+                });
+            }
+        }
+        ctx.trace.conclude(scope, sinks);
+        let (k, x) = result.unwrap_or((Kind::Bool, 0.0));
+        Ok(Run::Finished(Verdict::from_raw(k, x).unwrap_or(Verdict::Bool(false))))
+    }
+
+    fn reachable(&self, start: u32) -> Vec<bool> {
+        let mut seen = vec![false; self.len()];
+        let mut stack = vec![start];
+        seen[start as usize] = true;
+        while let Some(i) = stack.pop() {
+            for &c in &self.children[i as usize] {
+                if !seen[c as usize] {
+                    seen[c as usize] = true;
+                    stack.push(c);
+                }
+            }
+        }
+        seen
+    }
+}

@@ -1,0 +1,267 @@
+//! The one interface shared by causaloids, collections and graphs, so each can
+//! be a member of the others, recursively; and single-row evaluation of it.
+
+use super::causaloid::{call_error, check_verdict, Causaloid, Function, HostRow, Output};
+use super::causal_graph::CausalGraph;
+use super::collection::Collection;
+use super::id::NodeId;
+use super::trace::{Evaluation, Outcome, Trace};
+use crate::error::CausalError;
+use crate::expr::{ColumnTable, Program, Scratch};
+use crate::value::{Kind, Value, Verdict};
+use std::sync::Arc;
+
+/// A causaloid, a collection or a (frozen) graph.
+#[derive(Clone)]
+pub enum Member {
+    Causaloid(Arc<Causaloid>),
+    Collection(Arc<Collection>),
+    Graph(Arc<CausalGraph>),
+}
+
+/// One row to evaluate: the incoming value and the observation's columns,
+/// aligned with [`Member::columns`].
+#[derive(Clone, Copy)]
+pub struct Input<'a> {
+    pub value: Option<Value>,
+    pub row: &'a [f64],
+    pub host: Option<&'a HostRow>,
+}
+
+impl Member {
+    /// A graph as a member; it must be frozen.
+    pub fn graph(graph: CausalGraph) -> Result<Member, CausalError> {
+        if !graph.is_frozen() {
+            return Err(CausalError::NotFrozen);
+        }
+        Ok(Member::Graph(Arc::new(graph)))
+    }
+
+    pub fn id(&self) -> &NodeId {
+        match self {
+            Member::Causaloid(c) => c.id(),
+            Member::Collection(c) => c.id(),
+            Member::Graph(g) => g.id(),
+        }
+    }
+
+    pub fn description(&self) -> &str {
+        match self {
+            Member::Causaloid(c) => c.description(),
+            Member::Collection(c) => c.description(),
+            Member::Graph(g) => g.description(),
+        }
+    }
+
+    /// "causaloid", "collection" or "graph".
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            Member::Causaloid(_) => "causaloid",
+            Member::Collection(_) => "collection",
+            Member::Graph(_) => "graph",
+        }
+    }
+
+    pub(crate) fn table(&self) -> &ColumnTable {
+        match self {
+            Member::Causaloid(c) => c.table(),
+            Member::Collection(c) => &c.table,
+            Member::Graph(g) => g.table(),
+        }
+    }
+
+    /// The columns an observation must have, in the order [`Input::row`] uses.
+    pub fn columns(&self) -> &[String] {
+        self.table().names()
+    }
+
+    /// Whether any causaloid inside calls back into the host language.
+    pub fn has_callables(&self) -> bool {
+        match self {
+            Member::Causaloid(c) => matches!(c.function(), Function::Callable(_)),
+            Member::Collection(c) => c.members.iter().any(Member::has_callables),
+            Member::Graph(g) => g.has_callables(),
+        }
+    }
+
+    /// Number of causaloids inside, counting nested ones.
+    pub fn size(&self) -> usize {
+        match self {
+            Member::Causaloid(_) => 1,
+            Member::Collection(c) => c.members.iter().map(Member::size).sum(),
+            Member::Graph(g) => g.nodes().iter().map(Member::size).sum(),
+        }
+    }
+
+    /// Evaluates one row; the result holds the verdict (or the error) and the trace.
+    pub fn evaluate(&self, input: &Input<'_>) -> Evaluation {
+        let mut ctx = Ctx::new(self.size());
+        let link = Link::identity(self);
+        let result = eval_member(self, &link, input.value, input.row, input.host, 0, 0, &mut ctx)
+            .and_then(|step| match step {
+                Step::Verdict(v) => Ok(v),
+                Step::Relay(..) => Err(CausalError::RelayNotAllowed {
+                    id: self.id().clone(),
+                    reason: "has no graph around it to relay within",
+                }),
+            });
+        ctx.finish(self.clone(), input, result, String::new())
+    }
+}
+
+/// How a parent structure reads one of its members: an expression causaloid's
+/// program renumbered into the parent's columns, or, for nested structures, the
+/// map from the member's column slots to the parent's.
+#[derive(Clone, Debug)]
+pub(crate) struct Link {
+    pub program: Option<Program>,
+    pub map: Vec<u32>,
+}
+
+impl Link {
+    pub fn new(member: &Member, parent: &mut ColumnTable) -> Link {
+        let map: Vec<u32> = member.columns().iter().map(|name| parent.slot(name)).collect();
+        let program = match member {
+            Member::Causaloid(c) => c.program().map(|p| p.relink(&map)),
+            _ => None,
+        };
+        Link { program, map }
+    }
+
+    pub fn identity(member: &Member) -> Link {
+        let map = (0..member.columns().len() as u32).collect();
+        let program = match member {
+            Member::Causaloid(c) => c.program().cloned(),
+            _ => None,
+        };
+        Link { program, map }
+    }
+
+    /// The member's row, gathered from the parent's.
+    pub fn gather(&self, row: &[f64]) -> Vec<f64> {
+        self.map.iter().map(|&s| row.get(s as usize).copied().unwrap_or(f64::NAN)).collect()
+    }
+}
+
+/// What evaluating a member yields: a verdict, or a relay to another node.
+pub(crate) enum Step {
+    Verdict(Verdict),
+    Relay(NodeId, Value),
+}
+
+/// Evaluation state threaded through nested structures: the trace and scratch.
+pub(crate) struct Ctx {
+    pub trace: Trace,
+    pub stack: Scratch,
+}
+
+impl Ctx {
+    pub fn new(size_hint: usize) -> Ctx {
+        Ctx { trace: Trace::with_capacity(size_hint + 2), stack: Vec::with_capacity(16) }
+    }
+
+    pub fn finish(
+        self,
+        top: Member,
+        input: &Input<'_>,
+        verdict: Result<Verdict, CausalError>,
+        note: String,
+    ) -> Evaluation {
+        Evaluation::new(top, input.value, input.row.to_vec(), verdict, self.trace, note)
+    }
+}
+
+/// Evaluates `member` (number `idx` of the structure in `scope`) on one row of
+/// its parent's columns, recording it in the trace.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn eval_member(
+    member: &Member,
+    link: &Link,
+    value: Option<Value>,
+    row: &[f64],
+    host: Option<&HostRow>,
+    scope: u32,
+    idx: u32,
+    ctx: &mut Ctx,
+) -> Result<Step, CausalError> {
+    match member {
+        Member::Causaloid(c) => {
+            let step = eval_causaloid(c, link, value, row, host, &mut ctx.stack);
+            let outcome = match &step {
+                Ok(Step::Verdict(v)) => Outcome::Decided(*v),
+                Ok(Step::Relay(_, v)) => Outcome::Relayed { target: u32::MAX, value: *v },
+                Err(_) => Outcome::Failed,
+            };
+            ctx.trace.push(scope, idx, value, outcome);
+            step
+        }
+        Member::Collection(coll) => {
+            let inner = ctx.trace.enter(scope, idx, value);
+            let sub = link.gather(row);
+            let result = eval_collection(coll, value, &sub, host, inner, ctx);
+            ctx.trace.leave(scope, idx, value, &result);
+            result.map(Step::Verdict)
+        }
+        Member::Graph(g) => {
+            let inner = ctx.trace.enter(scope, idx, value);
+            let sub = link.gather(row);
+            let result = g.run_row(super::evaluate::Mode::Roots, value, &sub, host, inner, ctx);
+            ctx.trace.leave(scope, idx, value, &result);
+            result.map(Step::Verdict)
+        }
+    }
+}
+
+#[inline]
+fn eval_causaloid(
+    c: &Causaloid,
+    link: &Link,
+    value: Option<Value>,
+    row: &[f64],
+    host: Option<&HostRow>,
+    stack: &mut Scratch,
+) -> Result<Step, CausalError> {
+    match (c.function(), &link.program) {
+        (Function::Expr { .. }, Some(program)) => {
+            if program.reads_value() && value.is_none() {
+                return Err(CausalError::MissingValue { id: c.id().clone() });
+            }
+            let v = value.map_or((Kind::Num, f64::NAN), |v| (v.kind(), v.num()));
+            let (kind, x) = program.eval(row, v, stack);
+            check_verdict(c.id(), kind, x, None).map(Step::Verdict)
+        }
+        (Function::Callable(f), _) => match f.call(value, host) {
+            Ok(Output::Verdict(v)) => check_verdict(c.id(), v.kind(), v.num(), None).map(Step::Verdict),
+            Ok(Output::Relay(target, v)) => Ok(Step::Relay(target, v)),
+            Err(e) => Err(call_error(c.id(), e, None)),
+        },
+        (Function::Expr { .. }, None) => Err(CausalError::InvalidArgument {
+            name: "causaloid",
+            message: format!("causaloid {} has no compiled program", c.id()),
+        }),
+    }
+}
+
+fn eval_collection(
+    coll: &Collection,
+    value: Option<Value>,
+    row: &[f64],
+    host: Option<&HostRow>,
+    scope: u32,
+    ctx: &mut Ctx,
+) -> Result<Verdict, CausalError> {
+    let mut values = Vec::with_capacity(coll.members.len());
+    for (i, (m, link)) in coll.members.iter().zip(&coll.links).enumerate() {
+        match eval_member(m, link, value, row, host, scope, i as u32, ctx)? {
+            Step::Verdict(v) => values.push((v.kind(), v.degree())),
+            Step::Relay(..) => {
+                return Err(CausalError::RelayNotAllowed {
+                    id: m.id().clone(),
+                    reason: "is not allowed inside a collection (relays continue within a graph)",
+                })
+            }
+        }
+    }
+    let (kind, x) = coll.logic.aggregate(&values, &mut Vec::new());
+    check_verdict(&coll.id, kind, x, None)
+}

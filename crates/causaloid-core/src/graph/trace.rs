@@ -1,0 +1,352 @@
+//! The record of an evaluation: one small structured entry per causaloid
+//! evaluated (O(nodes) in total), rendered to plain text only when asked.
+
+use super::causaloid::Function;
+use super::id::NodeId;
+use super::member::Member;
+use crate::error::CausalError;
+use crate::value::{Value, Verdict};
+
+/// What happened to one member.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Outcome {
+    Decided(Verdict),
+    /// Relayed to node `target` (an index into the graph's nodes) with `value`.
+    Relayed { target: u32, value: Value },
+    /// A nested collection or graph started; its members are in `scope`.
+    Entered { scope: u32 },
+    Failed,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct Entry {
+    pub scope: u32,
+    pub member: u32,
+    pub input: Option<Value>,
+    pub outcome: Outcome,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Scope {
+    parent: u32,
+    member: u32,
+}
+
+/// Entries in evaluation order. Scope 0 is the top: its member 0 is the
+/// structure that was evaluated; every nested structure opens a new scope.
+#[derive(Clone, Debug, Default)]
+pub struct Trace {
+    entries: Vec<Entry>,
+    scopes: Vec<Scope>,
+    /// (scope, nodes whose verdicts a graph joined into its own).
+    conclusions: Vec<(u32, Vec<u32>)>,
+}
+
+impl Trace {
+    pub fn with_capacity(n: usize) -> Trace {
+        Trace {
+            entries: Vec::with_capacity(n),
+            scopes: vec![Scope { parent: u32::MAX, member: 0 }],
+            conclusions: Vec::new(),
+        }
+    }
+
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    #[inline]
+    pub(crate) fn push(&mut self, scope: u32, member: u32, input: Option<Value>, outcome: Outcome) {
+        self.entries.push(Entry { scope, member, input, outcome });
+    }
+
+    pub(crate) fn enter(&mut self, scope: u32, member: u32, input: Option<Value>) -> u32 {
+        let inner = self.scopes.len() as u32;
+        self.scopes.push(Scope { parent: scope, member });
+        self.push(scope, member, input, Outcome::Entered { scope: inner });
+        inner
+    }
+
+    pub(crate) fn leave(
+        &mut self,
+        scope: u32,
+        member: u32,
+        input: Option<Value>,
+        result: &Result<Verdict, CausalError>,
+    ) {
+        let outcome = match result {
+            Ok(v) => Outcome::Decided(*v),
+            Err(_) => Outcome::Failed,
+        };
+        self.push(scope, member, input, outcome);
+    }
+
+    pub(crate) fn set_relay_target(&mut self, target: u32) {
+        if let Some(Entry { outcome: Outcome::Relayed { target: t, .. }, .. }) = self.entries.last_mut() {
+            *t = target;
+        }
+    }
+
+    pub(crate) fn conclude(&mut self, scope: u32, joined: Vec<u32>) {
+        self.conclusions.push((scope, joined));
+    }
+
+    fn depth(&self, scope: u32) -> usize {
+        let mut d = 0;
+        let mut s = scope;
+        while s != 0 && (s as usize) < self.scopes.len() {
+            d += 1;
+            s = self.scopes[s as usize].parent;
+        }
+        d
+    }
+}
+
+/// One evaluated row: the verdict or the error, the trace, and the input.
+#[derive(Clone)]
+pub struct Evaluation {
+    top: Member,
+    value: Option<Value>,
+    row: Vec<f64>,
+    verdict: Result<Verdict, CausalError>,
+    trace: Trace,
+    note: String,
+}
+
+/// One entry of the trace with names resolved, for programs that read
+/// explanations rather than print them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Record {
+    pub depth: usize,
+    pub kind: &'static str,
+    pub id: NodeId,
+    pub description: String,
+    pub event: &'static str,
+    pub input: Option<Value>,
+    pub verdict: Option<Verdict>,
+    pub relay_target: Option<NodeId>,
+    pub relay_value: Option<Value>,
+}
+
+impl Evaluation {
+    pub(crate) fn new(
+        top: Member,
+        value: Option<Value>,
+        row: Vec<f64>,
+        verdict: Result<Verdict, CausalError>,
+        trace: Trace,
+        note: String,
+    ) -> Evaluation {
+        Evaluation { top, value, row, verdict, trace, note }
+    }
+
+    pub fn verdict(&self) -> Result<Verdict, &CausalError> {
+        self.verdict.as_ref().copied()
+    }
+
+    /// The incoming value the evaluation started with.
+    pub fn value(&self) -> Option<Value> {
+        self.value
+    }
+
+    pub fn error(&self) -> Option<&CausalError> {
+        self.verdict.as_ref().err()
+    }
+
+    pub fn trace(&self) -> &Trace {
+        &self.trace
+    }
+
+    pub fn top(&self) -> &Member {
+        &self.top
+    }
+
+    /// The structure each scope stands for (scope 0: the top).
+    fn scope_members(&self) -> Vec<Option<&Member>> {
+        let mut out: Vec<Option<&Member>> = Vec::with_capacity(self.trace.scopes.len());
+        out.push(Some(&self.top));
+        for s in self.trace.scopes.iter().skip(1) {
+            let parent = out.get(s.parent as usize).copied().flatten();
+            out.push(parent.and_then(|p| child(p, s.member, s.parent == 0)));
+        }
+        out
+    }
+
+    fn resolve<'a>(&'a self, scopes: &[Option<&'a Member>], e: &Entry) -> Option<&'a Member> {
+        let parent = scopes.get(e.scope as usize).copied().flatten()?;
+        child(parent, e.member, e.scope == 0)
+    }
+
+    /// The trace with names resolved.
+    pub fn records(&self) -> Vec<Record> {
+        let scopes = self.scope_members();
+        let mut out = Vec::with_capacity(self.trace.entries.len());
+        for e in &self.trace.entries {
+            let Some(m) = self.resolve(&scopes, e) else { continue };
+            let (event, verdict, relay_target, relay_value) = match e.outcome {
+                Outcome::Decided(v) => ("decided", Some(v), None, None),
+                Outcome::Entered { .. } => ("entered", None, None, None),
+                Outcome::Failed => ("failed", None, None, None),
+                Outcome::Relayed { target, value } => {
+                    let graph = scopes.get(e.scope as usize).copied().flatten();
+                    let t = graph.and_then(|g| child(g, target, false)).map(|t| t.id().clone());
+                    ("relayed", None, t, Some(value))
+                }
+            };
+            out.push(Record {
+                depth: self.trace.depth(e.scope),
+                kind: m.kind_name(),
+                id: m.id().clone(),
+                description: m.description().to_owned(),
+                event,
+                input: e.input,
+                verdict,
+                relay_target,
+                relay_value,
+            });
+        }
+        out
+    }
+
+    /// The explanation, line by line: which causaloids ran, on what input, what
+    /// each decided, and why the final verdict holds.
+    pub fn lines(&self) -> Vec<String> {
+        let scopes = self.scope_members();
+        let mut lines = Vec::with_capacity(self.trace.entries.len() + 2);
+        for e in &self.trace.entries {
+            let Some(m) = self.resolve(&scopes, e) else { continue };
+            let indent = "  ".repeat(self.trace.depth(e.scope));
+            let name = format!("{} {} {:?}", m.kind_name(), m.id(), m.description());
+            let line = match (e.outcome, m) {
+                (Outcome::Entered { scope }, _) => {
+                    let how = match m {
+                        Member::Collection(c) => format!("{} of {} members", c.logic().describe(), c.members().len()),
+                        Member::Graph(g) => {
+                            let mode = if e.scope == 0 && !self.note.is_empty() { format!(", {}", self.note) } else { String::new() };
+                            format!("{} nodes{mode}", g.nodes().len())
+                        }
+                        Member::Causaloid(_) => String::new(),
+                    };
+                    let _ = scope;
+                    format!("{indent}{name} ({how}) on {}:", self.inputs(e.input, None))
+                }
+                (Outcome::Decided(v), Member::Causaloid(c)) => {
+                    format!("{indent}{name}: {} on {} -> {v}", function_text(c.function()), self.inputs(e.input, c.expr()))
+                }
+                (Outcome::Decided(v), _) => {
+                    format!("{indent}= {name} -> {v}: {}", self.why(&scopes, e, m, v))
+                }
+                (Outcome::Relayed { value, .. }, _) => {
+                    let target = self.records_target(&scopes, e).map_or("?".to_owned(), |t| t.to_string());
+                    let f = if let Member::Causaloid(c) = m { function_text(c.function()) } else { String::new() };
+                    format!("{indent}{name}: {f} on {} -> relay to {target} with value {value}", self.inputs(e.input, None))
+                }
+                (Outcome::Failed, _) => {
+                    let expr = if let Member::Causaloid(c) = m { c.expr() } else { None };
+                    format!("{indent}! {name} failed on {}", self.inputs(e.input, expr))
+                }
+            };
+            lines.push(line);
+        }
+        match &self.verdict {
+            Ok(v) => lines.push(format!("Final verdict: {v}")),
+            Err(err) => lines.push(format!("Failed: {err}")),
+        }
+        lines
+    }
+
+    fn records_target(&self, scopes: &[Option<&Member>], e: &Entry) -> Option<NodeId> {
+        if let Outcome::Relayed { target, .. } = e.outcome {
+            let graph = scopes.get(e.scope as usize).copied().flatten()?;
+            return child(graph, target, false).map(|t| t.id().clone());
+        }
+        None
+    }
+
+    fn inputs(&self, value: Option<Value>, expr: Option<&crate::expr::Expr>) -> String {
+        let mut parts = Vec::new();
+        if let Some(v) = value {
+            parts.push(format!("value={v}"));
+        }
+        if let Some(expr) = expr {
+            for name in expr.columns() {
+                let x = self.top.table().get(&name).and_then(|s| self.row.get(s as usize));
+                if let Some(x) = x {
+                    parts.push(format!("{name}={x}"));
+                }
+            }
+        }
+        if parts.is_empty() {
+            "no input".to_owned()
+        } else {
+            parts.join(", ")
+        }
+    }
+
+    /// Why a collection or graph decided `v`.
+    fn why(&self, scopes: &[Option<&Member>], e: &Entry, m: &Member, v: Verdict) -> String {
+        let inner = self.trace.entries.iter().rev().find_map(|x| match x.outcome {
+            Outcome::Entered { scope } if x.scope == e.scope && x.member == e.member => Some(scope),
+            _ => None,
+        });
+        let Some(inner) = inner else { return String::new() };
+        let decided: Vec<(u32, Verdict)> = self
+            .trace
+            .entries
+            .iter()
+            .filter(|x| x.scope == inner)
+            .filter_map(|x| match x.outcome {
+                Outcome::Decided(v) => Some((x.member, v)),
+                _ => None,
+            })
+            .collect();
+        match m {
+            Member::Collection(c) => {
+                let active = decided.iter().filter(|(_, v)| v.is_active()).count();
+                let _ = v;
+                format!("{} of {} members active, the logic is {}", active, decided.len(), c.logic().describe())
+            }
+            Member::Graph(_) => {
+                let joined = self.trace.conclusions.iter().rev().find(|(s, _)| *s == inner);
+                let graph = scopes.get(inner as usize).copied().flatten();
+                let names: Vec<String> = joined
+                    .map(|(_, nodes)| {
+                        nodes
+                            .iter()
+                            .filter_map(|&n| {
+                                let verdict = decided.iter().rev().find(|(i, _)| *i == n).map(|(_, v)| *v)?;
+                                let node = graph.and_then(|g| child(g, n, false))?;
+                                Some(format!("{} {:?} = {verdict}", node.id(), node.description()))
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                match names.len() {
+                    0 => String::new(),
+                    1 => format!("decided by its last node {}", names[0]),
+                    _ => format!("the join (any) of its final nodes: {}", names.join(", ")),
+                }
+            }
+            Member::Causaloid(_) => String::new(),
+        }
+    }
+}
+
+/// Member number `i` of a structure; for the virtual top scope, the top itself.
+fn child(parent: &Member, i: u32, is_top: bool) -> Option<&Member> {
+    if is_top {
+        return Some(parent);
+    }
+    match parent {
+        Member::Collection(c) => c.members().get(i as usize),
+        Member::Graph(g) => g.nodes().get(i as usize),
+        Member::Causaloid(_) => None,
+    }
+}
+
+fn function_text(f: &Function) -> String {
+    match f {
+        Function::Expr { expr, .. } => expr.to_string(),
+        Function::Callable(c) => c.label(),
+    }
+}
