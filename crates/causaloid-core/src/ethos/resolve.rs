@@ -97,6 +97,11 @@ impl Ethos {
         self.norms.iter().map(|c| &c.norm)
     }
 
+    /// Names of the context values the norms' expressions read.
+    pub fn columns(&self) -> &[String] {
+        self.table.names()
+    }
+
     pub fn len(&self) -> usize {
         self.norms.len()
     }
