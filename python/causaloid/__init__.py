@@ -2,16 +2,33 @@
 
 The public names below are the contract (see DESIGN.md); the engine behind
 them is the native module ``causaloid._native``.
+
+>>> import causaloid as cl
+>>> c = cl.Causaloid(1, "high", expr=cl.expr.value() > 0.5)
+>>> c.evaluate(0.9).value
+True
 """
 
 from __future__ import annotations
 
-from causaloid import errors
+from causaloid import errors, expr
 from causaloid._native import __version__
+from causaloid.effect import Effect, Process
 from causaloid.errors import CausalError
+from causaloid.graph import AtLeast, CausalCollection, CausalGraph, Causaloid, Relay
+from causaloid.graph._json import from_json
 
 __all__ = [
+    "AtLeast",
+    "CausalCollection",
     "CausalError",
+    "CausalGraph",
+    "Causaloid",
+    "Effect",
+    "Process",
+    "Relay",
     "__version__",
     "errors",
+    "expr",
+    "from_json",
 ]

@@ -137,6 +137,10 @@ class ShapeError(DataError, ValueError):
     """Arrays of the wrong length or dimension."""
 
 
+class InvalidArgumentError(CausalError, ValueError):
+    """A parameter with an invalid value (``err.parameter``)."""
+
+
 class SerializationError(CausalError, ValueError):
     """A structure cannot be written or read in the JSON form."""
 
@@ -152,6 +156,7 @@ __all__ = [
     "EvaluationError",
     "FrozenError",
     "GraphError",
+    "InvalidArgumentError",
     "MissingValueError",
     "NoPathError",
     "NotFrozenError",

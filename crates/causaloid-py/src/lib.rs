@@ -6,9 +6,13 @@
 use pyo3::prelude::*;
 
 mod errors;
+mod expr;
+mod graph;
 
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    expr::register(m)?;
+    graph::register(m)?;
     Ok(())
 }

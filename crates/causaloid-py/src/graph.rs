@@ -1,0 +1,517 @@
+//! Causaloids, collections and graphs for Python: `Member`, `Graph` and
+//! `Evaluation`, plus the bridge that lets the engine call Python callables.
+
+use crate::errors::{node_id, node_id_to_py, to_pyerr, IntoPy};
+use crate::expr::{value_from_py, value_to_py, PyExpr};
+use causaloid_core::graph::{BatchInput, CallError, HostRow, Output};
+use causaloid_core::{
+    CausalFunction, CausalGraph, Causaloid, Collection, ErrorPayload, Evaluation, Input, Kind, Logic, Member,
+    Value,
+};
+use numpy::{PyArray1, PyReadonlyArray1};
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyTuple};
+use std::sync::Arc;
+
+// ---- Python callables as causal functions ----------------------------------------
+
+/// A Python adapter object with `call(value, row)` returning `(0, verdict)`,
+/// `(1, target, value)` or `(2, what_it_was)`, and `call_batch(values, columns,
+/// n)` returning an array or `(2, what_it_was)`. The adapter (in Python) does
+/// the arity handling and type normalisation.
+struct PyCallable {
+    adapter: Py<PyAny>,
+    label: String,
+}
+
+fn raised(py: Python<'_>, e: PyErr) -> CallError {
+    let message = e.value(py).str().map(|s| s.to_string()).unwrap_or_default();
+    let ty = e.get_type(py).name().map(|n| n.to_string()).unwrap_or_default();
+    CallError::Raised { message: format!("{ty}: {message}"), payload: Some(ErrorPayload(Arc::new(e))) }
+}
+
+fn host_obj<'py>(py: Python<'py>, host: Option<&HostRow>) -> Bound<'py, PyAny> {
+    host.and_then(|h| h.downcast_ref::<Py<PyAny>>())
+        .map(|h| h.bind(py).clone())
+        .unwrap_or_else(|| py.None().into_bound(py))
+}
+
+impl CausalFunction for PyCallable {
+    fn call(&self, value: Option<Value>, host: Option<&HostRow>) -> Result<Output, CallError> {
+        Python::attach(|py| {
+            let v = match value {
+                Some(v) => value_to_py(py, v).map_err(|e| raised(py, e))?,
+                None => py.None().into_bound(py),
+            };
+            let r = self.adapter.bind(py).call_method1("call", (v, host_obj(py, host))).map_err(|e| raised(py, e))?;
+            parse_output(&r).map_err(|e| raised(py, e))?
+        })
+    }
+
+    fn call_batch(
+        &self,
+        value: Option<(Kind, &[f64])>,
+        len: usize,
+        host: Option<&HostRow>,
+    ) -> Result<(Kind, Vec<f64>), CallError> {
+        Python::attach(|py| {
+            let v = match value {
+                Some((Kind::Bool, xs)) => PyArray1::from_iter(py, xs.iter().map(|&x| x != 0.0)).into_any(),
+                Some((Kind::Num, xs)) => PyArray1::from_slice(py, xs).into_any(),
+                None => py.None().into_bound(py),
+            };
+            let r = self
+                .adapter
+                .bind(py)
+                .call_method1("call_batch", (v, host_obj(py, host), len))
+                .map_err(|e| raised(py, e))?;
+            if let Ok(t) = r.cast::<PyTuple>() {
+                let what: String = t.get_item(1).and_then(|w| w.extract()).unwrap_or_default();
+                return Err(CallError::Invalid(what));
+            }
+            if let Ok(a) = r.extract::<PyReadonlyArray1<'_, bool>>() {
+                return Ok((Kind::Bool, a.as_array().iter().map(|&b| if b { 1.0 } else { 0.0 }).collect()));
+            }
+            match r.extract::<PyReadonlyArray1<'_, f64>>() {
+                Ok(a) => Ok((Kind::Num, a.as_array().to_vec())),
+                Err(_) => Err(CallError::Invalid("an array that is neither bool nor float64".into())),
+            }
+        })
+    }
+
+    fn label(&self) -> String {
+        self.label.clone()
+    }
+}
+
+fn parse_output(r: &Bound<'_, PyAny>) -> PyResult<Result<Output, CallError>> {
+    let t = r.cast::<PyTuple>().map_err(|_| PyValueError::new_err("adapter returned a non-tuple"))?;
+    let tag: u8 = t.get_item(0)?.extract()?;
+    Ok(match tag {
+        0 => Ok(Output::Verdict(value_from_py(&t.get_item(1)?)?)),
+        1 => Ok(Output::Relay(node_id(&t.get_item(1)?)?, value_from_py(&t.get_item(2)?)?)),
+        _ => Err(CallError::Invalid(t.get_item(1)?.extract()?)),
+    })
+}
+
+// ---- rows in ------------------------------------------------------------------------
+
+/// The row's values in the member's column order, read from a Python mapping.
+fn row_from_mapping(py: Python<'_>, columns: &[String], row: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<f64>> {
+    let Some(row) = row.filter(|r| !r.is_none()) else {
+        if let Some(first) = columns.first() {
+            let err = causaloid_core::CausalError::UnknownColumn { name: first.clone(), known: Vec::new() };
+            return Err(to_pyerr(py, &err));
+        }
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::with_capacity(columns.len());
+    for name in columns {
+        let item = match row.get_item(name) {
+            Ok(item) => item,
+            Err(_) => {
+                let known: Vec<String> = row
+                    .call_method0("keys")
+                    .and_then(|k| k.try_iter()?.map(|x| x?.str().map(|s| s.to_string())).collect())
+                    .unwrap_or_default();
+                return Err(to_pyerr(py, &causaloid_core::CausalError::UnknownColumn { name: name.clone(), known }));
+            }
+        };
+        let x = match value_from_py(&item) {
+            Ok(v) => v.num(),
+            Err(_) => {
+                let found = item.get_type().name().map(|n| n.to_string()).unwrap_or_default();
+                return Err(to_pyerr(py, &causaloid_core::CausalError::ColumnType { name: name.clone(), found }));
+            }
+        };
+        out.push(x);
+    }
+    Ok(out)
+}
+
+fn opt_value(v: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Value>> {
+    match v {
+        Some(v) if !v.is_none() => value_from_py(v).map(Some),
+        _ => Ok(None),
+    }
+}
+
+fn host_of(row: Option<&Bound<'_, PyAny>>) -> Option<Py<PyAny>> {
+    row.filter(|r| !r.is_none()).map(|r| r.clone().unbind())
+}
+
+// ---- Member -------------------------------------------------------------------------
+
+/// A causaloid, collection or frozen graph, ready to evaluate or nest.
+#[pyclass(name = "Member", module = "causaloid._native", frozen)]
+pub struct PyMember {
+    pub inner: Member,
+}
+
+#[pymethods]
+impl PyMember {
+    #[staticmethod]
+    fn causaloid_expr(id: &Bound<'_, PyAny>, description: String, expr: &PyExpr) -> PyResult<PyMember> {
+        let c = Causaloid::from_expr(node_id(id)?, description, expr.inner.clone());
+        Ok(PyMember { inner: Member::Causaloid(Arc::new(c)) })
+    }
+
+    #[staticmethod]
+    fn causaloid_fn(id: &Bound<'_, PyAny>, description: String, adapter: Py<PyAny>, label: String) -> PyResult<PyMember> {
+        let f = Arc::new(PyCallable { adapter, label });
+        let c = Causaloid::from_fn(node_id(id)?, description, f);
+        Ok(PyMember { inner: Member::Causaloid(Arc::new(c)) })
+    }
+
+    #[staticmethod]
+    fn collection(
+        py: Python<'_>,
+        id: &Bound<'_, PyAny>,
+        description: String,
+        members: Vec<PyRef<'_, PyMember>>,
+        logic: &str,
+        k: usize,
+    ) -> PyResult<PyMember> {
+        let logic = match logic {
+            "all" => Logic::All,
+            "any" => Logic::Any,
+            "none" => Logic::None,
+            "at_least" => Logic::AtLeast(k),
+            other => return Err(PyValueError::new_err(format!("unknown logic {other:?}"))),
+        };
+        let members = members.iter().map(|m| m.inner.clone()).collect();
+        let c = Collection::new(node_id(id)?, description, members, logic).py(py)?;
+        Ok(PyMember { inner: Member::Collection(Arc::new(c)) })
+    }
+
+    #[staticmethod]
+    fn from_json(py: Python<'_>, text: &str) -> PyResult<PyMember> {
+        Ok(PyMember { inner: Member::from_json(text).py(py)? })
+    }
+
+    fn to_json(&self, py: Python<'_>) -> PyResult<String> {
+        self.inner.to_json().py(py)
+    }
+
+    #[getter]
+    fn id<'py>(&self, py: Python<'py>) -> Bound<'py, PyAny> {
+        node_id_to_py(py, self.inner.id())
+    }
+
+    #[getter]
+    fn description(&self) -> String {
+        self.inner.description().to_owned()
+    }
+
+    #[getter]
+    fn kind(&self) -> &'static str {
+        self.inner.kind_name()
+    }
+
+    #[getter]
+    fn columns(&self) -> Vec<String> {
+        self.inner.columns().to_vec()
+    }
+
+    #[getter]
+    fn has_callables(&self) -> bool {
+        self.inner.has_callables()
+    }
+
+    #[getter]
+    fn size(&self) -> usize {
+        self.inner.size()
+    }
+
+    #[pyo3(signature = (value=None, row=None))]
+    fn evaluate(&self, py: Python<'_>, value: Option<&Bound<'_, PyAny>>, row: Option<&Bound<'_, PyAny>>) -> PyResult<PyEvaluation> {
+        let v = opt_value(value)?;
+        let r = row_from_mapping(py, self.inner.columns(), row)?;
+        let host = host_of(row);
+        let input = Input { value: v, row: &r, host: host.as_ref().map(|h| h as &HostRow) };
+        let evaluation = if self.inner.has_callables() {
+            self.inner.evaluate(&input)
+        } else {
+            let inner = &self.inner;
+            py.detach(|| inner.evaluate(&input))
+        };
+        Ok(PyEvaluation { inner: evaluation })
+    }
+
+    /// `columns` in the order of `self.columns`, float64 and contiguous;
+    /// `host` is what Python callables receive as their row.
+    #[pyo3(signature = (columns, n, value=None, value_is_bool=false, host=None, activations=false))]
+    #[allow(clippy::too_many_arguments)]
+    fn evaluate_batch<'py>(
+        &self,
+        py: Python<'py>,
+        columns: Vec<PyReadonlyArray1<'py, f64>>,
+        n: usize,
+        value: Option<PyReadonlyArray1<'py, f64>>,
+        value_is_bool: bool,
+        host: Option<Py<PyAny>>,
+        activations: bool,
+    ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyList>)> {
+        let slices: Vec<&[f64]> = columns.iter().map(|c| c.as_slice()).collect::<Result<_, _>>()
+            .map_err(|_| PyValueError::new_err("columns must be contiguous float64 arrays"))?;
+        let value_slice = match &value {
+            Some(v) => Some(v.as_slice().map_err(|_| PyValueError::new_err("value must be a contiguous float64 array"))?),
+            None => None,
+        };
+        let kind = if value_is_bool { Kind::Bool } else { Kind::Num };
+        let input = BatchInput {
+            columns: slices,
+            len: n,
+            value: value_slice.map(|v| (kind, v)),
+            host: host.as_ref().map(|h| h as &HostRow),
+        };
+        let inner = &self.inner;
+        let out = py.detach(|| inner.evaluate_batch(&input, activations)).py(py)?;
+        let verdicts = column_to_numpy(py, out.kind, out.verdicts);
+        let acts = PyList::empty(py);
+        for (id, k, v) in out.activations {
+            acts.append((node_id_to_py(py, &id), column_to_numpy(py, k, v)))?;
+        }
+        Ok((verdicts, acts))
+    }
+}
+
+fn column_to_numpy(py: Python<'_>, kind: Kind, v: Vec<f64>) -> Bound<'_, PyAny> {
+    match kind {
+        Kind::Bool => PyArray1::from_iter(py, v.into_iter().map(|x| x != 0.0)).into_any(),
+        Kind::Num => PyArray1::from_vec(py, v).into_any(),
+    }
+}
+
+// ---- Graph ----------------------------------------------------------------------------
+
+/// A causal graph under construction or frozen. Changes copy on write, so an
+/// evaluation or a nesting that holds the graph never sees it change.
+#[pyclass(name = "Graph", module = "causaloid._native")]
+pub struct PyGraph {
+    inner: Arc<CausalGraph>,
+}
+
+impl PyGraph {
+    fn edit<T>(&mut self, py: Python<'_>, f: impl FnOnce(&mut CausalGraph) -> Result<T, causaloid_core::CausalError>) -> PyResult<T> {
+        f(Arc::make_mut(&mut self.inner)).py(py)
+    }
+
+    fn run(
+        &self,
+        py: Python<'_>,
+        value: Option<&Bound<'_, PyAny>>,
+        row: Option<&Bound<'_, PyAny>>,
+        how: impl FnOnce(&Arc<CausalGraph>, &Input<'_>) -> Result<Evaluation, causaloid_core::CausalError> + Send,
+    ) -> PyResult<PyEvaluation> {
+        if !self.inner.is_frozen() {
+            return Err(to_pyerr(py, &causaloid_core::CausalError::NotFrozen));
+        }
+        let v = opt_value(value)?;
+        let r = row_from_mapping(py, self.inner.columns(), row)?;
+        let host = host_of(row);
+        let input = Input { value: v, row: &r, host: host.as_ref().map(|h| h as &HostRow) };
+        let g = &self.inner;
+        let evaluation = if g.has_callables() { how(g, &input) } else { py.detach(|| how(g, &input)) };
+        Ok(PyEvaluation { inner: evaluation.py(py)? })
+    }
+}
+
+#[pymethods]
+impl PyGraph {
+    #[new]
+    fn new(id: &Bound<'_, PyAny>, description: String) -> PyResult<PyGraph> {
+        Ok(PyGraph { inner: Arc::new(CausalGraph::new(node_id(id)?, description)) })
+    }
+
+    #[staticmethod]
+    fn from_json(py: Python<'_>, text: &str) -> PyResult<PyGraph> {
+        Ok(PyGraph { inner: Arc::new(CausalGraph::from_json(text).py(py)?) })
+    }
+
+    fn to_json(&self, py: Python<'_>) -> PyResult<String> {
+        self.inner.to_json().py(py)
+    }
+
+    fn add<'py>(&mut self, py: Python<'py>, member: &PyMember) -> PyResult<Bound<'py, PyAny>> {
+        let id = self.edit(py, |g| g.add(member.inner.clone()))?;
+        Ok(node_id_to_py(py, &id))
+    }
+
+    fn link(&mut self, py: Python<'_>, source: &Bound<'_, PyAny>, target: &Bound<'_, PyAny>) -> PyResult<()> {
+        let (a, b) = (node_id(source)?, node_id(target)?);
+        self.edit(py, |g| g.link(&a, &b))
+    }
+
+    fn unlink(&mut self, py: Python<'_>, source: &Bound<'_, PyAny>, target: &Bound<'_, PyAny>) -> PyResult<()> {
+        let (a, b) = (node_id(source)?, node_id(target)?);
+        self.edit(py, |g| g.unlink(&a, &b))
+    }
+
+    fn freeze(&mut self, py: Python<'_>) -> PyResult<()> {
+        if self.inner.is_frozen() {
+            return Ok(());
+        }
+        // Freeze a copy, so a failed freeze leaves the graph exactly as it was.
+        let mut g = (*self.inner).clone();
+        g.freeze().py(py)?;
+        self.inner = Arc::new(g);
+        Ok(())
+    }
+
+    fn unfreeze(&mut self) {
+        if self.inner.is_frozen() {
+            Arc::make_mut(&mut self.inner).unfreeze();
+        }
+    }
+
+    fn set_max_relays(&mut self, py: Python<'_>, n: usize) -> PyResult<()> {
+        self.edit(py, |g| g.set_max_relays(n))
+    }
+
+    #[getter]
+    fn max_relays(&self) -> usize {
+        self.inner.max_relays()
+    }
+
+    #[getter]
+    fn is_frozen(&self) -> bool {
+        self.inner.is_frozen()
+    }
+
+    #[getter]
+    fn id<'py>(&self, py: Python<'py>) -> Bound<'py, PyAny> {
+        node_id_to_py(py, self.inner.id())
+    }
+
+    #[getter]
+    fn description(&self) -> String {
+        self.inner.description().to_owned()
+    }
+
+    #[getter]
+    fn columns(&self) -> Vec<String> {
+        self.inner.columns().to_vec()
+    }
+
+    fn __len__(&self) -> usize {
+        self.inner.len()
+    }
+
+    fn node_ids<'py>(&self, py: Python<'py>) -> Vec<Bound<'py, PyAny>> {
+        self.inner.nodes().iter().map(|m| node_id_to_py(py, m.id())).collect()
+    }
+
+    fn node(&self, py: Python<'_>, id: &Bound<'_, PyAny>) -> PyResult<PyMember> {
+        Ok(PyMember { inner: self.inner.node(&node_id(id)?).py(py)?.clone() })
+    }
+
+    fn edges<'py>(&self, py: Python<'py>) -> Vec<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
+        self.inner.edges().iter().map(|(a, b)| (node_id_to_py(py, a), node_id_to_py(py, b))).collect()
+    }
+
+    fn parents<'py>(&self, py: Python<'py>, id: &Bound<'_, PyAny>) -> PyResult<Vec<Bound<'py, PyAny>>> {
+        let ids = self.inner.parents_of(&node_id(id)?).py(py)?;
+        Ok(ids.iter().map(|i| node_id_to_py(py, i)).collect())
+    }
+
+    fn children<'py>(&self, py: Python<'py>, id: &Bound<'_, PyAny>) -> PyResult<Vec<Bound<'py, PyAny>>> {
+        let ids = self.inner.children_of(&node_id(id)?).py(py)?;
+        Ok(ids.iter().map(|i| node_id_to_py(py, i)).collect())
+    }
+
+    /// The frozen graph as a member of other structures (or for batches).
+    fn as_member(&self, py: Python<'_>) -> PyResult<PyMember> {
+        if !self.inner.is_frozen() {
+            return Err(to_pyerr(py, &causaloid_core::CausalError::NotFrozen));
+        }
+        Ok(PyMember { inner: Member::Graph(Arc::clone(&self.inner)) })
+    }
+
+    #[pyo3(signature = (value=None, row=None))]
+    fn evaluate(&self, py: Python<'_>, value: Option<&Bound<'_, PyAny>>, row: Option<&Bound<'_, PyAny>>) -> PyResult<PyEvaluation> {
+        self.run(py, value, row, |g, i| g.evaluate(i))
+    }
+
+    #[pyo3(signature = (start, value=None, row=None))]
+    fn evaluate_from(&self, py: Python<'_>, start: &Bound<'_, PyAny>, value: Option<&Bound<'_, PyAny>>, row: Option<&Bound<'_, PyAny>>) -> PyResult<PyEvaluation> {
+        let s = node_id(start)?;
+        self.run(py, value, row, move |g, i| g.evaluate_from(&s, i))
+    }
+
+    #[pyo3(signature = (source, target, value=None, row=None))]
+    fn evaluate_path(&self, py: Python<'_>, source: &Bound<'_, PyAny>, target: &Bound<'_, PyAny>, value: Option<&Bound<'_, PyAny>>, row: Option<&Bound<'_, PyAny>>) -> PyResult<PyEvaluation> {
+        let (a, b) = (node_id(source)?, node_id(target)?);
+        self.run(py, value, row, move |g, i| g.evaluate_path(&a, &b, i))
+    }
+
+    #[pyo3(signature = (node, value=None, row=None))]
+    fn evaluate_single(&self, py: Python<'_>, node: &Bound<'_, PyAny>, value: Option<&Bound<'_, PyAny>>, row: Option<&Bound<'_, PyAny>>) -> PyResult<PyEvaluation> {
+        let n = node_id(node)?;
+        self.run(py, value, row, move |g, i| g.evaluate_single(&n, i))
+    }
+}
+
+// ---- Evaluation ---------------------------------------------------------------------
+
+/// The result of one evaluation: verdict or error, and the trace behind it.
+#[pyclass(name = "Evaluation", module = "causaloid._native", frozen)]
+pub struct PyEvaluation {
+    inner: Evaluation,
+}
+
+#[pymethods]
+impl PyEvaluation {
+    #[getter]
+    fn ok(&self) -> bool {
+        self.inner.error().is_none()
+    }
+
+    /// The verdict (bool or degree), or None when the evaluation failed.
+    #[getter]
+    fn verdict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        match self.inner.verdict() {
+            Ok(v) => value_to_py(py, v.to_value()),
+            Err(_) => Ok(py.None().into_bound(py)),
+        }
+    }
+
+    /// The error as a Python exception instance (not raised), or None.
+    fn error<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyAny>> {
+        self.inner.error().map(|e| to_pyerr(py, e).into_value(py).into_bound(py).into_any())
+    }
+
+    fn lines(&self) -> Vec<String> {
+        self.inner.lines()
+    }
+
+    fn records<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let out = PyList::empty(py);
+        for r in self.inner.records() {
+            let d = PyDict::new(py);
+            d.set_item("depth", r.depth)?;
+            d.set_item("kind", r.kind)?;
+            d.set_item("id", node_id_to_py(py, &r.id))?;
+            d.set_item("description", r.description)?;
+            d.set_item("event", r.event)?;
+            d.set_item("input", r.input.map(|v| value_to_py(py, v)).transpose()?)?;
+            d.set_item("verdict", r.verdict.map(|v| value_to_py(py, v.to_value())).transpose()?)?;
+            d.set_item("relay_target", r.relay_target.map(|t| node_id_to_py(py, &t)))?;
+            d.set_item("relay_value", r.relay_value.map(|v| value_to_py(py, v)).transpose()?)?;
+            out.append(d)?;
+        }
+        Ok(out)
+    }
+
+    fn __len__(&self) -> usize {
+        self.inner.trace().entries().len()
+    }
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyMember>()?;
+    m.add_class::<PyGraph>()?;
+    m.add_class::<PyEvaluation>()?;
+    Ok(())
+}

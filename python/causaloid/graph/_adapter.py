@@ -1,0 +1,94 @@
+"""The bridge the engine calls for causal functions written in Python.
+
+It inspects the function once (``fn(value)`` or ``fn(value, row)``) and turns
+whatever the function returns into the tagged tuples the bindings read, so the
+engine never sees an arbitrary Python object.
+"""
+
+from __future__ import annotations
+
+import inspect
+import numbers
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from causaloid.effect import Effect
+from causaloid.graph.relay import Relay
+
+DECIDED, RELAYED, INVALID = 0, 1, 2
+
+
+def positional_arity(fn: Callable[..., Any]) -> int:
+    """How many positional arguments ``fn`` takes (``*args`` counts as many)."""
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return 1
+    kinds = [p.kind for p in sig.parameters.values()]
+    if inspect.Parameter.VAR_POSITIONAL in kinds:
+        return 99
+    return sum(
+        k in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+        for k in kinds
+    )
+
+
+def describe(out: Any) -> str:
+    text = repr(out)
+    return f"{type(out).__name__} {text[:60]}"
+
+
+def label_of(fn: Callable[..., Any]) -> str:
+    name = getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None) or type(fn).__name__
+    return f"python function {name}"
+
+
+class CallableAdapter:
+    """Calls a user's causal function on one row or on a whole batch."""
+
+    __slots__ = ("fn", "with_row")
+
+    def __init__(self, fn: Callable[..., Any]) -> None:
+        arity = positional_arity(fn)
+        if arity == 0:
+            raise TypeError(
+                f"{label_of(fn)} must accept the incoming value: fn(value) or fn(value, row)"
+            )
+        self.fn = fn
+        self.with_row = arity >= 2
+
+    def _invoke(self, value: Any, row: Any) -> Any:
+        return self.fn(value, row) if self.with_row else self.fn(value)
+
+    def call(self, value: Any, row: Any) -> tuple[Any, ...]:
+        out = self._invoke(value, row)
+        if isinstance(out, Effect):
+            if out.error is not None:
+                raise out.error
+            out = out.value
+        if isinstance(out, Relay):
+            rv = out.value
+            rv = bool(rv) if isinstance(rv, (bool, np.bool_)) else rv
+            return (RELAYED, out.target, rv)
+        if isinstance(out, (bool, np.bool_)):
+            return (DECIDED, bool(out))
+        if isinstance(out, numbers.Real):
+            return (DECIDED, float(out))
+        return (INVALID, describe(out))
+
+    def call_batch(self, values: Any, columns: Any, n: int) -> Any:
+        out = self._invoke(values, columns)
+        if isinstance(out, Relay):
+            return (INVALID, "a Relay (relays are not supported in batch evaluation)")
+        arr = np.asarray(out)
+        if arr.ndim == 0:
+            arr = np.full(n, arr.item(), dtype=arr.dtype)
+        if arr.ndim != 1:
+            return (INVALID, f"an array of shape {arr.shape}")
+        if arr.dtype == np.bool_:
+            return np.ascontiguousarray(arr)
+        if arr.dtype.kind in "iuf":
+            return np.ascontiguousarray(arr, dtype=np.float64)
+        return (INVALID, f"an array of dtype {arr.dtype}")
