@@ -5,7 +5,9 @@
 
 use pyo3::prelude::*;
 
+mod csm;
 mod errors;
+mod ethos;
 mod expr;
 mod graph;
 
@@ -14,5 +16,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     expr::register(m)?;
     graph::register(m)?;
+    ethos::register(m)?;
+    csm::register(m)?;
     Ok(())
 }

@@ -253,6 +253,17 @@ impl StateMachine {
         &self.inputs
     }
 
+    /// The first state that reads input `k` (for naming it in errors).
+    pub fn needed_by(&self, k: usize) -> Option<&NodeId> {
+        let slot = *self.input_slots.get(k)?;
+        self.slots.iter().find(|s| s.needs.contains(&slot)).map(|s| &s.state.id)
+    }
+
+    /// Whether any state calls back into the host language.
+    pub fn slots_have_callables(&self) -> bool {
+        self.slots.iter().any(|s| s.state.member.has_callables())
+    }
+
     /// How many observations the machine has seen.
     pub fn events(&self) -> u64 {
         self.events
