@@ -11,24 +11,34 @@ True
 
 from __future__ import annotations
 
-from causaloid import errors, expr
+from causaloid import csm, errors, ethos, expr
 from causaloid._native import __version__
 from causaloid.effect import Effect, Process
+from causaloid.csm import Action, State, StateMachine, Window
 from causaloid.errors import CausalError
+from causaloid.ethos import Ethos, Norm
 from causaloid.graph import AtLeast, CausalCollection, CausalGraph, Causaloid, Relay
 from causaloid.graph._json import from_json
 
 __all__ = [
+    "Action",
     "AtLeast",
     "CausalCollection",
     "CausalError",
     "CausalGraph",
     "Causaloid",
     "Effect",
+    "Ethos",
+    "Norm",
     "Process",
     "Relay",
-    "__version__",
+    "State",
+    "StateMachine",
+    "Window",
+    "csm",
     "errors",
+    "ethos",
     "expr",
     "from_json",
+    "__version__",
 ]

@@ -274,6 +274,19 @@ impl PyFiring {
         self.inner.outcome.name()
     }
 
+    /// The ethos's justification, or None without an ethos.
+    #[getter]
+    fn justification(&self) -> Option<String> {
+        self.inner.vetting.as_ref().map(|v| v.justification())
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Firing(event={}, state={}, action={:?}, verdict={}, outcome={:?})",
+            self.inner.event, self.inner.state, self.inner.action, self.inner.verdict, self.inner.outcome.name()
+        )
+    }
+
     /// The exception the action raised (not raised again), or None.
     #[getter]
     fn error<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyAny>> {

@@ -170,6 +170,7 @@ impl PyNorm {
             (None, Some(p)) => Predicate::Host(Arc::new(PyPredicate { callable: p })),
             (None, None) => Predicate::Always,
         };
+        norm.validate().py(py)?;
         Ok(PyNorm { inner: norm })
     }
 }
@@ -292,6 +293,19 @@ impl PyDeonticVerdict {
     #[getter]
     fn justification(&self) -> String {
         self.inner.justification()
+    }
+
+    fn __bool__(&self) -> bool {
+        self.inner.permitted()
+    }
+
+    fn __str__(&self) -> String {
+        self.inner.justification()
+    }
+
+    fn __repr__(&self) -> String {
+        let by = self.inner.decided_by.as_ref().map_or("no norm".to_owned(), |i| format!("norm {i}"));
+        format!("DeonticVerdict({:?} {} by {by}, {} defeated)", self.inner.action, self.inner.modality, self.inner.defeated.len())
     }
 }
 

@@ -140,7 +140,8 @@ impl Norm {
         self.action == ANY_ACTION || self.action == action
     }
 
-    pub(crate) fn validate(&self) -> Result<(), EthosError> {
+    /// Checks the fields the engine relies on (a finite time, a named action).
+    pub fn validate(&self) -> Result<(), EthosError> {
         if !self.time.is_finite() {
             return Err(EthosError::InvalidNorm {
                 norm: self.id.clone(),
