@@ -63,7 +63,7 @@ fn the_ethos_refuses_an_action_which_is_logged_not_executed() {
         .when(col("sensors").binary(BinaryOp::Lt, lit(2.0)))])
     .unwrap();
     let mut m = StateMachine::new(
-        vec![(state("smoky", gt(col("smoke"), lit(0.5))), Action::Host("evacuate".into(), Arc::new(Recorder(seen.clone(), false))))],
+        vec![(state("smoky", gt(col("smoke"), lit(0.5))), Action::host("evacuate", Arc::new(Recorder(seen.clone(), false))))],
         Some(ethos),
         None,
     )
@@ -83,7 +83,7 @@ fn failing_actions_and_states_are_recorded_and_the_machine_goes_on() {
     let mut m = StateMachine::new(
         vec![
             (state("bad", col("x")), Action::record("noop")),
-            (state("jam", gt(col("x"), lit(0.0))), Action::Host("pump".into(), Arc::new(Recorder(seen, true)))),
+            (state("jam", gt(col("x"), lit(0.0))), Action::host("pump", Arc::new(Recorder(seen, true)))),
         ],
         None,
         None,

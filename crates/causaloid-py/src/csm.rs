@@ -146,8 +146,8 @@ fn state_from(spec: StateSpec<'_>) -> PyResult<(State, Action)> {
         state = state.with_data(value_from_py(&d)?);
     }
     let action = match adapter {
-        Some(a) => Action::Host(name, Arc::new(PyAction { adapter: a })),
-        None => Action::Record(name),
+        Some(a) => Action::host(name, Arc::new(PyAction { adapter: a })),
+        None => Action::record(name),
     };
     Ok((state, action))
 }
@@ -242,7 +242,7 @@ impl PyFiring {
 
     #[getter]
     fn action(&self) -> String {
-        self.inner.action.clone()
+        self.inner.action.to_string()
     }
 
     #[getter]
@@ -266,7 +266,7 @@ impl PyFiring {
 
     #[getter]
     fn vetting(&self) -> Option<PyDeonticVerdict> {
-        self.inner.vetting.clone().map(|v| PyDeonticVerdict { inner: v })
+        self.inner.vetting.as_ref().map(|v| PyDeonticVerdict { inner: (**v).clone() })
     }
 
     #[getter]
@@ -294,7 +294,7 @@ impl PyFiring {
             Outcome::Failed { message, payload } => {
                 let e = CsmError::Action {
                     state: self.inner.state.clone(),
-                    action: self.inner.action.clone(),
+                    action: self.inner.action.to_string(),
                     message: message.clone(),
                     payload: payload.clone(),
                 };
@@ -305,11 +305,36 @@ impl PyFiring {
     }
 }
 
+/// The firings of a batch, turned into Python objects only when read.
+#[pyclass(name = "FiringList", module = "causaloid._native", frozen, sequence)]
+pub struct FiringList {
+    inner: Arc<Vec<Firing>>,
+}
+
+#[pymethods]
+impl FiringList {
+    fn __len__(&self) -> usize {
+        self.inner.len()
+    }
+
+    fn __getitem__(&self, i: isize) -> PyResult<PyFiring> {
+        let n = self.inner.len() as isize;
+        let k = if i < 0 { i + n } else { i };
+        if k < 0 || k >= n {
+            return Err(pyo3::exceptions::PyIndexError::new_err(format!("firing {i} out of range ({n} firings)")));
+        }
+        Ok(PyFiring { inner: self.inner[k as usize].clone() })
+    }
+}
+
 // ---- StateMachine ------------------------------------------------------------------
 
 #[pyclass(name = "StateMachine", module = "causaloid._native")]
 pub struct PyStateMachine {
     inner: StateMachine,
+    /// The input names as Python strings, rebuilt whenever the states change,
+    /// so reading an observation allocates no key.
+    keys: Vec<Py<PyString>>,
 }
 
 fn error_tuple<'py>(py: Python<'py>, e: &EventError) -> (u64, Bound<'py, PyAny>, Bound<'py, PyAny>) {
@@ -323,17 +348,17 @@ fn act(
     mut d: Decision,
     host: Option<&HostRow>,
     per_row_host: Option<&Bound<'_, PyAny>>,
-) -> PyResult<(Vec<PyFiring>, Vec<(u64, Py<PyAny>, Py<PyAny>)>)> {
+) -> PyResult<(Vec<Firing>, Vec<(u64, Py<PyAny>, Py<PyAny>)>)> {
     let py = slf.py();
     let first = d.event;
     for (f, a) in &mut d.firings {
         match per_row_host {
-            // A batch: each action sees its own row, built only when it fires.
-            Some(rows) => {
+            // A batch: each Python action sees its own row, built only when it fires.
+            Some(rows) if matches!(a, Action::Host(..)) && f.outcome == Outcome::Pending => {
                 let row: Py<PyAny> = rows.call1(((f.event - first) as usize,))?.unbind();
                 a.execute(f, Some(&row as &HostRow));
             }
-            None => a.execute(f, host),
+            _ => a.execute(f, host),
         }
     }
     let errors: Vec<(u64, Py<PyAny>, Py<PyAny>)> = d
@@ -351,25 +376,40 @@ fn act(
             let e = EventError {
                 event: f.event,
                 state: Some(f.state.clone()),
-                error: CsmError::Action { state: f.state.clone(), action: f.action.clone(), message: message.clone(), payload: payload.clone() },
+                error: CsmError::Action { state: f.state.clone(), action: f.action.to_string(), message: message.clone(), payload: payload.clone() },
             };
             let (n, s, x) = error_tuple(py, &e);
             action_errors.push((n, s.unbind(), x.unbind()));
         }
     }
-    Ok((firings.into_iter().map(|inner| PyFiring { inner }).collect(), action_errors))
+    Ok((firings, action_errors))
 }
 
 impl PyStateMachine {
+    fn refresh(&mut self, py: Python<'_>) {
+        self.keys = self.inner.inputs().iter().map(|n| PyString::intern(py, n).unbind()).collect();
+    }
+
     /// The observation's inputs, read from a mapping; a missing column raises,
     /// naming the state that needs it.
     fn read(&self, py: Python<'_>, obs: &Bound<'_, PyAny>) -> PyResult<Vec<f64>> {
         let inputs = self.inner.inputs();
         let mut row = Vec::with_capacity(inputs.len());
-        for (k, name) in inputs.iter().enumerate() {
-            let item = match obs.get_item(name) {
-                Ok(item) => item,
-                Err(_) => {
+        let dict = obs.cast::<PyDict>().ok();
+        for (k, (name, key)) in inputs.iter().zip(&self.keys).enumerate() {
+            let found = match dict {
+                Some(d) => d.get_item(key.bind(py))?,
+                None => obs.get_item(key.bind(py)).ok(),
+            };
+            if let Some(item) = &found {
+                if let Ok(f) = item.cast::<pyo3::types::PyFloat>() {
+                    row.push(f.value());
+                    continue;
+                }
+            }
+            let item = match found {
+                Some(item) => item,
+                None => {
                     let state = self.inner.needed_by(k).cloned();
                     return Err(csm_err(py, &CsmError::MissingColumn { column: name.clone(), state }));
                 }
@@ -401,26 +441,36 @@ impl PyStateMachine {
         let states = states.into_iter().map(state_from).collect::<PyResult<Vec<_>>>()?;
         let mut inner = StateMachine::new(states, ethos.map(|e| e.inner.clone()), window.map(|w| w.inner.clone())).py(py)?;
         inner.set_log_limit(log_limit);
-        Ok(PyStateMachine { inner })
+        let mut m = PyStateMachine { inner, keys: Vec::new() };
+        m.refresh(py);
+        Ok(m)
     }
 
     fn add(&mut self, py: Python<'_>, spec: StateSpec<'_>) -> PyResult<()> {
         let (s, a) = state_from(spec)?;
-        self.inner.add(s, a).py(py)
+        self.inner.add(s, a).py(py)?;
+        self.refresh(py);
+        Ok(())
     }
 
     fn update(&mut self, py: Python<'_>, spec: StateSpec<'_>) -> PyResult<()> {
         let (s, a) = state_from(spec)?;
-        self.inner.update(s, a).py(py)
+        self.inner.update(s, a).py(py)?;
+        self.refresh(py);
+        Ok(())
     }
 
     fn remove(&mut self, py: Python<'_>, id: &Bound<'_, PyAny>) -> PyResult<()> {
-        self.inner.remove(&node_id(id)?).py(py).map(|_| ())
+        self.inner.remove(&node_id(id)?).py(py)?;
+        self.refresh(py);
+        Ok(())
     }
 
     #[pyo3(signature = (ethos=None))]
     fn set_ethos(&mut self, py: Python<'_>, ethos: Option<PyRef<'_, PyEthos>>) -> PyResult<()> {
-        self.inner.set_ethos(ethos.map(|e| e.inner.clone())).py(py)
+        self.inner.set_ethos(ethos.map(|e| e.inner.clone())).py(py)?;
+        self.refresh(py);
+        Ok(())
     }
 
     #[getter]
@@ -458,7 +508,8 @@ impl PyStateMachine {
             let row = m.read(py, observation)?;
             m.inner.decide(&row, None, Some(&host as &HostRow)).py(py)?
         };
-        act(slf, d, Some(&host as &HostRow), None)
+        let (firings, errors) = act(slf, d, Some(&host as &HostRow), None)?;
+        Ok((firings.into_iter().map(|inner| PyFiring { inner }).collect(), errors))
     }
 
     /// One state, on an observation mapping (or none) and/or an incoming value.
@@ -508,13 +559,14 @@ impl PyStateMachine {
             };
             m.inner.decide_one(&id, r, p, value, host.as_ref().map(|h| h as &HostRow)).py(py)?
         };
-        act(slf, d, host.as_ref().map(|h| h as &HostRow), None)
+        let (firings, errors) = act(slf, d, host.as_ref().map(|h| h as &HostRow), None)?;
+        Ok((firings.into_iter().map(|inner| PyFiring { inner }).collect(), errors))
     }
 
     /// A table: `columns` aligned with `inputs`; `host` is what Python
     /// callables of the states receive (a dict of arrays); `row_of(i)` builds
-    /// the observation an action sees for row i. Returns (rows, state ids,
-    /// firings, errors).
+    /// the observation an action sees for row i. Returns (rows, state
+    /// positions, executed flags, firings, errors), one entry per firing.
     #[pyo3(signature = (columns, n, host=None, row_of=None))]
     #[allow(clippy::type_complexity)]
     fn run_batch<'py>(
@@ -523,27 +575,38 @@ impl PyStateMachine {
         n: usize,
         host: Option<Py<PyAny>>,
         row_of: Option<Bound<'py, PyAny>>,
-    ) -> PyResult<(Bound<'py, PyArray1<i64>>, Vec<PyFiring>, Vec<(u64, Py<PyAny>, Py<PyAny>)>)> {
+    ) -> PyResult<(
+        Bound<'py, PyArray1<i64>>,
+        Bound<'py, PyArray1<i64>>,
+        Bound<'py, PyArray1<bool>>,
+        FiringList,
+        Vec<(u64, Py<PyAny>, Py<PyAny>)>,
+    )> {
         let py = slf.py();
         let slices: Vec<&[f64]> = columns
             .iter()
             .map(|c| c.as_slice())
             .collect::<Result<_, _>>()
             .map_err(|_| PyValueError::new_err("columns must be contiguous float64 arrays"))?;
-        let d = {
+        let (d, positions) = {
             let mut m = slf.borrow_mut();
             let hr = host.as_ref().map(|h| h as &HostRow);
-            if m.inner.slots_have_callables() {
+            let d = if m.inner.slots_have_callables() {
                 m.inner.decide_batch(&slices, n, hr).py(py)?
             } else {
                 let inner = &mut m.inner;
                 py.detach(|| inner.decide_batch(&slices, n, None)).py(py)?
-            }
+            };
+            let index: std::collections::HashMap<&NodeId, i64> =
+                m.inner.states().enumerate().map(|(k, (s, _))| (&s.id, k as i64)).collect();
+            let positions: Vec<i64> = d.firings.iter().map(|(f, _)| index.get(&f.state).copied().unwrap_or(-1)).collect();
+            (d, positions)
         };
         let first = d.event;
         let (firings, errors) = act(slf, d, None, row_of.as_ref())?;
-        let rows = PyArray1::from_iter(py, firings.iter().map(|f| (f.inner.event - first) as i64));
-        Ok((rows, firings, errors))
+        let rows = PyArray1::from_iter(py, firings.iter().map(|f| (f.event - first) as i64));
+        let executed = PyArray1::from_iter(py, firings.iter().map(|f| f.outcome != Outcome::Refused));
+        Ok((rows, PyArray1::from_vec(py, positions), executed, FiringList { inner: Arc::new(firings) }, errors))
     }
 
     fn log(&self) -> Vec<PyFiring> {
@@ -566,6 +629,7 @@ impl PyStateMachine {
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyWindow>()?;
     m.add_class::<PyFiring>()?;
+    m.add_class::<FiringList>()?;
     m.add_class::<PyStateMachine>()?;
     Ok(())
 }

@@ -210,11 +210,14 @@ class StateMachine:
         list of Firing
             The firings of this observation, refused ones included.
         """
-        _check_errors(errors)
-        firings, errs = self._native.evaluate_all(_observation(observation, self.inputs))
-        if errors == "raise":
+        if errors != "raise" and errors != "record":
+            _check_errors(errors)
+        if type(observation) is not dict:
+            observation = _observation(observation, self.inputs)
+        firings, errs = self._native.evaluate_all(observation)
+        if errs and errors == "raise":
             _raise_first(errs)
-        return list(firings)
+        return firings  # type: ignore[no-any-return]
 
     # --- streams ------------------------------------------------------------
     def run(
@@ -279,7 +282,7 @@ class StateMachine:
         index = report.items
         report.items += 1
         try:
-            obs = _observation(item, names if names is not None else self.inputs)
+            obs = item if type(item) is dict else _observation(item, names or self.inputs)
             firings, errs = self._native.evaluate_all(obs)
         except CausalError as e:
             report.errors.append(RunError(index, None, None, item, e))
@@ -327,10 +330,12 @@ class StateMachine:
         def row_of(i: int) -> dict[str, Any]:
             return {k: v[i].item() if hasattr(v[i], "item") else v[i] for k, v in cols.items()}
 
-        rows, firings, errs = self._native.run_batch(arrays, n, cols, row_of)
+        rows, positions, executed, firings, errs = self._native.run_batch(arrays, n, cols, row_of)
         first = self.events - n
         errors = [RunError(int(e - first), int(e), s, row_of(int(e - first)), x) for e, s, x in errs]
-        return BatchResult(np.asarray(rows), list(firings), errors, n, self._native.state_ids())
+        return BatchResult(
+            rows, positions, executed, firings, errors, n, list(self._native.state_ids())
+        )
 
 
 def _rebuild(pairs: list[tuple[State, Action]], ethos: Any, window: Any, log_limit: int) -> StateMachine:

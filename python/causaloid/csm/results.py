@@ -65,58 +65,68 @@ class BatchResult:
     rows : numpy.ndarray of int64
         The row of each firing, in firing order (rows ascending, then states
         in machine order).
-    states : list
-        The state of each firing.
-    firings : list of Firing
-        The log entries themselves (outcome, vetting, input ...).
+    firings : sequence of Firing
+        The log entries themselves (outcome, vetting, input ...), built on
+        access.
     errors : list of RunError
         Problems met, with ``index`` the row.
     n_rows : int
         Rows in the table.
+    state_ids : list
+        The machine's states, in order: the columns of :meth:`matrix`.
     """
 
-    __slots__ = ("errors", "firings", "n_rows", "rows", "state_ids", "states")
+    __slots__ = ("_executed", "_positions", "errors", "firings", "n_rows", "rows", "state_ids")
 
     def __init__(
-        self, rows: np.ndarray, firings: list[Any], errors: list[RunError], n_rows: int,
+        self,
+        rows: np.ndarray,
+        positions: np.ndarray,
+        executed: np.ndarray,
+        firings: Any,
+        errors: list[RunError],
+        n_rows: int,
         state_ids: list[Any],
     ) -> None:
         self.rows = rows
+        self._positions = positions
+        self._executed = executed
         self.firings = firings
-        self.states = [f.state for f in firings]
         self.errors = errors
         self.n_rows = n_rows
         self.state_ids = state_ids
 
-    def fired(self, state: Any, outcome: str | None = "executed") -> np.ndarray:
-        """Rows on which ``state`` fired. ``outcome="executed"`` (default)
-        counts actions that ran (fired, recorded or failed), ``None`` every
-        firing including refused ones, or name one outcome."""
-        keep = [
-            r for r, f in zip(self.rows.tolist(), self.firings)
-            if f.state == state and _match(f.outcome, outcome)
-        ]
-        return np.asarray(keep, dtype=np.int64)
+    @property
+    def states(self) -> list[Any]:
+        """The state of each firing."""
+        return [self.state_ids[p] for p in self._positions.tolist()]
 
-    def matrix(self, outcome: str | None = "executed") -> np.ndarray:
+    def _mask(self, refused: bool) -> np.ndarray:
+        return np.ones(len(self.rows), dtype=bool) if refused else self._executed
+
+    def fired(self, state: Any, *, refused: bool = False) -> np.ndarray:
+        """Rows on which ``state`` fired (with ``refused=True``, also the rows
+        where the ethos refused its action)."""
+        if state not in self.state_ids:
+            from causaloid.csm.errors import UnknownStateError
+
+            raise UnknownStateError(f"unknown state id {state!r}", {"state_id": state})
+        j = self.state_ids.index(state)
+        keep = (self._positions == j) & self._mask(refused)
+        return self.rows[keep]
+
+    def matrix(self, *, refused: bool = False) -> np.ndarray:
         """Dense ``(n_rows, n_states)`` booleans: state j fired on row i."""
-        col = {s: j for j, s in enumerate(self.state_ids)}
         out = np.zeros((self.n_rows, len(self.state_ids)), dtype=bool)
-        for r, f in zip(self.rows.tolist(), self.firings):
-            if f.state in col and _match(f.outcome, outcome):
-                out[r, col[f.state]] = True
+        keep = self._mask(refused)
+        out[self.rows[keep], self._positions[keep]] = True
         return out
 
     def __len__(self) -> int:
-        return len(self.firings)
+        return len(self.rows)
 
     def __repr__(self) -> str:
-        return f"BatchResult({self.n_rows} rows, {len(self.firings)} firings, {len(self.errors)} errors)"
-
-
-def _match(actual: str, wanted: str | None) -> bool:
-    if wanted is None:
-        return True
-    if wanted == "executed":
-        return actual != "refused"
-    return actual == wanted
+        return (
+            f"BatchResult({self.n_rows} rows, {len(self.rows)} firings, "
+            f"{len(self.errors)} errors)"
+        )

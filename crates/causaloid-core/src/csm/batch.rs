@@ -16,8 +16,23 @@ use std::sync::Arc;
 /// `BLOCK x states` verdicts.
 const BLOCK: usize = 2048;
 
-/// One state's verdicts over a block: per row a verdict, or an error to record.
-type StateColumn = Vec<Result<Verdict, CsmError>>;
+/// One state over a block, kept sparse: the rows where it is active (with
+/// the verdict) and the rows where it failed, both ascending.
+#[derive(Default)]
+struct StateColumn {
+    active: Vec<(usize, Verdict)>,
+    errors: Vec<(usize, CsmError)>,
+}
+
+impl StateColumn {
+    fn push(&mut self, r: usize, v: Result<Verdict, CsmError>) {
+        match v {
+            Ok(v) if v.is_active() => self.active.push((r, v)),
+            Ok(_) => {}
+            Err(e) => self.errors.push((r, e)),
+        }
+    }
+}
 
 impl StateMachine {
     /// Runs every row of a table (`columns` aligned with [`Self::inputs`], all
@@ -64,43 +79,61 @@ impl StateMachine {
         let mut firings = Vec::new();
         let mut errors = Vec::new();
         let parallel = !self.slots.iter().any(|s| s.state.member.has_callables());
+        let mut row = vec![f64::NAN; self.table.len()];
         let mut start = 0;
         while start < len {
             let end = (start + BLOCK).min(len);
             let block: Vec<&[f64]> = full.iter().map(|c| if c.is_empty() { *c } else { &c[start..end] }).collect();
-            let eval = |i: usize| self.block_verdicts(i, &block, end - start, host);
-            let cols: Vec<StateColumn> = if parallel {
-                (0..self.slots.len()).into_par_iter().map(eval).collect()
-            } else {
-                (0..self.slots.len()).map(eval).collect()
+            let eval = |scratch: &mut (BlockScratch, Vec<f64>), i: usize| {
+                self.block_verdicts(i, &block, end - start, host, scratch)
             };
-            let mut row = vec![f64::NAN; self.table.len()];
-            for r in 0..end - start {
+            let cols: Vec<StateColumn> = if parallel {
+                (0..self.slots.len()).into_par_iter().map_init(Default::default, eval).collect()
+            } else {
+                let mut scratch = Default::default();
+                (0..self.slots.len()).map(|i| eval(&mut scratch, i)).collect()
+            };
+            // (row, state) of every firing and every error, walked in row order;
+            // within a row errors come first, then firings, states in order —
+            // the order `decide` records them in.
+            let mut hits: Vec<(usize, u8, usize)> = Vec::new();
+            for (i, col) in cols.iter().enumerate() {
+                hits.extend(col.active.iter().map(|&(r, _)| (r, 1u8, i)));
+                hits.extend(col.errors.iter().map(|(r, _)| (*r, 0u8, i)));
+            }
+            hits.sort_unstable();
+            firings.reserve(cols.iter().map(|c| c.active.len()).sum());
+            let mut cursor: Vec<(usize, usize)> = vec![(0, 0); cols.len()];
+            let mut shared: Option<(usize, Arc<[f64]>)> = None;
+            for (r, tag, i) in hits {
                 let event = first + (start + r) as u64;
-                let mut shared: Option<Arc<[f64]>> = None;
-                let mut active = Vec::new();
-                for (i, col) in cols.iter().enumerate() {
-                    match &col[r] {
-                        Ok(v) if v.is_active() => active.push((i, *v)),
-                        Ok(_) => {}
-                        Err(e) => errors.push(EventError {
-                            event,
-                            state: Some(self.slots[i].state.id.clone()),
-                            error: e.clone(),
-                        }),
+                let state = &self.slots[i].state;
+                if tag == 0 {
+                    let k = &mut cursor[i].1;
+                    if let Some((_, e)) = cols[i].errors.get(*k) {
+                        errors.push(EventError { event, state: Some(state.id.clone()), error: e.clone() });
                     }
+                    *k += 1;
+                    continue;
                 }
-                for (i, v) in active {
-                    let values = shared.get_or_insert_with(|| {
+                let k = &mut cursor[i].0;
+                let verdict = cols[i].active.get(*k).map(|&(_, v)| v);
+                *k += 1;
+                let Some(v) = verdict else { continue };
+                let values = match &shared {
+                    Some((sr, vals)) if *sr == r => vals.clone(),
+                    _ => {
                         for (o, c) in row.iter_mut().zip(&full) {
                             *o = c.get(start + r).copied().unwrap_or(f64::NAN);
                         }
-                        row.clone().into()
-                    });
-                    match self.vet(i, event, values.clone(), self.slots[i].state.data, v) {
-                        Ok(f) => firings.push(f),
-                        Err(e) => errors.push(EventError { event, state: Some(self.slots[i].state.id.clone()), error: e }),
+                        let vals: Arc<[f64]> = row.clone().into();
+                        shared = Some((r, vals.clone()));
+                        vals
                     }
+                };
+                match self.vet(i, event, values, state.data, v) {
+                    Ok(f) => firings.push(f),
+                    Err(e) => errors.push(EventError { event, state: Some(state.id.clone()), error: e }),
                 }
             }
             start = end;
@@ -112,42 +145,71 @@ impl StateMachine {
     /// Verdicts of state `i` over a block of full-row columns. A block that
     /// fails is redone row by row, so each bad row gets the error that row
     /// would get on its own and the good rows still decide.
-    fn block_verdicts(&self, i: usize, block: &[&[f64]], len: usize, host: Option<&HostRow>) -> StateColumn {
+    fn block_verdicts(
+        &self,
+        i: usize,
+        block: &[&[f64]],
+        len: usize,
+        host: Option<&HostRow>,
+        scratch: &mut (BlockScratch, Vec<f64>),
+    ) -> StateColumn {
         let s = &self.slots[i];
         let value = s.state.data;
         let value_col: Vec<f64> = value.map(|v| vec![v.num(); len]).unwrap_or_default();
         let value_arg = value.map(|v| (v.kind(), value_col.as_slice()));
-        let fast: Option<(Kind, Vec<f64>)> = match &s.kernel {
+        let (block_scratch, buf) = scratch;
+        let mut owned = Vec::new();
+        let fast: Option<(Kind, &[f64])> = match &s.kernel {
             Kernel::Expr(program) if !(program.reads_value() && value.is_none()) => {
-                let mut out = Vec::with_capacity(len);
-                let kind = program.eval_block(block, value_arg, len, &mut BlockScratch::default(), &mut out);
-                Some((kind, out))
+                let kind = program.eval_block(block, value_arg, len, block_scratch, buf);
+                Some((kind, buf.as_slice()))
             }
             Kernel::Member(map) => {
                 let sub: Vec<&[f64]> = map.iter().map(|&k| block.get(k as usize).copied().unwrap_or(&[])).collect();
                 let input = BatchInput { columns: sub, len, value: value_arg, host };
-                s.state.member.evaluate_batch(&input, false).ok().map(|o| (o.kind, o.verdicts))
+                match s.state.member.evaluate_batch(&input, false) {
+                    Ok(o) => {
+                        owned = o.verdicts;
+                        Some((o.kind, owned.as_slice()))
+                    }
+                    Err(_) => None,
+                }
             }
             Kernel::Expr(_) => None,
         };
         if let Some((kind, out)) = fast {
-            let checked: Option<Vec<Verdict>> = out.iter().map(|&x| Verdict::from_raw(kind, x).ok()).collect();
-            if let Some(vs) = checked {
-                return vs.into_iter().map(Ok).collect();
+            let mut col = StateColumn::default();
+            let mut ok = true;
+            for (r, &x) in out.iter().enumerate() {
+                // A boolean column only needs the non-zero rows.
+                if kind == Kind::Bool && x == 0.0 {
+                    continue;
+                }
+                match Verdict::from_raw(kind, x) {
+                    Ok(v) if v.is_active() => col.active.push((r, v)),
+                    Ok(_) => {}
+                    Err(_) => {
+                        ok = false;
+                        break;
+                    }
+                }
+            }
+            if ok {
+                return col;
             }
         }
         let mut stack = Scratch::new();
         let mut row = vec![f64::NAN; block.len()];
-        (0..len)
-            .map(|r| {
-                for (o, c) in row.iter_mut().zip(block) {
-                    *o = c.get(r).copied().unwrap_or(f64::NAN);
-                }
-                // Row-by-row fallback has no per-row host view; callables that
-                // read the row see none here, only their incoming value.
-                self.verdict_of(i, &row, value, None, &mut stack)
-            })
-            .collect()
+        let mut col = StateColumn::default();
+        for r in 0..len {
+            for (o, c) in row.iter_mut().zip(block) {
+                *o = c.get(r).copied().unwrap_or(f64::NAN);
+            }
+            // Row-by-row fallback has no per-row host view; callables that
+            // read the row see none here, only their incoming value.
+            col.push(r, self.verdict_of(i, &row, value, None, &mut stack));
+        }
+        col
     }
 }
 

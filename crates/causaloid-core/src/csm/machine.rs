@@ -363,9 +363,9 @@ impl StateMachine {
                 let mut ctx: Vec<f64> = row.to_vec();
                 ctx.push(verdict.degree());
                 let view = ActionContext::new(&self.context_names, &ctx);
-                Some(ethos.evaluate(action.name(), &view, None).map_err(|source| CsmError::Ethos {
+                Some(ethos.evaluate(action.name(), &view, None).map(Box::new).map_err(|source| CsmError::Ethos {
                     state: s.state.id.clone(),
-                    action: action.name().to_owned(),
+                    action: action.name().to_string(),
                     source,
                 })?)
             }
@@ -377,7 +377,7 @@ impl StateMachine {
         let firing = Firing {
             event,
             state: s.state.id.clone(),
-            action: action.name().to_owned(),
+            action: action.name().clone(),
             value,
             input: Observation { names: self.names.clone(), values: row },
             verdict,
@@ -486,13 +486,15 @@ impl StateMachine {
                     state: Some(f.state.clone()),
                     error: CsmError::Action {
                         state: f.state.clone(),
-                        action: f.action.clone(),
+                        action: f.action.to_string(),
                         message: message.clone(),
                         payload: payload.clone(),
                     },
                 });
             }
-            self.log.push_back(f.clone());
+            if self.log_limit > 0 {
+                self.log.push_back(f.clone());
+            }
             out.push(f);
         }
         self.trim();

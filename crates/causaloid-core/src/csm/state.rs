@@ -44,18 +44,25 @@ pub trait ActionFn: Send + Sync {
 #[derive(Clone)]
 pub enum Action {
     /// A named action that only records that it fired.
-    Record(String),
+    Record(Arc<str>),
     /// A named host-language action.
-    Host(String, Arc<dyn ActionFn>),
+    Host(Arc<str>, Arc<dyn ActionFn>),
 }
 
 impl Action {
     pub fn record(name: impl Into<String>) -> Action {
+        let name: String = name.into();
         Action::Record(name.into())
     }
 
+    /// A named host-language action.
+    pub fn host(name: impl Into<String>, function: Arc<dyn ActionFn>) -> Action {
+        let name: String = name.into();
+        Action::Host(name.into(), function)
+    }
+
     /// The name the ethos judges the action by.
-    pub fn name(&self) -> &str {
+    pub fn name(&self) -> &Arc<str> {
         match self {
             Action::Record(n) | Action::Host(n, _) => n,
         }
@@ -142,11 +149,11 @@ pub struct Firing {
     /// The number of the observation (0, 1, ... over the machine's life).
     pub event: u64,
     pub state: NodeId,
-    pub action: String,
+    pub action: Arc<str>,
     pub value: Option<Value>,
     pub input: Observation,
     pub verdict: Verdict,
     /// The ethos's judgement, when the machine has an ethos.
-    pub vetting: Option<DeonticVerdict>,
+    pub vetting: Option<Box<DeonticVerdict>>,
     pub outcome: Outcome,
 }
