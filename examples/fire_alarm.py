@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-import numpy as np
-
 import causaloid as cl
+import numpy as np
 
 col = cl.expr.col
 SEED = 42
@@ -54,13 +53,26 @@ def build(log: list[str]) -> cl.StateMachine:
         id="fire",
         description="smoke and heat together",
     )
-    ethos = cl.Ethos([
-        cl.Norm("evacuate-on-danger", "evacuate", None, "obligatory",
-                description="evacuate when there is danger"),
-        cl.Norm("reactor-needs-two", "evacuate", (col("room") == 1) & (agreeing < 2),
-                "impermissible", priority=10, specificity=2,
-                description="never leave the reactor on one sensor's word"),
-    ])
+    ethos = cl.Ethos(
+        [
+            cl.Norm(
+                "evacuate-on-danger",
+                "evacuate",
+                None,
+                "obligatory",
+                description="evacuate when there is danger",
+            ),
+            cl.Norm(
+                "reactor-needs-two",
+                "evacuate",
+                (col("room") == 1) & (agreeing < 2),
+                "impermissible",
+                priority=10,
+                specificity=2,
+                description="never leave the reactor on one sensor's word",
+            ),
+        ]
+    )
 
     def alert(firing: cl.csm.Firing) -> None:
         log.append(f"t={firing.event}: alert ({firing.state})")
@@ -74,11 +86,19 @@ def build(log: list[str]) -> cl.StateMachine:
     states = [
         (cl.State("smoke-alert", "smoke", cl.Causaloid("s", "smoke", expr=smoky)), alert),
         # The window gives the heat's rise over the last 5 seconds.
-        (cl.State("heat-rising", "heat rising fast",
-                  cl.Causaloid("r", "heat up 15 C in 5 s", expr=col("heat.delta") > 15)), alert),
+        (
+            cl.State(
+                "heat-rising",
+                "heat rising fast",
+                cl.Causaloid("r", "heat up 15 C in 5 s", expr=col("heat.delta") > 15),
+            ),
+            alert,
+        ),
         (cl.State("fire", "smoke and heat", fire), call_brigade),
-        (cl.State("explosion", "explosion sensor", cl.Causaloid("x", "blast", expr=blast)),
-         evacuate),
+        (
+            cl.State("explosion", "explosion sensor", cl.Causaloid("x", "blast", expr=blast)),
+            evacuate,
+        ),
     ]
     return cl.StateMachine(states, ethos=ethos, window=cl.Window(5, ["heat"]))
 

@@ -13,9 +13,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-import numpy as np
-
 import causaloid as cl
+import numpy as np
 
 col = cl.expr.col
 SEED = 7
@@ -36,9 +35,13 @@ def simulate(seed: int = SEED, n: int = N) -> list[dict[str, float]]:
         if 150 <= i < 240:
             probes[2] = 80.0  # probe 3 frozen by ice
         raw = {
-            "ias1": probes[0], "ias2": probes[1], "ias3": probes[2],
-            "aoa1": aoa[i] + rng.normal(0, 0.2), "aoa2": aoa[i] + rng.normal(0, 0.2),
-            "bank": bank[i] + rng.normal(0, 1.0), "load": load[i] + rng.normal(0, 0.02),
+            "ias1": probes[0],
+            "ias2": probes[1],
+            "ias3": probes[2],
+            "aoa1": aoa[i] + rng.normal(0, 0.2),
+            "aoa2": aoa[i] + rng.normal(0, 0.2),
+            "bank": bank[i] + rng.normal(0, 1.0),
+            "load": load[i] + rng.normal(0, 0.02),
         }
         readings.append({k: round(float(v), 2) for k, v in raw.items()})
     return readings
@@ -64,11 +67,13 @@ def sensor_faults() -> cl.CausalCollection:
     """Any failed health check is a sensor fault."""
     return cl.CausalCollection(
         [
-            cl.Causaloid("probes-disagree", "airspeed probes 20 kt apart",
-                         expr=col("ias_spread") > 20),
+            cl.Causaloid(
+                "probes-disagree", "airspeed probes 20 kt apart", expr=col("ias_spread") > 20
+            ),
             cl.Causaloid("vanes-disagree", "AoA vanes 2 deg apart", expr=col("aoa_spread") > 2),
-            cl.Causaloid("airspeed-range", "airspeed outside 30..450 kt",
-                         expr=~col("ias").between(30, 450)),
+            cl.Causaloid(
+                "airspeed-range", "airspeed outside 30..450 kt", expr=~col("ias").between(30, 450)
+            ),
         ],
         logic="any",
         id="sensor-fault",
@@ -103,19 +108,46 @@ def build(commands: list[str]) -> cl.StateMachine:
     stall = cl.CausalGraph("stall", "stall protection")
     add_stall_risk(stall)
     stall.freeze()
-    ethos = cl.Ethos([
-        cl.Norm("no-auto-on-bad-data", "*", col("ias_spread") > 20, "impermissible", priority=5,
-                description="no automatic action on an untrusted airspeed"),
-        cl.Norm("stall-always", "stall_protection", None, "obligatory", priority=5,
-                specificity=3, description="stall protection still acts: AoA does not lie"),
-        cl.Norm("degrade-always", "alternate_law", None, "obligatory", priority=5,
-                specificity=3, description="degrading to alternate law is always allowed"),
-    ])
+    ethos = cl.Ethos(
+        [
+            cl.Norm(
+                "no-auto-on-bad-data",
+                "*",
+                col("ias_spread") > 20,
+                "impermissible",
+                priority=5,
+                description="no automatic action on an untrusted airspeed",
+            ),
+            cl.Norm(
+                "stall-always",
+                "stall_protection",
+                None,
+                "obligatory",
+                priority=5,
+                specificity=3,
+                description="stall protection still acts: AoA does not lie",
+            ),
+            cl.Norm(
+                "degrade-always",
+                "alternate_law",
+                None,
+                "obligatory",
+                priority=5,
+                specificity=3,
+                description="degrading to alternate law is always allowed",
+            ),
+        ]
+    )
     return cl.StateMachine(
         [
-            (cl.State("sensor-fault", "degrade to alternate law", sensor_faults()), "alternate_law"),
-            (cl.State("envelope", "any envelope limit reached", envelope()),
-             cl.Action("envelope_protection", protect)),
+            (
+                cl.State("sensor-fault", "degrade to alternate law", sensor_faults()),
+                "alternate_law",
+            ),
+            (
+                cl.State("envelope", "any envelope limit reached", envelope()),
+                cl.Action("envelope_protection", protect),
+            ),
             (cl.State("stall", "stall risk", stall), cl.Action("stall_protection", protect)),
         ],
         ethos=ethos,

@@ -6,9 +6,8 @@ from __future__ import annotations
 import pickle
 from typing import Any
 
-import pytest
-
 import causaloid as cl
+import pytest
 from causaloid.csm.errors import (
     ActionError,
     DuplicateStateError,
@@ -27,10 +26,15 @@ def expr_state(id: str, expr: Any, **kw: Any) -> cl.State:
 
 def test_active_states_fire_in_order_and_are_logged() -> None:
     seen: list[Any] = []
-    csm = cl.StateMachine([
-        (expr_state("hot", col("temp") > 50), lambda f: seen.append((f.state, f.input["temp"]))),
-        (expr_state("smoky", col("smoke") > 0.5), "record_smoke"),
-    ])
+    csm = cl.StateMachine(
+        [
+            (
+                expr_state("hot", col("temp") > 50),
+                lambda f: seen.append((f.state, f.input["temp"])),
+            ),
+            (expr_state("smoky", col("smoke") > 0.5), "record_smoke"),
+        ]
+    )
     assert csm.inputs == ["temp", "smoke"]
     fired = csm.evaluate_all({"temp": 60.0, "smoke": 0.9})
     assert [(f.state, f.action, f.outcome) for f in fired] == [
@@ -45,10 +49,12 @@ def test_active_states_fire_in_order_and_are_logged() -> None:
 
 def test_evaluate_one_state_with_a_value_or_an_observation() -> None:
     c = cl.Causaloid("v", "value above 3", expr=cl.expr.value() > 3)
-    csm = cl.StateMachine([
-        (cl.State("v", "", c, data=5.0), "a"),
-        (expr_state("t", col("temp") > 1), "b"),
-    ])
+    csm = cl.StateMachine(
+        [
+            (cl.State("v", "", c, data=5.0), "a"),
+            (expr_state("t", col("temp") > 1), "b"),
+        ]
+    )
     assert [f.state for f in csm.evaluate("v")] == ["v"]  # its data
     assert csm.evaluate("v", 1.0) == []
     assert csm.evaluate("t", {"temp": 2.0})[0].input["temp"] == 2.0  # smoke-free row is fine
@@ -79,9 +85,9 @@ def test_states_can_be_any_form_of_causaloid() -> None:
 
 def test_the_ethos_refuses_an_action_which_is_logged_not_executed() -> None:
     ran: list[int] = []
-    ethos = cl.Ethos([
-        cl.Norm("two-sensors", "evacuate", col("agreeing") < 2, "impermissible", priority=10)
-    ])
+    ethos = cl.Ethos(
+        [cl.Norm("two-sensors", "evacuate", col("agreeing") < 2, "impermissible", priority=10)]
+    )
     csm = cl.StateMachine(
         [(expr_state("fire", col("heat") > 80), cl.Action("evacuate", lambda: ran.append(1)))],
         ethos=ethos,
@@ -103,10 +109,12 @@ def test_a_raising_action_is_recorded_and_the_other_states_still_fire() -> None:
     def jam() -> None:
         raise RuntimeError("pump jammed")
 
-    csm = cl.StateMachine([
-        (expr_state("a", col("x") > 0), jam),
-        (expr_state("b", col("x") > 0), "ok"),
-    ])
+    csm = cl.StateMachine(
+        [
+            (expr_state("a", col("x") > 0), jam),
+            (expr_state("b", col("x") > 0), "ok"),
+        ]
+    )
     fired = csm.evaluate_all({"x": 1.0}, errors="record")
     assert [f.outcome for f in fired] == ["failed", "recorded"]
     assert isinstance(fired[0].error, ActionError)
@@ -120,7 +128,9 @@ def test_a_raising_action_is_recorded_and_the_other_states_still_fire() -> None:
 
 
 def test_a_state_that_fails_to_decide_is_recorded_with_its_cause() -> None:
-    csm = cl.StateMachine([(expr_state("bad", col("x")), "a"), (expr_state("ok", col("x") > 0), "b")])
+    csm = cl.StateMachine(
+        [(expr_state("bad", col("x")), "a"), (expr_state("ok", col("x") > 0), "b")]
+    )
     fired = csm.evaluate_all({"x": 3.0}, errors="record")
     assert [f.state for f in fired] == ["ok"]
     _, state, err = csm.errors[0]

@@ -9,13 +9,12 @@ from collections import namedtuple
 from collections.abc import AsyncIterator
 from typing import Any
 
+import causaloid as cl
 import numpy as np
 import pytest
+from causaloid.csm.errors import ActionError, ObservationError
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-import causaloid as cl
-from causaloid.csm.errors import ActionError, ObservationError
 
 col = cl.expr.col
 
@@ -31,18 +30,24 @@ def machine(actions: dict[str, Any] | None = None) -> cl.StateMachine:
         [cl.Causaloid("a", "", expr=col("a") > 0.3), cl.Causaloid("b", "", expr=col("b") > 0.6)],
         id="both",
     )
-    ethos = cl.Ethos([
-        cl.Norm("calm", "act_a", col("b") > 0.9, "impermissible"),
-        cl.Norm("sure", "*", col("verdict") > 0.8, "optional", priority=1),
-    ])
+    ethos = cl.Ethos(
+        [
+            cl.Norm("calm", "act_a", col("b") > 0.9, "impermissible"),
+            cl.Norm("sure", "*", col("verdict") > 0.8, "optional", priority=1),
+        ]
+    )
     return cl.StateMachine(
         [
             (expr_state("sa", col("a") > 0.5), actions.get("sa", "act_a")),
             (expr_state("degree", col("b")), actions.get("degree", "act_b")),
             (cl.State("both", "", both), actions.get("both", "act_c")),
             (expr_state("mean", col("a.mean") > 0.5), actions.get("mean", "act_a")),
-            (cl.State("py", "", cl.Causaloid("py", "", fn=lambda v, row: row["a"] > 0.8), data=1.0),
-             actions.get("py", "act_d")),
+            (
+                cl.State(
+                    "py", "", cl.Causaloid("py", "", fn=lambda v, row: row["a"] > 0.8), data=1.0
+                ),
+                actions.get("py", "act_d"),
+            ),
         ],
         ethos=ethos,
         window=cl.Window(4, ["a"]),
@@ -71,10 +76,12 @@ def test_run_batch_fires_exactly_what_run_fires(rows: list[tuple[float, float]])
 
 def test_run_batch_says_which_states_fired_on_which_rows_and_runs_their_actions() -> None:
     seen: list[tuple[str, float]] = []
-    csm = cl.StateMachine([
-        (expr_state("hot", col("temp") > 50), lambda f, obs: seen.append(("hot", obs["temp"]))),
-        (expr_state("smoky", col("smoke") > 0.5), "log"),
-    ])
+    csm = cl.StateMachine(
+        [
+            (expr_state("hot", col("temp") > 50), lambda f, obs: seen.append(("hot", obs["temp"]))),
+            (expr_state("smoky", col("smoke") > 0.5), "log"),
+        ]
+    )
     result = csm.run_batch({"temp": [10.0, 60.0, 70.0], "smoke": [0.9, 0.0, 0.6]})
     assert list(result.rows) == [0, 1, 2, 2]
     assert result.states == ["smoky", "hot", "hot", "smoky"]
@@ -102,7 +109,7 @@ def test_streams_take_dicts_tuples_and_named_tuples_and_record_bad_items() -> No
     items: list[Any] = [{"temp": 60.0}, (70.0,), Reading(80.0, 0.1), (1.0, 2.0), "junk", {"t": 1}]
     report = csm.run(items)
     assert report.items == 6 and report.count("recorded") == 3
-    assert [e.index for e in report.errors] == [3, 4, 5]
+    assert [e.position for e in report.errors] == [3, 4, 5]
     assert all(isinstance(e.error, ObservationError) for e in report.errors)
     assert report.errors[2].item == {"t": 1}
     assert "expected 1 (temp)" in str(report.errors[0].error)
@@ -122,7 +129,7 @@ def test_a_failing_action_never_loses_an_observation() -> None:
     assert calls == [1.0, 2.0, 3.0, 4.0]
     assert [f.outcome for f in report.firings] == ["fired", "failed", "fired", "fired"]
     (err,) = report.errors
-    assert err.index == 1 and err.item == {"x": 2.0} and isinstance(err.error, ActionError)
+    assert err.position == 1 and err.item == {"x": 2.0} and isinstance(err.error, ActionError)
     with pytest.raises(ActionError) as e:
         cl.StateMachine([(expr_state("s", col("x") > 0), flaky)]).run(
             ({"x": float(i)} for i in range(1, 5)), stop_on_error=True

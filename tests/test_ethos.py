@@ -5,9 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import pickle
 
-import pytest
-
 import causaloid as cl
+import pytest
 from causaloid.ethos.errors import (
     DuplicateNormError,
     MissingContextError,
@@ -22,10 +21,12 @@ col = cl.expr.col
 
 def test_lex_superior_decides_a_conflict_the_other_rules_would_decide_the_other_way() -> None:
     # The loser is more specific and more recent: only priority makes it lose.
-    ethos = cl.Ethos([
-        cl.Norm("safety", "evacuate", None, "obligatory", priority=10, specificity=1, time=1),
-        cl.Norm("quiet", "evacuate", None, "impermissible", priority=1, specificity=5, time=9),
-    ])
+    ethos = cl.Ethos(
+        [
+            cl.Norm("safety", "evacuate", None, "obligatory", priority=10, specificity=1, time=1),
+            cl.Norm("quiet", "evacuate", None, "impermissible", priority=1, specificity=5, time=9),
+        ]
+    )
     v = ethos.evaluate("evacuate")
     assert v.modality == "obligatory" and v.permitted
     assert v.decided_by == "safety"
@@ -35,22 +36,42 @@ def test_lex_superior_decides_a_conflict_the_other_rules_would_decide_the_other_
 
 def test_lex_specialis_decides_between_equal_priorities() -> None:
     # The specific norm is the older one: only specificity makes it win.
-    ethos = cl.Ethos([
-        cl.Norm("general", "evacuate", None, "obligatory", priority=5, specificity=1, time=9),
-        cl.Norm("reactor", "evacuate", None, "impermissible", priority=5, specificity=3, time=1),
-    ])
+    ethos = cl.Ethos(
+        [
+            cl.Norm("general", "evacuate", None, "obligatory", priority=5, specificity=1, time=9),
+            cl.Norm(
+                "reactor", "evacuate", None, "impermissible", priority=5, specificity=3, time=1
+            ),
+        ]
+    )
     v = ethos.evaluate("evacuate")
     assert not v and v.modality == "impermissible"
     assert v.defeated == [("general", "reactor", "lex specialis", "specificity 3 > 1")]
 
 
 def test_lex_posterior_decides_between_equal_priority_and_specificity() -> None:
-    ethos = cl.Ethos([
-        cl.Norm("new", "sell", None, "optional", priority=2, specificity=2,
-                time=dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)),
-        cl.Norm("old", "sell", None, "impermissible", priority=2, specificity=2,
-                time=dt.datetime(2001, 1, 1, tzinfo=dt.timezone.utc)),
-    ])
+    ethos = cl.Ethos(
+        [
+            cl.Norm(
+                "new",
+                "sell",
+                None,
+                "optional",
+                priority=2,
+                specificity=2,
+                time=dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc),
+            ),
+            cl.Norm(
+                "old",
+                "sell",
+                None,
+                "impermissible",
+                priority=2,
+                specificity=2,
+                time=dt.datetime(2001, 1, 1, tzinfo=dt.timezone.utc),
+            ),
+        ]
+    )
     v = ethos.evaluate("sell")
     assert v.permitted and v.modality == "optional"
     assert v.defeated[0][:3] == ("old", "new", "lex posterior")
@@ -60,12 +81,19 @@ def test_lex_posterior_decides_between_equal_priority_and_specificity() -> None:
 
 
 def test_predicates_select_the_applicable_norms_from_the_context() -> None:
-    ethos = cl.Ethos([
-        cl.Norm("fire", "evacuate", col("heat") > 80, "obligatory"),
-        cl.Norm("two-sensors", "evacuate", col("agreeing") < 2, "impermissible", priority=10),
-        cl.Norm("manual", "evacuate", lambda ctx: ctx.get("mode") == "manual", "optional",
-                priority=20),
-    ])
+    ethos = cl.Ethos(
+        [
+            cl.Norm("fire", "evacuate", col("heat") > 80, "obligatory"),
+            cl.Norm("two-sensors", "evacuate", col("agreeing") < 2, "impermissible", priority=10),
+            cl.Norm(
+                "manual",
+                "evacuate",
+                lambda ctx: ctx.get("mode") == "manual",
+                "optional",
+                priority=20,
+            ),
+        ]
+    )
     assert not ethos.evaluate("evacuate", {"heat": 95.0, "agreeing": 1, "mode": "auto"})
     v = ethos.evaluate("evacuate", {"heat": 95.0, "agreeing": 2, "mode": "auto"})
     assert v.modality == "obligatory" and v.applicable == ["fire"]
@@ -77,18 +105,20 @@ def test_predicates_select_the_applicable_norms_from_the_context() -> None:
 
 
 def test_a_predicate_may_read_the_action_too() -> None:
-    ethos = cl.Ethos([
-        cl.Norm("no-sell", "*", lambda action, ctx: action.startswith("sell"), "impermissible")
-    ])
+    ethos = cl.Ethos(
+        [cl.Norm("no-sell", "*", lambda action, ctx: action.startswith("sell"), "impermissible")]
+    )
     assert not ethos.evaluate("sell_all", {})
     assert ethos.evaluate("buy", {})
 
 
 def test_a_tie_no_rule_decides_is_refused_by_caution() -> None:
-    ethos = cl.Ethos([
-        cl.Norm("a", "go", None, "obligatory"),
-        cl.Norm("b", "go", None, "impermissible"),
-    ])
+    ethos = cl.Ethos(
+        [
+            cl.Norm("a", "go", None, "obligatory"),
+            cl.Norm("b", "go", None, "impermissible"),
+        ]
+    )
     v = ethos.evaluate("go")
     assert not v and v.unresolved == ["b"]
     assert "no rule decides" in v.justification

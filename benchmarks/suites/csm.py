@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import causaloid as cl
 import numpy as np
 
-import causaloid as cl
 from suites._timing import best_of, comparison
 
 N_COLUMNS = 10
@@ -18,9 +18,7 @@ def rules(n_states: int, rate: float, seed: int = 7) -> list[tuple[str, float]]:
     """(column, threshold) per state, so that a share ``rate`` of checks fire
     (columns are uniform on [0, 1))."""
     rng = np.random.default_rng(seed)
-    return [
-        (f"x{i % N_COLUMNS}", float(rng.uniform(1.0 - 2 * rate, 1.0))) for i in range(n_states)
-    ]
+    return [(f"x{i % N_COLUMNS}", float(rng.uniform(1.0 - 2 * rate, 1.0))) for i in range(n_states)]
 
 
 def machine(rs: list[tuple[str, float]]) -> cl.StateMachine:
@@ -61,7 +59,12 @@ def run(quick: bool) -> list[dict]:
 
 
 def _one_rate(
-    rate: float, label: str, quick: bool, data: dict[str, np.ndarray], rows: list[dict], n_single: int
+    rate: float,
+    label: str,
+    quick: bool,
+    data: dict[str, np.ndarray],
+    rows: list[dict],
+    n_single: int,
 ) -> list[dict]:
     out = []
     n_rows = len(rows)
@@ -82,11 +85,16 @@ def _one_rate(
         repeat = 3 if quick else 5
         ours_s = best_of(ours_single, repeat=repeat) / n_single
         peer_s = best_of(peer_single, repeat=repeat) / n_single
-        out.append(comparison(
-            f"csm single observation, {n_states} states, {label}", ours_s, "python ifs", peer_s,
-            goal=">= 1x at 100 states" if n_states == 100 else "",
-            events_per_s=1.0 / ours_s,
-        ))
+        out.append(
+            comparison(
+                f"csm single observation, {n_states} states, {label}",
+                ours_s,
+                "python ifs",
+                peer_s,
+                goal=">= 1x at 100 states" if n_states == 100 else "",
+                events_per_s=1.0 / ours_s,
+            )
+        )
 
         def peer_batch(check: Any = check) -> None:
             fired: list[int] = []
@@ -94,10 +102,16 @@ def _one_rate(
                 check(o, fired)
 
         batch_csm = machine(rs)
-        ours_b = best_of(lambda: batch_csm.run_batch(data), repeat=repeat) / n_rows
+        ours_b = best_of(lambda m=batch_csm: m.run_batch(data), repeat=repeat) / n_rows
         peer_b = best_of(peer_batch, repeat=repeat) / n_rows
-        out.append(comparison(
-            f"csm batch of {n_rows} rows, {n_states} states, {label}", ours_b, "python ifs", peer_b,
-            goal=">= 10x", events_per_s=1.0 / ours_b,
-        ))
+        out.append(
+            comparison(
+                f"csm batch of {n_rows} rows, {n_states} states, {label}",
+                ours_b,
+                "python ifs",
+                peer_b,
+                goal=">= 10x",
+                events_per_s=1.0 / ours_b,
+            )
+        )
     return out

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from causaloid import csm, errors, ethos, expr
 from causaloid._native import __version__
-from causaloid.effect import Effect, Process
 from causaloid.csm import Action, State, StateMachine, Window
+from causaloid.effect import Effect, Process
 from causaloid.errors import CausalError
 from causaloid.ethos import Ethos, Norm
 from causaloid.graph import AtLeast, CausalCollection, CausalGraph, Causaloid, Relay

@@ -193,7 +193,9 @@ class StateMachine:
         _raise_first(errors)
         return list(firings)
 
-    def evaluate_all(self, observation: Mapping[str, Any], *, errors: Errors = "raise") -> list[Any]:
+    def evaluate_all(
+        self, observation: Mapping[str, Any], *, errors: Errors = "raise"
+    ) -> list[Any]:
         """Evaluate every state on one observation and fire the active ones.
 
         Parameters
@@ -332,13 +334,17 @@ class StateMachine:
 
         rows, positions, executed, firings, errs = self._native.run_batch(arrays, n, cols, row_of)
         first = self.events - n
-        errors = [RunError(int(e - first), int(e), s, row_of(int(e - first)), x) for e, s, x in errs]
+        errors = [
+            RunError(int(e - first), int(e), s, row_of(int(e - first)), x) for e, s, x in errs
+        ]
         return BatchResult(
             rows, positions, executed, firings, errors, n, list(self._native.state_ids())
         )
 
 
-def _rebuild(pairs: list[tuple[State, Action]], ethos: Any, window: Any, log_limit: int) -> StateMachine:
+def _rebuild(
+    pairs: list[tuple[State, Action]], ethos: Any, window: Any, log_limit: int
+) -> StateMachine:
     return StateMachine(pairs, ethos=ethos, window=window, log_limit=log_limit)
 
 
@@ -364,12 +370,16 @@ def _raise_first(errors: list[Any]) -> None:
 def _items(source: Any) -> Iterable[Any]:
     """Rows of a frame as mappings; any other iterable as it is."""
     module = type(source).__module__.split(".")[0]
-    if module in ("pandas", "polars", "pyarrow") and hasattr(source, "columns" if module != "pyarrow" else "column_names"):
+    if module in ("pandas", "polars", "pyarrow") and hasattr(
+        source, "columns" if module != "pyarrow" else "column_names"
+    ):
         cols = to_columns(source)
         names = list(cols)
         return ({k: cols[k][i] for k in names} for i in range(n_rows(cols)))
     if isinstance(source, Mapping):
-        raise TypeError("run() takes an iterable of observations; for one observation use evaluate_all()")
+        raise TypeError(
+            "run() takes an iterable of observations; for one observation use evaluate_all()"
+        )
     if not isinstance(source, Iterable):
         raise TypeError(f"run() takes an iterable of observations, got {type(source).__name__}")
     return source
@@ -384,8 +394,7 @@ def _observation(item: Any, names: Sequence[str]) -> Any:
     if isinstance(item, (tuple, list, np.ndarray)):
         if len(item) != len(names):
             raise ObservationError(
-                f"a stream item of {len(item)} values; expected {len(names)} "
-                f"({', '.join(names)})",
+                f"a stream item of {len(item)} values; expected {len(names)} ({', '.join(names)})",
                 {"column": None, "found": len(item), "expected": len(names)},
             )
         return dict(zip(names, item))

@@ -18,11 +18,11 @@ Firing = _native.Firing
 
 
 class RunError(NamedTuple):
-    """A problem met during a run: which item (its position in the stream),
+    """A problem met during a run: which item (``position`` in the stream),
     which observation number and state (None when the item itself was bad),
     the item, and the exception (not raised)."""
 
-    index: int
+    position: int
     event: int | None
     state: Any
     item: Any
@@ -69,7 +69,7 @@ class BatchResult:
         The log entries themselves (outcome, vetting, input ...), built on
         access.
     errors : list of RunError
-        Problems met, with ``index`` the row.
+        Problems met, with ``position`` the row.
     n_rows : int
         Rows in the table.
     state_ids : list
@@ -127,6 +127,5 @@ class BatchResult:
 
     def __repr__(self) -> str:
         return (
-            f"BatchResult({self.n_rows} rows, {len(self.rows)} firings, "
-            f"{len(self.errors)} errors)"
+            f"BatchResult({self.n_rows} rows, {len(self.rows)} firings, {len(self.errors)} errors)"
         )

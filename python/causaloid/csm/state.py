@@ -51,7 +51,9 @@ class State:
         self.data = _plain(data)
 
     def __repr__(self) -> str:
-        kind = type(self.causaloid).__name__.replace("Causal", "").lower() or "causaloid"
+        kind = {"CausalCollection": "collection", "CausalGraph": "graph"}.get(
+            type(self.causaloid).__name__, "causaloid"
+        )
         return f"State({self.id!r}, {self.description!r}, {kind} {self.causaloid.id!r})"
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -102,7 +104,8 @@ class Action:
             name = getattr(action, "__name__", None) or type(action).__name__
             return cls(name, action)
         raise TypeError(
-            f"an action must be a cl.Action, a name (str) or a callable; got {type(action).__name__}"
+            "an action must be a cl.Action, a name (str) or a callable; "
+            f"got {type(action).__name__}"
         )
 
     def __repr__(self) -> str:
@@ -130,11 +133,7 @@ class _ActionAdapter:
         if any(p.kind is inspect.Parameter.VAR_POSITIONAL for p in params):
             self.arity = 2
         else:
-            required = [
-                p
-                for p in params
-                if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
-            ]
+            required = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
             self.arity = min(len(required), 2)
 
     def fire(self, firing: Any, observation: Any) -> None:

@@ -45,7 +45,9 @@ class _PredicateAdapter:
     def __init__(self, fn: Callable[..., Any]) -> None:
         arity = _arity(fn)
         if arity == 0:
-            raise TypeError("a norm's predicate must accept the context: fn(context) or fn(action, context)")
+            raise TypeError(
+                "a norm's predicate must accept the context: fn(context) or fn(action, context)"
+            )
         self.fn = fn
         self.with_action = arity >= 2
 
@@ -168,16 +170,36 @@ class Norm:
         mod = self.modality.value
         return (
             _rebuild,
-            (self.id, self.action, self.predicate, mod, self.priority, self.specificity,
-             self.time, self.description),
+            (
+                self.id,
+                self.action,
+                self.predicate,
+                mod,
+                self.priority,
+                self.specificity,
+                self.time,
+                self.description,
+            ),
         )
 
 
 def _rebuild(
-    id: NodeId, action: str, predicate: Any, modality: str, priority: int, specificity: int,
-    time: float, description: str,
+    id: NodeId,
+    action: str,
+    predicate: Any,
+    modality: str,
+    priority: int,
+    specificity: int,
+    time: float,
+    description: str,
 ) -> Norm:
     return Norm(
-        id, action, predicate, modality, priority=priority, specificity=specificity, time=time,
+        id,
+        action,
+        predicate,
+        modality,
+        priority=priority,
+        specificity=specificity,
+        time=time,
         description=description,
     )
