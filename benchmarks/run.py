@@ -30,10 +30,16 @@ def suite_names() -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("suites", nargs="*", help=f"suites to run (default: all of {suite_names()})")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "suites", nargs="*", help=f"suites to run (default: all of {suite_names()})"
+    )
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke test")
-    parser.add_argument("--json", default=str(HERE / "results" / "latest.json"), help="where to write results")
+    parser.add_argument(
+        "--json", default=str(HERE / "results" / "latest.json"), help="where to write results"
+    )
     args = parser.parse_args(argv)
     names = args.suites or suite_names()
     results = []
@@ -46,8 +52,12 @@ def main(argv: list[str] | None = None) -> int:
             print(format_row(row), flush=True)
     out = Path(args.json)
     out.parent.mkdir(parents=True, exist_ok=True)
-    meta = {"when": time.strftime("%Y-%m-%dT%H:%M:%S"), "python": platform.python_version(),
-            "machine": platform.machine(), "quick": args.quick}
+    meta = {
+        "when": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "quick": args.quick,
+    }
     out.write_text(json.dumps({"meta": meta, "results": results}, indent=2))
     print(f"wrote {out}")
     return 0
@@ -57,8 +67,10 @@ def format_row(row: dict) -> str:
     ratio = row.get("ratio")
     ratio_s = f"{ratio:8.2f}x" if isinstance(ratio, (int, float)) else "       -"
     extra = f"  goal: {row['goal']}" if row.get("goal") else ""
-    return (f"  {row['name']:<48} ours {row.get('ours_s', float('nan')):.4g}s  "
-            f"{row.get('peer', '-')} {row.get('peer_s', float('nan')):.4g}s  ratio {ratio_s}{extra}")
+    return (
+        f"  {row['name']:<48} ours {row.get('ours_s', float('nan')):.4g}s  "
+        f"{row.get('peer', '-')} {row.get('peer_s', float('nan')):.4g}s  ratio {ratio_s}{extra}"
+    )
 
 
 if __name__ == "__main__":

@@ -18,7 +18,16 @@ def best_of(fn: Callable[[], Any], repeat: int = 5, number: int = 1) -> float:
     return best
 
 
-def comparison(name: str, ours_s: float, peer: str, peer_s: float, goal: str = "", **extra: Any) -> dict:
+def comparison(
+    name: str, ours_s: float, peer: str, peer_s: float, goal: str = "", **extra: Any
+) -> dict:
     """One result row: ratio is the peer's time over ours (above 1: we are faster)."""
-    return {"name": name, "ours_s": ours_s, "peer": peer, "peer_s": peer_s,
-            "ratio": peer_s / ours_s if ours_s > 0 else float("inf"), "goal": goal, **extra}
+    return {
+        "name": name,
+        "ours_s": ours_s,
+        "peer": peer,
+        "peer_s": peer_s,
+        "ratio": peer_s / ours_s if ours_s > 0 else float("inf"),
+        "goal": goal,
+        **extra,
+    }

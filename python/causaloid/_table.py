@@ -78,9 +78,7 @@ def to_columns(table: Any, columns: Sequence[str] | None = None) -> Columns:
                 {"column": name, "shape": arr.shape},
             )
     if len(set(lengths.values())) > 1:
-        raise ShapeError(
-            f"columns have different lengths: {lengths}", {"lengths": lengths}
-        )
+        raise ShapeError(f"columns have different lengths: {lengths}", {"lengths": lengths})
     return raw
 
 

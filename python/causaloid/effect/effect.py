@@ -120,6 +120,10 @@ class Effect(Generic[T]):
         """Every step and intervention, in order, as plain text."""
         return _render(self._log)
 
+    def _evaluations(self) -> list[Any]:
+        """The native evaluations recorded in the log, oldest first."""
+        return [p for p in _parts(self._log) if not isinstance(p, str)]
+
     def explain(self) -> str:
         """The log followed by the final value or error, one line each."""
         last = f"value: {self._value!r}" if self._error is None else f"error: {self._error}"
@@ -151,7 +155,9 @@ class Effect(Generic[T]):
         except CausalError as exc:
             return Effect._make(None, exc, (self._log, f"{_name(fn)} failed: {exc}"))
         except Exception as exc:  # noqa: BLE001 - a failing step is data, not a crash
-            err = CallableError(f"{_name(fn)} raised {type(exc).__name__}: {exc}", {"step": _name(fn)})
+            err = CallableError(
+                f"{_name(fn)} raised {type(exc).__name__}: {exc}", {"step": _name(fn)}
+            )
             err.__cause__ = exc
             return Effect._make(None, err, (self._log, f"{_name(fn)} failed: {err}"))
         if isinstance(out, Effect):
@@ -175,7 +181,9 @@ class Effect(Generic[T]):
         'intervention: value set to 3.0 (was 1.0)'
         """
         if self._error is not None:
-            return Effect._make(None, self._error, (self._log, "intervention skipped: an earlier step failed"))
+            return Effect._make(
+                None, self._error, (self._log, "intervention skipped: an earlier step failed")
+            )
         entry = f"intervention: value set to {value!r} (was {self._value!r})"
         return Effect._make(value, None, (self._log, entry))
 

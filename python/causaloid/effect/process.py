@@ -63,8 +63,12 @@ class Process:
         try:
             out = fn(self.effect.value, self.state, self.context)
         except Exception as exc:  # noqa: BLE001
-            err = exc if isinstance(exc, CausalError) else CallableError(
-                f"{_name(fn)} raised {type(exc).__name__}: {exc}", {"step": _name(fn)}
+            err = (
+                exc
+                if isinstance(exc, CausalError)
+                else CallableError(
+                    f"{_name(fn)} raised {type(exc).__name__}: {exc}", {"step": _name(fn)}
+                )
             )
             if err is not exc:
                 err.__cause__ = exc

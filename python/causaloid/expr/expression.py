@@ -23,9 +23,7 @@ def _to_expr(x: ExprLike, name: str = "operand") -> Expr:
             return lit(x)
         except TypeError:
             pass
-    raise TypeError(
-        f"{name} must be an Expr, a bool or a number; got {type(x).__name__} {x!r:.40}"
-    )
+    raise TypeError(f"{name} must be an Expr, a bool or a number; got {type(x).__name__} {x!r:.40}")
 
 
 class Expr:
@@ -250,5 +248,3 @@ def max(a: ExprLike, b: ExprLike) -> Expr:  # noqa: A001
     max(col("a"), col("b"))
     """
     return _to_expr(a).max(b)
-
-

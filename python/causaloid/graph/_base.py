@@ -92,7 +92,9 @@ class Causal(ABC):
         """Columns an observation must have for native expressions inside."""
         return list(self._member().columns)
 
-    def evaluate(self, x: Any = None, *, value: Any = None, errors: Errors = "raise") -> Effect[Any]:
+    def evaluate(
+        self, x: Any = None, *, value: Any = None, errors: Errors = "raise"
+    ) -> Effect[Any]:
         """Evaluate one observation.
 
         Parameters
@@ -116,13 +118,16 @@ class Causal(ABC):
         v, row = split_input(x, value)
         return finish(self._member().evaluate(v, row), errors)
 
+    def __call__(self, x: Any = None) -> Effect[Any]:
+        """Shorthand for :meth:`evaluate`, so causal structures compose as
+        steps of an effect chain: ``Effect.pure(0.8).bind(causaloid)``."""
+        return self.evaluate(x)
+
     def explain(self, x: Any = None, *, value: Any = None) -> str:
         """Evaluate and return the explanation (never raises on evaluation errors)."""
         return self.evaluate(x, value=value, errors="effect").explain()
 
-    def evaluate_batch(
-        self, table: Any, *, value: Any = None, activations: bool = False
-    ) -> Any:
+    def evaluate_batch(self, table: Any, *, value: Any = None, activations: bool = False) -> Any:
         """Evaluate every row of a table at once.
 
         Parameters

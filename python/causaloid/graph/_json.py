@@ -22,7 +22,9 @@ def _document(text: str) -> dict[str, Any]:
     except (TypeError, ValueError) as exc:
         raise SerializationError(f"not JSON: {exc}") from exc
     if not isinstance(doc, dict) or doc.get("format") != FORMAT or doc.get("version") != VERSION:
-        raise SerializationError(f"expected a document with format {FORMAT!r} and version {VERSION}")
+        raise SerializationError(
+            f"expected a document with format {FORMAT!r} and version {VERSION}"
+        )
     return doc
 
 
@@ -32,8 +34,10 @@ def _build(node: Any) -> Causal:
     from causaloid.graph.collection import AtLeast, CausalCollection
 
     if not isinstance(node, dict) or len(node) != 1:
-        raise SerializationError(f"expected {{'causaloid'|'collection'|'graph': ...}}, got {node!r:.80}")
-    (kind, body), = node.items()
+        raise SerializationError(
+            f"expected {{'causaloid'|'collection'|'graph': ...}}, got {node!r:.80}"
+        )
+    ((kind, body),) = node.items()
     try:
         if kind == "causaloid":
             expr = Expr.from_json(json.dumps(body["expr"]))
@@ -43,9 +47,13 @@ def _build(node: Any) -> Causal:
             if isinstance(logic, dict):
                 logic = AtLeast(int(logic["at_least"]))
             members = [_build(m) for m in body["members"]]
-            return CausalCollection(members, logic, id=body["id"], description=body.get("description", ""))
+            return CausalCollection(
+                members, logic, id=body["id"], description=body.get("description", "")
+            )
         if kind == "graph":
-            g = CausalGraph(body["id"], body.get("description", ""), max_relays=body.get("max_relays", 64))
+            g = CausalGraph(
+                body["id"], body.get("description", ""), max_relays=body.get("max_relays", 64)
+            )
             for n in body["nodes"]:
                 g.add(_build(n))
             for a, b in body["edges"]:

@@ -45,7 +45,9 @@ class CausalGraph(Causal):
     array([False,  True,  True])
     """
 
-    def __init__(self, id: NodeId = "graph", description: str = "", *, max_relays: int = 64) -> None:
+    def __init__(
+        self, id: NodeId = "graph", description: str = "", *, max_relays: int = 64
+    ) -> None:
         self._id = check_id(id)
         self._description = str(description)
         self._native = _native.Graph(self._id, self._description)
@@ -63,7 +65,8 @@ class CausalGraph(Causal):
         """
         if not isinstance(member, Causal):
             raise TypeError(
-                f"add() takes a Causaloid, CausalCollection or CausalGraph, got {type(member).__name__}"
+                "add() takes a Causaloid, CausalCollection or CausalGraph, "
+                f"got {type(member).__name__}"
             )
         node_id = self._native.add(member._member())
         self._members[node_id] = member
@@ -172,10 +175,31 @@ class CausalGraph(Causal):
         v, row = split_input(x, value)
         return finish(self._native.evaluate_single(node, v, row), errors)
 
-    def evaluate(self, x: Any = None, *, value: Any = None, errors: Errors = "raise") -> Effect[Any]:
+    def evaluate(
+        self, x: Any = None, *, value: Any = None, errors: Errors = "raise"
+    ) -> Effect[Any]:
         """Evaluate the whole graph from its roots. See :meth:`Causal.evaluate`."""
         v, row = split_input(x, value)
         return finish(self._native.evaluate(v, row), errors)
+
+    def plot(self, effect: Effect[Any] | None = None, ax: Any = None) -> Any:
+        """Draw the graph in layers by causal depth (needs matplotlib).
+
+        Parameters
+        ----------
+        effect : Effect, optional
+            The result of :meth:`evaluate`; each node is then coloured by its
+            verdict (red false / 0, green true / 1) and labelled with it.
+        ax : matplotlib Axes, optional
+            Where to draw; a new figure when omitted.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
+        from causaloid.graph.plot import plot_graph
+
+        return plot_graph(self, effect, ax)
 
     # --- persistence ---
     def to_json(self) -> str:

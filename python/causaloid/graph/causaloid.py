@@ -57,7 +57,9 @@ class Causaloid(Causal):
             raise TypeError(f"description must be a str, got {type(description).__name__}")
         self._description = description
         if (fn is None) == (expr is None):
-            raise TypeError("give exactly one of fn= (a Python callable) or expr= (a cl.expr expression)")
+            raise TypeError(
+                "give exactly one of fn= (a Python callable) or expr= (a cl.expr expression)"
+            )
         self._fn = fn
         self._expr = expr
         if expr is not None:

@@ -103,7 +103,8 @@ class CausalCollection(Causal):
         return len(self._members)
 
     def __repr__(self) -> str:
-        return f"CausalCollection({len(self._members)} members, logic={self._logic!r}, id={self._id!r})"
+        n = len(self._members)
+        return f"CausalCollection({n} members, logic={self._logic!r}, id={self._id!r})"
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_rebuild, (self._members, self._logic, self._id, self._description))

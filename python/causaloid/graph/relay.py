@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
 
 
 @dataclass(frozen=True)
@@ -20,5 +19,5 @@ class Relay:
     Relay(target='shutdown', value=True)
     """
 
-    target: Union[int, str]
-    value: Union[bool, float]
+    target: int | str
+    value: bool | float

@@ -3,7 +3,10 @@
 //! engine runs on one row or vectorised over a block of rows.
 
 mod ast;
+mod closure;
 mod program;
 
 pub use ast::{BinaryOp, Expr, UnaryOp};
+pub use closure::RowFn;
+pub(crate) use closure::compile as compile_row;
 pub use program::{BlockScratch, ColumnTable, Program, Scratch};

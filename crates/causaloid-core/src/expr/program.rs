@@ -51,7 +51,7 @@ impl ColumnTable {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
-enum Operand {
+pub(crate) enum Operand {
     Stack,
     Col(u32),
     Value,
@@ -59,7 +59,7 @@ enum Operand {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
-enum Op {
+pub(crate) enum Op {
     Push(Operand),
     Unary(UnaryOp, Operand),
     Binary(BinaryOp, Operand, Operand),
@@ -71,7 +71,12 @@ enum Op {
 pub struct Program {
     ops: Vec<Op>,
     reads_value: bool,
+    /// Deepest the stack gets; programs up to [`SMALL_STACK`] deep run on an
+    /// array on the machine stack instead of a heap vector.
+    depth: usize,
 }
+
+const SMALL_STACK: usize = 4;
 
 /// Reusable stack for single-row evaluation.
 pub type Scratch = Vec<(Kind, f64)>;
@@ -79,7 +84,7 @@ pub type Scratch = Vec<(Kind, f64)>;
 // ---- the op table: shared by single-row and block evaluation ------------------
 
 #[inline(always)]
-fn truth(b: bool) -> f64 {
+pub(crate) fn truth(b: bool) -> f64 {
     if b {
         1.0
     } else {
@@ -90,7 +95,7 @@ fn truth(b: bool) -> f64 {
 // min / max that propagate NaN, unlike f64::min, so a missing reading never
 // silently becomes a verdict.
 #[inline(always)]
-fn nan_min(a: f64, b: f64) -> f64 {
+pub(crate) fn nan_min(a: f64, b: f64) -> f64 {
     if a.is_nan() || b.is_nan() {
         f64::NAN
     } else {
@@ -99,7 +104,7 @@ fn nan_min(a: f64, b: f64) -> f64 {
 }
 
 #[inline(always)]
-fn nan_max(a: f64, b: f64) -> f64 {
+pub(crate) fn nan_max(a: f64, b: f64) -> f64 {
     if a.is_nan() || b.is_nan() {
         f64::NAN
     } else {
@@ -108,7 +113,7 @@ fn nan_max(a: f64, b: f64) -> f64 {
 }
 
 #[inline(always)]
-fn apply_unary(op: UnaryOp, a: f64) -> f64 {
+pub(crate) fn apply_unary(op: UnaryOp, a: f64) -> f64 {
     match op {
         UnaryOp::Neg => -a,
         UnaryOp::Not => 1.0 - a,
@@ -117,7 +122,7 @@ fn apply_unary(op: UnaryOp, a: f64) -> f64 {
     }
 }
 
-fn unary_kind(op: UnaryOp, a: Kind) -> Kind {
+pub(crate) fn unary_kind(op: UnaryOp, a: Kind) -> Kind {
     match op {
         UnaryOp::Not => a,
         UnaryOp::Neg | UnaryOp::Abs => Kind::Num,
@@ -125,7 +130,7 @@ fn unary_kind(op: UnaryOp, a: Kind) -> Kind {
     }
 }
 
-fn binary_kind(op: BinaryOp, a: Kind, b: Kind) -> Kind {
+pub(crate) fn binary_kind(op: BinaryOp, a: Kind, b: Kind) -> Kind {
     use BinaryOp::*;
     match op {
         Add | Sub | Mul | Div => Kind::Num,
@@ -154,12 +159,12 @@ macro_rules! with_binary_fn {
 }
 
 #[inline(always)]
-fn apply_binary(op: BinaryOp, a: f64, b: f64) -> f64 {
+pub(crate) fn apply_binary(op: BinaryOp, a: f64, b: f64) -> f64 {
     with_binary_fn!(op, f => f(a, b))
 }
 
 #[inline(always)]
-fn between(x: f64, lo: f64, hi: f64) -> f64 {
+pub(crate) fn between(x: f64, lo: f64, hi: f64) -> f64 {
     truth(lo <= x && x <= hi)
 }
 
@@ -170,12 +175,17 @@ impl Program {
     pub fn compile(expr: &Expr, table: &mut ColumnTable) -> Program {
         let mut ops = Vec::new();
         emit(expr, table, &mut ops);
-        Program { ops, reads_value: expr.reads_value() }
+        let depth = max_depth(&ops);
+        Program { ops, reads_value: expr.reads_value(), depth }
     }
 
     /// Whether the program reads the incoming value.
     pub fn reads_value(&self) -> bool {
         self.reads_value
+    }
+
+    pub(crate) fn ops(&self) -> &[Op] {
+        &self.ops
     }
 
     /// The same program with column slots renumbered through `map` (old slot ->
@@ -195,7 +205,7 @@ impl Program {
                 Op::Between => Op::Between,
             })
             .collect();
-        Program { ops, reads_value: self.reads_value }
+        Program { ops, reads_value: self.reads_value, depth: self.depth }
     }
 
     /// Evaluates on one row. `value` is the incoming value (ignored unless the
@@ -210,31 +220,12 @@ impl Program {
                 return (binary_kind(*op, ka, kb), apply_binary(*op, xa, xb));
             }
         }
-        stack.clear();
-        for op in &self.ops {
-            match *op {
-                Op::Push(a) => {
-                    let v = load(a, row, value);
-                    stack.push(v);
-                }
-                Op::Unary(u, a) => {
-                    let (k, x) = fetch(a, row, value, stack);
-                    stack.push((unary_kind(u, k), apply_unary(u, x)));
-                }
-                Op::Binary(b, x, y) => {
-                    let (ky, vy) = fetch(y, row, value, stack);
-                    let (kx, vx) = fetch(x, row, value, stack);
-                    stack.push((binary_kind(b, kx, ky), apply_binary(b, vx, vy)));
-                }
-                Op::Between => {
-                    let (_, hi) = pop(stack);
-                    let (_, lo) = pop(stack);
-                    let (_, x) = pop(stack);
-                    stack.push((Kind::Bool, between(x, lo, hi)));
-                }
-            }
+        if self.depth <= SMALL_STACK {
+            let mut stack = Small { items: [(Kind::Num, 0.0); SMALL_STACK], len: 0 };
+            return run(&self.ops, row, value, &mut stack);
         }
-        pop(stack)
+        stack.clear();
+        run(&self.ops, row, value, stack)
     }
 
     /// Evaluates on a block of rows: `cols[slot]` holds the block's values of
@@ -301,6 +292,92 @@ impl Program {
     }
 }
 
+/// A value stack: a heap vector, or a fixed array for shallow programs.
+trait Stack {
+    fn push(&mut self, v: (Kind, f64));
+    fn pop(&mut self) -> (Kind, f64);
+}
+
+impl Stack for Scratch {
+    #[inline(always)]
+    fn push(&mut self, v: (Kind, f64)) {
+        Vec::push(self, v);
+    }
+
+    #[inline(always)]
+    fn pop(&mut self) -> (Kind, f64) {
+        Vec::pop(self).unwrap_or((Kind::Num, f64::NAN))
+    }
+}
+
+struct Small {
+    items: [(Kind, f64); SMALL_STACK],
+    len: usize,
+}
+
+impl Stack for Small {
+    #[inline(always)]
+    fn push(&mut self, v: (Kind, f64)) {
+        if let Some(slot) = self.items.get_mut(self.len) {
+            *slot = v;
+            self.len += 1;
+        }
+    }
+
+    #[inline(always)]
+    fn pop(&mut self) -> (Kind, f64) {
+        if self.len == 0 {
+            return (Kind::Num, f64::NAN);
+        }
+        self.len -= 1;
+        self.items[self.len]
+    }
+}
+
+#[inline(always)]
+fn run(ops: &[Op], row: &[f64], value: (Kind, f64), stack: &mut impl Stack) -> (Kind, f64) {
+    for op in ops {
+        match *op {
+            Op::Push(a) => {
+                let v = load(a, row, value);
+                stack.push(v);
+            }
+            Op::Unary(u, a) => {
+                let (k, x) = fetch(a, row, value, stack);
+                stack.push((unary_kind(u, k), apply_unary(u, x)));
+            }
+            Op::Binary(b, x, y) => {
+                let (ky, vy) = fetch(y, row, value, stack);
+                let (kx, vx) = fetch(x, row, value, stack);
+                stack.push((binary_kind(b, kx, ky), apply_binary(b, vx, vy)));
+            }
+            Op::Between => {
+                let (_, hi) = stack.pop();
+                let (_, lo) = stack.pop();
+                let (_, x) = stack.pop();
+                stack.push((Kind::Bool, between(x, lo, hi)));
+            }
+        }
+    }
+    stack.pop()
+}
+
+/// The deepest the stack gets while running `ops`.
+fn max_depth(ops: &[Op]) -> usize {
+    let stacked = |o: &Operand| usize::from(*o == Operand::Stack);
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    for op in ops {
+        depth = match op {
+            Op::Push(_) => depth + 1,
+            Op::Unary(_, a) => depth - stacked(a).min(depth) + 1,
+            Op::Binary(_, x, y) => depth - (stacked(x) + stacked(y)).min(depth) + 1,
+            Op::Between => depth - 3.min(depth) + 1,
+        };
+        deepest = deepest.max(depth);
+    }
+    deepest
+}
+
 fn emit(expr: &Expr, table: &mut ColumnTable, ops: &mut Vec<Op>) {
     match expr {
         Expr::Col(_) | Expr::Value | Expr::Lit(_) => {
@@ -351,14 +428,9 @@ fn load(a: Operand, row: &[f64], value: (Kind, f64)) -> (Kind, f64) {
 }
 
 #[inline(always)]
-fn pop(stack: &mut Scratch) -> (Kind, f64) {
-    stack.pop().unwrap_or((Kind::Num, f64::NAN))
-}
-
-#[inline(always)]
-fn fetch(a: Operand, row: &[f64], value: (Kind, f64), stack: &mut Scratch) -> (Kind, f64) {
+fn fetch(a: Operand, row: &[f64], value: (Kind, f64), stack: &mut impl Stack) -> (Kind, f64) {
     if a == Operand::Stack {
-        pop(stack)
+        stack.pop()
     } else {
         load(a, row, value)
     }

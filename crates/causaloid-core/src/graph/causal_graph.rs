@@ -5,17 +5,33 @@
 use super::id::NodeId;
 use super::member::{Link, Member};
 use crate::error::CausalError;
-use crate::expr::ColumnTable;
+use crate::expr::{compile_row, ColumnTable, RowFn};
 use std::collections::HashMap;
 
 /// Default bound on relay rounds in one evaluation.
 pub const DEFAULT_MAX_RELAYS: usize = 64;
+
+/// One node's evaluation step, laid out flat so a whole-graph evaluation
+/// walks memory sequentially instead of chasing a pointer per node.
+#[derive(Clone, Debug)]
+pub(crate) struct PlanStep {
+    pub node: u32,
+    /// Range of the node's parents in `Frozen::parents`.
+    pub parents: (u32, u32),
+    /// The node's expression compiled to closures; `None` when the node is
+    /// not an expression causaloid and takes the general path.
+    pub row_fn: Option<RowFn>,
+    pub reads_value: bool,
+}
 
 /// What freezing computes once for every evaluation.
 #[derive(Clone, Debug)]
 pub(crate) struct Frozen {
     /// Nodes in topological order (ties broken by insertion order).
     pub order: Vec<u32>,
+    /// The evaluation plan, in topological order.
+    pub plan: Vec<PlanStep>,
+    pub parents: Vec<u32>,
     pub table: ColumnTable,
     pub links: Vec<Link>,
     pub has_callables: bool,
@@ -175,9 +191,20 @@ impl CausalGraph {
         }
         let order = self.topological_order()?;
         let mut table = ColumnTable::new();
-        let links = self.nodes.iter().map(|m| Link::new(m, &mut table)).collect();
+        let links: Vec<Link> = self.nodes.iter().map(|m| Link::new(m, &mut table)).collect();
         let has_callables = self.nodes.iter().any(Member::has_callables);
-        self.frozen = Some(Frozen { order, table, links, has_callables });
+        let mut plan = Vec::with_capacity(order.len());
+        let mut parents = Vec::new();
+        for &i in &order {
+            let p0 = parents.len() as u32;
+            parents.extend_from_slice(&self.parents[i as usize]);
+            let (row_fn, reads_value) = match (&self.nodes[i as usize], &links[i as usize].program) {
+                (Member::Causaloid(_), Some(program)) => (Some(compile_row(program.ops())), program.reads_value()),
+                _ => (None, false),
+            };
+            plan.push(PlanStep { node: i, parents: (p0, parents.len() as u32), row_fn, reads_value });
+        }
+        self.frozen = Some(Frozen { order, plan, parents, table, links, has_callables });
         Ok(())
     }
 

@@ -8,7 +8,7 @@ use super::causal_graph::CausalGraph;
 use super::causaloid::HostRow;
 use super::id::NodeId;
 use super::member::{eval_member, Ctx, Input, Member, Step};
-use super::trace::Evaluation;
+use super::trace::{Evaluation, Outcome};
 use crate::error::CausalError;
 use crate::value::{Kind, Value, Verdict};
 use std::collections::VecDeque;
@@ -109,8 +109,9 @@ impl CausalGraph {
         ctx: &mut Ctx,
     ) -> Result<Verdict, CausalError> {
         let n = self.len();
-        let mut done = vec![false; n];
-        let mut out = vec![(Kind::Bool, 0.0); n];
+        // Per node: 0 = not evaluated, 1 = decided a bool, 2 = decided a degree.
+        let mut done = vec![0u8; n];
+        let mut out = vec![0.0f64; n];
         let mut mode = mode;
         let mut value = value;
         let mut relays = 0usize;
@@ -126,7 +127,7 @@ impl CausalGraph {
                     ctx.trace.set_relay_target(t);
                     mode = Mode::From(t);
                     value = Some(v);
-                    done.iter_mut().for_each(|d| *d = false);
+                    done.iter_mut().for_each(|d| *d = 0);
                 }
             }
         }
@@ -141,8 +142,8 @@ impl CausalGraph {
         host: Option<&HostRow>,
         scope: u32,
         ctx: &mut Ctx,
-        done: &mut [bool],
-        out: &mut [(Kind, f64)],
+        done: &mut [u8],
+        out: &mut [f64],
     ) -> Result<Run, CausalError> {
         let fz = self.frozen()?;
         let nodes = self.nodes();
@@ -164,15 +165,17 @@ impl CausalGraph {
             Mode::From(s) => Some(self.reachable(*s)),
             _ => None,
         };
-        for &i in &fz.order {
+        for step in &fz.plan {
+            let i = step.node;
             let iu = i as usize;
             if reach.as_ref().is_some_and(|r| !r[iu]) {
                 continue;
             }
             let mut joined: Option<(Kind, f64)> = None;
-            for &p in &self.parents[iu] {
-                if done[p as usize] {
-                    let (k, x) = out[p as usize];
+            for &p in &fz.parents[step.parents.0 as usize..step.parents.1 as usize] {
+                let state = done[p as usize];
+                if state != 0 {
+                    let (k, x) = (state_kind(state), out[p as usize]);
                     joined = Some(match joined {
                         Some((jk, jx)) => (jk.both(k), jx.max(x)),
                         None => (k, x),
@@ -183,10 +186,23 @@ impl CausalGraph {
                 Some((k, x)) => Some(Value::from_raw(k, x)),
                 None => value,
             };
+            // Fast path: an expression causaloid that decides a valid verdict.
+            // Anything else (errors included) takes the general path below,
+            // which evaluates again and records the failure.
+            if let (Some(f), false) = (&step.row_fn, step.reads_value && incoming.is_none()) {
+                let v = incoming.map_or((Kind::Num, f64::NAN), |v| (v.kind(), v.num()));
+                let (k, x) = f.call(row, v);
+                if let Ok(verdict) = Verdict::from_raw(k, x) {
+                    ctx.trace.push(scope, i, incoming, Outcome::Decided(verdict));
+                    done[iu] = kind_state(k);
+                    out[iu] = x;
+                    continue;
+                }
+            }
             match eval_member(&nodes[iu], &fz.links[iu], incoming, row, host, scope, i, ctx)? {
                 Step::Verdict(v) => {
-                    done[iu] = true;
-                    out[iu] = (v.kind(), v.degree());
+                    done[iu] = kind_state(v.kind());
+                    out[iu] = v.degree();
                 }
                 Step::Relay(t, v) => return Ok(Run::Relay(t, v)),
             }
@@ -195,9 +211,9 @@ impl CausalGraph {
         let mut sinks = Vec::new();
         for &i in &fz.order {
             let iu = i as usize;
-            if done[iu] && !self.children[iu].iter().any(|&c| done[c as usize]) {
+            if done[iu] != 0 && !self.children[iu].iter().any(|&c| done[c as usize] != 0) {
                 sinks.push(i);
-                let (k, x) = out[iu];
+                let (k, x) = (state_kind(done[iu]), out[iu]);
                 result = Some(match result {
                     Some((rk, rx)) => (rk.both(k), rx.max(x)),
                     None => (k, x),
@@ -222,5 +238,22 @@ impl CausalGraph {
             }
         }
         seen
+    }
+}
+
+#[inline(always)]
+fn kind_state(k: Kind) -> u8 {
+    match k {
+        Kind::Bool => 1,
+        Kind::Num => 2,
+    }
+}
+
+#[inline(always)]
+fn state_kind(state: u8) -> Kind {
+    if state == 1 {
+        Kind::Bool
+    } else {
+        Kind::Num
     }
 }

@@ -17,4 +17,4 @@ pub use causaloid::{CallError, CausalFunction, Causaloid, Function, HostRow, Out
 pub use collection::{AtLeast, Collection, Logic};
 pub use id::NodeId;
 pub use member::{Input, Member};
-pub use trace::{Entry, Evaluation, Outcome, Record, Trace};
+pub use trace::{Decoded, Entry, Evaluation, Outcome, Record, Trace};

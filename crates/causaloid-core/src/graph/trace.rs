@@ -18,8 +18,86 @@ pub enum Outcome {
     Failed,
 }
 
+/// One packed trace entry (24 bytes, so a 10 000-node evaluation writes
+/// 240 KB of trace): the scope and member, the input and the output as raw
+/// numbers, and tags saying how to read them. Use [`Entry::outcome`] and
+/// [`Entry::input`] to decode.
 #[derive(Clone, Copy, Debug)]
 pub struct Entry {
+    /// Low 24 bits: scope; high 8 bits: tags (see the constants below).
+    meta: u32,
+    pub member: u32,
+    input: f64,
+    output: f64,
+}
+
+const INPUT_NONE: u32 = 0;
+const INPUT_BOOL: u32 = 1;
+const INPUT_NUM: u32 = 2;
+const OUT_DECIDED: u32 = 0;
+const OUT_RELAYED: u32 = 1 << 2;
+const OUT_ENTERED: u32 = 2 << 2;
+const OUT_FAILED: u32 = 3 << 2;
+const OUT_BOOL: u32 = 1 << 4;
+const SCOPE_MASK: u32 = (1 << 24) - 1;
+
+impl Entry {
+    #[inline(always)]
+    fn pack(scope: u32, member: u32, input: Option<Value>, outcome: Outcome) -> Entry {
+        let (in_tag, input) = match input {
+            None => (INPUT_NONE, 0.0),
+            Some(Value::Bool(b)) => (INPUT_BOOL, f64::from(u8::from(b))),
+            Some(Value::Num(x)) => (INPUT_NUM, x),
+        };
+        let (out_tag, output) = match outcome {
+            Outcome::Decided(Verdict::Bool(b)) => (OUT_DECIDED | OUT_BOOL, f64::from(u8::from(b))),
+            Outcome::Decided(Verdict::Degree(x)) => (OUT_DECIDED, x),
+            Outcome::Relayed { value, .. } => {
+                (OUT_RELAYED | if value.kind() == crate::Kind::Bool { OUT_BOOL } else { 0 }, value.num())
+            }
+            Outcome::Entered { scope } => (OUT_ENTERED, f64::from(scope)),
+            Outcome::Failed => (OUT_FAILED, 0.0),
+        };
+        Entry { meta: (scope & SCOPE_MASK) | ((in_tag | out_tag) << 24), member, input, output }
+    }
+
+    /// The scope the entry belongs to (0: the top).
+    pub fn scope(&self) -> u32 {
+        self.meta & SCOPE_MASK
+    }
+
+    fn tags(&self) -> u32 {
+        self.meta >> 24
+    }
+
+    /// The incoming value the member received.
+    pub fn input(&self) -> Option<Value> {
+        match self.tags() & 3 {
+            INPUT_BOOL => Some(Value::Bool(self.input != 0.0)),
+            INPUT_NUM => Some(Value::Num(self.input)),
+            _ => None,
+        }
+    }
+
+    /// What happened; a relay's target is resolved by [`Trace::relay_target`].
+    pub fn outcome(&self, relay_target: u32) -> Outcome {
+        let is_bool = self.tags() & OUT_BOOL != 0;
+        match self.tags() & (3 << 2) {
+            OUT_DECIDED if is_bool => Outcome::Decided(Verdict::Bool(self.output != 0.0)),
+            OUT_DECIDED => Outcome::Decided(Verdict::Degree(self.output)),
+            OUT_RELAYED => Outcome::Relayed {
+                target: relay_target,
+                value: if is_bool { Value::Bool(self.output != 0.0) } else { Value::Num(self.output) },
+            },
+            OUT_ENTERED => Outcome::Entered { scope: self.output as u32 },
+            _ => Outcome::Failed,
+        }
+    }
+}
+
+/// A trace entry, unpacked.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Decoded {
     pub scope: u32,
     pub member: u32,
     pub input: Option<Value>,
@@ -40,6 +118,8 @@ pub struct Trace {
     scopes: Vec<Scope>,
     /// (scope, nodes whose verdicts a graph joined into its own).
     conclusions: Vec<(u32, Vec<u32>)>,
+    /// (entry index, target node) of every relay, in entry order.
+    relays: Vec<(u32, u32)>,
 }
 
 impl Trace {
@@ -48,6 +128,7 @@ impl Trace {
             entries: Vec::with_capacity(n),
             scopes: vec![Scope { parent: u32::MAX, member: 0 }],
             conclusions: Vec::new(),
+            relays: Vec::new(),
         }
     }
 
@@ -55,9 +136,26 @@ impl Trace {
         &self.entries
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn push(&mut self, scope: u32, member: u32, input: Option<Value>, outcome: Outcome) {
-        self.entries.push(Entry { scope, member, input, outcome });
+        self.entries.push(Entry::pack(scope, member, input, outcome));
+    }
+
+    /// The node a relay entry relayed to (u32::MAX when it was not resolved).
+    pub fn relay_target(&self, entry: usize) -> u32 {
+        self.relays
+            .binary_search_by_key(&(entry as u32), |&(e, _)| e)
+            .map_or(u32::MAX, |i| self.relays[i].1)
+    }
+
+    /// Entries decoded, in order.
+    pub fn decoded(&self) -> impl Iterator<Item = Decoded> + '_ {
+        self.entries.iter().enumerate().map(|(i, e)| Decoded {
+            scope: e.scope(),
+            member: e.member,
+            input: e.input(),
+            outcome: e.outcome(self.relay_target(i)),
+        })
     }
 
     pub(crate) fn enter(&mut self, scope: u32, member: u32, input: Option<Value>) -> u32 {
@@ -82,8 +180,8 @@ impl Trace {
     }
 
     pub(crate) fn set_relay_target(&mut self, target: u32) {
-        if let Some(Entry { outcome: Outcome::Relayed { target: t, .. }, .. }) = self.entries.last_mut() {
-            *t = target;
+        if let Some(last) = self.entries.len().checked_sub(1) {
+            self.relays.push((last as u32, target));
         }
     }
 
@@ -172,7 +270,7 @@ impl Evaluation {
         out
     }
 
-    fn resolve<'a>(&'a self, scopes: &[Option<&'a Member>], e: &Entry) -> Option<&'a Member> {
+    fn resolve<'a>(&'a self, scopes: &[Option<&'a Member>], e: &Decoded) -> Option<&'a Member> {
         let parent = scopes.get(e.scope as usize).copied().flatten()?;
         child(parent, e.member, e.scope == 0)
     }
@@ -181,8 +279,8 @@ impl Evaluation {
     pub fn records(&self) -> Vec<Record> {
         let scopes = self.scope_members();
         let mut out = Vec::with_capacity(self.trace.entries.len());
-        for e in &self.trace.entries {
-            let Some(m) = self.resolve(&scopes, e) else { continue };
+        for e in self.trace.decoded() {
+            let Some(m) = self.resolve(&scopes, &e) else { continue };
             let (event, verdict, relay_target, relay_value) = match e.outcome {
                 Outcome::Decided(v) => ("decided", Some(v), None, None),
                 Outcome::Entered { .. } => ("entered", None, None, None),
@@ -213,8 +311,8 @@ impl Evaluation {
     pub fn lines(&self) -> Vec<String> {
         let scopes = self.scope_members();
         let mut lines = Vec::with_capacity(self.trace.entries.len() + 2);
-        for e in &self.trace.entries {
-            let Some(m) = self.resolve(&scopes, e) else { continue };
+        for e in self.trace.decoded() {
+            let Some(m) = self.resolve(&scopes, &e) else { continue };
             let indent = "  ".repeat(self.trace.depth(e.scope));
             let name = format!("{} {} {:?}", m.kind_name(), m.id(), m.description());
             let line = match (e.outcome, m) {
@@ -234,10 +332,10 @@ impl Evaluation {
                     format!("{indent}{name}: {} on {} -> {v}", function_text(c.function()), self.inputs(e.input, c.expr()))
                 }
                 (Outcome::Decided(v), _) => {
-                    format!("{indent}= {name} -> {v}: {}", self.why(&scopes, e, m, v))
+                    format!("{indent}= {name} -> {v}: {}", self.why(&scopes, &e, m, v))
                 }
                 (Outcome::Relayed { value, .. }, _) => {
-                    let target = self.records_target(&scopes, e).map_or("?".to_owned(), |t| t.to_string());
+                    let target = self.records_target(&scopes, &e).map_or("?".to_owned(), |t| t.to_string());
                     let f = if let Member::Causaloid(c) = m { function_text(c.function()) } else { String::new() };
                     format!("{indent}{name}: {f} on {} -> relay to {target} with value {value}", self.inputs(e.input, None))
                 }
@@ -255,7 +353,7 @@ impl Evaluation {
         lines
     }
 
-    fn records_target(&self, scopes: &[Option<&Member>], e: &Entry) -> Option<NodeId> {
+    fn records_target(&self, scopes: &[Option<&Member>], e: &Decoded) -> Option<NodeId> {
         if let Outcome::Relayed { target, .. } = e.outcome {
             let graph = scopes.get(e.scope as usize).copied().flatten()?;
             return child(graph, target, false).map(|t| t.id().clone());
@@ -266,13 +364,17 @@ impl Evaluation {
     fn inputs(&self, value: Option<Value>, expr: Option<&crate::expr::Expr>) -> String {
         let mut parts = Vec::new();
         if let Some(v) = value {
+            let v = match v {
+                Value::Num(x) => readable(x),
+                Value::Bool(b) => b.to_string(),
+            };
             parts.push(format!("value={v}"));
         }
         if let Some(expr) = expr {
             for name in expr.columns() {
                 let x = self.top.table().get(&name).and_then(|s| self.row.get(s as usize));
                 if let Some(x) = x {
-                    parts.push(format!("{name}={x}"));
+                    parts.push(format!("{name}={}", readable(*x)));
                 }
             }
         }
@@ -284,16 +386,15 @@ impl Evaluation {
     }
 
     /// Why a collection or graph decided `v`.
-    fn why(&self, scopes: &[Option<&Member>], e: &Entry, m: &Member, v: Verdict) -> String {
-        let inner = self.trace.entries.iter().rev().find_map(|x| match x.outcome {
+    fn why(&self, scopes: &[Option<&Member>], e: &Decoded, m: &Member, v: Verdict) -> String {
+        let inner = self.trace.decoded().collect::<Vec<_>>().into_iter().rev().find_map(|x| match x.outcome {
             Outcome::Entered { scope } if x.scope == e.scope && x.member == e.member => Some(scope),
             _ => None,
         });
         let Some(inner) = inner else { return String::new() };
         let decided: Vec<(u32, Verdict)> = self
             .trace
-            .entries
-            .iter()
+            .decoded()
             .filter(|x| x.scope == inner)
             .filter_map(|x| match x.outcome {
                 Outcome::Decided(v) => Some((x.member, v)),
@@ -341,6 +442,25 @@ fn child(parent: &Member, i: u32, is_top: bool) -> Option<&Member> {
         Member::Collection(c) => c.members().get(i as usize),
         Member::Graph(g) => g.nodes().get(i as usize),
         Member::Causaloid(_) => None,
+    }
+}
+
+/// A number for people: exact when short, else six significant digits.
+fn readable(x: f64) -> String {
+    let exact = format!("{x}");
+    if exact.len() <= 10 || !x.is_finite() || x == 0.0 {
+        return exact;
+    }
+    let magnitude = x.abs().log10().floor() as i32;
+    if !(-4..9).contains(&magnitude) {
+        return format!("{x:.5e}");
+    }
+    let decimals = (5 - magnitude).clamp(0, 12) as usize;
+    let s = format!("{x:.decimals$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_owned()
+    } else {
+        s
     }
 }
 

@@ -1,0 +1,178 @@
+"""Every bad input gets a precise exception and leaves the structure unchanged."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import causaloid as cl
+from causaloid import errors
+from causaloid import expr as E
+
+
+def two_nodes() -> cl.CausalGraph:
+    g = cl.CausalGraph("g")
+    g.add(cl.Causaloid(1, "one", expr=E.value() > 0.5))
+    g.add(cl.Causaloid(2, "two", expr=E.value()))
+    g.link(1, 2)
+    return g
+
+
+def test_unknown_node_ids_name_the_id():
+    g = two_nodes()
+    with pytest.raises(errors.UnknownNodeError, match="unknown node id 9") as info:
+        g.link(1, 9)
+    assert info.value.node_id == 9 and isinstance(info.value, KeyError)
+    g.freeze()
+    with pytest.raises(errors.UnknownNodeError):
+        g.evaluate_from("nope", 1.0)
+    with pytest.raises(errors.UnknownNodeError):
+        g["nope"]
+    assert g.edges == [(1, 2)]
+
+
+def test_duplicate_ids_and_edges_are_refused():
+    g = two_nodes()
+    with pytest.raises(errors.DuplicateIdError) as info:
+        g.add(cl.Causaloid(1, "again", expr=E.value()))
+    assert info.value.node_id == 1 and len(g) == 2
+    with pytest.raises(errors.DuplicateEdgeError):
+        g.link(1, 2)
+    with pytest.raises(errors.DuplicateIdError):
+        cl.CausalCollection(
+            [cl.Causaloid(1, "", expr=E.value()), cl.Causaloid(1, "", expr=E.value())]
+        )
+
+
+def test_cycles_are_refused_at_freeze_and_nothing_changes():
+    g = two_nodes()
+    g.add(cl.Causaloid(3, "three", expr=E.value()))
+    g.link(2, 3)
+    g.link(3, 1)
+    with pytest.raises(errors.CycleError) as info:
+        g.freeze()
+    assert info.value.path[0] == info.value.path[-1] and set(info.value.path) == {1, 2, 3}
+    assert not g.is_frozen and len(g.edges) == 3
+    g.unlink(3, 1)
+    assert g.freeze().is_frozen
+
+
+def test_self_loop_is_a_cycle():
+    g = cl.CausalGraph()
+    g.add(cl.Causaloid(1, "", expr=E.value()))
+    with pytest.raises(errors.CycleError):
+        g.link(1, 1)
+    assert g.edges == []
+
+
+def test_linking_before_adding_and_evaluating_before_freeze():
+    g = cl.CausalGraph()
+    with pytest.raises(errors.UnknownNodeError):
+        g.link("a", "b")
+    g.add(cl.Causaloid("a", "", expr=E.value()))
+    with pytest.raises(errors.NotFrozenError, match="freeze"):
+        g.evaluate(1.0)
+    with pytest.raises(errors.NotFrozenError):
+        g.evaluate_batch({"x": [1.0]})
+    with pytest.raises(errors.NotFrozenError):
+        cl.CausalCollection([g])
+    g.freeze()
+    with pytest.raises(errors.FrozenError, match="unfreeze"):
+        g.add(cl.Causaloid("b", "", expr=E.value()))
+    with pytest.raises(errors.GraphError, match="empty"):
+        cl.CausalGraph().freeze()
+
+
+def test_a_raising_callable_is_a_callable_error_with_the_cause_chained():
+    g = cl.CausalGraph()
+    g.add(cl.Causaloid("boom", "fails", fn=lambda v: {}["missing"]))
+    g.freeze()
+    with pytest.raises(errors.CallableError, match="KeyError") as info:
+        g.evaluate(1.0)
+    assert isinstance(info.value.__cause__, KeyError) and info.value.node_id == "boom"
+    failed = g.evaluate(1.0, errors="effect")
+    assert failed.value is None and isinstance(failed.error, errors.CallableError)
+    assert '! causaloid "boom"' in failed.explain()
+
+
+@pytest.mark.parametrize(
+    ("returned", "found"),
+    [
+        (math.nan, "NaN"),
+        (1.5, "1.5"),
+        (-0.1, "-0.1"),
+        ("yes", "str 'yes'"),
+        (None, "NoneType None"),
+    ],
+)
+def test_non_verdicts_are_verdict_errors(returned, found):
+    c = cl.Causaloid("bad", "returns junk", fn=lambda v: returned)
+    with pytest.raises(errors.VerdictError, match="not a verdict") as info:
+        c.evaluate(1.0)
+    assert info.value.node_id == "bad" and found in info.value.found
+
+
+def test_nan_verdicts_in_a_batch_name_the_row():
+    c = cl.Causaloid("deg", "a degree", expr=E.col("x") * 1.0)
+    with pytest.raises(errors.VerdictError, match="at row 2") as info:
+        c.evaluate_batch({"x": [0.1, 0.2, math.nan]})
+    assert info.value.row == 2
+
+
+def test_missing_and_mistyped_columns():
+    c = cl.Causaloid("hot", "", expr=E.col("temp") > 30)
+    with pytest.raises(errors.UnknownColumnError, match="temp") as info:
+        c.evaluate({"pressure": 1.0})
+    assert info.value.column == "temp" and "pressure" in info.value.available
+    with pytest.raises(errors.ColumnTypeError, match="temp"):
+        c.evaluate({"temp": "hot"})
+    with pytest.raises(errors.UnknownColumnError):
+        c.evaluate_batch({"pressure": [1.0]})
+    with pytest.raises(errors.ColumnTypeError, match="temp"):
+        c.evaluate_batch({"temp": np.array(["a", "b"])})
+    with pytest.raises(errors.ShapeError):
+        c.evaluate_batch({"temp": np.ones((2, 2))})
+    with pytest.raises(errors.ShapeError):
+        c.evaluate_batch({"temp": [1.0, 2.0]}, value=[1.0])
+
+
+def test_missing_incoming_value_is_named():
+    c = cl.Causaloid("v", "reads value", expr=E.value() > 0)
+    with pytest.raises(errors.MissingValueError, match="value="):
+        c.evaluate({})
+
+
+def test_constructor_arguments_are_validated():
+    with pytest.raises(TypeError, match="exactly one"):
+        cl.Causaloid(1, "")
+    with pytest.raises(TypeError, match="exactly one"):
+        cl.Causaloid(1, "", fn=lambda v: v, expr=E.value())
+    with pytest.raises(TypeError, match="int or a str"):
+        cl.Causaloid(1.5, "", expr=E.value())  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="callable"):
+        cl.Causaloid(1, "", fn=3)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="incoming value"):
+        cl.Causaloid(1, "", fn=lambda: True)
+    with pytest.raises(ValueError, match="logic"):
+        cl.CausalCollection([cl.Causaloid(1, "", expr=E.value())], logic="most")
+    with pytest.raises(errors.InvalidArgumentError, match="AtLeast"):
+        cl.CausalCollection([cl.Causaloid(1, "", expr=E.value())], logic=cl.AtLeast(2))
+    with pytest.raises(ValueError, match="AtLeast"):
+        cl.AtLeast(0)
+    with pytest.raises(TypeError, match="add"):
+        cl.CausalGraph().add("not a causaloid")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="incoming value"):
+        cl.Causaloid(1, "", expr=E.value()).evaluate("text")  # type: ignore[arg-type]
+
+
+def test_relays_are_refused_inside_collections_and_batches():
+    relay = cl.Causaloid("r", "relays", fn=lambda v: cl.Relay("x", 1.0))
+    with pytest.raises(errors.RelayError):
+        cl.CausalCollection([relay]).evaluate(1.0)
+    g = cl.CausalGraph()
+    g.add(relay)
+    g.freeze()
+    with pytest.raises(errors.VerdictError, match="relays are not supported in batch"):
+        g.evaluate_batch({}, value=[1.0])
