@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-import causaloid as cl
 import numpy as np
+
+import causaloid as cl
 
 col = cl.expr.col
 SEED = 42

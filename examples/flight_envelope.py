@@ -13,8 +13,9 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-import causaloid as cl
 import numpy as np
+
+import causaloid as cl
 
 col = cl.expr.col
 SEED = 7

@@ -6,8 +6,9 @@ from __future__ import annotations
 import pickle
 from typing import Any
 
-import causaloid as cl
 import pytest
+
+import causaloid as cl
 from causaloid.csm.errors import (
     ActionError,
     DuplicateStateError,

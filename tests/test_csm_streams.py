@@ -9,12 +9,13 @@ from collections import namedtuple
 from collections.abc import AsyncIterator
 from typing import Any
 
-import causaloid as cl
 import numpy as np
 import pytest
-from causaloid.csm.errors import ActionError, ObservationError
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+import causaloid as cl
+from causaloid.csm.errors import ActionError, ObservationError
 
 col = cl.expr.col
 

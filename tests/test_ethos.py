@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import pickle
 
-import causaloid as cl
 import pytest
+
+import causaloid as cl
 from causaloid.ethos.errors import (
     DuplicateNormError,
     MissingContextError,

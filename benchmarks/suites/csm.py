@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import causaloid as cl
 import numpy as np
 
+import causaloid as cl
 from suites._timing import best_of, comparison
 
 N_COLUMNS = 10

@@ -296,9 +296,9 @@ class StateMachine:
         for event, state, err in errs:
             report.errors.append(RunError(index, event, state, item, err))
         if stop and errs:
-            err = errs[0][2]
-            err.report = report
-            raise err
+            first = errs[0][2]
+            first.report = report  # type: ignore[attr-defined]
+            raise first
 
     def run_batch(self, table: Any) -> BatchResult:
         """Run every row of a table through the machine in one native call.

@@ -158,7 +158,7 @@ impl StateMachine {
         let value_col: Vec<f64> = value.map(|v| vec![v.num(); len]).unwrap_or_default();
         let value_arg = value.map(|v| (v.kind(), value_col.as_slice()));
         let (block_scratch, buf) = scratch;
-        let mut owned = Vec::new();
+        let owned: Vec<f64>;
         let fast: Option<(Kind, &[f64])> = match &s.kernel {
             Kernel::Expr(program) if !(program.reads_value() && value.is_none()) => {
                 let kind = program.eval_block(block, value_arg, len, block_scratch, buf);
