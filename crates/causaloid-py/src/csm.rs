@@ -342,13 +342,16 @@ fn error_tuple<'py>(py: Python<'py>, e: &EventError) -> (u64, Bound<'py, PyAny>,
     (e.event, state, csm_err(py, &e.error).into_value(py).into_bound(py).into_any())
 }
 
+/// Errors as handed to Python: (event, state id or None, exception instance).
+type ErrorList = Vec<(u64, Py<PyAny>, Py<PyAny>)>;
+
 /// Runs the decided actions (the machine is not borrowed meanwhile) and logs them.
 fn act(
     slf: &Bound<'_, PyStateMachine>,
     mut d: Decision,
     host: Option<&HostRow>,
     per_row_host: Option<&Bound<'_, PyAny>>,
-) -> PyResult<(Vec<Firing>, Vec<(u64, Py<PyAny>, Py<PyAny>)>)> {
+) -> PyResult<(Vec<Firing>, ErrorList)> {
     let py = slf.py();
     let first = d.event;
     for (f, a) in &mut d.firings {
@@ -361,7 +364,7 @@ fn act(
             _ => a.execute(f, host),
         }
     }
-    let errors: Vec<(u64, Py<PyAny>, Py<PyAny>)> = d
+    let errors: ErrorList = d
         .errors
         .iter()
         .map(|e| {
@@ -500,7 +503,7 @@ impl PyStateMachine {
     fn evaluate_all(
         slf: &Bound<'_, Self>,
         observation: &Bound<'_, PyAny>,
-    ) -> PyResult<(Vec<PyFiring>, Vec<(u64, Py<PyAny>, Py<PyAny>)>)> {
+    ) -> PyResult<(Vec<PyFiring>, ErrorList)> {
         let py = slf.py();
         let host: Py<PyAny> = observation.clone().unbind();
         let d = {
@@ -520,7 +523,7 @@ impl PyStateMachine {
         id: &Bound<'_, PyAny>,
         observation: Option<&Bound<'_, PyAny>>,
         value: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<(Vec<PyFiring>, Vec<(u64, Py<PyAny>, Py<PyAny>)>)> {
+    ) -> PyResult<(Vec<PyFiring>, ErrorList)> {
         let py = slf.py();
         let id: NodeId = node_id(id)?;
         let value = match value {
@@ -580,7 +583,7 @@ impl PyStateMachine {
         Bound<'py, PyArray1<i64>>,
         Bound<'py, PyArray1<bool>>,
         FiringList,
-        Vec<(u64, Py<PyAny>, Py<PyAny>)>,
+        ErrorList,
     )> {
         let py = slf.py();
         let slices: Vec<&[f64]> = columns

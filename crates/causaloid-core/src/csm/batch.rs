@@ -12,8 +12,8 @@ use crate::value::{Kind, Verdict};
 use rayon::prelude::*;
 use std::sync::Arc;
 
-/// Rows evaluated together before walking them in order; bounds memory to
-/// `BLOCK x states` verdicts.
+/// Rows of native states evaluated together before walking them in order,
+/// bounding the buffers to `BLOCK` rows per thread.
 const BLOCK: usize = 2048;
 
 /// One state over a block, kept sparse: the rows where it is active (with
@@ -80,9 +80,11 @@ impl StateMachine {
         let mut errors = Vec::new();
         let parallel = !self.slots.iter().any(|s| s.state.member.has_callables());
         let mut row = vec![f64::NAN; self.table.len()];
+        // Host callables see the whole table in one call, never a block of it.
+        let block_len = if parallel { BLOCK } else { len.max(1) };
         let mut start = 0;
         while start < len {
-            let end = (start + BLOCK).min(len);
+            let end = (start + block_len).min(len);
             let block: Vec<&[f64]> = full.iter().map(|c| if c.is_empty() { *c } else { &c[start..end] }).collect();
             let eval = |scratch: &mut (BlockScratch, Vec<f64>), i: usize| {
                 self.block_verdicts(i, &block, end - start, host, scratch)

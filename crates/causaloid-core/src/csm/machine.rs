@@ -103,8 +103,7 @@ impl StateMachine {
             errors: VecDeque::new(),
             log_limit: DEFAULT_LOG_LIMIT,
         };
-        let slots = states.into_iter().map(|(s, a)| (s, a)).collect();
-        m.rebuild(slots)?;
+        m.rebuild(states)?;
         Ok(m)
     }
 
