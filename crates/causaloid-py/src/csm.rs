@@ -126,7 +126,7 @@ impl ActionFn for PyAction {
                 .and_then(|h| h.downcast_ref::<Py<PyAny>>())
                 .map(|h| h.bind(py).clone())
                 .unwrap_or_else(|| py.None().into_bound(py));
-            let f = PyFiring { inner: firing.clone() };
+            let f = PyFiring { inner: Arc::new(firing.clone()) };
             self.adapter.bind(py).call_method1("fire", (f, obs)).map(|_| ()).map_err(|e| {
                 let ty = e.get_type(py).name().map(|n| n.to_string()).unwrap_or_default();
                 let msg = e.value(py).str().map(|s| s.to_string()).unwrap_or_default();
@@ -225,7 +225,7 @@ impl PyWindow {
 
 #[pyclass(name = "Firing", module = "causaloid._native", frozen)]
 pub struct PyFiring {
-    inner: Firing,
+    inner: Arc<Firing>,
 }
 
 #[pymethods]
@@ -308,7 +308,7 @@ impl PyFiring {
 /// The firings of a batch, turned into Python objects only when read.
 #[pyclass(name = "FiringList", module = "causaloid._native", frozen, sequence)]
 pub struct FiringList {
-    inner: Arc<Vec<Firing>>,
+    inner: Vec<Arc<Firing>>,
 }
 
 #[pymethods]
@@ -351,7 +351,7 @@ fn act(
     mut d: Decision,
     host: Option<&HostRow>,
     per_row_host: Option<&Bound<'_, PyAny>>,
-) -> PyResult<(Vec<Firing>, ErrorList)> {
+) -> PyResult<(Vec<Arc<Firing>>, ErrorList)> {
     let py = slf.py();
     let first = d.event;
     for (f, a) in &mut d.firings {
@@ -609,7 +609,7 @@ impl PyStateMachine {
         let (firings, errors) = act(slf, d, None, row_of.as_ref())?;
         let rows = PyArray1::from_iter(py, firings.iter().map(|f| (f.event - first) as i64));
         let executed = PyArray1::from_iter(py, firings.iter().map(|f| f.outcome != Outcome::Refused));
-        Ok((rows, PyArray1::from_vec(py, positions), executed, FiringList { inner: Arc::new(firings) }, errors))
+        Ok((rows, PyArray1::from_vec(py, positions), executed, FiringList { inner: firings }, errors))
     }
 
     fn log(&self) -> Vec<PyFiring> {

@@ -34,6 +34,32 @@ impl StateColumn {
     }
 }
 
+/// Counting sort of per-state hits by row: `at[r]..at[r + 1]` indexes the
+/// (state, position in that state's list) pairs of row `r`, states ascending.
+fn by_row(
+    cols: &[StateColumn],
+    rows: usize,
+    hit_rows: impl Fn(&StateColumn) -> Vec<usize>,
+) -> (Vec<usize>, Vec<(usize, usize)>) {
+    let per_state: Vec<Vec<usize>> = cols.iter().map(hit_rows).collect();
+    let mut at = vec![0usize; rows + 1];
+    for &r in per_state.iter().flatten() {
+        at[r + 1] += 1;
+    }
+    for r in 0..rows {
+        at[r + 1] += at[r];
+    }
+    let mut fill = at.clone();
+    let mut out = vec![(0, 0); at[rows]];
+    for (i, hits) in per_state.iter().enumerate() {
+        for (k, &r) in hits.iter().enumerate() {
+            out[fill[r]] = (i, k);
+            fill[r] += 1;
+        }
+    }
+    (at, out)
+}
+
 impl StateMachine {
     /// Runs every row of a table (`columns` aligned with [`Self::inputs`], all
     /// of length `len`) through the machine: window, states, ethos. Nothing is
@@ -95,47 +121,38 @@ impl StateMachine {
                 let mut scratch = Default::default();
                 (0..self.slots.len()).map(|i| eval(&mut scratch, i)).collect()
             };
-            // (row, state) of every firing and every error, walked in row order;
-            // within a row errors come first, then firings, states in order —
-            // the order `decide` records them in.
-            let mut hits: Vec<(usize, u8, usize)> = Vec::new();
-            for (i, col) in cols.iter().enumerate() {
-                hits.extend(col.active.iter().map(|&(r, _)| (r, 1u8, i)));
-                hits.extend(col.errors.iter().map(|(r, _)| (*r, 0u8, i)));
-            }
-            hits.sort_unstable();
-            firings.reserve(cols.iter().map(|c| c.active.len()).sum());
-            let mut cursor: Vec<(usize, usize)> = vec![(0, 0); cols.len()];
-            let mut shared: Option<(usize, Arc<[f64]>)> = None;
-            for (r, tag, i) in hits {
+            // Walk rows in order; within a row errors come first, then firings,
+            // states in machine order — the order `decide` records them in.
+            let rows_n = end - start;
+            let (err_at, errs) = by_row(&cols, rows_n, |c| c.errors.iter().map(|e| e.0).collect());
+            let (act_at, acts) = by_row(&cols, rows_n, |c| c.active.iter().map(|a| a.0).collect());
+            firings.reserve(acts.len());
+            for r in 0..rows_n {
                 let event = first + (start + r) as u64;
-                let state = &self.slots[i].state;
-                if tag == 0 {
-                    let k = &mut cursor[i].1;
-                    if let Some((_, e)) = cols[i].errors.get(*k) {
-                        errors.push(EventError { event, state: Some(state.id.clone()), error: e.clone() });
+                for &(i, k) in &errs[err_at[r]..err_at[r + 1]] {
+                    if let Some((_, e)) = cols[i].errors.get(k) {
+                        let state = Some(self.slots[i].state.id.clone());
+                        errors.push(EventError { event, state, error: e.clone() });
                     }
-                    *k += 1;
+                }
+                let here = &acts[act_at[r]..act_at[r + 1]];
+                if here.is_empty() {
                     continue;
                 }
-                let k = &mut cursor[i].0;
-                let verdict = cols[i].active.get(*k).map(|&(_, v)| v);
-                *k += 1;
-                let Some(v) = verdict else { continue };
-                let values = match &shared {
-                    Some((sr, vals)) if *sr == r => vals.clone(),
-                    _ => {
-                        for (o, c) in row.iter_mut().zip(&full) {
-                            *o = c.get(start + r).copied().unwrap_or(f64::NAN);
-                        }
-                        let vals: Arc<[f64]> = row.clone().into();
-                        shared = Some((r, vals.clone()));
-                        vals
+                for (o, c) in row.iter_mut().zip(&full) {
+                    *o = c.get(start + r).copied().unwrap_or(f64::NAN);
+                }
+                let values: Arc<[f64]> = row.as_slice().into();
+                for &(i, k) in here {
+                    let Some(&(_, v)) = cols[i].active.get(k) else { continue };
+                    match self.vet(i, event, values.clone(), self.slots[i].state.data, v) {
+                        Ok(f) => firings.push(f),
+                        Err(e) => errors.push(EventError {
+                            event,
+                            state: Some(self.slots[i].state.id.clone()),
+                            error: e,
+                        }),
                     }
-                };
-                match self.vet(i, event, values, state.data, v) {
-                    Ok(f) => firings.push(f),
-                    Err(e) => errors.push(EventError { event, state: Some(state.id.clone()), error: e }),
                 }
             }
             start = end;

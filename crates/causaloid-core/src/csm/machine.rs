@@ -71,7 +71,7 @@ pub struct StateMachine {
     pub(crate) context_names: Arc<Vec<String>>,
     pub(crate) names: Arc<Vec<String>>,
     pub(crate) events: u64,
-    log: VecDeque<Firing>,
+    log: VecDeque<Arc<Firing>>,
     errors: VecDeque<EventError>,
     log_limit: usize,
 }
@@ -268,7 +268,7 @@ impl StateMachine {
         self.events
     }
 
-    pub fn log(&self) -> &VecDeque<Firing> {
+    pub fn log(&self) -> &VecDeque<Arc<Firing>> {
         &self.log
     }
 
@@ -472,8 +472,8 @@ impl StateMachine {
     }
 
     /// Logs the firings of a decision (after their actions ran) and its errors,
-    /// action failures included. Returns the firings.
-    pub fn complete(&mut self, decision: Decision) -> Vec<Firing> {
+    /// action failures included. Returns the firings (shared with the log).
+    pub fn complete(&mut self, decision: Decision) -> Vec<Arc<Firing>> {
         for e in decision.errors {
             self.errors.push_back(e);
         }
@@ -491,6 +491,7 @@ impl StateMachine {
                     },
                 });
             }
+            let f = Arc::new(f);
             if self.log_limit > 0 {
                 self.log.push_back(f.clone());
             }
@@ -510,7 +511,7 @@ impl StateMachine {
     }
 
     /// Decides, runs the actions, logs: the whole of one observation.
-    pub fn step(&mut self, inputs: &[f64], host: Option<&HostRow>) -> Result<Vec<Firing>, CsmError> {
+    pub fn step(&mut self, inputs: &[f64], host: Option<&HostRow>) -> Result<Vec<Arc<Firing>>, CsmError> {
         let mut d = self.decide(inputs, None, host)?;
         for (f, a) in &mut d.firings {
             a.execute(f, host);
