@@ -142,3 +142,48 @@ fn bad_norms_and_contexts_are_precise_errors_and_change_nothing() {
     assert!(matches!(err, EthosError::InvalidPredicate { .. }));
     assert!(matches!(ethos.remove(&NodeId::from("zz")), Err(EthosError::UnknownNorm { .. })));
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn modality(k: u8) -> Modality {
+        Modality::ALL[(k % 3) as usize]
+    }
+
+    proptest! {
+        /// With distinct ranks the verdict does not depend on the order the
+        /// norms were added, and the winner outranks every defeated norm.
+        #[test]
+        fn the_verdict_is_independent_of_insertion_order(
+            specs in proptest::collection::vec((0i64..4, 0i64..4, 0u8..3), 1..7)
+        ) {
+            let norms: Vec<Norm> = specs
+                .iter()
+                .enumerate()
+                .map(|(i, &(p, s, m))| {
+                    Norm::new(i as i64, "act", modality(m)).priority(p).specificity(s).time(i as f64)
+                })
+                .collect();
+            let forward = Ethos::with_norms(norms.clone()).unwrap();
+            let backward = Ethos::with_norms(norms.iter().rev().cloned()).unwrap();
+            let a = forward.evaluate("act", &ActionContext::empty(), None).unwrap();
+            let b = backward.evaluate("act", &ActionContext::empty(), None).unwrap();
+            prop_assert_eq!(a.modality, b.modality);
+            prop_assert_eq!(&a.decided_by, &b.decided_by);
+            let mut da: Vec<_> = a.defeated.iter().map(|d| (d.norm.clone(), d.rule)).collect();
+            let mut db: Vec<_> = b.defeated.iter().map(|d| (d.norm.clone(), d.rule)).collect();
+            da.sort();
+            db.sort();
+            prop_assert_eq!(da, db);
+            let winner = a.decided_by.clone().unwrap();
+            let w = forward.get(&winner).unwrap();
+            for d in &a.defeated {
+                let l = forward.get(&d.norm).unwrap();
+                prop_assert!((w.priority, w.specificity, w.time) > (l.priority, l.specificity, l.time));
+                prop_assert!(l.modality != w.modality);
+            }
+            prop_assert!(a.unresolved.is_empty());
+        }
+    }
+}

@@ -67,7 +67,7 @@ pub struct StateMachine {
     /// Full-row slots of the window columns and of the window features.
     pub(crate) window_slots: Vec<u32>,
     pub(crate) feature_slots: Vec<u32>,
-    /// Full-row names plus "verdict": the ethos's context.
+    /// "verdict" and the full-row names: the ethos's context.
     pub(crate) context_names: Arc<Vec<String>>,
     pub(crate) names: Arc<Vec<String>>,
     pub(crate) events: u64,
@@ -158,8 +158,10 @@ impl StateMachine {
                 input_slots.push(i as u32);
             }
         }
-        let mut context_names = names.clone();
-        context_names.push(VERDICT.to_owned());
+        // "verdict" comes first so that it is the state's verdict even when an
+        // observation has a column of that name.
+        let mut context_names = vec![VERDICT.to_owned()];
+        context_names.extend(names.iter().cloned());
         for s in &mut slots {
             // Only the observation's own columns can be missing.
             s.needs.retain(|slot| input_slots.contains(slot));
@@ -359,8 +361,9 @@ impl StateMachine {
         let vetting = match &self.ethos {
             None => None,
             Some(ethos) => {
-                let mut ctx: Vec<f64> = row.to_vec();
+                let mut ctx: Vec<f64> = Vec::with_capacity(row.len() + 1);
                 ctx.push(verdict.degree());
+                ctx.extend_from_slice(&row);
                 let view = ActionContext::new(&self.context_names, &ctx);
                 Some(ethos.evaluate(action.name(), &view, None).map(Box::new).map_err(|source| CsmError::Ethos {
                     state: s.state.id.clone(),

@@ -7,7 +7,7 @@ use crate::graph::NodeId;
 use std::fmt;
 
 /// The rule of defeasible reasoning that settled a conflict between two norms.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Rule {
     /// The norm of higher priority (authority) wins.
     LexSuperior,
