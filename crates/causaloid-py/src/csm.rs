@@ -591,25 +591,22 @@ impl PyStateMachine {
             .map(|c| c.as_slice())
             .collect::<Result<_, _>>()
             .map_err(|_| PyValueError::new_err("columns must be contiguous float64 arrays"))?;
-        let (d, positions) = {
+        let d = {
             let mut m = slf.borrow_mut();
             let hr = host.as_ref().map(|h| h as &HostRow);
-            let d = if m.inner.slots_have_callables() {
+            if m.inner.slots_have_callables() {
                 m.inner.decide_batch(&slices, n, hr).py(py)?
             } else {
                 let inner = &mut m.inner;
                 py.detach(|| inner.decide_batch(&slices, n, None)).py(py)?
-            };
-            let index: std::collections::HashMap<&NodeId, i64> =
-                m.inner.states().enumerate().map(|(k, (s, _))| (&s.id, k as i64)).collect();
-            let positions: Vec<i64> = d.firings.iter().map(|(f, _)| index.get(&f.state).copied().unwrap_or(-1)).collect();
-            (d, positions)
+            }
         };
         let first = d.event;
         let (firings, errors) = act(slf, d, None, row_of.as_ref())?;
         let rows = PyArray1::from_iter(py, firings.iter().map(|f| (f.event - first) as i64));
         let executed = PyArray1::from_iter(py, firings.iter().map(|f| f.outcome != Outcome::Refused));
-        Ok((rows, PyArray1::from_vec(py, positions), executed, FiringList { inner: firings }, errors))
+        let positions = PyArray1::from_iter(py, firings.iter().map(|f| f.position as i64));
+        Ok((rows, positions, executed, FiringList { inner: firings }, errors))
     }
 
     fn log(&self) -> Vec<PyFiring> {

@@ -379,6 +379,7 @@ impl StateMachine {
         let firing = Firing {
             event,
             state: s.state.id.clone(),
+            position: i,
             action: action.name().clone(),
             value,
             input: Observation { names: self.names.clone(), values: row },

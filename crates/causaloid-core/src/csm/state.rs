@@ -149,6 +149,8 @@ pub struct Firing {
     /// The number of the observation (0, 1, ... over the machine's life).
     pub event: u64,
     pub state: NodeId,
+    /// The state's place in the machine when it fired (states fire in this order).
+    pub position: usize,
     pub action: Arc<str>,
     pub value: Option<Value>,
     pub input: Observation,
