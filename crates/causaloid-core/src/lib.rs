@@ -3,12 +3,14 @@
 //! It knows nothing about Python. Every algorithm lives here and is tested with
 //! `cargo test`; the bindings crate only converts types and maps errors.
 
+pub mod context;
 pub mod effect;
 pub mod csm;
 pub mod error;
 pub mod ethos;
 pub mod expr;
 pub mod graph;
+pub mod uncertain;
 pub mod value;
 
 pub use effect::Effect;

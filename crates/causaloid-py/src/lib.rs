@@ -5,17 +5,21 @@
 
 use pyo3::prelude::*;
 
+mod context;
 mod csm;
 mod errors;
 mod ethos;
 mod expr;
 mod graph;
+mod uncertain;
 
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     expr::register(m)?;
     graph::register(m)?;
+    uncertain::register(m)?;
+    context::register(m)?;
     ethos::register(m)?;
     csm::register(m)?;
     Ok(())

@@ -16,6 +16,7 @@ import numpy as np
 
 from causaloid.effect import Effect
 from causaloid.graph.relay import Relay
+from causaloid.uncertain.uncertain import Uncertain
 
 DECIDED, RELAYED, INVALID = 0, 1, 2
 
@@ -48,9 +49,9 @@ def label_of(fn: Callable[..., Any]) -> str:
 class CallableAdapter:
     """Calls a user's causal function on one row or on a whole batch."""
 
-    __slots__ = ("fn", "with_row")
+    __slots__ = ("decide", "fn", "node_id", "with_row")
 
-    def __init__(self, fn: Callable[..., Any]) -> None:
+    def __init__(self, fn: Callable[..., Any], decide: Any = None, node_id: Any = None) -> None:
         arity = positional_arity(fn)
         if arity == 0:
             raise TypeError(
@@ -58,6 +59,9 @@ class CallableAdapter:
             )
         self.fn = fn
         self.with_row = arity >= 2
+        # An uncertain bool returned by fn is decided by SPRT with these parameters.
+        self.decide = decide
+        self.node_id = node_id
 
     def _invoke(self, value: Any, row: Any) -> Any:
         return self.fn(value, row) if self.with_row else self.fn(value)
@@ -76,12 +80,18 @@ class CallableAdapter:
             return (DECIDED, bool(out))
         if isinstance(out, numbers.Real):
             return (DECIDED, float(out))
+        if isinstance(out, Uncertain) and out.is_bool:
+            from causaloid.uncertain.causal import decide
+
+            return (DECIDED, decide(self.node_id, out, self.decide))
         return (INVALID, describe(out))
 
     def call_batch(self, values: Any, columns: Any, n: int) -> Any:
         out = self._invoke(values, columns)
         if isinstance(out, Relay):
             return (INVALID, "a Relay (relays are not supported in batch evaluation)")
+        if isinstance(out, Uncertain):
+            return (INVALID, "an Uncertain (decide uncertain values one observation at a time)")
         arr = np.asarray(out)
         if arr.ndim == 0:
             arr = np.full(n, arr.item(), dtype=arr.dtype)

@@ -15,8 +15,10 @@ from typing import Any, Literal, Union
 import numpy as np
 
 from causaloid._table import n_rows, numeric, to_columns
+from causaloid.context.reads import with_context, with_context_batch
 from causaloid.effect import Effect
 from causaloid.errors import ShapeError, UnknownColumnError
+from causaloid.uncertain.causal import has_uncertain
 
 NodeId = Union[int, str]
 Errors = Literal["raise", "effect"]
@@ -62,6 +64,27 @@ def finish(evaluation: Any, errors: Errors) -> Effect[Any]:
     effect = Effect._from_evaluation(evaluation)
     if not evaluation.ok and errors == "raise":
         err = evaluation.error()
+        err.effect = effect
+        raise err
+    return effect
+
+
+def uncertain_input(x: Any, value: Any) -> bool:
+    """Whether the input holds a ``cl.Uncertain`` (then causaloids decide by SPRT)."""
+    return has_uncertain(x, value)
+
+
+def finish_uncertain(
+    member: Any, method: str, args: tuple[Any, ...], x: Any, value: Any, errors: Errors
+) -> Effect[Any]:
+    """Evaluates on uncertain inputs (see ``causaloid.uncertain.causal``)."""
+    from causaloid.uncertain.causal import evaluate_uncertain
+
+    if errors not in ("raise", "effect"):
+        raise ValueError(f"errors must be 'raise' or 'effect', got {errors!r}")
+    effect = evaluate_uncertain(member, method, args, x, value)
+    if effect.error is not None and errors == "raise":
+        err = effect.error
         err.effect = effect
         raise err
     return effect
@@ -115,8 +138,22 @@ class Causal(ABC):
             ``.value`` is the verdict (bool or degree in [0, 1]); ``.explain()``
             says which causaloids ran, on what, and why the verdict holds.
         """
+        return self._run("evaluate", (), x, value, errors)
+
+    def _engine(self) -> Any:
+        """The native object whose evaluate methods run this structure."""
+        return self._member()
+
+    def _run(
+        self, how: str, args: tuple[Any, ...], x: Any, value: Any, errors: Errors
+    ) -> Effect[Any]:
+        """Every evaluation goes through here: uncertain inputs are decided by
+        sampling, context reads become columns, then the engine runs ``how``."""
+        if uncertain_input(x, value):
+            return finish_uncertain(self, how, args, x, value, errors)
         v, row = split_input(x, value)
-        return finish(self._member().evaluate(v, row), errors)
+        row = with_context(self, row)
+        return finish(getattr(self._engine(), how)(*args, v, row), errors)
 
     def __call__(self, x: Any = None) -> Effect[Any]:
         """Shorthand for :meth:`evaluate`, so causal structures compose as
@@ -152,6 +189,7 @@ class Causal(ABC):
         member = self._member()
         needed = list(member.columns)
         cols = to_columns(table)
+        cols = with_context_batch(self, cols, n_rows(cols))
         missing = [c for c in needed if c not in cols]
         if missing:
             raise UnknownColumnError(

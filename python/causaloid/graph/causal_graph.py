@@ -7,7 +7,7 @@ from typing import Any
 
 from causaloid import _native
 from causaloid.effect import Effect
-from causaloid.graph._base import Causal, Errors, NodeId, check_id, finish, split_input
+from causaloid.graph._base import Causal, Errors, NodeId, check_id
 
 
 class CausalGraph(Causal):
@@ -145,14 +145,16 @@ class CausalGraph(Causal):
     def _member(self) -> Any:
         return self._native.as_member()
 
+    def _engine(self) -> Any:
+        return self._native
+
     # --- evaluating ---
     def evaluate_from(
         self, start: NodeId, x: Any = None, *, value: Any = None, errors: Errors = "raise"
     ) -> Effect[Any]:
         """Evaluate the sub-graph reachable from ``start``, which receives the
         incoming value. Arguments as in :meth:`evaluate`."""
-        v, row = split_input(x, value)
-        return finish(self._native.evaluate_from(start, v, row), errors)
+        return self._run("evaluate_from", (start,), x, value, errors)
 
     def evaluate_path(
         self,
@@ -165,22 +167,19 @@ class CausalGraph(Causal):
     ) -> Effect[Any]:
         """Evaluate the shortest path from ``source`` to ``target``, each node
         receiving the verdict of the one before."""
-        v, row = split_input(x, value)
-        return finish(self._native.evaluate_path(source, target, v, row), errors)
+        return self._run("evaluate_path", (source, target), x, value, errors)
 
     def evaluate_single(
         self, node: NodeId, x: Any = None, *, value: Any = None, errors: Errors = "raise"
     ) -> Effect[Any]:
         """Evaluate one node alone."""
-        v, row = split_input(x, value)
-        return finish(self._native.evaluate_single(node, v, row), errors)
+        return self._run("evaluate_single", (node,), x, value, errors)
 
     def evaluate(
         self, x: Any = None, *, value: Any = None, errors: Errors = "raise"
     ) -> Effect[Any]:
         """Evaluate the whole graph from its roots. See :meth:`Causal.evaluate`."""
-        v, row = split_input(x, value)
-        return finish(self._native.evaluate(v, row), errors)
+        return self._run("evaluate", (), x, value, errors)
 
     def plot(self, effect: Effect[Any] | None = None, ax: Any = None) -> Any:
         """Draw the graph in layers by causal depth (needs matplotlib).

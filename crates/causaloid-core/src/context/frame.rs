@@ -1,0 +1,238 @@
+//! Building a time-indexed context from table columns: one Time node per row,
+//! temporal relations between consecutive rows, and (on request) coarser
+//! scales as aggregated parent nodes linked to their rows by `part_of`.
+
+use super::contextoid::RelationKind;
+use super::error::ContextError;
+use super::store::Context;
+use super::time::{period_label, TimeScale, MAX_ABS_SECONDS};
+use crate::graph::NodeId;
+use serde::{Deserialize, Serialize};
+
+/// A period of a coarser scale: its start and the rows `first..end` inside it.
+type Period = (i64, usize, usize);
+
+/// How a field of the rows becomes the field of an aggregated parent node.
+/// NaN readings are skipped; a period with none gives NaN.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Aggregation {
+    First,
+    Last,
+    Min,
+    Max,
+    Sum,
+    Mean,
+}
+
+impl Aggregation {
+    pub fn parse(name: &str) -> Result<Aggregation, ContextError> {
+        Ok(match name {
+            "first" => Aggregation::First,
+            "last" => Aggregation::Last,
+            "min" => Aggregation::Min,
+            "max" => Aggregation::Max,
+            "sum" => Aggregation::Sum,
+            "mean" => Aggregation::Mean,
+            _ => {
+                return Err(ContextError::UnknownAggregation {
+                    name: name.to_owned(),
+                })
+            }
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Aggregation::First => "first",
+            Aggregation::Last => "last",
+            Aggregation::Min => "min",
+            Aggregation::Max => "max",
+            Aggregation::Sum => "sum",
+            Aggregation::Mean => "mean",
+        }
+    }
+
+    /// Aggregates `values`, skipping NaN.
+    pub fn apply(self, values: impl Iterator<Item = f64>) -> f64 {
+        let mut vals = values.filter(|v| !v.is_nan());
+        match self {
+            Aggregation::First => vals.next().unwrap_or(f64::NAN),
+            Aggregation::Last => vals.last().unwrap_or(f64::NAN),
+            Aggregation::Min => vals.reduce(f64::min).unwrap_or(f64::NAN),
+            Aggregation::Max => vals.reduce(f64::max).unwrap_or(f64::NAN),
+            Aggregation::Sum => vals.reduce(|a, b| a + b).unwrap_or(f64::NAN),
+            Aggregation::Mean => {
+                let (n, s) = vals.fold((0usize, 0.0), |(n, s), v| (n + 1, s + v));
+                if n == 0 {
+                    f64::NAN
+                } else {
+                    s / n as f64
+                }
+            }
+        }
+    }
+}
+
+/// How the rows of a frame are named.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RowIds {
+    /// Row `i` gets the integer id `offset + i`.
+    Positions { offset: i64 },
+    /// Row ids are period labels of the frame's scale (`day:2021-03-15`).
+    Labels,
+    /// Ids given by the caller, one per row.
+    Given(Vec<NodeId>),
+}
+
+/// The columns of a time-indexed table.
+#[derive(Clone, Debug)]
+pub struct Frame<'a> {
+    /// Seconds since 1970-01-01 UTC, strictly increasing.
+    pub times: &'a [i64],
+    pub scale: TimeScale,
+    pub fields: Vec<(String, &'a [f64])>,
+    pub ids: RowIds,
+    /// Coarser scales to add as aggregated parents.
+    pub coarser: Vec<TimeScale>,
+    /// Aggregation per field; fields not listed use `Last`.
+    pub aggregations: Vec<(String, Aggregation)>,
+}
+
+impl Context {
+    /// Adds a frame's rows (and aggregated parents) to the context, all or
+    /// nothing: every check runs before anything is added.
+    pub fn extend_from_frame(&mut self, frame: Frame<'_>) -> Result<(), ContextError> {
+        let n = frame.times.len();
+        for (name, col) in &frame.fields {
+            if col.len() != n {
+                return Err(ContextError::Shape {
+                    what: format!("column {name:?}"),
+                    expected: n,
+                    found: col.len(),
+                });
+            }
+        }
+        for (name, _) in &frame.aggregations {
+            if !frame.fields.iter().any(|(f, _)| f == name) {
+                let known = frame.fields.iter().map(|(f, _)| f.clone()).collect();
+                return Err(ContextError::UnknownField {
+                    name: name.clone(),
+                    known,
+                });
+            }
+        }
+        for &c in &frame.coarser {
+            if c <= frame.scale {
+                return Err(ContextError::ScaleNotCoarser {
+                    finer: frame.scale.to_string(),
+                    coarser: c.to_string(),
+                });
+            }
+        }
+        let ids: Vec<NodeId> = match frame.ids {
+            RowIds::Positions { offset } => {
+                (0..n as i64).map(|i| NodeId::Int(offset + i)).collect()
+            }
+            RowIds::Labels => frame
+                .times
+                .iter()
+                .map(|&t| NodeId::Str(period_label(frame.scale, t)))
+                .collect(),
+            RowIds::Given(ids) if ids.len() != n => {
+                return Err(ContextError::Shape {
+                    what: "ids".to_owned(),
+                    expected: n,
+                    found: ids.len(),
+                })
+            }
+            RowIds::Given(ids) => ids,
+        };
+        for (row, &t) in frame.times.iter().enumerate() {
+            if !(-MAX_ABS_SECONDS..=MAX_ABS_SECONDS).contains(&t) {
+                return Err(ContextError::TimestampUnit {
+                    id: ids[row].clone(),
+                    found: t,
+                });
+            }
+            if row > 0 && frame.times[row - 1] >= t {
+                return Err(ContextError::RowsOutOfOrder {
+                    row,
+                    id: ids[row].clone(),
+                    previous: frame.times[row - 1],
+                    found: t,
+                });
+            }
+        }
+        // Parents: one per period of each coarser scale, over contiguous rows.
+        let mut parents: Vec<(TimeScale, Vec<Period>)> = Vec::new();
+        for &scale in &frame.coarser {
+            let mut groups: Vec<Period> = Vec::new();
+            for (row, &t) in frame.times.iter().enumerate() {
+                let p = scale.floor(t);
+                match groups.last_mut() {
+                    Some(g) if g.0 == p => g.2 = row + 1,
+                    _ => groups.push((p, row, row + 1)),
+                }
+            }
+            parents.push((scale, groups));
+        }
+        let parent_ids: Vec<Vec<NodeId>> = parents
+            .iter()
+            .map(|(s, groups)| {
+                groups
+                    .iter()
+                    .map(|g| NodeId::Str(period_label(*s, g.0)))
+                    .collect()
+            })
+            .collect();
+        let mut seen = std::collections::HashSet::with_capacity(n);
+        for id in ids.iter().chain(parent_ids.iter().flatten()) {
+            if self.contains(id) || !seen.insert(id) {
+                return Err(ContextError::DuplicateId { id: id.clone() });
+            }
+        }
+        // Everything is valid: append in bulk.
+        let start = self.ids.len();
+        self.append_sorted_times(frame.scale, ids, frame.times);
+        for (name, col) in &frame.fields {
+            self.set_column(name, start, col);
+        }
+        for row in 1..n {
+            self.link_unchecked(
+                (start + row - 1) as u32,
+                (start + row) as u32,
+                &RelationKind::Temporal,
+            );
+        }
+        let part_of = RelationKind::Named("part_of".to_owned());
+        for ((scale, groups), pids) in parents.into_iter().zip(parent_ids) {
+            let base = self.ids.len();
+            let times: Vec<i64> = groups.iter().map(|g| g.0).collect();
+            self.append_sorted_times(scale, pids, &times);
+            for (name, col) in &frame.fields {
+                let agg = frame
+                    .aggregations
+                    .iter()
+                    .find(|(f, _)| f == name)
+                    .map(|(_, a)| *a)
+                    .unwrap_or(Aggregation::Last);
+                let vals: Vec<f64> = groups
+                    .iter()
+                    .map(|g| agg.apply(col[g.1..g.2].iter().copied()))
+                    .collect();
+                self.set_column(name, base, &vals);
+            }
+            for (gi, g) in groups.iter().enumerate() {
+                let p = (base + gi) as u32;
+                if gi > 0 {
+                    self.link_unchecked(p - 1, p, &RelationKind::Temporal);
+                }
+                for row in g.1..g.2 {
+                    self.link_unchecked((start + row) as u32, p, &part_of);
+                }
+            }
+        }
+        Ok(())
+    }
+}

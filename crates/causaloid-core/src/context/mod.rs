@@ -1,0 +1,23 @@
+//! The context: a hypergraph of contextoids (Data, Time, Space, SpaceTime,
+//! Symbolic) with typed relations, indexed look-ups by id, time window and
+//! region, atomic updates, and vectorised reads for native expressions.
+
+mod contextoid;
+mod error;
+mod frame;
+mod hash;
+mod json;
+mod kernels;
+mod shared;
+mod store;
+mod time;
+mod update;
+
+pub use contextoid::{Contextoid, ContextoidKind, Relation, RelationKind};
+pub use error::ContextError;
+pub use frame::{Aggregation, Frame, RowIds};
+pub use kernels::WindowRead;
+pub use shared::SharedContext;
+pub use store::{Context, Direction};
+pub use time::{civil_from_days, days_from_civil, period_label, TimeScale, MAX_ABS_SECONDS};
+pub use update::{Operation, UpdateError};

@@ -1,0 +1,55 @@
+//! Typed errors of the uncertain engine: bad distribution parameters, operands
+//! of the wrong kind, and failures found while sampling (a zero denominator, a
+//! mapped function that raised or returned the wrong shape).
+
+use std::error::Error;
+use std::sync::Arc;
+
+/// Everything that can go wrong while building or sampling an uncertain value.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum UncertainError {
+    /// A constructor or decision parameter outside its domain.
+    #[error("{parameter} must be {expected}, got {value}")]
+    InvalidParameter {
+        parameter: &'static str,
+        value: String,
+        expected: &'static str,
+    },
+    /// An operation applied to an uncertain value of the wrong kind.
+    #[error("{operation} needs uncertain {expected} operands, got an uncertain {found}")]
+    KindMismatch {
+        operation: &'static str,
+        expected: &'static str,
+        found: &'static str,
+    },
+    /// A denominator drew exactly zero in some sample.
+    #[error(
+        "division by an uncertain value that is zero in sample {sample} (seed {seed}); \
+         its support must exclude 0"
+    )]
+    DivisionByZero { sample: u64, seed: u64 },
+    /// A mapped function raised.
+    #[error("mapped function {name} failed: {source}")]
+    MapFailed {
+        name: String,
+        #[source]
+        source: Arc<dyn Error + Send + Sync>,
+    },
+    /// A mapped function returned an array of the wrong shape.
+    #[error("mapped function {name} must return a 1-d array of {expected} values (one per sample), got shape {found:?}")]
+    MapShape {
+        name: String,
+        expected: usize,
+        found: Vec<usize>,
+    },
+}
+
+impl UncertainError {
+    pub(crate) fn invalid(parameter: &'static str, value: f64, expected: &'static str) -> Self {
+        UncertainError::InvalidParameter {
+            parameter,
+            value: format!("{value}"),
+            expected,
+        }
+    }
+}

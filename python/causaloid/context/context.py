@@ -1,0 +1,357 @@
+"""``cl.Context``: a named hypergraph of contextoids with typed relations,
+indexed look-ups (id, time window, region), atomic updates and a JSON form.
+The hypergraph lives in the engine; readers always see a whole version of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from causaloid._native import ContextCore
+from causaloid.context.contextoids import (
+    Contextoid,
+    ContextoidId,
+    from_native,
+    to_native,
+)
+from causaloid.context.errors import ContextArgumentError
+from causaloid.context.timestamps import TimeLike, check_scale, to_seconds
+from causaloid.context.update import Transaction
+
+AGGREGATIONS = ("first", "last", "min", "max", "sum", "mean")
+
+
+class Relation(NamedTuple):
+    """A directed, typed relation between two contextoids."""
+
+    source: ContextoidId
+    target: ContextoidId
+    kind: str
+
+
+class Context:
+    """A context: contextoids linked by typed relations.
+
+    Relation kinds are ``"temporal"`` (earlier to later; checked),
+    ``"spatial"``, ``"space_temporal"``, ``"data"`` or any name of your own.
+    Every change is atomic: a failing change raises a precise
+    :class:`~causaloid.context.errors.ContextError` naming the offending id and
+    leaves the context as it was.
+
+    Parameters
+    ----------
+    id : int or str
+        The context's id.
+    name : str
+        Its name, by which a :class:`~causaloid.Model` chooses it.
+
+    Examples
+    --------
+    >>> import causaloid as cl
+    >>> ctx = cl.Context(1, "market")
+    >>> _ = ctx.add(
+    ...     cl.Time("mon", "day", "2021-03-01", {"close": 49_600.0}),
+    ...     cl.Time("tue", "day", "2021-03-02", {"close": 48_400.0}),
+    ...     cl.Data("threshold", 49_000.0),
+    ... )
+    >>> _ = ctx.link("mon", "tue", "temporal")
+    >>> ctx.neighbours("tue"), ctx.value("tue", "close")
+    (['mon'], 48400.0)
+    >>> ctx.window("2021-03-02", "2021-03-03", scale="day")
+    ['tue']
+    >>> ctx.at(scale="day")  # the latest day
+    'tue'
+    """
+
+    __slots__ = ("_core",)
+
+    def __init__(self, id: ContextoidId = 0, name: str = "context") -> None:
+        self._core = ContextCore(id, str(name))
+
+    @classmethod
+    def _wrap(cls, core: ContextCore) -> Context:
+        ctx = cls.__new__(cls)
+        ctx._core = core
+        return ctx
+
+    # ---- identity and size ------------------------------------------------------
+
+    @property
+    def id(self) -> ContextoidId:
+        """The context's id."""
+        return self._core.id  # type: ignore[no-any-return]
+
+    @property
+    def name(self) -> str:
+        """The context's name."""
+        return str(self._core.name)
+
+    def __len__(self) -> int:
+        return len(self._core)
+
+    def __contains__(self, node_id: object) -> bool:
+        if isinstance(node_id, bool) or not isinstance(node_id, (int, str)):
+            return False
+        return bool(self._core.contains(node_id))
+
+    def __iter__(self) -> Iterator[ContextoidId]:
+        return iter(self._core.ids())
+
+    def __getitem__(self, node_id: ContextoidId) -> Contextoid:
+        return from_native(self._core.get(node_id))
+
+    def __repr__(self) -> str:
+        return (
+            f"Context(id={self.id!r}, name={self.name!r}, contextoids={len(self)}, "
+            f"relations={self.n_relations})"
+        )
+
+    @property
+    def n_relations(self) -> int:
+        """Number of relations."""
+        return int(self._core.n_relations())
+
+    @property
+    def fields(self) -> list[str]:
+        """Names of the fields any contextoid carries."""
+        return list(self._core.field_names())
+
+    @property
+    def scales(self) -> list[str]:
+        """Time scales present, finest first."""
+        return list(self._core.scales())
+
+    # ---- changes (each atomic) ------------------------------------------------------
+
+    def _apply(self, ops: list[tuple[Any, ...]]) -> None:
+        self._core.apply(ops)
+
+    def update(self) -> Transaction:
+        """Collect several changes and apply them all or none (a ``with`` block)."""
+        return Transaction(self)
+
+    def add(self, *contextoids: Contextoid) -> Context:
+        """Add contextoids (all or none); returns the context for chaining."""
+        self._apply([("add", to_native(c)) for c in contextoids])
+        return self
+
+    def replace(self, *contextoids: Contextoid) -> Context:
+        """Replace existing contextoids with the same ids (kind and fields)."""
+        self._apply([("replace", to_native(c)) for c in contextoids])
+        return self
+
+    def upsert(self, *contextoids: Contextoid) -> Context:
+        """Add contextoids, replacing those whose id already exists."""
+        self._apply([("upsert", to_native(c)) for c in contextoids])
+        return self
+
+    def set(self, node_id: ContextoidId, field: str, value: float) -> Context:
+        """Set one field of a contextoid (``"value"`` for a Data node)."""
+        self._apply([("set", node_id, str(field), float(value))])
+        return self
+
+    def remove(self, *node_ids: ContextoidId) -> Context:
+        """Remove contextoids and the relations touching them."""
+        self._apply([("remove", i) for i in node_ids])
+        return self
+
+    def link(self, source: ContextoidId, target: ContextoidId, kind: str = "temporal") -> Context:
+        """Relate ``source -> target`` with a relation of ``kind``."""
+        self._apply([("link", source, target, str(kind))])
+        return self
+
+    def unlink(self, source: ContextoidId, target: ContextoidId, kind: str = "temporal") -> Context:
+        """Remove the relation ``source -> target`` of ``kind``."""
+        self._apply([("unlink", source, target, str(kind))])
+        return self
+
+    # ---- look-ups ---------------------------------------------------------------------
+
+    def value(self, node_id: ContextoidId, field: str = "value") -> float:
+        """The number in ``field`` of a contextoid (NaN if it does not carry it)."""
+        return float(self._core.value(node_id, field))
+
+    def values(
+        self, node_ids: Iterable[ContextoidId] | np.ndarray, field: str = "value"
+    ) -> np.ndarray:
+        """``field`` of many contextoids at once; an int64 array of ids is fastest.
+
+        Examples
+        --------
+        >>> import causaloid as cl
+        >>> ctx = cl.Context().add(cl.Data(1, 0.5), cl.Data(2, 0.25))
+        >>> ctx.values(np.array([2, 1]))
+        array([0.25, 0.5 ])
+        """
+        if isinstance(node_ids, np.ndarray) and node_ids.dtype.kind in "iu":
+            node_ids = np.ascontiguousarray(node_ids, dtype=np.int64)
+        elif not isinstance(node_ids, (list, tuple)):
+            node_ids = list(node_ids)
+        return self._core.values(node_ids, field)  # type: ignore[no-any-return]
+
+    def neighbours(
+        self, node_id: ContextoidId, kind: str | None = None, direction: str = "both"
+    ) -> list[ContextoidId]:
+        """Contextoids related to ``node_id`` (by relations of ``kind`` only,
+        when given), following ``"out"``, ``"in"`` or ``"both"`` directions."""
+        return list(self._core.neighbours(node_id, kind, direction))
+
+    def relations(self, kind: str | None = None) -> list[Relation]:
+        """All relations, or those of one ``kind``."""
+        return [Relation(*r) for r in self._core.relations(kind)]
+
+    def has_relation(self, source: ContextoidId, target: ContextoidId, kind: str) -> bool:
+        """Whether the relation ``source -> target`` of ``kind`` exists."""
+        return bool(self._core.has_relation(source, target, kind))
+
+    def window(
+        self, start: TimeLike, end: TimeLike, scale: str | None = "day"
+    ) -> list[ContextoidId]:
+        """Ids of the time contextoids of ``scale`` with ``start <= t < end``,
+        by time (``scale=None``: SpaceTime contextoids). Two binary searches in a
+        sorted index, never a scan."""
+        check_scale(scale)
+        return list(self._core.window(scale, to_seconds(start, "start"), to_seconds(end, "end")))
+
+    def window_values(
+        self, start: TimeLike, end: TimeLike, field: str, scale: str | None = "day"
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Times (``datetime64[s]``) and values of ``field`` over a window."""
+        check_scale(scale)
+        times, values = self._core.window_values(
+            scale, field, to_seconds(start, "start"), to_seconds(end, "end")
+        )
+        return times.astype("datetime64[s]"), values
+
+    def at(
+        self, time: TimeLike | None = None, scale: str | None = "day", offset: int = 0
+    ) -> ContextoidId | None:
+        """The id of the latest time contextoid of ``scale`` at or before
+        ``time`` (the latest of all when ``time`` is None), moved ``offset``
+        nodes along the scale (``-1``: the one before); None if there is none."""
+        check_scale(scale)
+        t = None if time is None else to_seconds(time, "time")
+        return self._core.at(scale, t, int(offset))  # type: ignore[no-any-return]
+
+    def region(self, low: Sequence[float], high: Sequence[float]) -> list[ContextoidId]:
+        """Ids of Space and SpaceTime contextoids inside the box ``low <= p <= high``
+        (two or three coordinates each; z defaults to an unbounded range)."""
+        lo, hi = _box(low, -np.inf), _box(high, np.inf)
+        return list(self._core.region(lo, hi))
+
+    def window_aggregate(
+        self,
+        at: Any,
+        scale: str | None,
+        field: str,
+        how: str = "last",
+        start: int = 0,
+        stop: int = 1,
+    ) -> np.ndarray:
+        """For each time in ``at``, ``how`` (first, last, min, max, sum, mean) of
+        ``field`` over the time contextoids of ``scale`` at positions
+        ``anchor+start .. anchor+stop`` (exclusive), where ``anchor`` is the latest
+        contextoid at or before that time. ``start=-1, stop=0``: the previous one.
+
+        Examples
+        --------
+        >>> import causaloid as cl
+        >>> ctx = cl.Context.from_frame(
+        ...     {"t": np.array(["2021-01-31", "2021-02-01"], dtype="datetime64[D]"),
+        ...      "high": [1.0, 2.0]}, time="t", aggregate=["month"], how={"high": "max"})
+        >>> ctx.window_aggregate(np.array([1612137600.0]), "month", "high", "max", -1, 0)
+        array([1.])
+        """
+        check_scale(scale)
+        if how not in AGGREGATIONS:
+            raise ContextArgumentError(
+                f"unknown aggregation {how!r} (expected {', '.join(AGGREGATIONS)})", {"how": how}
+            )
+        arr = np.ascontiguousarray(at, dtype=np.float64)
+        return self._core.window_aggregate(scale, field, how, arr, int(start), int(stop))  # type: ignore[no-any-return]
+
+    # ---- tables, copies, JSON -------------------------------------------------------
+
+    @classmethod
+    def from_frame(
+        cls,
+        table: Any,
+        time: str = "date",
+        scale: str = "day",
+        aggregate: Sequence[str] = (),
+        how: Mapping[str, str] | None = None,
+        id: str | None = None,
+        name: str = "context",
+        context_id: ContextoidId = 0,
+    ) -> Context:
+        """Build a time-indexed context from a table: see :meth:`extend_frame`."""
+        ctx = cls(context_id, name)
+        return ctx.extend_frame(table, time=time, scale=scale, aggregate=aggregate, how=how, id=id)
+
+    def extend_frame(
+        self,
+        table: Any,
+        time: str = "date",
+        scale: str = "day",
+        aggregate: Sequence[str] = (),
+        how: Mapping[str, str] | None = None,
+        id: str | None = None,
+    ) -> Context:
+        """Add one Time contextoid per row of a table (pandas, polars, Arrow or a
+        dict of arrays), with its numeric columns as fields and temporal
+        relations between consecutive rows. Rows must be sorted by ``time``
+        (datetimes, or seconds since 1970-01-01 UTC).
+
+        ``aggregate`` lists coarser scales (``"week"``, ``"month"``, ``"year"``
+        ...) to add as parent contextoids, each related to its rows by
+        ``"part_of"`` and to the next period by ``"temporal"``; ``how`` maps a
+        field to its aggregation (first, last, min, max, sum, mean; default
+        last). Parents are named by period (``"month:2021-03"``). Rows are named
+        by position (``id=None``: 0, 1, ... after the contextoids already
+        there), by period label (``id="label"``) or by an id column.
+
+        All or nothing: a table with an unsorted time column, a timestamp in the
+        wrong unit or a clashing id adds nothing.
+        """
+        from causaloid.context.frame import frame_arguments
+
+        args = frame_arguments(table, time, scale, aggregate, how, id)
+        self._core.extend_from_frame(*args)
+        return self
+
+    def copy(self) -> Context:
+        """An independent copy."""
+        return Context._wrap(self._core.copy())
+
+    def to_json(self) -> str:
+        """The documented JSON form (see ``docs/context.md``)."""
+        return str(self._core.to_json())
+
+    @classmethod
+    def from_json(cls, text: str) -> Context:
+        """Rebuild a context from :meth:`to_json`, validating it."""
+        return cls._wrap(ContextCore.from_json(text))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Context.from_json, (self.to_json(),))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Context) and self.to_json() == other.to_json()
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _box(bound: Sequence[float], default_z: float) -> list[float]:
+    vals = [float(v) for v in bound]
+    if len(vals) == 2:
+        vals.append(default_z)
+    if len(vals) != 3:
+        raise ContextArgumentError(
+            f"a region bound has 2 or 3 coordinates; got {len(vals)}", {"bound": list(bound)}
+        )
+    if any(np.isnan(v) for v in vals):
+        raise ContextArgumentError(f"a region bound is NaN: {vals}", {"bound": vals})
+    return vals

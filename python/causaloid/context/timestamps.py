@@ -1,0 +1,128 @@
+"""Timestamps in, seconds out: every time a user passes (an int of seconds, a
+``datetime``, a ``date``, an ISO string, a NumPy or pandas timestamp) becomes
+whole seconds since 1970-01-01 UTC, the engine's one unit.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Any, Union
+
+import numpy as np
+
+from causaloid.context.errors import TimestampUnitError
+
+#: Anything accepted where a time is expected.
+TimeLike = Union[int, float, str, _dt.datetime, _dt.date, np.datetime64, Any]
+
+#: Seconds beyond this are taken as a unit mistake (milliseconds, nanoseconds).
+MAX_ABS_SECONDS = 100_000_000_000
+
+SCALES = ("second", "minute", "hour", "day", "week", "month", "quarter", "year")
+
+
+def to_seconds(value: TimeLike, what: str = "timestamp", node_id: Any = None) -> int:
+    """Convert one time to whole seconds since 1970-01-01 UTC.
+
+    Numbers are taken as seconds already; naive datetimes as UTC.
+
+    Examples
+    --------
+    >>> to_seconds("2021-01-02")
+    1609545600
+    >>> to_seconds(60)
+    60
+    """
+    if isinstance(value, (bool, np.bool_)):
+        raise _unit_error(value, what, node_id, "a bool is not a time")
+    if isinstance(value, (int, np.integer)):
+        seconds = int(value)
+    elif isinstance(value, (float, np.floating)):
+        if not np.isfinite(value):
+            raise _unit_error(value, what, node_id, "a time must be finite")
+        seconds = int(np.floor(value))
+    elif isinstance(value, _dt.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=_dt.timezone.utc)
+        seconds = int(np.floor(value.timestamp()))
+    elif isinstance(value, _dt.date):
+        seconds = (value - _dt.date(1970, 1, 1)).days * 86_400
+    elif isinstance(value, (str, np.datetime64)) or hasattr(value, "to_datetime64"):
+        try:
+            raw = value.to_datetime64() if hasattr(value, "to_datetime64") else np.datetime64(value)
+        except ValueError as exc:
+            raise _unit_error(value, what, node_id, str(exc)) from None
+        if np.isnat(raw):
+            raise _unit_error(value, what, node_id, "NaT is not a time")
+        seconds = int(raw.astype("datetime64[s]").astype(np.int64))
+    else:
+        raise _unit_error(value, what, node_id, f"cannot read a time from {type(value).__name__}")
+    if abs(seconds) > MAX_ABS_SECONDS:
+        raise _unit_error(
+            value,
+            what,
+            node_id,
+            "out of range for seconds since 1970-01-01 UTC (milliseconds or nanoseconds?)",
+        )
+    return seconds
+
+
+def column_to_seconds(column: np.ndarray, name: str) -> np.ndarray:
+    """Convert a time column (datetime64 of any unit or timezone-naive UTC,
+    or numbers of seconds) to int64 seconds.
+
+    Examples
+    --------
+    >>> column_to_seconds(np.array(["1970-01-02"], dtype="datetime64[D]"), "t")
+    array([86400])
+    """
+    arr = np.asarray(column)
+    if arr.dtype.kind == "M":
+        if np.isnat(arr).any():
+            row = int(np.flatnonzero(np.isnat(arr))[0])
+            raise TimestampUnitError(
+                f"time column {name!r} has NaT at row {row}", {"column": name, "row": row}
+            )
+        return arr.astype("datetime64[s]").astype(np.int64)
+    if arr.dtype.kind == "O":
+        return np.array([to_seconds(v, f"time column {name!r}") for v in arr], dtype=np.int64)
+    if arr.dtype.kind in "iu":
+        out = arr.astype(np.int64)
+    elif arr.dtype.kind == "f":
+        if not np.isfinite(arr).all():
+            row = int(np.flatnonzero(~np.isfinite(arr))[0])
+            raise TimestampUnitError(
+                f"time column {name!r} is not finite at row {row}", {"column": name, "row": row}
+            )
+        out = np.floor(arr).astype(np.int64)
+    else:
+        raise TimestampUnitError(
+            f"time column {name!r} has dtype {arr.dtype}; expected datetimes or seconds",
+            {"column": name, "dtype": str(arr.dtype)},
+        )
+    if out.size and np.abs(out).max() > MAX_ABS_SECONDS:
+        row = int(np.flatnonzero(np.abs(out) > MAX_ABS_SECONDS)[0])
+        raise TimestampUnitError(
+            f"time column {name!r} holds {out[row]} at row {row}, out of range for seconds since "
+            "1970-01-01 UTC (milliseconds or nanoseconds?); pass datetimes or seconds",
+            {"column": name, "row": row},
+        )
+    return out
+
+
+def check_scale(scale: str | None) -> str | None:
+    """Validate a scale name (``None`` stands for SpaceTime nodes)."""
+    from causaloid.context.errors import UnknownScaleError
+
+    if scale is not None and scale not in SCALES:
+        raise UnknownScaleError(
+            f"unknown time scale {scale!r} (expected one of {', '.join(SCALES)})", {"scale": scale}
+        )
+    return scale
+
+
+def _unit_error(value: Any, what: str, node_id: Any, why: str) -> TimestampUnitError:
+    prefix = f"contextoid {node_id!r}: " if node_id is not None else ""
+    return TimestampUnitError(
+        f"{prefix}{what} {value!r}: {why}", {"node_id": node_id, "found": repr(value)}
+    )

@@ -1,0 +1,241 @@
+"""``cl.Model``: a causaloid (of any form), the contexts it reads (several,
+chosen by name) and the assumptions it rests on, verified against data."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Union
+
+import numpy as np
+
+from causaloid._table import n_rows, to_columns
+from causaloid.context.context import Context
+from causaloid.context.errors import (
+    AssumptionError,
+    ContextArgumentError,
+    UnknownContextError,
+)
+from causaloid.context.reads import contexts_of, with_context, with_context_batch
+from causaloid.effect import Effect
+from causaloid.graph._base import Causal, check_id, split_input
+from causaloid.model.assumption import Assumption, AssumptionReport
+from causaloid.model.inference import Inference, Observations, infer, observe
+
+Contexts = Union[Context, Sequence[Context], Mapping[str, Context], None]
+
+
+class Model:
+    """A causal model: a causaloid, collection or graph, its contexts and its
+    assumptions.
+
+    Parameters
+    ----------
+    id : int or str
+    description : str
+    causaloid : Causaloid, CausalCollection or CausalGraph
+        What the model decides with (a graph must be frozen to evaluate).
+    context : Context, list of Context or mapping of name to Context, optional
+        The contexts its context reads may choose by name; contexts of the
+        causaloids inside are attached too.
+    assumptions : iterable of Assumption
+        Tested by :meth:`verify_assumptions`.
+
+    Examples
+    --------
+    >>> import causaloid as cl
+    >>> ctx = cl.Context(1, "limits").add(cl.Data("max_temp", 30.0))
+    >>> limit = cl.expr.ctx_value("max_temp", context="limits")
+    >>> hot = cl.Causaloid("hot", "above the limit", expr=cl.expr.col("temp") > limit)
+    >>> m = cl.Model("m", "heat", hot, context=ctx,
+    ...              assumptions=[cl.Assumption("readings are finite",
+    ...                                         lambda d: bool(np.isfinite(d["temp"]).all()))])
+    >>> m.evaluate({"temp": 31.0}).value
+    True
+    >>> try:
+    ...     m.evaluate({"temp": 31.0}, strict=True)
+    ... except cl.context.errors.AssumptionError as err:
+    ...     print(type(err).__name__)
+    AssumptionError
+    >>> print(m.verify_assumptions({"temp": [20.0, 35.0]}))
+    1 of 1 assumptions held
+      [held] readings are finite
+    >>> m.evaluate_batch({"temp": [20.0, 35.0]}, strict=True)
+    array([False,  True])
+    """
+
+    def __init__(
+        self,
+        id: Any,
+        description: str,
+        causaloid: Causal,
+        context: Contexts = None,
+        assumptions: Iterable[Assumption] = (),
+    ) -> None:
+        self._id = check_id(id)
+        self._description = str(description)
+        if not isinstance(causaloid, Causal):
+            raise TypeError(
+                "causaloid must be a Causaloid, CausalCollection or CausalGraph; "
+                f"got {type(causaloid).__name__}"
+            )
+        self._causaloid = causaloid
+        self._contexts: dict[str, Context] = {}
+        for ctx in contexts_of(causaloid).values():
+            self.add_context(ctx)
+        for ctx in _as_list(context):
+            self.add_context(ctx)
+        self._assumptions = list(assumptions)
+        for a in self._assumptions:
+            if not isinstance(a, Assumption):
+                raise TypeError(f"assumptions must be cl.Assumption; got {type(a).__name__}")
+        self._report: AssumptionReport | None = None
+
+    # ---- parts ------------------------------------------------------------------
+
+    @property
+    def id(self) -> Any:
+        return self._id
+
+    @property
+    def description(self) -> str:
+        return self._description
+
+    @property
+    def causaloid(self) -> Causal:
+        return self._causaloid
+
+    @property
+    def assumptions(self) -> list[Assumption]:
+        return list(self._assumptions)
+
+    @property
+    def contexts(self) -> dict[str, Context]:
+        """The attached contexts by name."""
+        return dict(self._contexts)
+
+    def add_context(self, context: Context) -> Model:
+        """Attach a context (replacing one of the same name)."""
+        if not isinstance(context, Context):
+            raise TypeError(f"context must be a cl.Context; got {type(context).__name__}")
+        self._contexts[context.name] = context
+        return self
+
+    def context(self, name: str | None = None) -> Context:
+        """The context called ``name`` (the only one when ``name`` is None)."""
+        if name is None:
+            if len(self._contexts) == 1:
+                return next(iter(self._contexts.values()))
+            raise ContextArgumentError(
+                f"model {self._id!r} has {len(self._contexts)} contexts; choose one by name "
+                f"({', '.join(sorted(self._contexts))})",
+                {"available": sorted(self._contexts)},
+            )
+        try:
+            return self._contexts[name]
+        except KeyError:
+            raise UnknownContextError(
+                f"model {self._id!r} has no context {name!r} "
+                f"(available: {', '.join(sorted(self._contexts)) or 'none'})",
+                {"context": name, "available": sorted(self._contexts)},
+            ) from None
+
+    # ---- assumptions ----------------------------------------------------------------
+
+    def verify_assumptions(self, data: Any) -> AssumptionReport:
+        """Test every assumption on ``data`` (a table becomes a dict of NumPy
+        columns first); the report is kept for ``strict`` evaluation."""
+        try:
+            arg = to_columns(data)
+        except TypeError:
+            arg = data
+        self._report = AssumptionReport(tuple(a.verify(arg) for a in self._assumptions))
+        return self._report
+
+    @property
+    def assumption_report(self) -> AssumptionReport | None:
+        """The last report of :meth:`verify_assumptions` (None before any)."""
+        return self._report
+
+    def _check(self, strict: bool) -> None:
+        if not strict or not self._assumptions:
+            return
+        if self._report is None:
+            raise AssumptionError(
+                f"model {self._id!r} has unverified assumptions; call verify_assumptions(data) "
+                "first or evaluate with strict=False",
+                {"assumptions": [a.description for a in self._assumptions]},
+            )
+        if not self._report.all_held:
+            failed = [r.description for r in self._report.failed]
+            raise AssumptionError(
+                f"model {self._id!r}: assumptions did not hold: {'; '.join(failed)}",
+                {"assumptions": failed},
+            )
+
+    # ---- evaluation -------------------------------------------------------------------
+
+    def evaluate(self, x: Any = None, *, value: Any = None, strict: bool = False) -> Effect[Any]:
+        """Evaluate one observation with the model's contexts; with
+        ``strict=True``, refuse unless every assumption was verified to hold."""
+        self._check(strict)
+        v, row = split_input(x, value)
+        row = with_context(self._causaloid, row, self._contexts)
+        if row is None:
+            return self._causaloid.evaluate(v)
+        return self._causaloid.evaluate(row, value=v)
+
+    def explain(self, x: Any = None, *, value: Any = None) -> str:
+        """The plain-text explanation of :meth:`evaluate`."""
+        v, row = split_input(x, value)
+        row = with_context(self._causaloid, row, self._contexts)
+        return (
+            self._causaloid.explain(row, value=v) if row is not None else self._causaloid.explain(v)
+        )
+
+    def evaluate_batch(
+        self, table: Any, *, value: Any = None, activations: bool = False, strict: bool = False
+    ) -> Any:
+        """Evaluate every row of ``table`` (see ``Causaloid.evaluate_batch``)."""
+        self._check(strict)
+        cols = to_columns(table)
+        cols = with_context_batch(self._causaloid, cols, n_rows(cols), self._contexts)
+        return self._causaloid.evaluate_batch(cols, value=value, activations=activations)
+
+    def observe(self, table: Any, *, value: Any = None) -> Observations:
+        """Number and share of active rows, overall and per node, over a batch."""
+        verdicts, acts = self.evaluate_batch(table, value=value, activations=True)
+        return observe(verdicts, acts)
+
+    def infer(
+        self, table: Any, effect: Any, *, value: Any = None, threshold: float = 0.5
+    ) -> Inference:
+        """Conjoint and inverse inference of an observed ``effect`` (a column
+        name or an array) from the model's verdicts over ``table``."""
+        verdicts = self.evaluate_batch(table, value=value)
+        if isinstance(effect, str):
+            effect = to_columns(table, [effect])[effect]
+        return infer(verdicts, np.asarray(effect), threshold)
+
+    def __repr__(self) -> str:
+        return (
+            f"Model({self._id!r}, {self._description!r}, {self._causaloid!r}, "
+            f"contexts={sorted(self._contexts)}, assumptions={len(self._assumptions)})"
+        )
+
+
+def _as_list(context: Contexts) -> list[Context]:
+    if context is None:
+        return []
+    if isinstance(context, Context):
+        return [context]
+    if isinstance(context, Mapping):
+        out = []
+        for name, ctx in context.items():
+            if not isinstance(ctx, Context) or ctx.name != name:
+                raise ContextArgumentError(
+                    f"context mapping key {name!r} must be the context's name",
+                    {"context": name},
+                )
+            out.append(ctx)
+        return out
+    return list(context)

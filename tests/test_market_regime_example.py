@@ -1,0 +1,61 @@
+"""The market-regime example decides breakouts from a four-scale context and
+explains a chosen day in plain text."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+EXAMPLE = Path(__file__).parent.parent / "examples" / "market_regime.py"
+
+
+@pytest.fixture(scope="module")
+def example():
+    spec = importlib.util.spec_from_file_location("market_regime", EXAMPLE)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_explanation_of_a_breakout_day(example) -> None:
+    ctx = example.build_context()
+    graph = example.build_graph(ctx)
+    assert example.explain_day(ctx, graph, "2021-10-20") == (
+        "On 2021-10-20 BTC closed at 65,987.\n"
+        "Last month (2021-09) ranged 40,018 to 52,882: the close is above that range.\n"
+        "The last twelve months in the context (2021-01 to 2021-09) ranged 28,771 (2021-01) "
+        "to 64,788 (2021-04): the close is above that range.\n"
+        "Verdict: breakout ACTIVE."
+    )
+    quiet = example.explain_day(ctx, graph, "2021-06-15")
+    assert quiet.endswith("Verdict: breakout not active.")
+    assert "no earlier month" in example.explain_day(ctx, graph, "2021-01-15")
+
+
+def test_context_has_four_scales_matching_the_bars(example) -> None:
+    ctx = example.build_context()
+    assert ctx.scales == ["day", "week", "month", "year"]
+    assert len(ctx.window("2021-01-01", "2022-01-01", scale="day")) == 365
+    assert ctx.value("month:2021-11", "high") == 68925.0
+    assert ctx.neighbours("day:2021-10-20", kind="part_of") == [
+        "week:2021-10-18",
+        "month:2021-10",
+        "year:2021",
+    ]
+    # the monthly bars agree with the days they aggregate
+    _, highs = ctx.window_values("2021-03-01", "2021-04-01", "high", scale="day")
+    assert highs.max() == ctx.value("month:2021-03", "high")
+
+
+def test_breakout_days_and_plot(example, tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = example.main()
+    days = result["days"][result["active"]]
+    assert len(days) == 32
+    assert np.datetime64("2021-10-20") in days and np.datetime64("2021-11-09") in days
+    assert result["observations"].nodes["month_breakout"][0] == 132
+    assert (tmp_path / "market_regime.png").stat().st_size > 10_000
