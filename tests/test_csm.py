@@ -200,3 +200,9 @@ def test_a_state_machine_pickles() -> None:
     back = pickle.loads(pickle.dumps(csm))
     assert [f.outcome for f in back.evaluate_all({"temp": 60.0})] == ["recorded"]
     assert [f.outcome for f in back.evaluate_all({"temp": 100.0})] == ["refused"]
+
+
+def test_states_are_immutable_so_no_change_is_silently_ignored() -> None:
+    s = expr_state("hot", col("temp") > 50)
+    with pytest.raises(AttributeError, match="update"):
+        s.data = 1.0

@@ -175,3 +175,9 @@ def test_an_ethos_pickles() -> None:
     back = pickle.loads(pickle.dumps(ethos))
     assert not back.evaluate("go", {"x": 2.0})
     assert back.norms[0].priority == 3
+
+
+def test_norms_are_immutable_so_no_change_is_silently_ignored() -> None:
+    n = cl.Norm("n", "go", None, "optional")
+    with pytest.raises(AttributeError, match="update"):
+        n.priority = 5

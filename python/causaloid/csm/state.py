@@ -50,6 +50,15 @@ class State:
         self.causaloid = causaloid
         self.data = _plain(data)
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        # A machine holds its own copy: a changed field would silently not apply.
+        if hasattr(self, "data"):
+            raise AttributeError(
+                f"a State is immutable; build a new State and pass it to "
+                f"StateMachine.update() (tried to set {name!r})"
+            )
+        object.__setattr__(self, name, value)
+
     def __repr__(self) -> str:
         kind = {"CausalCollection": "collection", "CausalGraph": "graph"}.get(
             type(self.causaloid).__name__, "causaloid"

@@ -111,6 +111,7 @@ class Norm:
         "specificity",
         "time",
     )
+    modality: Modality
 
     def __init__(
         self,
@@ -157,7 +158,16 @@ class Norm:
         self._native = _native.Norm(
             self.id, action, mod, priority, specificity, self.time, description, expr, pred
         )
-        self.modality = Modality(mod.strip().lower())
+        object.__setattr__(self, "modality", Modality(mod.strip().lower()))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # The engine holds a compiled copy: a changed field would silently not apply.
+        if hasattr(self, "_native"):
+            raise AttributeError(
+                f"a Norm is immutable; build a new Norm and pass it to Ethos.update() "
+                f"(tried to set {name!r})"
+            )
+        object.__setattr__(self, name, value)
 
     def __repr__(self) -> str:
         mod = self.modality.value
