@@ -102,6 +102,11 @@ class Action:
         self.fn = fn
         self._adapter = None if fn is None else _ActionAdapter(fn)
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        if hasattr(self, "_adapter"):
+            raise AttributeError(f"an Action is immutable (tried to set {name!r})")
+        object.__setattr__(self, name, value)
+
     @classmethod
     def of(cls, action: ActionLike) -> Action:
         """An Action from an Action, a name or a callable."""
