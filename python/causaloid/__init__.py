@@ -11,7 +11,7 @@ True
 
 from __future__ import annotations
 
-from causaloid import csm, errors, ethos, expr, uncertain
+from causaloid import csm, discover, errors, ethos, expr, uncertain
 from causaloid._native import __version__
 from causaloid.context import Context, Data, Space, SpaceTime, Symbolic, Time
 from causaloid.csm import Action, State, StateMachine, Window
@@ -50,6 +50,7 @@ __all__ = [
     "Window",
     "__version__",
     "csm",
+    "discover",
     "errors",
     "ethos",
     "expr",

@@ -390,3 +390,29 @@ class Decision:
     def seed(self) -> int: ...
     def explain(self) -> str: ...
     def __bool__(self) -> bool: ...
+
+# --- causal discovery (crates/causaloid-py/src/discover.rs) -----------------------
+
+def surd_columns(
+    target: npt.NDArray[np.float64],
+    target_name: str,
+    target_bins: int,
+    target_edges: list[float] | None,
+    agents: list[npt.NDArray[np.float64]],
+    agent_names: list[str],
+    agent_bins: list[int],
+    agent_edges: list[list[float] | None],
+    lag: int,
+    max_order: int | None = None,
+) -> dict[str, Any]: ...
+def surd_pdf(p: npt.NDArray[np.float64], max_order: int | None = None) -> dict[str, Any]: ...
+def mrmr_select(
+    features: list[npt.NDArray[np.float64]],
+    names: list[str],
+    target: npt.NDArray[np.float64],
+    target_name: str,
+    k: int,
+    method: str,
+    bins: int = 10,
+    discrete_target: bool = False,
+) -> tuple[list[int], list[float], list[float]]: ...

@@ -9,6 +9,7 @@ pub mod csm;
 pub mod error;
 pub mod ethos;
 pub mod expr;
+pub mod discover;
 pub mod graph;
 pub mod uncertain;
 pub mod value;

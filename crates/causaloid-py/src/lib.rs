@@ -7,6 +7,7 @@ use pyo3::prelude::*;
 
 mod context;
 mod csm;
+mod discover;
 mod errors;
 mod ethos;
 mod expr;
@@ -20,6 +21,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     graph::register(m)?;
     uncertain::register(m)?;
     context::register(m)?;
+    discover::register(m)?;
     ethos::register(m)?;
     csm::register(m)?;
     Ok(())

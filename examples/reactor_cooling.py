@@ -1,4 +1,4 @@
-"""causaloid demo: monitor a chemical reactor with a causal model.
+"""Monitor a chemical reactor with a causal model.
 
 A causal graph decides, for each reading of the reactor's sensors, whether to
 trip the emergency cooling. Sensor-health checks form a collection (at least

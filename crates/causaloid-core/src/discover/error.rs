@@ -1,0 +1,47 @@
+//! Typed errors of the discovery kernels. Each variant names the column or
+//! parameter at fault, so the bindings can raise a precise Python exception.
+
+/// Everything that can go wrong while binning data, decomposing causality or
+/// selecting features.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum DiscoverError {
+    #[error("column {column:?} holds a non-finite value ({value}) at row {row}")]
+    NonFinite {
+        column: String,
+        row: usize,
+        value: f64,
+    },
+    #[error("column {column:?} is constant (every value is {value}); it carries no information")]
+    Constant { column: String, value: f64 },
+    #[error("column {column:?} has {found} values; expected {expected} like the other columns")]
+    Length {
+        column: String,
+        expected: usize,
+        found: usize,
+    },
+    #[error("{samples} samples are fewer than the {bins} bins of column {column:?}")]
+    TooFewSamples {
+        column: String,
+        samples: usize,
+        bins: usize,
+    },
+    #[error("column {column:?} has the value {value} at row {row}, outside its bin edges [{low}, {high}]")]
+    OutOfRange {
+        column: String,
+        row: usize,
+        value: f64,
+        low: f64,
+        high: f64,
+    },
+    #[error("bin edges of column {column:?}: {reason}")]
+    BadEdges { column: String, reason: String },
+    #[error("probability array: {reason}")]
+    BadDistribution { reason: String },
+    #[error("invalid {parameter}: {reason}")]
+    InvalidArgument {
+        parameter: &'static str,
+        reason: String,
+    },
+}
+
+pub type Result<T, E = DiscoverError> = std::result::Result<T, E>;

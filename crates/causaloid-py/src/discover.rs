@@ -1,0 +1,241 @@
+//! Bindings of the discovery kernels (SURD, mRMR): numeric columns in, plain
+//! Python containers out; the Python package `causaloid.discover` names them.
+
+use causaloid_core::discover::{
+    mrmr, surd_from_columns, surd_from_pdf, BinSpec, Column, DiscoverError, Relevance, SurdResult,
+};
+use numpy::{PyReadonlyArray1, PyReadonlyArrayDyn, PyUntypedArrayMethods};
+use pyo3::exceptions::PyException;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyTuple};
+
+/// Raises the exception class of `causaloid.discover.errors` matching the error.
+fn to_py_err(py: Python<'_>, err: DiscoverError) -> PyErr {
+    let detail = PyDict::new(py);
+    let fill = || -> PyResult<&'static str> {
+        Ok(match &err {
+            DiscoverError::NonFinite { column, row, value } => {
+                detail.set_item("column", column)?;
+                detail.set_item("row", row)?;
+                detail.set_item("value", value)?;
+                "NonFiniteError"
+            }
+            DiscoverError::Constant { column, value } => {
+                detail.set_item("column", column)?;
+                detail.set_item("value", value)?;
+                "ConstantColumnError"
+            }
+            DiscoverError::Length {
+                column,
+                expected,
+                found,
+            } => {
+                detail.set_item("column", column)?;
+                detail.set_item("expected", expected)?;
+                detail.set_item("found", found)?;
+                "ShapeError"
+            }
+            DiscoverError::TooFewSamples {
+                column,
+                samples,
+                bins,
+            } => {
+                detail.set_item("column", column)?;
+                detail.set_item("samples", samples)?;
+                detail.set_item("bins", bins)?;
+                "TooFewSamplesError"
+            }
+            DiscoverError::OutOfRange {
+                column,
+                row,
+                value,
+                low,
+                high,
+            } => {
+                detail.set_item("column", column)?;
+                detail.set_item("row", row)?;
+                detail.set_item("value", value)?;
+                detail.set_item("edges", (low, high))?;
+                "BinningError"
+            }
+            DiscoverError::BadEdges { column, .. } => {
+                detail.set_item("column", column)?;
+                "BinningError"
+            }
+            DiscoverError::BadDistribution { .. } => "DistributionError",
+            DiscoverError::InvalidArgument { parameter, .. } => {
+                detail.set_item("parameter", parameter)?;
+                "DiscoverValueError"
+            }
+        })
+    };
+    let class_name = match fill() {
+        Ok(name) => name,
+        Err(e) => return e,
+    };
+    let class = py
+        .import("causaloid.discover.errors")
+        .and_then(|m| m.getattr(class_name));
+    match class.and_then(|c| c.call1((err.to_string(), detail))) {
+        Ok(instance) => PyErr::from_value(instance),
+        Err(_) => PyException::new_err(err.to_string()),
+    }
+}
+
+fn combo_tuple<'py>(py: Python<'py>, combo: &[usize]) -> PyResult<Bound<'py, PyTuple>> {
+    PyTuple::new(py, combo)
+}
+
+fn result_to_dict<'py>(py: Python<'py>, r: &SurdResult) -> PyResult<Bound<'py, PyDict>> {
+    let out = PyDict::new(py);
+    let map = |m: &std::collections::BTreeMap<Vec<usize>, f64>| -> PyResult<Bound<'py, PyList>> {
+        let list = PyList::empty(py);
+        for (k, v) in m {
+            list.append((combo_tuple(py, k)?, *v))?;
+        }
+        Ok(list)
+    };
+    out.set_item("redundant", map(&r.redundant)?)?;
+    out.set_item("unique", r.unique.clone())?;
+    out.set_item("synergistic", map(&r.synergistic)?)?;
+    out.set_item("information", map(&r.information)?)?;
+    out.set_item("mutual_info", r.mutual_info)?;
+    out.set_item("info_leak", r.info_leak)?;
+    out.set_item("target_entropy", r.target_entropy)?;
+    out.set_item("max_order", r.max_order)?;
+    Ok(out)
+}
+
+fn slice<'a>(array: &'a PyReadonlyArray1<'_, f64>, name: &str) -> PyResult<&'a [f64]> {
+    array.as_slice().map_err(|_| {
+        pyo3::exceptions::PyValueError::new_err(format!("column {name:?} is not contiguous"))
+    })
+}
+
+fn spec(bins: usize, edges: Option<Vec<f64>>) -> BinSpec {
+    match edges {
+        Some(edges) => BinSpec::Edges(edges),
+        None => BinSpec::EqualWidth(bins),
+    }
+}
+
+/// SURD of a target column on agent columns; see `causaloid.discover.surd`.
+#[pyfunction]
+#[pyo3(signature = (target, target_name, target_bins, target_edges, agents, agent_names, agent_bins, agent_edges, lag, max_order=None))]
+#[allow(clippy::too_many_arguments)]
+fn surd_columns<'py>(
+    py: Python<'py>,
+    target: PyReadonlyArray1<'py, f64>,
+    target_name: String,
+    target_bins: usize,
+    target_edges: Option<Vec<f64>>,
+    agents: Vec<PyReadonlyArray1<'py, f64>>,
+    agent_names: Vec<String>,
+    agent_bins: Vec<usize>,
+    agent_edges: Vec<Option<Vec<f64>>>,
+    lag: usize,
+    max_order: Option<usize>,
+) -> PyResult<Bound<'py, PyDict>> {
+    if agents.len() != agent_names.len()
+        || agents.len() != agent_bins.len()
+        || agents.len() != agent_edges.len()
+    {
+        return Err(pyo3::exceptions::PyValueError::new_err(
+            "agents, names, bins and edges differ in length",
+        ));
+    }
+    let target_column = Column {
+        name: &target_name,
+        values: slice(&target, &target_name)?,
+        bins: spec(target_bins, target_edges),
+    };
+    let mut columns = Vec::with_capacity(agents.len());
+    for (((array, name), bins), edges) in agents
+        .iter()
+        .zip(&agent_names)
+        .zip(agent_bins)
+        .zip(agent_edges)
+    {
+        columns.push(Column {
+            name,
+            values: slice(array, name)?,
+            bins: spec(bins, edges),
+        });
+    }
+    let outcome = py.detach(|| surd_from_columns(&target_column, &columns, lag, max_order));
+    let outcome = outcome.map_err(|e| to_py_err(py, e))?;
+    let out = result_to_dict(py, &outcome.result)?;
+    out.set_item("target_edges", outcome.target_edges)?;
+    out.set_item("agent_edges", outcome.agent_edges)?;
+    out.set_item("samples", outcome.samples)?;
+    Ok(out)
+}
+
+/// SURD of a joint probability array (first axis the target's future).
+#[pyfunction]
+#[pyo3(signature = (p, max_order=None))]
+fn surd_pdf<'py>(
+    py: Python<'py>,
+    p: PyReadonlyArrayDyn<'py, f64>,
+    max_order: Option<usize>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let shape = p.shape().to_vec();
+    let values = p
+        .as_slice()
+        .map_err(|_| pyo3::exceptions::PyValueError::new_err("p must be C-contiguous"))?;
+    let result = py
+        .detach(|| surd_from_pdf(values, &shape, max_order))
+        .map_err(|e| to_py_err(py, e))?;
+    result_to_dict(py, &result)
+}
+
+/// mRMR selection; returns (selected indices, scores, relevance of every feature).
+#[pyfunction]
+#[pyo3(signature = (features, names, target, target_name, k, method, bins=10, discrete_target=false))]
+#[allow(clippy::too_many_arguments)]
+fn mrmr_select<'py>(
+    py: Python<'py>,
+    features: Vec<PyReadonlyArray1<'py, f64>>,
+    names: Vec<String>,
+    target: PyReadonlyArray1<'py, f64>,
+    target_name: String,
+    k: usize,
+    method: &str,
+    bins: usize,
+    discrete_target: bool,
+) -> PyResult<(Vec<usize>, Vec<f64>, Vec<f64>)> {
+    let relevance = match method {
+        "f_regression" => Relevance::FRegression,
+        "f_classif" => Relevance::FClassif,
+        "mutual_info" => Relevance::MutualInfo {
+            bins,
+            discrete_target,
+        },
+        other => {
+            return Err(pyo3::exceptions::PyValueError::new_err(format!(
+                "unknown method {other:?}"
+            )))
+        }
+    };
+    if names.len() != features.len() {
+        return Err(pyo3::exceptions::PyValueError::new_err(
+            "features and names differ in length",
+        ));
+    }
+    let mut columns = Vec::with_capacity(features.len());
+    for (array, name) in features.iter().zip(&names) {
+        columns.push(slice(array, name)?);
+    }
+    let target_values = slice(&target, &target_name)?;
+    let result = py
+        .detach(|| mrmr(&names, &columns, &target_name, target_values, k, relevance))
+        .map_err(|e| to_py_err(py, e))?;
+    Ok((result.selected, result.scores, result.relevance))
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(surd_columns, m)?)?;
+    m.add_function(wrap_pyfunction!(surd_pdf, m)?)?;
+    m.add_function(wrap_pyfunction!(mrmr_select, m)?)?;
+    Ok(())
+}

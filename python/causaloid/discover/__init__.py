@@ -1,0 +1,33 @@
+"""Causal discovery: from a table of measurements to a causal model.
+
+:func:`mrmr` chooses the variables that matter for a target, :func:`surd`
+decomposes how each one causes it (redundant, unique, synergistic parts and the
+causality leak), :class:`Pipeline` chains loading, cleaning, selection,
+discovery and analysis into a :class:`~causaloid.CausalGraph`, and
+:func:`root_causes` ranks the columns most likely behind an anomaly.
+"""
+
+from __future__ import annotations
+
+from causaloid.discover import errors
+from causaloid.discover.edges import Edge
+from causaloid.discover.mrmr import MRMRResult, mrmr
+from causaloid.discover.pipeline import CleaningReport, Pipeline
+from causaloid.discover.result import SurdResult
+from causaloid.discover.root_causes import RootCause, RootCauses, root_causes
+from causaloid.discover.surd import surd, surd_from_pdf
+
+__all__ = [
+    "CleaningReport",
+    "Edge",
+    "MRMRResult",
+    "Pipeline",
+    "RootCause",
+    "RootCauses",
+    "SurdResult",
+    "errors",
+    "mrmr",
+    "root_causes",
+    "surd",
+    "surd_from_pdf",
+]

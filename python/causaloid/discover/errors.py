@@ -1,0 +1,54 @@
+"""Exceptions of causal discovery. Each is a :class:`~causaloid.errors.CausalError`
+and the built-in exception Python convention expects, with the column, row or
+parameter at fault in ``err.detail`` and as attributes."""
+
+from __future__ import annotations
+
+from causaloid.errors import CausalError, DataError, ShapeError
+
+
+class DiscoverError(CausalError):
+    """Base class of the errors raised by :mod:`causaloid.discover`."""
+
+
+class DiscoverValueError(DiscoverError, ValueError):
+    """An argument out of its range (``err.parameter``)."""
+
+
+class NonFiniteError(DiscoverError, DataError, ValueError):
+    """A NaN or infinity in the data (``err.column``, ``err.row``, ``err.value``).
+    Clean the data first, for example with :meth:`Pipeline.clean`."""
+
+
+class ConstantColumnError(DiscoverError, DataError, ValueError):
+    """A column with a single value carries no information (``err.column``)."""
+
+
+class TooFewSamplesError(DiscoverError, DataError, ValueError):
+    """Fewer samples than bins (``err.column``, ``err.samples``, ``err.bins``)."""
+
+
+class BinningError(DiscoverError, DataError, ValueError):
+    """Bin edges that are not increasing, or a value outside them (``err.column``)."""
+
+
+class DistributionError(DiscoverError, DataError, ValueError):
+    """A probability array that is negative, not finite or of the wrong shape."""
+
+
+class StageError(DiscoverError, RuntimeError):
+    """A :class:`Pipeline` stage called before the stage it needs
+    (``err.stage``, ``err.needs``)."""
+
+
+__all__ = [
+    "BinningError",
+    "ConstantColumnError",
+    "DiscoverError",
+    "DiscoverValueError",
+    "DistributionError",
+    "NonFiniteError",
+    "ShapeError",
+    "StageError",
+    "TooFewSamplesError",
+]
