@@ -153,3 +153,34 @@ def test_async_iterables_are_consumed() -> None:
         return (await csm.arun(readings())).count("recorded")
 
     assert asyncio.run(inside_a_loop()) == 2
+
+
+garbage = st.one_of(
+    st.none(),
+    st.integers(),
+    st.text(max_size=5),
+    st.lists(st.floats(allow_nan=True), max_size=3).map(tuple),
+    st.dictionaries(
+        st.sampled_from(["temp", "smoke", "other"]),
+        st.one_of(st.floats(allow_nan=True), st.text(max_size=3), st.booleans(), st.none()),
+        max_size=3,
+    ),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(garbage, max_size=20))
+def test_garbage_streams_are_recorded_never_raised(items: list[Any]) -> None:
+    csm = cl.StateMachine(
+        [
+            (expr_state("hot", col("temp") > 50), "alert"),
+            (expr_state("degree", col("smoke")), "act"),
+        ]
+    )
+    report = csm.run(items)
+    assert report.items == len(items)
+    bad = {e.position for e in report.errors if e.event is None}
+    # Every item is either rejected whole or became exactly one observation.
+    assert csm.events == len(items) - len(bad)
+    for e in report.errors:
+        assert isinstance(e.error, cl.CausalError)
