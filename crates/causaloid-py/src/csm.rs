@@ -253,7 +253,7 @@ impl PyFiring {
     #[getter]
     fn input<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let d = PyDict::new(py);
-        for (n, x) in self.inner.input.names.iter().zip(self.inner.input.values.iter()) {
+        for (n, x) in self.inner.input.names.iter().zip(self.inner.input.values()) {
             d.set_item(n, *x)?;
         }
         Ok(d)

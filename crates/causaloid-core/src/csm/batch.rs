@@ -6,6 +6,7 @@
 
 use super::error::CsmError;
 use super::machine::{Decision, EventError, Kernel, StateMachine};
+use super::state::Observation;
 use crate::expr::{BlockScratch, Scratch};
 use crate::graph::{BatchInput, HostRow};
 use crate::value::{Kind, Verdict};
@@ -105,7 +106,6 @@ impl StateMachine {
         let mut firings = Vec::new();
         let mut errors = Vec::new();
         let parallel = !self.slots.iter().any(|s| s.state.member.has_callables());
-        let mut row = vec![f64::NAN; self.table.len()];
         // Host callables see the whole table in one call, never a block of it.
         let block_len = if parallel { BLOCK } else { len.max(1) };
         let mut start = 0;
@@ -127,6 +127,18 @@ impl StateMachine {
             let (err_at, errs) = by_row(&cols, rows_n, |c| c.errors.iter().map(|e| e.0).collect());
             let (act_at, acts) = by_row(&cols, rows_n, |c| c.active.iter().map(|a| a.0).collect());
             firings.reserve(acts.len());
+            // One buffer holds the values of every row of the block that fires;
+            // each firing's observation is a slice of it.
+            let width = self.table.len();
+            let mut arena: Vec<f64> = Vec::new();
+            let mut offsets = vec![usize::MAX; rows_n];
+            for r in 0..rows_n {
+                if act_at[r + 1] > act_at[r] {
+                    offsets[r] = arena.len();
+                    arena.extend(full.iter().map(|c| c.get(start + r).copied().unwrap_or(f64::NAN)));
+                }
+            }
+            let arena: Arc<[f64]> = arena.into();
             for r in 0..rows_n {
                 let event = first + (start + r) as u64;
                 for &(i, k) in &errs[err_at[r]..err_at[r + 1]] {
@@ -135,17 +147,11 @@ impl StateMachine {
                         errors.push(EventError { event, state, error: e.clone() });
                     }
                 }
-                let here = &acts[act_at[r]..act_at[r + 1]];
-                if here.is_empty() {
-                    continue;
-                }
-                for (o, c) in row.iter_mut().zip(&full) {
-                    *o = c.get(start + r).copied().unwrap_or(f64::NAN);
-                }
-                let values: Arc<[f64]> = row.as_slice().into();
-                for &(i, k) in here {
+                for &(i, k) in &acts[act_at[r]..act_at[r + 1]] {
                     let Some(&(_, v)) = cols[i].active.get(k) else { continue };
-                    match self.vet(i, event, values.clone(), self.slots[i].state.data, v) {
+                    let input = Observation::new(self.names.clone(), arena.clone(), offsets[r]);
+                    debug_assert_eq!(input.values().len(), width);
+                    match self.vet(i, event, input, self.slots[i].state.data, v) {
                         Ok(f) => firings.push(f),
                         Err(e) => errors.push(EventError {
                             event,

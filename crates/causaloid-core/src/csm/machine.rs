@@ -352,7 +352,7 @@ impl StateMachine {
         &self,
         i: usize,
         event: u64,
-        row: Arc<[f64]>,
+        input: Observation,
         value: Option<Value>,
         verdict: Verdict,
     ) -> Result<(Firing, Action), CsmError> {
@@ -361,9 +361,10 @@ impl StateMachine {
         let vetting = match &self.ethos {
             None => None,
             Some(ethos) => {
+                let row = input.values();
                 let mut ctx: Vec<f64> = Vec::with_capacity(row.len() + 1);
                 ctx.push(verdict.degree());
-                ctx.extend_from_slice(&row);
+                ctx.extend_from_slice(row);
                 let view = ActionContext::new(&self.context_names, &ctx);
                 Some(ethos.evaluate(action.name(), &view, None).map(Box::new).map_err(|source| CsmError::Ethos {
                     state: s.state.id.clone(),
@@ -382,7 +383,7 @@ impl StateMachine {
             position: i,
             action: action.name().clone(),
             value,
-            input: Observation { names: self.names.clone(), values: row },
+            input,
             verdict,
             vetting,
             outcome,
@@ -434,7 +435,8 @@ impl StateMachine {
             }
         }
         for (i, value, v) in active {
-            match self.vet(i, event, row.clone(), value, v) {
+            let input = Observation::new(self.names.clone(), row.clone(), 0);
+            match self.vet(i, event, input, value, v) {
                 Ok(f) => firings.push(f),
                 Err(e) => errors.push(EventError { event, state: Some(self.slots[i].state.id.clone()), error: e }),
             }
@@ -470,7 +472,8 @@ impl StateMachine {
         self.events += 1;
         let mut firings = Vec::new();
         if v.is_active() {
-            firings.push(self.vet(i, event, row, value, v)?);
+            let input = Observation::new(self.names.clone(), row, 0);
+            firings.push(self.vet(i, event, input, value, v)?);
         }
         Ok(Decision { event, firings, errors: Vec::new() })
     }

@@ -130,16 +130,34 @@ impl PartialEq for Outcome {
 }
 
 /// The observation a firing saw: the machine's column names (shared by every
-/// firing until the states change) and this event's values.
-#[derive(Clone, Debug, PartialEq)]
+/// firing until the states change) and this event's values — a slice of a
+/// buffer that a batch shares between all its rows.
+#[derive(Clone, Debug)]
 pub struct Observation {
     pub names: Arc<Vec<String>>,
-    pub values: Arc<[f64]>,
+    buffer: Arc<[f64]>,
+    start: usize,
 }
 
 impl Observation {
+    /// The values at `buffer[start..start + names.len()]`.
+    pub fn new(names: Arc<Vec<String>>, buffer: Arc<[f64]>, start: usize) -> Observation {
+        Observation { names, buffer, start }
+    }
+
+    /// The values, in `names` order.
+    pub fn values(&self) -> &[f64] {
+        self.buffer.get(self.start..self.start + self.names.len()).unwrap_or(&[])
+    }
+
     pub fn get(&self, name: &str) -> Option<f64> {
-        self.names.iter().position(|n| n == name).and_then(|i| self.values.get(i).copied())
+        self.names.iter().position(|n| n == name).and_then(|i| self.values().get(i).copied())
+    }
+}
+
+impl PartialEq for Observation {
+    fn eq(&self, other: &Observation) -> bool {
+        self.names == other.names && self.values() == other.values()
     }
 }
 
