@@ -15,8 +15,9 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-import causaloid as cl
 import numpy as np
+
+import causaloid as cl
 from causaloid import expr as E
 
 from ._timing import best_of, comparison

@@ -11,17 +11,20 @@ True
 
 from __future__ import annotations
 
-from causaloid import discover, errors, expr, uncertain
+from causaloid import csm, discover, errors, ethos, expr, uncertain
 from causaloid._native import __version__
 from causaloid.context import Context, Data, Space, SpaceTime, Symbolic, Time
+from causaloid.csm import Action, State, StateMachine, Window
 from causaloid.effect import Effect, Process
 from causaloid.errors import CausalError
+from causaloid.ethos import Ethos, Norm
 from causaloid.graph import AtLeast, CausalCollection, CausalGraph, Causaloid, Relay
 from causaloid.graph._json import from_json
 from causaloid.model import Assumption, Model
 from causaloid.uncertain import MaybeUncertain, Uncertain
 
 __all__ = [
+    "Action",
     "Assumption",
     "AtLeast",
     "CausalCollection",
@@ -31,18 +34,25 @@ __all__ = [
     "Context",
     "Data",
     "Effect",
+    "Ethos",
     "MaybeUncertain",
     "Model",
+    "Norm",
     "Process",
     "Relay",
     "Space",
     "SpaceTime",
+    "State",
+    "StateMachine",
     "Symbolic",
     "Time",
     "Uncertain",
+    "Window",
     "__version__",
+    "csm",
     "discover",
     "errors",
+    "ethos",
     "expr",
     "from_json",
     "uncertain",

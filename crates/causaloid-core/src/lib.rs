@@ -5,7 +5,9 @@
 
 pub mod context;
 pub mod effect;
+pub mod csm;
 pub mod error;
+pub mod ethos;
 pub mod expr;
 pub mod discover;
 pub mod graph;

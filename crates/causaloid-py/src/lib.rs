@@ -6,8 +6,10 @@
 use pyo3::prelude::*;
 
 mod context;
+mod csm;
 mod discover;
 mod errors;
+mod ethos;
 mod expr;
 mod graph;
 mod uncertain;
@@ -20,5 +22,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     uncertain::register(m)?;
     context::register(m)?;
     discover::register(m)?;
+    ethos::register(m)?;
+    csm::register(m)?;
     Ok(())
 }

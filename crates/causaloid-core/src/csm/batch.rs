@@ -1,0 +1,240 @@
+//! A table through the state machine in one call. The states' causaloids are
+//! evaluated natively over blocks of rows (expression states straight on the
+//! columns, in parallel across states); then rows are walked in order, so the
+//! firings, their vetting and the errors come out exactly as if each row had
+//! gone through `decide` on its own.
+
+use super::error::CsmError;
+use super::machine::{Decision, EventError, Kernel, StateMachine};
+use super::state::Observation;
+use crate::expr::{BlockScratch, Scratch};
+use crate::graph::{BatchInput, HostRow};
+use crate::value::{Kind, Verdict};
+use rayon::prelude::*;
+use std::sync::Arc;
+
+/// Rows of native states evaluated together before walking them in order,
+/// bounding the buffers to `BLOCK` rows per thread.
+const BLOCK: usize = 2048;
+
+/// One state over a block, kept sparse: the rows where it is active (with
+/// the verdict) and the rows where it failed, both ascending.
+#[derive(Default)]
+struct StateColumn {
+    active: Vec<(usize, Verdict)>,
+    errors: Vec<(usize, CsmError)>,
+}
+
+impl StateColumn {
+    fn push(&mut self, r: usize, v: Result<Verdict, CsmError>) {
+        match v {
+            Ok(v) if v.is_active() => self.active.push((r, v)),
+            Ok(_) => {}
+            Err(e) => self.errors.push((r, e)),
+        }
+    }
+}
+
+/// Counting sort of per-state hits by row: `at[r]..at[r + 1]` indexes the
+/// (state, position in that state's list) pairs of row `r`, states ascending.
+fn by_row(
+    cols: &[StateColumn],
+    rows: usize,
+    hit_rows: impl Fn(&StateColumn) -> Vec<usize>,
+) -> (Vec<usize>, Vec<(usize, usize)>) {
+    let per_state: Vec<Vec<usize>> = cols.iter().map(hit_rows).collect();
+    let mut at = vec![0usize; rows + 1];
+    for &r in per_state.iter().flatten() {
+        at[r + 1] += 1;
+    }
+    for r in 0..rows {
+        at[r + 1] += at[r];
+    }
+    let mut fill = at.clone();
+    let mut out = vec![(0, 0); at[rows]];
+    for (i, hits) in per_state.iter().enumerate() {
+        for (k, &r) in hits.iter().enumerate() {
+            out[fill[r]] = (i, k);
+            fill[r] += 1;
+        }
+    }
+    (at, out)
+}
+
+impl StateMachine {
+    /// Runs every row of a table (`columns` aligned with [`Self::inputs`], all
+    /// of length `len`) through the machine: window, states, ethos. Nothing is
+    /// executed; the returned decision lists the firings in row order, each
+    /// with its event number (the row is `event - first event`).
+    pub fn decide_batch(
+        &mut self,
+        columns: &[&[f64]],
+        len: usize,
+        host: Option<&HostRow>,
+    ) -> Result<Decision, CsmError> {
+        if columns.len() != self.inputs().len() {
+            return Err(CsmError::Shape { what: "columns".into(), expected: self.inputs().len(), found: columns.len() });
+        }
+        for (name, c) in self.inputs().iter().zip(columns) {
+            if c.len() != len {
+                return Err(CsmError::Shape { what: format!("column {name:?}"), expected: len, found: c.len() });
+            }
+        }
+        // Window features for every row, moving the window on as a stream would.
+        let features: Vec<Vec<f64>> = match &mut self.window {
+            Some(w) => {
+                let wcols: Vec<&[f64]> = self
+                    .window_slots
+                    .iter()
+                    .map(|&s| {
+                        let k = self.input_slots.iter().position(|&x| x == s);
+                        k.and_then(|k| columns.get(k).copied()).unwrap_or(&[])
+                    })
+                    .collect();
+                w.roll(&wcols, len)
+            }
+            None => Vec::new(),
+        };
+        let mut full: Vec<&[f64]> = vec![&[]; self.table.len()];
+        for (&slot, c) in self.input_slots.iter().zip(columns) {
+            full[slot as usize] = c;
+        }
+        for (&slot, f) in self.feature_slots.iter().zip(&features) {
+            full[slot as usize] = f;
+        }
+        let first = self.events;
+        let mut firings = Vec::new();
+        let mut errors = Vec::new();
+        let parallel = !self.slots.iter().any(|s| s.state.member.has_callables());
+        // Host callables see the whole table in one call, never a block of it.
+        let block_len = if parallel { BLOCK } else { len.max(1) };
+        let mut start = 0;
+        while start < len {
+            let end = (start + block_len).min(len);
+            let block: Vec<&[f64]> = full.iter().map(|c| if c.is_empty() { *c } else { &c[start..end] }).collect();
+            let eval = |scratch: &mut (BlockScratch, Vec<f64>), i: usize| {
+                self.block_verdicts(i, &block, end - start, host, scratch)
+            };
+            let cols: Vec<StateColumn> = if parallel {
+                (0..self.slots.len()).into_par_iter().map_init(Default::default, eval).collect()
+            } else {
+                let mut scratch = Default::default();
+                (0..self.slots.len()).map(|i| eval(&mut scratch, i)).collect()
+            };
+            // Walk rows in order; within a row errors come first, then firings,
+            // states in machine order — the order `decide` records them in.
+            let rows_n = end - start;
+            let (err_at, errs) = by_row(&cols, rows_n, |c| c.errors.iter().map(|e| e.0).collect());
+            let (act_at, acts) = by_row(&cols, rows_n, |c| c.active.iter().map(|a| a.0).collect());
+            firings.reserve(acts.len());
+            // One buffer holds the values of every row of the block that fires;
+            // each firing's observation is a slice of it.
+            let width = self.table.len();
+            let mut arena: Vec<f64> = Vec::new();
+            let mut offsets = vec![usize::MAX; rows_n];
+            for r in 0..rows_n {
+                if act_at[r + 1] > act_at[r] {
+                    offsets[r] = arena.len();
+                    arena.extend(full.iter().map(|c| c.get(start + r).copied().unwrap_or(f64::NAN)));
+                }
+            }
+            let arena: Arc<[f64]> = arena.into();
+            for r in 0..rows_n {
+                let event = first + (start + r) as u64;
+                for &(i, k) in &errs[err_at[r]..err_at[r + 1]] {
+                    if let Some((_, e)) = cols[i].errors.get(k) {
+                        let state = Some(self.slots[i].state.id.clone());
+                        errors.push(EventError { event, state, error: e.clone() });
+                    }
+                }
+                for &(i, k) in &acts[act_at[r]..act_at[r + 1]] {
+                    let Some(&(_, v)) = cols[i].active.get(k) else { continue };
+                    let input = Observation::new(self.names.clone(), arena.clone(), offsets[r]);
+                    debug_assert_eq!(input.values().len(), width);
+                    match self.vet(i, event, input, self.slots[i].state.data, v) {
+                        Ok(f) => firings.push(f),
+                        Err(e) => errors.push(EventError {
+                            event,
+                            state: Some(self.slots[i].state.id.clone()),
+                            error: e,
+                        }),
+                    }
+                }
+            }
+            start = end;
+        }
+        self.events += len as u64;
+        Ok(Decision { event: first, firings, errors })
+    }
+
+    /// Verdicts of state `i` over a block of full-row columns. A block that
+    /// fails is redone row by row, so each bad row gets the error that row
+    /// would get on its own and the good rows still decide.
+    fn block_verdicts(
+        &self,
+        i: usize,
+        block: &[&[f64]],
+        len: usize,
+        host: Option<&HostRow>,
+        scratch: &mut (BlockScratch, Vec<f64>),
+    ) -> StateColumn {
+        let s = &self.slots[i];
+        let value = s.state.data;
+        let value_col: Vec<f64> = value.map(|v| vec![v.num(); len]).unwrap_or_default();
+        let value_arg = value.map(|v| (v.kind(), value_col.as_slice()));
+        let (block_scratch, buf) = scratch;
+        let owned: Vec<f64>;
+        let fast: Option<(Kind, &[f64])> = match &s.kernel {
+            Kernel::Expr(program) if !(program.reads_value() && value.is_none()) => {
+                let kind = program.eval_block(block, value_arg, len, block_scratch, buf);
+                Some((kind, buf.as_slice()))
+            }
+            Kernel::Member(map) => {
+                let sub: Vec<&[f64]> = map.iter().map(|&k| block.get(k as usize).copied().unwrap_or(&[])).collect();
+                let input = BatchInput { columns: sub, len, value: value_arg, host };
+                match s.state.member.evaluate_batch(&input, false) {
+                    Ok(o) => {
+                        owned = o.verdicts;
+                        Some((o.kind, owned.as_slice()))
+                    }
+                    Err(_) => None,
+                }
+            }
+            Kernel::Expr(_) => None,
+        };
+        if let Some((kind, out)) = fast {
+            let mut col = StateColumn::default();
+            let mut ok = true;
+            for (r, &x) in out.iter().enumerate() {
+                // A boolean column only needs the non-zero rows.
+                if kind == Kind::Bool && x == 0.0 {
+                    continue;
+                }
+                match Verdict::from_raw(kind, x) {
+                    Ok(v) if v.is_active() => col.active.push((r, v)),
+                    Ok(_) => {}
+                    Err(_) => {
+                        ok = false;
+                        break;
+                    }
+                }
+            }
+            if ok {
+                return col;
+            }
+        }
+        let mut stack = Scratch::new();
+        let mut row = vec![f64::NAN; block.len()];
+        let mut col = StateColumn::default();
+        for r in 0..len {
+            for (o, c) in row.iter_mut().zip(block) {
+                *o = c.get(r).copied().unwrap_or(f64::NAN);
+            }
+            // Row-by-row fallback has no per-row host view; callables that
+            // read the row see none here, only their incoming value.
+            col.push(r, self.verdict_of(i, &row, value, None, &mut stack));
+        }
+        col
+    }
+}
+

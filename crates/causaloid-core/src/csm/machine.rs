@@ -1,0 +1,528 @@
+//! The state machine: its layout (which columns an observation must hold), the
+//! single-observation path, and changes to states that are all-or-nothing.
+//!
+//! Deciding and acting are split: `decide` evaluates every state and vets the
+//! actions of the active ones without running them, so a host can run the
+//! actions with the machine unborrowed (an action may add or remove states;
+//! the change applies from the next observation on). `complete` logs the
+//! outcomes. `step` does all three for callers that need no such care.
+
+use super::error::CsmError;
+use super::state::{Action, Firing, Observation, Outcome, State};
+use super::window::Window;
+use crate::ethos::{ActionContext, Ethos};
+use crate::expr::{ColumnTable, Program, Scratch};
+use crate::graph::{Function, HostRow, Input, Member, NodeId};
+use crate::value::{Kind, Value, Verdict};
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+
+/// How the machine evaluates one state.
+#[derive(Clone, Debug)]
+pub(crate) enum Kernel {
+    /// A single expression causaloid, compiled straight onto the machine's row.
+    Expr(Program),
+    /// Anything else, evaluated through the graph engine on its gathered columns.
+    Member(Vec<u32>),
+}
+
+#[derive(Clone)]
+pub(crate) struct Slot {
+    pub state: State,
+    pub action: Action,
+    pub kernel: Kernel,
+    /// Input slots the state reads (for a precise missing-column error).
+    pub needs: Vec<u32>,
+}
+
+/// One recorded problem: which observation, which state (if any), what.
+#[derive(Clone, Debug)]
+pub struct EventError {
+    pub event: u64,
+    pub state: Option<NodeId>,
+    pub error: CsmError,
+}
+
+/// The result of [`StateMachine::decide`]: firings to run, in order.
+pub struct Decision {
+    pub event: u64,
+    pub firings: Vec<(Firing, Action)>,
+    pub errors: Vec<EventError>,
+}
+
+/// The default number of firings (and errors) the machine keeps.
+pub const DEFAULT_LOG_LIMIT: usize = 100_000;
+
+/// A causal state machine.
+#[derive(Clone)]
+pub struct StateMachine {
+    pub(crate) slots: Vec<Slot>,
+    index: HashMap<NodeId, usize>,
+    pub(crate) ethos: Option<Ethos>,
+    pub(crate) window: Option<Window>,
+    pub(crate) table: ColumnTable,
+    /// Full-row slots of the observation's own columns, in `inputs` order.
+    pub(crate) input_slots: Vec<u32>,
+    inputs: Vec<String>,
+    /// Full-row slots of the window columns and of the window features.
+    pub(crate) window_slots: Vec<u32>,
+    pub(crate) feature_slots: Vec<u32>,
+    /// "verdict" and the full-row names: the ethos's context.
+    pub(crate) context_names: Arc<Vec<String>>,
+    pub(crate) names: Arc<Vec<String>>,
+    pub(crate) events: u64,
+    log: VecDeque<Arc<Firing>>,
+    errors: VecDeque<EventError>,
+    log_limit: usize,
+}
+
+/// The name under which the ethos sees the firing state's verdict.
+pub const VERDICT: &str = "verdict";
+
+impl StateMachine {
+    /// Builds a machine; state ids must be unique.
+    pub fn new(
+        states: Vec<(State, Action)>,
+        ethos: Option<Ethos>,
+        window: Option<Window>,
+    ) -> Result<StateMachine, CsmError> {
+        let mut m = StateMachine {
+            slots: Vec::new(),
+            index: HashMap::new(),
+            ethos,
+            window,
+            table: ColumnTable::new(),
+            input_slots: Vec::new(),
+            inputs: Vec::new(),
+            window_slots: Vec::new(),
+            feature_slots: Vec::new(),
+            context_names: Arc::new(Vec::new()),
+            names: Arc::new(Vec::new()),
+            events: 0,
+            log: VecDeque::new(),
+            errors: VecDeque::new(),
+            log_limit: DEFAULT_LOG_LIMIT,
+        };
+        m.rebuild(states)?;
+        Ok(m)
+    }
+
+    /// Sets how many firings and errors are kept (the oldest drop out).
+    pub fn set_log_limit(&mut self, limit: usize) {
+        self.log_limit = limit;
+        self.trim();
+    }
+
+    /// Lays the machine out for `states`; on failure nothing changes.
+    fn rebuild(&mut self, states: Vec<(State, Action)>) -> Result<(), CsmError> {
+        let mut index = HashMap::with_capacity(states.len());
+        for (i, (s, _)) in states.iter().enumerate() {
+            if index.insert(s.id.clone(), i).is_some() {
+                return Err(CsmError::DuplicateState { id: s.id.clone() });
+            }
+        }
+        let mut table = ColumnTable::new();
+        let mut derived: Vec<String> = Vec::new();
+        let mut window_slots = Vec::new();
+        let mut feature_slots = Vec::new();
+        if let Some(w) = &self.window {
+            window_slots = w.columns().iter().map(|c| table.slot(c)).collect();
+            derived = w.feature_names();
+            feature_slots = derived.iter().map(|f| table.slot(f)).collect();
+        }
+        let mut slots = Vec::with_capacity(states.len());
+        for (state, action) in states {
+            let map: Vec<u32> = state.member.columns().iter().map(|c| table.slot(c)).collect();
+            let kernel = match &state.member {
+                Member::Causaloid(c) => match c.function() {
+                    Function::Expr { program, .. } => Kernel::Expr(program.relink(&map)),
+                    Function::Callable(_) => Kernel::Member(map.clone()),
+                },
+                _ => Kernel::Member(map.clone()),
+            };
+            slots.push(Slot { state, action, kernel, needs: map });
+        }
+        if let Some(e) = &self.ethos {
+            for c in e.columns() {
+                if c != VERDICT {
+                    table.slot(c);
+                }
+            }
+        }
+        let names: Vec<String> = table.names().to_vec();
+        let mut inputs = Vec::new();
+        let mut input_slots = Vec::new();
+        for (i, n) in names.iter().enumerate() {
+            if !derived.contains(n) {
+                inputs.push(n.clone());
+                input_slots.push(i as u32);
+            }
+        }
+        // "verdict" comes first so that it is the state's verdict even when an
+        // observation has a column of that name.
+        let mut context_names = vec![VERDICT.to_owned()];
+        context_names.extend(names.iter().cloned());
+        for s in &mut slots {
+            // Only the observation's own columns can be missing.
+            s.needs.retain(|slot| input_slots.contains(slot));
+        }
+        self.slots = slots;
+        self.index = index;
+        self.table = table;
+        self.inputs = inputs;
+        self.input_slots = input_slots;
+        self.window_slots = window_slots;
+        self.feature_slots = feature_slots;
+        self.names = Arc::new(names);
+        self.context_names = Arc::new(context_names);
+        Ok(())
+    }
+
+    fn current(&self) -> Vec<(State, Action)> {
+        self.slots.iter().map(|s| (s.state.clone(), s.action.clone())).collect()
+    }
+
+    /// Adds a state at the end.
+    pub fn add(&mut self, state: State, action: Action) -> Result<(), CsmError> {
+        if self.index.contains_key(&state.id) {
+            return Err(CsmError::DuplicateState { id: state.id });
+        }
+        let mut all = self.current();
+        all.push((state, action));
+        self.rebuild(all)
+    }
+
+    /// Replaces the state of the same id (and its action), keeping its place.
+    pub fn update(&mut self, state: State, action: Action) -> Result<(), CsmError> {
+        let i = self.position(&state.id)?;
+        let mut all = self.current();
+        all[i] = (state, action);
+        self.rebuild(all)
+    }
+
+    /// Removes a state and returns it with its action.
+    pub fn remove(&mut self, id: &NodeId) -> Result<(State, Action), CsmError> {
+        let i = self.position(id)?;
+        let mut all = self.current();
+        let removed = all.remove(i);
+        self.rebuild(all)?;
+        Ok(removed)
+    }
+
+    /// Replaces (or removes) the ethos.
+    pub fn set_ethos(&mut self, ethos: Option<Ethos>) -> Result<(), CsmError> {
+        let old = std::mem::replace(&mut self.ethos, ethos);
+        let all = self.current();
+        if let Err(e) = self.rebuild(all) {
+            self.ethos = old;
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    pub fn ethos(&self) -> Option<&Ethos> {
+        self.ethos.as_ref()
+    }
+
+    pub fn window(&self) -> Option<&Window> {
+        self.window.as_ref()
+    }
+
+    fn position(&self, id: &NodeId) -> Result<usize, CsmError> {
+        self.index.get(id).copied().ok_or_else(|| CsmError::UnknownState { id: id.clone() })
+    }
+
+    pub fn state(&self, id: &NodeId) -> Result<(&State, &Action), CsmError> {
+        let s = &self.slots[self.position(id)?];
+        Ok((&s.state, &s.action))
+    }
+
+    pub fn states(&self) -> impl Iterator<Item = (&State, &Action)> {
+        self.slots.iter().map(|s| (&s.state, &s.action))
+    }
+
+    pub fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.slots.is_empty()
+    }
+
+    /// The columns every observation must hold, in the order `decide` reads them.
+    pub fn inputs(&self) -> &[String] {
+        &self.inputs
+    }
+
+    /// The first state that reads input `k` (for naming it in errors).
+    pub fn needed_by(&self, k: usize) -> Option<&NodeId> {
+        let slot = *self.input_slots.get(k)?;
+        self.slots.iter().find(|s| s.needs.contains(&slot)).map(|s| &s.state.id)
+    }
+
+    /// Whether any state calls back into the host language.
+    pub fn slots_have_callables(&self) -> bool {
+        self.slots.iter().any(|s| s.state.member.has_callables())
+    }
+
+    /// How many observations the machine has seen.
+    pub fn events(&self) -> u64 {
+        self.events
+    }
+
+    pub fn log(&self) -> &VecDeque<Arc<Firing>> {
+        &self.log
+    }
+
+    pub fn errors(&self) -> &VecDeque<EventError> {
+        &self.errors
+    }
+
+    pub fn clear_log(&mut self) {
+        self.log.clear();
+        self.errors.clear();
+    }
+
+    // ---- one observation ------------------------------------------------------
+
+    /// Builds the full row from the observation's inputs (in [`Self::inputs`]
+    /// order) and, when `push`, moves the window on.
+    fn full_row(&mut self, inputs: &[f64], push: bool) -> Result<Vec<f64>, CsmError> {
+        if inputs.len() != self.inputs.len() {
+            return Err(CsmError::Shape {
+                what: "the observation".into(),
+                expected: self.inputs.len(),
+                found: inputs.len(),
+            });
+        }
+        let mut row = vec![f64::NAN; self.table.len()];
+        for (&slot, &x) in self.input_slots.iter().zip(inputs) {
+            row[slot as usize] = x;
+        }
+        if let Some(w) = &mut self.window {
+            if push {
+                let vals: Vec<f64> = self.window_slots.iter().map(|&s| row[s as usize]).collect();
+                w.push_row(&vals);
+            }
+            let mut feats = Vec::new();
+            w.features_into(&mut feats);
+            for (&slot, &x) in self.feature_slots.iter().zip(&feats) {
+                row[slot as usize] = x;
+            }
+        }
+        Ok(row)
+    }
+
+    /// Evaluates slot `i` on a full row.
+    pub(crate) fn verdict_of(
+        &self,
+        i: usize,
+        row: &[f64],
+        value: Option<Value>,
+        host: Option<&HostRow>,
+        stack: &mut Scratch,
+    ) -> Result<Verdict, CsmError> {
+        let s = &self.slots[i];
+        let fail = |source| CsmError::Evaluation { state: s.state.id.clone(), source };
+        match &s.kernel {
+            Kernel::Expr(program) => {
+                if program.reads_value() && value.is_none() {
+                    return Err(fail(crate::CausalError::MissingValue { id: s.state.member.id().clone() }));
+                }
+                let v = value.map_or((Kind::Num, f64::NAN), |v| (v.kind(), v.num()));
+                let (kind, x) = program.eval(row, v, stack);
+                Verdict::from_raw(kind, x).map_err(|bad| {
+                    fail(crate::CausalError::InvalidVerdict {
+                        id: s.state.member.id().clone(),
+                        found: format!("{bad}"),
+                        row: None,
+                    })
+                })
+            }
+            Kernel::Member(map) => {
+                let sub: Vec<f64> = map.iter().map(|&k| row.get(k as usize).copied().unwrap_or(f64::NAN)).collect();
+                let eval = s.state.member.evaluate(&Input { value, row: &sub, host });
+                eval.verdict().map_err(|e| fail(e.clone()))
+            }
+        }
+    }
+
+    /// Judges the firing of slot `i` and builds its log entry.
+    pub(crate) fn vet(
+        &self,
+        i: usize,
+        event: u64,
+        input: Observation,
+        value: Option<Value>,
+        verdict: Verdict,
+    ) -> Result<(Firing, Action), CsmError> {
+        let s = &self.slots[i];
+        let action = s.action.clone();
+        let vetting = match &self.ethos {
+            None => None,
+            Some(ethos) => {
+                let row = input.values();
+                let mut ctx: Vec<f64> = Vec::with_capacity(row.len() + 1);
+                ctx.push(verdict.degree());
+                ctx.extend_from_slice(row);
+                let view = ActionContext::new(&self.context_names, &ctx);
+                Some(ethos.evaluate(action.name(), &view, None).map(Box::new).map_err(|source| CsmError::Ethos {
+                    state: s.state.id.clone(),
+                    action: action.name().to_string(),
+                    source,
+                })?)
+            }
+        };
+        let outcome = match &vetting {
+            Some(v) if !v.permitted() => Outcome::Refused,
+            _ => Outcome::Pending,
+        };
+        let firing = Firing {
+            event,
+            state: s.state.id.clone(),
+            position: i,
+            action: action.name().clone(),
+            value,
+            input,
+            verdict,
+            vetting,
+            outcome,
+        };
+        Ok((firing, action))
+    }
+
+    fn missing(&self, i: usize, inputs_present: &[bool]) -> Option<CsmError> {
+        let s = &self.slots[i];
+        for &slot in &s.needs {
+            let k = self.input_slots.iter().position(|&x| x == slot)?;
+            if !inputs_present.get(k).copied().unwrap_or(true) {
+                return Some(CsmError::MissingColumn {
+                    column: self.table.names()[slot as usize].clone(),
+                    state: Some(s.state.id.clone()),
+                });
+            }
+        }
+        None
+    }
+
+    /// Evaluates every state on one observation (inputs in [`Self::inputs`]
+    /// order; `present[k]` false marks input `k` as absent) and vets the
+    /// actions of the active ones. Nothing runs yet.
+    pub fn decide(
+        &mut self,
+        inputs: &[f64],
+        present: Option<&[bool]>,
+        host: Option<&HostRow>,
+    ) -> Result<Decision, CsmError> {
+        let row = self.full_row(inputs, true)?;
+        let event = self.events;
+        self.events += 1;
+        let row: Arc<[f64]> = row.into();
+        let mut stack = Scratch::new();
+        let mut firings = Vec::new();
+        let mut errors = Vec::new();
+        let mut active = Vec::new();
+        for i in 0..self.slots.len() {
+            if let Some(e) = present.and_then(|p| self.missing(i, p)) {
+                errors.push(EventError { event, state: Some(self.slots[i].state.id.clone()), error: e });
+                continue;
+            }
+            let value = self.slots[i].state.data;
+            match self.verdict_of(i, &row, value, host, &mut stack) {
+                Ok(v) if v.is_active() => active.push((i, value, v)),
+                Ok(_) => {}
+                Err(e) => errors.push(EventError { event, state: Some(self.slots[i].state.id.clone()), error: e }),
+            }
+        }
+        for (i, value, v) in active {
+            let input = Observation::new(self.names.clone(), row.clone(), 0);
+            match self.vet(i, event, input, value, v) {
+                Ok(f) => firings.push(f),
+                Err(e) => errors.push(EventError { event, state: Some(self.slots[i].state.id.clone()), error: e }),
+            }
+        }
+        Ok(Decision { event, firings, errors })
+    }
+
+    /// Evaluates one state on an observation without moving the window or
+    /// counting an event. `value` overrides the state's data.
+    pub fn decide_one(
+        &mut self,
+        id: &NodeId,
+        inputs: Option<&[f64]>,
+        present: Option<&[bool]>,
+        value: Option<Value>,
+        host: Option<&HostRow>,
+    ) -> Result<Decision, CsmError> {
+        let i = self.position(id)?;
+        let absent = vec![false; self.inputs.len()];
+        let nan = vec![f64::NAN; self.inputs.len()];
+        let (inputs, present) = match inputs {
+            Some(x) => (x, present),
+            None => (nan.as_slice(), Some(absent.as_slice())),
+        };
+        if let Some(e) = present.and_then(|p| self.missing(i, p)) {
+            return Err(e);
+        }
+        let row: Arc<[f64]> = self.full_row(inputs, false)?.into();
+        let value = value.or(self.slots[i].state.data);
+        let mut stack = Scratch::new();
+        let v = self.verdict_of(i, &row, value, host, &mut stack)?;
+        let event = self.events;
+        self.events += 1;
+        let mut firings = Vec::new();
+        if v.is_active() {
+            let input = Observation::new(self.names.clone(), row, 0);
+            firings.push(self.vet(i, event, input, value, v)?);
+        }
+        Ok(Decision { event, firings, errors: Vec::new() })
+    }
+
+    /// Logs the firings of a decision (after their actions ran) and its errors,
+    /// action failures included. Returns the firings (shared with the log).
+    pub fn complete(&mut self, decision: Decision) -> Vec<Arc<Firing>> {
+        for e in decision.errors {
+            self.errors.push_back(e);
+        }
+        let mut out = Vec::with_capacity(decision.firings.len());
+        for (f, _) in decision.firings {
+            if let Outcome::Failed { message, payload } = &f.outcome {
+                self.errors.push_back(EventError {
+                    event: f.event,
+                    state: Some(f.state.clone()),
+                    error: CsmError::Action {
+                        state: f.state.clone(),
+                        action: f.action.to_string(),
+                        message: message.clone(),
+                        payload: payload.clone(),
+                    },
+                });
+            }
+            let f = Arc::new(f);
+            if self.log_limit > 0 {
+                self.log.push_back(f.clone());
+            }
+            out.push(f);
+        }
+        self.trim();
+        out
+    }
+
+    fn trim(&mut self) {
+        while self.log.len() > self.log_limit {
+            self.log.pop_front();
+        }
+        while self.errors.len() > self.log_limit {
+            self.errors.pop_front();
+        }
+    }
+
+    /// Decides, runs the actions, logs: the whole of one observation.
+    pub fn step(&mut self, inputs: &[f64], host: Option<&HostRow>) -> Result<Vec<Arc<Firing>>, CsmError> {
+        let mut d = self.decide(inputs, None, host)?;
+        for (f, a) in &mut d.firings {
+            a.execute(f, host);
+        }
+        Ok(self.complete(d))
+    }
+}

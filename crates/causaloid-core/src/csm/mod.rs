@@ -1,0 +1,14 @@
+//! The causal state machine: states that pair a causaloid with an action, fired
+//! when the causaloid is active and vetted by an optional ethos; plus the
+//! sliding window that gives causaloids the recent past of a stream.
+
+mod batch;
+mod error;
+mod machine;
+mod state;
+mod window;
+
+pub use error::CsmError;
+pub use machine::{Decision, EventError, StateMachine, DEFAULT_LOG_LIMIT, VERDICT};
+pub use state::{Action, ActionFn, Firing, Observation, Outcome, State};
+pub use window::{Window, WindowError, STATS};

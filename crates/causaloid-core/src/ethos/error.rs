@@ -1,0 +1,35 @@
+//! Errors of the ethos: each names the norm, the modality or the context entry
+//! that was wrong, so the bindings can raise a precise exception.
+
+use crate::error::ErrorPayload;
+use crate::graph::NodeId;
+
+#[derive(Clone, Debug, thiserror::Error)]
+pub enum EthosError {
+    #[error("duplicate norm id {id}: norm ids must be unique within an ethos")]
+    DuplicateNorm { id: NodeId },
+    #[error("unknown norm id {id}")]
+    UnknownNorm { id: NodeId },
+    #[error("unknown modality {found:?}; expected one of \"obligatory\", \"impermissible\", \"optional\"")]
+    UnknownModality { found: String },
+    #[error("norm {norm}: invalid {name}: {message}")]
+    InvalidNorm { norm: NodeId, name: &'static str, message: String },
+    #[error("norm {norm} reads {column:?}, which the context does not hold{}", format_known(.known))]
+    MissingContext { norm: NodeId, column: String, known: Vec<String> },
+    #[error("norm {norm}: its predicate decided {found}, which is not a truth value (a bool or a degree in [0, 1])")]
+    InvalidPredicate { norm: NodeId, found: String },
+    #[error("norm {norm}: its predicate raised: {message}")]
+    Predicate { norm: NodeId, message: String, payload: Option<ErrorPayload> },
+    #[error("invalid {name}: {message}")]
+    InvalidArgument { name: &'static str, message: String },
+}
+
+fn format_known(known: &[String]) -> String {
+    if known.is_empty() {
+        " (the context is empty)".to_owned()
+    } else {
+        let shown: Vec<&str> = known.iter().take(12).map(String::as_str).collect();
+        let more = if known.len() > 12 { ", ..." } else { "" };
+        format!(" (it holds: {}{more})", shown.join(", "))
+    }
+}

@@ -1,0 +1,119 @@
+//! The outcome of judging a proposed action, with the reasons it holds: the
+//! norm that decided, the norms that agreed, and each defeated norm with the
+//! rule that defeated it.
+
+use super::norm::Modality;
+use crate::graph::NodeId;
+use std::fmt;
+
+/// The rule of defeasible reasoning that settled a conflict between two norms.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Rule {
+    /// The norm of higher priority (authority) wins.
+    LexSuperior,
+    /// Same priority: the more specific norm wins.
+    LexSpecialis,
+    /// Same priority and specificity: the later norm wins.
+    LexPosterior,
+}
+
+impl Rule {
+    pub fn name(self) -> &'static str {
+        match self {
+            Rule::LexSuperior => "lex superior",
+            Rule::LexSpecialis => "lex specialis",
+            Rule::LexPosterior => "lex posterior",
+        }
+    }
+}
+
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One defeated norm: which norm defeated it, by which rule, and why.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Defeat {
+    pub norm: NodeId,
+    pub by: NodeId,
+    pub rule: Rule,
+    /// The comparison that decided, e.g. "priority 10 > 1".
+    pub reason: String,
+}
+
+/// The ethos's judgement of one proposed action.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DeonticVerdict {
+    pub action: String,
+    /// The resulting status of the action.
+    pub modality: Modality,
+    /// The norm that decided, or `None` when no norm applied (the action is
+    /// then optional: what is not forbidden is allowed).
+    pub decided_by: Option<NodeId>,
+    /// Every norm whose predicate held, in the order they were added.
+    pub applicable: Vec<NodeId>,
+    /// Applicable norms with the winning modality, other than the winner.
+    pub concurring: Vec<NodeId>,
+    /// Applicable norms with another modality, each with the rule that defeated it.
+    pub defeated: Vec<Defeat>,
+    /// Norms ranked equal to the winner (same priority, specificity and time)
+    /// that disagree with it. Non-empty means no rule could decide; the ethos
+    /// then forbids the action if any of them forbids it, and otherwise makes
+    /// it optional (see [`super::Ethos::evaluate`]).
+    pub unresolved: Vec<NodeId>,
+}
+
+impl DeonticVerdict {
+    /// Whether the action may be carried out.
+    pub fn permitted(&self) -> bool {
+        self.modality.permits()
+    }
+
+    /// The plain-text justification: the outcome, the deciding norm, and every
+    /// defeated norm with the rule and comparison that defeated it.
+    pub fn justification(&self) -> String {
+        let mut out = String::new();
+        let status = self.modality.name();
+        match &self.decided_by {
+            None => {
+                out.push_str(&format!(
+                    "action {:?} is optional: no norm applies, and what no norm forbids is allowed",
+                    self.action
+                ));
+            }
+            Some(winner) if !self.unresolved.is_empty() => {
+                let others: Vec<String> = self.unresolved.iter().map(ToString::to_string).collect();
+                let caution = if self.permitted() {
+                    "none of them forbids it, so it is allowed but not required"
+                } else {
+                    "one of them forbids it, so it is refused by caution"
+                };
+                out.push_str(&format!(
+                    "action {:?} is {status}: norm {winner} conflicts with norm(s) {} of equal \
+                     priority, specificity and time, and no rule decides between them; {caution}",
+                    self.action,
+                    others.join(", ")
+                ));
+            }
+            Some(winner) => {
+                out.push_str(&format!("action {:?} is {status} by norm {winner}", self.action));
+                if !self.concurring.is_empty() {
+                    let c: Vec<String> = self.concurring.iter().map(ToString::to_string).collect();
+                    out.push_str(&format!(" (concurring: {})", c.join(", ")));
+                }
+            }
+        }
+        for d in &self.defeated {
+            out.push_str(&format!("\n  norm {} defeated by norm {}: {} ({})", d.norm, d.by, d.rule, d.reason));
+        }
+        out
+    }
+}
+
+impl fmt::Display for DeonticVerdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.justification())
+    }
+}

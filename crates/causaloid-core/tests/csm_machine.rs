@@ -1,0 +1,182 @@
+//! The state machine fires the actions of active states, lets the ethos veto
+//! them, survives bad states and bad actions, and decides a batch exactly as
+//! it decides the same rows one by one.
+
+mod common;
+
+use causaloid_core::csm::{Action, ActionFn, CsmError, Firing, Outcome, State, StateMachine, Window};
+use causaloid_core::ethos::{Ethos, Modality, Norm};
+use causaloid_core::expr::BinaryOp;
+use causaloid_core::graph::HostRow;
+use causaloid_core::*;
+use common::*;
+use proptest::prelude::*;
+use std::sync::{Arc, Mutex};
+
+fn state(id: &str, expr: Expr) -> State {
+    State::new(id, id, Member::Causaloid(Arc::new(Causaloid::from_expr(id, id, expr))))
+}
+
+struct Recorder(Arc<Mutex<Vec<String>>>, bool);
+
+impl ActionFn for Recorder {
+    fn fire(&self, f: &Firing, _host: Option<&HostRow>) -> Result<(), (String, Option<ErrorPayload>)> {
+        if self.1 {
+            return Err(("pump jammed".into(), None));
+        }
+        self.0.lock().unwrap().push(format!("{}@{}", f.state, f.event));
+        Ok(())
+    }
+}
+
+fn machine() -> StateMachine {
+    StateMachine::new(
+        vec![
+            (state("hot", gt(col("temp"), lit(50.0))), Action::record("alert")),
+            (state("smoky", gt(col("smoke"), lit(0.5))), Action::record("evacuate")),
+        ],
+        None,
+        None,
+    )
+    .unwrap()
+}
+
+#[test]
+fn active_states_fire_and_are_logged_with_input_and_verdict() {
+    let mut m = machine();
+    assert_eq!(m.inputs(), ["temp", "smoke"]);
+    let fired = m.step(&[60.0, 0.1], None).unwrap();
+    assert_eq!(fired.len(), 1);
+    assert_eq!(fired[0].state, NodeId::from("hot"));
+    assert_eq!(fired[0].outcome, Outcome::Recorded);
+    assert_eq!(fired[0].input.get("temp"), Some(60.0));
+    assert_eq!(fired[0].verdict, Verdict::Bool(true));
+    assert!(m.step(&[10.0, 0.1], None).unwrap().is_empty());
+    assert_eq!(m.events(), 2);
+    assert_eq!(m.log().len(), 1);
+}
+
+#[test]
+fn the_ethos_refuses_an_action_which_is_logged_not_executed() {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let ethos = Ethos::with_norms([Norm::new("two-sensors", "evacuate", Modality::Impermissible)
+        .when(col("sensors").binary(BinaryOp::Lt, lit(2.0)))])
+    .unwrap();
+    let mut m = StateMachine::new(
+        vec![(state("smoky", gt(col("smoke"), lit(0.5))), Action::host("evacuate", Arc::new(Recorder(seen.clone(), false))))],
+        Some(ethos),
+        None,
+    )
+    .unwrap();
+    assert_eq!(m.inputs(), ["smoke", "sensors"]);
+    let f = m.step(&[0.9, 1.0], None).unwrap();
+    assert_eq!(f[0].outcome, Outcome::Refused);
+    assert!(f[0].vetting.as_ref().unwrap().justification().contains("impermissible"));
+    let f = m.step(&[0.9, 2.0], None).unwrap();
+    assert_eq!(f[0].outcome, Outcome::Fired);
+    assert_eq!(*seen.lock().unwrap(), vec!["\"smoky\"@1".to_string()]);
+}
+
+#[test]
+fn failing_actions_and_states_are_recorded_and_the_machine_goes_on() {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let mut m = StateMachine::new(
+        vec![
+            (state("bad", col("x")), Action::record("noop")),
+            (state("jam", gt(col("x"), lit(0.0))), Action::host("pump", Arc::new(Recorder(seen, true)))),
+        ],
+        None,
+        None,
+    )
+    .unwrap();
+    let f = m.step(&[5.0], None).unwrap();
+    assert!(matches!(f[0].outcome, Outcome::Failed { .. }));
+    assert_eq!(m.errors().len(), 2);
+    assert!(m.errors()[0].error.to_string().contains("not a verdict"));
+    assert!(matches!(m.errors()[1].error, CsmError::Action { .. }));
+    // x = 0.7 is a fine degree for "bad" (active) and positive for "jam".
+    assert_eq!(m.step(&[0.7], None).unwrap().len(), 2);
+}
+
+#[test]
+fn state_changes_are_all_or_nothing() {
+    let mut m = machine();
+    let dup = m.add(state("hot", Expr::lit(true)), Action::record("x"));
+    assert!(matches!(dup, Err(CsmError::DuplicateState { .. })));
+    assert!(matches!(m.remove(&NodeId::from("cold")), Err(CsmError::UnknownState { .. })));
+    assert_eq!(m.len(), 2);
+    m.add(state("wet", gt(col("rain"), lit(1.0))), Action::record("umbrella")).unwrap();
+    assert_eq!(m.inputs(), ["temp", "smoke", "rain"]);
+    m.update(state("hot", gt(col("temp"), lit(90.0))), Action::record("alert")).unwrap();
+    assert!(m.step(&[60.0, 0.0, 0.0], None).unwrap().is_empty());
+    m.remove(&NodeId::from("wet")).unwrap();
+    assert_eq!(m.inputs(), ["temp", "smoke"]);
+    assert!(matches!(m.step(&[1.0], None), Err(CsmError::Shape { .. })));
+}
+
+#[test]
+fn window_features_are_columns_states_can_read() {
+    let w = Window::new(3, vec!["temp".into()]).unwrap();
+    let rising = state("rising", gt(col("temp.delta"), lit(5.0)));
+    let mut m = StateMachine::new(vec![(rising, Action::record("warn"))], None, Some(w)).unwrap();
+    assert_eq!(m.inputs(), ["temp"]);
+    assert!(m.step(&[20.0], None).unwrap().is_empty());
+    assert!(m.step(&[23.0], None).unwrap().is_empty());
+    assert_eq!(m.step(&[27.0], None).unwrap().len(), 1);
+    assert_eq!(m.window().unwrap().values("temp").unwrap(), vec![20.0, 23.0, 27.0]);
+}
+
+fn mixed_machine() -> StateMachine {
+    let coll = Member::Collection(Arc::new(
+        Collection::new(
+            "both",
+            "both",
+            vec![causaloid(1, gt(col("a"), lit(0.3))), causaloid(2, gt(col("b"), lit(0.6)))],
+            Logic::All,
+        )
+        .unwrap(),
+    ));
+    let ethos = Ethos::with_norms([
+        Norm::new("n1", "act-a", Modality::Impermissible).when(gt(col("b"), lit(0.9))),
+        Norm::new("n2", "*", Modality::Optional).when(gt(col("verdict"), lit(0.8))).priority(1),
+    ])
+    .unwrap();
+    let w = Window::new(4, vec!["a".into()]).unwrap();
+    StateMachine::new(
+        vec![
+            (state("sa", gt(col("a"), lit(0.5))), Action::record("act-a")),
+            (state("degree", col("b")), Action::record("act-b")),
+            (State::new("coll", "c", coll), Action::record("act-c")),
+            (state("mean", gt(col("a.mean"), lit(0.5))), Action::record("act-a")),
+        ],
+        Some(ethos),
+        Some(w),
+    )
+    .unwrap()
+}
+
+proptest! {
+    #[test]
+    fn a_batch_fires_exactly_what_the_rows_fire_one_by_one(
+        rows in proptest::collection::vec((0.0f64..1.0, -0.2f64..1.2), 0..300)
+    ) {
+        let a: Vec<f64> = rows.iter().map(|r| r.0).collect();
+        let b: Vec<f64> = rows.iter().map(|r| r.1).collect();
+        let mut one = mixed_machine();
+        let mut all = mixed_machine();
+        for r in &rows {
+            one.step(&[r.0, r.1], None).unwrap();
+        }
+        let mut d = all.decide_batch(&[&a, &b], rows.len(), None).unwrap();
+        for (f, act) in &mut d.firings {
+            act.execute(f, None);
+        }
+        all.complete(d);
+        prop_assert_eq!(one.log(), all.log());
+        let e1: Vec<String> = one.errors().iter().map(|e| format!("{}{:?}{}", e.event, e.state, e.error)).collect();
+        let e2: Vec<String> = all.errors().iter().map(|e| format!("{}{:?}{}", e.event, e.state, e.error)).collect();
+        prop_assert_eq!(e1, e2);
+        prop_assert_eq!(one.events(), all.events());
+        prop_assert_eq!(one.window(), all.window());
+    }
+}

@@ -1,0 +1,635 @@
+//! The state machine and the sliding window for Python. Actions run with the
+//! machine unborrowed, so an action may add, update or remove states (the
+//! change applies from the next observation on). Engine errors map to the
+//! classes of `causaloid.csm.errors`.
+
+use crate::errors::{node_id, node_id_to_py, raise_from, to_pyerr};
+use crate::ethos::{ethos_err, PyDeonticVerdict, PyEthos};
+use crate::expr::{value_from_py, value_to_py};
+use crate::graph::PyMember;
+use causaloid_core::csm::{
+    Action, ActionFn, CsmError, Decision, EventError, Firing, Outcome, State, StateMachine, Window, WindowError,
+};
+use causaloid_core::graph::HostRow;
+use causaloid_core::{ErrorPayload, NodeId};
+use numpy::{PyArray1, PyReadonlyArray1};
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyString};
+use std::sync::Arc;
+
+const ERRORS: &str = "causaloid.csm.errors";
+
+pub fn window_err(py: Python<'_>, err: &WindowError) -> PyErr {
+    let detail = PyDict::new(py);
+    let col = |c: &str| {
+        let _ = detail.set_item("column", c);
+    };
+    match err {
+        WindowError::MissingColumn { column } | WindowError::UnknownColumn { column, .. } | WindowError::DuplicateColumn { column } => col(column),
+        WindowError::Size { size } => {
+            let _ = detail.set_item("size", *size);
+        }
+        WindowError::UnknownStat { name } => {
+            let _ = detail.set_item("stat", name);
+        }
+    }
+    raise_from(py, ERRORS, "WindowError", err.to_string(), detail)
+}
+
+pub fn csm_err(py: Python<'_>, err: &CsmError) -> PyErr {
+    let detail = PyDict::new(py);
+    let message = err.to_string();
+    let set = |k: &str, v: Bound<'_, PyAny>| {
+        let _ = detail.set_item(k, v);
+    };
+    let (module, class) = match err {
+        CsmError::UnknownState { id } => {
+            set("state_id", node_id_to_py(py, id));
+            (ERRORS, "UnknownStateError")
+        }
+        CsmError::DuplicateState { id } => {
+            set("state_id", node_id_to_py(py, id));
+            (ERRORS, "DuplicateStateError")
+        }
+        CsmError::MissingColumn { column, state } => {
+            set("column", PyString::new(py, column).into_any());
+            set("state_id", state.as_ref().map_or(py.None().into_bound(py), |s| node_id_to_py(py, s)));
+            (ERRORS, "ObservationError")
+        }
+        CsmError::Shape { what, expected, found } => {
+            set("what", PyString::new(py, what).into_any());
+            let _ = detail.set_item("expected", *expected);
+            let _ = detail.set_item("found", *found);
+            ("causaloid.errors", "ShapeError")
+        }
+        CsmError::InvalidArgument { name, .. } => {
+            set("parameter", PyString::new(py, name).into_any());
+            ("causaloid.errors", "InvalidArgumentError")
+        }
+        CsmError::Window(w) => return window_err(py, w),
+        CsmError::Evaluation { state, source } => {
+            // The graph engine's own exception, chained under one naming the state.
+            set("state_id", node_id_to_py(py, state));
+            let e = raise_from(py, ERRORS, "StateEvaluationError", message, detail);
+            e.set_cause(py, Some(to_pyerr(py, source)));
+            return e;
+        }
+        CsmError::Ethos { state, action, source } => {
+            set("state_id", node_id_to_py(py, state));
+            set("action", PyString::new(py, action).into_any());
+            let e = raise_from(py, ERRORS, "VettingError", message, detail);
+            e.set_cause(py, Some(ethos_err(py, source)));
+            return e;
+        }
+        CsmError::Action { state, action, payload, .. } => {
+            set("state_id", node_id_to_py(py, state));
+            set("action", PyString::new(py, action).into_any());
+            let e = raise_from(py, ERRORS, "ActionError", message, detail);
+            if let Some(cause) = payload.as_ref().and_then(|p| p.0.downcast_ref::<PyErr>()) {
+                e.set_cause(py, Some(cause.clone_ref(py)));
+            }
+            return e;
+        }
+    };
+    raise_from(py, module, class, message, detail)
+}
+
+trait IntoPyCsm<T> {
+    fn py(self, py: Python<'_>) -> PyResult<T>;
+}
+
+impl<T> IntoPyCsm<T> for Result<T, CsmError> {
+    fn py(self, py: Python<'_>) -> PyResult<T> {
+        self.map_err(|e| csm_err(py, &e))
+    }
+}
+
+impl<T> IntoPyCsm<T> for Result<T, WindowError> {
+    fn py(self, py: Python<'_>) -> PyResult<T> {
+        self.map_err(|e| window_err(py, &e))
+    }
+}
+
+// ---- actions --------------------------------------------------------------------------
+
+/// A Python adapter with `fire(firing, observation)`; it handles the user
+/// callable's arity.
+struct PyAction {
+    adapter: Py<PyAny>,
+}
+
+impl ActionFn for PyAction {
+    fn fire(&self, firing: &Firing, host: Option<&HostRow>) -> Result<(), (String, Option<ErrorPayload>)> {
+        Python::attach(|py| {
+            let obs = host
+                .and_then(|h| h.downcast_ref::<Py<PyAny>>())
+                .map(|h| h.bind(py).clone())
+                .unwrap_or_else(|| py.None().into_bound(py));
+            let f = PyFiring { inner: Arc::new(firing.clone()) };
+            self.adapter.bind(py).call_method1("fire", (f, obs)).map(|_| ()).map_err(|e| {
+                let ty = e.get_type(py).name().map(|n| n.to_string()).unwrap_or_default();
+                let msg = e.value(py).str().map(|s| s.to_string()).unwrap_or_default();
+                (format!("{ty}: {msg}"), Some(ErrorPayload(Arc::new(e))))
+            })
+        })
+    }
+}
+
+/// One state spec from Python: (id, description, member, data, action name, adapter or None).
+type StateSpec<'py> = (Bound<'py, PyAny>, String, PyRef<'py, PyMember>, Option<Bound<'py, PyAny>>, String, Option<Py<PyAny>>);
+
+fn state_from(spec: StateSpec<'_>) -> PyResult<(State, Action)> {
+    let (id, description, member, data, name, adapter) = spec;
+    let mut state = State::new(node_id(&id)?, description, member.inner.clone());
+    if let Some(d) = data.filter(|d| !d.is_none()) {
+        state = state.with_data(value_from_py(&d)?);
+    }
+    let action = match adapter {
+        Some(a) => Action::host(name, Arc::new(PyAction { adapter: a })),
+        None => Action::record(name),
+    };
+    Ok((state, action))
+}
+
+// ---- Window --------------------------------------------------------------------------
+
+#[pyclass(name = "Window", module = "causaloid._native")]
+#[derive(Clone)]
+pub struct PyWindow {
+    pub inner: Window,
+}
+
+#[pymethods]
+impl PyWindow {
+    #[new]
+    fn new(py: Python<'_>, size: usize, columns: Vec<String>) -> PyResult<PyWindow> {
+        Ok(PyWindow { inner: Window::new(size, columns).py(py)? })
+    }
+
+    fn push(&mut self, py: Python<'_>, observation: &Bound<'_, PyAny>) -> PyResult<()> {
+        let mut row = Vec::with_capacity(self.inner.columns().len());
+        for c in self.inner.columns() {
+            let item = observation
+                .get_item(c)
+                .map_err(|_| window_err(py, &WindowError::MissingColumn { column: c.clone() }))?;
+            row.push(value_from_py(&item)?.num());
+        }
+        self.inner.push_row(&row);
+        Ok(())
+    }
+
+    fn values<'py>(&self, py: Python<'py>, column: &str) -> PyResult<Bound<'py, PyArray1<f64>>> {
+        Ok(PyArray1::from_vec(py, self.inner.values(column).py(py)?))
+    }
+
+    fn stat(&self, py: Python<'_>, column: &str, name: &str) -> PyResult<f64> {
+        self.inner.stat(column, name).py(py)
+    }
+
+    fn features<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let mut v = Vec::new();
+        self.inner.features_into(&mut v);
+        let d = PyDict::new(py);
+        for (n, x) in self.inner.feature_names().iter().zip(v) {
+            d.set_item(n, x)?;
+        }
+        Ok(d)
+    }
+
+    fn clear(&mut self) {
+        self.inner.clear();
+    }
+
+    #[getter]
+    fn size(&self) -> usize {
+        self.inner.size()
+    }
+
+    #[getter]
+    fn columns(&self) -> Vec<String> {
+        self.inner.columns().to_vec()
+    }
+
+    #[getter]
+    fn is_full(&self) -> bool {
+        self.inner.is_full()
+    }
+
+    fn __len__(&self) -> usize {
+        self.inner.len()
+    }
+}
+
+// ---- Firing ----------------------------------------------------------------------------
+
+#[pyclass(name = "Firing", module = "causaloid._native", frozen)]
+pub struct PyFiring {
+    inner: Arc<Firing>,
+}
+
+#[pymethods]
+impl PyFiring {
+    #[getter]
+    fn event(&self) -> u64 {
+        self.inner.event
+    }
+
+    #[getter]
+    fn state<'py>(&self, py: Python<'py>) -> Bound<'py, PyAny> {
+        node_id_to_py(py, &self.inner.state)
+    }
+
+    #[getter]
+    fn action(&self) -> String {
+        self.inner.action.to_string()
+    }
+
+    #[getter]
+    fn value<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.inner.value.map(|v| value_to_py(py, v)).transpose()
+    }
+
+    #[getter]
+    fn input<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        for (n, x) in self.inner.input.names.iter().zip(self.inner.input.values()) {
+            d.set_item(n, *x)?;
+        }
+        Ok(d)
+    }
+
+    #[getter]
+    fn verdict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        value_to_py(py, self.inner.verdict.to_value())
+    }
+
+    #[getter]
+    fn vetting(&self) -> Option<PyDeonticVerdict> {
+        self.inner.vetting.as_ref().map(|v| PyDeonticVerdict { inner: (**v).clone() })
+    }
+
+    #[getter]
+    fn outcome(&self) -> &'static str {
+        self.inner.outcome.name()
+    }
+
+    /// The ethos's justification, or None without an ethos.
+    #[getter]
+    fn justification(&self) -> Option<String> {
+        self.inner.vetting.as_ref().map(|v| v.justification())
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Firing(event={}, state={}, action={:?}, verdict={}, outcome={:?})",
+            self.inner.event, self.inner.state, self.inner.action, self.inner.verdict, self.inner.outcome.name()
+        )
+    }
+
+    /// The exception the action raised (not raised again), or None.
+    #[getter]
+    fn error<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyAny>> {
+        match &self.inner.outcome {
+            Outcome::Failed { message, payload } => {
+                let e = CsmError::Action {
+                    state: self.inner.state.clone(),
+                    action: self.inner.action.to_string(),
+                    message: message.clone(),
+                    payload: payload.clone(),
+                };
+                Some(csm_err(py, &e).into_value(py).into_bound(py).into_any())
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The firings of a batch, turned into Python objects only when read.
+#[pyclass(name = "FiringList", module = "causaloid._native", frozen, sequence)]
+pub struct FiringList {
+    inner: Vec<Arc<Firing>>,
+}
+
+#[pymethods]
+impl FiringList {
+    fn __len__(&self) -> usize {
+        self.inner.len()
+    }
+
+    fn __getitem__(&self, i: isize) -> PyResult<PyFiring> {
+        let n = self.inner.len() as isize;
+        let k = if i < 0 { i + n } else { i };
+        if k < 0 || k >= n {
+            return Err(pyo3::exceptions::PyIndexError::new_err(format!("firing {i} out of range ({n} firings)")));
+        }
+        Ok(PyFiring { inner: self.inner[k as usize].clone() })
+    }
+}
+
+// ---- StateMachine ------------------------------------------------------------------
+
+#[pyclass(name = "StateMachine", module = "causaloid._native")]
+pub struct PyStateMachine {
+    inner: StateMachine,
+    /// The input names as Python strings, rebuilt whenever the states change,
+    /// so reading an observation allocates no key.
+    keys: Vec<Py<PyString>>,
+}
+
+fn error_tuple<'py>(py: Python<'py>, e: &EventError) -> (u64, Bound<'py, PyAny>, Bound<'py, PyAny>) {
+    let state = e.state.as_ref().map_or(py.None().into_bound(py), |s| node_id_to_py(py, s));
+    (e.event, state, csm_err(py, &e.error).into_value(py).into_bound(py).into_any())
+}
+
+/// Errors as handed to Python: (event, state id or None, exception instance).
+type ErrorList = Vec<(u64, Py<PyAny>, Py<PyAny>)>;
+
+/// Runs the decided actions (the machine is not borrowed meanwhile) and logs them.
+fn act(
+    slf: &Bound<'_, PyStateMachine>,
+    mut d: Decision,
+    host: Option<&HostRow>,
+    per_row_host: Option<&Bound<'_, PyAny>>,
+) -> PyResult<(Vec<Arc<Firing>>, ErrorList)> {
+    let py = slf.py();
+    let first = d.event;
+    for (f, a) in &mut d.firings {
+        match per_row_host {
+            // A batch: each Python action sees its own row, built only when it fires.
+            Some(rows) if matches!(a, Action::Host(..)) && f.outcome == Outcome::Pending => {
+                let row: Py<PyAny> = rows.call1(((f.event - first) as usize,))?.unbind();
+                a.execute(f, Some(&row as &HostRow));
+            }
+            _ => a.execute(f, host),
+        }
+    }
+    let errors: ErrorList = d
+        .errors
+        .iter()
+        .map(|e| {
+            let (n, s, x) = error_tuple(py, e);
+            (n, s.unbind(), x.unbind())
+        })
+        .collect();
+    let firings = slf.borrow_mut().inner.complete(d);
+    let mut action_errors = errors;
+    for f in &firings {
+        if let Outcome::Failed { message, payload } = &f.outcome {
+            let e = EventError {
+                event: f.event,
+                state: Some(f.state.clone()),
+                error: CsmError::Action { state: f.state.clone(), action: f.action.to_string(), message: message.clone(), payload: payload.clone() },
+            };
+            let (n, s, x) = error_tuple(py, &e);
+            action_errors.push((n, s.unbind(), x.unbind()));
+        }
+    }
+    Ok((firings, action_errors))
+}
+
+impl PyStateMachine {
+    fn refresh(&mut self, py: Python<'_>) {
+        self.keys = self.inner.inputs().iter().map(|n| PyString::intern(py, n).unbind()).collect();
+    }
+
+    /// The observation's inputs, read from a mapping; a missing column raises,
+    /// naming the state that needs it.
+    fn read(&self, py: Python<'_>, obs: &Bound<'_, PyAny>) -> PyResult<Vec<f64>> {
+        let inputs = self.inner.inputs();
+        let mut row = Vec::with_capacity(inputs.len());
+        let dict = obs.cast::<PyDict>().ok();
+        for (k, (name, key)) in inputs.iter().zip(&self.keys).enumerate() {
+            let found = match dict {
+                Some(d) => d.get_item(key.bind(py))?,
+                None => obs.get_item(key.bind(py)).ok(),
+            };
+            if let Some(item) = &found {
+                if let Ok(f) = item.cast::<pyo3::types::PyFloat>() {
+                    row.push(f.value());
+                    continue;
+                }
+            }
+            let item = match found {
+                Some(item) => item,
+                None => {
+                    let state = self.inner.needed_by(k).cloned();
+                    return Err(csm_err(py, &CsmError::MissingColumn { column: name.clone(), state }));
+                }
+            };
+            match value_from_py(&item) {
+                Ok(v) => row.push(v.num()),
+                Err(_) => {
+                    let found = item.get_type().name().map(|n| n.to_string()).unwrap_or_default();
+                    let err = causaloid_core::CausalError::ColumnType { name: name.clone(), found };
+                    return Err(to_pyerr(py, &err));
+                }
+            }
+        }
+        Ok(row)
+    }
+}
+
+#[pymethods]
+impl PyStateMachine {
+    #[new]
+    #[pyo3(signature = (states, ethos=None, window=None, log_limit=causaloid_core::csm::DEFAULT_LOG_LIMIT))]
+    fn new(
+        py: Python<'_>,
+        states: Vec<StateSpec<'_>>,
+        ethos: Option<PyRef<'_, PyEthos>>,
+        window: Option<PyRef<'_, PyWindow>>,
+        log_limit: usize,
+    ) -> PyResult<PyStateMachine> {
+        let states = states.into_iter().map(state_from).collect::<PyResult<Vec<_>>>()?;
+        let mut inner = StateMachine::new(states, ethos.map(|e| e.inner.clone()), window.map(|w| w.inner.clone())).py(py)?;
+        inner.set_log_limit(log_limit);
+        let mut m = PyStateMachine { inner, keys: Vec::new() };
+        m.refresh(py);
+        Ok(m)
+    }
+
+    fn add(&mut self, py: Python<'_>, spec: StateSpec<'_>) -> PyResult<()> {
+        let (s, a) = state_from(spec)?;
+        self.inner.add(s, a).py(py)?;
+        self.refresh(py);
+        Ok(())
+    }
+
+    fn update(&mut self, py: Python<'_>, spec: StateSpec<'_>) -> PyResult<()> {
+        let (s, a) = state_from(spec)?;
+        self.inner.update(s, a).py(py)?;
+        self.refresh(py);
+        Ok(())
+    }
+
+    fn remove(&mut self, py: Python<'_>, id: &Bound<'_, PyAny>) -> PyResult<()> {
+        self.inner.remove(&node_id(id)?).py(py)?;
+        self.refresh(py);
+        Ok(())
+    }
+
+    #[pyo3(signature = (ethos=None))]
+    fn set_ethos(&mut self, py: Python<'_>, ethos: Option<PyRef<'_, PyEthos>>) -> PyResult<()> {
+        self.inner.set_ethos(ethos.map(|e| e.inner.clone())).py(py)?;
+        self.refresh(py);
+        Ok(())
+    }
+
+    #[getter]
+    fn inputs(&self) -> Vec<String> {
+        self.inner.inputs().to_vec()
+    }
+
+    #[getter]
+    fn events(&self) -> u64 {
+        self.inner.events()
+    }
+
+    fn state_ids<'py>(&self, py: Python<'py>) -> Vec<Bound<'py, PyAny>> {
+        self.inner.states().map(|(s, _)| node_id_to_py(py, &s.id)).collect()
+    }
+
+    fn __len__(&self) -> usize {
+        self.inner.len()
+    }
+
+    fn window(&self) -> Option<PyWindow> {
+        self.inner.window().map(|w| PyWindow { inner: w.clone() })
+    }
+
+    /// Every state on one observation mapping; returns (firings, errors).
+    #[allow(clippy::type_complexity)]
+    fn evaluate_all(
+        slf: &Bound<'_, Self>,
+        observation: &Bound<'_, PyAny>,
+    ) -> PyResult<(Vec<PyFiring>, ErrorList)> {
+        let py = slf.py();
+        let host: Py<PyAny> = observation.clone().unbind();
+        let d = {
+            let mut m = slf.borrow_mut();
+            let row = m.read(py, observation)?;
+            m.inner.decide(&row, None, Some(&host as &HostRow)).py(py)?
+        };
+        let (firings, errors) = act(slf, d, Some(&host as &HostRow), None)?;
+        Ok((firings.into_iter().map(|inner| PyFiring { inner }).collect(), errors))
+    }
+
+    /// One state, on an observation mapping (or none) and/or an incoming value.
+    #[pyo3(signature = (id, observation=None, value=None))]
+    #[allow(clippy::type_complexity)]
+    fn evaluate(
+        slf: &Bound<'_, Self>,
+        id: &Bound<'_, PyAny>,
+        observation: Option<&Bound<'_, PyAny>>,
+        value: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<(Vec<PyFiring>, ErrorList)> {
+        let py = slf.py();
+        let id: NodeId = node_id(id)?;
+        let value = match value {
+            Some(v) if !v.is_none() => Some(value_from_py(v)?),
+            _ => None,
+        };
+        let obs = observation.filter(|o| !o.is_none());
+        let host: Option<Py<PyAny>> = obs.map(|o| o.clone().unbind());
+        let d = {
+            let mut m = slf.borrow_mut();
+            // Only the columns this state needs must be there.
+            let row = match obs {
+                Some(o) => {
+                    let inputs = m.inner.inputs().to_vec();
+                    let mut row = Vec::with_capacity(inputs.len());
+                    let mut present = Vec::with_capacity(inputs.len());
+                    for name in &inputs {
+                        match o.get_item(name).ok().map(|i| value_from_py(&i)) {
+                            Some(Ok(v)) => {
+                                row.push(v.num());
+                                present.push(true);
+                            }
+                            _ => {
+                                row.push(f64::NAN);
+                                present.push(false);
+                            }
+                        }
+                    }
+                    Some((row, present))
+                }
+                None => None,
+            };
+            let (r, p) = match &row {
+                Some((r, p)) => (Some(r.as_slice()), Some(p.as_slice())),
+                None => (None, None),
+            };
+            m.inner.decide_one(&id, r, p, value, host.as_ref().map(|h| h as &HostRow)).py(py)?
+        };
+        let (firings, errors) = act(slf, d, host.as_ref().map(|h| h as &HostRow), None)?;
+        Ok((firings.into_iter().map(|inner| PyFiring { inner }).collect(), errors))
+    }
+
+    /// A table: `columns` aligned with `inputs`; `host` is what Python
+    /// callables of the states receive (a dict of arrays); `row_of(i)` builds
+    /// the observation an action sees for row i. Returns (rows, state
+    /// positions, executed flags, firings, errors), one entry per firing.
+    #[pyo3(signature = (columns, n, host=None, row_of=None))]
+    #[allow(clippy::type_complexity)]
+    fn run_batch<'py>(
+        slf: &Bound<'py, Self>,
+        columns: Vec<PyReadonlyArray1<'py, f64>>,
+        n: usize,
+        host: Option<Py<PyAny>>,
+        row_of: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<(
+        Bound<'py, PyArray1<i64>>,
+        Bound<'py, PyArray1<i64>>,
+        Bound<'py, PyArray1<bool>>,
+        FiringList,
+        ErrorList,
+    )> {
+        let py = slf.py();
+        let slices: Vec<&[f64]> = columns
+            .iter()
+            .map(|c| c.as_slice())
+            .collect::<Result<_, _>>()
+            .map_err(|_| PyValueError::new_err("columns must be contiguous float64 arrays"))?;
+        let d = {
+            let mut m = slf.borrow_mut();
+            let hr = host.as_ref().map(|h| h as &HostRow);
+            if m.inner.slots_have_callables() {
+                m.inner.decide_batch(&slices, n, hr).py(py)?
+            } else {
+                let inner = &mut m.inner;
+                py.detach(|| inner.decide_batch(&slices, n, None)).py(py)?
+            }
+        };
+        let first = d.event;
+        let (firings, errors) = act(slf, d, None, row_of.as_ref())?;
+        let rows = PyArray1::from_iter(py, firings.iter().map(|f| (f.event - first) as i64));
+        let executed = PyArray1::from_iter(py, firings.iter().map(|f| f.outcome != Outcome::Refused));
+        let positions = PyArray1::from_iter(py, firings.iter().map(|f| f.position as i64));
+        Ok((rows, positions, executed, FiringList { inner: firings }, errors))
+    }
+
+    fn log(&self) -> Vec<PyFiring> {
+        self.inner.log().iter().map(|f| PyFiring { inner: f.clone() }).collect()
+    }
+
+    fn errors<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let out = PyList::empty(py);
+        for e in self.inner.errors() {
+            out.append(error_tuple(py, e))?;
+        }
+        Ok(out)
+    }
+
+    fn clear_log(&mut self) {
+        self.inner.clear_log();
+    }
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyWindow>()?;
+    m.add_class::<PyFiring>()?;
+    m.add_class::<FiringList>()?;
+    m.add_class::<PyStateMachine>()?;
+    Ok(())
+}

@@ -1,0 +1,60 @@
+"""Exceptions of the state machine and its window; each names the state, the
+action or the column at fault (``err.state_id``, ``err.action``, ``err.column``)."""
+
+from __future__ import annotations
+
+from causaloid.errors import CausalError, DataError
+
+
+class StateMachineError(CausalError):
+    """A state machine was built or used in an invalid way."""
+
+
+class UnknownStateError(StateMachineError, KeyError):
+    """A state id the machine does not hold (``err.state_id``)."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return self.message
+
+
+class DuplicateStateError(StateMachineError, ValueError):
+    """A state id used twice in one machine (``err.state_id``)."""
+
+
+class ObservationError(DataError, StateMachineError, KeyError):
+    """An observation (a stream item) lacks a column a state needs, or has the
+    wrong shape (``err.column``, ``err.state_id``)."""
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class StateEvaluationError(StateMachineError):
+    """A state's causaloid failed to decide (``err.state_id``); the engine's
+    own error is chained as ``__cause__``."""
+
+
+class VettingError(StateMachineError):
+    """The ethos could not judge a state's action (``err.state_id``,
+    ``err.action``); the ethos error is chained as ``__cause__``."""
+
+
+class ActionError(StateMachineError):
+    """A state's action raised (``err.state_id``, ``err.action``); the
+    original exception is chained as ``__cause__``."""
+
+
+class WindowError(CausalError, ValueError):
+    """A window built or read in an invalid way (``err.column``, ``err.size``)."""
+
+
+__all__ = [
+    "ActionError",
+    "DuplicateStateError",
+    "ObservationError",
+    "StateEvaluationError",
+    "StateMachineError",
+    "UnknownStateError",
+    "VettingError",
+    "WindowError",
+]

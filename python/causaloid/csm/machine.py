@@ -1,0 +1,405 @@
+"""The :class:`StateMachine`: states whose causaloids decide when their actions
+fire, an optional ethos that vets every action first, and streams and tables
+run through it."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterable, Iterable, Mapping, Sequence
+from typing import Any, Literal
+
+import numpy as np
+
+from causaloid import _native
+from causaloid._table import n_rows, numeric, to_columns
+from causaloid.csm.errors import ObservationError, UnknownStateError
+from causaloid.csm.results import BatchResult, RunError, RunReport
+from causaloid.csm.state import Action, ActionLike, State, spec
+from causaloid.csm.window import Window
+from causaloid.errors import CausalError
+from causaloid.ethos import Ethos
+from causaloid.graph._base import NodeId, split_input
+
+Errors = Literal["raise", "record"]
+
+
+class StateMachine:
+    """A causal state machine.
+
+    Every observation is evaluated by every state's causaloid; the states
+    whose causaloid is active fire their action, in the order the states were
+    added. With an ethos, each action is judged first (its context: the
+    observation's values, the window's summaries and ``"verdict"``, the
+    state's verdict as a degree); a refused action is logged, not executed.
+    Every firing is logged with the state, the input, the verdict, the
+    vetting and the action's outcome.
+
+    Parameters
+    ----------
+    states : iterable of (State, action)
+        Each action is a :class:`Action`, a callable (named after itself) or
+        a name (a record-only action). State ids must be unique.
+    ethos : Ethos, optional
+        Vets every action. The machine keeps a copy: assign
+        :attr:`ethos` again after changing the ethos.
+    window : Window, optional
+        Keeps recent observations; its summaries (``"temp.mean"`` ...)
+        become columns the states can read. The machine keeps its own copy.
+    log_limit : int
+        How many firings (and errors) the log keeps; the oldest drop out.
+
+    Examples
+    --------
+    >>> col = cl.expr.col
+    >>> alarms = []
+    >>> def alert(firing):
+    ...     alarms.append(firing.state)
+    >>> csm = cl.StateMachine([
+    ...     (cl.State("hot", "too hot", cl.Causaloid("t", "", expr=col("temp") > 50)), alert),
+    ...     (cl.State("smoky", "smoke", cl.Causaloid("s", "", expr=col("smoke") > 0.5)), "log"),
+    ... ])
+    >>> [f.state for f in csm.evaluate_all({"temp": 60.0, "smoke": 0.7})]
+    ['hot', 'smoky']
+    >>> alarms
+    ['hot']
+    >>> csm.run([{"temp": 20.0, "smoke": 0.9}, (70.0, 0.0)])
+    RunReport(items=2, firings=2, refused=0, errors=0)
+    """
+
+    def __init__(
+        self,
+        states: Iterable[tuple[State, ActionLike]] = (),
+        *,
+        ethos: Ethos | None = None,
+        window: Window | None = None,
+        log_limit: int = 100_000,
+    ) -> None:
+        pairs = [_pair(p) for p in states]
+        if ethos is not None and not isinstance(ethos, Ethos):
+            raise TypeError(f"ethos must be a cl.Ethos, got {type(ethos).__name__}")
+        if window is not None and not isinstance(window, Window):
+            raise TypeError(f"window must be a cl.Window, got {type(window).__name__}")
+        if isinstance(log_limit, bool) or not isinstance(log_limit, int) or log_limit < 0:
+            raise ValueError(f"log_limit must be a non-negative int, got {log_limit!r}")
+        self._native = _native.StateMachine(
+            [spec(s, a) for s, a in pairs],
+            None if ethos is None else ethos._native,
+            None if window is None else window._native,
+            log_limit,
+        )
+        self._states: dict[NodeId, tuple[State, Action]] = {s.id: (s, a) for s, a in pairs}
+        self._ethos = ethos
+        self._log_limit = log_limit
+
+    # --- states -------------------------------------------------------------
+    def add(self, state: State, action: ActionLike) -> None:
+        """Add a state (its id must be new). Safe while running: from within
+        an action it applies from the next observation on."""
+        s, a = _pair((state, action))
+        self._native.add(spec(s, a))
+        self._states[s.id] = (s, a)
+
+    def update(self, state: State, action: ActionLike) -> None:
+        """Replace the state of the same id and its action, keeping its place."""
+        s, a = _pair((state, action))
+        self._native.update(spec(s, a))
+        self._states[s.id] = (s, a)
+
+    def remove(self, id: NodeId) -> tuple[State, Action]:
+        """Remove a state by id; returns it with its action."""
+        self._native.remove(id)
+        return self._states.pop(id)
+
+    def state(self, id: NodeId) -> State:
+        """The state of that id."""
+        if id not in self._states:
+            raise UnknownStateError(f"unknown state id {id!r}", {"state_id": id})
+        return self._states[id][0]
+
+    @property
+    def states(self) -> list[State]:
+        """The states, in firing order."""
+        order = self._native.state_ids()
+        return [self._states[i][0] for i in order]
+
+    @property
+    def ethos(self) -> Ethos | None:
+        """The ethos vetting the actions (assign to replace it, or None)."""
+        return self._ethos
+
+    @ethos.setter
+    def ethos(self, ethos: Ethos | None) -> None:
+        if ethos is not None and not isinstance(ethos, Ethos):
+            raise TypeError(f"ethos must be a cl.Ethos, got {type(ethos).__name__}")
+        self._native.set_ethos(None if ethos is None else ethos._native)
+        self._ethos = ethos
+
+    @property
+    def window(self) -> Window | None:
+        """A snapshot of the machine's window (None without one)."""
+        w = self._native.window()
+        return None if w is None else Window._wrap(w)
+
+    @property
+    def inputs(self) -> list[str]:
+        """The columns each observation must hold (states' and ethos's)."""
+        return list(self._native.inputs)
+
+    @property
+    def events(self) -> int:
+        """How many observations the machine has evaluated."""
+        return int(self._native.events)
+
+    def __len__(self) -> int:
+        return len(self._states)
+
+    def __contains__(self, id: object) -> bool:
+        return id in self._states
+
+    def __repr__(self) -> str:
+        return f"StateMachine({len(self)} states, ethos={'yes' if self._ethos else 'no'})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        pairs = [self._states[i] for i in self._native.state_ids()]
+        return (_rebuild, (pairs, self._ethos, self.window, self._log_limit))
+
+    # --- the log ------------------------------------------------------------
+    @property
+    def log(self) -> list[Any]:
+        """Every logged firing, oldest first (see :data:`~causaloid.csm.Firing`)."""
+        return list(self._native.log())
+
+    @property
+    def errors(self) -> list[tuple[int, Any, BaseException]]:
+        """Every recorded error as ``(event, state, exception)``, oldest first."""
+        return [tuple(e) for e in self._native.errors()]  # type: ignore[misc]
+
+    def clear_log(self) -> None:
+        """Forget the logged firings and errors."""
+        self._native.clear_log()
+
+    # --- one observation ----------------------------------------------------
+    def evaluate(self, id: NodeId, x: Any = None, *, value: Any = None) -> list[Any]:
+        """Evaluate one state and fire its action if its causaloid is active.
+
+        ``x`` is the incoming value (a number or bool) or an observation (a
+        mapping; only the columns this state reads must be there). Without an
+        incoming value the state's ``data`` is used. The window is read, not
+        moved. Returns the firing (a list of one) or an empty list; errors
+        raise.
+        """
+        v, row = split_input(x, value)
+        firings, errors = self._native.evaluate(id, row, v)
+        _raise_first(errors)
+        return list(firings)
+
+    def evaluate_all(
+        self, observation: Mapping[str, Any], *, errors: Errors = "raise"
+    ) -> list[Any]:
+        """Evaluate every state on one observation and fire the active ones.
+
+        Parameters
+        ----------
+        observation : mapping
+            Must hold every column in :attr:`inputs`.
+        errors : {"raise", "record"}
+            A state that fails to decide, or an action that raises, is
+            always recorded (:attr:`errors`) and never stops the other
+            states; ``"raise"`` then raises the first such error.
+
+        Returns
+        -------
+        list of Firing
+            The firings of this observation, refused ones included.
+        """
+        if errors != "raise" and errors != "record":
+            _check_errors(errors)
+        if type(observation) is not dict:
+            observation = _observation(observation, self.inputs)
+        firings, errs = self._native.evaluate_all(observation)
+        if errs and errors == "raise":
+            _raise_first(errs)
+        return firings  # type: ignore[no-any-return]
+
+    # --- streams ------------------------------------------------------------
+    def run(
+        self,
+        source: Any,
+        *,
+        columns: Sequence[str] | None = None,
+        stop_on_error: bool = False,
+    ) -> RunReport:
+        """Run a stream of observations through the machine.
+
+        Parameters
+        ----------
+        source : iterable, async iterable or table
+            Items are mappings, named tuples, plain tuples (values in
+            ``columns`` order, by default :attr:`inputs`) or rows of a frame;
+            a pandas/polars DataFrame or Arrow table is run row by row. An
+            async iterable is consumed on a new event loop (inside a running
+            loop, ``await`` :meth:`arun` instead).
+        columns : sequence of str, optional
+            The names of the values of tuple items.
+        stop_on_error : bool
+            Raise at the first error (after recording it; the exception's
+            ``.report`` holds the run so far). By default every error is
+            recorded with its item and the run goes on.
+
+        Returns
+        -------
+        RunReport
+        """
+        if hasattr(source, "__aiter__"):
+            try:
+                asyncio.get_running_loop()
+            except RuntimeError:
+                return asyncio.run(self.arun(source, columns=columns, stop_on_error=stop_on_error))
+            raise TypeError("inside a running event loop, use: await csm.arun(source)")
+        report = RunReport()
+        names = list(columns) if columns is not None else None
+        for item in _items(source):
+            self._step(item, names, report, stop_on_error)
+        return report
+
+    async def arun(
+        self,
+        source: AsyncIterable[Any] | Iterable[Any],
+        *,
+        columns: Sequence[str] | None = None,
+        stop_on_error: bool = False,
+    ) -> RunReport:
+        """:meth:`run` for async iterables (plain iterables work too)."""
+        report = RunReport()
+        names = list(columns) if columns is not None else None
+        if hasattr(source, "__aiter__"):
+            async for item in source:  # type: ignore[union-attr]
+                self._step(item, names, report, stop_on_error)
+        else:
+            for item in _items(source):
+                self._step(item, names, report, stop_on_error)
+        return report
+
+    def _step(self, item: Any, names: list[str] | None, report: RunReport, stop: bool) -> None:
+        index = report.items
+        report.items += 1
+        try:
+            obs = item if type(item) is dict else _observation(item, names or self.inputs)
+            firings, errs = self._native.evaluate_all(obs)
+        except CausalError as e:
+            report.errors.append(RunError(index, None, None, item, e))
+            if stop:
+                e.report = report  # type: ignore[attr-defined]
+                raise
+            return
+        report.firings.extend(firings)
+        for event, state, err in errs:
+            report.errors.append(RunError(index, event, state, item, err))
+        if stop and errs:
+            first = errs[0][2]
+            first.report = report  # type: ignore[attr-defined]
+            raise first
+
+    def run_batch(self, table: Any) -> BatchResult:
+        """Run every row of a table through the machine in one native call.
+
+        The states' causaloids are evaluated over the whole table in the
+        engine (expression states vectorised and in parallel, GIL released);
+        the window moves on row by row; the ethos vets each firing; then the
+        actions run in row order. The firings, their vetting and the errors
+        are exactly those :meth:`run` gives on the same rows.
+
+        Parameters
+        ----------
+        table : mapping of arrays, pandas/polars DataFrame or Arrow table
+            Must hold every column in :attr:`inputs`.
+
+        Returns
+        -------
+        BatchResult
+            ``rows`` and ``states`` of each firing, ``matrix()``, ``fired(id)``.
+        """
+        cols = to_columns(table)
+        missing = [c for c in self.inputs if c not in cols]
+        if missing:
+            raise ObservationError(
+                f"the table has no column {missing[0]!r} (available: {', '.join(list(cols)[:12])})",
+                {"column": missing[0], "available": list(cols)},
+            )
+        arrays = [np.ascontiguousarray(numeric(c, cols[c]), dtype=np.float64) for c in self.inputs]
+        n = n_rows(cols)
+
+        def row_of(i: int) -> dict[str, Any]:
+            return {k: v[i].item() if hasattr(v[i], "item") else v[i] for k, v in cols.items()}
+
+        rows, positions, executed, firings, errs = self._native.run_batch(arrays, n, cols, row_of)
+        first = self.events - n
+        errors = [
+            RunError(int(e - first), int(e), s, row_of(int(e - first)), x) for e, s, x in errs
+        ]
+        return BatchResult(
+            rows, positions, executed, firings, errors, n, list(self._native.state_ids())
+        )
+
+
+def _rebuild(
+    pairs: list[tuple[State, Action]], ethos: Any, window: Any, log_limit: int
+) -> StateMachine:
+    return StateMachine(pairs, ethos=ethos, window=window, log_limit=log_limit)
+
+
+def _pair(p: Any) -> tuple[State, Action]:
+    if not isinstance(p, tuple) or len(p) != 2:
+        raise TypeError(f"each state must be given as a (State, action) pair; got {p!r:.60}")
+    state, action = p
+    if not isinstance(state, State):
+        raise TypeError(f"expected a cl.State, got {type(state).__name__}")
+    return state, Action.of(action)
+
+
+def _check_errors(errors: str) -> None:
+    if errors not in ("raise", "record"):
+        raise ValueError(f"errors must be 'raise' or 'record', got {errors!r}")
+
+
+def _raise_first(errors: list[Any]) -> None:
+    if errors:
+        raise errors[0][2]
+
+
+def _items(source: Any) -> Iterable[Any]:
+    """Rows of a frame as mappings; any other iterable as it is."""
+    module = type(source).__module__.split(".")[0]
+    if module in ("pandas", "polars", "pyarrow") and hasattr(
+        source, "columns" if module != "pyarrow" else "column_names"
+    ):
+        cols = to_columns(source)
+        names = list(cols)
+        return ({k: cols[k][i] for k in names} for i in range(n_rows(cols)))
+    if isinstance(source, Mapping):
+        raise TypeError(
+            "run() takes an iterable of observations; for one observation use evaluate_all()"
+        )
+    if not isinstance(source, Iterable):
+        raise TypeError(f"run() takes an iterable of observations, got {type(source).__name__}")
+    return source
+
+
+def _observation(item: Any, names: Sequence[str]) -> Any:
+    """A stream item as a mapping."""
+    if isinstance(item, Mapping) or (hasattr(item, "keys") and hasattr(item, "__getitem__")):
+        return item
+    if hasattr(item, "_asdict"):
+        return item._asdict()
+    if isinstance(item, (tuple, list, np.ndarray)):
+        if len(item) != len(names):
+            raise ObservationError(
+                f"a stream item of {len(item)} values; expected {len(names)} ({', '.join(names)})",
+                {"column": None, "found": len(item), "expected": len(names)},
+            )
+        return dict(zip(names, item))
+    raise ObservationError(
+        f"a stream item must be a mapping or a tuple of values, got {type(item).__name__} "
+        f"{item!r:.40}",
+        {"column": None},
+    )

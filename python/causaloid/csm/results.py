@@ -1,0 +1,131 @@
+"""What a run returns: the firings, and every error with the item that caused it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from causaloid import _native
+
+#: One entry of the firing log (native): ``event`` (the observation's
+#: number), ``state``, ``action``, ``input`` (the observation's values, window
+#: summaries included), ``value``, ``verdict``, ``vetting`` (the ethos's
+#: :class:`~causaloid.ethos.DeonticVerdict`, or None), ``outcome``
+#: (``"fired"``, ``"recorded"``, ``"refused"`` or ``"failed"``) and ``error``.
+Firing = _native.Firing
+
+
+class RunError(NamedTuple):
+    """A problem met during a run: which item (``position`` in the stream),
+    which observation number and state (None when the item itself was bad),
+    the item, and the exception (not raised)."""
+
+    position: int
+    event: int | None
+    state: Any
+    item: Any
+    error: BaseException
+
+
+@dataclass
+class RunReport:
+    """The outcome of :meth:`StateMachine.run`.
+
+    ``items`` counts the stream items read, ``firings`` lists every firing in
+    order (refused ones included), ``errors`` every problem with its item.
+    """
+
+    items: int = 0
+    firings: list[Any] = field(default_factory=list)
+    errors: list[RunError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """Whether the run met no error."""
+        return not self.errors
+
+    def count(self, outcome: str) -> int:
+        """How many firings had this outcome (``"fired"``, ``"refused"`` ...)."""
+        return sum(f.outcome == outcome for f in self.firings)
+
+    def __repr__(self) -> str:
+        return (
+            f"RunReport(items={self.items}, firings={len(self.firings)}, "
+            f"refused={self.count('refused')}, errors={len(self.errors)})"
+        )
+
+
+class BatchResult:
+    """Which states fired on which rows of a table (:meth:`StateMachine.run_batch`).
+
+    Attributes
+    ----------
+    rows : numpy.ndarray of int64
+        The row of each firing, in firing order (rows ascending, then states
+        in machine order).
+    firings : sequence of Firing
+        The log entries themselves (outcome, vetting, input ...), built on
+        access.
+    errors : list of RunError
+        Problems met, with ``position`` the row.
+    n_rows : int
+        Rows in the table.
+    state_ids : list
+        The machine's states, in order: the columns of :meth:`matrix`.
+    """
+
+    __slots__ = ("_executed", "_positions", "errors", "firings", "n_rows", "rows", "state_ids")
+
+    def __init__(
+        self,
+        rows: np.ndarray,
+        positions: np.ndarray,
+        executed: np.ndarray,
+        firings: Any,
+        errors: list[RunError],
+        n_rows: int,
+        state_ids: list[Any],
+    ) -> None:
+        self.rows = rows
+        self._positions = positions
+        self._executed = executed
+        self.firings = firings
+        self.errors = errors
+        self.n_rows = n_rows
+        self.state_ids = state_ids
+
+    @property
+    def states(self) -> list[Any]:
+        """The state of each firing."""
+        return [self.state_ids[p] for p in self._positions.tolist()]
+
+    def _mask(self, refused: bool) -> np.ndarray:
+        return np.ones(len(self.rows), dtype=bool) if refused else self._executed
+
+    def fired(self, state: Any, *, refused: bool = False) -> np.ndarray:
+        """Rows on which ``state`` fired (with ``refused=True``, also the rows
+        where the ethos refused its action)."""
+        if state not in self.state_ids:
+            from causaloid.csm.errors import UnknownStateError
+
+            raise UnknownStateError(f"unknown state id {state!r}", {"state_id": state})
+        j = self.state_ids.index(state)
+        keep = (self._positions == j) & self._mask(refused)
+        return self.rows[keep]
+
+    def matrix(self, *, refused: bool = False) -> np.ndarray:
+        """Dense ``(n_rows, n_states)`` booleans: state j fired on row i."""
+        out = np.zeros((self.n_rows, len(self.state_ids)), dtype=bool)
+        keep = self._mask(refused)
+        out[self.rows[keep], self._positions[keep]] = True
+        return out
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __repr__(self) -> str:
+        return (
+            f"BatchResult({self.n_rows} rows, {len(self.rows)} firings, {len(self.errors)} errors)"
+        )

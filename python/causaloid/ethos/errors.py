@@ -1,0 +1,52 @@
+"""Exceptions of the ethos: each names the norm, modality or context entry at
+fault (``err.norm_id``, ``err.modality``, ``err.column``)."""
+
+from __future__ import annotations
+
+from causaloid.errors import CausalError
+
+
+class EthosError(CausalError):
+    """An ethos or one of its norms was built or used in an invalid way."""
+
+
+class DuplicateNormError(EthosError, ValueError):
+    """A norm id used twice in one ethos (``err.norm_id``)."""
+
+
+class UnknownNormError(EthosError, KeyError):
+    """A norm id the ethos does not hold (``err.norm_id``)."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return self.message
+
+
+class ModalityError(EthosError, ValueError):
+    """A modality other than obligatory, impermissible or optional (``err.modality``)."""
+
+
+class NormError(EthosError, ValueError):
+    """A norm with an invalid field (``err.norm_id``, ``err.parameter``)."""
+
+
+class MissingContextError(EthosError, KeyError):
+    """A norm's expression reads a value the context does not hold (``err.column``)."""
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class PredicateError(EthosError):
+    """A norm's predicate raised (chained as ``__cause__``) or decided something
+    that is not a truth value (``err.norm_id``)."""
+
+
+__all__ = [
+    "DuplicateNormError",
+    "EthosError",
+    "MissingContextError",
+    "ModalityError",
+    "NormError",
+    "PredicateError",
+    "UnknownNormError",
+]

@@ -1,0 +1,215 @@
+"""The :class:`Norm`: one deontic rule — what an action must, must not or may
+do under a condition — with the ranks that settle conflicts between norms."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import inspect
+from collections.abc import Callable, Mapping
+from enum import Enum
+from typing import Any, Union
+
+from causaloid import _native
+from causaloid.expr import Expr
+from causaloid.graph._base import NodeId, check_id
+
+Predicate = Union[Expr, Callable[..., Any], bool, None]
+
+
+class Modality(str, Enum):
+    """The deontic status a norm gives its action when its predicate holds."""
+
+    OBLIGATORY = "obligatory"
+    IMPERMISSIBLE = "impermissible"
+    OPTIONAL = "optional"
+
+
+def _arity(fn: Callable[..., Any]) -> int:
+    try:
+        params = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):
+        return 2
+    if any(p.kind is inspect.Parameter.VAR_POSITIONAL for p in params):
+        return 2
+    return sum(
+        p.kind in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+        for p in params
+    )
+
+
+class _PredicateAdapter:
+    """Calls a user predicate as ``fn(context)`` or ``fn(action, context)``."""
+
+    __slots__ = ("fn", "with_action")
+
+    def __init__(self, fn: Callable[..., Any]) -> None:
+        arity = _arity(fn)
+        if arity == 0:
+            raise TypeError(
+                "a norm's predicate must accept the context: fn(context) or fn(action, context)"
+            )
+        self.fn = fn
+        self.with_action = arity >= 2
+
+    def __call__(self, action: str, context: Mapping[str, Any]) -> Any:
+        out = self.fn(action, context) if self.with_action else self.fn(context)
+        return bool(out) if type(out).__name__ == "bool_" else out
+
+
+def _timestamp(time: Any) -> float:
+    if isinstance(time, _dt.datetime):
+        return time.timestamp()
+    if isinstance(time, _dt.date):
+        return _dt.datetime(time.year, time.month, time.day, tzinfo=_dt.timezone.utc).timestamp()
+    if isinstance(time, bool) or not isinstance(time, (int, float)):
+        raise TypeError(f"time must be a number or a datetime, got {type(time).__name__}")
+    return float(time)
+
+
+class Norm:
+    """One norm of an :class:`Ethos`.
+
+    Parameters
+    ----------
+    id : int or str
+        Unique within the ethos; named in justifications.
+    action : str
+        The action the norm governs (``"*"``: every action).
+    predicate : Expr, callable, bool or None
+        When the norm applies. An expression (``cl.expr.col("smoke") > 0.5``)
+        reads the context's named values natively; a callable is called as
+        ``fn(context)`` or ``fn(action, context)`` and returns a truth value;
+        ``None`` or ``True`` means always.
+    modality : {"obligatory", "impermissible", "optional"} or Modality
+        What the norm makes of the action when it applies.
+    priority : int
+        Authority: a higher priority defeats a lower one (lex superior).
+    specificity : int
+        A more specific norm defeats a more general one of equal priority
+        (lex specialis).
+    time : float or datetime
+        When the norm was enacted: the later defeats the earlier when
+        priority and specificity tie (lex posterior).
+    description : str
+        The norm in words.
+
+    Examples
+    --------
+    >>> n = Norm("no-evac", "evacuate", cl.expr.col("agreeing") < 2, "impermissible", priority=10)
+    >>> n
+    Norm('no-evac', 'evacuate', impermissible, priority=10, specificity=0, time=0.0)
+    """
+
+    __slots__ = (
+        "_native",
+        "action",
+        "description",
+        "id",
+        "modality",
+        "predicate",
+        "priority",
+        "specificity",
+        "time",
+    )
+    modality: Modality
+
+    def __init__(
+        self,
+        id: NodeId,
+        action: str,
+        predicate: Predicate,
+        modality: str | Modality,
+        *,
+        priority: int = 0,
+        specificity: int = 0,
+        time: Any = 0.0,
+        description: str = "",
+    ) -> None:
+        self.id = check_id(id, "norm id")
+        if not isinstance(action, str):
+            raise TypeError(f"action must be a str, got {type(action).__name__}")
+        for name, v in (("priority", priority), ("specificity", specificity)):
+            if isinstance(v, bool) or not isinstance(v, int):
+                raise TypeError(f"{name} must be an int, got {type(v).__name__} {v!r:.40}")
+        if not isinstance(modality, str):
+            raise TypeError(f"modality must be a str, got {type(modality).__name__}")
+        self.action = action
+        self.predicate = predicate
+        self.priority = priority
+        self.specificity = specificity
+        self.time = _timestamp(time)
+        self.description = description
+        expr = pred = None
+        if isinstance(predicate, Expr):
+            expr = predicate._native
+        elif predicate is False:
+            raise ValueError("predicate=False would make a norm that never applies; leave it out")
+        elif predicate is None or predicate is True:
+            pass
+        elif callable(predicate):
+            pred = _PredicateAdapter(predicate)
+        else:
+            raise TypeError(
+                "predicate must be a cl.expr expression, a callable, True or None; "
+                f"got {type(predicate).__name__}"
+            )
+        mod = modality.value if isinstance(modality, Modality) else modality
+        # The engine validates the modality and the time (ModalityError, NormError).
+        self._native = _native.Norm(
+            self.id, action, mod, priority, specificity, self.time, description, expr, pred
+        )
+        object.__setattr__(self, "modality", Modality(mod.strip().lower()))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # The engine holds a compiled copy: a changed field would silently not apply.
+        if hasattr(self, "_native"):
+            raise AttributeError(
+                f"a Norm is immutable; build a new Norm and pass it to Ethos.update() "
+                f"(tried to set {name!r})"
+            )
+        object.__setattr__(self, name, value)
+
+    def __repr__(self) -> str:
+        mod = self.modality.value
+        return (
+            f"Norm({self.id!r}, {self.action!r}, {mod}, priority={self.priority}, "
+            f"specificity={self.specificity}, time={self.time})"
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        mod = self.modality.value
+        return (
+            _rebuild,
+            (
+                self.id,
+                self.action,
+                self.predicate,
+                mod,
+                self.priority,
+                self.specificity,
+                self.time,
+                self.description,
+            ),
+        )
+
+
+def _rebuild(
+    id: NodeId,
+    action: str,
+    predicate: Any,
+    modality: str,
+    priority: int,
+    specificity: int,
+    time: float,
+    description: str,
+) -> Norm:
+    return Norm(
+        id,
+        action,
+        predicate,
+        modality,
+        priority=priority,
+        specificity=specificity,
+        time=time,
+        description=description,
+    )
