@@ -141,6 +141,24 @@ fn host_of(row: Option<&Bound<'_, PyAny>>) -> Option<Py<PyAny>> {
     row.filter(|r| !r.is_none()).map(|r| r.clone().unbind())
 }
 
+/// Reads one observation from Python and evaluates it with `f`, releasing
+/// the GIL unless Python callables inside need it.
+fn evaluate_row(
+    py: Python<'_>,
+    columns: &[String],
+    has_callables: bool,
+    value: Option<&Bound<'_, PyAny>>,
+    row: Option<&Bound<'_, PyAny>>,
+    f: impl FnOnce(&Input<'_>) -> Result<Evaluation, causaloid_core::CausalError> + Send,
+) -> PyResult<Evaluation> {
+    let v = opt_value(value)?;
+    let r = row_from_mapping(py, columns, row)?;
+    let host = host_of(row);
+    let input = Input { value: v, row: &r, host: host.as_ref().map(|h| h as &HostRow) };
+    let evaluation = if has_callables { f(&input) } else { py.detach(|| f(&input)) };
+    evaluation.py(py)
+}
+
 // ---- Member -------------------------------------------------------------------------
 
 /// A causaloid, collection or frozen graph, ready to evaluate or nest.
@@ -226,16 +244,8 @@ impl PyMember {
 
     #[pyo3(signature = (value=None, row=None))]
     fn evaluate(&self, py: Python<'_>, value: Option<&Bound<'_, PyAny>>, row: Option<&Bound<'_, PyAny>>) -> PyResult<PyEvaluation> {
-        let v = opt_value(value)?;
-        let r = row_from_mapping(py, self.inner.columns(), row)?;
-        let host = host_of(row);
-        let input = Input { value: v, row: &r, host: host.as_ref().map(|h| h as &HostRow) };
-        let evaluation = if self.inner.has_callables() {
-            self.inner.evaluate(&input)
-        } else {
-            let inner = &self.inner;
-            py.detach(|| inner.evaluate(&input))
-        };
+        let inner = &self.inner;
+        let evaluation = evaluate_row(py, inner.columns(), inner.has_callables(), value, row, |i| Ok(inner.evaluate(i)))?;
         Ok(PyEvaluation { inner: evaluation })
     }
 
@@ -308,13 +318,9 @@ impl PyGraph {
         if !self.inner.is_frozen() {
             return Err(to_pyerr(py, &causaloid_core::CausalError::NotFrozen));
         }
-        let v = opt_value(value)?;
-        let r = row_from_mapping(py, self.inner.columns(), row)?;
-        let host = host_of(row);
-        let input = Input { value: v, row: &r, host: host.as_ref().map(|h| h as &HostRow) };
         let g = &self.inner;
-        let evaluation = if g.has_callables() { how(g, &input) } else { py.detach(|| how(g, &input)) };
-        Ok(PyEvaluation { inner: evaluation.py(py)? })
+        let evaluation = evaluate_row(py, g.columns(), g.has_callables(), value, row, |i| how(g, i))?;
+        Ok(PyEvaluation { inner: evaluation })
     }
 }
 
