@@ -8,7 +8,7 @@ use crate::ethos::{ethos_err, PyDeonticVerdict, PyEthos};
 use crate::expr::{value_from_py, value_to_py};
 use crate::graph::PyMember;
 use causaloid_core::csm::{
-    Action, ActionFn, CsmError, Decision, EventError, Firing, Outcome, State, StateMachine, Window, WindowError,
+    Action, ActionFn, BatchFirings, CsmError, Decision, EventError, Firing, Outcome, State, StateMachine, Window, WindowError,
 };
 use causaloid_core::graph::HostRow;
 use causaloid_core::{ErrorPayload, NodeId};
@@ -308,7 +308,7 @@ impl PyFiring {
 /// The firings of a batch, turned into Python objects only when read.
 #[pyclass(name = "FiringList", module = "causaloid._native", frozen, sequence)]
 pub struct FiringList {
-    inner: Vec<Arc<Firing>>,
+    inner: Arc<BatchFirings>,
 }
 
 #[pymethods]
@@ -320,10 +320,11 @@ impl FiringList {
     fn __getitem__(&self, i: isize) -> PyResult<PyFiring> {
         let n = self.inner.len() as isize;
         let k = if i < 0 { i + n } else { i };
-        if k < 0 || k >= n {
-            return Err(pyo3::exceptions::PyIndexError::new_err(format!("firing {i} out of range ({n} firings)")));
+        let firing = if k < 0 || k >= n { None } else { self.inner.firing(k as usize) };
+        match firing {
+            Some(f) => Ok(PyFiring { inner: Arc::new(f) }),
+            None => Err(pyo3::exceptions::PyIndexError::new_err(format!("firing {i} out of range ({n} firings)"))),
         }
-        Ok(PyFiring { inner: self.inner[k as usize].clone() })
     }
 }
 
@@ -591,26 +592,57 @@ impl PyStateMachine {
             .map(|c| c.as_slice())
             .collect::<Result<_, _>>()
             .map_err(|_| PyValueError::new_err("columns must be contiguous float64 arrays"))?;
-        let d = {
+        let mut d = {
             let mut m = slf.borrow_mut();
             let hr = host.as_ref().map(|h| h as &HostRow);
             if m.inner.slots_have_callables() {
-                m.inner.decide_batch(&slices, n, hr).py(py)?
+                m.inner.decide_batch_compact(&slices, n, hr).py(py)?
             } else {
                 let inner = &mut m.inner;
-                py.detach(|| inner.decide_batch(&slices, n, None)).py(py)?
+                py.detach(|| inner.decide_batch_compact(&slices, n, None)).py(py)?
             }
         };
-        let first = d.event;
-        let (firings, errors) = act(slf, d, None, row_of.as_ref())?;
-        let rows = PyArray1::from_iter(py, firings.iter().map(|f| (f.event - first) as i64));
-        let executed = PyArray1::from_iter(py, firings.iter().map(|f| f.outcome != Outcome::Refused));
-        let positions = PyArray1::from_iter(py, firings.iter().map(|f| f.position as i64));
+        // Actions run in row order with the machine unborrowed; each Python
+        // action sees its own row, built only when it fires.
+        let first = d.firings.first;
+        d.firings.execute(|a, f| -> PyResult<()> {
+            match &row_of {
+                Some(rows) => {
+                    let row: Py<PyAny> = rows.call1(((f.event - first) as usize,))?.unbind();
+                    a.execute(f, Some(&row as &HostRow));
+                }
+                None => a.execute(f, None),
+            }
+            Ok(())
+        })?;
+        let mut errors: ErrorList = d
+            .errors
+            .iter()
+            .map(|e| {
+                let (n, s, x) = error_tuple(py, e);
+                (n, s.unbind(), x.unbind())
+            })
+            .collect();
+        let firings = slf.borrow_mut().inner.complete_batch(d);
+        for (k, o) in firings.outcomes().iter().enumerate() {
+            if let (Outcome::Failed { message, payload }, Some(f)) = (o, firings.firing(k)) {
+                let e = EventError {
+                    event: f.event,
+                    state: Some(f.state.clone()),
+                    error: CsmError::Action { state: f.state.clone(), action: f.action.to_string(), message: message.clone(), payload: payload.clone() },
+                };
+                let (n, s, x) = error_tuple(py, &e);
+                errors.push((n, s.unbind(), x.unbind()));
+            }
+        }
+        let rows = PyArray1::from_iter(py, firings.rows().iter().map(|&r| r as i64));
+        let executed = PyArray1::from_iter(py, firings.outcomes().iter().map(|o| *o != Outcome::Refused));
+        let positions = PyArray1::from_iter(py, firings.positions().iter().map(|&p| p as i64));
         Ok((rows, positions, executed, FiringList { inner: firings }, errors))
     }
 
     fn log(&self) -> Vec<PyFiring> {
-        self.inner.log().iter().map(|f| PyFiring { inner: f.clone() }).collect()
+        self.inner.log().iter().map(|inner| PyFiring { inner }).collect()
     }
 
     fn errors<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {

@@ -6,12 +6,19 @@
 
 use super::error::CsmError;
 use super::machine::{Decision, EventError, Kernel, StateMachine};
-use super::state::Observation;
+use super::record::{BatchFirings, SlotInfo};
 use crate::expr::{BlockScratch, Scratch};
 use crate::graph::{BatchInput, HostRow};
 use crate::value::{Kind, Verdict};
 use rayon::prelude::*;
 use std::sync::Arc;
+
+/// The result of [`StateMachine::decide_batch_compact`]: the batch's firings
+/// (decided and vetted, not yet run) and its errors, in row order.
+pub struct BatchDecision {
+    pub firings: BatchFirings,
+    pub errors: Vec<EventError>,
+}
 
 /// Rows of native states evaluated together before walking them in order,
 /// bounding the buffers to `BLOCK` rows per thread.
@@ -72,6 +79,19 @@ impl StateMachine {
         len: usize,
         host: Option<&HostRow>,
     ) -> Result<Decision, CsmError> {
+        let d = self.decide_batch_compact(columns, len, host)?;
+        let event = d.firings.first;
+        Ok(Decision { event, firings: d.firings.into_firings(), errors: d.errors })
+    }
+
+    /// [`Self::decide_batch`] with the firings kept as columns: the same
+    /// firings, vetting and errors, built into full entries only when read.
+    pub fn decide_batch_compact(
+        &mut self,
+        columns: &[&[f64]],
+        len: usize,
+        host: Option<&HostRow>,
+    ) -> Result<BatchDecision, CsmError> {
         if columns.len() != self.inputs().len() {
             return Err(CsmError::Shape { what: "columns".into(), expected: self.inputs().len(), found: columns.len() });
         }
@@ -103,7 +123,16 @@ impl StateMachine {
             full[slot as usize] = f;
         }
         let first = self.events;
-        let mut firings = Vec::new();
+        let slots: Arc<[SlotInfo]> = self
+            .slots
+            .iter()
+            .map(|s| SlotInfo { id: s.state.id.clone(), action: s.action.clone(), value: s.state.data })
+            .collect();
+        let mut firings = BatchFirings::new(first, slots, self.names.clone());
+        let has_ethos = self.ethos.is_some();
+        // One buffer holds the values of every row that fires; each firing's
+        // observation is a slice of it.
+        let mut arena: Vec<f64> = Vec::new();
         let mut errors = Vec::new();
         let parallel = !self.slots.iter().any(|s| s.state.member.has_callables());
         // Host callables see the whole table in one call, never a block of it.
@@ -126,11 +155,7 @@ impl StateMachine {
             let rows_n = end - start;
             let (err_at, errs) = by_row(&cols, rows_n, |c| c.errors.iter().map(|e| e.0).collect());
             let (act_at, acts) = by_row(&cols, rows_n, |c| c.active.iter().map(|a| a.0).collect());
-            firings.reserve(acts.len());
-            // One buffer holds the values of every row of the block that fires;
-            // each firing's observation is a slice of it.
             let width = self.table.len();
-            let mut arena: Vec<f64> = Vec::new();
             let mut offsets = vec![usize::MAX; rows_n];
             for r in 0..rows_n {
                 if act_at[r + 1] > act_at[r] {
@@ -138,7 +163,6 @@ impl StateMachine {
                     arena.extend(full.iter().map(|c| c.get(start + r).copied().unwrap_or(f64::NAN)));
                 }
             }
-            let arena: Arc<[f64]> = arena.into();
             for r in 0..rows_n {
                 let event = first + (start + r) as u64;
                 for &(i, k) in &errs[err_at[r]..err_at[r + 1]] {
@@ -149,22 +173,26 @@ impl StateMachine {
                 }
                 for &(i, k) in &acts[act_at[r]..act_at[r + 1]] {
                     let Some(&(_, v)) = cols[i].active.get(k) else { continue };
-                    let input = Observation::new(self.names.clone(), arena.clone(), offsets[r]);
-                    debug_assert_eq!(input.values().len(), width);
-                    match self.vet(i, event, input, self.slots[i].state.data, v) {
-                        Ok(f) => firings.push(f),
-                        Err(e) => errors.push(EventError {
-                            event,
-                            state: Some(self.slots[i].state.id.clone()),
-                            error: e,
-                        }),
-                    }
+                    let vetting = if has_ethos {
+                        let values = arena.get(offsets[r]..offsets[r] + width).unwrap_or(&[]);
+                        match self.judge(i, values, v) {
+                            Ok(x) => x,
+                            Err(e) => {
+                                errors.push(EventError { event, state: Some(self.slots[i].state.id.clone()), error: e });
+                                continue;
+                            }
+                        }
+                    } else {
+                        None
+                    };
+                    firings.push(start + r, offsets[r], i, v, vetting, has_ethos);
                 }
             }
             start = end;
         }
         self.events += len as u64;
-        Ok(Decision { event: first, firings, errors })
+        firings.set_arena(arena);
+        Ok(BatchDecision { firings, errors })
     }
 
     /// Verdicts of state `i` over a block of full-row columns. A block that

@@ -10,7 +10,9 @@
 use super::error::CsmError;
 use super::state::{Action, Firing, Observation, Outcome, State};
 use super::window::Window;
-use crate::ethos::{ActionContext, Ethos};
+use super::batch::BatchDecision;
+use super::record::{BatchFirings, FiringLog};
+use crate::ethos::{ActionContext, DeonticVerdict, Ethos};
 use crate::expr::{ColumnTable, Program, Scratch};
 use crate::graph::{Function, HostRow, Input, Member, NodeId};
 use crate::value::{Kind, Value, Verdict};
@@ -71,7 +73,7 @@ pub struct StateMachine {
     pub(crate) context_names: Arc<Vec<String>>,
     pub(crate) names: Arc<Vec<String>>,
     pub(crate) events: u64,
-    log: VecDeque<Arc<Firing>>,
+    log: FiringLog,
     errors: VecDeque<EventError>,
     log_limit: usize,
 }
@@ -99,7 +101,7 @@ impl StateMachine {
             context_names: Arc::new(Vec::new()),
             names: Arc::new(Vec::new()),
             events: 0,
-            log: VecDeque::new(),
+            log: FiringLog::default(),
             errors: VecDeque::new(),
             log_limit: DEFAULT_LOG_LIMIT,
         };
@@ -270,7 +272,7 @@ impl StateMachine {
         self.events
     }
 
-    pub fn log(&self) -> &VecDeque<Arc<Firing>> {
+    pub fn log(&self) -> &FiringLog {
         &self.log
     }
 
@@ -347,6 +349,28 @@ impl StateMachine {
         }
     }
 
+    /// The ethos's judgement of slot `i` firing on a full row (None without an ethos).
+    pub(crate) fn judge(
+        &self,
+        i: usize,
+        row: &[f64],
+        verdict: Verdict,
+    ) -> Result<Option<Box<DeonticVerdict>>, CsmError> {
+        let Some(ethos) = &self.ethos else { return Ok(None) };
+        let s = &self.slots[i];
+        let name = s.action.name();
+        let mut ctx: Vec<f64> = Vec::with_capacity(row.len() + 1);
+        ctx.push(verdict.degree());
+        ctx.extend_from_slice(row);
+        let view = ActionContext::new(&self.context_names, &ctx);
+        let v = ethos.evaluate(name, &view, None).map_err(|source| CsmError::Ethos {
+            state: s.state.id.clone(),
+            action: name.to_string(),
+            source,
+        })?;
+        Ok(Some(Box::new(v)))
+    }
+
     /// Judges the firing of slot `i` and builds its log entry.
     pub(crate) fn vet(
         &self,
@@ -358,21 +382,7 @@ impl StateMachine {
     ) -> Result<(Firing, Action), CsmError> {
         let s = &self.slots[i];
         let action = s.action.clone();
-        let vetting = match &self.ethos {
-            None => None,
-            Some(ethos) => {
-                let row = input.values();
-                let mut ctx: Vec<f64> = Vec::with_capacity(row.len() + 1);
-                ctx.push(verdict.degree());
-                ctx.extend_from_slice(row);
-                let view = ActionContext::new(&self.context_names, &ctx);
-                Some(ethos.evaluate(action.name(), &view, None).map(Box::new).map_err(|source| CsmError::Ethos {
-                    state: s.state.id.clone(),
-                    action: action.name().to_string(),
-                    source,
-                })?)
-            }
-        };
+        let vetting = self.judge(i, input.values(), verdict)?;
         let outcome = match &vetting {
             Some(v) if !v.permitted() => Outcome::Refused,
             _ => Outcome::Pending,
@@ -500,7 +510,7 @@ impl StateMachine {
             }
             let f = Arc::new(f);
             if self.log_limit > 0 {
-                self.log.push_back(f.clone());
+                self.log.push(f.clone());
             }
             out.push(f);
         }
@@ -508,10 +518,36 @@ impl StateMachine {
         out
     }
 
-    fn trim(&mut self) {
-        while self.log.len() > self.log_limit {
-            self.log.pop_front();
+    /// [`Self::complete`] for a batch decided by [`Self::decide_batch_compact`]
+    /// whose actions ran: the same errors and log, the firings kept compact.
+    pub fn complete_batch(&mut self, decision: BatchDecision) -> Arc<BatchFirings> {
+        let BatchDecision { firings, errors } = decision;
+        self.errors.extend(errors);
+        for (k, o) in firings.outcomes().iter().enumerate() {
+            if let Outcome::Failed { message, payload } = o {
+                let Some(f) = firings.firing(k) else { continue };
+                self.errors.push_back(EventError {
+                    event: f.event,
+                    state: Some(f.state.clone()),
+                    error: CsmError::Action {
+                        state: f.state.clone(),
+                        action: f.action.to_string(),
+                        message: message.clone(),
+                        payload: payload.clone(),
+                    },
+                });
+            }
         }
+        let firings = Arc::new(firings);
+        if self.log_limit > 0 {
+            self.log.push_batch(&firings);
+        }
+        self.trim();
+        firings
+    }
+
+    fn trim(&mut self) {
+        self.log.trim(self.log_limit);
         while self.errors.len() > self.log_limit {
             self.errors.pop_front();
         }

@@ -5,10 +5,13 @@
 mod batch;
 mod error;
 mod machine;
+mod record;
 mod state;
 mod window;
 
 pub use error::CsmError;
+pub use batch::BatchDecision;
 pub use machine::{Decision, EventError, StateMachine, DEFAULT_LOG_LIMIT, VERDICT};
+pub use record::{BatchFirings, FiringLog, SlotInfo};
 pub use state::{Action, ActionFn, Firing, Observation, Outcome, State};
 pub use window::{Window, WindowError, STATS};
