@@ -625,7 +625,8 @@ impl PyStateMachine {
             .collect();
         let firings = slf.borrow_mut().inner.complete_batch(d);
         for (k, o) in firings.outcomes().iter().enumerate() {
-            if let (Outcome::Failed { message, payload }, Some(f)) = (o, firings.firing(k)) {
+            let Outcome::Failed { message, payload } = o else { continue };
+            if let Some(f) = firings.firing(k) {
                 let e = EventError {
                     event: f.event,
                     state: Some(f.state.clone()),

@@ -132,15 +132,17 @@ impl BatchFirings {
             if self.outcomes[k] != Outcome::Pending {
                 continue;
             }
-            let Some(action) = self.action(k).cloned() else { continue };
-            match action {
-                Action::Record(_) => self.outcomes[k] = Outcome::Recorded,
-                Action::Host(..) => {
-                    let Some(mut f) = self.firing(k) else { continue };
-                    run_host(&action, &mut f)?;
-                    self.outcomes[k] = f.outcome;
+            let action = match self.action(k) {
+                Some(Action::Record(_)) => {
+                    self.outcomes[k] = Outcome::Recorded;
+                    continue;
                 }
-            }
+                Some(a) => a.clone(),
+                None => continue,
+            };
+            let Some(mut f) = self.firing(k) else { continue };
+            run_host(&action, &mut f)?;
+            self.outcomes[k] = f.outcome;
         }
         Ok(())
     }
