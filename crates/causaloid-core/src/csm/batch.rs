@@ -42,6 +42,34 @@ impl StateColumn {
     }
 }
 
+/// Rows scanned together: a boolean chunk that is all zeros (the common case
+/// for alarms) is skipped with one branch.
+const CHUNK: usize = 16;
+
+/// The active rows of one state's block of raw verdicts, or None when a raw
+/// value is no verdict (the block is then redone row by row).
+fn sparse(kind: Kind, out: &[f64]) -> Option<StateColumn> {
+    let mut col = StateColumn::default();
+    for (c, chunk) in out.chunks(CHUNK).enumerate() {
+        // Shifting out the sign bit makes 0.0 and -0.0 both zero; anything
+        // else (1.0, NaN ...) goes through the full check below.
+        if kind == Kind::Bool && chunk.iter().fold(0u64, |a, x| a | (x.to_bits() << 1)) == 0 {
+            continue;
+        }
+        for (j, &x) in chunk.iter().enumerate() {
+            if kind == Kind::Bool && x == 0.0 {
+                continue;
+            }
+            match Verdict::from_raw(kind, x) {
+                Ok(v) if v.is_active() => col.active.push((c * CHUNK + j, v)),
+                Ok(_) => {}
+                Err(_) => return None,
+            }
+        }
+    }
+    Some(col)
+}
+
 /// Counting sort of per-state hits by row: `at[r]..at[r + 1]` indexes the
 /// (state, position in that state's list) pairs of row `r`, states ascending.
 fn by_row(
@@ -231,23 +259,7 @@ impl StateMachine {
             Kernel::Expr(_) => None,
         };
         if let Some((kind, out)) = fast {
-            let mut col = StateColumn::default();
-            let mut ok = true;
-            for (r, &x) in out.iter().enumerate() {
-                // A boolean column only needs the non-zero rows.
-                if kind == Kind::Bool && x == 0.0 {
-                    continue;
-                }
-                match Verdict::from_raw(kind, x) {
-                    Ok(v) if v.is_active() => col.active.push((r, v)),
-                    Ok(_) => {}
-                    Err(_) => {
-                        ok = false;
-                        break;
-                    }
-                }
-            }
-            if ok {
+            if let Some(col) = sparse(kind, out) {
                 return col;
             }
         }
