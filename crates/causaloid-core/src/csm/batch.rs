@@ -20,8 +20,8 @@ pub struct BatchDecision {
     pub errors: Vec<EventError>,
 }
 
-/// Rows of native states evaluated together before walking them in order,
-/// bounding the buffers to `BLOCK` rows per thread.
+/// Rows of native states evaluated together, bounding the dense verdict
+/// buffers to `BLOCK` rows per thread (only the sparse hits are kept).
 const BLOCK: usize = 2048;
 
 /// One state over a block, kept sparse: the rows where it is active (with
@@ -165,19 +165,29 @@ impl StateMachine {
         let parallel = !self.slots.iter().any(|s| s.state.member.has_callables());
         // Host callables see the whole table in one call, never a block of it.
         let block_len = if parallel { BLOCK } else { len.max(1) };
-        let mut start = 0;
-        while start < len {
-            let end = (start + block_len).min(len);
-            let block: Vec<&[f64]> = full.iter().map(|c| if c.is_empty() { *c } else { &c[start..end] }).collect();
-            let eval = |scratch: &mut (BlockScratch, Vec<f64>), i: usize| {
-                self.block_verdicts(i, &block, end - start, host, scratch)
-            };
-            let cols: Vec<StateColumn> = if parallel {
-                (0..self.slots.len()).into_par_iter().map_init(Default::default, eval).collect()
-            } else {
-                let mut scratch = Default::default();
-                (0..self.slots.len()).map(|i| eval(&mut scratch, i)).collect()
-            };
+        let bounds: Vec<(usize, usize)> =
+            (0..len).step_by(block_len).map(|start| (start, (start + block_len).min(len))).collect();
+        let blocks: Vec<Vec<&[f64]>> = bounds
+            .iter()
+            .map(|&(start, end)| full.iter().map(|c| if c.is_empty() { *c } else { &c[start..end] }).collect())
+            .collect();
+        // Every (block, state) pair at once: one parallel call per table, not
+        // one per block, so few states over many rows still keep the cores busy.
+        let n_states = self.slots.len();
+        let eval = |scratch: &mut (BlockScratch, Vec<f64>), t: usize| {
+            let (b, i) = (t / n_states.max(1), t % n_states.max(1));
+            let (start, end) = bounds[b];
+            self.block_verdicts(i, &blocks[b], end - start, host, scratch)
+        };
+        let tasks = bounds.len() * n_states;
+        let all_cols: Vec<StateColumn> = if parallel {
+            (0..tasks).into_par_iter().map_init(Default::default, eval).collect()
+        } else {
+            let mut scratch = Default::default();
+            (0..tasks).map(|t| eval(&mut scratch, t)).collect()
+        };
+        for (b, &(start, end)) in bounds.iter().enumerate() {
+            let cols = &all_cols[b * n_states..(b + 1) * n_states];
             // Walk rows in order; within a row errors come first, then firings,
             // states in machine order — the order `decide` records them in.
             let rows_n = end - start;
@@ -216,7 +226,6 @@ impl StateMachine {
                     firings.push(start + r, offsets[r], i, v, vetting, has_ethos);
                 }
             }
-            start = end;
         }
         self.events += len as u64;
         firings.set_arena(arena);
