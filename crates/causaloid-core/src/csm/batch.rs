@@ -42,26 +42,26 @@ impl StateColumn {
     }
 }
 
-/// Rows scanned together: a boolean chunk that is all zeros (the common case
-/// for alarms) is skipped with one branch.
-const CHUNK: usize = 16;
+/// Rows tested together: a boolean group that is all false (the common case
+/// for alarms) is skipped after one branch.
+const GROUP: usize = 8;
 
 /// The active rows of one state's block of raw verdicts, or None when a raw
 /// value is no verdict (the block is then redone row by row).
 fn sparse(kind: Kind, out: &[f64]) -> Option<StateColumn> {
     let mut col = StateColumn::default();
-    for (c, chunk) in out.chunks(CHUNK).enumerate() {
-        // Shifting out the sign bit makes 0.0 and -0.0 both zero; anything
-        // else (1.0, NaN ...) goes through the full check below.
-        if kind == Kind::Bool && chunk.iter().fold(0u64, |a, x| a | (x.to_bits() << 1)) == 0 {
+    for (g, group) in out.chunks(GROUP).enumerate() {
+        // Shifting out the sign bit makes 0.0 and -0.0 both zero (false);
+        // anything else (1.0, NaN ...) goes through the full check.
+        if kind == Kind::Bool && group.iter().fold(0u64, |a, x| a | (x.to_bits() << 1)) == 0 {
             continue;
         }
-        for (j, &x) in chunk.iter().enumerate() {
+        for (j, &x) in group.iter().enumerate() {
             if kind == Kind::Bool && x == 0.0 {
                 continue;
             }
             match Verdict::from_raw(kind, x) {
-                Ok(v) if v.is_active() => col.active.push((c * CHUNK + j, v)),
+                Ok(v) if v.is_active() => col.active.push((g * GROUP + j, v)),
                 Ok(_) => {}
                 Err(_) => return None,
             }
