@@ -180,3 +180,55 @@ proptest! {
         prop_assert_eq!(one.window(), all.window());
     }
 }
+
+/// The mixed machine plus a host action that fails when `a` is high, with a
+/// short log, so batches are trimmed part-way through.
+fn acting_machine(calls: Arc<Mutex<Vec<String>>>, limit: usize) -> StateMachine {
+    let mut m = mixed_machine();
+    m.add(state("high", gt(col("a"), lit(0.7))), Action::host("pump", Arc::new(Recorder(calls.clone(), false))))
+        .unwrap();
+    m.add(state("jam", gt(col("a"), lit(0.9))), Action::host("jam", Arc::new(Recorder(calls, true)))).unwrap();
+    m.set_log_limit(limit);
+    m
+}
+
+proptest! {
+    #[test]
+    fn a_compact_batch_runs_and_logs_exactly_what_the_rows_do_one_by_one(
+        rows in proptest::collection::vec((0.0f64..1.0, -0.2f64..1.2), 0..200),
+        split in 0usize..200,
+        limit in 0usize..40,
+    ) {
+        let a: Vec<f64> = rows.iter().map(|r| r.0).collect();
+        let b: Vec<f64> = rows.iter().map(|r| r.1).collect();
+        let (calls1, calls2) = (Arc::new(Mutex::new(Vec::new())), Arc::new(Mutex::new(Vec::new())));
+        let mut one = acting_machine(calls1.clone(), limit);
+        let mut all = acting_machine(calls2.clone(), limit);
+        let mut fired = Vec::new();
+        for r in &rows {
+            fired.extend(one.step(&[r.0, r.1], None).unwrap());
+        }
+        // Two batches, so the log holds (and trims) more than one.
+        let cut = split.min(rows.len());
+        let mut batch = Vec::new();
+        for (lo, hi) in [(0, cut), (cut, rows.len())] {
+            let mut d = all.decide_batch_compact(&[&a[lo..hi], &b[lo..hi]], hi - lo, None).unwrap();
+            d.firings.execute(|act, f| -> Result<(), ()> {
+                act.execute(f, None);
+                Ok(())
+            }).unwrap();
+            let (done, _) = all.complete_batch(d);
+            batch.extend((0..done.len()).filter_map(|k| done.firing(k)));
+        }
+        let fired: Vec<Firing> = fired.iter().map(|f| (**f).clone()).collect();
+        prop_assert_eq!(fired, batch);
+        prop_assert_eq!(one.log(), all.log());
+        prop_assert_eq!(one.log().len(), all.log().iter().count());
+        let e1: Vec<String> = one.errors().iter().map(|e| format!("{}{:?}{}", e.event, e.state, e.error)).collect();
+        let e2: Vec<String> = all.errors().iter().map(|e| format!("{}{:?}{}", e.event, e.state, e.error)).collect();
+        prop_assert_eq!(e1, e2);
+        prop_assert_eq!(calls1.lock().unwrap().clone(), calls2.lock().unwrap().clone());
+        prop_assert_eq!(one.events(), all.events());
+        prop_assert_eq!(one.window(), all.window());
+    }
+}

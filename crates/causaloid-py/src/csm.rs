@@ -347,23 +347,10 @@ fn error_tuple<'py>(py: Python<'py>, e: &EventError) -> (u64, Bound<'py, PyAny>,
 type ErrorList = Vec<(u64, Py<PyAny>, Py<PyAny>)>;
 
 /// Runs the decided actions (the machine is not borrowed meanwhile) and logs them.
-fn act(
-    slf: &Bound<'_, PyStateMachine>,
-    mut d: Decision,
-    host: Option<&HostRow>,
-    per_row_host: Option<&Bound<'_, PyAny>>,
-) -> PyResult<(Vec<Arc<Firing>>, ErrorList)> {
+fn act(slf: &Bound<'_, PyStateMachine>, mut d: Decision, host: Option<&HostRow>) -> PyResult<(Vec<Arc<Firing>>, ErrorList)> {
     let py = slf.py();
-    let first = d.event;
     for (f, a) in &mut d.firings {
-        match per_row_host {
-            // A batch: each Python action sees its own row, built only when it fires.
-            Some(rows) if matches!(a, Action::Host(..)) && f.outcome == Outcome::Pending => {
-                let row: Py<PyAny> = rows.call1(((f.event - first) as usize,))?.unbind();
-                a.execute(f, Some(&row as &HostRow));
-            }
-            _ => a.execute(f, host),
-        }
+        a.execute(f, host);
     }
     let errors: ErrorList = d
         .errors
@@ -512,7 +499,7 @@ impl PyStateMachine {
             let row = m.read(py, observation)?;
             m.inner.decide(&row, None, Some(&host as &HostRow)).py(py)?
         };
-        let (firings, errors) = act(slf, d, Some(&host as &HostRow), None)?;
+        let (firings, errors) = act(slf, d, Some(&host as &HostRow))?;
         Ok((firings.into_iter().map(|inner| PyFiring { inner }).collect(), errors))
     }
 
@@ -563,7 +550,7 @@ impl PyStateMachine {
             };
             m.inner.decide_one(&id, r, p, value, host.as_ref().map(|h| h as &HostRow)).py(py)?
         };
-        let (firings, errors) = act(slf, d, host.as_ref().map(|h| h as &HostRow), None)?;
+        let (firings, errors) = act(slf, d, host.as_ref().map(|h| h as &HostRow))?;
         Ok((firings.into_iter().map(|inner| PyFiring { inner }).collect(), errors))
     }
 
@@ -615,27 +602,14 @@ impl PyStateMachine {
             }
             Ok(())
         })?;
-        let mut errors: ErrorList = d
-            .errors
+        let (firings, errors) = slf.borrow_mut().inner.complete_batch(d);
+        let errors: ErrorList = errors
             .iter()
             .map(|e| {
                 let (n, s, x) = error_tuple(py, e);
                 (n, s.unbind(), x.unbind())
             })
             .collect();
-        let firings = slf.borrow_mut().inner.complete_batch(d);
-        for (k, o) in firings.outcomes().iter().enumerate() {
-            let Outcome::Failed { message, payload } = o else { continue };
-            if let Some(f) = firings.firing(k) {
-                let e = EventError {
-                    event: f.event,
-                    state: Some(f.state.clone()),
-                    error: CsmError::Action { state: f.state.clone(), action: f.action.to_string(), message: message.clone(), payload: payload.clone() },
-                };
-                let (n, s, x) = error_tuple(py, &e);
-                errors.push((n, s.unbind(), x.unbind()));
-            }
-        }
         let rows = PyArray1::from_iter(py, firings.rows().iter().map(|&r| r as i64));
         let executed = PyArray1::from_iter(py, firings.outcomes().iter().map(|o| *o != Outcome::Refused));
         let positions = PyArray1::from_iter(py, firings.positions().iter().map(|&p| p as i64));

@@ -195,10 +195,22 @@ impl StateMachine {
             let (act_at, acts) = by_row(&cols, rows_n, |c| c.active.iter().map(|a| a.0).collect());
             let width = self.table.len();
             let mut offsets = vec![usize::MAX; rows_n];
+            let mut fired_rows = Vec::new();
             for r in 0..rows_n {
                 if act_at[r + 1] > act_at[r] {
-                    offsets[r] = arena.len();
-                    arena.extend(full.iter().map(|c| c.get(start + r).copied().unwrap_or(f64::NAN)));
+                    offsets[r] = arena.len() + fired_rows.len() * width;
+                    fired_rows.push(r);
+                }
+            }
+            // Filled a column at a time: each column is read forwards, not
+            // every column hopped across per row.
+            let base = arena.len();
+            arena.resize(base + fired_rows.len() * width, f64::NAN);
+            for (j, c) in full.iter().enumerate() {
+                for (n, &r) in fired_rows.iter().enumerate() {
+                    if let (Some(&x), Some(o)) = (c.get(start + r), arena.get_mut(base + n * width + j)) {
+                        *o = x;
+                    }
                 }
             }
             for r in 0..rows_n {

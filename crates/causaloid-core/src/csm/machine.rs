@@ -519,14 +519,17 @@ impl StateMachine {
     }
 
     /// [`Self::complete`] for a batch decided by [`Self::decide_batch_compact`]
-    /// whose actions ran: the same errors and log, the firings kept compact.
-    pub fn complete_batch(&mut self, decision: BatchDecision) -> Arc<BatchFirings> {
-        let BatchDecision { firings, errors } = decision;
-        self.errors.extend(errors);
+    /// whose actions ran: the same log, the firings kept compact. Returns the
+    /// firings and the batch's errors (actions' included), which are also
+    /// logged, in the order a stream of its rows would log them: by row, each
+    /// row's deciding errors before its actions' failures.
+    pub fn complete_batch(&mut self, decision: BatchDecision) -> (Arc<BatchFirings>, Vec<EventError>) {
+        let BatchDecision { firings, errors: decided } = decision;
+        let mut failed = Vec::new();
         for (k, o) in firings.outcomes().iter().enumerate() {
             if let Outcome::Failed { message, payload } = o {
                 let Some(f) = firings.firing(k) else { continue };
-                self.errors.push_back(EventError {
+                failed.push(EventError {
                     event: f.event,
                     state: Some(f.state.clone()),
                     error: CsmError::Action {
@@ -538,12 +541,27 @@ impl StateMachine {
                 });
             }
         }
+        let errors = if failed.is_empty() {
+            decided
+        } else {
+            let mut merged = Vec::with_capacity(decided.len() + failed.len());
+            let mut failed = failed.into_iter().peekable();
+            for e in decided {
+                while let Some(f) = failed.next_if(|f| f.event < e.event) {
+                    merged.push(f);
+                }
+                merged.push(e);
+            }
+            merged.extend(failed);
+            merged
+        };
+        self.errors.extend(errors.iter().cloned());
         let firings = Arc::new(firings);
         if self.log_limit > 0 {
             self.log.push_batch(&firings);
         }
         self.trim();
-        firings
+        (firings, errors)
     }
 
     fn trim(&mut self) {
