@@ -70,6 +70,25 @@ fn sparse(kind: Kind, out: &[f64]) -> Option<StateColumn> {
     Some(col)
 }
 
+/// The distinct rows (below `rows`) among `hits`, ascending.
+fn marked_rows(rows: usize, hits: impl Iterator<Item = usize>) -> Vec<usize> {
+    let mut bits = vec![0u64; rows.div_ceil(64)];
+    for r in hits {
+        if let Some(w) = bits.get_mut(r / 64) {
+            *w |= 1 << (r % 64);
+        }
+    }
+    let mut out = Vec::new();
+    for (w, &word) in bits.iter().enumerate() {
+        let mut m = word;
+        while m != 0 {
+            out.push(w * 64 + m.trailing_zeros() as usize);
+            m &= m - 1;
+        }
+    }
+    out
+}
+
 /// Counting sort of per-state hits by row: `at[r]..at[r + 1]` indexes the
 /// (state, position in that state's list) pairs of row `r`, states ascending.
 fn by_row(
@@ -194,13 +213,18 @@ impl StateMachine {
             let (err_at, errs) = by_row(&cols, rows_n, |c| c.errors.iter().map(|e| e.0).collect());
             let (act_at, acts) = by_row(&cols, rows_n, |c| c.active.iter().map(|a| a.0).collect());
             let width = self.table.len();
+            // Only rows with a firing or an error are visited from here on.
+            let fired_rows = marked_rows(rows_n, cols.iter().flat_map(|c| c.active.iter().map(|a| a.0)));
+            let any_errors = cols.iter().any(|c| !c.errors.is_empty());
+            let busy_rows = if any_errors {
+                let hits = cols.iter().flat_map(|c| c.active.iter().map(|a| a.0).chain(c.errors.iter().map(|e| e.0)));
+                marked_rows(rows_n, hits)
+            } else {
+                fired_rows.clone()
+            };
             let mut offsets = vec![usize::MAX; rows_n];
-            let mut fired_rows = Vec::new();
-            for r in 0..rows_n {
-                if act_at[r + 1] > act_at[r] {
-                    offsets[r] = arena.len() + fired_rows.len() * width;
-                    fired_rows.push(r);
-                }
+            for (n, &r) in fired_rows.iter().enumerate() {
+                offsets[r] = arena.len() + n * width;
             }
             // Filled a column at a time: each column is read forwards, not
             // every column hopped across per row.
@@ -213,7 +237,7 @@ impl StateMachine {
                     }
                 }
             }
-            for r in 0..rows_n {
+            for &r in &busy_rows {
                 let event = first + (start + r) as u64;
                 for &(i, k) in &errs[err_at[r]..err_at[r + 1]] {
                     if let Some((_, e)) = cols[i].errors.get(k) {
