@@ -232,3 +232,27 @@ proptest! {
         prop_assert_eq!(one.window(), all.window());
     }
 }
+
+#[test]
+fn a_short_log_keeps_only_the_tail_of_a_big_batch_and_the_same_entries() {
+    let n = 9000;
+    let a: Vec<f64> = (0..n).map(|i| (i % 97) as f64 / 97.0).collect();
+    let b: Vec<f64> = (0..n).map(|i| (i % 13) as f64 / 13.0).collect();
+    let mut one = mixed_machine();
+    let mut all = mixed_machine();
+    one.set_log_limit(100);
+    all.set_log_limit(100);
+    for i in 0..n {
+        one.step(&[a[i], b[i]], None).unwrap();
+    }
+    let mut d = all.decide_batch_compact(&[&a, &b], n, None).unwrap();
+    d.firings.execute(|act, f| -> Result<(), ()> {
+        act.execute(f, None);
+        Ok(())
+    })
+    .unwrap();
+    let (done, _) = all.complete_batch(d);
+    assert!(done.len() > 4096, "{} firings", done.len());
+    assert_eq!(all.log().len(), 100);
+    assert_eq!(one.log(), all.log());
+}

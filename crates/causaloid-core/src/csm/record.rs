@@ -147,6 +147,31 @@ impl BatchFirings {
         Ok(())
     }
 
+    /// Firings `start..end` as a batch of their own, holding only their rows.
+    fn slice(&self, start: usize, end: usize) -> BatchFirings {
+        let width = self.names.len();
+        let mut out = BatchFirings::new(self.first, self.slots.clone(), self.names.clone());
+        let mut arena = Vec::new();
+        let mut last = None;
+        for k in start..end.min(self.len()) {
+            let off = self.offsets[k];
+            if last != Some(off) {
+                last = Some(off);
+                arena.extend_from_slice(self.arena.get(off..off + width).unwrap_or(&[]));
+            }
+            out.rows.push(self.rows[k]);
+            out.offsets.push(arena.len().saturating_sub(width));
+            out.positions.push(self.positions[k]);
+            out.verdicts.push(self.verdicts[k]);
+            out.outcomes.push(self.outcomes[k].clone());
+            if let Some(v) = self.vettings.get(k) {
+                out.vettings.push(v.clone());
+            }
+        }
+        out.set_arena(arena);
+        out
+    }
+
     /// Every firing with its action (the form of a [`super::Decision`]).
     pub fn into_firings(self) -> Vec<(Firing, Action)> {
         (0..self.len())
@@ -190,8 +215,20 @@ impl FiringLog {
         }
     }
 
-    /// Drops the oldest entries until at most `limit` remain.
+    /// Drops the oldest entries until at most `limit` remain. A batch of
+    /// which only a small part is left is cut down to that part, so a short
+    /// log never keeps a huge batch alive.
     pub(crate) fn trim(&mut self, limit: usize) {
+        self.drop_oldest(limit);
+        if let Some(Chunk::Batch(b, start, end)) = self.chunks.front_mut() {
+            if b.len() > 4096 && (*end - *start) * 4 < b.len() {
+                *b = Arc::new(b.slice(*start, *end));
+                (*start, *end) = (0, b.len());
+            }
+        }
+    }
+
+    fn drop_oldest(&mut self, limit: usize) {
         while self.len > limit {
             let excess = self.len - limit;
             match self.chunks.front_mut() {
