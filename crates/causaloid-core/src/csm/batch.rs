@@ -70,6 +70,14 @@ fn sparse(kind: Kind, out: &[f64]) -> Option<StateColumn> {
     Some(col)
 }
 
+/// One block, evaluated: each state's hits, the rows where any state fires,
+/// and those rows' values (row after row, full width).
+struct BlockOut {
+    cols: Vec<StateColumn>,
+    fired_rows: Vec<usize>,
+    values: Vec<f64>,
+}
+
 /// The distinct rows (below `rows`) among `hits`, ascending.
 fn marked_rows(rows: usize, hits: impl Iterator<Item = usize>) -> Vec<usize> {
     let mut bits = vec![0u64; rows.div_ceil(64)];
@@ -190,31 +198,50 @@ impl StateMachine {
             .iter()
             .map(|&(start, end)| full.iter().map(|c| if c.is_empty() { *c } else { &c[start..end] }).collect())
             .collect();
-        // Every (block, state) pair at once: one parallel call per table, not
-        // one per block, so few states over many rows still keep the cores busy.
+        // Blocks run in parallel, each evaluating its states and copying out
+        // its firing rows while the block is still in cache; with fewer blocks
+        // than threads to share, a block's states run in parallel instead.
         let n_states = self.slots.len();
-        let eval = |scratch: &mut (BlockScratch, Vec<f64>), t: usize| {
-            let (b, i) = (t / n_states.max(1), t % n_states.max(1));
+        let width = self.table.len();
+        let split_states = parallel && bounds.len() < 2 * rayon::current_num_threads();
+        let per_block = |b: usize| -> BlockOut {
             let (start, end) = bounds[b];
-            self.block_verdicts(i, &blocks[b], end - start, host, scratch)
+            let rows_n = end - start;
+            let block = &blocks[b];
+            let eval = |scratch: &mut (BlockScratch, Vec<f64>), i: usize| {
+                self.block_verdicts(i, block, rows_n, host, scratch)
+            };
+            let cols: Vec<StateColumn> = if split_states {
+                (0..n_states).into_par_iter().map_init(Default::default, eval).collect()
+            } else {
+                let mut scratch = Default::default();
+                (0..n_states).map(|i| eval(&mut scratch, i)).collect()
+            };
+            let fired_rows = marked_rows(rows_n, cols.iter().flat_map(|c| c.active.iter().map(|a| a.0)));
+            // Filled a column at a time: each column is read forwards.
+            let mut values = vec![f64::NAN; fired_rows.len() * width];
+            for (j, c) in block.iter().enumerate() {
+                for (n, &r) in fired_rows.iter().enumerate() {
+                    if let (Some(&x), Some(o)) = (c.get(r), values.get_mut(n * width + j)) {
+                        *o = x;
+                    }
+                }
+            }
+            BlockOut { cols, fired_rows, values }
         };
-        let tasks = bounds.len() * n_states;
-        let all_cols: Vec<StateColumn> = if parallel {
-            (0..tasks).into_par_iter().map_init(Default::default, eval).collect()
+        let outs: Vec<BlockOut> = if parallel {
+            (0..bounds.len()).into_par_iter().map(per_block).collect()
         } else {
-            let mut scratch = Default::default();
-            (0..tasks).map(|t| eval(&mut scratch, t)).collect()
+            (0..bounds.len()).map(per_block).collect()
         };
-        for (b, &(start, end)) in bounds.iter().enumerate() {
-            let cols = &all_cols[b * n_states..(b + 1) * n_states];
+        for (&(start, end), out) in bounds.iter().zip(outs) {
+            let BlockOut { cols, fired_rows, values } = out;
             // Walk rows in order; within a row errors come first, then firings,
             // states in machine order — the order `decide` records them in.
             let rows_n = end - start;
             let (err_at, errs) = by_row(&cols, rows_n, |c| c.errors.iter().map(|e| e.0).collect());
             let (act_at, acts) = by_row(&cols, rows_n, |c| c.active.iter().map(|a| a.0).collect());
-            let width = self.table.len();
             // Only rows with a firing or an error are visited from here on.
-            let fired_rows = marked_rows(rows_n, cols.iter().flat_map(|c| c.active.iter().map(|a| a.0)));
             let any_errors = cols.iter().any(|c| !c.errors.is_empty());
             let busy_rows = if any_errors {
                 let hits = cols.iter().flat_map(|c| c.active.iter().map(|a| a.0).chain(c.errors.iter().map(|e| e.0)));
@@ -226,17 +253,7 @@ impl StateMachine {
             for (n, &r) in fired_rows.iter().enumerate() {
                 offsets[r] = arena.len() + n * width;
             }
-            // Filled a column at a time: each column is read forwards, not
-            // every column hopped across per row.
-            let base = arena.len();
-            arena.resize(base + fired_rows.len() * width, f64::NAN);
-            for (j, c) in full.iter().enumerate() {
-                for (n, &r) in fired_rows.iter().enumerate() {
-                    if let (Some(&x), Some(o)) = (c.get(start + r), arena.get_mut(base + n * width + j)) {
-                        *o = x;
-                    }
-                }
-            }
+            arena.extend_from_slice(&values);
             for &r in &busy_rows {
                 let event = first + (start + r) as u64;
                 for &(i, k) in &errs[err_at[r]..err_at[r + 1]] {
