@@ -1,6 +1,6 @@
 //! A table through the state machine in one call. The states' causaloids are
 //! evaluated natively over blocks of rows (expression states straight on the
-//! columns, in parallel across states); then rows are walked in order, so the
+//! columns, in parallel across blocks or states); then rows are walked in order, so the
 //! firings, their vetting and the errors come out exactly as if each row had
 //! gone through `decide` on its own.
 
