@@ -37,3 +37,11 @@ def test_mypy_is_clean_on_the_package():
     pytest.importorskip("mypy")
     proc = run(sys.executable, "-m", "mypy", "python/causaloid")
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+@pytest.mark.skipif(shutil.which("cargo") is None, reason="cargo is not installed")
+def test_rust_is_formatted():
+    proc = run("cargo", "fmt", "--all", "--check")
+    if "rustfmt" in proc.stderr and "not installed" in proc.stderr:
+        pytest.skip("rustfmt is not installed")
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]

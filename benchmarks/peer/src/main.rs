@@ -13,7 +13,9 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("graph") => graph::run(&args[1..]),
         Some("uncertain") => uncertain::run(&args[1..]),
-        Some(other) => Err(format!("unknown subcommand {other:?} (known: graph, uncertain)")),
+        Some(other) => Err(format!(
+            "unknown subcommand {other:?} (known: graph, uncertain)"
+        )),
         None => Err("usage: causaloid-peer <graph|uncertain> [args]".to_string()),
     };
     match result {

@@ -10,20 +10,39 @@ fn main() {
     sizes();
     for &n in &[10usize, 1_000, 10_000] {
         let mut g = CausalGraph::new("chain", "");
-        g.add(Member::Causaloid(Arc::new(Causaloid::from_expr(0, "root", Expr::value().binary(BinaryOp::Gt, Expr::lit(0.5))))))
-            .ok();
+        g.add(Member::Causaloid(Arc::new(Causaloid::from_expr(
+            0,
+            "root",
+            Expr::value().binary(BinaryOp::Gt, Expr::lit(0.5)),
+        ))))
+        .ok();
         for i in 1..n {
-            let e = Expr::value().binary(BinaryOp::And, Expr::col(format!("x{}", i % 10)).binary(BinaryOp::Lt, Expr::lit(0.99)));
-            g.add(Member::Causaloid(Arc::new(Causaloid::from_expr(i as i64, "step", e)))).ok();
-            g.link(&NodeId::Int(i as i64 - 1), &NodeId::Int(i as i64)).ok();
+            let e = Expr::value().binary(
+                BinaryOp::And,
+                Expr::col(format!("x{}", i % 10)).binary(BinaryOp::Lt, Expr::lit(0.99)),
+            );
+            g.add(Member::Causaloid(Arc::new(Causaloid::from_expr(
+                i as i64, "step", e,
+            ))))
+            .ok();
+            g.link(&NodeId::Int(i as i64 - 1), &NodeId::Int(i as i64))
+                .ok();
         }
         if g.freeze().is_err() {
             return;
         }
         let g = Arc::new(g);
         let row = vec![0.5; 10];
-        let input = Input { value: Some(Value::Num(0.9)), row: &row, host: None };
-        let reps: usize = std::env::var("REPS").ok().and_then(|r| r.parse().ok()).unwrap_or(2_000_000) / n;
+        let input = Input {
+            value: Some(Value::Num(0.9)),
+            row: &row,
+            host: None,
+        };
+        let reps: usize = std::env::var("REPS")
+            .ok()
+            .and_then(|r| r.parse().ok())
+            .unwrap_or(2_000_000)
+            / n;
         let mut ok = 0;
         let mut per = f64::INFINITY;
         for _round in 0..5 {
@@ -35,7 +54,11 @@ fn main() {
             }
             per = per.min(start.elapsed().as_secs_f64() / reps.max(1) as f64);
         }
-        println!("{n:>6} nodes: {:8.2} us/eval, {:6.2} ns/node ({ok} ok)", per * 1e6, per / n as f64 * 1e9);
+        println!(
+            "{n:>6} nodes: {:8.2} us/eval, {:6.2} ns/node ({ok} ok)",
+            per * 1e6,
+            per / n as f64 * 1e9
+        );
     }
 }
 

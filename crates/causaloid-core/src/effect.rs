@@ -16,12 +16,20 @@ pub struct Effect<T, E = String> {
 impl<T, E> Effect<T, E> {
     /// The unit of the monad: a value and an empty log.
     pub fn pure(value: T) -> Self {
-        Effect { value: Some(value), error: None, log: Vec::new() }
+        Effect {
+            value: Some(value),
+            error: None,
+            log: Vec::new(),
+        }
     }
 
     /// A failed effect.
     pub fn fail(error: E) -> Self {
-        Effect { value: None, error: Some(error), log: Vec::new() }
+        Effect {
+            value: None,
+            error: Some(error),
+            log: Vec::new(),
+        }
     }
 
     pub fn value(&self) -> Option<&T> {
@@ -54,9 +62,17 @@ impl<T, E> Effect<T, E> {
                 let next = f(v);
                 let mut log = self.log;
                 log.extend(next.log);
-                Effect { value: next.value, error: next.error, log }
+                Effect {
+                    value: next.value,
+                    error: next.error,
+                    log,
+                }
             }
-            (_, error) => Effect { value: None, error, log: self.log },
+            (_, error) => Effect {
+                value: None,
+                error,
+                log: self.log,
+            },
         }
     }
 
@@ -76,7 +92,12 @@ impl<T: Display, E> Effect<T, E> {
             Some(old) => format!("intervention: value set to {value} (was {old})"),
             None => format!("intervention: value set to {value}"),
         };
-        Effect { value: Some(value), error: None, log: self.log }.logged(entry)
+        Effect {
+            value: Some(value),
+            error: None,
+            log: self.log,
+        }
+        .logged(entry)
     }
 }
 

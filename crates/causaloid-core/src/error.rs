@@ -37,9 +37,17 @@ pub enum CausalError {
     #[error("no path from {from} to {to}")]
     NoPath { from: NodeId, to: NodeId },
     #[error("causaloid {id} raised: {message}")]
-    Callable { id: NodeId, message: String, payload: Option<ErrorPayload> },
+    Callable {
+        id: NodeId,
+        message: String,
+        payload: Option<ErrorPayload>,
+    },
     #[error("causaloid {id} decided {found}{}, which is not a verdict (a bool or a degree in [0, 1])", format_row(.row))]
-    InvalidVerdict { id: NodeId, found: String, row: Option<usize> },
+    InvalidVerdict {
+        id: NodeId,
+        found: String,
+        row: Option<usize>,
+    },
     #[error("relay limit of {limit} rounds exceeded (last relay to {target}); the graph may be relaying in a loop")]
     RelayLimit { limit: usize, target: NodeId },
     #[error("causaloid {id} returned a relay, which {reason}")]
@@ -51,7 +59,11 @@ pub enum CausalError {
     #[error("column {name:?} is {found}; expected numbers or booleans")]
     ColumnType { name: String, found: String },
     #[error("{what} has length {found}; expected {expected}")]
-    Shape { what: String, expected: usize, found: usize },
+    Shape {
+        what: String,
+        expected: usize,
+        found: usize,
+    },
     #[error("invalid {name}: {message}")]
     InvalidArgument { name: &'static str, message: String },
     #[error("cannot serialise: {message}")]
@@ -59,7 +71,10 @@ pub enum CausalError {
 }
 
 fn format_path(path: &[NodeId]) -> String {
-    path.iter().map(ToString::to_string).collect::<Vec<_>>().join(" -> ")
+    path.iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(" -> ")
 }
 
 fn format_row(row: &Option<usize>) -> String {

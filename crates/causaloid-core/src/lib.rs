@@ -4,12 +4,12 @@
 //! `cargo test`; the bindings crate only converts types and maps errors.
 
 pub mod context;
-pub mod effect;
 pub mod csm;
+pub mod discover;
+pub mod effect;
 pub mod error;
 pub mod ethos;
 pub mod expr;
-pub mod discover;
 pub mod graph;
 pub mod uncertain;
 pub mod value;
@@ -18,7 +18,7 @@ pub use effect::Effect;
 pub use error::{CausalError, ErrorPayload};
 pub use expr::Expr;
 pub use graph::{
-    AtLeast, BatchInput, BatchOutput, CallError, CausalFunction, CausalGraph, Causaloid, Collection,
-    Evaluation, Function, Input, Logic, Member, NodeId, Output,
+    AtLeast, BatchInput, BatchOutput, CallError, CausalFunction, CausalGraph, Causaloid,
+    Collection, Evaluation, Function, Input, Logic, Member, NodeId, Output,
 };
 pub use value::{Kind, Value, Verdict};

@@ -307,19 +307,44 @@ fn shared_anchor_reads_and_batch_lookups() {
     })
     .unwrap();
     let reads = [
-        WindowRead { field: "v".into(), aggregation: Aggregation::Last, start: -1, stop: 0 },
-        WindowRead { field: "v".into(), aggregation: Aggregation::Sum, start: -3, stop: 0 },
+        WindowRead {
+            field: "v".into(),
+            aggregation: Aggregation::Last,
+            start: -1,
+            stop: 0,
+        },
+        WindowRead {
+            field: "v".into(),
+            aggregation: Aggregation::Sum,
+            start: -3,
+            stop: 0,
+        },
     ];
     // unsorted, NaN and before-the-start times
     let at = [950.0, 250.0, f64::NAN, -5.0, 100.0, 99.9];
-    let cols = ctx.window_aggregates(Some(TimeScale::Second), &at, &reads).unwrap();
-    let show = |v: &[f64]| v.iter().map(|x| if x.is_nan() { -1.0 } else { *x }).collect::<Vec<_>>();
+    let cols = ctx
+        .window_aggregates(Some(TimeScale::Second), &at, &reads)
+        .unwrap();
+    let show = |v: &[f64]| {
+        v.iter()
+            .map(|x| if x.is_nan() { -1.0 } else { *x })
+            .collect::<Vec<_>>()
+    };
     assert_eq!(show(&cols[0]), vec![8.0, 1.0, -1.0, -1.0, 0.0, -1.0]);
     assert_eq!(show(&cols[1]), vec![21.0, 1.0, -1.0, -1.0, 0.0, -1.0]);
-    assert_eq!(ctx.values_int(&[3, 9, 0], "v").unwrap(), vec![3.0, 9.0, 0.0]);
-    assert_eq!(ctx.values_int(&[3, 42, 77], "v"), Err(ContextError::UnknownId { id: 42.into() }));
+    assert_eq!(
+        ctx.values_int(&[3, 9, 0], "v").unwrap(),
+        vec![3.0, 9.0, 0.0]
+    );
+    assert_eq!(
+        ctx.values_int(&[3, 42, 77], "v"),
+        Err(ContextError::UnknownId { id: 42.into() })
+    );
     let many: Vec<i64> = (0..100_000).map(|i| i % 10).collect();
     assert_eq!(ctx.values_int(&many, "v").unwrap()[99_999], 9.0);
-    assert!(matches!(ctx.values_int(&[1], "nope"), Err(ContextError::UnknownField { .. })));
+    assert!(matches!(
+        ctx.values_int(&[1], "nope"),
+        Err(ContextError::UnknownField { .. })
+    ));
     assert!(ctx.region([f64::NAN, 0.0, 0.0], [1.0, 1.0, 1.0]).is_err());
 }

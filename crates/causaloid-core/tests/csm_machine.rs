@@ -4,7 +4,9 @@
 
 mod common;
 
-use causaloid_core::csm::{Action, ActionFn, CsmError, Firing, Outcome, State, StateMachine, Window};
+use causaloid_core::csm::{
+    Action, ActionFn, CsmError, Firing, Outcome, State, StateMachine, Window,
+};
 use causaloid_core::ethos::{Ethos, Modality, Norm};
 use causaloid_core::expr::BinaryOp;
 use causaloid_core::graph::HostRow;
@@ -14,17 +16,28 @@ use proptest::prelude::*;
 use std::sync::{Arc, Mutex};
 
 fn state(id: &str, expr: Expr) -> State {
-    State::new(id, id, Member::Causaloid(Arc::new(Causaloid::from_expr(id, id, expr))))
+    State::new(
+        id,
+        id,
+        Member::Causaloid(Arc::new(Causaloid::from_expr(id, id, expr))),
+    )
 }
 
 struct Recorder(Arc<Mutex<Vec<String>>>, bool);
 
 impl ActionFn for Recorder {
-    fn fire(&self, f: &Firing, _host: Option<&HostRow>) -> Result<(), (String, Option<ErrorPayload>)> {
+    fn fire(
+        &self,
+        f: &Firing,
+        _host: Option<&HostRow>,
+    ) -> Result<(), (String, Option<ErrorPayload>)> {
         if self.1 {
             return Err(("pump jammed".into(), None));
         }
-        self.0.lock().unwrap().push(format!("{}@{}", f.state, f.event));
+        self.0
+            .lock()
+            .unwrap()
+            .push(format!("{}@{}", f.state, f.event));
         Ok(())
     }
 }
@@ -32,8 +45,14 @@ impl ActionFn for Recorder {
 fn machine() -> StateMachine {
     StateMachine::new(
         vec![
-            (state("hot", gt(col("temp"), lit(50.0))), Action::record("alert")),
-            (state("smoky", gt(col("smoke"), lit(0.5))), Action::record("evacuate")),
+            (
+                state("hot", gt(col("temp"), lit(50.0))),
+                Action::record("alert"),
+            ),
+            (
+                state("smoky", gt(col("smoke"), lit(0.5))),
+                Action::record("evacuate"),
+            ),
         ],
         None,
         None,
@@ -59,11 +78,16 @@ fn active_states_fire_and_are_logged_with_input_and_verdict() {
 #[test]
 fn the_ethos_refuses_an_action_which_is_logged_not_executed() {
     let seen = Arc::new(Mutex::new(Vec::new()));
-    let ethos = Ethos::with_norms([Norm::new("two-sensors", "evacuate", Modality::Impermissible)
-        .when(col("sensors").binary(BinaryOp::Lt, lit(2.0)))])
+    let ethos = Ethos::with_norms([
+        Norm::new("two-sensors", "evacuate", Modality::Impermissible)
+            .when(col("sensors").binary(BinaryOp::Lt, lit(2.0))),
+    ])
     .unwrap();
     let mut m = StateMachine::new(
-        vec![(state("smoky", gt(col("smoke"), lit(0.5))), Action::host("evacuate", Arc::new(Recorder(seen.clone(), false))))],
+        vec![(
+            state("smoky", gt(col("smoke"), lit(0.5))),
+            Action::host("evacuate", Arc::new(Recorder(seen.clone(), false))),
+        )],
         Some(ethos),
         None,
     )
@@ -71,7 +95,12 @@ fn the_ethos_refuses_an_action_which_is_logged_not_executed() {
     assert_eq!(m.inputs(), ["smoke", "sensors"]);
     let f = m.step(&[0.9, 1.0], None).unwrap();
     assert_eq!(f[0].outcome, Outcome::Refused);
-    assert!(f[0].vetting.as_ref().unwrap().justification().contains("impermissible"));
+    assert!(f[0]
+        .vetting
+        .as_ref()
+        .unwrap()
+        .justification()
+        .contains("impermissible"));
     let f = m.step(&[0.9, 2.0], None).unwrap();
     assert_eq!(f[0].outcome, Outcome::Fired);
     assert_eq!(*seen.lock().unwrap(), vec!["\"smoky\"@1".to_string()]);
@@ -83,7 +112,10 @@ fn failing_actions_and_states_are_recorded_and_the_machine_goes_on() {
     let mut m = StateMachine::new(
         vec![
             (state("bad", col("x")), Action::record("noop")),
-            (state("jam", gt(col("x"), lit(0.0))), Action::host("pump", Arc::new(Recorder(seen, true)))),
+            (
+                state("jam", gt(col("x"), lit(0.0))),
+                Action::host("pump", Arc::new(Recorder(seen, true))),
+            ),
         ],
         None,
         None,
@@ -103,11 +135,22 @@ fn state_changes_are_all_or_nothing() {
     let mut m = machine();
     let dup = m.add(state("hot", Expr::lit(true)), Action::record("x"));
     assert!(matches!(dup, Err(CsmError::DuplicateState { .. })));
-    assert!(matches!(m.remove(&NodeId::from("cold")), Err(CsmError::UnknownState { .. })));
+    assert!(matches!(
+        m.remove(&NodeId::from("cold")),
+        Err(CsmError::UnknownState { .. })
+    ));
     assert_eq!(m.len(), 2);
-    m.add(state("wet", gt(col("rain"), lit(1.0))), Action::record("umbrella")).unwrap();
+    m.add(
+        state("wet", gt(col("rain"), lit(1.0))),
+        Action::record("umbrella"),
+    )
+    .unwrap();
     assert_eq!(m.inputs(), ["temp", "smoke", "rain"]);
-    m.update(state("hot", gt(col("temp"), lit(90.0))), Action::record("alert")).unwrap();
+    m.update(
+        state("hot", gt(col("temp"), lit(90.0))),
+        Action::record("alert"),
+    )
+    .unwrap();
     assert!(m.step(&[60.0, 0.0, 0.0], None).unwrap().is_empty());
     m.remove(&NodeId::from("wet")).unwrap();
     assert_eq!(m.inputs(), ["temp", "smoke"]);
@@ -123,7 +166,10 @@ fn window_features_are_columns_states_can_read() {
     assert!(m.step(&[20.0], None).unwrap().is_empty());
     assert!(m.step(&[23.0], None).unwrap().is_empty());
     assert_eq!(m.step(&[27.0], None).unwrap().len(), 1);
-    assert_eq!(m.window().unwrap().values("temp").unwrap(), vec![20.0, 23.0, 27.0]);
+    assert_eq!(
+        m.window().unwrap().values("temp").unwrap(),
+        vec![20.0, 23.0, 27.0]
+    );
 }
 
 fn mixed_machine() -> StateMachine {
@@ -131,14 +177,19 @@ fn mixed_machine() -> StateMachine {
         Collection::new(
             "both",
             "both",
-            vec![causaloid(1, gt(col("a"), lit(0.3))), causaloid(2, gt(col("b"), lit(0.6)))],
+            vec![
+                causaloid(1, gt(col("a"), lit(0.3))),
+                causaloid(2, gt(col("b"), lit(0.6))),
+            ],
             Logic::All,
         )
         .unwrap(),
     ));
     let ethos = Ethos::with_norms([
         Norm::new("n1", "act-a", Modality::Impermissible).when(gt(col("b"), lit(0.9))),
-        Norm::new("n2", "*", Modality::Optional).when(gt(col("verdict"), lit(0.8))).priority(1),
+        Norm::new("n2", "*", Modality::Optional)
+            .when(gt(col("verdict"), lit(0.8)))
+            .priority(1),
     ])
     .unwrap();
     let w = Window::new(4, vec!["a".into()]).unwrap();
@@ -147,7 +198,10 @@ fn mixed_machine() -> StateMachine {
             (state("sa", gt(col("a"), lit(0.5))), Action::record("act-a")),
             (state("degree", col("b")), Action::record("act-b")),
             (State::new("coll", "c", coll), Action::record("act-c")),
-            (state("mean", gt(col("a.mean"), lit(0.5))), Action::record("act-a")),
+            (
+                state("mean", gt(col("a.mean"), lit(0.5))),
+                Action::record("act-a"),
+            ),
         ],
         Some(ethos),
         Some(w),
@@ -185,9 +239,16 @@ proptest! {
 /// short log, so batches are trimmed part-way through.
 fn acting_machine(calls: Arc<Mutex<Vec<String>>>, limit: usize) -> StateMachine {
     let mut m = mixed_machine();
-    m.add(state("high", gt(col("a"), lit(0.7))), Action::host("pump", Arc::new(Recorder(calls.clone(), false))))
-        .unwrap();
-    m.add(state("jam", gt(col("a"), lit(0.9))), Action::host("jam", Arc::new(Recorder(calls, true)))).unwrap();
+    m.add(
+        state("high", gt(col("a"), lit(0.7))),
+        Action::host("pump", Arc::new(Recorder(calls.clone(), false))),
+    )
+    .unwrap();
+    m.add(
+        state("jam", gt(col("a"), lit(0.9))),
+        Action::host("jam", Arc::new(Recorder(calls, true))),
+    )
+    .unwrap();
     m.set_log_limit(limit);
     m
 }
@@ -246,11 +307,12 @@ fn a_short_log_keeps_only_the_tail_of_a_big_batch_and_the_same_entries() {
         one.step(&[a[i], b[i]], None).unwrap();
     }
     let mut d = all.decide_batch_compact(&[&a, &b], n, None).unwrap();
-    d.firings.execute(|act, f| -> Result<(), ()> {
-        act.execute(f, None);
-        Ok(())
-    })
-    .unwrap();
+    d.firings
+        .execute(|act, f| -> Result<(), ()> {
+            act.execute(f, None);
+            Ok(())
+        })
+        .unwrap();
     let (done, _) = all.complete_batch(d);
     assert!(done.len() > 4096, "{} firings", done.len());
     assert_eq!(all.log().len(), 100);

@@ -13,29 +13,47 @@ fn gt(col: &str, x: f64) -> Expr {
 fn lex_superior_decides_against_a_more_specific_and_later_norm() {
     // The loser is more specific and more recent: only priority can make it lose.
     let ethos = Ethos::with_norms([
-        Norm::new("safety", "evacuate", Modality::Obligatory).priority(10).specificity(1).time(1.0),
-        Norm::new("quiet", "evacuate", Modality::Impermissible).priority(1).specificity(5).time(9.0),
+        Norm::new("safety", "evacuate", Modality::Obligatory)
+            .priority(10)
+            .specificity(1)
+            .time(1.0),
+        Norm::new("quiet", "evacuate", Modality::Impermissible)
+            .priority(1)
+            .specificity(5)
+            .time(9.0),
     ])
     .unwrap();
-    let v = ethos.evaluate("evacuate", &ActionContext::empty(), None).unwrap();
+    let v = ethos
+        .evaluate("evacuate", &ActionContext::empty(), None)
+        .unwrap();
     assert_eq!(v.modality, Modality::Obligatory);
     assert_eq!(v.decided_by, Some(NodeId::from("safety")));
     assert_eq!(v.defeated.len(), 1);
     assert_eq!(v.defeated[0].rule, Rule::LexSuperior);
     assert_eq!(v.defeated[0].norm, NodeId::from("quiet"));
     assert_eq!(v.defeated[0].reason, "priority 10 > 1");
-    assert!(v.justification().contains("norm \"quiet\" defeated by norm \"safety\": lex superior"));
+    assert!(v
+        .justification()
+        .contains("norm \"quiet\" defeated by norm \"safety\": lex superior"));
 }
 
 #[test]
 fn lex_specialis_decides_between_equal_priorities() {
     // Same priority; the specific norm is older, so only specificity makes it win.
     let ethos = Ethos::with_norms([
-        Norm::new("general", "evacuate", Modality::Obligatory).priority(5).specificity(1).time(9.0),
-        Norm::new("reactor", "evacuate", Modality::Impermissible).priority(5).specificity(3).time(1.0),
+        Norm::new("general", "evacuate", Modality::Obligatory)
+            .priority(5)
+            .specificity(1)
+            .time(9.0),
+        Norm::new("reactor", "evacuate", Modality::Impermissible)
+            .priority(5)
+            .specificity(3)
+            .time(1.0),
     ])
     .unwrap();
-    let v = ethos.evaluate("evacuate", &ActionContext::empty(), None).unwrap();
+    let v = ethos
+        .evaluate("evacuate", &ActionContext::empty(), None)
+        .unwrap();
     assert_eq!(v.modality, Modality::Impermissible);
     assert!(!v.permitted());
     assert_eq!(v.defeated[0].rule, Rule::LexSpecialis);
@@ -46,11 +64,19 @@ fn lex_specialis_decides_between_equal_priorities() {
 #[test]
 fn lex_posterior_decides_between_equal_priority_and_specificity() {
     let ethos = Ethos::with_norms([
-        Norm::new("new", "sell", Modality::Optional).priority(2).specificity(2).time(2024.0),
-        Norm::new("old", "sell", Modality::Impermissible).priority(2).specificity(2).time(2001.0),
+        Norm::new("new", "sell", Modality::Optional)
+            .priority(2)
+            .specificity(2)
+            .time(2024.0),
+        Norm::new("old", "sell", Modality::Impermissible)
+            .priority(2)
+            .specificity(2)
+            .time(2001.0),
     ])
     .unwrap();
-    let v = ethos.evaluate("sell", &ActionContext::empty(), None).unwrap();
+    let v = ethos
+        .evaluate("sell", &ActionContext::empty(), None)
+        .unwrap();
     assert_eq!(v.modality, Modality::Optional);
     assert_eq!(v.defeated[0].rule, Rule::LexPosterior);
     assert_eq!(v.defeated[0].by, NodeId::from("new"));
@@ -63,7 +89,9 @@ fn norms_enacted_later_than_now_are_not_in_force() {
         Norm::new("old", "sell", Modality::Impermissible).time(2001.0),
     ])
     .unwrap();
-    let v = ethos.evaluate("sell", &ActionContext::empty(), Some(2010.0)).unwrap();
+    let v = ethos
+        .evaluate("sell", &ActionContext::empty(), Some(2010.0))
+        .unwrap();
     assert_eq!(v.modality, Modality::Impermissible);
     assert!(v.defeated.is_empty());
 }
@@ -77,11 +105,15 @@ fn predicates_read_the_context_and_select_the_applicable_norms() {
         Norm::new("evac-on-fire", "evacuate", Modality::Obligatory).when(gt("heat", 80.0)),
     ])
     .unwrap();
-    let one = OwnedContext::new().with("heat", 95.0).with("sensors_agreeing", 1.0);
+    let one = OwnedContext::new()
+        .with("heat", 95.0)
+        .with("sensors_agreeing", 1.0);
     let v = ethos.evaluate("evacuate", &one.view(), None).unwrap();
     assert!(!v.permitted());
     assert_eq!(v.applicable.len(), 2);
-    let two = OwnedContext::new().with("heat", 95.0).with("sensors_agreeing", 2.0);
+    let two = OwnedContext::new()
+        .with("heat", 95.0)
+        .with("sensors_agreeing", 2.0);
     let v = ethos.evaluate("evacuate", &two.view(), None).unwrap();
     assert_eq!(v.modality, Modality::Obligatory);
     assert!(v.defeated.is_empty());
@@ -120,27 +152,51 @@ fn concurring_norms_are_not_defeated() {
 
 #[test]
 fn bad_norms_and_contexts_are_precise_errors_and_change_nothing() {
-    let mut ethos = Ethos::with_norms([Norm::new("a", "go", Modality::Obligatory).when(gt("x", 1.0))]).unwrap();
+    let mut ethos =
+        Ethos::with_norms([Norm::new("a", "go", Modality::Obligatory).when(gt("x", 1.0))]).unwrap();
     assert!(matches!(
         ethos.add(Norm::new("a", "go", Modality::Optional)),
         Err(EthosError::DuplicateNorm { .. })
     ));
-    assert!(matches!(Modality::from_name("mandatory"), Err(EthosError::UnknownModality { .. })));
-    assert_eq!(Modality::from_name(" Obligatory ").unwrap(), Modality::Obligatory);
+    assert!(matches!(
+        Modality::from_name("mandatory"),
+        Err(EthosError::UnknownModality { .. })
+    ));
+    assert_eq!(
+        Modality::from_name(" Obligatory ").unwrap(),
+        Modality::Obligatory
+    );
     let bad_time = Norm::new("b", "go", Modality::Optional).time(f64::NAN);
-    assert!(matches!(ethos.add(bad_time), Err(EthosError::InvalidNorm { name: "time", .. })));
+    assert!(matches!(
+        ethos.add(bad_time),
+        Err(EthosError::InvalidNorm { name: "time", .. })
+    ));
     let reads_value = Norm::new("c", "go", Modality::Optional).when(Expr::value());
-    assert!(matches!(ethos.add(reads_value), Err(EthosError::InvalidNorm { name: "predicate", .. })));
+    assert!(matches!(
+        ethos.add(reads_value),
+        Err(EthosError::InvalidNorm {
+            name: "predicate",
+            ..
+        })
+    ));
     assert_eq!(ethos.len(), 1);
-    let err = ethos.evaluate("go", &OwnedContext::new().with("y", 1.0).view(), None).unwrap_err();
+    let err = ethos
+        .evaluate("go", &OwnedContext::new().with("y", 1.0).view(), None)
+        .unwrap_err();
     assert!(err.to_string().contains("reads \"x\""), "{err}");
     let nan = OwnedContext::new().with("x", f64::NAN);
     // NaN > 1 is false: a comparison always decides.
     assert!(ethos.evaluate("go", &nan.view(), None).is_ok());
-    let degree = Ethos::with_norms([Norm::new("d", "go", Modality::Optional).when(Expr::col("x"))]).unwrap();
-    let err = degree.evaluate("go", &OwnedContext::new().with("x", 3.0).view(), None).unwrap_err();
+    let degree =
+        Ethos::with_norms([Norm::new("d", "go", Modality::Optional).when(Expr::col("x"))]).unwrap();
+    let err = degree
+        .evaluate("go", &OwnedContext::new().with("x", 3.0).view(), None)
+        .unwrap_err();
     assert!(matches!(err, EthosError::InvalidPredicate { .. }));
-    assert!(matches!(ethos.remove(&NodeId::from("zz")), Err(EthosError::UnknownNorm { .. })));
+    assert!(matches!(
+        ethos.remove(&NodeId::from("zz")),
+        Err(EthosError::UnknownNorm { .. })
+    ));
 }
 
 mod properties {

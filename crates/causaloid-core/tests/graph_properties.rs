@@ -20,7 +20,8 @@ fn leaf() -> impl Strategy<Value = Expr> {
 fn expr() -> impl Strategy<Value = Expr> {
     leaf().prop_recursive(4, 16, 3, |inner| {
         prop_oneof![
-            (inner.clone(), 0usize..14, inner.clone()).prop_map(|(a, op, b)| a.binary(BinaryOp::ALL[op], b)),
+            (inner.clone(), 0usize..14, inner.clone())
+                .prop_map(|(a, op, b)| a.binary(BinaryOp::ALL[op], b)),
             (inner.clone(), 0usize..4).prop_map(|(a, op)| {
                 a.unary([UnaryOp::Neg, UnaryOp::Not, UnaryOp::Abs, UnaryOp::IsNan][op])
             }),
@@ -35,7 +36,8 @@ fn verdict_expr() -> impl Strategy<Value = Expr> {
         if compare {
             a.binary(BinaryOp::Gt, b)
         } else {
-            a.binary(BinaryOp::Max, Expr::lit(0.0)).binary(BinaryOp::Min, Expr::lit(1.0))
+            a.binary(BinaryOp::Max, Expr::lit(0.0))
+                .binary(BinaryOp::Min, Expr::lit(1.0))
         }
     })
 }
@@ -56,7 +58,11 @@ fn dag() -> impl Strategy<Value = (Vec<Expr>, Vec<(i64, i64)>)> {
 }
 
 fn build(exprs: &[Expr], edges: &[(i64, i64)]) -> Arc<CausalGraph> {
-    let nodes = exprs.iter().enumerate().map(|(i, e)| causaloid(i as i64, e.clone())).collect();
+    let nodes = exprs
+        .iter()
+        .enumerate()
+        .map(|(i, e)| causaloid(i as i64, e.clone()))
+        .collect();
     graph(nodes, edges)
 }
 

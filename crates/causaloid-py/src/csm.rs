@@ -8,7 +8,8 @@ use crate::ethos::{ethos_err, PyDeonticVerdict, PyEthos};
 use crate::expr::{value_from_py, value_to_py};
 use crate::graph::PyMember;
 use causaloid_core::csm::{
-    Action, ActionFn, BatchFirings, CsmError, Decision, EventError, Firing, Outcome, State, StateMachine, Window, WindowError,
+    Action, ActionFn, BatchFirings, CsmError, Decision, EventError, Firing, Outcome, State,
+    StateMachine, Window, WindowError,
 };
 use causaloid_core::graph::HostRow;
 use causaloid_core::{ErrorPayload, NodeId};
@@ -26,7 +27,9 @@ pub fn window_err(py: Python<'_>, err: &WindowError) -> PyErr {
         let _ = detail.set_item("column", c);
     };
     match err {
-        WindowError::MissingColumn { column } | WindowError::UnknownColumn { column, .. } | WindowError::DuplicateColumn { column } => col(column),
+        WindowError::MissingColumn { column }
+        | WindowError::UnknownColumn { column, .. }
+        | WindowError::DuplicateColumn { column } => col(column),
         WindowError::Size { size } => {
             let _ = detail.set_item("size", *size);
         }
@@ -54,10 +57,19 @@ pub fn csm_err(py: Python<'_>, err: &CsmError) -> PyErr {
         }
         CsmError::MissingColumn { column, state } => {
             set("column", PyString::new(py, column).into_any());
-            set("state_id", state.as_ref().map_or(py.None().into_bound(py), |s| node_id_to_py(py, s)));
+            set(
+                "state_id",
+                state
+                    .as_ref()
+                    .map_or(py.None().into_bound(py), |s| node_id_to_py(py, s)),
+            );
             (ERRORS, "ObservationError")
         }
-        CsmError::Shape { what, expected, found } => {
+        CsmError::Shape {
+            what,
+            expected,
+            found,
+        } => {
             set("what", PyString::new(py, what).into_any());
             let _ = detail.set_item("expected", *expected);
             let _ = detail.set_item("found", *found);
@@ -75,14 +87,23 @@ pub fn csm_err(py: Python<'_>, err: &CsmError) -> PyErr {
             e.set_cause(py, Some(to_pyerr(py, source)));
             return e;
         }
-        CsmError::Ethos { state, action, source } => {
+        CsmError::Ethos {
+            state,
+            action,
+            source,
+        } => {
             set("state_id", node_id_to_py(py, state));
             set("action", PyString::new(py, action).into_any());
             let e = raise_from(py, ERRORS, "VettingError", message, detail);
             e.set_cause(py, Some(ethos_err(py, source)));
             return e;
         }
-        CsmError::Action { state, action, payload, .. } => {
+        CsmError::Action {
+            state,
+            action,
+            payload,
+            ..
+        } => {
             set("state_id", node_id_to_py(py, state));
             set("action", PyString::new(py, action).into_any());
             let e = raise_from(py, ERRORS, "ActionError", message, detail);
@@ -120,24 +141,45 @@ struct PyAction {
 }
 
 impl ActionFn for PyAction {
-    fn fire(&self, firing: &Firing, host: Option<&HostRow>) -> Result<(), (String, Option<ErrorPayload>)> {
+    fn fire(
+        &self,
+        firing: &Firing,
+        host: Option<&HostRow>,
+    ) -> Result<(), (String, Option<ErrorPayload>)> {
         Python::attach(|py| {
             let obs = host
                 .and_then(|h| h.downcast_ref::<Py<PyAny>>())
                 .map(|h| h.bind(py).clone())
                 .unwrap_or_else(|| py.None().into_bound(py));
-            let f = PyFiring { inner: Arc::new(firing.clone()) };
-            self.adapter.bind(py).call_method1("fire", (f, obs)).map(|_| ()).map_err(|e| {
-                let ty = e.get_type(py).name().map(|n| n.to_string()).unwrap_or_default();
-                let msg = e.value(py).str().map(|s| s.to_string()).unwrap_or_default();
-                (format!("{ty}: {msg}"), Some(ErrorPayload(Arc::new(e))))
-            })
+            let f = PyFiring {
+                inner: Arc::new(firing.clone()),
+            };
+            self.adapter
+                .bind(py)
+                .call_method1("fire", (f, obs))
+                .map(|_| ())
+                .map_err(|e| {
+                    let ty = e
+                        .get_type(py)
+                        .name()
+                        .map(|n| n.to_string())
+                        .unwrap_or_default();
+                    let msg = e.value(py).str().map(|s| s.to_string()).unwrap_or_default();
+                    (format!("{ty}: {msg}"), Some(ErrorPayload(Arc::new(e))))
+                })
         })
     }
 }
 
 /// One state spec from Python: (id, description, member, data, action name, adapter or None).
-type StateSpec<'py> = (Bound<'py, PyAny>, String, PyRef<'py, PyMember>, Option<Bound<'py, PyAny>>, String, Option<Py<PyAny>>);
+type StateSpec<'py> = (
+    Bound<'py, PyAny>,
+    String,
+    PyRef<'py, PyMember>,
+    Option<Bound<'py, PyAny>>,
+    String,
+    Option<Py<PyAny>>,
+);
 
 fn state_from(spec: StateSpec<'_>) -> PyResult<(State, Action)> {
     let (id, description, member, data, name, adapter) = spec;
@@ -164,7 +206,9 @@ pub struct PyWindow {
 impl PyWindow {
     #[new]
     fn new(py: Python<'_>, size: usize, columns: Vec<String>) -> PyResult<PyWindow> {
-        Ok(PyWindow { inner: Window::new(size, columns).py(py)? })
+        Ok(PyWindow {
+            inner: Window::new(size, columns).py(py)?,
+        })
     }
 
     fn push(&mut self, py: Python<'_>, observation: &Bound<'_, PyAny>) -> PyResult<()> {
@@ -266,7 +310,9 @@ impl PyFiring {
 
     #[getter]
     fn vetting(&self) -> Option<PyDeonticVerdict> {
-        self.inner.vetting.as_ref().map(|v| PyDeonticVerdict { inner: (**v).clone() })
+        self.inner.vetting.as_ref().map(|v| PyDeonticVerdict {
+            inner: (**v).clone(),
+        })
     }
 
     #[getter]
@@ -283,7 +329,11 @@ impl PyFiring {
     fn __repr__(&self) -> String {
         format!(
             "Firing(event={}, state={}, action={:?}, verdict={}, outcome={:?})",
-            self.inner.event, self.inner.state, self.inner.action, self.inner.verdict, self.inner.outcome.name()
+            self.inner.event,
+            self.inner.state,
+            self.inner.action,
+            self.inner.verdict,
+            self.inner.outcome.name()
         )
     }
 
@@ -320,10 +370,16 @@ impl FiringList {
     fn __getitem__(&self, i: isize) -> PyResult<PyFiring> {
         let n = self.inner.len() as isize;
         let k = if i < 0 { i + n } else { i };
-        let firing = if k < 0 || k >= n { None } else { self.inner.firing(k as usize) };
+        let firing = if k < 0 || k >= n {
+            None
+        } else {
+            self.inner.firing(k as usize)
+        };
         match firing {
             Some(f) => Ok(PyFiring { inner: Arc::new(f) }),
-            None => Err(pyo3::exceptions::PyIndexError::new_err(format!("firing {i} out of range ({n} firings)"))),
+            None => Err(pyo3::exceptions::PyIndexError::new_err(format!(
+                "firing {i} out of range ({n} firings)"
+            ))),
         }
     }
 }
@@ -338,16 +394,33 @@ pub struct PyStateMachine {
     keys: Vec<Py<PyString>>,
 }
 
-fn error_tuple<'py>(py: Python<'py>, e: &EventError) -> (u64, Bound<'py, PyAny>, Bound<'py, PyAny>) {
-    let state = e.state.as_ref().map_or(py.None().into_bound(py), |s| node_id_to_py(py, s));
-    (e.event, state, csm_err(py, &e.error).into_value(py).into_bound(py).into_any())
+fn error_tuple<'py>(
+    py: Python<'py>,
+    e: &EventError,
+) -> (u64, Bound<'py, PyAny>, Bound<'py, PyAny>) {
+    let state = e
+        .state
+        .as_ref()
+        .map_or(py.None().into_bound(py), |s| node_id_to_py(py, s));
+    (
+        e.event,
+        state,
+        csm_err(py, &e.error)
+            .into_value(py)
+            .into_bound(py)
+            .into_any(),
+    )
 }
 
 /// Errors as handed to Python: (event, state id or None, exception instance).
 type ErrorList = Vec<(u64, Py<PyAny>, Py<PyAny>)>;
 
 /// Runs the decided actions (the machine is not borrowed meanwhile) and logs them.
-fn act(slf: &Bound<'_, PyStateMachine>, mut d: Decision, host: Option<&HostRow>) -> PyResult<(Vec<Arc<Firing>>, ErrorList)> {
+fn act(
+    slf: &Bound<'_, PyStateMachine>,
+    mut d: Decision,
+    host: Option<&HostRow>,
+) -> PyResult<(Vec<Arc<Firing>>, ErrorList)> {
     let py = slf.py();
     for (f, a) in &mut d.firings {
         a.execute(f, host);
@@ -367,7 +440,12 @@ fn act(slf: &Bound<'_, PyStateMachine>, mut d: Decision, host: Option<&HostRow>)
             let e = EventError {
                 event: f.event,
                 state: Some(f.state.clone()),
-                error: CsmError::Action { state: f.state.clone(), action: f.action.to_string(), message: message.clone(), payload: payload.clone() },
+                error: CsmError::Action {
+                    state: f.state.clone(),
+                    action: f.action.to_string(),
+                    message: message.clone(),
+                    payload: payload.clone(),
+                },
             };
             let (n, s, x) = error_tuple(py, &e);
             action_errors.push((n, s.unbind(), x.unbind()));
@@ -378,7 +456,12 @@ fn act(slf: &Bound<'_, PyStateMachine>, mut d: Decision, host: Option<&HostRow>)
 
 impl PyStateMachine {
     fn refresh(&mut self, py: Python<'_>) {
-        self.keys = self.inner.inputs().iter().map(|n| PyString::intern(py, n).unbind()).collect();
+        self.keys = self
+            .inner
+            .inputs()
+            .iter()
+            .map(|n| PyString::intern(py, n).unbind())
+            .collect();
     }
 
     /// The observation's inputs, read from a mapping; a missing column raises,
@@ -402,14 +485,27 @@ impl PyStateMachine {
                 Some(item) => item,
                 None => {
                     let state = self.inner.needed_by(k).cloned();
-                    return Err(csm_err(py, &CsmError::MissingColumn { column: name.clone(), state }));
+                    return Err(csm_err(
+                        py,
+                        &CsmError::MissingColumn {
+                            column: name.clone(),
+                            state,
+                        },
+                    ));
                 }
             };
             match value_from_py(&item) {
                 Ok(v) => row.push(v.num()),
                 Err(_) => {
-                    let found = item.get_type().name().map(|n| n.to_string()).unwrap_or_default();
-                    let err = causaloid_core::CausalError::ColumnType { name: name.clone(), found };
+                    let found = item
+                        .get_type()
+                        .name()
+                        .map(|n| n.to_string())
+                        .unwrap_or_default();
+                    let err = causaloid_core::CausalError::ColumnType {
+                        name: name.clone(),
+                        found,
+                    };
                     return Err(to_pyerr(py, &err));
                 }
             }
@@ -429,10 +525,21 @@ impl PyStateMachine {
         window: Option<PyRef<'_, PyWindow>>,
         log_limit: usize,
     ) -> PyResult<PyStateMachine> {
-        let states = states.into_iter().map(state_from).collect::<PyResult<Vec<_>>>()?;
-        let mut inner = StateMachine::new(states, ethos.map(|e| e.inner.clone()), window.map(|w| w.inner.clone())).py(py)?;
+        let states = states
+            .into_iter()
+            .map(state_from)
+            .collect::<PyResult<Vec<_>>>()?;
+        let mut inner = StateMachine::new(
+            states,
+            ethos.map(|e| e.inner.clone()),
+            window.map(|w| w.inner.clone()),
+        )
+        .py(py)?;
         inner.set_log_limit(log_limit);
-        let mut m = PyStateMachine { inner, keys: Vec::new() };
+        let mut m = PyStateMachine {
+            inner,
+            keys: Vec::new(),
+        };
         m.refresh(py);
         Ok(m)
     }
@@ -459,7 +566,9 @@ impl PyStateMachine {
 
     #[pyo3(signature = (ethos=None))]
     fn set_ethos(&mut self, py: Python<'_>, ethos: Option<PyRef<'_, PyEthos>>) -> PyResult<()> {
-        self.inner.set_ethos(ethos.map(|e| e.inner.clone())).py(py)?;
+        self.inner
+            .set_ethos(ethos.map(|e| e.inner.clone()))
+            .py(py)?;
         self.refresh(py);
         Ok(())
     }
@@ -475,7 +584,10 @@ impl PyStateMachine {
     }
 
     fn state_ids<'py>(&self, py: Python<'py>) -> Vec<Bound<'py, PyAny>> {
-        self.inner.states().map(|(s, _)| node_id_to_py(py, &s.id)).collect()
+        self.inner
+            .states()
+            .map(|(s, _)| node_id_to_py(py, &s.id))
+            .collect()
     }
 
     fn __len__(&self) -> usize {
@@ -500,7 +612,13 @@ impl PyStateMachine {
             m.inner.decide(&row, None, Some(&host as &HostRow)).py(py)?
         };
         let (firings, errors) = act(slf, d, Some(&host as &HostRow))?;
-        Ok((firings.into_iter().map(|inner| PyFiring { inner }).collect(), errors))
+        Ok((
+            firings
+                .into_iter()
+                .map(|inner| PyFiring { inner })
+                .collect(),
+            errors,
+        ))
     }
 
     /// One state, on an observation mapping (or none) and/or an incoming value.
@@ -548,10 +666,18 @@ impl PyStateMachine {
                 Some((r, p)) => (Some(r.as_slice()), Some(p.as_slice())),
                 None => (None, None),
             };
-            m.inner.decide_one(&id, r, p, value, host.as_ref().map(|h| h as &HostRow)).py(py)?
+            m.inner
+                .decide_one(&id, r, p, value, host.as_ref().map(|h| h as &HostRow))
+                .py(py)?
         };
         let (firings, errors) = act(slf, d, host.as_ref().map(|h| h as &HostRow))?;
-        Ok((firings.into_iter().map(|inner| PyFiring { inner }).collect(), errors))
+        Ok((
+            firings
+                .into_iter()
+                .map(|inner| PyFiring { inner })
+                .collect(),
+            errors,
+        ))
     }
 
     /// A table: `columns` aligned with `inputs`; `host` is what Python
@@ -586,7 +712,8 @@ impl PyStateMachine {
                 m.inner.decide_batch_compact(&slices, n, hr).py(py)?
             } else {
                 let inner = &mut m.inner;
-                py.detach(|| inner.decide_batch_compact(&slices, n, None)).py(py)?
+                py.detach(|| inner.decide_batch_compact(&slices, n, None))
+                    .py(py)?
             }
         };
         // Actions run in row order with the machine unborrowed; each Python
@@ -611,13 +738,26 @@ impl PyStateMachine {
             })
             .collect();
         let rows = PyArray1::from_iter(py, firings.rows().iter().map(|&r| r as i64));
-        let executed = PyArray1::from_iter(py, firings.outcomes().iter().map(|o| *o != Outcome::Refused));
+        let executed = PyArray1::from_iter(
+            py,
+            firings.outcomes().iter().map(|o| *o != Outcome::Refused),
+        );
         let positions = PyArray1::from_iter(py, firings.positions().iter().map(|&p| p as i64));
-        Ok((rows, positions, executed, FiringList { inner: firings }, errors))
+        Ok((
+            rows,
+            positions,
+            executed,
+            FiringList { inner: firings },
+            errors,
+        ))
     }
 
     fn log(&self) -> Vec<PyFiring> {
-        self.inner.log().iter().map(|inner| PyFiring { inner }).collect()
+        self.inner
+            .log()
+            .iter()
+            .map(|inner| PyFiring { inner })
+            .collect()
     }
 
     fn errors<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {

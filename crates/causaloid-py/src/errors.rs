@@ -7,12 +7,23 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 
 /// Raises `causaloid.errors.<class_name>(message, detail)`.
-pub fn raise(py: Python<'_>, class_name: &str, message: String, detail: Bound<'_, PyDict>) -> PyErr {
+pub fn raise(
+    py: Python<'_>,
+    class_name: &str,
+    message: String,
+    detail: Bound<'_, PyDict>,
+) -> PyErr {
     raise_from(py, "causaloid.errors", class_name, message, detail)
 }
 
 /// Raises `<module>.<class_name>(message, detail)`.
-pub fn raise_from(py: Python<'_>, module: &str, class_name: &str, message: String, detail: Bound<'_, PyDict>) -> PyErr {
+pub fn raise_from(
+    py: Python<'_>,
+    module: &str,
+    class_name: &str,
+    message: String,
+    detail: Bound<'_, PyDict>,
+) -> PyErr {
     let class = py.import(module).and_then(|m| m.getattr(class_name));
     match class {
         Ok(class) => match class.call1((message.clone(), detail)) {
@@ -39,13 +50,18 @@ pub fn node_id(obj: &Bound<'_, PyAny>) -> PyResult<NodeId> {
         return Ok(NodeId::Str(s.extract::<String>()?));
     }
     if obj.is_instance_of::<pyo3::types::PyBool>() {
-        return Err(pyo3::exceptions::PyTypeError::new_err("a node id must be an int or a str, not a bool"));
+        return Err(pyo3::exceptions::PyTypeError::new_err(
+            "a node id must be an int or a str, not a bool",
+        ));
     }
     match obj.extract::<i64>() {
         Ok(i) => Ok(NodeId::Int(i)),
         Err(_) => Err(pyo3::exceptions::PyTypeError::new_err(format!(
             "a node id must be an int or a str, not {}",
-            obj.get_type().name().map(|n| n.to_string()).unwrap_or_default()
+            obj.get_type()
+                .name()
+                .map(|n| n.to_string())
+                .unwrap_or_default()
         ))),
     }
 }
@@ -129,7 +145,11 @@ pub fn to_pyerr(py: Python<'_>, err: &CausalError) -> PyErr {
             set("column", PyString::new(py, name).into_any());
             "ColumnTypeError"
         }
-        CausalError::Shape { what, expected, found } => {
+        CausalError::Shape {
+            what,
+            expected,
+            found,
+        } => {
             set("what", PyString::new(py, what).into_any());
             set("expected", int(*expected));
             set("found", int(*found));

@@ -40,7 +40,11 @@ pub fn ethos_err(py: Python<'_>, err: &EthosError) -> PyErr {
             set("parameter", s(name));
             "NormError"
         }
-        EthosError::MissingContext { norm, column, known } => {
+        EthosError::MissingContext {
+            norm,
+            column,
+            known,
+        } => {
             set("norm_id", node_id_to_py(py, norm));
             set("column", s(column));
             if let Ok(l) = PyList::new(py, known) {
@@ -89,27 +93,50 @@ struct PyPredicate {
 }
 
 impl NormPredicate for PyPredicate {
-    fn holds(&self, action: &str, context: &ActionContext<'_>) -> Result<bool, (String, Option<ErrorPayload>)> {
+    fn holds(
+        &self,
+        action: &str,
+        context: &ActionContext<'_>,
+    ) -> Result<bool, (String, Option<ErrorPayload>)> {
         Python::attach(|py| {
             let fail = |e: PyErr| {
-                let ty = e.get_type(py).name().map(|n| n.to_string()).unwrap_or_default();
+                let ty = e
+                    .get_type(py)
+                    .name()
+                    .map(|n| n.to_string())
+                    .unwrap_or_default();
                 let msg = e.value(py).str().map(|s| s.to_string()).unwrap_or_default();
                 (format!("{ty}: {msg}"), Some(ErrorPayload(Arc::new(e))))
             };
             let ctx = context_to_py(py, context).map_err(fail)?;
             let out = self.callable.bind(py).call1((action, ctx)).map_err(fail)?;
             let v = value_from_py(&out).map_err(|_| {
-                let ty = out.get_type().name().map(|n| n.to_string()).unwrap_or_default();
-                (format!("returned {ty}, not a bool or a degree in [0, 1]"), None)
+                let ty = out
+                    .get_type()
+                    .name()
+                    .map(|n| n.to_string())
+                    .unwrap_or_default();
+                (
+                    format!("returned {ty}, not a bool or a degree in [0, 1]"),
+                    None,
+                )
             })?;
             Verdict::from_raw(v.kind(), v.num())
                 .map(Verdict::is_active)
-                .map_err(|bad| (format!("returned {bad}, not a bool or a degree in [0, 1]"), None))
+                .map_err(|bad| {
+                    (
+                        format!("returned {bad}, not a bool or a degree in [0, 1]"),
+                        None,
+                    )
+                })
         })
     }
 }
 
-pub fn context_to_py<'py>(py: Python<'py>, context: &ActionContext<'_>) -> PyResult<Bound<'py, PyAny>> {
+pub fn context_to_py<'py>(
+    py: Python<'py>,
+    context: &ActionContext<'_>,
+) -> PyResult<Bound<'py, PyAny>> {
     if let Some(h) = context.host().and_then(|h| h.downcast_ref::<Py<PyAny>>()) {
         return Ok(h.bind(py).clone());
     }
@@ -163,7 +190,10 @@ impl PyNorm {
         predicate: Option<Py<PyAny>>,
     ) -> PyResult<PyNorm> {
         let modality = Modality::from_name(modality).py(py)?;
-        let mut norm = Norm::new(node_id(id)?, action, modality).priority(priority).specificity(specificity).time(time);
+        let mut norm = Norm::new(node_id(id)?, action, modality)
+            .priority(priority)
+            .specificity(specificity)
+            .time(time);
         norm.description = description;
         norm.predicate = match (expr, predicate) {
             (Some(e), _) => Predicate::Expr(e.inner.clone()),
@@ -282,11 +312,21 @@ impl PyDeonticVerdict {
     /// (norm, by, rule, reason) for each defeated norm.
     #[getter]
     #[allow(clippy::type_complexity)]
-    fn defeated<'py>(&self, py: Python<'py>) -> Vec<(Bound<'py, PyAny>, Bound<'py, PyAny>, &'static str, String)> {
+    fn defeated<'py>(
+        &self,
+        py: Python<'py>,
+    ) -> Vec<(Bound<'py, PyAny>, Bound<'py, PyAny>, &'static str, String)> {
         self.inner
             .defeated
             .iter()
-            .map(|d| (node_id_to_py(py, &d.norm), node_id_to_py(py, &d.by), d.rule.name(), d.reason.clone()))
+            .map(|d| {
+                (
+                    node_id_to_py(py, &d.norm),
+                    node_id_to_py(py, &d.by),
+                    d.rule.name(),
+                    d.reason.clone(),
+                )
+            })
             .collect()
     }
 
@@ -304,8 +344,17 @@ impl PyDeonticVerdict {
     }
 
     fn __repr__(&self) -> String {
-        let by = self.inner.decided_by.as_ref().map_or("no norm".to_owned(), |i| format!("norm {i}"));
-        format!("DeonticVerdict({:?} {} by {by}, {} defeated)", self.inner.action, self.inner.modality, self.inner.defeated.len())
+        let by = self
+            .inner
+            .decided_by
+            .as_ref()
+            .map_or("no norm".to_owned(), |i| format!("norm {i}"));
+        format!(
+            "DeonticVerdict({:?} {} by {by}, {} defeated)",
+            self.inner.action,
+            self.inner.modality,
+            self.inner.defeated.len()
+        )
     }
 }
 

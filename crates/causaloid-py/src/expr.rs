@@ -20,7 +20,11 @@ pub fn value_from_py(obj: &Bound<'_, PyAny>) -> PyResult<Value> {
         return Ok(Value::Bool(b.is_true()));
     }
     obj.extract::<f64>().map(Value::Num).map_err(|_| {
-        let ty = obj.get_type().name().map(|n| n.to_string()).unwrap_or_default();
+        let ty = obj
+            .get_type()
+            .name()
+            .map(|n| n.to_string())
+            .unwrap_or_default();
         PyTypeError::new_err(format!("expected a bool or a number, got {ty}"))
     })
 }
@@ -36,7 +40,9 @@ pub fn value_to_py<'py>(py: Python<'py>, v: Value) -> PyResult<Bound<'py, PyAny>
 impl PyExpr {
     #[staticmethod]
     fn col(name: String) -> PyExpr {
-        PyExpr { inner: Expr::col(name) }
+        PyExpr {
+            inner: Expr::col(name),
+        }
     }
 
     #[staticmethod]
@@ -46,24 +52,37 @@ impl PyExpr {
 
     #[staticmethod]
     fn lit(v: &Bound<'_, PyAny>) -> PyResult<PyExpr> {
-        Ok(PyExpr { inner: Expr::Lit(value_from_py(v)?) })
+        Ok(PyExpr {
+            inner: Expr::Lit(value_from_py(v)?),
+        })
     }
 
     #[staticmethod]
     fn unary(op: &str, a: &PyExpr) -> PyResult<PyExpr> {
-        let op = UnaryOp::from_name(op).ok_or_else(|| PyValueError::new_err(format!("unknown unary operator {op:?}")))?;
-        Ok(PyExpr { inner: a.inner.clone().unary(op) })
+        let op = UnaryOp::from_name(op)
+            .ok_or_else(|| PyValueError::new_err(format!("unknown unary operator {op:?}")))?;
+        Ok(PyExpr {
+            inner: a.inner.clone().unary(op),
+        })
     }
 
     #[staticmethod]
     fn binary(op: &str, a: &PyExpr, b: &PyExpr) -> PyResult<PyExpr> {
-        let op = BinaryOp::from_name(op).ok_or_else(|| PyValueError::new_err(format!("unknown binary operator {op:?}")))?;
-        Ok(PyExpr { inner: a.inner.clone().binary(op, b.inner.clone()) })
+        let op = BinaryOp::from_name(op)
+            .ok_or_else(|| PyValueError::new_err(format!("unknown binary operator {op:?}")))?;
+        Ok(PyExpr {
+            inner: a.inner.clone().binary(op, b.inner.clone()),
+        })
     }
 
     #[staticmethod]
     fn between(x: &PyExpr, low: &PyExpr, high: &PyExpr) -> PyExpr {
-        PyExpr { inner: x.inner.clone().between(low.inner.clone(), high.inner.clone()) }
+        PyExpr {
+            inner: x
+                .inner
+                .clone()
+                .between(low.inner.clone(), high.inner.clone()),
+        }
     }
 
     fn columns(&self) -> Vec<String> {
@@ -80,7 +99,9 @@ impl PyExpr {
 
     #[staticmethod]
     fn from_json(py: Python<'_>, text: &str) -> PyResult<PyExpr> {
-        Ok(PyExpr { inner: Expr::from_json(text).py(py)? })
+        Ok(PyExpr {
+            inner: Expr::from_json(text).py(py)?,
+        })
     }
 
     fn equals(&self, other: &PyExpr) -> bool {

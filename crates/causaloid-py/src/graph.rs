@@ -5,8 +5,8 @@ use crate::errors::{node_id, node_id_to_py, to_pyerr, IntoPy};
 use crate::expr::{value_from_py, value_to_py, PyExpr};
 use causaloid_core::graph::{BatchInput, CallError, HostRow, Output};
 use causaloid_core::{
-    CausalFunction, CausalGraph, Causaloid, Collection, ErrorPayload, Evaluation, Input, Kind, Logic, Member,
-    Value,
+    CausalFunction, CausalGraph, Causaloid, Collection, ErrorPayload, Evaluation, Input, Kind,
+    Logic, Member, Value,
 };
 use numpy::{PyArray1, PyReadonlyArray1};
 use pyo3::exceptions::PyValueError;
@@ -27,8 +27,15 @@ struct PyCallable {
 
 fn raised(py: Python<'_>, e: PyErr) -> CallError {
     let message = e.value(py).str().map(|s| s.to_string()).unwrap_or_default();
-    let ty = e.get_type(py).name().map(|n| n.to_string()).unwrap_or_default();
-    CallError::Raised { message: format!("{ty}: {message}"), payload: Some(ErrorPayload(Arc::new(e))) }
+    let ty = e
+        .get_type(py)
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_default();
+    CallError::Raised {
+        message: format!("{ty}: {message}"),
+        payload: Some(ErrorPayload(Arc::new(e))),
+    }
 }
 
 fn host_obj<'py>(py: Python<'py>, host: Option<&HostRow>) -> Bound<'py, PyAny> {
@@ -44,7 +51,11 @@ impl CausalFunction for PyCallable {
                 Some(v) => value_to_py(py, v).map_err(|e| raised(py, e))?,
                 None => py.None().into_bound(py),
             };
-            let r = self.adapter.bind(py).call_method1("call", (v, host_obj(py, host))).map_err(|e| raised(py, e))?;
+            let r = self
+                .adapter
+                .bind(py)
+                .call_method1("call", (v, host_obj(py, host)))
+                .map_err(|e| raised(py, e))?;
             parse_output(&r).map_err(|e| raised(py, e))?
         })
     }
@@ -57,7 +68,9 @@ impl CausalFunction for PyCallable {
     ) -> Result<(Kind, Vec<f64>), CallError> {
         Python::attach(|py| {
             let v = match value {
-                Some((Kind::Bool, xs)) => PyArray1::from_iter(py, xs.iter().map(|&x| x != 0.0)).into_any(),
+                Some((Kind::Bool, xs)) => {
+                    PyArray1::from_iter(py, xs.iter().map(|&x| x != 0.0)).into_any()
+                }
                 Some((Kind::Num, xs)) => PyArray1::from_slice(py, xs).into_any(),
                 None => py.None().into_bound(py),
             };
@@ -71,11 +84,19 @@ impl CausalFunction for PyCallable {
                 return Err(CallError::Invalid(what));
             }
             if let Ok(a) = r.extract::<PyReadonlyArray1<'_, bool>>() {
-                return Ok((Kind::Bool, a.as_array().iter().map(|&b| if b { 1.0 } else { 0.0 }).collect()));
+                return Ok((
+                    Kind::Bool,
+                    a.as_array()
+                        .iter()
+                        .map(|&b| if b { 1.0 } else { 0.0 })
+                        .collect(),
+                ));
             }
             match r.extract::<PyReadonlyArray1<'_, f64>>() {
                 Ok(a) => Ok((Kind::Num, a.as_array().to_vec())),
-                Err(_) => Err(CallError::Invalid("an array that is neither bool nor float64".into())),
+                Err(_) => Err(CallError::Invalid(
+                    "an array that is neither bool nor float64".into(),
+                )),
             }
         })
     }
@@ -86,11 +107,16 @@ impl CausalFunction for PyCallable {
 }
 
 fn parse_output(r: &Bound<'_, PyAny>) -> PyResult<Result<Output, CallError>> {
-    let t = r.cast::<PyTuple>().map_err(|_| PyValueError::new_err("adapter returned a non-tuple"))?;
+    let t = r
+        .cast::<PyTuple>()
+        .map_err(|_| PyValueError::new_err("adapter returned a non-tuple"))?;
     let tag: u8 = t.get_item(0)?.extract()?;
     Ok(match tag {
         0 => Ok(Output::Verdict(value_from_py(&t.get_item(1)?)?)),
-        1 => Ok(Output::Relay(node_id(&t.get_item(1)?)?, value_from_py(&t.get_item(2)?)?)),
+        1 => Ok(Output::Relay(
+            node_id(&t.get_item(1)?)?,
+            value_from_py(&t.get_item(2)?)?,
+        )),
         _ => Err(CallError::Invalid(t.get_item(1)?.extract()?)),
     })
 }
@@ -98,10 +124,17 @@ fn parse_output(r: &Bound<'_, PyAny>) -> PyResult<Result<Output, CallError>> {
 // ---- rows in ------------------------------------------------------------------------
 
 /// The row's values in the member's column order, read from a Python mapping.
-fn row_from_mapping(py: Python<'_>, columns: &[String], row: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<f64>> {
+fn row_from_mapping(
+    py: Python<'_>,
+    columns: &[String],
+    row: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Vec<f64>> {
     let Some(row) = row.filter(|r| !r.is_none()) else {
         if let Some(first) = columns.first() {
-            let err = causaloid_core::CausalError::UnknownColumn { name: first.clone(), known: Vec::new() };
+            let err = causaloid_core::CausalError::UnknownColumn {
+                name: first.clone(),
+                known: Vec::new(),
+            };
             return Err(to_pyerr(py, &err));
         }
         return Ok(Vec::new());
@@ -113,16 +146,36 @@ fn row_from_mapping(py: Python<'_>, columns: &[String], row: Option<&Bound<'_, P
             Err(_) => {
                 let known: Vec<String> = row
                     .call_method0("keys")
-                    .and_then(|k| k.try_iter()?.map(|x| x?.str().map(|s| s.to_string())).collect())
+                    .and_then(|k| {
+                        k.try_iter()?
+                            .map(|x| x?.str().map(|s| s.to_string()))
+                            .collect()
+                    })
                     .unwrap_or_default();
-                return Err(to_pyerr(py, &causaloid_core::CausalError::UnknownColumn { name: name.clone(), known }));
+                return Err(to_pyerr(
+                    py,
+                    &causaloid_core::CausalError::UnknownColumn {
+                        name: name.clone(),
+                        known,
+                    },
+                ));
             }
         };
         let x = match value_from_py(&item) {
             Ok(v) => v.num(),
             Err(_) => {
-                let found = item.get_type().name().map(|n| n.to_string()).unwrap_or_default();
-                return Err(to_pyerr(py, &causaloid_core::CausalError::ColumnType { name: name.clone(), found }));
+                let found = item
+                    .get_type()
+                    .name()
+                    .map(|n| n.to_string())
+                    .unwrap_or_default();
+                return Err(to_pyerr(
+                    py,
+                    &causaloid_core::CausalError::ColumnType {
+                        name: name.clone(),
+                        found,
+                    },
+                ));
             }
         };
         out.push(x);
@@ -154,8 +207,16 @@ fn evaluate_row(
     let v = opt_value(value)?;
     let r = row_from_mapping(py, columns, row)?;
     let host = host_of(row);
-    let input = Input { value: v, row: &r, host: host.as_ref().map(|h| h as &HostRow) };
-    let evaluation = if has_callables { f(&input) } else { py.detach(|| f(&input)) };
+    let input = Input {
+        value: v,
+        row: &r,
+        host: host.as_ref().map(|h| h as &HostRow),
+    };
+    let evaluation = if has_callables {
+        f(&input)
+    } else {
+        py.detach(|| f(&input))
+    };
     evaluation.py(py)
 }
 
@@ -170,16 +231,29 @@ pub struct PyMember {
 #[pymethods]
 impl PyMember {
     #[staticmethod]
-    fn causaloid_expr(id: &Bound<'_, PyAny>, description: String, expr: &PyExpr) -> PyResult<PyMember> {
+    fn causaloid_expr(
+        id: &Bound<'_, PyAny>,
+        description: String,
+        expr: &PyExpr,
+    ) -> PyResult<PyMember> {
         let c = Causaloid::from_expr(node_id(id)?, description, expr.inner.clone());
-        Ok(PyMember { inner: Member::Causaloid(Arc::new(c)) })
+        Ok(PyMember {
+            inner: Member::Causaloid(Arc::new(c)),
+        })
     }
 
     #[staticmethod]
-    fn causaloid_fn(id: &Bound<'_, PyAny>, description: String, adapter: Py<PyAny>, label: String) -> PyResult<PyMember> {
+    fn causaloid_fn(
+        id: &Bound<'_, PyAny>,
+        description: String,
+        adapter: Py<PyAny>,
+        label: String,
+    ) -> PyResult<PyMember> {
         let f = Arc::new(PyCallable { adapter, label });
         let c = Causaloid::from_fn(node_id(id)?, description, f);
-        Ok(PyMember { inner: Member::Causaloid(Arc::new(c)) })
+        Ok(PyMember {
+            inner: Member::Causaloid(Arc::new(c)),
+        })
     }
 
     #[staticmethod]
@@ -200,12 +274,16 @@ impl PyMember {
         };
         let members = members.iter().map(|m| m.inner.clone()).collect();
         let c = Collection::new(node_id(id)?, description, members, logic).py(py)?;
-        Ok(PyMember { inner: Member::Collection(Arc::new(c)) })
+        Ok(PyMember {
+            inner: Member::Collection(Arc::new(c)),
+        })
     }
 
     #[staticmethod]
     fn from_json(py: Python<'_>, text: &str) -> PyResult<PyMember> {
-        Ok(PyMember { inner: Member::from_json(text).py(py)? })
+        Ok(PyMember {
+            inner: Member::from_json(text).py(py)?,
+        })
     }
 
     fn to_json(&self, py: Python<'_>) -> PyResult<String> {
@@ -243,9 +321,21 @@ impl PyMember {
     }
 
     #[pyo3(signature = (value=None, row=None))]
-    fn evaluate(&self, py: Python<'_>, value: Option<&Bound<'_, PyAny>>, row: Option<&Bound<'_, PyAny>>) -> PyResult<PyEvaluation> {
+    fn evaluate(
+        &self,
+        py: Python<'_>,
+        value: Option<&Bound<'_, PyAny>>,
+        row: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyEvaluation> {
         let inner = &self.inner;
-        let evaluation = evaluate_row(py, inner.columns(), inner.has_callables(), value, row, |i| Ok(inner.evaluate(i)))?;
+        let evaluation = evaluate_row(
+            py,
+            inner.columns(),
+            inner.has_callables(),
+            value,
+            row,
+            |i| Ok(inner.evaluate(i)),
+        )?;
         Ok(PyEvaluation { inner: evaluation })
     }
 
@@ -263,12 +353,18 @@ impl PyMember {
         host: Option<Py<PyAny>>,
         activations: bool,
     ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyList>)> {
-        let slices: Vec<&[f64]> = columns.iter().map(|c| c.as_slice()).collect::<Result<_, _>>()
+        let slices: Vec<&[f64]> = columns
+            .iter()
+            .map(|c| c.as_slice())
+            .collect::<Result<_, _>>()
             .map_err(|_| PyValueError::new_err("columns must be contiguous float64 arrays"))?;
-        let value_slice = match &value {
-            Some(v) => Some(v.as_slice().map_err(|_| PyValueError::new_err("value must be a contiguous float64 array"))?),
-            None => None,
-        };
+        let value_slice =
+            match &value {
+                Some(v) => Some(v.as_slice().map_err(|_| {
+                    PyValueError::new_err("value must be a contiguous float64 array")
+                })?),
+                None => None,
+            };
         let kind = if value_is_bool { Kind::Bool } else { Kind::Num };
         let input = BatchInput {
             columns: slices,
@@ -277,7 +373,9 @@ impl PyMember {
             host: host.as_ref().map(|h| h as &HostRow),
         };
         let inner = &self.inner;
-        let out = py.detach(|| inner.evaluate_batch(&input, activations)).py(py)?;
+        let out = py
+            .detach(|| inner.evaluate_batch(&input, activations))
+            .py(py)?;
         let verdicts = column_to_numpy(py, out.kind, out.verdicts);
         let acts = PyList::empty(py);
         for (id, k, v) in out.activations {
@@ -304,7 +402,11 @@ pub struct PyGraph {
 }
 
 impl PyGraph {
-    fn edit<T>(&mut self, py: Python<'_>, f: impl FnOnce(&mut CausalGraph) -> Result<T, causaloid_core::CausalError>) -> PyResult<T> {
+    fn edit<T>(
+        &mut self,
+        py: Python<'_>,
+        f: impl FnOnce(&mut CausalGraph) -> Result<T, causaloid_core::CausalError>,
+    ) -> PyResult<T> {
         f(Arc::make_mut(&mut self.inner)).py(py)
     }
 
@@ -313,13 +415,16 @@ impl PyGraph {
         py: Python<'_>,
         value: Option<&Bound<'_, PyAny>>,
         row: Option<&Bound<'_, PyAny>>,
-        how: impl FnOnce(&Arc<CausalGraph>, &Input<'_>) -> Result<Evaluation, causaloid_core::CausalError> + Send,
+        how: impl FnOnce(&Arc<CausalGraph>, &Input<'_>) -> Result<Evaluation, causaloid_core::CausalError>
+            + Send,
     ) -> PyResult<PyEvaluation> {
         if !self.inner.is_frozen() {
             return Err(to_pyerr(py, &causaloid_core::CausalError::NotFrozen));
         }
         let g = &self.inner;
-        let evaluation = evaluate_row(py, g.columns(), g.has_callables(), value, row, |i| how(g, i))?;
+        let evaluation = evaluate_row(py, g.columns(), g.has_callables(), value, row, |i| {
+            how(g, i)
+        })?;
         Ok(PyEvaluation { inner: evaluation })
     }
 }
@@ -328,12 +433,16 @@ impl PyGraph {
 impl PyGraph {
     #[new]
     fn new(id: &Bound<'_, PyAny>, description: String) -> PyResult<PyGraph> {
-        Ok(PyGraph { inner: Arc::new(CausalGraph::new(node_id(id)?, description)) })
+        Ok(PyGraph {
+            inner: Arc::new(CausalGraph::new(node_id(id)?, description)),
+        })
     }
 
     #[staticmethod]
     fn from_json(py: Python<'_>, text: &str) -> PyResult<PyGraph> {
-        Ok(PyGraph { inner: Arc::new(CausalGraph::from_json(text).py(py)?) })
+        Ok(PyGraph {
+            inner: Arc::new(CausalGraph::from_json(text).py(py)?),
+        })
     }
 
     fn to_json(&self, py: Python<'_>) -> PyResult<String> {
@@ -345,12 +454,22 @@ impl PyGraph {
         Ok(node_id_to_py(py, &id))
     }
 
-    fn link(&mut self, py: Python<'_>, source: &Bound<'_, PyAny>, target: &Bound<'_, PyAny>) -> PyResult<()> {
+    fn link(
+        &mut self,
+        py: Python<'_>,
+        source: &Bound<'_, PyAny>,
+        target: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
         let (a, b) = (node_id(source)?, node_id(target)?);
         self.edit(py, |g| g.link(&a, &b))
     }
 
-    fn unlink(&mut self, py: Python<'_>, source: &Bound<'_, PyAny>, target: &Bound<'_, PyAny>) -> PyResult<()> {
+    fn unlink(
+        &mut self,
+        py: Python<'_>,
+        source: &Bound<'_, PyAny>,
+        target: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
         let (a, b) = (node_id(source)?, node_id(target)?);
         self.edit(py, |g| g.unlink(&a, &b))
     }
@@ -406,23 +525,41 @@ impl PyGraph {
     }
 
     fn node_ids<'py>(&self, py: Python<'py>) -> Vec<Bound<'py, PyAny>> {
-        self.inner.nodes().iter().map(|m| node_id_to_py(py, m.id())).collect()
+        self.inner
+            .nodes()
+            .iter()
+            .map(|m| node_id_to_py(py, m.id()))
+            .collect()
     }
 
     fn node(&self, py: Python<'_>, id: &Bound<'_, PyAny>) -> PyResult<PyMember> {
-        Ok(PyMember { inner: self.inner.node(&node_id(id)?).py(py)?.clone() })
+        Ok(PyMember {
+            inner: self.inner.node(&node_id(id)?).py(py)?.clone(),
+        })
     }
 
     fn edges<'py>(&self, py: Python<'py>) -> Vec<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
-        self.inner.edges().iter().map(|(a, b)| (node_id_to_py(py, a), node_id_to_py(py, b))).collect()
+        self.inner
+            .edges()
+            .iter()
+            .map(|(a, b)| (node_id_to_py(py, a), node_id_to_py(py, b)))
+            .collect()
     }
 
-    fn parents<'py>(&self, py: Python<'py>, id: &Bound<'_, PyAny>) -> PyResult<Vec<Bound<'py, PyAny>>> {
+    fn parents<'py>(
+        &self,
+        py: Python<'py>,
+        id: &Bound<'_, PyAny>,
+    ) -> PyResult<Vec<Bound<'py, PyAny>>> {
         let ids = self.inner.parents_of(&node_id(id)?).py(py)?;
         Ok(ids.iter().map(|i| node_id_to_py(py, i)).collect())
     }
 
-    fn children<'py>(&self, py: Python<'py>, id: &Bound<'_, PyAny>) -> PyResult<Vec<Bound<'py, PyAny>>> {
+    fn children<'py>(
+        &self,
+        py: Python<'py>,
+        id: &Bound<'_, PyAny>,
+    ) -> PyResult<Vec<Bound<'py, PyAny>>> {
         let ids = self.inner.children_of(&node_id(id)?).py(py)?;
         Ok(ids.iter().map(|i| node_id_to_py(py, i)).collect())
     }
@@ -432,28 +569,54 @@ impl PyGraph {
         if !self.inner.is_frozen() {
             return Err(to_pyerr(py, &causaloid_core::CausalError::NotFrozen));
         }
-        Ok(PyMember { inner: Member::Graph(Arc::clone(&self.inner)) })
+        Ok(PyMember {
+            inner: Member::Graph(Arc::clone(&self.inner)),
+        })
     }
 
     #[pyo3(signature = (value=None, row=None))]
-    fn evaluate(&self, py: Python<'_>, value: Option<&Bound<'_, PyAny>>, row: Option<&Bound<'_, PyAny>>) -> PyResult<PyEvaluation> {
+    fn evaluate(
+        &self,
+        py: Python<'_>,
+        value: Option<&Bound<'_, PyAny>>,
+        row: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyEvaluation> {
         self.run(py, value, row, |g, i| g.evaluate(i))
     }
 
     #[pyo3(signature = (start, value=None, row=None))]
-    fn evaluate_from(&self, py: Python<'_>, start: &Bound<'_, PyAny>, value: Option<&Bound<'_, PyAny>>, row: Option<&Bound<'_, PyAny>>) -> PyResult<PyEvaluation> {
+    fn evaluate_from(
+        &self,
+        py: Python<'_>,
+        start: &Bound<'_, PyAny>,
+        value: Option<&Bound<'_, PyAny>>,
+        row: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyEvaluation> {
         let s = node_id(start)?;
         self.run(py, value, row, move |g, i| g.evaluate_from(&s, i))
     }
 
     #[pyo3(signature = (source, target, value=None, row=None))]
-    fn evaluate_path(&self, py: Python<'_>, source: &Bound<'_, PyAny>, target: &Bound<'_, PyAny>, value: Option<&Bound<'_, PyAny>>, row: Option<&Bound<'_, PyAny>>) -> PyResult<PyEvaluation> {
+    fn evaluate_path(
+        &self,
+        py: Python<'_>,
+        source: &Bound<'_, PyAny>,
+        target: &Bound<'_, PyAny>,
+        value: Option<&Bound<'_, PyAny>>,
+        row: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyEvaluation> {
         let (a, b) = (node_id(source)?, node_id(target)?);
         self.run(py, value, row, move |g, i| g.evaluate_path(&a, &b, i))
     }
 
     #[pyo3(signature = (node, value=None, row=None))]
-    fn evaluate_single(&self, py: Python<'_>, node: &Bound<'_, PyAny>, value: Option<&Bound<'_, PyAny>>, row: Option<&Bound<'_, PyAny>>) -> PyResult<PyEvaluation> {
+    fn evaluate_single(
+        &self,
+        py: Python<'_>,
+        node: &Bound<'_, PyAny>,
+        value: Option<&Bound<'_, PyAny>>,
+        row: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyEvaluation> {
         let n = node_id(node)?;
         self.run(py, value, row, move |g, i| g.evaluate_single(&n, i))
     }
@@ -485,7 +648,9 @@ impl PyEvaluation {
 
     /// The error as a Python exception instance (not raised), or None.
     fn error<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyAny>> {
-        self.inner.error().map(|e| to_pyerr(py, e).into_value(py).into_bound(py).into_any())
+        self.inner
+            .error()
+            .map(|e| to_pyerr(py, e).into_value(py).into_bound(py).into_any())
     }
 
     fn lines(&self) -> Vec<String> {
@@ -502,9 +667,20 @@ impl PyEvaluation {
             d.set_item("description", r.description)?;
             d.set_item("event", r.event)?;
             d.set_item("input", r.input.map(|v| value_to_py(py, v)).transpose()?)?;
-            d.set_item("verdict", r.verdict.map(|v| value_to_py(py, v.to_value())).transpose()?)?;
-            d.set_item("relay_target", r.relay_target.map(|t| node_id_to_py(py, &t)))?;
-            d.set_item("relay_value", r.relay_value.map(|v| value_to_py(py, v)).transpose()?)?;
+            d.set_item(
+                "verdict",
+                r.verdict
+                    .map(|v| value_to_py(py, v.to_value()))
+                    .transpose()?,
+            )?;
+            d.set_item(
+                "relay_target",
+                r.relay_target.map(|t| node_id_to_py(py, &t)),
+            )?;
+            d.set_item(
+                "relay_value",
+                r.relay_value.map(|v| value_to_py(py, v)).transpose()?,
+            )?;
             out.append(d)?;
         }
         Ok(out)

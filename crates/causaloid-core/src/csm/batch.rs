@@ -136,7 +136,11 @@ impl StateMachine {
     ) -> Result<Decision, CsmError> {
         let d = self.decide_batch_compact(columns, len, host)?;
         let event = d.firings.first;
-        Ok(Decision { event, firings: d.firings.into_firings(), errors: d.errors })
+        Ok(Decision {
+            event,
+            firings: d.firings.into_firings(),
+            errors: d.errors,
+        })
     }
 
     /// [`Self::decide_batch`] with the firings kept as columns: the same
@@ -148,11 +152,19 @@ impl StateMachine {
         host: Option<&HostRow>,
     ) -> Result<BatchDecision, CsmError> {
         if columns.len() != self.inputs().len() {
-            return Err(CsmError::Shape { what: "columns".into(), expected: self.inputs().len(), found: columns.len() });
+            return Err(CsmError::Shape {
+                what: "columns".into(),
+                expected: self.inputs().len(),
+                found: columns.len(),
+            });
         }
         for (name, c) in self.inputs().iter().zip(columns) {
             if c.len() != len {
-                return Err(CsmError::Shape { what: format!("column {name:?}"), expected: len, found: c.len() });
+                return Err(CsmError::Shape {
+                    what: format!("column {name:?}"),
+                    expected: len,
+                    found: c.len(),
+                });
             }
         }
         // Window features for every row, moving the window on as a stream would.
@@ -181,7 +193,11 @@ impl StateMachine {
         let slots: Arc<[SlotInfo]> = self
             .slots
             .iter()
-            .map(|s| SlotInfo { id: s.state.id.clone(), action: s.action.clone(), value: s.state.data })
+            .map(|s| SlotInfo {
+                id: s.state.id.clone(),
+                action: s.action.clone(),
+                value: s.state.data,
+            })
             .collect();
         let mut firings = BatchFirings::new(first, slots, self.names.clone());
         let has_ethos = self.ethos.is_some();
@@ -192,11 +208,17 @@ impl StateMachine {
         let parallel = !self.slots.iter().any(|s| s.state.member.has_callables());
         // Host callables see the whole table in one call, never a block of it.
         let block_len = if parallel { BLOCK } else { len.max(1) };
-        let bounds: Vec<(usize, usize)> =
-            (0..len).step_by(block_len).map(|start| (start, (start + block_len).min(len))).collect();
+        let bounds: Vec<(usize, usize)> = (0..len)
+            .step_by(block_len)
+            .map(|start| (start, (start + block_len).min(len)))
+            .collect();
         let blocks: Vec<Vec<&[f64]>> = bounds
             .iter()
-            .map(|&(start, end)| full.iter().map(|c| if c.is_empty() { *c } else { &c[start..end] }).collect())
+            .map(|&(start, end)| {
+                full.iter()
+                    .map(|c| if c.is_empty() { *c } else { &c[start..end] })
+                    .collect()
+            })
             .collect();
         // Blocks run in parallel, each evaluating its states and copying out
         // its firing rows while the block is still in cache; with fewer blocks
@@ -212,12 +234,18 @@ impl StateMachine {
                 self.block_verdicts(i, block, rows_n, host, scratch)
             };
             let cols: Vec<StateColumn> = if split_states {
-                (0..n_states).into_par_iter().map_init(Default::default, eval).collect()
+                (0..n_states)
+                    .into_par_iter()
+                    .map_init(Default::default, eval)
+                    .collect()
             } else {
                 let mut scratch = Default::default();
                 (0..n_states).map(|i| eval(&mut scratch, i)).collect()
             };
-            let fired_rows = marked_rows(rows_n, cols.iter().flat_map(|c| c.active.iter().map(|a| a.0)));
+            let fired_rows = marked_rows(
+                rows_n,
+                cols.iter().flat_map(|c| c.active.iter().map(|a| a.0)),
+            );
             // Filled a column at a time: each column is read forwards.
             let mut values = vec![f64::NAN; fired_rows.len() * width];
             for (j, c) in block.iter().enumerate() {
@@ -227,7 +255,11 @@ impl StateMachine {
                     }
                 }
             }
-            BlockOut { cols, fired_rows, values }
+            BlockOut {
+                cols,
+                fired_rows,
+                values,
+            }
         };
         let outs: Vec<BlockOut> = if parallel {
             (0..bounds.len()).into_par_iter().map(per_block).collect()
@@ -235,7 +267,11 @@ impl StateMachine {
             (0..bounds.len()).map(per_block).collect()
         };
         for (&(start, end), out) in bounds.iter().zip(outs) {
-            let BlockOut { cols, fired_rows, values } = out;
+            let BlockOut {
+                cols,
+                fired_rows,
+                values,
+            } = out;
             // Walk rows in order; within a row errors come first, then firings,
             // states in machine order — the order `decide` records them in.
             let rows_n = end - start;
@@ -244,7 +280,12 @@ impl StateMachine {
             // Only rows with a firing or an error are visited from here on.
             let any_errors = cols.iter().any(|c| !c.errors.is_empty());
             let busy_rows = if any_errors {
-                let hits = cols.iter().flat_map(|c| c.active.iter().map(|a| a.0).chain(c.errors.iter().map(|e| e.0)));
+                let hits = cols.iter().flat_map(|c| {
+                    c.active
+                        .iter()
+                        .map(|a| a.0)
+                        .chain(c.errors.iter().map(|e| e.0))
+                });
                 marked_rows(rows_n, hits)
             } else {
                 fired_rows.clone()
@@ -259,17 +300,27 @@ impl StateMachine {
                 for &(i, k) in &errs[err_at[r]..err_at[r + 1]] {
                     if let Some((_, e)) = cols[i].errors.get(k) {
                         let state = Some(self.slots[i].state.id.clone());
-                        errors.push(EventError { event, state, error: e.clone() });
+                        errors.push(EventError {
+                            event,
+                            state,
+                            error: e.clone(),
+                        });
                     }
                 }
                 for &(i, k) in &acts[act_at[r]..act_at[r + 1]] {
-                    let Some(&(_, v)) = cols[i].active.get(k) else { continue };
+                    let Some(&(_, v)) = cols[i].active.get(k) else {
+                        continue;
+                    };
                     let vetting = if has_ethos {
                         let values = arena.get(offsets[r]..offsets[r] + width).unwrap_or(&[]);
                         match self.judge(i, values, v) {
                             Ok(x) => x,
                             Err(e) => {
-                                errors.push(EventError { event, state: Some(self.slots[i].state.id.clone()), error: e });
+                                errors.push(EventError {
+                                    event,
+                                    state: Some(self.slots[i].state.id.clone()),
+                                    error: e,
+                                });
                                 continue;
                             }
                         }
@@ -308,8 +359,16 @@ impl StateMachine {
                 Some((kind, buf.as_slice()))
             }
             Kernel::Member(map) => {
-                let sub: Vec<&[f64]> = map.iter().map(|&k| block.get(k as usize).copied().unwrap_or(&[])).collect();
-                let input = BatchInput { columns: sub, len, value: value_arg, host };
+                let sub: Vec<&[f64]> = map
+                    .iter()
+                    .map(|&k| block.get(k as usize).copied().unwrap_or(&[]))
+                    .collect();
+                let input = BatchInput {
+                    columns: sub,
+                    len,
+                    value: value_arg,
+                    host,
+                };
                 match s.state.member.evaluate_batch(&input, false) {
                     Ok(o) => {
                         owned = o.verdicts;
@@ -339,4 +398,3 @@ impl StateMachine {
         col
     }
 }
-

@@ -7,11 +7,11 @@
 //! the change applies from the next observation on). `complete` logs the
 //! outcomes. `step` does all three for callers that need no such care.
 
+use super::batch::BatchDecision;
 use super::error::CsmError;
+use super::record::{BatchFirings, FiringLog};
 use super::state::{Action, Firing, Observation, Outcome, State};
 use super::window::Window;
-use super::batch::BatchDecision;
-use super::record::{BatchFirings, FiringLog};
 use crate::ethos::{ActionContext, DeonticVerdict, Ethos};
 use crate::expr::{ColumnTable, Program, Scratch};
 use crate::graph::{Function, HostRow, Input, Member, NodeId};
@@ -134,7 +134,12 @@ impl StateMachine {
         }
         let mut slots = Vec::with_capacity(states.len());
         for (state, action) in states {
-            let map: Vec<u32> = state.member.columns().iter().map(|c| table.slot(c)).collect();
+            let map: Vec<u32> = state
+                .member
+                .columns()
+                .iter()
+                .map(|c| table.slot(c))
+                .collect();
             let kernel = match &state.member {
                 Member::Causaloid(c) => match c.function() {
                     Function::Expr { program, .. } => Kernel::Expr(program.relink(&map)),
@@ -142,7 +147,12 @@ impl StateMachine {
                 },
                 _ => Kernel::Member(map.clone()),
             };
-            slots.push(Slot { state, action, kernel, needs: map });
+            slots.push(Slot {
+                state,
+                action,
+                kernel,
+                needs: map,
+            });
         }
         if let Some(e) = &self.ethos {
             for c in e.columns() {
@@ -181,7 +191,10 @@ impl StateMachine {
     }
 
     fn current(&self) -> Vec<(State, Action)> {
-        self.slots.iter().map(|s| (s.state.clone(), s.action.clone())).collect()
+        self.slots
+            .iter()
+            .map(|s| (s.state.clone(), s.action.clone()))
+            .collect()
     }
 
     /// Adds a state at the end.
@@ -231,7 +244,10 @@ impl StateMachine {
     }
 
     fn position(&self, id: &NodeId) -> Result<usize, CsmError> {
-        self.index.get(id).copied().ok_or_else(|| CsmError::UnknownState { id: id.clone() })
+        self.index
+            .get(id)
+            .copied()
+            .ok_or_else(|| CsmError::UnknownState { id: id.clone() })
     }
 
     pub fn state(&self, id: &NodeId) -> Result<(&State, &Action), CsmError> {
@@ -259,7 +275,10 @@ impl StateMachine {
     /// The first state that reads input `k` (for naming it in errors).
     pub fn needed_by(&self, k: usize) -> Option<&NodeId> {
         let slot = *self.input_slots.get(k)?;
-        self.slots.iter().find(|s| s.needs.contains(&slot)).map(|s| &s.state.id)
+        self.slots
+            .iter()
+            .find(|s| s.needs.contains(&slot))
+            .map(|s| &s.state.id)
     }
 
     /// Whether any state calls back into the host language.
@@ -325,11 +344,16 @@ impl StateMachine {
         stack: &mut Scratch,
     ) -> Result<Verdict, CsmError> {
         let s = &self.slots[i];
-        let fail = |source| CsmError::Evaluation { state: s.state.id.clone(), source };
+        let fail = |source| CsmError::Evaluation {
+            state: s.state.id.clone(),
+            source,
+        };
         match &s.kernel {
             Kernel::Expr(program) => {
                 if program.reads_value() && value.is_none() {
-                    return Err(fail(crate::CausalError::MissingValue { id: s.state.member.id().clone() }));
+                    return Err(fail(crate::CausalError::MissingValue {
+                        id: s.state.member.id().clone(),
+                    }));
                 }
                 let v = value.map_or((Kind::Num, f64::NAN), |v| (v.kind(), v.num()));
                 let (kind, x) = program.eval(row, v, stack);
@@ -342,8 +366,15 @@ impl StateMachine {
                 })
             }
             Kernel::Member(map) => {
-                let sub: Vec<f64> = map.iter().map(|&k| row.get(k as usize).copied().unwrap_or(f64::NAN)).collect();
-                let eval = s.state.member.evaluate(&Input { value, row: &sub, host });
+                let sub: Vec<f64> = map
+                    .iter()
+                    .map(|&k| row.get(k as usize).copied().unwrap_or(f64::NAN))
+                    .collect();
+                let eval = s.state.member.evaluate(&Input {
+                    value,
+                    row: &sub,
+                    host,
+                });
                 eval.verdict().map_err(|e| fail(e.clone()))
             }
         }
@@ -356,18 +387,22 @@ impl StateMachine {
         row: &[f64],
         verdict: Verdict,
     ) -> Result<Option<Box<DeonticVerdict>>, CsmError> {
-        let Some(ethos) = &self.ethos else { return Ok(None) };
+        let Some(ethos) = &self.ethos else {
+            return Ok(None);
+        };
         let s = &self.slots[i];
         let name = s.action.name();
         let mut ctx: Vec<f64> = Vec::with_capacity(row.len() + 1);
         ctx.push(verdict.degree());
         ctx.extend_from_slice(row);
         let view = ActionContext::new(&self.context_names, &ctx);
-        let v = ethos.evaluate(name, &view, None).map_err(|source| CsmError::Ethos {
-            state: s.state.id.clone(),
-            action: name.to_string(),
-            source,
-        })?;
+        let v = ethos
+            .evaluate(name, &view, None)
+            .map_err(|source| CsmError::Ethos {
+                state: s.state.id.clone(),
+                action: name.to_string(),
+                source,
+            })?;
         Ok(Some(Box::new(v)))
     }
 
@@ -434,24 +469,40 @@ impl StateMachine {
         let mut active = Vec::new();
         for i in 0..self.slots.len() {
             if let Some(e) = present.and_then(|p| self.missing(i, p)) {
-                errors.push(EventError { event, state: Some(self.slots[i].state.id.clone()), error: e });
+                errors.push(EventError {
+                    event,
+                    state: Some(self.slots[i].state.id.clone()),
+                    error: e,
+                });
                 continue;
             }
             let value = self.slots[i].state.data;
             match self.verdict_of(i, &row, value, host, &mut stack) {
                 Ok(v) if v.is_active() => active.push((i, value, v)),
                 Ok(_) => {}
-                Err(e) => errors.push(EventError { event, state: Some(self.slots[i].state.id.clone()), error: e }),
+                Err(e) => errors.push(EventError {
+                    event,
+                    state: Some(self.slots[i].state.id.clone()),
+                    error: e,
+                }),
             }
         }
         for (i, value, v) in active {
             let input = Observation::new(self.names.clone(), row.clone(), 0);
             match self.vet(i, event, input, value, v) {
                 Ok(f) => firings.push(f),
-                Err(e) => errors.push(EventError { event, state: Some(self.slots[i].state.id.clone()), error: e }),
+                Err(e) => errors.push(EventError {
+                    event,
+                    state: Some(self.slots[i].state.id.clone()),
+                    error: e,
+                }),
             }
         }
-        Ok(Decision { event, firings, errors })
+        Ok(Decision {
+            event,
+            firings,
+            errors,
+        })
     }
 
     /// Evaluates one state on an observation without moving the window or
@@ -485,7 +536,11 @@ impl StateMachine {
             let input = Observation::new(self.names.clone(), row, 0);
             firings.push(self.vet(i, event, input, value, v)?);
         }
-        Ok(Decision { event, firings, errors: Vec::new() })
+        Ok(Decision {
+            event,
+            firings,
+            errors: Vec::new(),
+        })
     }
 
     /// Logs the firings of a decision (after their actions ran) and its errors,
@@ -523,8 +578,14 @@ impl StateMachine {
     /// firings and the batch's errors (actions' included), which are also
     /// logged, in the order a stream of its rows would log them: by row, each
     /// row's deciding errors before its actions' failures.
-    pub fn complete_batch(&mut self, decision: BatchDecision) -> (Arc<BatchFirings>, Vec<EventError>) {
-        let BatchDecision { firings, errors: decided } = decision;
+    pub fn complete_batch(
+        &mut self,
+        decision: BatchDecision,
+    ) -> (Arc<BatchFirings>, Vec<EventError>) {
+        let BatchDecision {
+            firings,
+            errors: decided,
+        } = decision;
         let mut failed = Vec::new();
         for (k, o) in firings.outcomes().iter().enumerate() {
             if let Outcome::Failed { message, payload } = o {
@@ -572,7 +633,11 @@ impl StateMachine {
     }
 
     /// Decides, runs the actions, logs: the whole of one observation.
-    pub fn step(&mut self, inputs: &[f64], host: Option<&HostRow>) -> Result<Vec<Arc<Firing>>, CsmError> {
+    pub fn step(
+        &mut self,
+        inputs: &[f64],
+        host: Option<&HostRow>,
+    ) -> Result<Vec<Arc<Firing>>, CsmError> {
         let mut d = self.decide(inputs, None, host)?;
         for (f, a) in &mut d.firings {
             a.execute(f, host);

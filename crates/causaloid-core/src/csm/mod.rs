@@ -9,8 +9,8 @@ mod record;
 mod state;
 mod window;
 
-pub use error::CsmError;
 pub use batch::BatchDecision;
+pub use error::CsmError;
 pub use machine::{Decision, EventError, StateMachine, DEFAULT_LOG_LIMIT, VERDICT};
 pub use record::{BatchFirings, FiringLog, SlotInfo};
 pub use state::{Action, ActionFn, Firing, Observation, Outcome, State};

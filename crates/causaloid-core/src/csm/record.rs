@@ -117,7 +117,11 @@ impl BatchFirings {
             position: p,
             action: s.action.name().clone(),
             value: s.value,
-            input: Observation::new(self.names.clone(), self.arena.clone(), *self.offsets.get(k)?),
+            input: Observation::new(
+                self.names.clone(),
+                self.arena.clone(),
+                *self.offsets.get(k)?,
+            ),
             verdict: *self.verdicts.get(k)?,
             vetting: self.vettings.get(k).cloned().flatten(),
             outcome: self.outcomes.get(k)?.clone(),
@@ -127,7 +131,10 @@ impl BatchFirings {
     /// Runs the action of every pending firing in order. Record-only actions
     /// just mark the firing; a host action's firing is built in full and
     /// handed to `run_host`, which runs it (an `Err` stops the walk).
-    pub fn execute<E>(&mut self, mut run_host: impl FnMut(&Action, &mut Firing) -> Result<(), E>) -> Result<(), E> {
+    pub fn execute<E>(
+        &mut self,
+        mut run_host: impl FnMut(&Action, &mut Firing) -> Result<(), E>,
+    ) -> Result<(), E> {
         for k in 0..self.outcomes.len() {
             if self.outcomes[k] != Outcome::Pending {
                 continue;
@@ -140,7 +147,9 @@ impl BatchFirings {
                 Some(a) => a.clone(),
                 None => continue,
             };
-            let Some(mut f) = self.firing(k) else { continue };
+            let Some(mut f) = self.firing(k) else {
+                continue;
+            };
             run_host(&action, &mut f)?;
             self.outcomes[k] = f.outcome;
         }
@@ -259,7 +268,10 @@ impl FiringLog {
         self.chunks.iter().flat_map(|c| {
             let (one, batch) = match c {
                 Chunk::One(f) => (Some(f.clone()), None),
-                Chunk::Batch(b, s, e) => (None, Some((*s..*e).filter_map(move |k| b.firing(k).map(Arc::new)))),
+                Chunk::Batch(b, s, e) => (
+                    None,
+                    Some((*s..*e).filter_map(move |k| b.firing(k).map(Arc::new))),
+                ),
             };
             one.into_iter().chain(batch.into_iter().flatten())
         })

@@ -19,7 +19,12 @@ pub struct State {
 
 impl State {
     pub fn new(id: impl Into<NodeId>, description: impl Into<String>, member: Member) -> State {
-        State { id: id.into(), description: description.into(), member, data: None }
+        State {
+            id: id.into(),
+            description: description.into(),
+            member,
+            data: None,
+        }
     }
 
     pub fn with_data(mut self, data: Value) -> State {
@@ -30,14 +35,24 @@ impl State {
 
 impl fmt::Debug for State {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "State({}, {:?}, {})", self.id, self.description, self.member.kind_name())
+        write!(
+            f,
+            "State({}, {:?}, {})",
+            self.id,
+            self.description,
+            self.member.kind_name()
+        )
     }
 }
 
 /// An action implemented in a host language (a Python callable).
 pub trait ActionFn: Send + Sync {
     /// Carries the action out. `Err` holds the message and the host's error.
-    fn fire(&self, firing: &Firing, host: Option<&HostRow>) -> Result<(), (String, Option<ErrorPayload>)>;
+    fn fire(
+        &self,
+        firing: &Firing,
+        host: Option<&HostRow>,
+    ) -> Result<(), (String, Option<ErrorPayload>)>;
 }
 
 /// What a state does when it fires.
@@ -105,7 +120,10 @@ pub enum Outcome {
     /// The ethos forbade the action; it did not run.
     Refused,
     /// The host action raised.
-    Failed { message: String, payload: Option<ErrorPayload> },
+    Failed {
+        message: String,
+        payload: Option<ErrorPayload>,
+    },
 }
 
 impl Outcome {
@@ -142,16 +160,25 @@ pub struct Observation {
 impl Observation {
     /// The values at `buffer[start..start + names.len()]`.
     pub fn new(names: Arc<Vec<String>>, buffer: Arc<[f64]>, start: usize) -> Observation {
-        Observation { names, buffer, start }
+        Observation {
+            names,
+            buffer,
+            start,
+        }
     }
 
     /// The values, in `names` order.
     pub fn values(&self) -> &[f64] {
-        self.buffer.get(self.start..self.start + self.names.len()).unwrap_or(&[])
+        self.buffer
+            .get(self.start..self.start + self.names.len())
+            .unwrap_or(&[])
     }
 
     pub fn get(&self, name: &str) -> Option<f64> {
-        self.names.iter().position(|n| n == name).and_then(|i| self.values().get(i).copied())
+        self.names
+            .iter()
+            .position(|n| n == name)
+            .and_then(|i| self.values().get(i).copied())
     }
 }
 

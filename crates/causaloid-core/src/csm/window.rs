@@ -43,8 +43,15 @@ impl Window {
                 return Err(WindowError::DuplicateColumn { column: c.clone() });
             }
         }
-        let buffers = columns.iter().map(|_| VecDeque::with_capacity(size)).collect();
-        Ok(Window { size, columns, buffers })
+        let buffers = columns
+            .iter()
+            .map(|_| VecDeque::with_capacity(size))
+            .collect();
+        Ok(Window {
+            size,
+            columns,
+            buffers,
+        })
     }
 
     pub fn size(&self) -> usize {
@@ -95,22 +102,34 @@ impl Window {
     }
 
     fn index(&self, column: &str) -> Result<usize, WindowError> {
-        self.columns.iter().position(|c| c == column).ok_or_else(|| WindowError::UnknownColumn {
-            column: column.to_owned(),
-            known: self.columns.clone(),
-        })
+        self.columns
+            .iter()
+            .position(|c| c == column)
+            .ok_or_else(|| WindowError::UnknownColumn {
+                column: column.to_owned(),
+                known: self.columns.clone(),
+            })
     }
 
     /// The kept values of `column`, oldest first.
     pub fn values(&self, column: &str) -> Result<Vec<f64>, WindowError> {
         let i = self.index(column)?;
-        Ok(self.buffers.get(i).map(|b| b.iter().copied().collect()).unwrap_or_default())
+        Ok(self
+            .buffers
+            .get(i)
+            .map(|b| b.iter().copied().collect())
+            .unwrap_or_default())
     }
 
     /// One statistic of one column (NaN for an empty window, except count).
     pub fn stat(&self, column: &str, name: &str) -> Result<f64, WindowError> {
         let i = self.index(column)?;
-        let k = STATS.iter().position(|s| *s == name).ok_or_else(|| WindowError::UnknownStat { name: name.to_owned() })?;
+        let k = STATS
+            .iter()
+            .position(|s| *s == name)
+            .ok_or_else(|| WindowError::UnknownStat {
+                name: name.to_owned(),
+            })?;
         let mut out = [0.0; STATS.len()];
         if let Some(buf) = self.buffers.get(i) {
             summarise(buf, &mut out);
@@ -120,7 +139,10 @@ impl Window {
 
     /// Names of the features, `"<column>.<stat>"`, column by column.
     pub fn feature_names(&self) -> Vec<String> {
-        self.columns.iter().flat_map(|c| STATS.iter().map(move |s| format!("{c}.{s}"))).collect()
+        self.columns
+            .iter()
+            .flat_map(|c| STATS.iter().map(move |s| format!("{c}.{s}")))
+            .collect()
     }
 
     /// Writes every feature, in [`Window::feature_names`] order, into `out`.
@@ -184,7 +206,15 @@ fn summarise(buf: &VecDeque<f64>, out: &mut [f64; STATS.len()]) {
     }
     let first = buf.front().copied().unwrap_or(f64::NAN);
     let last = buf.back().copied().unwrap_or(f64::NAN);
-    *out = [mean, lo, hi, sum, (sq / n as f64).sqrt(), last - first, n as f64];
+    *out = [
+        mean,
+        lo,
+        hi,
+        sum,
+        (sq / n as f64).sqrt(),
+        last - first,
+        n as f64,
+    ];
 }
 
 #[cfg(test)]

@@ -15,11 +15,19 @@ pub struct ActionContext<'a> {
 impl<'a> ActionContext<'a> {
     /// Pairs `names[i]` with `values[i]`; extra entries of the longer slice are ignored.
     pub fn new(names: &'a [String], values: &'a [f64]) -> ActionContext<'a> {
-        ActionContext { names, values, host: None }
+        ActionContext {
+            names,
+            values,
+            host: None,
+        }
     }
 
     pub fn empty() -> ActionContext<'static> {
-        ActionContext { names: &[], values: &[], host: None }
+        ActionContext {
+            names: &[],
+            values: &[],
+            host: None,
+        }
     }
 
     /// Attaches the host's own representation of the context (for example the
@@ -34,7 +42,10 @@ impl<'a> ActionContext<'a> {
     }
 
     pub fn get(&self, name: &str) -> Option<f64> {
-        self.names.iter().position(|n| n == name).and_then(|i| self.values.get(i).copied())
+        self.names
+            .iter()
+            .position(|n| n == name)
+            .and_then(|i| self.values.get(i).copied())
     }
 
     pub fn names(&self) -> Vec<String> {

@@ -13,13 +13,25 @@ pub enum EthosError {
     #[error("unknown modality {found:?}; expected one of \"obligatory\", \"impermissible\", \"optional\"")]
     UnknownModality { found: String },
     #[error("norm {norm}: invalid {name}: {message}")]
-    InvalidNorm { norm: NodeId, name: &'static str, message: String },
+    InvalidNorm {
+        norm: NodeId,
+        name: &'static str,
+        message: String,
+    },
     #[error("norm {norm} reads {column:?}, which the context does not hold{}", format_known(.known))]
-    MissingContext { norm: NodeId, column: String, known: Vec<String> },
+    MissingContext {
+        norm: NodeId,
+        column: String,
+        known: Vec<String>,
+    },
     #[error("norm {norm}: its predicate decided {found}, which is not a truth value (a bool or a degree in [0, 1])")]
     InvalidPredicate { norm: NodeId, found: String },
     #[error("norm {norm}: its predicate raised: {message}")]
-    Predicate { norm: NodeId, message: String, payload: Option<ErrorPayload> },
+    Predicate {
+        norm: NodeId,
+        message: String,
+        payload: Option<ErrorPayload>,
+    },
     #[error("invalid {name}: {message}")]
     InvalidArgument { name: &'static str, message: String },
 }

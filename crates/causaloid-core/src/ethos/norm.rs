@@ -21,7 +21,11 @@ pub enum Modality {
 }
 
 impl Modality {
-    pub const ALL: [Modality; 3] = [Modality::Obligatory, Modality::Impermissible, Modality::Optional];
+    pub const ALL: [Modality; 3] = [
+        Modality::Obligatory,
+        Modality::Impermissible,
+        Modality::Optional,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -37,7 +41,9 @@ impl Modality {
         Modality::ALL
             .into_iter()
             .find(|m| m.name() == wanted)
-            .ok_or_else(|| EthosError::UnknownModality { found: name.to_owned() })
+            .ok_or_else(|| EthosError::UnknownModality {
+                found: name.to_owned(),
+            })
     }
 
     /// Whether an action with this status may be carried out.
@@ -57,7 +63,11 @@ impl fmt::Display for Modality {
 pub trait NormPredicate: Send + Sync {
     /// Whether the norm applies. `Err` carries the message and, optionally, the
     /// host's own error object so the bindings can chain it.
-    fn holds(&self, action: &str, context: &ActionContext<'_>) -> Result<bool, (String, Option<crate::ErrorPayload>)>;
+    fn holds(
+        &self,
+        action: &str,
+        context: &ActionContext<'_>,
+    ) -> Result<bool, (String, Option<crate::ErrorPayload>)>;
 }
 
 /// When a norm applies.
@@ -189,7 +199,11 @@ impl CompiledNorm {
             }
             _ => (None, Vec::new()),
         };
-        Ok(CompiledNorm { norm, program, columns })
+        Ok(CompiledNorm {
+            norm,
+            program,
+            columns,
+        })
     }
 
     /// Whether the norm applies to `action` in `context`. `row` holds the
@@ -210,7 +224,11 @@ impl CompiledNorm {
                     if !present.get(slot as usize).copied().unwrap_or(false) {
                         return Err(EthosError::MissingContext {
                             norm: self.norm.id.clone(),
-                            column: table.names().get(slot as usize).cloned().unwrap_or_default(),
+                            column: table
+                                .names()
+                                .get(slot as usize)
+                                .cloned()
+                                .unwrap_or_default(),
                             known: context.names(),
                         });
                     }
@@ -225,9 +243,14 @@ impl CompiledNorm {
                 }
             }
             (Predicate::Expr(_), None) => Ok(false),
-            (Predicate::Host(p), _) => p.holds(action, context).map_err(|(message, payload)| {
-                EthosError::Predicate { norm: self.norm.id.clone(), message, payload }
-            }),
+            (Predicate::Host(p), _) => {
+                p.holds(action, context)
+                    .map_err(|(message, payload)| EthosError::Predicate {
+                        norm: self.norm.id.clone(),
+                        message,
+                        payload,
+                    })
+            }
         }
     }
 }

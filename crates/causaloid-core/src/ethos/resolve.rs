@@ -31,14 +31,20 @@ fn rank(a: &Norm, b: &Norm) -> Ordering {
 /// The first rule that ranks `loser` below `winner`, with the comparison.
 fn deciding_rule(winner: &Norm, loser: &Norm) -> Option<(Rule, String)> {
     if winner.priority != loser.priority {
-        Some((Rule::LexSuperior, format!("priority {} > {}", winner.priority, loser.priority)))
+        Some((
+            Rule::LexSuperior,
+            format!("priority {} > {}", winner.priority, loser.priority),
+        ))
     } else if winner.specificity != loser.specificity {
         Some((
             Rule::LexSpecialis,
             format!("specificity {} > {}", winner.specificity, loser.specificity),
         ))
     } else if winner.time.total_cmp(&loser.time) != Ordering::Equal {
-        Some((Rule::LexPosterior, format!("enacted at {} > {}", winner.time, loser.time)))
+        Some((
+            Rule::LexPosterior,
+            format!("enacted at {} > {}", winner.time, loser.time),
+        ))
     } else {
         None
     }
@@ -73,7 +79,11 @@ impl Ethos {
 
     /// Replaces the norm of the same id, keeping its place.
     pub fn update(&mut self, norm: Norm) -> Result<(), EthosError> {
-        let i = self.position(&norm.id).ok_or_else(|| EthosError::UnknownNorm { id: norm.id.clone() })?;
+        let i = self
+            .position(&norm.id)
+            .ok_or_else(|| EthosError::UnknownNorm {
+                id: norm.id.clone(),
+            })?;
         let mut table = self.table.clone();
         let compiled = CompiledNorm::compile(norm, &mut table)?;
         self.table = table;
@@ -85,12 +95,16 @@ impl Ethos {
 
     /// Removes a norm and returns it.
     pub fn remove(&mut self, id: &NodeId) -> Result<Norm, EthosError> {
-        let i = self.position(id).ok_or_else(|| EthosError::UnknownNorm { id: id.clone() })?;
+        let i = self
+            .position(id)
+            .ok_or_else(|| EthosError::UnknownNorm { id: id.clone() })?;
         Ok(self.norms.remove(i).norm)
     }
 
     pub fn get(&self, id: &NodeId) -> Option<&Norm> {
-        self.position(id).and_then(|i| self.norms.get(i)).map(|c| &c.norm)
+        self.position(id)
+            .and_then(|i| self.norms.get(i))
+            .map(|c| &c.norm)
     }
 
     pub fn norms(&self) -> impl Iterator<Item = &Norm> {
@@ -129,7 +143,10 @@ impl Ethos {
     ) -> Result<DeonticVerdict, EthosError> {
         if let Some(t) = now {
             if t.is_nan() {
-                return Err(EthosError::InvalidArgument { name: "time", message: "NaN is not a time".to_owned() });
+                return Err(EthosError::InvalidArgument {
+                    name: "time",
+                    message: "NaN is not a time".to_owned(),
+                });
             }
         }
         let names = self.table.names();
@@ -157,10 +174,13 @@ impl Ethos {
 fn resolve(action: &str, applicable: &[&Norm]) -> DeonticVerdict {
     let ids = applicable.iter().map(|n| n.id.clone()).collect();
     // The first of the top-ranked norms in insertion order, so ties are stable.
-    let winner = applicable.iter().copied().fold(None::<&Norm>, |best, n| match best {
-        Some(b) if rank(n, b) != Ordering::Greater => Some(b),
-        _ => Some(n),
-    });
+    let winner = applicable
+        .iter()
+        .copied()
+        .fold(None::<&Norm>, |best, n| match best {
+            Some(b) if rank(n, b) != Ordering::Greater => Some(b),
+            _ => Some(n),
+        });
     let Some(winner) = winner else {
         return DeonticVerdict {
             action: action.to_owned(),
@@ -181,14 +201,21 @@ fn resolve(action: &str, applicable: &[&Norm]) -> DeonticVerdict {
             continue;
         }
         match deciding_rule(winner, n) {
-            Some((rule, reason)) => defeated.push(Defeat { norm: n.id.clone(), by: winner.id.clone(), rule, reason }),
+            Some((rule, reason)) => defeated.push(Defeat {
+                norm: n.id.clone(),
+                by: winner.id.clone(),
+                rule,
+                reason,
+            }),
             None => unresolved.push(n),
         }
     }
     let modality = if unresolved.is_empty() {
         winner.modality
     } else if winner.modality == Modality::Impermissible
-        || unresolved.iter().any(|n| n.modality == Modality::Impermissible)
+        || unresolved
+            .iter()
+            .any(|n| n.modality == Modality::Impermissible)
     {
         Modality::Impermissible
     } else {

@@ -98,7 +98,10 @@ impl DeonticVerdict {
                 ));
             }
             Some(winner) => {
-                out.push_str(&format!("action {:?} is {status} by norm {winner}", self.action));
+                out.push_str(&format!(
+                    "action {:?} is {status} by norm {winner}",
+                    self.action
+                ));
                 if !self.concurring.is_empty() {
                     let c: Vec<String> = self.concurring.iter().map(ToString::to_string).collect();
                     out.push_str(&format!(" (concurring: {})", c.join(", ")));
@@ -106,7 +109,10 @@ impl DeonticVerdict {
             }
         }
         for d in &self.defeated {
-            out.push_str(&format!("\n  norm {} defeated by norm {}: {} ({})", d.norm, d.by, d.rule, d.reason));
+            out.push_str(&format!(
+                "\n  norm {} defeated by norm {}: {} ({})",
+                d.norm, d.by, d.rule, d.reason
+            ));
         }
         out
     }

@@ -200,8 +200,9 @@ impl Expr {
     }
 
     pub fn from_json(text: &str) -> Result<Expr, crate::CausalError> {
-        serde_json::from_str(text)
-            .map_err(|e| crate::CausalError::Serialization { message: format!("expression JSON: {e}") })
+        serde_json::from_str(text).map_err(|e| crate::CausalError::Serialization {
+            message: format!("expression JSON: {e}"),
+        })
     }
 }
 

@@ -69,7 +69,9 @@ fn unary(u: crate::expr::UnaryOp, a: Arg) -> Arg {
         Arg::Col(s) => Arg::F(Arc::new(move |row: &[f64], _| {
             (unary_kind(u, Kind::Num), apply_unary(u, col(row, s)))
         })),
-        Arg::Value => Arg::F(Arc::new(move |_: &[f64], (k, x)| (unary_kind(u, k), apply_unary(u, x)))),
+        Arg::Value => Arg::F(Arc::new(move |_: &[f64], (k, x)| {
+            (unary_kind(u, k), apply_unary(u, x))
+        })),
         Arg::F(f) => Arg::F(Arc::new(move |row: &[f64], v| {
             let (k, x) = f(row, v);
             (unary_kind(u, k), apply_unary(u, x))
@@ -83,23 +85,39 @@ fn binary(b: crate::expr::BinaryOp, x: Arg, y: Arg) -> Arg {
         (Lit(kx, a), Lit(ky, c)) => Lit(binary_kind(b, kx, ky), apply_binary(b, a, c)),
         (Col(s), Lit(k, c)) => {
             let kind = binary_kind(b, Kind::Num, k);
-            F(Arc::new(move |row: &[f64], _| (kind, apply_binary(b, col(row, s), c))))
+            F(Arc::new(move |row: &[f64], _| {
+                (kind, apply_binary(b, col(row, s), c))
+            }))
         }
         (Lit(k, a), Col(s)) => {
             let kind = binary_kind(b, k, Kind::Num);
-            F(Arc::new(move |row: &[f64], _| (kind, apply_binary(b, a, col(row, s)))))
+            F(Arc::new(move |row: &[f64], _| {
+                (kind, apply_binary(b, a, col(row, s)))
+            }))
         }
         (Col(s), Col(t)) => {
             let kind = binary_kind(b, Kind::Num, Kind::Num);
-            F(Arc::new(move |row: &[f64], _| (kind, apply_binary(b, col(row, s), col(row, t)))))
+            F(Arc::new(move |row: &[f64], _| {
+                (kind, apply_binary(b, col(row, s), col(row, t)))
+            }))
         }
-        (Value, Lit(k, c)) => F(Arc::new(move |_: &[f64], (kv, v)| (binary_kind(b, kv, k), apply_binary(b, v, c)))),
-        (Lit(k, a), Value) => F(Arc::new(move |_: &[f64], (kv, v)| (binary_kind(b, k, kv), apply_binary(b, a, v)))),
+        (Value, Lit(k, c)) => F(Arc::new(move |_: &[f64], (kv, v)| {
+            (binary_kind(b, kv, k), apply_binary(b, v, c))
+        })),
+        (Lit(k, a), Value) => F(Arc::new(move |_: &[f64], (kv, v)| {
+            (binary_kind(b, k, kv), apply_binary(b, a, v))
+        })),
         (Value, Col(s)) => F(Arc::new(move |row: &[f64], (kv, v)| {
-            (binary_kind(b, kv, Kind::Num), apply_binary(b, v, col(row, s)))
+            (
+                binary_kind(b, kv, Kind::Num),
+                apply_binary(b, v, col(row, s)),
+            )
         })),
         (Col(s), Value) => F(Arc::new(move |row: &[f64], (kv, v)| {
-            (binary_kind(b, Kind::Num, kv), apply_binary(b, col(row, s), v))
+            (
+                binary_kind(b, Kind::Num, kv),
+                apply_binary(b, col(row, s), v),
+            )
         })),
         (Value, F(f)) => F(Arc::new(move |row: &[f64], v| {
             let (k, c) = f(row, v);
@@ -153,16 +171,34 @@ pub(crate) fn compile(ops: &[Op]) -> RowFn {
             }
             Op::BetweenLit(a, lo, hi) => {
                 let x = take(a, &mut stack).into_fn();
-                Arg::F(Arc::new(move |row: &[f64], v| (Kind::Bool, between(x(row, v).1, lo, hi))))
+                Arg::F(Arc::new(move |row: &[f64], v| {
+                    (Kind::Bool, between(x(row, v).1, lo, hi))
+                }))
             }
             Op::Between => {
-                let hi = stack.pop().unwrap_or(Arg::Lit(Kind::Num, f64::NAN)).into_fn();
-                let lo = stack.pop().unwrap_or(Arg::Lit(Kind::Num, f64::NAN)).into_fn();
-                let x = stack.pop().unwrap_or(Arg::Lit(Kind::Num, f64::NAN)).into_fn();
-                Arg::F(Arc::new(move |row: &[f64], v| (Kind::Bool, between(x(row, v).1, lo(row, v).1, hi(row, v).1))))
+                let hi = stack
+                    .pop()
+                    .unwrap_or(Arg::Lit(Kind::Num, f64::NAN))
+                    .into_fn();
+                let lo = stack
+                    .pop()
+                    .unwrap_or(Arg::Lit(Kind::Num, f64::NAN))
+                    .into_fn();
+                let x = stack
+                    .pop()
+                    .unwrap_or(Arg::Lit(Kind::Num, f64::NAN))
+                    .into_fn();
+                Arg::F(Arc::new(move |row: &[f64], v| {
+                    (Kind::Bool, between(x(row, v).1, lo(row, v).1, hi(row, v).1))
+                }))
             }
         };
         stack.push(next);
     }
-    RowFn(stack.pop().unwrap_or(Arg::Lit(Kind::Num, f64::NAN)).into_fn())
+    RowFn(
+        stack
+            .pop()
+            .unwrap_or(Arg::Lit(Kind::Num, f64::NAN))
+            .into_fn(),
+    )
 }

@@ -7,6 +7,6 @@ mod closure;
 mod program;
 
 pub use ast::{BinaryOp, Expr, UnaryOp};
-pub use closure::RowFn;
 pub(crate) use closure::compile as compile_row;
+pub use closure::RowFn;
 pub use program::{BlockScratch, ColumnTable, Program, Scratch};

@@ -144,18 +144,54 @@ pub(crate) fn binary_kind(op: BinaryOp, a: Kind, b: Kind) -> Kind {
 macro_rules! with_binary_fn {
     ($op:expr, $f:ident => $body:expr) => {
         match $op {
-            BinaryOp::Add => { let $f = |a: f64, b: f64| a + b; $body }
-            BinaryOp::Sub => { let $f = |a: f64, b: f64| a - b; $body }
-            BinaryOp::Mul => { let $f = |a: f64, b: f64| a * b; $body }
-            BinaryOp::Div => { let $f = |a: f64, b: f64| a / b; $body }
-            BinaryOp::Lt => { let $f = |a: f64, b: f64| truth(a < b); $body }
-            BinaryOp::Le => { let $f = |a: f64, b: f64| truth(a <= b); $body }
-            BinaryOp::Gt => { let $f = |a: f64, b: f64| truth(a > b); $body }
-            BinaryOp::Ge => { let $f = |a: f64, b: f64| truth(a >= b); $body }
-            BinaryOp::Eq => { let $f = |a: f64, b: f64| truth(a == b); $body }
-            BinaryOp::Ne => { let $f = |a: f64, b: f64| truth(a != b); $body }
-            BinaryOp::And | BinaryOp::Min => { let $f = nan_min; $body }
-            BinaryOp::Or | BinaryOp::Max => { let $f = nan_max; $body }
+            BinaryOp::Add => {
+                let $f = |a: f64, b: f64| a + b;
+                $body
+            }
+            BinaryOp::Sub => {
+                let $f = |a: f64, b: f64| a - b;
+                $body
+            }
+            BinaryOp::Mul => {
+                let $f = |a: f64, b: f64| a * b;
+                $body
+            }
+            BinaryOp::Div => {
+                let $f = |a: f64, b: f64| a / b;
+                $body
+            }
+            BinaryOp::Lt => {
+                let $f = |a: f64, b: f64| truth(a < b);
+                $body
+            }
+            BinaryOp::Le => {
+                let $f = |a: f64, b: f64| truth(a <= b);
+                $body
+            }
+            BinaryOp::Gt => {
+                let $f = |a: f64, b: f64| truth(a > b);
+                $body
+            }
+            BinaryOp::Ge => {
+                let $f = |a: f64, b: f64| truth(a >= b);
+                $body
+            }
+            BinaryOp::Eq => {
+                let $f = |a: f64, b: f64| truth(a == b);
+                $body
+            }
+            BinaryOp::Ne => {
+                let $f = |a: f64, b: f64| truth(a != b);
+                $body
+            }
+            BinaryOp::And | BinaryOp::Min => {
+                let $f = nan_min;
+                $body
+            }
+            BinaryOp::Or | BinaryOp::Max => {
+                let $f = nan_max;
+                $body
+            }
         }
     };
 }
@@ -178,7 +214,11 @@ impl Program {
         let mut ops = Vec::new();
         emit(expr, table, &mut ops);
         let depth = max_depth(&ops);
-        Program { ops, reads_value: expr.reads_value(), depth }
+        Program {
+            ops,
+            reads_value: expr.reads_value(),
+            depth,
+        }
     }
 
     /// Whether the program reads the incoming value.
@@ -208,7 +248,11 @@ impl Program {
                 Op::BetweenLit(a, lo, hi) => Op::BetweenLit(fix(a), lo, hi),
             })
             .collect();
-        Program { ops, reads_value: self.reads_value, depth: self.depth }
+        Program {
+            ops,
+            reads_value: self.reads_value,
+            depth: self.depth,
+        }
     }
 
     /// Evaluates on one row. `value` is the incoming value (ignored unless the
@@ -224,7 +268,10 @@ impl Program {
             }
         }
         if self.depth <= SMALL_STACK {
-            let mut stack = Small { items: [(Kind::Num, 0.0); SMALL_STACK], len: 0 };
+            let mut stack = Small {
+                items: [(Kind::Num, 0.0); SMALL_STACK],
+                len: 0,
+            };
             return run(&self.ops, row, value, &mut stack);
         }
         stack.clear();
@@ -298,7 +345,9 @@ impl Program {
                         UnaryOp::Neg => map(&src, &mut buf, len, |x| apply_unary(UnaryOp::Neg, x)),
                         UnaryOp::Not => map(&src, &mut buf, len, |x| apply_unary(UnaryOp::Not, x)),
                         UnaryOp::Abs => map(&src, &mut buf, len, |x| apply_unary(UnaryOp::Abs, x)),
-                        UnaryOp::IsNan => map(&src, &mut buf, len, |x| apply_unary(UnaryOp::IsNan, x)),
+                        UnaryOp::IsNan => {
+                            map(&src, &mut buf, len, |x| apply_unary(UnaryOp::IsNan, x))
+                        }
                     }
                     scratch.give(src);
                     scratch.stack.push((unary_kind(u, k), buf));
@@ -603,12 +652,22 @@ impl BlockScratch {
     }
 
     fn pop(&mut self, len: usize) -> (Kind, Vec<f64>) {
-        self.stack.pop().unwrap_or_else(|| (Kind::Num, vec![f64::NAN; len]))
+        self.stack
+            .pop()
+            .unwrap_or_else(|| (Kind::Num, vec![f64::NAN; len]))
     }
 
-    fn arg<'a>(&mut self, a: Operand, cols: &[&'a [f64]], value: (Kind, &'a [f64])) -> (Kind, Arg<'a>) {
+    fn arg<'a>(
+        &mut self,
+        a: Operand,
+        cols: &[&'a [f64]],
+        value: (Kind, &'a [f64]),
+    ) -> (Kind, Arg<'a>) {
         match a {
-            Operand::Col(s) => (Kind::Num, Arg::Slice(cols.get(s as usize).copied().unwrap_or(&[]))),
+            Operand::Col(s) => (
+                Kind::Num,
+                Arg::Slice(cols.get(s as usize).copied().unwrap_or(&[])),
+            ),
             Operand::Value => (value.0, Arg::Slice(value.1)),
             Operand::Lit(k, x) => (k, Arg::Scalar(x)),
             Operand::Stack => {

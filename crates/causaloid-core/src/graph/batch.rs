@@ -37,22 +37,38 @@ type Column = (Kind, Vec<f64>);
 impl Member {
     /// Evaluates every row of `input`. With `activations`, also returns the
     /// verdicts of each node of a graph (each member of a collection).
-    pub fn evaluate_batch(&self, input: &BatchInput<'_>, activations: bool) -> Result<BatchOutput, CausalError> {
+    pub fn evaluate_batch(
+        &self,
+        input: &BatchInput<'_>,
+        activations: bool,
+    ) -> Result<BatchOutput, CausalError> {
         if let Member::Graph(g) = self {
             g.frozen()?;
         }
         let width = self.columns().len();
         if input.columns.len() != width {
-            return Err(CausalError::Shape { what: "columns".into(), expected: width, found: input.columns.len() });
+            return Err(CausalError::Shape {
+                what: "columns".into(),
+                expected: width,
+                found: input.columns.len(),
+            });
         }
         for (name, col) in self.columns().iter().zip(&input.columns) {
             if col.len() != input.len {
-                return Err(CausalError::Shape { what: format!("column {name:?}"), expected: input.len, found: col.len() });
+                return Err(CausalError::Shape {
+                    what: format!("column {name:?}"),
+                    expected: input.len,
+                    found: col.len(),
+                });
             }
         }
         if let Some((_, v)) = input.value {
             if v.len() != input.len {
-                return Err(CausalError::Shape { what: "value".into(), expected: input.len, found: v.len() });
+                return Err(CausalError::Shape {
+                    what: "value".into(),
+                    expected: input.len,
+                    found: v.len(),
+                });
             }
         }
         let len = input.len;
@@ -69,7 +85,17 @@ impl Member {
             let value = input.value.map(|(k, v)| (k, &v[start..end]));
             let mut scratch = BlockScratch::default();
             let mut keep = if activations { Some(Vec::new()) } else { None };
-            let out = block_member(self, &link, &cols, value, end - start, start, input.host, &mut scratch, keep.as_mut())?;
+            let out = block_member(
+                self,
+                &link,
+                &cols,
+                value,
+                end - start,
+                start,
+                input.host,
+                &mut scratch,
+                keep.as_mut(),
+            )?;
             Ok((out, keep.unwrap_or_default()))
         };
         let blocks: Vec<Result<(Column, Vec<Column>), CausalError>> = if self.has_callables() {
@@ -105,7 +131,11 @@ impl Member {
             .zip(acts)
             .map(|(m, (k, v))| (m.id().clone(), k, v))
             .collect();
-        Ok(BatchOutput { kind, verdicts, activations })
+        Ok(BatchOutput {
+            kind,
+            verdicts,
+            activations,
+        })
     }
 
     fn children(&self) -> &[Member] {
@@ -146,7 +176,9 @@ pub(crate) fn block_member(
                     (kind, out)
                 }
                 (Function::Callable(f), _) => {
-                    let (kind, out) = f.call_batch(value, len, host).map_err(|e| call_error(c.id(), e, None))?;
+                    let (kind, out) = f
+                        .call_batch(value, len, host)
+                        .map_err(|e| call_error(c.id(), e, None))?;
                     if out.len() != len {
                         return Err(CausalError::Shape {
                             what: format!("the batch result of causaloid {}", c.id()),
@@ -176,10 +208,16 @@ pub(crate) fn block_member(
             Ok((kind, out))
         }
         Member::Collection(coll) => {
-            let sub: Vec<&[f64]> = link.map.iter().map(|&s| cols.get(s as usize).copied().unwrap_or(&[])).collect();
+            let sub: Vec<&[f64]> = link
+                .map
+                .iter()
+                .map(|&s| cols.get(s as usize).copied().unwrap_or(&[]))
+                .collect();
             let mut results: Vec<Column> = Vec::with_capacity(coll.members().len());
             for (m, l) in coll.members().iter().zip(&coll.links) {
-                results.push(block_member(m, l, &sub, value, len, row0, host, scratch, None)?);
+                results.push(block_member(
+                    m, l, &sub, value, len, row0, host, scratch, None,
+                )?);
             }
             let mut row = Vec::with_capacity(results.len());
             let mut buf = Vec::new();
@@ -201,7 +239,11 @@ pub(crate) fn block_member(
             Ok((kind, out))
         }
         Member::Graph(g) => {
-            let sub: Vec<&[f64]> = link.map.iter().map(|&s| cols.get(s as usize).copied().unwrap_or(&[])).collect();
+            let sub: Vec<&[f64]> = link
+                .map
+                .iter()
+                .map(|&s| cols.get(s as usize).copied().unwrap_or(&[]))
+                .collect();
             g.block_roots(&sub, value, len, row0, host, scratch, keep)
         }
     }
@@ -230,9 +272,15 @@ impl CausalGraph {
             let iu = i as usize;
             // One parent: read its column in place; several: join them into a new one.
             let parents = &self.parents[iu];
-            let joined = if parents.len() > 1 { self.join_parents(iu, &outs, len) } else { None };
+            let joined = if parents.len() > 1 {
+                self.join_parents(iu, &outs, len)
+            } else {
+                None
+            };
             let single = match parents.as_slice() {
-                [p] => outs[*p as usize].as_ref().map(|(k, x)| (*k, &x[..len.min(x.len())])),
+                [p] => outs[*p as usize]
+                    .as_ref()
+                    .map(|(k, x)| (*k, &x[..len.min(x.len())])),
                 _ => None,
             };
             let v = match (&joined, single) {
@@ -240,7 +288,17 @@ impl CausalGraph {
                 (None, Some(s)) => Some(s),
                 (None, None) => value,
             };
-            let out = block_member(&self.nodes()[iu], &fz.links[iu], cols, v, len, row0, host, scratch, None)?;
+            let out = block_member(
+                &self.nodes()[iu],
+                &fz.links[iu],
+                cols,
+                v,
+                len,
+                row0,
+                host,
+                scratch,
+                None,
+            )?;
             if self.children[iu].is_empty() {
                 result = Some(match result {
                     None => out.clone(),
@@ -264,7 +322,10 @@ impl CausalGraph {
             }
         }
         if let Some(keep) = keep {
-            keep.extend(outs.into_iter().map(|o| o.unwrap_or((Kind::Bool, vec![0.0; len]))));
+            keep.extend(
+                outs.into_iter()
+                    .map(|o| o.unwrap_or((Kind::Bool, vec![0.0; len]))),
+            );
         }
         Ok(result.unwrap_or((Kind::Bool, vec![0.0; len])))
     }

@@ -100,7 +100,10 @@ impl CausalGraph {
 
     /// The node's position, or `UnknownNode`.
     pub fn index_of(&self, id: &NodeId) -> Result<u32, CausalError> {
-        self.index.get(id).copied().ok_or_else(|| CausalError::UnknownNode { id: id.clone() })
+        self.index
+            .get(id)
+            .copied()
+            .ok_or_else(|| CausalError::UnknownNode { id: id.clone() })
     }
 
     pub fn node(&self, id: &NodeId) -> Result<&Member, CausalError> {
@@ -112,7 +115,10 @@ impl CausalGraph {
         let mut out = Vec::new();
         for (p, kids) in self.children.iter().enumerate() {
             for &c in kids {
-                out.push((self.nodes[p].id().clone(), self.nodes[c as usize].id().clone()));
+                out.push((
+                    self.nodes[p].id().clone(),
+                    self.nodes[c as usize].id().clone(),
+                ));
             }
         }
         out
@@ -120,12 +126,18 @@ impl CausalGraph {
 
     pub fn parents_of(&self, id: &NodeId) -> Result<Vec<NodeId>, CausalError> {
         let i = self.index_of(id)?;
-        Ok(self.parents[i as usize].iter().map(|&p| self.nodes[p as usize].id().clone()).collect())
+        Ok(self.parents[i as usize]
+            .iter()
+            .map(|&p| self.nodes[p as usize].id().clone())
+            .collect())
     }
 
     pub fn children_of(&self, id: &NodeId) -> Result<Vec<NodeId>, CausalError> {
         let i = self.index_of(id)?;
-        Ok(self.children[i as usize].iter().map(|&c| self.nodes[c as usize].id().clone()).collect())
+        Ok(self.children[i as usize]
+            .iter()
+            .map(|&c| self.nodes[c as usize].id().clone())
+            .collect())
     }
 
     fn check_unfrozen(&self) -> Result<(), CausalError> {
@@ -157,10 +169,15 @@ impl CausalGraph {
         let a = self.index_of(from)?;
         let b = self.index_of(to)?;
         if a == b {
-            return Err(CausalError::Cycle { path: vec![from.clone(), to.clone()] });
+            return Err(CausalError::Cycle {
+                path: vec![from.clone(), to.clone()],
+            });
         }
         if self.children[a as usize].contains(&b) {
-            return Err(CausalError::DuplicateEdge { from: from.clone(), to: to.clone() });
+            return Err(CausalError::DuplicateEdge {
+                from: from.clone(),
+                to: to.clone(),
+            });
         }
         self.children[a as usize].push(b);
         self.parents[b as usize].push(a);
@@ -172,9 +189,13 @@ impl CausalGraph {
         self.check_unfrozen()?;
         let a = self.index_of(from)?;
         let b = self.index_of(to)?;
-        let pos = self.children[a as usize].iter().position(|&c| c == b).ok_or_else(|| {
-            CausalError::InvalidArgument { name: "edge", message: format!("no edge {from} -> {to}") }
-        })?;
+        let pos = self.children[a as usize]
+            .iter()
+            .position(|&c| c == b)
+            .ok_or_else(|| CausalError::InvalidArgument {
+                name: "edge",
+                message: format!("no edge {from} -> {to}"),
+            })?;
         self.children[a as usize].remove(pos);
         self.parents[b as usize].retain(|&p| p != a);
         Ok(())
@@ -191,20 +212,39 @@ impl CausalGraph {
         }
         let order = self.topological_order()?;
         let mut table = ColumnTable::new();
-        let links: Vec<Link> = self.nodes.iter().map(|m| Link::new(m, &mut table)).collect();
+        let links: Vec<Link> = self
+            .nodes
+            .iter()
+            .map(|m| Link::new(m, &mut table))
+            .collect();
         let has_callables = self.nodes.iter().any(Member::has_callables);
         let mut plan = Vec::with_capacity(order.len());
         let mut parents = Vec::new();
         for &i in &order {
             let p0 = parents.len() as u32;
             parents.extend_from_slice(&self.parents[i as usize]);
-            let (row_fn, reads_value) = match (&self.nodes[i as usize], &links[i as usize].program) {
-                (Member::Causaloid(_), Some(program)) => (Some(compile_row(program.ops())), program.reads_value()),
+            let (row_fn, reads_value) = match (&self.nodes[i as usize], &links[i as usize].program)
+            {
+                (Member::Causaloid(_), Some(program)) => {
+                    (Some(compile_row(program.ops())), program.reads_value())
+                }
                 _ => (None, false),
             };
-            plan.push(PlanStep { node: i, parents: (p0, parents.len() as u32), row_fn, reads_value });
+            plan.push(PlanStep {
+                node: i,
+                parents: (p0, parents.len() as u32),
+                row_fn,
+                reads_value,
+            });
         }
-        self.frozen = Some(Frozen { order, plan, parents, table, links, has_callables });
+        self.frozen = Some(Frozen {
+            order,
+            plan,
+            parents,
+            table,
+            links,
+            has_callables,
+        });
         Ok(())
     }
 
@@ -241,8 +281,10 @@ impl CausalGraph {
     fn topological_order(&self) -> Result<Vec<u32>, CausalError> {
         let n = self.nodes.len();
         let mut indegree: Vec<usize> = self.parents.iter().map(Vec::len).collect();
-        let mut ready: std::collections::BinaryHeap<std::cmp::Reverse<u32>> =
-            (0..n as u32).filter(|&i| indegree[i as usize] == 0).map(std::cmp::Reverse).collect();
+        let mut ready: std::collections::BinaryHeap<std::cmp::Reverse<u32>> = (0..n as u32)
+            .filter(|&i| indegree[i as usize] == 0)
+            .map(std::cmp::Reverse)
+            .collect();
         let mut order = Vec::with_capacity(n);
         while let Some(std::cmp::Reverse(i)) = ready.pop() {
             order.push(i);
@@ -256,12 +298,16 @@ impl CausalGraph {
         if order.len() == n {
             return Ok(order);
         }
-        Err(CausalError::Cycle { path: self.find_cycle(&indegree) })
+        Err(CausalError::Cycle {
+            path: self.find_cycle(&indegree),
+        })
     }
 
     /// A cycle among the nodes Kahn's algorithm could not order.
     fn find_cycle(&self, indegree: &[usize]) -> Vec<NodeId> {
-        let Some(start) = (0..self.nodes.len()).find(|&i| indegree[i] > 0) else { return Vec::new() };
+        let Some(start) = (0..self.nodes.len()).find(|&i| indegree[i] > 0) else {
+            return Vec::new();
+        };
         // Walk backwards along parents that are still blocked: in a finite graph
         // the walk must revisit a node, and the revisited stretch is a cycle.
         let mut seen = vec![usize::MAX; self.nodes.len()];
@@ -270,13 +316,24 @@ impl CausalGraph {
         while seen[cur] == usize::MAX {
             seen[cur] = walk.len();
             walk.push(cur);
-            match self.parents[cur].iter().find(|&&p| indegree[p as usize] > 0) {
+            match self.parents[cur]
+                .iter()
+                .find(|&&p| indegree[p as usize] > 0)
+            {
                 Some(&p) => cur = p as usize,
                 None => break,
             }
         }
-        let from = if seen[cur] == usize::MAX { 0 } else { seen[cur] };
-        let mut cycle: Vec<NodeId> = walk[from..].iter().rev().map(|&i| self.nodes[i].id().clone()).collect();
+        let from = if seen[cur] == usize::MAX {
+            0
+        } else {
+            seen[cur]
+        };
+        let mut cycle: Vec<NodeId> = walk[from..]
+            .iter()
+            .rev()
+            .map(|&i| self.nodes[i].id().clone())
+            .collect();
         if let Some(first) = cycle.first().cloned() {
             cycle.push(first);
         }

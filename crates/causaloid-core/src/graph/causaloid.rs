@@ -26,7 +26,10 @@ pub enum Output {
 #[derive(Clone, Debug)]
 pub enum CallError {
     /// It raised; `payload` carries the host's exception for chaining.
-    Raised { message: String, payload: Option<ErrorPayload> },
+    Raised {
+        message: String,
+        payload: Option<ErrorPayload>,
+    },
     /// It returned something that is not a verdict (described in words).
     Invalid(String),
 }
@@ -74,7 +77,11 @@ pub struct Causaloid {
 
 impl Causaloid {
     /// A causaloid deciding by a native expression.
-    pub fn from_expr(id: impl Into<NodeId>, description: impl Into<String>, expr: Expr) -> Causaloid {
+    pub fn from_expr(
+        id: impl Into<NodeId>,
+        description: impl Into<String>,
+        expr: Expr,
+    ) -> Causaloid {
         let mut table = ColumnTable::new();
         let program = Program::compile(&expr, &mut table);
         Causaloid {
@@ -134,8 +141,16 @@ impl Causaloid {
 /// Turns a callable's failure into the engine's error for node `id`.
 pub(crate) fn call_error(id: &NodeId, e: CallError, row: Option<usize>) -> CausalError {
     match e {
-        CallError::Raised { message, payload } => CausalError::Callable { id: id.clone(), message, payload },
-        CallError::Invalid(found) => CausalError::InvalidVerdict { id: id.clone(), found, row },
+        CallError::Raised { message, payload } => CausalError::Callable {
+            id: id.clone(),
+            message,
+            payload,
+        },
+        CallError::Invalid(found) => CausalError::InvalidVerdict {
+            id: id.clone(),
+            found,
+            row,
+        },
     }
 }
 

@@ -50,7 +50,9 @@ impl Logic {
                 buf.clear();
                 buf.extend(values.iter().map(|v| v.1));
                 buf.sort_by(|a, b| b.total_cmp(a));
-                buf.get(k.saturating_sub(1).min(n.saturating_sub(1))).copied().unwrap_or(0.0)
+                buf.get(k.saturating_sub(1).min(n.saturating_sub(1)))
+                    .copied()
+                    .unwrap_or(0.0)
             }
         };
         (kind, x)
@@ -87,7 +89,10 @@ impl Collection {
             if k == 0 || k > members.len() {
                 return Err(CausalError::InvalidArgument {
                     name: "logic",
-                    message: format!("AtLeast({k}) needs 1 <= k <= {} (the number of members)", members.len()),
+                    message: format!(
+                        "AtLeast({k}) needs 1 <= k <= {} (the number of members)",
+                        members.len()
+                    ),
                 });
             }
         }
@@ -99,7 +104,14 @@ impl Collection {
         }
         let mut table = ColumnTable::new();
         let links = members.iter().map(|m| Link::new(m, &mut table)).collect();
-        Ok(Collection { id: id.into(), description: description.into(), logic, members, table, links })
+        Ok(Collection {
+            id: id.into(),
+            description: description.into(),
+            logic,
+            members,
+            table,
+            links,
+        })
     }
 
     pub fn id(&self) -> &NodeId {

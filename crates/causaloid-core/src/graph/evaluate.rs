@@ -33,7 +33,11 @@ impl CausalGraph {
     }
 
     /// Evaluates the sub-graph reachable from `start`, which receives `input.value`.
-    pub fn evaluate_from(self: &Arc<Self>, start: &NodeId, input: &Input<'_>) -> Result<Evaluation, CausalError> {
+    pub fn evaluate_from(
+        self: &Arc<Self>,
+        start: &NodeId,
+        input: &Input<'_>,
+    ) -> Result<Evaluation, CausalError> {
         let s = self.index_of(start)?;
         self.top(Mode::From(s), input, format!("from {start}"))
     }
@@ -47,12 +51,23 @@ impl CausalGraph {
         input: &Input<'_>,
     ) -> Result<Evaluation, CausalError> {
         let path = self.shortest_path(from, to)?;
-        let names: Vec<String> = path.iter().map(|&i| self.nodes()[i as usize].id().to_string()).collect();
-        self.top(Mode::Path(path), input, format!("along the path {}", names.join(" -> ")))
+        let names: Vec<String> = path
+            .iter()
+            .map(|&i| self.nodes()[i as usize].id().to_string())
+            .collect();
+        self.top(
+            Mode::Path(path),
+            input,
+            format!("along the path {}", names.join(" -> ")),
+        )
     }
 
     /// Evaluates one node alone on `input`.
-    pub fn evaluate_single(self: &Arc<Self>, node: &NodeId, input: &Input<'_>) -> Result<Evaluation, CausalError> {
+    pub fn evaluate_single(
+        self: &Arc<Self>,
+        node: &NodeId,
+        input: &Input<'_>,
+    ) -> Result<Evaluation, CausalError> {
         let i = self.index_of(node)?;
         self.top(Mode::Path(vec![i]), input, format!("node {node} alone"))
     }
@@ -82,14 +97,26 @@ impl CausalGraph {
                 }
             }
         }
-        Err(CausalError::NoPath { from: from.clone(), to: to.clone() })
+        Err(CausalError::NoPath {
+            from: from.clone(),
+            to: to.clone(),
+        })
     }
 
-    fn top(self: &Arc<Self>, mode: Mode, input: &Input<'_>, note: String) -> Result<Evaluation, CausalError> {
+    fn top(
+        self: &Arc<Self>,
+        mode: Mode,
+        input: &Input<'_>,
+        note: String,
+    ) -> Result<Evaluation, CausalError> {
         self.frozen()?;
         let width = self.columns().len();
         if input.row.len() != width {
-            return Err(CausalError::Shape { what: "row".into(), expected: width, found: input.row.len() });
+            return Err(CausalError::Shape {
+                what: "row".into(),
+                expected: width,
+                found: input.row.len(),
+            });
         }
         let mut ctx = Ctx::new(self.len());
         let scope = ctx.trace.enter(0, 0, input.value);
@@ -121,7 +148,10 @@ impl CausalGraph {
                 Run::Relay(target, v) => {
                     relays += 1;
                     if relays > self.max_relays {
-                        return Err(CausalError::RelayLimit { limit: self.max_relays, target });
+                        return Err(CausalError::RelayLimit {
+                            limit: self.max_relays,
+                            target,
+                        });
                     }
                     let t = self.index_of(&target)?;
                     ctx.trace.set_relay_target(t);
@@ -151,14 +181,25 @@ impl CausalGraph {
             let mut incoming = value;
             for &i in path {
                 let iu = i as usize;
-                match eval_member(&nodes[iu], &fz.links[iu], incoming, row, host, scope, i, ctx)? {
+                match eval_member(
+                    &nodes[iu],
+                    &fz.links[iu],
+                    incoming,
+                    row,
+                    host,
+                    scope,
+                    i,
+                    ctx,
+                )? {
                     Step::Verdict(v) => incoming = Some(v.to_value()),
                     Step::Relay(t, v) => return Ok(Run::Relay(t, v)),
                 }
             }
             let last = path.last().copied().unwrap_or(0);
             ctx.trace.conclude(scope, vec![last]);
-            let v = incoming.map_or(Verdict::Bool(false), |v| Verdict::from_raw(v.kind(), v.num()).unwrap_or(Verdict::Bool(false)));
+            let v = incoming.map_or(Verdict::Bool(false), |v| {
+                Verdict::from_raw(v.kind(), v.num()).unwrap_or(Verdict::Bool(false))
+            });
             return Ok(Run::Finished(v));
         }
         let reach = match mode {
@@ -193,13 +234,23 @@ impl CausalGraph {
                 let v = incoming.map_or((Kind::Num, f64::NAN), |v| (v.kind(), v.num()));
                 let (k, x) = f.call(row, v);
                 if let Ok(verdict) = Verdict::from_raw(k, x) {
-                    ctx.trace.push(scope, i, incoming, Outcome::Decided(verdict));
+                    ctx.trace
+                        .push(scope, i, incoming, Outcome::Decided(verdict));
                     done[iu] = kind_state(k);
                     out[iu] = x;
                     continue;
                 }
             }
-            match eval_member(&nodes[iu], &fz.links[iu], incoming, row, host, scope, i, ctx)? {
+            match eval_member(
+                &nodes[iu],
+                &fz.links[iu],
+                incoming,
+                row,
+                host,
+                scope,
+                i,
+                ctx,
+            )? {
                 Step::Verdict(v) => {
                     done[iu] = kind_state(v.kind());
                     out[iu] = v.degree();
@@ -222,7 +273,9 @@ impl CausalGraph {
         }
         ctx.trace.conclude(scope, sinks);
         let (k, x) = result.unwrap_or((Kind::Bool, 0.0));
-        Ok(Run::Finished(Verdict::from_raw(k, x).unwrap_or(Verdict::Bool(false))))
+        Ok(Run::Finished(
+            Verdict::from_raw(k, x).unwrap_or(Verdict::Bool(false)),
+        ))
     }
 
     fn reachable(&self, start: u32) -> Vec<bool> {

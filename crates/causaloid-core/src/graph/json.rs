@@ -33,8 +33,17 @@ struct Document {
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 enum MemberDto {
-    Causaloid { id: NodeId, description: String, expr: Expr },
-    Collection { id: NodeId, description: String, logic: Logic, members: Vec<MemberDto> },
+    Causaloid {
+        id: NodeId,
+        description: String,
+        expr: Expr,
+    },
+    Collection {
+        id: NodeId,
+        description: String,
+        logic: Logic,
+        members: Vec<MemberDto>,
+    },
     Graph {
         id: NodeId,
         description: String,
@@ -92,11 +101,21 @@ fn graph_dto(g: &CausalGraph) -> Result<MemberDto, CausalError> {
 
 fn from_dto(d: MemberDto) -> Result<Member, CausalError> {
     Ok(match d {
-        MemberDto::Causaloid { id, description, expr } => {
-            Member::Causaloid(Arc::new(Causaloid::from_expr(id, description, expr)))
-        }
-        MemberDto::Collection { id, description, logic, members } => {
-            let members = members.into_iter().map(from_dto).collect::<Result<_, _>>()?;
+        MemberDto::Causaloid {
+            id,
+            description,
+            expr,
+        } => Member::Causaloid(Arc::new(Causaloid::from_expr(id, description, expr))),
+        MemberDto::Collection {
+            id,
+            description,
+            logic,
+            members,
+        } => {
+            let members = members
+                .into_iter()
+                .map(from_dto)
+                .collect::<Result<_, _>>()?;
             Member::Collection(Arc::new(Collection::new(id, description, members, logic)?))
         }
         d @ MemberDto::Graph { .. } => {
@@ -108,8 +127,18 @@ fn from_dto(d: MemberDto) -> Result<Member, CausalError> {
 }
 
 fn graph_from_dto(d: MemberDto) -> Result<CausalGraph, CausalError> {
-    let MemberDto::Graph { id, description, max_relays, frozen, nodes, edges } = d else {
-        return Err(CausalError::Serialization { message: "the root is not a graph".into() });
+    let MemberDto::Graph {
+        id,
+        description,
+        max_relays,
+        frozen,
+        nodes,
+        edges,
+    } = d
+    else {
+        return Err(CausalError::Serialization {
+            message: "the root is not a graph".into(),
+        });
     };
     let mut g = CausalGraph::new(id, description);
     g.set_max_relays(max_relays)?;
@@ -126,15 +155,26 @@ fn graph_from_dto(d: MemberDto) -> Result<CausalGraph, CausalError> {
 }
 
 fn write(root: MemberDto) -> Result<String, CausalError> {
-    let doc = Document { format: FORMAT.into(), version: VERSION, root };
-    serde_json::to_string(&doc).map_err(|e| CausalError::Serialization { message: e.to_string() })
+    let doc = Document {
+        format: FORMAT.into(),
+        version: VERSION,
+        root,
+    };
+    serde_json::to_string(&doc).map_err(|e| CausalError::Serialization {
+        message: e.to_string(),
+    })
 }
 
 fn read(text: &str) -> Result<MemberDto, CausalError> {
-    let doc: Document = serde_json::from_str(text).map_err(|e| CausalError::Serialization { message: e.to_string() })?;
+    let doc: Document = serde_json::from_str(text).map_err(|e| CausalError::Serialization {
+        message: e.to_string(),
+    })?;
     if doc.format != FORMAT || doc.version != VERSION {
         return Err(CausalError::Serialization {
-            message: format!("expected format {FORMAT:?} version {VERSION}, found {:?} version {}", doc.format, doc.version),
+            message: format!(
+                "expected format {FORMAT:?} version {VERSION}, found {:?} version {}",
+                doc.format, doc.version
+            ),
         });
     }
     Ok(doc.root)

@@ -1,8 +1,8 @@
 //! The one interface shared by causaloids, collections and graphs, so each can
 //! be a member of the others, recursively; and single-row evaluation of it.
 
-use super::causaloid::{call_error, check_verdict, Causaloid, Function, HostRow, Output};
 use super::causal_graph::CausalGraph;
+use super::causaloid::{call_error, check_verdict, Causaloid, Function, HostRow, Output};
 use super::collection::Collection;
 use super::id::NodeId;
 use super::trace::{Evaluation, Outcome, Trace};
@@ -97,14 +97,23 @@ impl Member {
     pub fn evaluate(&self, input: &Input<'_>) -> Evaluation {
         let mut ctx = Ctx::new(self.size());
         let link = Link::identity(self);
-        let result = eval_member(self, &link, input.value, input.row, input.host, 0, 0, &mut ctx)
-            .and_then(|step| match step {
-                Step::Verdict(v) => Ok(v),
-                Step::Relay(..) => Err(CausalError::RelayNotAllowed {
-                    id: self.id().clone(),
-                    reason: "has no graph around it to relay within",
-                }),
-            });
+        let result = eval_member(
+            self,
+            &link,
+            input.value,
+            input.row,
+            input.host,
+            0,
+            0,
+            &mut ctx,
+        )
+        .and_then(|step| match step {
+            Step::Verdict(v) => Ok(v),
+            Step::Relay(..) => Err(CausalError::RelayNotAllowed {
+                id: self.id().clone(),
+                reason: "has no graph around it to relay within",
+            }),
+        });
         ctx.finish(self.clone(), input, result, String::new())
     }
 }
@@ -120,7 +129,11 @@ pub(crate) struct Link {
 
 impl Link {
     pub fn new(member: &Member, parent: &mut ColumnTable) -> Link {
-        let map: Vec<u32> = member.columns().iter().map(|name| parent.slot(name)).collect();
+        let map: Vec<u32> = member
+            .columns()
+            .iter()
+            .map(|name| parent.slot(name))
+            .collect();
         let program = match member {
             Member::Causaloid(c) => c.program().map(|p| p.relink(&map)),
             _ => None,
@@ -139,7 +152,10 @@ impl Link {
 
     /// The member's row, gathered from the parent's.
     pub fn gather(&self, row: &[f64]) -> Vec<f64> {
-        self.map.iter().map(|&s| row.get(s as usize).copied().unwrap_or(f64::NAN)).collect()
+        self.map
+            .iter()
+            .map(|&s| row.get(s as usize).copied().unwrap_or(f64::NAN))
+            .collect()
     }
 }
 
@@ -157,7 +173,10 @@ pub(crate) struct Ctx {
 
 impl Ctx {
     pub fn new(size_hint: usize) -> Ctx {
-        Ctx { trace: Trace::with_capacity(size_hint + 2), stack: Vec::with_capacity(16) }
+        Ctx {
+            trace: Trace::with_capacity(size_hint + 2),
+            stack: Vec::with_capacity(16),
+        }
     }
 
     pub fn finish(
@@ -167,7 +186,14 @@ impl Ctx {
         verdict: Result<Verdict, CausalError>,
         note: String,
     ) -> Evaluation {
-        Evaluation::new(top, input.value, input.row.to_vec(), verdict, self.trace, note)
+        Evaluation::new(
+            top,
+            input.value,
+            input.row.to_vec(),
+            verdict,
+            self.trace,
+            note,
+        )
     }
 }
 
@@ -189,7 +215,10 @@ pub(crate) fn eval_member(
             let step = eval_causaloid(c, link, value, row, host, &mut ctx.stack);
             let outcome = match &step {
                 Ok(Step::Verdict(v)) => Outcome::Decided(*v),
-                Ok(Step::Relay(_, v)) => Outcome::Relayed { target: u32::MAX, value: *v },
+                Ok(Step::Relay(_, v)) => Outcome::Relayed {
+                    target: u32::MAX,
+                    value: *v,
+                },
                 Err(_) => Outcome::Failed,
             };
             ctx.trace.push(scope, idx, value, outcome);
@@ -231,7 +260,9 @@ fn eval_causaloid(
             check_verdict(c.id(), kind, x, None).map(Step::Verdict)
         }
         (Function::Callable(f), _) => match f.call(value, host) {
-            Ok(Output::Verdict(v)) => check_verdict(c.id(), v.kind(), v.num(), None).map(Step::Verdict),
+            Ok(Output::Verdict(v)) => {
+                check_verdict(c.id(), v.kind(), v.num(), None).map(Step::Verdict)
+            }
             Ok(Output::Relay(target, v)) => Ok(Step::Relay(target, v)),
             Err(e) => Err(call_error(c.id(), e, None)),
         },

@@ -12,9 +12,14 @@ use crate::value::{Value, Verdict};
 pub enum Outcome {
     Decided(Verdict),
     /// Relayed to node `target` (an index into the graph's nodes) with `value`.
-    Relayed { target: u32, value: Value },
+    Relayed {
+        target: u32,
+        value: Value,
+    },
     /// A nested collection or graph started; its members are in `scope`.
-    Entered { scope: u32 },
+    Entered {
+        scope: u32,
+    },
     Failed,
 }
 
@@ -52,13 +57,24 @@ impl Entry {
         let (out_tag, output) = match outcome {
             Outcome::Decided(Verdict::Bool(b)) => (OUT_DECIDED | OUT_BOOL, f64::from(u8::from(b))),
             Outcome::Decided(Verdict::Degree(x)) => (OUT_DECIDED, x),
-            Outcome::Relayed { value, .. } => {
-                (OUT_RELAYED | if value.kind() == crate::Kind::Bool { OUT_BOOL } else { 0 }, value.num())
-            }
+            Outcome::Relayed { value, .. } => (
+                OUT_RELAYED
+                    | if value.kind() == crate::Kind::Bool {
+                        OUT_BOOL
+                    } else {
+                        0
+                    },
+                value.num(),
+            ),
             Outcome::Entered { scope } => (OUT_ENTERED, f64::from(scope)),
             Outcome::Failed => (OUT_FAILED, 0.0),
         };
-        Entry { meta: (scope & SCOPE_MASK) | ((in_tag | out_tag) << 24), member, input, output }
+        Entry {
+            meta: (scope & SCOPE_MASK) | ((in_tag | out_tag) << 24),
+            member,
+            input,
+            output,
+        }
     }
 
     /// The scope the entry belongs to (0: the top).
@@ -87,9 +103,15 @@ impl Entry {
             OUT_DECIDED => Outcome::Decided(Verdict::Degree(self.output)),
             OUT_RELAYED => Outcome::Relayed {
                 target: relay_target,
-                value: if is_bool { Value::Bool(self.output != 0.0) } else { Value::Num(self.output) },
+                value: if is_bool {
+                    Value::Bool(self.output != 0.0)
+                } else {
+                    Value::Num(self.output)
+                },
             },
-            OUT_ENTERED => Outcome::Entered { scope: self.output as u32 },
+            OUT_ENTERED => Outcome::Entered {
+                scope: self.output as u32,
+            },
             _ => Outcome::Failed,
         }
     }
@@ -126,7 +148,10 @@ impl Trace {
     pub fn with_capacity(n: usize) -> Trace {
         Trace {
             entries: Vec::with_capacity(n),
-            scopes: vec![Scope { parent: u32::MAX, member: 0 }],
+            scopes: vec![Scope {
+                parent: u32::MAX,
+                member: 0,
+            }],
             conclusions: Vec::new(),
             relays: Vec::new(),
         }
@@ -138,7 +163,8 @@ impl Trace {
 
     #[inline(always)]
     pub(crate) fn push(&mut self, scope: u32, member: u32, input: Option<Value>, outcome: Outcome) {
-        self.entries.push(Entry::pack(scope, member, input, outcome));
+        self.entries
+            .push(Entry::pack(scope, member, input, outcome));
     }
 
     /// The node a relay entry relayed to (u32::MAX when it was not resolved).
@@ -160,7 +186,10 @@ impl Trace {
 
     pub(crate) fn enter(&mut self, scope: u32, member: u32, input: Option<Value>) -> u32 {
         let inner = self.scopes.len() as u32;
-        self.scopes.push(Scope { parent: scope, member });
+        self.scopes.push(Scope {
+            parent: scope,
+            member,
+        });
         self.push(scope, member, input, Outcome::Entered { scope: inner });
         inner
     }
@@ -235,7 +264,14 @@ impl Evaluation {
         trace: Trace,
         note: String,
     ) -> Evaluation {
-        Evaluation { top, value, row, verdict, trace, note }
+        Evaluation {
+            top,
+            value,
+            row,
+            verdict,
+            trace,
+            note,
+        }
     }
 
     pub fn verdict(&self) -> Result<Verdict, &CausalError> {
@@ -280,14 +316,18 @@ impl Evaluation {
         let scopes = self.scope_members();
         let mut out = Vec::with_capacity(self.trace.entries.len());
         for e in self.trace.decoded() {
-            let Some(m) = self.resolve(&scopes, &e) else { continue };
+            let Some(m) = self.resolve(&scopes, &e) else {
+                continue;
+            };
             let (event, verdict, relay_target, relay_value) = match e.outcome {
                 Outcome::Decided(v) => ("decided", Some(v), None, None),
                 Outcome::Entered { .. } => ("entered", None, None, None),
                 Outcome::Failed => ("failed", None, None, None),
                 Outcome::Relayed { target, value } => {
                     let graph = scopes.get(e.scope as usize).copied().flatten();
-                    let t = graph.and_then(|g| child(g, target, false)).map(|t| t.id().clone());
+                    let t = graph
+                        .and_then(|g| child(g, target, false))
+                        .map(|t| t.id().clone());
                     ("relayed", None, t, Some(value))
                 }
             };
@@ -312,15 +352,23 @@ impl Evaluation {
         let scopes = self.scope_members();
         let mut lines = Vec::with_capacity(self.trace.entries.len() + 2);
         for e in self.trace.decoded() {
-            let Some(m) = self.resolve(&scopes, &e) else { continue };
+            let Some(m) = self.resolve(&scopes, &e) else {
+                continue;
+            };
             let indent = "  ".repeat(self.trace.depth(e.scope));
             let name = format!("{} {} {:?}", m.kind_name(), m.id(), m.description());
             let line = match (e.outcome, m) {
                 (Outcome::Entered { scope }, _) => {
                     let how = match m {
-                        Member::Collection(c) => format!("{} of {} members", c.logic().describe(), c.members().len()),
+                        Member::Collection(c) => {
+                            format!("{} of {} members", c.logic().describe(), c.members().len())
+                        }
                         Member::Graph(g) => {
-                            let mode = if e.scope == 0 && !self.note.is_empty() { format!(", {}", self.note) } else { String::new() };
+                            let mode = if e.scope == 0 && !self.note.is_empty() {
+                                format!(", {}", self.note)
+                            } else {
+                                String::new()
+                            };
                             format!("{} nodes{mode}", g.nodes().len())
                         }
                         Member::Causaloid(_) => String::new(),
@@ -329,18 +377,35 @@ impl Evaluation {
                     format!("{indent}{name} ({how}) on {}:", self.inputs(e.input, None))
                 }
                 (Outcome::Decided(v), Member::Causaloid(c)) => {
-                    format!("{indent}{name}: {} on {} -> {v}", function_text(c.function()), self.inputs(e.input, c.expr()))
+                    format!(
+                        "{indent}{name}: {} on {} -> {v}",
+                        function_text(c.function()),
+                        self.inputs(e.input, c.expr())
+                    )
                 }
                 (Outcome::Decided(v), _) => {
                     format!("{indent}= {name} -> {v}: {}", self.why(&scopes, &e, m, v))
                 }
                 (Outcome::Relayed { value, .. }, _) => {
-                    let target = self.records_target(&scopes, &e).map_or("?".to_owned(), |t| t.to_string());
-                    let f = if let Member::Causaloid(c) = m { function_text(c.function()) } else { String::new() };
-                    format!("{indent}{name}: {f} on {} -> relay to {target} with value {value}", self.inputs(e.input, None))
+                    let target = self
+                        .records_target(&scopes, &e)
+                        .map_or("?".to_owned(), |t| t.to_string());
+                    let f = if let Member::Causaloid(c) = m {
+                        function_text(c.function())
+                    } else {
+                        String::new()
+                    };
+                    format!(
+                        "{indent}{name}: {f} on {} -> relay to {target} with value {value}",
+                        self.inputs(e.input, None)
+                    )
                 }
                 (Outcome::Failed, _) => {
-                    let expr = if let Member::Causaloid(c) = m { c.expr() } else { None };
+                    let expr = if let Member::Causaloid(c) = m {
+                        c.expr()
+                    } else {
+                        None
+                    };
                     format!("{indent}! {name} failed on {}", self.inputs(e.input, expr))
                 }
             };
@@ -372,7 +437,11 @@ impl Evaluation {
         }
         if let Some(expr) = expr {
             for name in expr.columns() {
-                let x = self.top.table().get(&name).and_then(|s| self.row.get(s as usize));
+                let x = self
+                    .top
+                    .table()
+                    .get(&name)
+                    .and_then(|s| self.row.get(s as usize));
                 if let Some(x) = x {
                     parts.push(format!("{name}={}", readable(*x)));
                 }
@@ -387,11 +456,21 @@ impl Evaluation {
 
     /// Why a collection or graph decided `v`.
     fn why(&self, scopes: &[Option<&Member>], e: &Decoded, m: &Member, v: Verdict) -> String {
-        let inner = self.trace.decoded().collect::<Vec<_>>().into_iter().rev().find_map(|x| match x.outcome {
-            Outcome::Entered { scope } if x.scope == e.scope && x.member == e.member => Some(scope),
-            _ => None,
-        });
-        let Some(inner) = inner else { return String::new() };
+        let inner = self
+            .trace
+            .decoded()
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .find_map(|x| match x.outcome {
+                Outcome::Entered { scope } if x.scope == e.scope && x.member == e.member => {
+                    Some(scope)
+                }
+                _ => None,
+            });
+        let Some(inner) = inner else {
+            return String::new();
+        };
         let decided: Vec<(u32, Verdict)> = self
             .trace
             .decoded()
@@ -405,19 +484,37 @@ impl Evaluation {
             Member::Collection(c) => {
                 let active = decided.iter().filter(|(_, v)| v.is_active()).count();
                 let _ = v;
-                format!("{} of {} members active, the logic is {}", active, decided.len(), c.logic().describe())
+                format!(
+                    "{} of {} members active, the logic is {}",
+                    active,
+                    decided.len(),
+                    c.logic().describe()
+                )
             }
             Member::Graph(_) => {
-                let joined = self.trace.conclusions.iter().rev().find(|(s, _)| *s == inner);
+                let joined = self
+                    .trace
+                    .conclusions
+                    .iter()
+                    .rev()
+                    .find(|(s, _)| *s == inner);
                 let graph = scopes.get(inner as usize).copied().flatten();
                 let names: Vec<String> = joined
                     .map(|(_, nodes)| {
                         nodes
                             .iter()
                             .filter_map(|&n| {
-                                let verdict = decided.iter().rev().find(|(i, _)| *i == n).map(|(_, v)| *v)?;
+                                let verdict = decided
+                                    .iter()
+                                    .rev()
+                                    .find(|(i, _)| *i == n)
+                                    .map(|(_, v)| *v)?;
                                 let node = graph.and_then(|g| child(g, n, false))?;
-                                Some(format!("{} {:?} = {verdict}", node.id(), node.description()))
+                                Some(format!(
+                                    "{} {:?} = {verdict}",
+                                    node.id(),
+                                    node.description()
+                                ))
                             })
                             .collect()
                     })

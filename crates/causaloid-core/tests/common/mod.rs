@@ -41,7 +41,12 @@ where
         (self.0)(value)
     }
 
-    fn call_batch(&self, value: Option<(Kind, &[f64])>, len: usize, _host: Option<&HostRow>) -> Result<(Kind, Vec<f64>), CallError> {
+    fn call_batch(
+        &self,
+        value: Option<(Kind, &[f64])>,
+        len: usize,
+        _host: Option<&HostRow>,
+    ) -> Result<(Kind, Vec<f64>), CallError> {
         let mut kind = Kind::Bool;
         let mut out = Vec::with_capacity(len);
         for i in 0..len {
@@ -66,7 +71,11 @@ pub fn callable<F>(id: i64, f: F) -> Member
 where
     F: Fn(Option<Value>) -> Result<Output, CallError> + Send + Sync + 'static,
 {
-    Member::Causaloid(Arc::new(Causaloid::from_fn(id, format!("f{id}"), Arc::new(Closure(f)))))
+    Member::Causaloid(Arc::new(Causaloid::from_fn(
+        id,
+        format!("f{id}"),
+        Arc::new(Closure(f)),
+    )))
 }
 
 /// A frozen graph from nodes and edges (by id).
@@ -83,5 +92,9 @@ pub fn graph(nodes: Vec<Member>, edges: &[(i64, i64)]) -> Arc<CausalGraph> {
 }
 
 pub fn value_input(v: f64) -> Input<'static> {
-    Input { value: Some(Value::Num(v)), row: &[], host: None }
+    Input {
+        value: Some(Value::Num(v)),
+        row: &[],
+        host: None,
+    }
 }
