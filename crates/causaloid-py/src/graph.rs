@@ -112,7 +112,7 @@ fn parse_output(r: &Bound<'_, PyAny>) -> PyResult<Result<Output, CallError>> {
         .map_err(|_| PyValueError::new_err("adapter returned a non-tuple"))?;
     let tag: u8 = t.get_item(0)?.extract()?;
     Ok(match tag {
-        0 => Ok(Output::Verdict(value_from_py(&t.get_item(1)?)?)),
+        0 => Ok(Output::Value(value_from_py(&t.get_item(1)?)?)),
         1 => Ok(Output::Relay(
             node_id(&t.get_item(1)?)?,
             value_from_py(&t.get_item(2)?)?,

@@ -14,7 +14,7 @@ type Period = (i64, usize, usize);
 
 /// How a field of the rows becomes the field of an aggregated parent node.
 /// NaN readings are skipped; a period with none gives NaN.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Aggregation {
     First,

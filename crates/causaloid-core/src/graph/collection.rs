@@ -103,7 +103,10 @@ impl Collection {
             }
         }
         let mut table = ColumnTable::new();
-        let links = members.iter().map(|m| Link::new(m, &mut table)).collect();
+        let links = members
+            .iter()
+            .map(|m| Link::new(m, &mut table))
+            .collect::<Result<_, _>>()?;
         Ok(Collection {
             id: id.into(),
             description: description.into(),

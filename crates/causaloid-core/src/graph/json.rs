@@ -105,7 +105,7 @@ fn from_dto(d: MemberDto) -> Result<Member, CausalError> {
             id,
             description,
             expr,
-        } => Member::Causaloid(Arc::new(Causaloid::from_expr(id, description, expr))),
+        } => Member::Causaloid(Arc::new(Causaloid::from_expr(id, description, expr)?)),
         MemberDto::Collection {
             id,
             description,
