@@ -11,6 +11,6 @@ mod read;
 pub use ast::{BinaryOp, Expr, UnaryOp, MAX_DEPTH};
 pub(crate) use closure::compile as compile_row;
 pub use closure::RowFn;
-pub use columns::{ColumnTable, Slot};
+pub use columns::{ColumnTable, Contexts, Slot};
 pub use program::{BlockScratch, Program, Scratch};
 pub use read::{ContextRead, ReadKind};
