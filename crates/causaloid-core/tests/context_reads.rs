@@ -93,7 +93,12 @@ fn the_same_read_decides_the_same_in_every_consumer() {
             row: &row,
             host: None,
         });
-        assert_eq!(e.result().ok(), Some(Value::Bool(true)), "{}", s.kind_name());
+        assert_eq!(
+            e.result().ok(),
+            Some(Value::Bool(true)),
+            "{}",
+            s.kind_name()
+        );
     }
 
     // In a batch: row i equals the single row.
@@ -188,5 +193,8 @@ fn a_missing_context_is_named() {
         row: &[1.0],
         host: None,
     });
-    assert!(matches!(e.error(), Some(CausalError::UnknownContext { .. })));
+    assert!(matches!(
+        e.error(),
+        Some(CausalError::UnknownContext { .. })
+    ));
 }

@@ -108,6 +108,7 @@ impl Member {
                 input.host,
                 &mut scratch,
                 keep.as_mut(),
+                &mut None,
             )?;
             Ok((out, keep.unwrap_or_default()))
         };
@@ -177,6 +178,7 @@ pub(crate) fn block_member(
     host: Option<&HostRow>,
     scratch: &mut BlockScratch,
     keep: Option<&mut Vec<Column>>,
+    decider: &mut Option<Decider>,
 ) -> Result<Column, CausalError> {
     match member {
         Member::Causaloid(c) => {
@@ -216,6 +218,10 @@ pub(crate) fn block_member(
                     })
                 }
             };
+            let mut out = out;
+            if let Some(d) = decider.as_mut() {
+                d.decide(c, kind, &mut out)?;
+            }
             if let Some(keep) = keep {
                 keep.push((kind, out.clone()));
             }
@@ -229,7 +235,19 @@ pub(crate) fn block_member(
                 .collect();
             let mut results: Vec<Column> = Vec::with_capacity(coll.members().len());
             for (m, l) in coll.members().iter().zip(&coll.links) {
-                let r = block_member(m, l, &sub, value, &[], len, row0, host, scratch, None)?;
+                let r = block_member(
+                    m,
+                    l,
+                    &sub,
+                    value,
+                    &[],
+                    len,
+                    row0,
+                    host,
+                    scratch,
+                    None,
+                    decider,
+                )?;
                 check_verdicts(m.id(), r.0, &r.1, row0)?;
                 results.push(r);
             }
@@ -258,7 +276,7 @@ pub(crate) fn block_member(
                 .iter()
                 .map(|&s| cols.get(s as usize).copied().unwrap_or(&[]))
                 .collect();
-            g.block_roots(&sub, value, len, row0, host, scratch, keep)
+            g.block_roots(&sub, value, len, row0, host, scratch, keep, decider, None)
         }
     }
 }
@@ -266,7 +284,7 @@ pub(crate) fn block_member(
 impl CausalGraph {
     /// Evaluates a block from the roots, node by node in topological order.
     #[allow(clippy::too_many_arguments)]
-    fn block_roots(
+    pub(crate) fn block_roots(
         &self,
         cols: &[&[f64]],
         value: Option<(Kind, &[f64])>,
@@ -275,6 +293,8 @@ impl CausalGraph {
         host: Option<&HostRow>,
         scratch: &mut BlockScratch,
         keep: Option<&mut Vec<Column>>,
+        decider: &mut Option<Decider>,
+        reach: Option<(&[bool], u32)>,
     ) -> Result<Column, CausalError> {
         let fz = self.frozen()?;
         let n = self.len();
@@ -287,6 +307,9 @@ impl CausalGraph {
         let mut sink_ids: Vec<u32> = Vec::new();
         for step in &fz.plan {
             let iu = step.node as usize;
+            if reach.is_some_and(|(r, _)| !r[iu]) {
+                continue;
+            }
             let parents = &self.parents[iu];
             // One parent: its column in place, whatever its kind; several: the
             // join of their verdicts, built only when the node reads it.
@@ -306,10 +329,15 @@ impl CausalGraph {
                     .map(|(k, x)| (*k, &x[..len.min(x.len())])),
                 _ => None,
             };
+            let is_start = match reach {
+                Some((_, start)) => start == step.node,
+                None => parents.is_empty(),
+            };
             let v = match (&joined, single) {
+                _ if is_start && reach.is_some() => value,
                 (Some((k, x)), _) => Some((*k, x.as_slice())),
                 (None, Some(s)) => Some(s),
-                (None, None) if parents.is_empty() => value,
+                (None, None) if is_start => value,
                 (None, None) => None,
             };
             let mut reads: Vec<(Kind, &[f64])> = Vec::with_capacity(step.node_reads.len());
@@ -336,9 +364,13 @@ impl CausalGraph {
                 host,
                 scratch,
                 None,
+                decider,
             )?;
             drop(reads);
-            if self.children[iu].is_empty() {
+            let is_sink = !self.children[iu]
+                .iter()
+                .any(|&c| reach.is_none_or(|(r, _)| r[c as usize]));
+            if is_sink {
                 sinks.push(out.clone());
                 sink_ids.push(step.node);
             }
@@ -409,4 +441,37 @@ fn check_verdicts(id: &NodeId, kind: Kind, xs: &[f64], row0: usize) -> Result<()
         }
     }
     Ok(())
+}
+
+/// Decides, during a pass over the samples of uncertain inputs, each bool a
+/// causaloid gives by the sequential probability ratio test; the decided
+/// value replaces the samples, so what follows sees a certain verdict.
+pub(crate) struct Decider {
+    pub default: crate::uncertain::SprtParams,
+    pub seed: u64,
+    pub decisions: Vec<(NodeId, crate::uncertain::Decision)>,
+}
+
+impl Decider {
+    fn decide(
+        &mut self,
+        c: &super::causaloid::Causaloid,
+        kind: Kind,
+        out: &mut [f64],
+    ) -> Result<(), CausalError> {
+        let first = out.first().copied().unwrap_or(0.0);
+        if kind != Kind::Bool || out.iter().all(|&x| x == first) {
+            return Ok(());
+        }
+        let params = c.decide().unwrap_or(self.default);
+        let decision = crate::uncertain::decide_samples(out, params, self.seed).map_err(|e| {
+            CausalError::InvalidArgument {
+                name: "decide",
+                message: e.to_string(),
+            }
+        })?;
+        out.fill(if decision.outcome { 1.0 } else { 0.0 });
+        self.decisions.push((c.id().clone(), decision));
+        Ok(())
+    }
 }

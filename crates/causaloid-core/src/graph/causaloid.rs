@@ -74,6 +74,8 @@ pub struct Causaloid {
     description: String,
     function: Function,
     table: ColumnTable,
+    /// How a bool it decides on uncertain inputs is decided (None: the defaults).
+    decide: Option<crate::uncertain::SprtParams>,
 }
 
 impl Causaloid {
@@ -110,7 +112,28 @@ impl Causaloid {
             description: description.into(),
             function: Function::Expr { expr, program },
             table,
+            decide: None,
         })
+    }
+
+    /// Sets how a bool it decides on uncertain inputs is decided.
+    pub fn with_decide(
+        mut self,
+        params: crate::uncertain::SprtParams,
+    ) -> Result<Causaloid, CausalError> {
+        params
+            .validate()
+            .map_err(|e| CausalError::InvalidArgument {
+                name: "decide",
+                message: e.to_string(),
+            })?;
+        self.decide = Some(params);
+        Ok(self)
+    }
+
+    /// How a bool it decides on uncertain inputs is decided (None: the defaults).
+    pub fn decide(&self) -> Option<crate::uncertain::SprtParams> {
+        self.decide
     }
 
     /// A causaloid deciding by a host callable.
@@ -124,6 +147,7 @@ impl Causaloid {
             description: description.into(),
             function: Function::Callable(function),
             table: ColumnTable::new(),
+            decide: None,
         }
     }
 

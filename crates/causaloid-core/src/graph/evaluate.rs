@@ -341,7 +341,7 @@ impl CausalGraph {
         Ok(Run::Finished(result))
     }
 
-    fn reachable(&self, start: u32) -> Vec<bool> {
+    pub(crate) fn reachable(&self, start: u32) -> Vec<bool> {
         let mut seen = vec![false; self.len()];
         let mut stack = vec![start];
         seen[start as usize] = true;

@@ -238,11 +238,10 @@ fn read(text: &str, live: &Contexts) -> Result<(MemberDto, Contexts), CausalErro
         if ctx.contains_key(&name) {
             continue;
         }
-        let context = Context::from_json(&value.to_string()).map_err(|e| {
-            CausalError::Serialization {
+        let context =
+            Context::from_json(&value.to_string()).map_err(|e| CausalError::Serialization {
                 message: format!("context {name:?}: {e}"),
-            }
-        })?;
+            })?;
         ctx.insert(name, Arc::new(SharedContext::new(context)));
     }
     Ok((doc.root, ctx))

@@ -240,6 +240,9 @@ pub struct Evaluation {
     result: Result<Value, CausalError>,
     trace: Trace,
     note: String,
+    /// On uncertain inputs: what each input was, and every decision taken.
+    uncertain: Vec<String>,
+    decisions: Vec<(NodeId, crate::uncertain::Decision)>,
 }
 
 /// One entry of the trace with names resolved, for programs that read
@@ -273,7 +276,25 @@ impl Evaluation {
             result,
             trace,
             note,
+            uncertain: Vec::new(),
+            decisions: Vec::new(),
         }
+    }
+
+    pub(crate) fn with_uncertainty(
+        mut self,
+        notes: Vec<String>,
+        decisions: Vec<(NodeId, crate::uncertain::Decision)>,
+    ) -> Evaluation {
+        self.uncertain = notes;
+        self.decisions = decisions;
+        self
+    }
+
+    /// The decisions the sequential probability ratio test took on uncertain
+    /// inputs, by causaloid.
+    pub fn decisions(&self) -> &[(NodeId, crate::uncertain::Decision)] {
+        &self.decisions
     }
 
     /// What the evaluation decided: a number, a bool or a degree.
@@ -420,6 +441,18 @@ impl Evaluation {
                 }
             };
             lines.push(line);
+        }
+        lines.extend(self.uncertain.iter().cloned());
+        if !self.decisions.is_empty() {
+            lines.push("Uncertain decisions (sequential probability ratio test):".to_owned());
+            for (id, d) in &self.decisions {
+                let text = d.explain();
+                let mut it = text.lines();
+                if let Some(first) = it.next() {
+                    lines.push(format!("  {id}: {first}"));
+                }
+                lines.extend(it.map(|l| format!("  {l}")));
+            }
         }
         match &self.result {
             Ok(v) if Verdict::from_raw(v.kind(), v.num()).is_ok() => {
