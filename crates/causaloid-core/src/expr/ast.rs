@@ -106,6 +106,8 @@ impl BinaryOp {
 }
 
 impl UnaryOp {
+    pub const ALL: [UnaryOp; 4] = [UnaryOp::Neg, UnaryOp::Not, UnaryOp::Abs, UnaryOp::IsNan];
+
     pub fn name(self) -> &'static str {
         match self {
             UnaryOp::Neg => "neg",
@@ -116,9 +118,7 @@ impl UnaryOp {
     }
 
     pub fn from_name(name: &str) -> Option<UnaryOp> {
-        [UnaryOp::Neg, UnaryOp::Not, UnaryOp::Abs, UnaryOp::IsNan]
-            .into_iter()
-            .find(|op| op.name() == name)
+        UnaryOp::ALL.into_iter().find(|op| op.name() == name)
     }
 }
 

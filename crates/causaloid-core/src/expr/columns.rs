@@ -122,6 +122,12 @@ impl ColumnTable {
         }
     }
 
+    /// Holds `context` under its name, replacing any held under that name.
+    pub fn hold_context(&mut self, context: &Arc<SharedContext>) {
+        let name = context.snapshot().name().to_owned();
+        self.contexts.insert(name, Arc::clone(context));
+    }
+
     /// Takes in every slot and context of `other`; returns where each of
     /// `other`'s slots lands in this table.
     pub fn absorb(&mut self, other: &ColumnTable) -> Result<Vec<u32>, CausalError> {

@@ -36,6 +36,8 @@ pub(crate) struct Frozen {
     pub order: Vec<u32>,
     /// The evaluation plan, in topological order.
     pub plan: Vec<PlanStep>,
+    /// Each node's position in `plan`.
+    pub step_of: Vec<u32>,
     pub parents: Vec<u32>,
     pub table: ColumnTable,
     pub links: Vec<Link>,
@@ -267,8 +269,13 @@ impl CausalGraph {
                 node_reads,
             });
         }
+        let mut step_of = vec![0u32; self.nodes.len()];
+        for (k, step) in plan.iter().enumerate() {
+            step_of[step.node as usize] = k as u32;
+        }
         self.frozen = Some(Frozen {
             order,
+            step_of,
             plan,
             parents,
             table,

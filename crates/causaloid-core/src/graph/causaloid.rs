@@ -167,6 +167,10 @@ impl Causaloid {
         &self.table
     }
 
+    pub(crate) fn table_mut(&mut self) -> &mut ColumnTable {
+        &mut self.table
+    }
+
     /// The expression, when the causaloid has one.
     pub fn expr(&self) -> Option<&Expr> {
         match &self.function {

@@ -184,19 +184,42 @@ impl CausalGraph {
         let nodes = self.nodes();
         if let Mode::Path(path) = mode {
             let mut incoming = value;
+            let mut reads: Vec<(Kind, f64)> = Vec::new();
             for &i in path {
                 let iu = i as usize;
-                match eval_member(
-                    &nodes[iu],
-                    &fz.links[iu],
-                    incoming,
-                    row,
-                    host,
-                    scope,
-                    i,
-                    ctx,
-                )? {
-                    Step::Value(v) => incoming = Some(v),
+                let step = &fz.plan[fz.step_of[iu] as usize];
+                self.gather_reads(iu, step, done, out, &mut reads)?;
+                let r = match (&nodes[iu], step.node_reads.is_empty()) {
+                    (Member::Causaloid(c), false) => {
+                        let r = eval_causaloid_with(
+                            c,
+                            &fz.links[iu],
+                            incoming,
+                            row,
+                            &reads,
+                            host,
+                            &mut ctx.stack,
+                        );
+                        ctx.trace.push(scope, i, incoming, outcome_of(&r));
+                        r?
+                    }
+                    _ => eval_member(
+                        &nodes[iu],
+                        &fz.links[iu],
+                        incoming,
+                        row,
+                        host,
+                        scope,
+                        i,
+                        ctx,
+                    )?,
+                };
+                match r {
+                    Step::Value(v) => {
+                        done[iu] = kind_state(v.kind());
+                        out[iu] = v.num();
+                        incoming = Some(v);
+                    }
                     Step::Relay(t, v) => return Ok(Run::Relay(t, v)),
                 }
             }
@@ -248,19 +271,7 @@ impl CausalGraph {
                 Some((k, x)) => Some(Value::from_raw(k, x)),
                 None => value,
             };
-            reads.clear();
-            for &t in &step.node_reads {
-                let state = done[t as usize];
-                if state == 0 {
-                    return Err(CausalError::NodeRead {
-                        id: nodes[iu].id().clone(),
-                        target: nodes[t as usize].id().clone(),
-                        reason:
-                            "was not evaluated (it lies outside the part of the graph evaluated)",
-                    });
-                }
-                reads.push((state_kind(state), out[t as usize]));
-            }
+            self.gather_reads(iu, step, done, out, &mut reads)?;
             // Fast path: an expression causaloid compiled to closures. Anything
             // else (errors included) takes the general path below.
             if let (Some(f), false) = (&step.row_fn, step.reads_value && incoming.is_none()) {
@@ -283,15 +294,7 @@ impl CausalGraph {
                         host,
                         &mut ctx.stack,
                     );
-                    let outcome = match &r {
-                        Ok(Step::Value(v)) => Outcome::Decided(*v),
-                        Ok(Step::Relay(_, v)) => Outcome::Relayed {
-                            target: u32::MAX,
-                            value: *v,
-                        },
-                        Err(_) => Outcome::Failed,
-                    };
-                    ctx.trace.push(scope, i, incoming, outcome);
+                    ctx.trace.push(scope, i, incoming, outcome_of(&r));
                     r?
                 }
                 _ => eval_member(
@@ -341,6 +344,30 @@ impl CausalGraph {
         Ok(Run::Finished(result))
     }
 
+    /// The values of the nodes step `iu` reads with `node(id)`, into `reads`.
+    fn gather_reads(
+        &self,
+        iu: usize,
+        step: &super::causal_graph::PlanStep,
+        done: &[u8],
+        out: &[f64],
+        reads: &mut Vec<(Kind, f64)>,
+    ) -> Result<(), CausalError> {
+        reads.clear();
+        for &t in &step.node_reads {
+            let state = done[t as usize];
+            if state == 0 {
+                return Err(CausalError::NodeRead {
+                    id: self.nodes()[iu].id().clone(),
+                    target: self.nodes()[t as usize].id().clone(),
+                    reason: "was not evaluated (it lies outside the part of the graph evaluated)",
+                });
+            }
+            reads.push((state_kind(state), out[t as usize]));
+        }
+        Ok(())
+    }
+
     pub(crate) fn reachable(&self, start: u32) -> Vec<bool> {
         let mut seen = vec![false; self.len()];
         let mut stack = vec![start];
@@ -371,5 +398,16 @@ fn state_kind(state: u8) -> Kind {
         Kind::Bool
     } else {
         Kind::Num
+    }
+}
+
+fn outcome_of(r: &Result<Step, CausalError>) -> Outcome {
+    match r {
+        Ok(Step::Value(v)) => Outcome::Decided(*v),
+        Ok(Step::Relay(_, v)) => Outcome::Relayed {
+            target: u32::MAX,
+            value: *v,
+        },
+        Err(_) => Outcome::Failed,
     }
 }

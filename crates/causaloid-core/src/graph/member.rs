@@ -75,6 +75,36 @@ impl Member {
         self.table().names()
     }
 
+    /// The same structure also holding `contexts` (replacing any of the same
+    /// name), for its context reads: a model's contexts, chosen by name.
+    pub fn with_contexts(&self, contexts: &[Arc<crate::context::SharedContext>]) -> Member {
+        match self {
+            Member::Causaloid(c) => {
+                let mut c = (**c).clone();
+                for x in contexts {
+                    c.table_mut().hold_context(x);
+                }
+                Member::Causaloid(Arc::new(c))
+            }
+            Member::Collection(c) => {
+                let mut c = (**c).clone();
+                for x in contexts {
+                    c.table.hold_context(x);
+                }
+                Member::Collection(Arc::new(c))
+            }
+            Member::Graph(g) => {
+                let mut g = (**g).clone();
+                if let Some(f) = g.frozen.as_mut() {
+                    for x in contexts {
+                        f.table.hold_context(x);
+                    }
+                }
+                Member::Graph(Arc::new(g))
+            }
+        }
+    }
+
     /// The row layout: input columns and context reads, and the contexts held.
     pub fn layout(&self) -> &ColumnTable {
         self.table()
