@@ -538,3 +538,54 @@ fn graphs_round_trip_through_json() {
     ));
     assert!(CausalGraph::from_json("{\"format\": \"other\"}").is_err());
 }
+
+#[test]
+fn nesting_past_the_limit_is_refused_when_built() {
+    let mut m = causaloid(0, gt(Expr::value(), lit(0.5)));
+    for i in 1..graph::MAX_NESTING as i64 {
+        m = Member::Collection(Arc::new(
+            Collection::new(format!("c{i}"), "", vec![m], Logic::All).expect("within the limit"),
+        ));
+    }
+    assert_eq!(m.depth(), graph::MAX_NESTING);
+    let e = m.evaluate(&value_input(0.9));
+    assert_eq!(e.result().ok(), Some(Value::Bool(true)));
+    let deeper = Collection::new("deeper", "", vec![m], Logic::All);
+    assert!(matches!(deeper, Err(CausalError::TooDeep { .. })));
+}
+
+#[test]
+fn a_batch_error_names_the_first_failing_row_across_nodes() {
+    // Node 1 fails at row 3, node 2 (evaluated later) at row 1: row 1 fails first.
+    let coll = Collection::new(
+        "c",
+        "",
+        vec![causaloid(1, col("a")), causaloid(2, col("b"))],
+        Logic::All,
+    )
+    .expect("collection");
+    let a = [0.1, 0.2, 0.3, 5.0];
+    let b = [0.1, 7.0, 0.3, 0.4];
+    let err = Member::Collection(Arc::new(coll))
+        .evaluate_batch(
+            &BatchInput {
+                columns: vec![&a, &b],
+                len: 4,
+                value: None,
+                host: None,
+            },
+            false,
+        )
+        .err();
+    assert!(
+        matches!(
+            err,
+            Some(CausalError::InvalidVerdict {
+                id: NodeId::Int(2),
+                row: Some(1),
+                ..
+            })
+        ),
+        "{err:?}"
+    );
+}

@@ -94,11 +94,11 @@ proptest! {
         match &batch {
             Ok(out) => {
                 for (i, single) in singles.iter().enumerate() {
-                    let v = single.verdict();
+                    let v = single.result();
                     prop_assert!(v.is_ok(), "row {} fails alone but not in the batch", i);
                     let v = v.expect("checked");
-                    prop_assert_eq!(out.verdicts[i].to_bits(), v.degree().to_bits());
-                    prop_assert_eq!(Verdict::from_raw(out.kind, out.verdicts[i]).ok(), Some(v));
+                    prop_assert_eq!(out.verdicts[i].to_bits(), v.num().to_bits());
+                    prop_assert_eq!(out.kind, v.kind());
                 }
             }
             Err(CausalError::InvalidVerdict { id, row: Some(r), .. }) => {

@@ -27,6 +27,13 @@ def check_id(id: Any, what: str = "id") -> NodeId:
     """Validate a user-given id: an int or a str."""
     if isinstance(id, bool) or not isinstance(id, (int, str, np.integer)):
         raise TypeError(f"{what} must be an int or a str, got {type(id).__name__} {id!r:.40}")
+    if not isinstance(id, str) and not -(2**63) <= int(id) < 2**63:
+        from causaloid.errors import InvalidArgumentError
+
+        raise InvalidArgumentError(
+            f"{what} {id!r:.40} does not fit in 64 bits (-2**63 .. 2**63 - 1)",
+            {"parameter": what},
+        )
     return int(id) if isinstance(id, np.integer) else id
 
 

@@ -51,8 +51,17 @@ class CausalGraph(Causal):
         self._id = check_id(id)
         self._description = str(description)
         self._native = _native.Graph(self._id, self._description)
-        if isinstance(max_relays, bool) or not isinstance(max_relays, int) or max_relays < 0:
-            raise ValueError(f"max_relays must be a whole number >= 0, got {max_relays!r}")
+        if (
+            isinstance(max_relays, bool)
+            or not isinstance(max_relays, int)
+            or not 0 <= max_relays <= 2**32
+        ):
+            from causaloid.errors import InvalidArgumentError
+
+            raise InvalidArgumentError(
+                f"max_relays must be a whole number in 0 .. 2**32, got {max_relays!r:.40}",
+                {"parameter": "max_relays"},
+            )
         self._native.set_max_relays(max_relays)
         self._members: dict[NodeId, Causal] = {}
 

@@ -124,7 +124,7 @@ impl UnaryOp {
 
 /// A native causal expression. Sub-trees are shared, so combining two
 /// expressions costs O(1) whatever their size.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Expr {
     /// A column of the observation, by name.
@@ -264,6 +264,10 @@ impl Expr {
     /// The same expression with every context read that names no context
     /// reading `context` instead.
     pub fn bind_context(&self, context: &str) -> Expr {
+        grow(|| self.bind_level(context))
+    }
+
+    fn bind_level(&self, context: &str) -> Expr {
         match self {
             Expr::Read(r) if r.context.is_empty() => Expr::Read(ContextRead {
                 context: context.to_owned(),
@@ -322,8 +326,89 @@ impl From<f64> for Value {
     }
 }
 
+/// Runs `f` with at least 64 KiB of stack left, growing it on the heap when a
+/// deep tree would otherwise exhaust a small thread stack.
+#[inline]
+pub(crate) fn grow<R>(f: impl FnOnce() -> R) -> R {
+    stacker::maybe_grow(64 * 1024, 1024 * 1024, f)
+}
+
+// Written out (not derived) so that each level can grow the stack; the form is
+// serde's externally tagged one, as `Deserialize` reads it.
+impl Serialize for Expr {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeTupleVariant;
+        grow(|| match self {
+            Expr::Col(name) => s.serialize_newtype_variant("Expr", 0, "col", name),
+            Expr::Value => s.serialize_unit_variant("Expr", 1, "value"),
+            Expr::Node(id) => s.serialize_newtype_variant("Expr", 2, "node", id),
+            Expr::Read(r) => s.serialize_newtype_variant("Expr", 3, "read", r),
+            Expr::Lit(v) => s.serialize_newtype_variant("Expr", 4, "lit", v),
+            Expr::Unary(op, a) => {
+                let mut t = s.serialize_tuple_variant("Expr", 5, "unary", 2)?;
+                t.serialize_field(op)?;
+                t.serialize_field(&**a)?;
+                t.end()
+            }
+            Expr::Binary(op, a, b) => {
+                let mut t = s.serialize_tuple_variant("Expr", 6, "binary", 3)?;
+                t.serialize_field(op)?;
+                t.serialize_field(&**a)?;
+                t.serialize_field(&**b)?;
+                t.end()
+            }
+            Expr::Between(a, b, c) => {
+                let mut t = s.serialize_tuple_variant("Expr", 7, "between", 3)?;
+                t.serialize_field(&**a)?;
+                t.serialize_field(&**b)?;
+                t.serialize_field(&**c)?;
+                t.end()
+            }
+        })
+    }
+}
+
+impl Drop for Expr {
+    // Iterative, so dropping a deep tree cannot exhaust the stack: children no
+    // one else shares are taken apart one by one.
+    fn drop(&mut self) {
+        fn take(e: &mut Expr, out: &mut Vec<Arc<Expr>>) {
+            let leaf = || Arc::new(Expr::Value);
+            match e {
+                Expr::Unary(_, a) => out.push(std::mem::replace(a, leaf())),
+                Expr::Binary(_, a, b) => {
+                    out.push(std::mem::replace(a, leaf()));
+                    out.push(std::mem::replace(b, leaf()));
+                }
+                Expr::Between(a, b, c) => {
+                    out.push(std::mem::replace(a, leaf()));
+                    out.push(std::mem::replace(b, leaf()));
+                    out.push(std::mem::replace(c, leaf()));
+                }
+                _ => {}
+            }
+        }
+        if self.children().is_empty() {
+            return;
+        }
+        let mut stack = Vec::new();
+        take(self, &mut stack);
+        while let Some(a) = stack.pop() {
+            if let Ok(mut e) = Arc::try_unwrap(a) {
+                take(&mut e, &mut stack);
+            }
+        }
+    }
+}
+
 impl fmt::Display for Expr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        grow(|| self.fmt_level(f))
+    }
+}
+
+impl Expr {
+    fn fmt_level(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Expr::Col(name) => write!(f, "col({name:?})"),
             Expr::Value => f.write_str("value()"),

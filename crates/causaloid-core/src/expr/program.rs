@@ -480,6 +480,10 @@ fn max_depth(ops: &[Op]) -> usize {
 }
 
 fn emit(expr: &Expr, table: &mut ColumnTable, nodes: &[NodeId], ops: &mut Vec<Op>) {
+    super::ast::grow(|| emit_level(expr, table, nodes, ops))
+}
+
+fn emit_level(expr: &Expr, table: &mut ColumnTable, nodes: &[NodeId], ops: &mut Vec<Op>) {
     match expr {
         Expr::Col(_) | Expr::Value | Expr::Lit(_) | Expr::Node(_) | Expr::Read(_) => {
             let a = operand(expr, table, nodes, ops);

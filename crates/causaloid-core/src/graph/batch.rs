@@ -109,8 +109,17 @@ impl Member {
                 &mut scratch,
                 keep.as_mut(),
                 &mut None,
-            )?;
-            Ok((out, keep.unwrap_or_default()))
+            );
+            match out {
+                Ok(out) => Ok((out, keep.unwrap_or_default())),
+                // A block fails at the first node that fails, which need not be
+                // at the block's first failing row: find that row, as a
+                // row-by-row evaluation would meet it.
+                Err(e) if !self.has_callables() => {
+                    Err(self.first_failure(input, start, end).unwrap_or(e))
+                }
+                Err(e) => Err(e),
+            }
         };
         let blocks: Vec<Result<(Column, Vec<Column>), CausalError>> = if self.has_callables() {
             starts.iter().map(run).collect()
@@ -150,6 +159,41 @@ impl Member {
             verdicts,
             activations,
         })
+    }
+
+    /// The error of the first row in `start..end` that fails on its own,
+    /// with its row number.
+    fn first_failure(
+        &self,
+        input: &BatchInput<'_>,
+        start: usize,
+        end: usize,
+    ) -> Option<CausalError> {
+        let mut row = vec![0.0; input.columns.len()];
+        for r in start..end {
+            for (o, c) in row.iter_mut().zip(&input.columns) {
+                *o = c.get(r).copied().unwrap_or(f64::NAN);
+            }
+            let value = input.value.map(|(k, v)| {
+                crate::value::Value::from_raw(k, v.get(r).copied().unwrap_or(f64::NAN))
+            });
+            let e = self.evaluate(&super::member::Input {
+                value,
+                row: &row,
+                host: None,
+            });
+            if let Some(err) = e.error() {
+                return Some(match err.clone() {
+                    CausalError::InvalidVerdict { id, found, .. } => CausalError::InvalidVerdict {
+                        id,
+                        found,
+                        row: Some(r),
+                    },
+                    other => other,
+                });
+            }
+        }
+        None
     }
 
     fn children(&self) -> &[Member] {

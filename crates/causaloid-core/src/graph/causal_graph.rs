@@ -55,6 +55,8 @@ pub struct CausalGraph {
     pub(crate) parents: Vec<Vec<u32>>,
     pub(crate) max_relays: usize,
     pub(crate) frozen: Option<Frozen>,
+    /// Levels of nesting (see [`Member::depth`]).
+    pub(crate) depth: usize,
 }
 
 impl CausalGraph {
@@ -68,6 +70,7 @@ impl CausalGraph {
             parents: Vec::new(),
             max_relays: DEFAULT_MAX_RELAYS,
             frozen: None,
+            depth: 1,
         }
     }
 
@@ -158,10 +161,12 @@ impl CausalGraph {
     /// Adds a node; its id must be new to the graph. Returns the id.
     pub fn add(&mut self, member: Member) -> Result<NodeId, CausalError> {
         self.check_unfrozen()?;
+        member.check_nesting()?;
         let id = member.id().clone();
         if self.index.contains_key(&id) {
             return Err(CausalError::DuplicateId { id });
         }
+        self.depth = self.depth.max(member.depth() + 1);
         self.index.insert(id.clone(), self.nodes.len() as u32);
         self.nodes.push(member);
         self.children.push(Vec::new());

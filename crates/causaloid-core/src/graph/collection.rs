@@ -92,6 +92,8 @@ pub struct Collection {
     pub(crate) members: Vec<Member>,
     pub(crate) table: ColumnTable,
     pub(crate) links: Vec<Link>,
+    /// Levels of nesting (see [`Member::depth`]).
+    pub(crate) depth: usize,
 }
 
 impl Collection {
@@ -122,10 +124,12 @@ impl Collection {
         }
         let mut seen = HashSet::new();
         for m in &members {
+            m.check_nesting()?;
             if !seen.insert(m.id().clone()) {
                 return Err(CausalError::DuplicateId { id: m.id().clone() });
             }
         }
+        let members_depth = members.iter().map(Member::depth).max().unwrap_or(0);
         let mut table = ColumnTable::new();
         let links = members
             .iter()
@@ -138,6 +142,7 @@ impl Collection {
             members,
             table,
             links,
+            depth: 1 + members_depth,
         })
     }
 

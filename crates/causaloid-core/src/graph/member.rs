@@ -11,6 +11,11 @@ use crate::expr::{ColumnTable, Program, Scratch};
 use crate::value::{Kind, Value, Verdict};
 use std::sync::Arc;
 
+/// The deepest nesting of collections and graphs inside each other (a lone
+/// causaloid is 1): deeper structures are refused when built, so no
+/// evaluation, serialisation or explanation can exhaust the stack.
+pub const MAX_NESTING: usize = 100;
+
 /// A causaloid, a collection or a (frozen) graph.
 #[derive(Clone)]
 pub enum Member {
@@ -117,6 +122,28 @@ impl Member {
             Member::Collection(c) => c.members.iter().any(Member::has_callables),
             Member::Graph(g) => g.has_callables(),
         }
+    }
+
+    /// Levels of nesting: 1 for a causaloid, one more than its deepest member
+    /// for a collection or a graph.
+    pub fn depth(&self) -> usize {
+        match self {
+            Member::Causaloid(_) => 1,
+            Member::Collection(c) => c.depth,
+            Member::Graph(g) => g.depth,
+        }
+    }
+
+    /// Refuses to nest `self` inside another structure past [`MAX_NESTING`].
+    pub(crate) fn check_nesting(&self) -> Result<(), CausalError> {
+        if self.depth() + 1 > MAX_NESTING {
+            return Err(CausalError::TooDeep {
+                what: "structure (collections and graphs nested)",
+                depth: self.depth() + 1,
+                limit: MAX_NESTING,
+            });
+        }
+        Ok(())
     }
 
     /// Number of causaloids inside, counting nested ones.
