@@ -231,7 +231,12 @@ class Causal(ABC):
         """:meth:`evaluate_batch` on the native ``member`` (the engine fills
         the context reads)."""
         needed = list(member.columns)
-        cols = to_columns(table)
+        # Python functions see the whole table; native structures read only
+        # the columns they use (the others are never converted).
+        wanted = None if member.has_callables else needed
+        if wanted is not None and isinstance(value, str):
+            wanted = [*needed, value]
+        cols = to_columns(table, wanted)
         missing = [c for c in needed if c not in cols]
         if missing:
             raise UnknownColumnError(
