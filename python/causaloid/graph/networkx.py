@@ -62,18 +62,13 @@ def to_networkx(graph: CausalGraph) -> Any:
     out = nx.DiGraph(id=graph.id, description=graph.description)
     for node in graph.nodes:
         member = graph[node]
-        is_causaloid = isinstance(member, Causaloid)
+        if isinstance(member, Causaloid):
+            kind, expr, fn = "causaloid", member.expr, member.fn
+        else:
+            kind = "graph" if isinstance(member, CausalGraph) else "collection"
+            expr, fn = None, None
         out.add_node(
-            node,
-            description=member.description,
-            kind="causaloid"
-            if is_causaloid
-            else "graph"
-            if isinstance(member, CausalGraph)
-            else "collection",
-            expr=member.expr if is_causaloid else None,
-            fn=member.fn if is_causaloid else None,
-            causal=member,
+            node, description=member.description, kind=kind, expr=expr, fn=fn, causal=member
         )
     out.add_edges_from(graph.edges)
     return out
