@@ -95,5 +95,11 @@ class Tabular:
         """The result as a pyarrow Table, same columns as :meth:`to_frame`."""
         return to_arrow(self._columns())
 
+    def _repr_html_(self) -> str:
+        """The table in Jupyter (first rows)."""
+        from causaloid._html import tabular_html
+
+        return tabular_html(type(self).__name__, self._columns())
+
 
 __all__ = ["Tabular", "to_arrow", "to_pandas", "to_polars"]

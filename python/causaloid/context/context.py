@@ -109,6 +109,12 @@ class Context:
             f"relations={self.n_relations})"
         )
 
+    def _repr_html_(self) -> str:
+        """Jupyter display: counts, scales, fields and the first contextoids."""
+        from causaloid._html import context_html
+
+        return context_html(self)
+
     @property
     def n_relations(self) -> int:
         """Number of relations."""

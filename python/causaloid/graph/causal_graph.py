@@ -232,6 +232,12 @@ class CausalGraph(Causal):
 
         return to_dot(self)
 
+    def _repr_html_(self) -> str:
+        """Jupyter display: summary, SVG drawing and node table (see :mod:`causaloid._html`)."""
+        from causaloid._html import graph_html
+
+        return graph_html(self)
+
     def __reduce__(self) -> tuple[Any, ...]:
         members = [self._members[i] for i in self.nodes]
         state = (self._id, self._description, self.max_relays, members, self.edges, self.is_frozen)
