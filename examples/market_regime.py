@@ -167,9 +167,7 @@ def interpret(active: np.ndarray, week_ahead: np.ndarray, days: np.ndarray) -> s
     )
 
 
-def plot(
-    table: dict[str, np.ndarray], active: np.ndarray, path: Path | None = None
-) -> Path:
+def plot(table: dict[str, np.ndarray], active: np.ndarray, path: Path | None = None) -> Path:
     import matplotlib.pyplot as plt
 
     path = path or OUTPUT / "market_regime.png"

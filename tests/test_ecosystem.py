@@ -240,3 +240,16 @@ except MissingDependencyError as exc:
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith(f"{package} {extra} ")
     assert f"pip install 'causaloid[{extra}]'" in proc.stdout
+
+
+def test_root_causes_accepts_a_networkx_digraph():
+    rng = np.random.default_rng(3)
+    normal = {"a": rng.normal(size=200), "b": rng.normal(size=200)}
+    anomalous = {"a": rng.normal(size=30) + 8.0, "b": rng.normal(size=30) + 9.0}
+    pairs = cl.discover.root_causes(normal, anomalous, [("a", "b")])
+    d = nx.DiGraph([("a", "b")])
+    ranked = cl.discover.root_causes(normal, anomalous, d)
+    assert ranked.columns == pairs.columns == ["a", "b"]
+    assert ranked[1].explained_by == ("a",)
+    with pytest.raises(CausalError, match="directed"):
+        cl.discover.root_causes(normal, anomalous, nx.Graph([("a", "b")]))

@@ -105,7 +105,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"{prog}: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:  # e.g. `causaloid bench | head -1`
+    except BrokenPipeError:  # e.g. `causaloid bench | head -1`: stop quietly
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except Exception as exc:  # noqa: BLE001 - the CLI reports in one line, never a traceback
         if args.debug:

@@ -93,6 +93,13 @@ def _parents(graph: Any) -> dict[str, set[str]]:
         pairs = [(s, e.target) for e in graph.edges for s in e.sources]
     elif hasattr(graph, "edges") and hasattr(graph, "parents"):
         pairs = list(graph.edges)
+    elif callable(getattr(graph, "is_directed", None)):  # a networkx graph
+        if not graph.is_directed():
+            raise DiscoverValueError(
+                "graph= needs directed edges: give a networkx DiGraph, not a Graph",
+                {"parameter": "graph"},
+            )
+        pairs = list(graph.edges())
     elif isinstance(graph, Mapping):
         pairs = [(p, child) for child, ps in graph.items() for p in ps]
     else:
@@ -123,7 +130,7 @@ def root_causes(
     ----------
     normal, anomalous : table
         The same columns, before and during the anomaly.
-    graph : CausalGraph, Pipeline, mapping of child to parents, or (source, target) pairs, optional
+    graph : CausalGraph, networkx DiGraph, Pipeline, child -> parents mapping or pairs, optional
         Known or discovered causal structure.
     columns : list of str, optional
         Only these columns; all columns of ``normal`` by default.
