@@ -50,6 +50,7 @@ def files(tmp_path_factory):
     (d / "ragged.csv").write_text("smoke,temp\n0.1,20\n0.5,20,7,8\n0.2\n")
     (d / "empty.csv").write_text("")
     (d / "smoke_only.csv").write_text("smoke\n0.1\n0.7\n")
+    (d / "text.csv").write_text("smoke,temp\n0.5,hot\n0.1,cold\n")
     (d / "bad.parquet").write_bytes(b"PAR1 this is not parquet at all")
     (d / "deep.json").write_text("[" * 100_000 + "]" * 100_000)
     (d / "other.json").write_text('{"format": "something else"}')
@@ -95,6 +96,8 @@ CATALOGUE = [
     (["explain", "{d}/model.json", "--row", "[1, 2]"], 1, ["--row", "JSON object"]),
     (["explain", "{d}/model.json", "--row", '{"smoke": 0.1}'], 1, ["--row", "no column 'temp'"]),
     (["evaluate", "{d}/model.json", "{d}/smoke_only.csv"], 1, ["DATA", "no column 'temp'"]),
+    (["evaluate", "{d}/model.json", "{d}/text.csv"], 1, ["DATA", "text.csv", "'temp'"]),
+    (["explain", "{d}/model.json", "--row", '{"smoke": 0.1, "temp": "hot"}'], 1, ["--row"]),
     (
         ["explain", "{d}/model.json", "--row", '{"smoke": 0.1, "temp": 5}', "--value", "hot"],
         1,

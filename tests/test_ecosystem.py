@@ -253,3 +253,20 @@ def test_root_causes_accepts_a_networkx_digraph():
     assert ranked[1].explained_by == ("a",)
     with pytest.raises(CausalError, match="directed"):
         cl.discover.root_causes(normal, anomalous, nx.Graph([("a", "b")]))
+
+
+def test_a_forced_progress_bar_without_tqdm_warns_with_the_extra():
+    code = BLOCK.format(name="tqdm") + (
+        "import warnings\n"
+        "from causaloid._progress import progress\n"
+        "with warnings.catch_warnings(record=True) as w:\n"
+        "    warnings.simplefilter('always')\n"
+        "    assert list(progress(range(3), enabled=True)) == [0, 1, 2]\n"
+        "    assert list(progress(range(3))) == [0, 1, 2]\n"
+        "print(len(w), w[0].message)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == (
+        "1 progress bars need tqdm, which is not installed: pip install 'causaloid[progress]'"
+    )

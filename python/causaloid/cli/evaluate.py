@@ -16,6 +16,7 @@ from causaloid.cli._common import (
     read_data,
     read_model,
 )
+from causaloid.errors import DataError
 
 # Rows evaluated per engine call when a progress bar is shown.
 CHUNK = 200_000
@@ -63,6 +64,8 @@ def run(args: argparse.Namespace) -> int:
             if better is None:
                 raise
             raise better from None
+        except DataError as exc:
+            raise UserError(f"DATA: {args.data!r}: {exc}") from None
     if args.activations:
         verdicts = np.concatenate([p[0] for p in parts])
         nodes = {key: np.concatenate([p[1][key] for p in parts]) for key in parts[0][1]}

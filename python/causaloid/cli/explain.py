@@ -15,6 +15,7 @@ from causaloid.cli._common import (
     read_data,
     read_model,
 )
+from causaloid.errors import DataError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -60,13 +61,16 @@ def run(args: argparse.Namespace) -> int:
                 f"no observation: the model reads {listed}; give them with --row "
                 f"'{{\"{columns[0]}\": ...}}' or a table with --data"
             )
+    source = "--row" if args.row is not None else "--data"
     try:
         text = model.explain(row, value=value)
     except KeyError as exc:
-        better = missing_column(exc, "--row" if args.row is not None else "--data", list(row or {}))
+        better = missing_column(exc, source, list(row or {}))
         if better is None:
             raise
         raise better from None
+    except DataError as exc:
+        raise UserError(f"{source}: {exc}") from None
     print(text)
     return 0
 
