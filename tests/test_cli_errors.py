@@ -223,3 +223,17 @@ def test_bench_aligns_its_columns():
     assert proc.returncode == 0, proc.stderr
     rows = [line for line in proc.stdout.splitlines() if "ns per node" in line]
     assert len(rows) == 2 and rows[0].index("nodes:") == rows[1].index("nodes:")
+
+
+def test_evaluate_never_hides_blank_inputs(files, tmp_path):
+    # Whatever the missing-value policy, blanks in columns the model reads are
+    # either counted in the summary or refused in one line naming the column.
+    blank = tmp_path / "blank.csv"
+    blank.write_text("smoke,temp\n0.5,20\n,30\n0.1,\n0.9,99\n")
+    proc = run("evaluate", str(files / "model.json"), str(blank))
+    assert "Traceback" not in proc.stderr
+    if proc.returncode == 0:
+        assert "missing values in columns the model reads (rows): smoke 1, temp 1" in proc.stdout
+    else:
+        assert proc.returncode == 1 and len(proc.stderr.strip().splitlines()) == 1
+        assert "smoke" in proc.stderr or "temp" in proc.stderr

@@ -79,6 +79,10 @@ def run(args: argparse.Namespace) -> int:
         if n
         else f"{model.id}: no rows"
     )
+    blanks = _blanks(model, table)
+    if blanks:
+        listed = ", ".join(f"{name} {count:,}" for name, count in blanks.items())
+        print(f"  missing values in columns the model reads (rows): {listed}")
     if nodes:
         width = max(len(str(node)) for node in nodes)
         for node, vals in nodes.items():
@@ -97,6 +101,28 @@ def run(args: argparse.Namespace) -> int:
             ) from None
         print(f"wrote {args.out}", file=sys.stderr)
     return 0
+
+
+def _blanks(model: object, table: dict[str, np.ndarray]) -> dict[str, int]:
+    """Rows with a missing value (NaN, blank) in each column the model reads."""
+    try:
+        read = [str(c) for c in model.columns]  # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001 - a model that cannot list its columns
+        read = list(table)
+    out = {}
+    for name in read:
+        col = table.get(name)
+        if col is None:
+            continue
+        if col.dtype.kind == "f":
+            count = int(np.isnan(col).sum())
+        elif col.dtype.kind == "O":
+            count = sum(1 for v in col if v is None or v == "" or v != v)
+        else:
+            count = 0
+        if count:
+            out[name] = count
+    return out
 
 
 def _fmt(x: object) -> str:
