@@ -160,7 +160,7 @@ def test_discover_without_polars_names_the_extra(files):
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
     assert proc.stderr.strip() == (
-        "causaloid discover: error: causaloid discover needs polars, which is not installed: "
+        "causaloid discover: error: discover needs polars, which is not installed: "
         "pip install 'causaloid[frames]'"
     )
 

@@ -77,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
     from causaloid._optional import require
     from causaloid._progress import progress
 
-    require("polars", "causaloid discover")
+    require("polars", "discover")
     from causaloid.discover import Pipeline
 
     available = file_columns(args.data, "DATA")
