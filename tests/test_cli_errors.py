@@ -12,6 +12,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 
 def installed_command() -> str:
@@ -237,3 +239,35 @@ def test_evaluate_never_hides_blank_inputs(files, tmp_path):
     else:
         assert proc.returncode == 1 and len(proc.stderr.strip().splitlines()) == 1
         assert "smoke" in proc.stderr or "temp" in proc.stderr
+
+
+TOKENS = [
+    "--row", "{", "{}", '{"smoke": 1}', "[1]", "--data", "--index", "-1", "99", "abc",
+    "--target", "--agents", "smoke", "temp", "--value", "--bins", "0", "--lag", "--k",
+    "--threshold", "2", "--out", "--activations", "--chunk", "--json", "-x", "",
+    "{d}/model.json", "{d}/data.csv", "{d}/missing.csv", "{d}/ragged.csv", "{d}/empty.csv",
+    "{d}/bad.parquet", "{d}/deep.json", "{d}/other.json", "{d}/folder",
+]  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    command=st.sampled_from(["evaluate", "explain", "discover"]),
+    tokens=st.lists(st.sampled_from(TOKENS), max_size=6),
+)
+def test_random_invocations_end_in_one_line_or_success(files, capsys, command, tokens):
+    from causaloid.cli import main
+
+    argv = [command, *(t.replace("{d}", str(files)) for t in tokens)]
+    if "--out" in argv or "--json" in argv:  # keep the fixture folder unchanged
+        argv = [a for a in argv if a not in ("--out", "--json")]
+    try:
+        code = main(argv)
+    except SystemExit as exc:  # argparse: usage errors and --help
+        code = exc.code
+    out, err = capsys.readouterr()
+    assert code in (0, 1, 2), (argv, code, err)
+    assert "Traceback" not in err
+    if code:
+        assert len(err.strip().splitlines()) == 1, (argv, err)
+        assert err.startswith("causaloid"), (argv, err)
