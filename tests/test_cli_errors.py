@@ -271,3 +271,40 @@ def test_random_invocations_end_in_one_line_or_success(files, capsys, command, t
     if code:
         assert len(err.strip().splitlines()) == 1, (argv, err)
         assert err.startswith("causaloid"), (argv, err)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
+def test_long_jobs_show_progress_on_a_terminal_and_nothing_otherwise(files):
+    pytest.importorskip("tqdm")
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    args = [installed_command(), "evaluate", str(files / "model.json"), str(files / "data.csv")]
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
+    try:
+        proc = subprocess.run(
+            [*args, "--chunk", "5"], stdout=subprocess.PIPE, stderr=slave, timeout=300
+        )
+        os.close(slave)
+        seen = b""
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+    finally:
+        os.close(master)
+    assert proc.returncode == 0
+    assert b"evaluate:" in seen and b"/8 [" in seen  # 40 rows in chunks of 5
+    quiet = run(*args[1:], "--chunk", "5")
+    assert quiet.returncode == 0 and quiet.stderr == ""
+    hidden = subprocess.run(
+        [*args, "--chunk", "5", "--no-progress"], capture_output=True, text=True, timeout=300
+    )
+    assert hidden.stderr == ""
