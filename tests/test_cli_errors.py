@@ -82,7 +82,7 @@ CATALOGUE = [
     (["evaluate", "{d}/model.json", "{d}/ragged.csv"], 1, ["DATA", "ragged.csv", "fields"]),
     (["evaluate", "{d}/model.json", "{d}/empty.csv"], 1, ["DATA", "empty"]),
     (["evaluate", "{d}/model.json", "{d}/bad.parquet"], 1, ["DATA", "bad.parquet", "Parquet"]),
-    (["evaluate", "{d}/deep.json", "{d}/data.csv"], 1, ["MODEL", "nested too deeply"]),
+    (["evaluate", "{d}/deep.json", "{d}/data.csv"], 1, ["MODEL", "deep.json", "nested"]),
     (["evaluate", "{d}/other.json", "{d}/data.csv"], 1, ["MODEL", "not a valid model"]),
     (["evaluate", "{d}/folder", "{d}/data.csv"], 1, ["MODEL", "is a folder"]),
     (["evaluate", "{d}/model.json", "{d}/data.xlsx"], 1, ["DATA", "data.xlsx"]),
