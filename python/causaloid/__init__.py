@@ -1,7 +1,7 @@
 """causaloid: fast, deterministic, context-aware causal reasoning.
 
-The public names below are the contract (see DESIGN.md); the engine behind
-them is the native module ``causaloid._native``.
+The public names below are the contract (README.md and the guides in docs/
+describe them); the engine behind them is the native module ``causaloid._native``.
 
 >>> import causaloid as cl
 >>> c = cl.Causaloid(1, "high", expr=cl.expr.value() > 0.5)

@@ -214,6 +214,7 @@ class ContextCore:
         ids: Any,
         coarser: list[str],
         aggregations: list[tuple[str, str]],
+        utc_offsets: npt.NDArray[np.int64] | None = None,
     ) -> None: ...
     def window_aggregate(
         self,

@@ -500,8 +500,9 @@ impl ContextCore {
         ids_to_list(py, &ids)
     }
 
-    /// Adds a time-indexed table. `ids` is "positions", "labels" or a list.
-    #[pyo3(signature = (times, scale, fields, ids, coarser, aggregations))]
+    /// Adds a time-indexed table. `ids` is "positions", "labels" or a list;
+    /// `utc_offsets` (seconds east of UTC per row) sets the calendar of periods.
+    #[pyo3(signature = (times, scale, fields, ids, coarser, aggregations, utc_offsets=None))]
     #[allow(clippy::too_many_arguments)]
     fn extend_from_frame(
         &self,
@@ -512,8 +513,16 @@ impl ContextCore {
         ids: &Bound<'_, PyAny>,
         coarser: Vec<String>,
         aggregations: Vec<(String, String)>,
+        utc_offsets: Option<PyReadonlyArray1<'_, i64>>,
     ) -> PyResult<()> {
         let err = |e: ContextError| context_error(py, &e, None);
+        let offsets: Vec<i64> = match &utc_offsets {
+            Some(arr) => arr
+                .as_slice()
+                .map_err(|e| PyValueError::new_err(e.to_string()))?
+                .to_vec(),
+            None => Vec::new(),
+        };
         let scale = TimeScale::parse(scale).map_err(err)?;
         let coarser = coarser
             .iter()
@@ -560,7 +569,7 @@ impl ContextCore {
             aggregations,
         };
         let inner = self.inner.clone();
-        py.detach(move || inner.update(|c| c.extend_from_frame(frame)))
+        py.detach(move || inner.update(|c| c.extend_from_frame_in_zone(frame, &offsets)))
             .map_err(err)
     }
 

@@ -257,6 +257,32 @@ class CausalGraph(Causal):
 
         return graph_from_json(text, contexts)
 
+    # --- networkx and Graphviz (see causaloid.graph.networkx) ---
+    def to_networkx(self) -> Any:
+        """The graph as a ``networkx.DiGraph`` (see :mod:`causaloid.graph.networkx`)."""
+        from causaloid.graph.networkx import to_networkx
+
+        return to_networkx(self)
+
+    @classmethod
+    def from_networkx(cls, nx_graph: Any, id: Any = None, **kwargs: Any) -> CausalGraph:
+        """A graph from a networkx ``DiGraph`` (see :mod:`causaloid.graph.networkx`)."""
+        from causaloid.graph.networkx import from_networkx
+
+        return from_networkx(nx_graph, id, **kwargs)
+
+    def to_dot(self) -> str:
+        """The graph in Graphviz DOT (see :func:`causaloid.graph.networkx.to_dot`)."""
+        from causaloid.graph.networkx import to_dot
+
+        return to_dot(self)
+
+    def _repr_html_(self) -> str:
+        """Jupyter display: summary, SVG drawing and node table (see :mod:`causaloid._html`)."""
+        from causaloid._html import graph_html
+
+        return graph_html(self)
+
     def __reduce__(self) -> tuple[Any, ...]:
         members = [self._members[i] for i in self.nodes]
         state = (self._id, self._description, self.max_relays, members, self.edges, self.is_frozen)
