@@ -72,7 +72,7 @@ def test_a_graph_renders_a_summary_an_svg_and_its_nodes():
 
 
 def test_the_svg_colours_each_node_by_its_verdict():
-    from causaloid._html import graph_svg
+    from causaloid.graph.html import graph_svg
 
     g = alarm()
     page = parse(graph_svg(g, g.evaluate({"smoke": 0.1, "temp": 75})))

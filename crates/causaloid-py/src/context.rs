@@ -11,100 +11,14 @@ use causaloid_core::NodeId;
 use numpy::{PyArray1, PyReadonlyArray1};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyTuple};
+use pyo3::types::{PyList, PyTuple};
 use std::sync::Arc;
 
 use crate::errors::node_id_to_py;
 
 // ---- errors -------------------------------------------------------------------
 
-fn context_error(py: Python<'_>, err: &ContextError, operation: Option<usize>) -> PyErr {
-    context_error_as(py, err, operation, err.to_string())
-}
-
-/// The exception for a context error met while evaluating, with the
-/// evaluation's own message (which names the read).
-pub(crate) fn context_error_with(py: Python<'_>, err: &ContextError, message: String) -> PyErr {
-    context_error_as(py, err, None, message)
-}
-
-fn context_error_as(
-    py: Python<'_>,
-    err: &ContextError,
-    operation: Option<usize>,
-    message: String,
-) -> PyErr {
-    use ContextError::*;
-    let detail = PyDict::new(py);
-    let set = |k: &str, v: Bound<'_, PyAny>| {
-        let _ = detail.set_item(k, v);
-    };
-    if let Some(id) = err.id() {
-        set("node_id", node_id_to_py(py, id));
-    }
-    if let Some(i) = operation {
-        set(
-            "operation",
-            i.into_pyobject(py)
-                .map(|v| v.into_any())
-                .unwrap_or_else(|_| py.None().into_bound(py)),
-        );
-    }
-    let class = match err {
-        DuplicateId { .. } => "DuplicateContextoidError",
-        UnknownId { .. } => "UnknownContextoidError",
-        MissingEndpoint { from, to, kind, .. }
-        | DuplicateRelation { from, to, kind }
-        | UnknownRelation { from, to, kind } => {
-            set("source", node_id_to_py(py, from));
-            set("target", node_id_to_py(py, to));
-            set("relation", pyo3::types::PyString::new(py, kind).into_any());
-            if matches!(err, UnknownRelation { .. }) {
-                "UnknownRelationError"
-            } else {
-                "RelationError"
-            }
-        }
-        TimeOrder { .. } | RowsOutOfOrder { .. } | NotTemporal { .. } => {
-            if let RowsOutOfOrder { row, .. } = err {
-                set(
-                    "row",
-                    row.into_pyobject(py)
-                        .map(|v| v.into_any())
-                        .unwrap_or_else(|_| py.None().into_bound(py)),
-                );
-            }
-            "TimeOrderError"
-        }
-        TimestampUnit { .. } => "TimestampUnitError",
-        InvalidCoordinate { .. } => "CoordinateError",
-        UnknownScale { name } => {
-            set("scale", pyo3::types::PyString::new(py, name).into_any());
-            "UnknownScaleError"
-        }
-        UnknownField { name, .. } => {
-            set("field", pyo3::types::PyString::new(py, name).into_any());
-            "UnknownFieldError"
-        }
-        WrongKind { .. } => "ContextoidKindError",
-        Shape { .. } => {
-            return crate::errors::raise_from(py, "causaloid.errors", "ShapeError", message, detail)
-        }
-        Serialization { .. } => {
-            return crate::errors::raise_from(
-                py,
-                "causaloid.errors",
-                "SerializationError",
-                message,
-                detail,
-            )
-        }
-        ScaleNotCoarser { .. } | UnknownAggregation { .. } | InvalidArgument { .. } => {
-            "ContextArgumentError"
-        }
-    };
-    crate::errors::raise_from(py, "causaloid.context.errors", class, message, detail)
-}
+use crate::errors::context_error;
 
 fn update_error(py: Python<'_>, err: &UpdateError) -> PyErr {
     context_error(py, &err.error, Some(err.index))

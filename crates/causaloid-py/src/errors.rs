@@ -1,6 +1,7 @@
 //! Maps the engine's typed errors to the exception classes of
 //! `causaloid.errors`, each carrying the structured detail of the error.
 
+use causaloid_core::context::ContextError;
 use causaloid_core::{CausalError, NodeId};
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
@@ -183,7 +184,7 @@ pub fn to_pyerr(py: Python<'_>, err: &CausalError) -> PyErr {
             );
         }
         CausalError::ContextRead { source, .. } => {
-            return crate::context::context_error_with(py, source, message);
+            return context_error_with(py, source, message);
         }
         CausalError::NodeRead { id: n, target, .. } => {
             set("node_id", id(n));
@@ -203,4 +204,94 @@ impl<T> IntoPy<T> for Result<T, CausalError> {
     fn py(self, py: Python<'_>) -> PyResult<T> {
         self.map_err(|e| to_pyerr(py, &e))
     }
+}
+
+// ---- context errors ---------------------------------------------------------------
+
+/// The exception of `causaloid.context.errors` for a context error; `operation`
+/// is the failing operation's index in an update.
+pub fn context_error(py: Python<'_>, err: &ContextError, operation: Option<usize>) -> PyErr {
+    context_error_as(py, err, operation, err.to_string())
+}
+
+/// The exception for a context error met while evaluating, with the
+/// evaluation's own message (which names the read).
+pub fn context_error_with(py: Python<'_>, err: &ContextError, message: String) -> PyErr {
+    context_error_as(py, err, None, message)
+}
+
+fn context_error_as(
+    py: Python<'_>,
+    err: &ContextError,
+    operation: Option<usize>,
+    message: String,
+) -> PyErr {
+    use ContextError::*;
+    let detail = PyDict::new(py);
+    let set = |k: &str, v: Bound<'_, PyAny>| {
+        let _ = detail.set_item(k, v);
+    };
+    if let Some(id) = err.id() {
+        set("node_id", node_id_to_py(py, id));
+    }
+    if let Some(i) = operation {
+        set(
+            "operation",
+            i.into_pyobject(py)
+                .map(|v| v.into_any())
+                .unwrap_or_else(|_| py.None().into_bound(py)),
+        );
+    }
+    let class = match err {
+        DuplicateId { .. } => "DuplicateContextoidError",
+        UnknownId { .. } => "UnknownContextoidError",
+        MissingEndpoint { from, to, kind, .. }
+        | DuplicateRelation { from, to, kind }
+        | UnknownRelation { from, to, kind } => {
+            set("source", node_id_to_py(py, from));
+            set("target", node_id_to_py(py, to));
+            set("relation", pyo3::types::PyString::new(py, kind).into_any());
+            if matches!(err, UnknownRelation { .. }) {
+                "UnknownRelationError"
+            } else {
+                "RelationError"
+            }
+        }
+        TimeOrder { .. } | RowsOutOfOrder { .. } | NotTemporal { .. } => {
+            if let RowsOutOfOrder { row, .. } = err {
+                set(
+                    "row",
+                    row.into_pyobject(py)
+                        .map(|v| v.into_any())
+                        .unwrap_or_else(|_| py.None().into_bound(py)),
+                );
+            }
+            "TimeOrderError"
+        }
+        TimestampUnit { .. } => "TimestampUnitError",
+        InvalidCoordinate { .. } => "CoordinateError",
+        UnknownScale { name } => {
+            set("scale", pyo3::types::PyString::new(py, name).into_any());
+            "UnknownScaleError"
+        }
+        UnknownField { name, .. } => {
+            set("field", pyo3::types::PyString::new(py, name).into_any());
+            "UnknownFieldError"
+        }
+        WrongKind { .. } => "ContextoidKindError",
+        Shape { .. } => return raise_from(py, "causaloid.errors", "ShapeError", message, detail),
+        Serialization { .. } => {
+            return raise_from(
+                py,
+                "causaloid.errors",
+                "SerializationError",
+                message,
+                detail,
+            )
+        }
+        ScaleNotCoarser { .. } | UnknownAggregation { .. } | InvalidArgument { .. } => {
+            "ContextArgumentError"
+        }
+    };
+    raise_from(py, "causaloid.context.errors", class, message, detail)
 }

@@ -85,13 +85,10 @@ impl PyExpr {
         at: Option<String>,
     ) -> PyResult<PyExpr> {
         let scale = scale
-            .map(|s| {
-                TimeScale::parse(s)
-                    .map_err(|e| crate::context::context_error_with(py, &e, e.to_string()))
-            })
+            .map(|s| TimeScale::parse(s).map_err(|e| crate::errors::context_error(py, &e, None)))
             .transpose()?;
-        let how = Aggregation::parse(how)
-            .map_err(|e| crate::context::context_error_with(py, &e, e.to_string()))?;
+        let how =
+            Aggregation::parse(how).map_err(|e| crate::errors::context_error(py, &e, None))?;
         Ok(leaf(Expr::Read(ContextRead {
             context,
             read: ReadKind::Window {

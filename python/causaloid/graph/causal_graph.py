@@ -279,7 +279,7 @@ class CausalGraph(Causal):
 
     def _repr_html_(self) -> str:
         """Jupyter display: summary, SVG drawing and node table (see :mod:`causaloid._html`)."""
-        from causaloid._html import graph_html
+        from causaloid.graph.html import graph_html
 
         return graph_html(self)
 
