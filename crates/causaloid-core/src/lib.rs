@@ -11,6 +11,7 @@ pub mod error;
 pub mod ethos;
 pub mod expr;
 pub mod graph;
+pub mod scm;
 pub mod uncertain;
 pub mod value;
 
