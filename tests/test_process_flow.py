@@ -52,7 +52,9 @@ def test_iterate_and_until_loop_with_a_logged_bound():
         lambda v, s, c: v <= c["target"], lambda v, s, c: v * 0.8, max_steps=10
     )
     assert p.ok and p.value <= 120.0 and p.log[-1].endswith("holds after 4 steps")
-    stuck = cl.Process.pure(250.0).until(lambda v, s, c: v < 0, lambda v, s, c: v * 0.8, max_steps=3)
+    stuck = cl.Process.pure(250.0).until(
+        lambda v, s, c: v < 0, lambda v, s, c: v * 0.8, max_steps=3
+    )
     assert isinstance(stuck.error, StepLimitError) and stuck.error.max_steps == 3
 
 

@@ -435,9 +435,7 @@ class Scm:
     ) -> tuple[list[npt.NDArray[np.float64]], int]: ...
     def counterfactual(
         self, observed: list[tuple[str, npt.NDArray[np.float64]]], items: list[tuple[str, Any]]
-    ) -> tuple[
-        list[npt.NDArray[np.float64]], list[npt.NDArray[np.float64]], list[str], Scm
-    ]: ...
+    ) -> tuple[list[npt.NDArray[np.float64]], list[npt.NDArray[np.float64]], list[str], Scm]: ...
     def effect(
         self,
         treatment: str,

@@ -145,7 +145,9 @@ class Process:
         if err is not None:
             return self._fail(err, f"condition {_name(predicate)}")
         if hit:
-            entry = f"intervention if {_name(predicate)}: value set to {value!r} (was {self.value!r})"
+            entry = (
+                f"intervention if {_name(predicate)}: value set to {value!r} (was {self.value!r})"
+            )
             return Process(self._note(entry, value, keep=False), self.state, self.context)
         entry = f"intervention if {_name(predicate)}: condition false, value kept ({self.value!r})"
         return Process(self._note(entry), self.state, self.context)
@@ -198,7 +200,9 @@ class Process:
         chosen = then if hit else otherwise
         label = "true" if hit else "false"
         taking = f"taking {_name(chosen)}" if chosen is not None else "nothing to do"
-        here = Process(self._note(f"branch on {_name(predicate)}: {label}, {taking}"), self.state, self.context)
+        here = Process(
+            self._note(f"branch on {_name(predicate)}: {label}, {taking}"), self.state, self.context
+        )
         if chosen is None:
             return here
         try:
@@ -269,13 +273,17 @@ class Process:
         if err is not None:
             return self._fail(err, f"guard {_name(predicate)}")
         if ok:
-            return Process(self._note(f"guard {_name(predicate)}: passed"), self.state, self.context)
+            return Process(
+                self._note(f"guard {_name(predicate)}: passed"), self.state, self.context
+            )
         why = f": {message}" if message else ""
         failure = GuardError(
             f"guard {_name(predicate)} failed{why} (value {self.value!r})",
             {"guard": _name(predicate), "value": self.value},
         )
-        return Process(self._note(f"guard failed: {failure}", error=failure), self.state, self.context)
+        return Process(
+            self._note(f"guard failed: {failure}", error=failure), self.state, self.context
+        )
 
     def recover(self, fn: Callable[[CausalError, Any, Any], Any]) -> Process:
         """Turn an error into a value: ``fn(error, state, context)``; a process
@@ -298,7 +306,9 @@ class Process:
                 self.context,
             )
         entry = f"recovered by {_name(fn)} from {type(err).__name__}: value {value!r}"
-        return Process(Effect._make(value, None, (self.effect._log, entry)), self.state, self.context)
+        return Process(
+            Effect._make(value, None, (self.effect._log, entry)), self.state, self.context
+        )
 
     def __repr__(self) -> str:
         return f"Process({self.effect!r}, state={self.state!r})"

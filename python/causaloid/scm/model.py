@@ -75,7 +75,7 @@ class SCM:
     1.5
     >>> round(m.do({"x": 2.0}).sample(10_000, seed=1)["y"].mean(), 1)
     5.0
-    >>> m.effect("x", "y", 1.0, 0.0, n=1000, seed=1).effect
+    >>> round(m.effect("x", "y", 1.0, 0.0, n=1000, seed=1).effect, 9)
     2.0
     """
 
@@ -250,13 +250,14 @@ class SCM:
         -------
         Counterfactual or CounterfactualTable
         """
-        single = isinstance(observed, Mapping) and all(
-            np.ndim(v) == 0 for v in observed.values()
-        )
+        single = isinstance(observed, Mapping) and all(np.ndim(v) == 0 for v in observed.values())
         if single:
             table = {str(k): np.array([v], dtype=np.float64) for k, v in observed.items()}
         else:
-            table = {k: numeric(k, v).astype(np.float64, copy=False) for k, v in to_columns(observed).items()}
+            table = {
+                k: numeric(k, v).astype(np.float64, copy=False)
+                for k, v in to_columns(observed).items()
+            }
         pairs = [(k, np.ascontiguousarray(v)) for k, v in table.items()]
         values, noise, path, model = self._native.counterfactual(pairs, _actions(do or {}))
         names = self._native.names()

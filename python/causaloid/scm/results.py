@@ -116,14 +116,18 @@ class Counterfactual:
         native = self.model._native
         lines = ["abduction (noise solved from the observation):"]
         for name in native.order():
-            lines.append(f"  U_{name} = {self.noise[name]:.6g}  (observed {name} = {self.observed[name]:.6g})")
+            u, x = self.noise[name], self.observed[name]
+            lines.append(f"  U_{name} = {u:.6g}  (observed {name} = {x:.6g})")
         lines.append("action:")
         lines.extend("  " + line for line in _cut_lines(native.interventions()))
-        lines.append("prediction (along " + " -> ".join(self.path) + "):" if self.path else "prediction: nothing changes")
+        lines.append(
+            "prediction (along " + " -> ".join(self.path) + "):"
+            if self.path
+            else "prediction: nothing changes"
+        )
         for name in self.path:
-            lines.append(
-                f"  {native.describe(name)}  =>  {name}: {self.observed[name]:.6g} -> {self.values[name]:.6g}"
-            )
+            before, after = self.observed[name], self.values[name]
+            lines.append(f"  {native.describe(name)}  =>  {name}: {before:.6g} -> {after:.6g}")
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -182,7 +186,11 @@ class CounterfactualTable:
         lines = [f"abduction: noise of {len(self.noise)} variables solved from {n} observed rows"]
         lines.append("action:")
         lines.extend("  " + line for line in _cut_lines(native.interventions()))
-        lines.append("prediction (along " + " -> ".join(self.path) + "):" if self.path else "prediction: nothing changes")
+        lines.append(
+            "prediction (along " + " -> ".join(self.path) + "):"
+            if self.path
+            else "prediction: nothing changes"
+        )
         for name in self.path:
             delta = float(np.mean(self.values[name] - self.observed[name])) if n else 0.0
             lines.append(f"  {native.describe(name)}  =>  mean change of {name}: {delta:+.6g}")
@@ -222,7 +230,7 @@ class EffectEstimate:
             [
                 f"E[{self.outcome} | do({self.treatment} = {self.a:g})] = {self.mean_a:.6g}",
                 f"E[{self.outcome} | do({self.treatment} = {self.b:g})] = {self.mean_b:.6g}",
-                f"effect = {self.effect:.6g} ± {self.std_error:.3g} (95% interval {lo:.6g} .. {hi:.6g}); "
-                f"{self.n} paired samples, seed {self.seed}",
+                f"effect = {self.effect:.6g} ± {self.std_error:.3g} "
+                f"(95% interval {lo:.6g} .. {hi:.6g}); {self.n} paired samples, seed {self.seed}",
             ]
         )

@@ -313,9 +313,10 @@ impl Scm {
         match equation {
             Equation::Unfitted => "<linear, not fitted>".to_owned(),
             Equation::Linear { intercept, coefs } => {
-                let mut s = format!("{intercept}");
+                let mut s = short(*intercept);
                 for (c, &p) in coefs.iter().zip(&self.parents[i]) {
-                    s.push_str(&format!(" + {c} * {}", self.names[p]));
+                    let sign = if *c < 0.0 { '-' } else { '+' };
+                    s.push_str(&format!(" {sign} {} * {}", short(c.abs()), self.names[p]));
                 }
                 s
             }
@@ -435,11 +436,26 @@ impl fmt::Debug for Scm {
     }
 }
 
+/// A number with at most 6 significant digits, for printed equations.
+fn short(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() {
+        return format!("{x}");
+    }
+    let magnitude = x.abs().log10().floor() as i32;
+    let decimals = (5 - magnitude).clamp(0, 17) as usize;
+    let s = format!("{x:.decimals$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_owned()
+    } else {
+        s
+    }
+}
+
 fn noise_text(n: &Noise) -> String {
     match n {
         Noise::None => "none".to_owned(),
-        Noise::Normal { mean, std } => format!("Normal({mean}, {std})"),
-        Noise::Uniform { low, high } => format!("Uniform({low}, {high})"),
+        Noise::Normal { mean, std } => format!("Normal({}, {})", short(*mean), short(*std)),
+        Noise::Uniform { low, high } => format!("Uniform({}, {})", short(*low), short(*high)),
         Noise::Empirical(v) => format!("Empirical({} values)", v.len()),
     }
 }
