@@ -73,7 +73,7 @@ class SCM:
     >>> cf = m.counterfactual({"x": 1.0, "y": 3.5}, do={"x": 0.0})
     >>> cf["y"]  # same unit, same noise U_y = 0.5, x set to 0
     1.5
-    >>> round(m.do({"x": 2.0}).sample(10_000, seed=1)["y"].mean(), 1)
+    >>> round(float(m.do({"x": 2.0}).sample(10_000, seed=1)["y"].mean()), 1)
     5.0
     >>> round(m.effect("x", "y", 1.0, 0.0, n=1000, seed=1).effect, 9)
     2.0
