@@ -330,3 +330,34 @@ def test_bad_input_raises_a_precise_error_and_leaves_the_model_unchanged():
         m.sample(0)
     with pytest.raises(InvalidArgumentError):
         cl.SCM({"a": Linear(0.0)}, noise={"a": Normal(0, -1)})
+
+
+def test_non_additive_noise_samples_through_the_function():
+    m = cl.SCM(
+        {"a": E.lit(2.0), "b": lambda a, noise: a * noise},
+        noise={"b": Normal(1.0, 0.1)},
+    )
+    s = m.sample(50_000, seed=3)
+    ratio = s["b"] / s["a"]
+    assert ratio.mean() == pytest.approx(1.0, abs=0.01)
+    assert ratio.std() == pytest.approx(0.1, abs=0.01)
+    assert "U_b" in m.equation("b") and "+ U_b" not in m.equation("b")
+
+
+def test_an_impossible_sample_size_is_a_clean_memory_error():
+    from causaloid.scm.errors import SCMMemoryError
+
+    with pytest.raises(SCMMemoryError):
+        linear_gaussian().sample(10**15, seed=0)
+    with pytest.raises(InvalidArgumentError):
+        linear_gaussian().sample(-3)
+
+
+def test_observed_tables_come_in_any_frame_type():
+    pl = pytest.importorskip("polars")
+    m = nonlinear()
+    data = m.sample(50, seed=2)
+    want = m.counterfactual(dict(data), do={"x": 0.0})
+    for table in (data.to_frame(), pl.DataFrame(dict(data))):
+        got = m.counterfactual(table, do={"x": 0.0})
+        assert all(np.array_equal(got[k], want[k]) for k in data)
