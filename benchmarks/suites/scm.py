@@ -67,6 +67,7 @@ def gcm_model(parents: dict[str, list[tuple[str, float]]], data: Any) -> tuple[A
     import networkx as nx
     from dowhy import gcm
 
+    gcm.config.disable_progress_bars()
     graph = nx.DiGraph()
     graph.add_nodes_from(parents)
     graph.add_edges_from((p, v) for v, ps in parents.items() for p, _ in ps)
