@@ -7,6 +7,34 @@ use crate::uncertain::{fill_normal, Xoshiro256pp};
 use crate::value::Kind;
 use rayon::prelude::*;
 
+/// Per-thread buffers of the block kernels.
+type Scratch = (BlockScratch, Vec<f64>);
+
+fn native_eq(e: &Equation) -> bool {
+    match e {
+        Equation::External { .. } => false,
+        Equation::Soft { base, .. } => native_eq(base),
+        _ => true,
+    }
+}
+
+/// Cuts every column into blocks of [`BLOCK`] rows: `out[b][k]` is block `b`
+/// of column `k`.
+fn split_blocks(cols: &mut [Vec<f64>]) -> Vec<Vec<&mut [f64]>> {
+    let n = cols.first().map_or(0, Vec::len);
+    let mut out: Vec<Vec<&mut [f64]>> = (0..n.div_ceil(BLOCK))
+        .map(|_| Vec::with_capacity(cols.len()))
+        .collect();
+    for col in cols.iter_mut() {
+        for (b, chunk) in col.chunks_mut(BLOCK).enumerate() {
+            if let Some(v) = out.get_mut(b) {
+                v.push(chunk);
+            }
+        }
+    }
+    out
+}
+
 /// Rows per block. Fixed, so results never depend on the number of threads.
 pub const BLOCK: usize = 4096;
 
@@ -91,8 +119,78 @@ impl Scm {
         }
     }
 
+    /// Whether every equation runs natively (no host-language function), so
+    /// a whole pass can go block by block across all variables.
+    fn all_native(&self) -> bool {
+        self.equations.iter().all(native_eq)
+    }
+
+    /// `out = f_k(parents)` (+ `noise`) on one block of rows: `cols[j]` holds
+    /// variable `j`'s values for the block. Host-language equations are not
+    /// block kernels; [`Scm::compute`] calls them on whole columns.
+    fn compute_block(
+        &self,
+        k: usize,
+        equation: &Equation,
+        cols: &[&[f64]],
+        noise: Option<&[f64]>,
+        out: &mut [f64],
+        scratch: &mut Scratch,
+    ) -> Result<(), ScmError> {
+        let len = out.len();
+        match equation {
+            Equation::Unfitted => return Err(self.not_fitted(k)),
+            Equation::External { .. } => {
+                return Err(ScmError::InvalidArgument {
+                    name: "equation",
+                    message: format!(
+                        "the equation of {:?} is a host function, which runs on whole columns",
+                        self.names[k]
+                    ),
+                })
+            }
+            Equation::Fixed(v) => {
+                out.fill(*v);
+                return Ok(());
+            }
+            Equation::Linear { intercept, coefs } => {
+                out.fill(*intercept);
+                for (c, &p) in coefs.iter().zip(&self.parents[k]) {
+                    for (o, &x) in out.iter_mut().zip(&cols[p][..len]) {
+                        *o += c * x;
+                    }
+                }
+            }
+            Equation::Expr(c) => {
+                let block_cols: Vec<&[f64]> = c.slots.iter().map(|&s| &cols[s][..len]).collect();
+                c.program
+                    .eval_block(&block_cols, None, len, &mut scratch.0, &mut scratch.1);
+                out.copy_from_slice(&scratch.1[..len]);
+            }
+            Equation::Soft { base, expr } => {
+                self.compute_block(k, base, cols, noise, out, scratch)?;
+                expr.program.eval_block(
+                    &[],
+                    Some((Kind::Num, &out[..])),
+                    len,
+                    &mut scratch.0,
+                    &mut scratch.1,
+                );
+                out.copy_from_slice(&scratch.1[..len]);
+                return Ok(());
+            }
+        }
+        if let Some(u) = noise {
+            for (o, &e) in out.iter_mut().zip(u) {
+                *o += e;
+            }
+        }
+        Ok(())
+    }
+
     /// `out = f_k(parents)` (+ `noise` when given) for every row, reading the
-    /// parents from `cols`. Soft interventions apply their expression last.
+    /// parents from `cols`: native equations block-parallel, host functions
+    /// once on the whole column. Soft interventions apply their expression last.
     pub(crate) fn compute(
         &self,
         k: usize,
@@ -102,53 +200,15 @@ impl Scm {
         out: &mut [f64],
     ) -> Result<(), ScmError> {
         let n = out.len();
-        let parents = &self.parents[k];
         match equation {
-            Equation::Unfitted => return Err(self.not_fitted(k)),
-            Equation::Fixed(v) => out.fill(*v),
-            Equation::Linear { intercept, coefs } => {
-                out.par_chunks_mut(BLOCK)
-                    .enumerate()
-                    .for_each(|(b, chunk)| {
-                        let lo = b * BLOCK;
-                        let len = chunk.len();
-                        chunk.fill(*intercept);
-                        for (c, &p) in coefs.iter().zip(parents) {
-                            let src = &cols[p][lo..lo + len];
-                            for (o, &x) in chunk.iter_mut().zip(src) {
-                                *o += c * x;
-                            }
-                        }
-                        if let Some(u) = noise {
-                            for (o, &e) in chunk.iter_mut().zip(&u[lo..lo + len]) {
-                                *o += e;
-                            }
-                        }
-                    });
-            }
-            Equation::Expr(c) => {
-                out.par_chunks_mut(BLOCK).enumerate().for_each_init(
-                    || (BlockScratch::default(), Vec::new()),
-                    |(scratch, buf), (b, chunk)| {
-                        let lo = b * BLOCK;
-                        let len = chunk.len();
-                        let block_cols: Vec<&[f64]> =
-                            c.slots.iter().map(|&s| &cols[s][lo..lo + len]).collect();
-                        c.program.eval_block(&block_cols, None, len, scratch, buf);
-                        chunk.copy_from_slice(&buf[..len]);
-                        if let Some(u) = noise {
-                            for (o, &e) in chunk.iter_mut().zip(&u[lo..lo + len]) {
-                                *o += e;
-                            }
-                        }
-                    },
-                );
-            }
             Equation::External {
                 function,
                 takes_noise,
             } => {
-                let args: Vec<&[f64]> = parents.iter().map(|&p| cols[p].as_slice()).collect();
+                let args: Vec<&[f64]> = self.parents[k]
+                    .iter()
+                    .map(|&p| cols[p].as_slice())
+                    .collect();
                 let zeros;
                 let noise_arg = match (takes_noise, noise) {
                     (false, _) => None,
@@ -179,26 +239,40 @@ impl Scm {
                         *o += e;
                     }
                 }
+                Ok(())
             }
-            Equation::Soft { base, expr } => {
+            Equation::Soft { base, expr } if !native_eq(base) => {
                 self.compute(k, base, cols, noise, out)?;
-                out.par_chunks_mut(BLOCK).for_each_init(
-                    || (BlockScratch::default(), Vec::new()),
-                    |(scratch, buf), chunk| {
+                out.par_chunks_mut(BLOCK)
+                    .for_each_init(Scratch::default, |scratch, chunk| {
                         let len = chunk.len();
                         expr.program.eval_block(
                             &[],
                             Some((Kind::Num, &chunk[..])),
                             len,
-                            scratch,
-                            buf,
+                            &mut scratch.0,
+                            &mut scratch.1,
                         );
-                        chunk.copy_from_slice(&buf[..len]);
-                    },
-                );
+                        chunk.copy_from_slice(&scratch.1[..len]);
+                    });
+                Ok(())
+            }
+            _ => {
+                let results: Vec<Result<(), ScmError>> = out
+                    .par_chunks_mut(BLOCK)
+                    .enumerate()
+                    .map_init(Scratch::default, |scratch, (b, chunk)| {
+                        let lo = b * BLOCK;
+                        let hi = lo + chunk.len();
+                        let view: Vec<&[f64]> =
+                            cols.iter().map(|c| c.get(lo..hi).unwrap_or(&[])).collect();
+                        let u = noise.map(|u| &u[lo..hi]);
+                        self.compute_block(k, equation, &view, u, chunk, scratch)
+                    })
+                    .collect();
+                results.into_iter().collect()
             }
         }
-        Ok(())
     }
 
     /// `n` joint samples of every variable (one column per variable, in
@@ -214,6 +288,10 @@ impl Scm {
             return Err(self.not_fitted(k));
         }
         let mut cols = alloc_columns(n, self.len(), "samples")?;
+        if self.all_native() {
+            self.sample_blocks(&mut cols, seed)?;
+            return Ok(cols);
+        }
         let mut noise = alloc_column(n).ok_or(ScmError::Allocation {
             what: "noise",
             rows: n,
@@ -236,6 +314,39 @@ impl Scm {
             result?;
         }
         Ok(cols)
+    }
+
+    /// Sampling block by block, every variable of a block while it is in
+    /// cache. The same noise streams as the column-wise path, so the same bits.
+    fn sample_blocks(&self, cols: &mut [Vec<f64>], seed: u64) -> Result<(), ScmError> {
+        let blocks = split_blocks(cols);
+        let results: Vec<Result<(), ScmError>> = blocks
+            .into_par_iter()
+            .enumerate()
+            .map_init(
+                || (Scratch::default(), Vec::new()),
+                |(scratch, u), (b, mut slices)| {
+                    for &k in &self.order {
+                        let out = std::mem::take(&mut slices[k]);
+                        let noise = if self.noises[k] == Noise::None {
+                            None
+                        } else {
+                            u.resize(out.len(), 0.0);
+                            draw(&self.noises[k], seed, k, b, u);
+                            Some(u.as_slice())
+                        };
+                        let view: Vec<&[f64]> = slices.iter().map(|s| &**s).collect();
+                        let r =
+                            self.compute_block(k, &self.equations[k], &view, noise, out, scratch);
+                        drop(view);
+                        slices[k] = out;
+                        r?;
+                    }
+                    Ok(())
+                },
+            )
+            .collect();
+        results.into_iter().collect()
     }
 
     fn unfitted(&self, k: usize) -> bool {
@@ -278,13 +389,15 @@ impl Scm {
         for (k, s) in slots.into_iter().enumerate() {
             match s {
                 Some(c) => out.push(c),
-                None => return Err(ScmError::InvalidArgument {
-                    name: "observed",
-                    message: format!(
+                None => {
+                    return Err(ScmError::InvalidArgument {
+                        name: "observed",
+                        message: format!(
                         "the {what} data has no column {:?}; every variable of the model is needed",
                         self.names[k]
                     ),
-                }),
+                    })
+                }
             }
         }
         Ok((out, len.unwrap_or(0)))
@@ -311,46 +424,69 @@ impl Scm {
                     row,
                 });
             }
+            self.invertible(k)?;
         }
-        // Abduction, in the model as it is (before the new interventions).
-        let owned = self.owned_columns(&obs)?;
-        let mut noise = alloc_columns(n, self.len(), "abducted noise")?;
-        for &k in &self.order {
-            self.abduct(k, &owned, &mut noise[k])?;
-        }
-        // Action and prediction.
         let roots: Vec<usize> = actions
             .iter()
             .filter_map(|(name, _)| self.index.get(name).copied())
             .collect();
         let path = model.downstream(&roots);
-        let mut values = owned;
-        for &k in &path {
-            let mut out = alloc_column(n).ok_or(ScmError::Allocation {
-                what: "counterfactual values",
-                rows: n,
-                columns: 1,
-            })?;
-            let eq = &model.equations[k];
-            let u = if matches!(eq, Equation::Fixed(_)) {
-                None
-            } else {
-                Some(noise[k].as_slice())
-            };
-            model.compute(k, eq, &values, u, &mut out)?;
-            if !roots.contains(&k) {
-                // Unchanged parents: the row is its own observation, exactly.
-                let parents = &model.parents[k];
-                for (i, o) in out.iter_mut().enumerate() {
-                    if parents
-                        .iter()
-                        .all(|&p| values[p][i].to_bits() == obs[p][i].to_bits())
-                    {
-                        *o = obs[k][i];
+        let mut values = self.owned_columns(&obs)?;
+        let mut noise = alloc_columns(n, self.len(), "abducted noise")?;
+        if self.all_native() && model.all_native() {
+            // Block by block: abduction and prediction of every variable while
+            // the block is in cache.
+            let vb = split_blocks(&mut values);
+            let nb = split_blocks(&mut noise);
+            let results: Vec<Result<(), ScmError>> = vb
+                .into_par_iter()
+                .zip(nb)
+                .enumerate()
+                .map_init(Scratch::default, |scratch, (b, (mut vals, mut us))| {
+                    let lo = b * BLOCK;
+                    let hi = lo + vals.first().map_or(0, |v| v.len());
+                    let ob: Vec<&[f64]> = obs.iter().map(|c| &c[lo..hi]).collect();
+                    for &k in &self.order {
+                        self.compute_block(k, &self.equations[k], &ob, None, us[k], scratch)?;
+                        self.residuals(k, ob[k], us[k], lo)?;
                     }
-                }
+                    for &k in &path {
+                        let out = std::mem::take(&mut vals[k]);
+                        let view: Vec<&[f64]> = vals.iter().map(|s| &**s).collect();
+                        let eq = &model.equations[k];
+                        let u = (!matches!(eq, Equation::Fixed(_))).then_some(&*us[k]);
+                        let r = model.compute_block(k, eq, &view, u, out, scratch);
+                        if r.is_ok() && !roots.contains(&k) {
+                            keep_unchanged(&model.parents[k], &view, &ob, ob[k], out);
+                        }
+                        drop(view);
+                        vals[k] = out;
+                        r?;
+                    }
+                    Ok(())
+                })
+                .collect();
+            results.into_iter().collect::<Result<(), ScmError>>()?;
+        } else {
+            for &k in &self.order {
+                self.compute(k, &self.equations[k], &values, None, &mut noise[k])?;
+                self.residuals(k, obs[k], &mut noise[k], 0)?;
             }
-            values[k] = out;
+            for &k in &path {
+                let mut out = alloc_column(n).ok_or(ScmError::Allocation {
+                    what: "counterfactual values",
+                    rows: n,
+                    columns: 1,
+                })?;
+                let eq = &model.equations[k];
+                let u = (!matches!(eq, Equation::Fixed(_))).then_some(noise[k].as_slice());
+                model.compute(k, eq, &values, u, &mut out)?;
+                if !roots.contains(&k) {
+                    let view: Vec<&[f64]> = values.iter().map(Vec::as_slice).collect();
+                    keep_unchanged(&model.parents[k], &view, &obs, obs[k], &mut out);
+                }
+                values[k] = out;
+            }
         }
         Ok(Counterfactual {
             model,
@@ -362,59 +498,54 @@ impl Scm {
 
     fn owned_columns(&self, obs: &[&[f64]]) -> Result<Vec<Vec<f64>>, ScmError> {
         let n = obs.first().map_or(0, |c| c.len());
+        let fail = || ScmError::Allocation {
+            what: "observations",
+            rows: n,
+            columns: obs.len(),
+        };
         let mut out = Vec::new();
-        out.try_reserve_exact(obs.len())
-            .map_err(|_| ScmError::Allocation {
-                what: "observations",
-                rows: n,
-                columns: obs.len(),
-            })?;
+        out.try_reserve_exact(obs.len()).map_err(|_| fail())?;
         for c in obs {
             let mut v = Vec::new();
-            v.try_reserve_exact(c.len())
-                .map_err(|_| ScmError::Allocation {
-                    what: "observations",
-                    rows: n,
-                    columns: obs.len(),
-                })?;
+            v.try_reserve_exact(c.len()).map_err(|_| fail())?;
             v.extend_from_slice(c);
             out.push(v);
         }
         Ok(out)
     }
 
-    /// `u_k = x_k − f_k(parents)`, per row.
-    fn abduct(&self, k: usize, obs: &[Vec<f64>], u: &mut [f64]) -> Result<(), ScmError> {
+    /// Whether variable `k`'s noise can be solved from an observation.
+    fn invertible(&self, k: usize) -> Result<(), ScmError> {
         let name = &self.names[k];
         match &self.equations[k] {
             Equation::External {
                 takes_noise: true, ..
-            } => {
-                return Err(ScmError::NotInvertible {
-                    node: name.clone(),
-                    reason: "its equation takes the noise as an argument (non-additive noise), so the noise cannot be solved from an observation".into(),
-                })
-            }
-            Equation::Soft { .. } => {
-                return Err(ScmError::NotInvertible {
-                    node: name.clone(),
-                    reason: "a soft intervention maps its old value through an expression that need not be invertible; ask the counterfactual of the model before do()".into(),
-                })
-            }
-            eq => self.compute(k, eq, obs, None, u)?,
+            } => Err(ScmError::NotInvertible {
+                node: name.clone(),
+                reason: "its equation takes the noise as an argument (non-additive noise), so the noise cannot be solved from an observation".into(),
+            }),
+            Equation::Soft { .. } => Err(ScmError::NotInvertible {
+                node: name.clone(),
+                reason: "a soft intervention maps its old value through an expression that need not be invertible; ask the counterfactual of the model before do()".into(),
+            }),
+            _ => Ok(()),
         }
-        let x = &obs[k];
-        for (e, &xi) in u.iter_mut().zip(x.iter()) {
+    }
+
+    /// Turns `u = f_k(parents)` into the residual `x − f_k(parents)`; a
+    /// noise-free variable must have (almost) none. `row0` numbers the rows.
+    fn residuals(&self, k: usize, x: &[f64], u: &mut [f64], row0: usize) -> Result<(), ScmError> {
+        for (e, &xi) in u.iter_mut().zip(x) {
             *e = xi - *e;
         }
         if self.noises[k] == Noise::None {
-            for (row, (e, &xi)) in u.iter().zip(x.iter()).enumerate() {
+            for (i, (e, &xi)) in u.iter().zip(x).enumerate() {
                 let predicted = xi - e;
                 let scale = 1.0_f64.max(xi.abs()).max(predicted.abs());
                 if e.abs() > 1e-9 * scale || e.is_nan() {
                     return Err(ScmError::Inconsistent {
-                        node: name.clone(),
-                        row,
+                        node: self.names[k].clone(),
+                        row: row0 + i,
                         observed: xi,
                         predicted,
                     });
@@ -468,5 +599,18 @@ impl Scm {
             n,
             seed,
         })
+    }
+}
+
+/// Rows whose parents all kept their observed values keep the observed value
+/// too, bit for bit (instead of `f(pa) + (x − f(pa))`, which may round).
+fn keep_unchanged(parents: &[usize], cf: &[&[f64]], obs: &[&[f64]], x: &[f64], out: &mut [f64]) {
+    for (i, o) in out.iter_mut().enumerate() {
+        if parents
+            .iter()
+            .all(|&p| cf[p][i].to_bits() == obs[p][i].to_bits())
+        {
+            *o = x[i];
+        }
     }
 }
