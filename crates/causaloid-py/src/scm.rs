@@ -261,6 +261,9 @@ fn arrays<'py>(py: Python<'py>, cols: Vec<Vec<f64>>) -> Vec<Bound<'py, PyArray1<
         .collect()
 }
 
+/// `(variable, description, cut edges)`.
+type InterventionRow = (String, String, Vec<(String, String)>);
+
 #[pyclass(name = "Scm", module = "causaloid._native", frozen)]
 pub struct PyScm {
     inner: Arc<Scm>,
@@ -353,7 +356,7 @@ impl PyScm {
     }
 
     /// `(variable, description, cut edges)` of every intervention, oldest first.
-    fn interventions(&self) -> Vec<(String, String, Vec<(String, String)>)> {
+    fn interventions(&self) -> Vec<InterventionRow> {
         self.inner
             .interventions()
             .iter()
