@@ -361,3 +361,20 @@ def test_observed_tables_come_in_any_frame_type():
     for table in (data.to_frame(), pl.DataFrame(dict(data))):
         got = m.counterfactual(table, do={"x": 0.0})
         assert all(np.array_equal(got[k], want[k]) for k in data)
+
+
+def test_a_causal_graphs_edges_and_a_table_give_counterfactuals():
+    g = cl.CausalGraph("g", "load -> cpu -> latency")
+    for v in ("load", "cpu", "latency"):
+        g.add(cl.Causaloid(v, v, expr=E.col(v) > 0.0))
+    g.link("load", "cpu")
+    g.link("cpu", "latency")
+    rng = np.random.default_rng(1)
+    load = rng.uniform(10, 50, 500)
+    cpu = 0.5 * load + rng.normal(0, 1, 500)
+    latency = 20 + 0.8 * cpu + rng.normal(0, 1, 500)
+    table = {"load": load, "cpu": cpu, "latency": latency}
+    m = cl.SCM.from_edges(g.edges).fit(table)
+    cf = m.counterfactual(table, do={"cpu": 10.0})
+    _, coefs = m.linear_coefficients("latency")
+    np.testing.assert_allclose(cf["latency"], latency + coefs["cpu"] * (10.0 - cpu), atol=1e-9)
