@@ -20,7 +20,7 @@ mod run;
 pub use error::{EquationFailure, ScmError};
 pub use run::{Counterfactual, EffectEstimate, BLOCK};
 
-use crate::expr::{ColumnTable, Expr, Program};
+use crate::expr::{ColumnTable, Expr, Program, Slot};
 use std::any::Any;
 use std::collections::HashMap;
 use std::fmt;
@@ -507,10 +507,33 @@ fn compile(
     index: &HashMap<String, usize>,
     allowed: &[String],
 ) -> Result<CompiledExpr, ScmError> {
+    let unsupported = |what: &str| {
+        ScmError::InvalidArgument {
+        name: "equation",
+        message: format!(
+            "the equation of {node:?} {what}; a structural equation reads its parents with col(\"name\")"
+        ),
+    }
+    };
+    if !expr.reads().is_empty() {
+        return Err(unsupported("reads a context"));
+    }
+    if !expr.nodes().is_empty() {
+        return Err(unsupported("reads graph nodes with node(id)"));
+    }
+    expr.check_depth()
+        .map_err(|e| unsupported(&format!("is not usable ({e})")))?;
     let mut table = ColumnTable::new();
     let program = Program::compile(&expr, &mut table);
     let mut slots = Vec::with_capacity(table.len());
-    for name in table.names() {
+    let mut names = Vec::with_capacity(table.len());
+    for slot in table.slots() {
+        match slot {
+            Slot::Input(name) => names.push(name.clone()),
+            Slot::Read(_) => return Err(unsupported("reads a context")),
+        }
+    }
+    for name in &names {
         if !allowed.contains(name) {
             if !index.contains_key(name) {
                 return Err(ScmError::UnknownVariable {

@@ -164,7 +164,7 @@ impl Scm {
             Equation::Expr(c) => {
                 let block_cols: Vec<&[f64]> = c.slots.iter().map(|&s| &cols[s][..len]).collect();
                 c.program
-                    .eval_block(&block_cols, None, len, &mut scratch.0, &mut scratch.1);
+                    .eval_block(&block_cols, None, &[], len, &mut scratch.0, &mut scratch.1);
                 out.copy_from_slice(&scratch.1[..len]);
             }
             Equation::Soft { base, expr } => {
@@ -172,6 +172,7 @@ impl Scm {
                 expr.program.eval_block(
                     &[],
                     Some((Kind::Num, &out[..])),
+                    &[],
                     len,
                     &mut scratch.0,
                     &mut scratch.1,
@@ -249,6 +250,7 @@ impl Scm {
                         expr.program.eval_block(
                             &[],
                             Some((Kind::Num, &chunk[..])),
+                            &[],
                             len,
                             &mut scratch.0,
                             &mut scratch.1,

@@ -267,6 +267,19 @@ fn bad_input_is_a_precise_error() {
         Scm::new(vec![node("a", &[], lin(0.0, &[]), normal(-1.0))]),
         Err(ScmError::InvalidArgument { .. })
     ));
+    // Graph-node reads are not structural equations.
+    assert!(matches!(
+        Scm::new(vec![node(
+            "a",
+            &[],
+            EquationSpec::Expr(Expr::node("b")),
+            Noise::None
+        )]),
+        Err(ScmError::InvalidArgument {
+            name: "equation",
+            ..
+        })
+    ));
 }
 
 proptest! {
