@@ -11,7 +11,7 @@ True
 
 from __future__ import annotations
 
-from causaloid import csm, discover, errors, ethos, expr, uncertain
+from causaloid import csm, discover, errors, ethos, expr, scm, uncertain
 from causaloid._native import __version__
 from causaloid.context import Context, Data, Space, SpaceTime, Symbolic, Time
 from causaloid.csm import Action, State, StateMachine, Window
@@ -21,6 +21,7 @@ from causaloid.ethos import Ethos, Norm
 from causaloid.graph import AtLeast, CausalCollection, CausalGraph, Causaloid, Relay
 from causaloid.graph._json import from_json
 from causaloid.model import Assumption, Model
+from causaloid.scm import SCM
 from causaloid.uncertain import MaybeUncertain, Uncertain
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
     "Norm",
     "Process",
     "Relay",
+    "SCM",
     "Space",
     "SpaceTime",
     "State",
@@ -55,5 +57,6 @@ __all__ = [
     "ethos",
     "expr",
     "from_json",
+    "scm",
     "uncertain",
 ]

@@ -11,6 +11,7 @@ pub mod ethos;
 pub mod expr;
 pub mod graph;
 pub mod json;
+pub mod scm;
 pub mod uncertain;
 pub mod value;
 

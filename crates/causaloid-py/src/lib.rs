@@ -13,6 +13,7 @@ mod errors;
 mod ethos;
 mod expr;
 mod graph;
+mod scm;
 mod uncertain;
 
 #[pymodule]
@@ -25,5 +26,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     discover::register(m)?;
     ethos::register(m)?;
     csm::register(m)?;
+    scm::register(m)?;
     Ok(())
 }

@@ -12,6 +12,7 @@ mod sprt;
 
 pub use error::UncertainError;
 pub use node::{BinaryOp, BlockFunction, CompareOp, LogicOp, MapFailure, Part, UnaryOp, Uncertain};
+pub use normal::fill_normal;
 pub use plan::{Plan, Workspace, BLOCK, CHUNK};
 pub use rng::{os_seed, Xoshiro256pp};
 pub use sampling::{moments, quantiles, resolve_seed, sample, Moments};
