@@ -189,31 +189,7 @@ impl CausalGraph {
                 let iu = i as usize;
                 let step = &fz.plan[fz.step_of[iu] as usize];
                 self.gather_reads(iu, step, done, out, &mut reads)?;
-                let r = match (&nodes[iu], step.node_reads.is_empty()) {
-                    (Member::Causaloid(c), false) => {
-                        let r = eval_causaloid_with(
-                            c,
-                            &fz.links[iu],
-                            incoming,
-                            row,
-                            &reads,
-                            host,
-                            &mut ctx.stack,
-                        );
-                        ctx.trace.push(scope, i, incoming, outcome_of(&r));
-                        r?
-                    }
-                    _ => eval_member(
-                        &nodes[iu],
-                        &fz.links[iu],
-                        incoming,
-                        row,
-                        host,
-                        scope,
-                        i,
-                        ctx,
-                    )?,
-                };
+                let r = self.eval_node(i, incoming, row, &reads, host, scope, ctx)?;
                 match r {
                     Step::Value(v) => {
                         done[iu] = kind_state(v.kind());
@@ -283,31 +259,7 @@ impl CausalGraph {
                 out[iu] = x;
                 continue;
             }
-            let step_result = match (&nodes[iu], step.node_reads.is_empty()) {
-                (Member::Causaloid(c), false) => {
-                    let r = eval_causaloid_with(
-                        c,
-                        &fz.links[iu],
-                        incoming,
-                        row,
-                        &reads,
-                        host,
-                        &mut ctx.stack,
-                    );
-                    ctx.trace.push(scope, i, incoming, outcome_of(&r));
-                    r?
-                }
-                _ => eval_member(
-                    &nodes[iu],
-                    &fz.links[iu],
-                    incoming,
-                    row,
-                    host,
-                    scope,
-                    i,
-                    ctx,
-                )?,
-            };
+            let step_result = self.eval_node(i, incoming, row, &reads, host, scope, ctx)?;
             match step_result {
                 Step::Value(v) => {
                     done[iu] = kind_state(v.kind());
@@ -342,6 +294,39 @@ impl CausalGraph {
         };
         ctx.trace.conclude(scope, sinks);
         Ok(Run::Finished(result))
+    }
+
+    /// Evaluates node `i` (the general path), recording it in the trace;
+    /// `reads` holds the values of the nodes it reads with `node(id)`.
+    #[allow(clippy::too_many_arguments)]
+    fn eval_node(
+        &self,
+        i: u32,
+        incoming: Option<Value>,
+        row: &[f64],
+        reads: &[(Kind, f64)],
+        host: Option<&HostRow>,
+        scope: u32,
+        ctx: &mut Ctx,
+    ) -> Result<Step, CausalError> {
+        let fz = self.frozen()?;
+        let iu = i as usize;
+        match &self.nodes()[iu] {
+            Member::Causaloid(c) if !reads.is_empty() => {
+                let r = eval_causaloid_with(
+                    c,
+                    &fz.links[iu],
+                    incoming,
+                    row,
+                    reads,
+                    host,
+                    &mut ctx.stack,
+                );
+                ctx.trace.push(scope, i, incoming, outcome_of(&r));
+                r
+            }
+            m => eval_member(m, &fz.links[iu], incoming, row, host, scope, i, ctx),
+        }
     }
 
     /// The values of the nodes step `iu` reads with `node(id)`, into `reads`.
