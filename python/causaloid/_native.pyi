@@ -416,3 +416,30 @@ def mrmr_select(
     bins: int = 10,
     discrete_target: bool = False,
 ) -> tuple[list[int], list[float], list[float]]: ...
+
+# --- structure learning (crates/causaloid-py/src/pc.rs) ---------------------------
+
+def pc_learn(
+    columns: list[npt.NDArray[np.float64]],
+    names: list[str],
+    alpha: float,
+    test: str,
+    max_depth: int | None = None,
+) -> tuple[
+    list[tuple[int, int]],
+    list[tuple[int, int]],
+    list[tuple[tuple[int, int], list[int]]],
+    int,
+    int,
+]: ...
+def cpdag_dags(
+    n: int,
+    directed: list[tuple[int, int]],
+    undirected: list[tuple[int, int]],
+    limit: int,
+) -> list[list[tuple[int, int]]]: ...
+def cpdag_shd(
+    n: int,
+    first: tuple[list[tuple[int, int]], list[tuple[int, int]]],
+    second: tuple[list[tuple[int, int]], list[tuple[int, int]]],
+) -> int: ...

@@ -12,6 +12,7 @@ mod errors;
 mod ethos;
 mod expr;
 mod graph;
+mod pc;
 mod uncertain;
 
 #[pymodule]
@@ -24,5 +25,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     discover::register(m)?;
     ethos::register(m)?;
     csm::register(m)?;
+    pc::register(m)?;
     Ok(())
 }

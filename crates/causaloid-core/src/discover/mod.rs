@@ -3,10 +3,13 @@
 //! selection. Parallel with rayon, bit-identical on any number of threads.
 
 mod binning;
+mod ci_test;
+mod cpdag;
 mod columns;
 mod error;
 mod histogram;
 mod mrmr;
+mod pc;
 mod surd;
 
 pub use binning::{bin_column, BinSpec, Binned, Binner};
@@ -15,3 +18,6 @@ pub use error::{DiscoverError, Result};
 pub use histogram::{full_counts, joint_counts, marginal, sum_out, JointTable};
 pub use mrmr::{mrmr, MrmrResult, Relevance};
 pub use surd::{combinations, decompose, surd_from_pdf, surd_from_states, SurdResult};
+pub use ci_test::{chi2_sf, erfc, CiTest};
+pub use cpdag::Cpdag;
+pub use pc::{meek_closure, pc, Marks, PcColumn, PcError, PcOptions, PcResult};
