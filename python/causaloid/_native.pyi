@@ -443,3 +443,6 @@ def cpdag_shd(
     first: tuple[list[tuple[int, int]], list[tuple[int, int]]],
     second: tuple[list[tuple[int, int]], list[tuple[int, int]]],
 ) -> int: ...
+def cpdag_of_dag(
+    n: int, directed: list[tuple[int, int]]
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]: ...

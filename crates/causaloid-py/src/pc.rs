@@ -57,7 +57,13 @@ fn to_py_err(py: Python<'_>, err: PcError) -> PyErr {
         })
     };
     match fill() {
-        Ok(class) => raise_from(py, "causaloid.discover.errors", class, err.to_string(), detail),
+        Ok(class) => raise_from(
+            py,
+            "causaloid.discover.errors",
+            class,
+            err.to_string(),
+            detail,
+        ),
         Err(e) => e,
     }
 }
@@ -75,7 +81,13 @@ fn pc_learn(
     alpha: f64,
     test: &str,
     max_depth: Option<usize>,
-) -> PyResult<(Edges, Edges, Vec<((usize, usize), Vec<usize>)>, usize, usize)> {
+) -> PyResult<(
+    Edges,
+    Edges,
+    Vec<((usize, usize), Vec<usize>)>,
+    usize,
+    usize,
+)> {
     if columns.len() != names.len() {
         return Err(pyo3::exceptions::PyValueError::new_err(
             "columns and names differ in length",
@@ -142,9 +154,17 @@ fn cpdag_shd(
     a.shd(&b).map_err(|e| to_py_err(py, e))
 }
 
+/// The CPDAG of a DAG, as (directed, undirected) edges.
+#[pyfunction]
+fn cpdag_of_dag(py: Python<'_>, n: usize, directed: Edges) -> PyResult<(Edges, Edges)> {
+    let g = Cpdag::of_dag(n, &directed).map_err(|e| to_py_err(py, e))?;
+    Ok(g.edges())
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(pc_learn, m)?)?;
     m.add_function(wrap_pyfunction!(cpdag_dags, m)?)?;
     m.add_function(wrap_pyfunction!(cpdag_shd, m)?)?;
+    m.add_function(wrap_pyfunction!(cpdag_of_dag, m)?)?;
     Ok(())
 }

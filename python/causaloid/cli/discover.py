@@ -8,8 +8,11 @@ discovered causal graph as JSON.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
+
+from causaloid.cli import discover_graph
 
 
 def register(subparsers: Any) -> None:
@@ -21,7 +24,7 @@ def register(subparsers: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("data", help="a .csv, .tsv or .parquet file")
-    p.add_argument("--target", required=True, help="the column to explain")
+    p.add_argument("--target", help="the column to explain (required unless --graph)")
     p.add_argument("--agents", nargs="+", help="candidate causes (default: every other column)")
     p.add_argument("--lag", type=int, default=1, help="rows between causes and target (default 1)")
     p.add_argument("--bins", type=int, default=8, help="equal-width bins per column (default 8)")
@@ -39,10 +42,18 @@ def register(subparsers: Any) -> None:
     p.add_argument("--plot", metavar="PNG", help="save the SURD bar chart here")
     p.add_argument("--json", metavar="FILE", help="write the discovered graph as JSON here")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    discover_graph.add_arguments(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.graph:
+        return discover_graph.run_graph(args)
+    if not args.target:
+        print(
+            "causaloid discover: error: --target is required (or use --graph pc)", file=sys.stderr
+        )
+        return 2
     from causaloid._progress import progress
     from causaloid.discover import Pipeline
 

@@ -18,8 +18,8 @@ from causaloid.discover.mrmr import MRMRResult, mrmr
 from causaloid.discover.pc import pc
 from causaloid.discover.pipeline import CleaningReport, Pipeline
 from causaloid.discover.result import SurdResult
-from causaloid.discover.selector import MRMRSelector
 from causaloid.discover.root_causes import RootCause, RootCauses, root_causes
+from causaloid.discover.selector import MRMRSelector
 from causaloid.discover.surd import surd, surd_from_pdf
 
 __all__ = [

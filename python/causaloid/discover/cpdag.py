@@ -96,6 +96,25 @@ class CPDAG:
         return cls._from_positions(names, d, u)
 
     @classmethod
+    def from_dag(cls, nodes: Sequence[str], edges: Iterable[Edge]) -> CPDAG:
+        """The CPDAG of a DAG: the edges of its colliders and those Meek's
+        rules then compel stay directed, the others become undirected.
+
+        Examples
+        --------
+        >>> import causaloid as cl
+        >>> g = cl.discover.CPDAG.from_dag("abcd", [("a", "c"), ("b", "c"), ("c", "d")])
+        >>> g.directed, g.undirected
+        ((('a', 'c'), ('b', 'c'), ('c', 'd')), ())
+        >>> cl.discover.CPDAG.from_dag("ab", [("a", "b")]).undirected
+        (('a', 'b'),)
+        """
+        dag = cls.from_edges(nodes, directed=edges)
+        d, _ = dag._positions()
+        directed, undirected = _native.cpdag_of_dag(len(dag.nodes), d)
+        return cls._from_positions(dag.nodes, directed, undirected)
+
+    @classmethod
     def _from_positions(
         cls,
         names: Sequence[str],
@@ -215,9 +234,7 @@ class CPDAG:
         2
         """
         if set(other.nodes) != set(self.nodes):
-            raise DiscoverValueError(
-                "the two graphs have different nodes", {"parameter": "other"}
-            )
+            raise DiscoverValueError("the two graphs have different nodes", {"parameter": "other"})
         mine = self._positions()
         aligned = CPDAG.from_edges(self.nodes, other.directed, other.undirected)
         return int(_native.cpdag_shd(len(self.nodes), mine, aligned._positions()))
@@ -403,7 +420,7 @@ class CPDAG:
         >>> import causaloid as cl
         >>> g = cl.discover.CPDAG.from_edges(["rain", "wet"], directed=[("rain", "wet")])
         >>> cg = g.to_causal_graph()
-        >>> cg.edges(), cg.evaluate({"rain": 1.0}).value
+        >>> cg.edges, cg.evaluate({"rain": 1.0}).value
         ([('rain', 'wet')], True)
         """
         if self.undirected:
@@ -412,7 +429,7 @@ class CPDAG:
                 "for example with cpdag.dags(limit=1)[0]",
                 {"edges": list(self.undirected)},
             )
-        from causaloid import Causaloid, CausalGraph
+        from causaloid import CausalGraph, Causaloid
         from causaloid import expr as E
 
         given = dict(causaloids or {})
@@ -423,9 +440,7 @@ class CPDAG:
                 if self.parents(node):
                     member = Causaloid(node, f"{node}: join of its parents", expr=E.value())
                 else:
-                    member = Causaloid(
-                        node, f"{node} > {threshold}", expr=E.col(node) > threshold
-                    )
+                    member = Causaloid(node, f"{node} > {threshold}", expr=E.col(node) > threshold)
             graph.add(member)
         for a, b in self.directed:
             graph.link(a, b)

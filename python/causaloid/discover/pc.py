@@ -137,9 +137,7 @@ def pc(
     directed, undirected, sepsets, tests, _depth = _native.pc_learn(
         arrays, names, float(alpha), test, None if max_depth is None else int(max_depth)
     )
-    named_sepsets = {
-        (names[a], names[b]): tuple(names[s] for s in sep) for (a, b), sep in sepsets
-    }
+    named_sepsets = {(names[a], names[b]): tuple(names[s] for s in sep) for (a, b), sep in sepsets}
     return CPDAG._from_positions(names, directed, undirected, named_sepsets, tests)
 
 

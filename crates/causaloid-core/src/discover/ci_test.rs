@@ -74,10 +74,12 @@ impl CiData {
     pub(crate) fn gaussian(columns: &[&[f64]], rows: usize) -> Result<CiData, PcError> {
         let vars = columns.len();
         let mut centred: Vec<Vec<f64>> = Vec::new();
-        centred.try_reserve_exact(vars).map_err(|_| PcError::InvalidArgument {
-            parameter: "table",
-            reason: "too many columns to hold".into(),
-        })?;
+        centred
+            .try_reserve_exact(vars)
+            .map_err(|_| PcError::InvalidArgument {
+                parameter: "table",
+                reason: "too many columns to hold".into(),
+            })?;
         for col in columns {
             let mean = col.iter().sum::<f64>() / rows as f64;
             let mut c = alloc(rows, 0.0, "a centred column")?;
@@ -151,9 +153,11 @@ impl CiData {
         s.sort_unstable();
         match self {
             CiData::Gaussian { corr, vars, rows } => fisher_z(corr, *vars, *rows, x, y, &s),
-            CiData::Discrete { codes, levels, rows } => {
-                contingency(codes, levels, *rows, x, y, &s, test == CiTest::GSquare)
-            }
+            CiData::Discrete {
+                codes,
+                levels,
+                rows,
+            } => contingency(codes, levels, *rows, x, y, &s, test == CiTest::GSquare),
         }
     }
 }
@@ -227,7 +231,10 @@ fn invert_first_two_columns(a: &mut [f64], k: usize) -> Option<(f64, f64, f64)> 
     }
     let solve = |e: usize| -> Vec<f64> {
         // P A = L U; solve A v = e_e.
-        let mut v: Vec<f64> = perm.iter().map(|&p| if p == e { 1.0 } else { 0.0 }).collect();
+        let mut v: Vec<f64> = perm
+            .iter()
+            .map(|&p| if p == e { 1.0 } else { 0.0 })
+            .collect();
         for r in 0..k {
             let mut acc = v[r];
             for c in 0..r {
@@ -511,7 +518,10 @@ mod tests {
         ];
         for (x, want) in cases {
             let got = erfc(x);
-            assert!(((got - want) / want).abs() < 1e-12, "erfc({x}) = {got}, want {want}");
+            assert!(
+                ((got - want) / want).abs() < 1e-12,
+                "erfc({x}) = {got}, want {want}"
+            );
         }
     }
 
@@ -525,7 +535,10 @@ mod tests {
         ];
         for (x, k, want) in cases {
             let got = chi2_sf(x, k);
-            assert!(((got - want) / want).abs() < 1e-10, "sf({x}, {k}) = {got}, want {want}");
+            assert!(
+                ((got - want) / want).abs() < 1e-10,
+                "sf({x}, {k}) = {got}, want {want}"
+            );
         }
     }
 
@@ -533,7 +546,11 @@ mod tests {
     fn fisher_z_finds_independent_and_dependent_pairs() {
         // y = x + noise, z independent: corr(x, y) strong, corr(x, z) zero.
         let corr = vec![1.0, 0.8, 0.0, 0.8, 1.0, 0.0, 0.0, 0.0, 1.0];
-        let data = CiData::Gaussian { corr, vars: 3, rows: 100 };
+        let data = CiData::Gaussian {
+            corr,
+            vars: 3,
+            rows: 100,
+        };
         assert!(data.p_value(CiTest::FisherZ, 0, 1, &[]).unwrap() < 1e-10);
         assert!((data.p_value(CiTest::FisherZ, 0, 2, &[1]).unwrap() - 1.0).abs() < 1e-12);
     }

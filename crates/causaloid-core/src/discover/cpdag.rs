@@ -2,7 +2,7 @@
 //! class of DAGs, drawn with directed edges (the same in every member) and
 //! undirected ones (oriented either way by some member).
 
-use super::pc::{Marks, PcError};
+use super::pc::{meek_closure, Marks, PcError};
 
 /// A partially directed graph over `n` nodes numbered `0..n`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -60,6 +60,37 @@ impl Cpdag {
             check(a, b, &marks)?;
             marks.set_undirected(a, b);
         }
+        Ok(Cpdag { marks })
+    }
+
+    /// The CPDAG of a DAG: its v-structures directed, then Meek's rules.
+    /// Fails when the edges have a directed cycle.
+    pub fn of_dag(n: usize, directed: &[(usize, usize)]) -> Result<Cpdag, PcError> {
+        let dag = Cpdag::new(n, directed, &[])?;
+        for &(a, b) in directed {
+            if reaches(&dag.marks, b, a) {
+                return Err(PcError::InvalidArgument {
+                    parameter: "edges",
+                    reason: format!("the edges have a cycle through {a} and {b}"),
+                });
+            }
+        }
+        let mut marks = Marks::empty(n);
+        for &(a, b) in directed {
+            marks.set_undirected(a, b);
+        }
+        for b in 0..n {
+            let parents: Vec<usize> = (0..n).filter(|&a| dag.marks.directed(a, b)).collect();
+            for (i, &a) in parents.iter().enumerate() {
+                for &c in &parents[i + 1..] {
+                    if !dag.marks.adjacent(a, c) {
+                        marks.set_directed(a, b);
+                        marks.set_directed(c, b);
+                    }
+                }
+            }
+        }
+        meek_closure(&mut marks);
         Ok(Cpdag { marks })
     }
 
@@ -210,6 +241,14 @@ mod tests {
         // (0,1) reversed, (0,2) extra, (1,2) missing
         assert_eq!(truth.shd(&learned).unwrap(), 3);
         assert_eq!(truth.shd(&truth).unwrap(), 0);
+    }
+
+    #[test]
+    fn the_class_of_a_dag_keeps_colliders_and_their_consequences() {
+        // 0 -> 2 <- 1, 2 -> 3: all compelled; 4 -> 5 alone is reversible.
+        let g = Cpdag::of_dag(6, &[(0, 2), (1, 2), (2, 3), (4, 5)]).unwrap();
+        assert_eq!(g.edges(), (vec![(0, 2), (1, 2), (2, 3)], vec![(4, 5)]));
+        assert!(Cpdag::of_dag(2, &[(0, 1), (1, 0)]).is_err());
     }
 
     #[test]

@@ -4,8 +4,8 @@
 
 mod binning;
 mod ci_test;
-mod cpdag;
 mod columns;
+mod cpdag;
 mod error;
 mod histogram;
 mod mrmr;
@@ -13,11 +13,11 @@ mod pc;
 mod surd;
 
 pub use binning::{bin_column, BinSpec, Binned, Binner};
+pub use ci_test::{chi2_sf, erfc, CiTest};
 pub use columns::{surd_from_columns, Column, ColumnsSurd};
+pub use cpdag::Cpdag;
 pub use error::{DiscoverError, Result};
 pub use histogram::{full_counts, joint_counts, marginal, sum_out, JointTable};
 pub use mrmr::{mrmr, MrmrResult, Relevance};
-pub use surd::{combinations, decompose, surd_from_pdf, surd_from_states, SurdResult};
-pub use ci_test::{chi2_sf, erfc, CiTest};
-pub use cpdag::Cpdag;
 pub use pc::{meek_closure, pc, Marks, PcColumn, PcError, PcOptions, PcResult};
+pub use surd::{combinations, decompose, surd_from_pdf, surd_from_states, SurdResult};

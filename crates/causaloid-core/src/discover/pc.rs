@@ -31,7 +31,9 @@ pub enum PcError {
         row: usize,
         value: f64,
     },
-    #[error("column {column:?} is constant (every value is {value}); no independence test can use it")]
+    #[error(
+        "column {column:?} is constant (every value is {value}); no independence test can use it"
+    )]
     Constant { column: String, value: f64 },
     #[error("column {column:?} has {found} values; expected {expected} like the other columns")]
     Length {
@@ -307,7 +309,8 @@ fn skeleton(
         let outcomes: Vec<Result<PairOutcome, PcError>> = pairs
             .par_iter()
             .map(|&(x, y)| {
-                let others: Vec<usize> = neighbours[x].iter().copied().filter(|&v| v != y).collect();
+                let others: Vec<usize> =
+                    neighbours[x].iter().copied().filter(|&v| v != y).collect();
                 let mut out = PairOutcome {
                     separated: false,
                     union: Vec::new(),
