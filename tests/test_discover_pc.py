@@ -341,3 +341,62 @@ def test_every_error_is_a_causal_error() -> None:
     for exc in (ConstantColumnError, NonFiniteError, TooFewSamplesError, SingularDataError):
         assert issubclass(exc, CausalError)
     assert list(itertools.islice(iter(CPDAG.from_edges("ab", [("a", "b")])), 5)) == [("a", "b")]
+
+
+# --- command line ------------------------------------------------------------------------
+
+
+def test_cli_discover_graph_pc_prints_edges_and_writes_dot_json_csv(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=(2, 1500))
+    c = a + b + rng.normal(size=1500)
+    data = tmp_path / "data.csv"
+    rows = ["a,b,c"] + [f"{x},{y},{z}" for x, y, z in zip(a, b, c)]
+    data.write_text("\n".join(rows) + "\n")
+    dot, js, csv = tmp_path / "g.dot", tmp_path / "g.json", tmp_path / "g.csv"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "causaloid",
+            "discover",
+            "--graph",
+            "pc",
+            str(data),
+            "--alpha",
+            "0.01",
+            "--dot",
+            str(dot),
+            "--json",
+            str(js),
+            "--csv",
+            str(csv),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "a --> c" in proc.stdout and "b --> c" in proc.stdout
+    assert '"a" -> "c";' in dot.read_text()
+    expected = CPDAG.from_edges("abc", [("a", "c"), ("b", "c")])
+    assert CPDAG.from_json(js.read_text()) == expected
+    assert CPDAG.from_csv(csv) == expected
+
+
+def test_cli_discover_without_target_or_graph_is_a_usage_error(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    data = tmp_path / "data.csv"
+    data.write_text("a,b\n1,2\n3,4\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "causaloid", "discover", str(data)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 2 and "--target" in proc.stderr
