@@ -446,3 +446,9 @@ def cpdag_shd(
 def cpdag_of_dag(
     n: int, directed: list[tuple[int, int]]
 ) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]: ...
+def ges_learn(
+    columns: list[npt.NDArray[np.float64]],
+    names: list[str],
+    penalty: float = 1.0,
+    max_subset: int = 10,
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]], float]: ...

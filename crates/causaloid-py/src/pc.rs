@@ -1,7 +1,7 @@
 //! Bindings of structure learning (stable PC) and CPDAG enumeration: numeric
 //! columns in, edge lists out; `causaloid.discover.pc` and `CPDAG` name them.
 
-use causaloid_core::discover::{pc, CiTest, Cpdag, PcColumn, PcError, PcOptions};
+use causaloid_core::discover::{ges, pc, CiTest, Cpdag, GesOptions, PcColumn, PcError, PcOptions};
 use numpy::PyReadonlyArray1;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -127,6 +127,39 @@ fn pc_learn(
     ))
 }
 
+/// Greedy equivalence search (linear-Gaussian BIC); returns (directed, undirected, score).
+#[pyfunction]
+#[pyo3(signature = (columns, names, penalty=1.0, max_subset=10))]
+fn ges_learn(
+    py: Python<'_>,
+    columns: Vec<PyReadonlyArray1<'_, f64>>,
+    names: Vec<String>,
+    penalty: f64,
+    max_subset: usize,
+) -> PyResult<(Edges, Edges, f64)> {
+    if columns.len() != names.len() {
+        return Err(pyo3::exceptions::PyValueError::new_err(
+            "columns and names differ in length",
+        ));
+    }
+    let mut cols = Vec::with_capacity(columns.len());
+    for (array, name) in columns.iter().zip(&names) {
+        let values = array.as_slice().map_err(|_| {
+            pyo3::exceptions::PyValueError::new_err(format!("column {name:?} is not contiguous"))
+        })?;
+        cols.push(PcColumn { name, values });
+    }
+    let opts = GesOptions {
+        penalty,
+        max_subset,
+    };
+    let result = py
+        .detach(|| ges(&cols, &opts))
+        .map_err(|e| to_py_err(py, e))?;
+    let (directed, undirected) = result.graph.edges();
+    Ok((directed, undirected, result.score))
+}
+
 /// Up to `limit` DAGs of the equivalence class of a CPDAG, as directed edge lists.
 #[pyfunction]
 fn cpdag_dags(
@@ -163,6 +196,7 @@ fn cpdag_of_dag(py: Python<'_>, n: usize, directed: Edges) -> PyResult<(Edges, E
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(pc_learn, m)?)?;
+    m.add_function(wrap_pyfunction!(ges_learn, m)?)?;
     m.add_function(wrap_pyfunction!(cpdag_dags, m)?)?;
     m.add_function(wrap_pyfunction!(cpdag_shd, m)?)?;
     m.add_function(wrap_pyfunction!(cpdag_of_dag, m)?)?;

@@ -15,7 +15,7 @@ from causaloid.discover import errors
 from causaloid.discover.cpdag import CPDAG
 from causaloid.discover.edges import Edge
 from causaloid.discover.mrmr import MRMRResult, mrmr
-from causaloid.discover.pc import pc
+from causaloid.discover.pc import ges, pc
 from causaloid.discover.pipeline import CleaningReport, Pipeline
 from causaloid.discover.result import SurdResult
 from causaloid.discover.root_causes import RootCause, RootCauses, root_causes
@@ -24,17 +24,18 @@ from causaloid.discover.surd import surd, surd_from_pdf
 
 __all__ = [
     "CPDAG",
-    "MRMRSelector",
-    "pc",
     "CleaningReport",
     "Edge",
     "MRMRResult",
+    "MRMRSelector",
     "Pipeline",
     "RootCause",
     "RootCauses",
     "SurdResult",
     "errors",
+    "ges",
     "mrmr",
+    "pc",
     "root_causes",
     "surd",
     "surd_from_pdf",

@@ -42,7 +42,10 @@ class CPDAG:
     sepsets : dict of (str, str) to tuple of str
         For a learned graph, the separating set of each non-adjacent pair.
     tests : int
-        For a learned graph, how many independence tests ran.
+        For a graph learned by :func:`~causaloid.discover.pc`, how many
+        independence tests ran.
+    score : float or None
+        For a graph learned by :func:`~causaloid.discover.ges`, its BIC.
 
     ``edges`` lists the directed edges and :meth:`parents` the direct causes of
     a node, so a CPDAG can be passed wherever a graph of (source, target) pairs
@@ -64,6 +67,7 @@ class CPDAG:
     undirected: tuple[Edge, ...] = ()
     sepsets: dict[Edge, tuple[str, ...]] = field(default_factory=dict, compare=False, repr=False)
     tests: int = field(default=0, compare=False, repr=False)
+    score: float | None = field(default=None, compare=False, repr=False)
 
     # --- building ---------------------------------------------------------------
     @classmethod

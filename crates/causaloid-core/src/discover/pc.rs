@@ -164,7 +164,11 @@ pub struct PcResult {
     pub depth: usize,
 }
 
-fn validate(columns: &[PcColumn<'_>], opts: &PcOptions) -> Result<usize, PcError> {
+/// Checks lengths, finiteness, constancy and `alpha`; returns the row count.
+pub(crate) fn validate_columns(
+    columns: &[PcColumn<'_>],
+    opts: &PcOptions,
+) -> Result<usize, PcError> {
     if !(opts.alpha > 0.0 && opts.alpha < 1.0) {
         return Err(PcError::InvalidArgument {
             parameter: "alpha",
@@ -553,7 +557,7 @@ pub fn meek_closure(marks: &mut Marks) {
 /// Stable PC on named numeric columns. For `chisq` and `gsq`, each distinct
 /// value of a column is a category.
 pub fn pc(columns: &[PcColumn<'_>], opts: &PcOptions) -> Result<PcResult, PcError> {
-    let rows = validate(columns, opts)?;
+    let rows = validate_columns(columns, opts)?;
     let n = columns.len();
     let values: Vec<&[f64]> = columns.iter().map(|c| c.values).collect();
     let data = match opts.test {
