@@ -346,7 +346,10 @@ def test_every_error_is_a_causal_error() -> None:
 # --- command line ------------------------------------------------------------------------
 
 
-def test_cli_discover_graph_pc_prints_edges_and_writes_dot_json_csv(tmp_path: Path) -> None:
+@pytest.mark.parametrize("method", ["pc", "ges"])
+def test_cli_discover_graph_prints_edges_and_writes_dot_json_csv(
+    method: str, tmp_path: Path
+) -> None:
     import subprocess
     import sys
 
@@ -364,7 +367,7 @@ def test_cli_discover_graph_pc_prints_edges_and_writes_dot_json_csv(tmp_path: Pa
             "causaloid",
             "discover",
             "--graph",
-            "pc",
+            method,
             str(data),
             "--alpha",
             "0.01",
@@ -400,3 +403,39 @@ def test_cli_discover_without_target_or_graph_is_a_usage_error(tmp_path: Path) -
         timeout=60,
     )
     assert proc.returncode == 2 and "--target" in proc.stderr
+
+
+# --- time series ---------------------------------------------------------------------------
+
+
+def _var_process(rows: int, seed: int) -> dict[str, np.ndarray]:
+    """x(t) = 0.8 x(t-1); y(t) = 0.7 x(t-1) + 0.5 y(t-1); z(t) = 0.9 y(t); plus noise."""
+    rng = np.random.default_rng(seed)
+    x, y, z = np.zeros((3, rows))
+    for t in range(1, rows):
+        x[t] = 0.8 * x[t - 1] + rng.normal()
+        y[t] = 0.7 * x[t - 1] + 0.5 * y[t - 1] + rng.normal()
+        z[t] = 0.9 * y[t] + rng.normal()
+    return {"x": x, "y": y, "z": z}
+
+
+def test_lagged_pc_recovers_lagged_and_contemporaneous_links() -> None:
+    g = cl.discover.pc(_var_process(5000, 0), max_lag=2, alpha=0.01)
+    assert set(g.nodes) == {f"{v}(t{s})" for v in "xyz" for s in ("", "-1", "-2")}
+    present = {e for e in g.directed if e[1].endswith("(t)")}
+    assert present == {("x(t-1)", "x(t)"), ("x(t-1)", "y(t)"), ("y(t-1)", "y(t)"), ("y(t)", "z(t)")}
+    assert not g.undirected
+
+
+def test_lagged_pc_never_points_from_the_present_into_the_past() -> None:
+    g = cl.discover.pc(_var_process(800, 1), max_lag=2, alpha=0.2)
+    for a, b in g.directed:
+        lag = lambda name: 0 if name.endswith("(t)") else int(name.split("-")[1][:-1])  # noqa: E731
+        assert lag(a) >= lag(b)
+
+
+def test_lagged_pc_needs_more_rows_than_lags() -> None:
+    with pytest.raises(TooFewSamplesError):
+        cl.discover.pc({"a": [1.0, 2.0, 3.0], "b": [2.0, 1.0, 0.0]}, max_lag=2)
+    with pytest.raises(DiscoverValueError):
+        cl.discover.pc(_good(), max_lag=-1)

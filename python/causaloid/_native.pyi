@@ -425,6 +425,7 @@ def pc_learn(
     alpha: float,
     test: str,
     max_depth: int | None = None,
+    max_lag: int | None = None,
 ) -> tuple[
     list[tuple[int, int]],
     list[tuple[int, int]],

@@ -1,7 +1,9 @@
 //! Bindings of structure learning (stable PC) and CPDAG enumeration: numeric
 //! columns in, edge lists out; `causaloid.discover.pc` and `CPDAG` name them.
 
-use causaloid_core::discover::{ges, pc, CiTest, Cpdag, GesOptions, PcColumn, PcError, PcOptions};
+use causaloid_core::discover::{
+    ges, pc, pc_lagged, CiTest, Cpdag, GesOptions, PcColumn, PcError, PcOptions,
+};
 use numpy::PyReadonlyArray1;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -71,8 +73,9 @@ fn to_py_err(py: Python<'_>, err: PcError) -> PyErr {
 type Edges = Vec<(usize, usize)>;
 
 /// Stable PC; returns (directed edges, undirected edges, separating sets, tests, depth).
+/// With `max_lag`, on the time window of lags 0..=max_lag (node `lag * columns + v`).
 #[pyfunction]
-#[pyo3(signature = (columns, names, alpha, test, max_depth=None))]
+#[pyo3(signature = (columns, names, alpha, test, max_depth=None, max_lag=None))]
 #[allow(clippy::type_complexity)]
 fn pc_learn(
     py: Python<'_>,
@@ -115,7 +118,10 @@ fn pc_learn(
         max_depth,
     };
     let result = py
-        .detach(|| pc(&cols, &opts))
+        .detach(|| match max_lag {
+            Some(lag) => pc_lagged(&cols, lag, &opts),
+            None => pc(&cols, &opts),
+        })
         .map_err(|e| to_py_err(py, e))?;
     let (directed, undirected) = result.marks.edges();
     Ok((

@@ -1,5 +1,6 @@
-"""``causaloid discover --graph pc``: learn the causal graph of a whole table
-(stable PC), print its edges and write it as DOT, JSON or the adjacency CSV."""
+"""``causaloid discover --graph pc|ges``: learn the causal graph of a whole
+table (stable PC, optionally time-lagged, or greedy equivalence search), print
+its edges and write it as DOT, JSON or the adjacency CSV."""
 
 from __future__ import annotations
 
@@ -10,11 +11,11 @@ from typing import Any
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """The structure-learning options of ``causaloid discover``."""
-    g = p.add_argument_group("structure learning (--graph pc)")
+    g = p.add_argument_group("structure learning (--graph pc|ges)")
     g.add_argument(
         "--graph",
-        choices=["pc"],
-        help="learn the causal graph of all columns (stable PC) instead of SURD on a target",
+        choices=["pc", "ges"],
+        help="learn the causal graph of all columns (stable PC or GES) instead of SURD",
     )
     g.add_argument("--alpha", type=float, default=0.05, help="significance level (default 0.05)")
     g.add_argument(
@@ -24,6 +25,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="independence test (default fisherz)",
     )
     g.add_argument("--max-depth", type=int, help="largest conditioning set (default: no bound)")
+    g.add_argument("--max-lag", type=int, help="pc on a time window of this many lags")
+    g.add_argument("--penalty", type=float, default=1.0, help="ges: BIC penalty (default 1)")
     g.add_argument("--dot", metavar="FILE", help="write the learned graph as Graphviz DOT")
     g.add_argument("--csv", metavar="FILE", help="write the learned graph as an adjacency CSV")
 
@@ -37,9 +40,20 @@ def run_graph(args: argparse.Namespace) -> int:
     if args.target and columns:
         columns = [args.target, *columns]
     table: Any = load_table(Path(args.data), columns=columns)
-    graph = cl.discover.pc(table, alpha=args.alpha, test=args.test, max_depth=args.max_depth)
-    print(graph)
-    print(f"({graph.tests} independence tests, alpha={args.alpha}, test={args.test})")
+    if args.graph == "ges":
+        graph = cl.discover.ges(table, penalty=args.penalty)
+        print(graph)
+        print(f"(BIC {graph.score:.6g}, penalty={args.penalty})")
+    else:
+        graph = cl.discover.pc(
+            table,
+            alpha=args.alpha,
+            test=args.test,
+            max_depth=args.max_depth,
+            max_lag=args.max_lag,
+        )
+        print(graph)
+        print(f"({graph.tests} independence tests, alpha={args.alpha}, test={args.test})")
     if args.dot:
         Path(args.dot).write_text(graph.to_dot(), encoding="utf-8")
         print(f"wrote {args.dot}")

@@ -53,6 +53,7 @@ def pc(
     alpha: float = 0.05,
     test: str = "fisherz",
     max_depth: int | None = None,
+    max_lag: int | None = None,
     columns: Sequence[str] | None = None,
 ) -> CPDAG:
     """Learn a CPDAG with the stable PC algorithm.
@@ -82,6 +83,14 @@ def pc(
         value is a category, and columns of strings are allowed.
     max_depth : int, optional
         Largest conditioning set tried; no bound by default.
+    max_lag : int, optional
+        Treat the rows as a time series and learn a time-lagged graph: the
+        nodes are each column now and up to ``max_lag`` rows before, named
+        ``"x(t)"``, ``"x(t-1)"``, ... Only pairs with a node in the present are
+        tested (older pairs repeat them), conditioning sets come from the whole
+        window, an edge from the past to the present points forward in time,
+        and contemporaneous edges are oriented with that as background
+        knowledge.
     columns : sequence of str, optional
         The variables, in this order; every column by default.
 
@@ -117,6 +126,15 @@ def pc(
     (('a', 'c'), ('b', 'c'), ('c', 'd'))
     >>> g.sepsets[("a", "b")]
     ()
+
+    A time series: ``y`` follows ``x`` one step later.
+
+    >>> x = np.zeros(3000)
+    >>> for t in range(1, 3000):
+    ...     x[t] = 0.8 * x[t - 1] + rng.normal()
+    >>> y = np.r_[0.0, 0.7 * x[:-1]] + rng.normal(size=3000)
+    >>> cl.discover.pc({"x": x, "y": y}, max_lag=1, alpha=0.01).directed
+    (('x(t-1)', 'x(t)'), ('x(t-1)', 'y(t)'))
     """
     if test not in TESTS:
         raise DiscoverValueError(
@@ -133,6 +151,13 @@ def pc(
             f"max_depth must be an integer >= 0 or None, got {max_depth!r}",
             {"parameter": "max_depth"},
         )
+    if max_lag is not None and (
+        isinstance(max_lag, bool) or not isinstance(max_lag, (int, np.integer)) or max_lag < 0
+    ):
+        raise DiscoverValueError(
+            f"max_lag must be an integer >= 0 or None, got {max_lag!r}",
+            {"parameter": "max_lag"},
+        )
     data = _columns(table, columns)
     names = list(data)
     if test == "fisherz":
@@ -140,8 +165,19 @@ def pc(
     else:
         arrays = [_categories(n, data[n]) for n in names]
     directed, undirected, sepsets, tests, _depth = _native.pc_learn(
-        arrays, names, float(alpha), test, None if max_depth is None else int(max_depth)
+        arrays,
+        names,
+        float(alpha),
+        test,
+        None if max_depth is None else int(max_depth),
+        None if max_lag is None else int(max_lag),
     )
+    if max_lag is not None:
+        names = [
+            f"{n}(t)" if lag == 0 else f"{n}(t-{lag})"
+            for lag in range(int(max_lag) + 1)
+            for n in names
+        ]
     named_sepsets = {(names[a], names[b]): tuple(names[s] for s in sep) for (a, b), sep in sepsets}
     return CPDAG._from_positions(names, directed, undirected, named_sepsets, tests)
 
