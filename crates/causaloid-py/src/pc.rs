@@ -84,6 +84,7 @@ fn pc_learn(
     alpha: f64,
     test: &str,
     max_depth: Option<usize>,
+    max_lag: Option<usize>,
 ) -> PyResult<(
     Edges,
     Edges,
