@@ -439,3 +439,51 @@ def test_lagged_pc_needs_more_rows_than_lags() -> None:
         cl.discover.pc({"a": [1.0, 2.0, 3.0], "b": [2.0, 1.0, 0.0]}, max_lag=2)
     with pytest.raises(DiscoverValueError):
         cl.discover.pc(_good(), max_lag=-1)
+
+
+# --- garbage in ------------------------------------------------------------------------------
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    values=st.lists(
+        st.lists(
+            st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(-3, 3)),
+            min_size=3,
+            max_size=3,
+        ),
+        min_size=0,
+        max_size=12,
+    ),
+    test=st.sampled_from(["fisherz", "chisq", "gsq"]),
+    max_depth=st.one_of(st.none(), st.integers(0, 3)),
+    max_lag=st.one_of(st.none(), st.integers(0, 2)),
+)
+def test_any_small_table_gives_a_graph_or_a_causal_error(
+    values: list[list[float]], test: str, max_depth: int | None, max_lag: int | None
+) -> None:
+    table = {c: np.array([row[i] for row in values], dtype=float) for i, c in enumerate("abc")}
+    try:
+        g = cl.discover.pc(table, test=test, max_depth=max_depth, max_lag=max_lag)
+    except CausalError:
+        return
+    assert set(g.nodes) >= {"a", "b", "c"} or all("(t" in n for n in g.nodes)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    parts=st.lists(
+        st.one_of(
+            st.sampled_from(
+                ["# vertices=", "# nodes: ", "Tail", "Arrow", "Circle", ",", "\n", "[", '"a"']
+            ),
+            st.text(alphabet="0123456789-,;:# ", max_size=6),
+        ),
+        max_size=20,
+    )
+)
+def test_any_adjacency_text_gives_a_graph_or_a_causal_error(parts: list[str]) -> None:
+    try:
+        CPDAG.from_csv("".join(parts) + "\n")
+    except CausalError:
+        pass

@@ -361,10 +361,21 @@ class CPDAG:
             if line.startswith("#"):
                 for part in line.lstrip("#").split(";"):
                     part = part.strip()
-                    if part.startswith("vertices="):
-                        count = int(part.split("=", 1)[1])
-                    elif part.startswith("nodes:") and names is None:
-                        names = [str(n) for n in json.loads(part.split(":", 1)[1])]
+                    try:
+                        if part.startswith("vertices="):
+                            count = int(part.split("=", 1)[1])
+                            if count < 0:
+                                raise ValueError(count)
+                        elif part.startswith("nodes:") and names is None:
+                            listed = json.loads(part.split(":", 1)[1])
+                            if not isinstance(listed, list):
+                                raise ValueError(listed)
+                            names = [str(n) for n in listed]
+                    except ValueError as err:  # json.JSONDecodeError is a ValueError
+                        raise DiscoverValueError(
+                            f"line {number}: cannot read {part!r}",
+                            {"parameter": "source", "line": number},
+                        ) from err
                 continue
             fields = [f.strip() for f in line.split(",")]
             if fields == ["src", "dst", "mark_src", "mark_dst"]:
