@@ -155,6 +155,15 @@ def test_pc_on_the_asia_network_equals_causal_learn(test: str) -> None:
         )
 
 
+def test_pc_on_real_sock_shop_metrics_equals_causal_learn() -> None:
+    pl = pytest.importorskip("polars")
+    frame = pl.read_csv(ROOT / "examples" / "data" / "sock-shop" / "carts_cpu_1" / "normal.csv")
+    learned = cl.discover.pc(frame, alpha=0.05)
+    expected = causallearn_pc(frame.to_numpy().astype(float), 0.05, "fisherz")
+    np.testing.assert_array_equal(as_causallearn_matrix(learned), expected)
+    assert len(learned.directed) > 0
+
+
 def test_max_depth_matches_causal_learn_max_k() -> None:
     edges = random_dag(15, 4.0, 11)
     data = linear_gaussian(15, edges, 800, 11)
