@@ -496,3 +496,10 @@ def test_any_adjacency_text_gives_a_graph_or_a_causal_error(parts: list[str]) ->
         CPDAG.from_csv("".join(parts) + "\n")
     except CausalError:
         pass
+
+
+def test_continuous_columns_are_refused_by_chisq_with_a_hint() -> None:
+    rng = np.random.default_rng(0)
+    table = {c: rng.normal(size=10_000) for c in "ab"}
+    with pytest.raises(DiscoverValueError, match="distinct values"):
+        cl.discover.pc(table, test="chisq")

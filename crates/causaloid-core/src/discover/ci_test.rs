@@ -256,6 +256,9 @@ fn invert_first_two_columns(a: &mut [f64], k: usize) -> Option<(f64, f64, f64)> 
     Some((c0[0], c1[0], c1[1]))
 }
 
+/// Largest contingency table (strata × levels of x × levels of y) counted.
+const MAX_TABLE_CELLS: usize = 1 << 26;
+
 /// Chi-square or G statistic summed over the strata of `s` that occur, with
 /// degrees of freedom (rows − 1 − empty rows)(cols − 1 − empty cols) per stratum;
 /// p = 1 when no degree of freedom is left.
@@ -308,6 +311,15 @@ fn contingency(
             parameter: "max_depth",
             reason: "the contingency table of a test is too large".into(),
         })?;
+    if cells > MAX_TABLE_CELLS {
+        return Err(PcError::InvalidArgument {
+            parameter: "test",
+            reason: format!(
+                "columns {x} and {y} have {lx} and {ly} distinct values: a contingency table of \
+                 {cells} cells; chisq and gsq are for categories (bin the data or use fisherz)"
+            ),
+        });
+    }
     let mut counts = alloc(cells, 0u64, "a contingency table")?;
     let (cx, cy) = (&codes[x], &codes[y]);
     for r in 0..rows {
