@@ -20,14 +20,7 @@ FAULT = "carts_cpu"
 
 def cpdag_edges(case: Path, columns: list[str]) -> list[tuple[str, str]]:
     """Directed edges of the stored CPDAG (vertex numbers are column positions)."""
-    table = pl.read_csv(case / "cpdag.csv", comment_prefix="#")
-    edges = []
-    for src, dst, mark_src, mark_dst in table.iter_rows():
-        if mark_src == "Tail" and mark_dst == "Arrow":
-            edges.append((columns[src], columns[dst]))
-        elif mark_src == "Arrow" and mark_dst == "Tail":
-            edges.append((columns[dst], columns[src]))
-    return edges
+    return cl.discover.CPDAG.from_csv(case / "cpdag.csv", nodes=columns).edges
 
 
 for case in sorted(p for p in DATA.iterdir() if p.is_dir()):

@@ -499,3 +499,39 @@ class Scm:
         seed: int | None = None,
     ) -> tuple[float, float, float, float, int, int]: ...
     def fit(self, table: list[tuple[str, npt.NDArray[np.float64]]]) -> Scm: ...
+# --- structure learning (crates/causaloid-py/src/pc.rs) ---------------------------
+
+def pc_learn(
+    columns: list[npt.NDArray[np.float64]],
+    names: list[str],
+    alpha: float,
+    test: str,
+    max_depth: int | None = None,
+    max_lag: int | None = None,
+) -> tuple[
+    list[tuple[int, int]],
+    list[tuple[int, int]],
+    list[tuple[tuple[int, int], list[int]]],
+    int,
+    int,
+]: ...
+def cpdag_dags(
+    n: int,
+    directed: list[tuple[int, int]],
+    undirected: list[tuple[int, int]],
+    limit: int,
+) -> list[list[tuple[int, int]]]: ...
+def cpdag_shd(
+    n: int,
+    first: tuple[list[tuple[int, int]], list[tuple[int, int]]],
+    second: tuple[list[tuple[int, int]], list[tuple[int, int]]],
+) -> int: ...
+def cpdag_of_dag(
+    n: int, directed: list[tuple[int, int]]
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]: ...
+def ges_learn(
+    columns: list[npt.NDArray[np.float64]],
+    names: list[str],
+    penalty: float = 1.0,
+    max_subset: int = 10,
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]], float]: ...

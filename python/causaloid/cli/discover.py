@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ the bar chart and the discovered causal graph as JSON.
 example:
   causaloid discover data.csv --target y --agents a b c --lag 1
 """
+from causaloid.cli import discover_graph
 
 
 def register(subparsers: Any) -> None:
@@ -37,7 +39,7 @@ def register(subparsers: Any) -> None:
         formatter_class=HelpFormatter,
     )
     p.add_argument("data", metavar="DATA", help="a .csv, .tsv or .parquet file")
-    p.add_argument("--target", required=True, help="the column to explain")
+    p.add_argument("--target", help="the column to explain (required unless --graph)")
     p.add_argument(
         "--agents",
         nargs="+",
@@ -70,11 +72,19 @@ def register(subparsers: Any) -> None:
     p.add_argument("--plot", metavar="PNG", help="save the SURD bar chart here")
     p.add_argument("--json", metavar="FILE", help="write the discovered graph as JSON here")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    discover_graph.add_arguments(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from causaloid._optional import require
+    if args.graph:
+        return discover_graph.run_graph(args)
+    if not args.target:
+        print(
+            "causaloid discover: error: --target is required (or use --graph pc)", file=sys.stderr
+        )
+        return 2
     from causaloid._progress import progress
 
     require("polars", "discover")

@@ -28,6 +28,16 @@ class TooFewSamplesError(DiscoverError, DataError, ValueError):
     """Fewer samples than bins (``err.column``, ``err.samples``, ``err.bins``)."""
 
 
+class SingularDataError(DiscoverError, DataError, ValueError):
+    """Columns whose correlation matrix is singular (one is a linear
+    combination of others), so Fisher's z cannot test them (``err.columns``)."""
+
+
+class UnorientedEdgeError(DiscoverError, ValueError):
+    """A DAG was needed but the graph still has undirected edges
+    (``err.edges``); pick a member of the class with ``CPDAG.dags()``."""
+
+
 class BinningError(DiscoverError, DataError, ValueError):
     """Bin edges that are not increasing, or a value outside them (``err.column``)."""
 
@@ -49,6 +59,8 @@ __all__ = [
     "DistributionError",
     "NonFiniteError",
     "ShapeError",
+    "SingularDataError",
     "StageError",
     "TooFewSamplesError",
+    "UnorientedEdgeError",
 ]

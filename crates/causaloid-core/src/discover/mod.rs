@@ -3,15 +3,23 @@
 //! selection. Parallel with rayon, bit-identical on any number of threads.
 
 mod binning;
+mod ci_test;
 mod columns;
+mod cpdag;
 mod error;
+mod ges;
 mod histogram;
 mod mrmr;
+mod pc;
 mod surd;
 
 pub use binning::{bin_column, BinSpec, Binned, Binner};
+pub use ci_test::{chi2_sf, erfc, CiTest};
 pub use columns::{surd_from_columns, Column, ColumnsSurd};
+pub use cpdag::Cpdag;
 pub use error::{DiscoverError, Result};
+pub use ges::{ges, GesOptions, GesResult};
 pub use histogram::{full_counts, joint_counts, marginal, sum_out, JointTable};
 pub use mrmr::{mrmr, MrmrResult, Relevance};
+pub use pc::{meek_closure, pc, pc_lagged, Marks, PcColumn, PcError, PcOptions, PcResult};
 pub use surd::{combinations, decompose, surd_from_pdf, surd_from_states, SurdResult};
