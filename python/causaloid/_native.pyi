@@ -499,6 +499,7 @@ class Scm:
         seed: int | None = None,
     ) -> tuple[float, float, float, float, int, int]: ...
     def fit(self, table: list[tuple[str, npt.NDArray[np.float64]]]) -> Scm: ...
+
 # --- structure learning (crates/causaloid-py/src/pc.rs) ---------------------------
 
 def pc_learn(

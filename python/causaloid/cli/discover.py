@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from causaloid.cli import discover_graph
 from causaloid.cli._common import (
     HelpFormatter,
     check_columns,
@@ -27,7 +28,6 @@ the bar chart and the discovered causal graph as JSON.
 example:
   causaloid discover data.csv --target y --agents a b c --lag 1
 """
-from causaloid.cli import discover_graph
 
 
 def register(subparsers: Any) -> None:
@@ -78,6 +78,7 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from causaloid._optional import require
+
     if args.graph:
         return discover_graph.run_graph(args)
     if not args.target:
