@@ -12,6 +12,7 @@ mod errors;
 mod ethos;
 mod expr;
 mod graph;
+mod guard;
 mod uncertain;
 
 #[pymodule]

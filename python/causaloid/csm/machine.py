@@ -120,7 +120,8 @@ class StateMachine:
     def states(self) -> list[State]:
         """The states, in firing order."""
         order = self._native.state_ids()
-        return [self._states[i][0] for i in order]
+        # Another thread may be adding or removing a state right now.
+        return [p[0] for p in (self._states.get(i) for i in order) if p is not None]
 
     @property
     def ethos(self) -> Ethos | None:
@@ -160,7 +161,7 @@ class StateMachine:
         return f"StateMachine({len(self)} states, ethos={'yes' if self._ethos else 'no'})"
 
     def __reduce__(self) -> tuple[Any, ...]:
-        pairs = [self._states[i] for i in self._native.state_ids()]
+        pairs = [p for p in map(self._states.get, self._native.state_ids()) if p is not None]
         return (_rebuild, (pairs, self._ethos, self.window, self._log_limit))
 
     # --- the log ------------------------------------------------------------
@@ -332,8 +333,9 @@ class StateMachine:
         def row_of(i: int) -> dict[str, Any]:
             return {k: v[i].item() if hasattr(v[i], "item") else v[i] for k, v in cols.items()}
 
-        rows, positions, executed, firings, errs = self._native.run_batch(arrays, n, cols, row_of)
-        first = self.events - n
+        rows, positions, executed, firings, errs, first = self._native.run_batch(
+            arrays, n, cols, row_of
+        )
         errors = [
             RunError(int(e - first), int(e), s, row_of(int(e - first)), x) for e, s, x in errs
         ]

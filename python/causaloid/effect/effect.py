@@ -2,11 +2,14 @@
 
 The log is a persistent linked list of parts, so ``bind`` is O(1) and a long
 chain never copies its history; parts that come from a graph evaluation are
-rendered to text only when the log is read.
+rendered to text only when the log is read. Values are logged with a bounded
+``repr`` (long containers and strings are elided with ``...``), so a step
+costs the same whatever the size of the value it carries.
 """
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Callable
 from typing import Any, Generic, Optional, TypeVar
 
@@ -18,6 +21,24 @@ U = TypeVar("U")
 # A log node: (previous node or None, part); a part is a str or an object
 # with ``lines()`` (a native evaluation).
 _LogNode = Optional[tuple[Any, Any]]
+
+
+def _bounded_repr() -> reprlib.Repr:
+    r = reprlib.Repr()
+    r.maxlevel = 4
+    r.maxtuple = r.maxlist = r.maxarray = r.maxset = r.maxfrozenset = r.maxdeque = 20
+    r.maxdict = 10
+    r.maxstring = r.maxlong = r.maxother = 200
+    return r
+
+
+_REPR = _bounded_repr()
+
+
+def _show(value: Any) -> str:
+    """``repr(value)``, shortened for large containers and strings so that
+    logging a step costs the same whatever the value's size."""
+    return _REPR.repr(value)
 
 
 def _name(fn: Callable[..., Any]) -> str:
@@ -82,7 +103,7 @@ class Effect(Generic[T]):
     @classmethod
     def pure(cls, value: T) -> Effect[T]:
         """The unit of the monad: ``value`` with a one-line log."""
-        return cls._make(value, None, (None, f"pure: {value!r}"))  # type: ignore[return-value]
+        return cls._make(value, None, (None, f"pure: {_show(value)}"))  # type: ignore[return-value]
 
     @classmethod
     def fail(cls, error: CausalError | str) -> Effect[Any]:
@@ -165,7 +186,7 @@ class Effect(Generic[T]):
             for part in _parts(out._log):
                 log = (log, part)
             return Effect._make(out._value, out._error, log)
-        return Effect._make(out, None, (self._log, f"{_name(fn)}: {self._value!r} -> {out!r}"))
+        return Effect._make(out, None, (self._log, f"{_name(fn)}: {_show(self._value)} -> {_show(out)}"))
 
     def map(self, fn: Callable[[T], U]) -> Effect[U]:
         """Apply a plain function to the value (``bind`` for functions that
@@ -184,7 +205,7 @@ class Effect(Generic[T]):
             return Effect._make(
                 None, self._error, (self._log, "intervention skipped: an earlier step failed")
             )
-        entry = f"intervention: value set to {value!r} (was {self._value!r})"
+        entry = f"intervention: value set to {_show(value)} (was {_show(self._value)})"
         return Effect._make(value, None, (self._log, entry))
 
     # --- protocol ---

@@ -5,6 +5,7 @@ and conditionals are decided by Wald's sequential probability ratio test."""
 from __future__ import annotations
 
 import numbers
+import sys
 from collections.abc import Callable, Sequence
 from typing import Any, Union, overload
 
@@ -36,6 +37,12 @@ def check_count(n: int, name: str = "n") -> int:
         raise UncertainParameterError(
             f"{name} must be a positive int, got {n!r}",
             {"parameter": name, "value": repr(n), "expected": "a positive int"},
+        )
+    if n > sys.maxsize:
+        from causaloid.uncertain.errors import UncertainMemoryError
+
+        raise UncertainMemoryError(
+            f"{name} = {n} samples do not fit in memory", {"parameter": name, "value": int(n)}
         )
     return int(n)
 

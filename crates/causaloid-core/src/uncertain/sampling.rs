@@ -67,7 +67,17 @@ where
 }
 
 /// `n` samples (booleans as 0.0 / 1.0).
+///
+/// The result is allocated fallibly before any sample is drawn: an `n` that
+/// does not fit in memory is [`UncertainError::TooLarge`], never an abort.
 pub fn sample(u: &Uncertain, n: usize, seed: u64) -> Result<Vec<f64>, UncertainError> {
+    check_count(n)?;
+    let mut out: Vec<f64> = Vec::new();
+    out.try_reserve_exact(n)
+        .map_err(|_| UncertainError::TooLarge {
+            parameter: "n",
+            value: n,
+        })?;
     let plan = Plan::compile(u);
     let parts = over_blocks(
         &plan,
@@ -76,7 +86,10 @@ pub fn sample(u: &Uncertain, n: usize, seed: u64) -> Result<Vec<f64>, UncertainE
         Vec::with_capacity,
         |acc: &mut Vec<f64>, values| acc.extend_from_slice(values),
     )?;
-    Ok(parts.concat())
+    for part in parts {
+        out.extend_from_slice(&part);
+    }
+    Ok(out)
 }
 
 /// Count, mean and sum of squared deviations of one block (two-pass, exact order).
