@@ -757,8 +757,8 @@ impl PyStateMachine {
     /// A table: `columns` aligned with `inputs`; `host` is what Python
     /// callables of the states receive (a dict of arrays); `row_of(i)` builds
     /// the observation an action sees for row i. Returns (rows, state
-    /// positions, executed flags, firings, errors, first event), one entry per
-    /// firing.
+    /// positions, executed flags, firings, errors, first event, state ids
+    /// the positions refer to), one entry per firing.
     #[pyo3(signature = (columns, n, host=None, row_of=None))]
     #[allow(clippy::type_complexity)]
     fn run_batch<'py>(
@@ -775,6 +775,7 @@ impl PyStateMachine {
         FiringList,
         ErrorList,
         u64,
+        Vec<Py<PyAny>>,
     )> {
         let slices: Vec<&[f64]> = columns
             .iter()
@@ -782,9 +783,14 @@ impl PyStateMachine {
             .collect::<Result<_, _>>()
             .map_err(|_| PyValueError::new_err("columns must be contiguous float64 arrays"))?;
         let turn = self.machine.turn(py);
-        let (mut d, first_event) = {
+        let (mut d, first_event, state_ids) = {
             let mut m = get(py, &turn)?;
             let first_event = m.inner.events();
+            let state_ids: Vec<Py<PyAny>> = m
+                .inner
+                .states()
+                .map(|(s, _)| node_id_to_py(py, &s.id).unbind())
+                .collect();
             let hr = host.as_ref().map(|h| h as &HostRow);
             let d = if m.inner.slots_have_callables() {
                 m.inner.decide_batch_compact(&slices, n, hr).py(py)?
@@ -793,7 +799,7 @@ impl PyStateMachine {
                 py.detach(|| inner.decide_batch_compact(&slices, n, None))
                     .py(py)?
             };
-            (d, first_event)
+            (d, first_event, state_ids)
         };
         // Actions run in row order with the machine unlocked; each Python
         // action sees its own row, built only when it fires.
@@ -830,6 +836,7 @@ impl PyStateMachine {
             FiringList { inner: firings },
             errors,
             first_event,
+            state_ids,
         ))
     }
 

@@ -333,15 +333,13 @@ class StateMachine:
         def row_of(i: int) -> dict[str, Any]:
             return {k: v[i].item() if hasattr(v[i], "item") else v[i] for k, v in cols.items()}
 
-        rows, positions, executed, firings, errs, first = self._native.run_batch(
+        rows, positions, executed, firings, errs, first, state_ids = self._native.run_batch(
             arrays, n, cols, row_of
         )
         errors = [
             RunError(int(e - first), int(e), s, row_of(int(e - first)), x) for e, s, x in errs
         ]
-        return BatchResult(
-            rows, positions, executed, firings, errors, n, list(self._native.state_ids())
-        )
+        return BatchResult(rows, positions, executed, firings, errors, n, list(state_ids))
 
 
 def _rebuild(
