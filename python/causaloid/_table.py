@@ -146,7 +146,7 @@ def _first_missing(arr: np.ndarray) -> int | None:
     single observations refuse too), or None."""
     if arr.ndim != 1:
         return None
-    rows = np.flatnonzero(np.equal(arr, None))
+    rows = np.flatnonzero(np.array([v is None for v in arr], dtype=bool))
     return int(rows[0]) if rows.size else None
 
 

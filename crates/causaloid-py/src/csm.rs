@@ -7,6 +7,7 @@ use crate::errors::{node_id, node_id_to_py, raise_from, to_pyerr};
 use crate::ethos::{ethos_err, PyDeonticVerdict, PyEthos};
 use crate::expr::{value_from_py, value_to_py};
 use crate::graph::PyMember;
+use crate::guard::{Serial, Turn};
 use causaloid_core::csm::{
     Action, ActionFn, BatchFirings, CsmError, Decision, EventError, Firing, Outcome, State,
     StateMachine, Window, WindowError,
@@ -17,7 +18,6 @@ use numpy::{PyArray1, PyReadonlyArray1};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
-use crate::guard::{Serial, Turn};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 const ERRORS: &str = "causaloid.csm.errors";
@@ -667,7 +667,9 @@ impl PyStateMachine {
     }
 
     fn window(&self, py: Python<'_>) -> PyResult<Option<PyWindow>> {
-        self.with(py, |m| Ok(m.inner.window().map(|w| PyWindow::of(w.clone()))))
+        self.with(py, |m| {
+            Ok(m.inner.window().map(|w| PyWindow::of(w.clone())))
+        })
     }
 
     /// Every state on one observation mapping; returns (firings, errors).
@@ -852,7 +854,8 @@ impl PyStateMachine {
 
     fn errors<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
         let out = PyList::empty(py);
-        let errors: Vec<EventError> = self.with(py, |m| Ok(m.inner.errors().iter().cloned().collect()))?;
+        let errors: Vec<EventError> =
+            self.with(py, |m| Ok(m.inner.errors().iter().cloned().collect()))?;
         for e in &errors {
             out.append(error_tuple(py, e))?;
         }

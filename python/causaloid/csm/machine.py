@@ -16,7 +16,7 @@ from causaloid.csm.errors import ObservationError, UnknownStateError
 from causaloid.csm.results import BatchResult, RunError, RunReport
 from causaloid.csm.state import Action, ActionLike, State, spec
 from causaloid.csm.window import Window
-from causaloid.errors import CausalError
+from causaloid.errors import CausalError, InvalidArgumentError
 from causaloid.ethos import Ethos
 from causaloid.graph._base import NodeId, split_input
 
@@ -359,7 +359,9 @@ def _pair(p: Any) -> tuple[State, Action]:
 
 def _check_errors(errors: str) -> None:
     if errors not in ("raise", "record"):
-        raise ValueError(f"errors must be 'raise' or 'record', got {errors!r}")
+        raise InvalidArgumentError(
+            f"errors must be 'raise' or 'record', got {errors!r}", {"parameter": "errors"}
+        )
 
 
 def _raise_first(errors: list[Any]) -> None:

@@ -186,7 +186,9 @@ class Effect(Generic[T]):
             for part in _parts(out._log):
                 log = (log, part)
             return Effect._make(out._value, out._error, log)
-        return Effect._make(out, None, (self._log, f"{_name(fn)}: {_show(self._value)} -> {_show(out)}"))
+        return Effect._make(
+            out, None, (self._log, f"{_name(fn)}: {_show(self._value)} -> {_show(out)}")
+        )
 
     def map(self, fn: Callable[[T], U]) -> Effect[U]:
         """Apply a plain function to the value (``bind`` for functions that

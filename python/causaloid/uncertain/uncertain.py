@@ -393,7 +393,21 @@ class Uncertain:
         >>> int(counts.sum()), len(edges)
         (1000, 5)
         """
-        counts, edges = np.histogram(self.sample(n, seed).astype(np.float64), bins=bins)
+        if isinstance(bins, numbers.Integral) and not isinstance(bins, bool):
+            check_count(int(bins), "bins")
+        elif isinstance(bins, (str, bool)) or not isinstance(bins, Sequence):
+            raise UncertainParameterError(
+                f"bins must be a positive int or a sequence of edges, got {bins!r:.40}",
+                {"parameter": "bins", "value": repr(bins), "expected": "a positive int or edges"},
+            )
+        samples = self.sample(n, seed).astype(np.float64)
+        try:
+            counts, edges = np.histogram(samples, bins=bins)
+        except ValueError as exc:
+            raise UncertainParameterError(
+                f"bins: {exc}",
+                {"parameter": "bins", "value": repr(bins), "expected": "increasing edges"},
+            ) from None
         return counts, edges
 
     def probability(self, n: int = DEFAULT_SAMPLES, seed: int | None = None) -> float:
