@@ -15,7 +15,7 @@ import pytest
 import causaloid as cl
 from causaloid.context.errors import TimestampUnitError
 from causaloid.csm.errors import WindowError
-from causaloid.errors import CausalError, ColumnTypeError, ShapeError
+from causaloid.errors import CausalError, ColumnTypeError, InvalidArgumentError, ShapeError
 from causaloid.uncertain.errors import UncertainMemoryError
 
 col = cl.expr.col
@@ -38,6 +38,13 @@ def test_a_window_size_out_of_range_names_the_size(size: int) -> None:
     with pytest.raises(WindowError) as info:
         cl.Window(size, ["x"])
     assert info.value.size == size
+
+
+@pytest.mark.parametrize("limit", [-1, 2**63, 2**64])
+def test_a_log_limit_out_of_range_is_an_invalid_argument(limit: int) -> None:
+    with pytest.raises(InvalidArgumentError) as info:
+        cl.StateMachine([], log_limit=limit)
+    assert info.value.parameter == "log_limit"
 
 
 @pytest.mark.parametrize("n", [10**12, 2**63 - 1, 2**63, 2**64 + 1])

@@ -79,8 +79,13 @@ class StateMachine:
             raise TypeError(f"ethos must be a cl.Ethos, got {type(ethos).__name__}")
         if window is not None and not isinstance(window, Window):
             raise TypeError(f"window must be a cl.Window, got {type(window).__name__}")
-        if isinstance(log_limit, bool) or not isinstance(log_limit, int) or log_limit < 0:
-            raise ValueError(f"log_limit must be a non-negative int, got {log_limit!r}")
+        if isinstance(log_limit, bool) or not isinstance(log_limit, int):
+            raise TypeError(f"log_limit must be an int, got {type(log_limit).__name__}")
+        if not 0 <= log_limit < 2**63:
+            raise InvalidArgumentError(
+                f"log_limit must be between 0 and 2**63 - 1, got {log_limit!r}",
+                {"parameter": "log_limit"},
+            )
         self._native = _native.StateMachine(
             [spec(s, a) for s, a in pairs],
             None if ethos is None else ethos._native,
