@@ -140,5 +140,7 @@ def test_binding_a_large_value_logs_a_bounded_line() -> None:
     assert len(e.log) == 21
     assert all(len(line) < 1_000 for line in e.log)
     assert e.log[0].startswith("pure: [0, 1, 2") and "..." in e.log[0]
+    huge_dict = {i: i for i in range(1_000_000)}
+    assert len(cl.Effect.pure(huge_dict).bind(lambda d: d).log[-1]) < 1_000
     # Small values are logged in full.
     assert cl.Effect.pure(2.0).bind(lambda x: x + 1).log[-1].endswith("2.0 -> 3.0")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import reprlib
 from collections.abc import Callable
+from itertools import islice
 from typing import Any, Generic, Optional, TypeVar
 
 from causaloid.errors import CallableError, CausalError
@@ -23,8 +24,42 @@ U = TypeVar("U")
 _LogNode = Optional[tuple[Any, Any]]
 
 
+class _BoundedRepr(reprlib.Repr):
+    """``reprlib.Repr`` that does not sort a whole dict or set to show ten
+    of its items: they are shown in iteration order."""
+
+    def repr_dict(self, x: dict[Any, Any], level: int) -> str:
+        if not x:
+            return "{}"
+        if level <= 0:
+            return "{...}"
+        pieces = [
+            f"{self.repr1(k, level - 1)}: {self.repr1(v, level - 1)}"
+            for k, v in islice(x.items(), self.maxdict)
+        ]
+        if len(x) > self.maxdict:
+            pieces.append("...")
+        return "{" + ", ".join(pieces) + "}"
+
+    def repr_set(self, x: set[Any], level: int) -> str:
+        return self._some(x, level, "{", "}", self.maxset) if x else "set()"
+
+    def repr_frozenset(self, x: frozenset[Any], level: int) -> str:
+        if not x:
+            return "frozenset()"
+        return self._some(x, level, "frozenset({", "})", self.maxfrozenset)
+
+    def _some(self, x: Any, level: int, left: str, right: str, most: int) -> str:
+        if level <= 0:
+            return f"{left}...{right}"
+        pieces = [self.repr1(item, level - 1) for item in islice(x, most)]
+        if len(x) > most:
+            pieces.append("...")
+        return left + ", ".join(pieces) + right
+
+
 def _bounded_repr() -> reprlib.Repr:
-    r = reprlib.Repr()
+    r = _BoundedRepr()
     r.maxlevel = 4
     r.maxtuple = r.maxlist = r.maxarray = r.maxset = r.maxfrozenset = r.maxdeque = 20
     r.maxdict = 10
