@@ -614,21 +614,23 @@ def fuzz_discover(data: Any) -> None:
     """mRMR and SURD on small tables with garbage parameters."""
     from causaloid import discover
 
-    n = data.draw(st.integers(0, 40))
+    n = data.draw(st.one_of(st.integers(20, 60), st.integers(0, 60)))
     rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
     table = {c: rng.normal(size=n) for c in ("a", "b", "y")}
     if data.draw(st.booleans()) and n:
         table["a"][data.draw(st.integers(0, n - 1))] = data.draw(floats)
-    target = data.draw(st.sampled_from(["y", "a", "zz", ""]))
+    target = data.draw(st.sampled_from(["y", "y", "y", "a", "zz", ""]))
     # Bins stay small: huge bins are slow in mrmr/surd (issue 12, owned by the
     # discovery helper), a cost not a crash.
-    bins = data.draw(st.one_of(st.integers(-2, 12), st.sampled_from([1.5, math.nan])))
+    bins = data.draw(
+        st.one_of(st.integers(2, 12), st.integers(-2, 12), st.sampled_from([1.5, math.nan]))
+    )
     if data.draw(st.booleans()):
         call(
             discover.mrmr,
             table,
             target,
-            k=data.draw(st.integers(-1, 4)),
+            k=data.draw(st.one_of(st.integers(1, 2), st.integers(-1, 4))),
             method=data.draw(st.sampled_from(["f_test", "mutual_info", "nope"])),
             bins=bins,
             wrong_type=True,
@@ -638,7 +640,7 @@ def fuzz_discover(data: Any) -> None:
             discover.surd,
             table,
             target,
-            lag=data.draw(st.integers(-1, 3)),
+            lag=data.draw(st.one_of(st.integers(0, 1), st.integers(-1, 3))),
             bins=bins,
             max_order=data.draw(st.one_of(st.none(), st.integers(-1, 3))),
             wrong_type=True,

@@ -97,4 +97,6 @@ def test_the_suite_throws_at_least_ten_thousand_inputs_a_run(
     runs: dict[str, dict[str, Any]],
 ) -> None:
     done = {t: r["summary"]["inputs"] for t, r in runs.items() if r.get("summary")}
+    for _, run in sorted(runs.items()):  # shown with pytest -s
+        print(json.dumps(run.get("summary")))
     assert sum(done.values()) >= 10_000 * min(SCALE, 1.0), done
