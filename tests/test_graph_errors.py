@@ -107,17 +107,20 @@ def test_a_raising_callable_is_a_callable_error_with_the_cause_chained():
         (None, "NoneType None"),
     ],
 )
-def test_non_verdicts_are_verdict_errors(returned, found):
+def test_non_verdicts_are_verdict_errors_where_a_verdict_is_needed(returned, found):
     c = cl.Causaloid("bad", "returns junk", fn=lambda v: returned)
-    with pytest.raises(errors.VerdictError, match="not a verdict") as info:
-        c.evaluate(1.0)
+    # A number is a value (it may travel a graph); junk is never one.
+    structure = cl.CausalCollection([c], "all") if isinstance(returned, float) else c
+    with pytest.raises(errors.VerdictError, match="where a verdict is needed") as info:
+        structure.evaluate(1.0)
     assert info.value.node_id == "bad" and found in info.value.found
 
 
 def test_nan_verdicts_in_a_batch_name_the_row():
     c = cl.Causaloid("deg", "a degree", expr=E.col("x") * 1.0)
+    assert np.isnan(c.evaluate_batch({"x": [0.1, 0.2, math.nan]})[2])
     with pytest.raises(errors.VerdictError, match="at row 2") as info:
-        c.evaluate_batch({"x": [0.1, 0.2, math.nan]})
+        cl.CausalCollection([c], "all").evaluate_batch({"x": [0.1, 0.2, math.nan]})
     assert info.value.row == 2
 
 

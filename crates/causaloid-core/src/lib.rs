@@ -6,15 +6,14 @@
 pub mod context;
 pub mod csm;
 pub mod discover;
-pub mod effect;
 pub mod error;
 pub mod ethos;
 pub mod expr;
 pub mod graph;
+pub mod json;
 pub mod uncertain;
 pub mod value;
 
-pub use effect::Effect;
 pub use error::{CausalError, ErrorPayload};
 pub use expr::Expr;
 pub use graph::{

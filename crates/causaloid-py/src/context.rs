@@ -9,7 +9,7 @@ use causaloid_core::context::{
 };
 use causaloid_core::NodeId;
 use numpy::{PyArray1, PyReadonlyArray1};
-use pyo3::exceptions::{PyException, PyTypeError, PyValueError};
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 use std::sync::Arc;
@@ -18,23 +18,22 @@ use crate::errors::node_id_to_py;
 
 // ---- errors -------------------------------------------------------------------
 
-fn raise_class(
-    py: Python<'_>,
-    module: &str,
-    class_name: &str,
-    message: String,
-    detail: Bound<'_, PyDict>,
-) -> PyErr {
-    match py.import(module).and_then(|m| m.getattr(class_name)) {
-        Ok(class) => match class.call1((message.clone(), detail)) {
-            Ok(instance) => PyErr::from_value(instance),
-            Err(e) => e,
-        },
-        Err(_) => PyException::new_err(message),
-    }
+fn context_error(py: Python<'_>, err: &ContextError, operation: Option<usize>) -> PyErr {
+    context_error_as(py, err, operation, err.to_string())
 }
 
-fn context_error(py: Python<'_>, err: &ContextError, operation: Option<usize>) -> PyErr {
+/// The exception for a context error met while evaluating, with the
+/// evaluation's own message (which names the read).
+pub(crate) fn context_error_with(py: Python<'_>, err: &ContextError, message: String) -> PyErr {
+    context_error_as(py, err, None, message)
+}
+
+fn context_error_as(
+    py: Python<'_>,
+    err: &ContextError,
+    operation: Option<usize>,
+    message: String,
+) -> PyErr {
     use ContextError::*;
     let detail = PyDict::new(py);
     let set = |k: &str, v: Bound<'_, PyAny>| {
@@ -89,20 +88,14 @@ fn context_error(py: Python<'_>, err: &ContextError, operation: Option<usize>) -
         }
         WrongKind { .. } => "ContextoidKindError",
         Shape { .. } => {
-            return raise_class(
-                py,
-                "causaloid.errors",
-                "ShapeError",
-                err.to_string(),
-                detail,
-            )
+            return crate::errors::raise_from(py, "causaloid.errors", "ShapeError", message, detail)
         }
         Serialization { .. } => {
-            return raise_class(
+            return crate::errors::raise_from(
                 py,
                 "causaloid.errors",
                 "SerializationError",
-                err.to_string(),
+                message,
                 detail,
             )
         }
@@ -110,13 +103,7 @@ fn context_error(py: Python<'_>, err: &ContextError, operation: Option<usize>) -
             "ContextArgumentError"
         }
     };
-    raise_class(
-        py,
-        "causaloid.context.errors",
-        class,
-        err.to_string(),
-        detail,
-    )
+    crate::errors::raise_from(py, "causaloid.context.errors", class, message, detail)
 }
 
 fn update_error(py: Python<'_>, err: &UpdateError) -> PyErr {

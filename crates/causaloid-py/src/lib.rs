@@ -6,6 +6,7 @@
 use pyo3::prelude::*;
 
 mod context;
+mod conversion;
 mod csm;
 mod discover;
 mod errors;

@@ -10,6 +10,7 @@ from typing import Any, Union
 
 import numpy as np
 
+from causaloid import _native
 from causaloid.context.errors import TimestampUnitError
 
 #: Anything accepted where a time is expected.
@@ -18,7 +19,8 @@ TimeLike = Union[int, float, str, _dt.datetime, _dt.date, np.datetime64, Any]
 #: Seconds beyond this are taken as a unit mistake (milliseconds, nanoseconds).
 MAX_ABS_SECONDS = 100_000_000_000
 
-SCALES = ("second", "minute", "hour", "day", "week", "month", "quarter", "year")
+# The engine owns the list of time scales.
+SCALES: tuple[str, ...] = tuple(_native.vocabulary()[0])
 
 
 def to_seconds(value: TimeLike, what: str = "timestamp", node_id: Any = None) -> int:

@@ -56,6 +56,18 @@ class CausalGraph(Causal):
         self._native.set_max_relays(max_relays)
         self._members: dict[NodeId, Causal] = {}
 
+    @classmethod
+    def _from_native(cls, native: Any) -> CausalGraph:
+        """Wraps a native graph (read by the engine) and its nodes."""
+        from causaloid.graph._json import wrap
+
+        g = cls.__new__(cls)
+        g._id = native.id
+        g._description = native.description
+        g._native = native
+        g._members = {i: wrap(native.node(i)) for i in native.node_ids()}
+        return g
+
     # --- building ---
     def add(self, member: Causal) -> NodeId:
         """Add a node (a Causaloid, CausalCollection or frozen CausalGraph).
@@ -150,11 +162,17 @@ class CausalGraph(Causal):
 
     # --- evaluating ---
     def evaluate_from(
-        self, start: NodeId, x: Any = None, *, value: Any = None, errors: Errors = "raise"
+        self,
+        start: NodeId,
+        x: Any = None,
+        *,
+        value: Any = None,
+        errors: Errors = "raise",
+        seed: int | None = None,
     ) -> Effect[Any]:
         """Evaluate the sub-graph reachable from ``start``, which receives the
         incoming value. Arguments as in :meth:`evaluate`."""
-        return self._run("evaluate_from", (start,), x, value, errors)
+        return self._run("evaluate_from", (start,), x, value, errors, seed=seed)
 
     def evaluate_path(
         self,
@@ -164,22 +182,34 @@ class CausalGraph(Causal):
         *,
         value: Any = None,
         errors: Errors = "raise",
+        seed: int | None = None,
     ) -> Effect[Any]:
         """Evaluate the shortest path from ``source`` to ``target``, each node
-        receiving the verdict of the one before."""
-        return self._run("evaluate_path", (source, target), x, value, errors)
+        receiving the value of the one before."""
+        return self._run("evaluate_path", (source, target), x, value, errors, seed=seed)
 
     def evaluate_single(
-        self, node: NodeId, x: Any = None, *, value: Any = None, errors: Errors = "raise"
+        self,
+        node: NodeId,
+        x: Any = None,
+        *,
+        value: Any = None,
+        errors: Errors = "raise",
+        seed: int | None = None,
     ) -> Effect[Any]:
         """Evaluate one node alone."""
-        return self._run("evaluate_single", (node,), x, value, errors)
+        return self._run("evaluate_single", (node,), x, value, errors, seed=seed)
 
     def evaluate(
-        self, x: Any = None, *, value: Any = None, errors: Errors = "raise"
+        self,
+        x: Any = None,
+        *,
+        value: Any = None,
+        errors: Errors = "raise",
+        seed: int | None = None,
     ) -> Effect[Any]:
         """Evaluate the whole graph from its roots. See :meth:`Causal.evaluate`."""
-        return self._run("evaluate", (), x, value, errors)
+        return self._run("evaluate", (), x, value, errors, seed=seed)
 
     def plot(self, effect: Effect[Any] | None = None, ax: Any = None) -> Any:
         """Draw the graph in layers by causal depth (needs matplotlib).
@@ -206,11 +236,17 @@ class CausalGraph(Causal):
         return str(self._native.to_json())
 
     @classmethod
-    def from_json(cls, text: str) -> CausalGraph:
-        """Read a graph written by :meth:`to_json`."""
+    def from_json(cls, text: str, contexts: Any = None) -> CausalGraph:
+        """Read a graph written by :meth:`to_json`.
+
+        ``contexts`` (a Context or a list of them) replace the copies the
+        document embeds, so later updates to them are seen; a context the
+        document names but neither embeds nor is given raises
+        :class:`~causaloid.context.errors.UnknownContextError`.
+        """
         from causaloid.graph._json import graph_from_json
 
-        return graph_from_json(text)
+        return graph_from_json(text, contexts)
 
     def __reduce__(self) -> tuple[Any, ...]:
         members = [self._members[i] for i in self.nodes]

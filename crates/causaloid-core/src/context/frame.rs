@@ -14,7 +14,7 @@ type Period = (i64, usize, usize);
 
 /// How a field of the rows becomes the field of an aggregated parent node.
 /// NaN readings are skipped; a period with none gives NaN.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Aggregation {
     First,
@@ -26,20 +26,22 @@ pub enum Aggregation {
 }
 
 impl Aggregation {
+    pub const ALL: [Aggregation; 6] = [
+        Aggregation::First,
+        Aggregation::Last,
+        Aggregation::Min,
+        Aggregation::Max,
+        Aggregation::Sum,
+        Aggregation::Mean,
+    ];
+
     pub fn parse(name: &str) -> Result<Aggregation, ContextError> {
-        Ok(match name {
-            "first" => Aggregation::First,
-            "last" => Aggregation::Last,
-            "min" => Aggregation::Min,
-            "max" => Aggregation::Max,
-            "sum" => Aggregation::Sum,
-            "mean" => Aggregation::Mean,
-            _ => {
-                return Err(ContextError::UnknownAggregation {
-                    name: name.to_owned(),
-                })
-            }
-        })
+        Aggregation::ALL
+            .into_iter()
+            .find(|a| a.name() == name)
+            .ok_or_else(|| ContextError::UnknownAggregation {
+                name: name.to_owned(),
+            })
     }
 
     pub fn name(self) -> &'static str {

@@ -28,6 +28,30 @@ pub enum Logic {
 }
 
 impl Logic {
+    /// The names of the logics that take no parameter, as the bindings spell them.
+    pub const NAMES: [&'static str; 4] = ["all", "any", "none", "at_least"];
+
+    /// The logic called `name` (`k` is used by `"at_least"` only).
+    pub fn from_name(name: &str, k: usize) -> Option<Logic> {
+        Some(match name {
+            "all" => Logic::All,
+            "any" => Logic::Any,
+            "none" => Logic::None,
+            "at_least" => Logic::AtLeast(k),
+            _ => return None,
+        })
+    }
+
+    /// The name and parameter: ("all", 0), ("at_least", k) ...
+    pub fn name(self) -> (&'static str, usize) {
+        match self {
+            Logic::All => ("all", 0),
+            Logic::Any => ("any", 0),
+            Logic::None => ("none", 0),
+            Logic::AtLeast(k) => ("at_least", k),
+        }
+    }
+
     pub fn describe(self) -> String {
         match self {
             Logic::All => "all".into(),
@@ -103,7 +127,10 @@ impl Collection {
             }
         }
         let mut table = ColumnTable::new();
-        let links = members.iter().map(|m| Link::new(m, &mut table)).collect();
+        let links = members
+            .iter()
+            .map(|m| Link::new(m, &mut table))
+            .collect::<Result<_, _>>()?;
         Ok(Collection {
             id: id.into(),
             description: description.into(),

@@ -9,6 +9,7 @@ mod evaluate;
 mod id;
 mod json;
 mod member;
+mod sampled;
 mod trace;
 
 pub use batch::{BatchInput, BatchOutput};
@@ -17,4 +18,5 @@ pub use causaloid::{CallError, CausalFunction, Causaloid, Function, HostRow, Out
 pub use collection::{AtLeast, Collection, Logic};
 pub use id::NodeId;
 pub use member::{Input, Member};
+pub use sampled::{Sampled, SampledInput, SampledMode, MAX_SAMPLES};
 pub use trace::{Decoded, Entry, Evaluation, Outcome, Record, Trace};
