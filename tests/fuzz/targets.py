@@ -66,6 +66,9 @@ KNOWN: list[tuple[str, type[BaseException], str, str]] = [
     # Lead's area (graph/collection.py): AtLeast(0) is a plain ValueError.
     ("AtLeast", ValueError, "AtLeast needs", "AtLeast(k < 1): plain ValueError"),
     ("", TypeError, "must be an int or a str, not int", "int id outside i64: TypeError"),
+    # Lead's area (node ids, bindings errors.rs): since issue 10 the id is
+    # refused with a plain OverflowError, still not a CausalError.
+    ("", OverflowError, "node id int must lie in", "int id outside i64: OverflowError"),
     # Lead's area (graph/_json.py): graph JSON without a key it needs is a
     # bare KeyError, an edge of the wrong length a bare ValueError, a huge
     # max_relays an OverflowError.
