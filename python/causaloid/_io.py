@@ -39,15 +39,28 @@ def read_table(path: str | Path) -> dict[str, np.ndarray]:
     if suffix in (".parquet", ".pq"):
         if pl is None:
             raise DataError("reading Parquet needs polars: pip install 'causaloid[frames]'")
-        return _from_polars(pl.read_parquet(path))
+        return _polars_read(pl, path, lambda: pl.read_parquet(path))
     if suffix not in (".csv", ".txt", ".tsv"):
         raise DataError(f"unsupported file type {suffix!r}; expected .csv or .parquet")
     if pl is not None:
         sep = "\t" if suffix == ".tsv" else ","
-        return _from_polars(
-            pl.read_csv(path, separator=sep, comment_prefix="#", infer_schema_length=10_000)
+        return _polars_read(
+            pl,
+            path,
+            lambda: pl.read_csv(
+                path, separator=sep, comment_prefix="#", infer_schema_length=10_000
+            ),
         )
     return _read_csv_stdlib(path)
+
+
+def _polars_read(pl: Any, path: Path, read: Any) -> dict[str, np.ndarray]:
+    """Columns of what ``read()`` returns; a malformed or empty file is a DataError."""
+    try:
+        frame = read()
+    except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
+        raise DataError(f"cannot read {path.name!r}: {exc}", {"path": str(path)}) from exc
+    return _from_polars(frame)
 
 
 def _from_polars(df: Any) -> dict[str, np.ndarray]:

@@ -44,6 +44,12 @@ def to_columns(table: Any, columns: Sequence[str] | None = None) -> Columns:
     >>> cols = to_columns({"x": [1.0, 2.0], "y": [True, False]})
     >>> cols["x"].dtype, cols["y"].dtype
     (dtype('float64'), dtype('bool'))
+
+    The columns are read-only views (no copy): nothing that reads them can
+    change the caller's data.
+
+    >>> cols["x"].flags.writeable
+    False
     """
     kind = _module_of(table)
     # Only the columns asked for are converted, so unused columns (strings,
@@ -90,16 +96,26 @@ def to_columns(table: Any, columns: Sequence[str] | None = None) -> Columns:
             )
         names = list(dict.fromkeys(columns))
     raw = {name: convert(name) for name in names}
-    lengths = {name: arr.shape[0] for name, arr in raw.items()}
     for name, arr in raw.items():
         if arr.ndim != 1:
             raise ShapeError(
                 f"column {name!r} has shape {arr.shape}; expected one dimension",
                 {"column": name, "shape": arr.shape},
             )
+    lengths = {name: arr.shape[0] for name, arr in raw.items()}
     if len(set(lengths.values())) > 1:
         raise ShapeError(f"columns have different lengths: {lengths}", {"lengths": lengths})
-    return raw
+    return {name: _read_only(arr) for name, arr in raw.items()}
+
+
+def _read_only(arr: np.ndarray) -> np.ndarray:
+    """A read-only view of ``arr``: what Python functions of a batch receive
+    cannot overwrite the caller's table (the caller's array stays writable)."""
+    if not arr.flags.writeable:
+        return arr
+    view = arr.view()
+    view.flags.writeable = False
+    return view
 
 
 def _arrow_kwargs(column: Any) -> dict[str, Any]:
@@ -128,6 +144,13 @@ def numeric(name: str, arr: np.ndarray) -> np.ndarray:
     if arr.dtype.kind in "iuf":
         return arr.astype(np.float64)
     if arr.dtype == object:
+        missing = _first_missing(arr)
+        if missing is not None:
+            # As a single observation holding None is refused: never a NaN.
+            raise ColumnTypeError(
+                f"column {name!r} holds None in row {missing}; expected numbers or booleans",
+                {"column": name, "row": missing, "found": "NoneType"},
+            )
         try:
             return arr.astype(np.float64)
         except (TypeError, ValueError):
@@ -136,6 +159,15 @@ def numeric(name: str, arr: np.ndarray) -> np.ndarray:
         f"column {name!r} has dtype {arr.dtype}; expected numbers or booleans",
         {"column": name, "dtype": str(arr.dtype)},
     )
+
+
+def _first_missing(arr: np.ndarray) -> int | None:
+    """The first row of an object column holding None (a missing value, which
+    single observations refuse too), or None."""
+    if arr.ndim != 1:
+        return None
+    rows = np.flatnonzero(np.array([v is None for v in arr], dtype=bool))
+    return int(rows[0]) if rows.size else None
 
 
 def n_rows(columns: Columns) -> int:

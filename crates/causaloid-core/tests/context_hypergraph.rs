@@ -348,3 +348,26 @@ fn shared_anchor_reads_and_batch_lookups() {
     ));
     assert!(ctx.region([f64::NAN, 0.0, 0.0], [1.0, 1.0, 1.0]).is_err());
 }
+
+#[test]
+fn a_field_holding_nan_survives_json_and_stays_apart_from_an_absent_one() {
+    let mut ctx = Context::new(0, "nan");
+    ctx.apply(vec![
+        Operation::Add(Contextoid::data(1, f64::NAN)),
+        Operation::Add(
+            Contextoid::data(2, f64::INFINITY)
+                .with_field("gap", f64::NAN)
+                .with_field("low", f64::NEG_INFINITY),
+        ),
+    ])
+    .unwrap();
+    let back = Context::from_json(&ctx.to_json().unwrap()).unwrap();
+    let one = back.get(&NodeId::from(1)).unwrap();
+    assert_eq!(one.fields.len(), 1);
+    assert!(one.field("value").unwrap().is_nan());
+    assert!(one.field("gap").is_none(), "absent stays absent");
+    let two = back.get(&NodeId::from(2)).unwrap();
+    assert!(two.field("gap").unwrap().is_nan());
+    assert_eq!(two.field("low"), Some(f64::NEG_INFINITY));
+    assert_eq!(back.to_json().unwrap(), ctx.to_json().unwrap());
+}

@@ -271,3 +271,16 @@ proptest! {
         prop_assert_eq!(batch, single);
     }
 }
+
+#[test]
+fn more_samples_than_fit_in_memory_are_an_error_not_an_abort() {
+    let u = Uncertain::normal(0.0, 1.0).unwrap();
+    for n in [1usize << 45, usize::MAX / 4, usize::MAX] {
+        let err = u.sample(n, 1).unwrap_err();
+        assert!(
+            matches!(err, UncertainError::TooLarge { parameter: "n", value } if value == n),
+            "{err}"
+        );
+    }
+    assert_eq!(u.sample(3, 1).unwrap().len(), 3);
+}

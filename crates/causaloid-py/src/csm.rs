@@ -7,6 +7,7 @@ use crate::errors::{node_id, node_id_to_py, raise_from, to_pyerr};
 use crate::ethos::{ethos_err, PyDeonticVerdict, PyEthos};
 use crate::expr::{value_from_py, value_to_py};
 use crate::graph::PyMember;
+use crate::guard::{Serial, Turn};
 use causaloid_core::csm::{
     Action, ActionFn, BatchFirings, CsmError, Decision, EventError, Firing, Outcome, State,
     StateMachine, Window, WindowError,
@@ -17,7 +18,7 @@ use numpy::{PyArray1, PyReadonlyArray1};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 const ERRORS: &str = "causaloid.csm.errors";
 
@@ -198,72 +199,95 @@ fn state_from(spec: StateSpec<'_>) -> PyResult<(State, Action)> {
 
 // ---- Window --------------------------------------------------------------------------
 
-#[pyclass(name = "Window", module = "causaloid._native")]
-#[derive(Clone)]
+/// A window is only ever locked by pure Rust code holding the GIL, so its
+/// lock is never contended; reading an observation (Python code) happens
+/// before it is taken.
+#[pyclass(name = "Window", module = "causaloid._native", frozen)]
 pub struct PyWindow {
-    pub inner: Window,
+    inner: Mutex<Window>,
+}
+
+impl PyWindow {
+    pub fn of(window: Window) -> PyWindow {
+        PyWindow {
+            inner: Mutex::new(window),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Window> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A copy of the window as it is now.
+    pub fn snapshot(&self) -> Window {
+        self.lock().clone()
+    }
 }
 
 #[pymethods]
 impl PyWindow {
     #[new]
     fn new(py: Python<'_>, size: usize, columns: Vec<String>) -> PyResult<PyWindow> {
-        Ok(PyWindow {
-            inner: Window::new(size, columns).py(py)?,
-        })
+        Ok(PyWindow::of(Window::new(size, columns).py(py)?))
     }
 
-    fn push(&mut self, py: Python<'_>, observation: &Bound<'_, PyAny>) -> PyResult<()> {
-        let mut row = Vec::with_capacity(self.inner.columns().len());
-        for c in self.inner.columns() {
+    fn push(&self, py: Python<'_>, observation: &Bound<'_, PyAny>) -> PyResult<()> {
+        let columns = self.lock().columns().to_vec();
+        let mut row = Vec::with_capacity(columns.len());
+        for c in &columns {
             let item = observation
                 .get_item(c)
                 .map_err(|_| window_err(py, &WindowError::MissingColumn { column: c.clone() }))?;
             row.push(value_from_py(&item)?.num());
         }
-        self.inner.push_row(&row);
+        self.lock().push_row(&row);
         Ok(())
     }
 
     fn values<'py>(&self, py: Python<'py>, column: &str) -> PyResult<Bound<'py, PyArray1<f64>>> {
-        Ok(PyArray1::from_vec(py, self.inner.values(column).py(py)?))
+        let values = self.lock().values(column).py(py)?;
+        Ok(PyArray1::from_vec(py, values))
     }
 
     fn stat(&self, py: Python<'_>, column: &str, name: &str) -> PyResult<f64> {
-        self.inner.stat(column, name).py(py)
+        self.lock().stat(column, name).py(py)
     }
 
     fn features<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let mut v = Vec::new();
-        self.inner.features_into(&mut v);
+        let names = {
+            let w = self.lock();
+            w.features_into(&mut v);
+            w.feature_names()
+        };
         let d = PyDict::new(py);
-        for (n, x) in self.inner.feature_names().iter().zip(v) {
+        for (n, x) in names.iter().zip(v) {
             d.set_item(n, x)?;
         }
         Ok(d)
     }
 
-    fn clear(&mut self) {
-        self.inner.clear();
+    fn clear(&self) {
+        self.lock().clear();
     }
 
     #[getter]
     fn size(&self) -> usize {
-        self.inner.size()
+        self.lock().size()
     }
 
     #[getter]
     fn columns(&self) -> Vec<String> {
-        self.inner.columns().to_vec()
+        self.lock().columns().to_vec()
     }
 
     #[getter]
     fn is_full(&self) -> bool {
-        self.inner.is_full()
+        self.lock().is_full()
     }
 
     fn __len__(&self) -> usize {
-        self.inner.len()
+        self.lock().len()
     }
 }
 
@@ -388,12 +412,38 @@ impl FiringList {
 
 // ---- StateMachine ------------------------------------------------------------------
 
-#[pyclass(name = "StateMachine", module = "causaloid._native")]
-pub struct PyStateMachine {
+/// The machine and its input names as Python strings (rebuilt whenever the
+/// states change, so reading an observation allocates no key).
+struct Machine {
     inner: StateMachine,
-    /// The input names as Python strings, rebuilt whenever the states change,
-    /// so reading an observation allocates no key.
     keys: Vec<Py<PyString>>,
+}
+
+/// One thread at a time works on a machine, for a whole evaluation (its
+/// state functions, its actions, its log); other threads wait with the GIL
+/// released. Its actions may change the machine; its state functions may not
+/// touch it (`ReentrantUseError`).
+#[pyclass(name = "StateMachine", module = "causaloid._native", frozen)]
+pub struct PyStateMachine {
+    machine: Serial<Machine>,
+}
+
+fn reentrant(py: Python<'_>) -> PyErr {
+    let detail = PyDict::new(py);
+    raise_from(
+        py,
+        ERRORS,
+        "ReentrantUseError",
+        "the state machine is deciding on an observation and cannot be used from one of its \
+         own state functions (or norm predicates); read or change it from an action, or after \
+         the call returns"
+            .to_owned(),
+        detail,
+    )
+}
+
+fn get<'a>(py: Python<'_>, turn: &'a Turn<'_, Machine>) -> PyResult<MutexGuard<'a, Machine>> {
+    turn.get().map_err(|_| reentrant(py))
 }
 
 fn error_tuple<'py>(
@@ -417,13 +467,14 @@ fn error_tuple<'py>(
 /// Errors as handed to Python: (event, state id or None, exception instance).
 type ErrorList = Vec<(u64, Py<PyAny>, Py<PyAny>)>;
 
-/// Runs the decided actions (the machine is not borrowed meanwhile) and logs them.
+/// Runs the decided actions (the machine is not locked meanwhile, but the
+/// thread keeps its turn) and logs them.
 fn act(
-    slf: &Bound<'_, PyStateMachine>,
+    py: Python<'_>,
+    turn: &Turn<'_, Machine>,
     mut d: Decision,
     host: Option<&HostRow>,
 ) -> PyResult<(Vec<Arc<Firing>>, ErrorList)> {
-    let py = slf.py();
     for (f, a) in &mut d.firings {
         a.execute(f, host);
     }
@@ -435,7 +486,7 @@ fn act(
             (n, s.unbind(), x.unbind())
         })
         .collect();
-    let firings = slf.borrow_mut().inner.complete(d);
+    let firings = get(py, turn)?.inner.complete(d);
     let mut action_errors = errors;
     for f in &firings {
         if let Outcome::Failed { message, payload } = &f.outcome {
@@ -456,7 +507,7 @@ fn act(
     Ok((firings, action_errors))
 }
 
-impl PyStateMachine {
+impl Machine {
     fn refresh(&mut self, py: Python<'_>) {
         self.keys = self
             .inner
@@ -516,6 +567,15 @@ impl PyStateMachine {
     }
 }
 
+impl PyStateMachine {
+    /// Runs `f` on the machine during the calling thread's turn.
+    fn with<R>(&self, py: Python<'_>, f: impl FnOnce(&mut Machine) -> PyResult<R>) -> PyResult<R> {
+        let turn = self.machine.turn(py);
+        let mut m = get(py, &turn)?;
+        f(&mut m)
+    }
+}
+
 #[pymethods]
 impl PyStateMachine {
     #[new]
@@ -533,87 +593,102 @@ impl PyStateMachine {
             .collect::<PyResult<Vec<_>>>()?;
         let mut inner = StateMachine::new(
             states,
-            ethos.map(|e| e.inner.clone()),
-            window.map(|w| w.inner.clone()),
+            ethos.map(|e| e.snapshot().as_ref().clone()),
+            window.map(|w| w.snapshot()),
         )
         .py(py)?;
         inner.set_log_limit(log_limit);
-        let mut m = PyStateMachine {
+        let mut m = Machine {
             inner,
             keys: Vec::new(),
         };
         m.refresh(py);
-        Ok(m)
+        Ok(PyStateMachine {
+            machine: Serial::new(m),
+        })
     }
 
-    fn add(&mut self, py: Python<'_>, spec: StateSpec<'_>) -> PyResult<()> {
+    fn add(&self, py: Python<'_>, spec: StateSpec<'_>) -> PyResult<()> {
         let (s, a) = state_from(spec)?;
-        self.inner.add(s, a).py(py)?;
-        self.refresh(py);
-        Ok(())
+        self.with(py, |m| {
+            m.inner.add(s, a).py(py)?;
+            m.refresh(py);
+            Ok(())
+        })
     }
 
-    fn update(&mut self, py: Python<'_>, spec: StateSpec<'_>) -> PyResult<()> {
+    fn update(&self, py: Python<'_>, spec: StateSpec<'_>) -> PyResult<()> {
         let (s, a) = state_from(spec)?;
-        self.inner.update(s, a).py(py)?;
-        self.refresh(py);
-        Ok(())
+        self.with(py, |m| {
+            m.inner.update(s, a).py(py)?;
+            m.refresh(py);
+            Ok(())
+        })
     }
 
-    fn remove(&mut self, py: Python<'_>, id: &Bound<'_, PyAny>) -> PyResult<()> {
-        self.inner.remove(&node_id(id)?).py(py)?;
-        self.refresh(py);
-        Ok(())
+    fn remove(&self, py: Python<'_>, id: &Bound<'_, PyAny>) -> PyResult<()> {
+        let id = node_id(id)?;
+        self.with(py, |m| {
+            m.inner.remove(&id).py(py)?;
+            m.refresh(py);
+            Ok(())
+        })
     }
 
     #[pyo3(signature = (ethos=None))]
-    fn set_ethos(&mut self, py: Python<'_>, ethos: Option<PyRef<'_, PyEthos>>) -> PyResult<()> {
-        self.inner
-            .set_ethos(ethos.map(|e| e.inner.clone()))
-            .py(py)?;
-        self.refresh(py);
-        Ok(())
+    fn set_ethos(&self, py: Python<'_>, ethos: Option<PyRef<'_, PyEthos>>) -> PyResult<()> {
+        let ethos = ethos.map(|e| e.snapshot().as_ref().clone());
+        self.with(py, |m| {
+            m.inner.set_ethos(ethos).py(py)?;
+            m.refresh(py);
+            Ok(())
+        })
     }
 
     #[getter]
-    fn inputs(&self) -> Vec<String> {
-        self.inner.inputs().to_vec()
+    fn inputs(&self, py: Python<'_>) -> PyResult<Vec<String>> {
+        self.with(py, |m| Ok(m.inner.inputs().to_vec()))
     }
 
     #[getter]
-    fn events(&self) -> u64 {
-        self.inner.events()
+    fn events(&self, py: Python<'_>) -> PyResult<u64> {
+        self.with(py, |m| Ok(m.inner.events()))
     }
 
-    fn state_ids<'py>(&self, py: Python<'py>) -> Vec<Bound<'py, PyAny>> {
-        self.inner
-            .states()
-            .map(|(s, _)| node_id_to_py(py, &s.id))
-            .collect()
+    fn state_ids<'py>(&self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyAny>>> {
+        self.with(py, |m| {
+            Ok(m.inner
+                .states()
+                .map(|(s, _)| node_id_to_py(py, &s.id))
+                .collect())
+        })
     }
 
-    fn __len__(&self) -> usize {
-        self.inner.len()
+    fn __len__(&self, py: Python<'_>) -> PyResult<usize> {
+        self.with(py, |m| Ok(m.inner.len()))
     }
 
-    fn window(&self) -> Option<PyWindow> {
-        self.inner.window().map(|w| PyWindow { inner: w.clone() })
+    fn window(&self, py: Python<'_>) -> PyResult<Option<PyWindow>> {
+        self.with(py, |m| {
+            Ok(m.inner.window().map(|w| PyWindow::of(w.clone())))
+        })
     }
 
     /// Every state on one observation mapping; returns (firings, errors).
     #[allow(clippy::type_complexity)]
     fn evaluate_all(
-        slf: &Bound<'_, Self>,
+        &self,
+        py: Python<'_>,
         observation: &Bound<'_, PyAny>,
     ) -> PyResult<(Vec<PyFiring>, ErrorList)> {
-        let py = slf.py();
         let host: Py<PyAny> = observation.clone().unbind();
+        let turn = self.machine.turn(py);
         let d = {
-            let mut m = slf.borrow_mut();
+            let mut m = get(py, &turn)?;
             let row = m.read(py, observation)?;
             m.inner.decide(&row, None, Some(&host as &HostRow)).py(py)?
         };
-        let (firings, errors) = act(slf, d, Some(&host as &HostRow))?;
+        let (firings, errors) = act(py, &turn, d, Some(&host as &HostRow))?;
         Ok((
             firings
                 .into_iter()
@@ -627,12 +702,12 @@ impl PyStateMachine {
     #[pyo3(signature = (id, observation=None, value=None))]
     #[allow(clippy::type_complexity)]
     fn evaluate(
-        slf: &Bound<'_, Self>,
+        &self,
+        py: Python<'_>,
         id: &Bound<'_, PyAny>,
         observation: Option<&Bound<'_, PyAny>>,
         value: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<(Vec<PyFiring>, ErrorList)> {
-        let py = slf.py();
         let id: NodeId = node_id(id)?;
         let value = match value {
             Some(v) if !v.is_none() => Some(value_from_py(v)?),
@@ -640,8 +715,9 @@ impl PyStateMachine {
         };
         let obs = observation.filter(|o| !o.is_none());
         let host: Option<Py<PyAny>> = obs.map(|o| o.clone().unbind());
+        let turn = self.machine.turn(py);
         let d = {
-            let mut m = slf.borrow_mut();
+            let mut m = get(py, &turn)?;
             // Only the columns this state needs must be there.
             let row = match obs {
                 Some(o) => {
@@ -672,7 +748,7 @@ impl PyStateMachine {
                 .decide_one(&id, r, p, value, host.as_ref().map(|h| h as &HostRow))
                 .py(py)?
         };
-        let (firings, errors) = act(slf, d, host.as_ref().map(|h| h as &HostRow))?;
+        let (firings, errors) = act(py, &turn, d, host.as_ref().map(|h| h as &HostRow))?;
         Ok((
             firings
                 .into_iter()
@@ -685,11 +761,13 @@ impl PyStateMachine {
     /// A table: `columns` aligned with `inputs`; `host` is what Python
     /// callables of the states receive (a dict of arrays); `row_of(i)` builds
     /// the observation an action sees for row i. Returns (rows, state
-    /// positions, executed flags, firings, errors), one entry per firing.
+    /// positions, executed flags, firings, errors, first event, state ids
+    /// the positions refer to), one entry per firing.
     #[pyo3(signature = (columns, n, host=None, row_of=None))]
     #[allow(clippy::type_complexity)]
     fn run_batch<'py>(
-        slf: &Bound<'py, Self>,
+        &self,
+        py: Python<'py>,
         columns: Vec<PyReadonlyArray1<'py, f64>>,
         n: usize,
         host: Option<Py<PyAny>>,
@@ -700,25 +778,34 @@ impl PyStateMachine {
         Bound<'py, PyArray1<bool>>,
         FiringList,
         ErrorList,
+        u64,
+        Vec<Py<PyAny>>,
     )> {
-        let py = slf.py();
         let slices: Vec<&[f64]> = columns
             .iter()
             .map(|c| c.as_slice())
             .collect::<Result<_, _>>()
             .map_err(|_| PyValueError::new_err("columns must be contiguous float64 arrays"))?;
-        let mut d = {
-            let mut m = slf.borrow_mut();
+        let turn = self.machine.turn(py);
+        let (mut d, first_event, state_ids) = {
+            let mut m = get(py, &turn)?;
+            let first_event = m.inner.events();
+            let state_ids: Vec<Py<PyAny>> = m
+                .inner
+                .states()
+                .map(|(s, _)| node_id_to_py(py, &s.id).unbind())
+                .collect();
             let hr = host.as_ref().map(|h| h as &HostRow);
-            if m.inner.slots_have_callables() {
+            let d = if m.inner.slots_have_callables() {
                 m.inner.decide_batch_compact(&slices, n, hr).py(py)?
             } else {
                 let inner = &mut m.inner;
                 py.detach(|| inner.decide_batch_compact(&slices, n, None))
                     .py(py)?
-            }
+            };
+            (d, first_event, state_ids)
         };
-        // Actions run in row order with the machine unborrowed; each Python
+        // Actions run in row order with the machine unlocked; each Python
         // action sees its own row, built only when it fires.
         let first = d.firings.first;
         d.firings.execute(|a, f| -> PyResult<()> {
@@ -731,7 +818,8 @@ impl PyStateMachine {
             }
             Ok(())
         })?;
-        let (firings, errors) = slf.borrow_mut().inner.complete_batch(d);
+        let (firings, errors) = get(py, &turn)?.inner.complete_batch(d);
+        drop(turn);
         let errors: ErrorList = errors
             .iter()
             .map(|e| {
@@ -751,27 +839,36 @@ impl PyStateMachine {
             executed,
             FiringList { inner: firings },
             errors,
+            first_event,
+            state_ids,
         ))
     }
 
-    fn log(&self) -> Vec<PyFiring> {
-        self.inner
-            .log()
-            .iter()
-            .map(|inner| PyFiring { inner })
-            .collect()
+    fn log(&self, py: Python<'_>) -> PyResult<Vec<PyFiring>> {
+        self.with(py, |m| {
+            Ok(m.inner
+                .log()
+                .iter()
+                .map(|inner| PyFiring { inner })
+                .collect())
+        })
     }
 
     fn errors<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
         let out = PyList::empty(py);
-        for e in self.inner.errors() {
+        let errors: Vec<EventError> =
+            self.with(py, |m| Ok(m.inner.errors().iter().cloned().collect()))?;
+        for e in &errors {
             out.append(error_tuple(py, e))?;
         }
         Ok(out)
     }
 
-    fn clear_log(&mut self) {
-        self.inner.clear_log();
+    fn clear_log(&self, py: Python<'_>) -> PyResult<()> {
+        self.with(py, |m| {
+            m.inner.clear_log();
+            Ok(())
+        })
     }
 }
 

@@ -10,7 +10,7 @@ use causaloid_core::ethos::{
 use causaloid_core::{ErrorPayload, Verdict};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 const ERRORS: &str = "causaloid.ethos.errors";
 
@@ -211,10 +211,26 @@ impl PyNorm {
 
 // ---- Ethos ----------------------------------------------------------------------------
 
-#[pyclass(name = "Ethos", module = "causaloid._native")]
-#[derive(Clone)]
+/// Snapshot and swap: an evaluation works on the ethos as it was when the
+/// call began (its Python predicates run unlocked), a change copies the norms
+/// only while an evaluation still holds the old ones. Safe from any thread,
+/// and from within its own predicates.
+#[pyclass(name = "Ethos", module = "causaloid._native", frozen)]
 pub struct PyEthos {
-    pub inner: Ethos,
+    inner: Mutex<Arc<Ethos>>,
+}
+
+impl PyEthos {
+    /// The ethos as it is now.
+    pub fn snapshot(&self) -> Arc<Ethos> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Applies a change to the current norms (a copy if an evaluation holds them).
+    fn change<R>(&self, f: impl FnOnce(&mut Ethos) -> R) -> R {
+        let mut guard = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        f(Arc::make_mut(&mut guard))
+    }
 }
 
 #[pymethods]
@@ -222,28 +238,31 @@ impl PyEthos {
     #[new]
     fn new(py: Python<'_>, norms: Vec<PyRef<'_, PyNorm>>) -> PyResult<PyEthos> {
         let inner = Ethos::with_norms(norms.iter().map(|n| n.inner.clone())).py(py)?;
-        Ok(PyEthos { inner })
+        Ok(PyEthos {
+            inner: Mutex::new(Arc::new(inner)),
+        })
     }
 
-    fn add(&mut self, py: Python<'_>, norm: &PyNorm) -> PyResult<()> {
-        self.inner.add(norm.inner.clone()).py(py)
+    fn add(&self, py: Python<'_>, norm: &PyNorm) -> PyResult<()> {
+        self.change(|e| e.add(norm.inner.clone())).py(py)
     }
 
-    fn update(&mut self, py: Python<'_>, norm: &PyNorm) -> PyResult<()> {
-        self.inner.update(norm.inner.clone()).py(py)
+    fn update(&self, py: Python<'_>, norm: &PyNorm) -> PyResult<()> {
+        self.change(|e| e.update(norm.inner.clone())).py(py)
     }
 
-    fn remove(&mut self, py: Python<'_>, id: &Bound<'_, PyAny>) -> PyResult<()> {
-        self.inner.remove(&node_id(id)?).py(py).map(|_| ())
+    fn remove(&self, py: Python<'_>, id: &Bound<'_, PyAny>) -> PyResult<()> {
+        let id = node_id(id)?;
+        self.change(|e| e.remove(&id)).py(py).map(|_| ())
     }
 
     #[getter]
     fn columns(&self) -> Vec<String> {
-        self.inner.columns().to_vec()
+        self.snapshot().columns().to_vec()
     }
 
     fn __len__(&self) -> usize {
-        self.inner.len()
+        self.snapshot().len()
     }
 
     #[pyo3(signature = (action, context=None, time=None))]
@@ -260,7 +279,8 @@ impl PyEthos {
         if let Some(h) = &host {
             view = view.with_host(h);
         }
-        let v = self.inner.evaluate(action, &view, time).py(py)?;
+        let ethos = self.snapshot();
+        let v = ethos.evaluate(action, &view, time).py(py)?;
         Ok(PyDeonticVerdict { inner: v })
     }
 }

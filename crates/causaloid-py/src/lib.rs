@@ -13,6 +13,7 @@ mod errors;
 mod ethos;
 mod expr;
 mod graph;
+mod guard;
 mod pc;
 mod scm;
 mod uncertain;

@@ -46,6 +46,11 @@ fn to_pyerr(py: Python<'_>, err: &UncertainError) -> PyErr {
             let _ = detail.set_item("seed", *seed);
             (ERRORS, "UncertainZeroDivisionError")
         }
+        UncertainError::TooLarge { parameter, value } => {
+            let _ = detail.set_item("parameter", *parameter);
+            let _ = detail.set_item("value", *value);
+            (ERRORS, "UncertainMemoryError")
+        }
         UncertainError::MapShape {
             name,
             expected,

@@ -5,6 +5,7 @@ The hypergraph lives in the engine; readers always see a whole version of it.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
@@ -370,9 +371,23 @@ class Context:
         return (Context.from_json, (self.to_json(),))
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Context) and self.to_json() == other.to_json()
+        # The same contextoids, fields (in any order) and relations.
+        return isinstance(other, Context) and _canonical(self.to_json()) == _canonical(
+            other.to_json()
+        )
 
     __hash__ = None  # type: ignore[assignment]
+
+
+def _canonical(text: str) -> Any:
+    """The JSON form with each contextoid's fields sorted by name (their
+    order follows when each field was first seen, which a copy may not
+    share) and the relations sorted."""
+    doc = json.loads(text)
+    for c in doc["contextoids"]:
+        c["fields"] = sorted(c.get("fields", []), key=lambda f: str(f[0]))
+    doc["relations"] = sorted(json.dumps(r, sort_keys=True) for r in doc["relations"])
+    return doc
 
 
 def _box(bound: Sequence[float], default_z: float) -> list[float]:

@@ -44,9 +44,12 @@ def to_seconds(value: TimeLike, what: str = "timestamp", node_id: Any = None) ->
             raise _unit_error(value, what, node_id, "a time must be finite")
         seconds = int(np.floor(value))
     elif isinstance(value, _dt.datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=_dt.timezone.utc)
-        seconds = int(np.floor(value.timestamp()))
+        try:  # pandas' NaT is a datetime that has no timestamp
+            if value.tzinfo is None:
+                value = value.replace(tzinfo=_dt.timezone.utc)
+            seconds = int(np.floor(value.timestamp()))
+        except (ValueError, OverflowError, OSError) as exc:
+            raise _unit_error(value, what, node_id, str(exc)) from None
     elif isinstance(value, _dt.date):
         seconds = (value - _dt.date(1970, 1, 1)).days * 86_400
     elif isinstance(value, (str, np.datetime64)) or hasattr(value, "to_datetime64"):

@@ -44,6 +44,12 @@ class ActionError(StateMachineError):
     original exception is chained as ``__cause__``."""
 
 
+class ReentrantUseError(StateMachineError, RuntimeError):
+    """A state machine used from within its own decision: a state function
+    (or a norm predicate it calls) read or changed the machine that is
+    evaluating it. Actions may use their machine; state functions may not."""
+
+
 class WindowError(CausalError, ValueError):
     """A window built or read in an invalid way (``err.column``, ``err.size``)."""
 
@@ -52,6 +58,7 @@ __all__ = [
     "ActionError",
     "DuplicateStateError",
     "ObservationError",
+    "ReentrantUseError",
     "StateEvaluationError",
     "StateMachineError",
     "UnknownStateError",

@@ -16,7 +16,7 @@ from causaloid.csm.errors import ObservationError, UnknownStateError
 from causaloid.csm.results import BatchResult, RunError, RunReport
 from causaloid.csm.state import Action, ActionLike, State, spec
 from causaloid.csm.window import Window
-from causaloid.errors import CausalError
+from causaloid.errors import CausalError, InvalidArgumentError
 from causaloid.ethos import Ethos
 from causaloid.graph._base import NodeId, split_input
 
@@ -79,8 +79,13 @@ class StateMachine:
             raise TypeError(f"ethos must be a cl.Ethos, got {type(ethos).__name__}")
         if window is not None and not isinstance(window, Window):
             raise TypeError(f"window must be a cl.Window, got {type(window).__name__}")
-        if isinstance(log_limit, bool) or not isinstance(log_limit, int) or log_limit < 0:
-            raise ValueError(f"log_limit must be a non-negative int, got {log_limit!r}")
+        if isinstance(log_limit, bool) or not isinstance(log_limit, int):
+            raise TypeError(f"log_limit must be an int, got {type(log_limit).__name__}")
+        if not 0 <= log_limit < 2**63:
+            raise InvalidArgumentError(
+                f"log_limit must be between 0 and 2**63 - 1, got {log_limit!r}",
+                {"parameter": "log_limit"},
+            )
         self._native = _native.StateMachine(
             [spec(s, a) for s, a in pairs],
             None if ethos is None else ethos._native,
@@ -120,7 +125,8 @@ class StateMachine:
     def states(self) -> list[State]:
         """The states, in firing order."""
         order = self._native.state_ids()
-        return [self._states[i][0] for i in order]
+        # Another thread may be adding or removing a state right now.
+        return [p[0] for p in (self._states.get(i) for i in order) if p is not None]
 
     @property
     def ethos(self) -> Ethos | None:
@@ -160,7 +166,7 @@ class StateMachine:
         return f"StateMachine({len(self)} states, ethos={'yes' if self._ethos else 'no'})"
 
     def __reduce__(self) -> tuple[Any, ...]:
-        pairs = [self._states[i] for i in self._native.state_ids()]
+        pairs = [p for p in map(self._states.get, self._native.state_ids()) if p is not None]
         return (_rebuild, (pairs, self._ethos, self.window, self._log_limit))
 
     # --- the log ------------------------------------------------------------
@@ -332,14 +338,13 @@ class StateMachine:
         def row_of(i: int) -> dict[str, Any]:
             return {k: v[i].item() if hasattr(v[i], "item") else v[i] for k, v in cols.items()}
 
-        rows, positions, executed, firings, errs = self._native.run_batch(arrays, n, cols, row_of)
-        first = self.events - n
+        rows, positions, executed, firings, errs, first, state_ids = self._native.run_batch(
+            arrays, n, cols, row_of
+        )
         errors = [
             RunError(int(e - first), int(e), s, row_of(int(e - first)), x) for e, s, x in errs
         ]
-        return BatchResult(
-            rows, positions, executed, firings, errors, n, list(self._native.state_ids())
-        )
+        return BatchResult(rows, positions, executed, firings, errors, n, list(state_ids))
 
 
 def _rebuild(
@@ -359,7 +364,9 @@ def _pair(p: Any) -> tuple[State, Action]:
 
 def _check_errors(errors: str) -> None:
     if errors not in ("raise", "record"):
-        raise ValueError(f"errors must be 'raise' or 'record', got {errors!r}")
+        raise InvalidArgumentError(
+            f"errors must be 'raise' or 'record', got {errors!r}", {"parameter": "errors"}
+        )
 
 
 def _raise_first(errors: list[Any]) -> None:

@@ -15,6 +15,10 @@ from causaloid import _native
 #: mean, min, max, sum, std (population), delta (newest - oldest), count.
 STATS = ("mean", "min", "max", "sum", "std", "delta", "count")
 
+#: The largest window size. A size is a limit, not an allocation: the window
+#: grows with the observations it keeps, so any size up to this one is safe.
+MAX_SIZE = 2**63 - 1
+
 
 class Window:
     """A sliding window over the last ``size`` observations of some columns.
@@ -50,11 +54,12 @@ class Window:
             raise TypeError(f"size must be an int, got {type(size).__name__}")
         if isinstance(columns, str) or not all(isinstance(c, str) for c in columns):
             raise TypeError("columns must be a sequence of column names (str)")
-        if int(size) < 1:
+        if not 1 <= int(size) <= MAX_SIZE:
             from causaloid.csm.errors import WindowError
 
             raise WindowError(
-                f"invalid window size {size}: it must be at least 1", {"size": int(size)}
+                f"invalid window size {size}: it must be between 1 and {MAX_SIZE}",
+                {"size": int(size)},
             )
         self._native = _native.Window(int(size), list(columns))
 

@@ -11,6 +11,7 @@ import numpy as np
 from causaloid._optional import require
 from causaloid._table import to_columns
 from causaloid.discover.errors import DiscoverValueError
+from causaloid.errors import DataError
 
 
 def load_table(source: Any, columns: list[str] | None = None) -> dict[str, np.ndarray]:
@@ -28,16 +29,21 @@ def load_table(source: Any, columns: list[str] | None = None) -> dict[str, np.nd
         pl = require("polars", f"reading {path.name!r}")
 
         suffix = path.suffix.lower()
-        if suffix in (".parquet", ".pq"):
-            frame = pl.read_parquet(path, columns=columns)
-        elif suffix in (".csv", ".txt", ".tsv"):
-            frame = pl.read_csv(
-                path,
-                separator="\t" if suffix == ".tsv" else ",",
-                comment_prefix="#",
-                columns=columns,
-                infer_schema_length=10_000,
-            )
+        if suffix in (".parquet", ".pq", ".csv", ".txt", ".tsv"):
+            try:
+                if suffix in (".parquet", ".pq"):
+                    frame = pl.read_parquet(path, columns=columns)
+                else:
+                    frame = pl.read_csv(
+                        path,
+                        separator="\t" if suffix == ".tsv" else ",",
+                        comment_prefix="#",
+                        columns=columns,
+                        infer_schema_length=10_000,
+                    )
+            except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
+                # A malformed or empty file: polars' own error, as ours.
+                raise DataError(f"cannot read {path.name!r}: {exc}", {"path": str(path)}) from exc
         else:
             raise DiscoverValueError(
                 f"cannot read {path.name!r}: expected a .csv, .tsv or .parquet file",

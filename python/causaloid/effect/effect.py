@@ -2,12 +2,16 @@
 
 The log is a persistent linked list of parts, so ``bind`` is O(1) and a long
 chain never copies its history; parts that come from a graph evaluation are
-rendered to text only when the log is read.
+rendered to text only when the log is read. Values are logged with a bounded
+``repr`` (long containers and strings are elided with ``...``), so a step
+costs the same whatever the size of the value it carries.
 """
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Callable
+from itertools import islice
 from typing import Any, Generic, Optional, TypeVar
 
 from causaloid.errors import CallableError, CausalError
@@ -18,6 +22,58 @@ U = TypeVar("U")
 # A log node: (previous node or None, part); a part is a str or an object
 # with ``lines()`` (a native evaluation).
 _LogNode = Optional[tuple[Any, Any]]
+
+
+class _BoundedRepr(reprlib.Repr):
+    """``reprlib.Repr`` that does not sort a whole dict or set to show ten
+    of its items: they are shown in iteration order."""
+
+    def repr_dict(self, x: dict[Any, Any], level: int) -> str:
+        if not x:
+            return "{}"
+        if level <= 0:
+            return "{...}"
+        pieces = [
+            f"{self.repr1(k, level - 1)}: {self.repr1(v, level - 1)}"
+            for k, v in islice(x.items(), self.maxdict)
+        ]
+        if len(x) > self.maxdict:
+            pieces.append("...")
+        return "{" + ", ".join(pieces) + "}"
+
+    def repr_set(self, x: set[Any], level: int) -> str:
+        return self._some(x, level, "{", "}", self.maxset) if x else "set()"
+
+    def repr_frozenset(self, x: frozenset[Any], level: int) -> str:
+        if not x:
+            return "frozenset()"
+        return self._some(x, level, "frozenset({", "})", self.maxfrozenset)
+
+    def _some(self, x: Any, level: int, left: str, right: str, most: int) -> str:
+        if level <= 0:
+            return f"{left}...{right}"
+        pieces = [self.repr1(item, level - 1) for item in islice(x, most)]
+        if len(x) > most:
+            pieces.append("...")
+        return left + ", ".join(pieces) + right
+
+
+def _bounded_repr() -> reprlib.Repr:
+    r = _BoundedRepr()
+    r.maxlevel = 4
+    r.maxtuple = r.maxlist = r.maxarray = r.maxset = r.maxfrozenset = r.maxdeque = 20
+    r.maxdict = 10
+    r.maxstring = r.maxlong = r.maxother = 200
+    return r
+
+
+_REPR = _bounded_repr()
+
+
+def _show(value: Any) -> str:
+    """``repr(value)``, shortened for large containers and strings so that
+    logging a step costs the same whatever the value's size."""
+    return _REPR.repr(value)
 
 
 def _name(fn: Callable[..., Any]) -> str:
@@ -82,7 +138,7 @@ class Effect(Generic[T]):
     @classmethod
     def pure(cls, value: T) -> Effect[T]:
         """The unit of the monad: ``value`` with a one-line log."""
-        return cls._make(value, None, (None, f"pure: {value!r}"))  # type: ignore[return-value]
+        return cls._make(value, None, (None, f"pure: {_show(value)}"))  # type: ignore[return-value]
 
     @classmethod
     def fail(cls, error: CausalError | str) -> Effect[Any]:
@@ -171,7 +227,9 @@ class Effect(Generic[T]):
             for part in _parts(out._log):
                 log = (log, part)
             return Effect._make(out._value, out._error, log)
-        return Effect._make(out, None, (self._log, f"{_name(fn)}: {self._value!r} -> {out!r}"))
+        return Effect._make(
+            out, None, (self._log, f"{_name(fn)}: {_show(self._value)} -> {_show(out)}")
+        )
 
     def map(self, fn: Callable[[T], U]) -> Effect[U]:
         """Apply a plain function to the value (``bind`` for functions that
@@ -190,7 +248,7 @@ class Effect(Generic[T]):
             return Effect._make(
                 None, self._error, (self._log, "intervention skipped: an earlier step failed")
             )
-        entry = f"intervention: value set to {value!r} (was {self._value!r})"
+        entry = f"intervention: value set to {_show(value)} (was {_show(self._value)})"
         return Effect._make(value, None, (self._log, entry))
 
     # --- protocol ---

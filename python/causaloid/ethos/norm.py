@@ -10,6 +10,7 @@ from enum import Enum
 from typing import Any, Union
 
 from causaloid import _native
+from causaloid.ethos.errors import NormError
 from causaloid.expr import Expr
 from causaloid.graph._base import NodeId, check_id
 
@@ -135,6 +136,11 @@ class Norm:
         for name, v in (("priority", priority), ("specificity", specificity)):
             if isinstance(v, bool) or not isinstance(v, int):
                 raise TypeError(f"{name} must be an int, got {type(v).__name__} {v!r:.40}")
+            if not -(2**63) <= v < 2**63:
+                raise NormError(
+                    f"{name} must fit in 64 bits (between -2**63 and 2**63 - 1), got {v}",
+                    {"norm_id": self.id, "parameter": name},
+                )
         if not isinstance(modality, str):
             raise TypeError(f"modality must be a str, got {type(modality).__name__}")
         self.action = action
@@ -150,7 +156,10 @@ class Norm:
             expr = predicate._native
             contexts += [c for c in predicate.contexts if not any(c is d for d in contexts)]
         elif predicate is False:
-            raise ValueError("predicate=False would make a norm that never applies; leave it out")
+            raise NormError(
+                "predicate=False would make a norm that never applies; leave it out",
+                {"norm_id": self.id, "parameter": "predicate"},
+            )
         elif predicate is None or predicate is True:
             pass
         elif callable(predicate):

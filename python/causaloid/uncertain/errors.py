@@ -24,6 +24,11 @@ class UncertainZeroDivisionError(UncertainError, ZeroDivisionError):
     """A denominator was exactly zero in some sample (``err.sample``, ``err.seed``)."""
 
 
+class UncertainMemoryError(UncertainError, MemoryError):
+    """More samples asked for than fit in memory (``err.parameter``,
+    ``err.value``); nothing was drawn."""
+
+
 class MapError(UncertainError):
     """A function given to ``Uncertain.map`` raised (``err.function``); the
     original exception is chained as ``__cause__``."""
@@ -44,6 +49,7 @@ __all__ = [
     "PresenceError",
     "UncertainError",
     "UncertainKindError",
+    "UncertainMemoryError",
     "UncertainParameterError",
     "UncertainTruthError",
     "UncertainZeroDivisionError",

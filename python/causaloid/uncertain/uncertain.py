@@ -5,6 +5,7 @@ and conditionals are decided by Wald's sequential probability ratio test."""
 from __future__ import annotations
 
 import numbers
+import sys
 from collections.abc import Callable, Sequence
 from typing import Any, Union, overload
 
@@ -39,6 +40,12 @@ def check_count(n: int, name: str = "n") -> int:
         raise UncertainParameterError(
             f"{name} must be a positive int, got {n!r}",
             {"parameter": name, "value": repr(n), "expected": "a positive int"},
+        )
+    if n > sys.maxsize:
+        from causaloid.uncertain.errors import UncertainMemoryError
+
+        raise UncertainMemoryError(
+            f"{name} = {n} samples do not fit in memory", {"parameter": name, "value": int(n)}
         )
     return int(n)
 
@@ -390,7 +397,21 @@ class Uncertain:
         >>> int(counts.sum()), len(edges)
         (1000, 5)
         """
-        counts, edges = np.histogram(self.sample(n, seed).astype(np.float64), bins=bins)
+        if isinstance(bins, numbers.Integral) and not isinstance(bins, bool):
+            check_count(int(bins), "bins")
+        elif isinstance(bins, (str, bool)) or not isinstance(bins, Sequence):
+            raise UncertainParameterError(
+                f"bins must be a positive int or a sequence of edges, got {bins!r:.40}",
+                {"parameter": "bins", "value": repr(bins), "expected": "a positive int or edges"},
+            )
+        samples = self.sample(n, seed).astype(np.float64)
+        try:
+            counts, edges = np.histogram(samples, bins=bins)
+        except ValueError as exc:
+            raise UncertainParameterError(
+                f"bins: {exc}",
+                {"parameter": "bins", "value": repr(bins), "expected": "increasing edges"},
+            ) from None
         return counts, edges
 
     def probability(self, n: int = DEFAULT_SAMPLES, seed: Seed = None) -> float:

@@ -12,6 +12,25 @@ use crate::graph::NodeId;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 
+/// The value of a field a contextoid does not have: a NaN with its own
+/// payload, so that a field that *holds* NaN (stored as the standard NaN) is
+/// kept apart from an absent one and survives JSON and pickle. Readers see
+/// both as NaN.
+pub(crate) const ABSENT: f64 = f64::from_bits(0x7ff8_0000_00ab_5e47);
+
+fn is_absent(v: f64) -> bool {
+    v.to_bits() == ABSENT.to_bits()
+}
+
+/// A value as stored for a present field (any NaN becomes the standard one).
+fn present(v: f64) -> f64 {
+    if v.is_nan() {
+        f64::NAN
+    } else {
+        v
+    }
+}
+
 pub(crate) type TimeKey = Option<TimeScale>;
 type Edge = (u32, u32); // (other slot, relation kind index)
 
@@ -168,7 +187,7 @@ impl Context {
             .zip(&self.field_names)
             .filter_map(|(col, name)| {
                 let v = col[slot as usize];
-                (!v.is_nan()).then(|| (name.clone(), v))
+                (!is_absent(v)).then(|| (name.clone(), v))
             })
             .collect();
         Contextoid {
@@ -421,7 +440,7 @@ impl Context {
         let f = self.field_names.len() as u32;
         self.field_names.push(name.to_owned());
         self.field_index.insert(name.to_owned(), f);
-        self.columns.push(vec![f64::NAN; self.ids.len()]);
+        self.columns.push(vec![ABSENT; self.ids.len()]);
         f
     }
 
@@ -469,10 +488,10 @@ impl Context {
             .map(|(name, _)| self.field_slot_or_add(name))
             .collect();
         for col in &mut self.columns {
-            col.push(f64::NAN);
+            col.push(ABSENT);
         }
         for (f, (_, v)) in fields.into_iter().zip(&c.fields) {
-            self.columns[f as usize][slot as usize] = *v;
+            self.columns[f as usize][slot as usize] = present(*v);
         }
         self.index_kind(slot, &c.kind);
         self.index.insert(c.id.clone(), slot);
@@ -494,7 +513,7 @@ impl Context {
         let start = self.ids.len() as u32;
         let n = ids.len();
         for col in &mut self.columns {
-            col.resize(start as usize + n, f64::NAN);
+            col.resize(start as usize + n, ABSENT);
         }
         self.index.reserve(n);
         for (i, id) in ids.iter().enumerate() {
@@ -525,7 +544,11 @@ impl Context {
 
     pub(crate) fn set_column(&mut self, name: &str, start: usize, values: &[f64]) {
         let f = self.field_slot_or_add(name) as usize;
-        self.columns[f][start..start + values.len()].copy_from_slice(values);
+        // A frame's missing readings (NaN) are absent fields, as before.
+        let to = &mut self.columns[f][start..start + values.len()];
+        for (slot, v) in to.iter_mut().zip(values) {
+            *slot = if v.is_nan() { ABSENT } else { *v };
+        }
     }
 
     fn check_time_order(
@@ -584,11 +607,11 @@ impl Context {
             .map(|(f, col)| (f as u32, col[slot as usize]))
             .collect();
         for col in &mut self.columns {
-            col[slot as usize] = f64::NAN;
+            col[slot as usize] = ABSENT;
         }
         for (name, v) in &c.fields {
             let f = self.field_slot_or_add(name);
-            self.columns[f as usize][slot as usize] = *v;
+            self.columns[f as usize][slot as usize] = present(*v);
         }
         let old_kind = self.kinds[slot as usize]
             .take()
@@ -611,7 +634,7 @@ impl Context {
     ) -> Result<Undo, ContextError> {
         let slot = self.slot(id)?;
         let f = self.field_slot_or_add(field);
-        let old = std::mem::replace(&mut self.columns[f as usize][slot as usize], value);
+        let old = std::mem::replace(&mut self.columns[f as usize][slot as usize], present(value));
         Ok(Undo::SetField {
             slot,
             field: f,
@@ -736,7 +759,7 @@ impl Context {
                 self.index_kind(slot, &kind);
                 self.kinds[slot as usize] = Some(kind);
                 for col in &mut self.columns {
-                    col[slot as usize] = f64::NAN;
+                    col[slot as usize] = ABSENT;
                 }
                 for (f, v) in fields {
                     self.columns[f as usize][slot as usize] = v;

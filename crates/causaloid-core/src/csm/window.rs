@@ -25,6 +25,9 @@ pub enum WindowError {
 /// The summaries a window exposes for each column, as `"<column>.<stat>"`.
 pub const STATS: [&str; 7] = ["mean", "min", "max", "sum", "std", "delta", "count"];
 
+/// How many observations a new window makes room for before it grows.
+const INITIAL_CAPACITY: usize = 1024;
+
 /// The most recent `size` values of a fixed set of columns.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Window {
@@ -43,9 +46,11 @@ impl Window {
                 return Err(WindowError::DuplicateColumn { column: c.clone() });
             }
         }
+        // The buffers grow as observations arrive: a window's size is a
+        // limit, not an allocation, so any size a caller passes is safe.
         let buffers = columns
             .iter()
-            .map(|_| VecDeque::with_capacity(size))
+            .map(|_| VecDeque::with_capacity(size.min(INITIAL_CAPACITY)))
             .collect();
         Ok(Window {
             size,
@@ -255,6 +260,10 @@ mod tests {
     #[test]
     fn bad_windows_are_refused() {
         assert_eq!(Window::new(0, vec![]), Err(WindowError::Size { size: 0 }));
+        // A huge size is a limit, not an allocation.
+        let mut huge = Window::new(usize::MAX, vec!["x".into()]).unwrap();
+        huge.push_row(&[1.0]);
+        assert_eq!(huge.len(), 1);
         assert!(Window::new(2, vec!["a".into(), "a".into()]).is_err());
         let mut w = Window::new(2, vec!["a".into()]).unwrap();
         assert!(w.push_with(|_| None).is_err());

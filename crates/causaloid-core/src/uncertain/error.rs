@@ -35,6 +35,12 @@ pub enum UncertainError {
         #[source]
         source: Arc<dyn Error + Send + Sync>,
     },
+    /// The samples asked for do not fit in memory.
+    #[error("{parameter} = {value} samples do not fit in memory ({value} × 8 bytes could not be allocated)")]
+    TooLarge {
+        parameter: &'static str,
+        value: usize,
+    },
     /// A mapped function returned an array of the wrong shape.
     #[error("mapped function {name} must return a 1-d array of {expected} values (one per sample), got shape {found:?}")]
     MapShape {

@@ -39,7 +39,24 @@ where
     I: Fn(usize) -> T + Sync,
     F: Fn(&mut T, &[f64]) + Sync,
 {
-    let blocks = n.div_ceil(BLOCK);
+    over_block_range(plan, seed, n, 0..n.div_ceil(BLOCK), init, fold)
+}
+
+/// [`over_blocks`] for the blocks `range` only (of the `n` samples).
+fn over_block_range<T, I, F>(
+    plan: &Plan,
+    seed: u64,
+    n: usize,
+    range: std::ops::Range<usize>,
+    init: I,
+    fold: F,
+) -> Result<Vec<T>, UncertainError>
+where
+    T: Send,
+    I: Fn(usize) -> T + Sync,
+    F: Fn(&mut T, &[f64]) + Sync,
+{
+    let blocks = range.len();
     // A host function is called once per block, with the whole block.
     let chunk = if plan.calls_host() { BLOCK } else { CHUNK };
     let run = |ws: &mut Workspace, b: usize| -> Result<T, UncertainError> {
@@ -56,9 +73,9 @@ where
     };
     let results: Vec<Result<T, UncertainError>> = if plan.calls_host() || blocks == 1 {
         let mut ws = Workspace::new(plan, seed);
-        (0..blocks).map(|b| run(&mut ws, b)).collect()
+        range.map(|b| run(&mut ws, b)).collect()
     } else {
-        (0..blocks)
+        range
             .into_par_iter()
             .map_init(|| Workspace::new(plan, seed), |ws, b| run(ws, b))
             .collect()
@@ -67,7 +84,17 @@ where
 }
 
 /// `n` samples (booleans as 0.0 / 1.0).
+///
+/// The result is allocated fallibly before any sample is drawn: an `n` that
+/// does not fit in memory is [`UncertainError::TooLarge`], never an abort.
 pub fn sample(u: &Uncertain, n: usize, seed: u64) -> Result<Vec<f64>, UncertainError> {
+    check_count(n)?;
+    let mut out: Vec<f64> = Vec::new();
+    out.try_reserve_exact(n)
+        .map_err(|_| UncertainError::TooLarge {
+            parameter: "n",
+            value: n,
+        })?;
     let plan = Plan::compile(u);
     let parts = over_blocks(
         &plan,
@@ -76,7 +103,10 @@ pub fn sample(u: &Uncertain, n: usize, seed: u64) -> Result<Vec<f64>, UncertainE
         Vec::with_capacity,
         |acc: &mut Vec<f64>, values| acc.extend_from_slice(values),
     )?;
-    Ok(parts.concat())
+    for part in parts {
+        out.extend_from_slice(&part);
+    }
+    Ok(out)
 }
 
 /// Count, mean and sum of squared deviations of one block (two-pass, exact order).
@@ -120,26 +150,36 @@ impl Moments {
 pub fn moments(u: &Uncertain, n: usize, seed: u64) -> Result<Moments, UncertainError> {
     check_count(n)?;
     let plan = Plan::compile(u);
-    let parts = over_blocks(
-        &plan,
-        seed,
-        n,
-        |_| None,
-        |acc: &mut Option<Moments>, values| {
-            let m = Moments::of(values);
-            *acc = Some(acc.map_or(m, |a| a.merge(m)));
-        },
-    )?;
+    // Blocks a group at a time, so memory stays bounded whatever `n` is; the
+    // partial moments merge in block order, as in one pass.
+    const GROUP: usize = 4096;
+    let blocks = n.div_ceil(BLOCK);
+    let mut total: Option<Moments> = None;
+    let mut start = 0;
+    while start < blocks {
+        let end = blocks.min(start.saturating_add(GROUP));
+        let parts = over_block_range(
+            &plan,
+            seed,
+            n,
+            start..end,
+            |_| None,
+            |acc: &mut Option<Moments>, values| {
+                let m = Moments::of(values);
+                *acc = Some(acc.map_or(m, |a| a.merge(m)));
+            },
+        )?;
+        for m in parts.into_iter().flatten() {
+            total = Some(total.map_or(m, |a| a.merge(m)));
+        }
+        start = end;
+    }
     let first = Moments {
         count: 0.0,
         mean: f64::NAN,
         m2: 0.0,
     };
-    Ok(parts
-        .into_iter()
-        .flatten()
-        .reduce(Moments::merge)
-        .unwrap_or(first))
+    Ok(total.unwrap_or(first))
 }
 
 /// Quantiles `qs` (each in [0, 1]) of `n` samples, linearly interpolated
