@@ -54,31 +54,9 @@ def _note(what: str, args: Any) -> None:
 #: by its owner: (where the call went, exception type, message fragment,
 #: the bug). A matching case is counted under "known: <bug>" in the summary
 #: instead of failing the target; nothing else is skipped.
-KNOWN: list[tuple[str, type[BaseException], str, str]] = [
-    # Lead's area (graph/collection.py): a bad `logic` is a plain ValueError.
-    ("CausalCollection", ValueError, "logic must be", "collection logic: plain ValueError"),
-    # Lead's area (node ids in bindings errors.rs): an int id outside i64 is
-    # refused as a TypeError saying it is "not an int".
-    ("", TypeError, "must be an int or a str; got int", "int id outside i64: TypeError"),
-    # Lead's area (expr JSON): a non-finite literal is written as null and the
-    # document does not read back.
-    ("Expr.from_json", CausalError, "did not match any variant", "non-finite literal JSON"),
-    # Lead's area (graph/collection.py): AtLeast(0) is a plain ValueError.
-    ("AtLeast", ValueError, "AtLeast needs", "AtLeast(k < 1): plain ValueError"),
-    ("", TypeError, "must be an int or a str, not int", "int id outside i64: TypeError"),
-    # Lead's area (node ids, bindings errors.rs): since issue 10 the id is
-    # refused with a plain OverflowError, still not a CausalError.
-    ("", OverflowError, "node id int must lie in", "int id outside i64: OverflowError"),
-    # Lead's area (graph/_json.py): graph JSON without a key it needs is a
-    # bare KeyError, an edge of the wrong length a bare ValueError, a huge
-    # max_relays an OverflowError.
-    ("from_json", KeyError, "", "graph JSON missing key: bare KeyError"),
-    ("CausalGraph.from_json", KeyError, "", "graph JSON missing key: bare KeyError"),
-    ("from_json", ValueError, "values to unpack", "graph JSON edge arity: bare ValueError"),
-    ("CausalGraph.from_json", ValueError, "values to unpack", "graph JSON edge arity"),
-    ("from_json", OverflowError, "", "graph JSON huge number: OverflowError"),
-    ("CausalGraph.from_json", OverflowError, "", "graph JSON huge number: OverflowError"),
-]
+# Known bugs the fuzzer may meet, one comment each, counted instead of failed.
+# Empty: every bug it found is fixed.
+KNOWN: list[tuple[str, type[BaseException], str, str]] = []
 
 
 def _known(fn: Callable[..., Any], exc: BaseException) -> str | None:

@@ -52,12 +52,16 @@ pub fn node_id(obj: &Bound<'_, PyAny>) -> PyResult<NodeId> {
     }
     match obj.extract::<i64>() {
         Ok(i) => Ok(NodeId::Int(i)),
-        Err(_) if obj.is_instance_of::<pyo3::types::PyInt>() => {
-            Err(pyo3::exceptions::PyOverflowError::new_err(format!(
-                "a node id int must lie in -2**63 .. 2**63 - 1; got {}",
-                obj.str().map(|s| s.to_string()).unwrap_or_default()
-            )))
-        }
+        Err(_) if obj.is_instance_of::<pyo3::types::PyInt>() => Err(crate::errors::to_pyerr(
+            obj.py(),
+            &causaloid_core::CausalError::InvalidArgument {
+                name: "id",
+                message: format!(
+                    "an int id must fit in 64 bits (-2**63 .. 2**63 - 1); got {}",
+                    obj.str().map(|s| s.to_string()).unwrap_or_default()
+                ),
+            },
+        )),
         Err(_) => Err(pyo3::exceptions::PyTypeError::new_err(format!(
             "a node id must be an int or a str, not {}",
             obj.get_type()

@@ -22,6 +22,13 @@ ContextoidId = Union[int, str]
 def _check_id(node_id: Any) -> ContextoidId:
     if isinstance(node_id, (bool, np.bool_)) or not isinstance(node_id, (int, np.integer, str)):
         raise TypeError(f"a contextoid id must be an int or a str; got {node_id!r}")
+    if not isinstance(node_id, str) and not -(2**63) <= int(node_id) < 2**63:
+        from causaloid.errors import InvalidArgumentError
+
+        raise InvalidArgumentError(
+            f"a contextoid id {node_id!r:.40} does not fit in 64 bits (-2**63 .. 2**63 - 1)",
+            {"parameter": "id"},
+        )
     return int(node_id) if isinstance(node_id, np.integer) else node_id
 
 

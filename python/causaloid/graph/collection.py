@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Union
 
 from causaloid import _native
+from causaloid.errors import InvalidArgumentError
 from causaloid.graph._base import Causal, NodeId, check_id
 
 
@@ -24,7 +25,9 @@ class AtLeast:
 
     def __post_init__(self) -> None:
         if isinstance(self.k, bool) or not isinstance(self.k, int) or self.k < 1:
-            raise ValueError(f"AtLeast needs a whole number k >= 1, got {self.k!r}")
+            raise InvalidArgumentError(
+                f"AtLeast needs a whole number k >= 1, got {self.k!r:.40}", {"parameter": "k"}
+            )
 
 
 Logic = Union[str, AtLeast]
@@ -82,7 +85,10 @@ class CausalCollection(Causal):
         elif logic in LOGICS:
             name, k = str(logic), 0
         else:
-            raise ValueError(f"logic must be 'all', 'any', 'none' or cl.AtLeast(k), got {logic!r}")
+            raise InvalidArgumentError(
+                f"logic must be 'all', 'any', 'none' or cl.AtLeast(k), got {logic!r:.40}",
+                {"parameter": "logic"},
+            )
         self._logic = logic
         natives = [m._member() for m in self._members]
         self._native = _native.Member.collection(self._id, self._description, natives, name, k)
