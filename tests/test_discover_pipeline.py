@@ -184,7 +184,7 @@ def test_cli_prints_the_table_and_writes_plot_and_graph(tmp_path):
         cwd=tmp_path,
     )
     assert proc.returncode == 0, proc.stderr
-    synergy = [line for line in proc.stdout.splitlines() if line.startswith("synergistic")]
+    synergy = [line for line in proc.stdout.splitlines() if line.startswith("S ")]
     assert any("b,c" in line or "c,b" in line for line in synergy)
     assert (tmp_path / "out.png").stat().st_size > 0
     graph = cl.from_json((tmp_path / "graph.json").read_text())

@@ -404,6 +404,8 @@ def surd_columns(
     agent_edges: list[list[float] | None],
     lag: int,
     max_order: int | None = None,
+    permutations: int = 0,
+    seed: int = 0,
 ) -> dict[str, Any]: ...
 def surd_pdf(p: npt.NDArray[np.float64], max_order: int | None = None) -> dict[str, Any]: ...
 def mrmr_select(

@@ -7,11 +7,13 @@ mod columns;
 mod error;
 mod histogram;
 mod mrmr;
+mod null;
 mod surd;
 
 pub use binning::{bin_column, BinSpec, Binned, Binner};
-pub use columns::{surd_from_columns, Column, ColumnsSurd};
+pub use columns::{surd_from_columns, surd_from_columns_tested, Column, ColumnsSurd};
 pub use error::{DiscoverError, Result};
 pub use histogram::{full_counts, joint_counts, marginal, sum_out, JointTable};
 pub use mrmr::{mrmr, MrmrResult, Relevance};
+pub use null::{permutation_test, shuffled, ComponentTest, SurdSignificance, MAX_PERMUTATIONS};
 pub use surd::{combinations, decompose, surd_from_pdf, surd_from_states, SurdResult};
