@@ -46,6 +46,25 @@ class Edge:
     p_value: float | None = None
     corrected: float | None = None
 
+    def to_line(self, width: int = 100) -> str:
+        """The edge in one line of at most ``width`` characters: kind (R/U/S),
+        causes (cut with a count when many), strength, corrected strength, p.
+
+        Examples
+        --------
+        >>> e = Edge(("a", "b"), "y", "synergistic", 0.4, 0.8, "why", 0.0099, 0.35)
+        >>> e.to_line()
+        'S a & b -> y  40.0% (corrected 35.0%, p 0.010)'
+        """
+        from causaloid.discover.result import PREFIX, fit_names
+
+        tail = f" -> {self.target}  {self.strength:.1%}"
+        if self.p_value is not None and self.corrected is not None:
+            tail += f" (corrected {self.corrected:.1%}, p {self.p_value:.3f})"
+        joiner = " & " if self.kind == "synergistic" else " | "
+        room = max(width - 2 - len(tail), 12)
+        return f"{PREFIX[self.kind]} {fit_names(self.sources, room, joiner)}{tail}"[:width]
+
     def __str__(self) -> str:
         # "|": any one of them carries it (redundant); "&": only together (synergistic).
         joiner = " & " if self.kind == "synergistic" else " | "

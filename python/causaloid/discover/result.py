@@ -15,7 +15,7 @@ Combo = tuple[str, ...]
 #: Printed lines are at most this wide.
 WIDTH = 100
 #: Components :meth:`SurdResult.to_string` shows by default.
-TOP = 12
+TOP = 10
 #: Fewer samples than this per occupied bin make a histogram too sparse.
 MIN_PER_BIN = 5.0
 PREFIX = {"redundant": "R", "unique": "U", "synergistic": "S", "leak": "-"}
@@ -31,6 +31,26 @@ def _label(agents: Combo) -> str:
 
 def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def fit_names(names: Sequence[str], width: int, sep: str = ",") -> str:
+    """``names`` joined by ``sep``, cut to ``width`` characters with a count
+    of the names left out.
+
+    Examples
+    --------
+    >>> from causaloid.discover.result import fit_names
+    >>> fit_names(["alpha", "beta", "gamma", "delta"], 20)
+    'alpha,beta (+2 more)'
+    """
+    full = sep.join(names)
+    if len(full) <= width:
+        return full
+    for keep in range(len(names) - 1, 0, -1):
+        text = f"{sep.join(names[:keep])} (+{len(names) - keep} more)"
+        if len(text) <= width:
+            return text
+    return _clip(f"{names[0]} (+{len(names) - 1} more)", width)
 
 
 def _wrap(text: str) -> list[str]:
@@ -93,17 +113,15 @@ def sparsity_warnings(
     per_bin = samples / max(occupied, 1)
     if per_bin < MIN_PER_BIN:
         out.append(
-            f"sparse histogram: {per_bin:.1f} samples per occupied bin of the joint histogram "
-            f"of the target and all {len(bins) - 1} agents (want {MIN_PER_BIN:g}); mutual "
-            "information and leak are biased: read corrected values and p-values"
+            f"sparse: {per_bin:.1f} samples per occupied bin of target + "
+            f"{len(bins) - 1} agents (want {MIN_PER_BIN:g}); MI, leak biased"
         )
     target_bins, agent_bins = bins[0], sorted(bins[1:], reverse=True)
     largest = target_bins * math.prod(agent_bins[:max_order])
     if samples < MIN_PER_BIN * largest:
         out.append(
-            f"too many bins for {samples} samples: a group of {max_order} agent(s) and the "
-            f"target span {largest} bins ({samples / largest:.2g} samples per bin); "
-            "use fewer bins, agents or a smaller max_order"
+            f"too many bins: {max_order} agent(s) + target span {largest} bins for "
+            f"{samples} samples; use fewer bins/max_order"
         )
     return tuple(out)
 
@@ -372,7 +390,7 @@ class SurdResult:
             return f"{100 * value / h:7.2f}%" if h > 0 else "      -"
 
         for kind, combo, value in shown:
-            line = f"{PREFIX[kind]} {_clip(_label(combo), width):<{width}} {value:>10.4f} "
+            line = f"{PREFIX[kind]} {fit_names(combo, width):<{width}} {value:>10.4f} "
             line += share(value)
             t = self.test(kind, combo)
             if t is not None:
@@ -388,16 +406,16 @@ class SurdResult:
         lines.append(_clip(mi, WIDTH))
         hidden = len(rows) - len(shown)
         if hidden:
-            lines.append(f"  ({hidden} smaller components not shown; to_string(top=None) for all)")
+            lines.append(f"  ({hidden} smaller components not shown: --all or to_string(top=None))")
         if tested:
             spb = self.samples_per_bin
             sig = self.significant(alpha)
             note = (
-                f"  {len(sig)} component(s) significant at {alpha:g} (*; p family-wise over "
-                f"{len(self.tests)}, {self.permutations} shuffles)"
+                f"  {len(sig)} of {len(self.tests)} components significant at {alpha:g} "
+                f"(*; p family-wise, {self.permutations} shuffles)"
             )
             if spb is not None:
-                note += f"; {spb:.1f} samples per occupied bin"
+                note += f"; {spb:.1f} samples/occupied bin"
             lines.append(_clip(note, WIDTH))
             if not sig:
                 lines.append(f"  no significant causes of {self.target} at level {alpha:g}")
