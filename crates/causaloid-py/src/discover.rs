@@ -2,8 +2,8 @@
 //! Python containers out; the Python package `causaloid.discover` names them.
 
 use causaloid_core::discover::{
-    mrmr, surd_from_columns, surd_from_columns_tested, surd_from_pdf, BinSpec, Column,
-    ComponentTest, DiscoverError, Relevance, SurdResult, SurdSignificance,
+    mrmr, root_cause_scores, surd_from_columns, surd_from_columns_tested, surd_from_pdf, BinSpec,
+    Column, ComponentTest, DiscoverError, Relevance, SurdResult, SurdSignificance,
 };
 use numpy::{PyReadonlyArray1, PyReadonlyArrayDyn, PyUntypedArrayMethods};
 use pyo3::exceptions::PyException;
@@ -277,7 +277,35 @@ fn mrmr_select<'py>(
     Ok((result.selected, result.scores, result.relevance))
 }
 
+/// Root-cause scores of every column; see `causaloid.discover.root_causes`.
+/// Returns one `(shift, total_shift, z, rows_per_coefficient)` per column.
+#[pyfunction]
+fn root_cause_columns(
+    py: Python<'_>,
+    names: Vec<String>,
+    normal: Vec<PyReadonlyArray1<'_, f64>>,
+    anomalous: Vec<PyReadonlyArray1<'_, f64>>,
+    parents: Vec<Vec<usize>>,
+) -> PyResult<Vec<(f64, f64, f64, f64)>> {
+    let mut xs = Vec::with_capacity(normal.len());
+    for (a, name) in normal.iter().zip(&names) {
+        xs.push(slice(a, name)?);
+    }
+    let mut ys = Vec::with_capacity(anomalous.len());
+    for (a, name) in anomalous.iter().zip(&names) {
+        ys.push(slice(a, name)?);
+    }
+    let scores = py
+        .detach(|| root_cause_scores(&names, &xs, &ys, &parents))
+        .map_err(|e| to_py_err(py, e))?;
+    Ok(scores
+        .into_iter()
+        .map(|s| (s.shift, s.total_shift, s.z, s.rows_per_coefficient))
+        .collect())
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(root_cause_columns, m)?)?;
     m.add_function(wrap_pyfunction!(surd_columns, m)?)?;
     m.add_function(wrap_pyfunction!(surd_pdf, m)?)?;
     m.add_function(wrap_pyfunction!(mrmr_select, m)?)?;

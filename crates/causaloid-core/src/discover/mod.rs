@@ -8,6 +8,7 @@ mod error;
 mod histogram;
 mod mrmr;
 mod null;
+mod rca;
 mod surd;
 
 pub use binning::{bin_column, BinSpec, Binned, Binner};
@@ -16,4 +17,5 @@ pub use error::{DiscoverError, Result};
 pub use histogram::{full_counts, joint_counts, marginal, sum_out, JointTable};
 pub use mrmr::{mrmr, MrmrResult, Relevance};
 pub use null::{permutation_test, shuffled, ComponentTest, SurdSignificance, MAX_PERMUTATIONS};
+pub use rca::{root_cause_scores, ColumnScore};
 pub use surd::{combinations, decompose, surd_from_pdf, surd_from_states, SurdResult};
