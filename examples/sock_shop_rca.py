@@ -1,8 +1,9 @@
 """Root-cause analysis on Sock Shop microservice metrics.
 
-A CPU fault was injected into the ``carts`` service. We rank the 44 metrics by
-how likely each caused the anomaly, without a graph and with the causal graph
-(CPDAG) learned on the same data, then let SURD say what drives the most
+A CPU fault was injected into the ``carts`` service. We rank the metrics (44 in
+the first run, 45 in the second) by how far each moved beyond what its parents
+predict, without a graph and with the causal graph (CPDAG) learned on the same
+data, then let SURD say what drives the most
 disturbed metric. Data: ``data/sock-shop/<case>/{normal,anomalous,cpdag}.csv``.
 """
 

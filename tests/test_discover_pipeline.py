@@ -121,36 +121,67 @@ def test_load_reads_csv_and_parquet(tmp_path):
         cl.discover.Pipeline("d").load(tmp_path / "t.xlsx")
 
 
-def test_root_causes_rank_and_use_the_graph():
+def test_root_causes_demote_a_child_only_when_its_parent_explains_its_move():
     rng = np.random.default_rng(0)
+    cpu_n, cpu_a = rng.normal(10, 1, 300), rng.normal(30, 1, 60)
+    # lat follows cpu closely (tiny own noise); ext moves on its own.
     normal = {
-        "cpu": rng.normal(10, 1, 300),
-        "lat": rng.normal(5, 1, 300),
-        "mem": rng.normal(0, 1, 300),
+        "cpu": cpu_n,
+        "lat": 0.5 * cpu_n + rng.normal(0, 0.01, 300),
+        "ext": rng.normal(5, 0.5, 300),
+        "mem": rng.normal(50, 1, 300),
     }
     anomalous = {
-        "cpu": rng.normal(15, 1, 60),
-        "lat": rng.normal(40, 1, 60),
-        "mem": rng.normal(0, 1, 60),
+        "cpu": cpu_a,
+        "lat": 0.5 * cpu_a + rng.normal(0, 0.01, 60),
+        "ext": rng.normal(20, 0.5, 60),
+        "mem": rng.normal(50, 1, 60),
     }
+    # Without the graph nothing tells the symptom from its cause.
     plain = cl.discover.root_causes(normal, anomalous)
-    assert plain.columns[:2] == ["lat", "cpu"] and plain.rank_of("mem") == 3
-    ranked = cl.discover.root_causes(normal, anomalous, graph=[("cpu", "lat")])
-    assert ranked.columns == ["cpu", "lat", "mem"]
-    assert ranked[1].explained_by == ("cpu",) and "explained" in ranked[1].rationale
+    assert plain.rank_of("mem") == 4 and plain[2].explained_by == ()
+    graph = [("cpu", "lat"), ("cpu", "ext")]
+    ranked = cl.discover.root_causes(normal, anomalous, graph=graph)
+    # ext moved x4 that cpu does not predict; lat's move is cpu's.
+    assert ranked.columns[:2] == ["ext", "cpu"]
+    # Given cpu, lat is no more anomalous than the untouched mem.
+    assert ranked.rank_of("lat") == 4 and ranked.rank_of("mem") == 3
+    assert ranked[3].explained_by == ("cpu",)
+    assert "parents (cpu) predict" in ranked[3].rationale
+    assert abs(ranked[3].shift) < 0.1 < ranked[3].total_shift
     assert "cpu" in str(ranked)
 
 
-def test_root_causes_on_sock_shop_rank_the_injected_fault_second():
+@pytest.mark.parametrize("case", ["carts_cpu_1", "carts_cpu_2"])
+def test_root_causes_on_sock_shop_rank_the_injected_fault_first(case):
+    import networkx as nx
     import polars as pl
 
-    case = EXAMPLES / "carts_cpu_1"
-    res = cl.discover.root_causes(
-        pl.read_csv(case / "normal.csv"), pl.read_csv(case / "anomalous.csv")
-    )
-    assert res.rank_of("carts_cpu") == 2
-    assert res[0].column == "carts_latency"
-    assert res[0].score == pytest.approx(57.99, abs=0.01)
+    folder = EXAMPLES / case
+    normal, anomalous = pl.read_csv(folder / "normal.csv"), pl.read_csv(folder / "anomalous.csv")
+    assert cl.discover.root_causes(normal, anomalous).rank_of("carts_cpu") == 1
+    cpdag = pl.read_csv(folder / "cpdag.csv", comment_prefix="#")
+    names = normal.columns
+    edges = [
+        (names[s], names[d]) for s, d, ms, md in cpdag.iter_rows() if (ms, md) == ("Tail", "Arrow")
+    ]
+    edges += [
+        (names[d], names[s]) for s, d, ms, md in cpdag.iter_rows() if (ms, md) == ("Arrow", "Tail")
+    ]
+    ranked = cl.discover.root_causes(normal, anomalous, graph=nx.DiGraph(edges))
+    assert ranked.rank_of("carts_cpu") == 1
+    assert ranked.columns == cl.discover.root_causes(normal, anomalous, graph=edges).columns
+
+
+def test_root_causes_refuse_bad_input():
+    with pytest.raises(cl.CausalError, match="method"):
+        cl.discover.root_causes({"a": [1.0, 2, 3]}, {"a": [4.0]}, method="magic")
+    with pytest.raises(cl.CausalError, match="non-finite"):
+        cl.discover.root_causes({"a": [1.0, np.nan, 3, 4]}, {"a": [4.0]})
+    with pytest.raises(cl.CausalError, match="pairs"):
+        cl.discover.root_causes(
+            {"a": [1.0, 2, 3], "b": [1.0, 2, 4]}, {"a": [4.0], "b": [1.0]}, graph=[("a",)]
+        )
 
 
 def run_cli(*args, cwd):
@@ -184,7 +215,7 @@ def test_cli_prints_the_table_and_writes_plot_and_graph(tmp_path):
         cwd=tmp_path,
     )
     assert proc.returncode == 0, proc.stderr
-    synergy = [line for line in proc.stdout.splitlines() if line.startswith("synergistic")]
+    synergy = [line for line in proc.stdout.splitlines() if line.startswith("S ")]
     assert any("b,c" in line or "c,b" in line for line in synergy)
     assert (tmp_path / "out.png").stat().st_size > 0
     graph = cl.from_json((tmp_path / "graph.json").read_text())

@@ -141,7 +141,7 @@ def test_results_read_well_and_round_trip():
     text = str(res)
     assert "synergistic" in text and "x1,x2" in text and "leak" in text
     frame = res.to_frame()
-    assert list(frame.columns) == ["kind", "agents", "bits", "normalized"]
+    assert list(frame.columns) == ["kind", "agents", "bits", "normalized", "corrected", "p_value"]
     assert frame["bits"].sum() == pytest.approx(res.total + res.info_leak)
     assert pickle.loads(pickle.dumps(res)) == res
     assert res.to_dict()["synergistic"]["x1,x2"] == res.synergistic[("x1", "x2")]
@@ -153,8 +153,12 @@ def test_plot_draws_the_components_and_the_leak():
     matplotlib.use("Agg")
     res = cl.discover.surd(xor_table(), "y", ["x1", "x2"], bins=2)
     ax = res.plot()
-    labels = [t.get_text() for t in ax.get_xticklabels()]
-    assert "S x1,x2" in labels and labels[-1] == "leak"
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    # Horizontal bars, largest at the top, the leak at the bottom.
+    assert labels[0] == "S x1,x2" and labels[-1] == "leak"
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert any(t.startswith("R redundant") for t in legend)
+    assert any(t.startswith("S synergistic") for t in legend)
     assert res.plot(ax=ax) is ax
 
 

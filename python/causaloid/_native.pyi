@@ -459,7 +459,15 @@ def surd_columns(
     agent_edges: list[list[float] | None],
     lag: int,
     max_order: int | None = None,
+    permutations: int = 0,
+    seed: int = 0,
 ) -> dict[str, Any]: ...
+def root_cause_columns(
+    names: list[str],
+    normal: list[npt.NDArray[np.float64]],
+    anomalous: list[npt.NDArray[np.float64]],
+    parents: list[list[int]],
+) -> list[tuple[float, float, float, float]]: ...
 def surd_pdf(p: npt.NDArray[np.float64], max_order: int | None = None) -> dict[str, Any]: ...
 def mrmr_select(
     features: list[npt.NDArray[np.float64]],

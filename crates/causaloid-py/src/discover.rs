@@ -2,7 +2,8 @@
 //! Python containers out; the Python package `causaloid.discover` names them.
 
 use causaloid_core::discover::{
-    mrmr, surd_from_columns, surd_from_pdf, BinSpec, Column, DiscoverError, Relevance, SurdResult,
+    mrmr, root_cause_scores, surd_from_columns, surd_from_columns_tested, surd_from_pdf, BinSpec,
+    Column, ComponentTest, DiscoverError, Relevance, SurdResult, SurdSignificance,
 };
 use numpy::{PyReadonlyArray1, PyReadonlyArrayDyn, PyUntypedArrayMethods};
 use pyo3::exceptions::PyException;
@@ -106,6 +107,37 @@ fn result_to_dict<'py>(py: Python<'py>, r: &SurdResult) -> PyResult<Bound<'py, P
     Ok(out)
 }
 
+fn test_tuple(t: &ComponentTest) -> (f64, f64, f64, f64) {
+    (t.observed, t.null_mean, t.null_q95, t.p_value)
+}
+
+/// Each test as `(observed, null_mean, null_q95, p_value)`, combos as tuples.
+fn significance_to_dict<'py>(
+    py: Python<'py>,
+    s: &SurdSignificance,
+) -> PyResult<Bound<'py, PyDict>> {
+    let out = PyDict::new(py);
+    let map = |m: &std::collections::BTreeMap<Vec<usize>, ComponentTest>| -> PyResult<Bound<'py, PyList>> {
+        let list = PyList::empty(py);
+        for (k, v) in m {
+            list.append((combo_tuple(py, k)?, test_tuple(v)))?;
+        }
+        Ok(list)
+    };
+    out.set_item("redundant", map(&s.redundant)?)?;
+    out.set_item(
+        "unique",
+        s.unique.iter().map(test_tuple).collect::<Vec<_>>(),
+    )?;
+    out.set_item("synergistic", map(&s.synergistic)?)?;
+    out.set_item("mutual_info", test_tuple(&s.mutual_info))?;
+    out.set_item("permutations", s.permutations)?;
+    out.set_item("seed", s.seed)?;
+    out.set_item("samples", s.samples)?;
+    out.set_item("occupied_cells", s.occupied_cells)?;
+    Ok(out)
+}
+
 fn slice<'a>(array: &'a PyReadonlyArray1<'_, f64>, name: &str) -> PyResult<&'a [f64]> {
     array.as_slice().map_err(|_| {
         pyo3::exceptions::PyValueError::new_err(format!("column {name:?} is not contiguous"))
@@ -121,7 +153,7 @@ fn spec(bins: usize, edges: Option<Vec<f64>>) -> BinSpec {
 
 /// SURD of a target column on agent columns; see `causaloid.discover.surd`.
 #[pyfunction]
-#[pyo3(signature = (target, target_name, target_bins, target_edges, agents, agent_names, agent_bins, agent_edges, lag, max_order=None))]
+#[pyo3(signature = (target, target_name, target_bins, target_edges, agents, agent_names, agent_bins, agent_edges, lag, max_order=None, permutations=0, seed=0))]
 #[allow(clippy::too_many_arguments)]
 fn surd_columns<'py>(
     py: Python<'py>,
@@ -135,6 +167,8 @@ fn surd_columns<'py>(
     agent_edges: Vec<Option<Vec<f64>>>,
     lag: usize,
     max_order: Option<usize>,
+    permutations: usize,
+    seed: u64,
 ) -> PyResult<Bound<'py, PyDict>> {
     if agents.len() != agent_names.len()
         || agents.len() != agent_bins.len()
@@ -162,9 +196,19 @@ fn surd_columns<'py>(
             bins: spec(bins, edges),
         });
     }
-    let outcome = py.detach(|| surd_from_columns(&target_column, &columns, lag, max_order));
-    let outcome = outcome.map_err(|e| to_py_err(py, e))?;
+    let outcome = py.detach(|| {
+        if permutations == 0 {
+            surd_from_columns(&target_column, &columns, lag, max_order).map(|s| (s, None))
+        } else {
+            surd_from_columns_tested(&target_column, &columns, lag, max_order, permutations, seed)
+                .map(|(s, t)| (s, Some(t)))
+        }
+    });
+    let (outcome, significance) = outcome.map_err(|e| to_py_err(py, e))?;
     let out = result_to_dict(py, &outcome.result)?;
+    if let Some(sig) = significance {
+        out.set_item("significance", significance_to_dict(py, &sig)?)?;
+    }
     out.set_item("target_edges", outcome.target_edges)?;
     out.set_item("agent_edges", outcome.agent_edges)?;
     out.set_item("samples", outcome.samples)?;
@@ -233,7 +277,35 @@ fn mrmr_select<'py>(
     Ok((result.selected, result.scores, result.relevance))
 }
 
+/// Root-cause scores of every column; see `causaloid.discover.root_causes`.
+/// Returns one `(shift, total_shift, z, rows_per_coefficient)` per column.
+#[pyfunction]
+fn root_cause_columns(
+    py: Python<'_>,
+    names: Vec<String>,
+    normal: Vec<PyReadonlyArray1<'_, f64>>,
+    anomalous: Vec<PyReadonlyArray1<'_, f64>>,
+    parents: Vec<Vec<usize>>,
+) -> PyResult<Vec<(f64, f64, f64, f64)>> {
+    let mut xs = Vec::with_capacity(normal.len());
+    for (a, name) in normal.iter().zip(&names) {
+        xs.push(slice(a, name)?);
+    }
+    let mut ys = Vec::with_capacity(anomalous.len());
+    for (a, name) in anomalous.iter().zip(&names) {
+        ys.push(slice(a, name)?);
+    }
+    let scores = py
+        .detach(|| root_cause_scores(&names, &xs, &ys, &parents))
+        .map_err(|e| to_py_err(py, e))?;
+    Ok(scores
+        .into_iter()
+        .map(|s| (s.shift, s.total_shift, s.z, s.rows_per_coefficient))
+        .collect())
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(root_cause_columns, m)?)?;
     m.add_function(wrap_pyfunction!(surd_columns, m)?)?;
     m.add_function(wrap_pyfunction!(surd_pdf, m)?)?;
     m.add_function(wrap_pyfunction!(mrmr_select, m)?)?;

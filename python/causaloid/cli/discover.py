@@ -69,6 +69,15 @@ def register(subparsers: Any) -> None:
         help="share of the target's entropy a component needs to become an edge",
     )
     p.add_argument("--all-targets", action="store_true", help="also explain each kept agent")
+    p.add_argument(
+        "--all",
+        action="store_true",
+        help="print every component and every edge with its rationale (default: the largest)",
+    )
+    p.add_argument(
+        "--permutations", type=int, default=100, help="shuffles of the null (default 100)"
+    )
+    p.add_argument("--alpha", type=float, default=0.01, help="significance level (default 0.01)")
     p.add_argument("--plot", metavar="PNG", help="save the SURD bar chart here")
     p.add_argument("--json", metavar="FILE", help="write the discovered graph as JSON here")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
@@ -104,6 +113,8 @@ def run(args: argparse.Namespace) -> int:
         method=args.method,
         max_order=args.max_order,
         progress=show,
+        permutations=args.permutations,
+        alpha=args.alpha,
     )
     columns = [args.target, *args.agents] if args.agents else None
     k = len(args.agents) if args.agents else args.k
@@ -126,14 +137,7 @@ def run(args: argparse.Namespace) -> int:
     ):
         print(pipe.report)
     result = pipe.results[args.target]
-    print(result)
-    print()
-    if pipe.edges:
-        print("edges:")
-        for edge in pipe.edges:
-            print(f"  {edge}: {edge.rationale}")
-    else:
-        print(f"no component reaches {t:.0%} of H({args.target}); no edges")
+    _print_surd(pipe, args)
     if args.plot:
         import matplotlib
 
@@ -162,3 +166,40 @@ def _load(pipe: Any, path: str, columns: list[str] | None) -> None:
         raise
     except Exception as exc:  # noqa: BLE001 - the readers raise many types; name the file
         raise unreadable(path, "DATA", exc) from None
+
+
+#: Components and edges printed per target unless ``--all``.
+TOP_COMPONENTS, TOP_OTHER_TARGETS, TOP_EDGES = 10, 5, 10
+
+
+def _print_surd(pipe: Any, args: argparse.Namespace) -> None:
+    """The SURD tables, the main target first, largest components first, and
+    the significant edges grouped per target; lines of at most 100 characters."""
+    import textwrap
+
+    targets = [args.target, *[t for t in pipe.results if t != args.target]]
+    for i, target in enumerate(targets):
+        if len(targets) > 1:
+            print(f"== {target} ==")
+        top = None if args.all else (TOP_COMPONENTS if i == 0 else TOP_OTHER_TARGETS)
+        print(pipe.results[target].to_string(top=top, alpha=pipe.alpha))
+        print()
+    shown = pipe.edges if args.all else pipe.edges[:TOP_EDGES]
+    weak = len(pipe.not_significant)
+    if pipe.edges:
+        print(f"edges (significant at {pipe.alpha:g}, strongest first):")
+        for target in targets:
+            for edge in (e for e in shown if e.target == target):
+                print("  " + edge.to_line(98))
+                if args.all:
+                    print(
+                        textwrap.fill(
+                            edge.rationale, 100, initial_indent="      ", subsequent_indent="      "
+                        )
+                    )
+        if len(shown) < len(pipe.edges):
+            print(f"  ({len(pipe.edges) - len(shown)} more edges: --all)")
+    else:
+        print(f"no significant causes of {args.target} at level {pipe.alpha:g}; no edges")
+    if weak:
+        print(f"({weak} component(s) reach {args.threshold:.0%} of H but are not significant)")

@@ -17,7 +17,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         choices=["pc", "ges"],
         help="learn the causal graph of all columns (stable PC or GES) instead of SURD",
     )
-    g.add_argument("--alpha", type=float, default=0.05, help="significance level (default 0.05)")
+    # --alpha (the significance level) is shared with SURD's tests; its
+    # default there is 0.01.
     g.add_argument(
         "--test",
         choices=["fisherz", "chisq", "gsq"],

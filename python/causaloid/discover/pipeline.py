@@ -64,6 +64,15 @@ class Pipeline:
         Largest agent combination SURD considers (keeps many agents tractable).
     progress : bool, optional
         Progress bar over SURD runs (default: when interactive).
+    permutations : int
+        Shuffles of each target for SURD's permutation null (0: no test).
+    seed : int
+        Seed of the shuffles.
+    alpha : float
+        Significance level: :meth:`analyze` keeps an edge only when its
+        component's family-wise permutation p-value is at most ``alpha``
+        (default 0.01; with 100 shuffles the smallest p-value is 1/101).
+        Independent noise then yields no edge in about 99 % of tables.
 
     Examples
     --------
@@ -91,6 +100,9 @@ class Pipeline:
         method: str = "f_test",
         max_order: int | None = 2,
         progress: bool | None = None,
+        permutations: int = 100,
+        seed: int = 0,
+        alpha: float = 0.01,
     ) -> None:
         self.target = target
         self.lag = lag
@@ -99,12 +111,21 @@ class Pipeline:
         self.method = method
         self.max_order = max_order
         self.progress = progress
+        self.permutations = permutations
+        self.seed = seed
+        if not 0.0 < float(alpha) <= 1.0:
+            raise DiscoverValueError(
+                f"alpha must be in (0, 1], got {alpha!r}", {"parameter": "alpha"}
+            )
+        self.alpha = float(alpha)
         self.data: dict[str, np.ndarray] = {}
         self.report = CleaningReport()
         self.selection: MRMRResult | None = None
         self.results: dict[str, SurdResult] = {}
         self.edges: list[Edge] = []
         self.dropped_edges: list[tuple[Edge, str]] = []
+        #: Edges strong enough but not significant at ``alpha``.
+        self.not_significant: list[Edge] = []
         self._done: set[str] = set()
 
     # --- stage bookkeeping ---
@@ -262,7 +283,14 @@ class Pipeline:
             if not agents:
                 continue
             self.results[t] = surd(
-                self.data, t, agents, lag=self.lag, bins=self.bins, max_order=self.max_order
+                self.data,
+                t,
+                agents,
+                lag=self.lag,
+                bins=self.bins,
+                max_order=self.max_order,
+                permutations=self.permutations,
+                seed=self.seed,
             )
         return self._finish("discover")
 
@@ -270,7 +298,9 @@ class Pipeline:
         self, *, unique: float = 0.05, redundant: float = 0.05, synergistic: float = 0.05
     ) -> Pipeline:
         """Turn components into edges: a component of at least the given
-        fraction of its target's entropy becomes an :class:`Edge` with a rationale."""
+        fraction of its target's entropy, and significant at :attr:`alpha`
+        against the permutation null, becomes an :class:`Edge` with a
+        rationale. Strong but not significant ones go to :attr:`not_significant`."""
         self._need("analyze")
         thresholds = {"unique": unique, "redundant": redundant, "synergistic": synergistic}
         for kind, value in thresholds.items():
@@ -279,8 +309,11 @@ class Pipeline:
                     f"{kind} threshold must be a fraction in [0, 1], got {value!r}",
                     {"parameter": kind},
                 )
-        self.edges = [e for r in self.results.values() for e in edges_from(r, thresholds)]
+        every = [e for r in self.results.values() for e in edges_from(r, thresholds)]
+        self.edges = [e for e in every if e.p_value is None or e.p_value <= self.alpha]
+        self.not_significant = [e for e in every if e not in self.edges]
         self.edges.sort(key=lambda e: (-e.strength, e.target, e.sources))
+        self.not_significant.sort(key=lambda e: (-e.strength, e.target, e.sources))
         return self._finish("analyze")
 
     def to_graph(self, *, quantile: float = 0.75, id: str = "discovered") -> Any:
@@ -320,6 +353,8 @@ class Pipeline:
             lines.append(f"selected: {', '.join(self.selection.features)}")
         for edge in self.edges:
             lines.append(f"{edge}: {edge.rationale}")
+        if "analyze" in self._done and not self.edges:
+            lines.append(f"no significant causes at level {self.alpha:g}")
         return "\n".join(lines)
 
     def __repr__(self) -> str:

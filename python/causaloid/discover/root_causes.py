@@ -1,18 +1,22 @@
-"""``root_causes``: rank the columns most likely to have caused an anomaly,
-from how far each moved away from its normal behaviour and, with a causal
-graph, whether a cause upstream already explains the move."""
+"""``root_causes``: rank the columns most likely to have caused an anomaly by
+how far each moved beyond what its parents in a causal graph predict, on a
+relative (log) scale. The scoring runs natively."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
 
+from causaloid import _native
 from causaloid._frames import Tabular
 from causaloid._table import numeric, to_columns
-from causaloid.discover.errors import DiscoverValueError, NonFiniteError
+from causaloid.discover.errors import DiscoverValueError
+
+METHODS = ("shift", "zscore")
 
 
 @dataclass(frozen=True)
@@ -25,10 +29,19 @@ class RootCause:
     rank : int
         1 for the most likely root cause.
     score : float
-        Mean absolute z-score of the anomalous rows against the normal ones.
+        What the ranking sorts by: ``abs(shift)`` (method ``"shift"``) or ``z``.
     explained_by : tuple of str
-        Anomalous parents (in the graph) that may explain this column's move.
+        Its parents in the graph that are anomalous themselves.
     rationale : str
+        Why, in words: its own move, what its parents explain, its z-score.
+    shift : float
+        Change of the median of its residual (given its parents) between the
+        periods, in natural-log units: ``exp(shift)`` is the factor by which
+        it moved beyond what its parents predict.
+    total_shift : float
+        The same without parents: its whole move.
+    z : float
+        ``abs(shift)`` over the robust spread (1.4826 MAD) of its normal residuals.
     """
 
     column: str
@@ -36,6 +49,9 @@ class RootCause:
     score: float
     explained_by: tuple[str, ...]
     rationale: str
+    shift: float = 0.0
+    total_shift: float = 0.0
+    z: float = 0.0
 
 
 class RootCauses(Tabular):
@@ -75,17 +91,17 @@ class RootCauses(Tabular):
         return {name: [getattr(r, name) for r in self._ranking] for name in names}
 
     def __str__(self) -> str:
-        lines = [f"{'rank':>4}  {'column':<28} {'score':>9}  explained by"]
+        lines = [f"{'rank':>4}  {'column':<28} {'score':>8} {'z':>8}  anomalous parents"]
         for r in self._ranking:
-            lines.append(
-                f"{r.rank:>4}  {r.column:<28} {r.score:>9.3f}  {', '.join(r.explained_by) or '-'}"
-            )
+            parents = ", ".join(r.explained_by) or "-"
+            line = f"{r.rank:>4}  {r.column[:28]:<28} {r.score:>8.3f} {r.z:>8.1f}  {parents}"
+            lines.append(line[:100])
         return "\n".join(lines)
 
 
 def _parents(graph: Any) -> dict[str, set[str]]:
-    """Parents of each node from a CausalGraph, a Pipeline, a mapping
-    child -> parents, or (source, target) pairs."""
+    """Parents of each node from a CausalGraph, a Pipeline, a networkx
+    DiGraph, a mapping child -> parents, or (source, target) pairs."""
     from causaloid.discover.pipeline import Pipeline
 
     pairs: Iterable[tuple[Any, Any]]
@@ -99,15 +115,26 @@ def _parents(graph: Any) -> dict[str, set[str]]:
                 "graph= needs directed edges: give a networkx DiGraph, not a Graph",
                 {"parameter": "graph"},
             )
-        pairs = list(graph.edges())
+        pairs = [(u, v) for u, v, *_ in graph.edges()]
     elif isinstance(graph, Mapping):
         pairs = [(p, child) for child, ps in graph.items() for p in ps]
     else:
         pairs = list(graph)
     parents: dict[str, set[str]] = {}
-    for source, target in pairs:
+    for pair in pairs:
+        try:
+            source, target = pair
+        except (TypeError, ValueError) as exc:
+            raise DiscoverValueError(
+                f"graph edges must be (source, target) pairs, got {pair!r}",
+                {"parameter": "graph"},
+            ) from exc
         parents.setdefault(str(target), set()).add(str(source))
     return parents
+
+
+def _factor(shift: float) -> str:
+    return f"x{math.exp(shift):.3g}" if abs(shift) < 700 else ("x inf" if shift > 0 else "x 0")
 
 
 def root_causes(
@@ -117,25 +144,41 @@ def root_causes(
     *,
     columns: list[str] | None = None,
     threshold: float = 3.0,
+    method: str = "shift",
 ) -> RootCauses:
     """Rank the columns most likely to have caused an anomaly.
 
-    Each column is scored by the mean absolute z-score of its anomalous rows
-    against the mean and standard deviation of its normal rows. Without a
-    graph, the ranking is by score. With a graph, a column whose parent is also
-    anomalous (score at least ``threshold``) is explained by it and ranks after
-    every anomalous column that nothing upstream explains.
+    Each column is read on a relative scale (its natural logarithm, shifted
+    when it is not positive) and, when the graph gives it parents, regressed
+    on them by least squares over the normal period. Its *shift* is how far
+    the median of what the parents do not explain moved in the anomalous
+    period: ``exp(shift)`` is the factor by which the column changed beyond
+    what its parents predict. Measuring moves relatively keeps a symptom with
+    a tiny normal spread (a latency) from outranking the resource fault that
+    caused it, and regressing on parents keeps a child whose parents account
+    for its move from outranking them. Columns whose shift is at least
+    ``threshold`` robust standard deviations of their normal residuals
+    (1.4826 MAD) rank first, by ``abs(shift)``; the rest follow.
+
+    This is the recommended default for every use (not tuned per data set);
+    on the two Sock Shop CPU-fault runs it ranks the injected ``carts_cpu``
+    first, with or without the CPDAG.
 
     Parameters
     ----------
     normal, anomalous : table
         The same columns, before and during the anomaly.
-    graph : CausalGraph, networkx DiGraph, Pipeline, child -> parents mapping or pairs, optional
-        Known or discovered causal structure.
+    graph : CausalGraph, Pipeline, networkx.DiGraph, mapping or pairs, optional
+        Known or discovered causal structure: a graph, a mapping child ->
+        parents, or (source, target) pairs. Without one, each column is scored
+        on its own move.
     columns : list of str, optional
         Only these columns; all columns of ``normal`` by default.
     threshold : float
-        Score from which a column counts as anomalous.
+        Robust z-score from which a column counts as anomalous.
+    method : {"shift", "zscore"}
+        Rank anomalous columns by relative shift (default) or by robust
+        z-score of the residual shift (a BARO-like ranking, given parents).
 
     Returns
     -------
@@ -145,63 +188,53 @@ def root_causes(
     --------
     >>> import numpy as np, causaloid as cl
     >>> rng = np.random.default_rng(0)
-    >>> normal = {"cpu": rng.normal(10, 1, 200), "latency": rng.normal(5, 1, 200)}
-    >>> anomalous = {"cpu": rng.normal(16, 1, 50), "latency": rng.normal(30, 1, 50)}
-    >>> cl.discover.root_causes(normal, anomalous).columns
-    ['latency', 'cpu']
-    >>> cl.discover.root_causes(normal, anomalous, graph={"latency": ["cpu"]}).columns
+    >>> cpu_n, cpu_a = rng.normal(10, 1, 200), rng.normal(40, 1, 50)
+    >>> normal = {"cpu": cpu_n, "latency": 0.02 * cpu_n + rng.normal(0, 1e-3, 200)}
+    >>> anomalous = {"cpu": cpu_a, "latency": 0.02 * cpu_a + rng.normal(0, 1e-3, 50)}
+    >>> ranked = cl.discover.root_causes(normal, anomalous, graph={"latency": ["cpu"]})
+    >>> ranked.columns
     ['cpu', 'latency']
+    >>> print(ranked[1].rationale)
+    moved x3.94 overall; its parents (cpu) predict x3.91 of it and leave x1.01; robust z 1.2
     """
+    if method not in METHODS:
+        raise DiscoverValueError(
+            f"method must be one of {METHODS}, got {method!r}", {"parameter": "method"}
+        )
     base = to_columns(normal, columns)
     names = list(base)
     test = to_columns(anomalous, names)
     if not names:
         raise DiscoverValueError("no columns to rank", {"parameter": "columns"})
-    scores: dict[str, float] = {}
-    notes: dict[str, str] = {}
-    for name in names:
-        x, y = numeric(name, base[name]).astype(np.float64), numeric(name, test[name])
-        for values in (x, y):
-            bad = np.flatnonzero(~np.isfinite(values))
-            if bad.size:
-                raise NonFiniteError(
-                    f"column {name!r} has a missing or infinite value at row {bad[0]}",
-                    {"column": name, "row": int(bad[0])},
-                )
-        if x.size < 2 or y.size < 1:
-            raise DiscoverValueError(
-                f"column {name!r} needs at least 2 normal and 1 anomalous rows",
-                {"parameter": "normal", "column": name},
-            )
-        mean, std = float(x.mean()), float(x.std())
-        if std == 0.0:
-            moved = bool(np.any(y != mean))
-            scores[name] = float("inf") if moved else 0.0
-            notes[name] = (
-                "constant in the normal data and changed during the anomaly"
-                if moved
-                else "constant in both periods"
-            )
-        else:
-            scores[name] = float(np.mean(np.abs(y - mean)) / std)
-            notes[name] = f"moved {scores[name]:.2f} standard deviations on average"
+    xs = [np.ascontiguousarray(numeric(n, base[n]), dtype=np.float64) for n in names]
+    ys = [np.ascontiguousarray(numeric(n, test[n]), dtype=np.float64) for n in names]
     parents = _parents(graph) if graph is not None else {}
-    anomalous_set = {n for n, s in scores.items() if s >= threshold}
-    explained = {
-        n: tuple(sorted(p for p in parents.get(n, ()) if p in anomalous_set and p != n))
-        for n in names
+    index = {n: i for i, n in enumerate(names)}
+    parent_lists = [
+        sorted(index[p] for p in parents.get(n, ()) if p in index and p != n) for n in names
+    ]
+    raw = _native.root_cause_columns(names, xs, ys, parent_lists)
+    scores = {
+        n: (abs(shift) if method == "shift" else z, shift, total, z)
+        for n, (shift, total, z, _) in zip(names, raw)
     }
+    anomalous_set = {n for n, (_, _, _, z) in scores.items() if z >= threshold}
 
     def key(name: str) -> tuple[int, float, int]:
-        tier = 0 if name in anomalous_set and not explained[name] else 1
-        if name not in anomalous_set:
-            tier = 2
-        return (tier, -scores[name], names.index(name))
+        return (0 if name in anomalous_set else 1, -scores[name][0], index[name])
 
     ranking = []
     for rank, name in enumerate(sorted(names, key=key), 1):
-        why = notes[name]
-        if explained[name]:
-            why += f"; explained by anomalous parent(s) {', '.join(explained[name])}"
-        ranking.append(RootCause(name, rank, scores[name], explained[name], why))
+        score, shift, total, z = scores[name]
+        ps = [names[i] for i in parent_lists[index[name]]]
+        explained_by = tuple(p for p in ps if p in anomalous_set)
+        if ps:
+            why = (
+                f"moved {_factor(total)} overall; its parents ({', '.join(ps[:4])}"
+                f"{', ...' if len(ps) > 4 else ''}) predict {_factor(total - shift)} of it "
+                f"and leave {_factor(shift)}; robust z {z:.1f}"
+            )
+        else:
+            why = f"moved {_factor(shift)} (no parents given); robust z {z:.1f}"
+        ranking.append(RootCause(name, rank, score, explained_by, why, shift, total, z))
     return RootCauses(ranking)

@@ -12,7 +12,7 @@ import numpy as np
 from causaloid import _native
 from causaloid._table import numeric, to_columns
 from causaloid.discover.errors import DiscoverValueError
-from causaloid.discover.result import SurdResult
+from causaloid.discover.result import ComponentTest, SurdResult, sparsity_warnings
 
 Binning = Union[Sequence[float], np.ndarray, Mapping[str, Any]]
 
@@ -68,6 +68,16 @@ def _build(raw: dict[str, Any], target: str, agents: Sequence[str], **extra: Any
     )
 
 
+def _tests(raw: dict[str, Any], agents: Sequence[str]) -> dict[tuple[str, tuple[str, ...]], Any]:
+    out: dict[tuple[str, tuple[str, ...]], Any] = {}
+    for kind in ("redundant", "synergistic"):
+        for combo, t in raw[kind]:
+            out[(kind, tuple(agents[i] for i in combo))] = ComponentTest(*t)
+    for agent, t in zip(agents, raw["unique"]):
+        out[("unique", (agent,))] = ComponentTest(*t)
+    return out
+
+
 def surd(
     table: Any,
     target: str,
@@ -78,6 +88,8 @@ def surd(
     binning: Binning | None = None,
     max_order: int | None = None,
     self_causation: bool = False,
+    permutations: int = 100,
+    seed: int = 0,
 ) -> SurdResult:
     """Decompose the causality of ``agents`` on ``target`` with SURD.
 
@@ -108,10 +120,22 @@ def surd(
     self_causation : bool
         Add the target's own past as an agent (named like the target);
         needs ``lag >= 1``.
+    permutations : int
+        Shuffles of the target for the permutation null (0: no test). Each
+        component then gets a bias-corrected value (observed minus its mean
+        under the null) and a family-wise p-value (max-T over all components,
+        so at most ``alpha`` of noise tables show any component with
+        ``p <= alpha``); the smallest p-value is ``1 / (permutations + 1)``.
+        Computed natively, in parallel, the same for a given ``seed``.
+    seed : int
+        Seed of the shuffles.
 
     Returns
     -------
     SurdResult
+        With :attr:`~SurdResult.tests`, :attr:`~SurdResult.samples_per_bin`
+        and :attr:`~SurdResult.warnings` (histograms too sparse for the bins
+        asked) when ``permutations > 0``.
 
     Raises
     ------
@@ -132,8 +156,14 @@ def surd(
     >>> res = cl.discover.surd({"y": y, "x1": x1, "x2": x2}, target="y", bins=2)
     >>> round(res.synergistic[("x1", "x2")], 2), round(res.info_leak, 2)
     (1.0, 0.0)
+    >>> res.p_value("synergistic", ("x1", "x2")) <= 0.01
+    True
     """
     lag = _check_int("lag", lag, 0)
+    permutations = _check_int("permutations", permutations, 0)
+    seed = _check_int("seed", seed, 0)
+    if seed >= 2**64:
+        raise DiscoverValueError(f"seed must be below 2**64, got {seed}", {"parameter": "seed"})
     if max_order is not None:
         max_order = _check_int("max_order", max_order, 1)
     if not isinstance(target, str):
@@ -180,10 +210,26 @@ def surd(
         [s[1] for s in specs],
         lag,
         max_order,
+        permutations,
+        seed,
     )
     edges = {target: tuple(raw["target_edges"])}
     edges.update({a: tuple(e) for a, e in zip(agents, raw["agent_edges"])})
-    return _build(raw, target, agents, lag=lag, samples=raw["samples"], bin_edges=edges)
+    extra: dict[str, Any] = {}
+    sig = raw.get("significance")
+    if sig is not None:
+        n_bins = [len(edges[target]) - 1, *(len(edges[a]) - 1 for a in agents)]
+        extra = {
+            "tests": _tests(sig, agents),
+            "mutual_info_test": ComponentTest(*sig["mutual_info"]),
+            "permutations": sig["permutations"],
+            "seed": sig["seed"],
+            "occupied_bins": sig["occupied_cells"],
+            "warnings": sparsity_warnings(
+                raw["samples"], sig["occupied_cells"], n_bins, raw["max_order"]
+            ),
+        }
+    return _build(raw, target, agents, lag=lag, samples=raw["samples"], bin_edges=edges, **extra)
 
 
 def surd_from_pdf(

@@ -131,16 +131,33 @@ impl Binner {
                         value: lo,
                     });
                 }
+                // More bins than samples leave most bins empty and every
+                // estimate meaningless; refuse before anything is sized by `bins`.
+                if bins > values.len() {
+                    return Err(DiscoverError::TooFewSamples {
+                        column: name(),
+                        samples: values.len(),
+                        bins,
+                    });
+                }
                 let span = hi - lo;
-                let edges = (0..=bins)
-                    .map(|i| {
-                        if i == bins {
-                            hi
-                        } else {
-                            lo + span * i as f64 / bins as f64
-                        }
-                    })
-                    .collect();
+                // The edges are the one allocation sized by the user: fallible.
+                let mut edges = Vec::new();
+                edges
+                    .try_reserve_exact(bins + 1)
+                    .map_err(|_| DiscoverError::InvalidArgument {
+                        parameter: "bins",
+                        reason: format!(
+                            "column {column:?}: no memory for the edges of {bins} bins"
+                        ),
+                    })?;
+                edges.extend((0..=bins).map(|i| {
+                    if i == bins {
+                        hi
+                    } else {
+                        lo + span * i as f64 / bins as f64
+                    }
+                }));
                 let rule = Rule::EqualWidth {
                     lo,
                     scale: bins as f64 / span,
@@ -242,6 +259,19 @@ mod tests {
         )
         .unwrap();
         assert_eq!(b.states, vec![0, 1, 1, 1]);
+    }
+
+    #[test]
+    fn more_bins_than_samples_are_refused_before_allocating() {
+        let values: Vec<f64> = (0..2000).map(f64::from).collect();
+        assert!(matches!(
+            bin_column("x", &values, &BinSpec::EqualWidth(100_000_000)),
+            Err(DiscoverError::TooFewSamples {
+                samples: 2000,
+                bins: 100_000_000,
+                ..
+            })
+        ));
     }
 
     #[test]

@@ -6,6 +6,7 @@
 use super::binning::{BinSpec, Binner};
 use super::error::{DiscoverError, Result};
 use super::histogram::{count_codes, dense_limit, JointTable};
+use super::null::{permutation_test, SurdSignificance};
 use super::surd::{check_max_order, levels_fit, surd_from_states, surd_from_table, SurdResult};
 use rayon::prelude::*;
 
@@ -209,6 +210,45 @@ pub fn surd_from_columns(
             .collect(),
         samples,
     })
+}
+
+/// [`surd_from_columns`] and every component tested against `permutations`
+/// shuffles of the target (see [`super::null`]), seeded by `seed`.
+pub fn surd_from_columns_tested(
+    target: &Column<'_>,
+    agents: &[Column<'_>],
+    lag: usize,
+    max_order: Option<usize>,
+    permutations: usize,
+    seed: u64,
+) -> Result<(ColumnsSurd, SurdSignificance)> {
+    let surd = surd_from_columns(target, agents, lag, max_order)?;
+    let samples = surd.samples;
+    // The same checks passed above, so binning again gives the same states.
+    let states = |column: &Column<'_>, values: &[f64]| -> Result<(Vec<u32>, usize)> {
+        let binner = Binner::new(column.name, values, &column.bins)?;
+        Ok((
+            values.par_iter().map(|&v| binner.state(v)).collect(),
+            binner.n_states,
+        ))
+    };
+    let (target_states, n_target) = states(target, &target.values[lag..])?;
+    let agent_states = agents
+        .par_iter()
+        .map(|a| states(a, &a.values[..samples]))
+        .collect::<Result<Vec<_>>>()?;
+    let refs: Vec<&[u32]> = agent_states.iter().map(|(s, _)| s.as_slice()).collect();
+    let n_states: Vec<usize> = agent_states.iter().map(|(_, n)| *n).collect();
+    let significance = permutation_test(
+        &target_states,
+        n_target,
+        &refs,
+        &n_states,
+        &surd.result,
+        permutations,
+        seed,
+    )?;
+    Ok((surd, significance))
 }
 
 #[cfg(test)]

@@ -19,7 +19,9 @@ pub enum DiscoverError {
         expected: usize,
         found: usize,
     },
-    #[error("{samples} samples are fewer than the {bins} bins of column {column:?}")]
+    #[error(
+        "{samples} samples are fewer than the {bins} bins of column {column:?}; pass fewer bins"
+    )]
     TooFewSamples {
         column: String,
         samples: usize,

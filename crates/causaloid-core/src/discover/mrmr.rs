@@ -93,28 +93,42 @@ fn f_classif(x: &[f64], classes: &[usize], n_classes: usize) -> f64 {
 
 fn mutual_information(a: &Binned, b: &Binned) -> f64 {
     let (na, nb) = (a.n_states, b.n_states);
-    let mut joint = vec![0u32; na * nb];
-    for (&x, &y) in a.states.iter().zip(&b.states) {
-        joint[x as usize * nb + y as usize] += 1;
-    }
     let n = a.states.len() as f64;
     let mut pa = vec![0.0; na];
     let mut pb = vec![0.0; nb];
-    for x in 0..na {
-        for y in 0..nb {
-            let c = joint[x * nb + y] as f64;
-            pa[x] += c;
-            pb[y] += c;
+    for (&x, &y) in a.states.iter().zip(&b.states) {
+        pa[x as usize] += 1.0;
+        pb[y as usize] += 1.0;
+    }
+    // The joint table is dense when small, else the occupied cells are found
+    // by sorting (never more cells than samples).
+    let dense_limit = (8 * a.states.len()).max(1 << 16);
+    let mut cells: Vec<(usize, usize, f64)> = Vec::new();
+    if na.saturating_mul(nb) <= dense_limit {
+        let mut joint = vec![0u32; na * nb];
+        for (&x, &y) in a.states.iter().zip(&b.states) {
+            joint[x as usize * nb + y as usize] += 1;
+        }
+        for (i, &c) in joint.iter().enumerate() {
+            if c > 0 {
+                cells.push((i / nb, i % nb, c as f64));
+            }
+        }
+    } else {
+        let mut codes: Vec<(u32, u32)> = a
+            .states
+            .iter()
+            .copied()
+            .zip(b.states.iter().copied())
+            .collect();
+        codes.sort_unstable();
+        for run in codes.chunk_by(|p, q| p == q) {
+            cells.push((run[0].0 as usize, run[0].1 as usize, run.len() as f64));
         }
     }
     let mut info = 0.0;
-    for x in 0..na {
-        for y in 0..nb {
-            let c = joint[x * nb + y] as f64;
-            if c > 0.0 {
-                info += c / n * (c * n / (pa[x] * pb[y])).log2();
-            }
-        }
+    for (x, y, c) in cells {
+        info += c / n * (c * n / (pa[x] * pb[y])).log2();
     }
     info.max(0.0)
 }
