@@ -51,7 +51,11 @@ def test_graph_benchmark_quick_writes_ratio_rows(tmp_path: Path) -> None:
         assert r["verdicts_agree"] or r["ratio_is_lower_bound"]
 
     batch = {r["peer"]: r for r in rows if r["name"].startswith("evaluate_batch")}
-    assert set(batch) == {"numpy", "pandas apply(axis=1)"}
+    assert set(batch) == {
+        "numpy",
+        "pandas apply(axis=1)",
+        "polars lazy (one with_columns per level)",
+    }
     for r in batch.values():
         assert r["rows"] == 10_000 and r["nodes"] == 100
         assert r["verdicts_agree"] is True

@@ -59,7 +59,11 @@ def _polars_read(pl: Any, path: Path, read: Any) -> dict[str, np.ndarray]:
     try:
         frame = read()
     except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
-        raise DataError(f"cannot read {path.name!r}: {exc}", {"path": str(path)}) from exc
+        kind = "Parquet" if path.suffix.lower() == ".parquet" else "CSV"
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DataError(
+            f"cannot read {path.name!r} as {kind}: {first}", {"path": str(path)}
+        ) from exc
     return _from_polars(frame)
 
 

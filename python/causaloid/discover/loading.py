@@ -43,7 +43,10 @@ def load_table(source: Any, columns: list[str] | None = None) -> dict[str, np.nd
                     )
             except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
                 # A malformed or empty file: polars' own error, as ours.
-                raise DataError(f"cannot read {path.name!r}: {exc}", {"path": str(path)}) from exc
+                kind = "Parquet" if suffix == ".parquet" else "CSV"
+                raise DataError(
+                    f"cannot read {path.name!r} as {kind}: {exc}", {"path": str(path)}
+                ) from exc
         else:
             raise DiscoverValueError(
                 f"cannot read {path.name!r}: expected a .csv, .tsv or .parquet file",

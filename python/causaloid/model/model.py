@@ -216,6 +216,12 @@ class Model:
             effect = to_columns(table, [effect])[effect]
         return infer(verdicts, np.asarray(effect), threshold)
 
+    def __getstate__(self) -> dict[str, Any]:
+        # The native structure bound to the contexts is rebuilt on demand.
+        state = dict(self.__dict__)
+        state["_bound"] = None
+        return state
+
     def __repr__(self) -> str:
         return (
             f"Model({self._id!r}, {self._description!r}, {self._causaloid!r}, "

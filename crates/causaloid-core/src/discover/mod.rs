@@ -23,7 +23,7 @@ pub use error::{DiscoverError, Result};
 pub use ges::{ges, GesOptions, GesResult};
 pub use histogram::{full_counts, joint_counts, marginal, sum_out, JointTable};
 pub use mrmr::{mrmr, MrmrResult, Relevance};
-pub use pc::{meek_closure, pc, pc_lagged, Marks, PcColumn, PcError, PcOptions, PcResult};
 pub use null::{permutation_test, shuffled, ComponentTest, SurdSignificance, MAX_PERMUTATIONS};
+pub use pc::{meek_closure, pc, pc_lagged, Marks, PcColumn, PcError, PcOptions, PcResult};
 pub use rca::{root_cause_scores, ColumnScore};
 pub use surd::{combinations, decompose, surd_from_pdf, surd_from_states, SurdResult};
