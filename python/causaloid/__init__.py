@@ -21,6 +21,7 @@ from causaloid.ethos import Ethos, Norm
 from causaloid.graph import AtLeast, CausalCollection, CausalGraph, Causaloid, Relay
 from causaloid.graph._json import from_json
 from causaloid.model import Assumption, Model
+from causaloid.threads import get_threads, set_threads
 from causaloid.uncertain import MaybeUncertain, Uncertain
 
 __all__ = [
@@ -55,5 +56,7 @@ __all__ = [
     "ethos",
     "expr",
     "from_json",
+    "get_threads",
+    "set_threads",
     "uncertain",
 ]

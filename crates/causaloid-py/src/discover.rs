@@ -162,7 +162,9 @@ fn surd_columns<'py>(
             bins: spec(bins, edges),
         });
     }
-    let outcome = py.detach(|| surd_from_columns(&target_column, &columns, lag, max_order));
+    let outcome = py.detach(|| {
+        causaloid_core::threads::install(|| surd_from_columns(&target_column, &columns, lag, max_order))
+    });
     let outcome = outcome.map_err(|e| to_py_err(py, e))?;
     let out = result_to_dict(py, &outcome.result)?;
     out.set_item("target_edges", outcome.target_edges)?;
@@ -184,7 +186,7 @@ fn surd_pdf<'py>(
         .as_slice()
         .map_err(|_| pyo3::exceptions::PyValueError::new_err("p must be C-contiguous"))?;
     let result = py
-        .detach(|| surd_from_pdf(values, &shape, max_order))
+        .detach(|| causaloid_core::threads::install(|| surd_from_pdf(values, &shape, max_order)))
         .map_err(|e| to_py_err(py, e))?;
     result_to_dict(py, &result)
 }
@@ -228,7 +230,11 @@ fn mrmr_select<'py>(
     }
     let target_values = slice(&target, &target_name)?;
     let result = py
-        .detach(|| mrmr(&names, &columns, &target_name, target_values, k, relevance))
+        .detach(|| {
+            causaloid_core::threads::install(|| {
+                mrmr(&names, &columns, &target_name, target_values, k, relevance)
+            })
+        })
         .map_err(|e| to_py_err(py, e))?;
     Ok((result.selected, result.scores, result.relevance))
 }

@@ -5,6 +5,7 @@
 
 use pyo3::prelude::*;
 
+mod codec;
 mod context;
 mod csm;
 mod discover;
@@ -12,6 +13,7 @@ mod errors;
 mod ethos;
 mod expr;
 mod graph;
+mod threads;
 mod uncertain;
 
 #[pymodule]
@@ -24,5 +26,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     discover::register(m)?;
     ethos::register(m)?;
     csm::register(m)?;
+    threads::register(m)?;
     Ok(())
 }
