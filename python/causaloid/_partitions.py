@@ -38,16 +38,24 @@ def length_and_tail(frame: Any, columns: list[str], size: int) -> tuple[int, dic
 
 
 def carries(
-    pieces: list[tuple[int, dict[str, np.ndarray]]], columns: list[str], size: int, first: int
+    pieces: list[tuple[int, dict[str, np.ndarray]]],
+    columns: list[str],
+    size: int,
+    first: int,
+    start: dict[str, np.ndarray],
 ) -> list[tuple[int, int, dict[str, np.ndarray]]]:
     """For each partition: its first row, its first event, and the window rows
-    before it (the last ``size`` rows of every partition before it)."""
+    before it (the last ``size`` of the machine's own window contents
+    ``start`` followed by every partition before it)."""
     out = []
     row = 0
-    tail: dict[str, np.ndarray] = {c: np.empty(0) for c in columns}
+    tail: dict[str, np.ndarray] = {c: np.asarray(start[c], dtype=np.float64) for c in columns}
     for n, piece in pieces:
         out.append((row, first + row, tail))
-        tail = {c: np.concatenate([tail[c], piece[c]])[-size:] for c in columns}
+        tail = {
+            c: np.concatenate([tail[c], np.asarray(piece[c], dtype=np.float64)])[-size:]
+            for c in columns
+        }
         row += n
     return out
 
@@ -96,3 +104,12 @@ def firings_meta() -> Any:
             "outcome": pd.Series(dtype=object),
         }
     )
+
+
+def window_contents(machine: Any) -> tuple[list[str], int, dict[str, np.ndarray]]:
+    """The machine's window columns, size and current contents (oldest first)."""
+    window = machine.window
+    if window is None:
+        return [], 0, {}
+    columns = list(window.columns)
+    return columns, int(window.size), {c: np.asarray(window.values(c)) for c in columns}

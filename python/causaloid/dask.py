@@ -48,6 +48,7 @@ from causaloid._partitions import (
     firings_meta,
     length_and_tail,
     run_partition,
+    window_contents,
 )
 from causaloid.errors import InvalidArgumentError
 
@@ -127,12 +128,10 @@ def run_batch(machine: Any, frame: Any) -> dd.DataFrame:
         (the machine's event number), ``state``, ``action``, ``outcome``.
     """
     frame = _frame(frame)
-    window = machine.window
-    columns = list(window.columns) if window is not None else []
-    size = window.size if window is not None else 0
+    columns, size, start = window_contents(machine)
     parts = frame.to_delayed()
     pieces = dask.compute(*[dask.delayed(length_and_tail)(p, columns, size) for p in parts])
-    plan = carries(list(pieces), columns, size, machine.events)
+    plan = carries(list(pieces), columns, size, machine.events, start)
     tasks = [
         dask.delayed(_run_on_worker)(machine, p, row, event, tail)
         for p, (row, event, tail) in zip(parts, plan)

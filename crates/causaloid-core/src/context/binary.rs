@@ -161,8 +161,8 @@ impl Context {
             detail: "more entries than contextoids of that kind".to_owned(),
         };
         let (mut si, mut ti, mut ci, mut yi) = (0usize, 0usize, 0usize, 0usize);
-        let mut ops = Vec::with_capacity(ids.len() + from.len());
-        for (k, (id, tag)) in ids.iter().zip(tags).enumerate() {
+        let mut ops = Vec::with_capacity(ids.len());
+        for (id, tag) in ids.iter().zip(tags) {
             let mut xyz = || -> Result<(f64, f64, f64), CodecError> {
                 let c = coords.get(ci..ci + 3).ok_or_else(|| bad("coordinates"))?;
                 ci += 3;
@@ -203,27 +203,35 @@ impl Context {
                     })
                 }
             };
-            let fields = fields
-                .iter()
-                .filter(|(_, col)| !col[k].is_nan())
-                .map(|(name, col)| (name.clone(), col[k]))
-                .collect();
             ops.push(Operation::Add(Contextoid {
                 id: id.clone(),
                 kind,
-                fields,
+                fields: Vec::new(),
             }));
         }
+        let mut links = Vec::with_capacity(from.len());
         for ((f, t), k) in from.iter().zip(&to).zip(&kind) {
             let get = |p: &u32| ids.get(*p as usize).cloned().ok_or_else(|| bad("relation ends"));
-            ops.push(Operation::Link(Relation {
+            links.push(Operation::Link(Relation {
                 from: get(f)?,
                 to: get(t)?,
                 kind: kinds.get(*k as usize).cloned().ok_or_else(|| bad("relation kinds"))?,
             }));
         }
+        // Contextoids first (validated as any update), then the field columns
+        // set whole (a fresh context's slots are 0..n, in this order; a field
+        // no contextoid carries is left out, as the JSON form leaves it out),
+        // then the relations (validated too).
         let mut ctx = Context::new(id, name);
-        Ok(ctx.apply(ops).map(|()| ctx).map_err(|e| e.error))
+        if let Err(e) = ctx.apply(ops) {
+            return Ok(Err(e.error));
+        }
+        for (name, col) in &fields {
+            if col.iter().any(|v| !v.is_nan()) {
+                ctx.set_column(name, 0, col);
+            }
+        }
+        Ok(ctx.apply(links).map(|()| ctx).map_err(|e| e.error))
     }
 }
 

@@ -1,0 +1,137 @@
+"""Dask (a real LocalCluster of two worker processes) and Ray give exactly
+what one machine gives: a batch's verdicts, a windowed state machine's
+firings and event numbers across partition boundaries."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import causaloid as cl
+
+dd = pytest.importorskip("dask.dataframe", reason="the dask extra is not installed")
+distributed = pytest.importorskip("distributed", reason="the dask extra is not installed")
+
+import causaloid.dask as cld  # noqa: E402
+
+col = cl.expr.col
+
+
+@pytest.fixture(scope="module")
+def client():  # type: ignore[no-untyped-def]
+    cluster = distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    )
+    c = distributed.Client(cluster)
+    yield c
+    c.close()
+    cluster.close()
+
+
+def _table(n: int = 4000) -> pd.DataFrame:
+    rng = np.random.default_rng(7)
+    return pd.DataFrame({"x": rng.random(n), "y": rng.normal(size=n)})
+
+
+def _graph() -> cl.CausalGraph:
+    g = cl.CausalGraph(1, "g")
+    g.add(cl.Causaloid(1, "x high", expr=col("x") > 0.5))
+    g.add(cl.Causaloid(2, "y positive", expr=col("y") > 0.0))
+    g.add(cl.Causaloid(3, "both", expr=cl.expr.value()))
+    g.link(1, 3)
+    g.link(2, 3)
+    return g.freeze()
+
+
+def _machine() -> cl.StateMachine:
+    rising = cl.State("rising", "", cl.Causaloid("r", "", expr=col("x.mean") > 0.55))
+    jump = cl.State("jump", "", cl.Causaloid("j", "", expr=col("y.delta") > 2.5))
+    return cl.StateMachine(
+        [(rising, "log"), (jump, "alert")], window=cl.Window(5, ["x", "y"])
+    )
+
+
+def test_a_graph_batch_on_workers_equals_one_machine(client) -> None:  # type: ignore[no-untyped-def]
+    table = _table()
+    frame = dd.from_pandas(table, npartitions=8)
+    g = _graph()
+    got = cld.evaluate_batch(g, frame)
+    assert got.dtype == np.bool_  # meta known before computing
+    np.testing.assert_array_equal(got.compute().to_numpy(), g.evaluate_batch(table))
+
+
+def test_a_model_batch_on_workers_equals_one_machine(client) -> None:  # type: ignore[no-untyped-def]
+    table = _table()
+    model = cl.Model(1, "m", _graph())
+    got = cld.evaluate_batch(model, dd.from_pandas(table, npartitions=4)).compute()
+    np.testing.assert_array_equal(got.to_numpy(), model.evaluate_batch(table))
+
+
+def test_a_windowed_machine_over_8_partitions_fires_as_one_machine(client) -> None:  # type: ignore[no-untyped-def]
+    table = _table()
+    frame = dd.from_pandas(table, npartitions=8)
+    machine = _machine()
+    got = cld.run_batch(machine, frame).compute()
+    one = _machine().run_batch(table)
+    assert len(got) == len(one) > 0
+    np.testing.assert_array_equal(got["row"].to_numpy(), one.rows)
+    np.testing.assert_array_equal(got["event"].to_numpy(), [f.event for f in one.firings])
+    assert got["state"].tolist() == one.states
+    assert machine.events == 0  # the machine passed in is not advanced
+
+
+def test_partitions_smaller_than_the_window_still_carry_it(client) -> None:  # type: ignore[no-untyped-def]
+    table = _table(40)
+    got = cld.run_batch(_machine(), dd.from_pandas(table, npartitions=16)).compute()
+    one = _machine().run_batch(table)
+    np.testing.assert_array_equal(got["event"].to_numpy(), [f.event for f in one.firings])
+
+
+def test_a_machine_that_already_ran_continues_its_event_numbers() -> None:
+    table = _table(200)
+    m = _machine()
+    m.run_batch(table.iloc[:50])
+    got = cld.run_batch(m, dd.from_pandas(table.iloc[50:], npartitions=3)).compute(
+        scheduler="synchronous"
+    )
+    one = _machine().run_batch(table)
+    assert got["event"].tolist() == [f.event for f in one.firings if f.event >= 50]
+    assert got["row"].tolist() == [f.event - 50 for f in one.firings if f.event >= 50]
+
+
+def test_a_missing_column_fails_before_anything_runs() -> None:
+    frame = dd.from_pandas(pd.DataFrame({"z": [1.0, 2.0]}), npartitions=1)
+    with pytest.raises(cl.errors.UnknownColumnError):
+        cld.evaluate_batch(_graph(), frame)
+
+
+def test_a_pandas_frame_is_refused_with_a_clear_error() -> None:
+    with pytest.raises(cl.errors.InvalidArgumentError, match="dask.dataframe.DataFrame"):
+        cld.evaluate_batch(_graph(), _table(10))
+
+
+def test_workers_default_to_one_engine_thread_per_task(client) -> None:  # type: ignore[no-untyped-def]
+    def probe() -> int:
+        from causaloid.threads import _apply_worker_default
+
+        _apply_worker_default(1)
+        return cl.get_threads()
+
+    assert client.run(probe) and set(client.run(probe).values()) == {1}
+
+
+def test_set_threads_validates_and_never_changes_results() -> None:
+    table = _table(5000)
+    g = _graph()
+    want = g.evaluate_batch(table)
+    try:
+        cl.set_threads(1)
+        assert cl.get_threads() == 1
+        np.testing.assert_array_equal(g.evaluate_batch(table), want)
+        for bad in (0, -1, 2.5, True, "2"):
+            with pytest.raises(cl.errors.InvalidArgumentError):
+                cl.set_threads(bad)  # type: ignore[arg-type]
+        assert cl.get_threads() == 1
+    finally:
+        cl.set_threads(None)
