@@ -191,7 +191,11 @@ pub struct Reader<'a> {
 impl<'a> Reader<'a> {
     /// Opens a document, checking its magic and version (at most `version`);
     /// returns the reader and the document's version.
-    pub fn open(buf: &'a [u8], magic: [u8; 4], version: u16) -> Result<(Reader<'a>, u16), CodecError> {
+    pub fn open(
+        buf: &'a [u8],
+        magic: [u8; 4],
+        version: u16,
+    ) -> Result<(Reader<'a>, u16), CodecError> {
         if buf.len() < 4 || buf[..4] != magic {
             return Err(CodecError::WrongMagic { expected: magic });
         }
@@ -217,8 +221,14 @@ impl<'a> Reader<'a> {
     }
 
     fn take(&mut self, n: usize, what: &'static str) -> Result<&'a [u8], CodecError> {
-        let end = self.pos.checked_add(n).ok_or(CodecError::Truncated { what })?;
-        let s = self.buf.get(self.pos..end).ok_or(CodecError::Truncated { what })?;
+        let end = self
+            .pos
+            .checked_add(n)
+            .ok_or(CodecError::Truncated { what })?;
+        let s = self
+            .buf
+            .get(self.pos..end)
+            .ok_or(CodecError::Truncated { what })?;
         self.pos = end;
         Ok(s)
     }

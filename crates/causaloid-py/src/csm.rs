@@ -288,7 +288,9 @@ impl PyFiring {
     #[staticmethod]
     fn _from_bytes(py: Python<'_>, data: &[u8]) -> PyResult<Self> {
         let inner = Firing::from_bytes(data).map_err(|e| crate::codec::codec_error(py, &e))?;
-        Ok(PyFiring { inner: Arc::new(inner) })
+        Ok(PyFiring {
+            inner: Arc::new(inner),
+        })
     }
 
     #[getter]
@@ -393,8 +395,11 @@ impl FiringList {
     /// Reads the binary form written for a pickle.
     #[staticmethod]
     fn _from_bytes(py: Python<'_>, data: &[u8]) -> PyResult<Self> {
-        let inner = BatchFirings::from_bytes(data).map_err(|e| crate::codec::codec_error(py, &e))?;
-        Ok(FiringList { inner: Arc::new(inner) })
+        let inner =
+            BatchFirings::from_bytes(data).map_err(|e| crate::codec::codec_error(py, &e))?;
+        Ok(FiringList {
+            inner: Arc::new(inner),
+        })
     }
 
     fn __len__(&self) -> usize {
@@ -747,9 +752,11 @@ impl PyStateMachine {
             } else {
                 let inner = &mut m.inner;
                 py.detach(|| {
-                    causaloid_core::threads::install(|| inner.decide_batch_compact(&slices, n, None))
+                    causaloid_core::threads::install(|| {
+                        inner.decide_batch_compact(&slices, n, None)
+                    })
                 })
-                    .py(py)?
+                .py(py)?
             }
         };
         // Actions run in row order with the machine unborrowed; each Python
@@ -790,7 +797,12 @@ impl PyStateMachine {
 
     /// Continues as if `events` observations came first, the last of them
     /// giving these window columns (a partition resumed on another worker).
-    fn resume(&mut self, py: Python<'_>, events: u64, columns: Vec<PyReadonlyArray1<'_, f64>>) -> PyResult<()> {
+    fn resume(
+        &mut self,
+        py: Python<'_>,
+        events: u64,
+        columns: Vec<PyReadonlyArray1<'_, f64>>,
+    ) -> PyResult<()> {
         let slices: Vec<&[f64]> = columns
             .iter()
             .map(|c| c.as_slice())

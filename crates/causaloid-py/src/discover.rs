@@ -163,7 +163,9 @@ fn surd_columns<'py>(
         });
     }
     let outcome = py.detach(|| {
-        causaloid_core::threads::install(|| surd_from_columns(&target_column, &columns, lag, max_order))
+        causaloid_core::threads::install(|| {
+            surd_from_columns(&target_column, &columns, lag, max_order)
+        })
     });
     let outcome = outcome.map_err(|e| to_py_err(py, e))?;
     let out = result_to_dict(py, &outcome.result)?;

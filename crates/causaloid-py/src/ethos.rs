@@ -287,7 +287,8 @@ impl PyDeonticVerdict {
     /// Reads the binary form written for a pickle.
     #[staticmethod]
     fn _from_bytes(py: Python<'_>, data: &[u8]) -> PyResult<Self> {
-        let inner = DeonticVerdict::from_bytes(data).map_err(|e| crate::codec::codec_error(py, &e))?;
+        let inner =
+            DeonticVerdict::from_bytes(data).map_err(|e| crate::codec::codec_error(py, &e))?;
         Ok(PyDeonticVerdict { inner })
     }
 

@@ -17,12 +17,13 @@
 //! Decoding rebuilds the context through the same validated update as a
 //! hand-built one, so a corrupt document is an error, never a broken context.
 
-use super::contextoid::{Contextoid, ContextoidKind, Relation, RelationKind};
+use super::contextoid::{ContextoidKind, Relation, RelationKind};
 use super::error::ContextError;
 use super::store::Context;
-use super::time::TimeScale;
+use super::time::{TimeScale, MAX_ABS_SECONDS};
 use super::update::Operation;
 use crate::codec::{CodecError, Reader, Writer};
+use crate::graph::NodeId;
 
 const MAGIC: [u8; 4] = *b"CLCX";
 const VERSION: u16 = 1;
@@ -44,10 +45,18 @@ impl Context {
         let mut w = Writer::new(MAGIC, VERSION);
         w.node_id(&self.id);
         w.str(&self.name);
-        let ids: Vec<_> = slots.iter().map(|s| self.ids[*s as usize].clone()).collect();
+        let ids: Vec<_> = slots
+            .iter()
+            .map(|s| self.ids[*s as usize].clone())
+            .collect();
         w.node_ids(&ids);
-        let (mut tags, mut scales, mut stamps, mut coords, mut symbols) =
-            (Vec::with_capacity(slots.len()), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let (mut tags, mut scales, mut stamps, mut coords, mut symbols) = (
+            Vec::with_capacity(slots.len()),
+            Vec::new(),
+            Vec::new(),
+            Vec::new(),
+            Vec::new(),
+        );
         for s in &slots {
             match self.kind_at(*s) {
                 ContextoidKind::Data => tags.push(0u8),
@@ -137,7 +146,11 @@ impl Context {
             if col.len() != ids.len() {
                 return Err(CodecError::Invalid {
                     what: "field column",
-                    detail: format!("{name:?} has {} values for {} contextoids", col.len(), ids.len()),
+                    detail: format!(
+                        "{name:?} has {} values for {} contextoids",
+                        col.len(),
+                        ids.len()
+                    ),
                 });
             }
             fields.push((name, col));
@@ -161,8 +174,8 @@ impl Context {
             detail: "more entries than contextoids of that kind".to_owned(),
         };
         let (mut si, mut ti, mut ci, mut yi) = (0usize, 0usize, 0usize, 0usize);
-        let mut ops = Vec::with_capacity(ids.len());
-        for (id, tag) in ids.iter().zip(tags) {
+        let mut kinds_out = Vec::with_capacity(ids.len());
+        for tag in tags {
             let mut xyz = || -> Result<(f64, f64, f64), CodecError> {
                 let c = coords.get(ci..ci + 3).ok_or_else(|| bad("coordinates"))?;
                 ci += 3;
@@ -172,10 +185,13 @@ impl Context {
                 0 => ContextoidKind::Data,
                 1 => {
                     let scale = scales.get(si).ok_or_else(|| bad("time scales"))?;
-                    let scale = *TimeScale::ALL.get(*scale as usize).ok_or(CodecError::Invalid {
-                        what: "time scale",
-                        detail: format!("{scale}"),
-                    })?;
+                    let scale =
+                        *TimeScale::ALL
+                            .get(*scale as usize)
+                            .ok_or(CodecError::Invalid {
+                                what: "time scale",
+                                detail: format!("{scale}"),
+                            })?;
                     si += 1;
                     let timestamp = *stamps.get(ti).ok_or_else(|| bad("timestamps"))?;
                     ti += 1;
@@ -203,19 +219,22 @@ impl Context {
                     })
                 }
             };
-            ops.push(Operation::Add(Contextoid {
-                id: id.clone(),
-                kind,
-                fields: Vec::new(),
-            }));
+            kinds_out.push(kind);
         }
         let mut links = Vec::with_capacity(from.len());
         for ((f, t), k) in from.iter().zip(&to).zip(&kind) {
-            let get = |p: &u32| ids.get(*p as usize).cloned().ok_or_else(|| bad("relation ends"));
+            let get = |p: &u32| {
+                ids.get(*p as usize)
+                    .cloned()
+                    .ok_or_else(|| bad("relation ends"))
+            };
             links.push(Operation::Link(Relation {
                 from: get(f)?,
                 to: get(t)?,
-                kind: kinds.get(*k as usize).cloned().ok_or_else(|| bad("relation kinds"))?,
+                kind: kinds
+                    .get(*k as usize)
+                    .cloned()
+                    .ok_or_else(|| bad("relation kinds"))?,
             }));
         }
         // Contextoids first (validated as any update), then the field columns
@@ -223,8 +242,8 @@ impl Context {
         // no contextoid carries is left out, as the JSON form leaves it out),
         // then the relations (validated too).
         let mut ctx = Context::new(id, name);
-        if let Err(e) = ctx.apply(ops) {
-            return Ok(Err(e.error));
+        if let Err(e) = ctx.bulk_add(ids, kinds_out) {
+            return Ok(Err(e));
         }
         for (name, col) in &fields {
             if col.iter().any(|v| !v.is_nan()) {
@@ -235,10 +254,65 @@ impl Context {
     }
 }
 
+impl Context {
+    /// Adds many contextoids with no fields to an empty context at once,
+    /// checking each as [`Contextoid::validate`] and the id index do, then
+    /// sorting the time and space indexes once instead of per insertion. On
+    /// an error the context is left half-built: callers discard it.
+    fn bulk_add(
+        &mut self,
+        ids: Vec<NodeId>,
+        kinds: Vec<ContextoidKind>,
+    ) -> Result<(), ContextError> {
+        let n = ids.len();
+        self.index.reserve(n);
+        for (slot, (id, kind)) in ids.iter().zip(&kinds).enumerate() {
+            let slot = u32::try_from(slot).map_err(|_| ContextError::Serialization {
+                message: "too many contextoids for one context".to_owned(),
+            })?;
+            if let Some(p) = kind.position() {
+                for (field, v) in ["x", "y", "z"].into_iter().zip(p) {
+                    if !v.is_finite() {
+                        return Err(ContextError::InvalidCoordinate {
+                            id: id.clone(),
+                            field,
+                            found: v,
+                        });
+                    }
+                }
+                self.space.push((p[0], slot));
+            }
+            if let Some((key, t)) = kind.time_key() {
+                if !(-MAX_ABS_SECONDS..=MAX_ABS_SECONDS).contains(&t) {
+                    return Err(ContextError::TimestampUnit {
+                        id: id.clone(),
+                        found: t,
+                    });
+                }
+                self.time.entry(key).or_default().push((t, slot));
+            }
+            if self.index.contains_key(id) {
+                return Err(ContextError::DuplicateId { id: id.clone() });
+            }
+            self.index.insert(id.clone(), slot);
+        }
+        for idx in self.time.values_mut() {
+            idx.sort_unstable();
+        }
+        self.space
+            .sort_unstable_by(|(x, s), (y, t)| x.total_cmp(y).then(s.cmp(t)));
+        self.ids = ids;
+        self.kinds = kinds.into_iter().map(Some).collect();
+        self.outgoing = vec![Vec::new(); n];
+        self.incoming = vec![Vec::new(); n];
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::graph::NodeId;
+    use crate::context::Contextoid;
 
     fn sample() -> Context {
         let mut ctx = Context::new("btc", "prices");
@@ -247,7 +321,8 @@ mod tests {
         ctx.add(Contextoid::time(2, TimeScale::Day, 172_800).with_field("close", f64::INFINITY))
             .unwrap();
         ctx.add(Contextoid::space("s", 1.0, 2.0, 3.0)).unwrap();
-        ctx.add(Contextoid::space_time(4, 0.5, 0.5, 0.0, 10)).unwrap();
+        ctx.add(Contextoid::space_time(4, 0.5, 0.5, 0.0, 10))
+            .unwrap();
         ctx.add(Contextoid::symbolic(5, "storm").with_field("level", -2.0))
             .unwrap();
         ctx.add(Contextoid::data(6, 0.25)).unwrap();
@@ -273,6 +348,23 @@ mod tests {
         assert_eq!(back.to_json().unwrap(), ctx.to_json().unwrap());
         assert_eq!(back.len(), ctx.len());
         assert_eq!(back.n_relations(), 2);
+    }
+
+    #[test]
+    fn a_duplicate_id_is_an_error_not_a_second_contextoid() {
+        let mut ctx = Context::new(0, "c");
+        ctx.add(Contextoid::data(1, 1.0)).unwrap();
+        ctx.add(Contextoid::data(2, 2.0)).unwrap();
+        let mut bytes = ctx.to_bytes();
+        // magic + version (6), context id (tag + i64: 9), name (u64 + "c": 9),
+        // then the id column: tag (1), count (8), the first id, the second id.
+        let second = 6 + 9 + 9 + 1 + 8 + 8;
+        assert_eq!(bytes[second..second + 8], 2i64.to_le_bytes());
+        bytes[second..second + 8].copy_from_slice(&1i64.to_le_bytes());
+        assert!(matches!(
+            Context::from_bytes(&bytes),
+            Err(ContextError::DuplicateId { .. })
+        ));
     }
 
     #[test]

@@ -326,8 +326,16 @@ mod tests {
             assert_eq!(x.verdict, y.verdict);
             assert_eq!(x.outcome, y.outcome);
             assert_eq!(
-                x.input.values().iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
-                y.input.values().iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+                x.input
+                    .values()
+                    .iter()
+                    .map(|v| v.to_bits())
+                    .collect::<Vec<_>>(),
+                y.input
+                    .values()
+                    .iter()
+                    .map(|v| v.to_bits())
+                    .collect::<Vec<_>>()
             );
             // The single-firing form agrees too.
             assert_eq!(Firing::from_bytes(&x.to_bytes()).unwrap().event, x.event);

@@ -7,6 +7,7 @@ mod columns;
 mod error;
 mod histogram;
 mod mrmr;
+mod partitioned;
 mod surd;
 
 pub use binning::{bin_column, BinSpec, Binned, Binner};
@@ -14,4 +15,8 @@ pub use columns::{surd_from_columns, Column, ColumnsSurd};
 pub use error::{DiscoverError, Result};
 pub use histogram::{full_counts, joint_counts, marginal, sum_out, JointTable};
 pub use mrmr::{mrmr, MrmrResult, Relevance};
+pub use partitioned::{
+    merge_counts, merge_ranges, partition_counts, partition_ranges, surd_from_counts, Partition,
+    MAX_PARTITION_CELLS,
+};
 pub use surd::{combinations, decompose, surd_from_pdf, surd_from_states, SurdResult};
