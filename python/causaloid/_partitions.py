@@ -113,3 +113,157 @@ def window_contents(machine: Any) -> tuple[list[str], int, dict[str, np.ndarray]
         return [], 0, {}
     columns = list(window.columns)
     return columns, int(window.size), {c: np.asarray(window.values(c)) for c in columns}
+
+
+# --- SURD on partitions ---------------------------------------------------------
+
+
+def surd_head(frame: Any, target: str, lag: int) -> tuple[int, np.ndarray]:
+    """A partition's length and its first ``lag`` target values."""
+    cols = to_columns(frame)
+    values = np.asarray(cols[target], dtype=np.float64) if target in cols else np.empty(0)
+    return len(values), values[:lag].copy()
+
+
+def surd_plan(heads: list[tuple[int, np.ndarray]], lag: int) -> list[tuple[np.ndarray, int]]:
+    """Each partition's halo (the ``lag`` target values after it) and the
+    number of samples it owns (agent rows at least ``lag`` from the end)."""
+    total = sum(n for n, _ in heads)
+    out = []
+    start = 0
+    for k, (n, _) in enumerate(heads):
+        halo_parts: list[np.ndarray] = []
+        need = lag
+        for _, head in heads[k + 1 :]:
+            if need <= 0:
+                break
+            halo_parts.append(head[:need])
+            need -= len(head[:need])
+        halo = np.concatenate(halo_parts) if halo_parts else np.empty(0)
+        samples = max(0, min(start + n, total - lag) - start)
+        out.append((np.ascontiguousarray(halo, dtype=np.float64), samples))
+        start += n
+    return out
+
+
+def _surd_columns(frame: Any, target: str, agents: list[str]) -> tuple[list[np.ndarray], np.ndarray]:
+    from causaloid.discover.surd import _as_float
+
+    cols = to_columns(frame, [target, *[a for a in agents if a != target]])
+    return [_as_float(a, cols[a]) for a in agents], _as_float(target, cols[target])
+
+
+def surd_ranges(
+    frame: Any, target: str, agents: list[str], lag: int, halo: np.ndarray, samples: int
+) -> Any:
+    """One partition's column ranges over the samples it owns (engine)."""
+    from causaloid import _native
+
+    agent_values, target_values = _surd_columns(frame, target, agents)
+    return _native.surd_partition_ranges(
+        agent_values, target_values, halo, lag, samples, [*agents, target]
+    )
+
+
+def surd_counts(
+    frame: Any,
+    target: str,
+    agents: list[str],
+    lag: int,
+    halo: np.ndarray,
+    samples: int,
+    *,
+    specs: list[tuple[int, list[float] | None]],
+    ranges: Any,
+) -> np.ndarray:
+    """One partition's joint counts with the table's bins (engine)."""
+    from causaloid import _native
+
+    agent_values, target_values = _surd_columns(frame, target, agents)
+    return _native.surd_partition_counts(
+        agent_values,
+        target_values,
+        halo,
+        lag,
+        samples,
+        [*agents, target],
+        [s[0] for s in specs],
+        [s[1] for s in specs],
+        ranges,
+    )
+
+
+def surd_partitioned(
+    each: Any,
+    columns: list[str],
+    target: str,
+    agents: Any,
+    lag: int,
+    bins: Any,
+    binning: Any,
+    max_order: int | None,
+    self_causation: bool,
+) -> Any:
+    """SURD over partitions. ``each(fn, plan, *args, **kwargs)`` runs
+    ``fn(part, *args, *plan[k], **kwargs)`` on every partition ``k`` (``plan``
+    None: no per-partition arguments) and returns the results in partition
+    order. Three passes: lengths and heads, ranges, counts; the engine merges."""
+    from causaloid import _native
+    from causaloid.discover.errors import DiscoverValueError
+    from causaloid.discover.surd import _build, _check_int, _edges_for
+    from causaloid.errors import UnknownColumnError
+
+    lag = _check_int("lag", lag, 0)
+    if max_order is not None:
+        max_order = _check_int("max_order", max_order, 1)
+    if not isinstance(target, str):
+        raise DiscoverValueError(
+            f"target must be a column name, got {target!r}", {"parameter": "target"}
+        )
+    if agents is None:
+        agents = [c for c in columns if c != target]
+    elif isinstance(agents, str):
+        agents = [agents]
+    agents = list(agents)
+    if target in agents:
+        raise DiscoverValueError(
+            f"the target {target!r} is among its agents; pass self_causation=True to include "
+            "its own past",
+            {"parameter": "agents", "column": target},
+        )
+    if self_causation:
+        if lag < 1:
+            raise DiscoverValueError(
+                "self_causation needs lag >= 1 (a variable trivially explains itself)",
+                {"parameter": "lag"},
+            )
+        agents = [*agents, target]
+    if not agents:
+        raise DiscoverValueError("give at least one agent", {"parameter": "agents"})
+    for c in [target, *agents]:
+        if c not in columns:
+            raise UnknownColumnError(
+                f"unknown column {c!r} (available: {', '.join(columns[:12])})",
+                {"column": c, "available": columns},
+            )
+    heads = each(surd_head, None, target, lag)
+    if lag >= sum(n for n, _ in heads):
+        raise DiscoverValueError(
+            f"lag {lag} leaves no samples out of {sum(n for n, _ in heads)}", {"parameter": "lag"}
+        )
+    plan = surd_plan(heads, lag)
+    parts_ranges = each(surd_ranges, plan, target, agents, lag)
+    ranges = _native.surd_merge_ranges(list(parts_ranges))
+    specs = [_edges_for(a, bins, binning) for a in agents] + [_edges_for(target, bins, binning)]
+    counts = each(surd_counts, plan, target, agents, lag, specs=specs, ranges=ranges)
+    raw = _native.surd_from_partition_counts(
+        list(counts),
+        [*agents, target],
+        [s[0] for s in specs],
+        [s[1] for s in specs],
+        ranges,
+        max_order,
+    )
+    edges = {target: tuple(raw["target_edges"])}
+    edges.update({a: tuple(e) for a, e in zip(agents, raw["agent_edges"])})
+    return _build(raw, target, agents, lag=lag, samples=raw["samples"], bin_edges=edges)

@@ -10,7 +10,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 
 /// Raises the exception class of `causaloid.discover.errors` matching the error.
-fn to_py_err(py: Python<'_>, err: DiscoverError) -> PyErr {
+pub(crate) fn to_py_err(py: Python<'_>, err: DiscoverError) -> PyErr {
     let detail = PyDict::new(py);
     let fill = || -> PyResult<&'static str> {
         Ok(match &err {
@@ -86,7 +86,7 @@ fn combo_tuple<'py>(py: Python<'py>, combo: &[usize]) -> PyResult<Bound<'py, PyT
     PyTuple::new(py, combo)
 }
 
-fn result_to_dict<'py>(py: Python<'py>, r: &SurdResult) -> PyResult<Bound<'py, PyDict>> {
+pub(crate) fn result_to_dict<'py>(py: Python<'py>, r: &SurdResult) -> PyResult<Bound<'py, PyDict>> {
     let out = PyDict::new(py);
     let map = |m: &std::collections::BTreeMap<Vec<usize>, f64>| -> PyResult<Bound<'py, PyList>> {
         let list = PyList::empty(py);
@@ -106,13 +106,13 @@ fn result_to_dict<'py>(py: Python<'py>, r: &SurdResult) -> PyResult<Bound<'py, P
     Ok(out)
 }
 
-fn slice<'a>(array: &'a PyReadonlyArray1<'_, f64>, name: &str) -> PyResult<&'a [f64]> {
+pub(crate) fn slice<'a>(array: &'a PyReadonlyArray1<'_, f64>, name: &str) -> PyResult<&'a [f64]> {
     array.as_slice().map_err(|_| {
         pyo3::exceptions::PyValueError::new_err(format!("column {name:?} is not contiguous"))
     })
 }
 
-fn spec(bins: usize, edges: Option<Vec<f64>>) -> BinSpec {
+pub(crate) fn spec(bins: usize, edges: Option<Vec<f64>>) -> BinSpec {
     match edges {
         Some(edges) => BinSpec::Edges(edges),
         None => BinSpec::EqualWidth(bins),

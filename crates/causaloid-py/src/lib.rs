@@ -13,6 +13,7 @@ mod errors;
 mod ethos;
 mod expr;
 mod graph;
+mod partitioned;
 mod threads;
 mod uncertain;
 
@@ -27,5 +28,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     ethos::register(m)?;
     csm::register(m)?;
     threads::register(m)?;
+    partitioned::register(m)?;
     Ok(())
 }
