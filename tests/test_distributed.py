@@ -135,3 +135,56 @@ def test_set_threads_validates_and_never_changes_results() -> None:
         assert cl.get_threads() == 1
     finally:
         cl.set_threads(None)
+
+
+def _lagged_table(n: int = 6000) -> pd.DataFrame:
+    rng = np.random.default_rng(3)
+    x1, x2, x3 = rng.random(n), rng.random(n), rng.normal(size=n)
+    y = np.full(n, 0.25)
+    y[3:] = 0.6 * x1[:-3] + 0.3 * x2[2:-1] + 0.1 * x3[1:-2]
+    return pd.DataFrame({"y": y, "x1": x1, "x2": x2, "x3": x3})
+
+
+@pytest.mark.parametrize("lag", [0, 1, 3])
+def test_surd_on_partitions_equals_the_collected_table_exactly(client, lag: int) -> None:  # type: ignore[no-untyped-def]
+    table = _lagged_table()
+    frame = dd.from_pandas(table, npartitions=8)
+    got = cld.surd(frame, "y", lag=lag, bins=6)
+    want = cl.discover.surd(table, "y", lag=lag, bins=6)
+    assert got == want  # every float, bit for bit
+    assert got.samples == len(table) - lag
+
+
+def test_surd_partitions_shorter_than_the_lag_still_pair_rows_across_them() -> None:
+    table = _lagged_table(300)
+    frame = dd.from_pandas(table, npartitions=100)  # three rows a partition
+    got = cld.surd(frame, "y", lag=5, bins=4, max_order=2, self_causation=True)
+    want = cl.discover.surd(table, "y", lag=5, bins=4, max_order=2, self_causation=True)
+    assert got == want
+
+
+def test_surd_on_partitions_keeps_the_collected_errors() -> None:
+    table = _lagged_table(100)
+    table.loc[50, "x2"] = np.nan
+    with pytest.raises(cl.discover.errors.NonFiniteError, match="x2"):
+        cld.surd(dd.from_pandas(table, npartitions=4), "y", bins=4)
+    with pytest.raises(cl.errors.UnknownColumnError):
+        cld.surd(dd.from_pandas(table, npartitions=4), "nope")
+
+
+def test_mrmr_on_partitions_selects_as_the_collected_table(client) -> None:  # type: ignore[no-untyped-def]
+    rng = np.random.default_rng(5)
+    a, b, c, noise = rng.normal(size=(4, 3000))
+    table = pd.DataFrame({"a": a, "a2": a + 0.3 * noise, "b": b, "c": c, "y": 2 * a + b + 0.1 * c})
+    got = cld.mrmr(dd.from_pandas(table, npartitions=8), "y", k=3)
+    want = cl.discover.mrmr(table, "y", k=3)
+    assert got.features == want.features
+    np.testing.assert_allclose(got.scores, want.scores, rtol=1e-12)
+    for name, value in want.relevance.items():
+        assert got.relevance[name] == pytest.approx(value, rel=1e-12)
+
+
+def test_mrmr_on_partitions_names_what_it_cannot_do() -> None:
+    table = pd.DataFrame({"a": np.arange(10.0), "y": np.arange(10.0) % 3})
+    with pytest.raises(cl.discover.errors.DiscoverValueError, match="f_test"):
+        cld.mrmr(dd.from_pandas(table, npartitions=2), "y", method="mutual_info")

@@ -46,3 +46,18 @@ def test_a_windowed_machine_on_ray_fires_as_one_machine(local_ray) -> None:  # t
     one = _machine().run_batch(table)
     assert got["event"].tolist() == [f.event for f in one.firings]
     assert got["state"].tolist() == one.states
+
+
+def test_surd_and_mrmr_on_ray_equal_the_collected_table(local_ray) -> None:  # type: ignore[no-untyped-def]
+    rng = np.random.default_rng(4)
+    x1, x2 = rng.random(2000), rng.random(2000)
+    y = np.roll(0.7 * x1 + 0.3 * x2, 2)
+    table = pd.DataFrame({"y": y, "x1": x1, "x2": x2})
+    ds = ray.data.from_pandas(table)
+    assert clr.surd(ds, "y", lag=2, bins=5, pieces=4) == cl.discover.surd(
+        table, "y", lag=2, bins=5
+    )
+    got = clr.mrmr(ds, "y", k=2, pieces=4)
+    want = cl.discover.mrmr(table, "y", k=2)
+    assert got.features == want.features
+    np.testing.assert_allclose(got.scores, want.scores, rtol=1e-12)

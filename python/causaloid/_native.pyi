@@ -426,3 +426,42 @@ def mrmr_select(
 def set_threads(n: int | None) -> None: ...
 def get_threads() -> int: ...
 def threads_set() -> bool: ...
+
+# --- discovery on partitions (crates/causaloid-py/src/partitioned.rs) -----------------
+
+Ranges = list[tuple[float, float] | None]
+
+def surd_partition_ranges(
+    agents: list[npt.NDArray[np.float64]],
+    target: npt.NDArray[np.float64],
+    halo: npt.NDArray[np.float64],
+    lag: int,
+    samples: int,
+    names: list[str],
+) -> Ranges: ...
+def surd_merge_ranges(parts: list[Ranges]) -> Ranges: ...
+def surd_partition_counts(
+    agents: list[npt.NDArray[np.float64]],
+    target: npt.NDArray[np.float64],
+    halo: npt.NDArray[np.float64],
+    lag: int,
+    samples: int,
+    names: list[str],
+    bins: list[int],
+    edges: list[list[float] | None],
+    ranges: Ranges,
+) -> npt.NDArray[np.uint64]: ...
+def surd_from_partition_counts(
+    counts: list[npt.NDArray[np.uint64]],
+    names: list[str],
+    bins: list[int],
+    edges: list[list[float] | None],
+    ranges: Ranges,
+    max_order: int | None = None,
+) -> dict[str, Any]: ...
+def mrmr_partition_stats(
+    columns: list[npt.NDArray[np.float64]], names: list[str]
+) -> tuple[int, list[float], list[float]]: ...
+def mrmr_from_partition_stats(
+    parts: list[tuple[int, list[float], list[float]]], names: list[str], k: int
+) -> tuple[list[int], list[float], list[float]]: ...

@@ -267,3 +267,72 @@ def surd_partitioned(
     edges = {target: tuple(raw["target_edges"])}
     edges.update({a: tuple(e) for a, e in zip(agents, raw["agent_edges"])})
     return _build(raw, target, agents, lag=lag, samples=raw["samples"], bin_edges=edges)
+
+
+# --- mRMR on partitions ---------------------------------------------------------
+
+
+def mrmr_stats(frame: Any, target: str, names: list[str]) -> Any:
+    """One partition's count, means and co-moments (engine)."""
+    from causaloid import _native
+    from causaloid._table import numeric
+
+    cols = to_columns(frame, [target, *names])
+    values = [
+        np.ascontiguousarray(numeric(n, cols[n]), dtype=np.float64) for n in [*names, target]
+    ]
+    return _native.mrmr_partition_stats(values, [*names, target])
+
+
+def mrmr_partitioned(
+    each: Any,
+    columns: list[str],
+    target: str,
+    k: int,
+    method: str,
+    features: Any,
+    task: str,
+) -> Any:
+    """F-test mRMR over partitions: statistics per partition, merged and
+    selected by the engine."""
+    from causaloid import _native
+    from causaloid.discover.errors import DiscoverValueError
+    from causaloid.discover.mrmr import MRMRResult
+    from causaloid.errors import UnknownColumnError
+
+    if method != "f_test" or task != "regression":
+        raise DiscoverValueError(
+            "on partitions, mrmr supports method='f_test' with task='regression' "
+            f"(got method={method!r}, task={task!r}); collect the table for the others",
+            {"parameter": "method"},
+        )
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+        raise DiscoverValueError(f"k must be a positive integer, got {k!r}", {"parameter": "k"})
+    if features is None:
+        names = [c for c in columns if c != target]
+    else:
+        names = [features] if isinstance(features, str) else list(features)
+        if target in names:
+            raise DiscoverValueError(
+                f"the target {target!r} is among the candidate features",
+                {"parameter": "features", "column": target},
+            )
+    if not names:
+        raise DiscoverValueError("no candidate features", {"parameter": "features"})
+    for c in [target, *names]:
+        if c not in columns:
+            raise UnknownColumnError(
+                f"unknown column {c!r} (available: {', '.join(columns[:12])})",
+                {"column": c, "available": columns},
+            )
+    stats = each(mrmr_stats, None, target, names)
+    selected, scores, relevance = _native.mrmr_from_partition_stats(
+        list(stats), [*names, target], int(k)
+    )
+    return MRMRResult(
+        target=target,
+        features=[names[i] for i in selected],
+        scores=list(scores),
+        relevance=dict(zip(names, relevance)),
+        method=method,
+    )

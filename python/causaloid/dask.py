@@ -47,13 +47,14 @@ from causaloid._partitions import (
     evaluate_partition,
     firings_meta,
     length_and_tail,
+    mrmr_partitioned,
     run_partition,
     surd_partitioned,
     window_contents,
 )
 from causaloid.errors import InvalidArgumentError
 
-__all__ = ["evaluate_batch", "run_batch", "surd"]
+__all__ = ["evaluate_batch", "mrmr", "run_batch", "surd"]
 
 
 def _in_worker() -> bool:
@@ -200,3 +201,32 @@ def surd(
         max_order,
         self_causation,
     )
+
+
+def mrmr(
+    frame: Any,
+    target: str,
+    k: int = 10,
+    *,
+    method: str = "f_test",
+    features: Any = None,
+    task: str = "regression",
+) -> Any:
+    """:func:`causaloid.discover.mrmr` (F test, continuous target) on a Dask
+    DataFrame: each partition's count, means and co-moments, merged exactly in
+    formula (pairwise), then the same selection. The features and their order
+    equal the collected table's; relevance and scores agree to about 1e-12
+    relative (the sums are added in another order).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd, dask.dataframe as dd
+    >>> import causaloid as cl, causaloid.dask as cld
+    >>> rng = np.random.default_rng(1)
+    >>> a, b, noise = rng.normal(size=(3, 500))
+    >>> table = pd.DataFrame({"a": a, "a_copy": a + 0.3 * noise, "b": b, "y": 2 * a + b})
+    >>> cld.mrmr(dd.from_pandas(table, npartitions=3), "y", k=2).features
+    ['a', 'b']
+    """
+    frame = _frame(frame)
+    return mrmr_partitioned(_each(frame), list(frame.columns), target, k, method, features, task)

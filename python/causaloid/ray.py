@@ -34,12 +34,14 @@ from causaloid._partitions import (
     carries,
     evaluate_partition,
     length_and_tail,
+    mrmr_partitioned,
     run_partition,
+    surd_partitioned,
     window_contents,
 )
 from causaloid.errors import InvalidArgumentError
 
-__all__ = ["evaluate_batch", "run_batch"]
+__all__ = ["evaluate_batch", "mrmr", "run_batch", "surd"]
 
 
 def _dataset(data: Any) -> Any:
@@ -102,22 +104,93 @@ def run_batch(machine: Any, dataset: Any, *, pieces: int = 8) -> pd.DataFrame:
         One row per firing: ``row``, ``event``, ``state``, ``action``, ``outcome``.
     """
     dataset = _dataset(dataset)
-    if isinstance(pieces, bool) or not isinstance(pieces, int) or pieces < 1:
-        raise InvalidArgumentError(f"pieces must be at least 1; got {pieces!r}", {"pieces": pieces})
-    n = dataset.count()
-    cuts = [n * i // pieces for i in range(1, pieces)]
-    parts = dataset.split_at_indices(cuts) if cuts else [dataset]
+    parts = _pieces(dataset, pieces)
     columns, size, start = window_contents(machine)
-    frames = [ray.put(p.to_pandas()) for p in parts]
-    measure = ray.remote(length_and_tail)
-    lengths = ray.get([measure.remote(f, columns, size) for f in frames])
+    measure = ray.remote(_on_piece)
+    lengths = ray.get([measure.remote(p, length_and_tail, columns, size) for p in parts])
     plan = carries(list(lengths), columns, size, machine.events, start)
-    run = ray.remote(_run_piece)
     results = ray.get(
-        [run.remote(machine, f, row, event, tail) for f, (row, event, tail) in zip(frames, plan)]
+        [
+            measure.remote(p, _run_piece, machine, row, event, tail)
+            for p, (row, event, tail) in zip(parts, plan)
+        ]
     )
     return pd.concat(results, ignore_index=True)
 
 
-def _run_piece(machine: Any, frame: pd.DataFrame, row: int, event: int, tail: Any) -> Any:
+def _run_piece(frame: pd.DataFrame, machine: Any, row: int, event: int, tail: Any) -> Any:
     return run_partition(machine, frame, row, event, tail, _task_cpus())
+
+
+def _pieces(dataset: Any, pieces: int) -> list[Any]:
+    """The dataset cut into ``pieces`` contiguous, ordered pieces."""
+    if isinstance(pieces, bool) or not isinstance(pieces, int) or pieces < 1:
+        raise InvalidArgumentError(f"pieces must be at least 1; got {pieces!r}", {"pieces": pieces})
+    n = dataset.count()
+    cuts = [n * i // pieces for i in range(1, pieces)]
+    return list(dataset.split_at_indices(cuts)) if cuts else [dataset]
+
+
+def _on_piece(piece: Any, fn: Any, *args: Any, **kwargs: Any) -> Any:
+    """Runs ``fn`` on one piece, read in the task (never on the driver)."""
+    from causaloid.threads import _apply_worker_default
+
+    _apply_worker_default(_task_cpus())
+    return fn(piece.to_pandas(), *args, **kwargs)
+
+
+def _each(dataset: Any, pieces: int) -> Any:
+    parts = _pieces(dataset, pieces)
+    task = ray.remote(_on_piece)
+
+    def each(fn: Any, plan: Any, *args: Any, **kwargs: Any) -> list[Any]:
+        plans = plan if plan is not None else [()] * len(parts)
+        return list(ray.get([task.remote(p, fn, *args, *k, **kwargs) for p, k in zip(parts, plans)]))
+
+    return each
+
+
+def surd(
+    dataset: Any,
+    target: str,
+    agents: Any = None,
+    *,
+    lag: int = 1,
+    bins: Any = 8,
+    binning: Any = None,
+    max_order: int | None = None,
+    self_causation: bool = False,
+    pieces: int = 8,
+) -> Any:
+    """:func:`causaloid.discover.surd` on a Ray Dataset, bit-identical to the
+    collected table's (see :func:`causaloid.dask.surd` for the three passes)."""
+    dataset = _dataset(dataset)
+    return surd_partitioned(
+        _each(dataset, pieces),
+        list(dataset.columns()),
+        target,
+        agents,
+        lag,
+        bins,
+        binning,
+        max_order,
+        self_causation,
+    )
+
+
+def mrmr(
+    dataset: Any,
+    target: str,
+    k: int = 10,
+    *,
+    method: str = "f_test",
+    features: Any = None,
+    task: str = "regression",
+    pieces: int = 8,
+) -> Any:
+    """:func:`causaloid.discover.mrmr` (F test, continuous target) on a Ray
+    Dataset (see :func:`causaloid.dask.mrmr`)."""
+    dataset = _dataset(dataset)
+    return mrmr_partitioned(
+        _each(dataset, pieces), list(dataset.columns()), target, k, method, features, task
+    )

@@ -2,8 +2,8 @@
 //! partition's ranges and joint counts, merged and decomposed by the engine.
 
 use causaloid_core::discover::{
-    merge_counts, merge_ranges, partition_counts, partition_ranges, surd_from_counts, BinSpec,
-    Partition,
+    merge_counts, merge_ranges, mrmr_from_comoments, partition_counts, partition_ranges,
+    surd_from_counts, BinSpec, CoMoments, Partition,
 };
 use numpy::{PyArray1, PyReadonlyArray1};
 use pyo3::exceptions::PyValueError;
@@ -119,7 +119,66 @@ fn surd_from_partition_counts<'py>(
     Ok(out)
 }
 
+type Stats = (u64, Vec<f64>, Vec<f64>);
+
+/// One partition's mRMR statistics: (count, means, co-moments), features
+/// first and the target last.
+#[pyfunction]
+fn mrmr_partition_stats(
+    py: Python<'_>,
+    columns: Vec<PyReadonlyArray1<'_, f64>>,
+    names: Vec<String>,
+) -> PyResult<Stats> {
+    let cols: Vec<&[f64]> = columns
+        .iter()
+        .zip(&names)
+        .map(|(c, n)| slice(c, n))
+        .collect::<PyResult<_>>()?;
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let s = py
+        .detach(|| CoMoments::of(&names, &cols))
+        .map_err(|e| to_py_err(py, e))?;
+    Ok((s.count, s.means, s.comoments))
+}
+
+/// F-test mRMR from every partition's statistics: merged, then selected.
+#[pyfunction]
+fn mrmr_from_partition_stats(
+    py: Python<'_>,
+    parts: Vec<Stats>,
+    names: Vec<String>,
+    k: usize,
+) -> PyResult<(Vec<usize>, Vec<f64>, Vec<f64>)> {
+    let width = names.len();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let result = py
+        .detach(|| {
+            let mut total = CoMoments::empty(width);
+            for (count, means, comoments) in parts {
+                if means.len() != width || comoments.len() != width * width {
+                    return Err(causaloid_core::discover::DiscoverError::Length {
+                        column: "partition statistics".into(),
+                        expected: width,
+                        found: means.len(),
+                    });
+                }
+                let part = CoMoments {
+                    count,
+                    width,
+                    means,
+                    comoments,
+                };
+                total = total.merge(&part)?;
+            }
+            mrmr_from_comoments(&names, &total, k)
+        })
+        .map_err(|e| to_py_err(py, e))?;
+    Ok((result.selected, result.scores, result.relevance))
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(mrmr_partition_stats, m)?)?;
+    m.add_function(wrap_pyfunction!(mrmr_from_partition_stats, m)?)?;
     m.add_function(wrap_pyfunction!(surd_partition_ranges, m)?)?;
     m.add_function(wrap_pyfunction!(surd_merge_ranges, m)?)?;
     m.add_function(wrap_pyfunction!(surd_partition_counts, m)?)?;

@@ -7,6 +7,7 @@ mod columns;
 mod error;
 mod histogram;
 mod mrmr;
+mod mrmr_partitioned;
 mod partitioned;
 mod surd;
 
@@ -15,6 +16,7 @@ pub use columns::{surd_from_columns, Column, ColumnsSurd};
 pub use error::{DiscoverError, Result};
 pub use histogram::{full_counts, joint_counts, marginal, sum_out, JointTable};
 pub use mrmr::{mrmr, MrmrResult, Relevance};
+pub use mrmr_partitioned::{mrmr_from_comoments, CoMoments};
 pub use partitioned::{
     merge_counts, merge_ranges, partition_counts, partition_ranges, surd_from_counts, Partition,
     MAX_PARTITION_CELLS,
