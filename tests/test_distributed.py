@@ -47,9 +47,7 @@ def _graph() -> cl.CausalGraph:
 def _machine() -> cl.StateMachine:
     rising = cl.State("rising", "", cl.Causaloid("r", "", expr=col("x.mean") > 0.55))
     jump = cl.State("jump", "", cl.Causaloid("j", "", expr=col("y.delta") > 2.5))
-    return cl.StateMachine(
-        [(rising, "log"), (jump, "alert")], window=cl.Window(5, ["x", "y"])
-    )
+    return cl.StateMachine([(rising, "log"), (jump, "alert")], window=cl.Window(5, ["x", "y"]))
 
 
 def test_a_graph_batch_on_workers_equals_one_machine(client) -> None:  # type: ignore[no-untyped-def]

@@ -81,7 +81,9 @@ def _graph() -> cl.CausalGraph:
 
 def _model() -> cl.Model:
     return cl.Model(
-        1, "m", cl.Causaloid(1, "a", expr=col("x") > 0.5),
+        1,
+        "m",
+        cl.Causaloid(1, "a", expr=col("x") > 0.5),
         assumptions=[cl.Assumption("bounded", positive)],
     )
 
@@ -241,8 +243,12 @@ def test_every_error_class_pickles_with_its_detail() -> None:
 
     seen = 0
     for module in (
-        causaloid.errors, causaloid.context.errors, causaloid.csm.errors,
-        causaloid.discover.errors, causaloid.ethos.errors, causaloid.uncertain.errors,
+        causaloid.errors,
+        causaloid.context.errors,
+        causaloid.csm.errors,
+        causaloid.discover.errors,
+        causaloid.ethos.errors,
+        causaloid.uncertain.errors,
     ):
         for _, cls in inspect.getmembers(module, inspect.isclass):
             if issubclass(cls, cl.CausalError):

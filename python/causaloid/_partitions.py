@@ -146,7 +146,9 @@ def surd_plan(heads: list[tuple[int, np.ndarray]], lag: int) -> list[tuple[np.nd
     return out
 
 
-def _surd_columns(frame: Any, target: str, agents: list[str]) -> tuple[list[np.ndarray], np.ndarray]:
+def _surd_columns(
+    frame: Any, target: str, agents: list[str]
+) -> tuple[list[np.ndarray], np.ndarray]:
     from causaloid.discover.surd import _as_float
 
     cols = to_columns(frame, [target, *[a for a in agents if a != target]])
@@ -278,9 +280,7 @@ def mrmr_stats(frame: Any, target: str, names: list[str]) -> Any:
     from causaloid._table import numeric
 
     cols = to_columns(frame, [target, *names])
-    values = [
-        np.ascontiguousarray(numeric(n, cols[n]), dtype=np.float64) for n in [*names, target]
-    ]
+    values = [np.ascontiguousarray(numeric(n, cols[n]), dtype=np.float64) for n in [*names, target]]
     return _native.mrmr_partition_stats(values, [*names, target])
 
 

@@ -38,8 +38,7 @@ try:
     import pandas as pd
 except ImportError as exc:  # pragma: no cover - exercised without the extra
     raise ImportError(
-        "causaloid.dask needs Dask: pip install 'causaloid[dask]'"
-        f" (missing: {exc.name})"
+        f"causaloid.dask needs Dask: pip install 'causaloid[dask]' (missing: {exc.name})"
     ) from exc
 
 from causaloid._partitions import (

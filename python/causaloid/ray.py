@@ -26,8 +26,7 @@ try:
     import ray
 except ImportError as exc:  # pragma: no cover - exercised without the extra
     raise ImportError(
-        "causaloid.ray needs Ray: pip install 'causaloid[ray]'"
-        f" (missing: {exc.name})"
+        f"causaloid.ray needs Ray: pip install 'causaloid[ray]' (missing: {exc.name})"
     ) from exc
 
 from causaloid._partitions import (
@@ -145,7 +144,9 @@ def _each(dataset: Any, pieces: int) -> Any:
 
     def each(fn: Any, plan: Any, *args: Any, **kwargs: Any) -> list[Any]:
         plans = plan if plan is not None else [()] * len(parts)
-        return list(ray.get([task.remote(p, fn, *args, *k, **kwargs) for p, k in zip(parts, plans)]))
+        return list(
+            ray.get([task.remote(p, fn, *args, *k, **kwargs) for p, k in zip(parts, plans)])
+        )
 
     return each
 
