@@ -186,3 +186,9 @@ def test_mrmr_on_partitions_names_what_it_cannot_do() -> None:
     table = pd.DataFrame({"a": np.arange(10.0), "y": np.arange(10.0) % 3})
     with pytest.raises(cl.discover.errors.DiscoverValueError, match="f_test"):
         cld.mrmr(dd.from_pandas(table, npartitions=2), "y", method="mutual_info")
+
+
+def test_single_machine_calls_name_dask_when_given_a_dask_frame() -> None:
+    frame = dd.from_pandas(_lagged_table(50), npartitions=2)
+    with pytest.raises(TypeError, match="causaloid.dask"):
+        cl.discover.surd(frame, "y")
