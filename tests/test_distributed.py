@@ -7,11 +7,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import causaloid as cl
 
 dd = pytest.importorskip("dask.dataframe", reason="the dask extra is not installed")
 distributed = pytest.importorskip("distributed", reason="the dask extra is not installed")
+
+import dask  # noqa: E402
 
 import causaloid.dask as cld  # noqa: E402
 
@@ -192,3 +196,23 @@ def test_single_machine_calls_name_dask_when_given_a_dask_frame() -> None:
     frame = dd.from_pandas(_lagged_table(50), npartitions=2)
     with pytest.raises(TypeError, match="causaloid.dask"):
         cl.discover.surd(frame, "y")
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    cuts=st.lists(st.integers(0, 400), max_size=6),
+    lag=st.integers(0, 6),
+    bins=st.integers(2, 5),
+    seed=st.integers(0, 2**16),
+)
+def test_surd_is_the_same_however_the_rows_are_partitioned(
+    cuts: list[int], lag: int, bins: int, seed: int
+) -> None:
+    rng = np.random.default_rng(seed)
+    table = pd.DataFrame({"y": rng.random(400), "a": rng.random(400), "b": rng.random(400)})
+    bounds = sorted({0, 400, *cuts})
+    pieces = [table.iloc[lo:hi] for lo, hi in zip(bounds, bounds[1:])]
+    frame = dd.from_delayed([dask.delayed(p) for p in pieces], meta=table.iloc[:0])
+    with dask.config.set(scheduler="synchronous"):
+        got = cld.surd(frame, "y", lag=lag, bins=bins)
+    assert got == cl.discover.surd(table, "y", lag=lag, bins=bins)
