@@ -17,11 +17,10 @@
 //! Decoding rebuilds the context through the same validated update as a
 //! hand-built one, so a corrupt document is an error, never a broken context.
 
-use super::contextoid::{ContextoidKind, Relation, RelationKind};
+use super::contextoid::{ContextoidKind, RelationKind};
 use super::error::ContextError;
 use super::store::Context;
 use super::time::{TimeScale, MAX_ABS_SECONDS};
-use super::update::Operation;
 use crate::codec::{CodecError, Reader, Writer};
 use crate::graph::NodeId;
 
@@ -221,22 +220,6 @@ impl Context {
             };
             kinds_out.push(kind);
         }
-        let mut links = Vec::with_capacity(from.len());
-        for ((f, t), k) in from.iter().zip(&to).zip(&kind) {
-            let get = |p: &u32| {
-                ids.get(*p as usize)
-                    .cloned()
-                    .ok_or_else(|| bad("relation ends"))
-            };
-            links.push(Operation::Link(Relation {
-                from: get(f)?,
-                to: get(t)?,
-                kind: kinds
-                    .get(*k as usize)
-                    .cloned()
-                    .ok_or_else(|| bad("relation kinds"))?,
-            }));
-        }
         // Contextoids first (validated as any update), then the field columns
         // set whole (a fresh context's slots are 0..n, in this order; a field
         // no contextoid carries is left out, as the JSON form leaves it out),
@@ -250,11 +233,51 @@ impl Context {
                 ctx.set_column(name, 0, col);
             }
         }
-        Ok(ctx.apply(links).map(|()| ctx).map_err(|e| e.error))
+        for ((f, t), k) in from.iter().zip(&to).zip(&kind) {
+            let kind = kinds
+                .get(*k as usize)
+                .ok_or_else(|| bad("relation kinds"))?;
+            if let Err(e) = ctx.bulk_link(*f, *t, kind) {
+                return Ok(Err(e));
+            }
+        }
+        Ok(Ok(ctx))
     }
 }
 
 impl Context {
+    /// Links the contextoids in slots `from` and `to` of a context being
+    /// decoded, with the checks [`Context::relate`] makes (ends exist, no
+    /// duplicate, temporal relations earlier to later).
+    fn bulk_link(&mut self, from: u32, to: u32, kind: &RelationKind) -> Result<(), ContextError> {
+        let n = self.ids.len();
+        let (f, t) = (from as usize, to as usize);
+        if f >= n || t >= n {
+            return Err(ContextError::Serialization {
+                message: "a relation names a contextoid that is not in the document".to_owned(),
+            });
+        }
+        if let Some(k) = self.relation_kind_slot(kind) {
+            if self.outgoing[f].contains(&(to, k)) {
+                return Err(ContextError::DuplicateRelation {
+                    from: self.ids[f].clone(),
+                    to: self.ids[t].clone(),
+                    kind: kind.to_string(),
+                });
+            }
+        }
+        if *kind == RelationKind::Temporal {
+            self.check_time_order(
+                from,
+                to,
+                self.kind_at(from).timestamp(),
+                self.kind_at(to).timestamp(),
+            )?;
+        }
+        self.link_unchecked(from, to, kind);
+        Ok(())
+    }
+
     /// Adds many contextoids with no fields to an empty context at once,
     /// checking each as [`Contextoid::validate`] and the id index do, then
     /// sorting the time and space indexes once instead of per insertion. On
@@ -312,7 +335,7 @@ impl Context {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::context::Contextoid;
+    use crate::context::{Contextoid, Relation};
 
     fn sample() -> Context {
         let mut ctx = Context::new("btc", "prices");

@@ -528,7 +528,7 @@ impl Context {
         self.columns[f][start..start + values.len()].copy_from_slice(values);
     }
 
-    fn check_time_order(
+    pub(crate) fn check_time_order(
         &self,
         from: u32,
         to: u32,
