@@ -1,51 +1,84 @@
-"""Pearl's ladder of causation on nicotine -> tar -> cancer.
+"""Pearl's ladder of causation on smoking -> tar -> cancer risk.
 
-1. Association (seeing): observe a smoker and propagate along the chain.
-2. Intervention (doing): set the tar deposit mid-chain, whatever the smoking.
-3. Counterfactual (imagining): for the same patient, what if they had not
-   smoked? Intervene at the start and replay the chain.
+A structural causal model: every variable is an equation of its causes plus
+the unit's own exogenous noise (genes, habits, luck).
+
+1. Association (seeing): in observational data, smokers have more tar and a
+   higher risk — but a gene that drives both smoking and risk confounds it.
+2. Intervention (doing): do(smoking = s) cuts the gene -> smoking edge; the
+   average causal effect of smoking differs from the observed association.
+3. Counterfactual (imagining): for *this* patient — observed smoking, tar and
+   risk — what would their risk have been had they never smoked? Abduction
+   solves their personal noise from the observation, action sets smoking to 0,
+   prediction recomputes tar and risk with the same noise.
 """
 
 from __future__ import annotations
 
+import numpy as np
+
 import causaloid as cl
 from causaloid import expr as E
+from causaloid.scm import Normal
 
-# Each causaloid decides one causal step; thresholds are illustrative.
-nicotine = cl.Causaloid("nicotine", "nicotine intake is high", expr=E.value() > 0.55)
-tar = cl.Causaloid("tar", "high nicotine deposits tar", expr=E.value())
-cancer = cl.Causaloid("cancer", "tar deposits cause cancer", expr=E.value())
-
-chain = cl.CausalGraph("smoking", "nicotine -> tar -> cancer")
-for c in (nicotine, tar, cancer):
-    chain.add(c)
-chain.link("nicotine", "tar")
-chain.link("tar", "cancer")
-chain.freeze()
-
-smoking_level = 0.8
-
-print("== Rung 1: association (seeing)")
-seen = chain.evaluate(smoking_level)
-print(seen.explain())
-
-print("\n== Rung 2: intervention (doing): do(tar = false)")
-# Everything upstream of tar is cut; tar is set and its effect propagates on.
-done = chain.evaluate_from("cancer", False)
-print(done.explain())
-# The same with the Effect monad, step by step:
-# (causal structures are callable, so they are steps of an effect chain):
-stepwise = cl.Effect.pure(smoking_level).bind(nicotine).bind(tar).intervene(False).bind(cancer)
-print(stepwise.explain())
-
-print("\n== Rung 3: counterfactual (imagining): had the patient not smoked")
-factual = cl.Effect.pure(smoking_level).bind(chain)
-counterfactual = cl.Effect.pure(smoking_level).intervene(0.1).bind(chain)
-print(
-    f"factual outcome: cancer={factual.value}; "
-    f"counterfactual outcome: cancer={counterfactual.value}"
+smoking, tar, gene = E.col("smoking"), E.col("tar"), E.col("gene")
+model = cl.SCM(
+    {
+        "gene": E.lit(0.0),  # a predisposition, unobserved in practice
+        "smoking": 1.0 + 0.8 * gene,  # packs a day
+        "tar": 0.9 * smoking,  # tar deposit in the lungs
+        # a risk score: grows faster than linearly with tar, and with the gene
+        "risk": 0.1 + 0.3 * tar * abs(tar) / (1.0 + abs(tar)) + 0.4 * gene,
+    },
+    noise={
+        "gene": Normal(0, 1),
+        "smoking": Normal(0, 0.3),
+        "tar": Normal(0, 0.2),
+        "risk": Normal(0, 0.05),
+    },
 )
-print(counterfactual.explain())
+print(model.explain())
 
-assert seen.value is True and done.value is False and stepwise.value is False
-assert factual.value is True and counterfactual.value is False
+print("\n== Rung 1: association (seeing)")
+seen = model.sample(200_000, seed=1)
+heavy = seen["smoking"] > 1.5
+light = seen["smoking"] < 0.5
+gap = seen["risk"][heavy].mean() - seen["risk"][light].mean()
+print(
+    f"mean risk of heavy smokers {seen['risk'][heavy].mean():.3f}, "
+    f"of light smokers {seen['risk'][light].mean():.3f}: a gap of {gap:.3f}"
+)
+
+print("\n== Rung 2: intervention (doing): do(smoking = 2) vs do(smoking = 0.25)")
+effect = model.effect("smoking", "risk", a=2.0, b=0.25, n=200_000, seed=2)
+print(effect.explain())
+print(
+    "the observed gap also carries the gene's direct effect on risk; "
+    f"the causal effect alone is {effect.effect:.3f}"
+)
+
+print("\n== Rung 3: counterfactual (imagining): had this patient never smoked")
+patient = {"gene": 0.5, "smoking": 1.8, "tar": 1.9, "risk": 0.75}
+cf = model.counterfactual(patient, do={"smoking": 0.0})
+print(cf.explain())
+print(
+    f"this patient's risk: observed {patient['risk']:.3f}, had they never smoked {cf['risk']:.3f}"
+)
+# The same question with rung 2 alone (no abduction) answers for an average
+# patient with this gene, not for this one: their own noise is lost.
+average = model.do({"smoking": 0.0}).sample(200_000, seed=3)
+print(f"(an average non-smoker's risk: {average['risk'].mean():.3f})")
+
+# Whole cohorts at once: the counterfactual of every sampled row, natively.
+cohort = model.counterfactual(seen, do={"smoking": 0.0})
+saved = seen["risk"] - cohort["risk"]
+print(
+    f"\nacross the cohort, never smoking would have lowered risk by {saved.mean():.3f} on average"
+)
+
+assert gap > effect.effect > 0
+u_risk = cf.noise["risk"]
+tar_cf = 0.0 + cf.noise["tar"]
+closed_form = 0.1 + 0.3 * tar_cf * abs(tar_cf) / (1.0 + abs(tar_cf)) + 0.4 * 0.5 + u_risk
+assert abs(cf["risk"] - closed_form) < 1e-12 and cf["risk"] < patient["risk"]
+assert np.all(cohort["gene"] == seen["gene"])

@@ -17,6 +17,7 @@ saves a plot of the price with the breakout days marked.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +27,8 @@ import causaloid as cl
 from causaloid import expr as E
 
 DATA = Path(__file__).parent / "data" / "btc"
+# Figures go here (created if needed), never into the working directory.
+OUTPUT = Path(os.environ.get("CAUSALOID_OUTPUT", "causaloid-output"))
 SCALES = {"day": "Day.csv", "week": "Week.csv", "month": "Month.csv", "year": "Year.csv"}
 COLUMNS = {"open_price": "open", "high_price": "high", "low": "low", "close_price": "close"}
 
@@ -141,9 +144,34 @@ def build_model(ctx: cl.Context, graph: cl.CausalGraph) -> cl.Model:
     )
 
 
-def plot(table: dict[str, np.ndarray], active: np.ndarray, path: str = "market_regime.png") -> None:
+def interpret(active: np.ndarray, week_ahead: np.ndarray, days: np.ndarray) -> str:
+    """Two sentences saying what the verdicts mean for a reader of the chart."""
+    known = ~np.isnan(week_ahead)
+    up = week_ahead[known] > 0
+    after, others = up[active[known]], up[~active[known]]
+    months = sorted({str(d)[:7] for d in days[active]})
+    rate = f"{after.mean():.0%}" if after.size else "n/a"
+    verdict = (
+        "more often than"
+        if after.size and after.mean() > others.mean() + 0.05
+        else "less often than"
+        if after.size and after.mean() < others.mean() - 0.05
+        else "about as often as"
+    )
+    return (
+        f"BTC broke out of both last month's and last year's range on {int(active.sum())} of "
+        f"{active.size} days of 2021 ({active.mean():.1%}), all in "
+        f"{', '.join(months) or 'no month'}. A week after a breakout day it closed higher "
+        f"{rate} of the time, {verdict} after the other days ({others.mean():.0%}); with "
+        f"{after.size} breakout days this is a description of 2021, not a trading signal."
+    )
+
+
+def plot(table: dict[str, np.ndarray], active: np.ndarray, path: Path | None = None) -> Path:
     import matplotlib.pyplot as plt
 
+    path = path or OUTPUT / "market_regime.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
     dates = table["time"].astype("datetime64[s]")
     fig, ax = plt.subplots(figsize=(10, 4))
     ax.plot(dates, table["close"], color="0.3", linewidth=1, label="close")
@@ -155,12 +183,14 @@ def plot(table: dict[str, np.ndarray], active: np.ndarray, path: str = "market_r
         zorder=3,
         label="breakout of last month's and last year's range",
     )
-    ax.set_ylabel("BTC/USD")
+    ax.set_xlabel("date (2021, UTC)")
+    ax.set_ylabel("BTC/USD close")
     ax.set_title("Bitcoin 2021: range breakouts decided by a context-aware causal graph")
     ax.legend(loc="lower right")
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
+    return path
 
 
 def main() -> dict[str, object]:
@@ -192,7 +222,9 @@ def main() -> dict[str, object]:
     print(graph.explain({"time": table["time"][row], "close": table["close"][row]}))
     print()
     print("breakout vs. a higher close a week later:", inference)
-    plot(table, active)
+    print(f"wrote {plot(table, active)}")
+    print()
+    print(interpret(active, week_ahead, days))
     return {
         "context": ctx,
         "active": active,

@@ -10,6 +10,9 @@ readings at once.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import numpy as np
 
 import causaloid as cl
@@ -87,6 +90,25 @@ try:
 except ImportError:  # matplotlib is optional
     plt = None
 if plt is not None:
+    from matplotlib.patches import Patch
+
     ax = model.plot(model.evaluate(row))
-    ax.figure.savefig("reactor_decision.png", dpi=100, bbox_inches="tight")
-    print("saved the decision graph to reactor_decision.png")
+    ax.set_title(f"Why the cooling tripped at second {first}: each node's verdict")
+    # The drawing colours nodes from red (inactive) to green (active) and grey
+    # when the node was not evaluated; the legend says so.
+    ax.legend(
+        handles=[
+            Patch(color=plt.cm.RdYlGn(0.8), label="active (verdict true)"),
+            Patch(color=plt.cm.RdYlGn(0.2), label="inactive (verdict false)"),
+            Patch(color="0.85", label="not evaluated"),
+        ],
+        loc="lower center",
+        bbox_to_anchor=(0.5, -0.12),
+        ncol=3,
+        frameon=False,
+    )
+    # Figures go here (created if needed), never into the working directory.
+    out = Path(os.environ.get("CAUSALOID_OUTPUT", "causaloid-output"))
+    out.mkdir(parents=True, exist_ok=True)
+    ax.figure.savefig(out / "reactor_decision.png", dpi=100, bbox_inches="tight")
+    print(f"saved the decision graph to {out / 'reactor_decision.png'}")

@@ -4,8 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh all
-mkdir -p demo-output
-cd demo-output
-../.venv/bin/python ../examples/market_regime.py
+echo
+echo "==> Running examples/market_regime.py"
+echo
+CAUSALOID_OUTPUT=demo-output .venv/bin/python examples/market_regime.py
 echo
 echo "Figures are in demo-output/. More examples: examples/*.py"

@@ -4,6 +4,19 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 extras="${1:-all}"
-python3 -m venv .venv
+step() { printf '\n==> %s\n' "$*"; }
+
+if [ -x .venv/bin/python ]; then
+    step "Using the existing virtual environment .venv"
+else
+    step "Creating a virtual environment in .venv"
+    python3 -m venv .venv
+fi
+step "Updating pip"
 .venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet ".[${extras}]"
+step "Installing causaloid[${extras}]: pip compiles the Rust engine (release build)."
+echo "    The first build takes a few minutes (about 3 on a laptop); later runs reuse it."
+echo "    pip's progress follows."
+started=$(date +%s)
+.venv/bin/python -m pip install --progress-bar on ".[${extras}]"
+step "Done in $(( $(date +%s) - started )) s. Activate with: source .venv/bin/activate"

@@ -77,7 +77,11 @@ def test_monad_laws_hold(x: float, k: float):
 
 def test_process_threads_state_and_context_and_short_circuits():
     p = cl.Process.pure(2.0, state=0, context={"gain": 3.0})
-    p = p.bind(lambda v, s, c: (v * c["gain"], s + 1)).bind(lambda v, s, c: v + s)
+    p = (
+        p.bind(lambda v, s, c: v * c["gain"])
+        .set_state(lambda v, s, c: s + 1)
+        .bind(lambda v, s, c: v + s)
+    )
     assert (p.value, p.state) == (7.0, 1)
     failed = p.bind(lambda v, s, c: {}["missing"]).bind(lambda v, s, c: v + 100)
     assert failed.value is None and isinstance(failed.error, CallableError)

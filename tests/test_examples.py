@@ -1,7 +1,8 @@
 """Every example in examples/ runs, as a user would run it, and succeeds.
 
-Examples read their data relative to their own file, write figures into the
-current directory (a temporary one here) and print what they found; tests of
+Examples read their data relative to their own file, write figures under the
+output folder ($CAUSALOID_OUTPUT, default causaloid-output/ in the current
+directory, a temporary one here) and print what they found; tests of
 specific numbers live beside each example's topic.
 """
 
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-EXAMPLES = sorted((Path(__file__).parent.parent / "examples").glob("*.py"))
+EXAMPLES = sorted((Path(__file__).parent.parent / "examples").glob("**/*.py"))
 
 
 def run_example(path: Path, tmp_path: Path) -> str:

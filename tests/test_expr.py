@@ -40,8 +40,12 @@ def test_logic_on_booleans_and_degrees():
 def test_nan_readings_never_become_verdicts_silently():
     assert verdict(E.col("x").is_nan(), {"x": math.nan}) is True
     assert verdict(E.col("x") > 0, {"x": math.nan}) is False
-    with pytest.raises(cl.errors.VerdictError):
-        verdict(E.min(E.col("x"), 1.0), {"x": math.nan})
+    # A NaN number stays a number (never a verdict): where a verdict is
+    # needed it is an error naming the node.
+    assert math.isnan(verdict(E.min(E.col("x"), 1.0), {"x": math.nan}))
+    c = cl.Causaloid("m", "", expr=E.min(E.col("x"), 1.0))
+    with pytest.raises(cl.errors.VerdictError, match='"m"'):
+        cl.CausalCollection([c], "all").evaluate({"x": math.nan})
 
 
 def test_expressions_print_and_list_their_columns():

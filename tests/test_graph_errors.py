@@ -107,17 +107,20 @@ def test_a_raising_callable_is_a_callable_error_with_the_cause_chained():
         (None, "NoneType None"),
     ],
 )
-def test_non_verdicts_are_verdict_errors(returned, found):
+def test_non_verdicts_are_verdict_errors_where_a_verdict_is_needed(returned, found):
     c = cl.Causaloid("bad", "returns junk", fn=lambda v: returned)
-    with pytest.raises(errors.VerdictError, match="not a verdict") as info:
-        c.evaluate(1.0)
+    # A number is a value (it may travel a graph); junk is never one.
+    structure = cl.CausalCollection([c], "all") if isinstance(returned, float) else c
+    with pytest.raises(errors.VerdictError, match="where a verdict is needed") as info:
+        structure.evaluate(1.0)
     assert info.value.node_id == "bad" and found in info.value.found
 
 
 def test_nan_verdicts_in_a_batch_name_the_row():
     c = cl.Causaloid("deg", "a degree", expr=E.col("x") * 1.0)
+    assert np.isnan(c.evaluate_batch({"x": [0.1, 0.2, math.nan]})[2])
     with pytest.raises(errors.VerdictError, match="at row 2") as info:
-        c.evaluate_batch({"x": [0.1, 0.2, math.nan]})
+        cl.CausalCollection([c], "all").evaluate_batch({"x": [0.1, 0.2, math.nan]})
     assert info.value.row == 2
 
 
@@ -176,3 +179,43 @@ def test_relays_are_refused_inside_collections_and_batches():
     g.freeze()
     with pytest.raises(errors.VerdictError, match="relays are not supported in batch"):
         g.evaluate_batch({}, value=[1.0])
+
+
+def test_structures_nested_past_the_limit_are_refused_not_crashed():
+    m: cl.Causaloid | cl.CausalCollection = cl.Causaloid("leaf", "", expr=E.value() > 0.5)
+    for i in range(99):
+        m = cl.CausalCollection([m], "all", id=f"c{i}")
+    assert m.evaluate(0.9).value is True
+    assert m.evaluate_batch({}, value=np.full(1000, 0.9)).all()
+    assert len(m.explain(0.9).splitlines()) > 99
+    with pytest.raises(errors.TooDeepError, match="limit is 100"):
+        cl.CausalCollection([m], "all", id="too deep")
+
+
+def test_deep_expressions_and_documents_are_refused_not_crashed():
+    e = E.col("x")
+    for _ in range(1999):
+        e = e + 1
+    assert cl.Causaloid("deep", "", expr=e).evaluate({"x": 0.0}).value == 1999.0
+    assert E.Expr.from_json(e.to_json()).equals(e)
+    with pytest.raises(errors.TooDeepError):
+        e + 1
+    with pytest.raises(errors.TooDeepError):
+        cl.from_json("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(errors.SerializationError, match="root"):
+        cl.from_json('{"format": "causaloid", "version": 1}')
+
+
+def test_non_finite_literals_round_trip():
+    for x in (math.inf, -math.inf, math.nan, -0.0):
+        e = E.col("x") < x
+        back = E.Expr.from_json(e.to_json())
+        assert str(back) == str(e)
+
+
+def test_bad_relay_bounds_and_ids_are_clear_errors():
+    for bad in (1e30, 10**30, -1, True):
+        with pytest.raises(errors.InvalidArgumentError, match="max_relays"):
+            cl.CausalGraph("g", max_relays=bad)
+    with pytest.raises(errors.InvalidArgumentError, match="64 bits"):
+        cl.Causaloid(2**63, "", expr=E.value())

@@ -58,4 +58,4 @@ def test_breakout_days_and_plot(example, tmp_path, monkeypatch) -> None:
     assert len(days) == 32
     assert np.datetime64("2021-10-20") in days and np.datetime64("2021-11-09") in days
     assert result["observations"].nodes["month_breakout"][0] == 132
-    assert (tmp_path / "market_regime.png").stat().st_size > 10_000
+    assert (tmp_path / example.OUTPUT / "market_regime.png").stat().st_size > 10_000

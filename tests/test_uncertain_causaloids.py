@@ -29,7 +29,7 @@ def test_a_graph_runs_unchanged_when_an_input_is_uncertain() -> None:
     effect = g.evaluate({"speed": U.normal(70.0, 4.0), "rain": 0.2})
     assert effect.value is True
     text = effect.explain()
-    assert "'speeding': P(true) > 0.9 ? yes (confidence 0.95" in text
+    assert '"speeding": P(true) > 0.9 ? yes (confidence 0.95' in text
     assert "drew" in text and "samples" in text
     assert text.splitlines()[-1] == "Final verdict: true"
 
@@ -47,7 +47,7 @@ def test_a_callable_receiving_an_uncertain_value_is_decided() -> None:
     c = cl.Causaloid("hot", "above 30", fn=lambda v: v > 30.0, decide=cl.uncertain.SPRT(seed=3))
     effect = c.evaluate(U.normal(35.0, 2.0))
     assert effect.value is True
-    assert "'hot': P(true) > 0.5 ? yes" in effect.explain()
+    assert '"hot": P(true) > 0.5 ? yes' in effect.explain()
     # a callable that builds its own uncertainty is decided the same way
     noisy = cl.Causaloid(
         "n", "noisy", fn=lambda v: U.normal(v, 5.0) > 30.0, decide=cl.uncertain.SPRT(seed=3)

@@ -1,7 +1,7 @@
 """causaloid: fast, deterministic, context-aware causal reasoning.
 
-The public names below are the contract (see DESIGN.md); the engine behind
-them is the native module ``causaloid._native``.
+The public names below are the contract (README.md and the guides in docs/
+describe them); the engine behind them is the native module ``causaloid._native``.
 
 >>> import causaloid as cl
 >>> c = cl.Causaloid(1, "high", expr=cl.expr.value() > 0.5)
@@ -11,7 +11,7 @@ True
 
 from __future__ import annotations
 
-from causaloid import csm, discover, errors, ethos, expr, uncertain
+from causaloid import csm, discover, errors, ethos, expr, scm, uncertain
 from causaloid._native import __version__
 from causaloid.context import Context, Data, Space, SpaceTime, Symbolic, Time
 from causaloid.csm import Action, State, StateMachine, Window
@@ -21,6 +21,7 @@ from causaloid.ethos import Ethos, Norm
 from causaloid.graph import AtLeast, CausalCollection, CausalGraph, Causaloid, Relay
 from causaloid.graph._json import from_json
 from causaloid.model import Assumption, Model
+from causaloid.scm import SCM
 from causaloid.threads import get_threads, set_threads
 from causaloid.uncertain import MaybeUncertain, Uncertain
 
@@ -41,6 +42,7 @@ __all__ = [
     "Norm",
     "Process",
     "Relay",
+    "SCM",
     "Space",
     "SpaceTime",
     "State",
@@ -57,6 +59,7 @@ __all__ = [
     "expr",
     "from_json",
     "get_threads",
+    "scm",
     "set_threads",
     "uncertain",
 ]

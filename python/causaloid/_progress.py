@@ -1,5 +1,6 @@
 """Progress bars for long work: tqdm when it is installed and the output is a
-terminal (or ``progress=True`` forces it), otherwise nothing."""
+terminal (or ``progress=True`` forces it), otherwise nothing. Asking for a bar
+without tqdm warns once, naming the extra that installs it."""
 
 from __future__ import annotations
 
@@ -24,8 +25,9 @@ def progress(
     desc : str
         Label of the bar.
     enabled : bool, optional
-        ``True`` forces a bar, ``False`` hides it; ``None`` shows one only when
-        standard error is a terminal.
+        ``True`` forces a bar (a warning names ``causaloid[progress]`` when
+        tqdm is missing), ``False`` hides it; ``None`` shows one only when
+        standard error is a terminal and tqdm is installed.
 
     Examples
     --------
@@ -37,6 +39,15 @@ def progress(
         try:
             from tqdm.auto import tqdm
         except ImportError:
+            if enabled:
+                import warnings
+
+                from causaloid._optional import install_hint
+
+                warnings.warn(
+                    f"progress bars need tqdm, which is not installed: {install_hint('tqdm')}",
+                    stacklevel=2,
+                )
             show = False
         else:
             bar: Any = tqdm(items, total=total, desc=desc, leave=False)

@@ -46,17 +46,35 @@ def to_columns(table: Any, columns: Sequence[str] | None = None) -> Columns:
     (dtype('float64'), dtype('bool'))
     """
     kind = _module_of(table)
+    # Only the columns asked for are converted, so unused columns (strings,
+    # say) cost nothing.
     if kind == "pandas" and hasattr(table, "columns"):
-        raw = {str(c): table[c].to_numpy() for c in table.columns}
+        names = [str(c) for c in table.columns]
+        by_name = {str(c): c for c in table.columns}
+
+        def convert(name: str) -> np.ndarray:
+            return np.asarray(table[by_name[name]].to_numpy())
+
     elif kind == "polars" and hasattr(table, "get_columns"):
-        raw = {s.name: s.to_numpy() for s in table.get_columns()}
+        names = list(table.columns)
+
+        def convert(name: str) -> np.ndarray:
+            return np.asarray(table.get_column(name).to_numpy())
+
     elif kind == "pyarrow" and hasattr(table, "column_names"):
-        raw = {
-            name: table.column(name).to_numpy(**_arrow_kwargs(table.column(name)))
-            for name in table.column_names
-        }
+        names = list(table.column_names)
+
+        def convert(name: str) -> np.ndarray:
+            col = table.column(name)
+            return np.asarray(col.to_numpy(**_arrow_kwargs(col)))
+
     elif isinstance(table, Mapping):
-        raw = {str(k): _series_to_numpy(v) for k, v in table.items()}
+        by_key = {str(k): k for k in table}
+        names = list(by_key)
+
+        def convert(name: str) -> np.ndarray:
+            return _series_to_numpy(table[by_key[name]])
+
     elif kind in ("dask", "ray"):
         raise TypeError(
             f"a {kind} collection is partitioned ({type(table).__name__}): use causaloid.{kind} "
@@ -68,13 +86,15 @@ def to_columns(table: Any, columns: Sequence[str] | None = None) -> Columns:
             f"pyarrow Table; got {type(table).__name__}"
         )
     if columns is not None:
-        missing = [c for c in columns if c not in raw]
+        known = set(names)
+        missing = [c for c in columns if c not in known]
         if missing:
             raise UnknownColumnError(
-                f"unknown column {missing[0]!r} (available: {', '.join(list(raw)[:12])})",
-                {"column": missing[0], "available": list(raw)},
+                f"unknown column {missing[0]!r} (available: {', '.join(names[:12])})",
+                {"column": missing[0], "available": names},
             )
-        raw = {c: raw[c] for c in columns}
+        names = list(dict.fromkeys(columns))
+    raw = {name: convert(name) for name in names}
     lengths = {name: arr.shape[0] for name, arr in raw.items()}
     for name, arr in raw.items():
         if arr.ndim != 1:

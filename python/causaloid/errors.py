@@ -98,9 +98,16 @@ class CallableError(EvaluationError):
 
 
 class VerdictError(EvaluationError, ValueError):
-    """A causal function decided something that is not a verdict: NaN, a
+    """Something that is not a verdict where one is needed (a collection, the
+    join of several parents, several final nodes, a state, a norm): NaN, a
     number outside [0, 1], or a non-boolean, non-numeric object
-    (``err.node_id``, ``err.found``, ``err.row`` in a batch)."""
+    (``err.node_id`` names the node that gave it, ``err.found``, ``err.row``
+    in a batch)."""
+
+
+class NodeReadError(GraphError, ValueError):
+    """A causaloid reads ``node(id)`` of a node that is not its parent, or
+    that was not evaluated (``err.node_id``, ``err.target``)."""
 
 
 class RelayLimitError(EvaluationError):
@@ -145,6 +152,12 @@ class SerializationError(CausalError, ValueError):
     """A structure cannot be written or read in the JSON form."""
 
 
+class TooDeepError(DataError, ValueError):
+    """An expression or document nested past the documented limit
+    (``err.what``, ``err.limit``): 2 000 levels for expressions, 10 000 for
+    JSON documents."""
+
+
 __all__ = [
     "CallableError",
     "CausalError",
@@ -159,11 +172,13 @@ __all__ = [
     "InvalidArgumentError",
     "MissingValueError",
     "NoPathError",
+    "NodeReadError",
     "NotFrozenError",
     "RelayError",
     "RelayLimitError",
     "SerializationError",
     "ShapeError",
+    "TooDeepError",
     "UnknownColumnError",
     "UnknownNodeError",
     "VerdictError",

@@ -10,21 +10,22 @@ fn main() {
     sizes();
     for &n in &[10usize, 1_000, 10_000] {
         let mut g = CausalGraph::new("chain", "");
-        g.add(Member::Causaloid(Arc::new(Causaloid::from_expr(
+        let Ok(root) = Causaloid::from_expr(
             0,
             "root",
             Expr::value().binary(BinaryOp::Gt, Expr::lit(0.5)),
-        ))))
-        .ok();
+        ) else {
+            return;
+        };
+        g.add(Member::Causaloid(Arc::new(root))).ok();
         for i in 1..n {
             let e = Expr::value().binary(
                 BinaryOp::And,
                 Expr::col(format!("x{}", i % 10)).binary(BinaryOp::Lt, Expr::lit(0.99)),
             );
-            g.add(Member::Causaloid(Arc::new(Causaloid::from_expr(
-                i as i64, "step", e,
-            ))))
-            .ok();
+            if let Ok(c) = Causaloid::from_expr(i as i64, "step", e) {
+                g.add(Member::Causaloid(Arc::new(c))).ok();
+            }
             g.link(&NodeId::Int(i as i64 - 1), &NodeId::Int(i as i64))
                 .ok();
         }

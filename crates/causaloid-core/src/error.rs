@@ -42,7 +42,7 @@ pub enum CausalError {
         message: String,
         payload: Option<ErrorPayload>,
     },
-    #[error("causaloid {id} decided {found}{}, which is not a verdict (a bool or a degree in [0, 1])", format_row(.row))]
+    #[error("{id} gave {found}{} where a verdict is needed (a bool or a degree in [0, 1]): a collection, the join of several parents, several final nodes, a state or a norm decide on verdicts", format_row(.row))]
     InvalidVerdict {
         id: NodeId,
         found: String,
@@ -68,6 +68,29 @@ pub enum CausalError {
     InvalidArgument { name: &'static str, message: String },
     #[error("cannot serialise: {message}")]
     Serialization { message: String },
+    #[error("the {what} is nested {depth} levels deep; the limit is {limit}")]
+    TooDeep {
+        what: &'static str,
+        depth: usize,
+        limit: usize,
+    },
+    #[error("the structure reads context {name:?}, which it does not hold{}", format_known(.known))]
+    UnknownContext { name: String, known: Vec<String> },
+    #[error(
+        "two different contexts are named {name:?} in one structure; give them distinct names"
+    )]
+    ContextConflict { name: String },
+    #[error("reading {read}: {source}")]
+    ContextRead {
+        read: String,
+        source: crate::context::ContextError,
+    },
+    #[error("causaloid {id} reads node({target}), which {reason}")]
+    NodeRead {
+        id: NodeId,
+        target: NodeId,
+        reason: &'static str,
+    },
 }
 
 fn format_path(path: &[NodeId]) -> String {

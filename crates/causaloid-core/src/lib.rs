@@ -7,16 +7,16 @@ pub mod codec;
 pub mod context;
 pub mod csm;
 pub mod discover;
-pub mod effect;
 pub mod error;
 pub mod ethos;
 pub mod expr;
 pub mod graph;
+pub mod json;
+pub mod scm;
 pub mod threads;
 pub mod uncertain;
 pub mod value;
 
-pub use effect::Effect;
 pub use error::{CausalError, ErrorPayload};
 pub use expr::Expr;
 pub use graph::{

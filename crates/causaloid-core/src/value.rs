@@ -32,7 +32,7 @@ impl Kind {
 #[serde(untagged)]
 pub enum Value {
     Bool(bool),
-    Num(f64),
+    Num(#[serde(with = "crate::json::float")] f64),
 }
 
 impl Value {

@@ -19,7 +19,9 @@ fn state(id: &str, expr: Expr) -> State {
     State::new(
         id,
         id,
-        Member::Causaloid(Arc::new(Causaloid::from_expr(id, id, expr))),
+        Member::Causaloid(Arc::new(
+            Causaloid::from_expr(id, id, expr).expect("a valid expression"),
+        )),
     )
 }
 
@@ -124,7 +126,10 @@ fn failing_actions_and_states_are_recorded_and_the_machine_goes_on() {
     let f = m.step(&[5.0], None).unwrap();
     assert!(matches!(f[0].outcome, Outcome::Failed { .. }));
     assert_eq!(m.errors().len(), 2);
-    assert!(m.errors()[0].error.to_string().contains("not a verdict"));
+    assert!(m.errors()[0]
+        .error
+        .to_string()
+        .contains("where a verdict is needed"));
     assert!(matches!(m.errors()[1].error, CsmError::Action { .. }));
     // x = 0.7 is a fine degree for "bad" (active) and positive for "jam".
     assert_eq!(m.step(&[0.7], None).unwrap().len(), 2);

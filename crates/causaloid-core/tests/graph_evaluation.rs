@@ -243,27 +243,95 @@ fn building_errors_name_the_offending_id_and_change_nothing() {
 }
 
 #[test]
-fn invalid_verdicts_are_errors_naming_the_node() {
-    let g = graph(
-        vec![causaloid(
-            5,
-            Expr::value().binary(expr::BinaryOp::Mul, lit(2.0)),
-        )],
-        &[],
-    );
+fn numbers_travel_along_edges_and_verdicts_are_checked_only_where_needed() {
+    let mul = |k: f64| Expr::value().binary(expr::BinaryOp::Mul, lit(k));
+    // A lone numeric causaloid decides a number.
+    let g = graph(vec![causaloid(5, mul(2.0))], &[]);
     let e = g.evaluate(&value_input(0.9)).expect("frozen");
+    assert_eq!(e.result().ok(), Some(Value::Num(1.8)));
+    // A single parent hands its number on; node(id) reads a parent by id.
+    let g = graph(
+        vec![
+            causaloid(1, mul(2.0)),
+            causaloid(2, mul(3.0)),
+            causaloid(3, Expr::node(1).binary(expr::BinaryOp::Add, Expr::node(2))),
+        ],
+        &[(1, 3), (2, 3)],
+    );
+    let e = g.evaluate(&value_input(1.0)).expect("frozen");
+    assert_eq!(e.result().ok(), Some(Value::Num(5.0)));
+    // The join of several parents needs verdicts: the error names the parent.
+    let g = graph(
+        vec![
+            causaloid(1, mul(2.0)),
+            causaloid(2, mul(3.0)),
+            causaloid(3, gt(Expr::value(), lit(1.0))),
+        ],
+        &[(1, 3), (2, 3)],
+    );
+    let e = g.evaluate(&value_input(1.0)).expect("frozen");
     assert!(matches!(
         e.error(),
         Some(CausalError::InvalidVerdict {
-            id: NodeId::Int(5),
+            id: NodeId::Int(1),
             ..
         })
     ));
-    let e = g.evaluate(&value_input(f64::NAN)).expect("frozen");
+    // ... and so do several final nodes.
+    let g = graph(vec![causaloid(1, mul(2.0)), causaloid(2, mul(3.0))], &[]);
+    let e = g.evaluate(&value_input(1.0)).expect("frozen");
     assert!(matches!(
         e.error(),
         Some(CausalError::InvalidVerdict { .. })
     ));
+    // A node read must name a parent; that is checked when freezing.
+    let mut g = CausalGraph::new("g", "");
+    g.add(causaloid(1, mul(2.0))).expect("add");
+    g.add(causaloid(2, Expr::node(1))).expect("add");
+    assert!(matches!(
+        g.freeze(),
+        Err(CausalError::NodeRead {
+            target: NodeId::Int(1),
+            ..
+        })
+    ));
+}
+
+#[test]
+fn numeric_batches_equal_single_rows() {
+    let g = graph(
+        vec![
+            causaloid(1, col("dose").binary(expr::BinaryOp::Mul, lit(-2.0))),
+            causaloid(2, col("dose").binary(expr::BinaryOp::Add, lit(1.0))),
+            causaloid(3, Expr::node(1).binary(expr::BinaryOp::Sub, Expr::node(2))),
+        ],
+        &[(1, 3), (2, 3)],
+    );
+    let dose = [0.0, 1.5, -3.0, 10.0];
+    let out = Member::Graph(Arc::clone(&g))
+        .evaluate_batch(
+            &BatchInput {
+                columns: vec![&dose],
+                len: dose.len(),
+                value: None,
+                host: None,
+            },
+            false,
+        )
+        .expect("batch");
+    assert_eq!(out.kind, Kind::Num);
+    for (i, &d) in dose.iter().enumerate() {
+        let row = [d];
+        let e = g
+            .evaluate(&Input {
+                value: None,
+                row: &row,
+                host: None,
+            })
+            .expect("frozen");
+        assert_eq!(e.result().ok().map(Value::num), Some(out.verdicts[i]));
+        assert_eq!(out.verdicts[i], -2.0 * d - (d + 1.0));
+    }
 }
 
 #[test]
@@ -463,10 +531,61 @@ fn graphs_round_trip_through_json() {
     let back = CausalGraph::from_json(&text).expect("reads back");
     assert!(back.is_frozen());
     assert_eq!(back.to_json().expect("again"), text);
-    let c = callable(1, |_| Ok(Output::Verdict(Value::Bool(true))));
+    let c = callable(1, |_| Ok(Output::Value(Value::Bool(true))));
     assert!(matches!(
         c.to_json(),
         Err(CausalError::Serialization { .. })
     ));
     assert!(CausalGraph::from_json("{\"format\": \"other\"}").is_err());
+}
+
+#[test]
+fn nesting_past_the_limit_is_refused_when_built() {
+    let mut m = causaloid(0, gt(Expr::value(), lit(0.5)));
+    for i in 1..graph::MAX_NESTING as i64 {
+        m = Member::Collection(Arc::new(
+            Collection::new(format!("c{i}"), "", vec![m], Logic::All).expect("within the limit"),
+        ));
+    }
+    assert_eq!(m.depth(), graph::MAX_NESTING);
+    let e = m.evaluate(&value_input(0.9));
+    assert_eq!(e.result().ok(), Some(Value::Bool(true)));
+    let deeper = Collection::new("deeper", "", vec![m], Logic::All);
+    assert!(matches!(deeper, Err(CausalError::TooDeep { .. })));
+}
+
+#[test]
+fn a_batch_error_names_the_first_failing_row_across_nodes() {
+    // Node 1 fails at row 3, node 2 (evaluated later) at row 1: row 1 fails first.
+    let coll = Collection::new(
+        "c",
+        "",
+        vec![causaloid(1, col("a")), causaloid(2, col("b"))],
+        Logic::All,
+    )
+    .expect("collection");
+    let a = [0.1, 0.2, 0.3, 5.0];
+    let b = [0.1, 7.0, 0.3, 0.4];
+    let err = Member::Collection(Arc::new(coll))
+        .evaluate_batch(
+            &BatchInput {
+                columns: vec![&a, &b],
+                len: 4,
+                value: None,
+                host: None,
+            },
+            false,
+        )
+        .err();
+    assert!(
+        matches!(
+            err,
+            Some(CausalError::InvalidVerdict {
+                id: NodeId::Int(2),
+                row: Some(1),
+                ..
+            })
+        ),
+        "{err:?}"
+    );
 }

@@ -94,11 +94,11 @@ proptest! {
         match &batch {
             Ok(out) => {
                 for (i, single) in singles.iter().enumerate() {
-                    let v = single.verdict();
+                    let v = single.result();
                     prop_assert!(v.is_ok(), "row {} fails alone but not in the batch", i);
                     let v = v.expect("checked");
-                    prop_assert_eq!(out.verdicts[i].to_bits(), v.degree().to_bits());
-                    prop_assert_eq!(Verdict::from_raw(out.kind, out.verdicts[i]).ok(), Some(v));
+                    prop_assert_eq!(out.verdicts[i].to_bits(), v.num().to_bits());
+                    prop_assert_eq!(out.kind, v.kind());
                 }
             }
             Err(CausalError::InvalidVerdict { id, row: Some(r), .. }) => {
@@ -134,15 +134,5 @@ proptest! {
     fn garbage_json_is_an_error_never_a_panic(text in ".{0,200}") {
         let _ = CausalGraph::from_json(&text);
         let _ = Expr::from_json(&text);
-    }
-
-    #[test]
-    fn effect_obeys_the_monad_laws(x in -1e6f64..1e6, k in -10.0f64..10.0) {
-        let f = |v: f64| Effect::<f64>::pure(v * k).logged("f");
-        let g = |v: f64| Effect::<f64>::pure(v + 1.0).logged("g");
-        // left identity, right identity, associativity
-        prop_assert_eq!(Effect::<f64>::pure(x).bind(f), f(x));
-        prop_assert_eq!(f(x).bind(Effect::pure), f(x));
-        prop_assert_eq!(f(x).bind(g).bind(f), f(x).bind(|v| g(v).bind(f)));
     }
 }

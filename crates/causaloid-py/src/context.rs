@@ -9,115 +9,16 @@ use causaloid_core::context::{
 };
 use causaloid_core::NodeId;
 use numpy::{PyArray1, PyReadonlyArray1};
-use pyo3::exceptions::{PyException, PyTypeError, PyValueError};
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyTuple};
+use pyo3::types::{PyList, PyTuple};
 use std::sync::Arc;
 
 use crate::errors::node_id_to_py;
 
 // ---- errors -------------------------------------------------------------------
 
-fn raise_class(
-    py: Python<'_>,
-    module: &str,
-    class_name: &str,
-    message: String,
-    detail: Bound<'_, PyDict>,
-) -> PyErr {
-    match py.import(module).and_then(|m| m.getattr(class_name)) {
-        Ok(class) => match class.call1((message.clone(), detail)) {
-            Ok(instance) => PyErr::from_value(instance),
-            Err(e) => e,
-        },
-        Err(_) => PyException::new_err(message),
-    }
-}
-
-fn context_error(py: Python<'_>, err: &ContextError, operation: Option<usize>) -> PyErr {
-    use ContextError::*;
-    let detail = PyDict::new(py);
-    let set = |k: &str, v: Bound<'_, PyAny>| {
-        let _ = detail.set_item(k, v);
-    };
-    if let Some(id) = err.id() {
-        set("node_id", node_id_to_py(py, id));
-    }
-    if let Some(i) = operation {
-        set(
-            "operation",
-            i.into_pyobject(py)
-                .map(|v| v.into_any())
-                .unwrap_or_else(|_| py.None().into_bound(py)),
-        );
-    }
-    let class = match err {
-        DuplicateId { .. } => "DuplicateContextoidError",
-        UnknownId { .. } => "UnknownContextoidError",
-        MissingEndpoint { from, to, kind, .. }
-        | DuplicateRelation { from, to, kind }
-        | UnknownRelation { from, to, kind } => {
-            set("source", node_id_to_py(py, from));
-            set("target", node_id_to_py(py, to));
-            set("relation", pyo3::types::PyString::new(py, kind).into_any());
-            if matches!(err, UnknownRelation { .. }) {
-                "UnknownRelationError"
-            } else {
-                "RelationError"
-            }
-        }
-        TimeOrder { .. } | RowsOutOfOrder { .. } | NotTemporal { .. } => {
-            if let RowsOutOfOrder { row, .. } = err {
-                set(
-                    "row",
-                    row.into_pyobject(py)
-                        .map(|v| v.into_any())
-                        .unwrap_or_else(|_| py.None().into_bound(py)),
-                );
-            }
-            "TimeOrderError"
-        }
-        TimestampUnit { .. } => "TimestampUnitError",
-        InvalidCoordinate { .. } => "CoordinateError",
-        UnknownScale { name } => {
-            set("scale", pyo3::types::PyString::new(py, name).into_any());
-            "UnknownScaleError"
-        }
-        UnknownField { name, .. } => {
-            set("field", pyo3::types::PyString::new(py, name).into_any());
-            "UnknownFieldError"
-        }
-        WrongKind { .. } => "ContextoidKindError",
-        Shape { .. } => {
-            return raise_class(
-                py,
-                "causaloid.errors",
-                "ShapeError",
-                err.to_string(),
-                detail,
-            )
-        }
-        Serialization { .. } => {
-            return raise_class(
-                py,
-                "causaloid.errors",
-                "SerializationError",
-                err.to_string(),
-                detail,
-            )
-        }
-        ScaleNotCoarser { .. } | UnknownAggregation { .. } | InvalidArgument { .. } => {
-            "ContextArgumentError"
-        }
-    };
-    raise_class(
-        py,
-        "causaloid.context.errors",
-        class,
-        err.to_string(),
-        detail,
-    )
-}
+use crate::errors::context_error;
 
 fn update_error(py: Python<'_>, err: &UpdateError) -> PyErr {
     context_error(py, &err.error, Some(err.index))
@@ -513,8 +414,9 @@ impl ContextCore {
         ids_to_list(py, &ids)
     }
 
-    /// Adds a time-indexed table. `ids` is "positions", "labels" or a list.
-    #[pyo3(signature = (times, scale, fields, ids, coarser, aggregations))]
+    /// Adds a time-indexed table. `ids` is "positions", "labels" or a list;
+    /// `utc_offsets` (seconds east of UTC per row) sets the calendar of periods.
+    #[pyo3(signature = (times, scale, fields, ids, coarser, aggregations, utc_offsets=None))]
     #[allow(clippy::too_many_arguments)]
     fn extend_from_frame(
         &self,
@@ -525,8 +427,16 @@ impl ContextCore {
         ids: &Bound<'_, PyAny>,
         coarser: Vec<String>,
         aggregations: Vec<(String, String)>,
+        utc_offsets: Option<PyReadonlyArray1<'_, i64>>,
     ) -> PyResult<()> {
         let err = |e: ContextError| context_error(py, &e, None);
+        let offsets: Vec<i64> = match &utc_offsets {
+            Some(arr) => arr
+                .as_slice()
+                .map_err(|e| PyValueError::new_err(e.to_string()))?
+                .to_vec(),
+            None => Vec::new(),
+        };
         let scale = TimeScale::parse(scale).map_err(err)?;
         let coarser = coarser
             .iter()
@@ -573,7 +483,7 @@ impl ContextCore {
             aggregations,
         };
         let inner = self.inner.clone();
-        py.detach(move || inner.update(|c| c.extend_from_frame(frame)))
+        py.detach(move || inner.update(|c| c.extend_from_frame_in_zone(frame, &offsets)))
             .map_err(err)
     }
 

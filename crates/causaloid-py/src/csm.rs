@@ -80,6 +80,8 @@ pub fn csm_err(py: Python<'_>, err: &CsmError) -> PyErr {
             ("causaloid.errors", "InvalidArgumentError")
         }
         CsmError::Window(w) => return window_err(py, w),
+        // A context read failed: the precise error of the read itself.
+        CsmError::Read { source } => return to_pyerr(py, source),
         CsmError::Evaluation { state, source } => {
             // The graph engine's own exception, chained under one naming the state.
             set("state_id", node_id_to_py(py, state));

@@ -1,10 +1,33 @@
 //! Maps the engine's typed errors to the exception classes of
 //! `causaloid.errors`, each carrying the structured detail of the error.
 
+use causaloid_core::context::ContextError;
 use causaloid_core::{CausalError, NodeId};
-use pyo3::exceptions::PyException;
+use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+
+/// Exception classes by "module.Class", looked up once.
+static CLASSES: OnceLock<Mutex<HashMap<String, Py<PyAny>>>> = OnceLock::new();
+
+fn class<'py>(py: Python<'py>, module: &str, name: &str) -> PyResult<Bound<'py, PyAny>> {
+    let key = format!("{module}.{name}");
+    let cache = CLASSES.get_or_init(|| Mutex::new(HashMap::new()));
+    if let Some(c) = cache
+        .lock()
+        .ok()
+        .and_then(|m| m.get(&key).map(|c| c.clone_ref(py)))
+    {
+        return Ok(c.into_bound(py));
+    }
+    let c = py.import(module)?.getattr(name)?;
+    if let Ok(mut m) = cache.lock() {
+        m.insert(key, c.clone().unbind());
+    }
+    Ok(c)
+}
 
 /// Raises `causaloid.errors.<class_name>(message, detail)`.
 pub fn raise(
@@ -24,47 +47,19 @@ pub fn raise_from(
     message: String,
     detail: Bound<'_, PyDict>,
 ) -> PyErr {
-    let class = py.import(module).and_then(|m| m.getattr(class_name));
-    match class {
+    match class(py, module, class_name) {
         Ok(class) => match class.call1((message.clone(), detail)) {
             Ok(instance) => PyErr::from_value(instance),
             Err(e) => e,
         },
-        Err(_) => PyException::new_err(message),
+        // Never a silent bare Exception: a missing class is a packaging bug.
+        Err(e) => PyRuntimeError::new_err(format!(
+            "causaloid: exception class {module}.{class_name} is missing ({e}); the error was: {message}"
+        )),
     }
 }
 
-pub fn node_id_to_py<'py>(py: Python<'py>, id: &NodeId) -> Bound<'py, PyAny> {
-    match id {
-        NodeId::Int(i) => match i.into_pyobject(py) {
-            Ok(v) => v.into_any(),
-            Err(_) => py.None().into_bound(py),
-        },
-        NodeId::Str(s) => PyString::new(py, s).into_any(),
-    }
-}
-
-/// A node id from Python: an int or a str.
-pub fn node_id(obj: &Bound<'_, PyAny>) -> PyResult<NodeId> {
-    if let Ok(s) = obj.cast::<PyString>() {
-        return Ok(NodeId::Str(s.extract::<String>()?));
-    }
-    if obj.is_instance_of::<pyo3::types::PyBool>() {
-        return Err(pyo3::exceptions::PyTypeError::new_err(
-            "a node id must be an int or a str, not a bool",
-        ));
-    }
-    match obj.extract::<i64>() {
-        Ok(i) => Ok(NodeId::Int(i)),
-        Err(_) => Err(pyo3::exceptions::PyTypeError::new_err(format!(
-            "a node id must be an int or a str, not {}",
-            obj.get_type()
-                .name()
-                .map(|n| n.to_string())
-                .unwrap_or_default()
-        ))),
-    }
-}
+pub use crate::conversion::{node_id, node_id_to_py};
 
 /// The Python exception for an engine error.
 pub fn to_pyerr(py: Python<'_>, err: &CausalError) -> PyErr {
@@ -160,6 +155,42 @@ pub fn to_pyerr(py: Python<'_>, err: &CausalError) -> PyErr {
             "InvalidArgumentError"
         }
         CausalError::Serialization { .. } => "SerializationError",
+        CausalError::TooDeep { what, limit, .. } => {
+            set("what", PyString::new(py, what).into_any());
+            set("limit", int(*limit));
+            "TooDeepError"
+        }
+        CausalError::UnknownContext { name, known } => {
+            set("context", PyString::new(py, name).into_any());
+            if let Ok(list) = PyList::new(py, known) {
+                set("available", list.into_any());
+            }
+            return raise_from(
+                py,
+                "causaloid.context.errors",
+                "UnknownContextError",
+                message,
+                detail,
+            );
+        }
+        CausalError::ContextConflict { name } => {
+            set("context", PyString::new(py, name).into_any());
+            return raise_from(
+                py,
+                "causaloid.context.errors",
+                "ContextArgumentError",
+                message,
+                detail,
+            );
+        }
+        CausalError::ContextRead { source, .. } => {
+            return context_error_with(py, source, message);
+        }
+        CausalError::NodeRead { id: n, target, .. } => {
+            set("node_id", id(n));
+            set("target", id(target));
+            "NodeReadError"
+        }
     };
     raise(py, class, message, detail)
 }
@@ -173,4 +204,94 @@ impl<T> IntoPy<T> for Result<T, CausalError> {
     fn py(self, py: Python<'_>) -> PyResult<T> {
         self.map_err(|e| to_pyerr(py, &e))
     }
+}
+
+// ---- context errors ---------------------------------------------------------------
+
+/// The exception of `causaloid.context.errors` for a context error; `operation`
+/// is the failing operation's index in an update.
+pub fn context_error(py: Python<'_>, err: &ContextError, operation: Option<usize>) -> PyErr {
+    context_error_as(py, err, operation, err.to_string())
+}
+
+/// The exception for a context error met while evaluating, with the
+/// evaluation's own message (which names the read).
+pub fn context_error_with(py: Python<'_>, err: &ContextError, message: String) -> PyErr {
+    context_error_as(py, err, None, message)
+}
+
+fn context_error_as(
+    py: Python<'_>,
+    err: &ContextError,
+    operation: Option<usize>,
+    message: String,
+) -> PyErr {
+    use ContextError::*;
+    let detail = PyDict::new(py);
+    let set = |k: &str, v: Bound<'_, PyAny>| {
+        let _ = detail.set_item(k, v);
+    };
+    if let Some(id) = err.id() {
+        set("node_id", node_id_to_py(py, id));
+    }
+    if let Some(i) = operation {
+        set(
+            "operation",
+            i.into_pyobject(py)
+                .map(|v| v.into_any())
+                .unwrap_or_else(|_| py.None().into_bound(py)),
+        );
+    }
+    let class = match err {
+        DuplicateId { .. } => "DuplicateContextoidError",
+        UnknownId { .. } => "UnknownContextoidError",
+        MissingEndpoint { from, to, kind, .. }
+        | DuplicateRelation { from, to, kind }
+        | UnknownRelation { from, to, kind } => {
+            set("source", node_id_to_py(py, from));
+            set("target", node_id_to_py(py, to));
+            set("relation", pyo3::types::PyString::new(py, kind).into_any());
+            if matches!(err, UnknownRelation { .. }) {
+                "UnknownRelationError"
+            } else {
+                "RelationError"
+            }
+        }
+        TimeOrder { .. } | RowsOutOfOrder { .. } | NotTemporal { .. } => {
+            if let RowsOutOfOrder { row, .. } = err {
+                set(
+                    "row",
+                    row.into_pyobject(py)
+                        .map(|v| v.into_any())
+                        .unwrap_or_else(|_| py.None().into_bound(py)),
+                );
+            }
+            "TimeOrderError"
+        }
+        TimestampUnit { .. } => "TimestampUnitError",
+        InvalidCoordinate { .. } => "CoordinateError",
+        UnknownScale { name } => {
+            set("scale", pyo3::types::PyString::new(py, name).into_any());
+            "UnknownScaleError"
+        }
+        UnknownField { name, .. } => {
+            set("field", pyo3::types::PyString::new(py, name).into_any());
+            "UnknownFieldError"
+        }
+        WrongKind { .. } => "ContextoidKindError",
+        Shape { .. } => return raise_from(py, "causaloid.errors", "ShapeError", message, detail),
+        Serialization { .. } => {
+            return raise_from(
+                py,
+                "causaloid.errors",
+                "SerializationError",
+                message,
+                detail,
+            )
+        }
+        ScaleNotCoarser { .. } | UnknownAggregation { .. } | InvalidArgument { .. } => {
+            "ContextArgumentError"
+        }
+    };
+    raise_from(py, "causaloid.context.errors", class, message, detail)
 }

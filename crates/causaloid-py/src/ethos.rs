@@ -69,6 +69,8 @@ pub fn ethos_err(py: Python<'_>, err: &EthosError) -> PyErr {
             set("parameter", s(name));
             "NormError"
         }
+        // A context read failed: the precise error of the read itself.
+        EthosError::Read { source } => return crate::errors::to_pyerr(py, source),
     };
     raise_from(py, ERRORS, class, message, detail)
 }
@@ -175,7 +177,7 @@ pub struct PyNorm {
 #[pymethods]
 impl PyNorm {
     #[new]
-    #[pyo3(signature = (id, action, modality, priority=0, specificity=0, time=0.0, description=String::new(), expr=None, predicate=None))]
+    #[pyo3(signature = (id, action, modality, priority=0, specificity=0, time=0.0, description=String::new(), expr=None, predicate=None, contexts=Vec::new()))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -188,6 +190,7 @@ impl PyNorm {
         description: String,
         expr: Option<PyRef<'_, PyExpr>>,
         predicate: Option<Py<PyAny>>,
+        contexts: Vec<PyRef<'_, crate::context::ContextCore>>,
     ) -> PyResult<PyNorm> {
         let modality = Modality::from_name(modality).py(py)?;
         let mut norm = Norm::new(node_id(id)?, action, modality)
@@ -195,6 +198,7 @@ impl PyNorm {
             .specificity(specificity)
             .time(time);
         norm.description = description;
+        norm.contexts = contexts.iter().map(|c| Arc::clone(&c.inner)).collect();
         norm.predicate = match (expr, predicate) {
             (Some(e), _) => Predicate::Expr(e.inner.clone()),
             (None, Some(p)) => Predicate::Host(Arc::new(PyPredicate { callable: p })),

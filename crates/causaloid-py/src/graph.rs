@@ -1,9 +1,15 @@
 //! Causaloids, collections and graphs for Python: `Member`, `Graph` and
 //! `Evaluation`, plus the bridge that lets the engine call Python callables.
 
-use crate::errors::{node_id, node_id_to_py, to_pyerr, IntoPy};
-use crate::expr::{value_from_py, value_to_py, PyExpr};
-use causaloid_core::graph::{BatchInput, CallError, HostRow, Output};
+use crate::context::ContextCore;
+use crate::conversion::{
+    node_id, node_id_to_py, sampled_from_py, sprt_params, value_from_py, value_to_py,
+};
+use crate::errors::{to_pyerr, IntoPy};
+use crate::expr::PyExpr;
+use crate::uncertain::PyDecision;
+use causaloid_core::expr::Contexts;
+use causaloid_core::graph::{BatchInput, CallError, HostRow, Output, SampledInput, SampledMode};
 use causaloid_core::{
     CausalFunction, CausalGraph, Causaloid, Collection, ErrorPayload, Evaluation, Input, Kind,
     Logic, Member, Value,
@@ -112,7 +118,7 @@ fn parse_output(r: &Bound<'_, PyAny>) -> PyResult<Result<Output, CallError>> {
         .map_err(|_| PyValueError::new_err("adapter returned a non-tuple"))?;
     let tag: u8 = t.get_item(0)?.extract()?;
     Ok(match tag {
-        0 => Ok(Output::Verdict(value_from_py(&t.get_item(1)?)?)),
+        0 => Ok(Output::Value(value_from_py(&t.get_item(1)?)?)),
         1 => Ok(Output::Relay(
             node_id(&t.get_item(1)?)?,
             value_from_py(&t.get_item(2)?)?,
@@ -228,29 +234,133 @@ pub struct PyMember {
     pub inner: Member,
 }
 
+type SprtTuple = (f64, f64, f64, usize);
+
+fn with_decide(py: Python<'_>, c: Causaloid, decide: Option<SprtTuple>) -> PyResult<Causaloid> {
+    match decide {
+        Some(t) => c.with_decide(sprt_params(t)).py(py),
+        None => Ok(c),
+    }
+}
+
+fn live_contexts(contexts: &[PyRef<'_, ContextCore>]) -> Contexts {
+    contexts
+        .iter()
+        .map(|c| (c.inner.snapshot().name().to_owned(), Arc::clone(&c.inner)))
+        .collect()
+}
+
+/// The evaluation mode of a graph on uncertain inputs, from Python.
+fn sampled_mode(mode: Option<(String, Vec<Bound<'_, PyAny>>)>) -> PyResult<SampledMode> {
+    let Some((name, ids)) = mode else {
+        return Ok(SampledMode::Roots);
+    };
+    let id = |k: usize| -> PyResult<causaloid_core::NodeId> {
+        ids.get(k)
+            .map(node_id)
+            .unwrap_or_else(|| Err(PyValueError::new_err("missing node id")))
+    };
+    Ok(match name.as_str() {
+        "evaluate" => SampledMode::Roots,
+        "evaluate_from" => SampledMode::From(id(0)?),
+        "evaluate_path" => SampledMode::Path(id(0)?, id(1)?),
+        "evaluate_single" => SampledMode::Single(id(0)?),
+        other => return Err(PyValueError::new_err(format!("unknown mode {other:?}"))),
+    })
+}
+
+/// Reads one observation with possibly uncertain cells and evaluates it.
+#[allow(clippy::too_many_arguments)]
+fn evaluate_sampled_row(
+    py: Python<'_>,
+    member: &Member,
+    value: Option<&Bound<'_, PyAny>>,
+    row: Option<&Bound<'_, PyAny>>,
+    seed: u64,
+    samples: usize,
+    mode: &SampledMode,
+) -> PyResult<Evaluation> {
+    let value = match value {
+        Some(v) if !v.is_none() => Some(sampled_from_py(v)?),
+        _ => None,
+    };
+    let mut cells = Vec::with_capacity(member.columns().len());
+    for name in member.columns() {
+        let item = row
+            .filter(|r| !r.is_none())
+            .and_then(|r| r.get_item(name).ok())
+            .ok_or_else(|| {
+                to_pyerr(
+                    py,
+                    &causaloid_core::CausalError::UnknownColumn {
+                        name: name.clone(),
+                        known: Vec::new(),
+                    },
+                )
+            })?;
+        cells.push(sampled_from_py(&item).map_err(|_| {
+            to_pyerr(
+                py,
+                &causaloid_core::CausalError::ColumnType {
+                    name: name.clone(),
+                    found: item
+                        .get_type()
+                        .name()
+                        .map(|n| n.to_string())
+                        .unwrap_or_default(),
+                },
+            )
+        })?);
+    }
+    let host = host_of(row);
+    let input = SampledInput {
+        value,
+        row: cells,
+        host: host.as_ref().map(|h| h as &HostRow),
+        seed,
+        samples,
+    };
+    let run = || member.evaluate_sampled(&input, mode);
+    if member.has_callables() {
+        run().py(py)
+    } else {
+        py.detach(run).py(py)
+    }
+}
+
 #[pymethods]
 impl PyMember {
     #[staticmethod]
+    #[pyo3(signature = (id, description, expr, contexts=Vec::new(), decide=None))]
     fn causaloid_expr(
+        py: Python<'_>,
         id: &Bound<'_, PyAny>,
         description: String,
         expr: &PyExpr,
+        contexts: Vec<PyRef<'_, ContextCore>>,
+        decide: Option<SprtTuple>,
     ) -> PyResult<PyMember> {
-        let c = Causaloid::from_expr(node_id(id)?, description, expr.inner.clone());
+        let held: Vec<_> = contexts.iter().map(|c| Arc::clone(&c.inner)).collect();
+        let c =
+            Causaloid::from_expr_in(node_id(id)?, description, expr.inner.clone(), &held).py(py)?;
+        let c = with_decide(py, c, decide)?;
         Ok(PyMember {
             inner: Member::Causaloid(Arc::new(c)),
         })
     }
 
     #[staticmethod]
+    #[pyo3(signature = (id, description, adapter, label, decide=None))]
     fn causaloid_fn(
+        py: Python<'_>,
         id: &Bound<'_, PyAny>,
         description: String,
         adapter: Py<PyAny>,
         label: String,
+        decide: Option<SprtTuple>,
     ) -> PyResult<PyMember> {
         let f = Arc::new(PyCallable { adapter, label });
-        let c = Causaloid::from_fn(node_id(id)?, description, f);
+        let c = with_decide(py, Causaloid::from_fn(node_id(id)?, description, f), decide)?;
         Ok(PyMember {
             inner: Member::Causaloid(Arc::new(c)),
         })
@@ -265,13 +375,18 @@ impl PyMember {
         logic: &str,
         k: usize,
     ) -> PyResult<PyMember> {
-        let logic = match logic {
-            "all" => Logic::All,
-            "any" => Logic::Any,
-            "none" => Logic::None,
-            "at_least" => Logic::AtLeast(k),
-            other => return Err(PyValueError::new_err(format!("unknown logic {other:?}"))),
-        };
+        let logic = Logic::from_name(logic, k).ok_or_else(|| {
+            to_pyerr(
+                py,
+                &causaloid_core::CausalError::InvalidArgument {
+                    name: "logic",
+                    message: format!(
+                        "unknown logic {logic:?}; expected one of {}",
+                        Logic::NAMES.join(", ")
+                    ),
+                },
+            )
+        })?;
         let members = members.iter().map(|m| m.inner.clone()).collect();
         let c = Collection::new(node_id(id)?, description, members, logic).py(py)?;
         Ok(PyMember {
@@ -280,10 +395,107 @@ impl PyMember {
     }
 
     #[staticmethod]
-    fn from_json(py: Python<'_>, text: &str) -> PyResult<PyMember> {
+    #[pyo3(signature = (text, contexts=Vec::new()))]
+    fn from_json(
+        py: Python<'_>,
+        text: &str,
+        contexts: Vec<PyRef<'_, ContextCore>>,
+    ) -> PyResult<PyMember> {
+        let live = live_contexts(&contexts);
         Ok(PyMember {
-            inner: Member::from_json(text).py(py)?,
+            inner: py.detach(|| Member::from_json_with(text, &live)).py(py)?,
         })
+    }
+
+    /// The same member also holding `contexts` (a model's), by name.
+    fn with_contexts(&self, contexts: Vec<PyRef<'_, ContextCore>>) -> PyMember {
+        let held: Vec<_> = contexts.iter().map(|c| Arc::clone(&c.inner)).collect();
+        PyMember {
+            inner: self.inner.with_contexts(&held),
+        }
+    }
+
+    /// Names of the contexts the member holds.
+    fn context_names(&self) -> Vec<String> {
+        self.inner.layout().contexts().keys().cloned().collect()
+    }
+
+    /// The contexts a causaloid holds (for wrapping a structure the engine read).
+    fn contexts(&self) -> Vec<ContextCore> {
+        match &self.inner {
+            Member::Causaloid(c) => c
+                .table()
+                .contexts()
+                .values()
+                .map(|c| ContextCore {
+                    inner: Arc::clone(c),
+                })
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// A causaloid's expression (None for a callable or another kind).
+    fn expr(&self) -> Option<PyExpr> {
+        match &self.inner {
+            Member::Causaloid(c) => c.expr().map(|e| PyExpr {
+                inner: e.clone(),
+                depth: e.depth(),
+            }),
+            _ => None,
+        }
+    }
+
+    /// A collection's members.
+    fn members(&self) -> Vec<PyMember> {
+        match &self.inner {
+            Member::Collection(c) => c
+                .members()
+                .iter()
+                .map(|m| PyMember { inner: m.clone() })
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// A collection's logic as (name, k): ("all", 0), ("at_least", 2) ...
+    fn logic(&self) -> Option<(&'static str, usize)> {
+        match &self.inner {
+            Member::Collection(c) => Some(c.logic().name()),
+            _ => None,
+        }
+    }
+
+    /// A graph member as a graph.
+    fn as_graph(&self) -> Option<PyGraph> {
+        match &self.inner {
+            Member::Graph(g) => Some(PyGraph {
+                inner: Arc::clone(g),
+            }),
+            _ => None,
+        }
+    }
+
+    /// One observation whose cells may be `cl.Uncertain` (native nodes).
+    #[pyo3(signature = (value=None, row=None, seed=0, samples=10_000))]
+    fn evaluate_sampled(
+        &self,
+        py: Python<'_>,
+        value: Option<&Bound<'_, PyAny>>,
+        row: Option<&Bound<'_, PyAny>>,
+        seed: u64,
+        samples: usize,
+    ) -> PyResult<PyEvaluation> {
+        let evaluation = evaluate_sampled_row(
+            py,
+            &self.inner,
+            value,
+            row,
+            seed,
+            samples,
+            &SampledMode::Roots,
+        )?;
+        Ok(PyEvaluation { inner: evaluation })
     }
 
     fn to_json(&self, py: Python<'_>) -> PyResult<String> {
@@ -439,10 +651,40 @@ impl PyGraph {
     }
 
     #[staticmethod]
-    fn from_json(py: Python<'_>, text: &str) -> PyResult<PyGraph> {
+    #[pyo3(signature = (text, contexts=Vec::new()))]
+    fn from_json(
+        py: Python<'_>,
+        text: &str,
+        contexts: Vec<PyRef<'_, ContextCore>>,
+    ) -> PyResult<PyGraph> {
+        let live = live_contexts(&contexts);
         Ok(PyGraph {
-            inner: Arc::new(CausalGraph::from_json(text).py(py)?),
+            inner: Arc::new(
+                py.detach(|| CausalGraph::from_json_with(text, &live))
+                    .py(py)?,
+            ),
         })
+    }
+
+    /// One observation whose cells may be uncertain; `mode` is the method
+    /// name and its node ids, e.g. `("evaluate_from", [start])`.
+    #[pyo3(signature = (value=None, row=None, seed=0, samples=10_000, mode=None))]
+    fn evaluate_sampled(
+        &self,
+        py: Python<'_>,
+        value: Option<&Bound<'_, PyAny>>,
+        row: Option<&Bound<'_, PyAny>>,
+        seed: u64,
+        samples: usize,
+        mode: Option<(String, Vec<Bound<'_, PyAny>>)>,
+    ) -> PyResult<PyEvaluation> {
+        if !self.inner.is_frozen() {
+            return Err(to_pyerr(py, &causaloid_core::CausalError::NotFrozen));
+        }
+        let mode = sampled_mode(mode)?;
+        let member = Member::Graph(Arc::clone(&self.inner));
+        let evaluation = evaluate_sampled_row(py, &member, value, row, seed, samples, &mode)?;
+        Ok(PyEvaluation { inner: evaluation })
     }
 
     fn to_json(&self, py: Python<'_>) -> PyResult<String> {
@@ -640,10 +882,19 @@ impl PyEvaluation {
     /// The verdict (bool or degree), or None when the evaluation failed.
     #[getter]
     fn verdict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        match self.inner.verdict() {
-            Ok(v) => value_to_py(py, v.to_value()),
+        match self.inner.result() {
+            Ok(v) => value_to_py(py, v),
             Err(_) => Ok(py.None().into_bound(py)),
         }
+    }
+
+    /// The SPRT decisions taken on uncertain inputs: (causaloid id, Decision).
+    fn decisions<'py>(&self, py: Python<'py>) -> Vec<(Bound<'py, PyAny>, PyDecision)> {
+        self.inner
+            .decisions()
+            .iter()
+            .map(|(id, d)| (node_id_to_py(py, id), PyDecision { inner: d.clone() }))
+            .collect()
     }
 
     /// The error as a Python exception instance (not raised), or None.
@@ -669,9 +920,7 @@ impl PyEvaluation {
             d.set_item("input", r.input.map(|v| value_to_py(py, v)).transpose()?)?;
             d.set_item(
                 "verdict",
-                r.verdict
-                    .map(|v| value_to_py(py, v.to_value()))
-                    .transpose()?,
+                r.verdict.map(|v| value_to_py(py, v)).transpose()?,
             )?;
             d.set_item(
                 "relay_target",

@@ -7,6 +7,7 @@ use pyo3::prelude::*;
 
 mod codec;
 mod context;
+mod conversion;
 mod csm;
 mod discover;
 mod errors;
@@ -14,6 +15,7 @@ mod ethos;
 mod expr;
 mod graph;
 mod partitioned;
+mod scm;
 mod threads;
 mod uncertain;
 
@@ -27,6 +29,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     discover::register(m)?;
     ethos::register(m)?;
     csm::register(m)?;
+    scm::register(m)?;
     threads::register(m)?;
     partitioned::register(m)?;
     Ok(())

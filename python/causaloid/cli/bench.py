@@ -12,6 +12,7 @@ import time
 
 import numpy as np
 
+from causaloid.cli._common import HelpFormatter, positive_int, positive_int_list
 from causaloid.graph import CausalGraph
 
 
@@ -21,10 +22,17 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="time single-observation and batch evaluation on synthetic graphs",
         description="Time the engine on synthetic chains: ns per node for one observation "
         "(trace included) and rows per second for a batch.",
+        formatter_class=HelpFormatter,
     )
-    p.add_argument("--nodes", default="10,1000,10000", help="chain sizes (comma-separated)")
-    p.add_argument("--rows", type=int, default=1_000_000, help="rows in the batch run")
-    p.add_argument("--batch-nodes", type=int, default=100, help="nodes of the batch graph")
+    p.add_argument(
+        "--nodes",
+        type=positive_int_list,
+        default="10,1000,10000",
+        help="chain sizes, comma-separated, each at least 1",
+    )
+    p.add_argument("--rows", type=positive_int, default=1_000_000, help="rows in the batch run")
+    p.add_argument("--batch-nodes", type=positive_int, default=100, help="nodes of the batch graph")
+    p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     p.set_defaults(func=run)
 
 
@@ -43,10 +51,12 @@ def chain(n: int) -> CausalGraph:
 def run(args: argparse.Namespace) -> int:
     from causaloid._progress import progress
 
-    sizes = [int(s) for s in args.nodes.split(",") if s.strip()]
+    sizes: list[int] = args.nodes
+    show = False if args.no_progress else None
     row = {f"x{i}": 0.5 for i in range(10)}
+    width = len(f"{max(sizes):,}")
     print("single observation (whole graph, trace recorded):")
-    for n in progress(sizes, desc="single"):
+    for n in progress(sizes, desc="single", enabled=show):
         g = chain(n)
         reps = max(3, 200_000 // n)
         g.evaluate(row, value=0.9)
@@ -55,7 +65,8 @@ def run(args: argparse.Namespace) -> int:
             g.evaluate(row, value=0.9)
         per = (time.perf_counter() - start) / reps
         print(
-            f"  {n:>7} nodes: {per * 1e6:10.1f} us per evaluation, {per / n * 1e9:6.1f} ns per node"
+            f"  {n:>{width},} nodes: {per * 1e6:10.1f} us per evaluation, "
+            f"{per / n * 1e9:8.1f} ns per node"
         )
     g = chain(args.batch_nodes)
     rng = np.random.default_rng(0)

@@ -1,9 +1,4 @@
-"""``causaloid discover``: SURD on a CSV or Parquet file, from the command line.
-
-Loads and cleans the table, keeps the ``--k`` most relevant agents (mRMR),
-prints the SURD table of the target, and optionally saves the bar chart and the
-discovered causal graph as JSON.
-"""
+"""``causaloid discover``: SURD on a CSV or Parquet file, from the command line."""
 
 from __future__ import annotations
 
@@ -11,30 +6,66 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from causaloid.cli._common import (
+    HelpFormatter,
+    check_columns,
+    file_columns,
+    fraction,
+    non_negative_int,
+    positive_int,
+)
+
+DESCRIPTION = """\
+Causal discovery on a CSV or Parquet table.
+
+Loads and cleans the table, keeps the --k most relevant agents (mRMR), prints
+the SURD table of the target (how much of its information each agent or group
+of agents gives uniquely, redundantly or synergistically), and optionally saves
+the bar chart and the discovered causal graph as JSON.
+
+example:
+  causaloid discover data.csv --target y --agents a b c --lag 1
+"""
+
 
 def register(subparsers: Any) -> None:
     """Add the ``discover`` subcommand."""
     p: argparse.ArgumentParser = subparsers.add_parser(
         "discover",
         help="causal discovery (mRMR + SURD) on a CSV or Parquet table",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=DESCRIPTION,
+        formatter_class=HelpFormatter,
     )
-    p.add_argument("data", help="a .csv, .tsv or .parquet file")
+    p.add_argument("data", metavar="DATA", help="a .csv, .tsv or .parquet file")
     p.add_argument("--target", required=True, help="the column to explain")
-    p.add_argument("--agents", nargs="+", help="candidate causes (default: every other column)")
-    p.add_argument("--lag", type=int, default=1, help="rows between causes and target (default 1)")
-    p.add_argument("--bins", type=int, default=8, help="equal-width bins per column (default 8)")
-    p.add_argument("--k", type=int, default=10, help="agents kept by mRMR (default 10)")
-    p.add_argument("--method", choices=["f_test", "mutual_info"], default="f_test")
-    p.add_argument("--max-order", type=int, default=3, help="largest agent group (default 3)")
+    p.add_argument(
+        "--agents",
+        nargs="+",
+        metavar="COLUMN",
+        help="candidate causes (all other columns if unset)",
+    )
+    p.add_argument("--lag", type=non_negative_int, default=1, help="rows between causes and target")
+    p.add_argument("--bins", type=positive_int, default=8, help="equal-width bins per column")
+    p.add_argument("--k", type=positive_int, default=10, help="agents kept by mRMR")
+    p.add_argument(
+        "--method",
+        choices=["f_test", "mutual_info"],
+        default="f_test",
+        help="how mRMR scores relevance to the target",
+    )
+    p.add_argument("--max-order", type=positive_int, default=3, help="largest agent group")
     p.add_argument(
         "--missing",
         choices=["drop", "mean", "median", "ffill", "error"],
         default="drop",
-        help="what to do with missing values (default: drop the rows)",
+        help="what to do with missing values (drop: drop the rows)",
     )
-    p.add_argument("--threshold", type=float, default=0.05, help="edge threshold (fraction)")
+    p.add_argument(
+        "--threshold",
+        type=fraction,
+        default=0.05,
+        help="share of the target's entropy a component needs to become an edge",
+    )
     p.add_argument("--all-targets", action="store_true", help="also explain each kept agent")
     p.add_argument("--plot", metavar="PNG", help="save the SURD bar chart here")
     p.add_argument("--json", metavar="FILE", help="write the discovered graph as JSON here")
@@ -43,8 +74,15 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from causaloid._optional import require
     from causaloid._progress import progress
+
+    require("polars", "discover")
     from causaloid.discover import Pipeline
+
+    available = file_columns(args.data, "DATA")
+    check_columns([args.target], available, "--target", args.data)
+    check_columns(list(args.agents or []), available, "--agents", args.data)
 
     show = False if args.no_progress else None
     pipe = Pipeline(
@@ -60,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
     k = len(args.agents) if args.agents else args.k
     t = args.threshold
     stages = {
-        "load": lambda: pipe.load(Path(args.data), columns=columns),
+        "load": lambda: _load(pipe, args.data, columns),
         "clean": lambda: pipe.clean(args.missing),
         "select": lambda: pipe.select(k=k),
         "discover": lambda: pipe.discover("all" if args.all_targets else None),
@@ -100,3 +138,16 @@ def run(args: argparse.Namespace) -> int:
         Path(args.json).write_text(graph.to_json())
         print(f"wrote {args.json} ({len(graph)} nodes, {len(graph.edges)} edges)")
     return 0
+
+
+def _load(pipe: Any, path: str, columns: list[str] | None) -> None:
+    """Load the table, naming the file when the reader fails."""
+    from causaloid.cli._common import unreadable
+    from causaloid.errors import CausalError
+
+    try:
+        pipe.load(Path(path), columns=columns)
+    except CausalError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the readers raise many types; name the file
+        raise unreadable(path, "DATA", exc) from None

@@ -109,6 +109,12 @@ class Context:
             f"relations={self.n_relations})"
         )
 
+    def _repr_html_(self) -> str:
+        """Jupyter display: counts, scales, fields and the first contextoids."""
+        from causaloid._html import context_html
+
+        return context_html(self)
+
     @property
     def n_relations(self) -> int:
         """Number of relations."""
@@ -286,10 +292,13 @@ class Context:
         id: str | None = None,
         name: str = "context",
         context_id: ContextoidId = 0,
+        tz: Any = None,
     ) -> Context:
         """Build a time-indexed context from a table: see :meth:`extend_frame`."""
         ctx = cls(context_id, name)
-        return ctx.extend_frame(table, time=time, scale=scale, aggregate=aggregate, how=how, id=id)
+        return ctx.extend_frame(
+            table, time=time, scale=scale, aggregate=aggregate, how=how, id=id, tz=tz
+        )
 
     def extend_frame(
         self,
@@ -299,6 +308,7 @@ class Context:
         aggregate: Sequence[str] = (),
         how: Mapping[str, str] | None = None,
         id: str | None = None,
+        tz: Any = None,
     ) -> Context:
         """Add one Time contextoid per row of a table (pandas, polars, Arrow or a
         dict of arrays), with its numeric columns as fields and temporal
@@ -313,13 +323,34 @@ class Context:
         by position (``id=None``: 0, 1, ... after the contextoids already
         there), by period label (``id="label"``) or by an id column.
 
+        Periods and labels follow a calendar: the time column's own zone when
+        its datetimes are tz-aware (a Berlin bar at 2021-03-01 00:00+01:00 is
+        in ``"month:2021-03"``), else ``tz`` (an IANA name such as
+        ``"Europe/Berlin"`` or a ``tzinfo``; naive datetimes are then read as
+        wall-clock times there), else UTC. ``tz`` given with an aware column
+        converts it to that zone's calendar. Contextoid times stay instants
+        (seconds since 1970-01-01 UTC), so queries such as :meth:`at` and
+        :meth:`window` take aware datetimes (naive ones are UTC).
+
         All or nothing: a table with an unsorted time column, a timestamp in the
         wrong unit or a clashing id adds nothing.
+
+        Examples
+        --------
+        >>> import datetime as dt
+        >>> from zoneinfo import ZoneInfo
+        >>> berlin = ZoneInfo("Europe/Berlin")
+        >>> days = [dt.datetime(2021, 2, 28, tzinfo=berlin), dt.datetime(2021, 3, 1, tzinfo=berlin)]
+        >>> ctx = cl.Context.from_frame({"date": days, "close": [1.0, 2.0]}, aggregate=["month"])
+        >>> ctx.at(dt.datetime(2021, 3, 1, tzinfo=berlin), scale="month")
+        'month:2021-03'
         """
         from causaloid.context.frame import frame_arguments
 
-        args = frame_arguments(table, time, scale, aggregate, how, id)
-        self._core.extend_from_frame(*args)
+        times, scale_, fields, ids, coarser, aggregations, offsets = frame_arguments(
+            table, time, scale, aggregate, how, id, tz
+        )
+        self._core.extend_from_frame(times, scale_, fields, ids, coarser, aggregations, offsets)
         return self
 
     def copy(self) -> Context:

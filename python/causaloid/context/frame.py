@@ -10,7 +10,14 @@ import numpy as np
 
 from causaloid._table import to_columns
 from causaloid.context.errors import ContextArgumentError
-from causaloid.context.timestamps import check_scale, column_to_seconds
+from causaloid.context.timestamps import (
+    check_scale,
+    column_time_zone,
+    column_to_seconds,
+    time_zone,
+    utc_offsets,
+    wall_to_utc,
+)
 from causaloid.errors import UnknownColumnError
 
 _AGGREGATIONS = ("first", "last", "min", "max", "sum", "mean")
@@ -23,7 +30,11 @@ def frame_arguments(
     aggregate: Sequence[str],
     how: Mapping[str, str] | None,
     id: str | None,
+    tz: Any = None,
 ) -> tuple[Any, ...]:
+    """The engine's arguments for a frame; the last is the UTC offset of each
+    row in the calendar of ``tz`` (or of the time column's own zone), or None
+    for UTC."""
     columns = _columns(table)
     if time not in columns:
         raise UnknownColumnError(
@@ -35,6 +46,14 @@ def frame_arguments(
     for s in coarser:
         check_scale(s)
     times = np.ascontiguousarray(column_to_seconds(columns[time], time))
+    own = column_time_zone(_original_column(table, time))
+    if own is None and columns[time].dtype == object:
+        own = column_time_zone(columns[time])
+    zone = time_zone(tz) or own
+    if zone is not None and own is None and columns[time].dtype.kind in "MO":
+        # naive datetimes are wall-clock times of ``tz``
+        times = np.ascontiguousarray(wall_to_utc(times, zone))
+    offsets = None if zone is None else np.ascontiguousarray(utc_offsets(times, zone))
     fields = []
     for name, arr in columns.items():
         if name in (time, id):
@@ -66,7 +85,18 @@ def frame_arguments(
         raise UnknownColumnError(
             f"unknown id column {id!r} (or pass id='label' or None)", {"column": id}
         )
-    return (times, scale, fields, ids, coarser, aggregations)
+    return (times, scale, fields, ids, coarser, aggregations, offsets)
+
+
+def _original_column(table: Any, name: str) -> Any:
+    """The time column as the table holds it (to read its time zone)."""
+    index = getattr(table, "index", None)
+    if getattr(index, "name", None) == name:
+        return index
+    try:
+        return table.column(name) if hasattr(table, "column_names") else table[name]
+    except Exception:  # noqa: BLE001 - only a hint; the checks above name the column
+        return None
 
 
 def _columns(table: Any) -> dict[str, np.ndarray]:

@@ -10,6 +10,7 @@ from typing import Any, Union
 
 import numpy as np
 
+from causaloid import _native
 from causaloid.context.errors import TimestampUnitError
 
 #: Anything accepted where a time is expected.
@@ -18,7 +19,8 @@ TimeLike = Union[int, float, str, _dt.datetime, _dt.date, np.datetime64, Any]
 #: Seconds beyond this are taken as a unit mistake (milliseconds, nanoseconds).
 MAX_ABS_SECONDS = 100_000_000_000
 
-SCALES = ("second", "minute", "hour", "day", "week", "month", "quarter", "year")
+# The engine owns the list of time scales.
+SCALES: tuple[str, ...] = tuple(_native.vocabulary()[0])
 
 
 def to_seconds(value: TimeLike, what: str = "timestamp", node_id: Any = None) -> int:
@@ -126,3 +128,102 @@ def _unit_error(value: Any, what: str, node_id: Any, why: str) -> TimestampUnitE
     return TimestampUnitError(
         f"{prefix}{what} {value!r}: {why}", {"node_id": node_id, "found": repr(value)}
     )
+
+
+# --- time zones: the calendar that periods follow ------------------------------------
+
+
+def time_zone(tz: Any) -> _dt.tzinfo | None:
+    """A ``tzinfo`` for ``tz``: None, an IANA name (``"Europe/Berlin"``), or a
+    ``tzinfo`` (zoneinfo, pytz, dateutil, ``datetime.timezone``).
+
+    Examples
+    --------
+    >>> time_zone("Europe/Berlin")
+    zoneinfo.ZoneInfo(key='Europe/Berlin')
+    >>> time_zone(None) is None
+    True
+    """
+    from causaloid.context.errors import ContextArgumentError
+
+    if tz is None or isinstance(tz, _dt.tzinfo):
+        return tz
+    if isinstance(tz, str):
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            return ZoneInfo(tz)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ContextArgumentError(
+                f"unknown time zone {tz!r}; give an IANA name such as 'Europe/Berlin' or 'UTC'",
+                {"parameter": "tz", "tz": tz},
+            ) from None
+    raise ContextArgumentError(
+        f"tz must be None, a time-zone name or a tzinfo, got {type(tz).__name__}",
+        {"parameter": "tz"},
+    )
+
+
+def column_time_zone(column: Any) -> _dt.tzinfo | None:
+    """The time zone a table's time column carries (pandas, polars, Arrow, or
+    aware ``datetime`` objects), None when it is naive or numeric.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> column_time_zone(np.array([dt.datetime(2021, 3, 1, tzinfo=dt.timezone.utc)]))
+    datetime.timezone.utc
+    >>> column_time_zone(np.array([1, 2])) is None
+    True
+    """
+    tz = getattr(getattr(column, "dt", None), "tz", None)  # pandas Series
+    if tz is None:
+        tz = getattr(column, "tz", None)  # pandas DatetimeIndex
+    if tz is None:
+        tz = getattr(getattr(column, "dtype", None), "time_zone", None)  # polars
+    if tz is None:
+        tz = getattr(getattr(column, "type", None), "tz", None)  # pyarrow
+    if tz is None and getattr(getattr(column, "dtype", None), "kind", "") == "O" and len(column):
+        first = next((v for v in column if v is not None), None)
+        tz = getattr(first, "tzinfo", None)
+    return time_zone(tz) if isinstance(tz, (str, _dt.tzinfo)) else None
+
+
+def utc_offsets(seconds: np.ndarray, tz: _dt.tzinfo) -> np.ndarray:
+    """Seconds east of UTC that ``tz`` has at each instant (seconds since
+    1970-01-01 UTC).
+
+    Examples
+    --------
+    >>> utc_offsets(np.array([1614553200, 1625090400]), time_zone("Europe/Berlin"))
+    array([3600, 7200])
+    """
+    uniq, inverse = np.unique(np.asarray(seconds, dtype=np.int64), return_inverse=True)
+    offs = np.empty(len(uniq), dtype=np.int64)
+    for i, t in enumerate(uniq.tolist()):
+        off = _dt.datetime.fromtimestamp(t, tz).utcoffset()
+        offs[i] = int(off.total_seconds()) if off is not None else 0
+    return offs[inverse.reshape(-1)]
+
+
+def wall_to_utc(wall: np.ndarray, tz: _dt.tzinfo) -> np.ndarray:
+    """UTC instants of local wall-clock times (seconds as if the wall clock
+    were UTC); an ambiguous time (the repeated hour in autumn) takes its first
+    occurrence, a skipped one (spring) is read with the offset before the gap.
+
+    Examples
+    --------
+    >>> wall = column_to_seconds(np.array(["2021-03-01"], dtype="datetime64[s]"), "t")
+    >>> int(wall_to_utc(wall, time_zone("Europe/Berlin"))[0]) == int(wall[0]) - 3600
+    True
+    """
+    uniq, inverse = np.unique(np.asarray(wall, dtype=np.int64), return_inverse=True)
+    out = np.empty(len(uniq), dtype=np.int64)
+    epoch = _dt.datetime(1970, 1, 1)
+    for i, w in enumerate(uniq.tolist()):
+        naive = epoch + _dt.timedelta(seconds=w)
+        localize = getattr(tz, "localize", None)  # pytz zones need localize()
+        local = localize(naive) if callable(localize) else naive.replace(tzinfo=tz)
+        off = local.utcoffset()
+        out[i] = w - (int(off.total_seconds()) if off is not None else 0)
+    return out[inverse.reshape(-1)]

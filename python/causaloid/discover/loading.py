@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from causaloid._optional import require
 from causaloid._table import to_columns
 from causaloid.discover.errors import DiscoverValueError
 
@@ -24,7 +25,7 @@ def load_table(source: Any, columns: list[str] | None = None) -> dict[str, np.nd
         path = Path(source)
         if not path.exists():
             raise FileNotFoundError(f"no such file: {str(path)!r}")
-        import polars as pl
+        pl = require("polars", f"reading {path.name!r}")
 
         suffix = path.suffix.lower()
         if suffix in (".parquet", ".pq"):

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from causaloid import _native
+from causaloid._frames import Tabular
 from causaloid._table import numeric, to_columns
 from causaloid.discover.errors import DiscoverValueError
 
@@ -19,7 +20,7 @@ TASKS = ("regression", "classification")
 
 
 @dataclass(frozen=True)
-class MRMRResult:
+class MRMRResult(Tabular):
     """Features chosen by :func:`mrmr`, best first.
 
     Attributes
@@ -55,17 +56,14 @@ class MRMRResult:
     def __getitem__(self, index: int) -> str:
         return self.features[index]
 
-    def to_frame(self) -> Any:
-        """The selection as a pandas DataFrame (``feature``, ``score``, ``relevance``)."""
-        import pandas as pd
-
-        return pd.DataFrame(
-            {
-                "feature": self.features,
-                "score": self.scores,
-                "relevance": [self.relevance[f] for f in self.features],
-            }
-        )
+    def _columns(self) -> dict[str, list[Any]]:
+        """The table of ``to_frame``/``to_polars``/``to_arrow``: ``feature``,
+        ``score``, ``relevance``."""
+        return {
+            "feature": list(self.features),
+            "score": list(self.scores),
+            "relevance": [self.relevance[f] for f in self.features],
+        }
 
     def __str__(self) -> str:
         lines = [f"mRMR for {self.target!r} ({self.method})", f"{'rank':>4}  {'feature':<28} score"]

@@ -9,6 +9,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from causaloid._frames import Tabular
+from causaloid._optional import require
+
 Combo = tuple[str, ...]
 
 
@@ -17,7 +20,7 @@ def _label(agents: Combo) -> str:
 
 
 @dataclass(frozen=True)
-class SurdResult:
+class SurdResult(Tabular):
     """Causality of ``agents`` on ``target``, decomposed (in bits unless
     :meth:`normalized`).
 
@@ -136,22 +139,17 @@ class SurdResult:
             yield "synergistic", combo, value
         yield "leak", (), self.info_leak
 
-    def to_frame(self) -> Any:
-        """The components as a pandas DataFrame with columns ``kind``,
+    def _columns(self) -> dict[str, list[Any]]:
+        """The table of ``to_frame``/``to_polars``/``to_arrow``: ``kind``,
         ``agents``, ``bits`` (or ``fraction``) and ``normalized``."""
-        import pandas as pd
-
         h = self.target_entropy if self.units == "bits" else 1.0
-        rows = [
-            {
-                "kind": kind,
-                "agents": combo,
-                self.units: value,
-                "normalized": value / h if h > 0 else float("nan"),
-            }
-            for kind, combo, value in self.components()
-        ]
-        return pd.DataFrame(rows)
+        parts = list(self.components())
+        return {
+            "kind": [kind for kind, _, _ in parts],
+            "agents": [combo for _, combo, _ in parts],
+            self.units: [value for _, _, value in parts],
+            "normalized": [value / h if h > 0 else float("nan") for _, _, value in parts],
+        }
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-friendly dict (agent sets joined by commas)."""
@@ -209,7 +207,7 @@ class SurdResult:
         -------
         matplotlib.axes.Axes
         """
-        import matplotlib.pyplot as plt
+        plt = require("matplotlib.pyplot", "plot()")
 
         res = self.normalized() if normalized and self.units == "bits" else self
         if ax is None:

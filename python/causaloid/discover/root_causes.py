@@ -5,11 +5,12 @@ graph, whether a cause upstream already explains the move."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
 
+from causaloid._frames import Tabular
 from causaloid._table import numeric, to_columns
 from causaloid.discover.errors import DiscoverValueError, NonFiniteError
 
@@ -37,7 +38,7 @@ class RootCause:
     rationale: str
 
 
-class RootCauses:
+class RootCauses(Tabular):
     """Columns ranked by how likely each caused the anomaly; iterate, index
     or ask :meth:`rank_of` a column."""
 
@@ -67,11 +68,11 @@ class RootCauses:
             raise UnknownColumnError(f"unknown column {column!r}", {"column": column})
         return self._by_column[column].rank
 
-    def to_frame(self) -> Any:
-        """The ranking as a pandas DataFrame."""
-        import pandas as pd
-
-        return pd.DataFrame([r.__dict__ for r in self._ranking])
+    def _columns(self) -> dict[str, list[Any]]:
+        """The table of ``to_frame``/``to_polars``/``to_arrow``: one column
+        per :class:`RootCause` field, one row per ranked column."""
+        names = [f.name for f in fields(RootCause)]
+        return {name: [getattr(r, name) for r in self._ranking] for name in names}
 
     def __str__(self) -> str:
         lines = [f"{'rank':>4}  {'column':<28} {'score':>9}  explained by"]
@@ -92,6 +93,13 @@ def _parents(graph: Any) -> dict[str, set[str]]:
         pairs = [(s, e.target) for e in graph.edges for s in e.sources]
     elif hasattr(graph, "edges") and hasattr(graph, "parents"):
         pairs = list(graph.edges)
+    elif callable(getattr(graph, "is_directed", None)):  # a networkx graph
+        if not graph.is_directed():
+            raise DiscoverValueError(
+                "graph= needs directed edges: give a networkx DiGraph, not a Graph",
+                {"parameter": "graph"},
+            )
+        pairs = list(graph.edges())
     elif isinstance(graph, Mapping):
         pairs = [(p, child) for child, ps in graph.items() for p in ps]
     else:
@@ -122,7 +130,7 @@ def root_causes(
     ----------
     normal, anomalous : table
         The same columns, before and during the anomaly.
-    graph : CausalGraph, Pipeline, mapping of child to parents, or (source, target) pairs, optional
+    graph : CausalGraph, networkx DiGraph, Pipeline, child -> parents mapping or pairs, optional
         Known or discovered causal structure.
     columns : list of str, optional
         Only these columns; all columns of ``normal`` by default.

@@ -1,6 +1,6 @@
 """Effects: immutable carriers of causal values with an audit log."""
 
 from causaloid.effect.effect import Effect
-from causaloid.effect.process import Process
+from causaloid.effect.process import GuardError, Process, StepLimitError
 
-__all__ = ["Effect", "Process"]
+__all__ = ["Effect", "GuardError", "Process", "StepLimitError"]

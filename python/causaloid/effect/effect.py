@@ -132,6 +132,12 @@ class Effect(Generic[T]):
             return "\n".join(lines)
         return "\n".join([*lines, last])
 
+    def _repr_html_(self) -> str:
+        """Jupyter display: the value or error and the explanation."""
+        from causaloid._html import effect_html
+
+        return effect_html(self)
+
     def unwrap(self) -> T:
         """The value, or raise the error."""
         if self._error is not None:

@@ -77,7 +77,9 @@ class Norm:
         The action the norm governs (``"*"``: every action).
     predicate : Expr, callable, bool or None
         When the norm applies. An expression (``cl.expr.col("smoke") > 0.5``)
-        reads the context's named values natively; a callable is called as
+        reads the context's named values natively, and its context reads
+        (``cl.expr.ctx_value(...)``) are filled by the engine from ``context``
+        and the contexts they were built with; a callable is called as
         ``fn(context)`` or ``fn(action, context)`` and returns a truth value;
         ``None`` or ``True`` means always.
     modality : {"obligatory", "impermissible", "optional"} or Modality
@@ -103,6 +105,7 @@ class Norm:
     __slots__ = (
         "_native",
         "action",
+        "context",
         "description",
         "id",
         "modality",
@@ -124,6 +127,7 @@ class Norm:
         specificity: int = 0,
         time: Any = 0.0,
         description: str = "",
+        context: Any = None,
     ) -> None:
         self.id = check_id(id, "norm id")
         if not isinstance(action, str):
@@ -139,9 +143,12 @@ class Norm:
         self.specificity = specificity
         self.time = _timestamp(time)
         self.description = description
+        self.context = context
         expr = pred = None
+        contexts: list[Any] = [] if context is None else [context]
         if isinstance(predicate, Expr):
             expr = predicate._native
+            contexts += [c for c in predicate.contexts if not any(c is d for d in contexts)]
         elif predicate is False:
             raise ValueError("predicate=False would make a norm that never applies; leave it out")
         elif predicate is None or predicate is True:
@@ -155,8 +162,22 @@ class Norm:
             )
         mod = modality.value if isinstance(modality, Modality) else modality
         # The engine validates the modality and the time (ModalityError, NormError).
+        from causaloid.context.context import Context
+
+        for c in contexts:
+            if not isinstance(c, Context):
+                raise TypeError(f"context must be a cl.Context, got {type(c).__name__}")
         self._native = _native.Norm(
-            self.id, action, mod, priority, specificity, self.time, description, expr, pred
+            self.id,
+            action,
+            mod,
+            priority,
+            specificity,
+            self.time,
+            description,
+            expr,
+            pred,
+            [c._core for c in contexts],
         )
         object.__setattr__(self, "modality", Modality(mod.strip().lower()))
 
@@ -189,6 +210,7 @@ class Norm:
                 self.specificity,
                 self.time,
                 self.description,
+                self.context,
             ),
         )
 
@@ -202,12 +224,14 @@ def _rebuild(
     specificity: int,
     time: float,
     description: str,
+    context: Any = None,
 ) -> Norm:
     return Norm(
         id,
         action,
         predicate,
         modality,
+        context=context,
         priority=priority,
         specificity=specificity,
         time=time,

@@ -9,7 +9,28 @@ without calling Python, one row at a time or vectorised over a batch.
 ((col("temp") > 30.0) & ~col("door_open").is_nan())
 """
 
-from causaloid.context.reads import ctx_time, ctx_value, ctx_window
-from causaloid.expr.expression import Expr, col, lit, max, min, value
+from causaloid.expr.expression import (
+    Expr,
+    col,
+    ctx_time,
+    ctx_value,
+    ctx_window,
+    lit,
+    max,
+    min,
+    node,
+    value,
+)
 
-__all__ = ["Expr", "col", "ctx_time", "ctx_value", "ctx_window", "lit", "max", "min", "value"]
+__all__ = [
+    "Expr",
+    "col",
+    "ctx_time",
+    "ctx_value",
+    "ctx_window",
+    "lit",
+    "max",
+    "min",
+    "node",
+    "value",
+]

@@ -9,10 +9,21 @@ from causaloid import _native
 ExprLike = Union["Expr", bool, int, float]
 
 
-def _wrap(native: Any) -> Expr:
+def _wrap(native: Any, contexts: tuple[Any, ...] = ()) -> Expr:
     expr = Expr.__new__(Expr)
     expr._native = native
+    expr._contexts = contexts
     return expr
+
+
+def _joined(*exprs: Expr) -> tuple[Any, ...]:
+    """The contexts several expressions hold, each once, in first-use order."""
+    out: list[Any] = []
+    for e in exprs:
+        for c in e._contexts:
+            if not any(c is d for d in out):
+                out.append(c)
+    return tuple(out)
 
 
 def _to_expr(x: ExprLike, name: str = "operand") -> Expr:
@@ -47,8 +58,11 @@ class Expr:
     True
     """
 
-    __slots__ = ("_native",)
+    __slots__ = ("_contexts", "_native")
     _native: Any
+    # The Context objects its reads were built with (``context=ctx``), so a
+    # causaloid holding the expression holds them too.
+    _contexts: tuple[Any, ...]
 
     def __init__(self) -> None:
         raise TypeError("build expressions with cl.expr.col(), cl.expr.value() or cl.expr.lit()")
@@ -57,7 +71,7 @@ class Expr:
     def _binary(self, op: str, other: ExprLike, reflected: bool = False) -> Expr:
         o = _to_expr(other)
         a, b = (o, self) if reflected else (self, o)
-        return _wrap(_native.Expr.binary(op, a._native, b._native))
+        return _wrap(_native.Expr.binary(op, a._native, b._native), _joined(a, b))
 
     def __add__(self, other: ExprLike) -> Expr:
         return self._binary("add", other)
@@ -84,7 +98,7 @@ class Expr:
         return self._binary("div", other, True)
 
     def __neg__(self) -> Expr:
-        return _wrap(_native.Expr.unary("neg", self._native))
+        return _wrap(_native.Expr.unary("neg", self._native), self._contexts)
 
     def __abs__(self) -> Expr:
         return self.abs()
@@ -124,7 +138,7 @@ class Expr:
         return self._binary("or", other, True)
 
     def __invert__(self) -> Expr:
-        return _wrap(_native.Expr.unary("not", self._native))
+        return _wrap(_native.Expr.unary("not", self._native), self._contexts)
 
     def __bool__(self) -> bool:
         raise TypeError(
@@ -139,7 +153,7 @@ class Expr:
         >>> print(col("x").abs())
         abs(col("x"))
         """
-        return _wrap(_native.Expr.unary("abs", self._native))
+        return _wrap(_native.Expr.unary("abs", self._native), self._contexts)
 
     def is_nan(self) -> Expr:
         """True where the value is NaN (a missing reading).
@@ -147,7 +161,7 @@ class Expr:
         >>> print(col("x").is_nan())
         col("x").is_nan()
         """
-        return _wrap(_native.Expr.unary("is_nan", self._native))
+        return _wrap(_native.Expr.unary("is_nan", self._native), self._contexts)
 
     def between(self, low: ExprLike, high: ExprLike) -> Expr:
         """``low <= self <= high``.
@@ -156,7 +170,8 @@ class Expr:
         col("t").between(20.0, 25.0)
         """
         lo, hi = _to_expr(low, "low"), _to_expr(high, "high")
-        return _wrap(_native.Expr.between(self._native, lo._native, hi._native))
+        native = _native.Expr.between(self._native, lo._native, hi._native)
+        return _wrap(native, _joined(self, lo, hi))
 
     def min(self, other: ExprLike) -> Expr:
         """Elementwise minimum (NaN propagates)."""
@@ -176,6 +191,21 @@ class Expr:
     def reads_value(self) -> bool:
         """Whether the expression reads the incoming value."""
         return bool(self._native.reads_value())
+
+    @property
+    def nodes(self) -> list[Any]:
+        """Ids of the graph nodes the expression reads with :func:`node`."""
+        return list(self._native.nodes())
+
+    @property
+    def reads(self) -> list[str]:
+        """The context reads, in words (``"close of the previous day ..."``)."""
+        return [text for _, text in self._native.reads()]
+
+    @property
+    def contexts(self) -> list[Any]:
+        """The :class:`~causaloid.Context` objects its reads were built with."""
+        return list(self._contexts)
 
     def equals(self, other: Expr) -> bool:
         """Structural equality (``==`` builds a comparison expression instead)."""
@@ -197,7 +227,15 @@ class Expr:
         return f"<Expr {self}>"
 
     def __reduce__(self) -> tuple[Any, ...]:
+        if self._contexts:
+            return (_with_contexts, (self.to_json(), self._contexts))
         return (Expr.from_json, (self.to_json(),))
+
+
+def _with_contexts(text: str, contexts: tuple[Any, ...]) -> Expr:
+    e = Expr.from_json(text)
+    e._contexts = tuple(contexts)
+    return e
 
 
 def col(name: str) -> Expr:
@@ -248,3 +286,104 @@ def max(a: ExprLike, b: ExprLike) -> Expr:  # noqa: A001
     max(col("a"), col("b"))
     """
     return _to_expr(a).max(b)
+
+
+def node(id: int | str) -> Expr:
+    """The value of the parent node ``id`` in a graph: a number, a bool or a
+    degree, as that node decided it (``value()`` is the join of all parents).
+
+    >>> print(node("dose") * 2 - node("baseline"))
+    ((node("dose") * 2.0) - node("baseline"))
+    """
+    if isinstance(id, bool) or not isinstance(id, (int, str)):
+        raise TypeError(f"a node id must be an int or a str; got {type(id).__name__}")
+    return _wrap(_native.Expr.node(id))
+
+
+def _context_arg(context: Any) -> tuple[str, tuple[Any, ...]]:
+    """(name, held contexts) of a read's ``context=``: a Context, a name or None."""
+    from causaloid.context.context import Context
+    from causaloid.context.errors import ContextArgumentError
+
+    if context is None:
+        return "", ()
+    if isinstance(context, Context):
+        return context.name, (context,)
+    if isinstance(context, str) and context:
+        return context, ()
+    raise ContextArgumentError(
+        f"context must be a Context or a non-empty name; got {context!r}",
+        {"context": repr(context)},
+    )
+
+
+def ctx_value(node_id: int | str, field: str = "value", context: Any = None) -> Expr:
+    """``field`` of one contextoid (a Data node's ``"value"`` by default).
+
+    ``context`` is a :class:`~causaloid.Context`, its name, or None for the
+    context of the causaloid that holds the expression. The engine fills the
+    read from the context the structure holds, in every consumer.
+
+    Examples
+    --------
+    >>> from causaloid import expr as E
+    >>> print(E.col("close") > E.ctx_value("threshold", context="btc"))
+    (col("close") > ctx_value("threshold", "value", context="btc"))
+    """
+    if isinstance(node_id, bool) or not isinstance(node_id, (int, str)):
+        raise TypeError(f"a contextoid id must be an int or a str; got {node_id!r}")
+    name, held = _context_arg(context)
+    return _wrap(_native.Expr.ctx_value(name, node_id, str(field)), held)
+
+
+def ctx_window(
+    scale: str | None,
+    field: str,
+    how: str = "last",
+    start: int = 0,
+    stop: int = 1,
+    at: str | None = None,
+    context: Any = None,
+) -> Expr:
+    """An aggregate of ``field`` over time contextoids of ``scale``, counted
+    from the latest one at or before the row's time.
+
+    ``how`` is first, last, min, max, sum or mean over the contextoids at
+    positions ``anchor + start`` up to (not including) ``anchor + stop``;
+    ``anchor`` is the latest contextoid of ``scale`` at or before the value of
+    column ``at`` (seconds since 1970-01-01 UTC), or the latest of all when
+    ``at`` is None. Outside the context's history the read is NaN.
+    ``context`` is a Context or its name; None means the causaloid's own.
+
+    Examples
+    --------
+    >>> from causaloid import expr as E
+    >>> print(E.ctx_window("month", "high", "max", -12, 0, at="time", context="btc"))
+    ctx_window("month", "high", "max", -12, 0, at="time", context="btc")
+    """
+    if not isinstance(field, str) or not field:
+        from causaloid.context.errors import ContextArgumentError
+
+        raise ContextArgumentError(
+            f"field must be a non-empty str; got {field!r}", {"field": field}
+        )
+    name, held = _context_arg(context)
+    native = _native.Expr.ctx_window(name, scale, field, how, int(start), int(stop), at)
+    return _wrap(native, held)
+
+
+def ctx_time(
+    scale: str | None, field: str, at: str | None = None, offset: int = 0, context: Any = None
+) -> Expr:
+    """``field`` of the time contextoid of ``scale`` that is latest at the
+    row's time (column ``at``; the latest of all when None), moved ``offset``
+    contextoids along the scale (``-1``: the previous period).
+
+    Examples
+    --------
+    >>> from causaloid import expr as E
+    >>> print(E.ctx_time("day", "close", offset=-1, context="btc") > 50_000)
+    (ctx_window("day", "close", "last", -1, 0, context="btc") > 50000.0)
+    """
+    offset = int(offset)
+    return ctx_window(scale, field, "last", offset, offset + 1, at=at, context=context)

@@ -102,3 +102,28 @@ class CallableAdapter:
         if arr.dtype.kind in "iuf":
             return np.ascontiguousarray(arr, dtype=np.float64)
         return (INVALID, f"an array of dtype {arr.dtype}")
+
+
+def with_context_argument(fn: Any, context: Any) -> Any:
+    """A contextual causal function ``fn(value, ctx)`` / ``fn(value, row, ctx)``
+    as the ``fn(value)`` / ``fn(value, row)`` the engine calls."""
+    if context is None:
+        return fn
+    arity = positional_arity(fn)
+    if arity < 2:
+        raise TypeError(
+            f"{label_of(fn)} of a contextual causaloid must accept the context: "
+            "fn(value, ctx) or fn(value, row, ctx)"
+        )
+    if arity == 2:
+
+        def with_ctx(value: Any) -> Any:
+            return fn(value, context)
+
+    else:
+
+        def with_ctx(value: Any, row: Any) -> Any:  # type: ignore[misc]
+            return fn(value, row, context)
+
+    with_ctx.__qualname__ = getattr(fn, "__qualname__", "contextual function")
+    return with_ctx

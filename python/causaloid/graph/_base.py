@@ -15,10 +15,9 @@ from typing import Any, Literal, Union
 import numpy as np
 
 from causaloid._table import n_rows, numeric, to_columns
-from causaloid.context.reads import with_context, with_context_batch
 from causaloid.effect import Effect
 from causaloid.errors import ShapeError, UnknownColumnError
-from causaloid.uncertain.causal import has_uncertain
+from causaloid.uncertain.causal import DEFAULT_SEED, has_uncertain, native_cell
 
 NodeId = Union[int, str]
 Errors = Literal["raise", "effect"]
@@ -28,19 +27,27 @@ def check_id(id: Any, what: str = "id") -> NodeId:
     """Validate a user-given id: an int or a str."""
     if isinstance(id, bool) or not isinstance(id, (int, str, np.integer)):
         raise TypeError(f"{what} must be an int or a str, got {type(id).__name__} {id!r:.40}")
+    if not isinstance(id, str) and not -(2**63) <= int(id) < 2**63:
+        from causaloid.errors import InvalidArgumentError
+
+        raise InvalidArgumentError(
+            f"{what} {id!r:.40} does not fit in 64 bits (-2**63 .. 2**63 - 1)",
+            {"parameter": what},
+        )
     return int(id) if isinstance(id, np.integer) else id
 
 
-def split_input(x: Any, value: Any) -> tuple[Any, Any]:
+def split_input(x: Any, value: Any, uncertain: bool = False) -> tuple[Any, Any]:
     """(incoming value, row mapping) from what the user passed."""
+    plain = (lambda v: v) if uncertain else _plain
     if x is None:
-        return _plain(value), None
+        return plain(value), None
     if isinstance(x, Mapping) or (hasattr(x, "keys") and hasattr(x, "__getitem__")):
-        return _plain(value), x
-    if isinstance(x, (bool, np.bool_, numbers.Real)):
+        return plain(value), x
+    if isinstance(x, (bool, np.bool_, numbers.Real)) or (uncertain and has_uncertain(x, None)):
         if value is not None:
             raise TypeError("pass the incoming value once: evaluate(x) or evaluate(row, value=x)")
-        return _plain(x), None
+        return plain(x), None
     raise TypeError(
         "evaluate() takes a number or bool (the incoming value) or a mapping of column "
         f"values (a row); got {type(x).__name__}"
@@ -64,27 +71,6 @@ def finish(evaluation: Any, errors: Errors) -> Effect[Any]:
     effect = Effect._from_evaluation(evaluation)
     if not evaluation.ok and errors == "raise":
         err = evaluation.error()
-        err.effect = effect
-        raise err
-    return effect
-
-
-def uncertain_input(x: Any, value: Any) -> bool:
-    """Whether the input holds a ``cl.Uncertain`` (then causaloids decide by SPRT)."""
-    return has_uncertain(x, value)
-
-
-def finish_uncertain(
-    member: Any, method: str, args: tuple[Any, ...], x: Any, value: Any, errors: Errors
-) -> Effect[Any]:
-    """Evaluates on uncertain inputs (see ``causaloid.uncertain.causal``)."""
-    from causaloid.uncertain.causal import evaluate_uncertain
-
-    if errors not in ("raise", "effect"):
-        raise ValueError(f"errors must be 'raise' or 'effect', got {errors!r}")
-    effect = evaluate_uncertain(member, method, args, x, value)
-    if effect.error is not None and errors == "raise":
-        err = effect.error
         err.effect = effect
         raise err
     return effect
@@ -115,45 +101,98 @@ class Causal(ABC):
         """Columns an observation must have for native expressions inside."""
         return list(self._member().columns)
 
+    @property
+    def contexts(self) -> list[Any]:
+        """The :class:`~causaloid.Context` objects held inside, each once:
+        the engine fills every context read from them."""
+        out: list[Any] = []
+        members = getattr(self, "_members", None)
+        if isinstance(members, Mapping):
+            members = list(members.values())
+        for m in members or ():
+            for c in m.contexts:
+                if not any(c is d for d in out):
+                    out.append(c)
+        return out
+
     def evaluate(
-        self, x: Any = None, *, value: Any = None, errors: Errors = "raise"
+        self,
+        x: Any = None,
+        *,
+        value: Any = None,
+        errors: Errors = "raise",
+        seed: int | None = None,
     ) -> Effect[Any]:
         """Evaluate one observation.
 
         Parameters
         ----------
-        x : bool, number or mapping, optional
-            A number or bool is the incoming value; a mapping (dict, pandas
-            Series ...) is a row of column values.
-        value : bool or number, optional
+        x : bool, number, Uncertain or mapping, optional
+            A number, bool or :class:`~causaloid.Uncertain` is the incoming
+            value; a mapping (dict, pandas Series ...) is a row of column
+            values, any of which may be uncertain.
+        value : bool, number or Uncertain, optional
             The incoming value when ``x`` is a row.
         errors : {"raise", "effect"}
             ``"raise"`` (default) raises a :class:`~causaloid.errors.CausalError`
             subclass whose ``.effect`` holds the partial trace; ``"effect"``
             returns the failed Effect instead.
+        seed : int, optional
+            On uncertain inputs, the sampling seed. The default is fixed
+            (``cl.uncertain.DEFAULT_SEED``, or the ``seed`` of the causaloid's
+            ``decide=``), so the same call decides the same way in every run;
+            pass ``cl.uncertain.fresh_seed()`` for new randomness.
 
         Returns
         -------
         Effect
-            ``.value`` is the verdict (bool or degree in [0, 1]); ``.explain()``
-            says which causaloids ran, on what, and why the verdict holds.
+            ``.value`` is what was decided: a verdict (bool or degree in
+            [0, 1]) or a number; ``.explain()`` says which causaloids ran, on
+            what, and why the result holds.
         """
-        return self._run("evaluate", (), x, value, errors)
+        return self._run("evaluate", (), x, value, errors, seed=seed)
 
     def _engine(self) -> Any:
         """The native object whose evaluate methods run this structure."""
         return self._member()
 
+    def _decide_seed(self) -> int:
+        """The sampling seed when the caller gives none."""
+        decide = getattr(self, "_decide", None)
+        seed = getattr(decide, "seed", None)
+        return DEFAULT_SEED if seed is None else int(seed)
+
+    def _samples(self) -> int:
+        decide = getattr(self, "_decide", None)
+        return int(getattr(decide, "max_samples", 10_000))
+
     def _run(
-        self, how: str, args: tuple[Any, ...], x: Any, value: Any, errors: Errors
+        self,
+        how: str,
+        args: tuple[Any, ...],
+        x: Any,
+        value: Any,
+        errors: Errors,
+        *,
+        seed: int | None = None,
+        engine: Any = None,
     ) -> Effect[Any]:
-        """Every evaluation goes through here: uncertain inputs are decided by
-        sampling, context reads become columns, then the engine runs ``how``."""
-        if uncertain_input(x, value):
-            return finish_uncertain(self, how, args, x, value, errors)
+        """Every evaluation goes through here: the engine runs ``how`` (filling
+        context reads itself); uncertain inputs go through the same programs
+        over seeded samples."""
+        engine = self._engine() if engine is None else engine
+        if has_uncertain(x, value):
+            v, row = split_input(x, value, uncertain=True)
+            seed = self._decide_seed() if seed is None else int(seed)
+            native_row = None if row is None else {k: native_cell(c) for k, c in row.items()}
+            mode = None if how == "evaluate" else (how, list(args))
+            kwargs: dict[str, Any] = {"seed": seed, "samples": self._samples()}
+            if mode is not None:
+                kwargs["mode"] = mode
+            evaluation = engine.evaluate_sampled(native_cell(v), native_row, **kwargs)
+            return finish(evaluation, errors)
         v, row = split_input(x, value)
-        row = with_context(self, row)
-        return finish(getattr(self._engine(), how)(*args, v, row), errors)
+        return finish(getattr(engine, how)(*args, v, row), errors)
 
     def __call__(self, x: Any = None) -> Effect[Any]:
         """Shorthand for :meth:`evaluate`, so causal structures compose as
@@ -186,10 +225,18 @@ class Causal(ABC):
         released; Python callables are called once with whole arrays. Row ``i``
         equals ``evaluate(row i)``.
         """
-        member = self._member()
+        return self._batch(self._member(), table, value, activations)
+
+    def _batch(self, member: Any, table: Any, value: Any, activations: bool) -> Any:
+        """:meth:`evaluate_batch` on the native ``member`` (the engine fills
+        the context reads)."""
         needed = list(member.columns)
-        cols = to_columns(table)
-        cols = with_context_batch(self, cols, n_rows(cols))
+        # Python functions see the whole table; native structures read only
+        # the columns they use (the others are never converted).
+        wanted = None if member.has_callables else needed
+        if wanted is not None and isinstance(value, str):
+            wanted = [*needed, value]
+        cols = to_columns(table, wanted)
         missing = [c for c in needed if c not in cols]
         if missing:
             raise UnknownColumnError(

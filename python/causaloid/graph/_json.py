@@ -1,80 +1,54 @@
-"""Reading the JSON form back into Python objects (see ``docs/graph.md``).
+"""Python objects around structures the engine read from JSON.
 
-The engine writes the form; reading it here rebuilds the same Python objects a
-user would have built, so every constructor check applies to files too.
+The engine owns the JSON form (``docs/graph.md``) and reads it; this module
+only wraps the native structure it returns in the Python classes a user would
+have built, so there is no second reader of the format.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from causaloid import _native
 from causaloid.errors import SerializationError
-from causaloid.expr import Expr
 from causaloid.graph._base import Causal
 
-FORMAT, VERSION = "causaloid", 1
+
+def _cores(contexts: Any) -> list[Any]:
+    from causaloid.context.context import Context
+
+    if contexts is None:
+        return []
+    items = [contexts] if isinstance(contexts, Context) else list(contexts)
+    for c in items:
+        if not isinstance(c, Context):
+            raise TypeError(f"contexts must be cl.Context objects; got {type(c).__name__}")
+    return [c._core for c in items]
 
 
-def _document(text: str) -> dict[str, Any]:
-    try:
-        doc = json.loads(text)
-    except (TypeError, ValueError) as exc:
-        raise SerializationError(f"not JSON: {exc}") from exc
-    if not isinstance(doc, dict) or doc.get("format") != FORMAT or doc.get("version") != VERSION:
-        raise SerializationError(
-            f"expected a document with format {FORMAT!r} and version {VERSION}"
-        )
-    return doc
-
-
-def _build(node: Any) -> Causal:
+def wrap(member: Any) -> Causal:
+    """The Python object for a native causaloid, collection or graph."""
     from causaloid.graph.causal_graph import CausalGraph
     from causaloid.graph.causaloid import Causaloid
-    from causaloid.graph.collection import AtLeast, CausalCollection
+    from causaloid.graph.collection import CausalCollection
 
-    if not isinstance(node, dict) or len(node) != 1:
-        raise SerializationError(
-            f"expected {{'causaloid'|'collection'|'graph': ...}}, got {node!r:.80}"
-        )
-    ((kind, body),) = node.items()
-    try:
-        if kind == "causaloid":
-            expr = Expr.from_json(json.dumps(body["expr"]))
-            return Causaloid(body["id"], body.get("description", ""), expr=expr)
-        if kind == "collection":
-            logic = body["logic"]
-            if isinstance(logic, dict):
-                logic = AtLeast(int(logic["at_least"]))
-            members = [_build(m) for m in body["members"]]
-            return CausalCollection(
-                members, logic, id=body["id"], description=body.get("description", "")
-            )
-        if kind == "graph":
-            g = CausalGraph(
-                body["id"], body.get("description", ""), max_relays=body.get("max_relays", 64)
-            )
-            for n in body["nodes"]:
-                g.add(_build(n))
-            for a, b in body["edges"]:
-                g.link(a, b)
-            if body.get("frozen", False):
-                g.freeze()
-            return g
-    except (KeyError, TypeError) as exc:
-        raise SerializationError(f"malformed {kind}: missing or wrong field {exc}") from exc
-    raise SerializationError(f"unknown kind {kind!r}; expected causaloid, collection or graph")
+    if member.kind == "causaloid":
+        return Causaloid._from_native(member)
+    if member.kind == "collection":
+        return CausalCollection._from_native(member, [wrap(m) for m in member.members()])
+    return CausalGraph._from_native(member.as_graph())
 
 
-def from_json(text: str) -> Causal:
+def from_json(text: str, contexts: Any = None) -> Causal:
     """Any causal structure from its JSON form."""
-    return _build(_document(text)["root"])
+    if not isinstance(text, str):
+        raise SerializationError(f"expected JSON text (a str); got {type(text).__name__}")
+    return wrap(_native.Member.from_json(text, _cores(contexts)))
 
 
-def graph_from_json(text: str) -> Any:
+def graph_from_json(text: str, contexts: Any = None) -> Any:
     from causaloid.graph.causal_graph import CausalGraph
 
-    obj = from_json(text)
-    if not isinstance(obj, CausalGraph):
-        raise SerializationError(f"the document holds a {type(obj).__name__}, not a CausalGraph")
-    return obj
+    if not isinstance(text, str):
+        raise SerializationError(f"expected JSON text (a str); got {type(text).__name__}")
+    return CausalGraph._from_native(_native.Graph.from_json(text, _cores(contexts)))

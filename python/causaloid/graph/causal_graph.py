@@ -51,10 +51,31 @@ class CausalGraph(Causal):
         self._id = check_id(id)
         self._description = str(description)
         self._native = _native.Graph(self._id, self._description)
-        if isinstance(max_relays, bool) or not isinstance(max_relays, int) or max_relays < 0:
-            raise ValueError(f"max_relays must be a whole number >= 0, got {max_relays!r}")
+        if (
+            isinstance(max_relays, bool)
+            or not isinstance(max_relays, int)
+            or not 0 <= max_relays <= 2**32
+        ):
+            from causaloid.errors import InvalidArgumentError
+
+            raise InvalidArgumentError(
+                f"max_relays must be a whole number in 0 .. 2**32, got {max_relays!r:.40}",
+                {"parameter": "max_relays"},
+            )
         self._native.set_max_relays(max_relays)
         self._members: dict[NodeId, Causal] = {}
+
+    @classmethod
+    def _from_native(cls, native: Any) -> CausalGraph:
+        """Wraps a native graph (read by the engine) and its nodes."""
+        from causaloid.graph._json import wrap
+
+        g = cls.__new__(cls)
+        g._id = native.id
+        g._description = native.description
+        g._native = native
+        g._members = {i: wrap(native.node(i)) for i in native.node_ids()}
+        return g
 
     # --- building ---
     def add(self, member: Causal) -> NodeId:
@@ -150,11 +171,17 @@ class CausalGraph(Causal):
 
     # --- evaluating ---
     def evaluate_from(
-        self, start: NodeId, x: Any = None, *, value: Any = None, errors: Errors = "raise"
+        self,
+        start: NodeId,
+        x: Any = None,
+        *,
+        value: Any = None,
+        errors: Errors = "raise",
+        seed: int | None = None,
     ) -> Effect[Any]:
         """Evaluate the sub-graph reachable from ``start``, which receives the
         incoming value. Arguments as in :meth:`evaluate`."""
-        return self._run("evaluate_from", (start,), x, value, errors)
+        return self._run("evaluate_from", (start,), x, value, errors, seed=seed)
 
     def evaluate_path(
         self,
@@ -164,22 +191,34 @@ class CausalGraph(Causal):
         *,
         value: Any = None,
         errors: Errors = "raise",
+        seed: int | None = None,
     ) -> Effect[Any]:
         """Evaluate the shortest path from ``source`` to ``target``, each node
-        receiving the verdict of the one before."""
-        return self._run("evaluate_path", (source, target), x, value, errors)
+        receiving the value of the one before."""
+        return self._run("evaluate_path", (source, target), x, value, errors, seed=seed)
 
     def evaluate_single(
-        self, node: NodeId, x: Any = None, *, value: Any = None, errors: Errors = "raise"
+        self,
+        node: NodeId,
+        x: Any = None,
+        *,
+        value: Any = None,
+        errors: Errors = "raise",
+        seed: int | None = None,
     ) -> Effect[Any]:
         """Evaluate one node alone."""
-        return self._run("evaluate_single", (node,), x, value, errors)
+        return self._run("evaluate_single", (node,), x, value, errors, seed=seed)
 
     def evaluate(
-        self, x: Any = None, *, value: Any = None, errors: Errors = "raise"
+        self,
+        x: Any = None,
+        *,
+        value: Any = None,
+        errors: Errors = "raise",
+        seed: int | None = None,
     ) -> Effect[Any]:
         """Evaluate the whole graph from its roots. See :meth:`Causal.evaluate`."""
-        return self._run("evaluate", (), x, value, errors)
+        return self._run("evaluate", (), x, value, errors, seed=seed)
 
     def plot(self, effect: Effect[Any] | None = None, ax: Any = None) -> Any:
         """Draw the graph in layers by causal depth (needs matplotlib).
@@ -206,11 +245,43 @@ class CausalGraph(Causal):
         return str(self._native.to_json())
 
     @classmethod
-    def from_json(cls, text: str) -> CausalGraph:
-        """Read a graph written by :meth:`to_json`."""
+    def from_json(cls, text: str, contexts: Any = None) -> CausalGraph:
+        """Read a graph written by :meth:`to_json`.
+
+        ``contexts`` (a Context or a list of them) replace the copies the
+        document embeds, so later updates to them are seen; a context the
+        document names but neither embeds nor is given raises
+        :class:`~causaloid.context.errors.UnknownContextError`.
+        """
         from causaloid.graph._json import graph_from_json
 
-        return graph_from_json(text)
+        return graph_from_json(text, contexts)
+
+    # --- networkx and Graphviz (see causaloid.graph.networkx) ---
+    def to_networkx(self) -> Any:
+        """The graph as a ``networkx.DiGraph`` (see :mod:`causaloid.graph.networkx`)."""
+        from causaloid.graph.networkx import to_networkx
+
+        return to_networkx(self)
+
+    @classmethod
+    def from_networkx(cls, nx_graph: Any, id: Any = None, **kwargs: Any) -> CausalGraph:
+        """A graph from a networkx ``DiGraph`` (see :mod:`causaloid.graph.networkx`)."""
+        from causaloid.graph.networkx import from_networkx
+
+        return from_networkx(nx_graph, id, **kwargs)
+
+    def to_dot(self) -> str:
+        """The graph in Graphviz DOT (see :func:`causaloid.graph.networkx.to_dot`)."""
+        from causaloid.graph.networkx import to_dot
+
+        return to_dot(self)
+
+    def _repr_html_(self) -> str:
+        """Jupyter display: summary, SVG drawing and node table (see :mod:`causaloid._html`)."""
+        from causaloid.graph.html import graph_html
+
+        return graph_html(self)
 
     def __reduce__(self) -> tuple[Any, ...]:
         members = [self._members[i] for i in self.nodes]

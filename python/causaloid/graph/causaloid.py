@@ -7,9 +7,8 @@ from typing import Any
 
 from causaloid import _native
 from causaloid.context.context import Context
-from causaloid.context.reads import bind_expression, with_context_argument
 from causaloid.expr import Expr
-from causaloid.graph._adapter import CallableAdapter, label_of
+from causaloid.graph._adapter import CallableAdapter, label_of, with_context_argument
 from causaloid.graph._base import Causal, NodeId, check_id
 
 
@@ -24,18 +23,21 @@ class Causaloid(Causal):
         What the causaloid decides, in words (used in explanations).
     fn : callable, optional
         A Python causal function ``fn(value)`` or ``fn(value, row)``
-        returning a bool, a degree in [0, 1], or :class:`~causaloid.Relay`.
-        In a batch it is called once, with arrays.
+        returning a number, a bool, a degree in [0, 1], or
+        :class:`~causaloid.Relay`. In a batch (and on uncertain inputs, with
+        their samples) it is called once, with arrays.
     expr : Expr, optional
         A native expression (:mod:`causaloid.expr`) the engine evaluates
         without Python. Give exactly one of ``fn`` and ``expr``.
     context : Context, optional
         Makes the causaloid contextual: ``fn`` is then called as
         ``fn(value, ctx)`` (or ``fn(value, row, ctx)``), and the context reads
-        of ``expr`` (``cl.expr.ctx_time`` ...) that name no context read this one.
+        of ``expr`` (``cl.expr.ctx_time`` ...) that name no context read this
+        one. The causaloid holds the context (and every context its reads were
+        built with); the engine fills the reads from them in every consumer.
     decide : causaloid.uncertain.SPRT, optional
-        How an uncertain bool is decided when the function meets a
-        ``cl.Uncertain`` (default: more likely than not at confidence 0.95).
+        How a bool it decides on uncertain inputs is decided (default: more
+        likely than not at confidence 0.95, at most 10 000 samples).
 
     Examples
     --------
@@ -91,13 +93,24 @@ class Causaloid(Causal):
                 raise TypeError(f"decide must be a cl.uncertain.SPRT, got {type(decide).__name__}")
         self._decide = decide
         self._adapter: CallableAdapter | None = None
+        sprt = None if decide is None else decide.params
         if expr is not None:
             if not isinstance(expr, Expr):
                 raise TypeError(f"expr must be a cl.expr expression, got {type(expr).__name__}")
-            expr = bind_expression(expr, context, self._id)
-        self._expr = expr
-        if expr is not None:
-            self._native = _native.Member.causaloid_expr(self._id, description, expr._native)
+            unbound = [text for name, text in expr._native.reads() if not name]
+            if unbound and context is None:
+                from causaloid.context.errors import MissingContextError
+
+                raise MissingContextError(
+                    f"causaloid {self._id!r} reads a context ({unbound[0]}) but has none: "
+                    "pass context= to the Causaloid or name the context in the read",
+                    {"node_id": self._id, "read": unbound[0]},
+                )
+            held = [] if context is None else [context]
+            held += [c for c in expr.contexts if not any(c is h for h in held)]
+            self._native = _native.Member.causaloid_expr(
+                self._id, description, expr._native, [c._core for c in held], sprt
+            )
         else:
             if not callable(fn):
                 raise TypeError(f"fn must be callable, got {type(fn).__name__}")
@@ -105,10 +118,31 @@ class Causaloid(Causal):
                 with_context_argument(fn, context), decide=decide, node_id=self._id
             )
             self._adapter = adapter
-            self._native = _native.Member.causaloid_fn(self._id, description, adapter, label_of(fn))
+            self._native = _native.Member.causaloid_fn(
+                self._id, description, adapter, label_of(fn), sprt
+            )
+        self._expr = expr
 
     def _member(self) -> Any:
         return self._native
+
+    @classmethod
+    def _from_native(cls, member: Any) -> Causaloid:
+        """Wraps a native expression causaloid (read by the engine)."""
+        from causaloid.context.context import Context
+        from causaloid.expr.expression import _wrap
+
+        c = cls.__new__(cls)
+        c._id = member.id
+        c._description = member.description
+        contexts = tuple(Context._wrap(core) for core in member.contexts())
+        c._expr = _wrap(member.expr(), contexts)
+        c._context = None
+        c._fn = None
+        c._decide = None
+        c._adapter = None
+        c._native = member
+        return c
 
     @property
     def fn(self) -> Callable[..., Any] | None:
@@ -124,6 +158,15 @@ class Causaloid(Causal):
     def context(self) -> Context | None:
         """The context a contextual causaloid reads (None otherwise)."""
         return self._context
+
+    @property
+    def contexts(self) -> list[Any]:
+        """The contexts it holds: its own and those its reads were built with."""
+        out = [] if self._context is None else [self._context]
+        for c in self._expr.contexts if self._expr is not None else ():
+            if not any(c is d for d in out):
+                out.append(c)
+        return out
 
     @property
     def expr(self) -> Expr | None:

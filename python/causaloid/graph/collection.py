@@ -28,7 +28,8 @@ class AtLeast:
 
 
 Logic = Union[str, AtLeast]
-LOGICS = ("all", "any", "none")
+# The engine owns the logics; "at_least" is spelt cl.AtLeast(k) here.
+LOGICS = tuple(name for name in _native.vocabulary()[2] if name != "at_least")
 
 
 class CausalCollection(Causal):
@@ -88,6 +89,18 @@ class CausalCollection(Causal):
 
     def _member(self) -> Any:
         return self._native
+
+    @classmethod
+    def _from_native(cls, member: Any, members: list[Causal]) -> CausalCollection:
+        """Wraps a native collection (read by the engine) around its wrapped members."""
+        c = cls.__new__(cls)
+        c._id = member.id
+        c._description = member.description
+        name, k = member.logic()
+        c._logic = AtLeast(k) if name == "at_least" else name
+        c._members = members
+        c._native = member
+        return c
 
     @property
     def members(self) -> list[Causal]:

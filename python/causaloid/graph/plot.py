@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from causaloid._optional import require
 from causaloid.effect import Effect
 
 
@@ -29,7 +30,7 @@ def _layers(nodes: list[Any], edges: list[tuple[Any, Any]]) -> dict[Any, int]:
 def plot_graph(graph: Any, effect: Effect[Any] | None = None, ax: Any = None) -> Any:
     """Draw ``graph``; with ``effect`` (from ``graph.evaluate``), colour each
     node by what it decided. Returns the matplotlib Axes."""
-    import matplotlib.pyplot as plt
+    plt = require("matplotlib.pyplot", "plot()")
 
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 5))

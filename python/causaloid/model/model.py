@@ -8,16 +8,15 @@ from typing import Any, Union
 
 import numpy as np
 
-from causaloid._table import n_rows, to_columns
+from causaloid._table import to_columns
 from causaloid.context.context import Context
 from causaloid.context.errors import (
     AssumptionError,
     ContextArgumentError,
     UnknownContextError,
 )
-from causaloid.context.reads import contexts_of, with_context, with_context_batch
 from causaloid.effect import Effect
-from causaloid.graph._base import Causal, check_id, split_input
+from causaloid.graph._base import Causal, check_id
 from causaloid.model.assumption import Assumption, AssumptionReport
 from causaloid.model.inference import Inference, Observations, infer, observe
 
@@ -35,8 +34,9 @@ class Model:
     causaloid : Causaloid, CausalCollection or CausalGraph
         What the model decides with (a graph must be frozen to evaluate).
     context : Context, list of Context or mapping of name to Context, optional
-        The contexts its context reads may choose by name; contexts of the
-        causaloids inside are attached too.
+        The contexts its context reads may choose by name; contexts the
+        causaloids inside hold are attached too. The engine fills every read
+        from them, for one observation and for batches alike.
     assumptions : iterable of Assumption
         Tested by :meth:`verify_assumptions`.
 
@@ -80,8 +80,9 @@ class Model:
             )
         self._causaloid = causaloid
         self._contexts: dict[str, Context] = {}
-        for ctx in contexts_of(causaloid).values():
-            self.add_context(ctx)
+        self._bound: Any = None
+        for held in causaloid.contexts:
+            self.add_context(held)
         for ctx in _as_list(context):
             self.add_context(ctx)
         self._assumptions = list(assumptions)
@@ -118,7 +119,15 @@ class Model:
         if not isinstance(context, Context):
             raise TypeError(f"context must be a cl.Context; got {type(context).__name__}")
         self._contexts[context.name] = context
+        self._bound = None
         return self
+
+    def _engine(self) -> Any:
+        """The causaloid's native structure holding the model's contexts."""
+        if self._bound is None:
+            member = self._causaloid._member()
+            self._bound = member.with_contexts([c._core for c in self._contexts.values()])
+        return self._bound
 
     def context(self, name: str | None = None) -> Context:
         """The context called ``name`` (the only one when ``name`` is None)."""
@@ -178,28 +187,19 @@ class Model:
         """Evaluate one observation with the model's contexts; with
         ``strict=True``, refuse unless every assumption was verified to hold."""
         self._check(strict)
-        v, row = split_input(x, value)
-        row = with_context(self._causaloid, row, self._contexts)
-        if row is None:
-            return self._causaloid.evaluate(v)
-        return self._causaloid.evaluate(row, value=v)
+        return self._causaloid._run("evaluate", (), x, value, "raise", engine=self._engine())
 
     def explain(self, x: Any = None, *, value: Any = None) -> str:
         """The plain-text explanation of :meth:`evaluate`."""
-        v, row = split_input(x, value)
-        row = with_context(self._causaloid, row, self._contexts)
-        return (
-            self._causaloid.explain(row, value=v) if row is not None else self._causaloid.explain(v)
-        )
+        effect = self._causaloid._run("evaluate", (), x, value, "effect", engine=self._engine())
+        return effect.explain()
 
     def evaluate_batch(
         self, table: Any, *, value: Any = None, activations: bool = False, strict: bool = False
     ) -> Any:
         """Evaluate every row of ``table`` (see ``Causaloid.evaluate_batch``)."""
         self._check(strict)
-        cols = to_columns(table)
-        cols = with_context_batch(self._causaloid, cols, n_rows(cols), self._contexts)
-        return self._causaloid.evaluate_batch(cols, value=value, activations=activations)
+        return self._causaloid._batch(self._engine(), table, value, activations)
 
     def observe(self, table: Any, *, value: Any = None) -> Observations:
         """Number and share of active rows, overall and per node, over a batch."""

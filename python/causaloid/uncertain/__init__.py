@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from causaloid._native import Decision
 from causaloid.uncertain import errors
-from causaloid.uncertain.causal import SPRT
+from causaloid.uncertain.causal import DEFAULT_SEED, SPRT, fresh_seed
 from causaloid.uncertain.errors import (
     MapError,
     PresenceError,
@@ -26,6 +26,8 @@ from causaloid.uncertain.uncertain import DEFAULT_SAMPLES, Uncertain
 
 __all__ = [
     "DEFAULT_SAMPLES",
+    "DEFAULT_SEED",
+    "fresh_seed",
     "Decision",
     "MapError",
     "MaybeUncertain",

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from causaloid._native import Decision
+from causaloid._seed import Seed
 from causaloid.uncertain.errors import PresenceError, UncertainKindError
 from causaloid.uncertain.uncertain import DEFAULT_SAMPLES, Uncertain
 
@@ -77,11 +78,11 @@ class MaybeUncertain:
         """The uncertain bool of presence."""
         return self.present
 
-    def probability_present(self, n: int = DEFAULT_SAMPLES, seed: int | None = None) -> float:
+    def probability_present(self, n: int = DEFAULT_SAMPLES, seed: Seed = None) -> float:
         """Fraction of ``n`` samples in which the value is present."""
         return self.present.probability(n, seed)
 
-    def sample(self, n: int = DEFAULT_SAMPLES, seed: int | None = None) -> np.ndarray:
+    def sample(self, n: int = DEFAULT_SAMPLES, seed: Seed = None) -> np.ndarray:
         """``n`` samples of the value, NaN where it is absent (one pass, so
         presence and value are drawn jointly).
 
@@ -98,7 +99,7 @@ class MaybeUncertain:
         confidence: float = 0.95,
         epsilon: float = 0.05,
         max_samples: int = 10_000,
-        seed: int | None = None,
+        seed: Seed = None,
     ) -> Uncertain:
         """The value as a plain :class:`Uncertain`, once a sequential test has
         established P(present) > ``threshold`` at ``confidence``; raises

@@ -11,6 +11,9 @@ from typing import Any, Union, overload
 import numpy as np
 
 from causaloid._native import Decision, UncertainNode
+from causaloid._optional import require
+from causaloid._seed import Seed, as_seed
+from causaloid.errors import InvalidArgumentError
 from causaloid.uncertain.errors import UncertainParameterError, UncertainTruthError
 
 #: Samples drawn by the readers when ``n`` is not given.
@@ -19,16 +22,16 @@ DEFAULT_SAMPLES = 10_000
 Operand = Union["Uncertain", float, int, bool]
 
 
-def check_seed(seed: int | None) -> int | None:
-    """Validates a seed at the boundary: None, or an int in [0, 2**64)."""
-    if seed is None:
-        return None
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= seed < 2**64:
+def check_seed(seed: Seed) -> int | None:
+    """Validates a seed at the boundary: None, an int in [0, 2**64) or a NumPy
+    Generator (the next seed is drawn from it); see :func:`causaloid._seed.as_seed`."""
+    try:
+        return as_seed(seed)
+    except InvalidArgumentError as exc:
         raise UncertainParameterError(
-            f"seed must be None or an int in [0, 2**64), got {seed!r}",
+            str(exc),
             {"parameter": "seed", "value": repr(seed), "expected": "an int in [0, 2**64)"},
-        )
-    return int(seed)
+        ) from None
 
 
 def check_count(n: int, name: str = "n") -> int:
@@ -69,7 +72,8 @@ class Uncertain:
     until a result is read. A value used twice is one random variable, so
     ``x - x`` is exactly 0 in every sample.
 
-    Every reader takes ``n`` (samples) and ``seed``; with a seed results are
+    Every reader takes ``n`` (samples) and ``seed`` (an int or a NumPy
+    ``Generator``, from which the next seed is drawn); with a seed results are
     bit-identical across runs and thread counts, without one a seed is drawn
     from the OS and kept in :attr:`last_seed`.
 
@@ -328,7 +332,7 @@ class Uncertain:
         """Distinct nodes in the graph under this value (shared ones once)."""
         return int(self._node.node_count())
 
-    def sample(self, n: int = DEFAULT_SAMPLES, seed: int | None = None) -> np.ndarray:
+    def sample(self, n: int = DEFAULT_SAMPLES, seed: Seed = None) -> np.ndarray:
         """``n`` samples as a NumPy array (bool for an uncertain bool).
 
         >>> x = Uncertain.normal(0.0, 1.0)
@@ -338,11 +342,11 @@ class Uncertain:
         values, self.last_seed = self._node.sample(check_count(n), check_seed(seed))
         return values  # type: ignore[no-any-return]
 
-    def _moments(self, n: int, seed: int | None) -> tuple[float, float]:
+    def _moments(self, n: int, seed: Seed) -> tuple[float, float]:
         mean, std, self.last_seed = self._node.moments(check_count(n), check_seed(seed))
         return mean, std
 
-    def expected_value(self, n: int = DEFAULT_SAMPLES, seed: int | None = None) -> float:
+    def expected_value(self, n: int = DEFAULT_SAMPLES, seed: Seed = None) -> float:
         """Monte Carlo estimate of the mean from ``n`` samples.
 
         >>> round(Uncertain.normal(5.0, 1.0).expected_value(100_000, seed=1), 1)
@@ -350,7 +354,7 @@ class Uncertain:
         """
         return self._moments(n, seed)[0]
 
-    def std(self, n: int = DEFAULT_SAMPLES, seed: int | None = None) -> float:
+    def std(self, n: int = DEFAULT_SAMPLES, seed: Seed = None) -> float:
         """Sample standard deviation of ``n`` samples.
 
         >>> round(Uncertain.normal(5.0, 3.0).std(100_000, seed=1), 1)
@@ -359,13 +363,13 @@ class Uncertain:
         return self._moments(n, seed)[1]
 
     @overload
-    def quantile(self, q: float, n: int = ..., seed: int | None = ...) -> float: ...
+    def quantile(self, q: float, n: int = ..., seed: Seed = ...) -> float: ...
 
     @overload
-    def quantile(self, q: Sequence[float], n: int = ..., seed: int | None = ...) -> np.ndarray: ...
+    def quantile(self, q: Sequence[float], n: int = ..., seed: Seed = ...) -> np.ndarray: ...
 
     def quantile(
-        self, q: float | Sequence[float], n: int = DEFAULT_SAMPLES, seed: int | None = None
+        self, q: float | Sequence[float], n: int = DEFAULT_SAMPLES, seed: Seed = None
     ) -> float | np.ndarray:
         """Quantile(s) ``q`` in [0, 1] of ``n`` samples (linear interpolation).
 
@@ -378,7 +382,7 @@ class Uncertain:
         return float(values[0]) if scalar else np.asarray(values)
 
     def histogram(
-        self, bins: int | Sequence[float] = 50, n: int = DEFAULT_SAMPLES, seed: int | None = None
+        self, bins: int | Sequence[float] = 50, n: int = DEFAULT_SAMPLES, seed: Seed = None
     ) -> tuple[np.ndarray, np.ndarray]:
         """``(counts, edges)`` of ``n`` samples, as :func:`numpy.histogram`.
 
@@ -389,7 +393,7 @@ class Uncertain:
         counts, edges = np.histogram(self.sample(n, seed).astype(np.float64), bins=bins)
         return counts, edges
 
-    def probability(self, n: int = DEFAULT_SAMPLES, seed: int | None = None) -> float:
+    def probability(self, n: int = DEFAULT_SAMPLES, seed: Seed = None) -> float:
         """For an uncertain bool: the fraction of ``n`` samples that are true.
 
         >>> round((Uncertain.normal(0.0, 1.0) > 0.0).probability(100_000, seed=1), 2)
@@ -404,7 +408,7 @@ class Uncertain:
         confidence: float = 0.95,
         epsilon: float = 0.05,
         max_samples: int = 10_000,
-        seed: int | None = None,
+        seed: Seed = None,
     ) -> Decision:
         """Decides whether P(true) > ``threshold`` by Wald's sequential
         probability ratio test, drawing only as many samples as needed.
@@ -433,7 +437,7 @@ class Uncertain:
         confidence: float = 0.95,
         epsilon: float = 0.05,
         max_samples: int = 10_000,
-        seed: int | None = None,
+        seed: Seed = None,
     ) -> Decision:
         """Is it more likely than not? (``probability_exceeds(0.5, ...)``, the
         paper's implicit conditional).
@@ -462,7 +466,7 @@ class Uncertain:
     def plot(
         self,
         n: int = DEFAULT_SAMPLES,
-        seed: int | None = None,
+        seed: Seed = None,
         bins: int = 60,
         threshold: float | None = None,
         ax: Any = None,
@@ -476,7 +480,7 @@ class Uncertain:
         >>> ax.get_xlabel()
         'value'
         """
-        import matplotlib.pyplot as plt
+        plt = require("matplotlib.pyplot", "Uncertain.plot()")
 
         if ax is None:
             _, ax = plt.subplots()

@@ -14,7 +14,7 @@ type Period = (i64, usize, usize);
 
 /// How a field of the rows becomes the field of an aggregated parent node.
 /// NaN readings are skipped; a period with none gives NaN.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Aggregation {
     First,
@@ -26,20 +26,22 @@ pub enum Aggregation {
 }
 
 impl Aggregation {
+    pub const ALL: [Aggregation; 6] = [
+        Aggregation::First,
+        Aggregation::Last,
+        Aggregation::Min,
+        Aggregation::Max,
+        Aggregation::Sum,
+        Aggregation::Mean,
+    ];
+
     pub fn parse(name: &str) -> Result<Aggregation, ContextError> {
-        Ok(match name {
-            "first" => Aggregation::First,
-            "last" => Aggregation::Last,
-            "min" => Aggregation::Min,
-            "max" => Aggregation::Max,
-            "sum" => Aggregation::Sum,
-            "mean" => Aggregation::Mean,
-            _ => {
-                return Err(ContextError::UnknownAggregation {
-                    name: name.to_owned(),
-                })
-            }
-        })
+        Aggregation::ALL
+            .into_iter()
+            .find(|a| a.name() == name)
+            .ok_or_else(|| ContextError::UnknownAggregation {
+                name: name.to_owned(),
+            })
     }
 
     pub fn name(self) -> &'static str {
@@ -99,11 +101,42 @@ pub struct Frame<'a> {
     pub aggregations: Vec<(String, Aggregation)>,
 }
 
+/// Largest UTC offset of a time zone, in seconds (UTC-12 .. UTC+14, with margin).
+pub const MAX_UTC_OFFSET: i64 = 18 * 3600;
+
 impl Context {
     /// Adds a frame's rows (and aggregated parents) to the context, all or
-    /// nothing: every check runs before anything is added.
+    /// nothing: every check runs before anything is added. Periods follow the
+    /// UTC calendar; see [`Context::extend_from_frame_in_zone`] for another.
     pub fn extend_from_frame(&mut self, frame: Frame<'_>) -> Result<(), ContextError> {
+        self.extend_from_frame_in_zone(frame, &[])
+    }
+
+    /// Like [`Context::extend_from_frame`], with each row's UTC offset in
+    /// seconds (`utc_offsets[i]`, east positive; empty for UTC): periods and
+    /// labels follow that local calendar, so a Berlin bar at 2021-03-01 00:00
+    /// (+01:00) belongs to March. Times stay UTC instants; a coarser period's
+    /// time is its local start, taken with the offset of its first row.
+    pub fn extend_from_frame_in_zone(
+        &mut self,
+        frame: Frame<'_>,
+        utc_offsets: &[i64],
+    ) -> Result<(), ContextError> {
         let n = frame.times.len();
+        if !utc_offsets.is_empty() && utc_offsets.len() != n {
+            return Err(ContextError::Shape {
+                what: "utc offsets".to_owned(),
+                expected: n,
+                found: utc_offsets.len(),
+            });
+        }
+        if let Some(bad) = utc_offsets.iter().find(|o| o.abs() > MAX_UTC_OFFSET) {
+            return Err(ContextError::InvalidArgument {
+                name: "utc_offsets",
+                message: format!("a UTC offset of {bad} s is beyond +/-18 hours"),
+            });
+        }
+        let offset = |row: usize| utc_offsets.get(row).copied().unwrap_or(0);
         for (name, col) in &frame.fields {
             if col.len() != n {
                 return Err(ContextError::Shape {
@@ -137,7 +170,10 @@ impl Context {
             RowIds::Labels => frame
                 .times
                 .iter()
-                .map(|&t| NodeId::Str(period_label(frame.scale, t)))
+                .enumerate()
+                .map(|(row, &t)| {
+                    NodeId::Str(period_label(frame.scale, t.saturating_add(offset(row))))
+                })
                 .collect(),
             RowIds::Given(ids) if ids.len() != n => {
                 return Err(ContextError::Shape {
@@ -169,7 +205,8 @@ impl Context {
         for &scale in &frame.coarser {
             let mut groups: Vec<Period> = Vec::new();
             for (row, &t) in frame.times.iter().enumerate() {
-                let p = scale.floor(t);
+                // The period in the local calendar; stored as its local start.
+                let p = scale.floor(t.saturating_add(offset(row)));
                 match groups.last_mut() {
                     Some(g) if g.0 == p => g.2 = row + 1,
                     _ => groups.push((p, row, row + 1)),
@@ -208,7 +245,8 @@ impl Context {
         let part_of = RelationKind::Named("part_of".to_owned());
         for ((scale, groups), pids) in parents.into_iter().zip(parent_ids) {
             let base = self.ids.len();
-            let times: Vec<i64> = groups.iter().map(|g| g.0).collect();
+            // The period's instant: its local start moved back to UTC.
+            let times: Vec<i64> = groups.iter().map(|g| g.0 - offset(g.1)).collect();
             self.append_sorted_times(scale, pids, &times);
             for (name, col) in &frame.fields {
                 let agg = frame
@@ -234,5 +272,74 @@ impl Context {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::context::time::days_from_civil;
+
+    /// Daily bars at local midnight in Berlin (UTC+1 in winter): 2021-02-27 ..
+    /// 2021-03-02, stored as the UTC instants 23:00 of the day before.
+    fn berlin_days() -> (Vec<i64>, Vec<i64>) {
+        let start = days_from_civil(2021, 2, 27);
+        let times = (0..4).map(|d| (start + d) * 86_400 - 3600).collect();
+        (times, vec![3600; 4])
+    }
+
+    fn frame(times: &[i64]) -> Frame<'_> {
+        Frame {
+            times,
+            scale: TimeScale::Day,
+            fields: vec![],
+            ids: RowIds::Labels,
+            coarser: vec![TimeScale::Month],
+            aggregations: vec![],
+        }
+    }
+
+    #[test]
+    fn local_offsets_keep_the_calendar_of_the_zone() {
+        let (times, offsets) = berlin_days();
+        let mut ctx = Context::new(0, "berlin");
+        ctx.extend_from_frame_in_zone(frame(&times), &offsets)
+            .unwrap();
+        assert!(ctx.contains(&"day:2021-03-01".into()));
+        assert!(ctx.contains(&"month:2021-03".into()));
+        // March starts at local midnight, 23:00 UTC on 2021-02-28.
+        let march = days_from_civil(2021, 3, 1) * 86_400 - 3600;
+        assert_eq!(
+            ctx.at(Some(TimeScale::Month), Some(march), 0),
+            Some("month:2021-03".into())
+        );
+        assert_eq!(
+            ctx.at(Some(TimeScale::Month), Some(march - 1), 0),
+            Some("month:2021-02".into())
+        );
+    }
+
+    #[test]
+    fn without_offsets_the_same_instants_fall_in_the_utc_calendar() {
+        let (times, _) = berlin_days();
+        let mut ctx = Context::new(0, "utc");
+        ctx.extend_from_frame(frame(&times)).unwrap();
+        assert!(ctx.contains(&"day:2021-02-28".into()));
+        assert!(!ctx.contains(&"day:2021-03-02".into()));
+    }
+
+    #[test]
+    fn offsets_of_the_wrong_length_or_size_are_refused() {
+        let (times, _) = berlin_days();
+        let mut ctx = Context::new(0, "x");
+        let err = ctx
+            .extend_from_frame_in_zone(frame(&times), &[3600])
+            .unwrap_err();
+        assert!(matches!(err, ContextError::Shape { .. }));
+        let err = ctx
+            .extend_from_frame_in_zone(frame(&times), &[MAX_UTC_OFFSET + 1; 4])
+            .unwrap_err();
+        assert!(matches!(err, ContextError::InvalidArgument { .. }));
+        assert_eq!(ctx.len(), 0);
     }
 }

@@ -68,8 +68,8 @@ impl Context {
         let n = idx.len() as i64;
         Ok((0..n)
             .map(|p| {
-                let lo = (p + read.start).clamp(0, n) as usize;
-                let hi = (p + read.stop).clamp(0, n) as usize;
+                let lo = p.saturating_add(read.start).clamp(0, n) as usize;
+                let hi = p.saturating_add(read.stop).clamp(0, n) as usize;
                 if lo >= hi {
                     f64::NAN
                 } else {
@@ -150,6 +150,34 @@ impl Context {
             out.copy_from_slice(&col);
         }
         Ok(())
+    }
+
+    /// One read anchored at time `t` (seconds; +inf: the latest node; NaN
+    /// gives NaN), computed over its window alone: the single-row form of
+    /// [`Context::window_aggregates`], with the same result.
+    pub fn window_aggregate_at(
+        &self,
+        scale: TimeKey,
+        t: f64,
+        read: &WindowRead,
+    ) -> Result<f64, ContextError> {
+        let col = &self.columns[self.field_slot(&read.field)? as usize];
+        let idx = self.time_index(scale);
+        let mut anchor = [-1i64];
+        anchors(idx, &[t], &mut anchor);
+        let p = anchor[0];
+        if p < 0 {
+            return Ok(f64::NAN);
+        }
+        let n = idx.len() as i64;
+        let lo = p.saturating_add(read.start).clamp(0, n) as usize;
+        let hi = p.saturating_add(read.stop).clamp(0, n) as usize;
+        if lo >= hi {
+            return Ok(f64::NAN);
+        }
+        Ok(read
+            .aggregation
+            .apply(idx[lo..hi].iter().map(|(_, s)| col[*s as usize])))
     }
 
     /// The same aggregate anchored at the latest node of `scale`.

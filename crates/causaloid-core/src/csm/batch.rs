@@ -189,6 +189,13 @@ impl StateMachine {
         for (&slot, f) in self.feature_slots.iter().zip(&features) {
             full[slot as usize] = f;
         }
+        let read_cols = self
+            .table
+            .read_columns(&full, len)
+            .map_err(|source| CsmError::Read { source })?;
+        for (slot, c) in &read_cols {
+            full[*slot as usize] = c;
+        }
         let first = self.events;
         let slots: Arc<[SlotInfo]> = self
             .slots
@@ -355,7 +362,7 @@ impl StateMachine {
         let owned: Vec<f64>;
         let fast: Option<(Kind, &[f64])> = match &s.kernel {
             Kernel::Expr(program) if !(program.reads_value() && value.is_none()) => {
-                let kind = program.eval_block(block, value_arg, len, block_scratch, buf);
+                let kind = program.eval_block(block, value_arg, &[], len, block_scratch, buf);
                 Some((kind, buf.as_slice()))
             }
             Kernel::Member(map) => {

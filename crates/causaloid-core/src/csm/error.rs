@@ -19,6 +19,8 @@ pub enum CsmError {
     },
     #[error("state {state}: {source}")]
     Evaluation { state: NodeId, source: CausalError },
+    #[error("the states' context reads failed: {source}")]
+    Read { source: CausalError },
     #[error("state {state}: the ethos failed to judge action {action:?}: {source}")]
     Ethos {
         state: NodeId,

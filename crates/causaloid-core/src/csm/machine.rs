@@ -134,6 +134,8 @@ impl StateMachine {
         }
         let mut slots = Vec::with_capacity(states.len());
         for (state, action) in states {
+            // The member's inputs, for members evaluated through the graph
+            // engine (which fills their context reads itself).
             let map: Vec<u32> = state
                 .member
                 .columns()
@@ -142,8 +144,19 @@ impl StateMachine {
                 .collect();
             let kernel = match &state.member {
                 Member::Causaloid(c) => match c.function() {
-                    Function::Expr { program, .. } => Kernel::Expr(program.relink(&map)),
-                    Function::Callable(_) => Kernel::Member(map.clone()),
+                    Function::Expr { program, .. } if program.nodes().is_empty() => {
+                        // Straight onto the machine's row: its reads become the
+                        // machine's, filled once per row for every state.
+                        let full =
+                            table
+                                .absorb(c.table())
+                                .map_err(|source| CsmError::Evaluation {
+                                    state: state.id.clone(),
+                                    source,
+                                })?;
+                        Kernel::Expr(program.relink(&full))
+                    }
+                    _ => Kernel::Member(map.clone()),
                 },
                 _ => Kernel::Member(map.clone()),
             };
@@ -161,13 +174,20 @@ impl StateMachine {
                 }
             }
         }
-        let names: Vec<String> = table.names().to_vec();
+        let names: Vec<String> = table
+            .slots()
+            .iter()
+            .map(|s| match s {
+                crate::expr::Slot::Input(name) => name.clone(),
+                crate::expr::Slot::Read(read) => read.to_string(),
+            })
+            .collect();
         let mut inputs = Vec::new();
         let mut input_slots = Vec::new();
-        for (i, n) in names.iter().enumerate() {
-            if !derived.contains(n) {
-                inputs.push(n.clone());
-                input_slots.push(i as u32);
+        for (name, &slot) in table.names().iter().zip(table.input_slots()) {
+            if !derived.contains(name) {
+                inputs.push(name.clone());
+                input_slots.push(slot);
             }
         }
         // "verdict" comes first so that it is the state's verdict even when an
@@ -331,6 +351,9 @@ impl StateMachine {
                 row[slot as usize] = x;
             }
         }
+        self.table
+            .fill_row(&mut row)
+            .map_err(|source| CsmError::Read { source })?;
         Ok(row)
     }
 
@@ -356,7 +379,7 @@ impl StateMachine {
                     }));
                 }
                 let v = value.map_or((Kind::Num, f64::NAN), |v| (v.kind(), v.num()));
-                let (kind, x) = program.eval(row, v, stack);
+                let (kind, x) = program.eval(row, v, &[], stack);
                 Verdict::from_raw(kind, x).map_err(|bad| {
                     fail(crate::CausalError::InvalidVerdict {
                         id: s.state.member.id().clone(),

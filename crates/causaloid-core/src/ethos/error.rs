@@ -34,6 +34,8 @@ pub enum EthosError {
     },
     #[error("invalid {name}: {message}")]
     InvalidArgument { name: &'static str, message: String },
+    #[error("the norms' context reads failed: {source}")]
+    Read { source: crate::error::CausalError },
 }
 
 fn format_known(known: &[String]) -> String {

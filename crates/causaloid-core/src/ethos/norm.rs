@@ -110,6 +110,9 @@ pub struct Norm {
     /// When the norm was enacted: the later defeats the earlier (lex posterior).
     pub time: f64,
     pub description: String,
+    /// The contexts its predicate's context reads are filled from; reads
+    /// that name no context read the first.
+    pub contexts: Vec<std::sync::Arc<crate::context::SharedContext>>,
 }
 
 impl Norm {
@@ -123,7 +126,17 @@ impl Norm {
             specificity: 0,
             time: 0.0,
             description: String::new(),
+            contexts: Vec::new(),
         }
+    }
+
+    /// Holds `contexts` for the predicate's context reads.
+    pub fn with_contexts(
+        mut self,
+        contexts: Vec<std::sync::Arc<crate::context::SharedContext>>,
+    ) -> Norm {
+        self.contexts = contexts;
+        self
     }
 
     pub fn when(mut self, predicate: Expr) -> Norm {
@@ -193,7 +206,18 @@ impl CompiledNorm {
                             .to_owned(),
                     });
                 }
-                let program = Program::compile(e, table);
+                e.check_depth()
+                    .map_err(|source| EthosError::Read { source })?;
+                for c in &norm.contexts {
+                    table
+                        .add_context(c)
+                        .map_err(|source| EthosError::Read { source })?;
+                }
+                let e = match norm.contexts.first() {
+                    Some(own) => e.bind_context(own.snapshot().name()),
+                    None => e.clone(),
+                };
+                let program = Program::compile(&e, table);
                 let columns = e.columns().iter().filter_map(|c| table.get(c)).collect();
                 (Some(program), columns)
             }
@@ -224,16 +248,15 @@ impl CompiledNorm {
                     if !present.get(slot as usize).copied().unwrap_or(false) {
                         return Err(EthosError::MissingContext {
                             norm: self.norm.id.clone(),
-                            column: table
-                                .names()
-                                .get(slot as usize)
-                                .cloned()
-                                .unwrap_or_default(),
+                            column: match table.slots().get(slot as usize) {
+                                Some(crate::expr::Slot::Input(name)) => name.clone(),
+                                _ => String::new(),
+                            },
                             known: context.names(),
                         });
                     }
                 }
-                let (kind, x) = program.eval(row, (Kind::Num, f64::NAN), stack);
+                let (kind, x) = program.eval(row, (Kind::Num, f64::NAN), &[], stack);
                 match Verdict::from_raw(kind, x) {
                     Ok(v) => Ok(v.is_active()),
                     Err(found) => Err(EthosError::InvalidPredicate {

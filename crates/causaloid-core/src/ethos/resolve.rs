@@ -149,14 +149,18 @@ impl Ethos {
                 });
             }
         }
-        let names = self.table.names();
-        let mut row = Vec::with_capacity(names.len());
-        let mut present = Vec::with_capacity(names.len());
-        for name in names {
-            let v = context.get(name);
-            present.push(v.is_some());
-            row.push(v.unwrap_or(f64::NAN));
+        // The full row: the context's values, then the norms' context reads.
+        let mut row = vec![f64::NAN; self.table.len()];
+        let mut present = vec![false; self.table.len()];
+        for (name, &slot) in self.table.names().iter().zip(self.table.input_slots()) {
+            if let Some(v) = context.get(name) {
+                present[slot as usize] = true;
+                row[slot as usize] = v;
+            }
         }
+        self.table
+            .fill_row(&mut row)
+            .map_err(|source| EthosError::Read { source })?;
         let mut stack = Scratch::new();
         let mut applicable: Vec<&Norm> = Vec::new();
         for c in &self.norms {

@@ -6,12 +6,14 @@
 //! operators, does not. The arithmetic is the same op table as the
 //! interpreter and the block evaluator use, so results are bit-identical.
 
-use super::program::{apply_binary, apply_unary, between, binary_kind, unary_kind, Op, Operand};
+use super::program::{
+    apply_binary, apply_unary, between, binary_kind, unary_kind, Env, Op, Operand,
+};
 use crate::value::Kind;
 use std::fmt;
 use std::sync::Arc;
 
-type Eval = dyn Fn(&[f64], (Kind, f64)) -> (Kind, f64) + Send + Sync;
+type Eval = dyn Fn(&Env<'_>) -> (Kind, f64) + Send + Sync;
 
 /// A compiled expression: call it with the row and the incoming value.
 #[derive(Clone)]
@@ -24,9 +26,10 @@ impl fmt::Debug for RowFn {
 }
 
 impl RowFn {
+    /// `nodes` holds the values of the program's node reads, in order.
     #[inline(always)]
-    pub fn call(&self, row: &[f64], value: (Kind, f64)) -> (Kind, f64) {
-        (self.0)(row, value)
+    pub fn call(&self, row: &[f64], value: (Kind, f64), nodes: &[(Kind, f64)]) -> (Kind, f64) {
+        (self.0)(&Env { row, value, nodes })
     }
 }
 
@@ -34,6 +37,7 @@ impl RowFn {
 enum Arg {
     Col(usize),
     Value,
+    Node(usize),
     Lit(Kind, f64),
     F(Arc<Eval>),
 }
@@ -48,6 +52,7 @@ impl Arg {
         match a {
             Operand::Col(s) => Arg::Col(s as usize),
             Operand::Value => Arg::Value,
+            Operand::Node(k) => Arg::Node(k as usize),
             Operand::Lit(k, x) => Arg::Lit(k, x),
             Operand::Stack => Arg::Lit(Kind::Num, f64::NAN),
         }
@@ -55,25 +60,36 @@ impl Arg {
 
     fn into_fn(self) -> Arc<Eval> {
         match self {
-            Arg::Col(s) => Arc::new(move |row: &[f64], _| (Kind::Num, col(row, s))),
-            Arg::Value => Arc::new(|_: &[f64], v| v),
-            Arg::Lit(k, x) => Arc::new(move |_: &[f64], _| (k, x)),
+            Arg::Col(s) => Arc::new(move |e: &Env<'_>| (Kind::Num, col(e.row, s))),
+            Arg::Value => Arc::new(|e: &Env<'_>| e.value),
+            Arg::Node(k) => Arc::new(move |e: &Env<'_>| node(e, k)),
+            Arg::Lit(k, x) => Arc::new(move |_: &Env<'_>| (k, x)),
             Arg::F(f) => f,
         }
     }
 }
 
+#[inline(always)]
+fn node(e: &Env<'_>, k: usize) -> (Kind, f64) {
+    e.nodes.get(k).copied().unwrap_or((Kind::Num, f64::NAN))
+}
+
 fn unary(u: crate::expr::UnaryOp, a: Arg) -> Arg {
     match a {
         Arg::Lit(k, x) => Arg::Lit(unary_kind(u, k), apply_unary(u, x)),
-        Arg::Col(s) => Arg::F(Arc::new(move |row: &[f64], _| {
-            (unary_kind(u, Kind::Num), apply_unary(u, col(row, s)))
+        Arg::Col(s) => Arg::F(Arc::new(move |e: &Env<'_>| {
+            (unary_kind(u, Kind::Num), apply_unary(u, col(e.row, s)))
         })),
-        Arg::Value => Arg::F(Arc::new(move |_: &[f64], (k, x)| {
+        Arg::Value => Arg::F(Arc::new(move |e: &Env<'_>| {
+            let (k, x) = e.value;
             (unary_kind(u, k), apply_unary(u, x))
         })),
-        Arg::F(f) => Arg::F(Arc::new(move |row: &[f64], v| {
-            let (k, x) = f(row, v);
+        Arg::Node(n) => Arg::F(Arc::new(move |e: &Env<'_>| {
+            let (k, x) = node(e, n);
+            (unary_kind(u, k), apply_unary(u, x))
+        })),
+        Arg::F(f) => Arg::F(Arc::new(move |e: &Env<'_>| {
+            let (k, x) = f(e);
             (unary_kind(u, k), apply_unary(u, x))
         })),
     }
@@ -85,61 +101,57 @@ fn binary(b: crate::expr::BinaryOp, x: Arg, y: Arg) -> Arg {
         (Lit(kx, a), Lit(ky, c)) => Lit(binary_kind(b, kx, ky), apply_binary(b, a, c)),
         (Col(s), Lit(k, c)) => {
             let kind = binary_kind(b, Kind::Num, k);
-            F(Arc::new(move |row: &[f64], _| {
-                (kind, apply_binary(b, col(row, s), c))
+            F(Arc::new(move |e: &Env<'_>| {
+                (kind, apply_binary(b, col(e.row, s), c))
             }))
         }
         (Lit(k, a), Col(s)) => {
             let kind = binary_kind(b, k, Kind::Num);
-            F(Arc::new(move |row: &[f64], _| {
-                (kind, apply_binary(b, a, col(row, s)))
+            F(Arc::new(move |e: &Env<'_>| {
+                (kind, apply_binary(b, a, col(e.row, s)))
             }))
         }
         (Col(s), Col(t)) => {
             let kind = binary_kind(b, Kind::Num, Kind::Num);
-            F(Arc::new(move |row: &[f64], _| {
-                (kind, apply_binary(b, col(row, s), col(row, t)))
+            F(Arc::new(move |e: &Env<'_>| {
+                (kind, apply_binary(b, col(e.row, s), col(e.row, t)))
             }))
         }
-        (Value, Lit(k, c)) => F(Arc::new(move |_: &[f64], (kv, v)| {
+        (Value, Lit(k, c)) => F(Arc::new(move |e: &Env<'_>| {
+            let (kv, v) = e.value;
             (binary_kind(b, kv, k), apply_binary(b, v, c))
         })),
-        (Lit(k, a), Value) => F(Arc::new(move |_: &[f64], (kv, v)| {
+        (Lit(k, a), Value) => F(Arc::new(move |e: &Env<'_>| {
+            let (kv, v) = e.value;
             (binary_kind(b, k, kv), apply_binary(b, a, v))
         })),
-        (Value, Col(s)) => F(Arc::new(move |row: &[f64], (kv, v)| {
+        (Value, Col(s)) => F(Arc::new(move |e: &Env<'_>| {
+            let (kv, v) = e.value;
             (
                 binary_kind(b, kv, Kind::Num),
-                apply_binary(b, v, col(row, s)),
+                apply_binary(b, v, col(e.row, s)),
             )
         })),
-        (Col(s), Value) => F(Arc::new(move |row: &[f64], (kv, v)| {
+        (Col(s), Value) => F(Arc::new(move |e: &Env<'_>| {
+            let (kv, v) = e.value;
             (
                 binary_kind(b, Kind::Num, kv),
-                apply_binary(b, col(row, s), v),
+                apply_binary(b, col(e.row, s), v),
             )
         })),
-        (Value, F(f)) => F(Arc::new(move |row: &[f64], v| {
-            let (k, c) = f(row, v);
-            (binary_kind(b, v.0, k), apply_binary(b, v.1, c))
-        })),
-        (F(f), Value) => F(Arc::new(move |row: &[f64], v| {
-            let (k, a) = f(row, v);
-            (binary_kind(b, k, v.0), apply_binary(b, a, v.1))
-        })),
-        (F(f), Lit(k, c)) => F(Arc::new(move |row: &[f64], v| {
-            let (kf, a) = f(row, v);
+        (F(f), Lit(k, c)) => F(Arc::new(move |e: &Env<'_>| {
+            let (kf, a) = f(e);
             (binary_kind(b, kf, k), apply_binary(b, a, c))
         })),
-        (Lit(k, a), F(f)) => F(Arc::new(move |row: &[f64], v| {
-            let (kf, c) = f(row, v);
+        (Lit(k, a), F(f)) => F(Arc::new(move |e: &Env<'_>| {
+            let (kf, c) = f(e);
             (binary_kind(b, k, kf), apply_binary(b, a, c))
         })),
         (x, y) => {
             let (f, g) = (x.into_fn(), y.into_fn());
-            F(Arc::new(move |row: &[f64], v| {
-                let (kx, a) = f(row, v);
-                let (ky, c) = g(row, v);
+            F(Arc::new(move |e: &Env<'_>| {
+                let (kx, a) = f(e);
+                let (ky, c) = g(e);
                 (binary_kind(b, kx, ky), apply_binary(b, a, c))
             }))
         }
@@ -171,8 +183,8 @@ pub(crate) fn compile(ops: &[Op]) -> RowFn {
             }
             Op::BetweenLit(a, lo, hi) => {
                 let x = take(a, &mut stack).into_fn();
-                Arg::F(Arc::new(move |row: &[f64], v| {
-                    (Kind::Bool, between(x(row, v).1, lo, hi))
+                Arg::F(Arc::new(move |e: &Env<'_>| {
+                    (Kind::Bool, between(x(e).1, lo, hi))
                 }))
             }
             Op::Between => {
@@ -188,8 +200,8 @@ pub(crate) fn compile(ops: &[Op]) -> RowFn {
                     .pop()
                     .unwrap_or(Arg::Lit(Kind::Num, f64::NAN))
                     .into_fn();
-                Arg::F(Arc::new(move |row: &[f64], v| {
-                    (Kind::Bool, between(x(row, v).1, lo(row, v).1, hi(row, v).1))
+                Arg::F(Arc::new(move |e: &Env<'_>| {
+                    (Kind::Bool, between(x(e).1, lo(e).1, hi(e).1))
                 }))
             }
         };

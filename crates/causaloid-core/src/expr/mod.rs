@@ -4,9 +4,13 @@
 
 mod ast;
 mod closure;
+mod columns;
 mod program;
+mod read;
 
-pub use ast::{BinaryOp, Expr, UnaryOp};
+pub use ast::{BinaryOp, Expr, UnaryOp, MAX_DEPTH};
 pub(crate) use closure::compile as compile_row;
 pub use closure::RowFn;
-pub use program::{BlockScratch, ColumnTable, Program, Scratch};
+pub use columns::{ColumnTable, Contexts, Slot};
+pub use program::{BlockScratch, Program, Scratch};
+pub use read::{ContextRead, ReadKind};

@@ -7,54 +7,17 @@
 //! why a batch row always equals the same row evaluated alone.
 
 use super::ast::{BinaryOp, Expr, UnaryOp};
+use super::columns::ColumnTable;
+use crate::graph::NodeId;
 use crate::value::Kind;
-use std::collections::HashMap;
-
-/// Column names mapped to dense slots, in first-use order.
-#[derive(Clone, Debug, Default)]
-pub struct ColumnTable {
-    names: Vec<String>,
-    slots: HashMap<String, u32>,
-}
-
-impl ColumnTable {
-    pub fn new() -> ColumnTable {
-        ColumnTable::default()
-    }
-
-    /// The slot of `name`, adding it when new.
-    pub fn slot(&mut self, name: &str) -> u32 {
-        if let Some(&s) = self.slots.get(name) {
-            return s;
-        }
-        let s = self.names.len() as u32;
-        self.names.push(name.to_owned());
-        self.slots.insert(name.to_owned(), s);
-        s
-    }
-
-    pub fn get(&self, name: &str) -> Option<u32> {
-        self.slots.get(name).copied()
-    }
-
-    pub fn names(&self) -> &[String] {
-        &self.names
-    }
-
-    pub fn len(&self) -> usize {
-        self.names.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.names.is_empty()
-    }
-}
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) enum Operand {
     Stack,
     Col(u32),
     Value,
+    /// The value of the program's `k`-th node read (see [`Program::nodes`]).
+    Node(u32),
     Lit(Kind, f64),
 }
 
@@ -73,6 +36,8 @@ pub(crate) enum Op {
 pub struct Program {
     ops: Vec<Op>,
     reads_value: bool,
+    /// The graph nodes read with `node(id)`, indexed by `Operand::Node`.
+    nodes: Vec<NodeId>,
     /// Deepest the stack gets; programs up to [`SMALL_STACK`] deep run on an
     /// array on the machine stack instead of a heap vector.
     depth: usize,
@@ -210,13 +175,16 @@ pub(crate) fn between(x: f64, lo: f64, hi: f64) -> f64 {
 
 impl Program {
     /// Compiles `expr`, giving each column it reads a slot in `table`.
+    /// Context reads take slots of `table` too; the engine fills them.
     pub fn compile(expr: &Expr, table: &mut ColumnTable) -> Program {
         let mut ops = Vec::new();
-        emit(expr, table, &mut ops);
+        let nodes = expr.nodes();
+        emit(expr, table, &nodes, &mut ops);
         let depth = max_depth(&ops);
         Program {
             ops,
             reads_value: expr.reads_value(),
+            nodes,
             depth,
         }
     }
@@ -224,6 +192,12 @@ impl Program {
     /// Whether the program reads the incoming value.
     pub fn reads_value(&self) -> bool {
         self.reads_value
+    }
+
+    /// The graph nodes the program reads by id; the caller passes their values
+    /// in this order.
+    pub fn nodes(&self) -> &[NodeId] {
+        &self.nodes
     }
 
     pub(crate) fn ops(&self) -> &[Op] {
@@ -251,19 +225,28 @@ impl Program {
         Program {
             ops,
             reads_value: self.reads_value,
+            nodes: self.nodes.clone(),
             depth: self.depth,
         }
     }
 
     /// Evaluates on one row. `value` is the incoming value (ignored unless the
     /// program reads it; the caller checks [`Program::reads_value`] first).
+    /// `nodes` holds the values of [`Program::nodes`], in order.
     #[inline]
-    pub fn eval(&self, row: &[f64], value: (Kind, f64), stack: &mut Scratch) -> (Kind, f64) {
+    pub fn eval(
+        &self,
+        row: &[f64],
+        value: (Kind, f64),
+        nodes: &[(Kind, f64)],
+        stack: &mut Scratch,
+    ) -> (Kind, f64) {
+        let env = Env { row, value, nodes };
         // The common one-instruction program skips the stack entirely.
         if let [Op::Binary(op, a, b)] = self.ops.as_slice() {
             if *a != Operand::Stack && *b != Operand::Stack {
-                let (ka, xa) = load(*a, row, value);
-                let (kb, xb) = load(*b, row, value);
+                let (ka, xa) = load(*a, &env);
+                let (kb, xb) = load(*b, &env);
                 return (binary_kind(*op, ka, kb), apply_binary(*op, xa, xb));
             }
         }
@@ -272,18 +255,20 @@ impl Program {
                 items: [(Kind::Num, 0.0); SMALL_STACK],
                 len: 0,
             };
-            return run(&self.ops, row, value, &mut stack);
+            return run(&self.ops, &env, &mut stack);
         }
         stack.clear();
-        run(&self.ops, row, value, stack)
+        run(&self.ops, &env, stack)
     }
 
     /// Evaluates on a block of rows: `cols[slot]` holds the block's values of
     /// each column, `value` the incoming values. Writes `out` and returns its kind.
+    /// `nodes` holds the columns of [`Program::nodes`], in order.
     pub fn eval_block(
         &self,
         cols: &[&[f64]],
         value: Option<(Kind, &[f64])>,
+        nodes: &[(Kind, &[f64])],
         len: usize,
         scratch: &mut BlockScratch,
         out: &mut Vec<f64>,
@@ -297,10 +282,10 @@ impl Program {
                 // computes: IEEE add, mul, div, compare and the explicit NaN-aware
                 // min/max give the same bits at any vector width, and no fused
                 // multiply-add is enabled.
-                return unsafe { self.eval_block_avx2(cols, value, len, scratch, out) };
+                return unsafe { self.eval_block_avx2(cols, value, nodes, len, scratch, out) };
             }
         }
-        self.eval_block_body(cols, value, len, scratch, out)
+        self.eval_block_body(cols, value, nodes, len, scratch, out)
     }
 
     /// [`Program::eval_block`] compiled with AVX2 (4 doubles per instruction).
@@ -310,11 +295,12 @@ impl Program {
         &self,
         cols: &[&[f64]],
         value: Option<(Kind, &[f64])>,
+        nodes: &[(Kind, &[f64])],
         len: usize,
         scratch: &mut BlockScratch,
         out: &mut Vec<f64>,
     ) -> Kind {
-        self.eval_block_body(cols, value, len, scratch, out)
+        self.eval_block_body(cols, value, nodes, len, scratch, out)
     }
 
     #[inline(always)]
@@ -322,23 +308,25 @@ impl Program {
         &self,
         cols: &[&[f64]],
         value: Option<(Kind, &[f64])>,
+        nodes: &[(Kind, &[f64])],
         len: usize,
         scratch: &mut BlockScratch,
         out: &mut Vec<f64>,
     ) -> Kind {
         let value = value.unwrap_or((Kind::Num, &[]));
+        let src = Sources { cols, value, nodes };
         scratch.reset();
         for op in &self.ops {
             match *op {
                 Op::Push(a) => {
-                    let (k, src) = scratch.arg(a, cols, value);
+                    let (k, src) = scratch.arg(a, &src);
                     let mut buf = scratch.take(len);
                     map(&src, &mut buf, len, |x| x);
                     scratch.give(src);
                     scratch.stack.push((k, buf));
                 }
                 Op::Unary(u, a) => {
-                    let (k, src) = scratch.arg(a, cols, value);
+                    let (k, src) = scratch.arg(a, &src);
                     let mut buf = scratch.take(len);
                     // The operator is chosen once per block, so each loop vectorises.
                     match u {
@@ -353,15 +341,15 @@ impl Program {
                     scratch.stack.push((unary_kind(u, k), buf));
                 }
                 Op::BetweenLit(a, lo, hi) => {
-                    let (_, src) = scratch.arg(a, cols, value);
+                    let (_, src) = scratch.arg(a, &src);
                     let mut buf = scratch.take(len);
                     map(&src, &mut buf, len, |x| between(x, lo, hi));
                     scratch.give(src);
                     scratch.stack.push((Kind::Bool, buf));
                 }
                 Op::Binary(b, x, y) => {
-                    let (ky, sy) = scratch.arg(y, cols, value);
-                    let (kx, sx) = scratch.arg(x, cols, value);
+                    let (ky, sy) = scratch.arg(y, &src);
+                    let (kx, sx) = scratch.arg(x, &src);
                     let mut buf = scratch.take(len);
                     with_binary_fn!(b, f => zip(&sx, &sy, &mut buf, len, f));
                     scratch.give(sx);
@@ -435,21 +423,28 @@ impl Stack for Small {
     }
 }
 
+/// What a single-row program reads.
+pub(crate) struct Env<'a> {
+    pub row: &'a [f64],
+    pub value: (Kind, f64),
+    pub nodes: &'a [(Kind, f64)],
+}
+
 #[inline(always)]
-fn run(ops: &[Op], row: &[f64], value: (Kind, f64), stack: &mut impl Stack) -> (Kind, f64) {
+fn run(ops: &[Op], env: &Env<'_>, stack: &mut impl Stack) -> (Kind, f64) {
     for op in ops {
         match *op {
             Op::Push(a) => {
-                let v = load(a, row, value);
+                let v = load(a, env);
                 stack.push(v);
             }
             Op::Unary(u, a) => {
-                let (k, x) = fetch(a, row, value, stack);
+                let (k, x) = fetch(a, env, stack);
                 stack.push((unary_kind(u, k), apply_unary(u, x)));
             }
             Op::Binary(b, x, y) => {
-                let (ky, vy) = fetch(y, row, value, stack);
-                let (kx, vx) = fetch(x, row, value, stack);
+                let (ky, vy) = fetch(y, env, stack);
+                let (kx, vx) = fetch(x, env, stack);
                 stack.push((binary_kind(b, kx, ky), apply_binary(b, vx, vy)));
             }
             Op::Between => {
@@ -459,7 +454,7 @@ fn run(ops: &[Op], row: &[f64], value: (Kind, f64), stack: &mut impl Stack) -> (
                 stack.push((Kind::Bool, between(x, lo, hi)));
             }
             Op::BetweenLit(a, lo, hi) => {
-                let (_, x) = fetch(a, row, value, stack);
+                let (_, x) = fetch(a, env, stack);
                 stack.push((Kind::Bool, between(x, lo, hi)));
             }
         }
@@ -484,19 +479,23 @@ fn max_depth(ops: &[Op]) -> usize {
     deepest
 }
 
-fn emit(expr: &Expr, table: &mut ColumnTable, ops: &mut Vec<Op>) {
+fn emit(expr: &Expr, table: &mut ColumnTable, nodes: &[NodeId], ops: &mut Vec<Op>) {
+    super::ast::grow(|| emit_level(expr, table, nodes, ops))
+}
+
+fn emit_level(expr: &Expr, table: &mut ColumnTable, nodes: &[NodeId], ops: &mut Vec<Op>) {
     match expr {
-        Expr::Col(_) | Expr::Value | Expr::Lit(_) => {
-            let a = operand(expr, table, ops);
+        Expr::Col(_) | Expr::Value | Expr::Lit(_) | Expr::Node(_) | Expr::Read(_) => {
+            let a = operand(expr, table, nodes, ops);
             ops.push(Op::Push(a));
         }
         Expr::Unary(u, a) => {
-            let a = operand(a, table, ops);
+            let a = operand(a, table, nodes, ops);
             ops.push(Op::Unary(*u, a));
         }
         Expr::Binary(b, x, y) => {
-            let x = operand(x, table, ops);
-            let y = operand(y, table, ops);
+            let x = operand(x, table, nodes, ops);
+            let y = operand(y, table, nodes, ops);
             ops.push(Op::Binary(*b, x, y));
         }
         Expr::Between(x, lo, hi) if matches!((&**lo, &**hi), (Expr::Lit(_), Expr::Lit(_))) => {
@@ -504,26 +503,28 @@ fn emit(expr: &Expr, table: &mut ColumnTable, ops: &mut Vec<Op>) {
                 (Expr::Lit(l), Expr::Lit(h)) => (l.num(), h.num()),
                 _ => (f64::NAN, f64::NAN),
             };
-            let a = operand(x, table, ops);
+            let a = operand(x, table, nodes, ops);
             ops.push(Op::BetweenLit(a, bounds.0, bounds.1));
         }
         Expr::Between(x, lo, hi) => {
-            emit(x, table, ops);
-            emit(lo, table, ops);
-            emit(hi, table, ops);
+            emit(x, table, nodes, ops);
+            emit(lo, table, nodes, ops);
+            emit(hi, table, nodes, ops);
             ops.push(Op::Between);
         }
     }
 }
 
 /// A leaf becomes an operand; anything else is emitted and read from the stack.
-fn operand(expr: &Expr, table: &mut ColumnTable, ops: &mut Vec<Op>) -> Operand {
+fn operand(expr: &Expr, table: &mut ColumnTable, nodes: &[NodeId], ops: &mut Vec<Op>) -> Operand {
     match expr {
         Expr::Col(name) => Operand::Col(table.slot(name)),
+        Expr::Read(read) => Operand::Col(table.read_slot(read)),
+        Expr::Node(id) => Operand::Node(nodes.iter().position(|n| n == id).unwrap_or(0) as u32),
         Expr::Value => Operand::Value,
         Expr::Lit(v) => Operand::Lit(v.kind(), v.num()),
         _ => {
-            emit(expr, table, ops);
+            emit(expr, table, nodes, ops);
             Operand::Stack
         }
     }
@@ -532,21 +533,29 @@ fn operand(expr: &Expr, table: &mut ColumnTable, ops: &mut Vec<Op>) -> Operand {
 // ---- single-row helpers ---------------------------------------------------------
 
 #[inline(always)]
-fn load(a: Operand, row: &[f64], value: (Kind, f64)) -> (Kind, f64) {
+fn load(a: Operand, env: &Env<'_>) -> (Kind, f64) {
     match a {
-        Operand::Col(s) => (Kind::Num, row.get(s as usize).copied().unwrap_or(f64::NAN)),
-        Operand::Value => value,
+        Operand::Col(s) => (
+            Kind::Num,
+            env.row.get(s as usize).copied().unwrap_or(f64::NAN),
+        ),
+        Operand::Value => env.value,
+        Operand::Node(k) => env
+            .nodes
+            .get(k as usize)
+            .copied()
+            .unwrap_or((Kind::Num, f64::NAN)),
         Operand::Lit(k, x) => (k, x),
         Operand::Stack => (Kind::Num, f64::NAN),
     }
 }
 
 #[inline(always)]
-fn fetch(a: Operand, row: &[f64], value: (Kind, f64), stack: &mut impl Stack) -> (Kind, f64) {
+fn fetch(a: Operand, env: &Env<'_>, stack: &mut impl Stack) -> (Kind, f64) {
     if a == Operand::Stack {
         stack.pop()
     } else {
-        load(a, row, value)
+        load(a, env)
     }
 }
 
@@ -625,6 +634,13 @@ fn map(a: &Arg<'_>, out: &mut [f64], len: usize, f: impl Fn(f64) -> f64) {
     }
 }
 
+/// What a block program reads.
+struct Sources<'s, 'a> {
+    cols: &'s [&'a [f64]],
+    value: (Kind, &'a [f64]),
+    nodes: &'s [(Kind, &'a [f64])],
+}
+
 /// Reusable buffers for block evaluation.
 #[derive(Default)]
 pub struct BlockScratch {
@@ -657,18 +673,17 @@ impl BlockScratch {
             .unwrap_or_else(|| (Kind::Num, vec![f64::NAN; len]))
     }
 
-    fn arg<'a>(
-        &mut self,
-        a: Operand,
-        cols: &[&'a [f64]],
-        value: (Kind, &'a [f64]),
-    ) -> (Kind, Arg<'a>) {
+    fn arg<'a>(&mut self, a: Operand, src: &Sources<'_, 'a>) -> (Kind, Arg<'a>) {
         match a {
             Operand::Col(s) => (
                 Kind::Num,
-                Arg::Slice(cols.get(s as usize).copied().unwrap_or(&[])),
+                Arg::Slice(src.cols.get(s as usize).copied().unwrap_or(&[])),
             ),
-            Operand::Value => (value.0, Arg::Slice(value.1)),
+            Operand::Value => (src.value.0, Arg::Slice(src.value.1)),
+            Operand::Node(k) => match src.nodes.get(k as usize) {
+                Some(&(kind, col)) => (kind, Arg::Slice(col)),
+                None => (Kind::Num, Arg::Scalar(f64::NAN)),
+            },
             Operand::Lit(k, x) => (k, Arg::Scalar(x)),
             Operand::Stack => {
                 let (k, b) = self.stack.pop().unwrap_or((Kind::Num, Vec::new()));

@@ -1,4 +1,5 @@
-//! Batch evaluation: a whole table at once, column by column. Rows are split
+//! Batch evaluation: a whole table at once, column by column; values of any
+//! kind travel along the edges, as in single-row evaluation. Rows are split
 //! into blocks evaluated in parallel (rayon) when every causaloid is native;
 //! with host callables the batch is one block, so each callable is called once
 //! with whole arrays. Every row goes through the same op table and the same
@@ -14,8 +15,9 @@ use crate::expr::BlockScratch;
 use crate::value::Kind;
 use rayon::prelude::*;
 
-/// A batch: one slice per column of [`Member::columns`], all of length `len`,
-/// and optionally the incoming value of each row.
+/// A batch: one slice per input column of [`Member::columns`], all of length
+/// `len`, and optionally the incoming value of each row. The engine adds the
+/// context reads.
 pub struct BatchInput<'a> {
     pub columns: Vec<&'a [f64]>,
     pub len: usize,
@@ -23,8 +25,8 @@ pub struct BatchInput<'a> {
     pub host: Option<&'a HostRow>,
 }
 
-/// Per-row verdicts (booleans as 0/1 when `kind` is `Bool`), and each top-level
-/// node's verdicts when asked for.
+/// Per-row values (booleans as 0/1 when `kind` is `Bool`), and each top-level
+/// node's values when asked for.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BatchOutput {
     pub kind: Kind,
@@ -72,6 +74,16 @@ impl Member {
             }
         }
         let len = input.len;
+        // The full row layout: inputs where they belong, context reads filled.
+        let table = self.table();
+        let mut full: Vec<&[f64]> = vec![&[]; table.len()];
+        for (&s, c) in table.input_slots().iter().zip(&input.columns) {
+            full[s as usize] = c;
+        }
+        let read_cols = table.read_columns(&full, len)?;
+        for (s, c) in &read_cols {
+            full[*s as usize] = c;
+        }
         let block = if self.has_callables() {
             len.max(1)
         } else {
@@ -81,7 +93,7 @@ impl Member {
         let link = Link::identity(self);
         let run = |&start: &usize| -> Result<(Column, Vec<Column>), CausalError> {
             let end = (start + block).min(len);
-            let cols: Vec<&[f64]> = input.columns.iter().map(|c| &c[start..end]).collect();
+            let cols: Vec<&[f64]> = full.iter().map(|c| &c[start..end]).collect();
             let value = input.value.map(|(k, v)| (k, &v[start..end]));
             let mut scratch = BlockScratch::default();
             let mut keep = if activations { Some(Vec::new()) } else { None };
@@ -90,13 +102,24 @@ impl Member {
                 &link,
                 &cols,
                 value,
+                &[],
                 end - start,
                 start,
                 input.host,
                 &mut scratch,
                 keep.as_mut(),
-            )?;
-            Ok((out, keep.unwrap_or_default()))
+                &mut None,
+            );
+            match out {
+                Ok(out) => Ok((out, keep.unwrap_or_default())),
+                // A block fails at the first node that fails, which need not be
+                // at the block's first failing row: find that row, as a
+                // row-by-row evaluation would meet it.
+                Err(e) if !self.has_callables() => {
+                    Err(self.first_failure(input, start, end).unwrap_or(e))
+                }
+                Err(e) => Err(e),
+            }
         };
         let blocks: Vec<Result<(Column, Vec<Column>), CausalError>> = if self.has_callables() {
             starts.iter().map(run).collect()
@@ -138,6 +161,41 @@ impl Member {
         })
     }
 
+    /// The error of the first row in `start..end` that fails on its own,
+    /// with its row number.
+    fn first_failure(
+        &self,
+        input: &BatchInput<'_>,
+        start: usize,
+        end: usize,
+    ) -> Option<CausalError> {
+        let mut row = vec![0.0; input.columns.len()];
+        for r in start..end {
+            for (o, c) in row.iter_mut().zip(&input.columns) {
+                *o = c.get(r).copied().unwrap_or(f64::NAN);
+            }
+            let value = input.value.map(|(k, v)| {
+                crate::value::Value::from_raw(k, v.get(r).copied().unwrap_or(f64::NAN))
+            });
+            let e = self.evaluate(&super::member::Input {
+                value,
+                row: &row,
+                host: None,
+            });
+            if let Some(err) = e.error() {
+                return Some(match err.clone() {
+                    CausalError::InvalidVerdict { id, found, .. } => CausalError::InvalidVerdict {
+                        id,
+                        found,
+                        row: Some(r),
+                    },
+                    other => other,
+                });
+            }
+        }
+        None
+    }
+
     fn children(&self) -> &[Member] {
         match self {
             Member::Causaloid(_) => std::slice::from_ref(self),
@@ -158,11 +216,13 @@ pub(crate) fn block_member(
     link: &Link,
     cols: &[&[f64]],
     value: Option<(Kind, &[f64])>,
+    nodes: &[(Kind, &[f64])],
     len: usize,
     row0: usize,
     host: Option<&HostRow>,
     scratch: &mut BlockScratch,
     keep: Option<&mut Vec<Column>>,
+    decider: &mut Option<Decider>,
 ) -> Result<Column, CausalError> {
     match member {
         Member::Causaloid(c) => {
@@ -171,8 +231,15 @@ pub(crate) fn block_member(
                     if program.reads_value() && value.is_none() {
                         return Err(CausalError::MissingValue { id: c.id().clone() });
                     }
+                    if let Some(target) = program.nodes().get(nodes.len()) {
+                        return Err(CausalError::NodeRead {
+                            id: c.id().clone(),
+                            target: target.clone(),
+                            reason: "is not a parent of it in a graph (node reads need a graph around them)",
+                        });
+                    }
                     let mut out = Vec::with_capacity(len);
-                    let kind = program.eval_block(cols, value, len, scratch, &mut out);
+                    let kind = program.eval_block(cols, value, nodes, len, scratch, &mut out);
                     (kind, out)
                 }
                 (Function::Callable(f), _) => {
@@ -195,12 +262,9 @@ pub(crate) fn block_member(
                     })
                 }
             };
-            // A branch-free test over the block (NaN fails it too); the
-            // failing row is looked for only when there is one.
-            if kind == Kind::Num && !out.iter().fold(true, |ok, &x| ok & (x >= 0.0) & (x <= 1.0)) {
-                for (i, &x) in out.iter().enumerate() {
-                    check_verdict(c.id(), kind, x, Some(row0 + i))?;
-                }
+            let mut out = out;
+            if let Some(d) = decider.as_mut() {
+                d.decide(c, kind, &mut out)?;
             }
             if let Some(keep) = keep {
                 keep.push((kind, out.clone()));
@@ -215,9 +279,21 @@ pub(crate) fn block_member(
                 .collect();
             let mut results: Vec<Column> = Vec::with_capacity(coll.members().len());
             for (m, l) in coll.members().iter().zip(&coll.links) {
-                results.push(block_member(
-                    m, l, &sub, value, len, row0, host, scratch, None,
-                )?);
+                let r = block_member(
+                    m,
+                    l,
+                    &sub,
+                    value,
+                    &[],
+                    len,
+                    row0,
+                    host,
+                    scratch,
+                    None,
+                    decider,
+                )?;
+                check_verdicts(m.id(), r.0, &r.1, row0)?;
+                results.push(r);
             }
             let mut row = Vec::with_capacity(results.len());
             let mut buf = Vec::new();
@@ -244,7 +320,7 @@ pub(crate) fn block_member(
                 .iter()
                 .map(|&s| cols.get(s as usize).copied().unwrap_or(&[]))
                 .collect();
-            g.block_roots(&sub, value, len, row0, host, scratch, keep)
+            g.block_roots(&sub, value, len, row0, host, scratch, keep, decider, None)
         }
     }
 }
@@ -252,7 +328,7 @@ pub(crate) fn block_member(
 impl CausalGraph {
     /// Evaluates a block from the roots, node by node in topological order.
     #[allow(clippy::too_many_arguments)]
-    fn block_roots(
+    pub(crate) fn block_roots(
         &self,
         cols: &[&[f64]],
         value: Option<(Kind, &[f64])>,
@@ -261,18 +337,32 @@ impl CausalGraph {
         host: Option<&HostRow>,
         scratch: &mut BlockScratch,
         keep: Option<&mut Vec<Column>>,
+        decider: &mut Option<Decider>,
+        reach: Option<(&[bool], u32)>,
     ) -> Result<Column, CausalError> {
         let fz = self.frozen()?;
         let n = self.len();
         let mut outs: Vec<Option<Column>> = vec![None; n];
+        // A parent's column is freed once its last child has read it (node
+        // reads are reads of parents, so they are counted the same way).
         let mut remaining_children: Vec<usize> = self.children.iter().map(Vec::len).collect();
         let keep_all = keep.is_some();
-        let mut result: Option<Column> = None;
-        for &i in &fz.order {
-            let iu = i as usize;
-            // One parent: read its column in place; several: join them into a new one.
+        let mut sinks: Vec<Column> = Vec::new();
+        let mut sink_ids: Vec<u32> = Vec::new();
+        for step in &fz.plan {
+            let iu = step.node as usize;
+            if reach.is_some_and(|(r, _)| !r[iu]) {
+                continue;
+            }
             let parents = &self.parents[iu];
-            let joined = if parents.len() > 1 {
+            // One parent: its column in place, whatever its kind; several: the
+            // join of their verdicts, built only when the node reads it.
+            let joined = if parents.len() > 1 && step.needs_value {
+                for &p in parents {
+                    if let Some((k, x)) = &outs[p as usize] {
+                        check_verdicts(self.nodes()[p as usize].id(), *k, x, row0)?;
+                    }
+                }
                 self.join_parents(iu, &outs, len)
             } else {
                 None
@@ -283,35 +373,52 @@ impl CausalGraph {
                     .map(|(k, x)| (*k, &x[..len.min(x.len())])),
                 _ => None,
             };
+            let is_start = match reach {
+                Some((_, start)) => start == step.node,
+                None => parents.is_empty(),
+            };
             let v = match (&joined, single) {
+                _ if is_start && reach.is_some() => value,
                 (Some((k, x)), _) => Some((*k, x.as_slice())),
                 (None, Some(s)) => Some(s),
-                (None, None) => value,
+                (None, None) if is_start => value,
+                (None, None) => None,
             };
+            let mut reads: Vec<(Kind, &[f64])> = Vec::with_capacity(step.node_reads.len());
+            for &t in &step.node_reads {
+                match &outs[t as usize] {
+                    Some((k, x)) => reads.push((*k, x.as_slice())),
+                    None => {
+                        return Err(CausalError::NodeRead {
+                            id: self.nodes()[iu].id().clone(),
+                            target: self.nodes()[t as usize].id().clone(),
+                            reason: "was not evaluated",
+                        })
+                    }
+                }
+            }
             let out = block_member(
                 &self.nodes()[iu],
                 &fz.links[iu],
                 cols,
                 v,
+                &reads,
                 len,
                 row0,
                 host,
                 scratch,
                 None,
+                decider,
             )?;
-            if self.children[iu].is_empty() {
-                result = Some(match result {
-                    None => out.clone(),
-                    Some((rk, mut rx)) => {
-                        for (r, &x) in rx.iter_mut().zip(&out.1) {
-                            *r = r.max(x);
-                        }
-                        (rk.both(out.0), rx)
-                    }
-                });
+            drop(reads);
+            let is_sink = !self.children[iu]
+                .iter()
+                .any(|&c| reach.is_none_or(|(r, _)| r[c as usize]));
+            if is_sink {
+                sinks.push(out.clone());
+                sink_ids.push(step.node);
             }
             outs[iu] = Some(out);
-            // Free parents' columns once their last child has read them.
             if !keep_all {
                 for &p in &self.parents[iu] {
                     remaining_children[p as usize] -= 1;
@@ -326,6 +433,23 @@ impl CausalGraph {
                 outs.into_iter()
                     .map(|o| o.unwrap_or((Kind::Bool, vec![0.0; len]))),
             );
+        }
+        if sinks.len() == 1 {
+            return Ok(sinks.pop().unwrap_or((Kind::Bool, vec![0.0; len])));
+        }
+        // Several final nodes: the join of their verdicts.
+        let mut result: Option<Column> = None;
+        for (s, (k, x)) in sink_ids.iter().zip(sinks) {
+            check_verdicts(self.nodes()[*s as usize].id(), k, &x, row0)?;
+            result = Some(match result {
+                None => (k, x),
+                Some((rk, mut rx)) => {
+                    for (r, &y) in rx.iter_mut().zip(&x) {
+                        *r = r.max(y);
+                    }
+                    (rk.both(k), rx)
+                }
+            });
         }
         Ok(result.unwrap_or((Kind::Bool, vec![0.0; len])))
     }
@@ -349,5 +473,49 @@ impl CausalGraph {
             x.truncate(len);
             (k, x)
         })
+    }
+}
+
+/// Checks a column where verdicts are needed: a branch-free test over the
+/// block (NaN fails it too); the failing row is looked for only when there is one.
+fn check_verdicts(id: &NodeId, kind: Kind, xs: &[f64], row0: usize) -> Result<(), CausalError> {
+    if kind == Kind::Num && !xs.iter().fold(true, |ok, &x| ok & (x >= 0.0) & (x <= 1.0)) {
+        for (i, &x) in xs.iter().enumerate() {
+            check_verdict(id, kind, x, Some(row0 + i))?;
+        }
+    }
+    Ok(())
+}
+
+/// Decides, during a pass over the samples of uncertain inputs, each bool a
+/// causaloid gives by the sequential probability ratio test; the decided
+/// value replaces the samples, so what follows sees a certain verdict.
+pub(crate) struct Decider {
+    pub default: crate::uncertain::SprtParams,
+    pub seed: u64,
+    pub decisions: Vec<(NodeId, crate::uncertain::Decision)>,
+}
+
+impl Decider {
+    fn decide(
+        &mut self,
+        c: &super::causaloid::Causaloid,
+        kind: Kind,
+        out: &mut [f64],
+    ) -> Result<(), CausalError> {
+        let first = out.first().copied().unwrap_or(0.0);
+        if kind != Kind::Bool || out.iter().all(|&x| x == first) {
+            return Ok(());
+        }
+        let params = c.decide().unwrap_or(self.default);
+        let decision = crate::uncertain::decide_samples(out, params, self.seed).map_err(|e| {
+            CausalError::InvalidArgument {
+                name: "decide",
+                message: e.to_string(),
+            }
+        })?;
+        out.fill(if decision.outcome { 1.0 } else { 0.0 });
+        self.decisions.push((c.id().clone(), decision));
+        Ok(())
     }
 }

@@ -22,6 +22,11 @@ pub(crate) struct PlanStep {
     /// not an expression causaloid and takes the general path.
     pub row_fn: Option<RowFn>,
     pub reads_value: bool,
+    /// Whether the node receives the incoming value (the join of its parents):
+    /// an expression that reads `value()`, a callable, a nested structure.
+    pub needs_value: bool,
+    /// The graph indices of the nodes its expression reads with `node(id)`.
+    pub node_reads: Vec<u32>,
 }
 
 /// What freezing computes once for every evaluation.
@@ -31,6 +36,8 @@ pub(crate) struct Frozen {
     pub order: Vec<u32>,
     /// The evaluation plan, in topological order.
     pub plan: Vec<PlanStep>,
+    /// Each node's position in `plan`.
+    pub step_of: Vec<u32>,
     pub parents: Vec<u32>,
     pub table: ColumnTable,
     pub links: Vec<Link>,
@@ -48,6 +55,8 @@ pub struct CausalGraph {
     pub(crate) parents: Vec<Vec<u32>>,
     pub(crate) max_relays: usize,
     pub(crate) frozen: Option<Frozen>,
+    /// Levels of nesting (see [`Member::depth`]).
+    pub(crate) depth: usize,
 }
 
 impl CausalGraph {
@@ -61,6 +70,7 @@ impl CausalGraph {
             parents: Vec::new(),
             max_relays: DEFAULT_MAX_RELAYS,
             frozen: None,
+            depth: 1,
         }
     }
 
@@ -151,10 +161,12 @@ impl CausalGraph {
     /// Adds a node; its id must be new to the graph. Returns the id.
     pub fn add(&mut self, member: Member) -> Result<NodeId, CausalError> {
         self.check_unfrozen()?;
+        member.check_nesting()?;
         let id = member.id().clone();
         if self.index.contains_key(&id) {
             return Err(CausalError::DuplicateId { id });
         }
+        self.depth = self.depth.max(member.depth() + 1);
         self.index.insert(id.clone(), self.nodes.len() as u32);
         self.nodes.push(member);
         self.children.push(Vec::new());
@@ -216,29 +228,59 @@ impl CausalGraph {
             .nodes
             .iter()
             .map(|m| Link::new(m, &mut table))
-            .collect();
+            .collect::<Result<_, _>>()?;
         let has_callables = self.nodes.iter().any(Member::has_callables);
         let mut plan = Vec::with_capacity(order.len());
         let mut parents = Vec::new();
         for &i in &order {
+            let iu = i as usize;
             let p0 = parents.len() as u32;
-            parents.extend_from_slice(&self.parents[i as usize]);
-            let (row_fn, reads_value) = match (&self.nodes[i as usize], &links[i as usize].program)
-            {
+            parents.extend_from_slice(&self.parents[iu]);
+            let (row_fn, reads_value, node_reads) = match (&self.nodes[iu], &links[iu].program) {
                 (Member::Causaloid(_), Some(program)) => {
-                    (Some(compile_row(program.ops())), program.reads_value())
+                    let mut reads = Vec::with_capacity(program.nodes().len());
+                    for target in program.nodes() {
+                        let t = self
+                            .index
+                            .get(target)
+                            .copied()
+                            .filter(|t| self.parents[iu].contains(t));
+                        match t {
+                            Some(t) => reads.push(t),
+                            None => {
+                                return Err(CausalError::NodeRead {
+                                    id: self.nodes[iu].id().clone(),
+                                    target: target.clone(),
+                                    reason: "is not one of its parents: link it first",
+                                })
+                            }
+                        }
+                    }
+                    (
+                        Some(compile_row(program.ops())),
+                        program.reads_value(),
+                        reads,
+                    )
                 }
-                _ => (None, false),
+                _ => (None, false, Vec::new()),
             };
+            let needs_value = reads_value || row_fn.is_none();
             plan.push(PlanStep {
                 node: i,
                 parents: (p0, parents.len() as u32),
                 row_fn,
                 reads_value,
+                needs_value,
+                node_reads,
             });
+        }
+        let mut step_of = vec![0u32; self.nodes.len()];
+        for (k, step) in plan.iter().enumerate() {
+            step_of[step.node as usize] = k as u32;
         }
         self.frozen = Some(Frozen {
             order,
+            step_of,
             plan,
             parents,
             table,

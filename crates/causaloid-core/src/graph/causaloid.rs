@@ -2,6 +2,7 @@
 //! function — a native expression or a host-language callable.
 
 use super::id::NodeId;
+use crate::context::SharedContext;
 use crate::error::{CausalError, ErrorPayload};
 use crate::expr::{ColumnTable, Expr, Program};
 use crate::value::{Kind, Value};
@@ -16,8 +17,8 @@ pub type HostRow = dyn Any + Send + Sync;
 /// What a causal function returns on one row.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Output {
-    /// A value the engine checks into a verdict.
-    Verdict(Value),
+    /// The value the function decided: a number, a bool or a degree.
+    Value(Value),
     /// Continue the evaluation at another node of the graph with this value.
     Relay(NodeId, Value),
 }
@@ -73,23 +74,66 @@ pub struct Causaloid {
     description: String,
     function: Function,
     table: ColumnTable,
+    /// How a bool it decides on uncertain inputs is decided (None: the defaults).
+    decide: Option<crate::uncertain::SprtParams>,
 }
 
 impl Causaloid {
-    /// A causaloid deciding by a native expression.
+    /// A causaloid deciding by a native expression that reads no context.
     pub fn from_expr(
         id: impl Into<NodeId>,
         description: impl Into<String>,
         expr: Expr,
-    ) -> Causaloid {
+    ) -> Result<Causaloid, CausalError> {
+        Causaloid::from_expr_in(id, description, expr, &[])
+    }
+
+    /// A causaloid deciding by a native expression, holding `contexts`: its
+    /// context reads are filled from them, and the reads that name no context
+    /// read the first one.
+    pub fn from_expr_in(
+        id: impl Into<NodeId>,
+        description: impl Into<String>,
+        expr: Expr,
+        contexts: &[Arc<SharedContext>],
+    ) -> Result<Causaloid, CausalError> {
+        expr.check_depth()?;
         let mut table = ColumnTable::new();
+        for c in contexts {
+            table.add_context(c)?;
+        }
+        let expr = match contexts.first() {
+            Some(own) => expr.bind_context(own.snapshot().name()),
+            None => expr,
+        };
         let program = Program::compile(&expr, &mut table);
-        Causaloid {
+        Ok(Causaloid {
             id: id.into(),
             description: description.into(),
             function: Function::Expr { expr, program },
             table,
-        }
+            decide: None,
+        })
+    }
+
+    /// Sets how a bool it decides on uncertain inputs is decided.
+    pub fn with_decide(
+        mut self,
+        params: crate::uncertain::SprtParams,
+    ) -> Result<Causaloid, CausalError> {
+        params
+            .validate()
+            .map_err(|e| CausalError::InvalidArgument {
+                name: "decide",
+                message: e.to_string(),
+            })?;
+        self.decide = Some(params);
+        Ok(self)
+    }
+
+    /// How a bool it decides on uncertain inputs is decided (None: the defaults).
+    pub fn decide(&self) -> Option<crate::uncertain::SprtParams> {
+        self.decide
     }
 
     /// A causaloid deciding by a host callable.
@@ -103,6 +147,7 @@ impl Causaloid {
             description: description.into(),
             function: Function::Callable(function),
             table: ColumnTable::new(),
+            decide: None,
         }
     }
 
@@ -120,6 +165,10 @@ impl Causaloid {
 
     pub fn table(&self) -> &ColumnTable {
         &self.table
+    }
+
+    pub(crate) fn table_mut(&mut self) -> &mut ColumnTable {
+        &mut self.table
     }
 
     /// The expression, when the causaloid has one.
@@ -154,7 +203,8 @@ pub(crate) fn call_error(id: &NodeId, e: CallError, row: Option<usize>) -> Causa
     }
 }
 
-/// Checks a raw value into a verdict, naming the node (and row) when it is not one.
+/// Checks a raw value into a verdict where one is needed, naming the node
+/// (and row) that gave something else.
 #[inline]
 pub(crate) fn check_verdict(
     id: &NodeId,

@@ -28,6 +28,30 @@ pub enum Logic {
 }
 
 impl Logic {
+    /// The names of the logics that take no parameter, as the bindings spell them.
+    pub const NAMES: [&'static str; 4] = ["all", "any", "none", "at_least"];
+
+    /// The logic called `name` (`k` is used by `"at_least"` only).
+    pub fn from_name(name: &str, k: usize) -> Option<Logic> {
+        Some(match name {
+            "all" => Logic::All,
+            "any" => Logic::Any,
+            "none" => Logic::None,
+            "at_least" => Logic::AtLeast(k),
+            _ => return None,
+        })
+    }
+
+    /// The name and parameter: ("all", 0), ("at_least", k) ...
+    pub fn name(self) -> (&'static str, usize) {
+        match self {
+            Logic::All => ("all", 0),
+            Logic::Any => ("any", 0),
+            Logic::None => ("none", 0),
+            Logic::AtLeast(k) => ("at_least", k),
+        }
+    }
+
     pub fn describe(self) -> String {
         match self {
             Logic::All => "all".into(),
@@ -68,6 +92,8 @@ pub struct Collection {
     pub(crate) members: Vec<Member>,
     pub(crate) table: ColumnTable,
     pub(crate) links: Vec<Link>,
+    /// Levels of nesting (see [`Member::depth`]).
+    pub(crate) depth: usize,
 }
 
 impl Collection {
@@ -98,12 +124,17 @@ impl Collection {
         }
         let mut seen = HashSet::new();
         for m in &members {
+            m.check_nesting()?;
             if !seen.insert(m.id().clone()) {
                 return Err(CausalError::DuplicateId { id: m.id().clone() });
             }
         }
+        let members_depth = members.iter().map(Member::depth).max().unwrap_or(0);
         let mut table = ColumnTable::new();
-        let links = members.iter().map(|m| Link::new(m, &mut table)).collect();
+        let links = members
+            .iter()
+            .map(|m| Link::new(m, &mut table))
+            .collect::<Result<_, _>>()?;
         Ok(Collection {
             id: id.into(),
             description: description.into(),
@@ -111,6 +142,7 @@ impl Collection {
             members,
             table,
             links,
+            depth: 1 + members_depth,
         })
     }
 

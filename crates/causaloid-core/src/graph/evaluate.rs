@@ -1,16 +1,19 @@
 //! Single-row evaluation of a frozen graph: from the roots, from one cause
 //! (its sub-graph), along the shortest path between two causes, or one node
-//! alone. Effects propagate in topological order; a node with several parents
-//! receives the join of their verdicts; a relay restarts the evaluation at its
-//! target, up to the graph's bound on relay rounds.
+//! alone. Values propagate in topological order: a node with one parent
+//! receives its value (a number, a bool or a degree), a node with several
+//! receives the join of their verdicts, and any node may read a parent's value
+//! by id; a relay restarts the evaluation at its target, up to the graph's
+//! bound on relay rounds.
 
 use super::causal_graph::CausalGraph;
+use super::causaloid::check_verdict;
 use super::causaloid::HostRow;
 use super::id::NodeId;
-use super::member::{eval_member, Ctx, Input, Member, Step};
+use super::member::{eval_causaloid_with, eval_member, Ctx, Input, Member, Step};
 use super::trace::{Evaluation, Outcome};
 use crate::error::CausalError;
-use crate::value::{Kind, Value, Verdict};
+use crate::value::{Kind, Value};
 use std::collections::VecDeque;
 use std::sync::Arc;
 
@@ -22,7 +25,7 @@ pub(crate) enum Mode {
 }
 
 enum Run {
-    Finished(Verdict),
+    Finished(Value),
     Relay(NodeId, Value),
 }
 
@@ -119,10 +122,12 @@ impl CausalGraph {
             });
         }
         let mut ctx = Ctx::new(self.len());
+        let row = self.table().expand_row(input.row)?;
         let scope = ctx.trace.enter(0, 0, input.value);
-        let result = self.run_row(mode, input.value, input.row, input.host, scope, &mut ctx);
+        let result = self.run_row(mode, input.value, &row, input.host, scope, &mut ctx);
         ctx.trace.leave(0, 0, input.value, &result);
-        Ok(ctx.finish(Member::Graph(Arc::clone(self)), input, result, note))
+        let row = row.into_owned();
+        Ok(ctx.finish(Member::Graph(Arc::clone(self)), input, row, result, note))
     }
 
     /// Runs one row in `mode`, following relays, recording into `scope`.
@@ -134,9 +139,9 @@ impl CausalGraph {
         host: Option<&HostRow>,
         scope: u32,
         ctx: &mut Ctx,
-    ) -> Result<Verdict, CausalError> {
+    ) -> Result<Value, CausalError> {
         let n = self.len();
-        // Per node: 0 = not evaluated, 1 = decided a bool, 2 = decided a degree.
+        // Per node: 0 = not evaluated, 1 = decided a bool, 2 = decided a number.
         let mut done = vec![0u8; n];
         let mut out = vec![0.0f64; n];
         let mut mode = mode;
@@ -179,9 +184,120 @@ impl CausalGraph {
         let nodes = self.nodes();
         if let Mode::Path(path) = mode {
             let mut incoming = value;
+            let mut reads: Vec<(Kind, f64)> = Vec::new();
             for &i in path {
                 let iu = i as usize;
-                match eval_member(
+                let step = &fz.plan[fz.step_of[iu] as usize];
+                self.gather_reads(iu, step, done, out, &mut reads)?;
+                let r = match (&nodes[iu], step.node_reads.is_empty()) {
+                    (Member::Causaloid(c), false) => {
+                        let r = eval_causaloid_with(
+                            c,
+                            &fz.links[iu],
+                            incoming,
+                            row,
+                            &reads,
+                            host,
+                            &mut ctx.stack,
+                        );
+                        ctx.trace.push(scope, i, incoming, outcome_of(&r));
+                        r?
+                    }
+                    _ => eval_member(
+                        &nodes[iu],
+                        &fz.links[iu],
+                        incoming,
+                        row,
+                        host,
+                        scope,
+                        i,
+                        ctx,
+                    )?,
+                };
+                match r {
+                    Step::Value(v) => {
+                        done[iu] = kind_state(v.kind());
+                        out[iu] = v.num();
+                        incoming = Some(v);
+                    }
+                    Step::Relay(t, v) => return Ok(Run::Relay(t, v)),
+                }
+            }
+            let last = path.last().copied().unwrap_or(0);
+            ctx.trace.conclude(scope, vec![last]);
+            return Ok(Run::Finished(incoming.unwrap_or(Value::Bool(false))));
+        }
+        let reach = match mode {
+            Mode::From(s) => Some(self.reachable(*s)),
+            _ => None,
+        };
+        let mut reads: Vec<(Kind, f64)> = Vec::new();
+        for step in &fz.plan {
+            let i = step.node;
+            let iu = i as usize;
+            if reach.as_ref().is_some_and(|r| !r[iu]) {
+                continue;
+            }
+            let parents = &fz.parents[step.parents.0 as usize..step.parents.1 as usize];
+            // One parent hands its value on as it is; several are joined as
+            // verdicts, which they must then be (when the node reads the join).
+            let mut joined: Option<(Kind, f64)> = None;
+            let mut evaluated = 0usize;
+            for &p in parents {
+                let state = done[p as usize];
+                if state != 0 {
+                    evaluated += 1;
+                    let (k, x) = (state_kind(state), out[p as usize]);
+                    joined = Some(match joined {
+                        Some((jk, jx)) => (jk.both(k), jx.max(x)),
+                        None => (k, x),
+                    });
+                }
+            }
+            if evaluated > 1 && step.needs_value {
+                for &p in parents {
+                    let state = done[p as usize];
+                    if state != 0 {
+                        check_verdict(
+                            nodes[p as usize].id(),
+                            state_kind(state),
+                            out[p as usize],
+                            None,
+                        )?;
+                    }
+                }
+            }
+            let incoming = match joined {
+                Some((k, x)) => Some(Value::from_raw(k, x)),
+                None => value,
+            };
+            self.gather_reads(iu, step, done, out, &mut reads)?;
+            // Fast path: an expression causaloid compiled to closures. Anything
+            // else (errors included) takes the general path below.
+            if let (Some(f), false) = (&step.row_fn, step.reads_value && incoming.is_none()) {
+                let v = incoming.map_or((Kind::Num, f64::NAN), |v| (v.kind(), v.num()));
+                let (k, x) = f.call(row, v, &reads);
+                ctx.trace
+                    .push(scope, i, incoming, Outcome::Decided(Value::from_raw(k, x)));
+                done[iu] = kind_state(k);
+                out[iu] = x;
+                continue;
+            }
+            let step_result = match (&nodes[iu], step.node_reads.is_empty()) {
+                (Member::Causaloid(c), false) => {
+                    let r = eval_causaloid_with(
+                        c,
+                        &fz.links[iu],
+                        incoming,
+                        row,
+                        &reads,
+                        host,
+                        &mut ctx.stack,
+                    );
+                    ctx.trace.push(scope, i, incoming, outcome_of(&r));
+                    r?
+                }
+                _ => eval_member(
                     &nodes[iu],
                     &fz.links[iu],
                     incoming,
@@ -190,95 +306,69 @@ impl CausalGraph {
                     scope,
                     i,
                     ctx,
-                )? {
-                    Step::Verdict(v) => incoming = Some(v.to_value()),
-                    Step::Relay(t, v) => return Ok(Run::Relay(t, v)),
-                }
-            }
-            let last = path.last().copied().unwrap_or(0);
-            ctx.trace.conclude(scope, vec![last]);
-            let v = incoming.map_or(Verdict::Bool(false), |v| {
-                Verdict::from_raw(v.kind(), v.num()).unwrap_or(Verdict::Bool(false))
-            });
-            return Ok(Run::Finished(v));
-        }
-        let reach = match mode {
-            Mode::From(s) => Some(self.reachable(*s)),
-            _ => None,
-        };
-        for step in &fz.plan {
-            let i = step.node;
-            let iu = i as usize;
-            if reach.as_ref().is_some_and(|r| !r[iu]) {
-                continue;
-            }
-            let mut joined: Option<(Kind, f64)> = None;
-            for &p in &fz.parents[step.parents.0 as usize..step.parents.1 as usize] {
-                let state = done[p as usize];
-                if state != 0 {
-                    let (k, x) = (state_kind(state), out[p as usize]);
-                    joined = Some(match joined {
-                        Some((jk, jx)) => (jk.both(k), jx.max(x)),
-                        None => (k, x),
-                    });
-                }
-            }
-            let incoming = match joined {
-                Some((k, x)) => Some(Value::from_raw(k, x)),
-                None => value,
+                )?,
             };
-            // Fast path: an expression causaloid that decides a valid verdict.
-            // Anything else (errors included) takes the general path below,
-            // which evaluates again and records the failure.
-            if let (Some(f), false) = (&step.row_fn, step.reads_value && incoming.is_none()) {
-                let v = incoming.map_or((Kind::Num, f64::NAN), |v| (v.kind(), v.num()));
-                let (k, x) = f.call(row, v);
-                if let Ok(verdict) = Verdict::from_raw(k, x) {
-                    ctx.trace
-                        .push(scope, i, incoming, Outcome::Decided(verdict));
-                    done[iu] = kind_state(k);
-                    out[iu] = x;
-                    continue;
-                }
-            }
-            match eval_member(
-                &nodes[iu],
-                &fz.links[iu],
-                incoming,
-                row,
-                host,
-                scope,
-                i,
-                ctx,
-            )? {
-                Step::Verdict(v) => {
+            match step_result {
+                Step::Value(v) => {
                     done[iu] = kind_state(v.kind());
-                    out[iu] = v.degree();
+                    out[iu] = v.num();
                 }
                 Step::Relay(t, v) => return Ok(Run::Relay(t, v)),
             }
         }
-        let mut result: Option<(Kind, f64)> = None;
         let mut sinks = Vec::new();
         for &i in &fz.order {
             let iu = i as usize;
             if done[iu] != 0 && !self.children[iu].iter().any(|&c| done[c as usize] != 0) {
                 sinks.push(i);
-                let (k, x) = (state_kind(done[iu]), out[iu]);
-                result = Some(match result {
-                    Some((rk, rx)) => (rk.both(k), rx.max(x)),
-                    None => (k, x),
-                });
             }
         }
+        let result = if let [only] = sinks.as_slice() {
+            let o = *only as usize;
+            Value::from_raw(state_kind(done[o]), out[o])
+        } else {
+            // Several final nodes: the graph decides the join of their verdicts.
+            let mut joined: Option<(Kind, f64)> = None;
+            for &s in &sinks {
+                let su = s as usize;
+                let v = check_verdict(nodes[su].id(), state_kind(done[su]), out[su], None)?;
+                joined = Some(match joined {
+                    Some((jk, jx)) => (jk.both(v.kind()), jx.max(v.degree())),
+                    None => (v.kind(), v.degree()),
+                });
+            }
+            let (k, x) = joined.unwrap_or((Kind::Bool, 0.0));
+            Value::from_raw(k, x)
+        };
         ctx.trace.conclude(scope, sinks);
-        let (k, x) = result.unwrap_or((Kind::Bool, 0.0));
-        Ok(Run::Finished(
-            Verdict::from_raw(k, x).unwrap_or(Verdict::Bool(false)),
-        ))
+        Ok(Run::Finished(result))
     }
 
-    fn reachable(&self, start: u32) -> Vec<bool> {
+    /// The values of the nodes step `iu` reads with `node(id)`, into `reads`.
+    fn gather_reads(
+        &self,
+        iu: usize,
+        step: &super::causal_graph::PlanStep,
+        done: &[u8],
+        out: &[f64],
+        reads: &mut Vec<(Kind, f64)>,
+    ) -> Result<(), CausalError> {
+        reads.clear();
+        for &t in &step.node_reads {
+            let state = done[t as usize];
+            if state == 0 {
+                return Err(CausalError::NodeRead {
+                    id: self.nodes()[iu].id().clone(),
+                    target: self.nodes()[t as usize].id().clone(),
+                    reason: "was not evaluated (it lies outside the part of the graph evaluated)",
+                });
+            }
+            reads.push((state_kind(state), out[t as usize]));
+        }
+        Ok(())
+    }
+
+    pub(crate) fn reachable(&self, start: u32) -> Vec<bool> {
         let mut seen = vec![false; self.len()];
         let mut stack = vec![start];
         seen[start as usize] = true;
@@ -308,5 +398,16 @@ fn state_kind(state: u8) -> Kind {
         Kind::Bool
     } else {
         Kind::Num
+    }
+}
+
+fn outcome_of(r: &Result<Step, CausalError>) -> Outcome {
+    match r {
+        Ok(Step::Value(v)) => Outcome::Decided(*v),
+        Ok(Step::Relay(_, v)) => Outcome::Relayed {
+            target: u32::MAX,
+            value: *v,
+        },
+        Err(_) => Outcome::Failed,
     }
 }

@@ -9,15 +9,22 @@
 //! ```
 //! A collection is `{"collection": {"id", "description", "logic", "members"}}`
 //! with `logic` one of `"all"`, `"any"`, `"none"`, `{"at_least": k}`.
+//!
+//! A causaloid that holds contexts names them (`"contexts": ["btc"]`), and the
+//! document embeds each context once, in its own JSON form, under
+//! `"contexts": {"btc": {...}}`. A reader may pass live contexts instead; a
+//! named context found in neither place is an `UnknownContext` error.
 
 use super::causal_graph::CausalGraph;
 use super::causaloid::{Causaloid, Function};
 use super::collection::{Collection, Logic};
 use super::id::NodeId;
 use super::member::Member;
+use crate::context::{Context, SharedContext};
 use crate::error::CausalError;
-use crate::expr::Expr;
+use crate::expr::{Contexts, Expr};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 pub const FORMAT: &str = "causaloid";
@@ -28,6 +35,8 @@ struct Document {
     format: String,
     version: u32,
     root: MemberDto,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    contexts: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -37,6 +46,8 @@ enum MemberDto {
         id: NodeId,
         description: String,
         expr: Expr,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        contexts: Vec<String>,
     },
     Collection {
         id: NodeId,
@@ -67,6 +78,7 @@ fn to_dto(m: &Member) -> Result<MemberDto, CausalError> {
                 id: c.id().clone(),
                 description: c.description().to_owned(),
                 expr: expr.clone(),
+                contexts: c.table().contexts().keys().cloned().collect(),
             },
             Function::Callable(f) => {
                 return Err(CausalError::Serialization {
@@ -99,13 +111,32 @@ fn graph_dto(g: &CausalGraph) -> Result<MemberDto, CausalError> {
     })
 }
 
-fn from_dto(d: MemberDto) -> Result<Member, CausalError> {
+fn from_dto(d: MemberDto, ctx: &Contexts) -> Result<Member, CausalError> {
     Ok(match d {
         MemberDto::Causaloid {
             id,
             description,
             expr,
-        } => Member::Causaloid(Arc::new(Causaloid::from_expr(id, description, expr))),
+            contexts,
+        } => {
+            let held = contexts
+                .iter()
+                .map(|name| {
+                    ctx.get(name)
+                        .cloned()
+                        .ok_or_else(|| CausalError::UnknownContext {
+                            name: name.clone(),
+                            known: ctx.keys().cloned().collect(),
+                        })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            Member::Causaloid(Arc::new(Causaloid::from_expr_in(
+                id,
+                description,
+                expr,
+                &held,
+            )?))
+        }
         MemberDto::Collection {
             id,
             description,
@@ -114,19 +145,19 @@ fn from_dto(d: MemberDto) -> Result<Member, CausalError> {
         } => {
             let members = members
                 .into_iter()
-                .map(from_dto)
+                .map(|m| from_dto(m, ctx))
                 .collect::<Result<_, _>>()?;
             Member::Collection(Arc::new(Collection::new(id, description, members, logic)?))
         }
         d @ MemberDto::Graph { .. } => {
-            let mut g = graph_from_dto(d)?;
+            let mut g = graph_from_dto(d, ctx)?;
             g.freeze()?;
             Member::Graph(Arc::new(g))
         }
     })
 }
 
-fn graph_from_dto(d: MemberDto) -> Result<CausalGraph, CausalError> {
+fn graph_from_dto(d: MemberDto, ctx: &Contexts) -> Result<CausalGraph, CausalError> {
     let MemberDto::Graph {
         id,
         description,
@@ -143,7 +174,7 @@ fn graph_from_dto(d: MemberDto) -> Result<CausalGraph, CausalError> {
     let mut g = CausalGraph::new(id, description);
     g.set_max_relays(max_relays)?;
     for n in nodes {
-        g.add(from_dto(n)?)?;
+        g.add(from_dto(n, ctx)?)?;
     }
     for (a, b) in &edges {
         g.link(a, b)?;
@@ -154,21 +185,46 @@ fn graph_from_dto(d: MemberDto) -> Result<CausalGraph, CausalError> {
     Ok(g)
 }
 
-fn write(root: MemberDto) -> Result<String, CausalError> {
+/// Every context held inside `m`, by name.
+fn contexts_in(m: &Member, out: &mut Contexts) {
+    match m {
+        Member::Causaloid(c) => {
+            for (name, c) in c.table().contexts() {
+                out.insert(name.clone(), Arc::clone(c));
+            }
+        }
+        Member::Collection(c) => c.members().iter().for_each(|m| contexts_in(m, out)),
+        Member::Graph(g) => g.nodes().iter().for_each(|m| contexts_in(m, out)),
+    }
+}
+
+fn write(root: MemberDto, held: &Contexts) -> Result<String, CausalError> {
+    let mut contexts = BTreeMap::new();
+    for (name, c) in held {
+        let text = c
+            .snapshot()
+            .to_json()
+            .map_err(|e| CausalError::Serialization {
+                message: format!("context {name:?}: {e}"),
+            })?;
+        let value = crate::json::from_str(&text, "context JSON")?;
+        contexts.insert(name.clone(), value);
+    }
     let doc = Document {
         format: FORMAT.into(),
         version: VERSION,
         root,
+        contexts,
     };
     serde_json::to_string(&doc).map_err(|e| CausalError::Serialization {
         message: e.to_string(),
     })
 }
 
-fn read(text: &str) -> Result<MemberDto, CausalError> {
-    let doc: Document = serde_json::from_str(text).map_err(|e| CausalError::Serialization {
-        message: e.to_string(),
-    })?;
+/// The root and the contexts it may read: `live` ones first, then those the
+/// document embeds.
+fn read(text: &str, live: &Contexts) -> Result<(MemberDto, Contexts), CausalError> {
+    let doc: Document = crate::json::from_str(text, "causaloid JSON")?;
     if doc.format != FORMAT || doc.version != VERSION {
         return Err(CausalError::Serialization {
             message: format!(
@@ -177,28 +233,58 @@ fn read(text: &str) -> Result<MemberDto, CausalError> {
             ),
         });
     }
-    Ok(doc.root)
+    let mut ctx = live.clone();
+    for (name, value) in doc.contexts {
+        if ctx.contains_key(&name) {
+            continue;
+        }
+        let context =
+            Context::from_json(&value.to_string()).map_err(|e| CausalError::Serialization {
+                message: format!("context {name:?}: {e}"),
+            })?;
+        ctx.insert(name, Arc::new(SharedContext::new(context)));
+    }
+    Ok((doc.root, ctx))
 }
 
 impl Member {
-    /// The JSON form (expression causaloids only).
+    /// The JSON form (expression causaloids only), embedding the contexts held.
     pub fn to_json(&self) -> Result<String, CausalError> {
-        write(to_dto(self)?)
+        let mut held = Contexts::new();
+        contexts_in(self, &mut held);
+        write(to_dto(self)?, &held)
     }
 
     pub fn from_json(text: &str) -> Result<Member, CausalError> {
-        from_dto(read(text)?)
+        Member::from_json_with(text, &Contexts::new())
+    }
+
+    /// Reads a structure; contexts named in `live` are used instead of the
+    /// embedded copies (so updates to them are seen).
+    pub fn from_json_with(text: &str, live: &Contexts) -> Result<Member, CausalError> {
+        let (root, ctx) = read(text, live)?;
+        from_dto(root, &ctx)
     }
 }
 
 impl CausalGraph {
-    /// The JSON form of the graph, frozen or not.
+    /// The JSON form of the graph, frozen or not, embedding the contexts held.
     pub fn to_json(&self) -> Result<String, CausalError> {
-        write(graph_dto(self)?)
+        let mut held = Contexts::new();
+        for n in self.nodes() {
+            contexts_in(n, &mut held);
+        }
+        write(graph_dto(self)?, &held)
     }
 
     /// Reads a graph; it comes back frozen if it was frozen when written.
     pub fn from_json(text: &str) -> Result<CausalGraph, CausalError> {
-        graph_from_dto(read(text)?)
+        CausalGraph::from_json_with(text, &Contexts::new())
+    }
+
+    /// [`CausalGraph::from_json`] with live contexts (see [`Member::from_json_with`]).
+    pub fn from_json_with(text: &str, live: &Contexts) -> Result<CausalGraph, CausalError> {
+        let (root, ctx) = read(text, live)?;
+        graph_from_dto(root, &ctx)
     }
 }

@@ -11,6 +11,11 @@ use crate::expr::{ColumnTable, Program, Scratch};
 use crate::value::{Kind, Value, Verdict};
 use std::sync::Arc;
 
+/// The deepest nesting of collections and graphs inside each other (a lone
+/// causaloid is 1): deeper structures are refused when built, so no
+/// evaluation, serialisation or explanation can exhaust the stack.
+pub const MAX_NESTING: usize = 100;
+
 /// A causaloid, a collection or a (frozen) graph.
 #[derive(Clone)]
 pub enum Member {
@@ -19,8 +24,8 @@ pub enum Member {
     Graph(Arc<CausalGraph>),
 }
 
-/// One row to evaluate: the incoming value and the observation's columns,
-/// aligned with [`Member::columns`].
+/// One row to evaluate: the incoming value and the observation's input
+/// columns, aligned with [`Member::columns`]; the engine adds the context reads.
 #[derive(Clone, Copy)]
 pub struct Input<'a> {
     pub value: Option<Value>,
@@ -75,6 +80,41 @@ impl Member {
         self.table().names()
     }
 
+    /// The same structure also holding `contexts` (replacing any of the same
+    /// name), for its context reads: a model's contexts, chosen by name.
+    pub fn with_contexts(&self, contexts: &[Arc<crate::context::SharedContext>]) -> Member {
+        match self {
+            Member::Causaloid(c) => {
+                let mut c = (**c).clone();
+                for x in contexts {
+                    c.table_mut().hold_context(x);
+                }
+                Member::Causaloid(Arc::new(c))
+            }
+            Member::Collection(c) => {
+                let mut c = (**c).clone();
+                for x in contexts {
+                    c.table.hold_context(x);
+                }
+                Member::Collection(Arc::new(c))
+            }
+            Member::Graph(g) => {
+                let mut g = (**g).clone();
+                if let Some(f) = g.frozen.as_mut() {
+                    for x in contexts {
+                        f.table.hold_context(x);
+                    }
+                }
+                Member::Graph(Arc::new(g))
+            }
+        }
+    }
+
+    /// The row layout: input columns and context reads, and the contexts held.
+    pub fn layout(&self) -> &ColumnTable {
+        self.table()
+    }
+
     /// Whether any causaloid inside calls back into the host language.
     pub fn has_callables(&self) -> bool {
         match self {
@@ -82,6 +122,28 @@ impl Member {
             Member::Collection(c) => c.members.iter().any(Member::has_callables),
             Member::Graph(g) => g.has_callables(),
         }
+    }
+
+    /// Levels of nesting: 1 for a causaloid, one more than its deepest member
+    /// for a collection or a graph.
+    pub fn depth(&self) -> usize {
+        match self {
+            Member::Causaloid(_) => 1,
+            Member::Collection(c) => c.depth,
+            Member::Graph(g) => g.depth,
+        }
+    }
+
+    /// Refuses to nest `self` inside another structure past [`MAX_NESTING`].
+    pub(crate) fn check_nesting(&self) -> Result<(), CausalError> {
+        if self.depth() + 1 > MAX_NESTING {
+            return Err(CausalError::TooDeep {
+                what: "structure (collections and graphs nested)",
+                depth: self.depth() + 1,
+                limit: MAX_NESTING,
+            });
+        }
+        Ok(())
     }
 
     /// Number of causaloids inside, counting nested ones.
@@ -93,28 +155,32 @@ impl Member {
         }
     }
 
-    /// Evaluates one row; the result holds the verdict (or the error) and the trace.
+    /// Evaluates one row; the result holds the value (or the error) and the trace.
     pub fn evaluate(&self, input: &Input<'_>) -> Evaluation {
         let mut ctx = Ctx::new(self.size());
+        let row = match self.table().expand_row(input.row) {
+            Ok(row) => row,
+            Err(e) => {
+                return ctx.finish(
+                    self.clone(),
+                    input,
+                    input.row.to_vec(),
+                    Err(e),
+                    String::new(),
+                )
+            }
+        };
         let link = Link::identity(self);
-        let result = eval_member(
-            self,
-            &link,
-            input.value,
-            input.row,
-            input.host,
-            0,
-            0,
-            &mut ctx,
-        )
-        .and_then(|step| match step {
-            Step::Verdict(v) => Ok(v),
-            Step::Relay(..) => Err(CausalError::RelayNotAllowed {
-                id: self.id().clone(),
-                reason: "has no graph around it to relay within",
-            }),
-        });
-        ctx.finish(self.clone(), input, result, String::new())
+        let result = eval_member(self, &link, input.value, &row, input.host, 0, 0, &mut ctx)
+            .and_then(|step| match step {
+                Step::Value(v) => Ok(v),
+                Step::Relay(..) => Err(CausalError::RelayNotAllowed {
+                    id: self.id().clone(),
+                    reason: "has no graph around it to relay within",
+                }),
+            });
+        let row = row.into_owned();
+        ctx.finish(self.clone(), input, row, result, String::new())
     }
 }
 
@@ -128,21 +194,18 @@ pub(crate) struct Link {
 }
 
 impl Link {
-    pub fn new(member: &Member, parent: &mut ColumnTable) -> Link {
-        let map: Vec<u32> = member
-            .columns()
-            .iter()
-            .map(|name| parent.slot(name))
-            .collect();
+    /// Lays `member` into its parent's row, taking in its contexts.
+    pub fn new(member: &Member, parent: &mut ColumnTable) -> Result<Link, CausalError> {
+        let map = parent.absorb(member.table())?;
         let program = match member {
             Member::Causaloid(c) => c.program().map(|p| p.relink(&map)),
             _ => None,
         };
-        Link { program, map }
+        Ok(Link { program, map })
     }
 
     pub fn identity(member: &Member) -> Link {
-        let map = (0..member.columns().len() as u32).collect();
+        let map = (0..member.table().len() as u32).collect();
         let program = match member {
             Member::Causaloid(c) => c.program().cloned(),
             _ => None,
@@ -159,9 +222,9 @@ impl Link {
     }
 }
 
-/// What evaluating a member yields: a verdict, or a relay to another node.
+/// What evaluating a member yields: a value, or a relay to another node.
 pub(crate) enum Step {
-    Verdict(Verdict),
+    Value(Value),
     Relay(NodeId, Value),
 }
 
@@ -179,21 +242,16 @@ impl Ctx {
         }
     }
 
+    /// `row` is the full row the evaluation read (inputs and context reads).
     pub fn finish(
         self,
         top: Member,
         input: &Input<'_>,
-        verdict: Result<Verdict, CausalError>,
+        row: Vec<f64>,
+        result: Result<Value, CausalError>,
         note: String,
     ) -> Evaluation {
-        Evaluation::new(
-            top,
-            input.value,
-            input.row.to_vec(),
-            verdict,
-            self.trace,
-            note,
-        )
+        Evaluation::new(top, input.value, row, result, self.trace, note)
     }
 }
 
@@ -214,7 +272,7 @@ pub(crate) fn eval_member(
         Member::Causaloid(c) => {
             let step = eval_causaloid(c, link, value, row, host, &mut ctx.stack);
             let outcome = match &step {
-                Ok(Step::Verdict(v)) => Outcome::Decided(*v),
+                Ok(Step::Value(v)) => Outcome::Decided(*v),
                 Ok(Step::Relay(_, v)) => Outcome::Relayed {
                     target: u32::MAX,
                     value: *v,
@@ -227,16 +285,17 @@ pub(crate) fn eval_member(
         Member::Collection(coll) => {
             let inner = ctx.trace.enter(scope, idx, value);
             let sub = link.gather(row);
-            let result = eval_collection(coll, value, &sub, host, inner, ctx);
+            let result =
+                eval_collection(coll, value, &sub, host, inner, ctx).map(Verdict::to_value);
             ctx.trace.leave(scope, idx, value, &result);
-            result.map(Step::Verdict)
+            result.map(Step::Value)
         }
         Member::Graph(g) => {
             let inner = ctx.trace.enter(scope, idx, value);
             let sub = link.gather(row);
             let result = g.run_row(super::evaluate::Mode::Roots, value, &sub, host, inner, ctx);
             ctx.trace.leave(scope, idx, value, &result);
-            result.map(Step::Verdict)
+            result.map(Step::Value)
         }
     }
 }
@@ -250,19 +309,40 @@ fn eval_causaloid(
     host: Option<&HostRow>,
     stack: &mut Scratch,
 ) -> Result<Step, CausalError> {
+    eval_causaloid_with(c, link, value, row, &[], host, stack)
+}
+
+/// Evaluates a causaloid given the values of the nodes its expression reads
+/// (in the order of its program's node reads).
+#[inline]
+pub(crate) fn eval_causaloid_with(
+    c: &Causaloid,
+    link: &Link,
+    value: Option<Value>,
+    row: &[f64],
+    nodes: &[(Kind, f64)],
+    host: Option<&HostRow>,
+    stack: &mut Scratch,
+) -> Result<Step, CausalError> {
     match (c.function(), &link.program) {
         (Function::Expr { .. }, Some(program)) => {
             if program.reads_value() && value.is_none() {
                 return Err(CausalError::MissingValue { id: c.id().clone() });
             }
+            if let Some(target) = program.nodes().get(nodes.len()) {
+                return Err(CausalError::NodeRead {
+                    id: c.id().clone(),
+                    target: target.clone(),
+                    reason:
+                        "is not a parent of it in a graph (node reads need a graph around them)",
+                });
+            }
             let v = value.map_or((Kind::Num, f64::NAN), |v| (v.kind(), v.num()));
-            let (kind, x) = program.eval(row, v, stack);
-            check_verdict(c.id(), kind, x, None).map(Step::Verdict)
+            let (kind, x) = program.eval(row, v, nodes, stack);
+            Ok(Step::Value(Value::from_raw(kind, x)))
         }
         (Function::Callable(f), _) => match f.call(value, host) {
-            Ok(Output::Verdict(v)) => {
-                check_verdict(c.id(), v.kind(), v.num(), None).map(Step::Verdict)
-            }
+            Ok(Output::Value(v)) => Ok(Step::Value(v)),
             Ok(Output::Relay(target, v)) => Ok(Step::Relay(target, v)),
             Err(e) => Err(call_error(c.id(), e, None)),
         },
@@ -284,7 +364,10 @@ fn eval_collection(
     let mut values = Vec::with_capacity(coll.members.len());
     for (i, (m, link)) in coll.members.iter().zip(&coll.links).enumerate() {
         match eval_member(m, link, value, row, host, scope, i as u32, ctx)? {
-            Step::Verdict(v) => values.push((v.kind(), v.degree())),
+            Step::Value(v) => {
+                let v = check_verdict(m.id(), v.kind(), v.num(), None)?;
+                values.push((v.kind(), v.degree()))
+            }
             Step::Relay(..) => {
                 return Err(CausalError::RelayNotAllowed {
                     id: m.id().clone(),

@@ -9,6 +9,7 @@ mod evaluate;
 mod id;
 mod json;
 mod member;
+mod sampled;
 mod trace;
 
 pub use batch::{BatchInput, BatchOutput};
@@ -16,5 +17,6 @@ pub use causal_graph::{CausalGraph, DEFAULT_MAX_RELAYS};
 pub use causaloid::{CallError, CausalFunction, Causaloid, Function, HostRow, Output};
 pub use collection::{AtLeast, Collection, Logic};
 pub use id::NodeId;
-pub use member::{Input, Member};
+pub use member::{Input, Member, MAX_NESTING};
+pub use sampled::{Sampled, SampledInput, SampledMode, MAX_SAMPLES};
 pub use trace::{Decoded, Entry, Evaluation, Outcome, Record, Trace};

@@ -5,12 +5,14 @@ use super::causaloid::Function;
 use super::id::NodeId;
 use super::member::Member;
 use crate::error::CausalError;
+use crate::expr::Expr;
 use crate::value::{Value, Verdict};
 
 /// What happened to one member.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Outcome {
-    Decided(Verdict),
+    /// Decided a value: a number, a bool or a degree.
+    Decided(Value),
     /// Relayed to node `target` (an index into the graph's nodes) with `value`.
     Relayed {
         target: u32,
@@ -55,8 +57,8 @@ impl Entry {
             Some(Value::Num(x)) => (INPUT_NUM, x),
         };
         let (out_tag, output) = match outcome {
-            Outcome::Decided(Verdict::Bool(b)) => (OUT_DECIDED | OUT_BOOL, f64::from(u8::from(b))),
-            Outcome::Decided(Verdict::Degree(x)) => (OUT_DECIDED, x),
+            Outcome::Decided(Value::Bool(b)) => (OUT_DECIDED | OUT_BOOL, f64::from(u8::from(b))),
+            Outcome::Decided(Value::Num(x)) => (OUT_DECIDED, x),
             Outcome::Relayed { value, .. } => (
                 OUT_RELAYED
                     | if value.kind() == crate::Kind::Bool {
@@ -99,8 +101,8 @@ impl Entry {
     pub fn outcome(&self, relay_target: u32) -> Outcome {
         let is_bool = self.tags() & OUT_BOOL != 0;
         match self.tags() & (3 << 2) {
-            OUT_DECIDED if is_bool => Outcome::Decided(Verdict::Bool(self.output != 0.0)),
-            OUT_DECIDED => Outcome::Decided(Verdict::Degree(self.output)),
+            OUT_DECIDED if is_bool => Outcome::Decided(Value::Bool(self.output != 0.0)),
+            OUT_DECIDED => Outcome::Decided(Value::Num(self.output)),
             OUT_RELAYED => Outcome::Relayed {
                 target: relay_target,
                 value: if is_bool {
@@ -199,7 +201,7 @@ impl Trace {
         scope: u32,
         member: u32,
         input: Option<Value>,
-        result: &Result<Verdict, CausalError>,
+        result: &Result<Value, CausalError>,
     ) {
         let outcome = match result {
             Ok(v) => Outcome::Decided(*v),
@@ -235,9 +237,12 @@ pub struct Evaluation {
     top: Member,
     value: Option<Value>,
     row: Vec<f64>,
-    verdict: Result<Verdict, CausalError>,
+    result: Result<Value, CausalError>,
     trace: Trace,
     note: String,
+    /// On uncertain inputs: what each input was, and every decision taken.
+    uncertain: Vec<String>,
+    decisions: Vec<(NodeId, crate::uncertain::Decision)>,
 }
 
 /// One entry of the trace with names resolved, for programs that read
@@ -250,7 +255,7 @@ pub struct Record {
     pub description: String,
     pub event: &'static str,
     pub input: Option<Value>,
-    pub verdict: Option<Verdict>,
+    pub verdict: Option<Value>,
     pub relay_target: Option<NodeId>,
     pub relay_value: Option<Value>,
 }
@@ -260,7 +265,7 @@ impl Evaluation {
         top: Member,
         value: Option<Value>,
         row: Vec<f64>,
-        verdict: Result<Verdict, CausalError>,
+        result: Result<Value, CausalError>,
         trace: Trace,
         note: String,
     ) -> Evaluation {
@@ -268,14 +273,40 @@ impl Evaluation {
             top,
             value,
             row,
-            verdict,
+            result,
             trace,
             note,
+            uncertain: Vec::new(),
+            decisions: Vec::new(),
         }
     }
 
-    pub fn verdict(&self) -> Result<Verdict, &CausalError> {
-        self.verdict.as_ref().copied()
+    pub(crate) fn with_uncertainty(
+        mut self,
+        notes: Vec<String>,
+        decisions: Vec<(NodeId, crate::uncertain::Decision)>,
+    ) -> Evaluation {
+        self.uncertain = notes;
+        self.decisions = decisions;
+        self
+    }
+
+    /// The decisions the sequential probability ratio test took on uncertain
+    /// inputs, by causaloid.
+    pub fn decisions(&self) -> &[(NodeId, crate::uncertain::Decision)] {
+        &self.decisions
+    }
+
+    /// What the evaluation decided: a number, a bool or a degree.
+    pub fn result(&self) -> Result<Value, &CausalError> {
+        self.result.as_ref().copied()
+    }
+
+    /// The result where a verdict is needed (a state, a norm): a number
+    /// outside [0, 1] is a `InvalidVerdict` error naming the structure.
+    pub fn verdict(&self) -> Result<Verdict, CausalError> {
+        let v = self.result.as_ref().map_err(Clone::clone)?;
+        super::causaloid::check_verdict(self.top.id(), v.kind(), v.num(), None)
     }
 
     /// The incoming value the evaluation started with.
@@ -284,7 +315,7 @@ impl Evaluation {
     }
 
     pub fn error(&self) -> Option<&CausalError> {
-        self.verdict.as_ref().err()
+        self.result.as_ref().err()
     }
 
     pub fn trace(&self) -> &Trace {
@@ -411,8 +442,23 @@ impl Evaluation {
             };
             lines.push(line);
         }
-        match &self.verdict {
-            Ok(v) => lines.push(format!("Final verdict: {v}")),
+        lines.extend(self.uncertain.iter().cloned());
+        if !self.decisions.is_empty() {
+            lines.push("Uncertain decisions (sequential probability ratio test):".to_owned());
+            for (id, d) in &self.decisions {
+                let text = d.explain();
+                let mut it = text.lines();
+                if let Some(first) = it.next() {
+                    lines.push(format!("  {id}: {first}"));
+                }
+                lines.extend(it.map(|l| format!("  {l}")));
+            }
+        }
+        match &self.result {
+            Ok(v) if Verdict::from_raw(v.kind(), v.num()).is_ok() => {
+                lines.push(format!("Final verdict: {v}"))
+            }
+            Ok(v) => lines.push(format!("Final value: {}", readable(v.num()))),
             Err(err) => lines.push(format!("Failed: {err}")),
         }
         lines
@@ -426,7 +472,7 @@ impl Evaluation {
         None
     }
 
-    fn inputs(&self, value: Option<Value>, expr: Option<&crate::expr::Expr>) -> String {
+    fn inputs(&self, value: Option<Value>, expr: Option<&Expr>) -> String {
         let mut parts = Vec::new();
         if let Some(v) = value {
             let v = match v {
@@ -446,6 +492,16 @@ impl Evaluation {
                     parts.push(format!("{name}={}", readable(*x)));
                 }
             }
+            for read in expr.reads() {
+                let x = self
+                    .top
+                    .table()
+                    .get_read(&read)
+                    .and_then(|s| self.row.get(s as usize));
+                if let Some(x) = x {
+                    parts.push(format!("{} = {}", read.describe(), readable(*x)));
+                }
+            }
         }
         if parts.is_empty() {
             "no input".to_owned()
@@ -455,7 +511,7 @@ impl Evaluation {
     }
 
     /// Why a collection or graph decided `v`.
-    fn why(&self, scopes: &[Option<&Member>], e: &Decoded, m: &Member, v: Verdict) -> String {
+    fn why(&self, scopes: &[Option<&Member>], e: &Decoded, m: &Member, v: Value) -> String {
         let inner = self
             .trace
             .decoded()
@@ -471,7 +527,7 @@ impl Evaluation {
         let Some(inner) = inner else {
             return String::new();
         };
-        let decided: Vec<(u32, Verdict)> = self
+        let decided: Vec<(u32, Value)> = self
             .trace
             .decoded()
             .filter(|x| x.scope == inner)
@@ -482,7 +538,12 @@ impl Evaluation {
             .collect();
         match m {
             Member::Collection(c) => {
-                let active = decided.iter().filter(|(_, v)| v.is_active()).count();
+                let active = decided
+                    .iter()
+                    .filter(|(_, v)| {
+                        Verdict::from_raw(v.kind(), v.num()).is_ok_and(Verdict::is_active)
+                    })
+                    .count();
                 let _ = v;
                 format!(
                     "{} of {} members active, the logic is {}",

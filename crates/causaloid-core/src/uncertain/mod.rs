@@ -13,10 +13,11 @@ mod sprt;
 
 pub use error::UncertainError;
 pub use node::{BinaryOp, BlockFunction, CompareOp, LogicOp, MapFailure, Part, UnaryOp, Uncertain};
+pub use normal::fill_normal;
 pub use plan::{Plan, Workspace, BLOCK, CHUNK};
 pub use rng::{os_seed, Xoshiro256pp};
 pub use sampling::{moments, quantiles, resolve_seed, sample, Moments};
-pub use sprt::{probability_exceeds, Decision, SprtParams, StopReason};
+pub use sprt::{decide_samples, probability_exceeds, Decision, SprtParams, StopReason};
 
 impl Uncertain {
     /// `n` samples from the seeded stream (booleans as 0.0 / 1.0).

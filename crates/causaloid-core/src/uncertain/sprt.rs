@@ -177,66 +177,119 @@ pub fn probability_exceeds(
             found: "float",
         });
     }
-    // The hypotheses bracket the threshold; clamped inside (0, 1) so both
-    // likelihoods stay finite at thresholds near 0 or 1.
-    let tiny = 1e-9;
-    let p0 = (params.threshold - params.epsilon).clamp(tiny, 1.0 - tiny);
-    let p1 = (params.threshold + params.epsilon).clamp(tiny, 1.0 - tiny);
-    let alpha = 1.0 - params.confidence;
-    let beta = alpha;
-    let upper_bound = ((1.0 - beta) / alpha).ln();
-    let lower_bound = (beta / (1.0 - alpha)).ln();
-    let step_true = (p1 / p0).ln();
-    let step_false = ((1.0 - p1) / (1.0 - p0)).ln();
-
     let plan = Plan::compile(u);
     let mut ws = Workspace::new(&plan, seed);
     let mut block = 0u64;
     ws.start_block(&plan, block);
-    let (mut samples, mut successes, mut log_ratio) = (0usize, 0usize, 0.0f64);
+    let mut test = Sequential::new(params);
     // Small chunks first: a clear case stops after a few dozen samples.
     let mut chunk = 16usize;
-    let mut reason = StopReason::MaxSamples;
-    'outer: while samples < params.max_samples {
+    while test.samples < params.max_samples {
         if ws.remaining_in_block() == 0 {
             block += 1;
             ws.start_block(&plan, block);
         }
-        let len = chunk.min(params.max_samples - samples);
+        let len = chunk.min(params.max_samples - test.samples);
         let values = ws.next_chunk(&plan, len)?;
-        for &v in values {
-            samples += 1;
-            if v != 0.0 {
-                successes += 1;
-                log_ratio += step_true;
-            } else {
-                log_ratio += step_false;
-            }
-            if log_ratio >= upper_bound {
-                reason = StopReason::AcceptedAbove;
-                break 'outer;
-            }
-            if log_ratio <= lower_bound {
-                reason = StopReason::AcceptedBelow;
-                break 'outer;
-            }
+        if test.feed(values) {
+            break;
         }
         chunk = (chunk * 2).min(1024);
     }
-    let outcome = match reason {
-        StopReason::AcceptedAbove => true,
-        StopReason::AcceptedBelow => false,
-        StopReason::MaxSamples => successes as f64 / samples as f64 > params.threshold,
-    };
-    Ok(Decision {
-        outcome,
-        params,
-        samples,
-        successes,
-        log_ratio,
-        upper_bound,
-        lower_bound,
-        reason,
-        seed,
-    })
+    Ok(test.finish(seed))
+}
+
+/// Decides whether P(true) > `params.threshold` from samples already drawn
+/// (booleans as 0.0 / 1.0), read in order until the test stops or they run
+/// out (then decided on the estimate, as at `max_samples`).
+pub fn decide_samples(
+    samples: &[f64],
+    params: SprtParams,
+    seed: u64,
+) -> Result<Decision, UncertainError> {
+    params.validate()?;
+    let mut test = Sequential::new(params);
+    let n = samples.len().min(params.max_samples);
+    test.feed(&samples[..n]);
+    Ok(test.finish(seed))
+}
+
+/// Wald's sequential test, fed samples one chunk at a time.
+struct Sequential {
+    params: SprtParams,
+    upper_bound: f64,
+    lower_bound: f64,
+    step_true: f64,
+    step_false: f64,
+    samples: usize,
+    successes: usize,
+    log_ratio: f64,
+    reason: StopReason,
+}
+
+impl Sequential {
+    fn new(params: SprtParams) -> Sequential {
+        // The hypotheses bracket the threshold; clamped inside (0, 1) so both
+        // likelihoods stay finite at thresholds near 0 or 1.
+        let tiny = 1e-9;
+        let p0 = (params.threshold - params.epsilon).clamp(tiny, 1.0 - tiny);
+        let p1 = (params.threshold + params.epsilon).clamp(tiny, 1.0 - tiny);
+        let alpha = 1.0 - params.confidence;
+        let beta = alpha;
+        Sequential {
+            params,
+            upper_bound: ((1.0 - beta) / alpha).ln(),
+            lower_bound: (beta / (1.0 - alpha)).ln(),
+            step_true: (p1 / p0).ln(),
+            step_false: ((1.0 - p1) / (1.0 - p0)).ln(),
+            samples: 0,
+            successes: 0,
+            log_ratio: 0.0,
+            reason: StopReason::MaxSamples,
+        }
+    }
+
+    /// Reads `values` in order; true once the test has stopped.
+    fn feed(&mut self, values: &[f64]) -> bool {
+        for &v in values {
+            self.samples += 1;
+            if v != 0.0 {
+                self.successes += 1;
+                self.log_ratio += self.step_true;
+            } else {
+                self.log_ratio += self.step_false;
+            }
+            if self.log_ratio >= self.upper_bound {
+                self.reason = StopReason::AcceptedAbove;
+                return true;
+            }
+            if self.log_ratio <= self.lower_bound {
+                self.reason = StopReason::AcceptedBelow;
+                return true;
+            }
+        }
+        false
+    }
+
+    fn finish(self, seed: u64) -> Decision {
+        let outcome = match self.reason {
+            StopReason::AcceptedAbove => true,
+            StopReason::AcceptedBelow => false,
+            StopReason::MaxSamples => {
+                self.samples > 0
+                    && self.successes as f64 / self.samples as f64 > self.params.threshold
+            }
+        };
+        Decision {
+            outcome,
+            params: self.params,
+            samples: self.samples,
+            successes: self.successes,
+            log_ratio: self.log_ratio,
+            upper_bound: self.upper_bound,
+            lower_bound: self.lower_bound,
+            reason: self.reason,
+            seed,
+        }
+    }
 }

@@ -27,7 +27,9 @@ pub fn not(a: Expr) -> Expr {
 }
 
 pub fn causaloid(id: i64, expr: Expr) -> Member {
-    Member::Causaloid(Arc::new(Causaloid::from_expr(id, format!("c{id}"), expr)))
+    Member::Causaloid(Arc::new(
+        Causaloid::from_expr(id, format!("c{id}"), expr).expect("a valid expression"),
+    ))
 }
 
 /// A Rust closure as a host callable, for tests.
@@ -52,7 +54,7 @@ where
         for i in 0..len {
             let v = value.map(|(k, xs)| Value::from_raw(k, xs[i]));
             match (self.0)(v)? {
-                Output::Verdict(v) => {
+                Output::Value(v) => {
                     kind = v.kind();
                     out.push(v.num());
                 }

@@ -1,0 +1,162 @@
+//! Context reads: expression leaves that read a named context — one
+//! contextoid's field, or an aggregate over time contextoids counted from the
+//! row's time. The engine fills them from the contexts a structure holds, in
+//! single rows and in blocks, so every consumer sees the same value.
+
+use crate::context::{Aggregation, TimeScale};
+use crate::graph::NodeId;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// What a context read reads.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum ReadKind {
+    /// `field` of the contextoid `id` (a Data node's `"value"` by default).
+    Node { id: NodeId, field: String },
+    /// `how` of `field` over the time contextoids of `scale` at positions
+    /// `anchor + start .. anchor + stop`, where `anchor` is the latest one at
+    /// or before the row's column `at` (seconds since 1970 UTC; the latest of
+    /// all when `at` is None). `scale` None reads the space-time index.
+    Window {
+        scale: Option<TimeScale>,
+        field: String,
+        how: Aggregation,
+        start: i64,
+        stop: i64,
+        #[serde(default)]
+        at: Option<String>,
+    },
+}
+
+/// A read of the context named `context`; an empty name means "the context of
+/// the causaloid that holds the expression", bound when the causaloid is built.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContextRead {
+    pub context: String,
+    pub read: ReadKind,
+}
+
+impl ContextRead {
+    /// The anchor column the read needs from the row, if any.
+    pub fn anchor(&self) -> Option<&str> {
+        match &self.read {
+            ReadKind::Window { at, .. } => at.as_deref(),
+            ReadKind::Node { .. } => None,
+        }
+    }
+
+    /// What the read means, in words, for explanations: "max of high over the
+    /// 12 months before (anchored at time), context btc".
+    pub fn describe(&self) -> String {
+        let ctx = if self.context.is_empty() {
+            String::new()
+        } else {
+            format!(", context {}", self.context)
+        };
+        match &self.read {
+            ReadKind::Node { id, field } => format!("{field} of contextoid {id}{ctx}"),
+            ReadKind::Window {
+                scale,
+                field,
+                how,
+                start,
+                stop,
+                at,
+            } => {
+                let unit = scale.map_or("space-time node", |s| s.name());
+                let span = match (start, stop) {
+                    (0, 1) => format!("the current {unit}"),
+                    (s, e) if *e == s + 1 && *s < 0 => {
+                        let back = -s;
+                        if back == 1 {
+                            format!("the previous {unit}")
+                        } else {
+                            format!("the {unit} {back} back")
+                        }
+                    }
+                    (s, 0) if *s < 0 => format!("the {} {unit}s before", -s),
+                    (s, e) => format!("{unit}s {s}..{e} from the current"),
+                };
+                let anchor = at
+                    .as_deref()
+                    .map_or(" (latest)".to_owned(), |a| format!(" (as of {a})"));
+                if (start, stop) == (&0, &1) || *stop == start + 1 {
+                    format!("{field} of {span}{anchor}{ctx}")
+                } else {
+                    format!("{} of {field} over {span}{anchor}{ctx}", how.name())
+                }
+            }
+        }
+    }
+}
+
+fn quote_id(id: &NodeId) -> String {
+    match id {
+        NodeId::Int(i) => i.to_string(),
+        NodeId::Str(s) => format!("{s:?}"),
+    }
+}
+
+impl fmt::Display for ContextRead {
+    /// The Python builder call that makes this read.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let ctx = if self.context.is_empty() {
+            String::new()
+        } else {
+            format!(", context={:?}", self.context)
+        };
+        match &self.read {
+            ReadKind::Node { id, field } => {
+                write!(f, "ctx_value({}, {field:?}{ctx})", quote_id(id))
+            }
+            ReadKind::Window {
+                scale,
+                field,
+                how,
+                start,
+                stop,
+                at,
+            } => {
+                let scale = scale.map_or("None".to_owned(), |s| format!("{:?}", s.name()));
+                let at = at
+                    .as_deref()
+                    .map_or(String::new(), |a| format!(", at={a:?}"));
+                write!(
+                    f,
+                    "ctx_window({scale}, {field:?}, {:?}, {start}, {stop}{at}{ctx})",
+                    how.name()
+                )
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn describes_reads_in_words() {
+        let r = ContextRead {
+            context: "btc".into(),
+            read: ReadKind::Window {
+                scale: Some(TimeScale::Month),
+                field: "high".into(),
+                how: Aggregation::Last,
+                start: -1,
+                stop: 0,
+                at: Some("time".into()),
+            },
+        };
+        assert_eq!(
+            r.describe(),
+            "high of the previous month (as of time), context btc"
+        );
+        assert_eq!(
+            r.to_string(),
+            r#"ctx_window("month", "high", "last", -1, 0, at="time", context="btc")"#
+        );
+    }
+}

@@ -1,0 +1,331 @@
+//! Evaluation on uncertain inputs, through the same compiled programs as any
+//! batch: each uncertain input is drawn as a column of seeded samples, the
+//! structure runs over those columns, and where a causaloid decides a bool the
+//! sequential probability ratio test turns its samples into one verdict,
+//! which is what the rest of the structure sees. Numbers stay samples until
+//! the end, where the result is their mean. Point masses give exactly the
+//! certain result.
+
+use super::batch::{block_member, Decider};
+use super::causal_graph::CausalGraph;
+use super::causaloid::HostRow;
+use super::id::NodeId;
+use super::member::{Ctx, Input, Link, Member};
+use super::trace::{Evaluation, Outcome};
+use crate::error::CausalError;
+use crate::expr::BlockScratch;
+use crate::uncertain::{SprtParams, Uncertain};
+use crate::value::{Kind, Value};
+use std::sync::Arc;
+
+/// The most samples one evaluation draws of each uncertain input.
+pub const MAX_SAMPLES: usize = 10_000_000;
+
+/// One input cell: a plain value or an uncertain one.
+#[derive(Clone, Debug)]
+pub enum Sampled {
+    Certain(Value),
+    Uncertain(Uncertain),
+}
+
+/// One observation with uncertain cells, aligned with [`Member::columns`].
+pub struct SampledInput<'a> {
+    pub value: Option<Sampled>,
+    pub row: Vec<Sampled>,
+    pub host: Option<&'a HostRow>,
+    /// The sampling seed: the same seed decides the same way in every run.
+    pub seed: u64,
+    /// Samples drawn of each uncertain input (and the most any test reads).
+    pub samples: usize,
+}
+
+/// Which part of a graph to evaluate.
+#[derive(Clone, Debug)]
+pub enum SampledMode {
+    Roots,
+    From(NodeId),
+    Path(NodeId, NodeId),
+    Single(NodeId),
+}
+
+type Column = (Kind, Vec<f64>);
+
+fn draw(cell: &Sampled, n: usize, seed: u64, k: u64) -> Result<Column, CausalError> {
+    match cell {
+        Sampled::Certain(v) => Ok((v.kind(), vec![v.num(); n])),
+        Sampled::Uncertain(u) => {
+            // Each input has its own stream, so independent inputs are independent.
+            let stream = seed ^ k.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            let xs = u
+                .sample(n, stream)
+                .map_err(|e| CausalError::InvalidArgument {
+                    name: "uncertain input",
+                    message: e.to_string(),
+                })?;
+            Ok((u.kind(), xs))
+        }
+    }
+}
+
+fn constant(xs: &[f64]) -> Option<f64> {
+    let first = *xs.first()?;
+    xs.iter()
+        .all(|&x| x.to_bits() == first.to_bits())
+        .then_some(first)
+}
+
+/// A sample column as one value: itself when constant, else the mean.
+fn summarise(kind: Kind, xs: &[f64]) -> Value {
+    match constant(xs) {
+        Some(x) => Value::from_raw(kind, x),
+        None => Value::Num(xs.iter().sum::<f64>() / xs.len().max(1) as f64),
+    }
+}
+
+impl Member {
+    /// Evaluates one observation whose cells may be uncertain.
+    pub fn evaluate_sampled(
+        &self,
+        input: &SampledInput<'_>,
+        mode: &SampledMode,
+    ) -> Result<Evaluation, CausalError> {
+        if let Member::Graph(g) = self {
+            g.frozen()?;
+        } else if !matches!(mode, SampledMode::Roots) {
+            return Err(CausalError::InvalidArgument {
+                name: "mode",
+                message: "only a graph evaluates from a node or along a path".into(),
+            });
+        }
+        let n = input.samples;
+        if n == 0 || n > MAX_SAMPLES {
+            return Err(CausalError::InvalidArgument {
+                name: "samples",
+                message: format!("{n} is not between 1 and {MAX_SAMPLES}"),
+            });
+        }
+        let table = self.table();
+        if input.row.len() != table.names().len() {
+            return Err(CausalError::Shape {
+                what: "row".into(),
+                expected: table.names().len(),
+                found: input.row.len(),
+            });
+        }
+        let inputs: Vec<Column> = input
+            .row
+            .iter()
+            .enumerate()
+            .map(|(k, c)| draw(c, n, input.seed, k as u64 + 1))
+            .collect::<Result<_, _>>()?;
+        let value = input
+            .value
+            .as_ref()
+            .map(|v| draw(v, n, input.seed, 0))
+            .transpose()?;
+        let mut full: Vec<&[f64]> = vec![&[]; table.len()];
+        for (&s, (_, c)) in table.input_slots().iter().zip(&inputs) {
+            full[s as usize] = c;
+        }
+        let reads = table.read_columns(&full, n)?;
+        for (s, c) in &reads {
+            full[*s as usize] = c;
+        }
+        let mut decider = Some(Decider {
+            default: SprtParams {
+                max_samples: n,
+                ..SprtParams::default()
+            },
+            seed: input.seed,
+            decisions: Vec::new(),
+        });
+        let value_arg = value.as_ref().map(|(k, v)| (*k, v.as_slice()));
+        let mut scratch = BlockScratch::default();
+        let mut kept: Vec<Column> = Vec::new();
+        let mut evaluated: Vec<u32> = Vec::new();
+        let mut sinks: Vec<u32> = Vec::new();
+        let result = match (self, mode) {
+            (Member::Graph(g), SampledMode::Path(..) | SampledMode::Single(_)) => {
+                let path = match mode {
+                    SampledMode::Path(a, b) => g.shortest_path(a, b)?,
+                    SampledMode::Single(s) => vec![g.index_of(s)?],
+                    _ => Vec::new(),
+                };
+                let fz = g.frozen()?;
+                kept = vec![(Kind::Bool, Vec::new()); g.len()];
+                let mut incoming: Option<Column> = value.clone();
+                for &i in &path {
+                    let iu = i as usize;
+                    let arg = incoming.as_ref().map(|(k, v)| (*k, v.as_slice()));
+                    let out = block_member(
+                        &g.nodes()[iu],
+                        &fz.links[iu],
+                        &full,
+                        arg,
+                        &[],
+                        n,
+                        0,
+                        input.host,
+                        &mut scratch,
+                        None,
+                        &mut decider,
+                    )?;
+                    kept[iu] = out.clone();
+                    incoming = Some(out);
+                }
+                evaluated = path.clone();
+                sinks = path.last().copied().into_iter().collect();
+                Ok(incoming.unwrap_or((Kind::Bool, vec![0.0; n])))
+            }
+            (Member::Graph(g), _) => {
+                let reach = match mode {
+                    SampledMode::From(s) => {
+                        let i = g.index_of(s)?;
+                        Some((g.reachable(i), i))
+                    }
+                    _ => None,
+                };
+                let r = g.block_roots(
+                    &full,
+                    value_arg,
+                    n,
+                    0,
+                    input.host,
+                    &mut scratch,
+                    Some(&mut kept),
+                    &mut decider,
+                    reach.as_ref().map(|(r, s)| (r.as_slice(), *s)),
+                );
+                for i in 0..g.len() as u32 {
+                    let on = reach.as_ref().is_none_or(|(r, _)| r[i as usize]);
+                    if on {
+                        evaluated.push(i);
+                        let sink = !g.children[i as usize]
+                            .iter()
+                            .any(|&c| reach.as_ref().is_none_or(|(r, _)| r[c as usize]));
+                        if sink {
+                            sinks.push(i);
+                        }
+                    }
+                }
+                r
+            }
+            (m, _) => {
+                let link = Link::identity(m);
+                let r = block_member(
+                    m,
+                    &link,
+                    &full,
+                    value_arg,
+                    &[],
+                    n,
+                    0,
+                    input.host,
+                    &mut scratch,
+                    Some(&mut kept),
+                    &mut decider,
+                );
+                if let Member::Collection(c) = m {
+                    evaluated = (0..c.members().len() as u32).collect();
+                }
+                r
+            }
+        };
+        // Where the result is a bool that no causaloid decided (a callable's
+        // samples, say), the test decides it too.
+        let decisions = decider.map(|d| d.decisions).unwrap_or_default();
+        let mut decisions = decisions;
+        let result = result.and_then(|(k, xs): Column| {
+            if k == Kind::Bool && constant(&xs).is_none() {
+                let params = SprtParams {
+                    max_samples: n,
+                    ..SprtParams::default()
+                };
+                let d = crate::uncertain::decide_samples(&xs, params, input.seed).map_err(|e| {
+                    CausalError::InvalidArgument {
+                        name: "decide",
+                        message: e.to_string(),
+                    }
+                })?;
+                let v = Value::Bool(d.outcome);
+                decisions.push((self.id().clone(), d));
+                Ok(v)
+            } else {
+                Ok(summarise(k, &xs))
+            }
+        });
+        // The trace: the structure and each of its members with what they decided.
+        let mut ctx = Ctx::new(evaluated.len() + 2);
+        let certain_value = match &input.value {
+            Some(Sampled::Certain(v)) => Some(*v),
+            _ => None,
+        };
+        match self {
+            Member::Causaloid(_) => {
+                let outcome = match &result {
+                    Ok(v) => Outcome::Decided(*v),
+                    Err(_) => Outcome::Failed,
+                };
+                ctx.trace.push(0, 0, certain_value, outcome);
+            }
+            _ => {
+                let scope = ctx.trace.enter(0, 0, certain_value);
+                for &i in &evaluated {
+                    if let Some((k, xs)) = kept.get(i as usize) {
+                        if !xs.is_empty() {
+                            ctx.trace
+                                .push(scope, i, None, Outcome::Decided(summarise(*k, xs)));
+                        }
+                    }
+                }
+                if matches!(self, Member::Graph(_)) {
+                    ctx.trace.conclude(scope, sinks);
+                }
+                ctx.trace.leave(0, 0, certain_value, &result);
+            }
+        }
+        let mut notes = Vec::new();
+        for (name, cell) in table.names().iter().zip(&input.row) {
+            if let Sampled::Uncertain(u) = cell {
+                notes.push(format!("  {name} ~ {}", u.describe()));
+            }
+        }
+        if let Some(Sampled::Uncertain(u)) = &input.value {
+            notes.push(format!("  value ~ {}", u.describe()));
+        }
+        if !notes.is_empty() {
+            notes.insert(
+                0,
+                format!(
+                    "Uncertain inputs ({n} seeded samples each, seed {}):",
+                    input.seed
+                ),
+            );
+        }
+        let row: Vec<f64> = (0..table.len())
+            .map(|s| {
+                full.get(s)
+                    .map_or(f64::NAN, |c| summarise(Kind::Num, c).num())
+            })
+            .collect();
+        let plain = Input {
+            value: certain_value,
+            row: &[],
+            host: None,
+        };
+        Ok(ctx
+            .finish(self.clone(), &plain, row, result, String::new())
+            .with_uncertainty(notes, decisions))
+    }
+}
+
+impl CausalGraph {
+    /// [`Member::evaluate_sampled`] for a frozen graph.
+    pub fn evaluate_sampled(
+        self: &Arc<Self>,
+        input: &SampledInput<'_>,
+        mode: &SampledMode,
+    ) -> Result<Evaluation, CausalError> {
+        Member::Graph(Arc::clone(self)).evaluate_sampled(input, mode)
+    }
+}

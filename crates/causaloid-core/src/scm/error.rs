@@ -1,0 +1,79 @@
+//! Errors of structural causal models. Each variant names the variable (and
+//! the row, for data) that was wrong; the bindings map each one to its own
+//! Python exception class.
+
+use crate::error::ErrorPayload;
+use std::fmt;
+
+#[derive(Clone, Debug, thiserror::Error)]
+pub enum ScmError {
+    #[error("unknown variable {name:?}{}", known_list(.known))]
+    UnknownVariable { name: String, known: Vec<String> },
+    #[error("variable {name:?} is declared twice")]
+    DuplicateVariable { name: String },
+    #[error("the structural causal model has a cycle through {}", .path.join(" -> "))]
+    Cycle { path: Vec<String> },
+    #[error("the equation of {node:?} reads {read:?}, which is not one of its parents ({})", if .parents.is_empty() { "it has none".to_owned() } else { .parents.join(", ") })]
+    NotAParent {
+        node: String,
+        read: String,
+        parents: Vec<String>,
+    },
+    #[error("{node:?} has no equation yet: give one, or call fit(table) to fit a linear one")]
+    NotFitted { node: String },
+    #[error("cannot abduct the noise of {node:?}: {reason}")]
+    NotInvertible { node: String, reason: String },
+    #[error("observed {node:?} is missing (NaN) at row {row}; a counterfactual needs every variable observed")]
+    MissingObservation { node: String, row: usize },
+    #[error("observed {node:?} = {observed} at row {row}, but its equation without noise gives {predicted}: the observation is impossible under this model")]
+    Inconsistent {
+        node: String,
+        row: usize,
+        observed: f64,
+        predicted: f64,
+    },
+    #[error("the equation of {node:?} failed: {message}")]
+    Equation {
+        node: String,
+        message: String,
+        payload: Option<ErrorPayload>,
+    },
+    #[error("cannot fit {node:?}: {message}")]
+    Fit { node: String, message: String },
+    #[error("invalid {name}: {message}")]
+    InvalidArgument { name: &'static str, message: String },
+    #[error("{what} has length {found}; expected {expected}")]
+    Shape {
+        what: String,
+        expected: usize,
+        found: usize,
+    },
+    #[error("cannot allocate {what} ({rows} rows x {columns} columns)")]
+    Allocation {
+        what: &'static str,
+        rows: usize,
+        columns: usize,
+    },
+}
+
+fn known_list(known: &[String]) -> String {
+    if known.is_empty() {
+        return String::new();
+    }
+    let shown: Vec<&str> = known.iter().take(12).map(String::as_str).collect();
+    let more = if known.len() > 12 { ", ..." } else { "" };
+    format!(" (variables: {}{more})", shown.join(", "))
+}
+
+/// What a host-language equation reports when it fails.
+#[derive(Clone)]
+pub struct EquationFailure {
+    pub message: String,
+    pub payload: Option<ErrorPayload>,
+}
+
+impl fmt::Debug for EquationFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "EquationFailure({:?})", self.message)
+    }
+}

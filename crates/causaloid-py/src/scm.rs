@@ -1,0 +1,459 @@
+//! `causaloid._native.Scm`: the engine's structural causal model. Conversion
+//! of specs and arrays, error mapping, the GIL released around native work,
+//! and the bridge that lets the engine call a Python equation once per batch.
+
+use crate::errors::raise_from;
+use crate::expr::PyExpr;
+use causaloid_core::scm::{
+    Action, BlockEquation, Equation, EquationFailure, EquationSpec, NodeSpec, Noise, Scm, ScmError,
+};
+use causaloid_core::uncertain::resolve_seed;
+use causaloid_core::ErrorPayload;
+use numpy::{PyArray1, PyReadonlyArray1};
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyTuple};
+use pyo3::IntoPyObjectExt;
+use std::sync::Arc;
+
+const ERRORS: &str = "causaloid.scm.errors";
+
+fn any<'py, T: IntoPyObject<'py>>(py: Python<'py>, v: T) -> PyResult<Bound<'py, PyAny>> {
+    v.into_bound_py_any(py)
+}
+
+fn to_pyerr(py: Python<'_>, err: &ScmError) -> PyErr {
+    let detail = PyDict::new(py);
+    let message = err.to_string();
+    let set = |k: &str, v: PyResult<Bound<'_, PyAny>>| {
+        if let Ok(v) = v {
+            let _ = detail.set_item(k, v);
+        }
+    };
+    let s = |x: &str| Ok(x.into_pyobject(py)?.into_any());
+    let class = match err {
+        ScmError::UnknownVariable { name, known } => {
+            set("variable", s(name));
+            set("available", any(py, known.clone()));
+            "UnknownVariableError"
+        }
+        ScmError::DuplicateVariable { name } => {
+            set("variable", s(name));
+            "DuplicateVariableError"
+        }
+        ScmError::Cycle { path } => {
+            set("path", PyList::new(py, path).map(|v| v.into_any()));
+            "SCMCycleError"
+        }
+        ScmError::NotAParent {
+            node,
+            read,
+            parents,
+        } => {
+            set("variable", s(node));
+            set("reads", s(read));
+            set("parents", PyList::new(py, parents).map(|v| v.into_any()));
+            "EquationError"
+        }
+        ScmError::NotFitted { node } => {
+            set("variable", s(node));
+            "NotFittedError"
+        }
+        ScmError::NotInvertible { node, .. } => {
+            set("variable", s(node));
+            "NotInvertibleError"
+        }
+        ScmError::MissingObservation { node, row } => {
+            set("variable", s(node));
+            set("row", any(py, row));
+            "MissingObservationError"
+        }
+        ScmError::Inconsistent {
+            node,
+            row,
+            observed,
+            predicted,
+        } => {
+            set("variable", s(node));
+            set("row", any(py, row));
+            set("observed", any(py, observed));
+            set("predicted", any(py, predicted));
+            "InconsistentObservationError"
+        }
+        ScmError::Equation { node, payload, .. } => {
+            set("variable", s(node));
+            let e = raise_from(py, ERRORS, "EquationError", message, detail);
+            if let Some(cause) = payload.as_ref().and_then(|p| p.0.downcast_ref::<PyErr>()) {
+                e.set_cause(py, Some(cause.clone_ref(py)));
+            }
+            return e;
+        }
+        ScmError::Fit { node, .. } => {
+            set("variable", s(node));
+            "FitError"
+        }
+        ScmError::InvalidArgument { name, .. } => {
+            set("argument", s(name));
+            return raise_from(
+                py,
+                "causaloid.errors",
+                "InvalidArgumentError",
+                message,
+                detail,
+            );
+        }
+        ScmError::Shape {
+            what,
+            expected,
+            found,
+        } => {
+            set("what", s(what));
+            set("expected", any(py, expected));
+            set("found", any(py, found));
+            return raise_from(py, "causaloid.errors", "ShapeError", message, detail);
+        }
+        ScmError::Allocation { rows, columns, .. } => {
+            set("rows", any(py, rows));
+            set("columns", any(py, columns));
+            "SCMMemoryError"
+        }
+    };
+    raise_from(py, ERRORS, class, message, detail)
+}
+
+trait IntoPy<T> {
+    fn py(self, py: Python<'_>) -> PyResult<T>;
+}
+
+impl<T> IntoPy<T> for Result<T, ScmError> {
+    fn py(self, py: Python<'_>) -> PyResult<T> {
+        self.map_err(|e| to_pyerr(py, &e))
+    }
+}
+
+/// A Python function `fn(*parents[, noise]) -> array`, called once per batch.
+struct PyEquation {
+    function: Py<PyAny>,
+    name: String,
+}
+
+impl BlockEquation for PyEquation {
+    fn call(
+        &self,
+        parents: &[&[f64]],
+        noise: Option<&[f64]>,
+        len: usize,
+    ) -> Result<Vec<f64>, EquationFailure> {
+        Python::attach(|py| {
+            let fail = |e: PyErr| EquationFailure {
+                message: e.to_string(),
+                payload: Some(ErrorPayload(Arc::new(e))),
+            };
+            let mut args: Vec<Bound<'_, PyAny>> = parents
+                .iter()
+                .map(|p| PyArray1::from_slice(py, p).into_any())
+                .collect();
+            if let Some(u) = noise {
+                args.push(PyArray1::from_slice(py, u).into_any());
+            }
+            let args = PyTuple::new(py, args).map_err(fail)?;
+            let result = self.function.bind(py).call1(args).map_err(fail)?;
+            let numpy = py.import("numpy").map_err(fail)?;
+            let array = numpy
+                .call_method1("asarray", (result, "float64"))
+                .map_err(fail)?;
+            // A scalar result broadcasts over the batch.
+            let array = numpy
+                .call_method1("broadcast_to", (array, (len,)))
+                .map_err(|_| EquationFailure {
+                    message: format!("it must return one value per row ({len})"),
+                    payload: None,
+                })?;
+            let values: PyReadonlyArray1<'_, f64> = numpy
+                .call_method1("ascontiguousarray", (array,))
+                .and_then(|a| a.extract().map_err(PyErr::from))
+                .map_err(fail)?;
+            Ok(values.as_array().to_vec())
+        })
+    }
+
+    fn name(&self) -> String {
+        self.name.clone()
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+fn equation_spec(spec: &Bound<'_, PyTuple>) -> PyResult<EquationSpec> {
+    let tag: String = spec.get_item(0)?.extract()?;
+    Ok(match tag.as_str() {
+        "unfitted" => EquationSpec::Unfitted,
+        "linear" => EquationSpec::Linear {
+            intercept: spec.get_item(1)?.extract()?,
+            coefs: spec.get_item(2)?.extract()?,
+        },
+        "expr" => {
+            let e = spec.get_item(1)?;
+            let e = e.cast::<PyExpr>().map_err(PyErr::from)?;
+            EquationSpec::Expr(e.get().inner.clone())
+        }
+        "python" => EquationSpec::External {
+            function: Arc::new(PyEquation {
+                function: spec.get_item(1)?.unbind(),
+                name: spec.get_item(2)?.extract()?,
+            }),
+            takes_noise: spec.get_item(3)?.extract()?,
+        },
+        other => {
+            return Err(PyValueError::new_err(format!(
+                "unknown equation kind {other:?}"
+            )))
+        }
+    })
+}
+
+fn noise_spec(spec: &Bound<'_, PyTuple>) -> PyResult<Noise> {
+    let tag: String = spec.get_item(0)?.extract()?;
+    Ok(match tag.as_str() {
+        "none" => Noise::None,
+        "normal" => Noise::Normal {
+            mean: spec.get_item(1)?.extract()?,
+            std: spec.get_item(2)?.extract()?,
+        },
+        "uniform" => Noise::Uniform {
+            low: spec.get_item(1)?.extract()?,
+            high: spec.get_item(2)?.extract()?,
+        },
+        "empirical" => {
+            let values: PyReadonlyArray1<'_, f64> = spec.get_item(1)?.extract()?;
+            Noise::Empirical(Arc::new(values.as_array().to_vec()))
+        }
+        other => {
+            return Err(PyValueError::new_err(format!(
+                "unknown noise kind {other:?}"
+            )))
+        }
+    })
+}
+
+fn actions(items: Vec<(String, Bound<'_, PyAny>)>) -> PyResult<Vec<(String, Action)>> {
+    items
+        .into_iter()
+        .map(|(name, v)| {
+            if let Ok(e) = v.cast::<PyExpr>() {
+                return Ok((name, Action::Shift(e.get().inner.clone())));
+            }
+            match v.extract::<f64>() {
+                Ok(x) => Ok((name, Action::Set(x))),
+                Err(_) => Err(PyTypeError::new_err(format!(
+                    "do({name}=...) takes a number or an expression over cl.expr.value()"
+                ))),
+            }
+        })
+        .collect()
+}
+
+fn arrays<'py>(py: Python<'py>, cols: Vec<Vec<f64>>) -> Vec<Bound<'py, PyArray1<f64>>> {
+    cols.into_iter()
+        .map(|c| PyArray1::from_vec(py, c))
+        .collect()
+}
+
+/// `(variable, description, cut edges)`.
+type InterventionRow = (String, String, Vec<(String, String)>);
+
+#[pyclass(name = "Scm", module = "causaloid._native", frozen)]
+pub struct PyScm {
+    inner: Arc<Scm>,
+}
+
+fn wrap(scm: Scm) -> PyScm {
+    PyScm {
+        inner: Arc::new(scm),
+    }
+}
+
+#[pymethods]
+impl PyScm {
+    /// `nodes`: `(name, parents, equation spec, noise spec)` tuples.
+    #[new]
+    fn new(py: Python<'_>, nodes: Vec<Bound<'_, PyTuple>>) -> PyResult<PyScm> {
+        let mut specs = Vec::with_capacity(nodes.len());
+        for t in nodes {
+            specs.push(NodeSpec {
+                name: t.get_item(0)?.extract()?,
+                parents: t.get_item(1)?.extract()?,
+                equation: equation_spec(t.get_item(2)?.cast::<PyTuple>()?)?,
+                noise: noise_spec(t.get_item(3)?.cast::<PyTuple>()?)?,
+            });
+        }
+        Scm::new(specs).py(py).map(wrap)
+    }
+
+    fn names(&self) -> Vec<String> {
+        self.inner.names().to_vec()
+    }
+
+    fn order(&self) -> Vec<String> {
+        self.inner.order().into_iter().map(str::to_owned).collect()
+    }
+
+    fn edges(&self) -> Vec<(String, String)> {
+        self.inner.edges()
+    }
+
+    fn parents(&self, py: Python<'_>, name: &str) -> PyResult<Vec<String>> {
+        let ps = self.inner.parents_of(name).py(py)?;
+        Ok(ps.into_iter().map(str::to_owned).collect())
+    }
+
+    fn describe(&self, py: Python<'_>, name: &str) -> PyResult<String> {
+        self.inner.describe(name).py(py)
+    }
+
+    /// `(kind, detail)`: `("linear", (intercept, coefs))`, `("expr", text)`,
+    /// `("python", name)`, `("fixed", value)`, `("soft", text)`, `("unfitted", None)`.
+    fn equation<'py>(&self, py: Python<'py>, name: &str) -> PyResult<(String, Bound<'py, PyAny>)> {
+        let eq = self.inner.equation(name).py(py)?;
+        Ok(match eq {
+            Equation::Unfitted => ("unfitted".into(), py.None().into_bound(py)),
+            Equation::Linear { intercept, coefs } => (
+                "linear".into(),
+                (*intercept, coefs.clone()).into_pyobject(py)?.into_any(),
+            ),
+            Equation::Expr(c) => (
+                "expr".into(),
+                c.expr.to_string().into_pyobject(py)?.into_any(),
+            ),
+            Equation::External { function, .. } => (
+                "python".into(),
+                function.name().into_pyobject(py)?.into_any(),
+            ),
+            Equation::Fixed(v) => ("fixed".into(), v.into_pyobject(py)?.into_any()),
+            Equation::Soft { expr, .. } => (
+                "soft".into(),
+                expr.expr.to_string().into_pyobject(py)?.into_any(),
+            ),
+        })
+    }
+
+    /// `(kind, params)` of a variable's noise.
+    fn noise<'py>(&self, py: Python<'py>, name: &str) -> PyResult<(String, Bound<'py, PyAny>)> {
+        let n = self.inner.noise(name).py(py)?;
+        Ok(match n {
+            Noise::None => ("none".into(), py.None().into_bound(py)),
+            Noise::Normal { mean, std } => {
+                ("normal".into(), (*mean, *std).into_pyobject(py)?.into_any())
+            }
+            Noise::Uniform { low, high } => (
+                "uniform".into(),
+                (*low, *high).into_pyobject(py)?.into_any(),
+            ),
+            Noise::Empirical(v) => ("empirical".into(), PyArray1::from_slice(py, v).into_any()),
+        })
+    }
+
+    /// `(variable, description, cut edges)` of every intervention, oldest first.
+    fn interventions(&self) -> Vec<InterventionRow> {
+        self.inner
+            .interventions()
+            .iter()
+            .map(|i| (i.node.clone(), i.description.clone(), i.cut.clone()))
+            .collect()
+    }
+
+    fn intervene(&self, py: Python<'_>, items: Vec<(String, Bound<'_, PyAny>)>) -> PyResult<PyScm> {
+        let acts = actions(items)?;
+        self.inner.intervene(&acts).py(py).map(wrap)
+    }
+
+    /// `(columns in model order, seed used)`.
+    #[pyo3(signature = (n, seed=None))]
+    fn sample<'py>(
+        &self,
+        py: Python<'py>,
+        n: usize,
+        seed: Option<u64>,
+    ) -> PyResult<(Vec<Bound<'py, PyArray1<f64>>>, u64)> {
+        let seed = resolve_seed(seed);
+        let scm = self.inner.clone();
+        let cols = py.detach(move || scm.sample(n, seed)).py(py)?;
+        Ok((arrays(py, cols), seed))
+    }
+
+    /// `(values, noise, path, intervened model)`; columns in model order.
+    #[allow(clippy::type_complexity)]
+    fn counterfactual<'py>(
+        &self,
+        py: Python<'py>,
+        observed: Vec<(String, PyReadonlyArray1<'py, f64>)>,
+        items: Vec<(String, Bound<'py, PyAny>)>,
+    ) -> PyResult<(
+        Vec<Bound<'py, PyArray1<f64>>>,
+        Vec<Bound<'py, PyArray1<f64>>>,
+        Vec<String>,
+        PyScm,
+    )> {
+        let acts = actions(items)?;
+        let mut cols: Vec<(&str, &[f64])> = Vec::with_capacity(observed.len());
+        for (name, arr) in &observed {
+            let s = arr
+                .as_slice()
+                .map_err(|_| PyValueError::new_err(format!("column {name:?} is not contiguous")))?;
+            cols.push((name.as_str(), s));
+        }
+        let scm = self.inner.clone();
+        let cf = py.detach(|| scm.counterfactual(&cols, &acts)).py(py)?;
+        let names = cf.model.names().to_vec();
+        let path = cf.path.iter().map(|&k| names[k].clone()).collect();
+        Ok((
+            arrays(py, cf.values),
+            arrays(py, cf.noise),
+            path,
+            wrap(cf.model),
+        ))
+    }
+
+    /// `(effect, std_error, mean_a, mean_b, n, seed)`.
+    #[pyo3(signature = (treatment, outcome, a, b, n, seed=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn effect(
+        &self,
+        py: Python<'_>,
+        treatment: &str,
+        outcome: &str,
+        a: f64,
+        b: f64,
+        n: usize,
+        seed: Option<u64>,
+    ) -> PyResult<(f64, f64, f64, f64, usize, u64)> {
+        let seed = resolve_seed(seed);
+        let scm = self.inner.clone();
+        let e = py
+            .detach(|| scm.effect(treatment, outcome, a, b, n, seed))
+            .py(py)?;
+        Ok((e.effect, e.std_error, e.mean_a, e.mean_b, e.n, e.seed))
+    }
+
+    fn fit<'py>(
+        &self,
+        py: Python<'py>,
+        table: Vec<(String, PyReadonlyArray1<'py, f64>)>,
+    ) -> PyResult<PyScm> {
+        let mut cols: Vec<(&str, &[f64])> = Vec::with_capacity(table.len());
+        for (name, arr) in &table {
+            let s = arr
+                .as_slice()
+                .map_err(|_| PyValueError::new_err(format!("column {name:?} is not contiguous")))?;
+            cols.push((name.as_str(), s));
+        }
+        let scm = self.inner.clone();
+        py.detach(|| scm.fit(&cols)).py(py).map(wrap)
+    }
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyScm>()
+}
