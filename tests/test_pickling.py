@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 import causaloid as cl
-from causaloid import discover
+from causaloid import discover, scm
 
 col = cl.expr.col
 
@@ -188,7 +188,41 @@ CASES: dict[str, tuple[Callable[[], Any], Probe]] = {
     "Observations": (lambda: _model().observe({"x": X}), repr),
     "Inference": (lambda: _graph_inference(), repr),
     "SPRT": (lambda: cl.uncertain.SPRT(threshold=0.6), repr),
+    # Structural causal models.
+    "Normal": (lambda: scm.Normal(0, 1), repr),
+    "Uniform": (lambda: scm.Uniform(0, 1), repr),
+    "Empirical": (lambda: scm.Empirical([1.0, 2.0, 3.0]), repr),
+    "Linear": (lambda: scm.Linear({"x": 2.0}, 1.0), repr),
+    "SCMTable": (
+        lambda: _scm().sample(8, seed=1),
+        lambda t: {k: np.asarray(v).tolist() for k, v in t.items()},
+    ),
+    "EffectEstimate": (lambda: _scm().effect("x", "y", 1.0, 0.0, n=100, seed=1), repr),
 }
+
+
+def _scm() -> Any:
+    return cl.SCM(
+        {"x": cl.expr.lit(0.0), "y": 2.0 * col("x") + 1.0},
+        noise={"x": scm.Normal(0, 1), "y": scm.Normal(0, 0.5)},
+    )
+
+
+# Public types that do not pickle yet: each must fail, so that the day it
+# pickles this test fails too and the type moves into CASES above.
+NOT_YET: dict[str, Callable[[], Any]] = {
+    "SCM": _scm,
+    "Counterfactual": lambda: _scm().counterfactual({"x": 1.0, "y": 3.5}, do={"x": 0.0}),
+    "CounterfactualTable": lambda: _scm().counterfactual(
+        {"x": np.array([1.0, 2.0]), "y": np.array([3.5, 4.0])}, do={"x": 0.0}
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NOT_YET))
+def test_types_known_not_to_pickle_yet_still_do_not(name: str) -> None:
+    with pytest.raises(TypeError, match="cannot pickle"):
+        pickle.dumps(NOT_YET[name]())
 
 
 def _graph_inference() -> Any:
@@ -220,7 +254,7 @@ def _public_classes() -> set[str]:
 
 
 def test_every_public_class_has_a_pickling_case() -> None:
-    missing = _public_classes() - set(CASES)
+    missing = _public_classes() - set(CASES) - set(NOT_YET)
     assert not missing, f"public classes with no pickling case: {sorted(missing)}"
 
 
