@@ -62,7 +62,7 @@ mod tests {
 
     fn machine() -> StateMachine {
         let e = Expr::col("x.mean").binary(BinaryOp::Gt, Expr::lit(0.5));
-        let c = Member::Causaloid(Arc::new(Causaloid::from_expr(1, "rising", e)));
+        let c = Member::Causaloid(Arc::new(Causaloid::from_expr(1, "rising", e).unwrap()));
         StateMachine::new(
             vec![(State::new(1, "rising", c), Action::record("alert"))],
             None,
