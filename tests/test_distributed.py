@@ -216,3 +216,27 @@ def test_surd_is_the_same_however_the_rows_are_partitioned(
     with dask.config.set(scheduler="synchronous"):
         got = cld.surd(frame, "y", lag=lag, bins=bins)
     assert got == cl.discover.surd(table, "y", lag=lag, bins=bins)
+
+
+def test_a_context_reading_graph_on_workers_equals_one_machine(client) -> None:  # type: ignore[no-untyped-def]
+    day = 86_400
+    closes = [10.0, 12.0, 11.0, 15.0, 14.0, 18.0]
+    ctx = cl.Context.from_frame(
+        {"t": np.arange(6) * day, "close": closes}, time="t", scale="day", name="prices"
+    )
+    rising = cl.Causaloid(
+        "rising",
+        "close above the previous day's",
+        expr=cl.expr.ctx_time("day", "close", at="t")
+        > cl.expr.ctx_time("day", "close", at="t", offset=-1),
+        context=ctx,
+    )
+    g = cl.CausalGraph(1, "g")
+    g.add(rising)
+    g.add(cl.Causaloid(2, "follow", expr=cl.expr.value()))
+    g.link("rising", 2)
+    g.freeze()
+    table = pd.DataFrame({"t": np.arange(6) * day + 3600.0})
+    got = cld.evaluate_batch(g, dd.from_pandas(table, npartitions=3)).compute()
+    np.testing.assert_array_equal(got.to_numpy(), g.evaluate_batch(table))
+    assert got.tolist() == [False, True, False, True, False, True]
