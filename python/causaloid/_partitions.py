@@ -6,12 +6,53 @@ Nothing here depends on Dask or Ray; the engine does every evaluation.
 
 from __future__ import annotations
 
+import hashlib
 import pickle
+import uuid
 from typing import Any
 
 import numpy as np
 
 from causaloid._table import n_rows, to_columns
+
+
+class Shipped:
+    """A structure on its way to the workers: pickled once, before anything
+    evaluates it on the client (so no per-process cache travels), with a Dask
+    token taken from those bytes. A structure that does not pickle (a lambda,
+    on a local scheduler) travels as itself with a fresh token."""
+
+    __slots__ = ("_data", "_obj")
+
+    def __init__(self, obj: Any) -> None:
+        try:
+            self._data: bytes | None = pickle.dumps(obj)
+        except Exception:
+            self._data = None
+        self._obj = obj
+
+    @classmethod
+    def _loads(cls, data: bytes) -> Shipped:
+        shipped = cls.__new__(cls)
+        shipped._data = data
+        shipped._obj = None
+        return shipped
+
+    def __reduce__(self) -> Any:
+        if self._data is None:
+            return (Shipped, (self._obj,))
+        return (Shipped._loads, (self._data,))
+
+    def get(self) -> Any:
+        if self._obj is None and self._data is not None:
+            self._obj = pickle.loads(self._data)
+        return self._obj
+
+    def __dask_tokenize__(self) -> str:
+        if self._data is None:
+            return "causaloid-" + uuid.uuid4().hex
+        return "causaloid-" + hashlib.sha256(self._data).hexdigest()
+
 
 #: The columns of a state machine's firings table, in order.
 FIRING_COLUMNS = ("row", "event", "state", "action", "outcome")

@@ -42,6 +42,7 @@ except ImportError as exc:  # pragma: no cover - exercised without the extra
     ) from exc
 
 from causaloid._partitions import (
+    Shipped,
     carries,
     evaluate_partition,
     firings_meta,
@@ -96,15 +97,15 @@ def evaluate_batch(structure: Any, frame: Any, *, value: str | None = None) -> d
         missing column fails here, not later on a worker.
     """
     frame = _frame(frame)
-    empty = frame._meta
-    meta = evaluate_partition(structure, empty, value, 0)
+    shipped = Shipped(structure)
+    meta = evaluate_partition(structure, frame._meta, value, 0)
     return frame.map_partitions(
-        _evaluate_on_worker, structure, value, meta=meta, enforce_metadata=False
+        _evaluate_on_worker, shipped, value, meta=meta, enforce_metadata=False
     )
 
 
-def _evaluate_on_worker(part: pd.DataFrame, structure: Any, value: Any) -> pd.Series:
-    return evaluate_partition(structure, part, value, 1 if _in_worker() else 0)
+def _evaluate_on_worker(part: pd.DataFrame, shipped: Shipped, value: Any) -> pd.Series:
+    return evaluate_partition(shipped.get(), part, value, 1 if _in_worker() else 0)
 
 
 def run_batch(machine: Any, frame: Any) -> dd.DataFrame:

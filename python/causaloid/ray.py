@@ -30,6 +30,7 @@ except ImportError as exc:  # pragma: no cover - exercised without the extra
     ) from exc
 
 from causaloid._partitions import (
+    Shipped,
     carries,
     evaluate_partition,
     length_and_tail,
@@ -76,10 +77,12 @@ def evaluate_batch(structure: Any, dataset: Any, *, value: str | None = None) ->
         The rows with a ``verdict`` column (bool, or float degrees), in order.
     """
     dataset = _dataset(dataset)
+    shipped = Shipped(structure)
 
     def block(frame: pd.DataFrame) -> pd.DataFrame:
         out = frame.copy()
-        out["verdict"] = evaluate_partition(structure, frame, value, _task_cpus()).to_numpy()
+        verdicts = evaluate_partition(shipped.get(), frame, value, _task_cpus())
+        out["verdict"] = verdicts.to_numpy()
         return out
 
     return dataset.map_batches(block, batch_format="pandas", batch_size=None)
