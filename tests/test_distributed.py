@@ -240,4 +240,3 @@ def test_a_context_reading_graph_on_workers_equals_one_machine(client) -> None: 
     got = cld.evaluate_batch(g, dd.from_pandas(table, npartitions=3)).compute()
     np.testing.assert_array_equal(got.to_numpy(), g.evaluate_batch(table))
     assert got.tolist() == [False, True, False, True, False, True]
-
