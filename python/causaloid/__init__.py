@@ -22,6 +22,7 @@ from causaloid.graph import AtLeast, CausalCollection, CausalGraph, Causaloid, R
 from causaloid.graph._json import from_json
 from causaloid.model import Assumption, Model
 from causaloid.scm import SCM
+from causaloid.threads import get_threads, set_threads
 from causaloid.uncertain import MaybeUncertain, Uncertain
 
 __all__ = [
@@ -57,6 +58,8 @@ __all__ = [
     "ethos",
     "expr",
     "from_json",
+    "get_threads",
     "scm",
+    "set_threads",
     "uncertain",
 ]

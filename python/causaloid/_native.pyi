@@ -234,6 +234,9 @@ class ContextCore:
     def to_json(self) -> str: ...
     @staticmethod
     def from_json(text: str) -> ContextCore: ...
+    def to_bytes(self) -> bytes: ...
+    @staticmethod
+    def from_bytes(data: bytes) -> ContextCore: ...
 
 # --- the ethos (crates/causaloid-py/src/ethos.rs) -----------------------------------
 
@@ -348,6 +351,7 @@ class StateMachine:
     @property
     def events(self) -> int: ...
     def state_ids(self) -> list[NodeId]: ...
+    def resume(self, events: int, columns: list[npt.NDArray[np.float64]]) -> None: ...
     def __len__(self) -> int: ...
     def window(self) -> Window | None: ...
     def evaluate_all(self, observation: Any) -> tuple[list[Firing], list[ErrorTuple]]: ...
@@ -478,6 +482,51 @@ def mrmr_select(
     method: str,
     bins: int = 10,
     discrete_target: bool = False,
+) -> tuple[list[int], list[float], list[float]]: ...
+
+# --- threads (crates/causaloid-py/src/threads.rs) ------------------------------------
+
+def set_threads(n: int | None) -> None: ...
+def get_threads() -> int: ...
+def threads_set() -> bool: ...
+
+# --- discovery on partitions (crates/causaloid-py/src/partitioned.rs) -----------------
+
+Ranges = list[tuple[float, float] | None]
+
+def surd_partition_ranges(
+    agents: list[npt.NDArray[np.float64]],
+    target: npt.NDArray[np.float64],
+    halo: npt.NDArray[np.float64],
+    lag: int,
+    samples: int,
+    names: list[str],
+) -> Ranges: ...
+def surd_merge_ranges(parts: list[Ranges]) -> Ranges: ...
+def surd_partition_counts(
+    agents: list[npt.NDArray[np.float64]],
+    target: npt.NDArray[np.float64],
+    halo: npt.NDArray[np.float64],
+    lag: int,
+    samples: int,
+    names: list[str],
+    bins: list[int],
+    edges: list[list[float] | None],
+    ranges: Ranges,
+) -> npt.NDArray[np.uint64]: ...
+def surd_from_partition_counts(
+    counts: list[npt.NDArray[np.uint64]],
+    names: list[str],
+    bins: list[int],
+    edges: list[list[float] | None],
+    ranges: Ranges,
+    max_order: int | None = None,
+) -> dict[str, Any]: ...
+def mrmr_partition_stats(
+    columns: list[npt.NDArray[np.float64]], names: list[str]
+) -> tuple[int, list[float], list[float]]: ...
+def mrmr_from_partition_stats(
+    parts: list[tuple[int, list[float], list[float]]], names: list[str], k: int
 ) -> tuple[list[int], list[float], list[float]]: ...
 
 # --- structural causal models (crates/causaloid-py/src/scm.rs) ----------------------

@@ -81,6 +81,11 @@ def to_columns(table: Any, columns: Sequence[str] | None = None) -> Columns:
         def convert(name: str) -> np.ndarray:
             return _series_to_numpy(table[by_key[name]])
 
+    elif kind in ("dask", "ray"):
+        raise TypeError(
+            f"a {kind} collection is partitioned ({type(table).__name__}): use causaloid.{kind} "
+            "(evaluate_batch, run_batch, surd, mrmr), or collect it first"
+        )
     else:
         raise TypeError(
             "table must be a mapping of arrays, a pandas or polars DataFrame or a "

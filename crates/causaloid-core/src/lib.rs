@@ -3,6 +3,7 @@
 //! It knows nothing about Python. Every algorithm lives here and is tested with
 //! `cargo test`; the bindings crate only converts types and maps errors.
 
+pub mod codec;
 pub mod context;
 pub mod csm;
 pub mod discover;
@@ -12,6 +13,7 @@ pub mod expr;
 pub mod graph;
 pub mod json;
 pub mod scm;
+pub mod threads;
 pub mod uncertain;
 pub mod value;
 

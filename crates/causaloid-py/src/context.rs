@@ -555,6 +555,23 @@ impl ContextCore {
             .map_err(|e| context_error(py, &e, None))
     }
 
+    /// The engine's compact binary form (what a pickle carries).
+    fn to_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, pyo3::types::PyBytes> {
+        let snap = self.snapshot();
+        let bytes = py.detach(|| snap.to_bytes());
+        pyo3::types::PyBytes::new(py, &bytes)
+    }
+
+    #[staticmethod]
+    fn from_bytes(py: Python<'_>, data: &[u8]) -> PyResult<ContextCore> {
+        let ctx = py
+            .detach(|| Context::from_bytes(data))
+            .map_err(|e| context_error(py, &e, None))?;
+        Ok(ContextCore {
+            inner: Arc::new(SharedContext::new(ctx)),
+        })
+    }
+
     #[staticmethod]
     fn from_json(py: Python<'_>, text: &str) -> PyResult<ContextCore> {
         let ctx = Context::from_json(text).map_err(|e| context_error(py, &e, None))?;

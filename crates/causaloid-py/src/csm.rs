@@ -300,6 +300,25 @@ pub struct PyFiring {
 
 #[pymethods]
 impl PyFiring {
+    /// Pickle support: the engine's compact binary form.
+    fn __reduce__<'py>(
+        slf: &Bound<'py, Self>,
+    ) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, pyo3::types::PyBytes>,))> {
+        let py = slf.py();
+        let ctor = slf.get_type().getattr("_from_bytes")?;
+        let bytes = slf.get().inner.to_bytes();
+        Ok((ctor, (pyo3::types::PyBytes::new(py, &bytes),)))
+    }
+
+    /// Reads the binary form written for a pickle.
+    #[staticmethod]
+    fn _from_bytes(py: Python<'_>, data: &[u8]) -> PyResult<Self> {
+        let inner = Firing::from_bytes(data).map_err(|e| crate::codec::codec_error(py, &e))?;
+        Ok(PyFiring {
+            inner: Arc::new(inner),
+        })
+    }
+
     #[getter]
     fn event(&self) -> u64 {
         self.inner.event
@@ -389,6 +408,26 @@ pub struct FiringList {
 
 #[pymethods]
 impl FiringList {
+    /// Pickle support: the engine's compact binary form.
+    fn __reduce__<'py>(
+        slf: &Bound<'py, Self>,
+    ) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, pyo3::types::PyBytes>,))> {
+        let py = slf.py();
+        let ctor = slf.get_type().getattr("_from_bytes")?;
+        let bytes = slf.get().inner.to_bytes();
+        Ok((ctor, (pyo3::types::PyBytes::new(py, &bytes),)))
+    }
+
+    /// Reads the binary form written for a pickle.
+    #[staticmethod]
+    fn _from_bytes(py: Python<'_>, data: &[u8]) -> PyResult<Self> {
+        let inner =
+            BatchFirings::from_bytes(data).map_err(|e| crate::codec::codec_error(py, &e))?;
+        Ok(FiringList {
+            inner: Arc::new(inner),
+        })
+    }
+
     fn __len__(&self) -> usize {
         self.inner.len()
     }
@@ -800,8 +839,12 @@ impl PyStateMachine {
                 m.inner.decide_batch_compact(&slices, n, hr).py(py)?
             } else {
                 let inner = &mut m.inner;
-                py.detach(|| inner.decide_batch_compact(&slices, n, None))
-                    .py(py)?
+                py.detach(|| {
+                    causaloid_core::threads::install(|| {
+                        inner.decide_batch_compact(&slices, n, None)
+                    })
+                })
+                .py(py)?
             };
             (d, first_event, state_ids)
         };
@@ -842,6 +885,22 @@ impl PyStateMachine {
             first_event,
             state_ids,
         ))
+    }
+
+    /// Continues as if `events` observations came first, the last of them
+    /// giving these window columns (a partition resumed on another worker).
+    fn resume(
+        &self,
+        py: Python<'_>,
+        events: u64,
+        columns: Vec<PyReadonlyArray1<'_, f64>>,
+    ) -> PyResult<()> {
+        let slices: Vec<&[f64]> = columns
+            .iter()
+            .map(|c| c.as_slice())
+            .collect::<Result<_, _>>()
+            .map_err(|_| PyValueError::new_err("columns must be contiguous float64 arrays"))?;
+        self.with(py, |m| m.inner.resume(events, &slices).py(py))
     }
 
     fn log(&self, py: Python<'_>) -> PyResult<Vec<PyFiring>> {

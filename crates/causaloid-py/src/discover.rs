@@ -11,7 +11,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 
 /// Raises the exception class of `causaloid.discover.errors` matching the error.
-fn to_py_err(py: Python<'_>, err: DiscoverError) -> PyErr {
+pub(crate) fn to_py_err(py: Python<'_>, err: DiscoverError) -> PyErr {
     let detail = PyDict::new(py);
     let fill = || -> PyResult<&'static str> {
         Ok(match &err {
@@ -87,7 +87,7 @@ fn combo_tuple<'py>(py: Python<'py>, combo: &[usize]) -> PyResult<Bound<'py, PyT
     PyTuple::new(py, combo)
 }
 
-fn result_to_dict<'py>(py: Python<'py>, r: &SurdResult) -> PyResult<Bound<'py, PyDict>> {
+pub(crate) fn result_to_dict<'py>(py: Python<'py>, r: &SurdResult) -> PyResult<Bound<'py, PyDict>> {
     let out = PyDict::new(py);
     let map = |m: &std::collections::BTreeMap<Vec<usize>, f64>| -> PyResult<Bound<'py, PyList>> {
         let list = PyList::empty(py);
@@ -138,13 +138,13 @@ fn significance_to_dict<'py>(
     Ok(out)
 }
 
-fn slice<'a>(array: &'a PyReadonlyArray1<'_, f64>, name: &str) -> PyResult<&'a [f64]> {
+pub(crate) fn slice<'a>(array: &'a PyReadonlyArray1<'_, f64>, name: &str) -> PyResult<&'a [f64]> {
     array.as_slice().map_err(|_| {
         pyo3::exceptions::PyValueError::new_err(format!("column {name:?} is not contiguous"))
     })
 }
 
-fn spec(bins: usize, edges: Option<Vec<f64>>) -> BinSpec {
+pub(crate) fn spec(bins: usize, edges: Option<Vec<f64>>) -> BinSpec {
     match edges {
         Some(edges) => BinSpec::Edges(edges),
         None => BinSpec::EqualWidth(bins),
@@ -197,12 +197,21 @@ fn surd_columns<'py>(
         });
     }
     let outcome = py.detach(|| {
-        if permutations == 0 {
-            surd_from_columns(&target_column, &columns, lag, max_order).map(|s| (s, None))
-        } else {
-            surd_from_columns_tested(&target_column, &columns, lag, max_order, permutations, seed)
+        causaloid_core::threads::install(|| {
+            if permutations == 0 {
+                surd_from_columns(&target_column, &columns, lag, max_order).map(|s| (s, None))
+            } else {
+                surd_from_columns_tested(
+                    &target_column,
+                    &columns,
+                    lag,
+                    max_order,
+                    permutations,
+                    seed,
+                )
                 .map(|(s, t)| (s, Some(t)))
-        }
+            }
+        })
     });
     let (outcome, significance) = outcome.map_err(|e| to_py_err(py, e))?;
     let out = result_to_dict(py, &outcome.result)?;
@@ -228,7 +237,7 @@ fn surd_pdf<'py>(
         .as_slice()
         .map_err(|_| pyo3::exceptions::PyValueError::new_err("p must be C-contiguous"))?;
     let result = py
-        .detach(|| surd_from_pdf(values, &shape, max_order))
+        .detach(|| causaloid_core::threads::install(|| surd_from_pdf(values, &shape, max_order)))
         .map_err(|e| to_py_err(py, e))?;
     result_to_dict(py, &result)
 }
@@ -272,7 +281,11 @@ fn mrmr_select<'py>(
     }
     let target_values = slice(&target, &target_name)?;
     let result = py
-        .detach(|| mrmr(&names, &columns, &target_name, target_values, k, relevance))
+        .detach(|| {
+            causaloid_core::threads::install(|| {
+                mrmr(&names, &columns, &target_name, target_values, k, relevance)
+            })
+        })
         .map_err(|e| to_py_err(py, e))?;
     Ok((result.selected, result.scores, result.relevance))
 }

@@ -298,6 +298,24 @@ fn ids<'py>(py: Python<'py>, v: &[causaloid_core::NodeId]) -> Vec<Bound<'py, PyA
 
 #[pymethods]
 impl PyDeonticVerdict {
+    /// Pickle support: the engine's compact binary form.
+    fn __reduce__<'py>(
+        slf: &Bound<'py, Self>,
+    ) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, pyo3::types::PyBytes>,))> {
+        let py = slf.py();
+        let ctor = slf.get_type().getattr("_from_bytes")?;
+        let bytes = slf.get().inner.to_bytes();
+        Ok((ctor, (pyo3::types::PyBytes::new(py, &bytes),)))
+    }
+
+    /// Reads the binary form written for a pickle.
+    #[staticmethod]
+    fn _from_bytes(py: Python<'_>, data: &[u8]) -> PyResult<Self> {
+        let inner =
+            DeonticVerdict::from_bytes(data).map_err(|e| crate::codec::codec_error(py, &e))?;
+        Ok(PyDeonticVerdict { inner })
+    }
+
     #[getter]
     fn action(&self) -> String {
         self.inner.action.clone()

@@ -586,7 +586,9 @@ impl PyMember {
         };
         let inner = &self.inner;
         let out = py
-            .detach(|| inner.evaluate_batch(&input, activations))
+            .detach(|| {
+                causaloid_core::threads::install(|| inner.evaluate_batch(&input, activations))
+            })
             .py(py)?;
         let verdicts = column_to_numpy(py, out.kind, out.verdicts);
         let acts = PyList::empty(py);

@@ -5,6 +5,7 @@
 
 use pyo3::prelude::*;
 
+mod codec;
 mod context;
 mod conversion;
 mod csm;
@@ -14,8 +15,10 @@ mod ethos;
 mod expr;
 mod graph;
 mod guard;
+mod partitioned;
 mod pc;
 mod scm;
+mod threads;
 mod uncertain;
 
 #[pymodule]
@@ -30,5 +33,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     csm::register(m)?;
     scm::register(m)?;
     pc::register(m)?;
+    threads::register(m)?;
+    partitioned::register(m)?;
     Ok(())
 }

@@ -169,6 +169,59 @@ class StateMachine:
         pairs = [p for p in map(self._states.get, self._native.state_ids()) if p is not None]
         return (_rebuild, (pairs, self._ethos, self.window, self._log_limit))
 
+    def resume(self, events: int, window: Any = None) -> None:
+        """Continue as if ``events`` observations had come first.
+
+        What a later piece of a table (a partition on another worker) needs
+        from the pieces before it: event numbers continue from ``events``, and
+        the window holds the last rows of ``window`` (a table holding the
+        window's columns, oldest row first; only the last ``size`` rows
+        count), so its summaries span the boundary. The log is kept.
+
+        Parameters
+        ----------
+        events : int
+            How many observations came before.
+        window : table, optional
+            The rows before, with at least the window's columns. Required
+            (it may have no rows) when the machine has a window.
+
+        Examples
+        --------
+        >>> col = cl.expr.col
+        >>> def machine():
+        ...     up = cl.State("up", "", cl.Causaloid("u", "", expr=col("x.delta") > 0))
+        ...     return cl.StateMachine([(up, "log")], window=cl.Window(2, ["x"]))
+        >>> x = np.array([1.0, 3.0, 2.0, 5.0])
+        >>> whole = machine().run_batch({"x": x})
+        >>> second = machine()
+        >>> second.resume(2, {"x": x[:2]})
+        >>> part = second.run_batch({"x": x[2:]})
+        >>> [f.event for f in part.firings] == [f.event for f in whole.firings][1:]
+        True
+        """
+        if isinstance(events, bool) or not isinstance(events, (int, np.integer)) or events < 0:
+            raise InvalidArgumentError(
+                f"events must be a whole number >= 0; got {events!r}", {"events": repr(events)}
+            )
+        w = self._native.window()
+        arrays: list[np.ndarray] = []
+        if w is not None:
+            if window is None:
+                raise InvalidArgumentError(
+                    "the machine has a window: pass the rows before (window=...)",
+                    {"columns": list(w.columns)},
+                )
+            cols = to_columns(window)
+            for c in w.columns:
+                if c not in cols:
+                    raise ObservationError(
+                        f"the carried rows have no window column {c!r}",
+                        {"column": c, "available": list(cols)},
+                    )
+                arrays.append(np.ascontiguousarray(numeric(c, cols[c]), dtype=np.float64))
+        self._native.resume(int(events), arrays)
+
     # --- the log ------------------------------------------------------------
     @property
     def log(self) -> list[Any]:

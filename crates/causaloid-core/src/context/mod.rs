@@ -2,6 +2,7 @@
 //! Symbolic) with typed relations, indexed look-ups by id, time window and
 //! region, atomic updates, and vectorised reads for native expressions.
 
+mod binary;
 mod contextoid;
 mod error;
 mod frame;

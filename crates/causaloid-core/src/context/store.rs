@@ -551,7 +551,7 @@ impl Context {
         }
     }
 
-    fn check_time_order(
+    pub(crate) fn check_time_order(
         &self,
         from: u32,
         to: u32,

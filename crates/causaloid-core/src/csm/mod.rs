@@ -3,6 +3,8 @@
 //! sliding window that gives causaloids the recent past of a stream.
 
 mod batch;
+mod binary;
+mod carry;
 mod error;
 mod machine;
 mod record;

@@ -79,6 +79,18 @@ impl BatchFirings {
         self.arena = arena.into();
     }
 
+    /// Sets every firing's outcome (a batch read back from its binary form).
+    pub(crate) fn set_outcomes(&mut self, outcomes: Vec<Outcome>) {
+        if outcomes.len() == self.outcomes.len() {
+            self.outcomes = outcomes;
+        }
+    }
+
+    /// Forgets the vetting column (a batch no ethos vetted).
+    pub(crate) fn drop_vettings(&mut self) {
+        self.vettings.clear();
+    }
+
     pub fn len(&self) -> usize {
         self.rows.len()
     }

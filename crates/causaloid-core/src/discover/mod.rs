@@ -10,7 +10,9 @@ mod error;
 mod ges;
 mod histogram;
 mod mrmr;
+mod mrmr_partitioned;
 mod null;
+mod partitioned;
 mod pc;
 mod rca;
 mod surd;
@@ -23,7 +25,12 @@ pub use error::{DiscoverError, Result};
 pub use ges::{ges, GesOptions, GesResult};
 pub use histogram::{full_counts, joint_counts, marginal, sum_out, JointTable};
 pub use mrmr::{mrmr, MrmrResult, Relevance};
+pub use mrmr_partitioned::{mrmr_from_comoments, CoMoments};
 pub use null::{permutation_test, shuffled, ComponentTest, SurdSignificance, MAX_PERMUTATIONS};
+pub use partitioned::{
+    merge_counts, merge_ranges, partition_counts, partition_ranges, surd_from_counts, Partition,
+    MAX_PARTITION_CELLS,
+};
 pub use pc::{meek_closure, pc, pc_lagged, Marks, PcColumn, PcError, PcOptions, PcResult};
 pub use rca::{root_cause_scores, ColumnScore};
 pub use surd::{combinations, decompose, surd_from_pdf, surd_from_states, SurdResult};

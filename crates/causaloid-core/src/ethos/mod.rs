@@ -2,6 +2,7 @@
 //! proposed action in its context, with conflicts between norms resolved
 //! defeasibly (lex superior, then lex specialis, then lex posterior).
 
+pub(crate) mod binary;
 mod context;
 mod error;
 mod norm;

@@ -2,6 +2,7 @@
 //! graph of distributions and operations, sampled natively in seeded blocks,
 //! with conditionals decided by a sequential probability ratio test.
 
+mod binary;
 mod error;
 mod node;
 mod normal;

@@ -1,0 +1,127 @@
+//! The compact binary form of a [`DeonticVerdict`] (what a pickle carries).
+
+use super::norm::Modality;
+use super::verdict::{Defeat, DeonticVerdict, Rule};
+use crate::codec::{CodecError, Reader, Writer};
+
+const MAGIC: [u8; 4] = *b"CLDV";
+const VERSION: u16 = 1;
+const RULES: [Rule; 3] = [Rule::LexSuperior, Rule::LexSpecialis, Rule::LexPosterior];
+
+fn modality_index(m: Modality) -> u8 {
+    Modality::ALL.iter().position(|x| *x == m).unwrap_or(0) as u8
+}
+
+/// Appends a verdict's fields (no header) to `w`.
+pub(crate) fn write_verdict(w: &mut Writer, v: &DeonticVerdict) {
+    w.str(&v.action);
+    w.u8(modality_index(v.modality));
+    match &v.decided_by {
+        Some(id) => {
+            w.u8(1);
+            w.node_id(id);
+        }
+        None => w.u8(0),
+    }
+    w.node_ids(&v.applicable);
+    w.node_ids(&v.concurring);
+    w.node_ids(&v.unresolved);
+    w.len(v.defeated.len());
+    for d in &v.defeated {
+        w.node_id(&d.norm);
+        w.node_id(&d.by);
+        w.u8(RULES.iter().position(|r| *r == d.rule).unwrap_or(0) as u8);
+        w.str(&d.reason);
+    }
+}
+
+/// Reads what [`write_verdict`] wrote.
+pub(crate) fn read_verdict(r: &mut Reader<'_>) -> Result<DeonticVerdict, CodecError> {
+    let action = r.str("verdict action")?;
+    let m = r.u8("modality")?;
+    let modality = *Modality::ALL.get(m as usize).ok_or(CodecError::Invalid {
+        what: "modality",
+        detail: format!("index {m}"),
+    })?;
+    let decided_by = if r.bool("decided_by")? {
+        Some(r.node_id("decided_by")?)
+    } else {
+        None
+    };
+    let applicable = r.node_ids("applicable norms")?;
+    let concurring = r.node_ids("concurring norms")?;
+    let unresolved = r.node_ids("unresolved norms")?;
+    let n = r.len(20, "defeated norms")?;
+    let mut defeated = Vec::with_capacity(n);
+    for _ in 0..n {
+        let norm = r.node_id("defeated norm")?;
+        let by = r.node_id("defeating norm")?;
+        let k = r.u8("rule")?;
+        let rule = *RULES.get(k as usize).ok_or(CodecError::Invalid {
+            what: "rule",
+            detail: format!("index {k}"),
+        })?;
+        let reason = r.str("reason")?;
+        defeated.push(Defeat {
+            norm,
+            by,
+            rule,
+            reason,
+        });
+    }
+    Ok(DeonticVerdict {
+        action,
+        modality,
+        decided_by,
+        applicable,
+        concurring,
+        defeated,
+        unresolved,
+    })
+}
+
+impl DeonticVerdict {
+    /// The compact binary form.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut w = Writer::new(MAGIC, VERSION);
+        write_verdict(&mut w, self);
+        w.into_bytes()
+    }
+
+    /// Reads [`DeonticVerdict::to_bytes`].
+    pub fn from_bytes(bytes: &[u8]) -> Result<DeonticVerdict, CodecError> {
+        let (mut r, _) = Reader::open(bytes, MAGIC, VERSION)?;
+        let v = read_verdict(&mut r)?;
+        r.finish()?;
+        Ok(v)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph::NodeId;
+
+    #[test]
+    fn verdict_round_trips() {
+        let v = DeonticVerdict {
+            action: "sell".into(),
+            modality: Modality::Impermissible,
+            decided_by: Some(NodeId::Int(2)),
+            applicable: vec![NodeId::Int(1), NodeId::Int(2)],
+            concurring: vec![],
+            defeated: vec![Defeat {
+                norm: NodeId::Int(1),
+                by: NodeId::Str("law".into()),
+                rule: Rule::LexSpecialis,
+                reason: "specificity 2 > 1".into(),
+            }],
+            unresolved: vec![],
+        };
+        let bytes = v.to_bytes();
+        assert_eq!(DeonticVerdict::from_bytes(&bytes).unwrap(), v);
+        for n in 0..bytes.len() {
+            assert!(DeonticVerdict::from_bytes(&bytes[..n]).is_err());
+        }
+    }
+}

@@ -1,0 +1,56 @@
+//! The engine's thread setting for Python: `set_threads`, `get_threads`.
+
+use causaloid_core::threads::{self, ThreadsError};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use crate::errors::raise;
+
+pub fn threads_error(py: Python<'_>, err: &ThreadsError) -> PyErr {
+    let detail = PyDict::new(py);
+    match err {
+        ThreadsError::OutOfRange { found, max } => {
+            let _ = detail.set_item("threads", *found);
+            let _ = detail.set_item("max", *max);
+            raise(py, "InvalidArgumentError", err.to_string(), detail)
+        }
+        ThreadsError::Spawn { threads, .. } => {
+            let _ = detail.set_item("threads", *threads);
+            raise(py, "CausalError", err.to_string(), detail)
+        }
+    }
+}
+
+/// Sets the engine's threads for every later call; None returns to the default.
+#[pyfunction]
+#[pyo3(signature = (n))]
+fn set_threads(py: Python<'_>, n: Option<usize>) -> PyResult<()> {
+    match n {
+        Some(n) => py
+            .detach(|| threads::set_threads(n))
+            .map_err(|e| threads_error(py, &e)),
+        None => {
+            threads::reset_threads();
+            Ok(())
+        }
+    }
+}
+
+/// The number of threads an engine call started now would use.
+#[pyfunction]
+fn get_threads() -> usize {
+    threads::threads()
+}
+
+/// Whether `set_threads` is in force (not the default pool).
+#[pyfunction]
+fn threads_set() -> bool {
+    threads::is_set()
+}
+
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(set_threads, m)?)?;
+    m.add_function(wrap_pyfunction!(get_threads, m)?)?;
+    m.add_function(wrap_pyfunction!(threads_set, m)?)?;
+    Ok(())
+}

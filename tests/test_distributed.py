@@ -1,0 +1,242 @@
+"""Dask (a real LocalCluster of two worker processes) and Ray give exactly
+what one machine gives: a batch's verdicts, a windowed state machine's
+firings and event numbers across partition boundaries."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import causaloid as cl
+
+dd = pytest.importorskip("dask.dataframe", reason="the dask extra is not installed")
+distributed = pytest.importorskip("distributed", reason="the dask extra is not installed")
+
+import dask  # noqa: E402
+
+import causaloid.dask as cld  # noqa: E402
+
+col = cl.expr.col
+
+
+@pytest.fixture(scope="module")
+def client():  # type: ignore[no-untyped-def]
+    cluster = distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    )
+    c = distributed.Client(cluster)
+    yield c
+    c.close()
+    cluster.close()
+
+
+def _table(n: int = 4000) -> pd.DataFrame:
+    rng = np.random.default_rng(7)
+    return pd.DataFrame({"x": rng.random(n), "y": rng.normal(size=n)})
+
+
+def _graph() -> cl.CausalGraph:
+    g = cl.CausalGraph(1, "g")
+    g.add(cl.Causaloid(1, "x high", expr=col("x") > 0.5))
+    g.add(cl.Causaloid(2, "y positive", expr=col("y") > 0.0))
+    g.add(cl.Causaloid(3, "both", expr=cl.expr.value()))
+    g.link(1, 3)
+    g.link(2, 3)
+    return g.freeze()
+
+
+def _machine() -> cl.StateMachine:
+    rising = cl.State("rising", "", cl.Causaloid("r", "", expr=col("x.mean") > 0.55))
+    jump = cl.State("jump", "", cl.Causaloid("j", "", expr=col("y.delta") > 2.5))
+    return cl.StateMachine([(rising, "log"), (jump, "alert")], window=cl.Window(5, ["x", "y"]))
+
+
+def test_a_graph_batch_on_workers_equals_one_machine(client) -> None:  # type: ignore[no-untyped-def]
+    table = _table()
+    frame = dd.from_pandas(table, npartitions=8)
+    g = _graph()
+    got = cld.evaluate_batch(g, frame)
+    assert got.dtype == np.bool_  # meta known before computing
+    np.testing.assert_array_equal(got.compute().to_numpy(), g.evaluate_batch(table))
+
+
+def test_a_model_batch_on_workers_equals_one_machine(client) -> None:  # type: ignore[no-untyped-def]
+    table = _table()
+    model = cl.Model(1, "m", _graph())
+    got = cld.evaluate_batch(model, dd.from_pandas(table, npartitions=4)).compute()
+    np.testing.assert_array_equal(got.to_numpy(), model.evaluate_batch(table))
+
+
+def test_a_windowed_machine_over_8_partitions_fires_as_one_machine(client) -> None:  # type: ignore[no-untyped-def]
+    table = _table()
+    frame = dd.from_pandas(table, npartitions=8)
+    machine = _machine()
+    got = cld.run_batch(machine, frame).compute()
+    one = _machine().run_batch(table)
+    assert len(got) == len(one) > 0
+    np.testing.assert_array_equal(got["row"].to_numpy(), one.rows)
+    np.testing.assert_array_equal(got["event"].to_numpy(), [f.event for f in one.firings])
+    assert got["state"].tolist() == one.states
+    assert machine.events == 0  # the machine passed in is not advanced
+
+
+def test_partitions_smaller_than_the_window_still_carry_it(client) -> None:  # type: ignore[no-untyped-def]
+    table = _table(40)
+    got = cld.run_batch(_machine(), dd.from_pandas(table, npartitions=16)).compute()
+    one = _machine().run_batch(table)
+    np.testing.assert_array_equal(got["event"].to_numpy(), [f.event for f in one.firings])
+
+
+def test_a_machine_that_already_ran_continues_its_event_numbers() -> None:
+    table = _table(200)
+    m = _machine()
+    m.run_batch(table.iloc[:50])
+    got = cld.run_batch(m, dd.from_pandas(table.iloc[50:], npartitions=3)).compute(
+        scheduler="synchronous"
+    )
+    one = _machine().run_batch(table)
+    assert got["event"].tolist() == [f.event for f in one.firings if f.event >= 50]
+    assert got["row"].tolist() == [f.event - 50 for f in one.firings if f.event >= 50]
+
+
+def test_a_missing_column_fails_before_anything_runs() -> None:
+    frame = dd.from_pandas(pd.DataFrame({"z": [1.0, 2.0]}), npartitions=1)
+    with pytest.raises(cl.errors.UnknownColumnError):
+        cld.evaluate_batch(_graph(), frame)
+
+
+def test_a_pandas_frame_is_refused_with_a_clear_error() -> None:
+    with pytest.raises(cl.errors.InvalidArgumentError, match="dask.dataframe.DataFrame"):
+        cld.evaluate_batch(_graph(), _table(10))
+
+
+def test_workers_default_to_one_engine_thread_per_task(client) -> None:  # type: ignore[no-untyped-def]
+    def probe() -> int:
+        from causaloid.threads import _apply_worker_default
+
+        _apply_worker_default(1)
+        return cl.get_threads()
+
+    assert client.run(probe) and set(client.run(probe).values()) == {1}
+
+
+def test_set_threads_validates_and_never_changes_results() -> None:
+    table = _table(5000)
+    g = _graph()
+    want = g.evaluate_batch(table)
+    try:
+        cl.set_threads(1)
+        assert cl.get_threads() == 1
+        np.testing.assert_array_equal(g.evaluate_batch(table), want)
+        for bad in (0, -1, 2.5, True, "2"):
+            with pytest.raises(cl.errors.InvalidArgumentError):
+                cl.set_threads(bad)  # type: ignore[arg-type]
+        assert cl.get_threads() == 1
+    finally:
+        cl.set_threads(None)
+
+
+def _lagged_table(n: int = 6000) -> pd.DataFrame:
+    rng = np.random.default_rng(3)
+    x1, x2, x3 = rng.random(n), rng.random(n), rng.normal(size=n)
+    y = np.full(n, 0.25)
+    y[3:] = 0.6 * x1[:-3] + 0.3 * x2[2:-1] + 0.1 * x3[1:-2]
+    return pd.DataFrame({"y": y, "x1": x1, "x2": x2, "x3": x3})
+
+
+@pytest.mark.parametrize("lag", [0, 1, 3])
+def test_surd_on_partitions_equals_the_collected_table_exactly(client, lag: int) -> None:  # type: ignore[no-untyped-def]
+    table = _lagged_table()
+    frame = dd.from_pandas(table, npartitions=8)
+    got = cld.surd(frame, "y", lag=lag, bins=6)
+    want = cl.discover.surd(table, "y", lag=lag, bins=6)
+    assert got == want  # every float, bit for bit
+    assert got.samples == len(table) - lag
+
+
+def test_surd_partitions_shorter_than_the_lag_still_pair_rows_across_them() -> None:
+    table = _lagged_table(300)
+    frame = dd.from_pandas(table, npartitions=100)  # three rows a partition
+    got = cld.surd(frame, "y", lag=5, bins=4, max_order=2, self_causation=True)
+    want = cl.discover.surd(table, "y", lag=5, bins=4, max_order=2, self_causation=True)
+    assert got == want
+
+
+def test_surd_on_partitions_keeps_the_collected_errors() -> None:
+    table = _lagged_table(100)
+    table.loc[50, "x2"] = np.nan
+    with pytest.raises(cl.discover.errors.NonFiniteError, match="x2"):
+        cld.surd(dd.from_pandas(table, npartitions=4), "y", bins=4)
+    with pytest.raises(cl.errors.UnknownColumnError):
+        cld.surd(dd.from_pandas(table, npartitions=4), "nope")
+
+
+def test_mrmr_on_partitions_selects_as_the_collected_table(client) -> None:  # type: ignore[no-untyped-def]
+    rng = np.random.default_rng(5)
+    a, b, c, noise = rng.normal(size=(4, 3000))
+    table = pd.DataFrame({"a": a, "a2": a + 0.3 * noise, "b": b, "c": c, "y": 2 * a + b + 0.1 * c})
+    got = cld.mrmr(dd.from_pandas(table, npartitions=8), "y", k=3)
+    want = cl.discover.mrmr(table, "y", k=3)
+    assert got.features == want.features
+    np.testing.assert_allclose(got.scores, want.scores, rtol=1e-12)
+    for name, value in want.relevance.items():
+        assert got.relevance[name] == pytest.approx(value, rel=1e-12)
+
+
+def test_mrmr_on_partitions_names_what_it_cannot_do() -> None:
+    table = pd.DataFrame({"a": np.arange(10.0), "y": np.arange(10.0) % 3})
+    with pytest.raises(cl.discover.errors.DiscoverValueError, match="f_test"):
+        cld.mrmr(dd.from_pandas(table, npartitions=2), "y", method="mutual_info")
+
+
+def test_single_machine_calls_name_dask_when_given_a_dask_frame() -> None:
+    frame = dd.from_pandas(_lagged_table(50), npartitions=2)
+    with pytest.raises(TypeError, match="causaloid.dask"):
+        cl.discover.surd(frame, "y")
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    cuts=st.lists(st.integers(0, 400), max_size=6),
+    lag=st.integers(0, 6),
+    bins=st.integers(2, 5),
+    seed=st.integers(0, 2**16),
+)
+def test_surd_is_the_same_however_the_rows_are_partitioned(
+    cuts: list[int], lag: int, bins: int, seed: int
+) -> None:
+    rng = np.random.default_rng(seed)
+    table = pd.DataFrame({"y": rng.random(400), "a": rng.random(400), "b": rng.random(400)})
+    bounds = sorted({0, 400, *cuts})
+    pieces = [table.iloc[lo:hi] for lo, hi in zip(bounds, bounds[1:])]
+    frame = dd.from_delayed([dask.delayed(p) for p in pieces], meta=table.iloc[:0])
+    with dask.config.set(scheduler="synchronous"):
+        got = cld.surd(frame, "y", lag=lag, bins=bins)
+    assert got == cl.discover.surd(table, "y", lag=lag, bins=bins)
+
+
+def test_a_context_reading_graph_on_workers_equals_one_machine(client) -> None:  # type: ignore[no-untyped-def]
+    day = 86_400
+    closes = [10.0, 12.0, 11.0, 15.0, 14.0, 18.0]
+    ctx = cl.Context.from_frame(
+        {"t": np.arange(6) * day, "close": closes}, time="t", scale="day", name="prices"
+    )
+    rising = cl.Causaloid(
+        "rising",
+        "close above the previous day's",
+        expr=cl.expr.ctx_time("day", "close", at="t")
+        > cl.expr.ctx_time("day", "close", at="t", offset=-1),
+        context=ctx,
+    )
+    g = cl.CausalGraph(1, "g")
+    g.add(rising)
+    g.add(cl.Causaloid(2, "follow", expr=cl.expr.value()))
+    g.link("rising", 2)
+    g.freeze()
+    table = pd.DataFrame({"t": np.arange(6) * day + 3600.0})
+    got = cld.evaluate_batch(g, dd.from_pandas(table, npartitions=3)).compute()
+    np.testing.assert_array_equal(got.to_numpy(), g.evaluate_batch(table))
+    assert got.tolist() == [False, True, False, True, False, True]

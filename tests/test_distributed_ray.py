@@ -1,0 +1,61 @@
+"""Ray (a local Ray instance) gives exactly what one machine gives."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import causaloid as cl
+
+ray = pytest.importorskip("ray", reason="the ray extra is not installed")
+pytest.importorskip("ray.data", reason="the ray extra is not installed")
+
+import causaloid.ray as clr  # noqa: E402
+
+col = cl.expr.col
+
+
+@pytest.fixture(scope="module")
+def local_ray():  # type: ignore[no-untyped-def]
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, ignore_reinit_error=True)
+    yield
+    ray.shutdown()
+
+
+def _table(n: int = 2000) -> pd.DataFrame:
+    rng = np.random.default_rng(11)
+    return pd.DataFrame({"x": rng.random(n), "y": rng.normal(size=n)})
+
+
+def _machine() -> cl.StateMachine:
+    rising = cl.State("rising", "", cl.Causaloid("r", "", expr=col("x.mean") > 0.55))
+    return cl.StateMachine([(rising, "log")], window=cl.Window(4, ["x"]))
+
+
+def test_a_batch_on_ray_equals_one_machine(local_ray) -> None:  # type: ignore[no-untyped-def]
+    table = _table()
+    c = cl.Causaloid(1, "x high", expr=col("x") > 0.5)
+    got = clr.evaluate_batch(c, ray.data.from_pandas(table)).to_pandas()
+    np.testing.assert_array_equal(got["verdict"].to_numpy(), c.evaluate_batch(table))
+
+
+def test_a_windowed_machine_on_ray_fires_as_one_machine(local_ray) -> None:  # type: ignore[no-untyped-def]
+    table = _table()
+    got = clr.run_batch(_machine(), ray.data.from_pandas(table), pieces=8)
+    one = _machine().run_batch(table)
+    assert got["event"].tolist() == [f.event for f in one.firings]
+    assert got["state"].tolist() == one.states
+
+
+def test_surd_and_mrmr_on_ray_equal_the_collected_table(local_ray) -> None:  # type: ignore[no-untyped-def]
+    rng = np.random.default_rng(4)
+    x1, x2 = rng.random(2000), rng.random(2000)
+    y = np.roll(0.7 * x1 + 0.3 * x2, 2)
+    table = pd.DataFrame({"y": y, "x1": x1, "x2": x2})
+    ds = ray.data.from_pandas(table)
+    assert clr.surd(ds, "y", lag=2, bins=5, pieces=4) == cl.discover.surd(table, "y", lag=2, bins=5)
+    got = clr.mrmr(ds, "y", k=2, pieces=4)
+    want = cl.discover.mrmr(table, "y", k=2)
+    assert got.features == want.features
+    np.testing.assert_allclose(got.scores, want.scores, rtol=1e-12)
