@@ -151,6 +151,7 @@ def test_every_to_frame_has_polars_and_arrow_twins(kind):
     assert isinstance(plf, pl.DataFrame) and isinstance(table, pa.Table)
     assert list(pdf.columns) == plf.columns == table.column_names
     assert len(pdf) == plf.height == table.num_rows > 0
+
     def same(v: object) -> object:
         if isinstance(v, tuple):
             return list(v)

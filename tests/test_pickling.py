@@ -47,6 +47,20 @@ def _surd() -> Any:
     return discover.surd({"a": a, "b": b, "y": y}, target="y", bins=2)
 
 
+def _selector_data() -> tuple[Any, Any]:
+    rng = np.random.default_rng(3)
+    t = rng.normal(size=200)
+    return np.column_stack([t + 0.1 * rng.normal(size=200), rng.normal(size=200)]), t
+
+
+def _cpdag() -> Any:
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=500)
+    y = x + rng.normal(size=500)
+    z = y + rng.normal(size=500)
+    return discover.pc({"x": x, "y": y, "z": z})
+
+
 def _mrmr() -> Any:
     rng = np.random.default_rng(1)
     t = rng.normal(size=300)
@@ -173,7 +187,12 @@ CASES: dict[str, tuple[Callable[[], Any], Probe]] = {
         lambda: cl.Uncertain.bernoulli(0.8).probability_exceeds(0.5, seed=1),
         lambda d: (bool(d), d.samples, d.successes, d.reason, d.seed, d.explain()),
     ),
-    "SurdResult": (_surd, lambda r: (repr(r), r.to_frame().to_dict())),
+    "SurdResult": (_surd, lambda r: (repr(r), str(r), r.to_frame().to_json())),
+    "CPDAG": (_cpdag, lambda c: c.to_json()),
+    "MRMRSelector": (
+        lambda: discover.MRMRSelector(k=1),
+        lambda sel: sel.fit(*_selector_data()).get_support().tolist(),
+    ),
     "MRMRResult": (_mrmr, lambda r: (r.features, r.scores, r.relevance)),
     "Pipeline": (_pipeline, lambda p: [repr(e) for e in p.edges]),
     "CleaningReport": (lambda: _pipeline().report, str),

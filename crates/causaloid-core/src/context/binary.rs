@@ -10,7 +10,8 @@
 //! timestamps : i64 column, one per time and space-time contextoid
 //! coords     : f64 column, x y z per space and space-time contextoid
 //! symbols    : one string per symbolic contextoid
-//! fields     : count, then per field its name and an f64 column (NaN = absent)
+//! fields     : count, then per field its name and an f64 column (the store's
+//!              absent marker = absent; any other NaN is a NaN field)
 //! relations  : kind names, then from/to positions and kind index as u32 columns
 //! ```
 //!
@@ -229,8 +230,8 @@ impl Context {
             return Ok(Err(e));
         }
         for (name, col) in &fields {
-            if col.iter().any(|v| !v.is_nan()) {
-                ctx.set_column(name, 0, col);
+            if col.iter().any(|v| !super::store::is_absent(*v)) {
+                ctx.set_column_exact(name, 0, col);
             }
         }
         for ((f, t), k) in from.iter().zip(&to).zip(&kind) {

@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 /// both as NaN.
 pub(crate) const ABSENT: f64 = f64::from_bits(0x7ff8_0000_00ab_5e47);
 
-fn is_absent(v: f64) -> bool {
+pub(crate) fn is_absent(v: f64) -> bool {
     v.to_bits() == ABSENT.to_bits()
 }
 
@@ -549,6 +549,13 @@ impl Context {
         for (slot, v) in to.iter_mut().zip(values) {
             *slot = if v.is_nan() { ABSENT } else { *v };
         }
+    }
+
+    /// Sets a field column exactly as given, the absent marker included (the
+    /// binary form carries both a NaN field and an absent one).
+    pub(crate) fn set_column_exact(&mut self, name: &str, start: usize, values: &[f64]) {
+        let f = self.field_slot_or_add(name) as usize;
+        self.columns[f][start..start + values.len()].copy_from_slice(values);
     }
 
     pub(crate) fn check_time_order(

@@ -93,6 +93,16 @@ pub struct Binner {
 impl Binner {
     /// Checks `values` (finite, not constant, inside explicit edges) and fixes the bins.
     pub fn new(column: &str, values: &[f64], spec: &BinSpec) -> Result<Binner> {
+        Binner::build(column, values, spec, true)
+    }
+
+    /// A binner from a column's range alone (its `[min, max]`), for columns
+    /// seen in parts: the caller checks the total samples against the bins.
+    pub fn from_range(column: &str, lo: f64, hi: f64, spec: &BinSpec) -> Result<Binner> {
+        Binner::build(column, &[lo, hi], spec, false)
+    }
+
+    fn build(column: &str, values: &[f64], spec: &BinSpec, check_samples: bool) -> Result<Binner> {
         let name = || column.to_string();
         if let BinSpec::EqualWidth(bins) = spec {
             if *bins < 2 || *bins > u32::MAX as usize {
@@ -133,7 +143,7 @@ impl Binner {
                 }
                 // More bins than samples leave most bins empty and every
                 // estimate meaningless; refuse before anything is sized by `bins`.
-                if bins > values.len() {
+                if check_samples && bins > values.len() {
                     return Err(DiscoverError::TooFewSamples {
                         column: name(),
                         samples: values.len(),

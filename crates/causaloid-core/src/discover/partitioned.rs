@@ -155,7 +155,7 @@ fn binners(
         .zip(ranges)
         .map(|((name, spec), range)| match range {
             // A binner depends on its column only through the column's range.
-            Some((lo, hi)) => Binner::new(name, &[*lo, *hi], spec),
+            Some((lo, hi)) => Binner::from_range(name, *lo, *hi, spec),
             None => Binner::new(name, &[], spec),
         })
         .collect()
