@@ -384,8 +384,9 @@ impl CausalGraph {
                 (None, None) if is_start => value,
                 (None, None) => None,
             };
-            let mut reads: Vec<(Kind, &[f64])> = Vec::with_capacity(step.node_reads.len());
-            for &t in &step.node_reads {
+            let targets = &fz.node_reads[step.reads.0 as usize..step.reads.1 as usize];
+            let mut reads: Vec<(Kind, &[f64])> = Vec::with_capacity(targets.len());
+            for &t in targets {
                 match &outs[t as usize] {
                     Some((k, x)) => reads.push((*k, x.as_slice())),
                     None => {

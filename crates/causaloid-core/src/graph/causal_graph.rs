@@ -25,8 +25,17 @@ pub(crate) struct PlanStep {
     /// Whether the node receives the incoming value (the join of its parents):
     /// an expression that reads `value()`, a callable, a nested structure.
     pub needs_value: bool,
-    /// The graph indices of the nodes its expression reads with `node(id)`.
-    pub node_reads: Vec<u32>,
+    /// Range of the nodes its expression reads with `node(id)` in
+    /// `Frozen::node_reads` (kept flat, so a step stays small and the plan
+    /// walks memory sequentially).
+    pub reads: (u32, u32),
+}
+
+impl PlanStep {
+    #[inline(always)]
+    pub fn has_reads(&self) -> bool {
+        self.reads.0 != self.reads.1
+    }
 }
 
 /// What freezing computes once for every evaluation.
@@ -36,6 +45,8 @@ pub(crate) struct Frozen {
     pub order: Vec<u32>,
     /// The evaluation plan, in topological order.
     pub plan: Vec<PlanStep>,
+    /// The graph indices of every step's node reads (see `PlanStep::reads`).
+    pub node_reads: Vec<u32>,
     /// Each node's position in `plan`.
     pub step_of: Vec<u32>,
     pub parents: Vec<u32>,
@@ -232,11 +243,12 @@ impl CausalGraph {
         let has_callables = self.nodes.iter().any(Member::has_callables);
         let mut plan = Vec::with_capacity(order.len());
         let mut parents = Vec::new();
+        let mut node_reads = Vec::new();
         for &i in &order {
             let iu = i as usize;
             let p0 = parents.len() as u32;
             parents.extend_from_slice(&self.parents[iu]);
-            let (row_fn, reads_value, node_reads) = match (&self.nodes[iu], &links[iu].program) {
+            let (row_fn, reads_value, reads) = match (&self.nodes[iu], &links[iu].program) {
                 (Member::Causaloid(_), Some(program)) => {
                     let mut reads = Vec::with_capacity(program.nodes().len());
                     for target in program.nodes() {
@@ -265,13 +277,15 @@ impl CausalGraph {
                 _ => (None, false, Vec::new()),
             };
             let needs_value = reads_value || row_fn.is_none();
+            let r0 = node_reads.len() as u32;
+            node_reads.extend_from_slice(&reads);
             plan.push(PlanStep {
                 node: i,
                 parents: (p0, parents.len() as u32),
                 row_fn,
                 reads_value,
                 needs_value,
-                node_reads,
+                reads: (r0, node_reads.len() as u32),
             });
         }
         let mut step_of = vec![0u32; self.nodes.len()];
@@ -282,6 +296,7 @@ impl CausalGraph {
             order,
             step_of,
             plan,
+            node_reads,
             parents,
             table,
             links,

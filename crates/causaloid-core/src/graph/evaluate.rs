@@ -188,7 +188,15 @@ impl CausalGraph {
             for &i in path {
                 let iu = i as usize;
                 let step = &fz.plan[fz.step_of[iu] as usize];
-                self.gather_reads(iu, step, done, out, &mut reads)?;
+                if step.has_reads() {
+                    if step.has_reads() {
+                        self.gather_reads(iu, step, done, out, &mut reads)?;
+                    } else if !reads.is_empty() {
+                        reads.clear();
+                    }
+                } else {
+                    reads.clear();
+                }
                 let r = self.eval_node(i, incoming, row, &reads, host, scope, ctx)?;
                 match r {
                     Step::Value(v) => {
@@ -247,7 +255,11 @@ impl CausalGraph {
                 Some((k, x)) => Some(Value::from_raw(k, x)),
                 None => value,
             };
-            self.gather_reads(iu, step, done, out, &mut reads)?;
+            if step.has_reads() {
+                self.gather_reads(iu, step, done, out, &mut reads)?;
+            } else if !reads.is_empty() {
+                reads.clear();
+            }
             // Fast path: an expression causaloid compiled to closures. Anything
             // else (errors included) takes the general path below.
             if let (Some(f), false) = (&step.row_fn, step.reads_value && incoming.is_none()) {
@@ -339,7 +351,8 @@ impl CausalGraph {
         reads: &mut Vec<(Kind, f64)>,
     ) -> Result<(), CausalError> {
         reads.clear();
-        for &t in &step.node_reads {
+        let fz = self.frozen()?;
+        for &t in &fz.node_reads[step.reads.0 as usize..step.reads.1 as usize] {
             let state = done[t as usize];
             if state == 0 {
                 return Err(CausalError::NodeRead {
