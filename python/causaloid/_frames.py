@@ -9,6 +9,7 @@ extra to install (see :mod:`causaloid._optional`).
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Any
 
 from causaloid._optional import require
@@ -77,11 +78,12 @@ def to_arrow(columns: Columns, purpose: str = "to_arrow()") -> Any:
     return pa.table(arrays)
 
 
-class Tabular:
+class Tabular(ABC):
     """Mixin: ``to_frame()``, ``to_polars()`` and ``to_arrow()`` from ``_columns()``."""
 
-    def _columns(self) -> Columns:  # pragma: no cover - every subclass defines it
-        raise NotImplementedError
+    @abstractmethod
+    def _columns(self) -> Columns:
+        """The result's table: column name to values, every column as long."""
 
     def to_frame(self) -> Any:
         """The result as a pandas DataFrame (needs ``causaloid[frames]``)."""
