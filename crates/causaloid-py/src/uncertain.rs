@@ -2,87 +2,18 @@
 //! graph) and `Decision`, plus the bridge that lets the engine call a Python
 //! function once per block of samples.
 
-use crate::errors::raise_from;
+use crate::errors::IntoPy;
 use causaloid_core::uncertain::{
     moments, quantiles, resolve_seed, BinaryOp, BlockFunction, CompareOp, Decision, LogicOp,
-    MapFailure, Part, SprtParams, UnaryOp, Uncertain, UncertainError,
+    MapFailure, Part, SprtParams, UnaryOp, Uncertain,
 };
 use causaloid_core::Kind;
 use numpy::{PyArray1, PyReadonlyArray1, PyUntypedArrayMethods};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyTuple};
+use pyo3::types::{PyList, PyTuple};
 use std::sync::Arc;
 
-const ERRORS: &str = "causaloid.uncertain.errors";
-
-/// The Python exception for an engine error, with its structured detail.
-fn to_pyerr(py: Python<'_>, err: &UncertainError) -> PyErr {
-    let detail = PyDict::new(py);
-    let message = err.to_string();
-    let (module, class) = match err {
-        UncertainError::InvalidParameter {
-            parameter,
-            value,
-            expected,
-        } => {
-            let _ = detail.set_item("parameter", *parameter);
-            let _ = detail.set_item("value", value);
-            let _ = detail.set_item("expected", *expected);
-            (ERRORS, "UncertainParameterError")
-        }
-        UncertainError::KindMismatch {
-            operation,
-            expected,
-            found,
-        } => {
-            let _ = detail.set_item("operation", *operation);
-            let _ = detail.set_item("expected", *expected);
-            let _ = detail.set_item("found", *found);
-            (ERRORS, "UncertainKindError")
-        }
-        UncertainError::DivisionByZero { sample, seed } => {
-            let _ = detail.set_item("sample", *sample);
-            let _ = detail.set_item("seed", *seed);
-            (ERRORS, "UncertainZeroDivisionError")
-        }
-        UncertainError::TooLarge { parameter, value } => {
-            let _ = detail.set_item("parameter", *parameter);
-            let _ = detail.set_item("value", *value);
-            (ERRORS, "UncertainMemoryError")
-        }
-        UncertainError::MapShape {
-            name,
-            expected,
-            found,
-        } => {
-            let _ = detail.set_item("function", name);
-            let _ = detail.set_item("expected", *expected);
-            let _ = detail.set_item("found", found.clone());
-            ("causaloid.errors", "ShapeError")
-        }
-        UncertainError::MapFailed { name, source } => {
-            let _ = detail.set_item("function", name);
-            let error = raise_from(py, ERRORS, "MapError", message, detail);
-            // Chain the Python exception the function raised, so the traceback shows it.
-            if let Some(cause) = source.downcast_ref::<PyErr>() {
-                error.set_cause(py, Some(cause.clone_ref(py)));
-            }
-            return error;
-        }
-    };
-    raise_from(py, module, class, message, detail)
-}
-
-trait IntoPy<T> {
-    fn py(self, py: Python<'_>) -> PyResult<T>;
-}
-
-impl<T> IntoPy<T> for Result<T, UncertainError> {
-    fn py(self, py: Python<'_>) -> PyResult<T> {
-        self.map_err(|e| to_pyerr(py, &e))
-    }
-}
 
 /// A Python callable `fn(samples) -> array`, called once per block.
 struct PyBlockFunction {
@@ -474,7 +405,7 @@ impl PyDecision {
     /// Reads the binary form written for a pickle.
     #[staticmethod]
     fn _from_bytes(py: Python<'_>, data: &[u8]) -> PyResult<Self> {
-        let inner = Decision::from_bytes(data).map_err(|e| crate::codec::codec_error(py, &e))?;
+        let inner = Decision::from_bytes(data).py(py)?;
         Ok(PyDecision { inner })
     }
 
