@@ -52,9 +52,7 @@ pub fn node_id_from_py(obj: &Bound<'_, PyAny>) -> PyResult<NodeId> {
 }
 
 fn scale_key(py: Python<'_>, scale: Option<&str>) -> PyResult<Option<TimeScale>> {
-    scale
-        .map(|s| TimeScale::parse(s).py(py))
-        .transpose()
+    scale.map(|s| TimeScale::parse(s).py(py)).transpose()
 }
 
 fn contextoid_from_py(py: Python<'_>, t: &Bound<'_, PyAny>) -> PyResult<Contextoid> {
@@ -225,15 +223,11 @@ impl ContextCore {
             .map(|op| operation_from_py(py, &op))
             .collect::<PyResult<Vec<_>>>()?;
         let inner = self.inner.clone();
-        py.detach(move || inner.update(|c| c.apply(ops)))
-            .py(py)
+        py.detach(move || inner.update(|c| c.apply(ops))).py(py)
     }
 
     fn get<'py>(&self, py: Python<'py>, id: &Bound<'_, PyAny>) -> PyResult<Bound<'py, PyTuple>> {
-        let c = self
-            .snapshot()
-            .get(&node_id_from_py(id)?)
-            .py(py)?;
+        let c = self.snapshot().get(&node_id_from_py(id)?).py(py)?;
         contextoid_to_py(py, &c)
     }
 
@@ -246,9 +240,7 @@ impl ContextCore {
     }
 
     fn value(&self, py: Python<'_>, id: &Bound<'_, PyAny>, field: &str) -> PyResult<f64> {
-        self.snapshot()
-            .value(&node_id_from_py(id)?, field)
-            .py(py)
+        self.snapshot().value(&node_id_from_py(id)?, field).py(py)
     }
 
     /// Values of `field` at many ids: a NumPy int64 array takes the fast path.
@@ -272,10 +264,7 @@ impl ContextCore {
                 .collect::<PyResult<Vec<_>>>()?;
             ctx.values(&ids, field)
         };
-        Ok(PyArray1::from_vec(
-            py,
-            out.py(py)?,
-        ))
+        Ok(PyArray1::from_vec(py, out.py(py)?))
     }
 
     #[pyo3(signature = (id, kind=None, direction="both"))]
@@ -368,9 +357,7 @@ impl ContextCore {
     ) -> PyResult<TimesAndValues<'py>> {
         let key = scale_key(py, scale)?;
         let ctx = self.snapshot();
-        let values = ctx
-            .window_values(key, field, start, end)
-            .py(py)?;
+        let values = ctx.window_values(key, field, start, end).py(py)?;
         let times: Vec<i64> = ctx
             .window_slots(key, start, end)
             .iter()
@@ -403,10 +390,7 @@ impl ContextCore {
         low: [f64; 3],
         high: [f64; 3],
     ) -> PyResult<Bound<'py, PyList>> {
-        let ids = self
-            .snapshot()
-            .region(low, high)
-            .py(py)?;
+        let ids = self.snapshot().region(low, high).py(py)?;
         ids_to_list(py, &ids)
     }
 
@@ -546,9 +530,7 @@ impl ContextCore {
     }
 
     fn to_json(&self, py: Python<'_>) -> PyResult<String> {
-        self.snapshot()
-            .to_json()
-            .py(py)
+        self.snapshot().to_json().py(py)
     }
 
     /// The engine's compact binary form (what a pickle carries).
@@ -560,9 +542,7 @@ impl ContextCore {
 
     #[staticmethod]
     fn from_bytes(py: Python<'_>, data: &[u8]) -> PyResult<ContextCore> {
-        let ctx = py
-            .detach(|| Context::from_bytes(data))
-            .py(py)?;
+        let ctx = py.detach(|| Context::from_bytes(data)).py(py)?;
         Ok(ContextCore {
             inner: Arc::new(SharedContext::new(ctx)),
         })

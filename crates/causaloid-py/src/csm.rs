@@ -308,8 +308,7 @@ impl FiringList {
     /// Reads the binary form written for a pickle.
     #[staticmethod]
     fn _from_bytes(py: Python<'_>, data: &[u8]) -> PyResult<Self> {
-        let inner =
-            BatchFirings::from_bytes(data).py(py)?;
+        let inner = BatchFirings::from_bytes(data).py(py)?;
         Ok(FiringList {
             inner: Arc::new(inner),
         })

@@ -1,12 +1,12 @@
 //! Bindings of the discovery kernels (SURD, mRMR): numeric columns in, plain
 //! Python containers out; the Python package `causaloid.discover` names them.
 
+use crate::errors::IntoPy;
 use causaloid_core::discover::{
     mrmr, root_cause_scores, surd_from_columns, surd_from_columns_tested, surd_from_pdf, BinSpec,
     Column, ComponentTest, Relevance, SurdResult, SurdSignificance,
 };
 use numpy::{PyReadonlyArray1, PyReadonlyArrayDyn, PyUntypedArrayMethods};
-use crate::errors::IntoPy;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 

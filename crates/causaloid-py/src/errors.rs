@@ -63,9 +63,7 @@ fn module(area: Area) -> String {
 fn detail_to_py<'py>(py: Python<'py>, detail: Detail<'_>) -> PyResult<Bound<'py, PyAny>> {
     Ok(match detail {
         Detail::Id(id) => node_id_to_py(py, id),
-        Detail::Ids(ids) => {
-            PyList::new(py, ids.iter().map(|i| node_id_to_py(py, i)))?.into_any()
-        }
+        Detail::Ids(ids) => PyList::new(py, ids.iter().map(|i| node_id_to_py(py, i)))?.into_any(),
         Detail::Int(n) => n.into_bound_py_any(py)?,
         Detail::Ints(ns) => PyList::new(py, ns)?.into_any(),
         Detail::Float(x) => x.into_bound_py_any(py)?,

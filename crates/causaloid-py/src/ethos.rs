@@ -12,7 +12,6 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use std::sync::{Arc, Mutex};
 
-
 // ---- Python predicates ------------------------------------------------------------
 
 /// A Python callable `fn(action, context)`; the context is the host's own
@@ -239,8 +238,7 @@ impl PyDeonticVerdict {
     /// Reads the binary form written for a pickle.
     #[staticmethod]
     fn _from_bytes(py: Python<'_>, data: &[u8]) -> PyResult<Self> {
-        let inner =
-            DeonticVerdict::from_bytes(data).py(py)?;
+        let inner = DeonticVerdict::from_bytes(data).py(py)?;
         Ok(PyDeonticVerdict { inner })
     }
 

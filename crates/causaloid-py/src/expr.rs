@@ -87,8 +87,7 @@ impl PyExpr {
         let scale = scale
             .map(|s| TimeScale::parse(s).map_err(|e| crate::errors::to_pyerr(py, &e)))
             .transpose()?;
-        let how =
-            Aggregation::parse(how).map_err(|e| crate::errors::to_pyerr(py, &e))?;
+        let how = Aggregation::parse(how).map_err(|e| crate::errors::to_pyerr(py, &e))?;
         Ok(leaf(Expr::Read(ContextRead {
             context,
             read: ReadKind::Window {

@@ -58,8 +58,7 @@ fn surd_partition_ranges(
 ) -> PyResult<Ranges> {
     let p = partition(&agents, &target, &halo, lag, samples)?;
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    py.detach(|| partition_ranges(&p, &names))
-        .py(py)
+    py.detach(|| partition_ranges(&p, &names)).py(py)
 }
 
 /// The table's ranges from its partitions' ranges.
@@ -136,9 +135,7 @@ fn mrmr_partition_stats(
         .map(|(c, n)| slice(c, n))
         .collect::<PyResult<_>>()?;
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    let s = py
-        .detach(|| CoMoments::of(&names, &cols))
-        .py(py)?;
+    let s = py.detach(|| CoMoments::of(&names, &cols)).py(py)?;
     Ok((s.count, s.means, s.comoments))
 }
 

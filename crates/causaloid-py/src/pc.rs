@@ -9,7 +9,6 @@ use pyo3::prelude::*;
 
 use crate::errors::{to_pyerr, IntoPy};
 
-
 type Edges = Vec<(usize, usize)>;
 
 /// Stable PC; returns (directed edges, undirected edges, separating sets, tests, depth).
@@ -100,9 +99,7 @@ fn ges_learn(
         penalty,
         max_subset,
     };
-    let result = py
-        .detach(|| ges(&cols, &opts))
-        .py(py)?;
+    let result = py.detach(|| ges(&cols, &opts)).py(py)?;
     let (directed, undirected) = result.graph.edges();
     Ok((directed, undirected, result.score))
 }
@@ -117,8 +114,7 @@ fn cpdag_dags(
     limit: usize,
 ) -> PyResult<Vec<Edges>> {
     let graph = Cpdag::new(n, &directed, &undirected).py(py)?;
-    py.detach(|| graph.dags(limit))
-        .py(py)
+    py.detach(|| graph.dags(limit)).py(py)
 }
 
 /// Structural Hamming distance between two graphs over the same `n` nodes.

@@ -15,8 +15,6 @@ use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 use std::sync::Arc;
 
-
-
 /// A Python function `fn(*parents[, noise]) -> array`, called once per batch.
 struct PyEquation {
     function: Py<PyAny>,

@@ -5,15 +5,12 @@ use pyo3::prelude::*;
 
 use crate::errors::IntoPy;
 
-
 /// Sets the engine's threads for every later call; None returns to the default.
 #[pyfunction]
 #[pyo3(signature = (n))]
 fn set_threads(py: Python<'_>, n: Option<usize>) -> PyResult<()> {
     match n {
-        Some(n) => py
-            .detach(|| threads::set_threads(n))
-            .py(py),
+        Some(n) => py.detach(|| threads::set_threads(n)).py(py),
         None => {
             threads::reset_threads();
             Ok(())

@@ -14,7 +14,6 @@ use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
 use std::sync::Arc;
 
-
 /// A Python callable `fn(samples) -> array`, called once per block.
 struct PyBlockFunction {
     function: Py<PyAny>,

@@ -86,7 +86,10 @@ impl Diagnostic for CsmError {
             UnknownState { id } | DuplicateState { id } => out("state_id", Detail::Id(id)),
             MissingColumn { column, state } => {
                 out("column", Detail::Text(column));
-                out("state_id", state.as_ref().map_or(Detail::Nothing, Detail::Id));
+                out(
+                    "state_id",
+                    state.as_ref().map_or(Detail::Nothing, Detail::Id),
+                );
             }
             Evaluation { state, .. } => out("state_id", Detail::Id(state)),
             Read { source } => source.detail(out),
