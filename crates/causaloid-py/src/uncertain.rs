@@ -366,8 +366,17 @@ impl PyDecision {
     }
 }
 
+/// The engine's default sequential test: `(threshold, confidence, epsilon,
+/// max_samples)`; Python's signatures take their defaults from here.
+#[pyfunction]
+fn sprt_defaults() -> (f64, f64, f64, usize) {
+    let d = SprtParams::default();
+    (d.threshold, d.confidence, d.epsilon, d.max_samples)
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyUncertainNode>()?;
     m.add_class::<PyDecision>()?;
+    m.add_function(wrap_pyfunction!(sprt_defaults, m)?)?;
     Ok(())
 }

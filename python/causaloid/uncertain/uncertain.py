@@ -12,6 +12,7 @@ from typing import Any, Union, overload
 import numpy as np
 
 from causaloid._native import Decision, UncertainNode
+from causaloid._native import sprt_defaults as _native_sprt_defaults
 from causaloid._optional import require
 from causaloid._seed import Seed, as_seed
 from causaloid.errors import InvalidArgumentError
@@ -19,6 +20,8 @@ from causaloid.uncertain.errors import UncertainParameterError, UncertainTruthEr
 
 #: Samples drawn by the readers when ``n`` is not given.
 DEFAULT_SAMPLES = 10_000
+# The engine's sequential test defaults (one source: `_native.sprt_defaults()`).
+_, DEFAULT_CONFIDENCE, DEFAULT_EPSILON, DEFAULT_MAX_SAMPLES = _native_sprt_defaults()
 
 Operand = Union["Uncertain", float, int, bool]
 
@@ -444,9 +447,9 @@ class Uncertain:
     def probability_exceeds(
         self,
         threshold: float,
-        confidence: float = 0.95,
-        epsilon: float = 0.05,
-        max_samples: int = 10_000,
+        confidence: float = DEFAULT_CONFIDENCE,
+        epsilon: float = DEFAULT_EPSILON,
+        max_samples: int = DEFAULT_MAX_SAMPLES,
         seed: Seed = None,
     ) -> Decision:
         """Decides whether P(true) > ``threshold`` by Wald's sequential
@@ -473,9 +476,9 @@ class Uncertain:
 
     def implicit_conditional(
         self,
-        confidence: float = 0.95,
-        epsilon: float = 0.05,
-        max_samples: int = 10_000,
+        confidence: float = DEFAULT_CONFIDENCE,
+        epsilon: float = DEFAULT_EPSILON,
+        max_samples: int = DEFAULT_MAX_SAMPLES,
         seed: Seed = None,
     ) -> Decision:
         """Is it more likely than not? (``probability_exceeds(0.5, ...)``, the
