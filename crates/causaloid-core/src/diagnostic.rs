@@ -104,3 +104,19 @@ pub trait Diagnostic: Error {
         None
     }
 }
+
+/// The detail of a length mismatch, the same in every area.
+pub(crate) fn shape_detail(out: &mut DetailSink<'_>, what: &str, expected: usize, found: usize) {
+    out("what", Detail::Text(what));
+    out("expected", Detail::int(expected));
+    out("found", Detail::int(found));
+}
+
+/// The detail of a bad value in a data column, the same in every area.
+pub(crate) fn cell_detail(out: &mut DetailSink<'_>, column: &str, row: Option<usize>, value: f64) {
+    out("column", Detail::Text(column));
+    if let Some(row) = row {
+        out("row", Detail::int(row));
+    }
+    out("value", Detail::Float(value));
+}

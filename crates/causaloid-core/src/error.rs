@@ -1,7 +1,7 @@
 //! The engine's typed errors. The bindings map each variant to one Python
 //! exception class, so every variant names what was wrong and where.
 
-use crate::diagnostic::{Area, Detail, DetailSink, Diagnostic, Payload};
+use crate::diagnostic::{shape_detail, Area, Detail, DetailSink, Diagnostic, Payload};
 use crate::graph::NodeId;
 use std::any::Any;
 use std::fmt;
@@ -188,11 +188,7 @@ impl Diagnostic for CausalError {
                 what,
                 expected,
                 found,
-            } => {
-                out("what", Detail::Text(what));
-                out("expected", Detail::int(*expected));
-                out("found", Detail::int(*found));
-            }
+            } => shape_detail(out, what, *expected, *found),
             InvalidArgument { name, .. } => out("parameter", Detail::Text(name)),
             TooDeep { what, limit, .. } => {
                 out("what", Detail::Text(what));

@@ -1,7 +1,7 @@
 //! Typed errors of the context hypergraph. Each names the offending id (or
 //! field, scale, row) so the bindings can raise a precise Python exception.
 
-use crate::diagnostic::{Area, Detail, DetailSink, Diagnostic};
+use crate::diagnostic::{shape_detail, Area, Detail, DetailSink, Diagnostic};
 use crate::graph::NodeId;
 
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
@@ -165,11 +165,7 @@ impl Diagnostic for ContextError {
                 what,
                 expected,
                 found,
-            } => {
-                out("what", Detail::Text(what));
-                out("expected", Detail::int(*expected));
-                out("found", Detail::int(*found));
-            }
+            } => shape_detail(out, what, *expected, *found),
             InvalidArgument { name, .. } => out("parameter", Detail::Text(name)),
             _ => {}
         }

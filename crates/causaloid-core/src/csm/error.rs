@@ -2,7 +2,7 @@
 //! argument that was wrong.
 
 use super::window::WindowError;
-use crate::diagnostic::{Area, Detail, DetailSink, Diagnostic, Payload};
+use crate::diagnostic::{shape_detail, Area, Detail, DetailSink, Diagnostic, Payload};
 use crate::error::{CausalError, ErrorPayload};
 use crate::ethos::EthosError;
 use crate::graph::NodeId;
@@ -102,11 +102,7 @@ impl Diagnostic for CsmError {
                 what,
                 expected,
                 found,
-            } => {
-                out("what", Detail::Text(what));
-                out("expected", Detail::int(*expected));
-                out("found", Detail::int(*found));
-            }
+            } => shape_detail(out, what, *expected, *found),
             InvalidArgument { name, .. } => out("parameter", Detail::Text(name)),
         }
     }

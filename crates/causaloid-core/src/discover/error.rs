@@ -3,7 +3,7 @@
 
 /// Everything that can go wrong while binning data, decomposing causality or
 /// selecting features.
-use crate::diagnostic::{Area, Detail, DetailSink, Diagnostic};
+use crate::diagnostic::{cell_detail, shape_detail, Area, Detail, DetailSink, Diagnostic};
 
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum DiscoverError {
@@ -74,23 +74,15 @@ impl Diagnostic for DiscoverError {
     fn detail(&self, out: &mut DetailSink<'_>) {
         use DiscoverError::*;
         match self {
-            NonFinite { column, row, value } => {
-                out("column", Detail::Text(column));
-                out("row", Detail::int(*row));
-                out("value", Detail::Float(*value));
-            }
-            Constant { column, value } => {
-                out("column", Detail::Text(column));
-                out("value", Detail::Float(*value));
-            }
+            NonFinite { column, row, value } => cell_detail(out, column, Some(*row), *value),
+            Constant { column, value } => cell_detail(out, column, None, *value),
             Length {
                 column,
                 expected,
                 found,
             } => {
                 out("column", Detail::Text(column));
-                out("expected", Detail::int(*expected));
-                out("found", Detail::int(*found));
+                shape_detail(out, column, *expected, *found);
             }
             TooFewSamples {
                 column,

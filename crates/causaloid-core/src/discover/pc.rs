@@ -20,7 +20,7 @@
 //! when conflicting colliders make the order matter.
 
 use super::ci_test::{CiData, CiTest};
-use crate::diagnostic::{Area, Detail, DetailSink, Diagnostic};
+use crate::diagnostic::{cell_detail, shape_detail, Area, Detail, DetailSink, Diagnostic};
 use rayon::prelude::*;
 
 /// Everything that can go wrong while learning a graph.
@@ -779,23 +779,15 @@ impl Diagnostic for PcError {
     fn detail(&self, out: &mut DetailSink<'_>) {
         use PcError::*;
         match self {
-            NonFinite { column, row, value } => {
-                out("column", Detail::Text(column));
-                out("row", Detail::int(*row));
-                out("value", Detail::Float(*value));
-            }
-            Constant { column, value } => {
-                out("column", Detail::Text(column));
-                out("value", Detail::Float(*value));
-            }
+            NonFinite { column, row, value } => cell_detail(out, column, Some(*row), *value),
+            Constant { column, value } => cell_detail(out, column, None, *value),
             Length {
                 column,
                 expected,
                 found,
             } => {
                 out("column", Detail::Text(column));
-                out("expected", Detail::int(*expected));
-                out("found", Detail::int(*found));
+                shape_detail(out, column, *expected, *found);
             }
             TooFewRows {
                 rows,

@@ -2,7 +2,7 @@
 //! the row, for data) that was wrong; the bindings map each one to its own
 //! Python exception class.
 
-use crate::diagnostic::{Area, Detail, DetailSink, Diagnostic, Payload};
+use crate::diagnostic::{shape_detail, Area, Detail, DetailSink, Diagnostic, Payload};
 use crate::error::ErrorPayload;
 use std::fmt;
 
@@ -125,11 +125,7 @@ impl Diagnostic for ScmError {
                 what,
                 expected,
                 found,
-            } => {
-                out("what", Detail::Text(what));
-                out("expected", Detail::int(*expected));
-                out("found", Detail::int(*found));
-            }
+            } => shape_detail(out, what, *expected, *found),
             Allocation { rows, columns, .. } => {
                 out("rows", Detail::int(*rows));
                 out("columns", Detail::int(*columns));
