@@ -187,3 +187,28 @@ def test_engine_errors_pickle_with_their_detail() -> None:
     err = _raises(lambda: Uncertain.normal(0.0, -1.0), UncertainParameterError)
     back = pickle.loads(pickle.dumps(err))
     assert type(back) is type(err) and back.parameter == "std" and str(back) == str(err)
+
+
+def test_one_uncertain_value_in_two_columns_is_one_random_variable() -> None:
+    g = cl.CausalGraph("diff")
+    g.add(cl.Causaloid("d", expr=cl.expr.col("a") - cl.expr.col("b")))
+    g.freeze()
+    x = Uncertain.normal(10.0, 3.0)
+    assert g.evaluate({"a": x, "b": x}).value == 0.0
+    assert g.evaluate({"a": x + 2.0, "b": x}).value == 2.0
+    independent = g.evaluate({"a": x, "b": Uncertain.normal(10.0, 3.0)}).value
+    assert independent != 0.0 and abs(independent) < 0.5
+
+
+def test_node_reads_along_a_path_on_uncertain_inputs() -> None:
+    g = cl.CausalGraph("dose")
+    g.add(cl.Causaloid(1, expr=cl.expr.col("dose") * 2.0))
+    g.add(cl.Causaloid(2, expr=cl.expr.value() + 1.0))
+    g.add(cl.Causaloid(3, expr=cl.expr.node(1) + cl.expr.value()))
+    g.link(1, 2)
+    g.link(2, 3)
+    g.link(1, 3)
+    g.freeze()
+    certain = g.evaluate_path(1, 3, {"dose": 1.5}).value
+    assert certain == 6.0
+    assert g.evaluate_path(1, 3, {"dose": Uncertain.point(1.5)}).value == certain
