@@ -158,6 +158,31 @@ class TooDeepError(DataError, ValueError):
     JSON documents."""
 
 
+# --- environment ---------------------------------------------------------------
+
+
+class MissingDependencyError(CausalError, ImportError):
+    """An optional package is not installed (``err.package``, ``err.extra``).
+
+    causaloid needs only NumPy; pandas, polars, pyarrow (extra ``frames``),
+    matplotlib (``plot``), tqdm (``progress``), networkx (``graph``), Dask
+    (``dask``) and Ray (``ray``) are extras. The message names the extra and the
+    command that installs it; ``except ImportError`` keeps working.
+
+    Examples
+    --------
+    >>> err = MissingDependencyError(
+    ...     "to_polars() needs polars, which is not installed: pip install 'causaloid[frames]'",
+    ...     {"package": "polars", "extra": "frames"},
+    ... )
+    >>> err.package, err.extra, isinstance(err, ImportError)
+    ('polars', 'frames', True)
+    """
+
+    package: str
+    extra: str | None
+
+
 __all__ = [
     "CallableError",
     "CausalError",
@@ -170,6 +195,7 @@ __all__ = [
     "FrozenError",
     "GraphError",
     "InvalidArgumentError",
+    "MissingDependencyError",
     "MissingValueError",
     "NoPathError",
     "NodeReadError",

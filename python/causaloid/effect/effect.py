@@ -12,9 +12,12 @@ from __future__ import annotations
 import reprlib
 from collections.abc import Callable
 from itertools import islice
-from typing import Any, Generic, Optional, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Optional, TypeVar
 
 from causaloid.errors import CallableError, CausalError
+
+if TYPE_CHECKING:
+    from causaloid.effect.trace import Trace
 
 T = TypeVar("T")
 U = TypeVar("U")
@@ -179,6 +182,16 @@ class Effect(Generic[T]):
     def _evaluations(self) -> list[Any]:
         """The native evaluations recorded in the log, oldest first."""
         return [p for p in _parts(self._log) if not isinstance(p, str)]
+
+    @property
+    def trace(self) -> Trace:
+        """The structured trace: one row per step of every evaluation in the
+        log (see :class:`~causaloid.effect.Trace`), with ``to_frame()``,
+        ``to_polars()`` and ``to_arrow()``; empty for an effect built from
+        Python steps only."""
+        from causaloid.effect.trace import trace_of
+
+        return trace_of(self._evaluations())
 
     def explain(self) -> str:
         """The log followed by the final value or error, one line each."""
