@@ -268,6 +268,11 @@ class Ethos:
     ) -> DeonticVerdict: ...
 
 class DeonticVerdict:
+    """What an ethos decided about an action: ``permitted`` (also ``bool(v)``), the
+    ``modality`` that won, the norm that ``decided_by`` it, the norms that were
+    ``applicable``, ``concurring``, ``unresolved`` and ``defeated``, and the
+    ``justification`` in words."""
+
     @property
     def action(self) -> str: ...
     @property
@@ -309,6 +314,12 @@ class Window:
     def __len__(self) -> int: ...
 
 class Firing:
+    """One entry of a state machine's firing log: the observation's number
+    (``event``), the ``state`` and its ``action``, the ``input`` it saw, the
+    ``value`` and ``verdict``, the ethos's ``vetting``, the ``outcome``
+    (``"fired"``, ``"recorded"``, ``"refused"`` or ``"failed"``), the
+    ``justification`` and the ``error``."""
+
     @property
     def event(self) -> int: ...
     @property

@@ -17,8 +17,8 @@ from causaloid._seed import Seed, as_seed
 from causaloid.errors import InvalidArgumentError
 from causaloid.uncertain.errors import UncertainParameterError, UncertainTruthError
 
-#: Samples drawn by the readers when ``n`` is not given.
 DEFAULT_SAMPLES = 10_000
+"""Samples drawn by the readers when ``n`` is not given."""
 
 Operand = Union["Uncertain", float, int, bool]
 
