@@ -193,13 +193,49 @@ class Effect(Generic[T]):
 
         return trace_of(self._evaluations())
 
-    def explain(self) -> str:
-        """The log followed by the final value or error, one line each."""
+    def explain(self, format: str = "text") -> str:
+        """The explanation: the log followed by the final value or error.
+
+        Parameters
+        ----------
+        format : {"text", "markdown", "json"}
+            ``"text"``: one line per step, nesting by indentation (what
+            ``print`` shows). ``"markdown"``: the same steps as a nested list
+            under the verdict in bold, for a notebook or a report.
+            ``"json"``: an object with ``value``, ``ok``, ``error``, the text
+            ``lines`` and the structured ``trace`` (see :attr:`trace`).
+
+        Returns
+        -------
+        str
+
+        Raises
+        ------
+        InvalidArgumentError
+            For any other ``format`` (``err.parameter == "format"``).
+
+        Examples
+        --------
+        >>> e = Effect.pure(0.9).bind(lambda x: x * 0.5)
+        >>> print(e.explain(format="markdown"))
+        **value: 0.45**
+        <BLANKLINE>
+        - pure: 0.9
+        - \\<lambda>: 0.9 -> 0.45
+        >>> import json
+        >>> json.loads(e.explain(format="json"))["value"]
+        0.45
+        """
+        from causaloid.effect.render import render
+
+        return render(self, format)
+
+    def _text_lines(self) -> list[str]:
         last = f"value: {self._value!r}" if self._error is None else f"error: {self._error}"
         lines = list(self.log)
         if lines and lines[-1].startswith(("Final verdict:", "Failed:")):
-            return "\n".join(lines)
-        return "\n".join([*lines, last])
+            return lines
+        return [*lines, last]
 
     def _repr_html_(self) -> str:
         """Jupyter display: the value or error and the explanation."""

@@ -405,7 +405,12 @@ impl Evaluation {
                         Member::Causaloid(_) => String::new(),
                     };
                     let _ = scope;
-                    format!("{indent}{name} ({how}) on {}:", self.inputs(e.input, None))
+                    let on = if e.scope == 0 && e.input.is_none() {
+                        self.row_text()
+                    } else {
+                        self.inputs(e.input, None)
+                    };
+                    format!("{indent}{name} ({how}) on {on}:")
                 }
                 (Outcome::Decided(v), Member::Causaloid(c)) => {
                     format!(
@@ -470,6 +475,26 @@ impl Evaluation {
             return child(graph, target, false).map(|t| t.id().clone());
         }
         None
+    }
+
+    /// The observation the top structure was evaluated on, by column name
+    /// (`row smoke=0.1, temp=75`), or `no input` when there was none.
+    fn row_text(&self) -> String {
+        let table = self.top.table();
+        let parts: Vec<String> = table
+            .names()
+            .iter()
+            .zip(table.input_slots())
+            .filter_map(|(name, &slot)| {
+                let x = self.row.get(slot as usize)?;
+                Some(format!("{name}={}", readable(*x)))
+            })
+            .collect();
+        if parts.is_empty() {
+            "no input".to_owned()
+        } else {
+            format!("row {}", parts.join(", "))
+        }
     }
 
     fn inputs(&self, value: Option<Value>, expr: Option<&Expr>) -> String {
