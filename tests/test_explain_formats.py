@@ -50,12 +50,18 @@ def test_json_carries_value_lines_and_the_structured_trace():
     assert decided == [("smoke", False), ("heat", True), ("fire", True), ("alarm", True)]
 
 
+def broken(value: object) -> bool:
+    raise RuntimeError("sensor offline")
+
+
 def test_a_failed_effect_explains_its_error_in_every_format():
-    g = alarm()
-    effect = g.evaluate({"smoke": 0.1}, errors="effect")
+    g = cl.CausalGraph("g")
+    g.add(cl.Causaloid("s", "sensor", fn=broken))
+    g.freeze()
+    effect = g.evaluate(1.0, errors="effect")
     assert not effect.ok
     doc = json.loads(effect.explain(format="json"))
-    assert doc["ok"] is False and "temp" in doc["error"]
+    assert doc["ok"] is False and "sensor offline" in doc["error"]
     assert doc["error_type"] == type(effect.error).__name__
     assert effect.explain(format="markdown").startswith("**error: ")
 
@@ -73,7 +79,7 @@ def test_markdown_never_lets_a_description_become_markup(description):
     g = cl.CausalGraph("g", description)
     g.add(cl.Causaloid("n", description, expr=E.col("x") > 0))
     g.freeze()
-    text = g.explain({"x": 1.0}, format="markdown")
+    text = "\n".join(g.explain({"x": 1.0}, format="markdown").splitlines()[2:])
     for ch in "`*_[<":
         assert text.count(ch) == text.count("\\" + ch), (ch, text)
 
@@ -88,3 +94,20 @@ def test_the_cli_explains_in_json(tmp_path):
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["value"] is True
+
+
+def test_an_ethos_says_when_norms_were_enacted_as_iso_dates():
+    import datetime as dt
+
+    utc = dt.timezone.utc
+    rules = cl.Ethos(
+        [
+            cl.Norm("old", "sell", None, "impermissible", time=dt.datetime(2001, 1, 1, tzinfo=utc)),
+            cl.Norm("new", "sell", None, "optional", time=dt.datetime(2024, 1, 1, 12, tzinfo=utc)),
+        ]
+    )
+    verdict = rules.evaluate("sell")
+    assert verdict.defeated == [
+        ("old", "new", "lex posterior", "enacted 2024-01-01T12:00:00Z > 2001-01-01")
+    ]
+    assert "1704" not in verdict.justification

@@ -38,7 +38,8 @@ def render(effect: Effect[Any], format: str = "text") -> str:
 def _verdict(effect: Effect[Any]) -> str:
     if effect.ok:
         value = effect.value
-        return f"value: {str(value).lower() if isinstance(value, bool) else value!r}"
+        shown = str(value).lower() if isinstance(value, bool) else repr(value)
+        return f"value: {shown}"
     return f"error: {effect.error}"
 
 
