@@ -111,3 +111,31 @@ def test_an_ethos_says_when_norms_were_enacted_as_iso_dates():
         ("old", "new", "lex posterior", "enacted 2024-01-01T12:00:00Z > 2001-01-01")
     ]
     assert "1704" not in verdict.justification
+
+
+def test_a_context_read_names_its_period_and_the_time_reads_as_a_date():
+    import datetime as dt
+
+    import numpy as np
+
+    days = [dt.datetime(2021, 1, 1) + dt.timedelta(days=i) for i in range(90)]
+    ctx = cl.Context.from_frame(
+        {"date": np.array(days, dtype="datetime64[s]"), "high": np.arange(90.0)},
+        time="date",
+        scale="day",
+        aggregate=["month"],
+        how={"high": "max"},
+        name="btc",
+    )
+    breakout = cl.Causaloid(
+        "breakout",
+        "close above last month's high",
+        expr=E.col("close") > E.ctx_time("month", "high", at="time", offset=-1),
+        context=ctx,
+    )
+    t = dt.datetime(2021, 3, 10, tzinfo=dt.timezone.utc).timestamp()
+    text = breakout.explain({"time": t, "close": 60.0})
+    assert "time=2021-03-10" in text and str(int(t)) not in text
+    assert "high of the previous month (as of time), context btc = 58 (2021-02)" in text
+    later = breakout.explain({"time": t + 8.5 * 3600, "close": 60.0})
+    assert "time=2021-03-10T08:30:00Z" in later
