@@ -83,6 +83,12 @@ class NoiseOutOfRangeError(SCMError, ValueError):
     cannot take (``err.variable``, ``err.row``, ``err.noise``, ``err.low``,
     ``err.high``)."""
 
+    variable: str
+    row: int
+    noise: float
+    low: float
+    high: float
+
 
 class FitError(SCMError, ValueError):
     """An equation cannot be fitted from the data (``err.variable``)."""
