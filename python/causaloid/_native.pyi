@@ -4,7 +4,7 @@ Users import the public Python classes in :mod:`causaloid`; these stubs type
 the layer beneath them.
 """
 
-from typing import Any
+from typing import Any, final
 
 import numpy as np
 import numpy.typing as npt
@@ -16,6 +16,7 @@ Scalar = bool | float
 
 # --- expressions (crates/causaloid-py/src/expr.rs) ---------------------------------
 
+@final
 class Expr:
     @staticmethod
     def col(name: str) -> Expr: ...
@@ -59,6 +60,7 @@ def sprt_defaults() -> tuple[float, float, float, int]: ...
 
 # --- causaloids, collections, graphs (crates/causaloid-py/src/graph.rs) ------------
 
+@final
 class Member:
     @staticmethod
     def causaloid_expr(
@@ -116,8 +118,9 @@ class Member:
         activations: bool = False,
     ) -> tuple[np.ndarray, list[tuple[NodeId, np.ndarray]]]: ...
 
+@final
 class Graph:
-    def __init__(self, id: NodeId, description: str) -> None: ...
+    def __new__(cls, id: NodeId, description: str) -> Graph: ...
     @staticmethod
     def from_json(text: str, contexts: list[ContextCore] = ...) -> Graph: ...
     def to_json(self) -> str: ...
@@ -163,6 +166,7 @@ class Graph:
         self, node: NodeId, value: Scalar | None = None, row: Any = None
     ) -> Evaluation: ...
 
+@final
 class Evaluation:
     @property
     def ok(self) -> bool: ...
@@ -178,8 +182,9 @@ class Evaluation:
 
 ContextoidTuple = tuple[NodeId, str, tuple[Any, ...], list[tuple[str, float]]]
 
+@final
 class ContextCore:
-    def __init__(self, id: NodeId, name: str) -> None: ...
+    def __new__(cls, id: NodeId, name: str) -> ContextCore: ...
     @property
     def id(self) -> NodeId: ...
     @property
@@ -241,23 +246,25 @@ class ContextCore:
 
 # --- the ethos (crates/causaloid-py/src/ethos.rs) -----------------------------------
 
+@final
 class Norm:
-    def __init__(
-        self,
+    def __new__(
+        cls,
         id: NodeId,
         action: str,
         modality: str,
         priority: int = 0,
         specificity: int = 0,
         time: float = 0.0,
-        description: str = "",
+        description: str = ...,
         expr: Expr | None = None,
         predicate: Any = None,
         contexts: list[ContextCore] = ...,
-    ) -> None: ...
+    ) -> Norm: ...
 
+@final
 class Ethos:
-    def __init__(self, norms: list[Norm]) -> None: ...
+    def __new__(cls, norms: list[Norm]) -> Ethos: ...
     def add(self, norm: Norm) -> None: ...
     def update(self, norm: Norm) -> None: ...
     def remove(self, id: NodeId) -> None: ...
@@ -268,7 +275,13 @@ class Ethos:
         self, action: str, context: Any = None, time: float | None = None
     ) -> DeonticVerdict: ...
 
+@final
 class DeonticVerdict:
+    """What an ethos decided about an action: ``permitted`` (also ``bool(v)``), the
+    ``modality`` that won, the norm that ``decided_by`` it, the norms that were
+    ``applicable``, ``concurring``, ``unresolved`` and ``defeated``, and the
+    ``justification`` in words."""
+
     @property
     def action(self) -> str: ...
     @property
@@ -294,8 +307,9 @@ class DeonticVerdict:
 StateSpec = tuple[NodeId, str, Member, Scalar | None, str, Any]
 ErrorTuple = tuple[int, NodeId | None, BaseException]
 
+@final
 class Window:
-    def __init__(self, size: int, columns: list[str]) -> None: ...
+    def __new__(cls, size: int, columns: list[str]) -> Window: ...
     def push(self, observation: Any) -> None: ...
     def values(self, column: str) -> npt.NDArray[np.float64]: ...
     def stat(self, column: str, name: str) -> float: ...
@@ -309,7 +323,14 @@ class Window:
     def is_full(self) -> bool: ...
     def __len__(self) -> int: ...
 
+@final
 class Firing:
+    """One entry of a state machine's firing log: the observation's number
+    (``event``), the ``state`` and its ``action``, the ``input`` it saw, the
+    ``value`` and ``verdict``, the ethos's ``vetting``, the ``outcome``
+    (``"fired"``, ``"recorded"``, ``"refused"`` or ``"failed"``), the
+    ``justification`` and the ``error``."""
+
     @property
     def event(self) -> int: ...
     @property
@@ -331,18 +352,20 @@ class Firing:
     @property
     def error(self) -> BaseException | None: ...
 
+@final
 class FiringList:
     def __len__(self) -> int: ...
-    def __getitem__(self, i: int) -> Firing: ...
+    def __getitem__(self, i: int, /) -> Firing: ...
 
+@final
 class StateMachine:
-    def __init__(
-        self,
+    def __new__(
+        cls,
         states: list[StateSpec],
         ethos: Ethos | None = None,
         window: Window | None = None,
-        log_limit: int = 100000,
-    ) -> None: ...
+        log_limit: int = ...,
+    ) -> StateMachine: ...
     def add(self, spec: StateSpec) -> None: ...
     def update(self, spec: StateSpec) -> None: ...
     def remove(self, id: NodeId) -> None: ...
@@ -382,6 +405,7 @@ class StateMachine:
 
 # --- uncertain (crates/causaloid-py/src/uncertain.rs) ---
 
+@final
 class UncertainNode:
     @staticmethod
     def point(value: float, boolean: bool) -> UncertainNode: ...
@@ -423,6 +447,7 @@ class UncertainNode:
         seed: int | None = None,
     ) -> Decision: ...
 
+@final
 class Decision:
     """The outcome of a sequential decision: truthy when the answer is yes."""
 
@@ -532,8 +557,9 @@ def mrmr_from_partition_stats(
 
 # --- structural causal models (crates/causaloid-py/src/scm.rs) ----------------------
 
+@final
 class Scm:
-    def __init__(self, nodes: list[tuple[Any, ...]]) -> None: ...
+    def __new__(cls, nodes: list[tuple[Any, ...]]) -> Scm: ...
     def names(self) -> list[str]: ...
     def order(self) -> list[str]: ...
     def edges(self) -> list[tuple[str, str]]: ...

@@ -37,8 +37,12 @@ try:
     import dask.dataframe as dd
     import pandas as pd
 except ImportError as exc:  # pragma: no cover - exercised without the extra
-    raise ImportError(
-        f"causaloid.dask needs Dask: pip install 'causaloid[dask]' (missing: {exc.name})"
+    from causaloid.errors import MissingDependencyError
+
+    raise MissingDependencyError(
+        f"causaloid.dask needs Dask, which is not installed: pip install 'causaloid[dask]' "
+        f"(missing: {exc.name})",
+        {"package": (exc.name or "dask").split(".")[0], "extra": "dask"},
     ) from exc
 
 from causaloid._partitions import (

@@ -25,8 +25,12 @@ try:
     import pandas as pd
     import ray
 except ImportError as exc:  # pragma: no cover - exercised without the extra
-    raise ImportError(
-        f"causaloid.ray needs Ray: pip install 'causaloid[ray]' (missing: {exc.name})"
+    from causaloid.errors import MissingDependencyError
+
+    raise MissingDependencyError(
+        f"causaloid.ray needs Ray, which is not installed: pip install 'causaloid[ray]' "
+        f"(missing: {exc.name})",
+        {"package": (exc.name or "ray").split(".")[0], "extra": "ray"},
     ) from exc
 
 from causaloid._partitions import (

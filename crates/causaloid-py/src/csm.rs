@@ -180,6 +180,11 @@ impl PyWindow {
 
 // ---- Firing ----------------------------------------------------------------------------
 
+/// One entry of a state machine's firing log: the observation's number
+/// (``event``), the ``state`` and its ``action``, the ``input`` it saw, the
+/// ``value`` and ``verdict``, the ethos's ``vetting``, the ``outcome``
+/// (``"fired"``, ``"recorded"``, ``"refused"`` or ``"failed"``), the
+/// ``justification`` and the ``error``.
 #[pyclass(name = "Firing", module = "causaloid._native", frozen)]
 pub struct PyFiring {
     inner: Arc<Firing>,

@@ -214,6 +214,10 @@ impl PyEthos {
 
 // ---- DeonticVerdict -----------------------------------------------------------------
 
+/// What an ethos decided about an action: ``permitted`` (also ``bool(v)``), the
+/// ``modality`` that won, the norm that ``decided_by`` it, the norms that were
+/// ``applicable``, ``concurring``, ``unresolved`` and ``defeated``, and the
+/// ``justification`` in words.
 #[pyclass(name = "DeonticVerdict", module = "causaloid._native", frozen)]
 pub struct PyDeonticVerdict {
     pub inner: DeonticVerdict,

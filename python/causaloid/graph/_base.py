@@ -200,9 +200,11 @@ class Causal(ABC):
         steps of an effect chain: ``Effect.pure(0.8).bind(causaloid)``."""
         return self.evaluate(x)
 
-    def explain(self, x: Any = None, *, value: Any = None) -> str:
-        """Evaluate and return the explanation (never raises on evaluation errors)."""
-        return self.evaluate(x, value=value, errors="effect").explain()
+    def explain(self, x: Any = None, *, value: Any = None, format: str = "text") -> str:
+        """Evaluate and return the explanation (never raises on evaluation
+        errors); ``format`` is ``"text"``, ``"markdown"`` or ``"json"`` (see
+        :meth:`Effect.explain <causaloid.Effect.explain>`)."""
+        return self.evaluate(x, value=value, errors="effect").explain(format=format)
 
     def evaluate_batch(self, table: Any, *, value: Any = None, activations: bool = False) -> Any:
         """Evaluate every row of a table at once.

@@ -189,10 +189,11 @@ class Model:
         self._check(strict)
         return self._causaloid._run("evaluate", (), x, value, "raise", engine=self._engine())
 
-    def explain(self, x: Any = None, *, value: Any = None) -> str:
-        """The plain-text explanation of :meth:`evaluate`."""
+    def explain(self, x: Any = None, *, value: Any = None, format: str = "text") -> str:
+        """The explanation of :meth:`evaluate`: ``format`` is ``"text"``,
+        ``"markdown"`` or ``"json"`` (see :meth:`Effect.explain <causaloid.Effect.explain>`)."""
         effect = self._causaloid._run("evaluate", (), x, value, "effect", engine=self._engine())
-        return effect.explain()
+        return effect.explain(format=format)
 
     def evaluate_batch(
         self, table: Any, *, value: Any = None, activations: bool = False, strict: bool = False

@@ -93,9 +93,9 @@ class SPRT:
 
 DEFAULT_SPRT = SPRT()
 
-#: The sampling seed of an evaluation on uncertain inputs when none is given:
-#: fixed, so the same call decides the same way in every run.
 DEFAULT_SEED = 0
+"""The sampling seed of an evaluation on uncertain inputs when none is given:
+fixed, so the same call decides the same way in every run."""
 
 
 def fresh_seed() -> int:

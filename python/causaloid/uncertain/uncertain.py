@@ -18,8 +18,9 @@ from causaloid._seed import Seed, as_seed
 from causaloid.errors import InvalidArgumentError
 from causaloid.uncertain.errors import UncertainParameterError, UncertainTruthError
 
-#: Samples drawn by the readers when ``n`` is not given.
 DEFAULT_SAMPLES = 10_000
+"""Samples drawn by the readers when ``n`` is not given."""
+
 # The engine's sequential test defaults (one source: `_native.sprt_defaults()`).
 _, DEFAULT_CONFIDENCE, DEFAULT_EPSILON, DEFAULT_MAX_SAMPLES = _native_sprt_defaults()
 
