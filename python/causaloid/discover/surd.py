@@ -12,7 +12,13 @@ import numpy as np
 from causaloid import _native
 from causaloid._table import numeric, to_columns
 from causaloid.discover.errors import DiscoverValueError
-from causaloid.discover.result import ComponentTest, SurdResult, sparsity_warnings
+from causaloid.discover.result import (
+    ComponentTest,
+    SurdResult,
+    SurdStateMaps,
+    sparsity_warnings,
+    state_labels,
+)
 
 Binning = Union[Sequence[float], np.ndarray, Mapping[str, Any]]
 
@@ -52,7 +58,29 @@ def _names(combos: list[tuple[tuple[int, ...], float]], names: Sequence[str]) ->
     return {tuple(names[i] for i in combo): value for combo, value in ordered}
 
 
+def _state_maps(
+    raw: dict[str, Any], target: str, agents: Sequence[str], edges: Sequence[float] | None
+) -> SurdStateMaps:
+    states = raw["states"]
+    probability = tuple(float(p) for p in states["target_probability"])
+
+    def per(items: list[tuple[tuple[int, ...], list[float]]]) -> dict:
+        ordered = sorted(items, key=lambda item: (len(item[0]), item[0]))
+        return {tuple(agents[i] for i in c): tuple(float(x) for x in v) for c, v in ordered}
+
+    return SurdStateMaps(
+        target=target,
+        states=state_labels(len(probability), edges),
+        target_probability=probability,
+        redundant=per(states["redundant"]),
+        unique={a: tuple(float(x) for x in v) for a, v in zip(agents, states["unique"])},
+        synergistic=per(states["synergistic"]),
+        leak=tuple(float(x) for x in states["leak"]),
+    )
+
+
 def _build(raw: dict[str, Any], target: str, agents: Sequence[str], **extra: Any) -> SurdResult:
+    edges = extra.get("bin_edges", {}).get(target)
     return SurdResult(
         target=target,
         agents=tuple(agents),
@@ -64,6 +92,7 @@ def _build(raw: dict[str, Any], target: str, agents: Sequence[str], **extra: Any
         target_entropy=raw["target_entropy"],
         information=_names(raw["information"], agents),
         max_order=raw["max_order"],
+        state_maps=_state_maps(raw, target, agents, edges),
         **extra,
     )
 

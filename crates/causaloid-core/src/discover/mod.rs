@@ -25,7 +25,10 @@ pub use error::{DiscoverError, Result};
 pub use ges::{ges, GesOptions, GesResult};
 pub use histogram::{full_counts, joint_counts, marginal, sum_out, JointTable};
 pub use mrmr::{mrmr, MrmrResult, Relevance};
-pub use mrmr_partitioned::{mrmr_from_comoments, CoMoments};
+pub use mrmr_partitioned::{
+    mrmr_from_class_stats, mrmr_from_comoments, mrmr_from_mi_counts, ClassStats, CoMoments,
+    MiCounts, MiPlan, MiRanges, MAX_MI_CELLS,
+};
 pub use null::{permutation_test, shuffled, ComponentTest, SurdSignificance, MAX_PERMUTATIONS};
 pub use partitioned::{
     merge_counts, merge_ranges, partition_counts, partition_ranges, surd_from_counts, Partition,
@@ -33,4 +36,7 @@ pub use partitioned::{
 };
 pub use pc::{meek_closure, pc, pc_lagged, Marks, PcColumn, PcError, PcOptions, PcResult};
 pub use rca::{root_cause_scores, ColumnScore};
-pub use surd::{combinations, decompose, surd_from_pdf, surd_from_states, SurdResult};
+pub use surd::{
+    combinations, decompose, decompose_states, surd_from_pdf, surd_from_states, StateMaps,
+    SurdResult,
+};
