@@ -2,8 +2,9 @@
 //! partition's ranges and joint counts, merged and decomposed by the engine.
 
 use causaloid_core::discover::{
-    merge_counts, merge_ranges, mrmr_from_comoments, partition_counts, partition_ranges,
-    surd_from_counts, BinSpec, CoMoments, Partition,
+    merge_counts, merge_ranges, mrmr_from_class_stats, mrmr_from_comoments, mrmr_from_mi_counts,
+    partition_counts, partition_ranges, surd_from_counts, BinSpec, ClassStats, CoMoments,
+    DiscoverError, MiCounts, MiPlan, MiRanges, MrmrResult, Partition,
 };
 use numpy::{PyArray1, PyReadonlyArray1};
 use pyo3::exceptions::PyValueError;
@@ -176,7 +177,242 @@ fn mrmr_from_partition_stats(
     Ok((result.selected, result.scores, result.relevance))
 }
 
+/// A partition's class statistics: (count, means, co-moments of the
+/// features, ranges of the features and the target, classes, class counts,
+/// class sums).
+type ClassTuple = (
+    u64,
+    Vec<f64>,
+    Vec<f64>,
+    Ranges,
+    Vec<f64>,
+    Vec<u64>,
+    Vec<f64>,
+);
+/// Mutual-information ranges: (count, ranges, classes of a discrete target).
+type MiRangesTuple = (u64, Ranges, Vec<f64>);
+type Selection = (Vec<usize>, Vec<f64>, Vec<f64>);
+
+fn columns_of<'a>(
+    features: &'a [PyReadonlyArray1<'_, f64>],
+    target: &'a PyReadonlyArray1<'_, f64>,
+    names: &[String],
+) -> PyResult<(Vec<&'a [f64]>, &'a [f64])> {
+    if names.len() != features.len() + 1 {
+        return Err(PyValueError::new_err(
+            "give a name for every feature and the target",
+        ));
+    }
+    let cols = features
+        .iter()
+        .zip(names)
+        .map(|(c, n)| slice(c, n))
+        .collect::<PyResult<_>>()?;
+    Ok((cols, slice(target, &names[features.len()])?))
+}
+
+fn selection(r: MrmrResult) -> Selection {
+    (r.selected, r.scores, r.relevance)
+}
+
+/// One partition's statistics for F-test mRMR against the target's classes.
+#[pyfunction]
+fn mrmr_partition_class_stats(
+    py: Python<'_>,
+    features: Vec<PyReadonlyArray1<'_, f64>>,
+    target: PyReadonlyArray1<'_, f64>,
+    names: Vec<String>,
+) -> PyResult<ClassTuple> {
+    let (cols, t) = columns_of(&features, &target, &names)?;
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let s = py
+        .detach(|| ClassStats::of(&names, &cols, t))
+        .map_err(|e| to_py_err(py, e))?;
+    Ok((
+        s.moments.count,
+        s.moments.means,
+        s.moments.comoments,
+        s.ranges,
+        s.classes,
+        s.class_counts,
+        s.class_sums,
+    ))
+}
+
+/// F-test mRMR against classes from every partition's statistics.
+#[pyfunction]
+fn mrmr_from_partition_class_stats(
+    py: Python<'_>,
+    parts: Vec<ClassTuple>,
+    names: Vec<String>,
+    k: usize,
+) -> PyResult<Selection> {
+    let width = names.len().saturating_sub(1);
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let result = py
+        .detach(|| {
+            let mut total: Option<ClassStats> = None;
+            for (count, means, comoments, ranges, classes, class_counts, class_sums) in parts {
+                if means.len() != width || comoments.len() != width * width {
+                    return Err(DiscoverError::Length {
+                        column: "partition statistics".into(),
+                        expected: width,
+                        found: means.len(),
+                    });
+                }
+                let part = ClassStats {
+                    moments: CoMoments {
+                        count,
+                        width,
+                        means,
+                        comoments,
+                    },
+                    ranges,
+                    classes,
+                    class_counts,
+                    class_sums,
+                };
+                total = Some(match total {
+                    None => part,
+                    Some(t) => t.merge(&part)?,
+                });
+            }
+            let total = total.ok_or(DiscoverError::TooFewSamples {
+                column: names.last().map_or(String::new(), |n| n.to_string()),
+                samples: 0,
+                bins: 3,
+            })?;
+            mrmr_from_class_stats(&names, &total, k)
+        })
+        .map_err(|e| to_py_err(py, e))?;
+    Ok(selection(result))
+}
+
+/// One partition's column ranges (and a discrete target's classes) for
+/// mutual-information mRMR.
+#[pyfunction]
+fn mrmr_partition_mi_ranges(
+    py: Python<'_>,
+    features: Vec<PyReadonlyArray1<'_, f64>>,
+    target: PyReadonlyArray1<'_, f64>,
+    names: Vec<String>,
+    discrete_target: bool,
+) -> PyResult<MiRangesTuple> {
+    let (cols, t) = columns_of(&features, &target, &names)?;
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let r = py
+        .detach(|| MiRanges::of(&names, &cols, t, discrete_target))
+        .map_err(|e| to_py_err(py, e))?;
+    Ok((r.count, r.ranges, r.classes))
+}
+
+/// Every partition's ranges merged.
+#[pyfunction]
+fn mrmr_merge_mi_ranges(py: Python<'_>, parts: Vec<MiRangesTuple>) -> PyResult<MiRangesTuple> {
+    let mut total = MiRanges::default();
+    for (count, ranges, classes) in parts {
+        total = total
+            .merge(&MiRanges {
+                count,
+                ranges,
+                classes,
+            })
+            .map_err(|e| to_py_err(py, e))?;
+    }
+    Ok((total.count, total.ranges, total.classes))
+}
+
+fn mi_plan(
+    names: &[&str],
+    ranges: MiRangesTuple,
+    bins: usize,
+    discrete_target: bool,
+) -> Result<MiPlan, DiscoverError> {
+    let (count, ranges, classes) = ranges;
+    MiPlan::new(
+        names,
+        &MiRanges {
+            count,
+            ranges,
+            classes,
+        },
+        bins,
+        discrete_target,
+    )
+}
+
+/// One partition's joint counts for mutual-information mRMR, in the bins of
+/// the merged ranges.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+fn mrmr_partition_mi_counts<'py>(
+    py: Python<'py>,
+    features: Vec<PyReadonlyArray1<'py, f64>>,
+    target: PyReadonlyArray1<'py, f64>,
+    names: Vec<String>,
+    ranges: MiRangesTuple,
+    bins: usize,
+    discrete_target: bool,
+) -> PyResult<(u64, Bound<'py, PyArray1<u64>>)> {
+    let (cols, t) = columns_of(&features, &target, &names)?;
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let counts = py
+        .detach(|| {
+            let plan = mi_plan(&names, ranges, bins, discrete_target)?;
+            MiCounts::of(&plan, &names, &cols, t)
+        })
+        .map_err(|e| to_py_err(py, e))?;
+    Ok((counts.count, PyArray1::from_vec(py, counts.cells)))
+}
+
+/// Mutual-information mRMR from every partition's joint counts.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+fn mrmr_from_partition_mi_counts(
+    py: Python<'_>,
+    parts: Vec<(u64, PyReadonlyArray1<'_, u64>)>,
+    names: Vec<String>,
+    ranges: MiRangesTuple,
+    bins: usize,
+    discrete_target: bool,
+    k: usize,
+) -> PyResult<Selection> {
+    let parts: Vec<MiCounts> = parts
+        .iter()
+        .map(|(count, cells)| MiCounts {
+            count: *count,
+            cells: cells.as_array().to_vec(),
+        })
+        .collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let result = py
+        .detach(|| {
+            let plan = mi_plan(&names, ranges, bins, discrete_target)?;
+            let mut total: Option<MiCounts> = None;
+            for part in &parts {
+                total = Some(match total {
+                    None => part.clone(),
+                    Some(t) => t.merge(part)?,
+                });
+            }
+            let total = total.ok_or(DiscoverError::TooFewSamples {
+                column: names.last().map_or(String::new(), |n| n.to_string()),
+                samples: 0,
+                bins: 3,
+            })?;
+            mrmr_from_mi_counts(&plan, &total, k)
+        })
+        .map_err(|e| to_py_err(py, e))?;
+    Ok(selection(result))
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(mrmr_partition_class_stats, m)?)?;
+    m.add_function(wrap_pyfunction!(mrmr_from_partition_class_stats, m)?)?;
+    m.add_function(wrap_pyfunction!(mrmr_partition_mi_ranges, m)?)?;
+    m.add_function(wrap_pyfunction!(mrmr_merge_mi_ranges, m)?)?;
+    m.add_function(wrap_pyfunction!(mrmr_partition_mi_counts, m)?)?;
+    m.add_function(wrap_pyfunction!(mrmr_from_partition_mi_counts, m)?)?;
     m.add_function(wrap_pyfunction!(mrmr_partition_stats, m)?)?;
     m.add_function(wrap_pyfunction!(mrmr_from_partition_stats, m)?)?;
     m.add_function(wrap_pyfunction!(surd_partition_ranges, m)?)?;

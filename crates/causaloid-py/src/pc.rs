@@ -119,9 +119,11 @@ fn pc_learn(
         max_depth,
     };
     let result = py
-        .detach(|| match max_lag {
-            Some(lag) => pc_lagged(&cols, lag, &opts),
-            None => pc(&cols, &opts),
+        .detach(|| {
+            causaloid_core::threads::install(|| match max_lag {
+                Some(lag) => pc_lagged(&cols, lag, &opts),
+                None => pc(&cols, &opts),
+            })
         })
         .map_err(|e| to_py_err(py, e))?;
     let (directed, undirected) = result.marks.edges();
@@ -161,7 +163,7 @@ fn ges_learn(
         max_subset,
     };
     let result = py
-        .detach(|| ges(&cols, &opts))
+        .detach(|| causaloid_core::threads::install(|| ges(&cols, &opts)))
         .map_err(|e| to_py_err(py, e))?;
     let (directed, undirected) = result.graph.edges();
     Ok((directed, undirected, result.score))
