@@ -188,10 +188,115 @@ def test_mrmr_on_partitions_selects_as_the_collected_table(client) -> None:  # t
         assert got.relevance[name] == pytest.approx(value, rel=1e-12)
 
 
-def test_mrmr_on_partitions_names_what_it_cannot_do() -> None:
-    table = pd.DataFrame({"a": np.arange(10.0), "y": np.arange(10.0) % 3})
-    with pytest.raises(cl.discover.errors.DiscoverValueError, match="f_test"):
-        cld.mrmr(dd.from_pandas(table, npartitions=2), "y", method="mutual_info")
+def _classes_table(n: int = 3000, labels: bool = False) -> pd.DataFrame:
+    rng = np.random.default_rng(11)
+    a, b, c, noise = rng.normal(size=(4, n))
+    y = (a + 0.5 * b > 0).astype(float) + (c > 1)
+    table = pd.DataFrame({"a": a, "a2": a + 0.3 * noise, "b": b, "c": c})
+    table["y"] = np.array(["low", "mid", "high"])[y.astype(int)] if labels else y
+    return table
+
+
+@pytest.mark.parametrize(
+    ("method", "task", "labels"),
+    [
+        ("f_test", "classification", False),
+        ("f_test", "classification", True),
+        ("mutual_info", "regression", False),
+        ("mutual_info", "classification", False),
+        ("mutual_info", "classification", True),
+    ],
+)
+def test_mrmr_on_partitions_matches_the_collected_table_for_every_mode(
+    client,  # type: ignore[no-untyped-def]
+    method: str,
+    task: str,
+    labels: bool,
+) -> None:
+    table = _classes_table(labels=labels)
+    if task == "regression":
+        table["y"] = 2 * table["a"] + table["b"]
+    got = cld.mrmr(dd.from_pandas(table, npartitions=8), "y", k=3, method=method, task=task, bins=6)
+    want = cl.discover.mrmr(table, "y", k=3, method=method, task=task, bins=6)
+    assert got.features == want.features
+    if method == "mutual_info":
+        # Integer joint counts merge exactly: the same bits.
+        assert got.scores == want.scores
+        assert got.relevance == want.relevance
+    else:
+        np.testing.assert_allclose(got.scores, want.scores, rtol=1e-12)
+        for name, value in want.relevance.items():
+            assert got.relevance[name] == pytest.approx(value, rel=1e-12)
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    cuts=st.lists(st.integers(0, 300), max_size=5),
+    seed=st.integers(0, 2**16),
+    method=st.sampled_from(["f_test", "mutual_info"]),
+    task=st.sampled_from(["regression", "classification"]),
+)
+def test_mrmr_is_the_same_however_the_rows_are_partitioned(
+    cuts: list[int], seed: int, method: str, task: str
+) -> None:
+    rng = np.random.default_rng(seed)
+    a, b, c = rng.normal(size=(3, 300))
+    y = a + 0.5 * b if task == "regression" else (a > 0).astype(float) + (b > 0.5)
+    table = pd.DataFrame({"a": a, "b": b, "c": c, "y": y})
+    bounds = sorted({0, 300, *cuts})
+    pieces = [table.iloc[lo:hi] for lo, hi in zip(bounds, bounds[1:])]
+    frame = dd.from_delayed([dask.delayed(p) for p in pieces], meta=table.iloc[:0])
+    with dask.config.set(scheduler="synchronous"):
+        got = cld.mrmr(frame, "y", k=3, method=method, task=task, bins=4)
+    want = cl.discover.mrmr(table, "y", k=3, method=method, task=task, bins=4)
+    assert got.features == want.features
+    np.testing.assert_allclose(got.scores, want.scores, rtol=1e-12)
+
+
+def test_mrmr_on_partitions_keeps_the_collected_errors() -> None:
+    table = pd.DataFrame({"a": np.arange(10.0), "k": np.ones(10), "y": np.arange(10.0) % 3})
+    frame = dd.from_pandas(table, npartitions=3)
+    for method in ("f_test", "mutual_info"):
+        for task in ("regression", "classification"):
+            with pytest.raises(cl.discover.errors.ConstantColumnError, match="'k'"):
+                cld.mrmr(frame, "y", method=method, task=task)
+    with pytest.raises(cl.discover.errors.DiscoverValueError, match="method"):
+        cld.mrmr(frame, "y", method="chi2")
+    with pytest.raises(cl.errors.UnknownColumnError):
+        cld.mrmr(frame, "nope")
+
+
+def test_a_call_with_threads_uses_them_and_gives_the_same_result() -> None:
+    table = _lagged_table(3000)
+    want = cl.discover.surd(table, "y", bins=4, permutations=20)
+    before = cl.get_threads()
+    got = cl.discover.surd(table, "y", bins=4, permutations=20, threads=1)
+    assert got == want
+    assert cl.get_threads() == before  # the scope ended with the call
+    assert cl.discover.mrmr(table, "y", k=2, threads=1) == cl.discover.mrmr(table, "y", k=2)
+    g = _graph()
+    np.testing.assert_array_equal(g.evaluate_batch(_table(), threads=1), g.evaluate_batch(_table()))
+    one = _machine().run_batch(_table(), threads=1)
+    np.testing.assert_array_equal(one.rows, _machine().run_batch(_table()).rows)
+    with pytest.raises(cl.errors.InvalidArgumentError):
+        cl.discover.surd(table, "y", threads=0)
+    with pytest.raises(cl.errors.InvalidArgumentError):
+        g.evaluate_batch(_table(), threads=2.5)
+
+
+def test_a_threads_scope_is_seen_inside_it_only() -> None:
+    from causaloid._threads import scope
+
+    outside = cl.get_threads()
+    with scope(1):
+        assert cl.get_threads() == 1
+        with scope(2):
+            assert cl.get_threads() == 2
+        assert cl.get_threads() == 1
+    assert cl.get_threads() == outside
+    with pytest.raises(ValueError, match="boom"), scope(1):
+        raise ValueError("boom")
+    assert cl.get_threads() == outside
 
 
 def test_single_machine_calls_name_dask_when_given_a_dask_frame() -> None:

@@ -489,6 +489,7 @@ def mrmr_select(
 def set_threads(n: int | None) -> None: ...
 def get_threads() -> int: ...
 def threads_set() -> bool: ...
+def enter_threads_scope(n: int | None) -> int | None: ...
 
 # --- discovery on partitions (crates/causaloid-py/src/partitioned.rs) -----------------
 
@@ -527,6 +528,39 @@ def mrmr_partition_stats(
 ) -> tuple[int, list[float], list[float]]: ...
 def mrmr_from_partition_stats(
     parts: list[tuple[int, list[float], list[float]]], names: list[str], k: int
+) -> tuple[list[int], list[float], list[float]]: ...
+
+ClassStats = tuple[int, list[float], list[float], Ranges, list[float], list[int], list[float]]
+MiRanges = tuple[int, Ranges, list[float]]
+
+def mrmr_partition_class_stats(
+    features: list[npt.NDArray[np.float64]], target: npt.NDArray[np.float64], names: list[str]
+) -> ClassStats: ...
+def mrmr_from_partition_class_stats(
+    parts: list[ClassStats], names: list[str], k: int
+) -> tuple[list[int], list[float], list[float]]: ...
+def mrmr_partition_mi_ranges(
+    features: list[npt.NDArray[np.float64]],
+    target: npt.NDArray[np.float64],
+    names: list[str],
+    discrete_target: bool,
+) -> MiRanges: ...
+def mrmr_merge_mi_ranges(parts: list[MiRanges]) -> MiRanges: ...
+def mrmr_partition_mi_counts(
+    features: list[npt.NDArray[np.float64]],
+    target: npt.NDArray[np.float64],
+    names: list[str],
+    ranges: MiRanges,
+    bins: int,
+    discrete_target: bool,
+) -> tuple[int, npt.NDArray[np.uint64]]: ...
+def mrmr_from_partition_mi_counts(
+    parts: list[tuple[int, npt.NDArray[np.uint64]]],
+    names: list[str],
+    ranges: MiRanges,
+    bins: int,
+    discrete_target: bool,
+    k: int,
 ) -> tuple[list[int], list[float], list[float]]: ...
 
 # --- structural causal models (crates/causaloid-py/src/scm.rs) ----------------------

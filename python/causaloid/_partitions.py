@@ -315,14 +315,73 @@ def surd_partitioned(
 # --- mRMR on partitions ---------------------------------------------------------
 
 
-def mrmr_stats(frame: Any, target: str, names: list[str]) -> Any:
-    """One partition's count, means and co-moments (engine)."""
-    from causaloid import _native
+def _mrmr_columns(
+    frame: Any, target: str, names: list[str], labels: np.ndarray | None
+) -> tuple[list[np.ndarray], np.ndarray]:
+    """A partition's feature columns and its target: numbers, or class codes
+    in the table's sorted ``labels`` (for a target of strings)."""
     from causaloid._table import numeric
 
     cols = to_columns(frame, [target, *names])
-    values = [np.ascontiguousarray(numeric(n, cols[n]), dtype=np.float64) for n in [*names, target]]
-    return _native.mrmr_partition_stats(values, [*names, target])
+    values = [np.ascontiguousarray(numeric(n, cols[n]), dtype=np.float64) for n in names]
+    raw = np.asarray(cols[target])
+    if labels is not None:
+        y = np.searchsorted(labels, raw.reshape(-1)).astype(np.float64)
+    else:
+        # +0.0 folds -0.0 into 0.0: one class, as np.unique makes it.
+        y = np.ascontiguousarray(numeric(target, raw), dtype=np.float64) + 0.0
+    return values, np.ascontiguousarray(y)
+
+
+def mrmr_labels(frame: Any, target: str) -> np.ndarray | None:
+    """A partition's distinct target labels when they are not numbers."""
+    raw = np.asarray(to_columns(frame, [target])[target])
+    if raw.dtype.kind in "biuf":
+        return None
+    return np.unique(raw.reshape(-1))
+
+
+def mrmr_stats(frame: Any, target: str, names: list[str]) -> Any:
+    """One partition's count, means and co-moments (engine)."""
+    from causaloid import _native
+
+    values, y = _mrmr_columns(frame, target, names, None)
+    return _native.mrmr_partition_stats([*values, y], [*names, target])
+
+
+def mrmr_class_stats(frame: Any, target: str, names: list[str], labels: Any) -> Any:
+    """One partition's feature co-moments and per-class counts and sums (engine)."""
+    from causaloid import _native
+
+    values, y = _mrmr_columns(frame, target, names, labels)
+    return _native.mrmr_partition_class_stats(values, y, [*names, target])
+
+
+def mrmr_mi_ranges(
+    frame: Any, target: str, names: list[str], labels: Any, discrete: bool
+) -> Any:
+    """One partition's column ranges and target classes (engine)."""
+    from causaloid import _native
+
+    values, y = _mrmr_columns(frame, target, names, labels)
+    return _native.mrmr_partition_mi_ranges(values, y, [*names, target], discrete)
+
+
+def mrmr_mi_counts(
+    frame: Any,
+    target: str,
+    names: list[str],
+    labels: Any,
+    discrete: bool,
+    *,
+    ranges: Any,
+    bins: int,
+) -> Any:
+    """One partition's joint counts in the table's bins (engine)."""
+    from causaloid import _native
+
+    values, y = _mrmr_columns(frame, target, names, labels)
+    return _native.mrmr_partition_mi_counts(values, y, [*names, target], ranges, bins, discrete)
 
 
 def mrmr_partitioned(
@@ -333,22 +392,31 @@ def mrmr_partitioned(
     method: str,
     features: Any,
     task: str,
+    bins: int = 10,
 ) -> Any:
-    """F-test mRMR over partitions: statistics per partition, merged and
-    selected by the engine."""
+    """mRMR over partitions, every method and task of
+    :func:`causaloid.discover.mrmr`: sufficient statistics per partition,
+    merged and selected by the engine (F test: co-moments, and per-class sums
+    for classification; mutual information: ranges, then joint counts)."""
     from causaloid import _native
     from causaloid.discover.errors import DiscoverValueError
-    from causaloid.discover.mrmr import MRMRResult
+    from causaloid.discover.mrmr import METHODS, TASKS, MRMRResult
     from causaloid.errors import UnknownColumnError
 
-    if method != "f_test" or task != "regression":
+    if method not in METHODS:
         raise DiscoverValueError(
-            "on partitions, mrmr supports method='f_test' with task='regression' "
-            f"(got method={method!r}, task={task!r}); collect the table for the others",
-            {"parameter": "method"},
+            f"method must be one of {METHODS}, got {method!r}", {"parameter": "method"}
+        )
+    if task not in TASKS:
+        raise DiscoverValueError(
+            f"task must be one of {TASKS}, got {task!r}", {"parameter": "task"}
         )
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
         raise DiscoverValueError(f"k must be a positive integer, got {k!r}", {"parameter": "k"})
+    if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or bins < 2:
+        raise DiscoverValueError(
+            f"bins must be an integer >= 2, got {bins!r}", {"parameter": "bins"}
+        )
     if features is None:
         names = [c for c in columns if c != target]
     else:
@@ -366,10 +434,32 @@ def mrmr_partitioned(
                 f"unknown column {c!r} (available: {', '.join(columns[:12])})",
                 {"column": c, "available": columns},
             )
-    stats = each(mrmr_stats, None, target, names)
-    selected, scores, relevance = _native.mrmr_from_partition_stats(
-        list(stats), [*names, target], int(k)
-    )
+    everything = [*names, target]
+    classes = task == "classification"
+    if method == "f_test" and not classes:
+        stats = each(mrmr_stats, None, target, names)
+        selected, scores, relevance = _native.mrmr_from_partition_stats(
+            list(stats), everything, int(k)
+        )
+    else:
+        labels = None
+        if classes:
+            found = [x for x in each(mrmr_labels, None, target) if x is not None]
+            labels = np.unique(np.concatenate(found)) if found else None
+        if method == "f_test":
+            parts = each(mrmr_class_stats, None, target, names, labels)
+            selected, scores, relevance = _native.mrmr_from_partition_class_stats(
+                list(parts), everything, int(k)
+            )
+        else:
+            pieces = each(mrmr_mi_ranges, None, target, names, labels, classes)
+            ranges = _native.mrmr_merge_mi_ranges(list(pieces))
+            counts = each(
+                mrmr_mi_counts, None, target, names, labels, classes, ranges=ranges, bins=int(bins)
+            )
+            selected, scores, relevance = _native.mrmr_from_partition_mi_counts(
+                list(counts), everything, ranges, int(bins), classes, int(k)
+            )
     return MRMRResult(
         target=target,
         features=[names[i] for i in selected],

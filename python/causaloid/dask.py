@@ -152,10 +152,21 @@ def _each(frame: dd.DataFrame) -> Any:
 
     def each(fn: Any, plan: Any, *args: Any, **kwargs: Any) -> list[Any]:
         plans = plan if plan is not None else [()] * len(parts)
-        tasks = [dask.delayed(fn)(p, *args, *k, **kwargs) for p, k in zip(parts, plans)]
+        tasks = [
+            dask.delayed(_on_part)(fn, p, *args, *k, **kwargs) for p, k in zip(parts, plans)
+        ]
         return list(dask.compute(*tasks))
 
     return each
+
+
+def _on_part(fn: Any, part: pd.DataFrame, *args: Any, **kwargs: Any) -> Any:
+    """One discovery pass on one partition, with the worker's thread default."""
+    if _in_worker():
+        from causaloid.threads import _apply_worker_default
+
+        _apply_worker_default(1)
+    return fn(part, *args, **kwargs)
 
 
 def surd(
@@ -211,12 +222,23 @@ def mrmr(
     method: str = "f_test",
     features: Any = None,
     task: str = "regression",
+    bins: int = 10,
 ) -> Any:
-    """:func:`causaloid.discover.mrmr` (F test, continuous target) on a Dask
-    DataFrame: each partition's count, means and co-moments, merged exactly in
-    formula (pairwise), then the same selection. The features and their order
-    equal the collected table's; relevance and scores agree to about 1e-12
-    relative (the sums are added in another order).
+    """:func:`causaloid.discover.mrmr` on a Dask DataFrame, every method and
+    task: each partition's sufficient statistics, merged by the engine, then
+    the same selection.
+
+    - ``method="f_test"``, regression: count, means and centred co-moments
+      (merged pairwise); classification: the features' co-moments and each
+      class's count and sums (string labels are coded in the table's sorted
+      order, from a first pass).
+    - ``method="mutual_info"``: each column's range (and a discrete target's
+      classes), merged into the table's bins, then every joint histogram;
+      integer counts add exactly, so the result equals the collected table's
+      bit for bit.
+
+    The features and their order equal the collected table's; F statistics
+    and scores agree to about 1e-12 relative (sums added in another order).
 
     Examples
     --------
@@ -229,4 +251,6 @@ def mrmr(
     ['a', 'b']
     """
     frame = _frame(frame)
-    return mrmr_partitioned(_each(frame), list(frame.columns), target, k, method, features, task)
+    return mrmr_partitioned(
+        _each(frame), list(frame.columns), target, k, method, features, task, bins
+    )

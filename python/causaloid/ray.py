@@ -190,11 +190,12 @@ def mrmr(
     method: str = "f_test",
     features: Any = None,
     task: str = "regression",
+    bins: int = 10,
     pieces: int = 8,
 ) -> Any:
-    """:func:`causaloid.discover.mrmr` (F test, continuous target) on a Ray
-    Dataset (see :func:`causaloid.dask.mrmr`)."""
+    """:func:`causaloid.discover.mrmr` on a Ray Dataset, every method and task
+    (see :func:`causaloid.dask.mrmr`)."""
     dataset = _dataset(dataset)
     return mrmr_partitioned(
-        _each(dataset, pieces), list(dataset.columns()), target, k, method, features, task
+        _each(dataset, pieces), list(dataset.columns()), target, k, method, features, task, bins
     )

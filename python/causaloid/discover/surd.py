@@ -11,6 +11,7 @@ import numpy as np
 
 from causaloid import _native
 from causaloid._table import numeric, to_columns
+from causaloid._threads import scope
 from causaloid.discover.errors import DiscoverValueError
 from causaloid.discover.result import (
     ComponentTest,
@@ -119,6 +120,7 @@ def surd(
     self_causation: bool = False,
     permutations: int = 100,
     seed: int = 0,
+    threads: int | None = None,
 ) -> SurdResult:
     """Decompose the causality of ``agents`` on ``target`` with SURD.
 
@@ -158,6 +160,9 @@ def surd(
         Computed natively, in parallel, the same for a given ``seed``.
     seed : int
         Seed of the shuffles.
+    threads : int, optional
+        Engine threads for this call only (1 to 4096); the configured count
+        (:func:`causaloid.set_threads`) when omitted. Never changes the result.
 
     Returns
     -------
@@ -228,20 +233,21 @@ def surd(
     agent_values = [_as_float(a, columns[a]) for a in agents]
     target_bins, target_edges = _edges_for(target, bins, binning)
     specs = [_edges_for(a, bins, binning) for a in agents]
-    raw = _native.surd_columns(
-        target_values,
-        target,
-        target_bins,
-        target_edges,
-        agent_values,
-        list(agents),
-        [s[0] for s in specs],
-        [s[1] for s in specs],
-        lag,
-        max_order,
-        permutations,
-        seed,
-    )
+    with scope(threads):
+        raw = _native.surd_columns(
+            target_values,
+            target,
+            target_bins,
+            target_edges,
+            agent_values,
+            list(agents),
+            [s[0] for s in specs],
+            [s[1] for s in specs],
+            lag,
+            max_order,
+            permutations,
+            seed,
+        )
     edges = {target: tuple(raw["target_edges"])}
     edges.update({a: tuple(e) for a, e in zip(agents, raw["agent_edges"])})
     extra: dict[str, Any] = {}

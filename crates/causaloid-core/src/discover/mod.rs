@@ -12,6 +12,7 @@ mod histogram;
 mod mrmr;
 mod mrmr_partitioned;
 mod null;
+mod partition_rca;
 mod partitioned;
 mod pc;
 mod rca;
@@ -30,6 +31,10 @@ pub use mrmr_partitioned::{
     MiCounts, MiPlan, MiRanges, MAX_MI_CELLS,
 };
 pub use null::{permutation_test, shuffled, ComponentTest, SurdSignificance, MAX_PERMUTATIONS};
+pub use partition_rca::{
+    rca_centres, rca_finish, rca_fit, rca_histograms, rca_moments, rca_offsets, rca_ranges,
+    rca_square_sums, RadixSelect, RcaFit,
+};
 pub use partitioned::{
     merge_counts, merge_ranges, partition_counts, partition_ranges, surd_from_counts, Partition,
     MAX_PARTITION_CELLS,
