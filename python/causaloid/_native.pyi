@@ -563,6 +563,53 @@ def mrmr_from_partition_mi_counts(
     k: int,
 ) -> tuple[list[int], list[float], list[float]]: ...
 
+FitTuple = tuple[int, int, list[float], list[float], list[list[int]], list[list[float] | None]]
+SelectTuple = tuple[list[int], list[int], list[int], int]
+
+def select_start(ranks: list[int]) -> SelectTuple: ...
+def select_partition_histogram(
+    select: SelectTuple, columns: list[npt.NDArray[np.float64]], targets: list[int]
+) -> npt.NDArray[np.uint64]: ...
+def rca_partition_ranges(
+    columns: list[npt.NDArray[np.float64]], names: list[str]
+) -> tuple[int, Ranges]: ...
+def rca_merge_offsets(
+    normal: list[tuple[int, Ranges]], anomalous: list[tuple[int, Ranges]], columns: int
+) -> tuple[int, int, list[float]]: ...
+def rca_partition_moments(
+    columns: list[npt.NDArray[np.float64]], names: list[str], offsets: list[float]
+) -> tuple[int, list[float], list[float]]: ...
+def rca_fit_parents(
+    names: list[str],
+    parts: list[tuple[int, list[float], list[float]]],
+    parents: list[list[int]],
+    offsets: list[float],
+    n: int,
+    na: int,
+) -> FitTuple: ...
+def rca_select_start(fit: FitTuple, round: int) -> SelectTuple: ...
+def rca_partition_histogram(
+    fit: FitTuple,
+    select: SelectTuple,
+    centres: list[float] | None,
+    columns: list[npt.NDArray[np.float64]],
+    names: list[str],
+    anomalous: bool,
+) -> npt.NDArray[np.uint64]: ...
+def rca_select_advance(
+    select: SelectTuple, parts: list[npt.NDArray[np.uint64]]
+) -> tuple[SelectTuple, list[float] | None]: ...
+def rca_round_centres(fit: FitTuple, round1: list[float]) -> list[float]: ...
+def rca_partition_squares(
+    fit: FitTuple,
+    centres: list[float],
+    columns: list[npt.NDArray[np.float64]],
+    names: list[str],
+) -> list[float]: ...
+def rca_scores_from_parts(
+    fit: FitTuple, round1: list[float], round2: list[float], squares: list[list[float]]
+) -> list[tuple[float, float, float, float]]: ...
+
 # --- structural causal models (crates/causaloid-py/src/scm.rs) ----------------------
 
 class Scm:

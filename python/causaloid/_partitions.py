@@ -467,3 +467,293 @@ def mrmr_partitioned(
         relevance=dict(zip(names, relevance)),
         method=method,
     )
+
+
+# --- root causes on partitions ----------------------------------------------------
+
+
+def _rca_columns(frame: Any, names: list[str]) -> list[np.ndarray]:
+    from causaloid._table import numeric
+
+    cols = to_columns(frame, names)
+    return [np.ascontiguousarray(numeric(n, cols[n]), dtype=np.float64) for n in names]
+
+
+def rca_ranges(frame: Any, names: list[str]) -> Any:
+    """A partition's rows and column ranges (engine)."""
+    from causaloid import _native
+
+    return _native.rca_partition_ranges(_rca_columns(frame, names), names)
+
+
+def rca_moments(frame: Any, names: list[str], offsets: list[float]) -> Any:
+    """A normal partition's co-moments on the relative scale (engine)."""
+    from causaloid import _native
+
+    return _native.rca_partition_moments(_rca_columns(frame, names), names, offsets)
+
+
+def rca_histogram(
+    frame: Any, names: list[str], fit: Any, select: Any, centres: Any, anomalous: bool
+) -> Any:
+    """One partition's counts for one pass of the exact medians (engine)."""
+    from causaloid import _native
+
+    return _native.rca_partition_histogram(
+        fit, select, centres, _rca_columns(frame, names), names, anomalous
+    )
+
+
+def rca_squares(frame: Any, names: list[str], fit: Any, centres: list[float]) -> Any:
+    """A normal partition's squared deviations from the centres (engine)."""
+    from causaloid import _native
+
+    return _native.rca_partition_squares(fit, centres, _rca_columns(frame, names), names)
+
+
+def root_causes_partitioned(
+    each_normal: Any,
+    each_anomalous: Any,
+    normal_columns: list[str],
+    anomalous_columns: list[str],
+    graph: Any,
+    columns: Any,
+    threshold: float,
+    method: str,
+) -> Any:
+    """:func:`causaloid.discover.root_causes` over partitions: ranges, the
+    parents' fit from merged co-moments, then exact medians by radix selection
+    (eight passes for the medians of the columns and residuals, eight for the
+    residuals' absolute deviations) and the same scores and ranking."""
+    from causaloid import _native
+    from causaloid.discover.errors import DiscoverValueError
+    from causaloid.discover.root_causes import _check_method, _parent_lists, _ranked
+    from causaloid.errors import UnknownColumnError
+
+    _check_method(method)
+    names = list(normal_columns) if columns is None else list(columns)
+    if not names:
+        raise DiscoverValueError("no columns to rank", {"parameter": "columns"})
+    for table, available in (("normal", normal_columns), ("anomalous", anomalous_columns)):
+        for c in names:
+            if c not in available:
+                raise UnknownColumnError(
+                    f"unknown column {c!r} in the {table} table "
+                    f"(available: {', '.join(list(available)[:12])})",
+                    {"column": c, "available": list(available)},
+                )
+    parent_lists = _parent_lists(graph, names)
+    normal_ranges = each_normal(rca_ranges, None, names)
+    anomalous_ranges = each_anomalous(rca_ranges, None, names)
+    n, na, offsets = _native.rca_merge_offsets(normal_ranges, anomalous_ranges, len(names))
+    moments = each_normal(rca_moments, None, names, offsets)
+    fit = _native.rca_fit_parents(names, moments, parent_lists, offsets, n, na)
+
+    def medians(round_: int, centres: list[float] | None) -> list[float]:
+        select = _native.rca_select_start(fit, round_)
+        values = None
+        while values is None:
+            parts = each_normal(rca_histogram, None, names, fit, select, centres, False)
+            parts += each_anomalous(rca_histogram, None, names, fit, select, centres, True)
+            select, values = _native.rca_select_advance(select, parts)
+        return values
+
+    round1 = medians(1, None)
+    centres = _native.rca_round_centres(fit, round1)
+    round2 = medians(2, centres)
+    squares = each_normal(rca_squares, None, names, fit, centres)
+    raw = _native.rca_scores_from_parts(fit, round1, round2, squares)
+    return _ranked(names, raw, parent_lists, threshold, method)
+
+
+# --- exact quantiles on partitions --------------------------------------------------
+
+
+def _finite_columns(frame: Any, names: list[str]) -> list[np.ndarray]:
+    from causaloid.discover.pipeline import _to_float
+
+    cols = to_columns(frame, names)
+    out = []
+    for n in names:
+        v = _to_float(np.asarray(cols[n]))
+        v = np.empty(0) if v is None else v
+        out.append(np.ascontiguousarray(v[np.isfinite(v)], dtype=np.float64))
+    return out
+
+
+def select_histogram(frame: Any, names: list[str], select: Any, targets: list[int]) -> Any:
+    """One partition's counts for one pass of an exact selection (engine)."""
+    from causaloid import _native
+
+    return _native.select_partition_histogram(select, _finite_columns(frame, names), targets)
+
+
+def order_statistics(each: Any, names: list[str], ranks: list[tuple[int, int]]) -> list[float]:
+    """The exact order statistics ``(column index, rank)`` of finite values
+    over partitions: eight radix-selection passes in the engine."""
+    from causaloid import _native
+
+    select = _native.select_start([r for _, r in ranks])
+    targets = [c for c, _ in ranks]
+    values = None
+    while values is None:
+        parts = each(select_histogram, None, names, select, targets)
+        select, values = _native.rca_select_advance(select, parts)
+    return values
+
+
+def _lerp(a: float, b: float, t: float) -> float:
+    """numpy's interpolation between two order statistics (``np.quantile``)."""
+    diff = np.float64(b) - np.float64(a)
+    if t >= 0.5:
+        return float(np.float64(b) - diff * (1.0 - t))
+    return float(np.float64(a) + diff * t)
+
+
+def quantile_ranks(n: int, q: float) -> tuple[int, int, float]:
+    """The two ranks and the weight numpy's linear ``quantile`` reads."""
+    index = np.float64(n - 1) * np.float64(q)
+    previous = np.floor(index)
+    gamma = float(index - previous)
+    lo = int(previous)
+    if index >= n - 1:
+        return n - 1, n - 1, gamma
+    return lo, lo + 1, gamma
+
+
+# --- a Pipeline on partitions ------------------------------------------------------
+
+
+class CleanView:
+    """How one partition is cleaned: the numeric columns kept, the rows
+    dropped for missing values, the values imputed (a mean, a median, or the
+    last value of the rows before). Applied on the worker to each partition."""
+
+    __slots__ = ("carry", "columns", "drop_if", "fills", "ffill", "first")
+
+    def __init__(
+        self,
+        columns: list[str],
+        drop_if: list[str],
+        fills: dict[str, float],
+        ffill: bool,
+        carry: dict[str, float],
+        first: dict[str, float],
+    ) -> None:
+        self.columns = columns
+        self.drop_if = drop_if
+        self.fills = fills
+        self.ffill = ffill
+        self.carry = carry
+        self.first = first
+
+    def __reduce__(self) -> Any:
+        return (
+            CleanView,
+            (self.columns, self.drop_if, self.fills, self.ffill, self.carry, self.first),
+        )
+
+    def apply(self, frame: Any) -> dict[str, np.ndarray]:
+        from causaloid.discover.pipeline import _to_float
+
+        cols = to_columns(frame, self.columns)
+        out: dict[str, np.ndarray] = {}
+        for name in self.columns:
+            arr = _to_float(np.asarray(cols[name]))
+            out[name] = arr if arr is not None else np.full(n_rows(cols), np.nan)
+        if self.drop_if:
+            keep = np.logical_and.reduce([np.isfinite(out[c]) for c in self.drop_if])
+            out = {c: a[keep] for c, a in out.items()}
+        for name, fill in self.fills.items():
+            arr = out[name].copy()
+            arr[~np.isfinite(arr)] = fill
+            out[name] = arr
+        if self.ffill:
+            for name, arr in out.items():
+                missing = ~np.isfinite(arr)
+                if not missing.any():
+                    continue
+                index = np.where(~missing, np.arange(arr.size), -1)
+                np.maximum.accumulate(index, out=index)
+                before = self.carry.get(name, self.first.get(name, np.nan))
+                filled = np.where(index >= 0, arr[np.maximum(index, 0)], before)
+                out[name] = filled
+        return out
+
+
+def _viewed(part: Any, fn: Any, args: tuple, kwargs: dict, view: Any, inner: tuple) -> Any:
+    return fn(view.apply(part), *args, *inner, **kwargs)
+
+
+def through(each: Any, views: list[Any]) -> Any:
+    """``each`` with every partition seen through its view first."""
+
+    def each_viewed(fn: Any, plan: Any, *args: Any, **kwargs: Any) -> list[Any]:
+        inner = plan if plan is not None else [()] * len(views)
+        return each(_viewed, [(v, tuple(k)) for v, k in zip(views, inner)], fn, args, kwargs)
+
+    return each_viewed
+
+
+class LagView:
+    """A cleaned partition with the target read ``lag`` rows ahead: the
+    samples whose agent row the partition holds (the target's next rows may
+    sit in the partitions after it: ``halo``)."""
+
+    __slots__ = ("clean", "halo", "lag", "samples", "target")
+
+    def __init__(
+        self, clean: CleanView, target: str, lag: int, halo: np.ndarray, samples: int
+    ) -> None:
+        self.clean = clean
+        self.target = target
+        self.lag = lag
+        self.halo = halo
+        self.samples = samples
+
+    def __reduce__(self) -> Any:
+        return (LagView, (self.clean, self.target, self.lag, self.halo, self.samples))
+
+    def apply(self, frame: Any) -> dict[str, np.ndarray]:
+        cols = self.clean.apply(frame)
+        k = self.samples
+        out = {c: a[:k] for c, a in cols.items() if c != self.target}
+        ahead = np.concatenate([cols[self.target][self.lag :], self.halo])
+        out[self.target] = ahead[:k]
+        return out
+
+
+def inspect_partition(frame: Any, names: list[str]) -> dict[str, Any]:
+    """A partition's rows and, per column: numeric or not, missing values,
+    first and last present value, sum and count of present values."""
+    from causaloid.discover.pipeline import _to_float
+
+    cols = to_columns(frame, names)
+    out: dict[str, Any] = {"rows": n_rows(cols) if cols else len(frame)}
+    for name in names:
+        raw = np.asarray(cols[name])
+        arr = _to_float(raw)
+        if arr is None:
+            out[name] = None
+            out[f"dtype {name}"] = str(raw.dtype)
+            continue
+        present = arr[np.isfinite(arr)]
+        out[name] = (
+            int(arr.size - present.size),
+            float(present[0]) if present.size else None,
+            float(present[-1]) if present.size else None,
+            float(present.sum()),
+            int(present.size),
+        )
+    return out
+
+
+def cleaned_ranges(columns: dict[str, np.ndarray]) -> dict[str, Any]:
+    """A cleaned partition's rows and each column's range."""
+    rows = len(next(iter(columns.values()))) if columns else 0
+    return {
+        "rows": rows,
+        "ranges": {
+            c: (float(a.min()), float(a.max())) if a.size else None for c, a in columns.items()
+        },
+    }

@@ -3,8 +3,10 @@
 
 use causaloid_core::discover::{
     merge_counts, merge_ranges, mrmr_from_class_stats, mrmr_from_comoments, mrmr_from_mi_counts,
-    partition_counts, partition_ranges, surd_from_counts, BinSpec, ClassStats, CoMoments,
-    DiscoverError, MiCounts, MiPlan, MiRanges, MrmrResult, Partition,
+    partition_counts, partition_ranges, rca_centres, rca_finish, rca_fit, rca_histograms,
+    rca_moments, rca_offsets, rca_ranges, rca_square_sums, surd_from_counts, BinSpec, ClassStats,
+    CoMoments, DiscoverError, MiCounts, MiPlan, MiRanges, MrmrResult, Partition, RadixSelect,
+    RcaFit,
 };
 use numpy::{PyArray1, PyReadonlyArray1};
 use pyo3::exceptions::PyValueError;
@@ -406,7 +408,282 @@ fn mrmr_from_partition_mi_counts(
     Ok(selection(result))
 }
 
+/// A root-cause fit: (normal rows, anomalous rows, offsets, means, parents, coefficients).
+type FitTuple = (
+    u64,
+    u64,
+    Vec<f64>,
+    Vec<f64>,
+    Vec<Vec<usize>>,
+    Vec<Option<Vec<f64>>>,
+);
+/// A selection in progress: (ranks, prefixes, below, level).
+type SelectTuple = (Vec<u64>, Vec<u64>, Vec<u64>, u32);
+
+fn fit_of(t: FitTuple) -> RcaFit {
+    let (n, na, offsets, means, parents, betas) = t;
+    RcaFit {
+        n,
+        na,
+        offsets,
+        means,
+        parents,
+        betas,
+    }
+}
+
+fn fit_tuple(f: RcaFit) -> FitTuple {
+    (f.n, f.na, f.offsets, f.means, f.parents, f.betas)
+}
+
+fn select_of(t: SelectTuple) -> RadixSelect {
+    let (ranks, prefixes, below, level) = t;
+    RadixSelect {
+        ranks,
+        prefixes,
+        below,
+        level,
+    }
+}
+
+fn plain_columns<'a>(
+    cols: &'a [PyReadonlyArray1<'_, f64>],
+    names: &[String],
+) -> PyResult<Vec<&'a [f64]>> {
+    if cols.len() != names.len() {
+        return Err(PyValueError::new_err("give a name for every column"));
+    }
+    cols.iter().zip(names).map(|(c, n)| slice(c, n)).collect()
+}
+
+/// Root causes on partitions, pass 1: a partition's rows and column ranges.
+#[pyfunction]
+fn rca_partition_ranges(
+    py: Python<'_>,
+    columns: Vec<PyReadonlyArray1<'_, f64>>,
+    names: Vec<String>,
+) -> PyResult<(u64, Ranges)> {
+    let cols = plain_columns(&columns, &names)?;
+    py.detach(|| rca_ranges(&names, &cols))
+        .map_err(|e| to_py_err(py, e))
+}
+
+/// Rows of each period and each column's offset from every partition's ranges.
+#[pyfunction]
+fn rca_merge_offsets(
+    py: Python<'_>,
+    normal: Vec<(u64, Ranges)>,
+    anomalous: Vec<(u64, Ranges)>,
+    columns: usize,
+) -> PyResult<(u64, u64, Vec<f64>)> {
+    rca_offsets(&normal, &anomalous, columns).map_err(|e| to_py_err(py, e))
+}
+
+/// Pass 2 (normal partitions): co-moments on the relative scale.
+#[pyfunction]
+fn rca_partition_moments(
+    py: Python<'_>,
+    columns: Vec<PyReadonlyArray1<'_, f64>>,
+    names: Vec<String>,
+    offsets: Vec<f64>,
+) -> PyResult<Stats> {
+    let cols = plain_columns(&columns, &names)?;
+    let s = py
+        .detach(|| rca_moments(&names, &cols, &offsets))
+        .map_err(|e| to_py_err(py, e))?;
+    Ok((s.count, s.means, s.comoments))
+}
+
+/// Every column's fit on its parents from the normal partitions' co-moments.
+#[pyfunction]
+fn rca_fit_parents(
+    py: Python<'_>,
+    names: Vec<String>,
+    parts: Vec<Stats>,
+    parents: Vec<Vec<usize>>,
+    offsets: Vec<f64>,
+    n: u64,
+    na: u64,
+) -> PyResult<FitTuple> {
+    let width = names.len();
+    let fit = py
+        .detach(|| {
+            let mut total = CoMoments::empty(width);
+            for (count, means, comoments) in parts {
+                if means.len() != width || comoments.len() != width * width {
+                    return Err(DiscoverError::Length {
+                        column: "partition statistics".into(),
+                        expected: width,
+                        found: means.len(),
+                    });
+                }
+                total = total.merge(&CoMoments {
+                    count,
+                    width,
+                    means,
+                    comoments,
+                })?;
+            }
+            rca_fit(&names, &total, &parents, offsets, n, na)
+        })
+        .map_err(|e| to_py_err(py, e))?;
+    Ok(fit_tuple(fit))
+}
+
+/// A new selection of the medians of round 1 or 2.
+#[pyfunction]
+fn rca_select_start(fit: FitTuple, round: u8) -> SelectTuple {
+    let fit = fit_of(fit);
+    let ranks = if round == 1 {
+        fit.round1_ranks()
+    } else {
+        fit.round2_ranks()
+    };
+    let s = RadixSelect::new(ranks);
+    (s.ranks, s.prefixes, s.below, s.level)
+}
+
+/// One selection pass over one partition.
+#[pyfunction]
+#[pyo3(signature = (fit, select, centres, columns, names, anomalous))]
+fn rca_partition_histogram<'py>(
+    py: Python<'py>,
+    fit: FitTuple,
+    select: SelectTuple,
+    centres: Option<Vec<f64>>,
+    columns: Vec<PyReadonlyArray1<'py, f64>>,
+    names: Vec<String>,
+    anomalous: bool,
+) -> PyResult<Bound<'py, PyArray1<u64>>> {
+    let cols = plain_columns(&columns, &names)?;
+    let (fit, select) = (fit_of(fit), select_of(select));
+    let hist = py
+        .detach(|| rca_histograms(&fit, &select, centres.as_deref(), &names, &cols, anomalous))
+        .map_err(|e| to_py_err(py, e))?;
+    Ok(PyArray1::from_vec(py, hist))
+}
+
+/// The selection after one pass: (the new state, its values once done).
+#[pyfunction]
+fn rca_select_advance(
+    py: Python<'_>,
+    select: SelectTuple,
+    parts: Vec<PyReadonlyArray1<'_, u64>>,
+) -> PyResult<(SelectTuple, Option<Vec<f64>>)> {
+    let mut s = select_of(select);
+    let mut total = s.histogram();
+    for part in &parts {
+        let h = part.as_array();
+        if h.len() != total.len() {
+            return Err(to_py_err(
+                py,
+                DiscoverError::Length {
+                    column: "selection histogram".into(),
+                    expected: total.len(),
+                    found: h.len(),
+                },
+            ));
+        }
+        for (a, b) in total.iter_mut().zip(h.iter()) {
+            *a += b;
+        }
+    }
+    s.advance(&total).map_err(|e| to_py_err(py, e))?;
+    let values = s.done().then(|| s.values());
+    Ok(((s.ranks, s.prefixes, s.below, s.level), values))
+}
+
+/// The centre of each column's normal residuals, from round 1.
+#[pyfunction]
+fn rca_round_centres(fit: FitTuple, round1: Vec<f64>) -> Vec<f64> {
+    rca_centres(&fit_of(fit), &round1)
+}
+
+/// A normal partition's sums of squared deviations from the centres.
+#[pyfunction]
+fn rca_partition_squares(
+    py: Python<'_>,
+    fit: FitTuple,
+    centres: Vec<f64>,
+    columns: Vec<PyReadonlyArray1<'_, f64>>,
+    names: Vec<String>,
+) -> PyResult<Vec<f64>> {
+    let cols = plain_columns(&columns, &names)?;
+    let fit = fit_of(fit);
+    py.detach(|| rca_square_sums(&fit, &centres, &names, &cols))
+        .map_err(|e| to_py_err(py, e))
+}
+
+/// The scores: `(shift, total_shift, z, rows_per_coefficient)` per column.
+#[pyfunction]
+fn rca_scores_from_parts(
+    py: Python<'_>,
+    fit: FitTuple,
+    round1: Vec<f64>,
+    round2: Vec<f64>,
+    squares: Vec<Vec<f64>>,
+) -> PyResult<Vec<(f64, f64, f64, f64)>> {
+    let fit = fit_of(fit);
+    let mut total = vec![0.0; fit.offsets.len()];
+    for part in &squares {
+        for (a, b) in total.iter_mut().zip(part) {
+            *a += b;
+        }
+    }
+    let scores = rca_finish(&fit, &round1, &round2, &total).map_err(|e| to_py_err(py, e))?;
+    Ok(scores
+        .into_iter()
+        .map(|s| (s.shift, s.total_shift, s.z, s.rows_per_coefficient))
+        .collect())
+}
+
+/// A new exact selection of the given 0-based ranks.
+#[pyfunction]
+fn select_start(ranks: Vec<u64>) -> SelectTuple {
+    let s = RadixSelect::new(ranks);
+    (s.ranks, s.prefixes, s.below, s.level)
+}
+
+/// One selection pass over one partition: target `t` counts the values of
+/// `columns[targets[t]]`.
+#[pyfunction]
+fn select_partition_histogram<'py>(
+    py: Python<'py>,
+    select: SelectTuple,
+    columns: Vec<PyReadonlyArray1<'py, f64>>,
+    targets: Vec<usize>,
+) -> PyResult<Bound<'py, PyArray1<u64>>> {
+    let select = select_of(select);
+    if targets.len() != select.ranks.len() || targets.iter().any(|&c| c >= columns.len()) {
+        return Err(PyValueError::new_err("one column per selection target"));
+    }
+    let cols = columns
+        .iter()
+        .map(|c| slice(c, "values"))
+        .collect::<PyResult<Vec<_>>>()?;
+    let hist = py.detach(|| {
+        let mut hist = select.histogram();
+        for (t, &c) in targets.iter().enumerate() {
+            select.count(t, cols[c].iter().copied(), &mut hist);
+        }
+        hist
+    });
+    Ok(PyArray1::from_vec(py, hist))
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(select_start, m)?)?;
+    m.add_function(wrap_pyfunction!(select_partition_histogram, m)?)?;
+    m.add_function(wrap_pyfunction!(rca_partition_ranges, m)?)?;
+    m.add_function(wrap_pyfunction!(rca_merge_offsets, m)?)?;
+    m.add_function(wrap_pyfunction!(rca_partition_moments, m)?)?;
+    m.add_function(wrap_pyfunction!(rca_fit_parents, m)?)?;
+    m.add_function(wrap_pyfunction!(rca_select_start, m)?)?;
+    m.add_function(wrap_pyfunction!(rca_partition_histogram, m)?)?;
+    m.add_function(wrap_pyfunction!(rca_select_advance, m)?)?;
+    m.add_function(wrap_pyfunction!(rca_round_centres, m)?)?;
+    m.add_function(wrap_pyfunction!(rca_partition_squares, m)?)?;
+    m.add_function(wrap_pyfunction!(rca_scores_from_parts, m)?)?;
     m.add_function(wrap_pyfunction!(mrmr_partition_class_stats, m)?)?;
     m.add_function(wrap_pyfunction!(mrmr_from_partition_class_stats, m)?)?;
     m.add_function(wrap_pyfunction!(mrmr_partition_mi_ranges, m)?)?;
