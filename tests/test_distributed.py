@@ -431,8 +431,8 @@ def _pipeline_table(n: int = 3000, gaps: bool = True) -> pd.DataFrame:
         }
     )
     if gaps:
-        table.loc[[5, 700, 701, 2999], "w"] = np.nan
-        table.loc[[0, 1, 1500], "noise"] = np.nan
+        table.loc[[5, n // 4, n // 4 + 1, n - 1], "w"] = np.nan
+        table.loc[[0, 1, n // 2], "noise"] = np.nan
     return table
 
 
