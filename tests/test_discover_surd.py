@@ -366,7 +366,13 @@ def test_state_maps_read_as_tables_and_pickle():
     assert maps is not None
     frame = maps.to_frame()
     assert list(frame.columns) == [
-        "kind", "agents", "state", "state_index", "probability", "bits", "specific"
+        "kind",
+        "agents",
+        "state",
+        "state_index",
+        "probability",
+        "bits",
+        "specific",
     ]
     assert len(frame) == 3 * 2  # unique x and the leak, three states each
     pl = pytest.importorskip("polars")

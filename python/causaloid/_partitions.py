@@ -357,9 +357,7 @@ def mrmr_class_stats(frame: Any, target: str, names: list[str], labels: Any) -> 
     return _native.mrmr_partition_class_stats(values, y, [*names, target])
 
 
-def mrmr_mi_ranges(
-    frame: Any, target: str, names: list[str], labels: Any, discrete: bool
-) -> Any:
+def mrmr_mi_ranges(frame: Any, target: str, names: list[str], labels: Any, discrete: bool) -> Any:
     """One partition's column ranges and target classes (engine)."""
     from causaloid import _native
 

@@ -153,9 +153,7 @@ def _each(frame: dd.DataFrame) -> Any:
 
     def each(fn: Any, plan: Any, *args: Any, **kwargs: Any) -> list[Any]:
         plans = plan if plan is not None else [()] * len(parts)
-        tasks = [
-            dask.delayed(_on_part)(fn, p, *args, *k, **kwargs) for p, k in zip(parts, plans)
-        ]
+        tasks = [dask.delayed(_on_part)(fn, p, *args, *k, **kwargs) for p, k in zip(parts, plans)]
         return list(dask.compute(*tasks))
 
     return each

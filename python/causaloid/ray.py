@@ -239,6 +239,4 @@ def Pipeline(  # noqa: N802
     from causaloid.discover._pipeline_parts import PartitionedPipeline
 
     dataset = _dataset(dataset)
-    return PartitionedPipeline(
-        _each(dataset, pieces), list(dataset.columns()), target, **options
-    )
+    return PartitionedPipeline(_each(dataset, pieces), list(dataset.columns()), target, **options)

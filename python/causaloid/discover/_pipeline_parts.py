@@ -13,6 +13,7 @@ import numpy as np
 from causaloid._partitions import (
     CleanView,
     LagView,
+    _lerp,
     cleaned_ranges,
     inspect_partition,
     mrmr_partitioned,
@@ -22,7 +23,6 @@ from causaloid._partitions import (
     surd_partitioned,
     surd_plan,
     through,
-    _lerp,
 )
 from causaloid.discover.errors import DiscoverValueError, NonFiniteError
 from causaloid.discover.pipeline import MISSING, CleaningReport, Pipeline
