@@ -734,22 +734,22 @@ fn mi_from_counts(na: usize, nb: usize, get: impl Fn(usize, usize) -> u64) -> f6
     let mut pa = vec![0.0; na];
     let mut pb = vec![0.0; nb];
     let mut total = 0u64;
-    for x in 0..na {
-        for y in 0..nb {
+    for (x, row) in pa.iter_mut().enumerate() {
+        for (y, col) in pb.iter_mut().enumerate() {
             let c = get(x, y);
-            pa[x] += c as f64;
-            pb[y] += c as f64;
+            *row += c as f64;
+            *col += c as f64;
             total += c;
         }
     }
     let n = total as f64;
     let mut info = 0.0;
-    for x in 0..na {
-        for y in 0..nb {
+    for (x, &px) in pa.iter().enumerate() {
+        for (y, &py) in pb.iter().enumerate() {
             let c = get(x, y);
             if c > 0 {
                 let c = c as f64;
-                info += c / n * (c * n / (pa[x] * pb[y])).log2();
+                info += c / n * (c * n / (px * py)).log2();
             }
         }
     }
