@@ -303,6 +303,10 @@ def test_single_machine_calls_name_dask_when_given_a_dask_frame() -> None:
     frame = dd.from_pandas(_lagged_table(50), npartitions=2)
     with pytest.raises(TypeError, match="causaloid.dask"):
         cl.discover.surd(frame, "y")
+    with pytest.raises(TypeError, match="root_causes, Pipeline"):
+        cl.discover.root_causes(frame, frame)
+    with pytest.raises(TypeError, match="causaloid.dask"):
+        cl.discover.Pipeline("y").load(frame)
 
 
 @settings(max_examples=25, deadline=None)
