@@ -437,6 +437,7 @@ def _pipeline_table(n: int = 3000, gaps: bool = True) -> pd.DataFrame:
     if gaps:
         table.loc[[5, n // 4, n // 4 + 1, n - 1], "w"] = np.nan
         table.loc[[0, 1, n // 2], "noise"] = np.nan
+        table.loc[[3], "flat"] = np.nan  # its rows go, then the column (constant)
     return table
 
 

@@ -654,15 +654,20 @@ class CleanView:
     def apply(self, frame: Any) -> dict[str, np.ndarray]:
         from causaloid.discover.pipeline import _to_float
 
-        cols = to_columns(frame, self.columns)
+        # Rows are dropped on every column that had a gap, even one dropped
+        # afterwards for being constant.
+        wanted = [*self.columns, *[c for c in self.drop_if if c not in self.columns]]
+        cols = to_columns(frame, wanted)
         out: dict[str, np.ndarray] = {}
-        for name in self.columns:
+        for name in wanted:
             arr = _to_float(np.asarray(cols[name]))
             out[name] = arr if arr is not None else np.full(n_rows(cols), np.nan)
         if self.drop_if:
             keep = np.logical_and.reduce([np.isfinite(out[c]) for c in self.drop_if])
-            out = {c: a[keep] for c, a in out.items()}
+            out = {c: a[keep] for c, a in out.items() if c in self.columns}
         for name, fill in self.fills.items():
+            if name not in out:
+                continue  # imputed, then dropped as constant
             arr = out[name].copy()
             arr[~np.isfinite(arr)] = fill
             out[name] = arr
