@@ -515,6 +515,7 @@ def mrmr_select(
 def set_threads(n: int | None) -> None: ...
 def get_threads() -> int: ...
 def threads_set() -> bool: ...
+def enter_threads_scope(n: int | None) -> int | None: ...
 
 # --- discovery on partitions (crates/causaloid-py/src/partitioned.rs) -----------------
 
@@ -554,6 +555,86 @@ def mrmr_partition_stats(
 def mrmr_from_partition_stats(
     parts: list[tuple[int, list[float], list[float]]], names: list[str], k: int
 ) -> tuple[list[int], list[float], list[float]]: ...
+
+ClassStats = tuple[int, list[float], list[float], Ranges, list[float], list[int], list[float]]
+MiRanges = tuple[int, Ranges, list[float]]
+
+def mrmr_partition_class_stats(
+    features: list[npt.NDArray[np.float64]], target: npt.NDArray[np.float64], names: list[str]
+) -> ClassStats: ...
+def mrmr_from_partition_class_stats(
+    parts: list[ClassStats], names: list[str], k: int
+) -> tuple[list[int], list[float], list[float]]: ...
+def mrmr_partition_mi_ranges(
+    features: list[npt.NDArray[np.float64]],
+    target: npt.NDArray[np.float64],
+    names: list[str],
+    discrete_target: bool,
+) -> MiRanges: ...
+def mrmr_merge_mi_ranges(parts: list[MiRanges]) -> MiRanges: ...
+def mrmr_partition_mi_counts(
+    features: list[npt.NDArray[np.float64]],
+    target: npt.NDArray[np.float64],
+    names: list[str],
+    ranges: MiRanges,
+    bins: int,
+    discrete_target: bool,
+) -> tuple[int, npt.NDArray[np.uint64]]: ...
+def mrmr_from_partition_mi_counts(
+    parts: list[tuple[int, npt.NDArray[np.uint64]]],
+    names: list[str],
+    ranges: MiRanges,
+    bins: int,
+    discrete_target: bool,
+    k: int,
+) -> tuple[list[int], list[float], list[float]]: ...
+
+FitTuple = tuple[int, int, list[float], list[float], list[list[int]], list[list[float] | None]]
+SelectTuple = tuple[list[int], list[int], list[int], int]
+
+def select_start(ranks: list[int]) -> SelectTuple: ...
+def select_partition_histogram(
+    select: SelectTuple, columns: list[npt.NDArray[np.float64]], targets: list[int]
+) -> npt.NDArray[np.uint64]: ...
+def rca_partition_ranges(
+    columns: list[npt.NDArray[np.float64]], names: list[str]
+) -> tuple[int, Ranges]: ...
+def rca_merge_offsets(
+    normal: list[tuple[int, Ranges]], anomalous: list[tuple[int, Ranges]], columns: int
+) -> tuple[int, int, list[float]]: ...
+def rca_partition_moments(
+    columns: list[npt.NDArray[np.float64]], names: list[str], offsets: list[float]
+) -> tuple[int, list[float], list[float]]: ...
+def rca_fit_parents(
+    names: list[str],
+    parts: list[tuple[int, list[float], list[float]]],
+    parents: list[list[int]],
+    offsets: list[float],
+    n: int,
+    na: int,
+) -> FitTuple: ...
+def rca_select_start(fit: FitTuple, round: int) -> SelectTuple: ...
+def rca_partition_histogram(
+    fit: FitTuple,
+    select: SelectTuple,
+    centres: list[float] | None,
+    columns: list[npt.NDArray[np.float64]],
+    names: list[str],
+    anomalous: bool,
+) -> npt.NDArray[np.uint64]: ...
+def rca_select_advance(
+    select: SelectTuple, parts: list[npt.NDArray[np.uint64]]
+) -> tuple[SelectTuple, list[float] | None]: ...
+def rca_round_centres(fit: FitTuple, round1: list[float]) -> list[float]: ...
+def rca_partition_squares(
+    fit: FitTuple,
+    centres: list[float],
+    columns: list[npt.NDArray[np.float64]],
+    names: list[str],
+) -> list[float]: ...
+def rca_scores_from_parts(
+    fit: FitTuple, round1: list[float], round2: list[float], squares: list[list[float]]
+) -> list[tuple[float, float, float, float]]: ...
 
 # --- structural causal models (crates/causaloid-py/src/scm.rs) ----------------------
 

@@ -31,6 +31,21 @@ pub(crate) fn result_to_dict<'py>(py: Python<'py>, r: &SurdResult) -> PyResult<B
     out.set_item("info_leak", r.info_leak)?;
     out.set_item("target_entropy", r.target_entropy)?;
     out.set_item("max_order", r.max_order)?;
+    let states = PyDict::new(py);
+    let per_state =
+        |m: &std::collections::BTreeMap<Vec<usize>, Vec<f64>>| -> PyResult<Bound<'py, PyList>> {
+            let list = PyList::empty(py);
+            for (k, v) in m {
+                list.append((combo_tuple(py, k)?, v.clone()))?;
+            }
+            Ok(list)
+        };
+    states.set_item("target_probability", r.states.target_probability.clone())?;
+    states.set_item("redundant", per_state(&r.states.redundant)?)?;
+    states.set_item("unique", r.states.unique.clone())?;
+    states.set_item("synergistic", per_state(&r.states.synergistic)?)?;
+    states.set_item("leak", r.states.leak.clone())?;
+    out.set_item("states", states)?;
     Ok(out)
 }
 

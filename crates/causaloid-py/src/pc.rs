@@ -58,9 +58,11 @@ fn pc_learn(
         max_depth,
     };
     let result = py
-        .detach(|| match max_lag {
-            Some(lag) => pc_lagged(&cols, lag, &opts),
-            None => pc(&cols, &opts),
+        .detach(|| {
+            causaloid_core::threads::install(|| match max_lag {
+                Some(lag) => pc_lagged(&cols, lag, &opts),
+                None => pc(&cols, &opts),
+            })
         })
         .py(py)?;
     let (directed, undirected) = result.marks.edges();
@@ -99,7 +101,9 @@ fn ges_learn(
         penalty,
         max_subset,
     };
-    let result = py.detach(|| ges(&cols, &opts)).py(py)?;
+    let result = py
+        .detach(|| causaloid_core::threads::install(|| ges(&cols, &opts)))
+        .py(py)?;
     let (directed, undirected) = result.graph.edges();
     Ok((directed, undirected, result.score))
 }

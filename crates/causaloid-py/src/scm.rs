@@ -263,7 +263,9 @@ impl PyScm {
     ) -> PyResult<(Vec<Bound<'py, PyArray1<f64>>>, u64)> {
         let seed = resolve_seed(seed);
         let scm = self.inner.clone();
-        let cols = py.detach(move || scm.sample(n, seed)).py(py)?;
+        let cols = py
+            .detach(move || causaloid_core::threads::install(|| scm.sample(n, seed)))
+            .py(py)?;
         Ok((arrays(py, cols), seed))
     }
 
@@ -289,7 +291,9 @@ impl PyScm {
             cols.push((name.as_str(), s));
         }
         let scm = self.inner.clone();
-        let cf = py.detach(|| scm.counterfactual(&cols, &acts)).py(py)?;
+        let cf = py
+            .detach(|| causaloid_core::threads::install(|| scm.counterfactual(&cols, &acts)))
+            .py(py)?;
         let names = cf.model.names().to_vec();
         let path = cf.path.iter().map(|&k| names[k].clone()).collect();
         Ok((
@@ -316,7 +320,9 @@ impl PyScm {
         let seed = resolve_seed(seed);
         let scm = self.inner.clone();
         let e = py
-            .detach(|| scm.effect(treatment, outcome, a, b, n, seed))
+            .detach(|| {
+                causaloid_core::threads::install(|| scm.effect(treatment, outcome, a, b, n, seed))
+            })
             .py(py)?;
         Ok((e.effect, e.std_error, e.mean_a, e.mean_b, e.n, e.seed))
     }

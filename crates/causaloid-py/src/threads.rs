@@ -18,6 +18,14 @@ fn set_threads(py: Python<'_>, n: Option<usize>) -> PyResult<()> {
     }
 }
 
+/// Makes engine calls from this thread use `n` threads until the scope is
+/// closed (`None`); returns the previous scope. `threads=` on heavy calls.
+#[pyfunction]
+#[pyo3(signature = (n))]
+fn enter_threads_scope(py: Python<'_>, n: Option<usize>) -> PyResult<Option<usize>> {
+    threads::enter_scope(n).py(py)
+}
+
 /// The number of threads an engine call started now would use.
 #[pyfunction]
 fn get_threads() -> usize {
@@ -34,5 +42,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(set_threads, m)?)?;
     m.add_function(wrap_pyfunction!(get_threads, m)?)?;
     m.add_function(wrap_pyfunction!(threads_set, m)?)?;
+    m.add_function(wrap_pyfunction!(enter_threads_scope, m)?)?;
     Ok(())
 }
