@@ -79,3 +79,17 @@ def test_root_causes_and_mutual_information_mrmr_on_ray_equal_the_collected_tabl
     table = normal.assign(y=np.roll(normal["cpu"], 1))
     got_m = clr.mrmr(ray.data.from_pandas(table), "y", k=2, method="mutual_info", pieces=4)
     assert got_m == cl.discover.mrmr(table, "y", k=2, method="mutual_info")
+
+
+def test_a_pipeline_on_ray_equals_the_collected_one(local_ray) -> None:  # type: ignore[no-untyped-def]
+    rng = np.random.default_rng(8)
+    x = rng.integers(0, 3, 1500).astype(float)
+    table = pd.DataFrame({"x": x, "z": rng.normal(size=1500), "y": np.roll(x, 1)})
+    table.loc[[4, 900], "z"] = np.nan
+    options = dict(lag=1, bins=3, k=2, permutations=0)
+    got = clr.Pipeline(ray.data.from_pandas(table), "y", pieces=4, **options)
+    got.load().clean("ffill").select().discover().analyze()
+    want = cl.discover.Pipeline("y", **options).load(table).clean("ffill")
+    want.select().discover().analyze()
+    assert [str(e) for e in got.edges] == [str(e) for e in want.edges]
+    assert got.to_graph().to_json() == want.to_graph().to_json()
