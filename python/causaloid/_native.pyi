@@ -595,3 +595,18 @@ def ges_learn(
     penalty: float = 1.0,
     max_subset: int = 10,
 ) -> tuple[list[tuple[int, int]], list[tuple[int, int]], float]: ...
+def pcmci_learn(
+    columns: list[npt.NDArray[np.float64]],
+    names: list[str],
+    max_lag: int,
+    alpha: float,
+    pc_alpha: float,
+    test: str,
+    max_conds: int | None = None,
+    contemporaneous: bool = True,
+) -> tuple[
+    list[tuple[int, int]],
+    list[tuple[int, int]],
+    list[tuple[int, int, int, float]],
+    int,
+]: ...

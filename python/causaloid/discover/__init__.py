@@ -5,8 +5,8 @@ decomposes how each one causes it (redundant, unique, synergistic parts and the
 causality leak), :class:`Pipeline` chains loading, cleaning, selection,
 discovery and analysis into a :class:`~causaloid.CausalGraph`, and
 :func:`root_causes` ranks the columns most likely behind an anomaly.
-:func:`pc` learns the causal graph itself (a :class:`CPDAG`) from the table,
-and :class:`MRMRSelector` is mRMR as a scikit-learn feature selector.
+:func:`pc` and :func:`ges` learn the causal graph itself (a :class:`CPDAG`)
+from the table, :func:`pcmci` the lagged links of a time series, and :class:`MRMRSelector` is mRMR as a scikit-learn feature selector.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from causaloid.discover import errors
 from causaloid.discover.cpdag import CPDAG
 from causaloid.discover.edges import Edge
 from causaloid.discover.mrmr import MRMRResult, mrmr
-from causaloid.discover.pc import ges, pc
+from causaloid.discover.pc import ges, pc, pcmci
 from causaloid.discover.pipeline import CleaningReport, Pipeline
 from causaloid.discover.result import SurdResult
 from causaloid.discover.root_causes import RootCause, RootCauses, root_causes
@@ -36,6 +36,7 @@ __all__ = [
     "ges",
     "mrmr",
     "pc",
+    "pcmci",
     "root_causes",
     "surd",
     "surd_from_pdf",

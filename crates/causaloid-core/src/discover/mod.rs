@@ -14,6 +14,7 @@ mod mrmr_partitioned;
 mod null;
 mod partitioned;
 mod pc;
+mod pcmci;
 mod rca;
 mod surd;
 
@@ -32,5 +33,6 @@ pub use partitioned::{
     MAX_PARTITION_CELLS,
 };
 pub use pc::{meek_closure, pc, pc_lagged, Marks, PcColumn, PcError, PcOptions, PcResult};
+pub use pcmci::{pcmci, PcmciLink, PcmciOptions, PcmciResult};
 pub use rca::{root_cause_scores, ColumnScore};
 pub use surd::{combinations, decompose, surd_from_pdf, surd_from_states, SurdResult};
