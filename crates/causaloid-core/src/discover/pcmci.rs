@@ -331,7 +331,10 @@ mod tests {
         got.sort_unstable();
         assert_eq!(got, expected);
         assert!(undirected.is_empty());
-        assert_eq!(result.parents[1].len(), 2);
+        // PC1 keeps a superset of y's parents x(t-2) and y(t-1).
+        assert!(result.parents[1].contains(&(0, 2)) && result.parents[1].contains(&(1, 1)));
+        // Every lagged pair and every contemporaneous pair is tested once.
+        assert_eq!(result.links.len(), 3 * 3 * 3 + 3);
     }
 
     #[test]
