@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_discover_pc import linear_gaussian, random_dag
+from test_discover_pc import as_causallearn_matrix, linear_gaussian, random_dag
 
 import causaloid as cl
 from causaloid.discover import CPDAG
@@ -24,6 +24,46 @@ def test_ges_recovers_the_true_cpdag_with_enough_data(seed: int) -> None:
     truth = CPDAG.from_dag(names, [(names[a], names[b]) for a, b in edges])
     learned = cl.discover.ges(data)
     assert learned.shd(truth) == 0, f"\n{learned}\nvs truth\n{truth}"
+
+
+def causallearn_ges(data: np.ndarray) -> np.ndarray:
+    """causal-learn's GES with its linear-Gaussian BIC (lambda 0.5: log(n)/2 per
+    parameter, the same score as ``penalty=1``)."""
+    ges_mod = pytest.importorskip("causallearn.search.ScoreBased.GES")
+    record = ges_mod.ges(data, score_func="local_score_BIC")
+    return np.asarray(record["G"].graph, dtype=int)
+
+
+@pytest.mark.parametrize(
+    ("nodes", "degree", "rows", "seed"),
+    [(10, 2.0, 1000, 1), (20, 2.0, 2000, 1), (20, 2.0, 5000, 3), (50, 1.5, 5000, 6)],
+)
+def test_ges_on_linear_gaussian_dags_equals_causal_learn(
+    nodes: int, degree: float, rows: int, seed: int
+) -> None:
+    """Both searches are deterministic greedy walks over the same score, so
+    the learned CPDAG (every mark) must be the same."""
+    edges = random_dag(nodes, degree, seed)
+    data = linear_gaussian(nodes, edges, rows, seed)
+    learned = cl.discover.ges(data)
+    np.testing.assert_array_equal(as_causallearn_matrix(learned), causallearn_ges(data))
+
+
+@pytest.mark.parametrize(
+    ("nodes", "degree", "rows", "seed"),
+    [(20, 2.0, 10_000, 1), (20, 2.0, 5000, 3), (50, 2.0, 5000, 4), (50, 2.0, 10_000, 5)],
+)
+def test_ges_recovers_20_and_50_node_dags_with_a_small_shd(
+    nodes: int, degree: float, rows: int, seed: int
+) -> None:
+    edges = random_dag(nodes, degree, seed)
+    data = linear_gaussian(nodes, edges, rows, seed)
+    names = [f"x{i}" for i in range(nodes)]
+    truth = CPDAG.from_dag(names, [(names[a], names[b]) for a, b in edges])
+    learned = cl.discover.ges(data)
+    shd = learned.shd(truth)
+    print(f"GES {nodes} nodes, {len(edges)} edges, {rows} rows: SHD to the true CPDAG = {shd}")
+    assert shd <= len(edges) // 4
 
 
 @settings(max_examples=10, deadline=None)

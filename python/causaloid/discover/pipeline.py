@@ -368,9 +368,9 @@ class Pipeline:
         >>> pipe.learned.directed
         (('a', 'c'), ('b', 'c'))
         """
-        from causaloid.discover import pc as learners
+        from causaloid.discover.pc import ges, pc, pcmci
 
-        methods = {"pc": learners.pc, "ges": learners.ges, "pcmci": learners.pcmci}
+        methods = {"pc": pc, "ges": ges, "pcmci": pcmci}
         if method not in methods:
             raise DiscoverValueError(
                 f"method must be one of {tuple(methods)}, got {method!r}",
