@@ -2,7 +2,7 @@
 //! columns in, edge lists out; `causaloid.discover.pc` and `CPDAG` name them.
 
 use causaloid_core::discover::{
-    ges, pc, pc_lagged, pcmci, CiTest, Cpdag, GesOptions, PcColumn, PcError, PcOptions,
+    ges, pc, pc_lagged, pcmci, CiTest, Cpdag, GesOptions, GesScore, PcColumn, PcError, PcOptions,
     PcmciOptions,
 };
 use numpy::PyReadonlyArray1;
@@ -135,16 +135,36 @@ fn pc_learn(
     ))
 }
 
-/// Greedy equivalence search (linear-Gaussian BIC); returns (directed, undirected, score).
+/// Greedy equivalence search (linear-Gaussian BIC or BDeu); returns (directed, undirected, score).
 #[pyfunction]
-#[pyo3(signature = (columns, names, penalty=1.0, max_subset=10))]
+#[pyo3(signature = (columns, names, penalty=1.0, max_subset=10, score="bic", sample_prior=1.0, structure_prior=1.0))]
+#[allow(clippy::too_many_arguments)]
 fn ges_learn(
     py: Python<'_>,
     columns: Vec<PyReadonlyArray1<'_, f64>>,
     names: Vec<String>,
     penalty: f64,
     max_subset: usize,
+    score: &str,
+    sample_prior: f64,
+    structure_prior: f64,
 ) -> PyResult<(Edges, Edges, f64)> {
+    let score = match score {
+        "bic" => GesScore::Bic,
+        "bdeu" => GesScore::Bdeu {
+            sample_prior,
+            structure_prior,
+        },
+        other => {
+            return Err(to_py_err(
+                py,
+                PcError::InvalidArgument {
+                    parameter: "score",
+                    reason: format!("expected \"bic\" or \"bdeu\", got {other:?}"),
+                },
+            ))
+        }
+    };
     if columns.len() != names.len() {
         return Err(pyo3::exceptions::PyValueError::new_err(
             "columns and names differ in length",
@@ -160,6 +180,7 @@ fn ges_learn(
     let opts = GesOptions {
         penalty,
         max_subset,
+        score,
     };
     let result = py
         .detach(|| ges(&cols, &opts))

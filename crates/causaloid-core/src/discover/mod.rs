@@ -16,6 +16,7 @@ mod partitioned;
 mod pc;
 mod pcmci;
 mod rca;
+mod score;
 mod surd;
 
 pub use binning::{bin_column, BinSpec, Binned, Binner};
@@ -23,7 +24,7 @@ pub use ci_test::{chi2_sf, erfc, CiTest};
 pub use columns::{surd_from_columns, surd_from_columns_tested, Column, ColumnsSurd};
 pub use cpdag::Cpdag;
 pub use error::{DiscoverError, Result};
-pub use ges::{ges, GesOptions, GesResult};
+pub use ges::{ges, GesOptions, GesResult, GesScore};
 pub use histogram::{full_counts, joint_counts, marginal, sum_out, JointTable};
 pub use mrmr::{mrmr, MrmrResult, Relevance};
 pub use mrmr_partitioned::{mrmr_from_comoments, CoMoments};
