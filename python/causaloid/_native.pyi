@@ -594,6 +594,9 @@ def ges_learn(
     names: list[str],
     penalty: float = 1.0,
     max_subset: int = 10,
+    score: str = "bic",
+    sample_prior: float = 1.0,
+    structure_prior: float = 1.0,
 ) -> tuple[list[tuple[int, int]], list[tuple[int, int]], float]: ...
 def pcmci_learn(
     columns: list[npt.NDArray[np.float64]],

@@ -45,7 +45,7 @@ class CPDAG:
         For a graph learned by :func:`~causaloid.discover.pc`, how many
         independence tests ran.
     score : float or None
-        For a graph learned by :func:`~causaloid.discover.ges`, its BIC.
+        For a graph learned by :func:`~causaloid.discover.ges`, its score (BIC or BDeu).
     pvalues : dict of (str, str) to float
         For a graph learned by :func:`~causaloid.discover.pcmci`, the MCI
         p-value of every tested link ``(source, target)``.
