@@ -6,7 +6,8 @@ causality leak), :class:`Pipeline` chains loading, cleaning, selection,
 discovery and analysis into a :class:`~causaloid.CausalGraph`, and
 :func:`root_causes` ranks the columns most likely behind an anomaly.
 :func:`pc` and :func:`ges` learn the causal graph itself (a :class:`CPDAG`)
-from the table, :func:`pcmci` the lagged links of a time series, and :class:`MRMRSelector` is mRMR as a scikit-learn feature selector.
+from the table, :func:`pcmci` the lagged links of a time series, and
+:class:`MRMRSelector` is mRMR as a scikit-learn feature selector.
 """
 
 from __future__ import annotations

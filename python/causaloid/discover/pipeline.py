@@ -4,7 +4,7 @@ discover (SURD on each candidate target) → analyze (edges with rationales) →
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -370,7 +370,7 @@ class Pipeline:
         """
         from causaloid.discover.pc import ges, pc, pcmci
 
-        methods = {"pc": pc, "ges": ges, "pcmci": pcmci}
+        methods: dict[str, Callable[..., CPDAG]] = {"pc": pc, "ges": ges, "pcmci": pcmci}
         if method not in methods:
             raise DiscoverValueError(
                 f"method must be one of {tuple(methods)}, got {method!r}",
