@@ -49,6 +49,16 @@ fn to_py_err(py: Python<'_>, err: PcError) -> PyErr {
                 detail.set_item("test", test)?;
                 "TooFewSamplesError"
             }
+            PcError::TooFewRowsForLags {
+                rows,
+                max_lag,
+                needed,
+            } => {
+                detail.set_item("samples", rows)?;
+                detail.set_item("max_lag", max_lag)?;
+                detail.set_item("needed", needed)?;
+                "TooFewSamplesError"
+            }
             PcError::Singular { columns } => {
                 detail.set_item("columns", columns.clone())?;
                 "SingularDataError"

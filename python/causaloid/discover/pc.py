@@ -301,8 +301,10 @@ def pcmci(
 ) -> CPDAG:
     """Learn lagged causal links of a time series with PCMCI.
 
-    Autocorrelation makes plain lagged PC (``pc(table, max_lag=...)``) report
-    links that are not there. PCMCI (Runge et al. 2019) runs in two stages:
+    On autocorrelated series, plain lagged PC (``pc(table, max_lag=...)``)
+    drops true links whenever some conditioning set happens to pass the test,
+    and its error rates are hard to control. PCMCI (Runge et al. 2019) runs in
+    two stages:
 
     1. **PC1**: for each variable ``y(t)``, a PC-style selection over its
        lagged candidates ``x(t-τ)`` (τ = 1..``max_lag``) at level

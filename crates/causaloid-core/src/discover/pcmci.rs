@@ -159,12 +159,30 @@ pub fn pcmci(columns: &[PcColumn<'_>], opts: &PcmciOptions) -> Result<PcmciResul
             parameter: "max_lag",
             reason: "too large".into(),
         })?;
+    // Name a NaN or a constant column by the caller's column and row, not
+    // by a lagged copy.
+    for c in columns {
+        if let Some((row, &value)) = c.values.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+            return Err(PcError::NonFinite {
+                column: c.name.to_string(),
+                row,
+                value,
+            });
+        }
+        if let Some(&first) = c.values.first() {
+            if c.values.iter().all(|&v| v == first) {
+                return Err(PcError::Constant {
+                    column: c.name.to_string(),
+                    value: first,
+                });
+            }
+        }
+    }
     if rows <= span + 3 {
-        return Err(PcError::TooFewRows {
+        return Err(PcError::TooFewRowsForLags {
             rows,
-            depth: 0,
+            max_lag: opts.max_lag,
             needed: span + 4,
-            test: opts.test.name(),
         });
     }
     let window = rows - span;
@@ -359,7 +377,7 @@ mod tests {
         ));
         assert!(matches!(
             pcmci(&cols, &options(30)),
-            Err(PcError::TooFewRows { .. })
+            Err(PcError::TooFewRowsForLags { needed: 64, .. })
         ));
         let mut bad = options(1);
         bad.pc_alpha = 1.5;
