@@ -154,3 +154,46 @@ def test_ges_refuses_bad_score_settings() -> None:
         cl.discover.ges(table, score="bdeu", sample_prior=0)
     with pytest.raises(DiscoverValueError, match="structure_prior"):
         cl.discover.ges(table, score="bdeu", structure_prior=-1.0)
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 10_000), levels=st.integers(2, 4))
+def test_ges_bdeu_returns_a_cpdag_that_is_its_own_class(seed: int, levels: int) -> None:
+    rng = np.random.default_rng(seed)
+    rows = 300
+    a = rng.integers(0, levels, rows)
+    b = np.where(rng.random(rows) < 0.7, a, rng.integers(0, levels, rows))
+    c = np.where(rng.random(rows) < 0.7, (a + b) % levels, rng.integers(0, levels, rows))
+    d = rng.integers(0, levels, rows)
+    table = {"a": a, "b": b, "c": c, "d": d}
+    g = cl.discover.ges(table, score="bdeu")
+    member = g.dags(limit=1)[0]
+    assert CPDAG.from_dag(list(g.nodes), member.directed) == g
+    assert g.score is not None and np.isfinite(g.score)
+    assert cl.discover.ges(table, score="bdeu") == g
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    values=st.lists(
+        st.lists(
+            st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(-3, 3)),
+            min_size=3,
+            max_size=3,
+        ),
+        min_size=0,
+        max_size=12,
+    ),
+    score=st.sampled_from(["bic", "bdeu"]),
+)
+def test_any_small_table_gives_a_graph_or_a_causal_error(
+    values: list[list[float]], score: str
+) -> None:
+    from causaloid.errors import CausalError
+
+    table = {c: [r[i] for r in values] for i, c in enumerate("pqr")}
+    try:
+        g = cl.discover.ges(table, score=score)
+    except CausalError:
+        return
+    assert g.nodes == ("p", "q", "r")
