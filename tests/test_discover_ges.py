@@ -197,3 +197,36 @@ def test_any_small_table_gives_a_graph_or_a_causal_error(
     except CausalError:
         return
     assert g.nodes == ("p", "q", "r")
+
+
+def test_cli_ges_with_the_bdeu_score(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import subprocess
+    import sys
+
+    table = sample_asia(3000, 2)
+    path = tmp_path / "asia.csv"
+    lines = [",".join(ASIA_NODES)]
+    lines += [",".join(str(table[n][i]) for n in ASIA_NODES) for i in range(3000)]
+    path.write_text("\n".join(lines) + "\n")
+    js = tmp_path / "g.json"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "causaloid",
+            "discover",
+            "--graph",
+            "ges",
+            "--score",
+            "bdeu",
+            str(path),
+            "--json",
+            str(js),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "BDeu" in proc.stdout
+    assert CPDAG.from_json(js.read_text()) == cl.discover.ges(table, score="bdeu")

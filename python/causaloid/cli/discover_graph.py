@@ -32,6 +32,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "--max-lag", type=int, help="pc on a time window of this many lags; pcmci: largest lag"
     )
     g.add_argument("--penalty", type=float, default=1.0, help="ges: BIC penalty (default 1)")
+    g.add_argument(
+        "--score",
+        choices=["bic", "bdeu"],
+        default="bic",
+        help="ges: linear-Gaussian BIC or BDeu for categorical columns (default bic)",
+    )
     g.add_argument("--dot", metavar="FILE", help="write the learned graph as Graphviz DOT")
     g.add_argument("--csv", metavar="FILE", help="write the learned graph as an adjacency CSV")
 
@@ -46,9 +52,12 @@ def run_graph(args: argparse.Namespace) -> int:
         columns = [args.target, *columns]
     table: Any = load_table(Path(args.data), columns=columns)
     if args.graph == "ges":
-        graph = cl.discover.ges(table, penalty=args.penalty)
+        graph = cl.discover.ges(table, score=args.score, penalty=args.penalty)
         print(graph)
-        print(f"(BIC {graph.score:.6g}, penalty={args.penalty})")
+        if args.score == "bic":
+            print(f"(BIC {graph.score:.6g}, penalty={args.penalty})")
+        else:
+            print(f"(BDeu {graph.score:.6g})")
     elif args.graph == "pcmci":
         graph = cl.discover.pcmci(
             table,
