@@ -348,7 +348,9 @@ class Pipeline:
     def learn_graph(self, method: str = "pc", **options: Any) -> Pipeline:
         """Learn the causal graph of the cleaned table (every column) and keep
         it as :attr:`learned`; :func:`~causaloid.discover.root_causes` then
-        reads its directed edges when given this pipeline as ``graph=``.
+        reads its directed edges when given this pipeline as ``graph=`` (a
+        ``"pcmci"`` graph has lagged nodes such as ``"x(t-1)"``, which name no
+        column, so ``root_causes`` finds no parents in it).
 
         Parameters
         ----------
