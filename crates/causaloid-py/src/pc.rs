@@ -2,8 +2,8 @@
 //! columns in, edge lists out; `causaloid.discover.pc` and `CPDAG` name them.
 
 use causaloid_core::discover::{
-    ges, pc, pc_lagged, pcmci, CiTest, Cpdag, GesOptions, GesScore, PcColumn, PcError, PcOptions,
-    PcmciOptions,
+    boss, ges, pc, pc_lagged, pcmci, CiTest, Cpdag, GesOptions, GesScore, PcColumn, PcError,
+    PcOptions, PcmciOptions,
 };
 use numpy::PyReadonlyArray1;
 use pyo3::prelude::*;
@@ -199,6 +199,60 @@ fn ges_learn(
     Ok((directed, undirected, result.score))
 }
 
+/// Best order score search (then BES); returns (directed, undirected, score, order).
+#[pyfunction]
+#[pyo3(signature = (columns, names, penalty=1.0, max_subset=10, score="bic", sample_prior=1.0, structure_prior=1.0))]
+#[allow(clippy::too_many_arguments)]
+fn boss_learn(
+    py: Python<'_>,
+    columns: Vec<PyReadonlyArray1<'_, f64>>,
+    names: Vec<String>,
+    penalty: f64,
+    max_subset: usize,
+    score: &str,
+    sample_prior: f64,
+    structure_prior: f64,
+) -> PyResult<(Edges, Edges, f64, Vec<usize>)> {
+    let score = match score {
+        "bic" => GesScore::Bic,
+        "bdeu" => GesScore::Bdeu {
+            sample_prior,
+            structure_prior,
+        },
+        other => {
+            return Err(to_py_err(
+                py,
+                PcError::InvalidArgument {
+                    parameter: "score",
+                    reason: format!("expected \"bic\" or \"bdeu\", got {other:?}"),
+                },
+            ))
+        }
+    };
+    if columns.len() != names.len() {
+        return Err(pyo3::exceptions::PyValueError::new_err(
+            "columns and names differ in length",
+        ));
+    }
+    let mut cols = Vec::with_capacity(columns.len());
+    for (array, name) in columns.iter().zip(&names) {
+        let values = array.as_slice().map_err(|_| {
+            pyo3::exceptions::PyValueError::new_err(format!("column {name:?} is not contiguous"))
+        })?;
+        cols.push(PcColumn { name, values });
+    }
+    let opts = GesOptions {
+        penalty,
+        max_subset,
+        score,
+    };
+    let result = py
+        .detach(|| boss(&cols, &opts))
+        .map_err(|e| to_py_err(py, e))?;
+    let (directed, undirected) = result.graph.edges();
+    Ok((directed, undirected, result.score, result.order))
+}
+
 /// PCMCI on a time series; returns (directed, undirected, links, tests) with
 /// nodes `lag * columns + v` (lag 0..=max_lag) and links as
 /// (source, lag, target, MCI p-value).
@@ -294,6 +348,7 @@ fn cpdag_of_dag(py: Python<'_>, n: usize, directed: Edges) -> PyResult<(Edges, E
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(pc_learn, m)?)?;
     m.add_function(wrap_pyfunction!(ges_learn, m)?)?;
+    m.add_function(wrap_pyfunction!(boss_learn, m)?)?;
     m.add_function(wrap_pyfunction!(pcmci_learn, m)?)?;
     m.add_function(wrap_pyfunction!(cpdag_dags, m)?)?;
     m.add_function(wrap_pyfunction!(cpdag_shd, m)?)?;

@@ -360,23 +360,13 @@ impl Bic {
     }
 }
 
-/// Greedy equivalence search on numeric columns (linear-Gaussian BIC) or
-/// categorical ones (BDeu).
-pub fn ges(columns: &[PcColumn<'_>], opts: &GesOptions) -> Result<GesResult, PcError> {
-    if !(opts.penalty > 0.0 && opts.penalty.is_finite()) {
-        return Err(PcError::InvalidArgument {
-            parameter: "penalty",
-            reason: format!("must be a positive number, got {}", opts.penalty),
-        });
-    }
-    let probe = super::pc::PcOptions {
-        alpha: 0.5,
-        test: super::ci_test::CiTest::FisherZ,
-        max_depth: None,
-    };
-    let rows = super::pc::validate_columns(columns, &probe)?;
-    let vars = columns.len();
-    let scorer: Box<dyn LocalScore> = match opts.score {
+/// The score `opts` asks for, prepared from validated columns.
+pub(crate) fn make_scorer(
+    columns: &[PcColumn<'_>],
+    rows: usize,
+    opts: &GesOptions,
+) -> Result<Box<dyn LocalScore>, PcError> {
+    Ok(match opts.score {
         GesScore::Bic => Box::new(bic_of(columns, rows)?.with_penalty(opts.penalty)),
         GesScore::Bdeu {
             sample_prior,
@@ -410,23 +400,17 @@ pub fn ges(columns: &[PcColumn<'_>], opts: &GesOptions) -> Result<GesResult, PcE
                 }
             }
         }
-    };
-    let bic = scorer.as_ref();
-    let mut m = Marks::empty(vars);
-    let mut insertions = 0;
+    })
+}
+
+/// The backward phase: apply the best deletion while one raises the score.
+pub(crate) fn backward(
+    mut m: Marks,
+    bic: &dyn LocalScore,
+    opts: &GesOptions,
+) -> Result<(Marks, usize), PcError> {
+    let step_limit = m.n() * m.n() + 1;
     let mut deletions = 0;
-    let step_limit = vars * vars + 1;
-    while let Some(mv) = best_insert(&m, bic, opts) {
-        m.set_directed(mv.x, mv.y);
-        for &t in &mv.set {
-            m.set_directed(t, mv.y);
-        }
-        m = complete(&m)?;
-        insertions += 1;
-        if insertions > step_limit {
-            break;
-        }
-    }
     while let Some(mv) = best_delete(&m, bic, opts) {
         m.remove(mv.x, mv.y);
         for &h in &mv.set {
@@ -443,9 +427,50 @@ pub fn ges(columns: &[PcColumn<'_>], opts: &GesOptions) -> Result<GesResult, PcE
             break;
         }
     }
-    let score = (0..vars)
-        .map(|y| bic.local(y, &parents_of_dag(&m, y)))
-        .sum();
+    Ok((m, deletions))
+}
+
+/// The score of the class (of any of its DAGs).
+pub(crate) fn total_score(m: &Marks, bic: &dyn LocalScore) -> f64 {
+    (0..m.n())
+        .map(|y| bic.local(y, &parents_of_dag(m, y)))
+        .sum()
+}
+
+/// Greedy equivalence search on numeric columns (linear-Gaussian BIC) or
+/// categorical ones (BDeu).
+pub fn ges(columns: &[PcColumn<'_>], opts: &GesOptions) -> Result<GesResult, PcError> {
+    if !(opts.penalty > 0.0 && opts.penalty.is_finite()) {
+        return Err(PcError::InvalidArgument {
+            parameter: "penalty",
+            reason: format!("must be a positive number, got {}", opts.penalty),
+        });
+    }
+    let probe = super::pc::PcOptions {
+        alpha: 0.5,
+        test: super::ci_test::CiTest::FisherZ,
+        max_depth: None,
+    };
+    let rows = super::pc::validate_columns(columns, &probe)?;
+    let vars = columns.len();
+    let scorer = make_scorer(columns, rows, opts)?;
+    let bic = scorer.as_ref();
+    let mut m = Marks::empty(vars);
+    let mut insertions = 0;
+    let step_limit = vars * vars + 1;
+    while let Some(mv) = best_insert(&m, bic, opts) {
+        m.set_directed(mv.x, mv.y);
+        for &t in &mv.set {
+            m.set_directed(t, mv.y);
+        }
+        m = complete(&m)?;
+        insertions += 1;
+        if insertions > step_limit {
+            break;
+        }
+    }
+    let (m, deletions) = backward(m, bic, opts)?;
+    let score = total_score(&m, bic);
     Ok(GesResult {
         graph: Cpdag::from_marks(m),
         score,

@@ -3,6 +3,7 @@
 //! selection. Parallel with rayon, bit-identical on any number of threads.
 
 mod binning;
+mod boss;
 mod ci_test;
 mod columns;
 mod cpdag;
@@ -20,6 +21,7 @@ mod score;
 mod surd;
 
 pub use binning::{bin_column, BinSpec, Binned, Binner};
+pub use boss::{boss, BossResult};
 pub use ci_test::{chi2_sf, erfc, CiTest};
 pub use columns::{surd_from_columns, surd_from_columns_tested, Column, ColumnsSurd};
 pub use cpdag::Cpdag;
