@@ -422,7 +422,7 @@ def test_every_error_is_a_causal_error() -> None:
 # --- command line ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("method", ["pc", "ges"])
+@pytest.mark.parametrize("method", ["pc", "ges", "boss"])
 def test_cli_discover_graph_prints_edges_and_writes_dot_json_csv(
     method: str, tmp_path: Path
 ) -> None:

@@ -598,6 +598,15 @@ def ges_learn(
     sample_prior: float = 1.0,
     structure_prior: float = 1.0,
 ) -> tuple[list[tuple[int, int]], list[tuple[int, int]], float]: ...
+def boss_learn(
+    columns: list[npt.NDArray[np.float64]],
+    names: list[str],
+    penalty: float = 1.0,
+    max_subset: int = 10,
+    score: str = "bic",
+    sample_prior: float = 1.0,
+    structure_prior: float = 1.0,
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]], float, list[int]]: ...
 def pcmci_learn(
     columns: list[npt.NDArray[np.float64]],
     names: list[str],

@@ -45,7 +45,11 @@ class CPDAG:
         For a graph learned by :func:`~causaloid.discover.pc`, how many
         independence tests ran.
     score : float or None
-        For a graph learned by :func:`~causaloid.discover.ges`, its score (BIC or BDeu).
+        For a graph learned by :func:`~causaloid.discover.ges` or
+        :func:`~causaloid.discover.boss`, its score (BIC or BDeu).
+    order : tuple of str
+        For a graph learned by :func:`~causaloid.discover.boss`, the best
+        variable order found.
     pvalues : dict of (str, str) to float
         For a graph learned by :func:`~causaloid.discover.pcmci`, the MCI
         p-value of every tested link ``(source, target)``.
@@ -72,6 +76,7 @@ class CPDAG:
     tests: int = field(default=0, compare=False, repr=False)
     score: float | None = field(default=None, compare=False, repr=False)
     pvalues: dict[Edge, float] = field(default_factory=dict, compare=False, repr=False)
+    order: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
     # --- building ---------------------------------------------------------------
     @classmethod

@@ -354,9 +354,9 @@ class Pipeline:
 
         Parameters
         ----------
-        method : {"pc", "ges", "pcmci"}
-            :func:`~causaloid.discover.pc`, :func:`~causaloid.discover.ges` or
-            :func:`~causaloid.discover.pcmci`.
+        method : {"pc", "ges", "boss", "pcmci"}
+            :func:`~causaloid.discover.pc`, :func:`~causaloid.discover.ges`,
+            :func:`~causaloid.discover.boss` or :func:`~causaloid.discover.pcmci`.
         **options
             Passed to that function (``alpha=``, ``test=``, ``max_lag=``, ...).
 
@@ -370,9 +370,14 @@ class Pipeline:
         >>> pipe.learned.directed
         (('a', 'c'), ('b', 'c'))
         """
-        from causaloid.discover.pc import ges, pc, pcmci
+        from causaloid.discover.pc import boss, ges, pc, pcmci
 
-        methods: dict[str, Callable[..., CPDAG]] = {"pc": pc, "ges": ges, "pcmci": pcmci}
+        methods: dict[str, Callable[..., CPDAG]] = {
+            "pc": pc,
+            "ges": ges,
+            "boss": boss,
+            "pcmci": pcmci,
+        }
         if method not in methods:
             raise DiscoverValueError(
                 f"method must be one of {tuple(methods)}, got {method!r}",
