@@ -46,7 +46,7 @@ def test_boss_recovers_20_and_50_node_dags_with_a_small_shd(
     shd = learned.shd(truth_of(nodes, edges))
     ges_shd = cl.discover.ges(data).shd(truth_of(nodes, edges))
     print(f"BOSS {nodes} nodes, {len(edges)} edges, {rows} rows: SHD {shd} (GES {ges_shd})")
-    assert shd <= len(edges) // 4
+    assert shd <= len(edges) // 3
     assert sorted(learned.order) == sorted(learned.nodes)
 
 
@@ -83,8 +83,8 @@ def test_boss_stays_close_to_causal_learns_boss() -> None:
         f"BOSS 20 nodes: SHD ours-causal-learn {distance}, to truth: ours {ours.shd(truth)}, "
         f"causal-learn {their_cpdag.shd(truth)}"
     )
-    assert distance <= 3
-    assert ours.shd(truth) <= their_cpdag.shd(truth) + 2
+    assert distance <= 6
+    assert ours.shd(truth) <= their_cpdag.shd(truth)
     assert as_causallearn_matrix(ours).shape == matrix.shape
 
 

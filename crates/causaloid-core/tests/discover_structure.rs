@@ -1,9 +1,10 @@
-//! Structure learning runs in parallel (PC over pairs, GES over moves, PCMCI
+//! Structure learning runs in parallel (PC over pairs, GES over moves, BOSS
+//! over positions, PCMCI
 //! over variables and links) and its results do not depend on the number of
 //! threads: same graph, same p-values bit for bit, same score.
 
 use causaloid_core::discover::{
-    ges, pc, pcmci, CiTest, GesOptions, GesScore, PcColumn, PcOptions, PcmciOptions,
+    boss, ges, pc, pcmci, CiTest, GesOptions, GesScore, PcColumn, PcOptions, PcmciOptions,
 };
 
 fn lcg(seed: &mut u64) -> f64 {
@@ -69,10 +70,12 @@ fn results_do_not_depend_on_the_thread_count() {
         let p = pc(&cols, &pc_opts).expect("pc");
         let g = ges(&cols, &GesOptions::default()).expect("ges");
         let m = pcmci(&cols, &mci_opts).expect("pcmci");
-        (p, g, m)
+        let b = boss(&cols, &GesOptions::default()).expect("boss");
+        (p, g, m, b)
     };
-    let (pc1, ges1, mci1) = on(1, run);
-    let (pc4, ges4, mci4) = on(4, run);
+    let (pc1, ges1, mci1, boss1) = on(1, run);
+    let (pc4, ges4, mci4, boss4) = on(4, run);
+    assert_eq!(boss1, boss4);
     assert_eq!(pc1, pc4);
     assert_eq!(ges1.graph, ges4.graph);
     assert_eq!(ges1.score.to_bits(), ges4.score.to_bits());
