@@ -1,7 +1,7 @@
 //! Structure learning runs in parallel (PC over pairs, GES over moves, BOSS
-//! over positions, PCMCI
-//! over variables and links) and its results do not depend on the number of
-//! threads: same graph, same p-values bit for bit, same score.
+//! over positions, PCMCI over variables and links) and its results do not
+//! depend on the number of threads: same graph, same p-values bit for bit,
+//! same score.
 
 use causaloid_core::discover::{
     boss, ges, pc, pcmci, CiTest, GesOptions, GesScore, PcColumn, PcOptions, PcmciOptions,
