@@ -1,5 +1,5 @@
 """Smoke test of the structure-learning benchmark: `benchmarks/run.py pc --quick`
-checks the learned graph equals causal-learn's, then writes a comparison row with
+checks the learned graphs (PC and GES) equal causal-learn's, then writes comparison rows with
 the SHD to the true graph. Structure and agreement only, never a speed."""
 
 from __future__ import annotations
@@ -25,6 +25,9 @@ def test_pc_benchmark_quick_checks_agreement_and_writes_a_ratio_row(tmp_path: Pa
         timeout=600,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
-    (row,) = json.loads(out.read_text())["results"]
-    assert row["suite"] == "pc" and row["peer"] == "causal-learn"
-    assert row["ratio"] > 0 and row["shd_to_truth"] >= 0 and row["tests"] > 0
+    pc_row, ges_row = json.loads(out.read_text())["results"]
+    for row in (pc_row, ges_row):
+        assert row["suite"] == "pc" and row["peer"] == "causal-learn"
+        assert row["ratio"] > 0 and row["shd_to_truth"] >= 0
+    assert pc_row["name"].startswith("pc ") and pc_row["tests"] > 0
+    assert ges_row["name"].startswith("ges ")

@@ -24,7 +24,7 @@ from causaloid.discover.errors import (
     TooFewSamplesError,
     UnorientedEdgeError,
 )
-from causaloid.errors import CausalError, ColumnTypeError, UnknownNodeError
+from causaloid.errors import CausalError, ColumnTypeError, UnknownColumnError, UnknownNodeError
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -269,6 +269,73 @@ def test_an_unoriented_graph_does_not_become_a_causal_graph_until_a_dag_is_picke
     assert g.dags(limit=1)[0].to_causal_graph().edges == [("a", "b")]
 
 
+def test_an_oriented_graph_becomes_a_fitted_structural_causal_model() -> None:
+    rng = np.random.default_rng(3)
+    a, b = rng.normal(size=(2, 5000))
+    c = 1.5 * a - 0.5 * b + rng.normal(size=5000)
+    d = 2.0 * c + rng.normal(size=5000)
+    data = {"a": a, "b": b, "c": c, "d": d}
+    learned = cl.discover.pc(data, alpha=0.01)
+    assert learned.is_dag
+    model = learned.to_scm(data)
+    assert isinstance(model, cl.SCM)
+    assert sorted(model.edges) == sorted(learned.directed)
+    _, coefs = model.linear_coefficients("c")
+    assert coefs["a"] == pytest.approx(1.5, abs=0.05)
+    assert coefs["b"] == pytest.approx(-0.5, abs=0.05)
+    effect = model.effect("a", "d", 1.0, 0.0, n=2000, seed=0).effect
+    assert effect == pytest.approx(3.0, abs=0.1)  # a -> c -> d: 1.5 * 2
+
+
+def test_an_unoriented_graph_needs_a_dag_of_its_class_before_an_scm() -> None:
+    rng = np.random.default_rng(4)
+    a = rng.normal(size=3000)
+    b = a + rng.normal(size=3000)
+    data = {"a": a, "b": b}
+    g = cl.discover.pc(data)
+    assert g.undirected == (("a", "b"),)
+    with pytest.raises(UnorientedEdgeError, match="a - b") as info:
+        g.to_scm(data)
+    assert "dags(limit=1)" in str(info.value)
+    model = g.dags(limit=1)[0].to_scm(data)
+    assert model.edges == [("a", "b")]
+
+
+def test_to_scm_names_a_node_missing_from_the_data() -> None:
+    g = CPDAG.from_edges(["a", "b"], [("a", "b")])
+    with pytest.raises(UnknownColumnError, match="b"):
+        g.to_scm({"a": np.arange(10.0)})
+
+
+def test_a_pipeline_learns_a_graph_that_root_causes_uses() -> None:
+    rng = np.random.default_rng(0)
+    cpu = rng.normal(size=600)
+    mem = rng.normal(size=600)
+    latency = 2 * cpu + mem + rng.normal(size=600)
+    normal = {"cpu": cpu, "mem": mem, "latency": latency}
+    pipe = cl.discover.Pipeline().load({**normal, "flat": np.ones(600)})
+    pipe = pipe.clean().learn_graph("pc", alpha=0.01)
+    assert pipe.learned is not None
+    assert set(pipe.learned.directed) == {("cpu", "latency"), ("mem", "latency")}
+    assert "flat" not in pipe.learned.nodes  # dropped by clean()
+    bad_cpu = cpu[:100] + 4
+    anomalous = {"cpu": bad_cpu, "mem": mem[:100], "latency": 2 * bad_cpu + mem[:100]}
+    ranked = cl.discover.root_causes(normal, anomalous, graph=pipe)
+    assert ranked.rank_of("cpu") == 1
+    assert pipe.learn_graph("ges").learned == pipe.learned
+    pipe.clean()
+    assert pipe.learned is None  # re-running a stage forgets the graph
+
+
+def test_a_pipeline_refuses_to_learn_before_cleaning_or_with_an_unknown_method() -> None:
+    from causaloid.discover.errors import StageError
+
+    with pytest.raises(StageError):
+        cl.discover.Pipeline().load(_good()).learn_graph()
+    with pytest.raises(DiscoverValueError, match="method"):
+        cl.discover.Pipeline().load(_good()).clean().learn_graph("lingam")
+
+
 def test_root_causes_accepts_a_learned_graph() -> None:
     rng = np.random.default_rng(0)
     cpu = rng.normal(size=400)
@@ -355,7 +422,7 @@ def test_every_error_is_a_causal_error() -> None:
 # --- command line ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("method", ["pc", "ges"])
+@pytest.mark.parametrize("method", ["pc", "ges", "boss"])
 def test_cli_discover_graph_prints_edges_and_writes_dot_json_csv(
     method: str, tmp_path: Path
 ) -> None:

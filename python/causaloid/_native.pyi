@@ -702,4 +702,31 @@ def ges_learn(
     names: list[str],
     penalty: float = 1.0,
     max_subset: int = 10,
+    score: str = "bic",
+    sample_prior: float = 1.0,
+    structure_prior: float = 1.0,
 ) -> tuple[list[tuple[int, int]], list[tuple[int, int]], float]: ...
+def boss_learn(
+    columns: list[npt.NDArray[np.float64]],
+    names: list[str],
+    penalty: float = 1.0,
+    max_subset: int = 10,
+    score: str = "bic",
+    sample_prior: float = 1.0,
+    structure_prior: float = 1.0,
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]], float, list[int]]: ...
+def pcmci_learn(
+    columns: list[npt.NDArray[np.float64]],
+    names: list[str],
+    max_lag: int,
+    alpha: float,
+    pc_alpha: float,
+    test: str,
+    max_conds: int | None = None,
+    contemporaneous: bool = True,
+) -> tuple[
+    list[tuple[int, int]],
+    list[tuple[int, int]],
+    list[tuple[int, int, int, float]],
+    int,
+]: ...

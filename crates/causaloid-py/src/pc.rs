@@ -2,7 +2,8 @@
 //! columns in, edge lists out; `causaloid.discover.pc` and `CPDAG` name them.
 
 use causaloid_core::discover::{
-    ges, pc, pc_lagged, CiTest, Cpdag, GesOptions, PcColumn, PcError, PcOptions,
+    boss, ges, pc, pc_lagged, pcmci, CiTest, Cpdag, GesOptions, GesScore, PcColumn, PcError,
+    PcOptions, PcmciOptions,
 };
 use numpy::PyReadonlyArray1;
 use pyo3::prelude::*;
@@ -75,16 +76,36 @@ fn pc_learn(
     ))
 }
 
-/// Greedy equivalence search (linear-Gaussian BIC); returns (directed, undirected, score).
+/// Greedy equivalence search (linear-Gaussian BIC or BDeu); returns (directed, undirected, score).
 #[pyfunction]
-#[pyo3(signature = (columns, names, penalty=1.0, max_subset=10))]
+#[pyo3(signature = (columns, names, penalty=1.0, max_subset=10, score="bic", sample_prior=1.0, structure_prior=1.0))]
+#[allow(clippy::too_many_arguments)]
 fn ges_learn(
     py: Python<'_>,
     columns: Vec<PyReadonlyArray1<'_, f64>>,
     names: Vec<String>,
     penalty: f64,
     max_subset: usize,
+    score: &str,
+    sample_prior: f64,
+    structure_prior: f64,
 ) -> PyResult<(Edges, Edges, f64)> {
+    let score = match score {
+        "bic" => GesScore::Bic,
+        "bdeu" => GesScore::Bdeu {
+            sample_prior,
+            structure_prior,
+        },
+        other => {
+            return Err(to_pyerr(
+                py,
+                &PcError::InvalidArgument {
+                    parameter: "score",
+                    reason: format!("expected \"bic\" or \"bdeu\", got {other:?}"),
+                },
+            ))
+        }
+    };
     if columns.len() != names.len() {
         return Err(pyo3::exceptions::PyValueError::new_err(
             "columns and names differ in length",
@@ -100,12 +121,121 @@ fn ges_learn(
     let opts = GesOptions {
         penalty,
         max_subset,
+        score,
     };
     let result = py
         .detach(|| causaloid_core::threads::install(|| ges(&cols, &opts)))
         .py(py)?;
     let (directed, undirected) = result.graph.edges();
     Ok((directed, undirected, result.score))
+}
+
+/// Best order score search (then BES); returns (directed, undirected, score, order).
+#[pyfunction]
+#[pyo3(signature = (columns, names, penalty=1.0, max_subset=10, score="bic", sample_prior=1.0, structure_prior=1.0))]
+#[allow(clippy::too_many_arguments)]
+fn boss_learn(
+    py: Python<'_>,
+    columns: Vec<PyReadonlyArray1<'_, f64>>,
+    names: Vec<String>,
+    penalty: f64,
+    max_subset: usize,
+    score: &str,
+    sample_prior: f64,
+    structure_prior: f64,
+) -> PyResult<(Edges, Edges, f64, Vec<usize>)> {
+    let score = match score {
+        "bic" => GesScore::Bic,
+        "bdeu" => GesScore::Bdeu {
+            sample_prior,
+            structure_prior,
+        },
+        other => {
+            return Err(to_pyerr(
+                py,
+                &PcError::InvalidArgument {
+                    parameter: "score",
+                    reason: format!("expected \"bic\" or \"bdeu\", got {other:?}"),
+                },
+            ))
+        }
+    };
+    if columns.len() != names.len() {
+        return Err(pyo3::exceptions::PyValueError::new_err(
+            "columns and names differ in length",
+        ));
+    }
+    let mut cols = Vec::with_capacity(columns.len());
+    for (array, name) in columns.iter().zip(&names) {
+        let values = array.as_slice().map_err(|_| {
+            pyo3::exceptions::PyValueError::new_err(format!("column {name:?} is not contiguous"))
+        })?;
+        cols.push(PcColumn { name, values });
+    }
+    let opts = GesOptions {
+        penalty,
+        max_subset,
+        score,
+    };
+    let result = py.detach(|| boss(&cols, &opts)).py(py)?;
+    let (directed, undirected) = result.graph.edges();
+    Ok((directed, undirected, result.score, result.order))
+}
+
+/// PCMCI on a time series; returns (directed, undirected, links, tests) with
+/// nodes `lag * columns + v` (lag 0..=max_lag) and links as
+/// (source, lag, target, MCI p-value).
+#[pyfunction]
+#[pyo3(signature = (columns, names, max_lag, alpha, pc_alpha, test, max_conds=None, contemporaneous=true))]
+#[allow(clippy::too_many_arguments, clippy::type_complexity)]
+fn pcmci_learn(
+    py: Python<'_>,
+    columns: Vec<PyReadonlyArray1<'_, f64>>,
+    names: Vec<String>,
+    max_lag: usize,
+    alpha: f64,
+    pc_alpha: f64,
+    test: &str,
+    max_conds: Option<usize>,
+    contemporaneous: bool,
+) -> PyResult<(Edges, Edges, Vec<(usize, usize, usize, f64)>, usize)> {
+    if columns.len() != names.len() {
+        return Err(pyo3::exceptions::PyValueError::new_err(
+            "columns and names differ in length",
+        ));
+    }
+    let test = CiTest::parse(test).ok_or_else(|| {
+        to_pyerr(
+            py,
+            &PcError::InvalidArgument {
+                parameter: "test",
+                reason: format!("expected \"fisherz\", \"chisq\" or \"gsq\", got {test:?}"),
+            },
+        )
+    })?;
+    let mut cols = Vec::with_capacity(columns.len());
+    for (array, name) in columns.iter().zip(&names) {
+        let values = array.as_slice().map_err(|_| {
+            pyo3::exceptions::PyValueError::new_err(format!("column {name:?} is not contiguous"))
+        })?;
+        cols.push(PcColumn { name, values });
+    }
+    let opts = PcmciOptions {
+        alpha,
+        pc_alpha,
+        test,
+        max_lag,
+        max_conds,
+        contemporaneous,
+    };
+    let result = py.detach(|| pcmci(&cols, &opts)).py(py)?;
+    let (directed, undirected) = result.marks.edges();
+    let links = result
+        .links
+        .iter()
+        .map(|l| (l.source, l.lag, l.target, l.p_value))
+        .collect();
+    Ok((directed, undirected, links, result.tests))
 }
 
 /// Up to `limit` DAGs of the equivalence class of a CPDAG, as directed edge lists.
@@ -144,6 +274,8 @@ fn cpdag_of_dag(py: Python<'_>, n: usize, directed: Edges) -> PyResult<(Edges, E
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(pc_learn, m)?)?;
     m.add_function(wrap_pyfunction!(ges_learn, m)?)?;
+    m.add_function(wrap_pyfunction!(boss_learn, m)?)?;
+    m.add_function(wrap_pyfunction!(pcmci_learn, m)?)?;
     m.add_function(wrap_pyfunction!(cpdag_dags, m)?)?;
     m.add_function(wrap_pyfunction!(cpdag_shd, m)?)?;
     m.add_function(wrap_pyfunction!(cpdag_of_dag, m)?)?;

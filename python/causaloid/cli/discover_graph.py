@@ -1,5 +1,6 @@
-"""``causaloid discover --graph pc|ges``: learn the causal graph of a whole
-table (stable PC, optionally time-lagged, or greedy equivalence search), print
+"""``causaloid discover --graph pc|ges|boss|pcmci``: learn the causal graph of
+a whole table (stable PC, optionally time-lagged, greedy equivalence search,
+best order score search, or PCMCI on a time series), print
 its edges and write it as DOT, JSON or the adjacency CSV."""
 
 from __future__ import annotations
@@ -11,11 +12,12 @@ from typing import Any
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """The structure-learning options of ``causaloid discover``."""
-    g = p.add_argument_group("structure learning (--graph pc|ges)")
+    g = p.add_argument_group("structure learning (--graph pc|ges|boss|pcmci)")
     g.add_argument(
         "--graph",
-        choices=["pc", "ges"],
-        help="learn the causal graph of all columns (stable PC or GES) instead of SURD",
+        choices=["pc", "ges", "boss", "pcmci"],
+        help="learn the causal graph of all columns (stable PC, GES, BOSS, or PCMCI on a "
+        "time series) instead of SURD",
     )
     # --alpha (the significance level) is shared with SURD's tests; its
     # default there is 0.01.
@@ -26,8 +28,16 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="independence test (default fisherz)",
     )
     g.add_argument("--max-depth", type=int, help="largest conditioning set (default: no bound)")
-    g.add_argument("--max-lag", type=int, help="pc on a time window of this many lags")
-    g.add_argument("--penalty", type=float, default=1.0, help="ges: BIC penalty (default 1)")
+    g.add_argument(
+        "--max-lag", type=int, help="pc on a time window of this many lags; pcmci: largest lag"
+    )
+    g.add_argument("--penalty", type=float, default=1.0, help="ges, boss: BIC penalty (default 1)")
+    g.add_argument(
+        "--score",
+        choices=["bic", "bdeu"],
+        default="bic",
+        help="ges, boss: linear-Gaussian BIC or BDeu for categorical columns (default bic)",
+    )
     g.add_argument("--dot", metavar="FILE", help="write the learned graph as Graphviz DOT")
     g.add_argument("--csv", metavar="FILE", help="write the learned graph as an adjacency CSV")
 
@@ -41,10 +51,24 @@ def run_graph(args: argparse.Namespace) -> int:
     if args.target and columns:
         columns = [args.target, *columns]
     table: Any = load_table(Path(args.data), columns=columns)
-    if args.graph == "ges":
-        graph = cl.discover.ges(table, penalty=args.penalty)
+    if args.graph in ("ges", "boss"):
+        learn = cl.discover.ges if args.graph == "ges" else cl.discover.boss
+        graph = learn(table, score=args.score, penalty=args.penalty)
         print(graph)
-        print(f"(BIC {graph.score:.6g}, penalty={args.penalty})")
+        if args.score == "bic":
+            print(f"(BIC {graph.score:.6g}, penalty={args.penalty})")
+        else:
+            print(f"(BDeu {graph.score:.6g})")
+    elif args.graph == "pcmci":
+        graph = cl.discover.pcmci(
+            table,
+            max_lag=1 if args.max_lag is None else args.max_lag,
+            alpha=args.alpha,
+            test=args.test,
+            max_conds=args.max_depth,
+        )
+        print(graph)
+        print(f"({graph.tests} independence tests, alpha={args.alpha}, test={args.test})")
     else:
         graph = cl.discover.pc(
             table,

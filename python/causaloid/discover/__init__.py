@@ -5,8 +5,9 @@ decomposes how each one causes it (redundant, unique, synergistic parts and the
 causality leak), :class:`Pipeline` chains loading, cleaning, selection,
 discovery and analysis into a :class:`~causaloid.CausalGraph`, and
 :func:`root_causes` ranks the columns most likely behind an anomaly.
-:func:`pc` learns the causal graph itself (a :class:`CPDAG`) from the table,
-and :class:`MRMRSelector` is mRMR as a scikit-learn feature selector.
+:func:`pc`, :func:`ges` and :func:`boss` learn the causal graph itself (a :class:`CPDAG`)
+from the table, :func:`pcmci` the lagged links of a time series, and
+:class:`MRMRSelector` is mRMR as a scikit-learn feature selector.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from causaloid.discover import errors
 from causaloid.discover.cpdag import CPDAG
 from causaloid.discover.edges import Edge
 from causaloid.discover.mrmr import MRMRResult, mrmr
-from causaloid.discover.pc import ges, pc
+from causaloid.discover.pc import boss, ges, pc, pcmci
 from causaloid.discover.pipeline import CleaningReport, Pipeline
 from causaloid.discover.result import SurdResult, SurdStateMaps
 from causaloid.discover.root_causes import RootCause, RootCauses, root_causes
@@ -33,10 +34,13 @@ __all__ = [
     "RootCauses",
     "SurdResult",
     "SurdStateMaps",
+
+    "boss",
     "errors",
     "ges",
     "mrmr",
     "pc",
+    "pcmci",
     "root_causes",
     "surd",
     "surd_from_pdf",

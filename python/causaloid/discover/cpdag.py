@@ -46,7 +46,14 @@ class CPDAG(Tabular):
         For a graph learned by :func:`~causaloid.discover.pc`, how many
         independence tests ran.
     score : float or None
-        For a graph learned by :func:`~causaloid.discover.ges`, its BIC.
+        For a graph learned by :func:`~causaloid.discover.ges` or
+        :func:`~causaloid.discover.boss`, its score (BIC or BDeu).
+    order : tuple of str
+        For a graph learned by :func:`~causaloid.discover.boss`, the best
+        variable order found.
+    pvalues : dict of (str, str) to float
+        For a graph learned by :func:`~causaloid.discover.pcmci`, the MCI
+        p-value of every tested link ``(source, target)``.
 
     ``edges`` lists the directed edges and :meth:`parents` the direct causes of
     a node, so a CPDAG can be passed wherever a graph of (source, target) pairs
@@ -69,6 +76,8 @@ class CPDAG(Tabular):
     sepsets: dict[Edge, tuple[str, ...]] = field(default_factory=dict, compare=False, repr=False)
     tests: int = field(default=0, compare=False, repr=False)
     score: float | None = field(default=None, compare=False, repr=False)
+    pvalues: dict[Edge, float] = field(default_factory=dict, compare=False, repr=False)
+    order: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
     # --- building ---------------------------------------------------------------
     @classmethod
@@ -479,6 +488,60 @@ class CPDAG(Tabular):
             graph.link(a, b)
         graph.freeze()
         return graph
+
+    def to_scm(self, data: Any) -> Any:
+        """A structural causal model over this DAG, fitted to ``data``.
+
+        Every node gets a linear equation of its parents, fitted by least
+        squares (with an intercept), and the empirical distribution of its
+        residuals as noise — :meth:`causaloid.SCM.from_edges` then
+        :meth:`~causaloid.SCM.fit`. The graph must be fully oriented: a CPDAG
+        with undirected edges does not say which way the equations run, so
+        pick one member of its class with :meth:`dags` first.
+
+        Parameters
+        ----------
+        data : mapping of arrays, pandas or polars DataFrame, pyarrow Table
+            A column per node (other columns are ignored).
+
+        Raises
+        ------
+        UnorientedEdgeError
+            Undirected edges remain (``err.edges``).
+        UnknownColumnError
+            A node has no column in ``data``.
+
+        Examples
+        --------
+        >>> import numpy as np, causaloid as cl
+        >>> rng = np.random.default_rng(0)
+        >>> a = rng.normal(size=2000)
+        >>> b = 2.0 * a + rng.normal(size=2000)
+        >>> g = cl.discover.CPDAG.from_edges(["a", "b"], directed=[("a", "b")])
+        >>> m = g.to_scm({"a": a, "b": b})
+        >>> round(m.linear_coefficients("b")[1]["a"], 1)
+        2.0
+        >>> round(m.effect("a", "b", 1.0, 0.0, n=1000, seed=0).effect, 1)
+        2.0
+        """
+        if self.undirected:
+            raise UnorientedEdgeError(
+                f"{len(self.undirected)} undirected edges ({_edge_list(self.undirected)}); "
+                "a structural causal model needs every edge oriented: pick a DAG of the "
+                "class, for example cpdag.dags(limit=1)[0].to_scm(data)",
+                {"edges": list(self.undirected)},
+            )
+        from causaloid._table import to_columns
+        from causaloid.scm import SCM
+
+        columns = to_columns(data, list(self.nodes))
+        model = SCM({n: None for n in self.nodes}, edges=list(self.directed))
+        return model.fit(columns)
+
+
+def _edge_list(edges: Sequence[Edge], most: int = 3) -> str:
+    shown = ", ".join(f"{a} - {b}" for a, b in edges[:most])
+    return shown + (", ..." if len(edges) > most else "")
 
 
 __all__ = ["CPDAG"]

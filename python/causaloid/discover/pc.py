@@ -191,28 +191,40 @@ def pc(
 def ges(
     table: Any,
     *,
+    score: str = "bic",
     penalty: float = 1.0,
     max_subset: int = 10,
+    sample_prior: float = 1.0,
+    structure_prior: float = 1.0,
     columns: Sequence[str] | None = None,
     threads: int | None = None,
 ) -> CPDAG:
-    """Learn a CPDAG by greedy equivalence search (GES) with the BIC score.
+    """Learn a CPDAG by greedy equivalence search (GES) with the BIC or BDeu score.
 
     Score-based: starting from the empty graph, the forward phase adds the
-    edge (with the neighbours it reorients) that raises the linear-Gaussian BIC
-    most, until no insertion helps; the backward phase then removes edges
-    while that helps. Every step moves from one equivalence class (CPDAG) to
-    another (Chickering 2002). Candidate moves are scored natively and in
-    parallel; ties go to the lowest column positions, so the result is
-    deterministic.
+    edge (with the neighbours it reorients) that raises the score most, until
+    no insertion helps; the backward phase then removes edges while that
+    helps. Every step moves from one equivalence class (CPDAG) to another
+    (Chickering 2002). Candidate moves are scored natively and in parallel;
+    ties go to the lowest column positions, so the result is deterministic.
+    The result equals causal-learn's ``ges`` with the same score
+    (``local_score_BIC`` for ``"bic"`` with ``penalty=1``).
 
     Parameters
     ----------
     table : mapping of arrays, pandas or polars DataFrame, pyarrow Table, 2-D array
-        Numeric columns, one per variable.
+        One column per variable: numeric for ``"bic"``; for ``"bdeu"`` each
+        distinct value (number or string) is a category.
+    score : {"bic", "bdeu"}
+        ``"bic"``: linear-Gaussian BIC (continuous data). ``"bdeu"``: the
+        Bayesian Dirichlet score of categorical data (equivalent sample size
+        ``sample_prior``, each other variable a parent with probability
+        ``structure_prior / (columns - 1)``, at most 1/2).
     penalty : float
-        Multiplies the BIC penalty ``log(n) / 2`` per parameter; larger values
-        give sparser graphs.
+        ``"bic"``: multiplies the penalty ``log(n) / 2`` per parameter; larger
+        values give sparser graphs.
+    sample_prior, structure_prior : float
+        ``"bdeu"`` priors (positive).
     max_subset : int
         Largest set of neighbours one move may reorient (bounds the search on
         dense graphs).
@@ -225,7 +237,7 @@ def ges(
     Returns
     -------
     CPDAG
-        With ``score``, the BIC of the learned class.
+        With ``score``, the score of the learned class.
 
     Examples
     --------
@@ -235,7 +247,52 @@ def ges(
     >>> c = a + b + rng.normal(size=3000)
     >>> cl.discover.ges({"a": a, "b": b, "c": c}).directed
     (('a', 'c'), ('b', 'c'))
+
+    Categorical data: ``wet`` is ``rain OR sprinkler``, mostly.
+
+    >>> rain, sprinkler = rng.integers(0, 2, size=(2, 5000))
+    >>> wet = np.where(rng.random(5000) < 0.9, rain | sprinkler, 1 - (rain | sprinkler))
+    >>> table = {"rain": rain, "sprinkler": sprinkler, "wet": wet}
+    >>> cl.discover.ges(table, score="bdeu").directed
+    (('rain', 'wet'), ('sprinkler', 'wet'))
     """
+    names, arrays = _score_arrays(
+        table, columns, score, penalty, max_subset, sample_prior, structure_prior
+    )
+    with scope(threads):
+        directed, undirected, value = _native.ges_learn(
+            arrays,
+            names,
+            float(penalty),
+            max_subset,
+            score,
+            float(sample_prior),
+            float(structure_prior),
+        )
+    graph = CPDAG._from_positions(names, directed, undirected)
+    object.__setattr__(graph, "score", float(value))
+    return graph
+
+
+def _score_arrays(
+    table: Any,
+    columns: Sequence[str] | None,
+    score: str,
+    penalty: float,
+    max_subset: int,
+    sample_prior: float,
+    structure_prior: float,
+) -> tuple[list[str], list[np.ndarray]]:
+    """Checks the settings shared by GES and BOSS; the columns as the score reads them."""
+    if score not in ("bic", "bdeu"):
+        raise DiscoverValueError(
+            f"score must be 'bic' or 'bdeu', got {score!r}", {"parameter": "score"}
+        )
+    for label, prior in (("sample_prior", sample_prior), ("structure_prior", structure_prior)):
+        if isinstance(prior, bool) or not isinstance(prior, (int, float)) or not prior > 0:
+            raise DiscoverValueError(
+                f"{label} must be a positive number, got {prior!r}", {"parameter": label}
+            )
     if isinstance(penalty, bool) or not isinstance(penalty, (int, float)) or not penalty > 0:
         raise DiscoverValueError(
             f"penalty must be a positive number, got {penalty!r}", {"parameter": "penalty"}
@@ -247,12 +304,213 @@ def ges(
         )
     data = _columns(table, columns)
     names = list(data)
-    arrays = [np.ascontiguousarray(numeric(n, data[n]), dtype=np.float64) for n in names]
-    with scope(threads):
-        directed, undirected, score = _native.ges_learn(arrays, names, float(penalty), max_subset)
+    if score == "bic":
+        return names, [np.ascontiguousarray(numeric(n, data[n]), dtype=np.float64) for n in names]
+    return names, [_categories(n, data[n]) for n in names]
+
+
+def boss(
+    table: Any,
+    *,
+    score: str = "bic",
+    penalty: float = 1.0,
+    max_subset: int = 10,
+    sample_prior: float = 1.0,
+    structure_prior: float = 1.0,
+    columns: Sequence[str] | None = None,
+) -> CPDAG:
+    """Learn a CPDAG by best order score search (BOSS), then backward equivalence search.
+
+    A search over variable orders (Andrews et al. 2023): for a given order
+    each variable takes its parents among its predecessors by grow-shrink
+    (add the predecessor that raises its local score most while one does,
+    then drop parents while that helps), and the order scores the sum. Each
+    pass moves every variable, in turn, to the position that maximises that
+    score; passes repeat until none helps. The DAG of the best order becomes
+    its CPDAG, which GES's backward phase then prunes. The grow-shrinks of
+    one move run natively and in parallel; variables are visited in column
+    order and ties keep the current position, so the result is deterministic
+    (causal-learn's ``boss`` shuffles the visiting order at random and stops
+    before the backward phase, so results are compared by SHD, not equality).
+
+    Parameters
+    ----------
+    table : mapping of arrays, pandas or polars DataFrame, pyarrow Table, 2-D array
+        As :func:`ges`.
+    score, penalty, sample_prior, structure_prior
+        The score, as :func:`ges` (``"bic"`` or ``"bdeu"``).
+    max_subset : int
+        Largest neighbour set a backward move may reorient.
+    columns : sequence of str, optional
+        The variables, in this order; every column by default.
+
+    Returns
+    -------
+    CPDAG
+        With ``score``, the score of the learned class, and ``order``, the
+        best variable order found.
+
+    Examples
+    --------
+    >>> import numpy as np, causaloid as cl
+    >>> rng = np.random.default_rng(0)
+    >>> a, b = rng.normal(size=(2, 3000))
+    >>> c = a - b + rng.normal(size=3000)
+    >>> d = 2 * c + rng.normal(size=3000)
+    >>> cl.discover.boss({"d": d, "c": c, "b": b, "a": a}).directed
+    (('c', 'd'), ('b', 'c'), ('a', 'c'))
+    """
+    names, arrays = _score_arrays(
+        table, columns, score, penalty, max_subset, sample_prior, structure_prior
+    )
+    directed, undirected, value, order = _native.boss_learn(
+        arrays,
+        names,
+        float(penalty),
+        max_subset,
+        score,
+        float(sample_prior),
+        float(structure_prior),
+    )
     graph = CPDAG._from_positions(names, directed, undirected)
-    object.__setattr__(graph, "score", float(score))
+    object.__setattr__(graph, "score", float(value))
+    object.__setattr__(graph, "order", tuple(names[i] for i in order))
     return graph
 
 
-__all__ = ["ges", "pc"]
+def _lagged_name(name: str, lag: int) -> str:
+    return f"{name}(t)" if lag == 0 else f"{name}(t-{lag})"
+
+
+def pcmci(
+    table: Any,
+    *,
+    max_lag: int = 1,
+    alpha: float = 0.05,
+    pc_alpha: float = 0.2,
+    test: str = "fisherz",
+    max_conds: int | None = None,
+    contemporaneous: bool = True,
+    columns: Sequence[str] | None = None,
+) -> CPDAG:
+    """Learn lagged causal links of a time series with PCMCI.
+
+    On autocorrelated series, plain lagged PC (``pc(table, max_lag=...)``)
+    drops true links whenever some conditioning set happens to pass the test,
+    and its error rates are hard to control. PCMCI (Runge et al. 2019) runs in
+    two stages:
+
+    1. **PC1**: for each variable ``y(t)``, a PC-style selection over its
+       lagged candidates ``x(t-τ)`` (τ = 1..``max_lag``) at level
+       ``pc_alpha``, each tested given the strongest other candidates, keeps
+       a small superset of its lagged parents.
+    2. **MCI**: each link ``x(t-τ) -> y(t)`` is tested once given the parents
+       of ``y(t)`` *and* the parents of ``x(t-τ)`` (momentary conditional
+       independence); it is kept when its p-value is at most ``alpha``.
+
+    Both stages run natively and in parallel (over variables, then links);
+    every test uses the same rows. Contemporaneous pairs (τ = 0) are tested
+    the same way and, when dependent, left undirected.
+
+    Parameters
+    ----------
+    table : mapping of arrays, pandas or polars DataFrame, pyarrow Table, 2-D array
+        One column per variable, rows in time order.
+    max_lag : int
+        Largest lag τ >= 1.
+    alpha : float
+        Level of the MCI tests, in (0, 1).
+    pc_alpha : float
+        Level of the PC1 condition selection, in (0, 1); larger keeps more
+        conditions (safer, slower).
+    test : {"fisherz", "chisq", "gsq"}
+        Conditional-independence test, as in :func:`pc`.
+    max_conds : int, optional
+        Largest conditioning set tried in PC1; no bound by default.
+    contemporaneous : bool
+        Also test pairs at the same time step.
+    columns : sequence of str, optional
+        The variables, in this order; every column by default.
+
+    Returns
+    -------
+    CPDAG
+        Over the nodes ``"x(t)"``, ``"x(t-1)"``, ... ``"x(t-max_lag)"`` of
+        every column: significant lagged links point into the present,
+        contemporaneous ones are undirected. ``pvalues`` maps every tested
+        link ``(source, target)`` to its MCI p-value; ``tests`` counts the
+        tests of both stages.
+
+    Raises
+    ------
+    ColumnTypeError, NonFiniteError, ConstantColumnError
+        As :func:`pc` (a column constant over the usable rows is named with its lag).
+    TooFewSamplesError
+        Fewer rows than ``2 * max_lag`` plus the largest conditioning set needs.
+    DiscoverValueError
+        ``max_lag < 1``, ``alpha`` or ``pc_alpha`` out of (0, 1), unknown ``test``.
+
+    Examples
+    --------
+    ``x`` drives ``y`` two steps later; both are autocorrelated.
+
+    >>> import numpy as np, causaloid as cl
+    >>> rng = np.random.default_rng(1)
+    >>> x, y = np.zeros((2, 3000))
+    >>> for t in range(2, 3000):
+    ...     x[t] = 0.7 * x[t - 1] + rng.normal()
+    ...     y[t] = 0.6 * y[t - 1] + 0.5 * x[t - 2] + rng.normal()
+    >>> g = cl.discover.pcmci({"x": x, "y": y}, max_lag=3, alpha=0.01)
+    >>> g.directed
+    (('x(t-1)', 'x(t)'), ('y(t-1)', 'y(t)'), ('x(t-2)', 'y(t)'))
+    >>> g.pvalues[("x(t-2)", "y(t)")] < 1e-10
+    True
+    """
+    if test not in TESTS:
+        raise DiscoverValueError(
+            f"test must be one of {TESTS}, got {test!r}", {"parameter": "test"}
+        )
+    for label, level in (("alpha", alpha), ("pc_alpha", pc_alpha)):
+        if isinstance(level, bool) or not isinstance(level, (int, float)) or not 0 < level < 1:
+            raise DiscoverValueError(
+                f"{label} must lie strictly between 0 and 1, got {level!r}",
+                {"parameter": label},
+            )
+    if isinstance(max_lag, bool) or not isinstance(max_lag, (int, np.integer)) or max_lag < 1:
+        raise DiscoverValueError(
+            f"max_lag must be an integer >= 1, got {max_lag!r}", {"parameter": "max_lag"}
+        )
+    if max_conds is not None and (
+        isinstance(max_conds, bool) or not isinstance(max_conds, (int, np.integer)) or max_conds < 0
+    ):
+        raise DiscoverValueError(
+            f"max_conds must be an integer >= 0 or None, got {max_conds!r}",
+            {"parameter": "max_conds"},
+        )
+    data = _columns(table, columns)
+    names = list(data)
+    if test == "fisherz":
+        arrays = [np.ascontiguousarray(numeric(n, data[n]), dtype=np.float64) for n in names]
+    else:
+        arrays = [_categories(n, data[n]) for n in names]
+    directed, undirected, links, tests = _native.pcmci_learn(
+        arrays,
+        names,
+        int(max_lag),
+        float(alpha),
+        float(pc_alpha),
+        test,
+        None if max_conds is None else int(max_conds),
+        bool(contemporaneous),
+    )
+    nodes = [_lagged_name(n, lag) for lag in range(int(max_lag) + 1) for n in names]
+    graph = CPDAG._from_positions(nodes, directed, undirected, tests=tests)
+    pvalues = {
+        (_lagged_name(names[source], lag), _lagged_name(names[target], 0)): float(p)
+        for source, lag, target, p in links
+    }
+    object.__setattr__(graph, "pvalues", pvalues)
+    return graph
+
+
+__all__ = ["boss", "ges", "pc", "pcmci"]

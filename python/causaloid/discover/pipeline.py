@@ -4,13 +4,14 @@ discover (SURD on each candidate target) → analyze (edges with rationales) →
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from causaloid._progress import progress
+from causaloid.discover.cpdag import CPDAG
 from causaloid.discover.edges import KINDS, Edge, edges_from
 from causaloid.discover.errors import DiscoverValueError, StageError
 from causaloid.discover.loading import load_table
@@ -126,6 +127,8 @@ class Pipeline:
         self.dropped_edges: list[tuple[Edge, str]] = []
         #: Edges strong enough but not significant at ``alpha``.
         self.not_significant: list[Edge] = []
+        #: The CPDAG of :meth:`learn_graph`, if it ran.
+        self.learned: CPDAG | None = None
         self._done: set[str] = set()
 
     # --- stage bookkeeping ---
@@ -140,6 +143,8 @@ class Pipeline:
     def _finish(self, stage: str) -> Pipeline:
         index = STAGES.index(stage)
         self._done = {s for s in self._done if STAGES.index(s) < index} | {stage}
+        if index <= STAGES.index("clean"):
+            self.learned = None
         return self
 
     @property
@@ -339,6 +344,51 @@ class Pipeline:
         graph, dropped = build_graph(self.edges, self.data, quantile=quantile, id=id)
         self.dropped_edges = dropped
         return graph
+
+    def learn_graph(self, method: str = "pc", **options: Any) -> Pipeline:
+        """Learn the causal graph of the cleaned table (every column) and keep
+        it as :attr:`learned`; :func:`~causaloid.discover.root_causes` then
+        reads its directed edges when given this pipeline as ``graph=`` (a
+        ``"pcmci"`` graph has lagged nodes such as ``"x(t-1)"``, which name no
+        column, so ``root_causes`` finds no parents in it).
+
+        Parameters
+        ----------
+        method : {"pc", "ges", "boss", "pcmci"}
+            :func:`~causaloid.discover.pc`, :func:`~causaloid.discover.ges`,
+            :func:`~causaloid.discover.boss` or :func:`~causaloid.discover.pcmci`.
+        **options
+            Passed to that function (``alpha=``, ``test=``, ``max_lag=``, ...).
+
+        Examples
+        --------
+        >>> import numpy as np, causaloid as cl
+        >>> rng = np.random.default_rng(0)
+        >>> a, b = rng.normal(size=(2, 2000))
+        >>> table = {"a": a, "b": b, "c": a + b + rng.normal(size=2000)}
+        >>> pipe = cl.discover.Pipeline().load(table).clean().learn_graph("pc", alpha=0.01)
+        >>> pipe.learned.directed
+        (('a', 'c'), ('b', 'c'))
+        """
+        from causaloid.discover.pc import boss, ges, pc, pcmci
+
+        methods: dict[str, Callable[..., CPDAG]] = {
+            "pc": pc,
+            "ges": ges,
+            "boss": boss,
+            "pcmci": pcmci,
+        }
+        if method not in methods:
+            raise DiscoverValueError(
+                f"method must be one of {tuple(methods)}, got {method!r}",
+                {"parameter": "method"},
+            )
+        if "clean" not in self._done:
+            raise StageError(
+                "learn_graph() needs clean() first", {"stage": "learn_graph", "needs": "clean"}
+            )
+        self.learned = methods[method](self.data, **options)
+        return self
 
     def run(self, source: Any, target: str | None = None) -> Pipeline:
         """All stages with their defaults: load, clean, select, discover, analyze."""

@@ -105,7 +105,9 @@ def _parents(graph: Any) -> dict[str, set[str]]:
     from causaloid.discover.pipeline import Pipeline
 
     pairs: Iterable[tuple[Any, Any]]
-    if isinstance(graph, Pipeline):
+    if isinstance(graph, Pipeline) and graph.learned is not None:
+        pairs = list(graph.learned.edges)  # the graph of Pipeline.learn_graph()
+    elif isinstance(graph, Pipeline):
         pairs = [(s, e.target) for e in graph.edges for s in e.sources]
     elif hasattr(graph, "edges") and hasattr(graph, "parents"):
         pairs = list(graph.edges)

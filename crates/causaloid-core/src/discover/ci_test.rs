@@ -428,7 +428,7 @@ pub fn erfc(x: f64) -> f64 {
     (-x * x).exp() / (f * std::f64::consts::PI.sqrt())
 }
 
-fn ln_gamma(x: f64) -> f64 {
+pub(crate) fn ln_gamma(x: f64) -> f64 {
     // Lanczos approximation (g = 7, n = 9), relative error below 1e-15.
     const G: f64 = 7.0;
     const COEF: [f64; 9] = [

@@ -7,18 +7,34 @@
 //! are scored in parallel; ties go to the lowest (x, y, set), so the result is
 //! deterministic.
 
+use super::ci_test::CiData;
 use super::cpdag::Cpdag;
 use super::pc::{Marks, PcColumn, PcError};
+use super::score::{Bdeu, LocalScore};
 use rayon::prelude::*;
+
+/// The score GES maximises.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum GesScore {
+    /// Linear-Gaussian BIC of numeric columns.
+    Bic,
+    /// BDeu of categorical columns (each distinct value a category), with
+    /// the equivalent sample size and the expected number of parents.
+    Bdeu {
+        sample_prior: f64,
+        structure_prior: f64,
+    },
+}
 
 /// Settings of [`ges`].
 #[derive(Clone, Copy, Debug)]
 pub struct GesOptions {
-    /// Multiplies the BIC penalty (1 is the usual BIC).
+    /// Multiplies the BIC penalty (1 is the usual BIC); unused by BDeu.
     pub penalty: f64,
     /// Most neighbours a reoriented set T or deleted set H may be drawn from
     /// (2^limit subsets are scored); larger sets are searched up to this size.
     pub max_subset: usize,
+    pub score: GesScore,
 }
 
 impl Default for GesOptions {
@@ -26,6 +42,7 @@ impl Default for GesOptions {
         GesOptions {
             penalty: 1.0,
             max_subset: 10,
+            score: GesScore::Bic,
         }
     }
 }
@@ -47,7 +64,7 @@ struct Bic {
     penalty: f64,
 }
 
-impl Bic {
+impl LocalScore for Bic {
     /// Log-likelihood term minus penalty of `y` regressed on `parents`.
     fn local(&self, y: usize, parents: &[usize]) -> f64 {
         let k = parents.len();
@@ -213,7 +230,7 @@ fn better(a: Option<Move>, b: Option<Move>) -> Option<Move> {
     }
 }
 
-fn best_insert(m: &Marks, bic: &Bic, opts: &GesOptions) -> Option<Move> {
+fn best_insert(m: &Marks, bic: &dyn LocalScore, opts: &GesOptions) -> Option<Move> {
     let n = m.n();
     let pairs: Vec<(usize, usize)> = (0..n)
         .flat_map(|x| (0..n).map(move |y| (x, y)))
@@ -260,7 +277,7 @@ fn best_insert(m: &Marks, bic: &Bic, opts: &GesOptions) -> Option<Move> {
         .reduce(|| None, better)
 }
 
-fn best_delete(m: &Marks, bic: &Bic, opts: &GesOptions) -> Option<Move> {
+fn best_delete(m: &Marks, bic: &dyn LocalScore, opts: &GesOptions) -> Option<Move> {
     let n = m.n();
     let pairs: Vec<(usize, usize)> = (0..n)
         .flat_map(|x| (0..n).map(move |y| (x, y)))
@@ -300,22 +317,20 @@ fn best_delete(m: &Marks, bic: &Bic, opts: &GesOptions) -> Option<Move> {
         .reduce(|| None, better)
 }
 
-/// Greedy equivalence search with the linear-Gaussian BIC on numeric columns.
-pub fn ges(columns: &[PcColumn<'_>], opts: &GesOptions) -> Result<GesResult, PcError> {
-    if !(opts.penalty > 0.0 && opts.penalty.is_finite()) {
-        return Err(PcError::InvalidArgument {
-            parameter: "penalty",
-            reason: format!("must be a positive number, got {}", opts.penalty),
-        });
-    }
-    let probe = super::pc::PcOptions {
-        alpha: 0.5,
-        test: super::ci_test::CiTest::FisherZ,
-        max_depth: None,
-    };
-    let rows = super::pc::validate_columns(columns, &probe)?;
+/// The covariance matrix (divided by n) of validated numeric columns.
+fn bic_of(columns: &[PcColumn<'_>], rows: usize) -> Result<Bic, PcError> {
     let vars = columns.len();
-    let mut cov = vec![0.0; vars * vars];
+    let cells = vars.checked_mul(vars).ok_or(PcError::InvalidArgument {
+        parameter: "table",
+        reason: "too many columns".into(),
+    })?;
+    let mut cov = Vec::new();
+    cov.try_reserve_exact(cells)
+        .map_err(|_| PcError::InvalidArgument {
+            parameter: "table",
+            reason: format!("cannot allocate the {vars} x {vars} covariance matrix"),
+        })?;
+    cov.resize(cells, 0.0);
     let means: Vec<f64> = columns
         .iter()
         .map(|c| c.values.iter().sum::<f64>() / rows as f64)
@@ -331,28 +346,72 @@ pub fn ges(columns: &[PcColumn<'_>], opts: &GesOptions) -> Result<GesResult, PcE
                 / rows as f64;
         }
     });
-    let bic = Bic {
+    Ok(Bic {
         cov,
         vars,
         rows: rows as f64,
-        penalty: opts.penalty,
-    };
-    let mut m = Marks::empty(vars);
-    let mut insertions = 0;
-    let mut deletions = 0;
-    let step_limit = vars * vars + 1;
-    while let Some(mv) = best_insert(&m, &bic, opts) {
-        m.set_directed(mv.x, mv.y);
-        for &t in &mv.set {
-            m.set_directed(t, mv.y);
-        }
-        m = complete(&m)?;
-        insertions += 1;
-        if insertions > step_limit {
-            break;
-        }
+        penalty: 1.0,
+    })
+}
+
+impl Bic {
+    fn with_penalty(self, penalty: f64) -> Bic {
+        Bic { penalty, ..self }
     }
-    while let Some(mv) = best_delete(&m, &bic, opts) {
+}
+
+/// The score `opts` asks for, prepared from validated columns.
+pub(crate) fn make_scorer(
+    columns: &[PcColumn<'_>],
+    rows: usize,
+    opts: &GesOptions,
+) -> Result<Box<dyn LocalScore>, PcError> {
+    Ok(match opts.score {
+        GesScore::Bic => Box::new(bic_of(columns, rows)?.with_penalty(opts.penalty)),
+        GesScore::Bdeu {
+            sample_prior,
+            structure_prior,
+        } => {
+            for (parameter, value) in [
+                ("sample_prior", sample_prior),
+                ("structure_prior", structure_prior),
+            ] {
+                if !(value > 0.0 && value.is_finite()) {
+                    return Err(PcError::InvalidArgument {
+                        parameter,
+                        reason: format!("must be a positive number, got {value}"),
+                    });
+                }
+            }
+            let values: Vec<&[f64]> = columns.iter().map(|c| c.values).collect();
+            match CiData::discrete(&values, rows)? {
+                CiData::Discrete { codes, levels, .. } => Box::new(Bdeu {
+                    codes,
+                    levels,
+                    rows,
+                    sample_prior,
+                    structure_prior,
+                }),
+                CiData::Gaussian { .. } => {
+                    return Err(PcError::InvalidArgument {
+                        parameter: "score",
+                        reason: "categorical coding failed".into(),
+                    })
+                }
+            }
+        }
+    })
+}
+
+/// The backward phase: apply the best deletion while one raises the score.
+pub(crate) fn backward(
+    mut m: Marks,
+    bic: &dyn LocalScore,
+    opts: &GesOptions,
+) -> Result<(Marks, usize), PcError> {
+    let step_limit = m.n() * m.n() + 1;
+    let mut deletions = 0;
+    while let Some(mv) = best_delete(&m, bic, opts) {
         m.remove(mv.x, mv.y);
         for &h in &mv.set {
             if m.undirected(mv.y, h) {
@@ -368,9 +427,50 @@ pub fn ges(columns: &[PcColumn<'_>], opts: &GesOptions) -> Result<GesResult, PcE
             break;
         }
     }
-    let score = (0..vars)
-        .map(|y| bic.local(y, &parents_of_dag(&m, y)))
-        .sum();
+    Ok((m, deletions))
+}
+
+/// The score of the class (of any of its DAGs).
+pub(crate) fn total_score(m: &Marks, bic: &dyn LocalScore) -> f64 {
+    (0..m.n())
+        .map(|y| bic.local(y, &parents_of_dag(m, y)))
+        .sum()
+}
+
+/// Greedy equivalence search on numeric columns (linear-Gaussian BIC) or
+/// categorical ones (BDeu).
+pub fn ges(columns: &[PcColumn<'_>], opts: &GesOptions) -> Result<GesResult, PcError> {
+    if !(opts.penalty > 0.0 && opts.penalty.is_finite()) {
+        return Err(PcError::InvalidArgument {
+            parameter: "penalty",
+            reason: format!("must be a positive number, got {}", opts.penalty),
+        });
+    }
+    let probe = super::pc::PcOptions {
+        alpha: 0.5,
+        test: super::ci_test::CiTest::FisherZ,
+        max_depth: None,
+    };
+    let rows = super::pc::validate_columns(columns, &probe)?;
+    let vars = columns.len();
+    let scorer = make_scorer(columns, rows, opts)?;
+    let bic = scorer.as_ref();
+    let mut m = Marks::empty(vars);
+    let mut insertions = 0;
+    let step_limit = vars * vars + 1;
+    while let Some(mv) = best_insert(&m, bic, opts) {
+        m.set_directed(mv.x, mv.y);
+        for &t in &mv.set {
+            m.set_directed(t, mv.y);
+        }
+        m = complete(&m)?;
+        insertions += 1;
+        if insertions > step_limit {
+            break;
+        }
+    }
+    let (m, deletions) = backward(m, bic, opts)?;
+    let score = total_score(&m, bic);
     Ok(GesResult {
         graph: Cpdag::from_marks(m),
         score,

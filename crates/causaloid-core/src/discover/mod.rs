@@ -3,6 +3,7 @@
 //! selection. Parallel with rayon, bit-identical on any number of threads.
 
 mod binning;
+mod boss;
 mod ci_test;
 mod columns;
 mod cpdag;
@@ -15,15 +16,18 @@ mod null;
 mod partition_rca;
 mod partitioned;
 mod pc;
+mod pcmci;
 mod rca;
+mod score;
 mod surd;
 
 pub use binning::{bin_column, BinSpec, Binned, Binner};
+pub use boss::{boss, BossResult};
 pub use ci_test::{chi2_sf, erfc, CiTest};
 pub use columns::{surd_from_columns, surd_from_columns_tested, Column, ColumnsSurd};
 pub use cpdag::Cpdag;
 pub use error::{DiscoverError, Result};
-pub use ges::{ges, GesOptions, GesResult};
+pub use ges::{ges, GesOptions, GesResult, GesScore};
 pub use histogram::{full_counts, joint_counts, marginal, sum_out, JointTable};
 pub use mrmr::{mrmr, MrmrResult, Relevance};
 pub use mrmr_partitioned::{
@@ -40,6 +44,7 @@ pub use partitioned::{
     MAX_PARTITION_CELLS,
 };
 pub use pc::{meek_closure, pc, pc_lagged, Marks, PcColumn, PcError, PcOptions, PcResult};
+pub use pcmci::{pcmci, PcmciLink, PcmciOptions, PcmciResult};
 pub use rca::{root_cause_scores, ColumnScore};
 pub use surd::{
     combinations, decompose, decompose_states, surd_from_pdf, surd_from_states, StateMaps,

@@ -49,6 +49,12 @@ pub enum PcError {
         needed: usize,
         test: &'static str,
     },
+    #[error("{rows} rows are too few for max_lag {max_lag}: at least {needed} are needed (lower max_lag or add rows)")]
+    TooFewRowsForLags {
+        rows: usize,
+        max_lag: usize,
+        needed: usize,
+    },
     #[error("the correlation matrix of columns {columns:?} is singular (a column is a linear combination of others); Fisher-z cannot test them")]
     Singular { columns: Vec<usize> },
     #[error("invalid {parameter}: {reason}")]
@@ -604,11 +610,10 @@ pub fn pc_lagged(
     }
     let rows = columns[0].values.len();
     if rows <= max_lag + 1 {
-        return Err(PcError::TooFewRows {
+        return Err(PcError::TooFewRowsForLags {
             rows,
-            depth: opts.max_depth.unwrap_or(0),
+            max_lag,
             needed: max_lag + 2,
-            test: opts.test.name(),
         });
     }
     let v = columns.len();
@@ -770,7 +775,7 @@ impl Diagnostic for PcError {
             NonFinite { .. } => "NonFiniteError",
             Constant { .. } => "ConstantColumnError",
             Length { .. } => "ShapeError",
-            TooFewRows { .. } => "TooFewSamplesError",
+            TooFewRows { .. } | TooFewRowsForLags { .. } => "TooFewSamplesError",
             Singular { .. } => "SingularDataError",
             InvalidArgument { .. } => "DiscoverValueError",
         }
@@ -799,6 +804,15 @@ impl Diagnostic for PcError {
                 out("depth", Detail::int(*depth));
                 out("needed", Detail::int(*needed));
                 out("test", Detail::Text(test));
+            }
+            TooFewRowsForLags {
+                rows,
+                max_lag,
+                needed,
+            } => {
+                out("samples", Detail::int(*rows));
+                out("max_lag", Detail::int(*max_lag));
+                out("needed", Detail::int(*needed));
             }
             Singular { columns } => out("columns", Detail::Ints(columns)),
             InvalidArgument { parameter, .. } => out("parameter", Detail::Text(parameter)),
