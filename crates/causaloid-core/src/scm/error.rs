@@ -32,6 +32,14 @@ pub enum ScmError {
         observed: f64,
         predicted: f64,
     },
+    #[error("observed row {row} needs noise U_{node} = {noise}, outside its distribution Uniform({low}, {high}): the observation is impossible under this model")]
+    NoiseOutOfRange {
+        node: String,
+        row: usize,
+        noise: f64,
+        low: f64,
+        high: f64,
+    },
     #[error("the equation of {node:?} failed: {message}")]
     Equation {
         node: String,
