@@ -449,7 +449,8 @@ s = model.sample(3000, seed=5)
 t = table.model.sample(3000, seed=5)
 again = model.counterfactual(dict(table.observed), do={"x": 1.0})
 digest = hashlib.sha256()
-for part in (*s.values(), *t.values(), *again.values.values(), *fitted.sample(500, seed=1).values()):
+u = fitted.sample(500, seed=1)
+for part in (*s.values(), *t.values(), *again.values.values(), *u.values()):
     digest.update(np.ascontiguousarray(part).tobytes())
 print(digest.hexdigest(), repr(cf.values), cf.explain() == cf.explain())
 """

@@ -166,9 +166,7 @@ class SCM:
         return str(self._native.to_json())
 
     @classmethod
-    def from_json(
-        cls, text: str, functions: Mapping[str, Callable[..., Any]] | None = None
-    ) -> SCM:
+    def from_json(cls, text: str, functions: Mapping[str, Callable[..., Any]] | None = None) -> SCM:
         """Read a model written by :meth:`to_json`; ``functions`` gives back
         the Python equations by variable name.
 

@@ -250,6 +250,40 @@ impl Kernel {
         temps: &mut Temps,
         out: &mut [f64],
     ) {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx2") {
+                // SAFETY: `eval_avx2` is safe code whose only requirement is
+                // that the CPU executes AVX2 instructions, which the check
+                // above has just confirmed. It computes exactly what the
+                // baseline path computes (no fused multiply-add is enabled,
+                // so every operation rounds as IEEE prescribes).
+                return unsafe { self.eval_avx2(vars, value, temps, out) };
+            }
+        }
+        self.eval_body(vars, value, temps, out);
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn eval_avx2<'a>(
+        &self,
+        vars: &dyn Fn(u32) -> &'a [f64],
+        value: &[f64],
+        temps: &mut Temps,
+        out: &mut [f64],
+    ) {
+        self.eval_body(vars, value, temps, out);
+    }
+
+    #[inline(always)]
+    fn eval_body<'a>(
+        &self,
+        vars: &dyn Fn(u32) -> &'a [f64],
+        value: &[f64],
+        temps: &mut Temps,
+        out: &mut [f64],
+    ) {
         let len = out.len();
         temps.ensure(self.temps, len);
         for ins in &self.ins {
@@ -393,6 +427,7 @@ fn map2(a: Lane<'_>, b: Lane<'_>, out: &mut [f64], f: impl Fn(f64, f64) -> f64) 
     }
 }
 
+#[inline(always)]
 fn unary(op: UnaryOp, a: Lane<'_>, out: &mut [f64]) {
     match op {
         UnaryOp::Neg => map1(a, out, |x| -x),
@@ -402,6 +437,7 @@ fn unary(op: UnaryOp, a: Lane<'_>, out: &mut [f64]) {
     }
 }
 
+#[inline(always)]
 fn binary(op: BinaryOp, a: Lane<'_>, b: Lane<'_>, out: &mut [f64]) {
     match op {
         BinaryOp::Add => map2(a, b, out, |x, y| x + y),

@@ -11,6 +11,7 @@ use rayon::prelude::*;
 struct Scratch {
     temps: Temps,
     result: Vec<f64>,
+    same: Vec<bool>,
 }
 
 /// Variable `k`'s values in the current block.
@@ -448,6 +449,10 @@ impl Scm {
             .filter_map(|(name, _)| self.index.get(name).copied())
             .collect();
         let path = model.downstream(&roots);
+        let mut moved = vec![false; self.len()];
+        for &k in &path {
+            moved[k] = true;
+        }
         let mut noise = alloc_columns(n, self.len(), "abducted noise")?;
         if self.all_native() && model.all_native() {
             let mut values = alloc_columns(n, self.len(), "counterfactual values")?;
@@ -480,7 +485,15 @@ impl Scm {
                             let u = (!matches!(eq, Equation::Fixed(_))).then_some(&*us[k]);
                             let r = model.compute_block(k, eq, &cf, u, out, &mut scratch.temps);
                             if r.is_ok() && !roots.contains(&k) {
-                                keep_unchanged(&model.parents[k], &cf, &observed, ob[k], out);
+                                keep_unchanged(
+                                    &model.parents[k],
+                                    &moved,
+                                    &cf,
+                                    &observed,
+                                    ob[k],
+                                    out,
+                                    &mut scratch.same,
+                                );
                             }
                             r
                         };
@@ -515,7 +528,15 @@ impl Scm {
             if !roots.contains(&k) {
                 let cf = |v: u32| -> &[f64] { values.get(v as usize).map_or(&[], Vec::as_slice) };
                 let observed = |v: u32| -> &[f64] { obs.get(v as usize).copied().unwrap_or(&[]) };
-                keep_unchanged(&model.parents[k], &cf, &observed, obs[k], &mut out);
+                keep_unchanged(
+                    &model.parents[k],
+                    &moved,
+                    &cf,
+                    &observed,
+                    obs[k],
+                    &mut out,
+                    &mut Vec::new(),
+                );
             }
             values[k] = out;
         }
@@ -650,21 +671,30 @@ impl Scm {
 
 /// Rows whose parents all kept their observed values keep the observed value
 /// too, bit for bit (instead of `f(pa) + (x − f(pa))`, which may round).
+/// Only parents on the prediction path (`moved`) can differ from their
+/// observation; the others are not compared.
 fn keep_unchanged(
     parents: &[usize],
+    moved: &[bool],
     cf: Vars<'_, '_>,
     obs: Vars<'_, '_>,
     x: &[f64],
     out: &mut [f64],
+    same: &mut Vec<bool>,
 ) {
-    let pairs: Vec<(&[f64], &[f64])> = parents
-        .iter()
-        .map(|&p| (cf(p as u32), obs(p as u32)))
-        .collect();
-    for (i, (o, &xi)) in out.iter_mut().zip(x).enumerate() {
-        if pairs.iter().all(|(c, b)| {
-            matches!((c.get(i), b.get(i)), (Some(c), Some(b)) if c.to_bits() == b.to_bits())
-        }) {
+    same.clear();
+    same.resize(out.len(), true);
+    for &p in parents {
+        if !moved.get(p).copied().unwrap_or(true) {
+            continue;
+        }
+        let (c, b) = (cf(p as u32), obs(p as u32));
+        for ((s, c), b) in same.iter_mut().zip(c).zip(b) {
+            *s &= c.to_bits() == b.to_bits();
+        }
+    }
+    for ((o, &xi), &s) in out.iter_mut().zip(x).zip(same.iter()) {
+        if s {
             *o = xi;
         }
     }
