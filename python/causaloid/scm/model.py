@@ -147,7 +147,7 @@ class SCM:
         >>> from causaloid import expr as E
         >>> g = cl.CausalGraph("g", "load drives cpu drives latency")
         >>> for v in ("load", "cpu", "latency"):
-        ...     g.add(cl.Causaloid(v, v, expr=E.col(v) > 0.0))
+        ...     _ = g.add(cl.Causaloid(v, v, expr=E.col(v) > 0.0))
         >>> g.link("load", "cpu"); g.link("cpu", "latency")
         >>> SCM.from_graph(g).edges
         [('load', 'cpu'), ('cpu', 'latency')]
