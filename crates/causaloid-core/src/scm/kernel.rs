@@ -167,7 +167,10 @@ impl Builder<'_> {
 
 impl Kernel {
     /// Compiles `expr`; `var` maps a column name to its variable index.
-    pub(crate) fn compile(expr: &Expr, var: &dyn Fn(&str) -> Option<u32>) -> Result<Kernel, String> {
+    pub(crate) fn compile(
+        expr: &Expr,
+        var: &dyn Fn(&str) -> Option<u32>,
+    ) -> Result<Kernel, String> {
         let mut b = Builder {
             var,
             ins: Vec::new(),
@@ -492,7 +495,10 @@ mod tests {
     fn comparisons_between_and_nan_aware_min_follow_the_expression_language() {
         let e = Expr::col("x")
             .between(Expr::lit(0.0), Expr::col("y"))
-            .binary(BinaryOp::Min, Expr::col("y").binary(BinaryOp::Gt, Expr::lit(1.0)));
+            .binary(
+                BinaryOp::Min,
+                Expr::col("y").binary(BinaryOp::Gt, Expr::lit(1.0)),
+            );
         let k = Kernel::compile(&e, &var).expect("compiles");
         let xs = [0.5, 2.0, f64::NAN];
         let ys = [2.0, 3.0, 2.0];

@@ -345,9 +345,8 @@ impl Scm {
                     scratch.result.resize(len, 0.0);
                     let noise = (self.noises[k] != Noise::None).then_some(&*out);
                     let r = {
-                        let vars = |v: u32| -> &[f64] {
-                            slices.get(v as usize).map_or(&[], |s| &**s)
-                        };
+                        let vars =
+                            |v: u32| -> &[f64] { slices.get(v as usize).map_or(&[], |s| &**s) };
                         self.compute_block(
                             k,
                             &self.equations[k],
@@ -468,7 +467,8 @@ impl Scm {
                     let lo = b * EVAL_BLOCK;
                     let hi = lo + vals.first().map_or(0, |v| v.len());
                     let ob: Vec<&[f64]> = obs.iter().map(|c| &c[lo..hi]).collect();
-                    let observed = |v: u32| -> &[f64] { ob.get(v as usize).copied().unwrap_or(&[]) };
+                    let observed =
+                        |v: u32| -> &[f64] { ob.get(v as usize).copied().unwrap_or(&[]) };
                     for (v, o) in vals.iter_mut().zip(&ob) {
                         v.copy_from_slice(o);
                     }
@@ -480,7 +480,8 @@ impl Scm {
                     for &k in &path {
                         let out = std::mem::take(&mut vals[k]);
                         let r = {
-                            let cf = |v: u32| -> &[f64] { vals.get(v as usize).map_or(&[], |s| &**s) };
+                            let cf =
+                                |v: u32| -> &[f64] { vals.get(v as usize).map_or(&[], |s| &**s) };
                             let eq = &model.equations[k];
                             let u = (!matches!(eq, Equation::Fixed(_))).then_some(&*us[k]);
                             let r = model.compute_block(k, eq, &cf, u, out, &mut scratch.temps);

@@ -151,8 +151,7 @@ fn noise_doc(n: &Noise) -> NoiseDoc {
 
 /// Gives back the host-language function of a variable read from JSON:
 /// `(variable, function name, takes noise)`.
-pub type ExternalResolver<'a> =
-    dyn FnMut(&str, &str, bool) -> Option<Arc<dyn BlockEquation>> + 'a;
+pub type ExternalResolver<'a> = dyn FnMut(&str, &str, bool) -> Option<Arc<dyn BlockEquation>> + 'a;
 
 fn bad(message: String) -> ScmError {
     ScmError::InvalidArgument {
@@ -195,13 +194,9 @@ impl Scm {
     /// Reads a model written by [`Scm::to_json`], checking it as
     /// [`Scm::new`] does. `externals` gives back host-language equations.
     pub fn from_json(text: &str, externals: &mut ExternalResolver<'_>) -> Result<Scm, ScmError> {
-        let doc: Doc =
-            crate::json::from_str(text, "SCM JSON").map_err(|e| bad(e.to_string()))?;
+        let doc: Doc = crate::json::from_str(text, "SCM JSON").map_err(|e| bad(e.to_string()))?;
         if doc.format != FORMAT {
-            return Err(bad(format!(
-                "format {:?} is not {FORMAT:?}",
-                doc.format
-            )));
+            return Err(bad(format!("format {:?} is not {FORMAT:?}", doc.format)));
         }
         if doc.version != VERSION {
             return Err(bad(format!(
@@ -369,10 +364,10 @@ mod tests {
             NodeSpec {
                 name: "y".into(),
                 parents: vec!["x".into()],
-                equation: EquationSpec::Expr(
-                    x.clone()
-                        .binary(crate::expr::BinaryOp::Mul, x.unary(crate::expr::UnaryOp::Abs)),
-                ),
+                equation: EquationSpec::Expr(x.clone().binary(
+                    crate::expr::BinaryOp::Mul,
+                    x.unary(crate::expr::UnaryOp::Abs),
+                )),
                 noise: Noise::Empirical(Arc::new(vec![0.1, -0.3, 1.0 / 3.0])),
             },
         ])

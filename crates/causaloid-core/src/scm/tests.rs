@@ -306,7 +306,10 @@ fn an_observation_outside_the_uniform_noise_support_is_refused_with_its_row() {
     // The bounds themselves are inside the support.
     let edge = [2.0];
     assert!(m
-        .counterfactual(&[("x", &edge), ("y", &[0.0])], &[("x".into(), Action::Set(0.0))])
+        .counterfactual(
+            &[("x", &edge), ("y", &[0.0])],
+            &[("x".into(), Action::Set(0.0))]
+        )
         .is_ok());
 }
 
