@@ -180,13 +180,6 @@ class SCM:
         # The engine's JSON form, plus the Python equations (pickled by pickle).
         return (_from_state, (self._native.to_json(), dict(self._native.functions())))
 
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, SCM):
-            return NotImplemented
-        return bool(self._native.to_json() == other._native.to_json())
-
-    __hash__ = None  # type: ignore[assignment]
-
     # --- structure -----------------------------------------------------------
     @property
     def variables(self) -> list[str]:
