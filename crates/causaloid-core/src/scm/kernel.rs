@@ -455,6 +455,10 @@ fn binary(op: BinaryOp, a: Lane<'_>, b: Lane<'_>, out: &mut [f64]) {
         BinaryOp::Ne => map2(a, b, out, |x, y| truth(x != y)),
         BinaryOp::And | BinaryOp::Min => map2(a, b, out, nan_min),
         BinaryOp::Or | BinaryOp::Max => map2(a, b, out, nan_max),
+        // (a and not b) or (not a and b), on degrees as on booleans.
+        BinaryOp::Xor => map2(a, b, out, |x, y| {
+            nan_max(nan_min(x, 1.0 - y), nan_min(1.0 - x, y))
+        }),
     }
 }
 
