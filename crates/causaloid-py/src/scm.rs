@@ -12,7 +12,7 @@ use causaloid_core::ErrorPayload;
 use numpy::{PyArray1, PyReadonlyArray1};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::PyTuple;
+use pyo3::types::{PyDict, PyTuple};
 use std::sync::Arc;
 
 /// A Python function `fn(*parents[, noise]) -> array`, called once per batch.
@@ -174,6 +174,45 @@ impl PyScm {
             });
         }
         Scm::new(specs).py(py).map(wrap)
+    }
+
+    /// The engine's JSON form (see `docs/scm.md`); Python equations by name.
+    fn to_json(&self) -> String {
+        self.inner.to_json()
+    }
+
+    /// Reads [`PyScm::to_json`]'s form; `functions` maps each variable with
+    /// a Python equation to its function.
+    #[staticmethod]
+    fn from_json(py: Python<'_>, text: &str, functions: Bound<'_, PyDict>) -> PyResult<PyScm> {
+        let mut lookup = |node: &str, name: &str, _takes_noise: bool| {
+            let f = functions.get_item(node).ok().flatten()?;
+            let function: Arc<dyn BlockEquation> = Arc::new(PyEquation {
+                function: f.unbind(),
+                name: name.to_owned(),
+            });
+            Some(function)
+        };
+        Scm::from_json(text, &mut lookup).py(py).map(wrap)
+    }
+
+    /// `{variable: function}` of the Python equations (for pickling).
+    fn functions<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        fn find(e: &Equation) -> Option<&Arc<dyn BlockEquation>> {
+            match e {
+                Equation::External { function, .. } => Some(function),
+                Equation::Soft { base, .. } => find(base),
+                _ => None,
+            }
+        }
+        let out = PyDict::new(py);
+        for name in self.inner.names() {
+            let eq = self.inner.equation(name).py(py)?;
+            if let Some(f) = find(eq).and_then(|f| f.as_any().downcast_ref::<PyEquation>()) {
+                out.set_item(name, f.function.bind(py))?;
+            }
+        }
+        Ok(out)
     }
 
     fn names(&self) -> Vec<String> {

@@ -9,6 +9,7 @@ from typing import Any, Union
 import numpy as np
 
 from causaloid import _native
+from causaloid._seed import Seed, as_seed
 from causaloid._table import numeric, to_columns
 from causaloid._threads import scope
 from causaloid.expr import Expr
@@ -122,11 +123,63 @@ class SCM:
         """A model over a networkx ``DiGraph`` (any object with ``nodes`` and
         ``edges`` works; networkx itself is not needed). Node names become
         variable names (as ``str``)."""
-        nodes = [str(n) for n in graph.nodes]
-        edges = [(str(a), str(b)) for a, b in graph.edges]
+        return cls.from_graph(graph, equations, noise)
+
+    @classmethod
+    def from_graph(
+        cls,
+        graph: Any,
+        equations: Mapping[str, EquationLike] | None = None,
+        noise: Mapping[str, NoiseLike] | None = None,
+    ) -> SCM:
+        """A model over the structure of a graph: a :class:`~causaloid.CausalGraph`
+        (your own, or a discovery pipeline's ``to_graph()``), a networkx
+        ``DiGraph``, or an iterable of ``(parent, child)`` edges.
+
+        Node ids become variable names (as ``str``). A node of a
+        ``CausalGraph`` that is a collection (a discovered synergistic group)
+        stands for its members: each member becomes a parent of the node's
+        children. Variables without an equation are linear, to be fitted with
+        :meth:`fit`.
+
+        Examples
+        --------
+        >>> import causaloid as cl
+        >>> from causaloid import expr as E
+        >>> g = cl.CausalGraph("g", "load drives cpu drives latency")
+        >>> for v in ("load", "cpu", "latency"):
+        ...     _ = g.add(cl.Causaloid(v, v, expr=E.col(v) > 0.0))
+        >>> g.link("load", "cpu"); g.link("cpu", "latency")
+        >>> SCM.from_graph(g).edges
+        [('load', 'cpu'), ('cpu', 'latency')]
+        """
+        nodes, edges = _structure(graph)
         eqs: dict[str, EquationLike] = {n: None for n in nodes}
         eqs.update(equations or {})
         return cls(eqs, edges=edges, noise=noise)
+
+    # --- persistence -----------------------------------------------------------
+    def to_json(self) -> str:
+        """The engine's JSON form of the model: variables, parents, equations
+        (expressions in their own JSON form), noise and interventions; numbers
+        round-trip exactly. A Python equation is written by name only, so
+        :meth:`from_json` needs it back in ``functions``."""
+        return str(self._native.to_json())
+
+    @classmethod
+    def from_json(cls, text: str, functions: Mapping[str, Callable[..., Any]] | None = None) -> SCM:
+        """Read a model written by :meth:`to_json`; ``functions`` gives back
+        the Python equations by variable name.
+
+        >>> m = SCM({"x": Linear(1.0)}, noise={"x": Normal(0, 2)})
+        >>> SCM.from_json(m.to_json()).equation("x")
+        'x := 1 + U_x,  U_x ~ Normal(0, 2)'
+        """
+        return cls._wrap(_native.Scm.from_json(text, dict(functions or {})))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The engine's JSON form, plus the Python equations (pickled by pickle).
+        return (_from_state, (self._native.to_json(), dict(self._native.functions())))
 
     # --- structure -----------------------------------------------------------
     @property
@@ -201,7 +254,7 @@ class SCM:
         """
         return SCM._wrap(self._native.intervene(_actions(interventions)))
 
-    def sample(self, n: int, seed: int | None = None, *, threads: int | None = None) -> SCMTable:
+    def sample(self, n: int, seed: Seed = None, *, threads: int | None = None) -> SCMTable:
         """``n`` joint samples of every variable, natively (GIL released).
 
         The same seed gives bit-identical samples on any number of threads
@@ -209,7 +262,7 @@ class SCM:
         :meth:`do` reuses the very same noise draws.
         """
         with scope(threads):
-            cols, used = self._native.sample(_count(n), seed)
+            cols, used = self._native.sample(_count(n), as_seed(seed))
         notes = [f"{n} samples, seed {used}", *self.explain().splitlines()]
         return SCMTable(dict(zip(self._native.names(), cols)), notes)
 
@@ -220,13 +273,13 @@ class SCM:
         a: float,
         b: float,
         n: int = 100_000,
-        seed: int | None = None,
+        seed: Seed = None,
     ) -> EffectEstimate:
         """The average causal effect ``E[outcome | do(treatment=a)] -
         E[outcome | do(treatment=b)]`` with its standard error, from ``n``
         paired samples."""
         eff, se, ma, mb, count, used = self._native.effect(
-            treatment, outcome, float(a), float(b), _count(n), seed
+            treatment, outcome, float(a), float(b), _count(n), as_seed(seed)
         )
         return EffectEstimate(treatment, outcome, float(a), float(b), eff, se, ma, mb, count, used)
 
@@ -302,6 +355,46 @@ class SCM:
             for k, v in cols.items()
         ]
         return SCM._wrap(self._native.fit(pairs))
+
+
+def _from_state(text: str, functions: dict[str, Callable[..., Any]]) -> SCM:
+    return SCM.from_json(text, functions)
+
+
+def _structure(graph: Any) -> tuple[list[str], list[tuple[str, str]]]:
+    """Variable names and ``(parent, child)`` edges of a graph-like object."""
+    from causaloid import CausalCollection, CausalGraph
+
+    if isinstance(graph, CausalGraph):
+        members = {n: graph[n] for n in graph.nodes}
+
+        def expand(node: Any) -> list[str]:
+            m = members.get(node)
+            if isinstance(m, CausalCollection):
+                return [str(c.id) for c in m.members]
+            return [str(node)]
+
+        nodes: list[str] = []
+        for n in graph.nodes:
+            for v in expand(n):
+                if v not in nodes:
+                    nodes.append(v)
+        edges: list[tuple[str, str]] = []
+        for a, b in graph.edges:
+            for child in expand(b):
+                for parent in expand(a):
+                    if (parent, child) not in edges:
+                        edges.append((parent, child))
+        return nodes, edges
+    if hasattr(graph, "nodes") and hasattr(graph, "edges"):
+        return [str(n) for n in graph.nodes], [(str(a), str(b)) for a, b in graph.edges]
+    edges = [(str(a), str(b)) for a, b in graph]
+    nodes = []
+    for a, b in edges:
+        for v in (a, b):
+            if v not in nodes:
+                nodes.append(v)
+    return nodes, edges
 
 
 def _count(n: int) -> int:

@@ -33,6 +33,14 @@ pub enum ScmError {
         observed: f64,
         predicted: f64,
     },
+    #[error("observed row {row} needs noise U_{node} = {noise}, outside its distribution Uniform({low}, {high}): the observation is impossible under this model")]
+    NoiseOutOfRange {
+        node: String,
+        row: usize,
+        noise: f64,
+        low: f64,
+        high: f64,
+    },
     #[error("the equation of {node:?} failed: {message}")]
     Equation {
         node: String,
@@ -76,6 +84,7 @@ impl Diagnostic for ScmError {
             NotInvertible { .. } => "NotInvertibleError",
             MissingObservation { .. } => "MissingObservationError",
             Inconsistent { .. } => "InconsistentObservationError",
+            NoiseOutOfRange { .. } => "NoiseOutOfRangeError",
             Fit { .. } => "FitError",
             InvalidArgument { .. } => "InvalidArgumentError",
             Shape { .. } => "ShapeError",
@@ -108,6 +117,19 @@ impl Diagnostic for ScmError {
             MissingObservation { node, row } => {
                 out("variable", Detail::Text(node));
                 out("row", Detail::int(*row));
+            }
+            NoiseOutOfRange {
+                node,
+                row,
+                noise,
+                low,
+                high,
+            } => {
+                out("variable", Detail::Text(node));
+                out("row", Detail::int(*row));
+                out("noise", Detail::Float(*noise));
+                out("low", Detail::Float(*low));
+                out("high", Detail::Float(*high));
             }
             Inconsistent {
                 node,

@@ -15,12 +15,16 @@
 
 mod error;
 mod fit;
+mod kernel;
 mod run;
+mod serial;
 
 pub use error::{EquationFailure, ScmError};
+pub use kernel::EVAL_BLOCK;
 pub use run::{Counterfactual, EffectEstimate, BLOCK};
 
-use crate::expr::{ColumnTable, Expr, Program, Slot};
+use crate::expr::Expr;
+use kernel::Kernel;
 use std::any::Any;
 use std::collections::HashMap;
 use std::fmt;
@@ -66,13 +70,11 @@ pub enum Equation {
     },
 }
 
-/// An expression compiled once, with its column slots resolved to variables.
+/// An expression compiled once to a block kernel over the model's variables.
 #[derive(Debug)]
 pub struct CompiledExpr {
     pub expr: Expr,
-    pub(crate) program: Program,
-    /// `slots[s]` is the variable read by the program's column slot `s`.
-    pub(crate) slots: Vec<usize>,
+    pub(crate) kernel: Kernel,
 }
 
 /// The exogenous noise of a variable.
@@ -523,37 +525,24 @@ fn compile(
     }
     expr.check_depth()
         .map_err(|e| unsupported(&format!("is not usable ({e})")))?;
-    let mut table = ColumnTable::new();
-    let program = Program::compile(&expr, &mut table);
-    let mut slots = Vec::with_capacity(table.len());
-    let mut names = Vec::with_capacity(table.len());
-    for slot in table.slots() {
-        match slot {
-            Slot::Input(name) => names.push(name.clone()),
-            Slot::Read(_) => return Err(unsupported("reads a context")),
-        }
-    }
-    for name in &names {
-        if !allowed.contains(name) {
-            if !index.contains_key(name) {
+    for name in expr.columns() {
+        if !allowed.contains(&name) {
+            if !index.contains_key(&name) {
                 return Err(ScmError::UnknownVariable {
-                    name: name.clone(),
+                    name,
                     known: index_names(index),
                 });
             }
             return Err(ScmError::NotAParent {
                 node: node.to_owned(),
-                read: name.clone(),
+                read: name,
                 parents: allowed.to_vec(),
             });
         }
-        slots.push(index.get(name).copied().unwrap_or(0));
     }
-    Ok(CompiledExpr {
-        expr,
-        program,
-        slots,
-    })
+    let var = |name: &str| index.get(name).map(|&i| i as u32);
+    let kernel = Kernel::compile(&expr, &var).map_err(|m| unsupported(&m))?;
+    Ok(CompiledExpr { expr, kernel })
 }
 
 fn index_names(index: &HashMap<String, usize>) -> Vec<String> {

@@ -1,14 +1,21 @@
 //! Sampling, counterfactuals and effects: every variable in topological
 //! order, each over fixed-size blocks of rows processed in parallel.
 
+use super::kernel::{Temps, EVAL_BLOCK};
 use super::{Action, Equation, Noise, Scm, ScmError};
-use crate::expr::BlockScratch;
 use crate::uncertain::{fill_normal, Xoshiro256pp};
-use crate::value::Kind;
 use rayon::prelude::*;
 
-/// Per-thread buffers of the block kernels.
-type Scratch = (BlockScratch, Vec<f64>);
+/// Per-thread buffers: the kernels' temporaries and one result column.
+#[derive(Default)]
+struct Scratch {
+    temps: Temps,
+    result: Vec<f64>,
+    same: Vec<bool>,
+}
+
+/// Variable `k`'s values in the current block.
+type Vars<'a, 'b> = &'b dyn Fn(u32) -> &'a [f64];
 
 fn native_eq(e: &Equation) -> bool {
     match e {
@@ -18,15 +25,15 @@ fn native_eq(e: &Equation) -> bool {
     }
 }
 
-/// Cuts every column into blocks of [`BLOCK`] rows: `out[b][k]` is block `b`
-/// of column `k`.
+/// Cuts every column into blocks of [`EVAL_BLOCK`] rows: `out[b][k]` is
+/// block `b` of column `k`.
 fn split_blocks(cols: &mut [Vec<f64>]) -> Vec<Vec<&mut [f64]>> {
     let n = cols.first().map_or(0, Vec::len);
-    let mut out: Vec<Vec<&mut [f64]>> = (0..n.div_ceil(BLOCK))
+    let mut out: Vec<Vec<&mut [f64]>> = (0..n.div_ceil(EVAL_BLOCK))
         .map(|_| Vec::with_capacity(cols.len()))
         .collect();
     for col in cols.iter_mut() {
-        for (b, chunk) in col.chunks_mut(BLOCK).enumerate() {
+        for (b, chunk) in col.chunks_mut(EVAL_BLOCK).enumerate() {
             if let Some(v) = out.get_mut(b) {
                 v.push(chunk);
             }
@@ -35,7 +42,9 @@ fn split_blocks(cols: &mut [Vec<f64>]) -> Vec<Vec<&mut [f64]>> {
     out
 }
 
-/// Rows per block. Fixed, so results never depend on the number of threads.
+/// Rows per noise stream: the noise of variable `k` in rows
+/// `b·BLOCK .. (b+1)·BLOCK` comes from stream `(seed, k, b)`. Fixed, so
+/// results never depend on the number of threads.
 pub const BLOCK: usize = 4096;
 
 /// The answer of [`Scm::counterfactual`].
@@ -84,31 +93,62 @@ fn alloc_columns(
 }
 
 fn alloc_column(rows: usize) -> Option<Vec<f64>> {
-    let mut v: Vec<f64> = Vec::new();
-    v.try_reserve_exact(rows).ok()?;
-    v.resize(rows, 0.0);
-    Some(v)
+    // Reserve first, so an impossible size is an error rather than an abort;
+    // then take zeroed memory from the allocator (pages the OS zeroes when
+    // first written), which saves a pass over every column.
+    let mut probe: Vec<f64> = Vec::new();
+    probe.try_reserve_exact(rows).ok()?;
+    drop(probe);
+    Some(vec![0.0; rows])
 }
 
 /// Fills `out` with the noise of variable `k` in block `block`.
 fn draw(noise: &Noise, seed: u64, k: usize, block: usize, out: &mut [f64]) {
-    let mut rng = Xoshiro256pp::for_stream(seed, k as u64, block as u64);
     match noise {
         Noise::None => out.fill(0.0),
-        Noise::Normal { mean, std } => fill_normal(&mut rng, *mean, *std, out),
+        Noise::Normal { mean, std } => {
+            let mut rng = Xoshiro256pp::for_stream(seed, k as u64, block as u64);
+            fill_normal(&mut rng, *mean, *std, out)
+        }
         Noise::Uniform { low, high } => {
-            for o in out.iter_mut() {
-                *o = low + (high - low) * rng.next_f64();
-            }
+            let width = high - low;
+            fill_lanes(seed, k, block, out, |rng| low + width * rng.next_f64());
         }
         Noise::Empirical(values) => {
-            for o in out.iter_mut() {
-                *o = values
-                    .get(rng.next_index(values.len()))
-                    .copied()
-                    .unwrap_or(0.0);
-            }
+            let len = values.len();
+            fill_lanes(seed, k, block, out, |rng| {
+                values.get(rng.next_index(len)).copied().unwrap_or(0.0)
+            });
         }
+    }
+}
+
+/// Independent generators interleaved over the rows of a block.
+const LANES: usize = 4;
+
+/// Fills `out` from [`LANES`] generators taking turns, row `i` from
+/// generator `i % LANES` (stream `(seed, k, LANES·block + lane)`): the
+/// generators' state updates do not wait on each other, so the processor
+/// overlaps them (and the table reads of an empirical distribution).
+#[inline(always)]
+fn fill_lanes(
+    seed: u64,
+    k: usize,
+    block: usize,
+    out: &mut [f64],
+    f: impl Fn(&mut Xoshiro256pp) -> f64,
+) {
+    let base = (block as u64).wrapping_mul(LANES as u64);
+    let mut rngs: [Xoshiro256pp; LANES] =
+        std::array::from_fn(|j| Xoshiro256pp::for_stream(seed, k as u64, base + j as u64));
+    let mut chunks = out.chunks_exact_mut(LANES);
+    for c in &mut chunks {
+        for (o, rng) in c.iter_mut().zip(rngs.iter_mut()) {
+            *o = f(rng);
+        }
+    }
+    for (o, rng) in chunks.into_remainder().iter_mut().zip(rngs.iter_mut()) {
+        *o = f(rng);
     }
 }
 
@@ -125,19 +165,18 @@ impl Scm {
         self.equations.iter().all(native_eq)
     }
 
-    /// `out = f_k(parents)` (+ `noise`) on one block of rows: `cols[j]` holds
-    /// variable `j`'s values for the block. Host-language equations are not
+    /// `out = f_k(parents)` (+ `noise`) on one block of rows: `vars(j)` is
+    /// variable `j`'s values in the block. Host-language equations are not
     /// block kernels; [`Scm::compute`] calls them on whole columns.
     fn compute_block(
         &self,
         k: usize,
         equation: &Equation,
-        cols: &[&[f64]],
+        vars: Vars<'_, '_>,
         noise: Option<&[f64]>,
         out: &mut [f64],
-        scratch: &mut Scratch,
+        temps: &mut Temps,
     ) -> Result<(), ScmError> {
-        let len = out.len();
         match equation {
             Equation::Unfitted => return Err(self.not_fitted(k)),
             Equation::External { .. } => {
@@ -156,29 +195,22 @@ impl Scm {
             Equation::Linear { intercept, coefs } => {
                 out.fill(*intercept);
                 for (c, &p) in coefs.iter().zip(&self.parents[k]) {
-                    for (o, &x) in out.iter_mut().zip(&cols[p][..len]) {
+                    for (o, &x) in out.iter_mut().zip(vars(p as u32)) {
                         *o += c * x;
                     }
                 }
             }
-            Equation::Expr(c) => {
-                let block_cols: Vec<&[f64]> = c.slots.iter().map(|&s| &cols[s][..len]).collect();
-                c.program
-                    .eval_block(&block_cols, None, &[], len, &mut scratch.0, &mut scratch.1);
-                out.copy_from_slice(&scratch.1[..len]);
-            }
+            Equation::Expr(c) => c.kernel.eval(vars, &[], temps, out),
             Equation::Soft { base, expr } => {
-                self.compute_block(k, base, cols, noise, out, scratch)?;
-                expr.program.eval_block(
-                    &[],
-                    Some((Kind::Num, &out[..])),
-                    &[],
-                    len,
-                    &mut scratch.0,
-                    &mut scratch.1,
-                );
-                out.copy_from_slice(&scratch.1[..len]);
-                return Ok(());
+                let mut old = std::mem::take(&mut temps.spare);
+                old.clear();
+                old.resize(out.len(), 0.0);
+                let r = self.compute_block(k, base, vars, noise, &mut old, temps);
+                if r.is_ok() {
+                    expr.kernel.eval(vars, &old, temps, out);
+                }
+                temps.spare = old;
+                return r;
             }
         }
         if let Some(u) = noise {
@@ -244,32 +276,30 @@ impl Scm {
             }
             Equation::Soft { base, expr } if !native_eq(base) => {
                 self.compute(k, base, cols, noise, out)?;
-                out.par_chunks_mut(BLOCK)
+                let no_vars = |_: u32| -> &[f64] { &[] };
+                out.par_chunks_mut(EVAL_BLOCK)
                     .for_each_init(Scratch::default, |scratch, chunk| {
-                        let len = chunk.len();
-                        expr.program.eval_block(
-                            &[],
-                            Some((Kind::Num, &chunk[..])),
-                            &[],
-                            len,
-                            &mut scratch.0,
-                            &mut scratch.1,
-                        );
-                        chunk.copy_from_slice(&scratch.1[..len]);
+                        scratch.result.clear();
+                        scratch.result.extend_from_slice(chunk);
+                        expr.kernel
+                            .eval(&no_vars, &scratch.result, &mut scratch.temps, chunk);
                     });
                 Ok(())
             }
             _ => {
                 let results: Vec<Result<(), ScmError>> = out
-                    .par_chunks_mut(BLOCK)
+                    .par_chunks_mut(EVAL_BLOCK)
                     .enumerate()
                     .map_init(Scratch::default, |scratch, (b, chunk)| {
-                        let lo = b * BLOCK;
+                        let lo = b * EVAL_BLOCK;
                         let hi = lo + chunk.len();
-                        let view: Vec<&[f64]> =
-                            cols.iter().map(|c| c.get(lo..hi).unwrap_or(&[])).collect();
-                        let u = noise.map(|u| &u[lo..hi]);
-                        self.compute_block(k, equation, &view, u, chunk, scratch)
+                        let vars = |v: u32| -> &[f64] {
+                            cols.get(v as usize)
+                                .and_then(|c| c.get(lo..hi))
+                                .unwrap_or(&[])
+                        };
+                        let u = noise.and_then(|u| u.get(lo..hi));
+                        self.compute_block(k, equation, &vars, u, chunk, &mut scratch.temps)
                     })
                     .collect();
                 results.into_iter().collect()
@@ -318,35 +348,48 @@ impl Scm {
         Ok(cols)
     }
 
-    /// Sampling block by block, every variable of a block while it is in
-    /// cache. The same noise streams as the column-wise path, so the same bits.
+    /// Sampling in two passes over the same columns. First every variable's
+    /// noise, one variable at a time, so an empirical distribution (often the
+    /// largest table in play) stays in cache while it is drawn from. Then
+    /// every equation block by block in causal order, the parents' values of
+    /// the block still in cache, each result written in place over its noise.
+    /// The same noise streams as the column-wise path, so the same bits.
     fn sample_blocks(&self, cols: &mut [Vec<f64>], seed: u64) -> Result<(), ScmError> {
+        cols.par_iter_mut().enumerate().for_each(|(k, col)| {
+            let noise = &self.noises[k];
+            if *noise != Noise::None {
+                col.par_chunks_mut(BLOCK)
+                    .enumerate()
+                    .for_each(|(b, chunk)| draw(noise, seed, k, b, chunk));
+            }
+        });
         let blocks = split_blocks(cols);
         let results: Vec<Result<(), ScmError>> = blocks
             .into_par_iter()
-            .enumerate()
-            .map_init(
-                || (Scratch::default(), Vec::new()),
-                |(scratch, u), (b, mut slices)| {
-                    for &k in &self.order {
-                        let out = std::mem::take(&mut slices[k]);
-                        let noise = if self.noises[k] == Noise::None {
-                            None
-                        } else {
-                            u.resize(out.len(), 0.0);
-                            draw(&self.noises[k], seed, k, b, u);
-                            Some(u.as_slice())
-                        };
-                        let view: Vec<&[f64]> = slices.iter().map(|s| &**s).collect();
-                        let r =
-                            self.compute_block(k, &self.equations[k], &view, noise, out, scratch);
-                        drop(view);
-                        slices[k] = out;
-                        r?;
-                    }
-                    Ok(())
-                },
-            )
+            .map_init(Scratch::default, |scratch, mut slices| {
+                for &k in &self.order {
+                    let out = std::mem::take(&mut slices[k]);
+                    let len = out.len();
+                    scratch.result.resize(len, 0.0);
+                    let noise = (self.noises[k] != Noise::None).then_some(&*out);
+                    let r = {
+                        let vars =
+                            |v: u32| -> &[f64] { slices.get(v as usize).map_or(&[], |s| &**s) };
+                        self.compute_block(
+                            k,
+                            &self.equations[k],
+                            &vars,
+                            noise,
+                            &mut scratch.result[..len],
+                            &mut scratch.temps,
+                        )
+                    };
+                    out.copy_from_slice(&scratch.result[..len]);
+                    slices[k] = out;
+                    r?;
+                }
+                Ok(())
+            })
             .collect();
         results.into_iter().collect()
     }
@@ -433,11 +476,15 @@ impl Scm {
             .filter_map(|(name, _)| self.index.get(name).copied())
             .collect();
         let path = model.downstream(&roots);
-        let mut values = self.owned_columns(&obs)?;
+        let mut moved = vec![false; self.len()];
+        for &k in &path {
+            moved[k] = true;
+        }
         let mut noise = alloc_columns(n, self.len(), "abducted noise")?;
         if self.all_native() && model.all_native() {
-            // Block by block: abduction and prediction of every variable while
-            // the block is in cache.
+            let mut values = alloc_columns(n, self.len(), "counterfactual values")?;
+            // Block by block: the observations copied in, abduction and
+            // prediction of every variable while the block is in cache.
             let vb = split_blocks(&mut values);
             let nb = split_blocks(&mut noise);
             let results: Vec<Result<(), ScmError>> = vb
@@ -445,23 +492,40 @@ impl Scm {
                 .zip(nb)
                 .enumerate()
                 .map_init(Scratch::default, |scratch, (b, (mut vals, mut us))| {
-                    let lo = b * BLOCK;
+                    let lo = b * EVAL_BLOCK;
                     let hi = lo + vals.first().map_or(0, |v| v.len());
                     let ob: Vec<&[f64]> = obs.iter().map(|c| &c[lo..hi]).collect();
+                    let observed =
+                        |v: u32| -> &[f64] { ob.get(v as usize).copied().unwrap_or(&[]) };
+                    for (v, o) in vals.iter_mut().zip(&ob) {
+                        v.copy_from_slice(o);
+                    }
                     for &k in &self.order {
-                        self.compute_block(k, &self.equations[k], &ob, None, us[k], scratch)?;
+                        let eq = &self.equations[k];
+                        self.compute_block(k, eq, &observed, None, us[k], &mut scratch.temps)?;
                         self.residuals(k, ob[k], us[k], lo)?;
                     }
                     for &k in &path {
                         let out = std::mem::take(&mut vals[k]);
-                        let view: Vec<&[f64]> = vals.iter().map(|s| &**s).collect();
-                        let eq = &model.equations[k];
-                        let u = (!matches!(eq, Equation::Fixed(_))).then_some(&*us[k]);
-                        let r = model.compute_block(k, eq, &view, u, out, scratch);
-                        if r.is_ok() && !roots.contains(&k) {
-                            keep_unchanged(&model.parents[k], &view, &ob, ob[k], out);
-                        }
-                        drop(view);
+                        let r = {
+                            let cf =
+                                |v: u32| -> &[f64] { vals.get(v as usize).map_or(&[], |s| &**s) };
+                            let eq = &model.equations[k];
+                            let u = (!matches!(eq, Equation::Fixed(_))).then_some(&*us[k]);
+                            let r = model.compute_block(k, eq, &cf, u, out, &mut scratch.temps);
+                            if r.is_ok() && !roots.contains(&k) {
+                                keep_unchanged(
+                                    &model.parents[k],
+                                    &moved,
+                                    &cf,
+                                    &observed,
+                                    ob[k],
+                                    out,
+                                    &mut scratch.same,
+                                );
+                            }
+                            r
+                        };
                         vals[k] = out;
                         r?;
                     }
@@ -469,26 +533,41 @@ impl Scm {
                 })
                 .collect();
             results.into_iter().collect::<Result<(), ScmError>>()?;
-        } else {
-            for &k in &self.order {
-                self.compute(k, &self.equations[k], &values, None, &mut noise[k])?;
-                self.residuals(k, obs[k], &mut noise[k], 0)?;
+            return Ok(Counterfactual {
+                model,
+                values,
+                noise,
+                path,
+            });
+        }
+        let mut values = self.owned_columns(&obs)?;
+        for &k in &self.order {
+            self.compute(k, &self.equations[k], &values, None, &mut noise[k])?;
+            self.residuals(k, obs[k], &mut noise[k], 0)?;
+        }
+        for &k in &path {
+            let mut out = alloc_column(n).ok_or(ScmError::Allocation {
+                what: "counterfactual values",
+                rows: n,
+                columns: 1,
+            })?;
+            let eq = &model.equations[k];
+            let u = (!matches!(eq, Equation::Fixed(_))).then_some(noise[k].as_slice());
+            model.compute(k, eq, &values, u, &mut out)?;
+            if !roots.contains(&k) {
+                let cf = |v: u32| -> &[f64] { values.get(v as usize).map_or(&[], Vec::as_slice) };
+                let observed = |v: u32| -> &[f64] { obs.get(v as usize).copied().unwrap_or(&[]) };
+                keep_unchanged(
+                    &model.parents[k],
+                    &moved,
+                    &cf,
+                    &observed,
+                    obs[k],
+                    &mut out,
+                    &mut Vec::new(),
+                );
             }
-            for &k in &path {
-                let mut out = alloc_column(n).ok_or(ScmError::Allocation {
-                    what: "counterfactual values",
-                    rows: n,
-                    columns: 1,
-                })?;
-                let eq = &model.equations[k];
-                let u = (!matches!(eq, Equation::Fixed(_))).then_some(noise[k].as_slice());
-                model.compute(k, eq, &values, u, &mut out)?;
-                if !roots.contains(&k) {
-                    let view: Vec<&[f64]> = values.iter().map(Vec::as_slice).collect();
-                    keep_unchanged(&model.parents[k], &view, &obs, obs[k], &mut out);
-                }
-                values[k] = out;
-            }
+            values[k] = out;
         }
         Ok(Counterfactual {
             model,
@@ -539,6 +618,21 @@ impl Scm {
     fn residuals(&self, k: usize, x: &[f64], u: &mut [f64], row0: usize) -> Result<(), ScmError> {
         for (e, &xi) in u.iter_mut().zip(x) {
             *e = xi - *e;
+        }
+        if let Noise::Uniform { low, high } = self.noises[k] {
+            // A little slack for the rounding of `x − f(parents)`.
+            let slack = 1e-9 * 1.0_f64.max(low.abs()).max(high.abs());
+            for (i, &e) in u.iter().enumerate() {
+                if !(e >= low - slack && e <= high + slack) {
+                    return Err(ScmError::NoiseOutOfRange {
+                        node: self.names[k].clone(),
+                        row: row0 + i,
+                        noise: e,
+                        low,
+                        high,
+                    });
+                }
+            }
         }
         if self.noises[k] == Noise::None {
             for (i, (e, &xi)) in u.iter().zip(x).enumerate() {
@@ -606,13 +700,31 @@ impl Scm {
 
 /// Rows whose parents all kept their observed values keep the observed value
 /// too, bit for bit (instead of `f(pa) + (x − f(pa))`, which may round).
-fn keep_unchanged(parents: &[usize], cf: &[&[f64]], obs: &[&[f64]], x: &[f64], out: &mut [f64]) {
-    for (i, o) in out.iter_mut().enumerate() {
-        if parents
-            .iter()
-            .all(|&p| cf[p][i].to_bits() == obs[p][i].to_bits())
-        {
-            *o = x[i];
+/// Only parents on the prediction path (`moved`) can differ from their
+/// observation; the others are not compared.
+fn keep_unchanged(
+    parents: &[usize],
+    moved: &[bool],
+    cf: Vars<'_, '_>,
+    obs: Vars<'_, '_>,
+    x: &[f64],
+    out: &mut [f64],
+    same: &mut Vec<bool>,
+) {
+    same.clear();
+    same.resize(out.len(), true);
+    for &p in parents {
+        if !moved.get(p).copied().unwrap_or(true) {
+            continue;
+        }
+        let (c, b) = (cf(p as u32), obs(p as u32));
+        for ((s, c), b) in same.iter_mut().zip(c).zip(b) {
+            *s &= c.to_bits() == b.to_bits();
+        }
+    }
+    for ((o, &xi), &s) in out.iter_mut().zip(x).zip(same.iter()) {
+        if s {
+            *o = xi;
         }
     }
 }
