@@ -36,6 +36,38 @@ pub enum EthosError {
     InvalidArgument { name: &'static str, message: String },
     #[error("the norms' context reads failed: {source}")]
     Read { source: crate::error::CausalError },
+    #[error("norm {norm} {relation} norm {target}, which the ethos does not hold")]
+    UnknownRelation {
+        norm: NodeId,
+        relation: &'static str,
+        target: NodeId,
+    },
+    #[error("the {relation} relation between norms loops: {}; it must not", format_cycle(.cycle))]
+    RelationCycle {
+        relation: &'static str,
+        cycle: Vec<NodeId>,
+    },
+    #[error(
+        "norm {id} cannot be removed: norm {by} {relation} it; update or remove norm {by} first"
+    )]
+    NormInUse {
+        id: NodeId,
+        by: NodeId,
+        relation: &'static str,
+    },
+    #[error("norm {norm}: deciding its predicate failed: {source}")]
+    Sampled {
+        norm: NodeId,
+        source: crate::error::CausalError,
+    },
+}
+
+fn format_cycle(cycle: &[NodeId]) -> String {
+    let mut parts: Vec<String> = cycle.iter().map(ToString::to_string).collect();
+    if let Some(first) = parts.first().cloned() {
+        parts.push(first);
+    }
+    parts.join(" -> ")
 }
 
 fn format_known(known: &[String]) -> String {
