@@ -15,7 +15,9 @@ class DuplicateNormError(EthosError, ValueError):
 
 
 class UnknownNormError(EthosError, KeyError):
-    """A norm id the ethos does not hold (``err.norm_id``)."""
+    """A norm id the ethos does not hold (``err.norm_id``); when another norm
+    names it in a relation, also ``err.referenced_by`` and ``err.relation``
+    (``"defeats"`` or ``"specializes"``)."""
 
     def __str__(self) -> str:  # KeyError would quote the message
         return self.message
@@ -41,6 +43,12 @@ class PredicateError(EthosError):
     that is not a truth value (``err.norm_id``)."""
 
 
+class RelationError(EthosError, ValueError):
+    """Relations between norms that cannot hold: defeats or specializations
+    that loop (``err.relation``, ``err.cycle``), or removing a norm another
+    norm names (``err.norm_id``, ``err.referenced_by``, ``err.relation``)."""
+
+
 __all__ = [
     "DuplicateNormError",
     "EthosError",
@@ -48,5 +56,6 @@ __all__ = [
     "ModalityError",
     "NormError",
     "PredicateError",
+    "RelationError",
     "UnknownNormError",
 ]
