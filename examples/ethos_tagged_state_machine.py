@@ -36,18 +36,58 @@ ACTION_TAGS = {
 
 def norms() -> list[cl.Norm]:
     return [
-        cl.Norm("evacuate-on-fire", "evacuate", None, "obligatory", priority=10,
-                description="get everyone out when there is a fire"),
-        cl.Norm("quiet-hours", "*", col("night") > 0, "impermissible", priority=1,
-                tags="noise", description="no noise at night"),
-        cl.Norm("exits-open", "*", col("occupants") > 0, "impermissible", priority=5,
-                tags="doors", description="never lock people in"),
-        cl.Norm("police-order", "lock_doors", col("police_order") > 0, "obligatory",
-                defeats="exits-open", description="a police order overrides the exits rule"),
-        cl.Norm("vent-energy", "*", None, "optional", cost=3.0, tags="energy",
-                description="venting uses energy"),
-        cl.Norm("night-surcharge", "*", col("night") > 0, "optional", cost=1.0,
-                inherits="vent-energy", description="the night surcharge on top of the rate"),
+        cl.Norm(
+            "evacuate-on-fire",
+            "evacuate",
+            None,
+            "obligatory",
+            priority=10,
+            description="get everyone out when there is a fire",
+        ),
+        cl.Norm(
+            "quiet-hours",
+            "*",
+            col("night") > 0,
+            "impermissible",
+            priority=1,
+            tags="noise",
+            description="no noise at night",
+        ),
+        cl.Norm(
+            "exits-open",
+            "*",
+            col("occupants") > 0,
+            "impermissible",
+            priority=5,
+            tags="doors",
+            description="never lock people in",
+        ),
+        cl.Norm(
+            "police-order",
+            "lock_doors",
+            col("police_order") > 0,
+            "obligatory",
+            defeats="exits-open",
+            description="a police order overrides the exits rule",
+        ),
+        cl.Norm(
+            "vent-energy",
+            "*",
+            None,
+            "optional",
+            cost=3.0,
+            tags="energy",
+            description="venting uses energy",
+        ),
+        cl.Norm(
+            "night-surcharge",
+            "*",
+            col("night") > 0,
+            "optional",
+            cost=1.0,
+            inherits="vent-energy",
+            description="the night surcharge on top of the rate",
+        ),
         cl.Norm("windows", "open_windows", col("rain") < 0.5, "optional", cost=0.5),
         cl.Norm("no-windows-in-rain", "open_windows", col("rain") >= 0.5, "impermissible"),
     ]
@@ -57,15 +97,28 @@ def machine(calculus: str) -> cl.StateMachine:
     ethos = cl.Ethos(norms(), calculus=calculus, action_tags=ACTION_TAGS)
     return cl.StateMachine(
         [
-            (cl.State("fire", "smoke detected",
-                      cl.Causaloid("smoke", "smoke above 0.5", expr=col("smoke") > 0.5)),
-             "evacuate"),
-            (cl.State("intruder", "motion after hours",
-                      cl.Causaloid("motion", "motion after hours", expr=col("motion") > 0.5)),
-             "lock_doors"),
-            (cl.State("hot", "too warm",
-                      cl.Causaloid("temp", "above 28 C", expr=col("temp") > 28.0)),
-             "vent"),
+            (
+                cl.State(
+                    "fire",
+                    "smoke detected",
+                    cl.Causaloid("smoke", "smoke above 0.5", expr=col("smoke") > 0.5),
+                ),
+                "evacuate",
+            ),
+            (
+                cl.State(
+                    "intruder",
+                    "motion after hours",
+                    cl.Causaloid("motion", "motion after hours", expr=col("motion") > 0.5),
+                ),
+                "lock_doors",
+            ),
+            (
+                cl.State(
+                    "hot", "too warm", cl.Causaloid("temp", "above 28 C", expr=col("temp") > 28.0)
+                ),
+                "vent",
+            ),
         ],
         ethos=ethos,
     )
@@ -73,17 +126,45 @@ def machine(calculus: str) -> cl.StateMachine:
 
 OBSERVATIONS = [
     # A warm afternoon.
-    {"smoke": 0.1, "motion": 0.0, "temp": 30.0, "night": 0, "occupants": 40,
-     "police_order": 0, "rain": 0.0},
+    {
+        "smoke": 0.1,
+        "motion": 0.0,
+        "temp": 30.0,
+        "night": 0,
+        "occupants": 40,
+        "police_order": 0,
+        "rain": 0.0,
+    },
     # Motion at night with a cleaner inside: no lockdown.
-    {"smoke": 0.1, "motion": 1.0, "temp": 22.0, "night": 1, "occupants": 1,
-     "police_order": 0, "rain": 0.0},
+    {
+        "smoke": 0.1,
+        "motion": 1.0,
+        "temp": 22.0,
+        "night": 1,
+        "occupants": 1,
+        "police_order": 0,
+        "rain": 0.0,
+    },
     # The police order a lockdown: it defeats the exits rule.
-    {"smoke": 0.1, "motion": 1.0, "temp": 22.0, "night": 1, "occupants": 1,
-     "police_order": 1, "rain": 0.0},
+    {
+        "smoke": 0.1,
+        "motion": 1.0,
+        "temp": 22.0,
+        "night": 1,
+        "occupants": 1,
+        "police_order": 1,
+        "rain": 0.0,
+    },
     # A fire at night: the calculi disagree.
-    {"smoke": 0.9, "motion": 0.0, "temp": 31.0, "night": 1, "occupants": 3,
-     "police_order": 0, "rain": 1.0},
+    {
+        "smoke": 0.9,
+        "motion": 0.0,
+        "temp": 31.0,
+        "night": 1,
+        "occupants": 3,
+        "police_order": 0,
+        "rain": 1.0,
+    },
 ]
 
 
@@ -95,8 +176,10 @@ def vet(calculus: str) -> list[tuple[int, str, str]]:
         for f in csm.evaluate_all(obs):
             v = f.vetting
             cost = f", cost {v.cost:g}" if v.modality == "optional" else ""
-            print(f"obs {i}: {f.state:8s} -> {f.action:10s} {f.outcome:8s} "
-                  f"({v.modality} by {v.decided_by}{cost})")
+            print(
+                f"obs {i}: {f.state:8s} -> {f.action:10s} {f.outcome:8s} "
+                f"({v.modality} by {v.decided_by}{cost})"
+            )
             outcomes.append((i, f.action, f.outcome))
     return outcomes
 
@@ -108,6 +191,9 @@ def main() -> None:
     for (i, action, a), (_, _, b) in zip(priority, deep):
         if a != b:
             print(f"  obs {i}, {action}: priority {a}, deepcausality {b}")
+    print("  (obs 2: there a declared defeat counts only when the defeater outranks, and the")
+    print("   police order, priority 0, does not outrank the exits rule, priority 5;")
+    print("   obs 3: there a surviving prohibition wins, even quiet hours of priority 1)")
 
     fire_at_night = OBSERVATIONS[3]
     for calculus in ("priority", "deepcausality"):
@@ -116,8 +202,11 @@ def main() -> None:
 
     ethos = cl.Ethos(norms(), action_tags=ACTION_TAGS)
     print("\nCooling, chosen by cost:")
-    for label, obs in (("dry night", {**fire_at_night, "rain": 0.0}), ("rainy night", fire_at_night),
-                       ("dry day", {**fire_at_night, "rain": 0.0, "night": 0})):
+    for label, obs in (
+        ("dry night", {**fire_at_night, "rain": 0.0}),
+        ("rainy night", fire_at_night),
+        ("dry day", {**fire_at_night, "rain": 0.0, "night": 0}),
+    ):
         choice = ethos.choose(["open_windows", "vent"], obs)
         print(f"  {label}: {choice.reason}")
 

@@ -49,7 +49,9 @@ def test_an_explicit_defeat_beats_a_higher_priority_and_is_explained() -> None:
     assert not ethos.evaluate("sell", {"licensed": 0})
     v = ethos.evaluate("sell", {"licensed": 1})
     assert v.permitted and v.decided_by == "licence"
-    assert v.defeated == [("ban", "licence", "explicit defeat", "declared: licence defeats ban")]
+    assert v.defeated == [
+        ("ban", "licence", "explicit defeat", 'declared: "licence" defeats "ban"')
+    ]
     assert 'norm "ban" defeated by norm "licence": explicit defeat' in v.justification
 
 
@@ -139,7 +141,10 @@ def test_the_deepcausality_calculus_lets_a_surviving_prohibition_win() -> None:
     assert cl.Ethos(weak).evaluate("fire").modality == "obligatory"
     assert cl.Ethos(weak, calculus="deepcausality").evaluate("fire").modality == "impermissible"
     # Optional norms add their costs in both.
-    opts = [cl.Norm("a", "go", None, "optional", cost=1.0), cl.Norm("b", "go", None, "optional", cost=2.5)]
+    opts = [
+        cl.Norm("a", "go", None, "optional", cost=1.0),
+        cl.Norm("b", "go", None, "optional", cost=2.5),
+    ]
     assert cl.Ethos(opts, calculus="deepcausality").evaluate("go").cost == 3.5
 
 
@@ -159,7 +164,7 @@ def test_a_predicate_on_an_uncertain_value_is_decided_by_the_sequential_test() -
     heat = cl.Uncertain.normal(56.0, 5.0)  # P(heat > 50) ~ 0.885
     v = ethos.evaluate("vent", {"heat": heat})
     assert v.modality == "obligatory"
-    (norm, decision), = v.decisions
+    ((norm, decision),) = v.decisions
     assert norm == "hot" and decision and decision.samples < 10_000
     assert "decided on uncertain values" in v.justification
     # Asked to be 95% sure, the same evidence is not enough.
@@ -175,8 +180,12 @@ def test_a_predicate_on_an_uncertain_value_is_decided_by_the_sequential_test() -
 
 
 def test_a_causaloid_predicate_reads_the_context_and_uncertain_values() -> None:
-    speeding = cl.Causaloid("speeding", "over the limit", expr=col("speed") > 27.8,
-                            decide=cl.uncertain.SPRT(threshold=0.9))
+    speeding = cl.Causaloid(
+        "speeding",
+        "over the limit",
+        expr=col("speed") > 27.8,
+        decide=cl.uncertain.SPRT(threshold=0.9),
+    )
     ethos = cl.Ethos([cl.Norm("fine", "fine", speeding, "obligatory")])
     assert ethos.evaluate("fine", {"speed": 29.0}).modality == "obligatory"
     v = ethos.evaluate("fine", {"speed": cl.Uncertain.normal(29.0, 3.0)}, seed=1)
@@ -186,7 +195,10 @@ def test_a_causaloid_predicate_reads_the_context_and_uncertain_values() -> None:
 def fire_machine(ethos: cl.Ethos) -> cl.StateMachine:
     return cl.StateMachine(
         [
-            (cl.State("fire", "fire", cl.Causaloid("f", "fire", expr=col("smoke") > 0.5)), "evacuate"),
+            (
+                cl.State("fire", "fire", cl.Causaloid("f", "fire", expr=col("smoke") > 0.5)),
+                "evacuate",
+            ),
             (cl.State("warm", "warm", cl.Causaloid("w", "warm", expr=col("heat") > 30)), "vent"),
         ],
         ethos=ethos,
@@ -197,8 +209,7 @@ def test_a_tagged_ethos_vets_the_actions_of_a_state_machine() -> None:
     ethos = cl.Ethos(
         [
             cl.Norm("crowd", "*", col("people") > 10, "impermissible", tags="people"),
-            cl.Norm("drill", "evacuate", col("drill") > 0, "optional", cost=1.0,
-                    defeats="crowd"),
+            cl.Norm("drill", "evacuate", col("drill") > 0, "optional", cost=1.0, defeats="crowd"),
             cl.Norm("dc-ban", "vent", None, "impermissible", priority=1),
             cl.Norm("dc-duty", "vent", None, "obligatory", priority=9),
         ],
@@ -216,8 +227,9 @@ def test_a_tagged_ethos_vets_the_actions_of_a_state_machine() -> None:
     assert fire.outcome == "recorded" and fire.vetting.cost == 1.0
     assert fire.vetting.defeated[0][2] == "explicit defeat"
     # The DeepCausality calculus in the same machine refuses the vent.
-    dc = fire_machine(cl.Ethos(ethos.norms, calculus="deepcausality",
-                               action_tags=ethos.action_tags))
+    dc = fire_machine(
+        cl.Ethos(ethos.norms, calculus="deepcausality", action_tags=ethos.action_tags)
+    )
     fires = dc.evaluate_all({"smoke": 0.0, "heat": 40.0, "people": 0, "drill": 0})
     assert [(f.state, f.outcome) for f in fires] == [("warm", "refused")]
 
@@ -226,7 +238,15 @@ def test_a_featured_ethos_and_its_verdicts_pickle_into_a_fresh_process() -> None
     ethos = cl.Ethos(
         [
             cl.Norm("crowd", "*", col("people") > 10, "impermissible", tags="people"),
-            cl.Norm("drill", "evacuate", col("drill") > 0, "optional", cost=1.5, defeats="crowd"),
+            cl.Norm(
+                "drill",
+                "evacuate",
+                col("drill") > 0,
+                "optional",
+                cost=1.5,
+                defeats="crowd",
+                priority=1,
+            ),
             cl.Norm("child", "evacuate", None, "optional", inherits="drill", cost=0.5),
         ],
         calculus="deepcausality",
@@ -339,7 +359,9 @@ def build(specs: list, order: list[int], calculus: str) -> cl.Ethos:  # type: ig
 
 
 @settings(max_examples=150, deadline=None)
-@given(norm_specs, st.randoms(use_true_random=False), st.sampled_from(["priority", "deepcausality"]))
+@given(
+    norm_specs, st.randoms(use_true_random=False), st.sampled_from(["priority", "deepcausality"])
+)
 def test_resolution_does_not_depend_on_norm_insertion_order(specs, rnd, calculus) -> None:  # type: ignore[no-untyped-def]
     order = list(range(len(specs)))
     shuffled = order[:]

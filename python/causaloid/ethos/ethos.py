@@ -272,9 +272,7 @@ refused: "taxi" (impermissible by norm "no-taxi")
         return (_rebuild_ethos, (self.norms, self.calculus, self.action_tags))
 
 
-def _rebuild_ethos(
-    norms: list[Norm], calculus: str = "priority", action_tags: Any = None
-) -> Ethos:
+def _rebuild_ethos(norms: list[Norm], calculus: str = "priority", action_tags: Any = None) -> Ethos:
     return Ethos(norms, calculus=calculus, action_tags=action_tags)
 
 

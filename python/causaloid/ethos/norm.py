@@ -168,6 +168,20 @@ cost=2.5, defeats=('no-detour',))
         "time",
     )
     modality: Modality
+    id: NodeId
+    action: str
+    predicate: Predicate
+    priority: int
+    specificity: int
+    time: float
+    description: str
+    context: Any
+    tags: tuple[str, ...]
+    cost: float
+    defeats: tuple[NodeId, ...]
+    inherits: NodeId | None
+    decide: Any
+    _native: Any
 
     def __init__(
         self,
