@@ -316,7 +316,7 @@ def test_garbage_ethos_arguments_raise_clean_errors() -> None:
         ethos.choose([])
     with pytest.raises(NormError, match="listed twice"):
         ethos.choose(["go", "go"])
-    with pytest.raises(TypeError, match="seed"):
+    with pytest.raises(cl.errors.InvalidArgumentError, match="seed"):
         ethos.evaluate("go", seed=-1)
     with pytest.raises(TypeError):
         ethos.evaluate("go", tags=[1])
@@ -373,3 +373,23 @@ def test_resolution_does_not_depend_on_norm_insertion_order(specs, rnd, calculus
     assert sorted(a.defeated) == sorted(b.defeated)
     assert sorted(a.concurring) == sorted(b.concurring)
     assert sorted(a.unresolved) == sorted(b.unresolved)
+
+
+def test_a_causaloid_norm_in_a_state_machine_is_fed_the_columns_it_reads() -> None:
+    crowded = cl.Causaloid("crowded", "many people", expr=col("people") > 10)
+    ethos = cl.Ethos([cl.Norm("crowd", "evacuate", crowded, "impermissible")])
+    assert ethos.columns == ["people"]
+    csm = cl.StateMachine(
+        [
+            (
+                cl.State("fire", "fire", cl.Causaloid("f", "fire", expr=col("smoke") > 0.5)),
+                "evacuate",
+            )
+        ],
+        ethos=ethos,
+    )
+    assert "people" in csm.inputs
+    (f,) = csm.evaluate_all({"smoke": 0.9, "people": 20})
+    assert f.outcome == "refused" and f.vetting.decided_by == "crowd"
+    (f,) = csm.evaluate_all({"smoke": 0.9, "people": 2})
+    assert f.outcome == "recorded"

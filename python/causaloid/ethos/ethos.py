@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from causaloid import _native
+from causaloid._seed import Seed, as_seed
 from causaloid.ethos.norm import Norm, _tags
 from causaloid.graph._base import NodeId
 
@@ -170,7 +171,7 @@ class Ethos:
         *,
         time: Any = None,
         tags: Any = (),
-        seed: int | None = None,
+        seed: Seed = None,
     ) -> Any:
         """Judge a proposed action.
 
@@ -186,7 +187,7 @@ class Ethos:
             Judge as of this time: norms enacted later are not yet in force.
         tags : str or iterable of str
             Tags the action carries besides those declared for it.
-        seed : int, optional
+        seed : int or numpy.random.Generator, optional
             The sampling seed for uncertain values (default
             ``cl.uncertain.DEFAULT_SEED``: the same call decides the same way).
 
@@ -211,7 +212,7 @@ class Ethos:
         context: Mapping[str, Any] | None = None,
         *,
         time: Any = None,
-        seed: int | None = None,
+        seed: Seed = None,
     ) -> Choice:
         """Judge alternative actions and choose one: an obligatory one if any
         (the first listed), else the permitted one of least cost (the first
@@ -308,8 +309,4 @@ def _args(action: Any, context: Any, time: Any) -> tuple[str, Any, float | None]
 
 
 def _seed(seed: Any) -> int | None:
-    if seed is None:
-        return None
-    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**64:
-        raise TypeError(f"seed must be an int in [0, 2**64), got {seed!r:.40}")
-    return seed
+    return as_seed(seed)

@@ -341,7 +341,13 @@ impl CompiledNorm {
                 }
                 Some(Member::Causaloid(Arc::new(c)))
             }
-            Predicate::Member(m) => Some(m.clone()),
+            Predicate::Member(m) => {
+                // Its columns become the ethos's, so a state machine feeds them.
+                for c in m.columns() {
+                    table.slot(c);
+                }
+                Some(m.clone())
+            }
             _ => None,
         };
         Ok(CompiledNorm {
