@@ -58,7 +58,7 @@ pub enum EthosError {
     #[error("norm {norm}: deciding its predicate failed: {source}")]
     Sampled {
         norm: NodeId,
-        source: crate::error::CausalError,
+        source: Box<crate::error::CausalError>,
     },
 }
 

@@ -382,7 +382,7 @@ impl CompiledNorm {
         };
         let sampled_fail = |source| EthosError::Sampled {
             norm: id.clone(),
-            source,
+            source: Box::new(source),
         };
         let eval = if self.reads_uncertain(context) {
             let mut cells = Vec::with_capacity(member.columns().len());
