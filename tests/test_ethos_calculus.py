@@ -393,3 +393,25 @@ def test_a_causaloid_norm_in_a_state_machine_is_fed_the_columns_it_reads() -> No
     assert f.outcome == "refused" and f.vetting.decided_by == "crowd"
     (f,) = csm.evaluate_all({"smoke": 0.9, "people": 2})
     assert f.outcome == "recorded"
+
+
+def test_a_specialization_vets_a_state_machine_action_only_where_its_parent_holds() -> None:
+    ethos = cl.Ethos(
+        [
+            cl.Norm("night", "*", col("night") > 0, "optional", cost=1.0, tags="energy"),
+            cl.Norm("night-peak", "*", col("load") > 0.8, "impermissible", inherits="night"),
+        ],
+        action_tags={"vent": ["energy"]},
+    )
+    csm = cl.StateMachine(
+        [(cl.State("hot", "hot", cl.Causaloid("t", "hot", expr=col("temp") > 28)), "vent")],
+        ethos=ethos,
+    )
+    # By day the specialization does not apply, however high the load.
+    (f,) = csm.evaluate_all({"temp": 30.0, "night": 0, "load": 0.9})
+    assert f.outcome == "recorded" and f.vetting.applicable == []
+    (f,) = csm.evaluate_all({"temp": 30.0, "night": 1, "load": 0.5})
+    assert f.outcome == "recorded" and f.vetting.cost == 1.0
+    (f,) = csm.evaluate_all({"temp": 30.0, "night": 1, "load": 0.9})
+    assert f.outcome == "refused"
+    assert f.vetting.defeated == [("night", "night-peak", "lex specialis", "specificity 1 > 0")]
