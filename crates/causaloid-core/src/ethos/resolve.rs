@@ -448,13 +448,13 @@ impl Ethos {
                 message: "a tag is empty".to_owned(),
             });
         }
-        let action_tags = sorted_unique(
-            self.action_tags(action)
-                .iter()
-                .chain(tags)
-                .cloned()
-                .collect(),
-        );
+        let declared = self.action_tags(action);
+        // Declared tags are kept sorted and unique: merge only when the call adds some.
+        let action_tags = if tags.is_empty() {
+            declared.to_vec()
+        } else {
+            sorted_unique(declared.iter().chain(tags).cloned().collect())
+        };
         // The full row: the context's values, then the norms' context reads.
         let mut row = vec![f64::NAN; self.table.len()];
         let mut present = vec![false; self.table.len()];
