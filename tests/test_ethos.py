@@ -121,7 +121,8 @@ def test_a_tie_no_rule_decides_is_refused_by_caution() -> None:
         ]
     )
     v = ethos.evaluate("go")
-    assert not v and v.unresolved == ["b"]
+    # The forbidding norm is named as deciding, whatever the insertion order.
+    assert not v and v.decided_by == "b" and v.unresolved == ["a"]
     assert "no rule decides" in v.justification
 
 

@@ -183,6 +183,17 @@ CASES: dict[str, tuple[Callable[[], Any], Probe]] = {
         ),
         lambda v: (v.modality, v.permitted, v.decided_by, v.applicable, v.justification),
     ),
+    "Choice": (
+        lambda: cl.Ethos(
+            [
+                cl.Norm("w", "walk", None, "optional", cost=2.0),
+                cl.Norm("b", "bus", None, "optional", cost=1.0, tags="road"),
+            ],
+            calculus="deepcausality",
+            action_tags={"bus": ["road"]},
+        ).choose(["walk", "bus"]),
+        lambda c: (c.action, c.index, c.reason, [(v.cost, v.tags, v.calculus) for v in c.verdicts]),
+    ),
     "Decision": (
         lambda: cl.Uncertain.bernoulli(0.8).probability_exceeds(0.5, seed=1),
         lambda d: (bool(d), d.samples, d.successes, d.reason, d.seed, d.explain()),

@@ -132,7 +132,9 @@ fn a_tie_no_rule_decides_refuses_when_either_side_forbids() {
     .unwrap();
     let v = ethos.evaluate("go", &ActionContext::empty(), None).unwrap();
     assert_eq!(v.modality, Modality::Impermissible);
-    assert_eq!(v.unresolved, vec![NodeId::from("b")]);
+    // The forbidding norm is named as deciding, whatever the insertion order.
+    assert_eq!(v.decided_by, Some(NodeId::from("b")));
+    assert_eq!(v.unresolved, vec![NodeId::from("a")]);
     assert!(v.justification().contains("no rule decides"));
 }
 

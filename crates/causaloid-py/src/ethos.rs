@@ -5,8 +5,10 @@
 use crate::errors::{node_id, node_id_to_py, IntoPy};
 use crate::expr::{value_from_py, PyExpr};
 use causaloid_core::ethos::{
-    ActionContext, DeonticVerdict, Ethos, Modality, Norm, NormPredicate, Predicate,
+    ActionContext, Calculus, DeonticVerdict, Ethos, EthosError, Modality, Norm, NormPredicate,
+    Predicate,
 };
+use causaloid_core::uncertain::Uncertain;
 use causaloid_core::{ErrorPayload, Verdict};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -94,6 +96,56 @@ pub fn mapping_to_context(context: Option<&Bound<'_, PyAny>>) -> PyResult<(Vec<S
     Ok((names, values))
 }
 
+/// A Python context mapping split into certain values, uncertain values and
+/// the mapping itself (for Python predicates).
+struct ContextParts {
+    names: Vec<String>,
+    values: Vec<f64>,
+    uncertain: Vec<(String, Uncertain)>,
+    host: Option<Py<PyAny>>,
+}
+
+impl ContextParts {
+    fn view(&self, seed: Option<u64>) -> ActionContext<'_> {
+        let mut view = ActionContext::new(&self.names, &self.values).with_uncertain(
+            &self.uncertain,
+            seed.unwrap_or(causaloid_core::ethos::DEFAULT_SEED),
+        );
+        if let Some(h) = &self.host {
+            view = view.with_host(h);
+        }
+        view
+    }
+}
+
+fn split_context(context: Option<&Bound<'_, PyAny>>) -> PyResult<ContextParts> {
+    let (names, values) = mapping_to_context(context)?;
+    let mut uncertain = Vec::new();
+    if let Some(ctx) = context.filter(|c| !c.is_none()) {
+        for item in ctx.call_method0("items")?.try_iter()? {
+            let (k, v): (Bound<'_, PyAny>, Bound<'_, PyAny>) = item?.extract()?;
+            let inner = match v.cast::<crate::uncertain::PyUncertainNode>() {
+                Ok(u) => Some(u.get().inner.clone()),
+                Err(_) => v.getattr("_node").ok().and_then(|n| {
+                    n.cast::<crate::uncertain::PyUncertainNode>()
+                        .ok()
+                        .map(|u| u.get().inner.clone())
+                }),
+            };
+            if let (Ok(name), Some(u)) = (k.extract::<String>(), inner) {
+                uncertain.push((name, u));
+            }
+        }
+    }
+    let host = context.filter(|c| !c.is_none()).map(|c| c.clone().unbind());
+    Ok(ContextParts {
+        names,
+        values,
+        uncertain,
+        host,
+    })
+}
+
 // ---- Norm -----------------------------------------------------------------------------
 
 #[pyclass(name = "Norm", module = "causaloid._native", frozen)]
@@ -104,7 +156,7 @@ pub struct PyNorm {
 #[pymethods]
 impl PyNorm {
     #[new]
-    #[pyo3(signature = (id, action, modality, priority=0, specificity=0, time=0.0, description=String::new(), expr=None, predicate=None, contexts=Vec::new()))]
+    #[pyo3(signature = (id, action, modality, priority=0, specificity=0, time=0.0, description=String::new(), expr=None, predicate=None, contexts=Vec::new(), tags=Vec::new(), cost=0.0, defeats=Vec::new(), inherits=None, decide=None, seed=None, member=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -118,18 +170,32 @@ impl PyNorm {
         expr: Option<PyRef<'_, PyExpr>>,
         predicate: Option<Py<PyAny>>,
         contexts: Vec<PyRef<'_, crate::context::ContextCore>>,
+        tags: Vec<String>,
+        cost: f64,
+        defeats: Vec<Bound<'_, PyAny>>,
+        inherits: Option<&Bound<'_, PyAny>>,
+        decide: Option<(f64, f64, f64, usize)>,
+        seed: Option<u64>,
+        member: Option<PyRef<'_, crate::graph::PyMember>>,
     ) -> PyResult<PyNorm> {
         let modality = Modality::from_name(modality).py(py)?;
         let mut norm = Norm::new(node_id(id)?, action, modality)
             .priority(priority)
             .specificity(specificity)
-            .time(time);
+            .time(time)
+            .tags(tags)
+            .cost(cost);
         norm.description = description;
         norm.contexts = contexts.iter().map(|c| Arc::clone(&c.inner)).collect();
-        norm.predicate = match (expr, predicate) {
-            (Some(e), _) => Predicate::Expr(e.inner.clone()),
-            (None, Some(p)) => Predicate::Host(Arc::new(PyPredicate { callable: p })),
-            (None, None) => Predicate::Always,
+        norm.defeats = defeats.iter().map(node_id).collect::<PyResult<_>>()?;
+        norm.inherits = inherits.map(node_id).transpose()?;
+        norm.decide = decide.map(crate::conversion::sprt_params);
+        norm.seed = seed;
+        norm.predicate = match (expr, predicate, member) {
+            (Some(e), _, _) => Predicate::Expr(e.inner.clone()),
+            (None, Some(p), _) => Predicate::Host(Arc::new(PyPredicate { callable: p })),
+            (None, None, Some(m)) => Predicate::Member(m.inner.clone()),
+            (None, None, None) => Predicate::Always,
         };
         norm.validate().py(py)?;
         Ok(PyNorm { inner: norm })
@@ -163,11 +229,73 @@ impl PyEthos {
 #[pymethods]
 impl PyEthos {
     #[new]
-    fn new(py: Python<'_>, norms: Vec<PyRef<'_, PyNorm>>) -> PyResult<PyEthos> {
-        let inner = Ethos::with_norms(norms.iter().map(|n| n.inner.clone())).py(py)?;
+    #[pyo3(signature = (norms, calculus="priority", action_tags=Vec::new()))]
+    fn new(
+        py: Python<'_>,
+        norms: Vec<PyRef<'_, PyNorm>>,
+        calculus: &str,
+        action_tags: Vec<(String, Vec<String>)>,
+    ) -> PyResult<PyEthos> {
+        let mut inner = Ethos::with_norms(norms.iter().map(|n| n.inner.clone())).py(py)?;
+        inner.set_calculus(Calculus::from_name(calculus).py(py)?);
+        for (action, tags) in action_tags {
+            inner.set_action_tags(&action, tags).py(py)?;
+        }
         Ok(PyEthos {
             inner: Mutex::new(Arc::new(inner)),
         })
+    }
+
+    #[getter]
+    fn calculus(&self) -> &'static str {
+        self.snapshot().calculus().name()
+    }
+
+    /// (action, tags) for every action with declared tags.
+    #[getter]
+    fn action_tags(&self) -> Vec<(String, Vec<String>)> {
+        self.snapshot().tagged_actions().to_vec()
+    }
+
+    fn set_action_tags(&self, py: Python<'_>, action: &str, tags: Vec<String>) -> PyResult<()> {
+        self.change(|e| e.set_action_tags(action, tags)).py(py)
+    }
+
+    /// A norm's tags with its ancestors', and its specificity as ranked.
+    fn effective<'py>(
+        &self,
+        py: Python<'py>,
+        id: &Bound<'py, PyAny>,
+    ) -> PyResult<(Vec<String>, i64)> {
+        let id = node_id(id)?;
+        let ethos = self.snapshot();
+        ethos
+            .effective(&id)
+            .map(|(t, s)| (t.to_vec(), s))
+            .ok_or(EthosError::UnknownNorm { id })
+            .py(py)
+    }
+
+    /// Judges each alternative and chooses: (chosen index or None, verdicts, reason).
+    #[pyo3(signature = (actions, context=None, time=None, seed=None))]
+    fn choose(
+        &self,
+        py: Python<'_>,
+        actions: Vec<String>,
+        context: Option<&Bound<'_, PyAny>>,
+        time: Option<f64>,
+        seed: Option<u64>,
+    ) -> PyResult<(Option<usize>, Vec<PyDeonticVerdict>, String)> {
+        let parts = split_context(context)?;
+        let view = parts.view(seed);
+        let ethos = self.snapshot();
+        let c = ethos.choose(&actions, &view, time).py(py)?;
+        let verdicts = c
+            .verdicts
+            .into_iter()
+            .map(|inner| PyDeonticVerdict { inner })
+            .collect();
+        Ok((c.chosen, verdicts, c.reason))
     }
 
     fn add(&self, py: Python<'_>, norm: &PyNorm) -> PyResult<()> {
@@ -192,22 +320,20 @@ impl PyEthos {
         self.snapshot().len()
     }
 
-    #[pyo3(signature = (action, context=None, time=None))]
+    #[pyo3(signature = (action, context=None, time=None, tags=Vec::new(), seed=None))]
     fn evaluate(
         &self,
         py: Python<'_>,
         action: &str,
         context: Option<&Bound<'_, PyAny>>,
         time: Option<f64>,
+        tags: Vec<String>,
+        seed: Option<u64>,
     ) -> PyResult<PyDeonticVerdict> {
-        let (names, values) = mapping_to_context(context)?;
-        let host: Option<Py<PyAny>> = context.filter(|c| !c.is_none()).map(|c| c.clone().unbind());
-        let mut view = ActionContext::new(&names, &values);
-        if let Some(h) = &host {
-            view = view.with_host(h);
-        }
+        let parts = split_context(context)?;
+        let view = parts.view(seed);
         let ethos = self.snapshot();
-        let v = ethos.evaluate(action, &view, time).py(py)?;
+        let v = ethos.evaluate_tagged(action, &tags, &view, time).py(py)?;
         Ok(PyDeonticVerdict { inner: v })
     }
 }
@@ -305,6 +431,41 @@ impl PyDeonticVerdict {
     #[getter]
     fn justification(&self) -> String {
         self.inner.justification()
+    }
+
+    #[getter]
+    fn calculus(&self) -> &'static str {
+        self.inner.calculus.name()
+    }
+
+    /// The action's tags the norms were matched against.
+    #[getter]
+    fn tags(&self) -> Vec<String> {
+        self.inner.tags.clone()
+    }
+
+    /// When optional: the summed cost of the optional norms that stand.
+    #[getter]
+    fn cost(&self) -> f64 {
+        self.inner.cost
+    }
+
+    /// (norm id, Decision) for each predicate decided on uncertain values.
+    #[getter]
+    fn decisions<'py>(
+        &self,
+        py: Python<'py>,
+    ) -> Vec<(Bound<'py, PyAny>, crate::uncertain::PyDecision)> {
+        self.inner
+            .decisions
+            .iter()
+            .map(|(id, d)| {
+                (
+                    node_id_to_py(py, id),
+                    crate::uncertain::PyDecision { inner: d.clone() },
+                )
+            })
+            .collect()
     }
 
     fn __bool__(&self) -> bool {

@@ -17,7 +17,9 @@ class DuplicateNormError(EthosError, ValueError):
 
 
 class UnknownNormError(EthosError, KeyError):
-    """A norm id the ethos does not hold (``err.norm_id``)."""
+    """A norm id the ethos does not hold (``err.norm_id``); when another norm
+    names it in a relation, also ``err.referenced_by`` and ``err.relation``
+    (``"defeats"`` or ``"specializes"``)."""
 
     norm_id: NodeId
 
@@ -54,6 +56,12 @@ class PredicateError(EthosError):
     norm_id: NodeId
 
 
+class RelationError(EthosError, ValueError):
+    """Relations between norms that cannot hold: defeats or specializations
+    that loop (``err.relation``, ``err.cycle``), or removing a norm another
+    norm names (``err.norm_id``, ``err.referenced_by``, ``err.relation``)."""
+
+
 __all__ = [
     "DuplicateNormError",
     "EthosError",
@@ -61,5 +69,6 @@ __all__ = [
     "ModalityError",
     "NormError",
     "PredicateError",
+    "RelationError",
     "UnknownNormError",
 ]

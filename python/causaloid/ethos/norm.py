@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import datetime as _dt
 import inspect
-from collections.abc import Callable, Mapping
+import numbers
+from collections.abc import Callable, Iterable, Mapping
 from enum import Enum
 from typing import Any, Union
 
 from causaloid import _native
 from causaloid.ethos.errors import NormError
 from causaloid.expr import Expr
-from causaloid.graph._base import NodeId, check_id
+from causaloid.graph._base import Causal, NodeId, check_id
 
-Predicate = Union[Expr, Callable[..., Any], bool, None]
+Predicate = Union[Expr, Causal, Callable[..., Any], bool, None]
 
 
 class Modality(str, Enum):
@@ -57,6 +58,28 @@ class _PredicateAdapter:
         return bool(out) if type(out).__name__ == "bool_" else out
 
 
+def _tags(tags: Any, what: str) -> tuple[str, ...]:
+    """Tags as a tuple of str; a single str is one tag."""
+    if isinstance(tags, str):
+        return (tags,)
+    if not isinstance(tags, Iterable):
+        raise TypeError(f"{what} must be a str or an iterable of str, got {type(tags).__name__}")
+    out = tuple(tags)
+    for t in out:
+        if not isinstance(t, str):
+            raise TypeError(f"{what} must hold str, got {type(t).__name__} {t!r:.40}")
+    return out
+
+
+def _ids(ids: Any, what: str) -> tuple[NodeId, ...]:
+    """Norm ids as a tuple; a single id is one."""
+    if isinstance(ids, (str, int)):
+        ids = (ids,)
+    if not isinstance(ids, Iterable):
+        raise TypeError(f"{what} must be a norm id or an iterable of ids, got {type(ids).__name__}")
+    return tuple(check_id(i, what) for i in ids)
+
+
 def _timestamp(time: Any) -> float:
     if isinstance(time, _dt.datetime):
         return time.timestamp()
@@ -76,13 +99,17 @@ class Norm:
         Unique within the ethos; named in justifications.
     action : str
         The action the norm governs (``"*"``: every action).
-    predicate : Expr, callable, bool or None
+    predicate : Expr, Causaloid, callable, bool or None
         When the norm applies. An expression (``cl.expr.col("smoke") > 0.5``)
         reads the context's named values natively, and its context reads
         (``cl.expr.ctx_value(...)``) are filled by the engine from ``context``
-        and the contexts they were built with; a callable is called as
-        ``fn(context)`` or ``fn(action, context)`` and returns a truth value;
-        ``None`` or ``True`` means always.
+        and the contexts they were built with; a causaloid, collection or
+        graph reads the context by column name and applies the norm when it
+        decides an active verdict; a callable is called as ``fn(context)`` or
+        ``fn(action, context)`` and returns a truth value; ``None`` or ``True``
+        means always. An expression or causaloid reading a ``cl.Uncertain``
+        context value is decided by the engine on seeded samples with the
+        sequential probability ratio test (see ``decide``).
     modality : {"obligatory", "impermissible", "optional"} or Modality
         What the norm makes of the action when it applies.
     priority : int
@@ -95,27 +122,66 @@ class Norm:
         priority and specificity tie (lex posterior).
     description : str
         The norm in words.
+    tags : str or iterable of str
+        The norm vets only actions carrying one of these tags (declared with
+        ``Ethos(action_tags=...)`` or passed to ``evaluate(tags=...)``); an
+        untagged norm vets every action it governs by name.
+    cost : float
+        For an optional norm: the cost of taking the action (``>= 0``),
+        reported on the verdict and used by :meth:`Ethos.choose`.
+    defeats : norm id or iterable of ids
+        Norms this one defeats explicitly whenever both apply, whatever
+        their ranks.
+    inherits : norm id, optional
+        The norm this one specializes: it applies only where the parent's
+        predicate holds too, carries the parent's tags, and ranks at least one
+        step more specific than the parent.
+    decide : causaloid.uncertain.SPRT, optional
+        How the predicate is decided on uncertain context values (default:
+        more likely than not at 95%); its ``seed`` fixes this norm's samples.
 
     Examples
     --------
     >>> n = Norm("no-evac", "evacuate", cl.expr.col("agreeing") < 2, "impermissible", priority=10)
     >>> n
     Norm('no-evac', 'evacuate', impermissible, priority=10, specificity=0, time=0.0)
+    >>> Norm("detour", "*", None, "optional", cost=2.5, tags=["route"], defeats="no-detour")
+    Norm('detour', '*', optional, priority=0, specificity=0, time=0.0, tags=('route',), \
+cost=2.5, defeats=('no-detour',))
     """
 
     __slots__ = (
         "_native",
         "action",
         "context",
+        "cost",
+        "decide",
+        "defeats",
         "description",
         "id",
+        "inherits",
         "modality",
         "predicate",
         "priority",
         "specificity",
+        "tags",
         "time",
     )
     modality: Modality
+    id: NodeId
+    action: str
+    predicate: Predicate
+    priority: int
+    specificity: int
+    time: float
+    description: str
+    context: Any
+    tags: tuple[str, ...]
+    cost: float
+    defeats: tuple[NodeId, ...]
+    inherits: NodeId | None
+    decide: Any
+    _native: Any
 
     def __init__(
         self,
@@ -129,7 +195,14 @@ class Norm:
         time: Any = 0.0,
         description: str = "",
         context: Any = None,
+        tags: Any = (),
+        cost: float = 0.0,
+        defeats: Any = (),
+        inherits: NodeId | None = None,
+        decide: Any = None,
     ) -> None:
+        from causaloid.uncertain import SPRT
+
         self.id = check_id(id, "norm id")
         if not isinstance(action, str):
             raise TypeError(f"action must be a str, got {type(action).__name__}")
@@ -143,6 +216,15 @@ class Norm:
                 )
         if not isinstance(modality, str):
             raise TypeError(f"modality must be a str, got {type(modality).__name__}")
+        if isinstance(cost, bool) or not isinstance(cost, numbers.Real):
+            raise TypeError(f"cost must be a real number, got {type(cost).__name__} {cost!r:.40}")
+        if decide is not None and not isinstance(decide, SPRT):
+            raise TypeError(f"decide must be a cl.uncertain.SPRT, got {type(decide).__name__}")
+        self.tags = _tags(tags, "tags")
+        self.cost = float(cost)
+        self.defeats = _ids(defeats, "defeats")
+        self.inherits = None if inherits is None else check_id(inherits, "inherits")
+        self.decide = decide
         self.action = action
         self.predicate = predicate
         self.priority = priority
@@ -150,9 +232,11 @@ class Norm:
         self.time = _timestamp(time)
         self.description = description
         self.context = context
-        expr = pred = None
+        expr = pred = member = None
         contexts: list[Any] = [] if context is None else [context]
-        if isinstance(predicate, Expr):
+        if isinstance(predicate, Causal):
+            member = predicate._member()
+        elif isinstance(predicate, Expr):
             expr = predicate._native
             contexts += [c for c in predicate.contexts if not any(c is d for d in contexts)]
         elif predicate is False:
@@ -166,7 +250,7 @@ class Norm:
             pred = _PredicateAdapter(predicate)
         else:
             raise TypeError(
-                "predicate must be a cl.expr expression, a callable, True or None; "
+                "predicate must be a cl.expr expression, a causaloid, a callable, True or None; "
                 f"got {type(predicate).__name__}"
             )
         mod = modality.value if isinstance(modality, Modality) else modality
@@ -187,6 +271,13 @@ class Norm:
             expr,
             pred,
             [c._core for c in contexts],
+            list(self.tags),
+            self.cost,
+            list(self.defeats),
+            self.inherits,
+            None if decide is None else decide.params,
+            None if decide is None else decide.seed,
+            member,
         )
         object.__setattr__(self, "modality", Modality(mod.strip().lower()))
 
@@ -201,9 +292,18 @@ class Norm:
 
     def __repr__(self) -> str:
         mod = self.modality.value
+        extra = ""
+        if self.tags:
+            extra += f", tags={self.tags!r}"
+        if self.cost:
+            extra += f", cost={self.cost!r}"
+        if self.defeats:
+            extra += f", defeats={self.defeats!r}"
+        if self.inherits is not None:
+            extra += f", inherits={self.inherits!r}"
         return (
             f"Norm({self.id!r}, {self.action!r}, {mod}, priority={self.priority}, "
-            f"specificity={self.specificity}, time={self.time})"
+            f"specificity={self.specificity}, time={self.time}{extra})"
         )
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -220,6 +320,11 @@ class Norm:
                 self.time,
                 self.description,
                 self.context,
+                self.tags,
+                self.cost,
+                self.defeats,
+                self.inherits,
+                self.decide,
             ),
         )
 
@@ -234,6 +339,11 @@ def _rebuild(
     time: float,
     description: str,
     context: Any = None,
+    tags: Any = (),
+    cost: float = 0.0,
+    defeats: Any = (),
+    inherits: NodeId | None = None,
+    decide: Any = None,
 ) -> Norm:
     return Norm(
         id,
@@ -245,4 +355,9 @@ def _rebuild(
         specificity=specificity,
         time=time,
         description=description,
+        tags=tags,
+        cost=cost,
+        defeats=defeats,
+        inherits=inherits,
+        decide=decide,
     )

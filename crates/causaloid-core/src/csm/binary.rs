@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 const FIRING_MAGIC: [u8; 4] = *b"CLFI";
 const BATCH_MAGIC: [u8; 4] = *b"CLFB";
-const VERSION: u16 = 1;
+const VERSION: u16 = 2; // 2: verdicts carry calculus, tags, cost, decisions
 
 fn write_value(w: &mut Writer, v: Option<Value>) {
     match v {

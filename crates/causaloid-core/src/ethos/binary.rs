@@ -1,12 +1,19 @@
 //! The compact binary form of a [`DeonticVerdict`] (what a pickle carries).
 
 use super::norm::Modality;
-use super::verdict::{Defeat, DeonticVerdict, Rule};
+use super::verdict::{Calculus, Defeat, DeonticVerdict, Rule};
 use crate::codec::{CodecError, Reader, Writer};
+use crate::uncertain::Decision;
 
 const MAGIC: [u8; 4] = *b"CLDV";
-const VERSION: u16 = 1;
-const RULES: [Rule; 3] = [Rule::LexSuperior, Rule::LexSpecialis, Rule::LexPosterior];
+const VERSION: u16 = 2;
+const RULES: [Rule; 5] = [
+    Rule::LexSuperior,
+    Rule::LexSpecialis,
+    Rule::LexPosterior,
+    Rule::Explicit,
+    Rule::ModalPrecedence,
+];
 
 fn modality_index(m: Modality) -> u8 {
     Modality::ALL.iter().position(|x| *x == m).unwrap_or(0) as u8
@@ -32,6 +39,20 @@ pub(crate) fn write_verdict(w: &mut Writer, v: &DeonticVerdict) {
         w.node_id(&d.by);
         w.u8(RULES.iter().position(|r| *r == d.rule).unwrap_or(0) as u8);
         w.str(&d.reason);
+    }
+    w.u8(Calculus::ALL
+        .iter()
+        .position(|c| *c == v.calculus)
+        .unwrap_or(0) as u8);
+    w.len(v.tags.len());
+    for t in &v.tags {
+        w.str(t);
+    }
+    w.f64(v.cost);
+    w.len(v.decisions.len());
+    for (norm, d) in &v.decisions {
+        w.node_id(norm);
+        w.bytes(&d.to_bytes());
     }
 }
 
@@ -69,6 +90,24 @@ pub(crate) fn read_verdict(r: &mut Reader<'_>) -> Result<DeonticVerdict, CodecEr
             reason,
         });
     }
+    let c = r.u8("calculus")?;
+    let calculus = *Calculus::ALL.get(c as usize).ok_or(CodecError::Invalid {
+        what: "calculus",
+        detail: format!("index {c}"),
+    })?;
+    let n = r.len(8, "action tags")?;
+    let mut tags = Vec::with_capacity(n);
+    for _ in 0..n {
+        tags.push(r.str("action tag")?);
+    }
+    let cost = r.f64("cost")?;
+    let n = r.len(16, "decisions")?;
+    let mut decisions = Vec::with_capacity(n);
+    for _ in 0..n {
+        let norm = r.node_id("decision norm")?;
+        let d = Decision::from_bytes(r.bytes("decision")?)?;
+        decisions.push((norm, d));
+    }
     Ok(DeonticVerdict {
         action,
         modality,
@@ -77,6 +116,10 @@ pub(crate) fn read_verdict(r: &mut Reader<'_>) -> Result<DeonticVerdict, CodecEr
         concurring,
         defeated,
         unresolved,
+        calculus,
+        tags,
+        cost,
+        decisions,
     })
 }
 
@@ -117,6 +160,10 @@ mod tests {
                 reason: "specificity 2 > 1".into(),
             }],
             unresolved: vec![],
+            calculus: Calculus::DeepCausality,
+            tags: vec!["safety".into()],
+            cost: 2.5,
+            decisions: vec![],
         };
         let bytes = v.to_bytes();
         assert_eq!(DeonticVerdict::from_bytes(&bytes).unwrap(), v);

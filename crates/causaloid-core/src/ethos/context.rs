@@ -2,14 +2,22 @@
 //! observation that triggered it, say) plus an optional opaque host object
 //! that host-language predicates receive unchanged.
 
+use crate::uncertain::Uncertain;
 use std::any::Any;
 
+/// The seed uncertain context values are sampled with unless one is given.
+pub const DEFAULT_SEED: u64 = 0;
+
 /// A borrowed view of named values. Booleans are carried as 0.0 / 1.0.
+/// Uncertain values ride beside the certain ones: a norm whose predicate reads
+/// one is decided on seeded samples by the sequential probability ratio test.
 #[derive(Clone, Copy)]
 pub struct ActionContext<'a> {
     names: &'a [String],
     values: &'a [f64],
     host: Option<&'a (dyn Any + Send + Sync)>,
+    uncertain: &'a [(String, Uncertain)],
+    seed: u64,
 }
 
 impl<'a> ActionContext<'a> {
@@ -19,6 +27,8 @@ impl<'a> ActionContext<'a> {
             names,
             values,
             host: None,
+            uncertain: &[],
+            seed: DEFAULT_SEED,
         }
     }
 
@@ -27,7 +37,38 @@ impl<'a> ActionContext<'a> {
             names: &[],
             values: &[],
             host: None,
+            uncertain: &[],
+            seed: DEFAULT_SEED,
         }
+    }
+
+    /// Adds uncertain named values, sampled with `seed` when a norm reads them.
+    pub fn with_uncertain(
+        mut self,
+        uncertain: &'a [(String, Uncertain)],
+        seed: u64,
+    ) -> ActionContext<'a> {
+        self.uncertain = uncertain;
+        self.seed = seed;
+        self
+    }
+
+    /// The uncertain value of `name`, if the context holds one.
+    pub fn uncertain(&self, name: &str) -> Option<&'a Uncertain> {
+        self.uncertain
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, u)| u)
+    }
+
+    /// Whether the context holds any uncertain value.
+    pub fn has_uncertain(&self) -> bool {
+        !self.uncertain.is_empty()
+    }
+
+    /// The sampling seed for uncertain values.
+    pub fn seed(&self) -> u64 {
+        self.seed
     }
 
     /// Attaches the host's own representation of the context (for example the
@@ -48,8 +89,14 @@ impl<'a> ActionContext<'a> {
             .and_then(|i| self.values.get(i).copied())
     }
 
+    /// The names of the certain values, then of the uncertain ones.
     pub fn names(&self) -> Vec<String> {
-        self.names.iter().take(self.values.len()).cloned().collect()
+        self.names
+            .iter()
+            .take(self.values.len())
+            .cloned()
+            .chain(self.uncertain.iter().map(|(n, _)| n.clone()))
+            .collect()
     }
 
     pub fn len(&self) -> usize {

@@ -37,6 +37,38 @@ pub enum EthosError {
     InvalidArgument { name: &'static str, message: String },
     #[error("the norms' context reads failed: {source}")]
     Read { source: crate::error::CausalError },
+    #[error("norm {norm} {relation} norm {target}, which the ethos does not hold")]
+    UnknownRelation {
+        norm: NodeId,
+        relation: &'static str,
+        target: NodeId,
+    },
+    #[error("the {relation} relation between norms loops: {}; it must not", format_cycle(.cycle))]
+    RelationCycle {
+        relation: &'static str,
+        cycle: Vec<NodeId>,
+    },
+    #[error(
+        "norm {id} cannot be removed: norm {by} {relation} it; update or remove norm {by} first"
+    )]
+    NormInUse {
+        id: NodeId,
+        by: NodeId,
+        relation: &'static str,
+    },
+    #[error("norm {norm}: deciding its predicate failed: {source}")]
+    Sampled {
+        norm: NodeId,
+        source: Box<crate::error::CausalError>,
+    },
+}
+
+fn format_cycle(cycle: &[NodeId]) -> String {
+    let mut parts: Vec<String> = cycle.iter().map(ToString::to_string).collect();
+    if let Some(first) = parts.first().cloned() {
+        parts.push(first);
+    }
+    parts.join(" -> ")
 }
 
 fn format_known(known: &[String]) -> String {
@@ -53,6 +85,7 @@ impl Diagnostic for EthosError {
     fn area(&self) -> Area {
         match self {
             EthosError::Read { source } => source.area(),
+            EthosError::Sampled { source, .. } => source.area(),
             _ => Area::Ethos,
         }
     }
@@ -66,8 +99,11 @@ impl Diagnostic for EthosError {
             InvalidNorm { .. } | InvalidArgument { .. } => "NormError",
             MissingContext { .. } => "MissingContextError",
             InvalidPredicate { .. } | Predicate { .. } => "PredicateError",
-            // A context read failed: the precise error of the read itself.
+            UnknownRelation { .. } => "UnknownNormError",
+            RelationCycle { .. } | NormInUse { .. } => "RelationError",
+            // A context read or a sampled decision failed: the precise error itself.
             Read { source } => source.kind(),
+            Sampled { source, .. } => source.kind(),
         }
     }
 
@@ -96,6 +132,25 @@ impl Diagnostic for EthosError {
             Predicate { norm, .. } => out("norm_id", Detail::Id(norm)),
             InvalidArgument { name, .. } => out("parameter", Detail::Text(name)),
             Read { source } => source.detail(out),
+            UnknownRelation {
+                norm,
+                relation,
+                target,
+            } => {
+                out("norm_id", Detail::Id(target));
+                out("referenced_by", Detail::Id(norm));
+                out("relation", Detail::Text(relation));
+            }
+            RelationCycle { relation, cycle } => {
+                out("relation", Detail::Text(relation));
+                out("cycle", Detail::Ids(cycle));
+            }
+            NormInUse { id, by, relation } => {
+                out("norm_id", Detail::Id(id));
+                out("referenced_by", Detail::Id(by));
+                out("relation", Detail::Text(relation));
+            }
+            Sampled { source, .. } => source.detail(out),
         }
     }
 
@@ -105,6 +160,7 @@ impl Diagnostic for EthosError {
                 payload: Some(p), ..
             } => Some(Payload::Host(p.0.as_ref())),
             EthosError::Read { source } => source.payload(),
+            EthosError::Sampled { source, .. } => source.payload(),
             _ => None,
         }
     }

@@ -4,8 +4,9 @@
 use super::context::ActionContext;
 use super::error::EthosError;
 use crate::expr::{ColumnTable, Expr, Program, Scratch};
-use crate::graph::NodeId;
-use crate::value::{Kind, Verdict};
+use crate::graph::{Causaloid, Input, Member, NodeId, Sampled, SampledInput, SampledMode};
+use crate::uncertain::{Decision, SprtParams};
+use crate::value::{Kind, Value, Verdict};
 use std::fmt;
 use std::sync::Arc;
 
@@ -80,6 +81,10 @@ pub enum Predicate {
     Expr(Expr),
     /// A host-language callable.
     Host(Arc<dyn NormPredicate>),
+    /// A causaloid, collection or graph reading the context by column name:
+    /// the norm applies when it decides an active verdict. On uncertain
+    /// context values it is decided by the engine's sampled evaluation.
+    Member(Member),
 }
 
 impl fmt::Debug for Predicate {
@@ -88,6 +93,7 @@ impl fmt::Debug for Predicate {
             Predicate::Always => f.write_str("Always"),
             Predicate::Expr(e) => write!(f, "Expr({e})"),
             Predicate::Host(_) => f.write_str("Host(..)"),
+            Predicate::Member(m) => write!(f, "Member({})", m.id()),
         }
     }
 }
@@ -113,6 +119,21 @@ pub struct Norm {
     /// The contexts its predicate's context reads are filled from; reads
     /// that name no context read the first.
     pub contexts: Vec<std::sync::Arc<crate::context::SharedContext>>,
+    /// Tags: the norm vets only actions carrying one of them (none: every
+    /// action it governs by name). A specialization also carries its parent's.
+    pub tags: Vec<String>,
+    /// The cost of taking the action, for an optional norm (0 otherwise).
+    pub cost: f64,
+    /// Norms this one defeats explicitly whenever both apply.
+    pub defeats: Vec<NodeId>,
+    /// The norm this one specializes: it applies only where its parent's
+    /// predicate holds too, carries the parent's tags and ranks at least one
+    /// step more specific.
+    pub inherits: Option<NodeId>,
+    /// How a predicate on uncertain values is decided (None: the defaults).
+    pub decide: Option<SprtParams>,
+    /// The sampling seed of this norm's decisions (None: the evaluation's).
+    pub seed: Option<u64>,
 }
 
 impl Norm {
@@ -127,7 +148,37 @@ impl Norm {
             time: 0.0,
             description: String::new(),
             contexts: Vec::new(),
+            tags: Vec::new(),
+            cost: 0.0,
+            defeats: Vec::new(),
+            inherits: None,
+            decide: None,
+            seed: None,
         }
+    }
+
+    pub fn tags<I, S>(mut self, tags: I) -> Norm
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.tags = tags.into_iter().map(Into::into).collect();
+        self
+    }
+
+    pub fn cost(mut self, cost: f64) -> Norm {
+        self.cost = cost;
+        self
+    }
+
+    pub fn defeats(mut self, ids: impl IntoIterator<Item = NodeId>) -> Norm {
+        self.defeats = ids.into_iter().collect();
+        self
+    }
+
+    pub fn inherits(mut self, parent: impl Into<NodeId>) -> Norm {
+        self.inherits = Some(parent.into());
+        self
     }
 
     /// Holds `contexts` for the predicate's context reads.
@@ -179,18 +230,69 @@ impl Norm {
                 message: "the action name is empty".to_owned(),
             });
         }
+        let invalid = |name: &'static str, message: String| EthosError::InvalidNorm {
+            norm: self.id.clone(),
+            name,
+            message,
+        };
+        if self.tags.iter().any(|t| t.trim().is_empty()) {
+            return Err(invalid("tags", "a tag is empty".to_owned()));
+        }
+        if !self.cost.is_finite() || self.cost < 0.0 {
+            return Err(invalid(
+                "cost",
+                format!("{} is not a finite number >= 0", self.cost),
+            ));
+        }
+        if self.cost != 0.0 && self.modality != Modality::Optional {
+            return Err(invalid(
+                "cost",
+                format!(
+                    "only an optional norm carries a cost; this one is {}",
+                    self.modality
+                ),
+            ));
+        }
+        if self.defeats.contains(&self.id) {
+            return Err(invalid("defeats", "a norm cannot defeat itself".to_owned()));
+        }
+        if self.inherits.as_ref() == Some(&self.id) {
+            return Err(invalid(
+                "inherits",
+                "a norm cannot specialize itself".to_owned(),
+            ));
+        }
+        if let Some(p) = &self.decide {
+            p.validate().map_err(|e| invalid("decide", e.to_string()))?;
+        }
         Ok(())
     }
 }
 
 /// A norm ready to be evaluated: its expression compiled against the ethos's
 /// column table.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub(crate) struct CompiledNorm {
     pub norm: Norm,
     pub program: Option<Program>,
     pub columns: Vec<u32>,
+    /// The predicate as a member of the graph engine, for uncertain inputs
+    /// (and the predicate itself for a causaloid predicate).
+    pub member: Option<Member>,
 }
+
+impl fmt::Debug for CompiledNorm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CompiledNorm")
+            .field("norm", &self.norm)
+            .field("columns", &self.columns)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What deciding a norm's predicate found: whether it holds, and the
+/// sequential decisions taken on uncertain values (none on certain ones).
+pub(crate) type Held = (bool, Vec<(NodeId, Decision)>);
 
 impl CompiledNorm {
     pub fn compile(norm: Norm, table: &mut ColumnTable) -> Result<CompiledNorm, EthosError> {
@@ -223,11 +325,111 @@ impl CompiledNorm {
             }
             _ => (None, Vec::new()),
         };
+        let member = match &norm.predicate {
+            Predicate::Expr(e) => {
+                let mut c = Causaloid::from_expr_in(
+                    norm.id.clone(),
+                    norm.description.clone(),
+                    e.clone(),
+                    &norm.contexts,
+                )
+                .map_err(|source| EthosError::Read { source })?;
+                if let Some(p) = norm.decide {
+                    c = c
+                        .with_decide(p)
+                        .map_err(|source| EthosError::Read { source })?;
+                }
+                Some(Member::Causaloid(Arc::new(c)))
+            }
+            Predicate::Member(m) => {
+                // Its columns become the ethos's, so a state machine feeds them.
+                for c in m.columns() {
+                    table.slot(c);
+                }
+                Some(m.clone())
+            }
+            _ => None,
+        };
         Ok(CompiledNorm {
             norm,
             program,
             columns,
+            member,
         })
+    }
+
+    /// Whether the predicate reads one of the context's uncertain values.
+    fn reads_uncertain(&self, context: &ActionContext<'_>) -> bool {
+        context.has_uncertain()
+            && self
+                .member
+                .as_ref()
+                .is_some_and(|m| m.columns().iter().any(|c| context.uncertain(c).is_some()))
+    }
+
+    /// Evaluates the predicate as a member of the graph engine: on samples
+    /// when a value it reads is uncertain, else on the certain row.
+    fn holds_member(
+        &self,
+        member: &Member,
+        context: &ActionContext<'_>,
+    ) -> Result<Held, EthosError> {
+        let id = &self.norm.id;
+        let missing = |column: &str| EthosError::MissingContext {
+            norm: id.clone(),
+            column: column.to_owned(),
+            known: context.names(),
+        };
+        let sampled_fail = |source| EthosError::Sampled {
+            norm: id.clone(),
+            source: Box::new(source),
+        };
+        let eval = if self.reads_uncertain(context) {
+            let mut cells = Vec::with_capacity(member.columns().len());
+            for c in member.columns() {
+                let cell = match (context.uncertain(c), context.get(c)) {
+                    (Some(u), _) => Sampled::Uncertain(u.clone()),
+                    (None, Some(x)) => Sampled::Certain(Value::Num(x)),
+                    (None, None) => return Err(missing(c)),
+                };
+                cells.push(cell);
+            }
+            let samples = self
+                .norm
+                .decide
+                .or_else(|| match member {
+                    Member::Causaloid(c) => c.decide(),
+                    _ => None,
+                })
+                .map_or(SprtParams::default().max_samples, |p| p.max_samples);
+            let input = SampledInput {
+                value: None,
+                row: cells,
+                host: None,
+                seed: self.norm.seed.unwrap_or(context.seed()),
+                samples,
+            };
+            member
+                .evaluate_sampled(&input, &SampledMode::Roots)
+                .map_err(sampled_fail)?
+        } else {
+            let mut row = Vec::with_capacity(member.columns().len());
+            for c in member.columns() {
+                row.push(context.get(c).ok_or_else(|| missing(c))?);
+            }
+            member.evaluate(&Input {
+                value: None,
+                row: &row,
+                host: None,
+            })
+        };
+        let verdict = eval.verdict().map_err(sampled_fail)?;
+        let decisions = eval
+            .decisions()
+            .iter()
+            .map(|(_, d)| (id.clone(), d.clone()))
+            .collect();
+        Ok((verdict.is_active(), decisions))
     }
 
     /// Whether the norm applies to `action` in `context`. `row` holds the
@@ -240,9 +442,19 @@ impl CompiledNorm {
         present: &[bool],
         table: &ColumnTable,
         stack: &mut Scratch,
-    ) -> Result<bool, EthosError> {
+    ) -> Result<Held, EthosError> {
+        if let (Predicate::Member(_), Some(m)) | (Predicate::Expr(_), Some(m)) =
+            (&self.norm.predicate, &self.member)
+        {
+            if matches!(self.norm.predicate, Predicate::Member(_)) || self.reads_uncertain(context)
+            {
+                return self.holds_member(m, context);
+            }
+        }
+        let certain = |b: bool| (b, Vec::new());
         match (&self.norm.predicate, &self.program) {
-            (Predicate::Always, _) => Ok(true),
+            (Predicate::Always, _) => Ok(certain(true)),
+            (Predicate::Member(_), _) => Ok(certain(false)),
             (Predicate::Expr(_), Some(program)) => {
                 for &slot in &self.columns {
                     if !present.get(slot as usize).copied().unwrap_or(false) {
@@ -258,16 +470,17 @@ impl CompiledNorm {
                 }
                 let (kind, x) = program.eval(row, (Kind::Num, f64::NAN), &[], stack);
                 match Verdict::from_raw(kind, x) {
-                    Ok(v) => Ok(v.is_active()),
+                    Ok(v) => Ok(certain(v.is_active())),
                     Err(found) => Err(EthosError::InvalidPredicate {
                         norm: self.norm.id.clone(),
                         found: found.to_string(),
                     }),
                 }
             }
-            (Predicate::Expr(_), None) => Ok(false),
+            (Predicate::Expr(_), None) => Ok(certain(false)),
             (Predicate::Host(p), _) => {
                 p.holds(action, context)
+                    .map(certain)
                     .map_err(|(message, payload)| EthosError::Predicate {
                         norm: self.norm.id.clone(),
                         message,

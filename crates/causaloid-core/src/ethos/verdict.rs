@@ -2,9 +2,56 @@
 //! norm that decided, the norms that agreed, and each defeated norm with the
 //! rule that defeated it.
 
+use super::error::EthosError;
 use super::norm::Modality;
 use crate::graph::NodeId;
+use crate::uncertain::Decision;
 use std::fmt;
+
+/// How the norms that survive explicit defeats settle on one status.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Calculus {
+    /// The highest-ranked norm decides (priority, then specificity, then
+    /// time); disagreeing norms ranked lower are defeated by it.
+    #[default]
+    Priority,
+    /// DeepCausality's calculus: explicit defeats count only when the
+    /// defeater outranks on priority, specificity or time; then any surviving
+    /// impermissible norm wins, else any obligatory one, else the action is
+    /// optional at the summed cost of the optional norms.
+    DeepCausality,
+}
+
+impl Calculus {
+    pub const ALL: [Calculus; 2] = [Calculus::Priority, Calculus::DeepCausality];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Calculus::Priority => "priority",
+            Calculus::DeepCausality => "deepcausality",
+        }
+    }
+
+    /// Parses a calculus name (case-insensitive, surrounding blanks ignored).
+    pub fn from_name(name: &str) -> Result<Calculus, EthosError> {
+        let wanted = name.trim().to_ascii_lowercase();
+        Calculus::ALL
+            .into_iter()
+            .find(|c| c.name() == wanted)
+            .ok_or_else(|| EthosError::InvalidArgument {
+                name: "calculus",
+                message: format!(
+                    "unknown calculus {name:?}; expected \"priority\" or \"deepcausality\""
+                ),
+            })
+    }
+}
+
+impl fmt::Display for Calculus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
 
 /// The rule of defeasible reasoning that settled a conflict between two norms.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -15,6 +62,11 @@ pub enum Rule {
     LexSpecialis,
     /// Same priority and specificity: the later norm wins.
     LexPosterior,
+    /// The norm was declared to defeat the other (`defeats=`).
+    Explicit,
+    /// DeepCausality's calculus: impermissible prevails over obligatory,
+    /// which prevails over optional.
+    ModalPrecedence,
 }
 
 impl Rule {
@@ -23,6 +75,8 @@ impl Rule {
             Rule::LexSuperior => "lex superior",
             Rule::LexSpecialis => "lex specialis",
             Rule::LexPosterior => "lex posterior",
+            Rule::Explicit => "explicit defeat",
+            Rule::ModalPrecedence => "modal precedence",
         }
     }
 }
@@ -63,6 +117,15 @@ pub struct DeonticVerdict {
     /// then forbids the action if any of them forbids it, and otherwise makes
     /// it optional (see [`super::Ethos::evaluate`]).
     pub unresolved: Vec<NodeId>,
+    /// The calculus that settled the status.
+    pub calculus: Calculus,
+    /// The action's tags the norms were matched against.
+    pub tags: Vec<String>,
+    /// When the action is optional: the summed cost of the optional norms
+    /// that stand (not defeated); 0 otherwise.
+    pub cost: f64,
+    /// Decisions taken on uncertain context values, per norm.
+    pub decisions: Vec<(NodeId, Decision)>,
 }
 
 impl DeonticVerdict {
@@ -108,10 +171,33 @@ impl DeonticVerdict {
                 }
             }
         }
+        if self.modality == Modality::Optional && self.cost != 0.0 {
+            out.push_str(&format!(", at a cost of {}", self.cost));
+        }
+        if self.calculus != Calculus::Priority {
+            out.push_str(&format!(" [{} calculus]", self.calculus));
+        }
+        if !self.tags.is_empty() {
+            out.push_str(&format!("\n  action tags: {}", self.tags.join(", ")));
+        }
         for d in &self.defeated {
             out.push_str(&format!(
                 "\n  norm {} defeated by norm {}: {} ({})",
                 d.norm, d.by, d.rule, d.reason
+            ));
+        }
+        for (norm, d) in &self.decisions {
+            let p = &d.params;
+            out.push_str(&format!(
+                "\n  norm {norm} decided on uncertain values: P(true) ~ {:.3} from {} samples \
+                 (threshold {}, confidence {}, {}, seed {}): {}",
+                d.estimate(),
+                d.samples,
+                p.threshold,
+                p.confidence,
+                d.reason.as_str(),
+                d.seed,
+                if d.outcome { "holds" } else { "does not hold" }
             ));
         }
         out
