@@ -13,7 +13,21 @@ from __future__ import annotations
 
 from causaloid import csm, discover, errors, ethos, expr, scm, uncertain
 from causaloid._native import __version__
-from causaloid.context import Context, Data, Space, SpaceTime, Symbolic, Time
+from causaloid.context import (
+    Context,
+    Data,
+    Ecef,
+    Geo,
+    Ned,
+    Oriented,
+    Space,
+    SpaceTime,
+    Step,
+    Symbolic,
+    SymbolicTime,
+    Time,
+    TimeNs,
+)
 from causaloid.csm import Action, State, StateMachine, Window
 from causaloid.effect import Effect, Process
 from causaloid.errors import CausalError
@@ -35,11 +49,15 @@ __all__ = [
     "Causaloid",
     "Context",
     "Data",
+    "Ecef",
     "Effect",
     "Ethos",
+    "Geo",
     "MaybeUncertain",
     "Model",
+    "Ned",
     "Norm",
+    "Oriented",
     "Process",
     "Relay",
     "SCM",
@@ -47,8 +65,11 @@ __all__ = [
     "SpaceTime",
     "State",
     "StateMachine",
+    "Step",
     "Symbolic",
+    "SymbolicTime",
     "Time",
+    "TimeNs",
     "Uncertain",
     "Window",
     "__version__",

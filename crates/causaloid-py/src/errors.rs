@@ -269,7 +269,13 @@ fn context_error_as(
             "TimeOrderError"
         }
         TimestampUnit { .. } => "TimestampUnitError",
-        InvalidCoordinate { .. } => "CoordinateError",
+        InvalidCoordinate { .. } | CoordinateRange { .. } | InvalidQuaternion { .. } => {
+            "CoordinateError"
+        }
+        WrongTimeKind { .. } | IncomparableTimes { .. } | KindMismatch { .. } => {
+            "ContextoidKindError"
+        }
+        NotCalendar { .. } | UnknownLabel { .. } => "ContextArgumentError",
         UnknownScale { name } => {
             set("scale", pyo3::types::PyString::new(py, name).into_any());
             "UnknownScaleError"

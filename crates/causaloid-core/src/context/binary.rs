@@ -15,6 +15,9 @@
 //!              down ref_lat ref_lon ref_alt per ned, x y z qw qx qy qz per
 //!              oriented contextoid
 //! labels     : one string per symbolic time; ranks: its i64 column
+//! (kind 10 uncertain data) distributions: one tag byte each (0 point,
+//!              1 normal, 2 uniform, 3 bernoulli); its two parameters follow
+//!              in the geometry column
 //! fields     : count, then per field its name and an f64 column (the store's
 //!              absent marker = absent; any other NaN is a NaN field)
 //! relations  : kind names, then from/to positions and kind index as u32 columns
@@ -27,6 +30,7 @@ use super::contextoid::{ContextoidKind, RelationKind};
 use super::error::ContextError;
 use super::store::Context;
 use super::time::TimeScale;
+use super::uncertain_data::Distribution;
 use crate::codec::{CodecError, Reader, Writer};
 use crate::graph::NodeId;
 
@@ -63,6 +67,7 @@ impl Context {
             Vec::new(),
         );
         let (mut geometry, mut labels, mut ranks) = (Vec::new(), Vec::new(), Vec::new());
+        let mut dists = Vec::new();
         for s in &slots {
             match self.kind_at(*s) {
                 ContextoidKind::Data => tags.push(0u8),
@@ -121,6 +126,11 @@ impl Context {
                     labels.push(label.as_str());
                     ranks.push(*rank);
                 }
+                ContextoidKind::UncertainData { dist } => {
+                    tags.push(10);
+                    dists.push(dist.tag());
+                    geometry.extend_from_slice(&dist.params());
+                }
             }
         }
         w.bytes(&tags);
@@ -137,6 +147,7 @@ impl Context {
             w.str(l);
         }
         w.i64s(&ranks);
+        w.bytes(&dists);
         w.len(self.field_names.len());
         for (name, col) in self.field_names.iter().zip(&self.columns) {
             w.str(name);
@@ -187,15 +198,16 @@ impl Context {
         let symbols = (0..n_symbols)
             .map(|_| r.str("symbol"))
             .collect::<Result<Vec<_>, _>>()?;
-        let (geometry, labels, ranks) = if version >= 2 {
+        let (geometry, labels, ranks, dists) = if version >= 2 {
             let geometry = r.f64s("geometry")?;
             let n_labels = r.len(8, "symbolic time labels")?;
             let labels = (0..n_labels)
                 .map(|_| r.str("symbolic time label"))
                 .collect::<Result<Vec<_>, _>>()?;
-            (geometry, labels, r.i64s("symbolic time ranks")?)
+            let ranks = r.i64s("symbolic time ranks")?;
+            (geometry, labels, ranks, r.bytes("distributions")?.to_vec())
         } else {
-            (Vec::new(), Vec::new(), Vec::new())
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new())
         };
         let n_fields = r.len(16, "fields")?;
         let mut fields = Vec::with_capacity(n_fields);
@@ -233,7 +245,7 @@ impl Context {
             detail: "more entries than contextoids of that kind".to_owned(),
         };
         let (mut si, mut ti, mut ci, mut yi) = (0usize, 0usize, 0usize, 0usize);
-        let (mut gi, mut li) = (0usize, 0usize);
+        let (mut gi, mut li, mut di) = (0usize, 0usize, 0usize);
         let mut kinds_out = Vec::with_capacity(ids.len());
         for tag in tags {
             let mut xyz = || -> Result<(f64, f64, f64), CodecError> {
@@ -314,6 +326,18 @@ impl Context {
                         label: label.clone(),
                         rank,
                     }
+                }
+                10 => {
+                    let tag = *dists.get(di).ok_or_else(|| bad("distributions"))?;
+                    di += 1;
+                    let g = geometry.get(gi..gi + 2).ok_or_else(|| bad("geometry"))?;
+                    gi += 2;
+                    let dist =
+                        Distribution::from_tag(tag, [g[0], g[1]]).ok_or(CodecError::Invalid {
+                            what: "distribution",
+                            detail: format!("tag {tag}"),
+                        })?;
+                    ContextoidKind::UncertainData { dist }
                 }
                 t => {
                     return Err(CodecError::Invalid {

@@ -3,6 +3,7 @@
 use super::error::ContextError;
 use super::geo::{normalize_quaternion, ALT_RANGE};
 use super::time::{TimeScale, MAX_ABS_SECONDS};
+use super::uncertain_data::Distribution;
 use crate::graph::NodeId;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -72,6 +73,11 @@ pub enum ContextoidKind {
         label: String,
         rank: i64,
     },
+    /// A data node whose value is uncertain: read through the engine's
+    /// uncertain path (sampled), never as a plain number.
+    UncertainData {
+        dist: Distribution,
+    },
 }
 
 /// What a time value counts, so that only comparable times are compared.
@@ -108,6 +114,7 @@ impl ContextoidKind {
             ContextoidKind::Ned { .. } => "ned",
             ContextoidKind::Oriented { .. } => "oriented",
             ContextoidKind::SymbolicTime { .. } => "symbolic_time",
+            ContextoidKind::UncertainData { .. } => "uncertain",
         }
     }
 
@@ -448,6 +455,9 @@ impl ContextoidKind {
                               contextoid (cl.SymbolicTime), not a time of scale symbolic"
                         .to_owned(),
                 })
+            }
+            ContextoidKind::UncertainData { dist } => {
+                dist.to_uncertain(id)?;
             }
             ContextoidKind::Time { scale, timestamp } if scale.is_calendar() => {
                 if !(-MAX_ABS_SECONDS..=MAX_ABS_SECONDS).contains(timestamp) {

@@ -85,6 +85,10 @@ pub enum ContextError {
         scale: String,
         operation: &'static str,
     },
+    #[error("contextoid {id}: invalid distribution: {message}")]
+    InvalidDistribution { id: NodeId, message: String },
+    #[error("contextoid {id} holds an uncertain value; a plain read cannot use it (that would hide the uncertainty): evaluate on uncertain inputs, where the engine samples it, or read its distribution")]
+    UncertainValue { id: NodeId },
     #[error("no symbolic time has the label {label:?}")]
     UnknownLabel { label: String },
     #[error("contextoid {id}: timestamp {found} is out of range; timestamps are seconds since 1970-01-01 UTC (milliseconds or nanoseconds are too large)")]
@@ -139,6 +143,8 @@ impl ContextError {
             | InvalidQuaternion { id, .. }
             | WrongTimeKind { id, .. }
             | KindMismatch { id, .. }
+            | InvalidDistribution { id, .. }
+            | UncertainValue { id }
             | WrongKind { id, .. } => Some(id),
             MissingEndpoint { missing, .. } => Some(missing),
             DuplicateRelation { from, .. }

@@ -15,6 +15,7 @@ mod space;
 mod store;
 mod time;
 mod time_kinds;
+mod uncertain_data;
 mod update;
 
 pub use contextoid::{Contextoid, ContextoidKind, Relation, RelationKind, TimeDomain};
@@ -25,4 +26,5 @@ pub use shared::SharedContext;
 pub use space::{check_geodetic, Geodetic};
 pub use store::{Context, Direction};
 pub use time::{civil_from_days, days_from_civil, period_label, TimeScale, MAX_ABS_SECONDS};
+pub use uncertain_data::Distribution;
 pub use update::{Operation, UpdateError};

@@ -211,6 +211,9 @@ impl Context {
     /// not carry the field).
     pub fn value(&self, id: &NodeId, field: &str) -> Result<f64, ContextError> {
         let slot = self.slot(id)?;
+        if self.uncertain_value(id, field).is_some() {
+            return Err(ContextError::UncertainValue { id: id.clone() });
+        }
         let f = self.field_slot(field)?;
         Ok(self.columns[f as usize][slot as usize])
     }
@@ -219,7 +222,13 @@ impl Context {
     pub fn values(&self, ids: &[NodeId], field: &str) -> Result<Vec<f64>, ContextError> {
         let col = &self.columns[self.field_slot(field)? as usize];
         ids.iter()
-            .map(|id| self.slot(id).map(|s| col[s as usize]))
+            .map(|id| {
+                let s = self.slot(id)?;
+                if self.uncertain_value(id, field).is_some() {
+                    return Err(ContextError::UncertainValue { id: id.clone() });
+                }
+                Ok(col[s as usize])
+            })
             .collect()
     }
 
@@ -239,6 +248,9 @@ impl Context {
         for (v, &i) in out.iter().zip(ids) {
             if v.is_nan() && self.index.get_int(i).is_none() {
                 return Err(ContextError::UnknownId { id: NodeId::Int(i) });
+            }
+            if v.is_nan() && self.uncertain_value(&NodeId::Int(i), field).is_some() {
+                return Err(ContextError::UncertainValue { id: NodeId::Int(i) });
             }
         }
         Ok(out)
