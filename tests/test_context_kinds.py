@@ -515,3 +515,93 @@ def test_a_geo_read_works_after_pickling_in_a_fresh_process(tmp_path: Path) -> N
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "True False"
+
+
+# ---- uncertain data values ---------------------------------------------------------------
+
+
+def speed_limit(ctx: cl.Context) -> cl.Causaloid:
+    return cl.Causaloid(
+        "speeding",
+        "the measured speed exceeds the limit",
+        expr=E.ctx_value("speed") > E.col("limit"),
+        context=ctx,
+    )
+
+
+def test_an_uncertain_contextoid_is_read_through_the_sampled_path() -> None:
+    ctx = cl.Context(1, "road").add(cl.UncertainData("speed", cl.Uncertain.normal(29.0, 3.0)))
+    c = speed_limit(ctx)
+    # P(N(29, 3) > 20) ~ 0.999 and P(N(29, 3) > 35) ~ 0.023: clear decisions.
+    assert c.evaluate({"limit": 20.0}).value is True
+    assert c.evaluate({"limit": 35.0}).value is False
+    g = cl.CausalGraph("g")
+    g.add(c)
+    g.freeze()
+    assert g.evaluate({"limit": 20.0}).value is True
+    assert g.evaluate({"limit": 35.0}).value is False
+    # The same seed decides the same way; a point mass decides exactly.
+    assert [c.evaluate({"limit": 28.5}, seed=7).value for _ in range(3)] in (
+        [True] * 3,
+        [False] * 3,
+    )
+    ctx.replace(cl.UncertainData("speed", cl.Uncertain.point(30.0)))
+    assert c.evaluate({"limit": 29.999}).value is True
+    assert c.evaluate({"limit": 30.0}).value is False
+
+
+def test_a_plain_read_of_an_uncertain_value_is_a_precise_error() -> None:
+    ctx = cl.Context(1, "road").add(
+        cl.UncertainData("speed", cl.Uncertain.normal(29.0, 3.0), {"lane": 2.0}),
+        cl.Data("limit", 27.8),
+    )
+    with pytest.raises(ContextoidKindError, match="uncertain value") as info:
+        ctx.value("speed")
+    assert info.value.node_id == "speed"  # type: ignore[attr-defined]
+    with pytest.raises(ContextoidKindError, match="uncertain value"):
+        ctx.values(["limit", "speed"])
+    assert ctx.value("speed", "lane") == 2.0  # other fields are plain numbers
+    with pytest.raises(ContextoidKindError, match="uncertain value"):
+        speed_limit(ctx).evaluate_batch({"limit": [20.0, 35.0]})
+
+
+def test_uncertain_contextoids_round_trip_and_refuse_what_a_context_cannot_hold() -> None:
+    ctx = cl.Context(1, "road").add(
+        cl.UncertainData("n", cl.Uncertain.normal(29.0, 3.0)),
+        cl.UncertainData("u", cl.Uncertain.uniform(1.0, 2.0)),
+        cl.UncertainData("b", cl.Uncertain.bernoulli(0.25)),
+        cl.UncertainData("p", cl.Uncertain.point(4.0)),
+    )
+    for back in (
+        cl.Context.from_json(ctx.to_json()),
+        cl.Context.from_bytes(ctx.to_bytes()),
+        pickle.loads(pickle.dumps(ctx)),
+    ):
+        assert back == ctx
+        assert back["b"].distribution == ("bernoulli", 0.25)  # type: ignore[union-attr]
+        assert back["u"].value.sample(4, seed=3).tolist() == (  # type: ignore[union-attr]
+            cl.Uncertain.uniform(1.0, 2.0).sample(4, seed=3).tolist()
+        )
+    x = cl.Uncertain.normal(0.0, 1.0)
+    with pytest.raises(ContextArgumentError, match="normal, uniform, bernoulli"):
+        cl.UncertainData("x", x + 1.0)
+    with pytest.raises(TypeError, match="cl.Uncertain"):
+        cl.UncertainData("x", 3.0)
+    text = ctx.to_json().replace('"std":3.0', '"std":-3.0')
+    with pytest.raises(ContextArgumentError, match="distribution"):
+        cl.Context.from_json(text)
+
+
+def test_an_uncertain_contextoid_is_sampled_after_pickling_in_a_fresh_process(tmp_path) -> None:
+    ctx = cl.Context(1, "road").add(cl.UncertainData("speed", cl.Uncertain.normal(29.0, 3.0)))
+    path = tmp_path / "c.pkl"
+    path.write_bytes(pickle.dumps(speed_limit(ctx)))
+    code = textwrap.dedent(
+        f"""
+        import pickle
+        c = pickle.loads(open({str(path)!r}, "rb").read())
+        print(c.evaluate({{"limit": 20.0}}).value, c.evaluate({{"limit": 35.0}}).value)
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "True False"

@@ -27,6 +27,7 @@ from causaloid.context import (
     SymbolicTime,
     Time,
     TimeNs,
+    UncertainData,
 )
 from causaloid.csm import Action, State, StateMachine, Window
 from causaloid.effect import Effect, Process
@@ -71,6 +72,7 @@ __all__ = [
     "Time",
     "TimeNs",
     "Uncertain",
+    "UncertainData",
     "Window",
     "__version__",
     "csm",

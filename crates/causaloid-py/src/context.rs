@@ -5,8 +5,8 @@
 
 use causaloid_core::context::{
     check_geodetic, geo, Aggregation, Context, ContextError, Contextoid, ContextoidKind, Direction,
-    Frame, Operation, Relation, RelationKind, RowIds, SharedContext, TimeScale, UpdateError,
-    WindowRead,
+    Distribution, Frame, Operation, Relation, RelationKind, RowIds, SharedContext, TimeScale,
+    UpdateError, WindowRead,
 };
 use causaloid_core::NodeId;
 use numpy::{PyArray1, PyReadonlyArray1};
@@ -121,6 +121,20 @@ fn contextoid_from_py(py: Python<'_>, t: &Bound<'_, PyAny>) -> PyResult<Contexto
             let (label, rank): (String, i64) = params.extract()?;
             ContextoidKind::SymbolicTime { label, rank }
         }
+        "uncertain" => {
+            let (name, a, b): (String, f64, f64) = params.extract()?;
+            let tag = ["point", "normal", "uniform", "bernoulli"]
+                .iter()
+                .position(|n| *n == name)
+                .ok_or_else(|| {
+                    PyValueError::new_err(format!(
+                        "unknown distribution {name:?} (expected point, normal, uniform, bernoulli)"
+                    ))
+                })?;
+            let dist = Distribution::from_tag(tag as u8, [a, b])
+                .ok_or_else(|| PyValueError::new_err("unknown distribution"))?;
+            ContextoidKind::UncertainData { dist }
+        }
         other => {
             return Err(PyValueError::new_err(format!(
                 "unknown contextoid kind {other:?}"
@@ -162,6 +176,10 @@ fn contextoid_to_py<'py>(py: Python<'py>, c: &Contextoid) -> PyResult<Bound<'py,
         } => (*x, *y, *z, *qw, *qx, *qy, *qz).into_pyobject(py)?,
         ContextoidKind::SymbolicTime { label, rank } => {
             (label.as_str(), *rank).into_pyobject(py)?
+        }
+        ContextoidKind::UncertainData { dist } => {
+            let [a, b] = dist.params();
+            (dist.name(), a, b).into_pyobject(py)?
         }
     };
     (

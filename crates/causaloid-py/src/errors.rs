@@ -272,9 +272,11 @@ fn context_error_as(
         InvalidCoordinate { .. } | CoordinateRange { .. } | InvalidQuaternion { .. } => {
             "CoordinateError"
         }
-        WrongTimeKind { .. } | IncomparableTimes { .. } | KindMismatch { .. } => {
-            "ContextoidKindError"
-        }
+        WrongTimeKind { .. }
+        | IncomparableTimes { .. }
+        | KindMismatch { .. }
+        | UncertainValue { .. } => "ContextoidKindError",
+        InvalidDistribution { .. } => "ContextArgumentError",
         NotCalendar { .. } | UnknownLabel { .. } => "ContextArgumentError",
         UnknownScale { name } => {
             set("scale", pyo3::types::PyString::new(py, name).into_any());

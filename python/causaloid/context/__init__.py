@@ -17,6 +17,7 @@ from causaloid.context.contextoids import (
     SymbolicTime,
     Time,
     TimeNs,
+    UncertainData,
 )
 from causaloid.context.update import Transaction
 
@@ -36,6 +37,7 @@ __all__ = [
     "Time",
     "TimeNs",
     "Transaction",
+    "UncertainData",
     "errors",
     "geometry",
 ]

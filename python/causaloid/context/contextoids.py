@@ -445,11 +445,95 @@ class SymbolicTime:
         return (self.id, "symbolic_time", (self.label, self.rank), list(self.fields.items()))
 
 
+_DISTRIBUTIONS = ("point", "normal", "uniform", "bernoulli")
+
+
+@dataclass(frozen=True)
+class UncertainData:
+    """A data contextoid whose value is uncertain: a :class:`cl.Uncertain`
+    normal, uniform, Bernoulli or point (number) distribution.
+
+    A causaloid that reads it (``E.ctx_value(id)``) is evaluated by the
+    engine on seeded samples, as with an uncertain input; a plain read
+    (``ctx.value(id)``, a batch) raises
+    :class:`~causaloid.context.errors.ContextoidKindError` rather than hide the
+    uncertainty behind a number.
+
+    Examples
+    --------
+    >>> import causaloid as cl
+    >>> speed = UncertainData("speed", cl.Uncertain.normal(29.0, 3.0))
+    >>> speed.distribution
+    ('normal', 29.0, 3.0)
+    >>> round(speed.value.expected_value(100_000, seed=1), 1)
+    29.0
+    """
+
+    id: ContextoidId
+    value: Any = field(compare=False)
+    fields: dict[str, float] = field(default_factory=dict)
+    distribution: tuple[Any, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        from causaloid.context.errors import ContextArgumentError
+        from causaloid.uncertain import Uncertain
+
+        object.__setattr__(self, "id", _check_id(self.id))
+        if not isinstance(self.value, Uncertain):
+            raise TypeError(
+                f"contextoid {self.id!r}: an UncertainData value is a cl.Uncertain; "
+                f"got {type(self.value).__name__} (use cl.Data for a number)"
+            )
+        spec = self.value._node.to_spec()
+        tag, params, boolean, _ = spec[-1]
+        if len(spec) != 1 or tag not in _DISTRIBUTIONS or (tag == "point" and boolean):
+            raise ContextArgumentError(
+                f"contextoid {self.id!r}: a context holds a normal, uniform, bernoulli or "
+                f"numeric point distribution; got {self.value.describe()}",
+                {"node_id": self.id},
+            )
+        if tag in ("point", "bernoulli"):
+            dist: tuple[Any, ...] = (tag, float(params))
+        else:
+            dist = (tag, float(params[0]), float(params[1]))
+        object.__setattr__(self, "distribution", dist)
+        object.__setattr__(self, "fields", _fields(self.id, self.fields))
+        _checked(self)
+
+    def _native(self) -> tuple[Any, ...]:
+        tag, *params = self.distribution
+        a, b = (params + [0.0, 0.0])[:2]
+        return (self.id, "uncertain", (tag, a, b), list(self.fields.items()))
+
+
+def _uncertain_of(tag: str, a: float, b: float) -> Any:
+    from causaloid.uncertain import Uncertain
+
+    if tag == "point":
+        return Uncertain.point(a)
+    if tag == "bernoulli":
+        return Uncertain.bernoulli(a)
+    return getattr(Uncertain, tag)(a, b)
+
+
 Contextoid = Union[
-    Data, Time, TimeNs, Step, SymbolicTime, Space, SpaceTime, Geo, Ecef, Ned, Oriented, Symbolic
+    Data,
+    UncertainData,
+    Time,
+    TimeNs,
+    Step,
+    SymbolicTime,
+    Space,
+    SpaceTime,
+    Geo,
+    Ecef,
+    Ned,
+    Oriented,
+    Symbolic,
 ]
 CONTEXTOID_TYPES = (
     Data,
+    UncertainData,
     Time,
     TimeNs,
     Step,
@@ -496,9 +580,12 @@ def from_native(raw: tuple[Any, ...]) -> Contextoid:
         return Oriented(node_id, params[0], params[1], params[2], tuple(params[3:7]), extra)
     if kind == "symbolic_time":
         return SymbolicTime(node_id, params[0], params[1], extra)
+    if kind == "uncertain":
+        return UncertainData(node_id, _uncertain_of(*params), extra)
     raise ContextoidKindError(
         f"contextoid {node_id!r} has the unknown kind {kind!r} (this version knows "
-        "data, time, space, space_time, symbolic, geo, ecef, ned, oriented, symbolic_time)",
+        "data, uncertain, time, space, space_time, symbolic, geo, ecef, ned, oriented, "
+        "symbolic_time)",
         {"node_id": node_id, "kind": kind},
     )
 

@@ -459,13 +459,14 @@ impl ContextoidKind {
             ContextoidKind::UncertainData { dist } => {
                 dist.to_uncertain(id)?;
             }
-            ContextoidKind::Time { scale, timestamp } if scale.is_calendar() => {
-                if !(-MAX_ABS_SECONDS..=MAX_ABS_SECONDS).contains(timestamp) {
-                    return Err(ContextError::TimestampUnit {
-                        id: id.clone(),
-                        found: *timestamp,
-                    });
-                }
+            ContextoidKind::Time { scale, timestamp }
+                if scale.is_calendar()
+                    && !(-MAX_ABS_SECONDS..=MAX_ABS_SECONDS).contains(timestamp) =>
+            {
+                return Err(ContextError::TimestampUnit {
+                    id: id.clone(),
+                    found: *timestamp,
+                });
             }
             _ => {}
         }

@@ -114,3 +114,60 @@ impl Context {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::context::Contextoid;
+
+    fn uncertain(id: &str, dist: Distribution) -> Contextoid {
+        Contextoid {
+            id: id.into(),
+            kind: ContextoidKind::UncertainData { dist },
+            fields: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_plain_read_of_an_uncertain_value_is_an_error_and_a_bad_one_is_refused() {
+        let mut c = Context::new(0, "road");
+        c.add(uncertain(
+            "speed",
+            Distribution::Normal {
+                mean: 29.0,
+                std: 3.0,
+            },
+        ))
+        .unwrap();
+        c.add(Contextoid::data("limit", 27.8)).unwrap();
+        assert!(matches!(
+            c.value(&"speed".into(), "value"),
+            Err(ContextError::UncertainValue { .. })
+        ));
+        assert!(matches!(
+            c.values(&["limit".into(), "speed".into()], "value"),
+            Err(ContextError::UncertainValue { .. })
+        ));
+        let u = c.uncertain(&"speed".into()).unwrap();
+        let m = u.expected_value(100_000, 1).unwrap();
+        assert!((m - 29.0).abs() < 0.05, "{m}");
+        assert!(matches!(
+            c.add(uncertain(
+                "bad",
+                Distribution::Normal {
+                    mean: 0.0,
+                    std: -1.0
+                }
+            )),
+            Err(ContextError::InvalidDistribution { .. })
+        ));
+        assert!(matches!(
+            c.add(uncertain("p", Distribution::Bernoulli { p: 1.5 })),
+            Err(ContextError::InvalidDistribution { .. })
+        ));
+        assert!(matches!(
+            c.uncertain(&"limit".into()),
+            Err(ContextError::KindMismatch { .. })
+        ));
+    }
+}
