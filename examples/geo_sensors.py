@@ -5,14 +5,18 @@ carrying its latest peak ground acceleration (``pga``, in g). A lone station
 that shakes may be a truck passing by; an alarm is *confirmed* when the station
 shakes above the network threshold and another shaking station lies within
 300 km along the Earth's surface. The engine measures the distances (geodesics
-on the WGS84 ellipsoid), finds the stations of a region (a box across the
-antimeridian around Fiji, Tonga and Samoa), and a causaloid reading the
-threshold from the same context decides every station in one batch.
+on the WGS84 ellipsoid) and finds the stations of a region (a box across the
+antimeridian around Fiji, Tonga and Samoa). Each station's causaloid reads
+everything from the context natively (its reading, the threshold and the
+geodesic distances to the other stations, ``E.ctx_distance``), so an update of
+a reading is seen by the next evaluation.
 
 Run it:  python examples/geo_sensors.py
 """
 
 from __future__ import annotations
+
+from functools import reduce
 
 import numpy as np
 
@@ -59,28 +63,37 @@ def nearest_shaking_neighbour(ctx: cl.Context, station: str) -> tuple[str | None
     return best
 
 
-def main() -> None:
-    ctx = network()
-    confirmed = cl.Causaloid(
-        "confirmed",
-        "the station shakes above the threshold and a shaking neighbour is near",
-        expr=(E.col("pga") > E.ctx_value("threshold")) & (E.col("neighbour_km") <= RADIUS_KM),
+def shaking(station: str) -> E.Expr:
+    return E.ctx_value(station, "pga") > E.ctx_value("threshold")
+
+
+def confirmation(ctx: cl.Context, station: str) -> cl.Causaloid:
+    """Shaking here, and at some other station within RADIUS_KM (geodesic)."""
+    near = [
+        shaking(other) & (E.ctx_distance(station, other) <= RADIUS_KM * 1000.0)
+        for other in STATIONS
+        if other != station
+    ]
+    return cl.Causaloid(
+        f"confirmed:{station}",
+        f"{station} shakes and a shaking station lies within {RADIUS_KM:.0f} km",
+        expr=shaking(station) & reduce(lambda a, b: a | b, near),
         context=ctx,
     )
 
+
+def main() -> None:
+    ctx = network()
+    alarms = {name: confirmation(ctx, name) for name in STATIONS}
+    verdicts = np.array([alarms[name].evaluate().value for name in STATIONS])
     names = list(STATIONS)
     neighbours = [nearest_shaking_neighbour(ctx, n) for n in names]
-    table = {
-        "pga": ctx.values(names, "pga"),
-        "neighbour_km": np.array([km for _, km in neighbours]),
-    }
-    verdicts = confirmed.evaluate_batch(table)
+    readings = ctx.values(names, "pga")
 
     print(f"{'station':<10} {'pga g':>6}  {'nearest shaking':<15} {'km':>9}  alarm")
-    for name, (other, km), pga, ok in zip(names, neighbours, table["pga"], verdicts):
-        print(
-            f"{name:<10} {pga:>6.2f}  {other or '-':<15} {km:>9.1f}  {'CONFIRMED' if ok else '-'}"
-        )
+    for name, (other, km), pga, ok in zip(names, neighbours, readings, verdicts):
+        alarm = "CONFIRMED" if ok else "-"
+        print(f"{name:<10} {pga:>6.2f}  {other or '-':<15} {km:>9.1f}  {alarm}")
 
     pacific = ctx.geo_box(-25.0, 175.0, -10.0, -170.0)  # across the antimeridian
     print(f"\nstations in the box 175E..170W, 25S..10S: {', '.join(map(str, pacific))}")
@@ -91,6 +104,12 @@ def main() -> None:
     across = ctx.distance("suva", "apia") / 1000.0
     print(f"Suva to Apia across the antimeridian: {across:.1f} km")
     print(f"\n{int(verdicts.sum())} of {len(names)} alarms confirmed")
+
+    # Sendai starts shaking: Tokyo is 307 km away, just outside the radius, so its
+    # alarm stays unconfirmed; the causaloid reads the update from the live context.
+    ctx.set("sendai", "pga", 0.09)
+    print(f"after Sendai shakes: confirmed = {alarms['sendai'].evaluate().value}")
+    print(alarms["sendai"].explain().splitlines()[0][:120] + " ...")
 
 
 if __name__ == "__main__":

@@ -605,3 +605,49 @@ def test_an_uncertain_contextoid_is_sampled_after_pickling_in_a_fresh_process(tm
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "True False"
+
+
+def test_a_distance_read_feeds_a_causaloid_and_sees_updates() -> None:
+    ctx = cl.Context(1, "net").add(
+        cl.Geo("zurich", 47.3769, 8.5417, 408.0), cl.Geo("bern", 46.9480, 7.4474, 540.0)
+    )
+    near = cl.Causaloid(
+        "near", "", expr=E.ctx_distance("zurich", "bern") < E.col("radius"), context=ctx
+    )
+    km = ctx.distance("zurich", "bern")
+    assert 94_000 < km < 96_000
+    assert near.evaluate({"radius": km + 1.0}).value is True
+    assert near.evaluate({"radius": km - 1.0}).value is False
+    assert near.evaluate_batch({"radius": [km + 1.0, km - 1.0]}).tolist() == [True, False]
+    assert "distance from contextoid" in near.explain({"radius": 1.0})
+    ctx.replace(cl.Geo("bern", 47.3769, 8.5417, 0.0))
+    assert near.evaluate({"radius": 1.0}).value is True
+    g = cl.CausalGraph.from_json(_graph_of(near).to_json())
+    assert g.evaluate({"radius": 1.0}).value is True
+    bad = cl.Causaloid("bad", "", expr=E.ctx_distance("zurich", "nowhere") < 1.0, context=ctx)
+    with pytest.raises(cl.context.errors.UnknownContextoidError):
+        bad.evaluate({})
+
+
+def _graph_of(c: cl.Causaloid) -> cl.CausalGraph:
+    g = cl.CausalGraph("g")
+    g.add(c)
+    g.freeze()
+    return g
+
+
+def test_the_geo_sensors_example_confirms_the_clustered_alarms() -> None:
+    import importlib.util
+
+    path = Path(__file__).parent.parent / "examples" / "geo_sensors.py"
+    spec = importlib.util.spec_from_file_location("geo_sensors", path)
+    assert spec is not None and spec.loader is not None
+    example = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(example)
+    ctx = example.network()
+    confirmed = [s for s in example.STATIONS if example.confirmation(ctx, s).evaluate().value]
+    assert confirmed == ["suva", "nadi", "tokyo", "yokohama"]
+    # Nadi stops shaking: Suva loses its only neighbour within 300 km.
+    ctx.set("nadi", "pga", 0.0)
+    assert example.confirmation(ctx, "suva").evaluate().value is False
+    assert example.nearest_shaking_neighbour(ctx, "suva")[0] == "apia"

@@ -34,6 +34,8 @@ class Expr:
     @staticmethod
     def ctx_value(context: str, id: NodeId, field: str) -> Expr: ...
     @staticmethod
+    def ctx_distance(context: str, source: NodeId, target: NodeId) -> Expr: ...
+    @staticmethod
     def ctx_window(
         context: str,
         scale: str | None,

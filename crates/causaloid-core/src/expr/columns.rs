@@ -292,6 +292,10 @@ impl ColumnTable {
                     let x = read_one(ctx, r, None)?;
                     out.push((s, vec![x; len]));
                 }
+                ReadKind::Distance { .. } => {
+                    let x = read_one(ctx, r, None)?;
+                    out.push((s, vec![x; len]));
+                }
                 ReadKind::Window {
                     scale,
                     field,
@@ -349,6 +353,7 @@ fn read_one(ctx: &Context, r: &ContextRead, at: Option<f64>) -> Result<f64, Caus
     };
     match &r.read {
         ReadKind::Node { id, field } => ctx.value(id, field).map_err(wrap),
+        ReadKind::Distance { from, to } => ctx.distance(from, to).map_err(wrap),
         ReadKind::Window {
             scale,
             field,
