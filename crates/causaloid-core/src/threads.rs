@@ -10,6 +10,7 @@
 //! The thread count never changes a result: every parallel kernel reduces in a
 //! fixed order.
 
+use crate::diagnostic::{Area, Detail, DetailSink, Diagnostic};
 use rayon::{ThreadPool, ThreadPoolBuilder};
 use std::sync::{Arc, RwLock};
 
@@ -26,6 +27,30 @@ pub enum ThreadsError {
     OutOfRange { found: usize, max: usize },
     #[error("could not start a pool of {threads} threads: {message}")]
     Spawn { threads: usize, message: String },
+}
+
+impl Diagnostic for ThreadsError {
+    fn area(&self) -> Area {
+        Area::Core
+    }
+
+    fn kind(&self) -> &'static str {
+        match self {
+            ThreadsError::OutOfRange { .. } => "InvalidArgumentError",
+            ThreadsError::Spawn { .. } => "CausalError",
+        }
+    }
+
+    fn detail(&self, out: &mut DetailSink<'_>) {
+        match self {
+            ThreadsError::OutOfRange { found, max } => {
+                out("parameter", Detail::Text("threads"));
+                out("threads", Detail::int(*found));
+                out("max", Detail::int(*max));
+            }
+            ThreadsError::Spawn { threads, .. } => out("threads", Detail::int(*threads)),
+        }
+    }
 }
 
 fn build(n: usize) -> Result<ThreadPool, ThreadsError> {

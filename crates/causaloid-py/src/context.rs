@@ -6,7 +6,7 @@
 use causaloid_core::context::{
     check_geodetic, geo, Aggregation, Context, ContextError, Contextoid, ContextoidKind, Direction,
     Distribution, Frame, Operation, Relation, RelationKind, RowIds, SharedContext, TimeScale,
-    UpdateError, WindowRead,
+    WindowRead,
 };
 use causaloid_core::NodeId;
 use numpy::{PyArray1, PyReadonlyArray1};
@@ -19,11 +19,7 @@ use crate::errors::node_id_to_py;
 
 // ---- errors -------------------------------------------------------------------
 
-use crate::errors::context_error;
-
-fn update_error(py: Python<'_>, err: &UpdateError) -> PyErr {
-    context_error(py, &err.error, Some(err.index))
-}
+use crate::errors::{to_pyerr, IntoPy};
 
 type ContextoidTuple<'py> = (
     Bound<'py, PyAny>,
@@ -57,9 +53,7 @@ pub fn node_id_from_py(obj: &Bound<'_, PyAny>) -> PyResult<NodeId> {
 }
 
 fn scale_key(py: Python<'_>, scale: Option<&str>) -> PyResult<Option<TimeScale>> {
-    scale
-        .map(|s| TimeScale::parse(s).map_err(|e| context_error(py, &e, None)))
-        .transpose()
+    scale.map(|s| TimeScale::parse(s).py(py)).transpose()
 }
 
 fn contextoid_from_py(py: Python<'_>, t: &Bound<'_, PyAny>) -> PyResult<Contextoid> {
@@ -69,7 +63,7 @@ fn contextoid_from_py(py: Python<'_>, t: &Bound<'_, PyAny>) -> PyResult<Contexto
         "data" => ContextoidKind::Data,
         "time" => {
             let (scale, timestamp): (String, i64) = params.extract()?;
-            let scale = TimeScale::parse(&scale).map_err(|e| context_error(py, &e, None))?;
+            let scale = TimeScale::parse(&scale).py(py)?;
             ContextoidKind::Time { scale, timestamp }
         }
         "space" => {
@@ -307,15 +301,11 @@ impl ContextCore {
             .map(|op| operation_from_py(py, &op))
             .collect::<PyResult<Vec<_>>>()?;
         let inner = self.inner.clone();
-        py.detach(move || inner.update(|c| c.apply(ops)))
-            .map_err(|e| update_error(py, &e))
+        py.detach(move || inner.update(|c| c.apply(ops))).py(py)
     }
 
     fn get<'py>(&self, py: Python<'py>, id: &Bound<'_, PyAny>) -> PyResult<Bound<'py, PyTuple>> {
-        let c = self
-            .snapshot()
-            .get(&node_id_from_py(id)?)
-            .map_err(|e| context_error(py, &e, None))?;
+        let c = self.snapshot().get(&node_id_from_py(id)?).py(py)?;
         contextoid_to_py(py, &c)
     }
 
@@ -328,9 +318,7 @@ impl ContextCore {
     }
 
     fn value(&self, py: Python<'_>, id: &Bound<'_, PyAny>, field: &str) -> PyResult<f64> {
-        self.snapshot()
-            .value(&node_id_from_py(id)?, field)
-            .map_err(|e| context_error(py, &e, None))
+        self.snapshot().value(&node_id_from_py(id)?, field).py(py)
     }
 
     /// Values of `field` at many ids: a NumPy int64 array takes the fast path.
@@ -354,10 +342,7 @@ impl ContextCore {
                 .collect::<PyResult<Vec<_>>>()?;
             ctx.values(&ids, field)
         };
-        Ok(PyArray1::from_vec(
-            py,
-            out.map_err(|e| context_error(py, &e, None))?,
-        ))
+        Ok(PyArray1::from_vec(py, out.py(py)?))
     }
 
     #[pyo3(signature = (id, kind=None, direction="both"))]
@@ -382,7 +367,7 @@ impl ContextCore {
         let out = self
             .snapshot()
             .neighbours(&node_id_from_py(id)?, kind.as_ref(), direction)
-            .map_err(|e| context_error(py, &e, None))?;
+            .py(py)?;
         ids_to_list(py, &out)
     }
 
@@ -450,9 +435,7 @@ impl ContextCore {
     ) -> PyResult<TimesAndValues<'py>> {
         let key = scale_key(py, scale)?;
         let ctx = self.snapshot();
-        let values = ctx
-            .window_values(key, field, start, end)
-            .map_err(|e| context_error(py, &e, None))?;
+        let values = ctx.window_values(key, field, start, end).py(py)?;
         let times: Vec<i64> = ctx
             .window_slots(key, start, end)
             .iter()
@@ -485,10 +468,7 @@ impl ContextCore {
         low: [f64; 3],
         high: [f64; 3],
     ) -> PyResult<Bound<'py, PyList>> {
-        let ids = self
-            .snapshot()
-            .region(low, high)
-            .map_err(|e| context_error(py, &e, None))?;
+        let ids = self.snapshot().region(low, high).py(py)?;
         ids_to_list(py, &ids)
     }
 
@@ -507,7 +487,7 @@ impl ContextCore {
         aggregations: Vec<(String, String)>,
         utc_offsets: Option<PyReadonlyArray1<'_, i64>>,
     ) -> PyResult<()> {
-        let err = |e: ContextError| context_error(py, &e, None);
+        let err = |e: ContextError| to_pyerr(py, &e);
         let offsets: Vec<i64> = match &utc_offsets {
             Some(arr) => arr
                 .as_slice()
@@ -580,7 +560,7 @@ impl ContextCore {
         stop: i64,
     ) -> PyResult<Bound<'py, PyArray1<f64>>> {
         let key = scale_key(py, scale)?;
-        let agg = Aggregation::parse(aggregation).map_err(|e| context_error(py, &e, None))?;
+        let agg = Aggregation::parse(aggregation).py(py)?;
         let at = at
             .as_slice()
             .map_err(|e| PyValueError::new_err(e.to_string()))?;
@@ -588,7 +568,7 @@ impl ContextCore {
         let mut out = vec![0.0; at.len()];
         let field = field.to_owned();
         py.detach(|| ctx.window_aggregate(key, &field, agg, at, start, stop, &mut out))
-            .map_err(|e| context_error(py, &e, None))?;
+            .py(py)?;
         Ok(PyArray1::from_vec(py, out))
     }
 
@@ -613,14 +593,14 @@ impl ContextCore {
                 })
             })
             .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| context_error(py, &e, None))?;
+            .py(py)?;
         let at = at
             .as_slice()
             .map_err(|e| PyValueError::new_err(e.to_string()))?;
         let ctx = self.snapshot();
         let cols = py
             .detach(|| ctx.window_aggregates(key, at, &reads))
-            .map_err(|e| context_error(py, &e, None))?;
+            .py(py)?;
         Ok(cols
             .into_iter()
             .map(|c| PyArray1::from_vec(py, c))
@@ -637,27 +617,22 @@ impl ContextCore {
     ) -> PyResult<f64> {
         self.snapshot()
             .distance(&node_id_from_py(a)?, &node_id_from_py(b)?)
-            .map_err(|e| context_error(py, &e, None))
+            .py(py)
     }
 
     fn angle(&self, py: Python<'_>, a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> PyResult<f64> {
         self.snapshot()
             .angle(&node_id_from_py(a)?, &node_id_from_py(b)?)
-            .map_err(|e| context_error(py, &e, None))
+            .py(py)
     }
 
     fn to_ecef(&self, py: Python<'_>, id: &Bound<'_, PyAny>) -> PyResult<(f64, f64, f64)> {
-        let p = self
-            .snapshot()
-            .to_ecef(&node_id_from_py(id)?)
-            .map_err(|e| context_error(py, &e, None))?;
+        let p = self.snapshot().to_ecef(&node_id_from_py(id)?).py(py)?;
         Ok((p[0], p[1], p[2]))
     }
 
     fn to_geodetic(&self, py: Python<'_>, id: &Bound<'_, PyAny>) -> PyResult<(f64, f64, f64)> {
-        self.snapshot()
-            .to_geodetic(&node_id_from_py(id)?)
-            .map_err(|e| context_error(py, &e, None))
+        self.snapshot().to_geodetic(&node_id_from_py(id)?).py(py)
     }
 
     fn to_ned(
@@ -669,7 +644,7 @@ impl ContextCore {
         let p = self
             .snapshot()
             .to_ned(&node_id_from_py(id)?, reference)
-            .map_err(|e| context_error(py, &e, None))?;
+            .py(py)?;
         Ok((p[0], p[1], p[2]))
     }
 
@@ -681,9 +656,7 @@ impl ContextCore {
         radius: f64,
     ) -> PyResult<Bound<'py, PyList>> {
         let ctx = self.snapshot();
-        let ids = py
-            .detach(|| ctx.geo_within(lat, lon, radius))
-            .map_err(|e| context_error(py, &e, None))?;
+        let ids = py.detach(|| ctx.geo_within(lat, lon, radius)).py(py)?;
         ids_to_list(py, &ids)
     }
 
@@ -700,7 +673,7 @@ impl ContextCore {
         let ids = self
             .snapshot()
             .geo_box(south, west, north, east, altitude)
-            .map_err(|e| context_error(py, &e, None))?;
+            .py(py)?;
         ids_to_list(py, &ids)
     }
 
@@ -710,10 +683,7 @@ impl ContextCore {
         centre: [f64; 3],
         radius: f64,
     ) -> PyResult<Bound<'py, PyList>> {
-        let ids = self
-            .snapshot()
-            .ecef_within(centre, radius)
-            .map_err(|e| context_error(py, &e, None))?;
+        let ids = self.snapshot().ecef_within(centre, radius).py(py)?;
         ids_to_list(py, &ids)
     }
 
@@ -723,10 +693,7 @@ impl ContextCore {
         low: [f64; 3],
         high: [f64; 3],
     ) -> PyResult<Bound<'py, PyList>> {
-        let ids = self
-            .snapshot()
-            .ecef_box(low, high)
-            .map_err(|e| context_error(py, &e, None))?;
+        let ids = self.snapshot().ecef_box(low, high).py(py)?;
         ids_to_list(py, &ids)
     }
 
@@ -737,10 +704,7 @@ impl ContextCore {
         low: [f64; 3],
         high: [f64; 3],
     ) -> PyResult<Bound<'py, PyList>> {
-        let ids = self
-            .snapshot()
-            .ned_box(reference, low, high)
-            .map_err(|e| context_error(py, &e, None))?;
+        let ids = self.snapshot().ned_box(reference, low, high).py(py)?;
         ids_to_list(py, &ids)
     }
 
@@ -755,14 +719,12 @@ impl ContextCore {
         let ids = self
             .snapshot()
             .oriented_region(low, high, orientation)
-            .map_err(|e| context_error(py, &e, None))?;
+            .py(py)?;
         ids_to_list(py, &ids)
     }
 
     fn symbolic_rank(&self, py: Python<'_>, label: &str) -> PyResult<i64> {
-        self.snapshot()
-            .symbolic_rank(label)
-            .map_err(|e| context_error(py, &e, None))
+        self.snapshot().symbolic_rank(label).py(py)
     }
 
     fn symbolic_labels(&self) -> Vec<(String, i64)> {
@@ -770,9 +732,7 @@ impl ContextCore {
     }
 
     fn to_json(&self, py: Python<'_>) -> PyResult<String> {
-        self.snapshot()
-            .to_json()
-            .map_err(|e| context_error(py, &e, None))
+        self.snapshot().to_json().py(py)
     }
 
     /// The engine's compact binary form (what a pickle carries).
@@ -784,9 +744,7 @@ impl ContextCore {
 
     #[staticmethod]
     fn from_bytes(py: Python<'_>, data: &[u8]) -> PyResult<ContextCore> {
-        let ctx = py
-            .detach(|| Context::from_bytes(data))
-            .map_err(|e| context_error(py, &e, None))?;
+        let ctx = py.detach(|| Context::from_bytes(data)).py(py)?;
         Ok(ContextCore {
             inner: Arc::new(SharedContext::new(ctx)),
         })
@@ -794,7 +752,7 @@ impl ContextCore {
 
     #[staticmethod]
     fn from_json(py: Python<'_>, text: &str) -> PyResult<ContextCore> {
-        let ctx = Context::from_json(text).map_err(|e| context_error(py, &e, None))?;
+        let ctx = Context::from_json(text).py(py)?;
         Ok(ContextCore {
             inner: Arc::new(SharedContext::new(ctx)),
         })
@@ -804,7 +762,7 @@ impl ContextCore {
 // ---- geometry of points (no context) ---------------------------------------------
 
 fn geodetic_arg(py: Python<'_>, name: &'static str, p: (f64, f64, f64)) -> PyResult<()> {
-    check_geodetic(name, p).map_err(|e| context_error(py, &e, None))
+    check_geodetic(name, p).py(py)
 }
 
 fn finite_arg(py: Python<'_>, name: &'static str, v: &[f64]) -> PyResult<()> {
@@ -815,7 +773,7 @@ fn finite_arg(py: Python<'_>, name: &'static str, v: &[f64]) -> PyResult<()> {
         name,
         message: format!("{v:?} must be finite numbers"),
     };
-    Err(context_error(py, &e, None))
+    Err(to_pyerr(py, &e))
 }
 
 /// WGS84 geodetic (degrees, degrees, metres) to ECEF (metres).
@@ -876,7 +834,7 @@ fn quaternion_angle(py: Python<'_>, a: [f64; 4], b: [f64; 4]) -> PyResult<f64> {
                 name,
                 message: format!("{q:?} has no direction (zero or not finite norm)"),
             };
-            context_error(py, &e, None)
+            to_pyerr(py, &e)
         })
     };
     Ok(geo::quaternion_angle(unit("a", a)?, unit("b", b)?))
@@ -887,9 +845,7 @@ fn quaternion_angle(py: Python<'_>, a: [f64; 4], b: [f64; 4]) -> PyResult<f64> {
 /// stored (its quaternion normalised).
 #[pyfunction]
 fn check_contextoid<'py>(py: Python<'py>, t: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyTuple>> {
-    let c = contextoid_from_py(py, t)?
-        .normalized()
-        .map_err(|e| context_error(py, &e, None))?;
+    let c = contextoid_from_py(py, t)?.normalized().py(py)?;
     contextoid_to_py(py, &c)
 }
 

@@ -10,7 +10,8 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::discover::{result_to_dict, slice, spec, to_py_err};
+use crate::discover::{result_to_dict, slice, spec};
+use crate::errors::IntoPy;
 
 type Ranges = Vec<Option<(f64, f64)>>;
 
@@ -57,8 +58,7 @@ fn surd_partition_ranges(
 ) -> PyResult<Ranges> {
     let p = partition(&agents, &target, &halo, lag, samples)?;
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    py.detach(|| partition_ranges(&p, &names))
-        .map_err(|e| to_py_err(py, e))
+    py.detach(|| partition_ranges(&p, &names)).py(py)
 }
 
 /// The table's ranges from its partitions' ranges.
@@ -87,7 +87,7 @@ fn surd_partition_counts<'py>(
     let specs = specs(bins, edges)?;
     let counts = py
         .detach(|| partition_counts(&p, &names, &specs, &ranges))
-        .map_err(|e| to_py_err(py, e))?;
+        .py(py)?;
     Ok(PyArray1::from_vec(py, counts))
 }
 
@@ -111,7 +111,7 @@ fn surd_from_partition_counts<'py>(
             let total = merge_counts(&parts)?;
             surd_from_counts(&total, &names, &specs, &ranges, max_order)
         })
-        .map_err(|e| to_py_err(py, e))?;
+        .py(py)?;
     let out = result_to_dict(py, &outcome.result)?;
     out.set_item("target_edges", outcome.target_edges)?;
     out.set_item("agent_edges", outcome.agent_edges)?;
@@ -135,9 +135,7 @@ fn mrmr_partition_stats(
         .map(|(c, n)| slice(c, n))
         .collect::<PyResult<_>>()?;
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    let s = py
-        .detach(|| CoMoments::of(&names, &cols))
-        .map_err(|e| to_py_err(py, e))?;
+    let s = py.detach(|| CoMoments::of(&names, &cols)).py(py)?;
     Ok((s.count, s.means, s.comoments))
 }
 
@@ -172,7 +170,7 @@ fn mrmr_from_partition_stats(
             }
             mrmr_from_comoments(&names, &total, k)
         })
-        .map_err(|e| to_py_err(py, e))?;
+        .py(py)?;
     Ok((result.selected, result.scores, result.relevance))
 }
 

@@ -18,6 +18,7 @@ from causaloid._table import n_rows, numeric, to_columns
 from causaloid.effect import Effect
 from causaloid.errors import ShapeError, UnknownColumnError
 from causaloid.uncertain.causal import DEFAULT_SEED, has_uncertain, native_cell
+from causaloid.uncertain.uncertain import DEFAULT_MAX_SAMPLES
 
 NodeId = Union[int, str]
 Errors = Literal["raise", "effect"]
@@ -164,7 +165,7 @@ class Causal(ABC):
 
     def _samples(self) -> int:
         decide = getattr(self, "_decide", None)
-        return int(getattr(decide, "max_samples", 10_000))
+        return int(getattr(decide, "max_samples", DEFAULT_MAX_SAMPLES))
 
     def _run(
         self,

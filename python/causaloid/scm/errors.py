@@ -55,6 +55,12 @@ class InconsistentObservationError(SCMError, ValueError):
     (``err.variable``, ``err.row``, ``err.observed``, ``err.predicted``)."""
 
 
+class NoiseOutOfRangeError(SCMError, ValueError):
+    """An observation that would need a noise value its bounded distribution
+    cannot take (``err.variable``, ``err.row``, ``err.noise``, ``err.low``,
+    ``err.high``)."""
+
+
 class FitError(SCMError, ValueError):
     """An equation cannot be fitted from the data (``err.variable``)."""
 
@@ -70,6 +76,7 @@ __all__ = [
     "InconsistentObservationError",
     "MissingObservationError",
     "NotFittedError",
+    "NoiseOutOfRangeError",
     "NotInvertibleError",
     "SCMCycleError",
     "SCMError",

@@ -298,7 +298,7 @@ def _count(n: int) -> int:
         from causaloid.errors import InvalidArgumentError
 
         raise InvalidArgumentError(
-            f"n must be a positive int, got {n!r}", {"argument": "n", "value": n}
+            f"n must be a positive int, got {n!r}", {"parameter": "n", "value": n}
         )
     return int(n)
 
