@@ -849,8 +849,21 @@ fn check_contextoid<'py>(py: Python<'py>, t: &Bound<'py, PyAny>) -> PyResult<Bou
     contextoid_to_py(py, &c)
 }
 
+/// `(name, a, b)` of an uncertain value a context can hold (a numeric point,
+/// normal, uniform or Bernoulli leaf), or None.
+#[pyfunction]
+fn uncertain_distribution(
+    node: PyRef<'_, crate::uncertain::PyUncertainNode>,
+) -> Option<(&'static str, f64, f64)> {
+    Distribution::of(&node.inner).map(|d| {
+        let [a, b] = d.params();
+        (d.name(), a, b)
+    })
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<ContextCore>()?;
+    m.add_function(wrap_pyfunction!(uncertain_distribution, m)?)?;
     m.add_function(wrap_pyfunction!(check_contextoid, m)?)?;
     m.add_function(wrap_pyfunction!(geodetic_to_ecef, m)?)?;
     m.add_function(wrap_pyfunction!(ecef_to_geodetic, m)?)?;

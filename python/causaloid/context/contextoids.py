@@ -484,18 +484,15 @@ class UncertainData:
                 f"contextoid {self.id!r}: an UncertainData value is a cl.Uncertain; "
                 f"got {type(self.value).__name__} (use cl.Data for a number)"
             )
-        spec = self.value._node.to_spec()
-        tag, params, boolean, _ = spec[-1]
-        if len(spec) != 1 or tag not in _DISTRIBUTIONS or (tag == "point" and boolean):
+        found = _native.uncertain_distribution(self.value._node)
+        if found is None:
             raise ContextArgumentError(
                 f"contextoid {self.id!r}: a context holds a normal, uniform, bernoulli or "
                 f"numeric point distribution; got {self.value.describe()}",
                 {"node_id": self.id},
             )
-        if tag in ("point", "bernoulli"):
-            dist: tuple[Any, ...] = (tag, float(params))
-        else:
-            dist = (tag, float(params[0]), float(params[1]))
+        tag, a, b = found
+        dist: tuple[Any, ...] = (tag, a) if tag in ("point", "bernoulli") else (tag, a, b)
         object.__setattr__(self, "distribution", dist)
         object.__setattr__(self, "fields", _fields(self.id, self.fields))
         _checked(self)

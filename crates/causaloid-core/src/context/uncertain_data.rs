@@ -66,6 +66,21 @@ impl Distribution {
         })
     }
 
+    /// The distribution of an uncertain value that is a single numeric point,
+    /// normal, uniform or Bernoulli leaf; `None` for anything else (a
+    /// computed value, samples, a mixture, a boolean point).
+    pub fn of(u: &Uncertain) -> Option<Distribution> {
+        use crate::uncertain::Part;
+        use crate::value::Kind;
+        Some(match u.part() {
+            Part::Point(value) if u.kind() == Kind::Num => Distribution::Point { value },
+            Part::Normal { mean, std } => Distribution::Normal { mean, std },
+            Part::Uniform { low, high } => Distribution::Uniform { low, high },
+            Part::Bernoulli { p } => Distribution::Bernoulli { p },
+            _ => return None,
+        })
+    }
+
     /// The engine's uncertain value of this distribution, validated.
     pub fn to_uncertain(&self, id: &NodeId) -> Result<Uncertain, ContextError> {
         let bad = |message: String| ContextError::InvalidDistribution {
