@@ -157,6 +157,17 @@ CASES: dict[str, tuple[Callable[[], Any], Probe]] = {
     "StateMachine": (_machine, lambda m: [f.event for f in m.run_batch({"x": X}).firings]),
     "Symbolic": (lambda: cl.Symbolic(1, "storm"), repr),
     "Time": (lambda: cl.Time(1, "day", 86_400), repr),
+    "Geo": (lambda: cl.Geo(1, 47.0, 8.0, 400.0), repr),
+    "Ecef": (lambda: cl.Ecef(1, 6_378_137.0, 0.0, 0.0), repr),
+    "Ned": (lambda: cl.Ned(1, 1.0, 2.0, 3.0, (47.0, 8.0, 400.0)), repr),
+    "Oriented": (lambda: cl.Oriented(1, 0.0, 0.0, 1.0, (2.0, 0.0, 0.0, 0.0)), repr),
+    "TimeNs": (lambda: cl.TimeNs(1, 1_614_556_800_000_000_250), repr),
+    "Step": (lambda: cl.Step(1, 3), repr),
+    "SymbolicTime": (lambda: cl.SymbolicTime(1, "review", 1), repr),
+    "UncertainData": (
+        lambda: cl.UncertainData(1, cl.Uncertain.normal(29.0, 3.0)),
+        lambda u: (u.distribution, u.value.sample(4, seed=3).tolist()),
+    ),
     "Uncertain": (
         lambda: cl.Uncertain.normal(0, 1) + 1.0,
         lambda u: u.sample(16, seed=3).tolist(),

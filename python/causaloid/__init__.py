@@ -13,7 +13,22 @@ from __future__ import annotations
 
 from causaloid import csm, discover, errors, ethos, expr, scm, uncertain
 from causaloid._native import __version__
-from causaloid.context import Context, Data, Space, SpaceTime, Symbolic, Time
+from causaloid.context import (
+    Context,
+    Data,
+    Ecef,
+    Geo,
+    Ned,
+    Oriented,
+    Space,
+    SpaceTime,
+    Step,
+    Symbolic,
+    SymbolicTime,
+    Time,
+    TimeNs,
+    UncertainData,
+)
 from causaloid.csm import Action, State, StateMachine, Window
 from causaloid.effect import Effect, Process
 from causaloid.errors import CausalError, MissingDependencyError
@@ -35,12 +50,16 @@ __all__ = [
     "Causaloid",
     "Context",
     "Data",
+    "Ecef",
     "Effect",
     "Ethos",
+    "Geo",
     "MaybeUncertain",
     "MissingDependencyError",
     "Model",
+    "Ned",
     "Norm",
+    "Oriented",
     "Process",
     "Relay",
     "SCM",
@@ -48,9 +67,13 @@ __all__ = [
     "SpaceTime",
     "State",
     "StateMachine",
+    "Step",
     "Symbolic",
+    "SymbolicTime",
     "Time",
+    "TimeNs",
     "Uncertain",
+    "UncertainData",
     "Window",
     "__version__",
     "csm",

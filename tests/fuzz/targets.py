@@ -299,7 +299,24 @@ def fuzz_graph_json(data: Any) -> None:
 
 @st.composite
 def contextoids(draw: Any) -> Any:
-    kind = draw(st.sampled_from(["data", "time", "space", "spacetime", "symbolic"]))
+    kind = draw(
+        st.sampled_from(
+            [
+                "data",
+                "time",
+                "space",
+                "spacetime",
+                "symbolic",
+                "geo",
+                "ecef",
+                "ned",
+                "oriented",
+                "timens",
+                "step",
+                "symbolic_time",
+            ]
+        )
+    )
     i = draw(ids)
     fields = draw(st.dictionaries(names, floats, max_size=3))
     ts = draw(st.one_of(huge_ints, floats, names, st.sampled_from(["2021-01-01", "NaT", ""])))
@@ -310,6 +327,17 @@ def contextoids(draw: Any) -> Any:
         "space": lambda: cl.Space(i, draw(floats), draw(floats), draw(floats), fields),
         "spacetime": lambda: cl.SpaceTime(i, draw(floats), draw(floats), draw(floats), ts, fields),
         "symbolic": lambda: cl.Symbolic(i, draw(names), fields),
+        "geo": lambda: cl.Geo(i, draw(floats), draw(floats), draw(floats), fields),
+        "ecef": lambda: cl.Ecef(i, draw(floats), draw(floats), draw(floats), fields),
+        "ned": lambda: cl.Ned(
+            i, draw(floats), draw(floats), draw(floats), (draw(floats), draw(floats), 0.0), fields
+        ),
+        "oriented": lambda: cl.Oriented(
+            i, draw(floats), draw(floats), draw(floats), tuple(draw(floats) for _ in range(4))
+        ),
+        "timens": lambda: cl.TimeNs(i, ts, fields),
+        "step": lambda: cl.Step(i, ts, fields),
+        "symbolic_time": lambda: cl.SymbolicTime(i, draw(names), draw(huge_ints), fields),
     }
     ok, node = call(make[kind], wrong_type=True)
     return node if ok else None

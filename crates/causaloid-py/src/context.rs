@@ -4,8 +4,9 @@
 //! as tuples `(id, kind, params, fields)`; the Python façade builds them.
 
 use causaloid_core::context::{
-    Aggregation, Context, ContextError, Contextoid, ContextoidKind, Direction, Frame, Operation,
-    Relation, RelationKind, RowIds, SharedContext, TimeScale, WindowRead,
+    check_geodetic, geo, Aggregation, Context, ContextError, Contextoid, ContextoidKind, Direction,
+    Distribution, Frame, Operation, Relation, RelationKind, RowIds, SharedContext, TimeScale,
+    WindowRead,
 };
 use causaloid_core::NodeId;
 use numpy::{PyArray1, PyReadonlyArray1};
@@ -77,6 +78,57 @@ fn contextoid_from_py(py: Python<'_>, t: &Bound<'_, PyAny>) -> PyResult<Contexto
             let (symbol,): (String,) = params.extract()?;
             ContextoidKind::Symbolic { symbol }
         }
+        "geo" => {
+            let (lat, lon, alt): (f64, f64, f64) = params.extract()?;
+            ContextoidKind::Geo { lat, lon, alt }
+        }
+        "ecef" => {
+            let (x, y, z): (f64, f64, f64) = params.extract()?;
+            ContextoidKind::Ecef { x, y, z }
+        }
+        "ned" => {
+            let (north, east, down, ref_lat, ref_lon, ref_alt): (f64, f64, f64, f64, f64, f64) =
+                params.extract()?;
+            ContextoidKind::Ned {
+                north,
+                east,
+                down,
+                ref_lat,
+                ref_lon,
+                ref_alt,
+            }
+        }
+        "oriented" => {
+            let (x, y, z, qw, qx, qy, qz): (f64, f64, f64, f64, f64, f64, f64) =
+                params.extract()?;
+            ContextoidKind::Oriented {
+                x,
+                y,
+                z,
+                qw,
+                qx,
+                qy,
+                qz,
+            }
+        }
+        "symbolic_time" => {
+            let (label, rank): (String, i64) = params.extract()?;
+            ContextoidKind::SymbolicTime { label, rank }
+        }
+        "uncertain" => {
+            let (name, a, b): (String, f64, f64) = params.extract()?;
+            let tag = ["point", "normal", "uniform", "bernoulli"]
+                .iter()
+                .position(|n| *n == name)
+                .ok_or_else(|| {
+                    PyValueError::new_err(format!(
+                        "unknown distribution {name:?} (expected point, normal, uniform, bernoulli)"
+                    ))
+                })?;
+            let dist = Distribution::from_tag(tag as u8, [a, b])
+                .ok_or_else(|| PyValueError::new_err("unknown distribution"))?;
+            ContextoidKind::UncertainData { dist }
+        }
         other => {
             return Err(PyValueError::new_err(format!(
                 "unknown contextoid kind {other:?}"
@@ -97,6 +149,32 @@ fn contextoid_to_py<'py>(py: Python<'py>, c: &Contextoid) -> PyResult<Bound<'py,
             (*x, *y, *z, *timestamp).into_pyobject(py)?
         }
         ContextoidKind::Symbolic { symbol } => (symbol.as_str(),).into_pyobject(py)?,
+        ContextoidKind::Geo { lat, lon, alt } => (*lat, *lon, *alt).into_pyobject(py)?,
+        ContextoidKind::Ecef { x, y, z } => (*x, *y, *z).into_pyobject(py)?,
+        ContextoidKind::Ned {
+            north,
+            east,
+            down,
+            ref_lat,
+            ref_lon,
+            ref_alt,
+        } => (*north, *east, *down, *ref_lat, *ref_lon, *ref_alt).into_pyobject(py)?,
+        ContextoidKind::Oriented {
+            x,
+            y,
+            z,
+            qw,
+            qx,
+            qy,
+            qz,
+        } => (*x, *y, *z, *qw, *qx, *qy, *qz).into_pyobject(py)?,
+        ContextoidKind::SymbolicTime { label, rank } => {
+            (label.as_str(), *rank).into_pyobject(py)?
+        }
+        ContextoidKind::UncertainData { dist } => {
+            let [a, b] = dist.params();
+            (dist.name(), a, b).into_pyobject(py)?
+        }
     };
     (
         node_id_to_py(py, &c.id),
@@ -529,6 +607,130 @@ impl ContextCore {
             .collect())
     }
 
+    // ---- spaces and time kinds ------------------------------------------------
+
+    fn distance(
+        &self,
+        py: Python<'_>,
+        a: &Bound<'_, PyAny>,
+        b: &Bound<'_, PyAny>,
+    ) -> PyResult<f64> {
+        self.snapshot()
+            .distance(&node_id_from_py(a)?, &node_id_from_py(b)?)
+            .py(py)
+    }
+
+    fn angle(&self, py: Python<'_>, a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> PyResult<f64> {
+        self.snapshot()
+            .angle(&node_id_from_py(a)?, &node_id_from_py(b)?)
+            .py(py)
+    }
+
+    fn to_ecef(&self, py: Python<'_>, id: &Bound<'_, PyAny>) -> PyResult<(f64, f64, f64)> {
+        let p = self.snapshot().to_ecef(&node_id_from_py(id)?).py(py)?;
+        Ok((p[0], p[1], p[2]))
+    }
+
+    fn to_geodetic(&self, py: Python<'_>, id: &Bound<'_, PyAny>) -> PyResult<(f64, f64, f64)> {
+        self.snapshot().to_geodetic(&node_id_from_py(id)?).py(py)
+    }
+
+    fn to_ned(
+        &self,
+        py: Python<'_>,
+        id: &Bound<'_, PyAny>,
+        reference: (f64, f64, f64),
+    ) -> PyResult<(f64, f64, f64)> {
+        let p = self
+            .snapshot()
+            .to_ned(&node_id_from_py(id)?, reference)
+            .py(py)?;
+        Ok((p[0], p[1], p[2]))
+    }
+
+    fn geo_within<'py>(
+        &self,
+        py: Python<'py>,
+        lat: f64,
+        lon: f64,
+        radius: f64,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let ctx = self.snapshot();
+        let ids = py.detach(|| ctx.geo_within(lat, lon, radius)).py(py)?;
+        ids_to_list(py, &ids)
+    }
+
+    #[pyo3(signature = (south, west, north, east, altitude=None))]
+    fn geo_box<'py>(
+        &self,
+        py: Python<'py>,
+        south: f64,
+        west: f64,
+        north: f64,
+        east: f64,
+        altitude: Option<(f64, f64)>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let ids = self
+            .snapshot()
+            .geo_box(south, west, north, east, altitude)
+            .py(py)?;
+        ids_to_list(py, &ids)
+    }
+
+    fn ecef_within<'py>(
+        &self,
+        py: Python<'py>,
+        centre: [f64; 3],
+        radius: f64,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let ids = self.snapshot().ecef_within(centre, radius).py(py)?;
+        ids_to_list(py, &ids)
+    }
+
+    fn ecef_box<'py>(
+        &self,
+        py: Python<'py>,
+        low: [f64; 3],
+        high: [f64; 3],
+    ) -> PyResult<Bound<'py, PyList>> {
+        let ids = self.snapshot().ecef_box(low, high).py(py)?;
+        ids_to_list(py, &ids)
+    }
+
+    fn ned_box<'py>(
+        &self,
+        py: Python<'py>,
+        reference: (f64, f64, f64),
+        low: [f64; 3],
+        high: [f64; 3],
+    ) -> PyResult<Bound<'py, PyList>> {
+        let ids = self.snapshot().ned_box(reference, low, high).py(py)?;
+        ids_to_list(py, &ids)
+    }
+
+    #[pyo3(signature = (low, high, orientation=None))]
+    fn oriented_region<'py>(
+        &self,
+        py: Python<'py>,
+        low: [f64; 3],
+        high: [f64; 3],
+        orientation: Option<([f64; 4], f64)>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let ids = self
+            .snapshot()
+            .oriented_region(low, high, orientation)
+            .py(py)?;
+        ids_to_list(py, &ids)
+    }
+
+    fn symbolic_rank(&self, py: Python<'_>, label: &str) -> PyResult<i64> {
+        self.snapshot().symbolic_rank(label).py(py)
+    }
+
+    fn symbolic_labels(&self) -> Vec<(String, i64)> {
+        self.snapshot().symbolic_labels()
+    }
+
     fn to_json(&self, py: Python<'_>) -> PyResult<String> {
         self.snapshot().to_json().py(py)
     }
@@ -557,7 +759,117 @@ impl ContextCore {
     }
 }
 
+// ---- geometry of points (no context) ---------------------------------------------
+
+fn geodetic_arg(py: Python<'_>, name: &'static str, p: (f64, f64, f64)) -> PyResult<()> {
+    check_geodetic(name, p).py(py)
+}
+
+fn finite_arg(py: Python<'_>, name: &'static str, v: &[f64]) -> PyResult<()> {
+    if v.iter().all(|x| x.is_finite()) {
+        return Ok(());
+    }
+    let e = ContextError::InvalidArgument {
+        name,
+        message: format!("{v:?} must be finite numbers"),
+    };
+    Err(to_pyerr(py, &e))
+}
+
+/// WGS84 geodetic (degrees, degrees, metres) to ECEF (metres).
+#[pyfunction]
+fn geodetic_to_ecef(py: Python<'_>, lat: f64, lon: f64, alt: f64) -> PyResult<(f64, f64, f64)> {
+    geodetic_arg(py, "point", (lat, lon, alt))?;
+    let p = geo::geodetic_to_ecef(lat, lon, alt);
+    Ok((p[0], p[1], p[2]))
+}
+
+/// ECEF (metres) to WGS84 geodetic (degrees, degrees, metres).
+#[pyfunction]
+fn ecef_to_geodetic(py: Python<'_>, x: f64, y: f64, z: f64) -> PyResult<(f64, f64, f64)> {
+    finite_arg(py, "point", &[x, y, z])?;
+    Ok(geo::ecef_to_geodetic(x, y, z))
+}
+
+/// ECEF (metres) to NED relative to a geodetic reference.
+#[pyfunction]
+fn ecef_to_ned(
+    py: Python<'_>,
+    point: [f64; 3],
+    reference: (f64, f64, f64),
+) -> PyResult<(f64, f64, f64)> {
+    finite_arg(py, "point", &point)?;
+    geodetic_arg(py, "reference", reference)?;
+    let p = geo::ecef_to_ned(point, reference);
+    Ok((p[0], p[1], p[2]))
+}
+
+/// NED relative to a geodetic reference to ECEF (metres).
+#[pyfunction]
+fn ned_to_ecef(
+    py: Python<'_>,
+    ned: [f64; 3],
+    reference: (f64, f64, f64),
+) -> PyResult<(f64, f64, f64)> {
+    finite_arg(py, "ned", &ned)?;
+    geodetic_arg(py, "reference", reference)?;
+    let p = geo::ned_to_ecef(ned, reference);
+    Ok((p[0], p[1], p[2]))
+}
+
+/// Geodesic distance (metres) on the WGS84 ellipsoid.
+#[pyfunction]
+fn geodesic_distance(py: Python<'_>, lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> PyResult<f64> {
+    geodetic_arg(py, "first point", (lat1, lon1, 0.0))?;
+    geodetic_arg(py, "second point", (lat2, lon2, 0.0))?;
+    Ok(geo::geodesic(lat1, lon1, lat2, lon2))
+}
+
+/// Rotation angle (radians) between two orientation quaternions `[w, x, y, z]`.
+#[pyfunction]
+fn quaternion_angle(py: Python<'_>, a: [f64; 4], b: [f64; 4]) -> PyResult<f64> {
+    let unit = |name: &'static str, q: [f64; 4]| {
+        geo::normalize_quaternion(q).ok_or_else(|| {
+            let e = ContextError::InvalidArgument {
+                name,
+                message: format!("{q:?} has no direction (zero or not finite norm)"),
+            };
+            to_pyerr(py, &e)
+        })
+    };
+    Ok(geo::quaternion_angle(unit("a", a)?, unit("b", b)?))
+}
+
+/// Validates a contextoid tuple as the engine stores it (coordinates in their
+/// ranges, a usable quaternion, timestamps in their unit) and returns it as
+/// stored (its quaternion normalised).
+#[pyfunction]
+fn check_contextoid<'py>(py: Python<'py>, t: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyTuple>> {
+    let c = contextoid_from_py(py, t)?.normalized().py(py)?;
+    contextoid_to_py(py, &c)
+}
+
+/// `(name, a, b)` of an uncertain value a context can hold (a numeric point,
+/// normal, uniform or Bernoulli leaf), or None.
+#[pyfunction]
+fn uncertain_distribution(
+    node: PyRef<'_, crate::uncertain::PyUncertainNode>,
+) -> Option<(&'static str, f64, f64)> {
+    Distribution::of(&node.inner).map(|d| {
+        let [a, b] = d.params();
+        (d.name(), a, b)
+    })
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<ContextCore>()?;
+    m.add_function(wrap_pyfunction!(uncertain_distribution, m)?)?;
+    m.add_function(wrap_pyfunction!(check_contextoid, m)?)?;
+    m.add_function(wrap_pyfunction!(geodetic_to_ecef, m)?)?;
+    m.add_function(wrap_pyfunction!(ecef_to_geodetic, m)?)?;
+    m.add_function(wrap_pyfunction!(ecef_to_ned, m)?)?;
+    m.add_function(wrap_pyfunction!(ned_to_ecef, m)?)?;
+    m.add_function(wrap_pyfunction!(geodesic_distance, m)?)?;
+    m.add_function(wrap_pyfunction!(quaternion_angle, m)?)?;
     Ok(())
 }

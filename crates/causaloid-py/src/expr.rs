@@ -70,6 +70,23 @@ impl PyExpr {
         })))
     }
 
+    /// The distance between two spatial contextoids of the context named
+    /// `context` (see `cl.expr.ctx_distance`).
+    #[staticmethod]
+    fn ctx_distance(
+        context: String,
+        from: &Bound<'_, PyAny>,
+        to: &Bound<'_, PyAny>,
+    ) -> PyResult<PyExpr> {
+        Ok(leaf(Expr::Read(ContextRead {
+            context,
+            read: ReadKind::Distance {
+                from: node_id(from)?,
+                to: node_id(to)?,
+            },
+        })))
+    }
+
     /// An aggregate over time contextoids (see `cl.expr.ctx_window`).
     #[staticmethod]
     #[pyo3(signature = (context, scale, field, how, start, stop, at=None))]

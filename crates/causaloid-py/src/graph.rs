@@ -420,6 +420,12 @@ impl PyMember {
         self.inner.layout().contexts().keys().cloned().collect()
     }
 
+    /// Whether some context read is the value of an uncertain data
+    /// contextoid, so that an evaluation must take the sampled path.
+    fn reads_uncertain(&self, py: Python<'_>) -> PyResult<bool> {
+        self.inner.layout().reads_uncertain().py(py)
+    }
+
     /// The contexts a causaloid holds (for wrapping a structure the engine read).
     fn contexts(&self) -> Vec<ContextCore> {
         match &self.inner {
@@ -666,6 +672,13 @@ impl PyGraph {
                     .py(py)?,
             ),
         })
+    }
+
+    /// Whether some context read is the value of an uncertain data
+    /// contextoid, so that an evaluation must take the sampled path.
+    fn reads_uncertain(&self, py: Python<'_>) -> PyResult<bool> {
+        let member = Member::Graph(Arc::clone(&self.inner));
+        member.layout().reads_uncertain().py(py)
     }
 
     /// One observation whose cells may be uncertain; `mode` is the method

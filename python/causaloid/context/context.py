@@ -19,7 +19,13 @@ from causaloid.context.contextoids import (
     to_native,
 )
 from causaloid.context.errors import ContextArgumentError
-from causaloid.context.timestamps import TimeLike, check_scale, to_seconds
+from causaloid.context.timestamps import (
+    TimeLike,
+    check_scale,
+    to_nanoseconds,
+    to_seconds,
+    to_step,
+)
 from causaloid.context.update import Transaction
 
 AGGREGATIONS = ("first", "last", "min", "max", "sum", "mean")
@@ -221,16 +227,22 @@ class Context:
         by time (``scale=None``: SpaceTime contextoids). Two binary searches in a
         sorted index, never a scan."""
         check_scale(scale)
-        return list(self._core.window(scale, to_seconds(start, "start"), to_seconds(end, "end")))
+        lo, hi = self._time(start, scale, "start"), self._time(end, scale, "end")
+        return list(self._core.window(scale, lo, hi))
 
     def window_values(
         self, start: TimeLike, end: TimeLike, field: str, scale: str | None = "day"
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Times (``datetime64[s]``) and values of ``field`` over a window."""
+        """Times and values of ``field`` over a window: times as
+        ``datetime64[s]`` (calendar scales), ``datetime64[ns]`` (``"nanosecond"``)
+        or int64 steps and ranks (``"step"``, ``"symbolic"``)."""
         check_scale(scale)
-        times, values = self._core.window_values(
-            scale, field, to_seconds(start, "start"), to_seconds(end, "end")
-        )
+        lo, hi = self._time(start, scale, "start"), self._time(end, scale, "end")
+        times, values = self._core.window_values(scale, field, lo, hi)
+        if scale == "nanosecond":
+            return times.astype("datetime64[ns]"), values
+        if scale in ("step", "symbolic"):
+            return times, values
         return times.astype("datetime64[s]"), values
 
     def at(
@@ -240,8 +252,149 @@ class Context:
         ``time`` (the latest of all when ``time`` is None), moved ``offset``
         nodes along the scale (``-1``: the one before); None if there is none."""
         check_scale(scale)
-        t = None if time is None else to_seconds(time, "time")
-        return self._core.at(scale, t, int(offset))  # type: ignore[no-any-return]
+        t = None if time is None else self._time(time, scale, "time")
+        return self._core.at(scale, t, int(offset))
+
+    def _time(self, value: Any, scale: str | None, what: str) -> int:
+        """A time argument in the unit of ``scale``'s index: seconds for the
+        calendar scales, nanoseconds, steps, or symbolic ranks (a label is
+        looked up)."""
+        if scale == "nanosecond":
+            return to_nanoseconds(value, what)
+        if scale == "step":
+            return to_step(value, what)
+        if scale == "symbolic":
+            if isinstance(value, str):
+                return int(self._core.symbolic_rank(value))
+            return to_step(value, what)
+        return to_seconds(value, what)
+
+    @property
+    def symbolic_labels(self) -> list[tuple[str, int]]:
+        """The labels of the symbolic times, with their ranks, in rank order."""
+        return list(self._core.symbolic_labels())
+
+    # ---- spaces: distances, conversions, regions ------------------------------------
+
+    def distance(self, a: ContextoidId, b: ContextoidId) -> float:
+        """The distance between two spatial contextoids, in their geometry.
+
+        Geodesic metres on the WGS84 ellipsoid between two :class:`Geo` points
+        (altitudes ignored); straight-line metres through the Earth between
+        any other two Earth-fixed points (Geo, Ecef, Ned; altitudes included);
+        Euclidean between Space, SpaceTime and Oriented positions. Mixing a
+        Euclidean kind with an Earth-fixed one raises
+        :class:`~causaloid.context.errors.ContextoidKindError`.
+
+        Examples
+        --------
+        >>> import causaloid as cl
+        >>> ctx = cl.Context().add(cl.Geo("a", 0.0, 0.0), cl.Geo("b", 0.0, 90.0))
+        >>> round(ctx.distance("a", "b"), 3)  # a quarter of the equator
+        10018754.171
+        """
+        return float(self._core.distance(a, b))
+
+    def angle(self, a: ContextoidId, b: ContextoidId) -> float:
+        """The angle in radians (0 .. pi) between the orientations of two
+        :class:`Oriented` contextoids."""
+        return float(self._core.angle(a, b))
+
+    def to_ecef(self, node_id: ContextoidId) -> tuple[float, float, float]:
+        """The ECEF point (metres) of a Geo, Ecef or Ned contextoid."""
+        return self._core.to_ecef(node_id)
+
+    def to_geodetic(self, node_id: ContextoidId) -> tuple[float, float, float]:
+        """The WGS84 ``(lat, lon, alt)`` of a Geo, Ecef or Ned contextoid."""
+        return self._core.to_geodetic(node_id)
+
+    def to_ned(
+        self, node_id: ContextoidId, reference: Sequence[float]
+    ) -> tuple[float, float, float]:
+        """North, east, down metres of a Geo, Ecef or Ned contextoid relative
+        to the geodetic ``reference`` ``(lat, lon, alt)``.
+
+        Examples
+        --------
+        >>> import causaloid as cl
+        >>> ctx = cl.Context().add(cl.Geo("mast", 47.0, 8.0, 520.0))
+        >>> [round(v, 6) + 0.0 for v in ctx.to_ned("mast", (47.0, 8.0, 500.0))]
+        [0.0, 0.0, -20.0]
+        """
+        return self._core.to_ned(node_id, _triple(reference, "reference"))
+
+    def geo_within(self, lat: float, lon: float, radius: float) -> list[ContextoidId]:
+        """Ids of the :class:`Geo` contextoids within ``radius`` metres
+        (geodesic) of ``(lat, lon)``, in insertion order."""
+        return list(self._core.geo_within(float(lat), float(lon), float(radius)))
+
+    def geo_box(
+        self,
+        south: float,
+        west: float,
+        north: float,
+        east: float,
+        altitude: tuple[float, float] | None = None,
+    ) -> list[ContextoidId]:
+        """Ids of the :class:`Geo` contextoids with ``south <= lat <= north`` and
+        a longitude from ``west`` eastwards to ``east``; ``west > east`` is a box
+        across the antimeridian (``west=170, east=-170`` is 20 degrees wide).
+        ``altitude=(low, high)`` bounds the altitude too.
+
+        Examples
+        --------
+        >>> import causaloid as cl
+        >>> ctx = cl.Context().add(cl.Geo("fiji", -17.7, 179.9), cl.Geo("samoa", -13.8, -172.1))
+        >>> ctx.geo_box(-20.0, 170.0, -10.0, -170.0)
+        ['fiji', 'samoa']
+        """
+        alt = None if altitude is None else (float(altitude[0]), float(altitude[1]))
+        return list(self._core.geo_box(float(south), float(west), float(north), float(east), alt))
+
+    def ecef_within(self, centre: Sequence[float], radius: float) -> list[ContextoidId]:
+        """Ids of the :class:`Ecef` contextoids within ``radius`` metres
+        (straight line) of the ECEF point ``centre``."""
+        return list(self._core.ecef_within(list(_triple(centre, "centre")), float(radius)))
+
+    def ecef_box(self, low: Sequence[float], high: Sequence[float]) -> list[ContextoidId]:
+        """Ids of the :class:`Ecef` contextoids inside the box ``low <= p <= high``."""
+        return list(self._core.ecef_box(list(_triple(low, "low")), list(_triple(high, "high"))))
+
+    def ned_box(
+        self, reference: Sequence[float], low: Sequence[float], high: Sequence[float]
+    ) -> list[ContextoidId]:
+        """Ids of the :class:`Ned` contextoids (of any reference) whose
+        north, east, down in the frame of ``reference`` lie in ``low .. high``."""
+        return list(
+            self._core.ned_box(
+                _triple(reference, "reference"),
+                list(_triple(low, "low")),
+                list(_triple(high, "high")),
+            )
+        )
+
+    def oriented_region(
+        self,
+        low: Sequence[float],
+        high: Sequence[float],
+        orientation: Sequence[float] | None = None,
+        max_angle: float = 0.0,
+    ) -> list[ContextoidId]:
+        """Ids of the :class:`Oriented` contextoids with their position in the
+        box ``low .. high`` and, when ``orientation`` (a quaternion
+        ``(w, x, y, z)``) is given, turned at most ``max_angle`` radians from it."""
+        turn = None
+        if orientation is not None:
+            q = [float(v) for v in orientation]
+            if len(q) != 4:
+                raise ContextArgumentError(
+                    f"orientation is a quaternion (w, x, y, z); got {orientation!r}",
+                    {"orientation": list(orientation)},
+                )
+            turn = (q, float(max_angle))
+        return list(
+            self._core.oriented_region(list(_triple(low, "low")), list(_triple(high, "high")), turn)
+        )
 
     def region(self, low: Sequence[float], high: Sequence[float]) -> list[ContextoidId]:
         """Ids of Space and SpaceTime contextoids inside the box ``low <= p <= high``
@@ -278,7 +431,7 @@ class Context:
                 f"unknown aggregation {how!r} (expected {', '.join(AGGREGATIONS)})", {"how": how}
             )
         arr = np.ascontiguousarray(at, dtype=np.float64)
-        return self._core.window_aggregate(scale, field, how, arr, int(start), int(stop))  # type: ignore[no-any-return]
+        return self._core.window_aggregate(scale, field, how, arr, int(start), int(stop))
 
     # ---- tables, copies, JSON -------------------------------------------------------
 
@@ -412,6 +565,15 @@ def _canonical(text: str) -> Any:
         c["fields"] = sorted(c.get("fields", []), key=lambda f: str(f[0]))
     doc["relations"] = sorted(json.dumps(r, sort_keys=True) for r in doc["relations"])
     return doc
+
+
+def _triple(values: Sequence[float], what: str) -> tuple[float, float, float]:
+    vals = [float(v) for v in values]
+    if len(vals) != 3:
+        raise ContextArgumentError(
+            f"{what} has 3 coordinates; got {len(vals)}", {what: list(values)}
+        )
+    return (vals[0], vals[1], vals[2])
 
 
 def _box(bound: Sequence[float], default_z: float) -> list[float]:

@@ -72,6 +72,83 @@ def to_seconds(value: TimeLike, what: str = "timestamp", node_id: Any = None) ->
     return seconds
 
 
+#: The scales of the calendar (whole seconds, periods, coarser aggregation);
+#: the others index the non-calendar time kinds.
+CALENDAR_SCALES: tuple[str, ...] = tuple(
+    s for s in SCALES if s not in ("nanosecond", "step", "symbolic")
+)
+
+_I64 = (-(2**63), 2**63 - 1)
+
+
+def to_nanoseconds(value: TimeLike, what: str = "timestamp", node_id: Any = None) -> int:
+    """Convert one time to integer nanoseconds since 1970-01-01 UTC.
+
+    Integers are taken as nanoseconds already; datetimes, ISO strings and
+    NumPy/pandas timestamps keep their sub-second part (naive ones are UTC).
+
+    Examples
+    --------
+    >>> to_nanoseconds("2021-03-01T00:00:00.000000123")
+    1614556800000000123
+    >>> to_nanoseconds(5)
+    5
+    """
+    if isinstance(value, (bool, np.bool_)):
+        raise _unit_error(value, what, node_id, "a bool is not a time")
+    if isinstance(value, (int, np.integer)):
+        ns = int(value)
+    elif isinstance(value, (float, np.floating)):
+        raise _unit_error(
+            value, what, node_id, "a float cannot hold nanoseconds exactly; pass an int"
+        )
+    elif isinstance(value, _dt.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(_dt.timezone.utc).replace(tzinfo=None)
+        delta = value - _dt.datetime(1970, 1, 1)
+        ns = (delta.days * 86_400 + delta.seconds) * 1_000_000_000 + delta.microseconds * 1000
+        nanos = getattr(value, "nanosecond", 0)  # pandas.Timestamp
+        ns += int(nanos)
+    elif isinstance(value, _dt.date):
+        ns = (value - _dt.date(1970, 1, 1)).days * 86_400 * 1_000_000_000
+    elif isinstance(value, (str, np.datetime64)):
+        try:
+            raw = np.datetime64(value)
+        except ValueError as exc:
+            raise _unit_error(value, what, node_id, str(exc)) from None
+        if np.isnat(raw):
+            raise _unit_error(value, what, node_id, "NaT is not a time")
+        ns = int(raw.astype("datetime64[ns]").astype(np.int64))
+    else:
+        raise _unit_error(value, what, node_id, f"cannot read a time from {type(value).__name__}")
+    if not _I64[0] <= ns <= _I64[1]:
+        raise _unit_error(value, what, node_id, "out of range for 64-bit nanoseconds")
+    return ns
+
+
+def to_step(value: Any, what: str = "step", node_id: Any = None) -> int:
+    """A discrete step: an integer (a float with no fractional part is accepted).
+
+    Examples
+    --------
+    >>> to_step(3.0)
+    3
+    """
+    if isinstance(value, (bool, np.bool_)):
+        raise _unit_error(value, what, node_id, "a bool is not a step")
+    if isinstance(value, (int, np.integer)):
+        step = int(value)
+    elif (
+        isinstance(value, (float, np.floating)) and np.isfinite(value) and float(value).is_integer()
+    ):
+        step = int(value)
+    else:
+        raise _unit_error(value, what, node_id, "a step is an integer")
+    if not _I64[0] <= step <= _I64[1]:
+        raise _unit_error(value, what, node_id, "out of range for a 64-bit step")
+    return step
+
+
 def column_to_seconds(column: np.ndarray, name: str) -> np.ndarray:
     """Convert a time column (datetime64 of any unit or timezone-naive UTC,
     or numbers of seconds) to int64 seconds.

@@ -12,6 +12,7 @@ without calling Python, one row at a time or vectorised over a batch.
 from causaloid.expr.expression import (
     Expr,
     col,
+    ctx_distance,
     ctx_time,
     ctx_value,
     ctx_window,
@@ -25,6 +26,7 @@ from causaloid.expr.expression import (
 __all__ = [
     "Expr",
     "col",
+    "ctx_distance",
     "ctx_time",
     "ctx_value",
     "ctx_window",

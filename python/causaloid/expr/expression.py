@@ -348,6 +348,30 @@ def ctx_value(node_id: int | str, field: str = "value", context: Any = None) -> 
     return _wrap(_native.Expr.ctx_value(name, node_id, str(field)), held)
 
 
+def ctx_distance(source: int | str, target: int | str, context: Any = None) -> Expr:
+    """The distance between two spatial contextoids, each kind in its own
+    geometry (:meth:`causaloid.Context.distance`): geodesic metres on the WGS84
+    ellipsoid between two ``Geo`` points, straight-line metres between other
+    Earth-fixed points, Euclidean between ``Space`` and ``Oriented`` positions.
+
+    Examples
+    --------
+    >>> import causaloid as cl
+    >>> from causaloid import expr as E
+    >>> ctx = cl.Context(1, "net").add(cl.Geo("a", 0.0, 0.0), cl.Geo("b", 1.0, 0.0))
+    >>> near = cl.Causaloid("near", "", expr=E.ctx_distance("a", "b") < E.col("r"), context=ctx)
+    >>> near.evaluate({"r": 120_000.0}).value
+    True
+    >>> print(E.ctx_distance("a", "b", context="net"))
+    ctx_distance("a", "b", context="net")
+    """
+    for node_id in (source, target):
+        if isinstance(node_id, bool) or not isinstance(node_id, (int, str)):
+            raise TypeError(f"a contextoid id must be an int or a str; got {node_id!r}")
+    name, held = _context_arg(context)
+    return _wrap(_native.Expr.ctx_distance(name, source, target), held)
+
+
 def ctx_window(
     scale: str | None,
     field: str,

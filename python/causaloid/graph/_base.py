@@ -183,7 +183,8 @@ class Causal(ABC):
         context reads itself); uncertain inputs go through the same programs
         over seeded samples."""
         engine = self._engine() if engine is None else engine
-        if has_uncertain(x, value):
+        # Uncertain inputs, or a read of an uncertain contextoid, are sampled.
+        if has_uncertain(x, value) or _reads_uncertain(engine):
             v, row = split_input(x, value, uncertain=True)
             seed = self._decide_seed() if seed is None else int(seed)
             native_row = None if row is None else {k: native_cell(c) for k, c in row.items()}
@@ -275,3 +276,9 @@ class Causal(ABC):
     def to_json(self) -> str:
         """The documented JSON form (expression-based structures only)."""
         return str(self._member().to_json())
+
+
+def _reads_uncertain(engine: Any) -> bool:
+    """Whether the engine object reads an uncertain data contextoid."""
+    check = getattr(engine, "reads_uncertain", None)
+    return bool(check()) if check is not None else False

@@ -10,6 +10,14 @@
 //! timestamps : i64 column, one per time and space-time contextoid
 //! coords     : f64 column, x y z per space and space-time contextoid
 //! symbols    : one string per symbolic contextoid
+//! (version 2 on; kinds 5 geo, 6 ecef, 7 ned, 8 oriented, 9 symbolic time)
+//! geometry   : f64 column: lat lon alt per geo, x y z per ecef, north east
+//!              down ref_lat ref_lon ref_alt per ned, x y z qw qx qy qz per
+//!              oriented contextoid
+//! labels     : one string per symbolic time; ranks: its i64 column
+//! (kind 10 uncertain data) distributions: one tag byte each (0 point,
+//!              1 normal, 2 uniform, 3 bernoulli); its two parameters follow
+//!              in the geometry column
 //! fields     : count, then per field its name and an f64 column (the store's
 //!              absent marker = absent; any other NaN is a NaN field)
 //! relations  : kind names, then from/to positions and kind index as u32 columns
@@ -21,12 +29,13 @@
 use super::contextoid::{ContextoidKind, RelationKind};
 use super::error::ContextError;
 use super::store::Context;
-use super::time::{TimeScale, MAX_ABS_SECONDS};
+use super::time::TimeScale;
+use super::uncertain_data::Distribution;
 use crate::codec::{CodecError, Reader, Writer};
 use crate::graph::NodeId;
 
 const MAGIC: [u8; 4] = *b"CLCX";
-const VERSION: u16 = 1;
+const VERSION: u16 = 2;
 
 fn codec_error(e: CodecError) -> ContextError {
     ContextError::Serialization {
@@ -57,6 +66,8 @@ impl Context {
             Vec::new(),
             Vec::new(),
         );
+        let (mut geometry, mut labels, mut ranks) = (Vec::new(), Vec::new(), Vec::new());
+        let mut dists = Vec::new();
         for s in &slots {
             match self.kind_at(*s) {
                 ContextoidKind::Data => tags.push(0u8),
@@ -78,6 +89,48 @@ impl Context {
                     tags.push(4);
                     symbols.push(symbol.as_str());
                 }
+                ContextoidKind::Geo { lat, lon, alt } => {
+                    tags.push(5);
+                    geometry.extend_from_slice(&[*lat, *lon, *alt]);
+                }
+                ContextoidKind::Ecef { x, y, z } => {
+                    tags.push(6);
+                    geometry.extend_from_slice(&[*x, *y, *z]);
+                }
+                ContextoidKind::Ned {
+                    north,
+                    east,
+                    down,
+                    ref_lat,
+                    ref_lon,
+                    ref_alt,
+                } => {
+                    tags.push(7);
+                    geometry
+                        .extend_from_slice(&[*north, *east, *down, *ref_lat, *ref_lon, *ref_alt]);
+                }
+                ContextoidKind::Oriented {
+                    x,
+                    y,
+                    z,
+                    qw,
+                    qx,
+                    qy,
+                    qz,
+                } => {
+                    tags.push(8);
+                    geometry.extend_from_slice(&[*x, *y, *z, *qw, *qx, *qy, *qz]);
+                }
+                ContextoidKind::SymbolicTime { label, rank } => {
+                    tags.push(9);
+                    labels.push(label.as_str());
+                    ranks.push(*rank);
+                }
+                ContextoidKind::UncertainData { dist } => {
+                    tags.push(10);
+                    dists.push(dist.tag());
+                    geometry.extend_from_slice(&dist.params());
+                }
             }
         }
         w.bytes(&tags);
@@ -88,6 +141,13 @@ impl Context {
         for s in symbols {
             w.str(s);
         }
+        w.f64s(&geometry);
+        w.len(labels.len());
+        for l in labels {
+            w.str(l);
+        }
+        w.i64s(&ranks);
+        w.bytes(&dists);
         w.len(self.field_names.len());
         for (name, col) in self.field_names.iter().zip(&self.columns) {
             w.str(name);
@@ -120,7 +180,7 @@ impl Context {
     }
 
     fn decode(bytes: &[u8]) -> Result<Result<Context, ContextError>, CodecError> {
-        let (mut r, _) = Reader::open(bytes, MAGIC, VERSION)?;
+        let (mut r, version) = Reader::open(bytes, MAGIC, VERSION)?;
         let id = r.node_id("context id")?;
         let name = r.str("context name")?;
         let ids = r.node_ids("contextoid ids")?;
@@ -138,6 +198,17 @@ impl Context {
         let symbols = (0..n_symbols)
             .map(|_| r.str("symbol"))
             .collect::<Result<Vec<_>, _>>()?;
+        let (geometry, labels, ranks, dists) = if version >= 2 {
+            let geometry = r.f64s("geometry")?;
+            let n_labels = r.len(8, "symbolic time labels")?;
+            let labels = (0..n_labels)
+                .map(|_| r.str("symbolic time label"))
+                .collect::<Result<Vec<_>, _>>()?;
+            let ranks = r.i64s("symbolic time ranks")?;
+            (geometry, labels, ranks, r.bytes("distributions")?.to_vec())
+        } else {
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new())
+        };
         let n_fields = r.len(16, "fields")?;
         let mut fields = Vec::with_capacity(n_fields);
         for _ in 0..n_fields {
@@ -174,6 +245,7 @@ impl Context {
             detail: "more entries than contextoids of that kind".to_owned(),
         };
         let (mut si, mut ti, mut ci, mut yi) = (0usize, 0usize, 0usize, 0usize);
+        let (mut gi, mut li, mut di) = (0usize, 0usize, 0usize);
         let mut kinds_out = Vec::with_capacity(ids.len());
         for tag in tags {
             let mut xyz = || -> Result<(f64, f64, f64), CodecError> {
@@ -211,6 +283,61 @@ impl Context {
                     let symbol = symbols.get(yi).ok_or_else(|| bad("symbols"))?.clone();
                     yi += 1;
                     ContextoidKind::Symbolic { symbol }
+                }
+                5..=8 => {
+                    let n = [3, 3, 6, 7][usize::from(tag - 5)];
+                    let g = geometry.get(gi..gi + n).ok_or_else(|| bad("geometry"))?;
+                    gi += n;
+                    match tag {
+                        5 => ContextoidKind::Geo {
+                            lat: g[0],
+                            lon: g[1],
+                            alt: g[2],
+                        },
+                        6 => ContextoidKind::Ecef {
+                            x: g[0],
+                            y: g[1],
+                            z: g[2],
+                        },
+                        7 => ContextoidKind::Ned {
+                            north: g[0],
+                            east: g[1],
+                            down: g[2],
+                            ref_lat: g[3],
+                            ref_lon: g[4],
+                            ref_alt: g[5],
+                        },
+                        _ => ContextoidKind::Oriented {
+                            x: g[0],
+                            y: g[1],
+                            z: g[2],
+                            qw: g[3],
+                            qx: g[4],
+                            qy: g[5],
+                            qz: g[6],
+                        },
+                    }
+                }
+                9 => {
+                    let label = labels.get(li).ok_or_else(|| bad("symbolic time labels"))?;
+                    let rank = *ranks.get(li).ok_or_else(|| bad("symbolic time ranks"))?;
+                    li += 1;
+                    ContextoidKind::SymbolicTime {
+                        label: label.clone(),
+                        rank,
+                    }
+                }
+                10 => {
+                    let tag = *dists.get(di).ok_or_else(|| bad("distributions"))?;
+                    di += 1;
+                    let g = geometry.get(gi..gi + 2).ok_or_else(|| bad("geometry"))?;
+                    gi += 2;
+                    let dist =
+                        Distribution::from_tag(tag, [g[0], g[1]]).ok_or(CodecError::Invalid {
+                            what: "distribution",
+                            detail: format!("tag {tag}"),
+                        })?;
+                    ContextoidKind::UncertainData { dist }
                 }
                 t => {
                     return Err(CodecError::Invalid {
@@ -268,12 +395,7 @@ impl Context {
             }
         }
         if *kind == RelationKind::Temporal {
-            self.check_time_order(
-                from,
-                to,
-                self.kind_at(from).timestamp(),
-                self.kind_at(to).timestamp(),
-            )?;
+            self.check_time_order(from, to, self.kind_at(from), self.kind_at(to))?;
         }
         self.link_unchecked(from, to, kind);
         Ok(())
@@ -290,35 +412,23 @@ impl Context {
     ) -> Result<(), ContextError> {
         let n = ids.len();
         self.index.reserve(n);
-        for (slot, (id, kind)) in ids.iter().zip(&kinds).enumerate() {
+        let mut stored = Vec::with_capacity(n);
+        for (slot, (id, kind)) in ids.iter().zip(kinds).enumerate() {
             let slot = u32::try_from(slot).map_err(|_| ContextError::Serialization {
                 message: "too many contextoids for one context".to_owned(),
             })?;
+            let kind = kind.normalized(id)?;
             if let Some(p) = kind.position() {
-                for (field, v) in ["x", "y", "z"].into_iter().zip(p) {
-                    if !v.is_finite() {
-                        return Err(ContextError::InvalidCoordinate {
-                            id: id.clone(),
-                            field,
-                            found: v,
-                        });
-                    }
-                }
                 self.space.push((p[0], slot));
             }
             if let Some((key, t)) = kind.time_key() {
-                if !(-MAX_ABS_SECONDS..=MAX_ABS_SECONDS).contains(&t) {
-                    return Err(ContextError::TimestampUnit {
-                        id: id.clone(),
-                        found: t,
-                    });
-                }
                 self.time.entry(key).or_default().push((t, slot));
             }
             if self.index.contains_key(id) {
                 return Err(ContextError::DuplicateId { id: id.clone() });
             }
             self.index.insert(id.clone(), slot);
+            stored.push(kind);
         }
         for idx in self.time.values_mut() {
             idx.sort_unstable();
@@ -326,7 +436,7 @@ impl Context {
         self.space
             .sort_unstable_by(|(x, s), (y, t)| x.total_cmp(y).then(s.cmp(t)));
         self.ids = ids;
-        self.kinds = kinds.into_iter().map(Some).collect();
+        self.kinds = stored.into_iter().map(Some).collect();
         self.outgoing = vec![Vec::new(); n];
         self.incoming = vec![Vec::new(); n];
         Ok(())
@@ -350,6 +460,26 @@ mod tests {
         ctx.add(Contextoid::symbolic(5, "storm").with_field("level", -2.0))
             .unwrap();
         ctx.add(Contextoid::data(6, 0.25)).unwrap();
+        ctx.add(Contextoid::geo("g", -33.86, 151.21, 58.0).with_field("temp", 21.5))
+            .unwrap();
+        ctx.add(Contextoid::ecef("e", 4e6, 1e5, 4.9e6)).unwrap();
+        ctx.add(Contextoid::ned("n", [1.0, -2.0, 3.0], (48.0, 11.0, 500.0)))
+            .unwrap();
+        ctx.add(Contextoid::oriented(
+            "o",
+            [1.0, 2.0, 3.0],
+            [1.0, 1.0, 0.0, 0.0],
+        ))
+        .unwrap();
+        ctx.add(Contextoid::time(
+            "ns",
+            TimeScale::Nanosecond,
+            1_614_556_800_123_456_789,
+        ))
+        .unwrap();
+        ctx.add(Contextoid::time("k", TimeScale::Step, -7)).unwrap();
+        ctx.add(Contextoid::symbolic_time("r", "review", 2))
+            .unwrap();
         ctx.relate(Relation {
             from: NodeId::Int(1),
             to: NodeId::Int(2),
@@ -372,6 +502,12 @@ mod tests {
         assert_eq!(back.to_json().unwrap(), ctx.to_json().unwrap());
         assert_eq!(back.len(), ctx.len());
         assert_eq!(back.n_relations(), 2);
+        let json = Context::from_json(&ctx.to_json().unwrap()).unwrap();
+        assert_eq!(json.to_bytes(), ctx.to_bytes());
+        assert_eq!(
+            back.get(&"o".into()).unwrap(),
+            ctx.get(&"o".into()).unwrap()
+        );
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! Contextoids, the nodes of a context, and the kinds of relation between them.
 
 use super::error::ContextError;
+use super::geo::{normalize_quaternion, ALT_RANGE};
 use super::time::{TimeScale, MAX_ABS_SECONDS};
+use super::uncertain_data::Distribution;
 use crate::graph::NodeId;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -31,6 +33,72 @@ pub enum ContextoidKind {
     Symbolic {
         symbol: String,
     },
+    /// A geodetic WGS84 point: latitude and longitude in degrees, altitude in
+    /// metres above the ellipsoid.
+    Geo {
+        lat: f64,
+        lon: f64,
+        alt: f64,
+    },
+    /// An Earth-centred, Earth-fixed point (metres).
+    Ecef {
+        x: f64,
+        y: f64,
+        z: f64,
+    },
+    /// A point in the local north-east-down frame (metres) of a geodetic
+    /// reference point (degrees, degrees, metres).
+    Ned {
+        north: f64,
+        east: f64,
+        down: f64,
+        ref_lat: f64,
+        ref_lon: f64,
+        ref_alt: f64,
+    },
+    /// A Euclidean position with an orientation: the unit quaternion
+    /// `qw + qx i + qy j + qz k` (normalised when the contextoid is added).
+    Oriented {
+        x: f64,
+        y: f64,
+        z: f64,
+        qw: f64,
+        qx: f64,
+        qy: f64,
+        qz: f64,
+    },
+    /// A named moment in an ordered sequence of labels (`"draft" < "review" <
+    /// "released"`): `rank` orders it, `label` names it.
+    SymbolicTime {
+        label: String,
+        rank: i64,
+    },
+    /// A data node whose value is uncertain: read through the engine's
+    /// uncertain path (sampled), never as a plain number.
+    UncertainData {
+        dist: Distribution,
+    },
+}
+
+/// What a time value counts, so that only comparable times are compared.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimeDomain {
+    /// An instant since 1970-01-01 UTC (seconds and nanoseconds compare).
+    Instant,
+    /// A discrete step count.
+    Step,
+    /// The rank of a symbolic time label.
+    Rank,
+}
+
+impl TimeDomain {
+    pub fn name(self) -> &'static str {
+        match self {
+            TimeDomain::Instant => "an instant",
+            TimeDomain::Step => "a step",
+            TimeDomain::Rank => "a symbolic rank",
+        }
+    }
 }
 
 impl ContextoidKind {
@@ -41,6 +109,32 @@ impl ContextoidKind {
             ContextoidKind::Space { .. } => "space",
             ContextoidKind::SpaceTime { .. } => "space_time",
             ContextoidKind::Symbolic { .. } => "symbolic",
+            ContextoidKind::Geo { .. } => "geo",
+            ContextoidKind::Ecef { .. } => "ecef",
+            ContextoidKind::Ned { .. } => "ned",
+            ContextoidKind::Oriented { .. } => "oriented",
+            ContextoidKind::SymbolicTime { .. } => "symbolic_time",
+            ContextoidKind::UncertainData { .. } => "uncertain",
+        }
+    }
+
+    /// The time of the contextoid on a comparable scale: instants in
+    /// nanoseconds since 1970-01-01 UTC, steps and ranks as they are.
+    pub fn time_point(&self) -> Option<(TimeDomain, i128)> {
+        match self {
+            ContextoidKind::Time { scale, timestamp } => Some(match scale {
+                TimeScale::Nanosecond => (TimeDomain::Instant, i128::from(*timestamp)),
+                TimeScale::Step => (TimeDomain::Step, i128::from(*timestamp)),
+                TimeScale::Symbolic => (TimeDomain::Rank, i128::from(*timestamp)),
+                _ => (TimeDomain::Instant, i128::from(*timestamp) * 1_000_000_000),
+            }),
+            ContextoidKind::SpaceTime { timestamp, .. } => {
+                Some((TimeDomain::Instant, i128::from(*timestamp) * 1_000_000_000))
+            }
+            ContextoidKind::SymbolicTime { rank, .. } => {
+                Some((TimeDomain::Rank, i128::from(*rank)))
+            }
+            _ => None,
         }
     }
 
@@ -57,6 +151,7 @@ impl ContextoidKind {
         match self {
             ContextoidKind::Time { scale, timestamp } => Some((Some(*scale), *timestamp)),
             ContextoidKind::SpaceTime { timestamp, .. } => Some((None, *timestamp)),
+            ContextoidKind::SymbolicTime { rank, .. } => Some((Some(TimeScale::Symbolic), *rank)),
             _ => None,
         }
     }
@@ -177,6 +272,66 @@ impl Contextoid {
         }
     }
 
+    pub fn geo(id: impl Into<NodeId>, lat: f64, lon: f64, alt: f64) -> Contextoid {
+        Contextoid {
+            id: id.into(),
+            kind: ContextoidKind::Geo { lat, lon, alt },
+            fields: Vec::new(),
+        }
+    }
+
+    pub fn ecef(id: impl Into<NodeId>, x: f64, y: f64, z: f64) -> Contextoid {
+        Contextoid {
+            id: id.into(),
+            kind: ContextoidKind::Ecef { x, y, z },
+            fields: Vec::new(),
+        }
+    }
+
+    /// A NED point relative to the geodetic reference `(lat, lon, alt)`.
+    pub fn ned(id: impl Into<NodeId>, ned: [f64; 3], reference: (f64, f64, f64)) -> Contextoid {
+        Contextoid {
+            id: id.into(),
+            kind: ContextoidKind::Ned {
+                north: ned[0],
+                east: ned[1],
+                down: ned[2],
+                ref_lat: reference.0,
+                ref_lon: reference.1,
+                ref_alt: reference.2,
+            },
+            fields: Vec::new(),
+        }
+    }
+
+    /// A position with an orientation quaternion `[w, x, y, z]`.
+    pub fn oriented(id: impl Into<NodeId>, p: [f64; 3], q: [f64; 4]) -> Contextoid {
+        Contextoid {
+            id: id.into(),
+            kind: ContextoidKind::Oriented {
+                x: p[0],
+                y: p[1],
+                z: p[2],
+                qw: q[0],
+                qx: q[1],
+                qy: q[2],
+                qz: q[3],
+            },
+            fields: Vec::new(),
+        }
+    }
+
+    pub fn symbolic_time(id: impl Into<NodeId>, label: impl Into<String>, rank: i64) -> Contextoid {
+        Contextoid {
+            id: id.into(),
+            kind: ContextoidKind::SymbolicTime {
+                label: label.into(),
+                rank,
+            },
+            fields: Vec::new(),
+        }
+    }
+
     pub fn with_field(mut self, name: impl Into<String>, value: f64) -> Contextoid {
         let name = name.into();
         match self.fields.iter_mut().find(|(n, _)| *n == name) {
@@ -191,28 +346,172 @@ impl Contextoid {
     }
 
     /// Checks what a contextoid must satisfy on its own: finite coordinates
-    /// and timestamps in seconds.
+    /// in their ranges, a usable quaternion and timestamps in their unit.
     pub fn validate(&self) -> Result<(), ContextError> {
-        if let Some(p) = self.kind.position() {
-            for (field, v) in ["x", "y", "z"].into_iter().zip(p) {
-                if !v.is_finite() {
-                    return Err(ContextError::InvalidCoordinate {
-                        id: self.id.clone(),
-                        field,
-                        found: v,
+        self.kind.validate(&self.id)
+    }
+
+    /// The contextoid as stored: its quaternion, if any, scaled to unit length.
+    pub fn normalized(mut self) -> Result<Contextoid, ContextError> {
+        self.kind = self.kind.normalized(&self.id)?;
+        Ok(self)
+    }
+}
+
+impl ContextoidKind {
+    /// See [`Contextoid::validate`].
+    pub fn validate(&self, id: &NodeId) -> Result<(), ContextError> {
+        let finite = |field: &'static str, v: f64| {
+            if v.is_finite() {
+                Ok(())
+            } else {
+                Err(ContextError::InvalidCoordinate {
+                    id: id.clone(),
+                    field,
+                    found: v,
+                })
+            }
+        };
+        let within = |field: &'static str, v: f64, lo: f64, hi: f64| {
+            finite(field, v)?;
+            if (lo..=hi).contains(&v) {
+                Ok(())
+            } else {
+                Err(ContextError::CoordinateRange {
+                    id: id.clone(),
+                    field,
+                    found: v,
+                    low: lo,
+                    high: hi,
+                })
+            }
+        };
+        let geodetic = |names: [&'static str; 3], lat: f64, lon: f64, alt: f64| {
+            within(names[0], lat, -90.0, 90.0)?;
+            within(names[1], lon, -180.0, 180.0)?;
+            within(names[2], alt, ALT_RANGE.0, ALT_RANGE.1)
+        };
+        match self {
+            ContextoidKind::Space { x, y, z } | ContextoidKind::SpaceTime { x, y, z, .. } => {
+                finite("x", *x)?;
+                finite("y", *y)?;
+                finite("z", *z)?;
+            }
+            ContextoidKind::Ecef { x, y, z } => {
+                finite("x", *x)?;
+                finite("y", *y)?;
+                finite("z", *z)?;
+            }
+            ContextoidKind::Geo { lat, lon, alt } => {
+                geodetic(["lat", "lon", "alt"], *lat, *lon, *alt)?;
+            }
+            ContextoidKind::Ned {
+                north,
+                east,
+                down,
+                ref_lat,
+                ref_lon,
+                ref_alt,
+            } => {
+                finite("north", *north)?;
+                finite("east", *east)?;
+                finite("down", *down)?;
+                geodetic(
+                    ["ref_lat", "ref_lon", "ref_alt"],
+                    *ref_lat,
+                    *ref_lon,
+                    *ref_alt,
+                )?;
+            }
+            ContextoidKind::Oriented {
+                x,
+                y,
+                z,
+                qw,
+                qx,
+                qy,
+                qz,
+            } => {
+                finite("x", *x)?;
+                finite("y", *y)?;
+                finite("z", *z)?;
+                for (field, v) in [("qw", *qw), ("qx", *qx), ("qy", *qy), ("qz", *qz)] {
+                    finite(field, v)?;
+                }
+                if normalize_quaternion([*qw, *qx, *qy, *qz]).is_none() {
+                    return Err(ContextError::InvalidQuaternion {
+                        id: id.clone(),
+                        found: [*qw, *qx, *qy, *qz],
                     });
                 }
             }
-        }
-        if let Some(t) = self.kind.timestamp() {
-            if !(-MAX_ABS_SECONDS..=MAX_ABS_SECONDS).contains(&t) {
+            ContextoidKind::Time {
+                scale: TimeScale::Symbolic,
+                ..
+            } => {
+                return Err(ContextError::WrongTimeKind {
+                    id: id.clone(),
+                    message: "a symbolic time has a label: build it as a symbolic_time \
+                              contextoid (cl.SymbolicTime), not a time of scale symbolic"
+                        .to_owned(),
+                })
+            }
+            ContextoidKind::UncertainData { dist } => {
+                dist.to_uncertain(id)?;
+            }
+            ContextoidKind::Time { scale, timestamp }
+                if scale.is_calendar()
+                    && !(-MAX_ABS_SECONDS..=MAX_ABS_SECONDS).contains(timestamp) =>
+            {
                 return Err(ContextError::TimestampUnit {
-                    id: self.id.clone(),
-                    found: t,
+                    id: id.clone(),
+                    found: *timestamp,
+                });
+            }
+            _ => {}
+        }
+        if let ContextoidKind::SpaceTime { timestamp, .. } = self {
+            if !(-MAX_ABS_SECONDS..=MAX_ABS_SECONDS).contains(timestamp) {
+                return Err(ContextError::TimestampUnit {
+                    id: id.clone(),
+                    found: *timestamp,
                 });
             }
         }
         Ok(())
+    }
+
+    /// The kind as stored (a validated kind with its quaternion normalised).
+    pub fn normalized(self, id: &NodeId) -> Result<ContextoidKind, ContextError> {
+        self.validate(id)?;
+        Ok(match self {
+            ContextoidKind::Oriented {
+                x,
+                y,
+                z,
+                qw,
+                qx,
+                qy,
+                qz,
+            } => {
+                let q = normalize_quaternion([qw, qx, qy, qz]).ok_or_else(|| {
+                    ContextError::InvalidQuaternion {
+                        id: id.clone(),
+                        found: [qw, qx, qy, qz],
+                    }
+                })?;
+                ContextoidKind::Oriented {
+                    x,
+                    y,
+                    z,
+                    qw: q[0],
+                    qx: q[1],
+                    qy: q[2],
+                    qz: q[3],
+                }
+            }
+            other => other,
+        })
     }
 }
 

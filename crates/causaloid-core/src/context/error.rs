@@ -55,6 +55,43 @@ pub enum ContextError {
         field: &'static str,
         found: f64,
     },
+    #[error("contextoid {id}: {field} is {found}; it must lie in [{low}, {high}]")]
+    CoordinateRange {
+        id: NodeId,
+        field: &'static str,
+        found: f64,
+        low: f64,
+        high: f64,
+    },
+    #[error("contextoid {id}: the orientation quaternion {found:?} has no direction (zero or not finite norm); give a non-zero quaternion [w, x, y, z]")]
+    InvalidQuaternion { id: NodeId, found: [f64; 4] },
+    #[error("contextoid {id}: {message}")]
+    WrongTimeKind { id: NodeId, message: String },
+    #[error("temporal relation {from} -> {to} compares {from_domain} with {to_domain}; only times of one kind (instants, steps or symbolic ranks) can be ordered")]
+    IncomparableTimes {
+        from: NodeId,
+        to: NodeId,
+        from_domain: &'static str,
+        to_domain: &'static str,
+    },
+    #[error("{operation} needs {expected}; contextoid {id} is {found}")]
+    KindMismatch {
+        id: NodeId,
+        operation: &'static str,
+        found: &'static str,
+        expected: &'static str,
+    },
+    #[error("scale {scale} has no calendar periods: {operation} works on the calendar scales second .. year")]
+    NotCalendar {
+        scale: String,
+        operation: &'static str,
+    },
+    #[error("contextoid {id}: invalid distribution: {message}")]
+    InvalidDistribution { id: NodeId, message: String },
+    #[error("contextoid {id} holds an uncertain value; a plain read cannot use it (that would hide the uncertainty): evaluate on uncertain inputs, where the engine samples it, or read its distribution")]
+    UncertainValue { id: NodeId },
+    #[error("no symbolic time has the label {label:?}")]
+    UnknownLabel { label: String },
     #[error("contextoid {id}: timestamp {found} is out of range; timestamps are seconds since 1970-01-01 UTC (milliseconds or nanoseconds are too large)")]
     TimestampUnit { id: NodeId, found: i64 },
     #[error("unknown time scale {name:?} (expected one of second, minute, hour, day, week, month, quarter, year)")]
@@ -103,11 +140,18 @@ impl ContextError {
             | NotTemporal { id, .. }
             | InvalidCoordinate { id, .. }
             | TimestampUnit { id, .. }
+            | CoordinateRange { id, .. }
+            | InvalidQuaternion { id, .. }
+            | WrongTimeKind { id, .. }
+            | KindMismatch { id, .. }
+            | InvalidDistribution { id, .. }
+            | UncertainValue { id }
             | WrongKind { id, .. } => Some(id),
             MissingEndpoint { missing, .. } => Some(missing),
             DuplicateRelation { from, .. }
             | UnknownRelation { from, .. }
-            | TimeOrder { from, .. } => Some(from),
+            | TimeOrder { from, .. }
+            | IncomparableTimes { from, .. } => Some(from),
             _ => None,
         }
     }
@@ -130,7 +174,16 @@ impl Diagnostic for ContextError {
             MissingEndpoint { .. } | DuplicateRelation { .. } => "RelationError",
             TimeOrder { .. } | RowsOutOfOrder { .. } | NotTemporal { .. } => "TimeOrderError",
             TimestampUnit { .. } => "TimestampUnitError",
-            InvalidCoordinate { .. } => "CoordinateError",
+            InvalidCoordinate { .. } | CoordinateRange { .. } | InvalidQuaternion { .. } => {
+                "CoordinateError"
+            }
+            WrongTimeKind { .. }
+            | IncomparableTimes { .. }
+            | KindMismatch { .. }
+            | UncertainValue { .. } => "ContextoidKindError",
+            InvalidDistribution { .. } | NotCalendar { .. } | UnknownLabel { .. } => {
+                "ContextArgumentError"
+            }
             UnknownScale { .. } => "UnknownScaleError",
             UnknownField { .. } => "UnknownFieldError",
             WrongKind { .. } => "ContextoidKindError",
@@ -167,6 +220,11 @@ impl Diagnostic for ContextError {
                 found,
             } => shape_detail(out, what, *expected, *found),
             InvalidArgument { name, .. } => out("parameter", Detail::Text(name)),
+            InvalidCoordinate { field, .. } | CoordinateRange { field, .. } => {
+                out("field", Detail::Text(field))
+            }
+            UnknownLabel { label } => out("label", Detail::Text(label)),
+            NotCalendar { scale, .. } => out("scale", Detail::Text(scale)),
             _ => {}
         }
     }

@@ -155,6 +155,14 @@ impl Context {
                 });
             }
         }
+        for &s in std::iter::once(&frame.scale).chain(&frame.coarser) {
+            if !s.is_calendar() {
+                return Err(ContextError::NotCalendar {
+                    scale: s.to_string(),
+                    operation: "a time table",
+                });
+            }
+        }
         for &c in &frame.coarser {
             if c <= frame.scale {
                 return Err(ContextError::ScaleNotCoarser {

@@ -211,6 +211,9 @@ impl Context {
     /// not carry the field).
     pub fn value(&self, id: &NodeId, field: &str) -> Result<f64, ContextError> {
         let slot = self.slot(id)?;
+        if self.uncertain_value(id, field).is_some() {
+            return Err(ContextError::UncertainValue { id: id.clone() });
+        }
         let f = self.field_slot(field)?;
         Ok(self.columns[f as usize][slot as usize])
     }
@@ -219,7 +222,13 @@ impl Context {
     pub fn values(&self, ids: &[NodeId], field: &str) -> Result<Vec<f64>, ContextError> {
         let col = &self.columns[self.field_slot(field)? as usize];
         ids.iter()
-            .map(|id| self.slot(id).map(|s| col[s as usize]))
+            .map(|id| {
+                let s = self.slot(id)?;
+                if self.uncertain_value(id, field).is_some() {
+                    return Err(ContextError::UncertainValue { id: id.clone() });
+                }
+                Ok(col[s as usize])
+            })
             .collect()
     }
 
@@ -239,6 +248,9 @@ impl Context {
         for (v, &i) in out.iter().zip(ids) {
             if v.is_nan() && self.index.get_int(i).is_none() {
                 return Err(ContextError::UnknownId { id: NodeId::Int(i) });
+            }
+            if v.is_nan() && self.uncertain_value(&NodeId::Int(i), field).is_some() {
+                return Err(ContextError::UncertainValue { id: NodeId::Int(i) });
             }
         }
         Ok(out)
@@ -477,7 +489,7 @@ impl Context {
     }
 
     pub(crate) fn insert(&mut self, c: Contextoid) -> Result<Undo, ContextError> {
-        c.validate()?;
+        let c = c.normalized()?;
         if self.index.contains_key(&c.id) {
             return Err(ContextError::DuplicateId { id: c.id });
         }
@@ -562,19 +574,25 @@ impl Context {
         &self,
         from: u32,
         to: u32,
-        from_t: Option<i64>,
-        to_t: Option<i64>,
+        from_k: &ContextoidKind,
+        to_k: &ContextoidKind,
     ) -> Result<(), ContextError> {
         let (fid, tid) = (
             self.ids[from as usize].clone(),
             self.ids[to as usize].clone(),
         );
-        match (from_t, to_t) {
-            (Some(a), Some(b)) if a > b => Err(ContextError::TimeOrder {
+        match (from_k.time_point(), to_k.time_point()) {
+            (Some((da, _)), Some((db, _))) if da != db => Err(ContextError::IncomparableTimes {
                 from: fid,
                 to: tid,
-                from_time: a,
-                to_time: b,
+                from_domain: da.name(),
+                to_domain: db.name(),
+            }),
+            (Some((_, a)), Some((_, b))) if a > b => Err(ContextError::TimeOrder {
+                from: fid,
+                to: tid,
+                from_time: from_k.timestamp().unwrap_or_default(),
+                to_time: to_k.timestamp().unwrap_or_default(),
             }),
             (Some(_), Some(_)) => Ok(()),
             (None, _) => Err(ContextError::NotTemporal {
@@ -591,19 +609,18 @@ impl Context {
     }
 
     pub(crate) fn replace(&mut self, c: Contextoid) -> Result<Undo, ContextError> {
-        c.validate()?;
+        let c = c.normalized()?;
         let slot = self.slot(&c.id)?;
         // A new timestamp must keep every temporal relation pointing forward.
         if let Some(k) = self.relation_kind_slot(&RelationKind::Temporal) {
-            let t = c.kind.timestamp();
             for &(o, ek) in &self.outgoing[slot as usize] {
                 if ek == k {
-                    self.check_time_order(slot, o, t, self.kind_at(o).timestamp())?;
+                    self.check_time_order(slot, o, &c.kind, self.kind_at(o))?;
                 }
             }
             for &(o, ek) in &self.incoming[slot as usize] {
                 if ek == k {
-                    self.check_time_order(o, slot, self.kind_at(o).timestamp(), t)?;
+                    self.check_time_order(o, slot, self.kind_at(o), &c.kind)?;
                 }
             }
         }
@@ -709,12 +726,7 @@ impl Context {
             });
         }
         if r.kind == RelationKind::Temporal {
-            self.check_time_order(
-                from,
-                to,
-                self.kind_at(from).timestamp(),
-                self.kind_at(to).timestamp(),
-            )?;
+            self.check_time_order(from, to, self.kind_at(from), self.kind_at(to))?;
         }
         let k = self.relation_kind_slot_or_add(&r.kind);
         Ok(self.link_slots(from, to, k))

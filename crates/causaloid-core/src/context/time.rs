@@ -9,7 +9,10 @@ use std::fmt;
 /// mistake: milliseconds or nanoseconds since the epoch are far larger.
 pub const MAX_ABS_SECONDS: i64 = 100_000_000_000;
 
-/// The granularity of a time contextoid, from second to year.
+/// The index a time contextoid belongs to: a calendar granularity from second
+/// to year (whole seconds since 1970-01-01 UTC), or one of the non-calendar
+/// time kinds: `Nanosecond` (nanoseconds since 1970-01-01 UTC), `Step`
+/// (discrete steps) and `Symbolic` (the ranks of symbolic time labels).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TimeScale {
@@ -21,10 +24,13 @@ pub enum TimeScale {
     Month,
     Quarter,
     Year,
+    Nanosecond,
+    Step,
+    Symbolic,
 }
 
 impl TimeScale {
-    pub const ALL: [TimeScale; 8] = [
+    pub const ALL: [TimeScale; 11] = [
         TimeScale::Second,
         TimeScale::Minute,
         TimeScale::Hour,
@@ -33,7 +39,19 @@ impl TimeScale {
         TimeScale::Month,
         TimeScale::Quarter,
         TimeScale::Year,
+        TimeScale::Nanosecond,
+        TimeScale::Step,
+        TimeScale::Symbolic,
     ];
+
+    /// Whether the scale is a calendar granularity (seconds since 1970 UTC,
+    /// with periods, labels and coarser aggregation).
+    pub fn is_calendar(self) -> bool {
+        !matches!(
+            self,
+            TimeScale::Nanosecond | TimeScale::Step | TimeScale::Symbolic
+        )
+    }
 
     pub fn name(self) -> &'static str {
         match self {
@@ -45,6 +63,9 @@ impl TimeScale {
             TimeScale::Month => "month",
             TimeScale::Quarter => "quarter",
             TimeScale::Year => "year",
+            TimeScale::Nanosecond => "nanosecond",
+            TimeScale::Step => "step",
+            TimeScale::Symbolic => "symbolic",
         }
     }
 
@@ -58,11 +79,11 @@ impl TimeScale {
     }
 
     /// The start of the period of this scale that contains `t` (weeks start on
-    /// Monday, as in ISO 8601).
+    /// Monday, as in ISO 8601); a non-calendar scale has no periods (`t`).
     pub fn floor(self, t: i64) -> i64 {
         let day = t.div_euclid(86_400);
         match self {
-            TimeScale::Second => t,
+            TimeScale::Second | TimeScale::Nanosecond | TimeScale::Step | TimeScale::Symbolic => t,
             TimeScale::Minute => t - t.rem_euclid(60),
             TimeScale::Hour => t - t.rem_euclid(3_600),
             TimeScale::Day => day * 86_400,
@@ -128,6 +149,7 @@ pub fn period_label(scale: TimeScale, t: i64) -> String {
         TimeScale::Hour => format!("{y:04}-{m:02}-{d:02}T{hh:02}"),
         TimeScale::Minute => format!("{y:04}-{m:02}-{d:02}T{hh:02}:{mm:02}"),
         TimeScale::Second => format!("{y:04}-{m:02}-{d:02}T{hh:02}:{mm:02}:{ss:02}"),
+        TimeScale::Nanosecond | TimeScale::Step | TimeScale::Symbolic => t.to_string(),
     };
     format!("{}:{label}", scale.name())
 }

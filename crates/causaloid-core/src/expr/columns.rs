@@ -212,6 +212,48 @@ impl ColumnTable {
         cols: &[&[f64]],
         len: usize,
     ) -> Result<Vec<(u32, Vec<f64>)>, CausalError> {
+        self.read_columns_with(cols, len, None)
+    }
+
+    /// Whether some read is the value of an uncertain data contextoid (so an
+    /// evaluation must go through the sampled path).
+    pub fn reads_uncertain(&self) -> Result<bool, CausalError> {
+        if !self.has_reads() {
+            return Ok(false);
+        }
+        let snaps = self.snapshots()?;
+        Ok(self
+            .reads
+            .iter()
+            .any(|&s| match self.slots.get(s as usize) {
+                Some(Slot::Read(r)) => match (&r.read, snaps.get(r.context.as_str())) {
+                    (ReadKind::Node { id, field }, Some(ctx)) => {
+                        ctx.uncertain_value(id, field).is_some()
+                    }
+                    _ => false,
+                },
+                _ => false,
+            }))
+    }
+
+    /// As [`ColumnTable::read_columns`] for a block of `len` samples: the
+    /// value of an uncertain data contextoid is drawn as a column of seeded
+    /// samples (its own stream per read slot), not read as a number.
+    pub fn read_columns_sampled(
+        &self,
+        cols: &[&[f64]],
+        len: usize,
+        seed: u64,
+    ) -> Result<Vec<(u32, Vec<f64>)>, CausalError> {
+        self.read_columns_with(cols, len, Some(seed))
+    }
+
+    fn read_columns_with(
+        &self,
+        cols: &[&[f64]],
+        len: usize,
+        sample: Option<u64>,
+    ) -> Result<Vec<(u32, Vec<f64>)>, CausalError> {
         if !self.has_reads() {
             return Ok(Vec::new());
         }
@@ -228,7 +270,29 @@ impl ColumnTable {
                 continue;
             };
             match &r.read {
-                ReadKind::Node { .. } => {
+                ReadKind::Node { id, field } => {
+                    if let (Some(seed), Some(dist)) = (sample, ctx.uncertain_value(id, field)) {
+                        let wrap = |source| CausalError::ContextRead {
+                            read: r.to_string(),
+                            source,
+                        };
+                        let u = dist.to_uncertain(id).map_err(wrap)?;
+                        // A stream of its own, apart from the inputs' streams.
+                        let stream = seed
+                            ^ (0xC0DE_u64 << 32 | u64::from(s)).wrapping_mul(0xD6E8_FEB8_6659_FD93);
+                        let xs =
+                            u.sample(len, stream)
+                                .map_err(|e| CausalError::InvalidArgument {
+                                    name: "uncertain contextoid",
+                                    message: e.to_string(),
+                                })?;
+                        out.push((s, xs));
+                        continue;
+                    }
+                    let x = read_one(ctx, r, None)?;
+                    out.push((s, vec![x; len]));
+                }
+                ReadKind::Distance { .. } => {
                     let x = read_one(ctx, r, None)?;
                     out.push((s, vec![x; len]));
                 }
@@ -289,6 +353,7 @@ fn read_one(ctx: &Context, r: &ContextRead, at: Option<f64>) -> Result<f64, Caus
     };
     match &r.read {
         ReadKind::Node { id, field } => ctx.value(id, field).map_err(wrap),
+        ReadKind::Distance { from, to } => ctx.distance(from, to).map_err(wrap),
         ReadKind::Window {
             scale,
             field,

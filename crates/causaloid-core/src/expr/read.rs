@@ -27,6 +27,9 @@ pub enum ReadKind {
         #[serde(default)]
         at: Option<String>,
     },
+    /// The distance between two spatial contextoids, each kind in its own
+    /// geometry (see `Context::distance`): geodesic metres between Geo points.
+    Distance { from: NodeId, to: NodeId },
 }
 
 /// A read of the context named `context`; an empty name means "the context of
@@ -43,7 +46,7 @@ impl ContextRead {
     pub fn anchor(&self) -> Option<&str> {
         match &self.read {
             ReadKind::Window { at, .. } => at.as_deref(),
-            ReadKind::Node { .. } => None,
+            ReadKind::Node { .. } | ReadKind::Distance { .. } => None,
         }
     }
 
@@ -57,6 +60,9 @@ impl ContextRead {
         };
         match &self.read {
             ReadKind::Node { id, field } => format!("{field} of contextoid {id}{ctx}"),
+            ReadKind::Distance { from, to } => {
+                format!("distance from contextoid {from} to {to}{ctx}")
+            }
             ReadKind::Window {
                 scale,
                 field,
@@ -110,6 +116,9 @@ impl fmt::Display for ContextRead {
         match &self.read {
             ReadKind::Node { id, field } => {
                 write!(f, "ctx_value({}, {field:?}{ctx})", quote_id(id))
+            }
+            ReadKind::Distance { from, to } => {
+                write!(f, "ctx_distance({}, {}{ctx})", quote_id(from), quote_id(to))
             }
             ReadKind::Window {
                 scale,

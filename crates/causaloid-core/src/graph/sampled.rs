@@ -141,7 +141,7 @@ impl Member {
         for (&s, (_, c)) in table.input_slots().iter().zip(&inputs) {
             full[s as usize] = c;
         }
-        let reads = table.read_columns(&full, n)?;
+        let reads = table.read_columns_sampled(&full, n, input.seed)?;
         for (s, c) in &reads {
             full[*s as usize] = c;
         }
