@@ -91,6 +91,20 @@ pub enum CausalError {
         target: NodeId,
         reason: &'static str,
     },
+    #[error("edge {from} -> {to}: {message}")]
+    EdgeTransform {
+        from: NodeId,
+        to: NodeId,
+        message: String,
+    },
+    #[error("graph state {name:?}: {message}")]
+    State { name: String, message: String },
+    #[error("operation {index} ({op}) failed, the model is unchanged: {source}")]
+    ModelOperation {
+        index: usize,
+        op: &'static str,
+        source: Box<CausalError>,
+    },
 }
 
 fn format_path(path: &[NodeId]) -> String {
