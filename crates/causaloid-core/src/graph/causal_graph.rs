@@ -373,6 +373,11 @@ impl CausalGraph {
         }
     }
 
+    /// Refuses a graph with a cycle (naming the ids along it).
+    pub fn check_acyclic(&self) -> Result<(), CausalError> {
+        self.topological_order().map(|_| ())
+    }
+
     /// Kahn's algorithm, smallest insertion index first, so the order is
     /// deterministic. A cycle is reported with the ids along it.
     fn topological_order(&self) -> Result<Vec<u32>, CausalError> {
