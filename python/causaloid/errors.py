@@ -110,6 +110,17 @@ class NodeReadError(GraphError, ValueError):
     that was not evaluated (``err.node_id``, ``err.target``)."""
 
 
+class EdgeTransformError(GraphError, ValueError):
+    """An edge transform that cannot be used: it reads another node or the
+    graph's state, its edge does not exist, or its hidden node's id
+    (``"a -> b"``) is taken (``err.source``, ``err.target``)."""
+
+
+class StateError(GraphError, ValueError):
+    """A graph state used in an invalid way: undeclared, declared twice,
+    with no writer or with two writers (``err.state``)."""
+
+
 class RelayLimitError(EvaluationError):
     """Relays between nodes exceeded the graph's bound (``err.limit``)."""
 
@@ -166,6 +177,7 @@ __all__ = [
     "DataError",
     "DuplicateEdgeError",
     "DuplicateIdError",
+    "EdgeTransformError",
     "EvaluationError",
     "FrozenError",
     "GraphError",
@@ -177,6 +189,7 @@ __all__ = [
     "RelayError",
     "RelayLimitError",
     "SerializationError",
+    "StateError",
     "ShapeError",
     "TooDeepError",
     "UnknownColumnError",

@@ -191,6 +191,31 @@ pub fn to_pyerr(py: Python<'_>, err: &CausalError) -> PyErr {
             set("target", id(target));
             "NodeReadError"
         }
+        CausalError::EdgeTransform { from, to, .. } => {
+            set("source", id(from));
+            set("target", id(to));
+            "EdgeTransformError"
+        }
+        CausalError::State { name, .. } => {
+            set("state", PyString::new(py, name).into_any());
+            "StateError"
+        }
+        CausalError::ModelOperation { index, op, source } => {
+            // The cause's own exception class, naming the operation.
+            let inner = to_pyerr(py, source);
+            let value = inner.value(py);
+            if let Ok(d) = value.getattr("detail") {
+                if let Ok(d) = d.cast::<PyDict>() {
+                    let _ = detail.update(d.as_mapping());
+                }
+            }
+            set("operation", int(*index));
+            set("op", PyString::new(py, op).into_any());
+            return match value.get_type().call1((message, detail)) {
+                Ok(instance) => PyErr::from_value(instance),
+                Err(e) => e,
+            };
+        }
     };
     raise(py, class, message, detail)
 }

@@ -19,6 +19,7 @@ from causaloid.expr.expression import (
     max,
     min,
     node,
+    state,
     value,
 )
 
@@ -32,5 +33,6 @@ __all__ = [
     "max",
     "min",
     "node",
+    "state",
     "value",
 ]

@@ -197,7 +197,7 @@ impl CausalGraph {
             let a = x.index_of(&t.from)?;
             let b = x.index_of(&t.to)?;
             let id = transform_node_id(&t.from, &t.to);
-            let description = format!("transform on the edge {} -> {}: {}", t.from, t.to, t.expr);
+            let description = format!("transform on the edge {} -> {}", t.from, t.to);
             let held: Vec<_> = x.nodes()[a as usize]
                 .layout()
                 .contexts()
