@@ -202,6 +202,33 @@ impl PyLog {
         self.inner.to_json().py(py)
     }
 
+    /// A log from its operations and their summaries (how a log pickles).
+    #[staticmethod]
+    fn from_parts(
+        program: Vec<PyRef<'_, PyOperation>>,
+        summaries: Vec<String>,
+    ) -> PyResult<PyLog> {
+        if program.len() != summaries.len() {
+            return Err(pyo3::exceptions::PyValueError::new_err(format!(
+                "a log needs one summary per operation: {} operations, {} summaries",
+                program.len(),
+                summaries.len()
+            )));
+        }
+        Ok(PyLog {
+            inner: ModificationLog {
+                entries: program
+                    .iter()
+                    .zip(summaries)
+                    .map(|(o, summary)| model_ops::LogEntry {
+                        operation: o.inner.clone(),
+                        summary,
+                    })
+                    .collect(),
+            },
+        })
+    }
+
     #[staticmethod]
     fn from_json(py: Python<'_>, text: &str) -> PyResult<PyLog> {
         Ok(PyLog {
@@ -286,6 +313,16 @@ fn diff_models(
         .collect())
 }
 
+/// The model's JSON form (its causaloid and its contexts).
+#[pyfunction]
+fn model_to_json(
+    py: Python<'_>,
+    root: &PyMember,
+    contexts: Vec<PyRef<'_, ContextCore>>,
+) -> PyResult<String> {
+    model(root, &contexts).to_json().py(py)
+}
+
 #[pyfunction]
 fn program_to_json(py: Python<'_>, program: Vec<PyRef<'_, PyOperation>>) -> PyResult<String> {
     let ops: Vec<Operation> = program.iter().map(|o| o.inner.clone()).collect();
@@ -307,6 +344,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(apply_program, m)?)?;
     m.add_function(wrap_pyfunction!(diff_models, m)?)?;
     m.add_function(wrap_pyfunction!(program_to_json, m)?)?;
+    m.add_function(wrap_pyfunction!(model_to_json, m)?)?;
     m.add_function(wrap_pyfunction!(program_from_json, m)?)?;
     Ok(())
 }

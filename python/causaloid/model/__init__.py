@@ -3,6 +3,7 @@ inference summaries over batches of evaluations."""
 
 from causaloid.model.assumption import Assumption, AssumptionReport, AssumptionResult
 from causaloid.model.inference import Inference, Observations, infer, observe
+from causaloid.model import ops
 from causaloid.model.model import Model
 
 __all__ = [
@@ -14,4 +15,5 @@ __all__ = [
     "Observations",
     "infer",
     "observe",
+    "ops",
 ]

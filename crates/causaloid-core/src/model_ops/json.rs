@@ -317,3 +317,26 @@ impl ModificationLog {
         })
     }
 }
+
+impl super::ModelCore {
+    /// The model's JSON form: `{"format": "causaloid-model", "version": 1,
+    /// "root": <structure document>, "contexts": {name: <context document>}}`.
+    /// The contexts are the model's (they take precedence over the copies the
+    /// structure document embeds).
+    pub fn to_json(&self) -> Result<String, CausalError> {
+        let root: Value = crate::json::from_str(&self.root.to_json()?, "causaloid JSON")?;
+        let mut contexts = serde_json::Map::new();
+        for (name, c) in &self.contexts {
+            contexts.insert(name.clone(), context_value(&c.snapshot())?);
+        }
+        let doc = serde_json::json!({
+            "format": "causaloid-model",
+            "version": VERSION,
+            "root": root,
+            "contexts": Value::Object(contexts),
+        });
+        serde_json::to_string(&doc).map_err(|e| CausalError::Serialization {
+            message: e.to_string(),
+        })
+    }
+}

@@ -202,6 +202,20 @@ impl ModelCore {
             })?;
             work.root = Member::Graph(Arc::new(g));
         }
+        // The structure reads the changed contexts from now on.
+        let changed: Vec<Arc<SharedContext>> = work
+            .contexts
+            .iter()
+            .filter(|(name, c)| {
+                self.contexts
+                    .get(*name)
+                    .is_none_or(|old| !Arc::ptr_eq(old, c))
+            })
+            .map(|(_, c)| Arc::clone(c))
+            .collect();
+        if !changed.is_empty() {
+            work.root = work.root.with_contexts(&changed);
+        }
         Ok((
             ModelCore {
                 root: work.root,
