@@ -29,7 +29,11 @@ from causaloid.errors import (
 def plant() -> cl.Model:
     limits = cl.Context(1, "limits").add(cl.Data("max_temp", 30.0))
     g = cl.CausalGraph("plant", "")
-    g.add(cl.Causaloid("hot", "too hot", expr=E.col("temp") > E.ctx_value("max_temp", context="limits")))
+    g.add(
+        cl.Causaloid(
+            "hot", "too hot", expr=E.col("temp") > E.ctx_value("max_temp", context="limits")
+        )
+    )
     g.add(cl.Causaloid("alarm", "alarm", expr=E.value()))
     g.link("hot", "alarm")
     return cl.Model("m", "plant", g.freeze(), context=limits)
@@ -66,9 +70,9 @@ def test_a_program_returns_a_changed_copy_and_a_log() -> None:
     assert m2.causaloid.nodes == ["hot", "alarm", "smoke", "count", "many"]
     assert len(log) == 5
     text = log.explain()
-    assert text.startswith("1. added causaloid \"smoke\"")
-    assert "set value of contextoid \"max_temp\" to 40" in text
-    assert "added the state \"n\"" in text
+    assert text.startswith('1. added causaloid "smoke"')
+    assert 'set value of contextoid "max_temp" to 40' in text
+    assert 'added the state "n"' in text
     assert str(log) == text and list(log) == log.summaries
 
 
@@ -135,7 +139,9 @@ def test_garbage_in_gives_clean_errors() -> None:
     with pytest.raises(TypeError):
         m.replay("log")  # type: ignore[arg-type]
     with pytest.raises(SerializationError):
-        cl.ops.program_from_json('{"format": "causaloid-ops", "version": 1, "operations": [{"op": "explode"}]}')
+        cl.ops.program_from_json(
+            '{"format": "causaloid-ops", "version": 1, "operations": [{"op": "explode"}]}'
+        )
     with pytest.raises(SerializationError):
         cl.ops.ModificationLog.from_json("[]")
     with pytest.raises(SerializationError):
@@ -170,9 +176,17 @@ def test_the_diff_of_two_models_turns_one_into_the_other() -> None:
 
 def test_two_logs_compare_operation_by_operation() -> None:
     _, full = plant().apply(program())
-    _, short = plant().apply(program()[:3])
+    _, short = plant().apply(program()[:2])
     d = full.diff(short)
-    assert d.common == 3 and d.only_left == [3, 4] and d.only_right == []
+    assert d.common == 2 and d.only_left == [2, 3, 4] and d.only_right == []
+    _, other = plant().apply([cl.ops.set_field("limits", "max_temp", "value", 1.0)])
+    assert full.diff(other) == cl.ops.LogDiff(0, [0, 1, 2, 3, 4], [0])
+
+
+def test_a_program_reading_an_undeclared_state_fails_at_its_last_graph_operation() -> None:
+    with pytest.raises(StateError) as info:
+        plant().apply(program()[:3])
+    assert info.value.operation == 2
 
 
 def test_edge_transforms_and_states_by_operation() -> None:

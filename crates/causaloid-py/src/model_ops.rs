@@ -204,10 +204,7 @@ impl PyLog {
 
     /// A log from its operations and their summaries (how a log pickles).
     #[staticmethod]
-    fn from_parts(
-        program: Vec<PyRef<'_, PyOperation>>,
-        summaries: Vec<String>,
-    ) -> PyResult<PyLog> {
+    fn from_parts(program: Vec<PyRef<'_, PyOperation>>, summaries: Vec<String>) -> PyResult<PyLog> {
         if program.len() != summaries.len() {
             return Err(pyo3::exceptions::PyValueError::new_err(format!(
                 "a log needs one summary per operation: {} operations, {} summaries",

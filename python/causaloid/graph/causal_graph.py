@@ -549,11 +549,14 @@ def _state_values(states: dict[str, float], given: Mapping[str, float] | None) -
     if given is None:
         return list(states.values())
     if not isinstance(given, Mapping):
-        raise TypeError(f"state must be a mapping of state name to number, got {type(given).__name__}")
+        raise TypeError(
+            f"state must be a mapping of state name to number, got {type(given).__name__}"
+        )
     unknown = [k for k in given if k not in states]
     if unknown:
         raise _state_error(
-            f"unknown state {unknown[0]!r} (declared: {', '.join(states) or 'none'})", str(unknown[0])
+            f"unknown state {unknown[0]!r} (declared: {', '.join(states) or 'none'})",
+            str(unknown[0]),
         )
     return [_finite(given.get(k, v), f"state {k!r}") for k, v in states.items()]
 
@@ -600,7 +603,5 @@ def _native_expr(transform: Any) -> Any:
     from causaloid.expr.expression import Expr
 
     if not isinstance(transform, Expr):
-        raise TypeError(
-            f"transform must be a cl.expr expression, got {type(transform).__name__}"
-        )
+        raise TypeError(f"transform must be a cl.expr expression, got {type(transform).__name__}")
     return transform._native

@@ -9,7 +9,6 @@ from typing import Any, Union
 import numpy as np
 
 from causaloid import _native
-
 from causaloid._table import to_columns
 from causaloid.context.context import Context
 from causaloid.context.errors import (

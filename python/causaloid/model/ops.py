@@ -19,17 +19,17 @@ Examples
 --------
 >>> import causaloid as cl
 >>> g = cl.CausalGraph("plant")
->>> hot = g.add(cl.Causaloid("hot", "too hot", expr=cl.expr.col("temp") > 30))
+>>> hot = g.add(cl.Causaloid("hot", "", expr=cl.expr.col("temp") > 30))
 >>> alarm = g.add(cl.Causaloid("alarm", "alarm", expr=cl.expr.value()))
 >>> g.link(hot, alarm)
 >>> m = cl.Model("m", "plant", g.freeze())
 >>> m2, log = m.apply([
-...     cl.ops.update_causaloid(cl.Causaloid("hot", "too hot", expr=cl.expr.col("temp") > 35)),
+...     cl.ops.update_causaloid(cl.Causaloid("hot", "", expr=cl.expr.col("temp") > 35)),
 ...     cl.ops.add_causaloid(cl.Causaloid("smoke", "smoke", expr=cl.expr.col("smoke") > 0.2),
 ...                          children=["alarm"]),
 ... ])
 >>> print(log.explain())
-1. updated causaloid "hot" (too hot: (col("temp") > 30.0)): now causaloid "hot" (too hot: (col("temp") > 35.0))
+1. updated causaloid "hot" ((col("temp") > 30.0)): now causaloid "hot" ((col("temp") > 35.0))
 2. added causaloid "smoke" (smoke: (col("smoke") > 0.2)), linked to "alarm"
 >>> m2.evaluate({"temp": 33.0, "smoke": 0.5}).value, m.evaluate({"temp": 33.0}).value
 (True, True)
@@ -84,7 +84,9 @@ class Operation:
 
     __slots__ = ("_args", "_builder", "_native", "_node")
 
-    def __init__(self, builder: str, args: tuple[Any, ...], native: Any, node: Causal | None = None):
+    def __init__(
+        self, builder: str, args: tuple[Any, ...], native: Any, node: Causal | None = None
+    ):
         self._builder = builder
         self._args = args
         self._native = native
@@ -174,7 +176,9 @@ def add_causaloid(
 def update_causaloid(node: Causal) -> Operation:
     """Replace the node with ``node``'s id (its edges stay); when the model's
     causaloid is not a graph, replace it if the id matches."""
-    return Operation("update_causaloid", (node,), _native.Operation.update_causaloid(_member(node)), node)
+    return Operation(
+        "update_causaloid", (node,), _native.Operation.update_causaloid(_member(node)), node
+    )
 
 
 def remove_causaloid(id: NodeId) -> Operation:
@@ -252,7 +256,9 @@ def remove_context(name: str) -> Operation:
     return Operation("remove_context", (str(name),), _native.Operation.remove_context(str(name)))
 
 
-def _update_context(name: str, ops: list[tuple[Any, ...]], builder: str, args: tuple[Any, ...]) -> Operation:
+def _update_context(
+    name: str, ops: list[tuple[Any, ...]], builder: str, args: tuple[Any, ...]
+) -> Operation:
     return Operation(builder, args, _native.Operation.update_context(str(name), ops))
 
 
@@ -294,9 +300,7 @@ def _natives(program: Iterable[Operation]) -> list[Any]:
     out = []
     for op in program:
         if not isinstance(op, Operation):
-            raise TypeError(
-                f"a program is a list of cl.ops operations; got {type(op).__name__}"
-            )
+            raise TypeError(f"a program is a list of cl.ops operations; got {type(op).__name__}")
         out.append(op._native)
     return out
 
