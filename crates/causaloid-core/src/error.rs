@@ -91,10 +91,10 @@ pub enum CausalError {
         target: NodeId,
         reason: &'static str,
     },
-    #[error("edge {from} -> {to}: {message}")]
+    #[error("edge {} -> {}: {message}", .edge.0, .edge.1)]
     EdgeTransform {
-        from: NodeId,
-        to: NodeId,
+        /// (source, target), boxed to keep the error small.
+        edge: Box<(NodeId, NodeId)>,
         message: String,
     },
     #[error("graph state {name:?}: {message}")]

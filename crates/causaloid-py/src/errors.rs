@@ -191,9 +191,9 @@ pub fn to_pyerr(py: Python<'_>, err: &CausalError) -> PyErr {
             set("target", id(target));
             "NodeReadError"
         }
-        CausalError::EdgeTransform { from, to, .. } => {
-            set("source", id(from));
-            set("target", id(to));
+        CausalError::EdgeTransform { edge, .. } => {
+            set("source", id(&edge.0));
+            set("target", id(&edge.1));
             "EdgeTransformError"
         }
         CausalError::State { name, .. } => {

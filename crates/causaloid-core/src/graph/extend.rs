@@ -122,8 +122,7 @@ impl CausalGraph {
         let b = self.index_of(to)?;
         if !self.children[a as usize].contains(&b) {
             return Err(CausalError::EdgeTransform {
-                from: from.clone(),
-                to: to.clone(),
+                edge: Box::new((from.clone(), to.clone())),
                 message: "there is no such edge: link it first".into(),
             });
         }
@@ -207,17 +206,15 @@ impl CausalGraph {
                 .collect();
             let node = Causaloid::from_expr_in(id.clone(), description, t.expr.clone(), &held)
                 .map_err(|e| CausalError::EdgeTransform {
-                    from: t.from.clone(),
-                    to: t.to.clone(),
+                    edge: Box::new((t.from.clone(), t.to.clone())),
                     message: e.to_string(),
                 })?;
             let h = match x.add(Member::Causaloid(Arc::new(node))) {
                 Ok(_) => x.index_of(&id)?,
                 Err(CausalError::DuplicateId { .. }) => {
                     return Err(CausalError::EdgeTransform {
-                        from: t.from.clone(),
-                        to: t.to.clone(),
-                        message: format!(
+ edge: Box::new((t.from.clone(), t.to.clone())),
+ message: format!(
                             "its transform runs as the hidden node {id}, but the graph has a node with that id"
                         ),
                     })
@@ -638,17 +635,15 @@ fn check_transform(from: &NodeId, to: &NodeId, expr: &Expr) -> Result<(), Causal
     expr.check_depth()?;
     if let Some(n) = expr.nodes().first() {
         return Err(CausalError::EdgeTransform {
-            from: from.clone(),
-            to: to.clone(),
-            message: format!(
+ edge: Box::new((from.clone(), to.clone())),
+ message: format!(
                 "a transform reads the parent's value (value()), not other nodes; it reads node({n})"
             ),
         });
     }
     if expr.columns().iter().any(|c| c.starts_with(STATE_PREFIX)) {
         return Err(CausalError::EdgeTransform {
-            from: from.clone(),
-            to: to.clone(),
+            edge: Box::new((from.clone(), to.clone())),
             message: "a transform cannot read the graph's state".into(),
         });
     }

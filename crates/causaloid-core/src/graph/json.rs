@@ -238,8 +238,7 @@ fn graph_from_dto(d: MemberDto, ctx: &Contexts) -> Result<CausalGraph, CausalErr
     for t in &transforms {
         if g.transform(&t.from, &t.to).is_none() {
             return Err(CausalError::EdgeTransform {
-                from: t.from.clone(),
-                to: t.to.clone(),
+                edge: Box::new((t.from.clone(), t.to.clone())),
                 message: "the document gives a transform for an edge it does not list".into(),
             });
         }
