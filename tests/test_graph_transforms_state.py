@@ -200,6 +200,24 @@ def test_a_stateful_batch_runs_rows_in_order(inflow: list[float]) -> None:
     assert g.evaluate_sequence({"inflow": inflow}).states["level"].tolist() == levels
 
 
+def test_python_callables_in_a_sequence_see_one_row_at_a_time() -> None:
+    seen: list[float] = []
+
+    def watch(v: float, row: dict[str, float]) -> bool:
+        seen.append(row["inflow"])
+        return v > 3
+
+    g = cl.CausalGraph("tank")
+    level = g.add(cl.Causaloid("level", "", expr=E.state("level") * 0.5 + E.col("inflow")))
+    g.add(cl.Causaloid("full", "above 3", fn=watch))
+    g.link(level, "full")
+    g.add_state("level", 0.0, writer=level)
+    g.freeze()
+    seq = g.evaluate_sequence({"inflow": [1.0, 2.0, 3.0]})
+    assert seq.values.tolist() == tank_by_hand([1.0, 2.0, 3.0])[1]
+    assert seen == [1.0, 2.0, 3.0]
+
+
 def test_one_evaluation_reads_the_initial_or_given_state() -> None:
     g = tank()
     assert g.evaluate({"inflow": 2.0}).value is False  # 0 * 0.5 + 2

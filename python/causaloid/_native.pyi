@@ -134,7 +134,7 @@ class Graph:
         n: int,
         value: npt.NDArray[np.float64] | None = None,
         value_is_bool: bool = False,
-        host: Any = None,
+        hosts: list[Any] = ...,
         state: list[float] | None = None,
     ) -> tuple[Any, list[npt.NDArray[np.float64]], list[float], list[Evaluation]]: ...
     @staticmethod

@@ -169,6 +169,7 @@ fn state_is_carried_from_row_to_row() {
                 host: None,
             },
             None,
+            &[],
         )
         .unwrap();
     assert_eq!(out.states[0], vec![1.0, 2.0, 3.0, 3.5]);
@@ -184,6 +185,7 @@ fn state_is_carried_from_row_to_row() {
                 host: None,
             },
             Some(&[10.0]),
+            &[],
         )
         .unwrap();
     assert_eq!(out.final_state, vec![11.0]);

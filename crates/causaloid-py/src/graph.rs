@@ -850,7 +850,8 @@ impl PyGraph {
 
     /// Rows in order, threading the graph's state: (values, state after each
     /// row per state, final state, evaluations).
-    #[pyo3(signature = (columns, n, value=None, value_is_bool=false, host=None, state=None))]
+    /// `hosts`: one Python row mapping per row, for Python callables.
+    #[pyo3(signature = (columns, n, value=None, value_is_bool=false, hosts=Vec::new(), state=None))]
     #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     fn evaluate_sequence<'py>(
         &self,
@@ -859,7 +860,7 @@ impl PyGraph {
         n: usize,
         value: Option<PyReadonlyArray1<'py, f64>>,
         value_is_bool: bool,
-        host: Option<Py<PyAny>>,
+        hosts: Vec<Py<PyAny>>,
         state: Option<Vec<f64>>,
     ) -> PyResult<(
         Bound<'py, PyAny>,
@@ -884,13 +885,14 @@ impl PyGraph {
             columns: slices,
             len: n,
             value: value_slice.map(|v| (kind, v)),
-            host: host.as_ref().map(|h| h as &HostRow),
+            host: None,
         };
+        let host_rows: Vec<&HostRow> = hosts.iter().map(|h| h as &HostRow).collect();
         let g = &self.inner;
         let out = if g.has_callables() {
-            g.evaluate_sequence(&input, state.as_deref())
+            g.evaluate_sequence(&input, state.as_deref(), &host_rows)
         } else {
-            py.detach(|| g.evaluate_sequence(&input, state.as_deref()))
+            py.detach(|| g.evaluate_sequence(&input, state.as_deref(), &host_rows))
         }
         .py(py)?;
         let values = column_to_numpy(py, out.kind, out.values);

@@ -587,9 +587,12 @@ def _sequence(
     n = n_rows(cols) if cols else (0 if values is None else len(values))
     states = graph.states
     start = _state_values(states, state)
-    host = cols if graph._member().has_callables else None
+    hosts: list[Any] = []
+    if graph._member().has_callables:
+        # Python callables see one row at a time, as in evaluate().
+        hosts = [{k: _cell(c, r) for k, c in cols.items()} for r in range(n)]
     out, per_state, final, evaluations = native.evaluate_sequence(
-        arrays, n, values, value_is_bool, host, start
+        arrays, n, values, value_is_bool, hosts, start
     )
     return Sequence(
         values=out,
@@ -597,6 +600,11 @@ def _sequence(
         final_state=dict(zip(states, final)),
         effects=[Effect._from_evaluation(e) for e in evaluations],
     )
+
+
+def _cell(column: Any, r: int) -> Any:
+    x = column[r]
+    return x.item() if hasattr(x, "item") else x
 
 
 def _native_expr(transform: Any) -> Any:

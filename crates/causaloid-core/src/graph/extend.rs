@@ -484,14 +484,24 @@ impl CausalGraph {
 
     /// Evaluates rows in order, threading the state: row `r` reads the state
     /// written by row `r - 1` (the initial values, or `state`, for row 0).
-    /// `input.columns` follow [`CausalGraph::sequence_columns`]. A row that
-    /// fails stops the sequence with its error and row number.
+    /// `input.columns` follow [`CausalGraph::sequence_columns`]; host
+    /// callables receive `hosts[r]` as row `r` (`input.host` is not used). A
+    /// row that fails stops the sequence with its error (a verdict error
+    /// names the row).
     pub fn evaluate_sequence(
         self: &Arc<Self>,
         input: &super::BatchInput<'_>,
         state: Option<&[f64]>,
+        hosts: &[&super::HostRow],
     ) -> Result<SequenceOutput, CausalError> {
         self.frozen()?;
+        if !hosts.is_empty() && hosts.len() != input.len {
+            return Err(CausalError::Shape {
+                what: "host rows".into(),
+                expected: input.len,
+                found: hosts.len(),
+            });
+        }
         let names = self.sequence_columns();
         if input.columns.len() != names.len() {
             return Err(CausalError::Shape {
@@ -586,7 +596,7 @@ impl CausalGraph {
             let e = self.evaluate(&Input {
                 value,
                 row: &row,
-                host: input.host,
+                host: hosts.get(r).copied(),
             })?;
             let v = match e.result() {
                 Ok(v) => v,
