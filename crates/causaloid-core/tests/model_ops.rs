@@ -172,3 +172,60 @@ fn node_operations_on_a_lone_causaloid_are_refused() {
         .unwrap();
     assert_eq!(m2.root.columns(), ["y".to_owned()]);
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn op_strategy() -> impl Strategy<Value = Operation> {
+        (0u8..5, 1i64..5, 1i64..5, 0.0f64..1.0).prop_map(|(kind, a, b, k)| match kind {
+            0 => Operation::AddCausaloid {
+                node: causaloid(a + 10, gt(col("x"), lit(k))),
+                parents: vec![],
+                children: vec![],
+            },
+            1 => Operation::UpdateCausaloid {
+                node: causaloid(a % 2 + 1, gt(lit(k), col("x"))),
+            },
+            2 => Operation::RemoveCausaloid { id: id(a + 9) },
+            3 => Operation::AddEdge {
+                from: id(a % 2 + 1),
+                to: id(b + 9),
+                transform: (k > 0.5).then(|| Expr::value().binary(BinaryOp::Mul, lit(k))),
+            },
+            _ => Operation::RemoveEdge {
+                from: id(1),
+                to: id(b % 2 + 1),
+            },
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(128))]
+
+        /// Applying a program either fails at one operation leaving the model
+        /// as it was, or gives a model that its log replays to and that the
+        /// diff from the start rebuilds.
+        #[test]
+        fn replay_and_diff_rebuild_the_applied_model(
+            ops in proptest::collection::vec(op_strategy(), 0..10)
+        ) {
+            let m = base();
+            let before = json(&m);
+            match m.apply(&ops) {
+                Ok((applied, log)) => {
+                    prop_assert_eq!(log.entries.len(), ops.len());
+                    let (replayed, _) = m.replay(&log).unwrap();
+                    prop_assert_eq!(json(&replayed), json(&applied));
+                    let (rebuilt, _) = m.apply(&diff(&m, &applied).unwrap()).unwrap();
+                    prop_assert_eq!(json(&rebuilt), json(&applied));
+                }
+                Err(CausalError::ModelOperation { index, .. }) => {
+                    prop_assert!(index < ops.len());
+                }
+                Err(other) => prop_assert!(false, "unexpected error {other}"),
+            }
+            prop_assert_eq!(json(&m), before);
+        }
+    }
+}

@@ -121,6 +121,16 @@ impl Operation {
     }
 }
 
+impl std::fmt::Debug for Operation {
+    /// The operation's JSON form (its name when it holds a callable).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match json::program_to_json(std::slice::from_ref(self)) {
+            Ok(text) => f.write_str(&text),
+            Err(_) => write!(f, "Operation({})", self.name()),
+        }
+    }
+}
+
 /// One applied operation and what it did, in words.
 #[derive(Clone)]
 pub struct LogEntry {
