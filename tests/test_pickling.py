@@ -118,6 +118,13 @@ def _run_report() -> Any:
     return _machine().run([{"x": v} for v in X])
 
 
+def _log() -> Any:
+    g = cl.CausalGraph("g")
+    g.add(cl.Causaloid(1, "a", expr=col("x") > 0.5))
+    model = cl.Model("m", "", g.freeze())
+    return model.apply([cl.ops.add_causaloid(cl.Causaloid(2, "b", expr=cl.expr.value()), [1])])[1]
+
+
 # Every public class, with an instance and what "behaves the same" means for it.
 Probe = Callable[[Any], Any]
 CASES: dict[str, tuple[Callable[[], Any], Probe]] = {
@@ -145,6 +152,9 @@ CASES: dict[str, tuple[Callable[[], Any], Probe]] = {
         repr,
     ),
     "Model": (_model, lambda m: m.evaluate_batch({"x": X}).tolist()),
+    "ModificationLog": (_log, lambda log: (log.explain(), log.to_json())),
+    "Operation": (lambda: _log().operations[0], lambda op: op.to_json()),
+    "LogDiff": (lambda: _log().diff(_log()), tuple),
     "Norm": (lambda: cl.Norm("n", "sell", col("p") > 1.0, "impermissible"), repr),
     "Process": (lambda: cl.Process.pure(1, state={"s": 1}), lambda p: (p.value, p.state)),
     "Relay": (lambda: cl.Relay(2, 0.5), repr),

@@ -35,7 +35,7 @@ from causaloid.errors import CausalError, MissingDependencyError
 from causaloid.ethos import Ethos, Norm
 from causaloid.graph import AtLeast, CausalCollection, CausalGraph, Causaloid, Relay
 from causaloid.graph._json import from_json
-from causaloid.model import Assumption, Model
+from causaloid.model import Assumption, Model, ops
 from causaloid.scm import SCM
 from causaloid.threads import get_threads, set_threads
 from causaloid.uncertain import MaybeUncertain, Uncertain
@@ -83,6 +83,7 @@ __all__ = [
     "expr",
     "from_json",
     "get_threads",
+    "ops",
     "scm",
     "set_threads",
     "uncertain",

@@ -134,6 +134,17 @@ class NodeReadError(GraphError, ValueError):
     target: NodeId
 
 
+class EdgeTransformError(GraphError, ValueError):
+    """An edge transform that cannot be used: it reads another node or the
+    graph's state, its edge does not exist, or its hidden node's id
+    (``"a -> b"``) is taken (``err.source``, ``err.target``)."""
+
+
+class StateError(GraphError, ValueError):
+    """A graph state used in an invalid way: undeclared, declared twice,
+    with no writer or with two writers (``err.state``)."""
+
+
 class RelayLimitError(EvaluationError):
     """Relays between nodes exceeded the graph's bound (``err.limit``)."""
 
@@ -226,6 +237,7 @@ __all__ = [
     "DataError",
     "DuplicateEdgeError",
     "DuplicateIdError",
+    "EdgeTransformError",
     "EvaluationError",
     "FrozenError",
     "GraphError",
@@ -238,6 +250,7 @@ __all__ = [
     "RelayError",
     "RelayLimitError",
     "SerializationError",
+    "StateError",
     "ShapeError",
     "TooDeepError",
     "UnknownColumnError",

@@ -92,6 +92,20 @@ pub enum CausalError {
         target: NodeId,
         reason: &'static str,
     },
+    #[error("edge {} -> {}: {message}", .edge.0, .edge.1)]
+    EdgeTransform {
+        /// (source, target), boxed to keep the error small.
+        edge: Box<(NodeId, NodeId)>,
+        message: String,
+    },
+    #[error("graph state {name:?}: {message}")]
+    State { name: String, message: String },
+    #[error("operation {index} ({op}) failed, the model is unchanged: {source}")]
+    ModelOperation {
+        index: usize,
+        op: &'static str,
+        source: Box<CausalError>,
+    },
 }
 
 fn format_path(path: &[NodeId]) -> String {
@@ -121,6 +135,7 @@ impl Diagnostic for CausalError {
     fn area(&self) -> Area {
         match self {
             CausalError::ContextRead { source, .. } => source.area(),
+            CausalError::ModelOperation { source, .. } => source.area(),
             // Python keeps these two with the other context errors.
             CausalError::UnknownContext { .. } | CausalError::ContextConflict { .. } => {
                 Area::Context
@@ -155,6 +170,10 @@ impl Diagnostic for CausalError {
             UnknownContext { .. } => "UnknownContextError",
             ContextConflict { .. } => "ContextArgumentError",
             ContextRead { source, .. } => source.kind(),
+            EdgeTransform { .. } => "EdgeTransformError",
+            State { .. } => "StateError",
+            // The cause's own class, naming the operation.
+            ModelOperation { source, .. } => source.kind(),
         }
     }
 
@@ -204,6 +223,16 @@ impl Diagnostic for CausalError {
                 out("node_id", Detail::Id(id));
                 out("target", Detail::Id(target));
             }
+            EdgeTransform { edge, .. } => {
+                out("source", Detail::Id(&edge.0));
+                out("target", Detail::Id(&edge.1));
+            }
+            State { name, .. } => out("state", Detail::Text(name)),
+            ModelOperation { index, op, source } => {
+                source.detail(out);
+                out("operation", Detail::int(*index));
+                out("op", Detail::Text(op));
+            }
             NotFrozen | Frozen | EmptyGraph | Serialization { .. } => {}
         }
     }
@@ -213,6 +242,7 @@ impl Diagnostic for CausalError {
             CausalError::Callable {
                 payload: Some(p), ..
             } => Some(Payload::Host(p.0.as_ref())),
+            CausalError::ModelOperation { source, .. } => source.payload(),
             _ => None,
         }
     }

@@ -13,6 +13,7 @@ pub mod ethos;
 pub mod expr;
 pub mod graph;
 pub mod json;
+pub mod model_ops;
 pub mod scm;
 pub mod threads;
 pub mod uncertain;

@@ -197,7 +197,7 @@ fn relation_from_py(
     })
 }
 
-fn operation_from_py(py: Python<'_>, op: &Bound<'_, PyAny>) -> PyResult<Operation> {
+pub(crate) fn operation_from_py(py: Python<'_>, op: &Bound<'_, PyAny>) -> PyResult<Operation> {
     let tuple = op
         .cast::<PyTuple>()
         .map_err(|_| PyTypeError::new_err("an operation is a tuple"))?;

@@ -778,12 +778,153 @@ impl PyGraph {
     }
 
     fn __len__(&self) -> usize {
-        self.inner.len()
+        self.inner.declared_nodes().len()
+    }
+
+    /// Adds an edge carrying a transform of the parent's value (see `extend.rs`).
+    #[pyo3(signature = (source, target, transform=None))]
+    fn link_with(
+        &mut self,
+        py: Python<'_>,
+        source: &Bound<'_, PyAny>,
+        target: &Bound<'_, PyAny>,
+        transform: Option<PyRef<'_, PyExpr>>,
+    ) -> PyResult<()> {
+        let (a, b) = (node_id(source)?, node_id(target)?);
+        let t = transform.map(|t| t.inner.clone());
+        self.edit(py, |g| g.link_with(&a, &b, t))
+    }
+
+    #[pyo3(signature = (source, target, transform=None))]
+    fn set_transform(
+        &mut self,
+        py: Python<'_>,
+        source: &Bound<'_, PyAny>,
+        target: &Bound<'_, PyAny>,
+        transform: Option<PyRef<'_, PyExpr>>,
+    ) -> PyResult<()> {
+        let (a, b) = (node_id(source)?, node_id(target)?);
+        let t = transform.map(|t| t.inner.clone());
+        self.edit(py, |g| g.set_transform(&a, &b, t))
+    }
+
+    /// (source, target, expression) of every transformed edge.
+    fn transforms<'py>(
+        &self,
+        py: Python<'py>,
+    ) -> Vec<(Bound<'py, PyAny>, Bound<'py, PyAny>, PyExpr)> {
+        self.inner
+            .transforms()
+            .iter()
+            .map(|t| {
+                (
+                    node_id_to_py(py, &t.from),
+                    node_id_to_py(py, &t.to),
+                    PyExpr {
+                        inner: t.expr.clone(),
+                        depth: t.expr.depth(),
+                    },
+                )
+            })
+            .collect()
+    }
+
+    fn add_state(&mut self, py: Python<'_>, name: &str, initial: f64) -> PyResult<()> {
+        self.edit(py, |g| g.add_state(name, initial))
+    }
+
+    fn write_state(&mut self, py: Python<'_>, name: &str, node: &Bound<'_, PyAny>) -> PyResult<()> {
+        let n = node_id(node)?;
+        self.edit(py, |g| g.write_state(name, &n))
+    }
+
+    /// (name, initial value) of every state.
+    fn states(&self) -> Vec<(String, f64)> {
+        self.inner
+            .states()
+            .iter()
+            .map(|s| (s.name.clone(), s.initial))
+            .collect()
+    }
+
+    /// (state, writer node) pairs.
+    fn writers<'py>(&self, py: Python<'py>) -> Vec<(String, Bound<'py, PyAny>)> {
+        self.inner
+            .writers()
+            .iter()
+            .map(|(s, w)| (s.clone(), node_id_to_py(py, w)))
+            .collect()
+    }
+
+    #[getter]
+    fn sequence_columns(&self) -> Vec<String> {
+        self.inner.sequence_columns()
+    }
+
+    /// Rows in order, threading the graph's state: (values, state after each
+    /// row per state, final state, evaluations).
+    /// `hosts`: one Python row mapping per row, for Python callables.
+    #[pyo3(signature = (columns, n, value=None, value_is_bool=false, hosts=Vec::new(), state=None))]
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
+    fn evaluate_sequence<'py>(
+        &self,
+        py: Python<'py>,
+        columns: Vec<PyReadonlyArray1<'py, f64>>,
+        n: usize,
+        value: Option<PyReadonlyArray1<'py, f64>>,
+        value_is_bool: bool,
+        hosts: Vec<Py<PyAny>>,
+        state: Option<Vec<f64>>,
+    ) -> PyResult<(
+        Bound<'py, PyAny>,
+        Vec<Bound<'py, PyAny>>,
+        Vec<f64>,
+        Vec<PyEvaluation>,
+    )> {
+        let slices: Vec<&[f64]> = columns
+            .iter()
+            .map(|c| c.as_slice())
+            .collect::<Result<_, _>>()
+            .map_err(|_| PyValueError::new_err("columns must be contiguous float64 arrays"))?;
+        let value_slice =
+            match &value {
+                Some(v) => Some(v.as_slice().map_err(|_| {
+                    PyValueError::new_err("value must be a contiguous float64 array")
+                })?),
+                None => None,
+            };
+        let kind = if value_is_bool { Kind::Bool } else { Kind::Num };
+        let input = BatchInput {
+            columns: slices,
+            len: n,
+            value: value_slice.map(|v| (kind, v)),
+            host: None,
+        };
+        let host_rows: Vec<&HostRow> = hosts.iter().map(|h| h as &HostRow).collect();
+        let g = &self.inner;
+        let out = if g.has_callables() {
+            g.evaluate_sequence(&input, state.as_deref(), &host_rows)
+        } else {
+            py.detach(|| g.evaluate_sequence(&input, state.as_deref(), &host_rows))
+        }
+        .py(py)?;
+        let values = column_to_numpy(py, out.kind, out.values);
+        let states = out
+            .states
+            .into_iter()
+            .map(|s| PyArray1::from_vec(py, s).into_any())
+            .collect();
+        let evaluations = out
+            .evaluations
+            .into_iter()
+            .map(|inner| PyEvaluation { inner })
+            .collect();
+        Ok((values, states, out.final_state, evaluations))
     }
 
     fn node_ids<'py>(&self, py: Python<'py>) -> Vec<Bound<'py, PyAny>> {
         self.inner
-            .nodes()
+            .declared_nodes()
             .iter()
             .map(|m| node_id_to_py(py, m.id()))
             .collect()

@@ -14,6 +14,7 @@ mod ethos;
 mod expr;
 mod graph;
 mod guard;
+mod model_ops;
 mod partitioned;
 mod pc;
 mod scm;
@@ -34,5 +35,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     pc::register(m)?;
     threads::register(m)?;
     partitioned::register(m)?;
+    model_ops::register(m)?;
     Ok(())
 }

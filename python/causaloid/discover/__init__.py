@@ -34,7 +34,6 @@ __all__ = [
     "RootCauses",
     "SurdResult",
     "SurdStateMaps",
-
     "boss",
     "errors",
     "ges",

@@ -20,6 +20,7 @@ from causaloid.expr.expression import (
     max,
     min,
     node,
+    state,
     value,
 )
 
@@ -34,5 +35,6 @@ __all__ = [
     "max",
     "min",
     "node",
+    "state",
     "value",
 ]

@@ -261,6 +261,20 @@ def col(name: str) -> Expr:
     return _wrap(_native.Expr.col(name))
 
 
+def state(name: str) -> Expr:
+    """The graph state ``name`` (see ``CausalGraph.add_state``): the value its
+    writer decided on the previous row of a sequence, or its initial value.
+    It is read as the input column ``"state:<name>"``, which a stateful graph
+    fills itself.
+
+    >>> print(state("level") + 1.0)
+    (col("state:level") + 1.0)
+    """
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"state name must be a non-empty str, got {name!r:.40}")
+    return col("state:" + name)
+
+
 def value() -> Expr:
     """The incoming value: the observation at a root, the join of the parents'
     verdicts further down a graph.

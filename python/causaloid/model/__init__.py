@@ -1,6 +1,7 @@
 """Models: a causaloid, its contexts and its assumptions; plus observation and
 inference summaries over batches of evaluations."""
 
+from causaloid.model import ops
 from causaloid.model.assumption import Assumption, AssumptionReport, AssumptionResult
 from causaloid.model.inference import Inference, Observations, infer, observe
 from causaloid.model.model import Model
@@ -14,4 +15,5 @@ __all__ = [
     "Observations",
     "infer",
     "observe",
+    "ops",
 ]

@@ -8,6 +8,7 @@ from typing import Any, Union
 
 import numpy as np
 
+from causaloid import _native
 from causaloid._table import to_columns
 from causaloid._threads import scope
 from causaloid.context.context import Context
@@ -225,6 +226,100 @@ class Model:
         if isinstance(effect, str):
             effect = to_columns(table, [effect])[effect]
         return infer(verdicts, np.asarray(effect), threshold)
+
+    # ---- changes as data (see causaloid.model.ops) ------------------------------------
+
+    def apply(self, program: Any) -> tuple[Model, Any]:
+        """Apply an operation program (``cl.ops`` operations) in the engine,
+        all or nothing.
+
+        Returns the changed model (a new one: this model, its graph and its
+        contexts are never changed) and the :class:`~causaloid.model.ops.ModificationLog`.
+        A failing operation raises its cause's exception class with
+        ``err.operation`` (its index) and ``err.op`` (its name). Assumptions
+        carry over unchanged. See :mod:`causaloid.model.ops` for an example.
+        """
+        from causaloid.model import ops as _ops
+
+        if isinstance(program, _ops.Operation):
+            program = [program]
+        program = list(program)
+        natives = _ops._natives(program)
+        cores = list(self._contexts.values())
+        member, contexts, log = _native.apply_program(
+            self._causaloid._member(), [c._core for c in cores], natives
+        )
+        return self._changed(member, contexts, program), _ops.ModificationLog(log, program)
+
+    def replay(self, log: Any) -> tuple[Model, Any]:
+        """Apply the operations of a modification log (from this model or an
+        equal one) to this model: ``m.replay(log)`` equals the model the log
+        came from."""
+        from causaloid.model import ops as _ops
+
+        if not isinstance(log, _ops.ModificationLog):
+            raise TypeError(f"replay() takes a ModificationLog, got {type(log).__name__}")
+        return self.apply(log.operations)
+
+    def diff(self, other: Model) -> list[Any]:
+        """The operation program that turns this model into ``other`` (computed
+        by the engine): ``self.apply(self.diff(other))[0]`` equals ``other``."""
+        from causaloid.model import ops as _ops
+
+        if not isinstance(other, Model):
+            raise TypeError(f"diff() takes a Model, got {type(other).__name__}")
+        natives = _native.diff_models(
+            self._causaloid._member(),
+            [c._core for c in self._contexts.values()],
+            other._causaloid._member(),
+            [c._core for c in other._contexts.values()],
+        )
+        return [_ops._wrap_native(n) for n in natives]
+
+    def to_json(self) -> str:
+        """The model's causaloid and contexts in the engine's JSON form
+        (``{"format": "causaloid-model", "root": ..., "contexts": {...}}``;
+        expression causaloids only). Equal models write equal JSON."""
+        return str(
+            _native.model_to_json(
+                self._causaloid._member(), [c._core for c in self._contexts.values()]
+            )
+        )
+
+    def _changed(self, member: Any, contexts: list[Any], program: list[Any]) -> Model:
+        """The Python model around the engine's changed model, keeping the
+        Python objects (callables included) of every unchanged part."""
+        from causaloid.graph._json import wrap
+        from causaloid.graph.causal_graph import CausalGraph
+
+        known: dict[Any, Causal] = {}
+        old = self._causaloid
+        if isinstance(old, CausalGraph):
+            known.update(old._members)
+        for op in program:
+            if op.node is not None:
+                known[op.node.id] = op.node
+        if member.kind == "graph":
+            graph = CausalGraph._from_native(member.as_graph())
+            for node_id in graph.nodes:
+                if node_id in known:
+                    graph._members[node_id] = known[node_id]
+            causaloid: Causal = graph
+        elif member.id in known and known[member.id]._member().kind == member.kind:
+            causaloid = known[member.id]
+        else:
+            causaloid = wrap(member)
+        new = Model.__new__(Model)
+        new._id = self._id
+        new._description = self._description
+        new._causaloid = causaloid
+        new._contexts = {}
+        new._bound = None
+        for name, core, is_new in contexts:
+            new._contexts[name] = Context._wrap(core) if is_new else self._contexts[name]
+        new._assumptions = list(self._assumptions)
+        new._report = None
+        return new
 
     def __getstate__(self) -> dict[str, Any]:
         # The native structure bound to the contexts is rebuilt on demand.

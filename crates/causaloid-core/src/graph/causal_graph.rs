@@ -61,13 +61,21 @@ pub struct CausalGraph {
     id: NodeId,
     description: String,
     nodes: Vec<Member>,
-    index: HashMap<NodeId, u32>,
+    pub(crate) index: HashMap<NodeId, u32>,
     pub(crate) children: Vec<Vec<u32>>,
     pub(crate) parents: Vec<Vec<u32>>,
     pub(crate) max_relays: usize,
     pub(crate) frozen: Option<Frozen>,
     /// Levels of nesting (see [`Member::depth`]).
     pub(crate) depth: usize,
+    /// Per-edge transforms, as declared (see `extend.rs`).
+    pub(crate) transforms: Vec<super::extend::EdgeTransform>,
+    /// Graph-level state variables and the nodes that write them.
+    pub(crate) states: Vec<super::extend::StateVar>,
+    pub(crate) writers: Vec<(String, NodeId)>,
+    /// While frozen with edge transforms: the graph as declared (the frozen
+    /// graph holds one hidden transform node per transformed edge).
+    pub(crate) declared: Option<super::extend::Declared>,
 }
 
 impl CausalGraph {
@@ -82,6 +90,10 @@ impl CausalGraph {
             max_relays: DEFAULT_MAX_RELAYS,
             frozen: None,
             depth: 1,
+            transforms: Vec::new(),
+            states: Vec::new(),
+            writers: Vec::new(),
+            declared: None,
         }
     }
 
@@ -95,6 +107,10 @@ impl CausalGraph {
 
     pub fn nodes(&self) -> &[Member] {
         &self.nodes
+    }
+
+    pub(crate) fn nodes_mut(&mut self) -> &mut Vec<Member> {
+        &mut self.nodes
     }
 
     pub fn len(&self) -> usize {
@@ -134,7 +150,7 @@ impl CausalGraph {
     /// Edges as (parent id, child id), in insertion order of the parents.
     pub fn edges(&self) -> Vec<(NodeId, NodeId)> {
         let mut out = Vec::new();
-        for (p, kids) in self.children.iter().enumerate() {
+        for (p, kids) in self.declared_children().iter().enumerate() {
             for &c in kids {
                 out.push((
                     self.nodes[p].id().clone(),
@@ -147,7 +163,10 @@ impl CausalGraph {
 
     pub fn parents_of(&self, id: &NodeId) -> Result<Vec<NodeId>, CausalError> {
         let i = self.index_of(id)?;
-        Ok(self.parents[i as usize]
+        Ok(self
+            .declared_parents()
+            .get(i as usize)
+            .map_or(&[][..], Vec::as_slice)
             .iter()
             .map(|&p| self.nodes[p as usize].id().clone())
             .collect())
@@ -155,7 +174,10 @@ impl CausalGraph {
 
     pub fn children_of(&self, id: &NodeId) -> Result<Vec<NodeId>, CausalError> {
         let i = self.index_of(id)?;
-        Ok(self.children[i as usize]
+        Ok(self
+            .declared_children()
+            .get(i as usize)
+            .map_or(&[][..], Vec::as_slice)
             .iter()
             .map(|&c| self.nodes[c as usize].id().clone())
             .collect())
@@ -221,6 +243,8 @@ impl CausalGraph {
             })?;
         self.children[a as usize].remove(pos);
         self.parents[b as usize].retain(|&p| p != a);
+        self.transforms
+            .retain(|t| !(&t.from == from && &t.to == to));
         Ok(())
     }
 
@@ -233,6 +257,20 @@ impl CausalGraph {
         if self.nodes.is_empty() {
             return Err(CausalError::EmptyGraph);
         }
+        self.check_states()?;
+        if !self.transforms.is_empty() && self.declared.is_none() {
+            // Each transformed edge becomes a hidden node on a copy, which is
+            // frozen like any graph; the evaluation loops never see a transform.
+            let expanded = self.expanded()?;
+            *self = expanded;
+            return Ok(());
+        }
+        self.freeze_plan()
+    }
+
+    /// Compiles the evaluation order and plan (the graph is a non-empty DAG
+    /// candidate; on error it stays unfrozen and unchanged).
+    pub(crate) fn freeze_plan(&mut self) -> Result<(), CausalError> {
         let order = self.topological_order()?;
         let mut table = ColumnTable::new();
         let links: Vec<Link> = self
@@ -256,6 +294,7 @@ impl CausalGraph {
                             .index
                             .get(target)
                             .copied()
+                            .map(|t| self.read_through(t, i))
                             .filter(|t| self.parents[iu].contains(t));
                         match t {
                             Some(t) => reads.push(t),
@@ -308,6 +347,7 @@ impl CausalGraph {
     /// Allows changes again.
     pub fn unfreeze(&mut self) {
         self.frozen = None;
+        self.restore_declared();
     }
 
     pub(crate) fn frozen(&self) -> Result<&Frozen, CausalError> {
@@ -331,6 +371,11 @@ impl CausalGraph {
             Some(f) => f.has_callables,
             None => self.nodes.iter().any(Member::has_callables),
         }
+    }
+
+    /// Refuses a graph with a cycle (naming the ids along it).
+    pub fn check_acyclic(&self) -> Result<(), CausalError> {
+        self.topological_order().map(|_| ())
     }
 
     /// Kahn's algorithm, smallest insertion index first, so the order is

@@ -64,7 +64,30 @@ enum MemberDto {
         frozen: bool,
         nodes: Vec<MemberDto>,
         edges: Vec<(NodeId, NodeId)>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        transforms: Vec<TransformDto>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        states: Vec<StateDto>,
     },
+}
+
+/// A transform on the edge `from -> to` (see `extend.rs`).
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TransformDto {
+    from: NodeId,
+    to: NodeId,
+    expr: Expr,
+}
+
+/// A graph state, its initial value and the nodes that write it.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StateDto {
+    name: String,
+    initial: f64,
+    #[serde(default)]
+    writers: Vec<NodeId>,
 }
 
 fn default_relays() -> usize {
@@ -106,8 +129,35 @@ fn graph_dto(g: &CausalGraph) -> Result<MemberDto, CausalError> {
         description: g.description().to_owned(),
         max_relays: g.max_relays(),
         frozen: g.is_frozen(),
-        nodes: g.nodes().iter().map(to_dto).collect::<Result<_, _>>()?,
+        nodes: g
+            .declared_nodes()
+            .iter()
+            .map(to_dto)
+            .collect::<Result<_, _>>()?,
         edges: g.edges(),
+        transforms: g
+            .transforms()
+            .iter()
+            .map(|t| TransformDto {
+                from: t.from.clone(),
+                to: t.to.clone(),
+                expr: t.expr.clone(),
+            })
+            .collect(),
+        states: g
+            .states()
+            .iter()
+            .map(|s| StateDto {
+                name: s.name.clone(),
+                initial: s.initial,
+                writers: g
+                    .writers()
+                    .iter()
+                    .filter(|(n, _)| n == &s.name)
+                    .map(|(_, w)| w.clone())
+                    .collect(),
+            })
+            .collect(),
     })
 }
 
@@ -165,6 +215,8 @@ fn graph_from_dto(d: MemberDto, ctx: &Contexts) -> Result<CausalGraph, CausalErr
         frozen,
         nodes,
         edges,
+        transforms,
+        states,
     } = d
     else {
         return Err(CausalError::Serialization {
@@ -177,7 +229,25 @@ fn graph_from_dto(d: MemberDto, ctx: &Contexts) -> Result<CausalGraph, CausalErr
         g.add(from_dto(n, ctx)?)?;
     }
     for (a, b) in &edges {
-        g.link(a, b)?;
+        let t = transforms
+            .iter()
+            .find(|t| &t.from == a && &t.to == b)
+            .map(|t| t.expr.clone());
+        g.link_with(a, b, t)?;
+    }
+    for t in &transforms {
+        if g.transform(&t.from, &t.to).is_none() {
+            return Err(CausalError::EdgeTransform {
+                edge: Box::new((t.from.clone(), t.to.clone())),
+                message: "the document gives a transform for an edge it does not list".into(),
+            });
+        }
+    }
+    for s in &states {
+        g.add_state(&s.name, s.initial)?;
+        for w in &s.writers {
+            g.write_state(&s.name, w)?;
+        }
     }
     if frozen {
         g.freeze()?;
@@ -194,7 +264,7 @@ fn contexts_in(m: &Member, out: &mut Contexts) {
             }
         }
         Member::Collection(c) => c.members().iter().for_each(|m| contexts_in(m, out)),
-        Member::Graph(g) => g.nodes().iter().for_each(|m| contexts_in(m, out)),
+        Member::Graph(g) => g.declared_nodes().iter().for_each(|m| contexts_in(m, out)),
     }
 }
 
@@ -271,7 +341,7 @@ impl CausalGraph {
     /// The JSON form of the graph, frozen or not, embedding the contexts held.
     pub fn to_json(&self) -> Result<String, CausalError> {
         let mut held = Contexts::new();
-        for n in self.nodes() {
+        for n in self.declared_nodes() {
             contexts_in(n, &mut held);
         }
         write(graph_dto(self)?, &held)

@@ -401,7 +401,7 @@ impl Evaluation {
                             } else {
                                 String::new()
                             };
-                            format!("{} nodes{mode}", g.nodes().len())
+                            format!("{} nodes{mode}", g.declared_nodes().len())
                         }
                         Member::Causaloid(_) => String::new(),
                     };
