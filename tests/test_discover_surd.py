@@ -287,3 +287,95 @@ def test_twenty_agents_stay_tractable_with_max_order():
     assert res.synergistic[("x0", "x1")] > 0.95
     with pytest.raises(E.DiscoverValueError, match="max_order"):
         cl.discover.surd(table, "y", bins=2)  # 2^20 combinations
+
+
+# --- state-dependent maps ----------------------------------------------------------
+
+
+def test_an_xor_target_is_synergistic_in_each_of_its_states():
+    res = cl.discover.surd_from_pdf(two_bit_pdf(lambda a, b: a ^ b), names=["y", "a", "b"])
+    maps = res.state_maps
+    assert maps is not None
+    assert maps.states == ("0", "1")
+    assert maps.target_probability == (0.5, 0.5)
+    assert maps.synergistic[("a", "b")] == pytest.approx((0.5, 0.5))
+    assert maps.unique["a"] == pytest.approx((0.0, 0.0))
+    frame = maps.to_frame()
+    synergy = frame[frame["kind"] == "synergistic"]
+    assert synergy["specific"].tolist() == pytest.approx([1.0, 1.0])
+
+
+def test_the_leak_of_each_state_is_what_its_agents_leave_uncertain():
+    # y = 1 whenever x = 1; when x = 0, y is a fair coin.
+    rng = np.random.default_rng(4)
+    x = rng.integers(0, 2, 40_000)
+    y = np.where(x == 1, 1, rng.integers(0, 2, x.size))
+    res = cl.discover.surd({"y": y, "x": x}, "y", lag=0, bins=2, permutations=0)
+    maps = res.state_maps
+    assert maps is not None
+    assert maps.states[0].startswith("[0") and maps.states[1].endswith("1]")
+    # Each state leaks -p(x=0, y) log2 p(y | x=0) = 1/4 bit (x = 1 leaves
+    # no doubt), so the leak is half a bit, split evenly between the states.
+    assert maps.leak == pytest.approx((0.25, 0.25), abs=0.01)
+    assert maps.target_probability == pytest.approx((0.25, 0.75), abs=0.01)
+    assert sum(maps.unique["x"]) == pytest.approx(res.unique["x"], abs=1e-12)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 2**16),
+    bins=st.integers(2, 5),
+    agents=st.integers(1, 3),
+    max_order=st.sampled_from([None, 1, 2]),
+)
+def test_state_maps_sum_back_to_the_aggregated_parts(seed, bins, agents, max_order):
+    rng = np.random.default_rng(seed)
+    n = 600
+    table = {f"x{i}": rng.random(n) for i in range(agents)}
+    table["y"] = np.roll(sum(table.values()) + 0.3 * rng.random(n), 1)
+    res = cl.discover.surd(table, "y", bins=bins, max_order=max_order, permutations=0)
+    maps = res.state_maps
+    assert maps is not None
+    assert len(maps.states) == len(maps.target_probability) == bins
+    assert sum(maps.target_probability) == pytest.approx(1.0, abs=1e-12)
+    expected = {("redundant", c): v for c, v in res.redundant.items()}
+    expected.update({("unique", (a,)): v for a, v in res.unique.items()})
+    expected.update({("synergistic", c): v for c, v in res.synergistic.items()})
+    expected[("leak", ())] = res.info_leak
+    got = maps.aggregated()
+    assert got.keys() == expected.keys()
+    for key, want in expected.items():
+        assert got[key] == pytest.approx(want, abs=1e-12), key
+    assert all(v >= 0.0 for v in maps.leak)
+    if max_order is None or max_order >= agents:
+        # Every state's causal parts and leak make up its share of H(target).
+        for t, p in enumerate(maps.target_probability):
+            parts = sum(values[t] for _, _, values in maps.components())
+            share = -p * np.log2(p) if p > 0 else 0.0
+            assert parts == pytest.approx(share, abs=1e-9)
+    fraction = res.normalized().state_maps
+    assert fraction is not None and fraction.units == "fraction"
+    assert fraction.leak[0] == pytest.approx(maps.leak[0] / res.target_entropy)
+
+
+def test_state_maps_read_as_tables_and_pickle():
+    rng = np.random.default_rng(2)
+    x = rng.random(2000)
+    res = cl.discover.surd({"x": x, "y": np.roll(x, 1)}, "y", bins=3, permutations=0)
+    maps = res.state_maps
+    assert maps is not None
+    frame = maps.to_frame()
+    assert list(frame.columns) == [
+        "kind",
+        "agents",
+        "state",
+        "state_index",
+        "probability",
+        "bits",
+        "specific",
+    ]
+    assert len(frame) == 3 * 2  # unique x and the leak, three states each
+    pl = pytest.importorskip("polars")
+    assert isinstance(maps.to_polars(), pl.DataFrame)
+    assert pickle.loads(pickle.dumps(res)) == res
+    assert "state maps" in str(maps)

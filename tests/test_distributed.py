@@ -188,16 +188,125 @@ def test_mrmr_on_partitions_selects_as_the_collected_table(client) -> None:  # t
         assert got.relevance[name] == pytest.approx(value, rel=1e-12)
 
 
-def test_mrmr_on_partitions_names_what_it_cannot_do() -> None:
-    table = pd.DataFrame({"a": np.arange(10.0), "y": np.arange(10.0) % 3})
-    with pytest.raises(cl.discover.errors.DiscoverValueError, match="f_test"):
-        cld.mrmr(dd.from_pandas(table, npartitions=2), "y", method="mutual_info")
+def _classes_table(n: int = 3000, labels: bool = False) -> pd.DataFrame:
+    rng = np.random.default_rng(11)
+    a, b, c, noise = rng.normal(size=(4, n))
+    y = (a + 0.5 * b > 0).astype(float) + (c > 1)
+    table = pd.DataFrame({"a": a, "a2": a + 0.3 * noise, "b": b, "c": c})
+    table["y"] = np.array(["low", "mid", "high"])[y.astype(int)] if labels else y
+    return table
+
+
+@pytest.mark.parametrize(
+    ("method", "task", "labels"),
+    [
+        ("f_test", "classification", False),
+        ("f_test", "classification", True),
+        ("mutual_info", "regression", False),
+        ("mutual_info", "classification", False),
+        ("mutual_info", "classification", True),
+    ],
+)
+def test_mrmr_on_partitions_matches_the_collected_table_for_every_mode(
+    client,  # type: ignore[no-untyped-def]
+    method: str,
+    task: str,
+    labels: bool,
+) -> None:
+    table = _classes_table(labels=labels)
+    if task == "regression":
+        table["y"] = 2 * table["a"] + table["b"]
+    got = cld.mrmr(dd.from_pandas(table, npartitions=8), "y", k=3, method=method, task=task, bins=6)
+    want = cl.discover.mrmr(table, "y", k=3, method=method, task=task, bins=6)
+    assert got.features == want.features
+    if method == "mutual_info":
+        # Integer joint counts merge exactly: the same bits.
+        assert got.scores == want.scores
+        assert got.relevance == want.relevance
+    else:
+        np.testing.assert_allclose(got.scores, want.scores, rtol=1e-12)
+        for name, value in want.relevance.items():
+            assert got.relevance[name] == pytest.approx(value, rel=1e-12)
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    cuts=st.lists(st.integers(0, 300), max_size=5),
+    seed=st.integers(0, 2**16),
+    method=st.sampled_from(["f_test", "mutual_info"]),
+    task=st.sampled_from(["regression", "classification"]),
+)
+def test_mrmr_is_the_same_however_the_rows_are_partitioned(
+    cuts: list[int], seed: int, method: str, task: str
+) -> None:
+    rng = np.random.default_rng(seed)
+    a, b, c = rng.normal(size=(3, 300))
+    y = a + 0.5 * b if task == "regression" else (a > 0).astype(float) + (b > 0.5)
+    table = pd.DataFrame({"a": a, "b": b, "c": c, "y": y})
+    bounds = sorted({0, 300, *cuts})
+    pieces = [table.iloc[lo:hi] for lo, hi in zip(bounds, bounds[1:])]
+    frame = dd.from_delayed([dask.delayed(p) for p in pieces], meta=table.iloc[:0])
+    with dask.config.set(scheduler="synchronous"):
+        got = cld.mrmr(frame, "y", k=3, method=method, task=task, bins=4)
+    want = cl.discover.mrmr(table, "y", k=3, method=method, task=task, bins=4)
+    assert got.features == want.features
+    np.testing.assert_allclose(got.scores, want.scores, rtol=1e-12)
+
+
+def test_mrmr_on_partitions_keeps_the_collected_errors() -> None:
+    table = pd.DataFrame({"a": np.arange(10.0), "k": np.ones(10), "y": np.arange(10.0) % 3})
+    frame = dd.from_pandas(table, npartitions=3)
+    for method in ("f_test", "mutual_info"):
+        for task in ("regression", "classification"):
+            with pytest.raises(cl.discover.errors.ConstantColumnError, match='"k"'):
+                cld.mrmr(frame, "y", method=method, task=task)
+    with pytest.raises(cl.discover.errors.DiscoverValueError, match="method"):
+        cld.mrmr(frame, "y", method="chi2")
+    with pytest.raises(cl.errors.UnknownColumnError):
+        cld.mrmr(frame, "nope")
+
+
+def test_a_call_with_threads_uses_them_and_gives_the_same_result() -> None:
+    table = _lagged_table(3000)
+    want = cl.discover.surd(table, "y", bins=4, permutations=20)
+    before = cl.get_threads()
+    got = cl.discover.surd(table, "y", bins=4, permutations=20, threads=1)
+    assert got == want
+    assert cl.get_threads() == before  # the scope ended with the call
+    assert cl.discover.mrmr(table, "y", k=2, threads=1) == cl.discover.mrmr(table, "y", k=2)
+    g = _graph()
+    np.testing.assert_array_equal(g.evaluate_batch(_table(), threads=1), g.evaluate_batch(_table()))
+    one = _machine().run_batch(_table(), threads=1)
+    np.testing.assert_array_equal(one.rows, _machine().run_batch(_table()).rows)
+    with pytest.raises(cl.errors.InvalidArgumentError):
+        cl.discover.surd(table, "y", threads=0)
+    with pytest.raises(cl.errors.InvalidArgumentError):
+        g.evaluate_batch(_table(), threads=2.5)
+
+
+def test_a_threads_scope_is_seen_inside_it_only() -> None:
+    from causaloid._threads import scope
+
+    outside = cl.get_threads()
+    with scope(1):
+        assert cl.get_threads() == 1
+        with scope(2):
+            assert cl.get_threads() == 2
+        assert cl.get_threads() == 1
+    assert cl.get_threads() == outside
+    with pytest.raises(ValueError, match="boom"), scope(1):
+        raise ValueError("boom")
+    assert cl.get_threads() == outside
 
 
 def test_single_machine_calls_name_dask_when_given_a_dask_frame() -> None:
     frame = dd.from_pandas(_lagged_table(50), npartitions=2)
     with pytest.raises(TypeError, match="causaloid.dask"):
         cl.discover.surd(frame, "y")
+    with pytest.raises(TypeError, match="root_causes, Pipeline"):
+        cl.discover.root_causes(frame, frame)
+    with pytest.raises(TypeError, match="causaloid.dask"):
+        cl.discover.Pipeline("y").load(frame)
 
 
 @settings(max_examples=25, deadline=None)
@@ -242,3 +351,126 @@ def test_a_context_reading_graph_on_workers_equals_one_machine(client) -> None: 
     got = cld.evaluate_batch(g, dd.from_pandas(table, npartitions=3)).compute()
     np.testing.assert_array_equal(got.to_numpy(), g.evaluate_batch(table))
     assert got.tolist() == [False, True, False, True, False, True]
+
+
+def _incident(seed: int = 9) -> tuple[pd.DataFrame, pd.DataFrame]:
+    rng = np.random.default_rng(seed)
+
+    def period(n: int, cpu_level: float) -> pd.DataFrame:
+        cpu = rng.normal(cpu_level, 1.0, n)
+        mem = rng.normal(50.0, 2.0, n)
+        lat = 0.02 * cpu + 0.001 * mem + rng.normal(0, 1e-3, n)
+        err = rng.normal(0.0, 1.0, n)  # not positive: shifted onto a log scale
+        return pd.DataFrame({"cpu": cpu, "mem": mem, "lat": lat, "err": err + 0.1 * lat})
+
+    return period(600, 10.0), period(90, 35.0)
+
+
+@pytest.mark.parametrize("method", ["shift", "zscore"])
+def test_root_causes_on_partitions_equal_the_collected_tables(client, method: str) -> None:  # type: ignore[no-untyped-def]
+    normal, anomalous = _incident()
+    graph = {"lat": ["cpu", "mem"], "err": ["lat"]}
+    got = cld.root_causes(
+        dd.from_pandas(normal, npartitions=8),
+        dd.from_pandas(anomalous, npartitions=3),
+        graph,
+        method=method,
+    )
+    want = cl.discover.root_causes(normal, anomalous, graph, method=method)
+    assert got.columns == want.columns
+    for g, w in zip(got, want):
+        assert g.explained_by == w.explained_by
+        for a, b in [(g.shift, w.shift), (g.total_shift, w.total_shift), (g.z, w.z)]:
+            assert a == pytest.approx(b, rel=1e-12, abs=1e-12)
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    cuts=st.lists(st.integers(0, 120), max_size=5),
+    seed=st.integers(0, 2**16),
+    graph=st.sampled_from([None, {"b": ["a"]}, {"b": ["a"], "c": ["a", "b"]}]),
+)
+def test_root_causes_are_the_same_however_the_rows_are_partitioned(
+    cuts: list[int], seed: int, graph: dict[str, list[str]] | None
+) -> None:
+    rng = np.random.default_rng(seed)
+    a = rng.normal(5, 1, 150)
+    table = pd.DataFrame({"a": a, "b": a + rng.normal(0, 0.1, 150), "c": rng.normal(0, 1, 150)})
+    table.iloc[120:, 0] += 4.0
+    table.iloc[120:, 1] += 4.0
+    normal, anomalous = table.iloc[:120], table.iloc[120:]
+    bounds = sorted({0, 120, *cuts})
+    pieces = [normal.iloc[lo:hi] for lo, hi in zip(bounds, bounds[1:])]
+    frame = dd.from_delayed([dask.delayed(p) for p in pieces], meta=normal.iloc[:0])
+    with dask.config.set(scheduler="synchronous"):
+        got = cld.root_causes(frame, anomalous, graph)
+    want = cl.discover.root_causes(normal, anomalous, graph)
+    assert got.columns == want.columns
+    for g, w in zip(got, want):
+        assert g.shift == pytest.approx(w.shift, rel=1e-12, abs=1e-12)
+        assert g.z == pytest.approx(w.z, rel=1e-12, abs=1e-12)
+
+
+def test_root_causes_on_partitions_keep_the_collected_errors() -> None:
+    normal, anomalous = _incident()
+    normal.loc[7, "mem"] = np.nan
+    with pytest.raises(cl.discover.errors.NonFiniteError, match="mem"):
+        cld.root_causes(dd.from_pandas(normal, npartitions=3), anomalous)
+    with pytest.raises(cl.errors.UnknownColumnError, match="anomalous"):
+        cld.root_causes(dd.from_pandas(normal, npartitions=3), anomalous.drop(columns="err"))
+
+
+def _pipeline_table(n: int = 3000, gaps: bool = True) -> pd.DataFrame:
+    rng = np.random.default_rng(21)
+    x = rng.integers(0, 3, n).astype(float)
+    w = rng.random(n)
+    table = pd.DataFrame(
+        {
+            "x": x,
+            "w": w,
+            "noise": rng.normal(size=n),
+            "flat": np.ones(n),
+            "label": np.array(["a", "b"])[rng.integers(0, 2, n)],
+            "y": np.roll(x + (w > 0.8), 1),
+        }
+    )
+    if gaps:
+        table.loc[[5, n // 4, n // 4 + 1, n - 1], "w"] = np.nan
+        table.loc[[0, 1, n // 2], "noise"] = np.nan
+        table.loc[[3], "flat"] = np.nan  # its rows go, then the column (constant)
+    return table
+
+
+@pytest.mark.parametrize("missing", ["drop", "mean", "median", "ffill"])
+def test_a_pipeline_on_partitions_equals_the_collected_one(client, missing: str) -> None:  # type: ignore[no-untyped-def]
+    table = _pipeline_table()
+    options = dict(lag=1, bins=3, k=3, max_order=2, permutations=0)
+    got = cld.Pipeline(dd.from_pandas(table, npartitions=8), "y", **options)
+    got.load().clean(missing).select().discover().analyze()
+    want = cl.discover.Pipeline("y", **options)
+    want.load(table).clean(missing).select().discover().analyze()
+    assert vars(got.report) == vars(want.report)
+    assert got.selection is not None and want.selection is not None
+    assert got.selection.features == want.selection.features
+    np.testing.assert_allclose(got.selection.scores, want.selection.scores, rtol=1e-12)
+    assert got.results.keys() == want.results.keys()
+    for name, result in want.results.items():
+        other = got.results[name]
+        for (kind, combo, a), (_, _, b) in zip(other.components(), result.components()):
+            assert a == pytest.approx(b, abs=1e-12), (name, kind, combo)
+    assert [str(e) for e in got.edges] == [str(e) for e in want.edges]
+    g, w = got.to_graph(), want.to_graph()
+    assert g.to_json() == w.to_json()  # the same thresholds, to the last bit
+    clean = table.dropna() if missing == "drop" else table.fillna(0.0)
+    np.testing.assert_array_equal(g.evaluate_batch(clean), w.evaluate_batch(clean))
+
+
+def test_a_pipeline_on_partitions_refuses_the_permutation_test() -> None:
+    frame = dd.from_pandas(_pipeline_table(50), npartitions=2)
+    with pytest.raises(cl.discover.errors.DiscoverValueError, match="permutations=0"):
+        cld.Pipeline(frame, "y", permutations=100)
+    pipe = cld.Pipeline(frame, "y", permutations=0)
+    with pytest.raises(cl.discover.errors.StageError):
+        pipe.select()
+    with pytest.raises(cl.discover.errors.NonFiniteError, match="'w'"):
+        pipe.load().clean("error")

@@ -60,3 +60,36 @@ def test_surd_and_mrmr_on_ray_equal_the_collected_table(local_ray) -> None:  # t
     want = cl.discover.mrmr(table, "y", k=2)
     assert got.features == want.features
     np.testing.assert_allclose(got.scores, want.scores, rtol=1e-12)
+
+
+def test_root_causes_and_mutual_information_mrmr_on_ray_equal_the_collected_tables(
+    local_ray,  # type: ignore[no-untyped-def]
+) -> None:
+    rng = np.random.default_rng(6)
+    cpu_n, cpu_a = rng.normal(10, 1, 400), rng.normal(30, 1, 60)
+    normal = pd.DataFrame({"cpu": cpu_n, "lat": 0.02 * cpu_n + rng.normal(0, 1e-3, 400)})
+    anomalous = pd.DataFrame({"cpu": cpu_a, "lat": 0.02 * cpu_a + rng.normal(0, 1e-3, 60)})
+    graph = {"lat": ["cpu"]}
+    got = clr.root_causes(ray.data.from_pandas(normal), anomalous, graph, pieces=4)
+    want = cl.discover.root_causes(normal, anomalous, graph)
+    assert got.columns == want.columns
+    for g, w in zip(got, want):
+        assert g.shift == pytest.approx(w.shift, rel=1e-12, abs=1e-12)
+        assert g.z == pytest.approx(w.z, rel=1e-12)
+    table = normal.assign(y=np.roll(normal["cpu"], 1))
+    got_m = clr.mrmr(ray.data.from_pandas(table), "y", k=2, method="mutual_info", pieces=4)
+    assert got_m == cl.discover.mrmr(table, "y", k=2, method="mutual_info")
+
+
+def test_a_pipeline_on_ray_equals_the_collected_one(local_ray) -> None:  # type: ignore[no-untyped-def]
+    rng = np.random.default_rng(8)
+    x = rng.integers(0, 3, 1500).astype(float)
+    table = pd.DataFrame({"x": x, "z": rng.normal(size=1500), "y": np.roll(x, 1)})
+    table.loc[[4, 900], "z"] = np.nan
+    options = dict(lag=1, bins=3, k=2, permutations=0)
+    got = clr.Pipeline(ray.data.from_pandas(table), "y", pieces=4, **options)
+    got.load().clean("ffill").select().discover().analyze()
+    want = cl.discover.Pipeline("y", **options).load(table).clean("ffill")
+    want.select().discover().analyze()
+    assert [str(e) for e in got.edges] == [str(e) for e in want.edges]
+    assert got.to_graph().to_json() == want.to_graph().to_json()

@@ -222,6 +222,13 @@ def run_without(package: str, code: str) -> subprocess.CompletedProcess[str]:
         ("matplotlib", "plot", "g.plot()"),
         ("matplotlib", "plot", "cl.Uncertain.normal(0.0, 1.0).plot(n=10)"),
         ("polars", "frames", "cl.discover.Pipeline('y').load('x.csv')"),
+        (
+            "networkx",
+            "graph",
+            "cl.discover.CPDAG.from_edges(['a', 'b'], [('a', 'b')]).to_networkx()",
+        ),  # noqa: E501
+        ("pyarrow", "frames", "g.evaluate(True).trace.to_arrow()"),
+        ("polars", "frames", "cl.SCM({'a': E.lit(1.0)}).sample(5, seed=1).to_polars()"),
     ],
 )
 def test_a_missing_optional_package_names_its_extra(package, extra, code, tmp_path):
@@ -232,7 +239,7 @@ os.chdir({str(tmp_path)!r})
 import numpy as np
 import causaloid as cl
 from causaloid import expr as E
-from causaloid._optional import MissingDependencyError
+from causaloid import MissingDependencyError
 r = cl.discover.surd({{"y": np.arange(50.0) % 2, "a": np.arange(50.0) % 3}}, "y", bins=2)
 g = cl.CausalGraph("g")
 g.add(cl.Causaloid("a", "a", expr=E.value()))

@@ -136,7 +136,7 @@ def test_explanation_says_what_ran_on_what_and_why():
     g.freeze()
     e = g.evaluate({"smoke": 0.1, "temp": 75.0})
     lines = e.explain().splitlines()
-    assert lines[0] == 'graph "alarm" "fire alarm" (3 nodes) on no input:'
+    assert lines[0] == 'graph "alarm" "fire alarm" (3 nodes) on row smoke=0.1, temp=75:'
     assert (
         lines[1]
         == '  causaloid "smoke" "smoke detected": (col("smoke") > 0.3) on smoke=0.1 -> false'

@@ -72,14 +72,33 @@ def test_a_graph_renders_a_summary_an_svg_and_its_nodes():
 
 
 def test_the_svg_colours_each_node_by_its_verdict():
-    from causaloid.graph.html import graph_svg
-
     g = alarm()
-    page = parse(graph_svg(g, g.evaluate({"smoke": 0.1, "temp": 75})))
-    fills = {t[1]["fill"] for t in page.tags if t[0] == "rect"}
-    assert fills == {"#2e9e5b", "#d2493a"}  # heat and fire active, smoke not
+    svg = g.to_svg(g.evaluate({"smoke": 0.1, "temp": 75}))
+    assert isinstance(svg, str) and svg._repr_svg_() == svg
+    page = parse(svg)
+    rects = [t[1] for t in page.tags if t[0] == "rect"]
+    nodes, legend = rects[:3], rects[3:]
+    assert {r["fill"] for r in nodes} == {"#2e9e5b", "#d2493a"}  # heat and fire active
+    assert [r["fill"] for r in legend] == ["#2e9e5b", "#d2493a", "#d9d9d9"]
+    assert {"active", "inactive", "not evaluated"} <= set(page.text)
     labels = [s for s in page.text if " = " in s]
     assert sorted(labels) == ["fire = true", "heat = true", "smoke = false"]
+
+
+def test_an_svg_without_an_evaluation_has_no_verdicts_and_no_legend():
+    svg = alarm().to_svg()
+    page = parse(svg)
+    assert [t for t, _ in page.tags].count("rect") == 3
+    assert not [s for s in page.text if " = " in s] and "active" not in page.text
+
+
+def test_a_node_the_evaluation_did_not_reach_is_grey():
+    g = alarm()
+    svg = g.to_svg(g.evaluate_single("smoke", {"smoke": 0.9, "temp": 20}))
+    page = parse(svg)
+    nodes = [t[1]["fill"] for t in page.tags if t[0] == "rect"][:3]
+    assert sorted(nodes) == ["#2e9e5b", "#d9d9d9", "#d9d9d9"]
+    assert "smoke = true" in page.text and "fire" in page.text
 
 
 def test_an_effect_renders_its_value_and_explanation():

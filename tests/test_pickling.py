@@ -199,6 +199,10 @@ CASES: dict[str, tuple[Callable[[], Any], Probe]] = {
         lambda d: (bool(d), d.samples, d.successes, d.reason, d.seed, d.explain()),
     ),
     "SurdResult": (_surd, lambda r: (repr(r), str(r), r.to_frame().to_json())),
+    "SurdStateMaps": (
+        lambda: _surd().state_maps,
+        lambda m: (repr(m), str(m), m.to_frame().to_json()),
+    ),
     "CPDAG": (_cpdag, lambda c: c.to_json()),
     "MRMRSelector": (
         lambda: discover.MRMRSelector(k=1),

@@ -16,7 +16,7 @@ from causaloid._native import __version__
 from causaloid.context import Context, Data, Space, SpaceTime, Symbolic, Time
 from causaloid.csm import Action, State, StateMachine, Window
 from causaloid.effect import Effect, Process
-from causaloid.errors import CausalError
+from causaloid.errors import CausalError, MissingDependencyError
 from causaloid.ethos import Ethos, Norm
 from causaloid.graph import AtLeast, CausalCollection, CausalGraph, Causaloid, Relay
 from causaloid.graph._json import from_json
@@ -38,6 +38,7 @@ __all__ = [
     "Effect",
     "Ethos",
     "MaybeUncertain",
+    "MissingDependencyError",
     "Model",
     "Norm",
     "Process",

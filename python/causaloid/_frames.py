@@ -81,6 +81,8 @@ def to_arrow(columns: Columns, purpose: str = "to_arrow()") -> Any:
 class Tabular(ABC):
     """Mixin: ``to_frame()``, ``to_polars()`` and ``to_arrow()`` from ``_columns()``."""
 
+    __slots__ = ()
+
     @abstractmethod
     def _columns(self) -> Columns:
         """The result's table: column name to values, every column as long."""

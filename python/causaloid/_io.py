@@ -9,7 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from causaloid.errors import DataError
+from causaloid._optional import require
+from causaloid.errors import DataError, MissingDependencyError
 
 
 def read_table(path: str | Path) -> dict[str, np.ndarray]:
@@ -33,12 +34,12 @@ def read_table(path: str | Path) -> dict[str, np.ndarray]:
     suffix = path.suffix.lower()
     pl: Any
     try:
-        import polars as pl
-    except ImportError:
+        pl = require("polars", f"reading {path.name}")
+    except MissingDependencyError:
+        if suffix in (".parquet", ".pq"):
+            raise  # names the extra; CSV falls back to the standard library
         pl = None
     if suffix in (".parquet", ".pq"):
-        if pl is None:
-            raise DataError("reading Parquet needs polars: pip install 'causaloid[frames]'")
         return _polars_read(pl, path, lambda: pl.read_parquet(path))
     if suffix not in (".csv", ".txt", ".tsv"):
         raise DataError(f"unsupported file type {suffix!r}; expected .csv or .parquet")

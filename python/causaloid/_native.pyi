@@ -4,7 +4,7 @@ Users import the public Python classes in :mod:`causaloid`; these stubs type
 the layer beneath them.
 """
 
-from typing import Any
+from typing import Any, final
 
 import numpy as np
 import numpy.typing as npt
@@ -16,6 +16,7 @@ Scalar = bool | float
 
 # --- expressions (crates/causaloid-py/src/expr.rs) ---------------------------------
 
+@final
 class Expr:
     @staticmethod
     def col(name: str) -> Expr: ...
@@ -55,9 +56,11 @@ class Expr:
     def equals(self, other: Expr) -> bool: ...
 
 def vocabulary() -> tuple[list[str], list[str], list[str]]: ...
+def sprt_defaults() -> tuple[float, float, float, int]: ...
 
 # --- causaloids, collections, graphs (crates/causaloid-py/src/graph.rs) ------------
 
+@final
 class Member:
     @staticmethod
     def causaloid_expr(
@@ -115,8 +118,9 @@ class Member:
         activations: bool = False,
     ) -> tuple[np.ndarray, list[tuple[NodeId, np.ndarray]]]: ...
 
+@final
 class Graph:
-    def __init__(self, id: NodeId, description: str) -> None: ...
+    def __new__(cls, id: NodeId, description: str) -> Graph: ...
     @staticmethod
     def from_json(text: str, contexts: list[ContextCore] = ...) -> Graph: ...
     def to_json(self) -> str: ...
@@ -162,6 +166,7 @@ class Graph:
         self, node: NodeId, value: Scalar | None = None, row: Any = None
     ) -> Evaluation: ...
 
+@final
 class Evaluation:
     @property
     def ok(self) -> bool: ...
@@ -177,8 +182,9 @@ class Evaluation:
 
 ContextoidTuple = tuple[NodeId, str, tuple[Any, ...], list[tuple[str, float]]]
 
+@final
 class ContextCore:
-    def __init__(self, id: NodeId, name: str) -> None: ...
+    def __new__(cls, id: NodeId, name: str) -> ContextCore: ...
     @property
     def id(self) -> NodeId: ...
     @property
@@ -240,16 +246,17 @@ class ContextCore:
 
 # --- the ethos (crates/causaloid-py/src/ethos.rs) -----------------------------------
 
+@final
 class Norm:
-    def __init__(
-        self,
+    def __new__(
+        cls,
         id: NodeId,
         action: str,
         modality: str,
         priority: int = 0,
         specificity: int = 0,
         time: float = 0.0,
-        description: str = "",
+        description: str = ...,
         expr: Expr | None = None,
         predicate: Any = None,
         contexts: list[ContextCore] = ...,
@@ -260,15 +267,16 @@ class Norm:
         decide: tuple[float, float, float, int] | None = None,
         seed: int | None = None,
         member: Member | None = None,
-    ) -> None: ...
+    ) -> Norm: ...
 
+@final
 class Ethos:
-    def __init__(
-        self,
+    def __new__(
+        cls,
         norms: list[Norm],
         calculus: str = "priority",
         action_tags: list[tuple[str, list[str]]] = ...,
-    ) -> None: ...
+    ) -> Ethos: ...
     def add(self, norm: Norm) -> None: ...
     def update(self, norm: Norm) -> None: ...
     def remove(self, id: NodeId) -> None: ...
@@ -297,7 +305,13 @@ class Ethos:
         seed: int | None = None,
     ) -> tuple[int | None, list[DeonticVerdict], str]: ...
 
+@final
 class DeonticVerdict:
+    """What an ethos decided about an action: ``permitted`` (also ``bool(v)``), the
+    ``modality`` that won, the norm that ``decided_by`` it, the norms that were
+    ``applicable``, ``concurring``, ``unresolved`` and ``defeated``, and the
+    ``justification`` in words."""
+
     @property
     def action(self) -> str: ...
     @property
@@ -331,8 +345,9 @@ class DeonticVerdict:
 StateSpec = tuple[NodeId, str, Member, Scalar | None, str, Any]
 ErrorTuple = tuple[int, NodeId | None, BaseException]
 
+@final
 class Window:
-    def __init__(self, size: int, columns: list[str]) -> None: ...
+    def __new__(cls, size: int, columns: list[str]) -> Window: ...
     def push(self, observation: Any) -> None: ...
     def values(self, column: str) -> npt.NDArray[np.float64]: ...
     def stat(self, column: str, name: str) -> float: ...
@@ -346,7 +361,14 @@ class Window:
     def is_full(self) -> bool: ...
     def __len__(self) -> int: ...
 
+@final
 class Firing:
+    """One entry of a state machine's firing log: the observation's number
+    (``event``), the ``state`` and its ``action``, the ``input`` it saw, the
+    ``value`` and ``verdict``, the ethos's ``vetting``, the ``outcome``
+    (``"fired"``, ``"recorded"``, ``"refused"`` or ``"failed"``), the
+    ``justification`` and the ``error``."""
+
     @property
     def event(self) -> int: ...
     @property
@@ -368,18 +390,20 @@ class Firing:
     @property
     def error(self) -> BaseException | None: ...
 
+@final
 class FiringList:
     def __len__(self) -> int: ...
-    def __getitem__(self, i: int) -> Firing: ...
+    def __getitem__(self, i: int, /) -> Firing: ...
 
+@final
 class StateMachine:
-    def __init__(
-        self,
+    def __new__(
+        cls,
         states: list[StateSpec],
         ethos: Ethos | None = None,
         window: Window | None = None,
-        log_limit: int = 100000,
-    ) -> None: ...
+        log_limit: int = ...,
+    ) -> StateMachine: ...
     def add(self, spec: StateSpec) -> None: ...
     def update(self, spec: StateSpec) -> None: ...
     def remove(self, id: NodeId) -> None: ...
@@ -419,6 +443,7 @@ class StateMachine:
 
 # --- uncertain (crates/causaloid-py/src/uncertain.rs) ---
 
+@final
 class UncertainNode:
     @staticmethod
     def point(value: float, boolean: bool) -> UncertainNode: ...
@@ -433,10 +458,8 @@ class UncertainNode:
     @staticmethod
     def mixture(components: list[UncertainNode], weights: list[float]) -> UncertainNode: ...
     def unary(self, op: str) -> UncertainNode: ...
-    def binary(self, op: str, other: UncertainNode) -> UncertainNode: ...
-    def compare(self, op: str, other: UncertainNode, tolerance: float) -> UncertainNode: ...
-    def logic(self, op: str, other: UncertainNode) -> UncertainNode: ...
-    def logical_not(self) -> UncertainNode: ...
+    def binary(self, op: str, other: UncertainNode, tolerance: float = 0.0) -> UncertainNode: ...
+    def within_range(self, low: float, high: float) -> UncertainNode: ...
     def select(self, then: UncertainNode, otherwise: UncertainNode) -> UncertainNode: ...
     def map(self, function: Any, name: str, boolean: bool) -> UncertainNode: ...
     @property
@@ -444,7 +467,9 @@ class UncertainNode:
     @property
     def node_id(self) -> int: ...
     def describe(self) -> str: ...
-    def to_spec(self) -> list[tuple[str, Any, bool, list[int]]]: ...
+    def to_bytes(self) -> tuple[bytes, list[tuple[Any, str]]]: ...
+    @staticmethod
+    def from_bytes(data: bytes, functions: list[tuple[Any, str]]) -> UncertainNode: ...
     def node_count(self) -> int: ...
     def sample(self, n: int, seed: int | None = None) -> tuple[Any, int]: ...
     def moments(self, n: int, seed: int | None = None) -> tuple[float, float, int]: ...
@@ -460,6 +485,7 @@ class UncertainNode:
         seed: int | None = None,
     ) -> Decision: ...
 
+@final
 class Decision:
     """The outcome of a sequential decision: truthy when the answer is yes."""
 
@@ -527,6 +553,7 @@ def mrmr_select(
 def set_threads(n: int | None) -> None: ...
 def get_threads() -> int: ...
 def threads_set() -> bool: ...
+def enter_threads_scope(n: int | None) -> int | None: ...
 
 # --- discovery on partitions (crates/causaloid-py/src/partitioned.rs) -----------------
 
@@ -567,10 +594,91 @@ def mrmr_from_partition_stats(
     parts: list[tuple[int, list[float], list[float]]], names: list[str], k: int
 ) -> tuple[list[int], list[float], list[float]]: ...
 
+ClassStats = tuple[int, list[float], list[float], Ranges, list[float], list[int], list[float]]
+MiRanges = tuple[int, Ranges, list[float]]
+
+def mrmr_partition_class_stats(
+    features: list[npt.NDArray[np.float64]], target: npt.NDArray[np.float64], names: list[str]
+) -> ClassStats: ...
+def mrmr_from_partition_class_stats(
+    parts: list[ClassStats], names: list[str], k: int
+) -> tuple[list[int], list[float], list[float]]: ...
+def mrmr_partition_mi_ranges(
+    features: list[npt.NDArray[np.float64]],
+    target: npt.NDArray[np.float64],
+    names: list[str],
+    discrete_target: bool,
+) -> MiRanges: ...
+def mrmr_merge_mi_ranges(parts: list[MiRanges]) -> MiRanges: ...
+def mrmr_partition_mi_counts(
+    features: list[npt.NDArray[np.float64]],
+    target: npt.NDArray[np.float64],
+    names: list[str],
+    ranges: MiRanges,
+    bins: int,
+    discrete_target: bool,
+) -> tuple[int, npt.NDArray[np.uint64]]: ...
+def mrmr_from_partition_mi_counts(
+    parts: list[tuple[int, npt.NDArray[np.uint64]]],
+    names: list[str],
+    ranges: MiRanges,
+    bins: int,
+    discrete_target: bool,
+    k: int,
+) -> tuple[list[int], list[float], list[float]]: ...
+
+FitTuple = tuple[int, int, list[float], list[float], list[list[int]], list[list[float] | None]]
+SelectTuple = tuple[list[int], list[int], list[int], int]
+
+def select_start(ranks: list[int]) -> SelectTuple: ...
+def select_partition_histogram(
+    select: SelectTuple, columns: list[npt.NDArray[np.float64]], targets: list[int]
+) -> npt.NDArray[np.uint64]: ...
+def rca_partition_ranges(
+    columns: list[npt.NDArray[np.float64]], names: list[str]
+) -> tuple[int, Ranges]: ...
+def rca_merge_offsets(
+    normal: list[tuple[int, Ranges]], anomalous: list[tuple[int, Ranges]], columns: int
+) -> tuple[int, int, list[float]]: ...
+def rca_partition_moments(
+    columns: list[npt.NDArray[np.float64]], names: list[str], offsets: list[float]
+) -> tuple[int, list[float], list[float]]: ...
+def rca_fit_parents(
+    names: list[str],
+    parts: list[tuple[int, list[float], list[float]]],
+    parents: list[list[int]],
+    offsets: list[float],
+    n: int,
+    na: int,
+) -> FitTuple: ...
+def rca_select_start(fit: FitTuple, round: int) -> SelectTuple: ...
+def rca_partition_histogram(
+    fit: FitTuple,
+    select: SelectTuple,
+    centres: list[float] | None,
+    columns: list[npt.NDArray[np.float64]],
+    names: list[str],
+    anomalous: bool,
+) -> npt.NDArray[np.uint64]: ...
+def rca_select_advance(
+    select: SelectTuple, parts: list[npt.NDArray[np.uint64]]
+) -> tuple[SelectTuple, list[float] | None]: ...
+def rca_round_centres(fit: FitTuple, round1: list[float]) -> list[float]: ...
+def rca_partition_squares(
+    fit: FitTuple,
+    centres: list[float],
+    columns: list[npt.NDArray[np.float64]],
+    names: list[str],
+) -> list[float]: ...
+def rca_scores_from_parts(
+    fit: FitTuple, round1: list[float], round2: list[float], squares: list[list[float]]
+) -> list[tuple[float, float, float, float]]: ...
+
 # --- structural causal models (crates/causaloid-py/src/scm.rs) ----------------------
 
+@final
 class Scm:
-    def __init__(self, nodes: list[tuple[Any, ...]]) -> None: ...
+    def __new__(cls, nodes: list[tuple[Any, ...]]) -> Scm: ...
     def names(self) -> list[str]: ...
     def order(self) -> list[str]: ...
     def edges(self) -> list[tuple[str, str]]: ...

@@ -2,11 +2,11 @@
 says which extra of causaloid installs it.
 
 causaloid needs only NumPy at run time; pandas, polars, pyarrow, matplotlib,
-tqdm and networkx are extras. Every module that uses one imports it through
+tqdm, networkx, Dask and Ray are extras. Every module that uses one imports it through
 :func:`require`, so a missing package fails the same way everywhere: a
-:class:`MissingDependencyError` (a :class:`~causaloid.errors.CausalError` and
-an ``ImportError``) naming the package, what needed it and the command that
-installs it.
+:class:`~causaloid.errors.MissingDependencyError` (a
+:class:`~causaloid.errors.CausalError` and an ``ImportError``) naming the
+package, what needed it and the command that installs it.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-from causaloid.errors import CausalError
+from causaloid.errors import MissingDependencyError
 
 #: The extra of causaloid that installs each optional package.
 EXTRAS: dict[str, str] = {
@@ -24,18 +24,9 @@ EXTRAS: dict[str, str] = {
     "matplotlib": "plot",
     "tqdm": "progress",
     "networkx": "graph",
+    "dask": "dask",
+    "ray": "ray",
 }
-
-
-class MissingDependencyError(CausalError, ImportError):
-    """An optional package is not installed (``err.package``, ``err.extra``).
-
-    Examples
-    --------
-    >>> err = MissingDependencyError("no", {"package": "polars", "extra": "frames"})
-    >>> err.package, err.extra, isinstance(err, ImportError)
-    ('polars', 'frames', True)
-    """
 
 
 def install_hint(package: str) -> str:
@@ -80,7 +71,7 @@ def require(module: str, purpose: str = "") -> ModuleType:
     >>> require("surely_not_a_module_xyz", "the demo")
     Traceback (most recent call last):
     ...
-    causaloid._optional.MissingDependencyError: the demo needs surely_not_a_module_xyz, \
+    causaloid.errors.MissingDependencyError: the demo needs surely_not_a_module_xyz, \
 which is not installed: pip install surely_not_a_module_xyz
     """
     try:

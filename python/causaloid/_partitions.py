@@ -315,14 +315,71 @@ def surd_partitioned(
 # --- mRMR on partitions ---------------------------------------------------------
 
 
-def mrmr_stats(frame: Any, target: str, names: list[str]) -> Any:
-    """One partition's count, means and co-moments (engine)."""
-    from causaloid import _native
+def _mrmr_columns(
+    frame: Any, target: str, names: list[str], labels: np.ndarray | None
+) -> tuple[list[np.ndarray], np.ndarray]:
+    """A partition's feature columns and its target: numbers, or class codes
+    in the table's sorted ``labels`` (for a target of strings)."""
     from causaloid._table import numeric
 
     cols = to_columns(frame, [target, *names])
-    values = [np.ascontiguousarray(numeric(n, cols[n]), dtype=np.float64) for n in [*names, target]]
-    return _native.mrmr_partition_stats(values, [*names, target])
+    values = [np.ascontiguousarray(numeric(n, cols[n]), dtype=np.float64) for n in names]
+    raw = np.asarray(cols[target])
+    if labels is not None:
+        y = np.searchsorted(labels, raw.reshape(-1)).astype(np.float64)
+    else:
+        # +0.0 folds -0.0 into 0.0: one class, as np.unique makes it.
+        y = np.ascontiguousarray(numeric(target, raw), dtype=np.float64) + 0.0
+    return values, np.ascontiguousarray(y)
+
+
+def mrmr_labels(frame: Any, target: str) -> np.ndarray | None:
+    """A partition's distinct target labels when they are not numbers."""
+    raw = np.asarray(to_columns(frame, [target])[target])
+    if raw.dtype.kind in "biuf":
+        return None
+    return np.unique(raw.reshape(-1))
+
+
+def mrmr_stats(frame: Any, target: str, names: list[str]) -> Any:
+    """One partition's count, means and co-moments (engine)."""
+    from causaloid import _native
+
+    values, y = _mrmr_columns(frame, target, names, None)
+    return _native.mrmr_partition_stats([*values, y], [*names, target])
+
+
+def mrmr_class_stats(frame: Any, target: str, names: list[str], labels: Any) -> Any:
+    """One partition's feature co-moments and per-class counts and sums (engine)."""
+    from causaloid import _native
+
+    values, y = _mrmr_columns(frame, target, names, labels)
+    return _native.mrmr_partition_class_stats(values, y, [*names, target])
+
+
+def mrmr_mi_ranges(frame: Any, target: str, names: list[str], labels: Any, discrete: bool) -> Any:
+    """One partition's column ranges and target classes (engine)."""
+    from causaloid import _native
+
+    values, y = _mrmr_columns(frame, target, names, labels)
+    return _native.mrmr_partition_mi_ranges(values, y, [*names, target], discrete)
+
+
+def mrmr_mi_counts(
+    frame: Any,
+    target: str,
+    names: list[str],
+    labels: Any,
+    discrete: bool,
+    *,
+    ranges: Any,
+    bins: int,
+) -> Any:
+    """One partition's joint counts in the table's bins (engine)."""
+    from causaloid import _native
+
+    values, y = _mrmr_columns(frame, target, names, labels)
+    return _native.mrmr_partition_mi_counts(values, y, [*names, target], ranges, bins, discrete)
 
 
 def mrmr_partitioned(
@@ -333,22 +390,31 @@ def mrmr_partitioned(
     method: str,
     features: Any,
     task: str,
+    bins: int = 10,
 ) -> Any:
-    """F-test mRMR over partitions: statistics per partition, merged and
-    selected by the engine."""
+    """mRMR over partitions, every method and task of
+    :func:`causaloid.discover.mrmr`: sufficient statistics per partition,
+    merged and selected by the engine (F test: co-moments, and per-class sums
+    for classification; mutual information: ranges, then joint counts)."""
     from causaloid import _native
     from causaloid.discover.errors import DiscoverValueError
-    from causaloid.discover.mrmr import MRMRResult
+    from causaloid.discover.mrmr import METHODS, TASKS, MRMRResult
     from causaloid.errors import UnknownColumnError
 
-    if method != "f_test" or task != "regression":
+    if method not in METHODS:
         raise DiscoverValueError(
-            "on partitions, mrmr supports method='f_test' with task='regression' "
-            f"(got method={method!r}, task={task!r}); collect the table for the others",
-            {"parameter": "method"},
+            f"method must be one of {METHODS}, got {method!r}", {"parameter": "method"}
+        )
+    if task not in TASKS:
+        raise DiscoverValueError(
+            f"task must be one of {TASKS}, got {task!r}", {"parameter": "task"}
         )
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
         raise DiscoverValueError(f"k must be a positive integer, got {k!r}", {"parameter": "k"})
+    if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or bins < 2:
+        raise DiscoverValueError(
+            f"bins must be an integer >= 2, got {bins!r}", {"parameter": "bins"}
+        )
     if features is None:
         names = [c for c in columns if c != target]
     else:
@@ -366,10 +432,32 @@ def mrmr_partitioned(
                 f"unknown column {c!r} (available: {', '.join(columns[:12])})",
                 {"column": c, "available": columns},
             )
-    stats = each(mrmr_stats, None, target, names)
-    selected, scores, relevance = _native.mrmr_from_partition_stats(
-        list(stats), [*names, target], int(k)
-    )
+    everything = [*names, target]
+    classes = task == "classification"
+    if method == "f_test" and not classes:
+        stats = each(mrmr_stats, None, target, names)
+        selected, scores, relevance = _native.mrmr_from_partition_stats(
+            list(stats), everything, int(k)
+        )
+    else:
+        labels = None
+        if classes:
+            found = [x for x in each(mrmr_labels, None, target) if x is not None]
+            labels = np.unique(np.concatenate(found)) if found else None
+        if method == "f_test":
+            parts = each(mrmr_class_stats, None, target, names, labels)
+            selected, scores, relevance = _native.mrmr_from_partition_class_stats(
+                list(parts), everything, int(k)
+            )
+        else:
+            pieces = each(mrmr_mi_ranges, None, target, names, labels, classes)
+            ranges = _native.mrmr_merge_mi_ranges(list(pieces))
+            counts = each(
+                mrmr_mi_counts, None, target, names, labels, classes, ranges=ranges, bins=int(bins)
+            )
+            selected, scores, relevance = _native.mrmr_from_partition_mi_counts(
+                list(counts), everything, ranges, int(bins), classes, int(k)
+            )
     return MRMRResult(
         target=target,
         features=[names[i] for i in selected],
@@ -377,3 +465,298 @@ def mrmr_partitioned(
         relevance=dict(zip(names, relevance)),
         method=method,
     )
+
+
+# --- root causes on partitions ----------------------------------------------------
+
+
+def _rca_columns(frame: Any, names: list[str]) -> list[np.ndarray]:
+    from causaloid._table import numeric
+
+    cols = to_columns(frame, names)
+    return [np.ascontiguousarray(numeric(n, cols[n]), dtype=np.float64) for n in names]
+
+
+def rca_ranges(frame: Any, names: list[str]) -> Any:
+    """A partition's rows and column ranges (engine)."""
+    from causaloid import _native
+
+    return _native.rca_partition_ranges(_rca_columns(frame, names), names)
+
+
+def rca_moments(frame: Any, names: list[str], offsets: list[float]) -> Any:
+    """A normal partition's co-moments on the relative scale (engine)."""
+    from causaloid import _native
+
+    return _native.rca_partition_moments(_rca_columns(frame, names), names, offsets)
+
+
+def rca_histogram(
+    frame: Any, names: list[str], fit: Any, select: Any, centres: Any, anomalous: bool
+) -> Any:
+    """One partition's counts for one pass of the exact medians (engine)."""
+    from causaloid import _native
+
+    return _native.rca_partition_histogram(
+        fit, select, centres, _rca_columns(frame, names), names, anomalous
+    )
+
+
+def rca_squares(frame: Any, names: list[str], fit: Any, centres: list[float]) -> Any:
+    """A normal partition's squared deviations from the centres (engine)."""
+    from causaloid import _native
+
+    return _native.rca_partition_squares(fit, centres, _rca_columns(frame, names), names)
+
+
+def root_causes_partitioned(
+    each_normal: Any,
+    each_anomalous: Any,
+    normal_columns: list[str],
+    anomalous_columns: list[str],
+    graph: Any,
+    columns: Any,
+    threshold: float,
+    method: str,
+) -> Any:
+    """:func:`causaloid.discover.root_causes` over partitions: ranges, the
+    parents' fit from merged co-moments, then exact medians by radix selection
+    (eight passes for the medians of the columns and residuals, eight for the
+    residuals' absolute deviations) and the same scores and ranking."""
+    from causaloid import _native
+    from causaloid.discover.errors import DiscoverValueError
+    from causaloid.discover.root_causes import _check_method, _parent_lists, _ranked
+    from causaloid.errors import UnknownColumnError
+
+    _check_method(method)
+    names = list(normal_columns) if columns is None else list(columns)
+    if not names:
+        raise DiscoverValueError("no columns to rank", {"parameter": "columns"})
+    for table, available in (("normal", normal_columns), ("anomalous", anomalous_columns)):
+        for c in names:
+            if c not in available:
+                raise UnknownColumnError(
+                    f"unknown column {c!r} in the {table} table "
+                    f"(available: {', '.join(list(available)[:12])})",
+                    {"column": c, "available": list(available)},
+                )
+    parent_lists = _parent_lists(graph, names)
+    normal_ranges = each_normal(rca_ranges, None, names)
+    anomalous_ranges = each_anomalous(rca_ranges, None, names)
+    n, na, offsets = _native.rca_merge_offsets(normal_ranges, anomalous_ranges, len(names))
+    moments = each_normal(rca_moments, None, names, offsets)
+    fit = _native.rca_fit_parents(names, moments, parent_lists, offsets, n, na)
+
+    def medians(round_: int, centres: list[float] | None) -> list[float]:
+        select = _native.rca_select_start(fit, round_)
+        values = None
+        while values is None:
+            parts = each_normal(rca_histogram, None, names, fit, select, centres, False)
+            parts += each_anomalous(rca_histogram, None, names, fit, select, centres, True)
+            select, values = _native.rca_select_advance(select, parts)
+        return values
+
+    round1 = medians(1, None)
+    centres = _native.rca_round_centres(fit, round1)
+    round2 = medians(2, centres)
+    squares = each_normal(rca_squares, None, names, fit, centres)
+    raw = _native.rca_scores_from_parts(fit, round1, round2, squares)
+    return _ranked(names, raw, parent_lists, threshold, method)
+
+
+# --- exact quantiles on partitions --------------------------------------------------
+
+
+def _finite_columns(frame: Any, names: list[str]) -> list[np.ndarray]:
+    from causaloid.discover.pipeline import _to_float
+
+    cols = to_columns(frame, names)
+    out = []
+    for n in names:
+        v = _to_float(np.asarray(cols[n]))
+        v = np.empty(0) if v is None else v
+        out.append(np.ascontiguousarray(v[np.isfinite(v)], dtype=np.float64))
+    return out
+
+
+def select_histogram(frame: Any, names: list[str], select: Any, targets: list[int]) -> Any:
+    """One partition's counts for one pass of an exact selection (engine)."""
+    from causaloid import _native
+
+    return _native.select_partition_histogram(select, _finite_columns(frame, names), targets)
+
+
+def order_statistics(each: Any, names: list[str], ranks: list[tuple[int, int]]) -> list[float]:
+    """The exact order statistics ``(column index, rank)`` of finite values
+    over partitions: eight radix-selection passes in the engine."""
+    from causaloid import _native
+
+    select = _native.select_start([r for _, r in ranks])
+    targets = [c for c, _ in ranks]
+    values = None
+    while values is None:
+        parts = each(select_histogram, None, names, select, targets)
+        select, values = _native.rca_select_advance(select, parts)
+    return values
+
+
+def _lerp(a: float, b: float, t: float) -> float:
+    """numpy's interpolation between two order statistics (``np.quantile``)."""
+    diff = np.float64(b) - np.float64(a)
+    if t >= 0.5:
+        return float(np.float64(b) - diff * (1.0 - t))
+    return float(np.float64(a) + diff * t)
+
+
+def quantile_ranks(n: int, q: float) -> tuple[int, int, float]:
+    """The two ranks and the weight numpy's linear ``quantile`` reads."""
+    index = np.float64(n - 1) * np.float64(q)
+    previous = np.floor(index)
+    gamma = float(index - previous)
+    lo = int(previous)
+    if index >= n - 1:
+        return n - 1, n - 1, gamma
+    return lo, lo + 1, gamma
+
+
+# --- a Pipeline on partitions ------------------------------------------------------
+
+
+class CleanView:
+    """How one partition is cleaned: the numeric columns kept, the rows
+    dropped for missing values, the values imputed (a mean, a median, or the
+    last value of the rows before). Applied on the worker to each partition."""
+
+    __slots__ = ("carry", "columns", "drop_if", "fills", "ffill", "first")
+
+    def __init__(
+        self,
+        columns: list[str],
+        drop_if: list[str],
+        fills: dict[str, float],
+        ffill: bool,
+        carry: dict[str, float],
+        first: dict[str, float],
+    ) -> None:
+        self.columns = columns
+        self.drop_if = drop_if
+        self.fills = fills
+        self.ffill = ffill
+        self.carry = carry
+        self.first = first
+
+    def __reduce__(self) -> Any:
+        return (
+            CleanView,
+            (self.columns, self.drop_if, self.fills, self.ffill, self.carry, self.first),
+        )
+
+    def apply(self, frame: Any) -> dict[str, np.ndarray]:
+        from causaloid.discover.pipeline import _to_float
+
+        # Rows are dropped on every column that had a gap, even one dropped
+        # afterwards for being constant.
+        wanted = [*self.columns, *[c for c in self.drop_if if c not in self.columns]]
+        cols = to_columns(frame, wanted)
+        out: dict[str, np.ndarray] = {}
+        for name in wanted:
+            arr = _to_float(np.asarray(cols[name]))
+            out[name] = arr if arr is not None else np.full(n_rows(cols), np.nan)
+        if self.drop_if:
+            keep = np.logical_and.reduce([np.isfinite(out[c]) for c in self.drop_if])
+            out = {c: a[keep] for c, a in out.items() if c in self.columns}
+        for name, fill in self.fills.items():
+            if name not in out:
+                continue  # imputed, then dropped as constant
+            arr = out[name].copy()
+            arr[~np.isfinite(arr)] = fill
+            out[name] = arr
+        if self.ffill:
+            for name, arr in out.items():
+                missing = ~np.isfinite(arr)
+                if not missing.any():
+                    continue
+                index = np.where(~missing, np.arange(arr.size), -1)
+                np.maximum.accumulate(index, out=index)
+                before = self.carry.get(name, self.first.get(name, np.nan))
+                filled = np.where(index >= 0, arr[np.maximum(index, 0)], before)
+                out[name] = filled
+        return out
+
+
+def _viewed(part: Any, fn: Any, args: tuple, kwargs: dict, view: Any, inner: tuple) -> Any:
+    return fn(view.apply(part), *args, *inner, **kwargs)
+
+
+def through(each: Any, views: list[Any]) -> Any:
+    """``each`` with every partition seen through its view first."""
+
+    def each_viewed(fn: Any, plan: Any, *args: Any, **kwargs: Any) -> list[Any]:
+        inner = plan if plan is not None else [()] * len(views)
+        return each(_viewed, [(v, tuple(k)) for v, k in zip(views, inner)], fn, args, kwargs)
+
+    return each_viewed
+
+
+class LagView:
+    """A cleaned partition with the target read ``lag`` rows ahead: the
+    samples whose agent row the partition holds (the target's next rows may
+    sit in the partitions after it: ``halo``)."""
+
+    __slots__ = ("clean", "halo", "lag", "samples", "target")
+
+    def __init__(
+        self, clean: CleanView, target: str, lag: int, halo: np.ndarray, samples: int
+    ) -> None:
+        self.clean = clean
+        self.target = target
+        self.lag = lag
+        self.halo = halo
+        self.samples = samples
+
+    def __reduce__(self) -> Any:
+        return (LagView, (self.clean, self.target, self.lag, self.halo, self.samples))
+
+    def apply(self, frame: Any) -> dict[str, np.ndarray]:
+        cols = self.clean.apply(frame)
+        k = self.samples
+        out = {c: a[:k] for c, a in cols.items() if c != self.target}
+        ahead = np.concatenate([cols[self.target][self.lag :], self.halo])
+        out[self.target] = ahead[:k]
+        return out
+
+
+def inspect_partition(frame: Any, names: list[str]) -> dict[str, Any]:
+    """A partition's rows and, per column: numeric or not, missing values,
+    first and last present value, sum and count of present values."""
+    from causaloid.discover.pipeline import _to_float
+
+    cols = to_columns(frame, names)
+    out: dict[str, Any] = {"rows": n_rows(cols) if cols else len(frame)}
+    for name in names:
+        raw = np.asarray(cols[name])
+        arr = _to_float(raw)
+        if arr is None:
+            out[name] = None
+            out[f"dtype {name}"] = str(raw.dtype)
+            continue
+        present = arr[np.isfinite(arr)]
+        out[name] = (
+            int(arr.size - present.size),
+            float(present[0]) if present.size else None,
+            float(present[-1]) if present.size else None,
+            float(present.sum()),
+            int(present.size),
+        )
+    return out
+
+
+def cleaned_ranges(columns: dict[str, np.ndarray]) -> dict[str, Any]:
+    """A cleaned partition's rows and each column's range."""
+    rows = len(next(iter(columns.values()))) if columns else 0
+    return {
+        "rows": rows,
+        "ranges": {
+            c: (float(a.min()), float(a.max())) if a.size else None for c, a in columns.items()
+        },
+    }

@@ -84,7 +84,7 @@ def to_columns(table: Any, columns: Sequence[str] | None = None) -> Columns:
     elif kind in ("dask", "ray"):
         raise TypeError(
             f"a {kind} collection is partitioned ({type(table).__name__}): use causaloid.{kind} "
-            "(evaluate_batch, run_batch, surd, mrmr), or collect it first"
+            "(evaluate_batch, run_batch, surd, mrmr, root_causes, Pipeline), or collect it first"
         )
     else:
         raise TypeError(

@@ -9,7 +9,10 @@ its structured detail as attributes (``err.node_id``, ``err.column``,
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Union
+
+#: A node, state or norm id: an int or a str.
+NodeId = Union[int, str]
 
 
 class CausalError(Exception):
@@ -54,6 +57,8 @@ class GraphError(CausalError):
 class UnknownNodeError(GraphError, KeyError):
     """A node id that the graph does not hold (``err.node_id``)."""
 
+    node_id: NodeId
+
     def __str__(self) -> str:  # KeyError would quote the message
         return self.message
 
@@ -61,13 +66,20 @@ class UnknownNodeError(GraphError, KeyError):
 class DuplicateIdError(GraphError, ValueError):
     """An id used twice in one graph or collection (``err.node_id``)."""
 
+    node_id: NodeId
+
 
 class DuplicateEdgeError(GraphError, ValueError):
     """An edge added twice (``err.source``, ``err.target``)."""
 
+    source: NodeId
+    target: NodeId
+
 
 class CycleError(GraphError, ValueError):
     """The graph has a cycle (``err.path`` lists the ids along it)."""
+
+    path: list[Any]
 
 
 class NotFrozenError(GraphError):
@@ -80,6 +92,9 @@ class FrozenError(GraphError):
 
 class NoPathError(GraphError, ValueError):
     """No path between two nodes (``err.source``, ``err.target``)."""
+
+    source: NodeId
+    target: NodeId
 
 
 # --- evaluating ----------------------------------------------------------------
@@ -96,6 +111,8 @@ class CallableError(EvaluationError):
     """A causal function written in Python raised (``err.node_id``); the
     original exception is chained as ``__cause__``."""
 
+    node_id: NodeId
+
 
 class VerdictError(EvaluationError, ValueError):
     """Something that is not a verdict where one is needed (a collection, the
@@ -104,14 +121,23 @@ class VerdictError(EvaluationError, ValueError):
     (``err.node_id`` names the node that gave it, ``err.found``, ``err.row``
     in a batch)."""
 
+    node_id: NodeId
+    found: Any
+    row: int
+
 
 class NodeReadError(GraphError, ValueError):
     """A causaloid reads ``node(id)`` of a node that is not its parent, or
     that was not evaluated (``err.node_id``, ``err.target``)."""
 
+    node_id: NodeId
+    target: NodeId
+
 
 class RelayLimitError(EvaluationError):
     """Relays between nodes exceeded the graph's bound (``err.limit``)."""
+
+    limit: int
 
 
 class RelayError(EvaluationError):
@@ -130,7 +156,11 @@ class DataError(CausalError):
 
 
 class UnknownColumnError(DataError, KeyError):
-    """A column that the data does not have (``err.column``)."""
+    """A column that the data does not have (``err.column``; ``err.available``
+    lists the columns it has, when known)."""
+
+    column: str
+    available: list[str]
 
     def __str__(self) -> str:
         return self.message
@@ -147,6 +177,8 @@ class ShapeError(DataError, ValueError):
 class InvalidArgumentError(CausalError, ValueError):
     """A parameter with an invalid value (``err.parameter``)."""
 
+    parameter: str
+
 
 class SerializationError(CausalError, ValueError):
     """A structure cannot be written or read in the JSON form."""
@@ -156,6 +188,34 @@ class TooDeepError(DataError, ValueError):
     """An expression or document nested past the documented limit
     (``err.what``, ``err.limit``): 2 000 levels for expressions, 10 000 for
     JSON documents."""
+
+    what: str
+    limit: int
+
+
+# --- environment ---------------------------------------------------------------
+
+
+class MissingDependencyError(CausalError, ImportError):
+    """An optional package is not installed (``err.package``, ``err.extra``).
+
+    causaloid needs only NumPy; pandas, polars, pyarrow (extra ``frames``),
+    matplotlib (``plot``), tqdm (``progress``), networkx (``graph``), Dask
+    (``dask``) and Ray (``ray``) are extras. The message names the extra and the
+    command that installs it; ``except ImportError`` keeps working.
+
+    Examples
+    --------
+    >>> err = MissingDependencyError(
+    ...     "to_polars() needs polars, which is not installed: pip install 'causaloid[frames]'",
+    ...     {"package": "polars", "extra": "frames"},
+    ... )
+    >>> err.package, err.extra, isinstance(err, ImportError)
+    ('polars', 'frames', True)
+    """
+
+    package: str
+    extra: str | None
 
 
 __all__ = [
@@ -170,6 +230,7 @@ __all__ = [
     "FrozenError",
     "GraphError",
     "InvalidArgumentError",
+    "MissingDependencyError",
     "MissingValueError",
     "NoPathError",
     "NodeReadError",

@@ -25,8 +25,12 @@ try:
     import pandas as pd
     import ray
 except ImportError as exc:  # pragma: no cover - exercised without the extra
-    raise ImportError(
-        f"causaloid.ray needs Ray: pip install 'causaloid[ray]' (missing: {exc.name})"
+    from causaloid.errors import MissingDependencyError
+
+    raise MissingDependencyError(
+        f"causaloid.ray needs Ray, which is not installed: pip install 'causaloid[ray]' "
+        f"(missing: {exc.name})",
+        {"package": (exc.name or "ray").split(".")[0], "extra": "ray"},
     ) from exc
 
 from causaloid._partitions import (
@@ -35,13 +39,14 @@ from causaloid._partitions import (
     evaluate_partition,
     length_and_tail,
     mrmr_partitioned,
+    root_causes_partitioned,
     run_partition,
     surd_partitioned,
     window_contents,
 )
 from causaloid.errors import InvalidArgumentError
 
-__all__ = ["evaluate_batch", "mrmr", "run_batch", "surd"]
+__all__ = ["evaluate_batch", "Pipeline", "mrmr", "root_causes", "run_batch", "surd"]
 
 
 def _dataset(data: Any) -> Any:
@@ -190,11 +195,52 @@ def mrmr(
     method: str = "f_test",
     features: Any = None,
     task: str = "regression",
+    bins: int = 10,
     pieces: int = 8,
 ) -> Any:
-    """:func:`causaloid.discover.mrmr` (F test, continuous target) on a Ray
-    Dataset (see :func:`causaloid.dask.mrmr`)."""
+    """:func:`causaloid.discover.mrmr` on a Ray Dataset, every method and task
+    (see :func:`causaloid.dask.mrmr`)."""
     dataset = _dataset(dataset)
     return mrmr_partitioned(
-        _each(dataset, pieces), list(dataset.columns()), target, k, method, features, task
+        _each(dataset, pieces), list(dataset.columns()), target, k, method, features, task, bins
     )
+
+
+def root_causes(
+    normal: Any,
+    anomalous: Any,
+    graph: Any = None,
+    *,
+    columns: list[str] | None = None,
+    threshold: float = 3.0,
+    method: str = "shift",
+    pieces: int = 8,
+) -> Any:
+    """:func:`causaloid.discover.root_causes` on Ray Datasets (a pandas frame
+    becomes a dataset), the same ranking and scores as on the collected
+    tables (see :func:`causaloid.dask.root_causes` for the passes)."""
+    normal = ray.data.from_pandas(normal) if isinstance(normal, pd.DataFrame) else normal
+    if isinstance(anomalous, pd.DataFrame):
+        anomalous = ray.data.from_pandas(anomalous)
+    normal, anomalous = _dataset(normal), _dataset(anomalous)
+    return root_causes_partitioned(
+        _each(normal, pieces),
+        _each(anomalous, pieces),
+        list(normal.columns()),
+        list(anomalous.columns()),
+        graph,
+        columns,
+        threshold,
+        method,
+    )
+
+
+def Pipeline(  # noqa: N802
+    dataset: Any, target: str | None = None, *, pieces: int = 8, **options: Any
+) -> Any:
+    """A :class:`causaloid.discover.Pipeline` over a Ray Dataset (see
+    :func:`causaloid.dask.Pipeline`)."""
+    from causaloid.discover._pipeline_parts import PartitionedPipeline
+
+    dataset = _dataset(dataset)
+    return PartitionedPipeline(_each(dataset, pieces), list(dataset.columns()), target, **options)

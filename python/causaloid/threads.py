@@ -61,11 +61,15 @@ def set_threads(n: int | None) -> None:
         return
     if isinstance(n, bool) or not isinstance(n, numbers.Integral):
         raise InvalidArgumentError(
-            f"threads must be a whole number; got {n!r}", {"threads": repr(n)}
+            f"threads must be a whole number; got {n!r}",
+            {"parameter": "threads", "threads": repr(n)},
         )
-    if int(n) < 1:
+    # The engine checks the range (and names its bounds); a negative count
+    # cannot even be converted, so it is refused here in the same words.
+    if int(n) < 0:
         raise InvalidArgumentError(
-            f"threads must be between 1 and 4096; got {int(n)}", {"threads": int(n)}
+            f"threads must be at least 1; got {int(n)}",
+            {"parameter": "threads", "threads": int(n)},
         )
     _native.set_threads(int(n))
 

@@ -6,6 +6,7 @@
 //! bytes that remain before anything is allocated, so a truncated or corrupt
 //! document is a [`CodecError`], never a panic or a huge allocation.
 
+use crate::diagnostic::{Area, Detail, DetailSink, Diagnostic};
 use crate::graph::NodeId;
 use std::fmt;
 
@@ -22,6 +23,20 @@ pub enum CodecError {
     Invalid { what: &'static str, detail: String },
     /// Bytes left over after the document.
     TrailingBytes { count: usize },
+}
+
+impl Diagnostic for CodecError {
+    fn area(&self) -> Area {
+        Area::Core
+    }
+
+    fn kind(&self) -> &'static str {
+        "SerializationError"
+    }
+
+    fn detail(&self, out: &mut DetailSink<'_>) {
+        out("format", Detail::Text("binary"));
+    }
 }
 
 impl fmt::Display for CodecError {

@@ -1,6 +1,7 @@
 //! The engine's typed errors. The bindings map each variant to one Python
 //! exception class, so every variant names what was wrong and where.
 
+use crate::diagnostic::{shape_detail, Area, Detail, DetailSink, Diagnostic, Payload};
 use crate::graph::NodeId;
 use std::any::Any;
 use std::fmt;
@@ -115,3 +116,104 @@ fn format_known(known: &[String]) -> String {
 }
 
 pub type Result<T, E = CausalError> = std::result::Result<T, E>;
+
+impl Diagnostic for CausalError {
+    fn area(&self) -> Area {
+        match self {
+            CausalError::ContextRead { source, .. } => source.area(),
+            // Python keeps these two with the other context errors.
+            CausalError::UnknownContext { .. } | CausalError::ContextConflict { .. } => {
+                Area::Context
+            }
+            _ => Area::Core,
+        }
+    }
+
+    fn kind(&self) -> &'static str {
+        use CausalError::*;
+        match self {
+            UnknownNode { .. } => "UnknownNodeError",
+            DuplicateId { .. } => "DuplicateIdError",
+            DuplicateEdge { .. } => "DuplicateEdgeError",
+            Cycle { .. } => "CycleError",
+            NotFrozen => "NotFrozenError",
+            Frozen => "FrozenError",
+            EmptyGraph => "GraphError",
+            NoPath { .. } => "NoPathError",
+            Callable { .. } => "CallableError",
+            InvalidVerdict { .. } => "VerdictError",
+            RelayLimit { .. } => "RelayLimitError",
+            RelayNotAllowed { .. } => "RelayError",
+            MissingValue { .. } => "MissingValueError",
+            UnknownColumn { .. } => "UnknownColumnError",
+            ColumnType { .. } => "ColumnTypeError",
+            Shape { .. } => "ShapeError",
+            InvalidArgument { .. } => "InvalidArgumentError",
+            Serialization { .. } => "SerializationError",
+            TooDeep { .. } => "TooDeepError",
+            NodeRead { .. } => "NodeReadError",
+            UnknownContext { .. } => "UnknownContextError",
+            ContextConflict { .. } => "ContextArgumentError",
+            ContextRead { source, .. } => source.kind(),
+        }
+    }
+
+    fn detail(&self, out: &mut DetailSink<'_>) {
+        use CausalError::*;
+        match self {
+            UnknownNode { id } | DuplicateId { id } | MissingValue { id } => {
+                out("node_id", Detail::Id(id))
+            }
+            RelayNotAllowed { id, .. } | Callable { id, .. } => out("node_id", Detail::Id(id)),
+            DuplicateEdge { from, to } | NoPath { from, to } => {
+                out("source", Detail::Id(from));
+                out("target", Detail::Id(to));
+            }
+            Cycle { path } => out("path", Detail::Ids(path)),
+            InvalidVerdict { id, found, row } => {
+                out("node_id", Detail::Id(id));
+                out("found", Detail::Text(found));
+                out("row", row.map_or(Detail::Nothing, Detail::int));
+            }
+            RelayLimit { limit, target } => {
+                out("limit", Detail::int(*limit));
+                out("target", Detail::Id(target));
+            }
+            UnknownColumn { name, known } => {
+                out("column", Detail::Text(name));
+                out("available", Detail::Texts(known));
+            }
+            ColumnType { name, .. } => out("column", Detail::Text(name)),
+            Shape {
+                what,
+                expected,
+                found,
+            } => shape_detail(out, what, *expected, *found),
+            InvalidArgument { name, .. } => out("parameter", Detail::Text(name)),
+            TooDeep { what, limit, .. } => {
+                out("what", Detail::Text(what));
+                out("limit", Detail::int(*limit));
+            }
+            UnknownContext { name, known } => {
+                out("context", Detail::Text(name));
+                out("available", Detail::Texts(known));
+            }
+            ContextConflict { name } => out("context", Detail::Text(name)),
+            ContextRead { source, .. } => source.detail(out),
+            NodeRead { id, target, .. } => {
+                out("node_id", Detail::Id(id));
+                out("target", Detail::Id(target));
+            }
+            NotFrozen | Frozen | EmptyGraph | Serialization { .. } => {}
+        }
+    }
+
+    fn payload(&self) -> Option<Payload<'_>> {
+        match self {
+            CausalError::Callable {
+                payload: Some(p), ..
+            } => Some(Payload::Host(p.0.as_ref())),
+            _ => None,
+        }
+    }
+}

@@ -6,6 +6,7 @@
 pub mod codec;
 pub mod context;
 pub mod csm;
+pub mod diagnostic;
 pub mod discover;
 pub mod error;
 pub mod ethos;
@@ -17,6 +18,7 @@ pub mod threads;
 pub mod uncertain;
 pub mod value;
 
+pub use diagnostic::{Area, Detail, Diagnostic, Payload};
 pub use error::{CausalError, ErrorPayload};
 pub use expr::Expr;
 pub use graph::{

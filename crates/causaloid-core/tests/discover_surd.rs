@@ -171,3 +171,58 @@ proptest! {
         let _ = surd_from_states(&target, n_target, &[&agent], &[n_states], None);
     }
 }
+
+/// Adds a per-state vector in state order, as the aggregation does.
+fn in_order(v: &[f64]) -> f64 {
+    v.iter().fold(0.0, |a, b| a + b)
+}
+
+#[test]
+fn an_xor_target_is_synergistic_in_every_state() {
+    let r = surd_from_pdf(&two_bit_pdf(|x1, x2| x1 ^ x2), &[2, 2, 2], None).unwrap();
+    let s = &r.states;
+    assert_eq!(s.target_probability, vec![0.5, 0.5]);
+    for t in 0..2 {
+        assert!((s.synergistic[&vec![0, 1]][t] - 0.5).abs() < TOL);
+        assert!(s.unique.iter().all(|u| u[t].abs() < TOL));
+        assert!(s.leak[t].abs() < TOL);
+    }
+}
+
+proptest! {
+    #[test]
+    fn state_maps_sum_back_to_the_aggregated_components(
+        weights in proptest::collection::vec(0.0f64..1.0, 27),
+        zeros in proptest::collection::vec(any::<bool>(), 27),
+        max_order in 1usize..3,
+    ) {
+        let p: Vec<f64> = weights.iter().zip(&zeros).map(|(w, z)| if *z { 0.0 } else { *w }).collect();
+        prop_assume!(p.iter().sum::<f64>() > 0.0);
+        for order in [Some(max_order), None] {
+            let r = surd_from_pdf(&p, &[3, 3, 3], order).unwrap();
+            let s = &r.states;
+            prop_assert_eq!(s.unique.len(), r.unique.len());
+            for (u, by_state) in r.unique.iter().zip(&s.unique) {
+                prop_assert_eq!(in_order(by_state), *u);
+            }
+            for (combo, v) in &r.redundant {
+                prop_assert_eq!(in_order(&s.redundant[combo]), *v);
+            }
+            for (combo, v) in &r.synergistic {
+                prop_assert_eq!(in_order(&s.synergistic[combo]), *v);
+            }
+            prop_assert!((in_order(&s.leak) - r.info_leak).abs() < 1e-9);
+            prop_assert!(s.leak.iter().all(|v| *v >= 0.0));
+            if order.is_none() {
+                // Each state's causal parts and leak make up its share of H(target).
+                for (t, &pt) in s.target_probability.iter().enumerate() {
+                    let causal: f64 = s.unique.iter().map(|u| u[t]).sum::<f64>()
+                        + s.redundant.values().map(|v| v[t]).sum::<f64>()
+                        + s.synergistic.values().map(|v| v[t]).sum::<f64>();
+                    let share = if pt > 0.0 { -pt * pt.log2() } else { 0.0 };
+                    prop_assert!((causal + s.leak[t] - share).abs() < 1e-9, "state {}", t);
+                }
+            }
+        }
+    }
+}

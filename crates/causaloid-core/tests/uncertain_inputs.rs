@@ -70,6 +70,79 @@ fn numbers_on_uncertain_inputs_end_as_their_mean() {
     assert!((v - 1.0).abs() < 0.05, "{v}");
 }
 
+#[test]
+fn one_uncertain_value_given_twice_is_one_random_variable() {
+    // a - b is exactly 0 when both columns hold the same Uncertain, and a
+    // value built on it moves with it; an independent copy does not.
+    let c = causaloid(1, col("a").binary(BinaryOp::Sub, col("b")));
+    let x = Uncertain::normal(0.0, 1.0).expect("normal");
+    let run = |a: Uncertain, b: Uncertain| {
+        c.evaluate_sampled(
+            &sampled(vec![Sampled::Uncertain(a), Sampled::Uncertain(b)], 5),
+            &SampledMode::Roots,
+        )
+        .expect("runs")
+        .result()
+        .ok()
+        .map(Value::num)
+        .unwrap_or(f64::NAN)
+    };
+    assert_eq!(run(x.clone(), x.clone()), 0.0);
+    let shifted = x
+        .binary(BinaryOp::Add, &Uncertain::point(1.0))
+        .expect("add");
+    assert_eq!(run(shifted, x.clone()), 1.0);
+    let other = Uncertain::normal(0.0, 1.0).expect("normal");
+    assert_ne!(run(x, other), 0.0);
+}
+
+#[test]
+fn node_reads_work_along_a_path_on_uncertain_inputs() {
+    // 3 reads node 1 by id; the shortest path 1 -> 3 is the direct edge, so
+    // 3 sees node(1) = 3 and value() = 3. A point mass gives exactly that.
+    let g = graph(
+        vec![
+            causaloid(1, col("dose").binary(BinaryOp::Mul, lit(2.0))),
+            causaloid(2, Expr::value().binary(BinaryOp::Add, lit(1.0))),
+            causaloid(3, Expr::node(1).binary(BinaryOp::Add, Expr::value())),
+        ],
+        &[(1, 2), (2, 3), (1, 3)],
+    );
+    let (a, b) = (NodeId::Int(1), NodeId::Int(3));
+    let certain = g
+        .evaluate_path(
+            &a,
+            &b,
+            &Input {
+                value: None,
+                row: &[1.5],
+                host: None,
+            },
+        )
+        .expect("frozen")
+        .result()
+        .ok();
+    let point = g
+        .evaluate_sampled(
+            &sampled(vec![Sampled::Uncertain(Uncertain::point(1.5))], 1),
+            &SampledMode::Path(a.clone(), b.clone()),
+        )
+        .expect("runs")
+        .result()
+        .ok();
+    assert_eq!(certain, Some(Value::Num(6.0)));
+    assert_eq!(point, certain);
+    // From node 2, node 1 is outside the evaluated part: a precise error.
+    let mut from_two = sampled(vec![Sampled::Uncertain(Uncertain::point(1.5))], 1);
+    from_two.value = Some(Sampled::Certain(Value::Num(1.0)));
+    let err = g.evaluate_sampled(&from_two, &SampledMode::Path(NodeId::Int(2), b));
+    assert!(
+        matches!(err, Err(CausalError::NodeRead { .. })),
+        "{:?}",
+        err.map(|e| e.result().ok())
+    );
+}
+
 proptest! {
     #[test]
     fn a_point_mass_gives_exactly_the_certain_result(speed in -100.0f64..200.0, rain in -1.0f64..2.0) {

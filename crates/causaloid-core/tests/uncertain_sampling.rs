@@ -2,9 +2,11 @@
 //! uncertain engine.
 
 use causaloid_core::uncertain::{
-    BinaryOp, CompareOp, LogicOp, SprtParams, StopReason, UnaryOp, Uncertain, UncertainError,
+    BinaryOp, SprtParams, StopReason, UnaryOp, Uncertain, UncertainError,
 };
 use causaloid_core::Kind;
+
+mod common;
 use proptest::prelude::*;
 
 const N: usize = 200_000;
@@ -48,7 +50,7 @@ fn distribution_moments_match_closed_forms() {
 fn sums_and_products_of_independent_values_match_closed_forms() {
     let x = Uncertain::normal(1.0, 2.0).unwrap();
     let y = Uncertain::normal(-3.0, 1.5).unwrap();
-    let (mean, std) = stats(&x.binary(BinaryOp::Add, &y));
+    let (mean, std) = stats(&x.binary(BinaryOp::Add, &y).unwrap());
     close(mean, -2.0, 2.5, N);
     assert!(
         (std - 2.5).abs() < 0.03,
@@ -56,7 +58,7 @@ fn sums_and_products_of_independent_values_match_closed_forms() {
     );
     // E[XY] = E[X]E[Y]; Var[XY] = (σx²+μx²)(σy²+μy²) − μx²μy²
     let var = (4.0 + 1.0) * (2.25 + 9.0) - 9.0;
-    let (mean, std) = stats(&x.binary(BinaryOp::Mul, &y));
+    let (mean, std) = stats(&x.binary(BinaryOp::Mul, &y).unwrap());
     close(mean, -3.0, f64::sqrt(var), N);
     assert!((std - var.sqrt()).abs() < 0.1, "{std}");
 }
@@ -64,27 +66,35 @@ fn sums_and_products_of_independent_values_match_closed_forms() {
 #[test]
 fn a_value_used_twice_is_one_random_variable() {
     let x = Uncertain::normal(0.0, 1.0).unwrap();
-    let zero = x.binary(BinaryOp::Sub, &x).sample(10_000, 1).unwrap();
+    let zero = x
+        .binary(BinaryOp::Sub, &x)
+        .unwrap()
+        .sample(10_000, 1)
+        .unwrap();
     assert!(zero.iter().all(|v| *v == 0.0));
     let u = Uncertain::uniform(1.0, 2.0).unwrap();
-    let one = u.binary(BinaryOp::Div, &u).sample(10_000, 1).unwrap();
-    assert!(one.iter().all(|v| *v == 1.0));
-    let b = x
-        .compare(CompareOp::Gt, &Uncertain::point(0.0), 0.0)
+    let one = u
+        .binary(BinaryOp::Div, &u)
+        .unwrap()
+        .sample(10_000, 1)
         .unwrap();
+    assert!(one.iter().all(|v| *v == 1.0));
+    let b = x.binary(BinaryOp::Gt, &Uncertain::point(0.0)).unwrap();
     let never = b
-        .logic(LogicOp::And, &b.not().unwrap())
+        .binary(BinaryOp::And, &b.unary(UnaryOp::Not).unwrap())
         .unwrap()
         .sample(10_000, 1)
         .unwrap();
     assert!(never.iter().all(|v| *v == 0.0));
     // Two separately built normals are independent: their difference varies.
     let y = Uncertain::normal(0.0, 1.0).unwrap();
-    let (_, std) = stats(&x.binary(BinaryOp::Sub, &y));
+    let (_, std) = stats(&x.binary(BinaryOp::Sub, &y).unwrap());
     assert!((std - 2f64.sqrt()).abs() < 0.02);
     let neg = x
         .unary(UnaryOp::Neg)
+        .unwrap()
         .binary(BinaryOp::Add, &x)
+        .unwrap()
         .sample(1000, 3)
         .unwrap();
     assert!(neg.iter().all(|v| *v == 0.0));
@@ -95,6 +105,7 @@ fn division_by_a_value_that_hits_zero_is_reported() {
     let d = Uncertain::bernoulli(0.5).unwrap();
     let err = Uncertain::point(1.0)
         .binary(BinaryOp::Div, &d)
+        .unwrap()
         .sample(1000, 1)
         .unwrap_err();
     assert!(
@@ -119,14 +130,18 @@ fn bad_parameters_name_the_parameter() {
         ..SprtParams::default()
     };
     assert!(msg(b.probability_exceeds(bad, 1).unwrap_err()).starts_with("confidence"));
-    assert!(Uncertain::point(1.0).not().is_err());
+    assert!(Uncertain::point(1.0).unary(UnaryOp::Not).is_err());
 }
 
 #[test]
 fn results_do_not_depend_on_the_thread_count() {
     let x = Uncertain::normal(0.0, 1.0).unwrap();
     let y = Uncertain::uniform(0.0, 1.0).unwrap();
-    let u = x.binary(BinaryOp::Mul, &y).binary(BinaryOp::Add, &x);
+    let u = x
+        .binary(BinaryOp::Mul, &y)
+        .unwrap()
+        .binary(BinaryOp::Add, &x)
+        .unwrap();
     let on = |threads: usize| {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
@@ -150,7 +165,7 @@ fn deep_chains_do_not_overflow_the_stack() {
     let mut sum = Uncertain::point(0.0);
     let one = Uncertain::normal(1.0, 0.0).unwrap();
     for _ in 0..200_000 {
-        sum = sum.binary(BinaryOp::Add, &one);
+        sum = sum.binary(BinaryOp::Add, &one).unwrap();
     }
     assert_eq!(sum.sample(3, 1).unwrap(), vec![200_000.0; 3]);
 }
@@ -222,7 +237,7 @@ proptest! {
     #[test]
     fn a_prefix_of_a_seeded_sample_is_the_smaller_sample(seed in any::<u64>(), n in 1usize..10_000, m in 1usize..10_000) {
         let x = Uncertain::normal(2.0, 3.0).unwrap();
-        let u = x.binary(BinaryOp::Mul, &Uncertain::uniform(0.0, 1.0).unwrap());
+        let u = x.binary(BinaryOp::Mul, &Uncertain::uniform(0.0, 1.0).unwrap()).unwrap();
         let (small, large) = (n.min(m), n.max(m));
         let a = u.sample(small, seed).unwrap();
         let b = u.sample(large, seed).unwrap();
@@ -254,7 +269,7 @@ proptest! {
         use causaloid_core::uncertain::{Plan, Workspace};
         let x = Uncertain::normal(1.0, 2.0).unwrap();
         let m = Uncertain::mixture(vec![x.clone(), Uncertain::uniform(0.0, 1.0).unwrap()], vec![0.4, 0.6]).unwrap();
-        let u = m.binary(BinaryOp::Add, &x).compare(CompareOp::Gt, &Uncertain::point(1.5), 0.0).unwrap();
+        let u = m.binary(BinaryOp::Add, &x).unwrap().binary(BinaryOp::Gt, &Uncertain::point(1.5)).unwrap();
         let batch = u.sample(n, seed).unwrap();
         let plan = Plan::compile(&u);
         let mut ws = Workspace::new(&plan, seed);
@@ -283,4 +298,146 @@ fn more_samples_than_fit_in_memory_are_an_error_not_an_abort() {
         );
     }
     assert_eq!(u.sample(3, 1).unwrap().len(), 3);
+}
+
+#[test]
+fn uncertain_operators_are_the_expression_engines() {
+    // On point masses every binary operator gives exactly what the expression
+    // engine gives on the same numbers: one vocabulary, one semantics.
+    use causaloid_core::graph::Input;
+    use causaloid_core::{Expr, Value};
+    let pairs = [
+        (0.0, 1.0),
+        (1.0, 1.0),
+        (0.25, 0.75),
+        (3.0, -2.0),
+        (1.0, 0.0),
+    ];
+    for op in BinaryOp::ALL {
+        for (a, b) in pairs {
+            let logic = matches!(op, BinaryOp::And | BinaryOp::Or | BinaryOp::Xor);
+            if op == BinaryOp::Div && b == 0.0 {
+                continue;
+            }
+            let (ua, ub) = if logic {
+                if !(a == 0.0 || a == 1.0) || !(b == 0.0 || b == 1.0) {
+                    continue;
+                }
+                (
+                    Uncertain::point_bool(a != 0.0),
+                    Uncertain::point_bool(b != 0.0),
+                )
+            } else {
+                (Uncertain::point(a), Uncertain::point(b))
+            };
+            let sampled = ua.binary(op, &ub).unwrap().sample(3, 7).unwrap();
+            let lit = |x: f64, bool: bool| {
+                if bool {
+                    Expr::lit(Value::Bool(x != 0.0))
+                } else {
+                    Expr::lit(x)
+                }
+            };
+            let expr = lit(a, logic).binary(op, lit(b, logic));
+            let g = common::graph(vec![common::causaloid(1, expr)], &[]);
+            let input = Input {
+                value: None,
+                row: &[],
+                host: None,
+            };
+            let expected = match g.evaluate(&input).unwrap().result() {
+                Ok(Value::Bool(v)) => f64::from(u8::from(v)),
+                Ok(Value::Num(v)) => v,
+                Err(e) => panic!("{op:?}: {e}"),
+            };
+            for s in sampled {
+                assert!(
+                    s == expected || (s.is_nan() && expected.is_nan()),
+                    "{op:?}({a}, {b}): uncertain {s}, expression {expected}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn xor_and_within_range() {
+    let a = Uncertain::bernoulli(0.5).unwrap();
+    let b = Uncertain::bernoulli(0.5).unwrap();
+    let same = a
+        .binary(BinaryOp::Xor, &a)
+        .unwrap()
+        .sample(1000, 1)
+        .unwrap();
+    assert!(same.iter().all(|v| *v == 0.0));
+    let p = a
+        .binary(BinaryOp::Xor, &b)
+        .unwrap()
+        .expected_value(100_000, 1)
+        .unwrap();
+    assert!((p - 0.5).abs() < 0.01, "{p}");
+    assert!(Uncertain::normal(0.0, 1.0)
+        .unwrap()
+        .binary(BinaryOp::Xor, &b)
+        .is_err());
+    let x = Uncertain::normal(0.0, 1.0).unwrap();
+    let inside = x
+        .within_range(-1.0, 1.0)
+        .unwrap()
+        .expected_value(200_000, 3)
+        .unwrap();
+    assert!((inside - 0.6827).abs() < 0.005, "{inside}");
+    assert!(x.within_range(1.0, -1.0).is_err());
+    assert!(x.within_range(f64::NAN, 1.0).is_err());
+    let open = x
+        .within_range(f64::NEG_INFINITY, 0.0)
+        .unwrap()
+        .expected_value(100_000, 3)
+        .unwrap();
+    assert!((open - 0.5).abs() < 0.01);
+}
+
+#[test]
+fn the_binary_form_round_trips_and_keeps_shared_nodes_shared() {
+    let x = Uncertain::normal(1.0, 2.0).unwrap();
+    let y = Uncertain::mixture(
+        vec![Uncertain::point(0.0), Uncertain::uniform(0.0, 1.0).unwrap()],
+        vec![0.3, 0.7],
+    )
+    .unwrap();
+    let z = x
+        .binary(BinaryOp::Sub, &x)
+        .unwrap()
+        .binary(BinaryOp::Add, &y)
+        .unwrap()
+        .within_range(0.1, 0.9)
+        .unwrap()
+        .binary(BinaryOp::Xor, &Uncertain::bernoulli(0.2).unwrap())
+        .unwrap()
+        .select(&x, &y.unary(UnaryOp::Neg).unwrap())
+        .unwrap()
+        .binary_within(BinaryOp::Eq, &Uncertain::point(1.0), 0.5)
+        .unwrap();
+    let (bytes, functions) = z.to_bytes();
+    assert!(functions.is_empty());
+    let back = Uncertain::from_bytes(&bytes, &[]).unwrap();
+    assert_eq!(back.describe(), z.describe());
+    assert_eq!(back.sample(5000, 9).unwrap(), z.sample(5000, 9).unwrap());
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+    #[test]
+    fn corrupt_binary_forms_are_errors_never_panics(
+        cut in 0usize..200, flip in 0usize..200, byte in any::<u8>()
+    ) {
+        let x = Uncertain::normal(0.0, 1.0).unwrap();
+        let z = x.binary(BinaryOp::Mul, &x).unwrap().within_range(0.0, 1.0).unwrap();
+        let (mut bytes, _) = z.to_bytes();
+        if flip < bytes.len() {
+            bytes[flip] = byte;
+        }
+        bytes.truncate(cut.max(1));
+        let _ = Uncertain::from_bytes(&bytes, &[]);
+    }
 }

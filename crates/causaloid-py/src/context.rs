@@ -5,7 +5,7 @@
 
 use causaloid_core::context::{
     Aggregation, Context, ContextError, Contextoid, ContextoidKind, Direction, Frame, Operation,
-    Relation, RelationKind, RowIds, SharedContext, TimeScale, UpdateError, WindowRead,
+    Relation, RelationKind, RowIds, SharedContext, TimeScale, WindowRead,
 };
 use causaloid_core::NodeId;
 use numpy::{PyArray1, PyReadonlyArray1};
@@ -18,11 +18,7 @@ use crate::errors::node_id_to_py;
 
 // ---- errors -------------------------------------------------------------------
 
-use crate::errors::context_error;
-
-fn update_error(py: Python<'_>, err: &UpdateError) -> PyErr {
-    context_error(py, &err.error, Some(err.index))
-}
+use crate::errors::{to_pyerr, IntoPy};
 
 type ContextoidTuple<'py> = (
     Bound<'py, PyAny>,
@@ -56,9 +52,7 @@ pub fn node_id_from_py(obj: &Bound<'_, PyAny>) -> PyResult<NodeId> {
 }
 
 fn scale_key(py: Python<'_>, scale: Option<&str>) -> PyResult<Option<TimeScale>> {
-    scale
-        .map(|s| TimeScale::parse(s).map_err(|e| context_error(py, &e, None)))
-        .transpose()
+    scale.map(|s| TimeScale::parse(s).py(py)).transpose()
 }
 
 fn contextoid_from_py(py: Python<'_>, t: &Bound<'_, PyAny>) -> PyResult<Contextoid> {
@@ -68,7 +62,7 @@ fn contextoid_from_py(py: Python<'_>, t: &Bound<'_, PyAny>) -> PyResult<Contexto
         "data" => ContextoidKind::Data,
         "time" => {
             let (scale, timestamp): (String, i64) = params.extract()?;
-            let scale = TimeScale::parse(&scale).map_err(|e| context_error(py, &e, None))?;
+            let scale = TimeScale::parse(&scale).py(py)?;
             ContextoidKind::Time { scale, timestamp }
         }
         "space" => {
@@ -229,15 +223,11 @@ impl ContextCore {
             .map(|op| operation_from_py(py, &op))
             .collect::<PyResult<Vec<_>>>()?;
         let inner = self.inner.clone();
-        py.detach(move || inner.update(|c| c.apply(ops)))
-            .map_err(|e| update_error(py, &e))
+        py.detach(move || inner.update(|c| c.apply(ops))).py(py)
     }
 
     fn get<'py>(&self, py: Python<'py>, id: &Bound<'_, PyAny>) -> PyResult<Bound<'py, PyTuple>> {
-        let c = self
-            .snapshot()
-            .get(&node_id_from_py(id)?)
-            .map_err(|e| context_error(py, &e, None))?;
+        let c = self.snapshot().get(&node_id_from_py(id)?).py(py)?;
         contextoid_to_py(py, &c)
     }
 
@@ -250,9 +240,7 @@ impl ContextCore {
     }
 
     fn value(&self, py: Python<'_>, id: &Bound<'_, PyAny>, field: &str) -> PyResult<f64> {
-        self.snapshot()
-            .value(&node_id_from_py(id)?, field)
-            .map_err(|e| context_error(py, &e, None))
+        self.snapshot().value(&node_id_from_py(id)?, field).py(py)
     }
 
     /// Values of `field` at many ids: a NumPy int64 array takes the fast path.
@@ -276,10 +264,7 @@ impl ContextCore {
                 .collect::<PyResult<Vec<_>>>()?;
             ctx.values(&ids, field)
         };
-        Ok(PyArray1::from_vec(
-            py,
-            out.map_err(|e| context_error(py, &e, None))?,
-        ))
+        Ok(PyArray1::from_vec(py, out.py(py)?))
     }
 
     #[pyo3(signature = (id, kind=None, direction="both"))]
@@ -304,7 +289,7 @@ impl ContextCore {
         let out = self
             .snapshot()
             .neighbours(&node_id_from_py(id)?, kind.as_ref(), direction)
-            .map_err(|e| context_error(py, &e, None))?;
+            .py(py)?;
         ids_to_list(py, &out)
     }
 
@@ -372,9 +357,7 @@ impl ContextCore {
     ) -> PyResult<TimesAndValues<'py>> {
         let key = scale_key(py, scale)?;
         let ctx = self.snapshot();
-        let values = ctx
-            .window_values(key, field, start, end)
-            .map_err(|e| context_error(py, &e, None))?;
+        let values = ctx.window_values(key, field, start, end).py(py)?;
         let times: Vec<i64> = ctx
             .window_slots(key, start, end)
             .iter()
@@ -407,10 +390,7 @@ impl ContextCore {
         low: [f64; 3],
         high: [f64; 3],
     ) -> PyResult<Bound<'py, PyList>> {
-        let ids = self
-            .snapshot()
-            .region(low, high)
-            .map_err(|e| context_error(py, &e, None))?;
+        let ids = self.snapshot().region(low, high).py(py)?;
         ids_to_list(py, &ids)
     }
 
@@ -429,7 +409,7 @@ impl ContextCore {
         aggregations: Vec<(String, String)>,
         utc_offsets: Option<PyReadonlyArray1<'_, i64>>,
     ) -> PyResult<()> {
-        let err = |e: ContextError| context_error(py, &e, None);
+        let err = |e: ContextError| to_pyerr(py, &e);
         let offsets: Vec<i64> = match &utc_offsets {
             Some(arr) => arr
                 .as_slice()
@@ -502,7 +482,7 @@ impl ContextCore {
         stop: i64,
     ) -> PyResult<Bound<'py, PyArray1<f64>>> {
         let key = scale_key(py, scale)?;
-        let agg = Aggregation::parse(aggregation).map_err(|e| context_error(py, &e, None))?;
+        let agg = Aggregation::parse(aggregation).py(py)?;
         let at = at
             .as_slice()
             .map_err(|e| PyValueError::new_err(e.to_string()))?;
@@ -510,7 +490,7 @@ impl ContextCore {
         let mut out = vec![0.0; at.len()];
         let field = field.to_owned();
         py.detach(|| ctx.window_aggregate(key, &field, agg, at, start, stop, &mut out))
-            .map_err(|e| context_error(py, &e, None))?;
+            .py(py)?;
         Ok(PyArray1::from_vec(py, out))
     }
 
@@ -535,14 +515,14 @@ impl ContextCore {
                 })
             })
             .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| context_error(py, &e, None))?;
+            .py(py)?;
         let at = at
             .as_slice()
             .map_err(|e| PyValueError::new_err(e.to_string()))?;
         let ctx = self.snapshot();
         let cols = py
             .detach(|| ctx.window_aggregates(key, at, &reads))
-            .map_err(|e| context_error(py, &e, None))?;
+            .py(py)?;
         Ok(cols
             .into_iter()
             .map(|c| PyArray1::from_vec(py, c))
@@ -550,9 +530,7 @@ impl ContextCore {
     }
 
     fn to_json(&self, py: Python<'_>) -> PyResult<String> {
-        self.snapshot()
-            .to_json()
-            .map_err(|e| context_error(py, &e, None))
+        self.snapshot().to_json().py(py)
     }
 
     /// The engine's compact binary form (what a pickle carries).
@@ -564,9 +542,7 @@ impl ContextCore {
 
     #[staticmethod]
     fn from_bytes(py: Python<'_>, data: &[u8]) -> PyResult<ContextCore> {
-        let ctx = py
-            .detach(|| Context::from_bytes(data))
-            .map_err(|e| context_error(py, &e, None))?;
+        let ctx = py.detach(|| Context::from_bytes(data)).py(py)?;
         Ok(ContextCore {
             inner: Arc::new(SharedContext::new(ctx)),
         })
@@ -574,7 +550,7 @@ impl ContextCore {
 
     #[staticmethod]
     fn from_json(py: Python<'_>, text: &str) -> PyResult<ContextCore> {
-        let ctx = Context::from_json(text).map_err(|e| context_error(py, &e, None))?;
+        let ctx = Context::from_json(text).py(py)?;
         Ok(ContextCore {
             inner: Arc::new(SharedContext::new(ctx)),
         })

@@ -3,8 +3,8 @@
 //! change applies from the next observation on). Engine errors map to the
 //! classes of `causaloid.csm.errors`.
 
-use crate::errors::{node_id, node_id_to_py, raise_from, to_pyerr};
-use crate::ethos::{ethos_err, PyDeonticVerdict, PyEthos};
+use crate::errors::{node_id, node_id_to_py, raise_from, to_pyerr, IntoPy};
+use crate::ethos::{PyDeonticVerdict, PyEthos};
 use crate::expr::{value_from_py, value_to_py};
 use crate::graph::PyMember;
 use crate::guard::{Serial, Turn};
@@ -21,119 +21,6 @@ use pyo3::types::{PyDict, PyList, PyString};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 const ERRORS: &str = "causaloid.csm.errors";
-
-pub fn window_err(py: Python<'_>, err: &WindowError) -> PyErr {
-    let detail = PyDict::new(py);
-    let col = |c: &str| {
-        let _ = detail.set_item("column", c);
-    };
-    match err {
-        WindowError::MissingColumn { column }
-        | WindowError::UnknownColumn { column, .. }
-        | WindowError::DuplicateColumn { column } => col(column),
-        WindowError::Size { size } => {
-            let _ = detail.set_item("size", *size);
-        }
-        WindowError::UnknownStat { name } => {
-            let _ = detail.set_item("stat", name);
-        }
-    }
-    raise_from(py, ERRORS, "WindowError", err.to_string(), detail)
-}
-
-pub fn csm_err(py: Python<'_>, err: &CsmError) -> PyErr {
-    let detail = PyDict::new(py);
-    let message = err.to_string();
-    let set = |k: &str, v: Bound<'_, PyAny>| {
-        let _ = detail.set_item(k, v);
-    };
-    let (module, class) = match err {
-        CsmError::UnknownState { id } => {
-            set("state_id", node_id_to_py(py, id));
-            (ERRORS, "UnknownStateError")
-        }
-        CsmError::DuplicateState { id } => {
-            set("state_id", node_id_to_py(py, id));
-            (ERRORS, "DuplicateStateError")
-        }
-        CsmError::MissingColumn { column, state } => {
-            set("column", PyString::new(py, column).into_any());
-            set(
-                "state_id",
-                state
-                    .as_ref()
-                    .map_or(py.None().into_bound(py), |s| node_id_to_py(py, s)),
-            );
-            (ERRORS, "ObservationError")
-        }
-        CsmError::Shape {
-            what,
-            expected,
-            found,
-        } => {
-            set("what", PyString::new(py, what).into_any());
-            let _ = detail.set_item("expected", *expected);
-            let _ = detail.set_item("found", *found);
-            ("causaloid.errors", "ShapeError")
-        }
-        CsmError::InvalidArgument { name, .. } => {
-            set("parameter", PyString::new(py, name).into_any());
-            ("causaloid.errors", "InvalidArgumentError")
-        }
-        CsmError::Window(w) => return window_err(py, w),
-        // A context read failed: the precise error of the read itself.
-        CsmError::Read { source } => return to_pyerr(py, source),
-        CsmError::Evaluation { state, source } => {
-            // The graph engine's own exception, chained under one naming the state.
-            set("state_id", node_id_to_py(py, state));
-            let e = raise_from(py, ERRORS, "StateEvaluationError", message, detail);
-            e.set_cause(py, Some(to_pyerr(py, source)));
-            return e;
-        }
-        CsmError::Ethos {
-            state,
-            action,
-            source,
-        } => {
-            set("state_id", node_id_to_py(py, state));
-            set("action", PyString::new(py, action).into_any());
-            let e = raise_from(py, ERRORS, "VettingError", message, detail);
-            e.set_cause(py, Some(ethos_err(py, source)));
-            return e;
-        }
-        CsmError::Action {
-            state,
-            action,
-            payload,
-            ..
-        } => {
-            set("state_id", node_id_to_py(py, state));
-            set("action", PyString::new(py, action).into_any());
-            let e = raise_from(py, ERRORS, "ActionError", message, detail);
-            if let Some(cause) = payload.as_ref().and_then(|p| p.0.downcast_ref::<PyErr>()) {
-                e.set_cause(py, Some(cause.clone_ref(py)));
-            }
-            return e;
-        }
-    };
-    raise_from(py, module, class, message, detail)
-}
-
-trait IntoPyCsm<T> {
-    fn py(self, py: Python<'_>) -> PyResult<T>;
-}
-
-impl<T> IntoPyCsm<T> for Result<T, CsmError> {
-    fn py(self, py: Python<'_>) -> PyResult<T> {
-        self.map_err(|e| csm_err(py, &e))
-    }
-}
-
-impl<T> IntoPyCsm<T> for Result<T, WindowError> {
-    fn py(self, py: Python<'_>) -> PyResult<T> {
-        self.map_err(|e| window_err(py, &e))
-    }
-}
 
 // ---- actions --------------------------------------------------------------------------
 
@@ -237,7 +124,7 @@ impl PyWindow {
         for c in &columns {
             let item = observation
                 .get_item(c)
-                .map_err(|_| window_err(py, &WindowError::MissingColumn { column: c.clone() }))?;
+                .map_err(|_| to_pyerr(py, &WindowError::MissingColumn { column: c.clone() }))?;
             row.push(value_from_py(&item)?.num());
         }
         self.lock().push_row(&row);
@@ -293,6 +180,11 @@ impl PyWindow {
 
 // ---- Firing ----------------------------------------------------------------------------
 
+/// One entry of a state machine's firing log: the observation's number
+/// (``event``), the ``state`` and its ``action``, the ``input`` it saw, the
+/// ``value`` and ``verdict``, the ethos's ``vetting``, the ``outcome``
+/// (``"fired"``, ``"recorded"``, ``"refused"`` or ``"failed"``), the
+/// ``justification`` and the ``error``.
 #[pyclass(name = "Firing", module = "causaloid._native", frozen)]
 pub struct PyFiring {
     inner: Arc<Firing>,
@@ -313,7 +205,7 @@ impl PyFiring {
     /// Reads the binary form written for a pickle.
     #[staticmethod]
     fn _from_bytes(py: Python<'_>, data: &[u8]) -> PyResult<Self> {
-        let inner = Firing::from_bytes(data).map_err(|e| crate::codec::codec_error(py, &e))?;
+        let inner = Firing::from_bytes(data).py(py)?;
         Ok(PyFiring {
             inner: Arc::new(inner),
         })
@@ -393,7 +285,7 @@ impl PyFiring {
                     message: message.clone(),
                     payload: payload.clone(),
                 };
-                Some(csm_err(py, &e).into_value(py).into_bound(py).into_any())
+                Some(to_pyerr(py, &e).into_value(py).into_bound(py).into_any())
             }
             _ => None,
         }
@@ -421,8 +313,7 @@ impl FiringList {
     /// Reads the binary form written for a pickle.
     #[staticmethod]
     fn _from_bytes(py: Python<'_>, data: &[u8]) -> PyResult<Self> {
-        let inner =
-            BatchFirings::from_bytes(data).map_err(|e| crate::codec::codec_error(py, &e))?;
+        let inner = BatchFirings::from_bytes(data).py(py)?;
         Ok(FiringList {
             inner: Arc::new(inner),
         })
@@ -496,7 +387,7 @@ fn error_tuple<'py>(
     (
         e.event,
         state,
-        csm_err(py, &e.error)
+        to_pyerr(py, &e.error)
             .into_value(py)
             .into_bound(py)
             .into_any(),
@@ -577,7 +468,7 @@ impl Machine {
                 Some(item) => item,
                 None => {
                     let state = self.inner.needed_by(k).cloned();
-                    return Err(csm_err(
+                    return Err(to_pyerr(
                         py,
                         &CsmError::MissingColumn {
                             column: name.clone(),

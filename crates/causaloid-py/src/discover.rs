@@ -1,87 +1,14 @@
 //! Bindings of the discovery kernels (SURD, mRMR): numeric columns in, plain
 //! Python containers out; the Python package `causaloid.discover` names them.
 
+use crate::errors::IntoPy;
 use causaloid_core::discover::{
     mrmr, root_cause_scores, surd_from_columns, surd_from_columns_tested, surd_from_pdf, BinSpec,
-    Column, ComponentTest, DiscoverError, Relevance, SurdResult, SurdSignificance,
+    Column, ComponentTest, Relevance, SurdResult, SurdSignificance,
 };
 use numpy::{PyReadonlyArray1, PyReadonlyArrayDyn, PyUntypedArrayMethods};
-use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
-
-/// Raises the exception class of `causaloid.discover.errors` matching the error.
-pub(crate) fn to_py_err(py: Python<'_>, err: DiscoverError) -> PyErr {
-    let detail = PyDict::new(py);
-    let fill = || -> PyResult<&'static str> {
-        Ok(match &err {
-            DiscoverError::NonFinite { column, row, value } => {
-                detail.set_item("column", column)?;
-                detail.set_item("row", row)?;
-                detail.set_item("value", value)?;
-                "NonFiniteError"
-            }
-            DiscoverError::Constant { column, value } => {
-                detail.set_item("column", column)?;
-                detail.set_item("value", value)?;
-                "ConstantColumnError"
-            }
-            DiscoverError::Length {
-                column,
-                expected,
-                found,
-            } => {
-                detail.set_item("column", column)?;
-                detail.set_item("expected", expected)?;
-                detail.set_item("found", found)?;
-                "ShapeError"
-            }
-            DiscoverError::TooFewSamples {
-                column,
-                samples,
-                bins,
-            } => {
-                detail.set_item("column", column)?;
-                detail.set_item("samples", samples)?;
-                detail.set_item("bins", bins)?;
-                "TooFewSamplesError"
-            }
-            DiscoverError::OutOfRange {
-                column,
-                row,
-                value,
-                low,
-                high,
-            } => {
-                detail.set_item("column", column)?;
-                detail.set_item("row", row)?;
-                detail.set_item("value", value)?;
-                detail.set_item("edges", (low, high))?;
-                "BinningError"
-            }
-            DiscoverError::BadEdges { column, .. } => {
-                detail.set_item("column", column)?;
-                "BinningError"
-            }
-            DiscoverError::BadDistribution { .. } => "DistributionError",
-            DiscoverError::InvalidArgument { parameter, .. } => {
-                detail.set_item("parameter", parameter)?;
-                "DiscoverValueError"
-            }
-        })
-    };
-    let class_name = match fill() {
-        Ok(name) => name,
-        Err(e) => return e,
-    };
-    let class = py
-        .import("causaloid.discover.errors")
-        .and_then(|m| m.getattr(class_name));
-    match class.and_then(|c| c.call1((err.to_string(), detail))) {
-        Ok(instance) => PyErr::from_value(instance),
-        Err(_) => PyException::new_err(err.to_string()),
-    }
-}
 
 fn combo_tuple<'py>(py: Python<'py>, combo: &[usize]) -> PyResult<Bound<'py, PyTuple>> {
     PyTuple::new(py, combo)
@@ -104,6 +31,21 @@ pub(crate) fn result_to_dict<'py>(py: Python<'py>, r: &SurdResult) -> PyResult<B
     out.set_item("info_leak", r.info_leak)?;
     out.set_item("target_entropy", r.target_entropy)?;
     out.set_item("max_order", r.max_order)?;
+    let states = PyDict::new(py);
+    let per_state =
+        |m: &std::collections::BTreeMap<Vec<usize>, Vec<f64>>| -> PyResult<Bound<'py, PyList>> {
+            let list = PyList::empty(py);
+            for (k, v) in m {
+                list.append((combo_tuple(py, k)?, v.clone()))?;
+            }
+            Ok(list)
+        };
+    states.set_item("target_probability", r.states.target_probability.clone())?;
+    states.set_item("redundant", per_state(&r.states.redundant)?)?;
+    states.set_item("unique", r.states.unique.clone())?;
+    states.set_item("synergistic", per_state(&r.states.synergistic)?)?;
+    states.set_item("leak", r.states.leak.clone())?;
+    out.set_item("states", states)?;
     Ok(out)
 }
 
@@ -213,7 +155,7 @@ fn surd_columns<'py>(
             }
         })
     });
-    let (outcome, significance) = outcome.map_err(|e| to_py_err(py, e))?;
+    let (outcome, significance) = outcome.py(py)?;
     let out = result_to_dict(py, &outcome.result)?;
     if let Some(sig) = significance {
         out.set_item("significance", significance_to_dict(py, &sig)?)?;
@@ -238,7 +180,7 @@ fn surd_pdf<'py>(
         .map_err(|_| pyo3::exceptions::PyValueError::new_err("p must be C-contiguous"))?;
     let result = py
         .detach(|| causaloid_core::threads::install(|| surd_from_pdf(values, &shape, max_order)))
-        .map_err(|e| to_py_err(py, e))?;
+        .py(py)?;
     result_to_dict(py, &result)
 }
 
@@ -286,7 +228,7 @@ fn mrmr_select<'py>(
                 mrmr(&names, &columns, &target_name, target_values, k, relevance)
             })
         })
-        .map_err(|e| to_py_err(py, e))?;
+        .py(py)?;
     Ok((result.selected, result.scores, result.relevance))
 }
 
@@ -310,7 +252,7 @@ fn root_cause_columns(
     }
     let scores = py
         .detach(|| root_cause_scores(&names, &xs, &ys, &parents))
-        .map_err(|e| to_py_err(py, e))?;
+        .py(py)?;
     Ok(scores
         .into_iter()
         .map(|s| (s.shift, s.total_shift, s.z, s.rows_per_coefficient))

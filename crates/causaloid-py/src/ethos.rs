@@ -2,7 +2,7 @@
 //! lets norms decide with Python predicates. Engine errors map to the classes
 //! of `causaloid.ethos.errors`.
 
-use crate::errors::{node_id, node_id_to_py, raise_from};
+use crate::errors::{node_id, node_id_to_py, IntoPy};
 use crate::expr::{value_from_py, PyExpr};
 use causaloid_core::ethos::{
     ActionContext, Calculus, DeonticVerdict, Ethos, EthosError, Modality, Norm, NormPredicate,
@@ -11,107 +11,8 @@ use causaloid_core::ethos::{
 use causaloid_core::uncertain::Uncertain;
 use causaloid_core::{ErrorPayload, Verdict};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyString};
+use pyo3::types::PyDict;
 use std::sync::{Arc, Mutex};
-
-const ERRORS: &str = "causaloid.ethos.errors";
-
-/// The Python exception for an ethos error.
-pub fn ethos_err(py: Python<'_>, err: &EthosError) -> PyErr {
-    let detail = PyDict::new(py);
-    let message = err.to_string();
-    let set = |k: &str, v: Bound<'_, PyAny>| {
-        let _ = detail.set_item(k, v);
-    };
-    let s = |x: &str| PyString::new(py, x).into_any();
-    let class = match err {
-        EthosError::DuplicateNorm { id } => {
-            set("norm_id", node_id_to_py(py, id));
-            "DuplicateNormError"
-        }
-        EthosError::UnknownNorm { id } => {
-            set("norm_id", node_id_to_py(py, id));
-            "UnknownNormError"
-        }
-        EthosError::UnknownModality { found } => {
-            set("modality", s(found));
-            "ModalityError"
-        }
-        EthosError::InvalidNorm { norm, name, .. } => {
-            set("norm_id", node_id_to_py(py, norm));
-            set("parameter", s(name));
-            "NormError"
-        }
-        EthosError::MissingContext {
-            norm,
-            column,
-            known,
-        } => {
-            set("norm_id", node_id_to_py(py, norm));
-            set("column", s(column));
-            if let Ok(l) = PyList::new(py, known) {
-                set("available", l.into_any());
-            }
-            "MissingContextError"
-        }
-        EthosError::InvalidPredicate { norm, found } => {
-            set("norm_id", node_id_to_py(py, norm));
-            set("found", s(found));
-            "PredicateError"
-        }
-        EthosError::Predicate { norm, payload, .. } => {
-            set("norm_id", node_id_to_py(py, norm));
-            let e = raise_from(py, ERRORS, "PredicateError", message, detail);
-            if let Some(cause) = payload.as_ref().and_then(|p| p.0.downcast_ref::<PyErr>()) {
-                e.set_cause(py, Some(cause.clone_ref(py)));
-            }
-            return e;
-        }
-        EthosError::InvalidArgument { name, .. } => {
-            set("parameter", s(name));
-            "NormError"
-        }
-        // A context read failed: the precise error of the read itself.
-        EthosError::Read { source } => return crate::errors::to_pyerr(py, source),
-        EthosError::UnknownRelation {
-            norm,
-            relation,
-            target,
-        } => {
-            set("norm_id", node_id_to_py(py, target));
-            set("referenced_by", node_id_to_py(py, norm));
-            set("relation", s(relation));
-            "UnknownNormError"
-        }
-        EthosError::RelationCycle { relation, cycle } => {
-            set("relation", s(relation));
-            let ids: Vec<_> = cycle.iter().map(|i| node_id_to_py(py, i)).collect();
-            if let Ok(l) = PyList::new(py, ids) {
-                set("cycle", l.into_any());
-            }
-            "RelationError"
-        }
-        EthosError::NormInUse { id, by, relation } => {
-            set("norm_id", node_id_to_py(py, id));
-            set("referenced_by", node_id_to_py(py, by));
-            set("relation", s(relation));
-            "RelationError"
-        }
-        // Deciding on samples failed: the precise error of the evaluation.
-        EthosError::Sampled { source, .. } => return crate::errors::to_pyerr(py, source),
-    };
-    raise_from(py, ERRORS, class, message, detail)
-}
-
-trait IntoPyEthos<T> {
-    fn py(self, py: Python<'_>) -> PyResult<T>;
-}
-
-impl<T> IntoPyEthos<T> for Result<T, EthosError> {
-    fn py(self, py: Python<'_>) -> PyResult<T> {
-        self.map_err(|e| ethos_err(py, &e))
-    }
-}
 
 // ---- Python predicates ------------------------------------------------------------
 
@@ -439,6 +340,10 @@ impl PyEthos {
 
 // ---- DeonticVerdict -----------------------------------------------------------------
 
+/// What an ethos decided about an action: ``permitted`` (also ``bool(v)``), the
+/// ``modality`` that won, the norm that ``decided_by`` it, the norms that were
+/// ``applicable``, ``concurring``, ``unresolved`` and ``defeated``, and the
+/// ``justification`` in words.
 #[pyclass(name = "DeonticVerdict", module = "causaloid._native", frozen)]
 pub struct PyDeonticVerdict {
     pub inner: DeonticVerdict,
@@ -463,8 +368,7 @@ impl PyDeonticVerdict {
     /// Reads the binary form written for a pickle.
     #[staticmethod]
     fn _from_bytes(py: Python<'_>, data: &[u8]) -> PyResult<Self> {
-        let inner =
-            DeonticVerdict::from_bytes(data).map_err(|e| crate::codec::codec_error(py, &e))?;
+        let inner = DeonticVerdict::from_bytes(data).py(py)?;
         Ok(PyDeonticVerdict { inner })
     }
 

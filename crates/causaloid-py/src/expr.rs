@@ -85,10 +85,9 @@ impl PyExpr {
         at: Option<String>,
     ) -> PyResult<PyExpr> {
         let scale = scale
-            .map(|s| TimeScale::parse(s).map_err(|e| crate::errors::context_error(py, &e, None)))
+            .map(|s| TimeScale::parse(s).map_err(|e| crate::errors::to_pyerr(py, &e)))
             .transpose()?;
-        let how =
-            Aggregation::parse(how).map_err(|e| crate::errors::context_error(py, &e, None))?;
+        let how = Aggregation::parse(how).map_err(|e| crate::errors::to_pyerr(py, &e))?;
         Ok(leaf(Expr::Read(ContextRead {
             context,
             read: ReadKind::Window {

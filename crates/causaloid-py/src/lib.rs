@@ -5,7 +5,6 @@
 
 use pyo3::prelude::*;
 
-mod codec;
 mod context;
 mod conversion;
 mod csm;

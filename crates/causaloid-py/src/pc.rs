@@ -6,69 +6,8 @@ use causaloid_core::discover::{
 };
 use numpy::PyReadonlyArray1;
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
 
-use crate::errors::raise_from;
-
-/// Raises the exception class of `causaloid.discover.errors` matching the error.
-fn to_py_err(py: Python<'_>, err: PcError) -> PyErr {
-    let detail = PyDict::new(py);
-    let fill = || -> PyResult<&'static str> {
-        Ok(match &err {
-            PcError::NonFinite { column, row, value } => {
-                detail.set_item("column", column)?;
-                detail.set_item("row", row)?;
-                detail.set_item("value", value)?;
-                "NonFiniteError"
-            }
-            PcError::Constant { column, value } => {
-                detail.set_item("column", column)?;
-                detail.set_item("value", value)?;
-                "ConstantColumnError"
-            }
-            PcError::Length {
-                column,
-                expected,
-                found,
-            } => {
-                detail.set_item("column", column)?;
-                detail.set_item("expected", expected)?;
-                detail.set_item("found", found)?;
-                "ShapeError"
-            }
-            PcError::TooFewRows {
-                rows,
-                depth,
-                needed,
-                test,
-            } => {
-                detail.set_item("samples", rows)?;
-                detail.set_item("depth", depth)?;
-                detail.set_item("needed", needed)?;
-                detail.set_item("test", test)?;
-                "TooFewSamplesError"
-            }
-            PcError::Singular { columns } => {
-                detail.set_item("columns", columns.clone())?;
-                "SingularDataError"
-            }
-            PcError::InvalidArgument { parameter, .. } => {
-                detail.set_item("parameter", parameter)?;
-                "DiscoverValueError"
-            }
-        })
-    };
-    match fill() {
-        Ok(class) => raise_from(
-            py,
-            "causaloid.discover.errors",
-            class,
-            err.to_string(),
-            detail,
-        ),
-        Err(e) => e,
-    }
-}
+use crate::errors::{to_pyerr, IntoPy};
 
 type Edges = Vec<(usize, usize)>;
 
@@ -98,9 +37,9 @@ fn pc_learn(
         ));
     }
     let test = CiTest::parse(test).ok_or_else(|| {
-        to_py_err(
+        to_pyerr(
             py,
-            PcError::InvalidArgument {
+            &PcError::InvalidArgument {
                 parameter: "test",
                 reason: format!("expected \"fisherz\", \"chisq\" or \"gsq\", got {test:?}"),
             },
@@ -119,11 +58,13 @@ fn pc_learn(
         max_depth,
     };
     let result = py
-        .detach(|| match max_lag {
-            Some(lag) => pc_lagged(&cols, lag, &opts),
-            None => pc(&cols, &opts),
+        .detach(|| {
+            causaloid_core::threads::install(|| match max_lag {
+                Some(lag) => pc_lagged(&cols, lag, &opts),
+                None => pc(&cols, &opts),
+            })
         })
-        .map_err(|e| to_py_err(py, e))?;
+        .py(py)?;
     let (directed, undirected) = result.marks.edges();
     Ok((
         directed,
@@ -161,8 +102,8 @@ fn ges_learn(
         max_subset,
     };
     let result = py
-        .detach(|| ges(&cols, &opts))
-        .map_err(|e| to_py_err(py, e))?;
+        .detach(|| causaloid_core::threads::install(|| ges(&cols, &opts)))
+        .py(py)?;
     let (directed, undirected) = result.graph.edges();
     Ok((directed, undirected, result.score))
 }
@@ -176,9 +117,8 @@ fn cpdag_dags(
     undirected: Edges,
     limit: usize,
 ) -> PyResult<Vec<Edges>> {
-    let graph = Cpdag::new(n, &directed, &undirected).map_err(|e| to_py_err(py, e))?;
-    py.detach(|| graph.dags(limit))
-        .map_err(|e| to_py_err(py, e))
+    let graph = Cpdag::new(n, &directed, &undirected).py(py)?;
+    py.detach(|| graph.dags(limit)).py(py)
 }
 
 /// Structural Hamming distance between two graphs over the same `n` nodes.
@@ -189,15 +129,15 @@ fn cpdag_shd(
     first: (Edges, Edges),
     second: (Edges, Edges),
 ) -> PyResult<usize> {
-    let a = Cpdag::new(n, &first.0, &first.1).map_err(|e| to_py_err(py, e))?;
-    let b = Cpdag::new(n, &second.0, &second.1).map_err(|e| to_py_err(py, e))?;
-    a.shd(&b).map_err(|e| to_py_err(py, e))
+    let a = Cpdag::new(n, &first.0, &first.1).py(py)?;
+    let b = Cpdag::new(n, &second.0, &second.1).py(py)?;
+    a.shd(&b).py(py)
 }
 
 /// The CPDAG of a DAG, as (directed, undirected) edges.
 #[pyfunction]
 fn cpdag_of_dag(py: Python<'_>, n: usize, directed: Edges) -> PyResult<(Edges, Edges)> {
-    let g = Cpdag::of_dag(n, &directed).map_err(|e| to_py_err(py, e))?;
+    let g = Cpdag::of_dag(n, &directed).py(py)?;
     Ok(g.edges())
 }
 

@@ -2,134 +2,18 @@
 //! of specs and arrays, error mapping, the GIL released around native work,
 //! and the bridge that lets the engine call a Python equation once per batch.
 
-use crate::errors::raise_from;
+use crate::errors::IntoPy;
 use crate::expr::PyExpr;
 use causaloid_core::scm::{
-    Action, BlockEquation, Equation, EquationFailure, EquationSpec, NodeSpec, Noise, Scm, ScmError,
+    Action, BlockEquation, Equation, EquationFailure, EquationSpec, NodeSpec, Noise, Scm,
 };
 use causaloid_core::uncertain::resolve_seed;
 use causaloid_core::ErrorPayload;
 use numpy::{PyArray1, PyReadonlyArray1};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyTuple};
-use pyo3::IntoPyObjectExt;
+use pyo3::types::PyTuple;
 use std::sync::Arc;
-
-const ERRORS: &str = "causaloid.scm.errors";
-
-fn any<'py, T: IntoPyObject<'py>>(py: Python<'py>, v: T) -> PyResult<Bound<'py, PyAny>> {
-    v.into_bound_py_any(py)
-}
-
-fn to_pyerr(py: Python<'_>, err: &ScmError) -> PyErr {
-    let detail = PyDict::new(py);
-    let message = err.to_string();
-    let set = |k: &str, v: PyResult<Bound<'_, PyAny>>| {
-        if let Ok(v) = v {
-            let _ = detail.set_item(k, v);
-        }
-    };
-    let s = |x: &str| Ok(x.into_pyobject(py)?.into_any());
-    let class = match err {
-        ScmError::UnknownVariable { name, known } => {
-            set("variable", s(name));
-            set("available", any(py, known.clone()));
-            "UnknownVariableError"
-        }
-        ScmError::DuplicateVariable { name } => {
-            set("variable", s(name));
-            "DuplicateVariableError"
-        }
-        ScmError::Cycle { path } => {
-            set("path", PyList::new(py, path).map(|v| v.into_any()));
-            "SCMCycleError"
-        }
-        ScmError::NotAParent {
-            node,
-            read,
-            parents,
-        } => {
-            set("variable", s(node));
-            set("reads", s(read));
-            set("parents", PyList::new(py, parents).map(|v| v.into_any()));
-            "EquationError"
-        }
-        ScmError::NotFitted { node } => {
-            set("variable", s(node));
-            "NotFittedError"
-        }
-        ScmError::NotInvertible { node, .. } => {
-            set("variable", s(node));
-            "NotInvertibleError"
-        }
-        ScmError::MissingObservation { node, row } => {
-            set("variable", s(node));
-            set("row", any(py, row));
-            "MissingObservationError"
-        }
-        ScmError::Inconsistent {
-            node,
-            row,
-            observed,
-            predicted,
-        } => {
-            set("variable", s(node));
-            set("row", any(py, row));
-            set("observed", any(py, observed));
-            set("predicted", any(py, predicted));
-            "InconsistentObservationError"
-        }
-        ScmError::Equation { node, payload, .. } => {
-            set("variable", s(node));
-            let e = raise_from(py, ERRORS, "EquationError", message, detail);
-            if let Some(cause) = payload.as_ref().and_then(|p| p.0.downcast_ref::<PyErr>()) {
-                e.set_cause(py, Some(cause.clone_ref(py)));
-            }
-            return e;
-        }
-        ScmError::Fit { node, .. } => {
-            set("variable", s(node));
-            "FitError"
-        }
-        ScmError::InvalidArgument { name, .. } => {
-            set("argument", s(name));
-            return raise_from(
-                py,
-                "causaloid.errors",
-                "InvalidArgumentError",
-                message,
-                detail,
-            );
-        }
-        ScmError::Shape {
-            what,
-            expected,
-            found,
-        } => {
-            set("what", s(what));
-            set("expected", any(py, expected));
-            set("found", any(py, found));
-            return raise_from(py, "causaloid.errors", "ShapeError", message, detail);
-        }
-        ScmError::Allocation { rows, columns, .. } => {
-            set("rows", any(py, rows));
-            set("columns", any(py, columns));
-            "SCMMemoryError"
-        }
-    };
-    raise_from(py, ERRORS, class, message, detail)
-}
-
-trait IntoPy<T> {
-    fn py(self, py: Python<'_>) -> PyResult<T>;
-}
-
-impl<T> IntoPy<T> for Result<T, ScmError> {
-    fn py(self, py: Python<'_>) -> PyResult<T> {
-        self.map_err(|e| to_pyerr(py, &e))
-    }
-}
 
 /// A Python function `fn(*parents[, noise]) -> array`, called once per batch.
 struct PyEquation {
@@ -379,7 +263,9 @@ impl PyScm {
     ) -> PyResult<(Vec<Bound<'py, PyArray1<f64>>>, u64)> {
         let seed = resolve_seed(seed);
         let scm = self.inner.clone();
-        let cols = py.detach(move || scm.sample(n, seed)).py(py)?;
+        let cols = py
+            .detach(move || causaloid_core::threads::install(|| scm.sample(n, seed)))
+            .py(py)?;
         Ok((arrays(py, cols), seed))
     }
 
@@ -405,7 +291,9 @@ impl PyScm {
             cols.push((name.as_str(), s));
         }
         let scm = self.inner.clone();
-        let cf = py.detach(|| scm.counterfactual(&cols, &acts)).py(py)?;
+        let cf = py
+            .detach(|| causaloid_core::threads::install(|| scm.counterfactual(&cols, &acts)))
+            .py(py)?;
         let names = cf.model.names().to_vec();
         let path = cf.path.iter().map(|&k| names[k].clone()).collect();
         Ok((
@@ -432,7 +320,9 @@ impl PyScm {
         let seed = resolve_seed(seed);
         let scm = self.inner.clone();
         let e = py
-            .detach(|| scm.effect(treatment, outcome, a, b, n, seed))
+            .detach(|| {
+                causaloid_core::threads::install(|| scm.effect(treatment, outcome, a, b, n, seed))
+            })
             .py(py)?;
         Ok((e.effect, e.std_error, e.mean_a, e.mean_b, e.n, e.seed))
     }

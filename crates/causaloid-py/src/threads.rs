@@ -1,39 +1,29 @@
 //! The engine's thread setting for Python: `set_threads`, `get_threads`.
 
-use causaloid_core::threads::{self, ThreadsError};
+use causaloid_core::threads::{self};
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
 
-use crate::errors::raise;
-
-pub fn threads_error(py: Python<'_>, err: &ThreadsError) -> PyErr {
-    let detail = PyDict::new(py);
-    match err {
-        ThreadsError::OutOfRange { found, max } => {
-            let _ = detail.set_item("threads", *found);
-            let _ = detail.set_item("max", *max);
-            raise(py, "InvalidArgumentError", err.to_string(), detail)
-        }
-        ThreadsError::Spawn { threads, .. } => {
-            let _ = detail.set_item("threads", *threads);
-            raise(py, "CausalError", err.to_string(), detail)
-        }
-    }
-}
+use crate::errors::IntoPy;
 
 /// Sets the engine's threads for every later call; None returns to the default.
 #[pyfunction]
 #[pyo3(signature = (n))]
 fn set_threads(py: Python<'_>, n: Option<usize>) -> PyResult<()> {
     match n {
-        Some(n) => py
-            .detach(|| threads::set_threads(n))
-            .map_err(|e| threads_error(py, &e)),
+        Some(n) => py.detach(|| threads::set_threads(n)).py(py),
         None => {
             threads::reset_threads();
             Ok(())
         }
     }
+}
+
+/// Makes engine calls from this thread use `n` threads until the scope is
+/// closed (`None`); returns the previous scope. `threads=` on heavy calls.
+#[pyfunction]
+#[pyo3(signature = (n))]
+fn enter_threads_scope(py: Python<'_>, n: Option<usize>) -> PyResult<Option<usize>> {
+    threads::enter_scope(n).py(py)
 }
 
 /// The number of threads an engine call started now would use.
@@ -52,5 +42,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(set_threads, m)?)?;
     m.add_function(wrap_pyfunction!(get_threads, m)?)?;
     m.add_function(wrap_pyfunction!(threads_set, m)?)?;
+    m.add_function(wrap_pyfunction!(enter_threads_scope, m)?)?;
     Ok(())
 }

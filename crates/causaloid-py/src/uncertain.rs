@@ -2,87 +2,17 @@
 //! graph) and `Decision`, plus the bridge that lets the engine call a Python
 //! function once per block of samples.
 
-use crate::errors::raise_from;
+use crate::errors::IntoPy;
 use causaloid_core::uncertain::{
-    moments, quantiles, resolve_seed, BinaryOp, BlockFunction, CompareOp, Decision, LogicOp,
-    MapFailure, Part, SprtParams, UnaryOp, Uncertain, UncertainError,
+    moments, quantiles, resolve_seed, BinaryOp, BlockFunction, Decision, MapFailure, SprtParams,
+    UnaryOp, Uncertain,
 };
 use causaloid_core::Kind;
 use numpy::{PyArray1, PyReadonlyArray1, PyUntypedArrayMethods};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyTuple};
+use pyo3::types::{PyBytes, PyList};
 use std::sync::Arc;
-
-const ERRORS: &str = "causaloid.uncertain.errors";
-
-/// The Python exception for an engine error, with its structured detail.
-fn to_pyerr(py: Python<'_>, err: &UncertainError) -> PyErr {
-    let detail = PyDict::new(py);
-    let message = err.to_string();
-    let (module, class) = match err {
-        UncertainError::InvalidParameter {
-            parameter,
-            value,
-            expected,
-        } => {
-            let _ = detail.set_item("parameter", *parameter);
-            let _ = detail.set_item("value", value);
-            let _ = detail.set_item("expected", *expected);
-            (ERRORS, "UncertainParameterError")
-        }
-        UncertainError::KindMismatch {
-            operation,
-            expected,
-            found,
-        } => {
-            let _ = detail.set_item("operation", *operation);
-            let _ = detail.set_item("expected", *expected);
-            let _ = detail.set_item("found", *found);
-            (ERRORS, "UncertainKindError")
-        }
-        UncertainError::DivisionByZero { sample, seed } => {
-            let _ = detail.set_item("sample", *sample);
-            let _ = detail.set_item("seed", *seed);
-            (ERRORS, "UncertainZeroDivisionError")
-        }
-        UncertainError::TooLarge { parameter, value } => {
-            let _ = detail.set_item("parameter", *parameter);
-            let _ = detail.set_item("value", *value);
-            (ERRORS, "UncertainMemoryError")
-        }
-        UncertainError::MapShape {
-            name,
-            expected,
-            found,
-        } => {
-            let _ = detail.set_item("function", name);
-            let _ = detail.set_item("expected", *expected);
-            let _ = detail.set_item("found", found.clone());
-            ("causaloid.errors", "ShapeError")
-        }
-        UncertainError::MapFailed { name, source } => {
-            let _ = detail.set_item("function", name);
-            let error = raise_from(py, ERRORS, "MapError", message, detail);
-            // Chain the Python exception the function raised, so the traceback shows it.
-            if let Some(cause) = source.downcast_ref::<PyErr>() {
-                error.set_cause(py, Some(cause.clone_ref(py)));
-            }
-            return error;
-        }
-    };
-    raise_from(py, module, class, message, detail)
-}
-
-trait IntoPy<T> {
-    fn py(self, py: Python<'_>) -> PyResult<T>;
-}
-
-impl<T> IntoPy<T> for Result<T, UncertainError> {
-    fn py(self, py: Python<'_>) -> PyResult<T> {
-        self.map_err(|e| to_pyerr(py, &e))
-    }
-}
 
 /// A Python callable `fn(samples) -> array`, called once per block.
 struct PyBlockFunction {
@@ -122,97 +52,6 @@ impl BlockFunction for PyBlockFunction {
     fn as_any(&self) -> &dyn std::any::Any {
         self
     }
-}
-
-fn unary_name(op: UnaryOp) -> &'static str {
-    match op {
-        UnaryOp::Neg => "neg",
-        UnaryOp::Abs => "abs",
-    }
-}
-
-fn binary_name(op: BinaryOp) -> &'static str {
-    match op {
-        BinaryOp::Add => "add",
-        BinaryOp::Sub => "sub",
-        BinaryOp::Mul => "mul",
-        BinaryOp::Div => "div",
-    }
-}
-
-fn compare_name(op: CompareOp) -> &'static str {
-    match op {
-        CompareOp::Lt => "lt",
-        CompareOp::Le => "le",
-        CompareOp::Gt => "gt",
-        CompareOp::Ge => "ge",
-        CompareOp::Eq => "eq",
-        CompareOp::Ne => "ne",
-    }
-}
-
-fn logic_name(op: LogicOp) -> &'static str {
-    match op {
-        LogicOp::And => "and",
-        LogicOp::Or => "or",
-    }
-}
-
-/// One node as `(tag, params, is_bool, operand positions)` for pickling.
-fn spec_entry<'py>(
-    py: Python<'py>,
-    node: &Uncertain,
-    operands: Vec<usize>,
-) -> PyResult<Bound<'py, PyTuple>> {
-    let params: Bound<'py, PyAny> = match node.part() {
-        Part::Point(v) => v.into_pyobject(py)?.into_any(),
-        Part::Normal { mean, std } => (mean, std).into_pyobject(py)?.into_any(),
-        Part::Uniform { low, high } => (low, high).into_pyobject(py)?.into_any(),
-        Part::Bernoulli { p } => p.into_pyobject(py)?.into_any(),
-        Part::Empirical(samples) => PyArray1::from_slice(py, samples).into_any(),
-        Part::Mixture { weights } => weights.to_vec().into_pyobject(py)?.into_any(),
-        Part::Unary(op) => unary_name(op).into_pyobject(py)?.into_any(),
-        Part::Binary(op) => binary_name(op).into_pyobject(py)?.into_any(),
-        Part::Compare(op, tolerance) => (compare_name(op), tolerance).into_pyobject(py)?.into_any(),
-        Part::Logic(op) => logic_name(op).into_pyobject(py)?.into_any(),
-        Part::Not | Part::Select => py.None().into_bound(py),
-        Part::Map(function) => match function.as_any().downcast_ref::<PyBlockFunction>() {
-            Some(f) => (f.function.clone_ref(py), f.name.clone())
-                .into_pyobject(py)?
-                .into_any(),
-            None => {
-                return Err(PyValueError::new_err(
-                    "a mapped function that is not Python cannot be pickled",
-                ))
-            }
-        },
-    };
-    let tag = match node.part() {
-        Part::Point(_) => "point",
-        Part::Normal { .. } => "normal",
-        Part::Uniform { .. } => "uniform",
-        Part::Bernoulli { .. } => "bernoulli",
-        Part::Empirical(_) => "from_samples",
-        Part::Mixture { .. } => "mixture",
-        Part::Unary(_) => "unary",
-        Part::Binary(_) => "binary",
-        Part::Compare(..) => "compare",
-        Part::Logic(_) => "logic",
-        Part::Not => "not",
-        Part::Select => "select",
-        Part::Map(_) => "map",
-    };
-    PyTuple::new(
-        py,
-        [
-            tag.into_pyobject(py)?.into_any(),
-            params,
-            pyo3::types::PyBool::new(py, node.kind() == Kind::Bool)
-                .to_owned()
-                .into_any(),
-            operands.into_pyobject(py)?.into_any(),
-        ],
-    )
 }
 
 /// A handle on one node of the engine's lazy computation graph.
@@ -273,65 +112,26 @@ impl PyUncertainNode {
         Uncertain::mixture(components, weights).map(node).py(py)
     }
 
-    fn unary(&self, op: &str) -> PyResult<Self> {
-        let op = match op {
-            "neg" => UnaryOp::Neg,
-            "abs" => UnaryOp::Abs,
-            _ => {
-                return Err(PyValueError::new_err(format!(
-                    "unknown unary operation {op:?}"
-                )))
-            }
-        };
-        Ok(node(self.inner.unary(op)))
+    /// A unary operator of the engine's vocabulary (`neg`, `not`, `abs`, `is_nan`).
+    fn unary(&self, py: Python<'_>, op: &str) -> PyResult<Self> {
+        let op = UnaryOp::from_name(op)
+            .ok_or_else(|| PyValueError::new_err(format!("unknown unary operator {op:?}")))?;
+        self.inner.unary(op).map(node).py(py)
     }
 
-    fn binary(&self, op: &str, other: &Self) -> PyResult<Self> {
-        let op = match op {
-            "add" => BinaryOp::Add,
-            "sub" => BinaryOp::Sub,
-            "mul" => BinaryOp::Mul,
-            "div" => BinaryOp::Div,
-            _ => {
-                return Err(PyValueError::new_err(format!(
-                    "unknown arithmetic operation {op:?}"
-                )))
-            }
-        };
-        Ok(node(self.inner.binary(op, &other.inner)))
-    }
-
-    fn compare(&self, py: Python<'_>, op: &str, other: &Self, tolerance: f64) -> PyResult<Self> {
-        let op = match op {
-            "lt" => CompareOp::Lt,
-            "le" => CompareOp::Le,
-            "gt" => CompareOp::Gt,
-            "ge" => CompareOp::Ge,
-            "eq" => CompareOp::Eq,
-            "ne" => CompareOp::Ne,
-            _ => return Err(PyValueError::new_err(format!("unknown comparison {op:?}"))),
-        };
+    /// A binary operator of the engine's vocabulary; `tolerance` widens `eq` / `ne`.
+    #[pyo3(signature = (op, other, tolerance=0.0))]
+    fn binary(&self, py: Python<'_>, op: &str, other: &Self, tolerance: f64) -> PyResult<Self> {
+        let op = BinaryOp::from_name(op)
+            .ok_or_else(|| PyValueError::new_err(format!("unknown binary operator {op:?}")))?;
         self.inner
-            .compare(op, &other.inner, tolerance)
+            .binary_within(op, &other.inner, tolerance)
             .map(node)
             .py(py)
     }
 
-    fn logic(&self, py: Python<'_>, op: &str, other: &Self) -> PyResult<Self> {
-        let op = match op {
-            "and" => LogicOp::And,
-            "or" => LogicOp::Or,
-            _ => {
-                return Err(PyValueError::new_err(format!(
-                    "unknown logic operation {op:?}"
-                )))
-            }
-        };
-        self.inner.logic(op, &other.inner).map(node).py(py)
-    }
-
-    fn logical_not(&self, py: Python<'_>) -> PyResult<Self> {
-        self.inner.not().map(node).py(py)
+    fn within_range(&self, py: Python<'_>, low: f64, high: f64) -> PyResult<Self> {
+        self.inner.within_range(low, high).map(node).py(py)
     }
 
     fn select(&self, py: Python<'_>, then: &Self, otherwise: &Self) -> PyResult<Self> {
@@ -364,22 +164,41 @@ impl PyUncertainNode {
         self.inner.describe()
     }
 
-    /// The graph as a list of `(tag, params, is_bool, operand positions)`,
-    /// operands first and the root last; shared nodes appear once.
-    fn to_spec<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        let nodes = self.inner.post_order();
-        let position: std::collections::HashMap<usize, usize> =
-            nodes.iter().enumerate().map(|(i, n)| (n.id(), i)).collect();
+    /// The engine's binary form of the graph and the Python functions of its
+    /// `map` nodes, `(callable, name)` in the order the bytes refer to them.
+    fn to_bytes<'py>(
+        &self,
+        py: Python<'py>,
+    ) -> PyResult<(Bound<'py, PyBytes>, Bound<'py, PyList>)> {
+        let (bytes, functions) = self.inner.to_bytes();
         let list = PyList::empty(py);
-        for node in &nodes {
-            let operands = node
-                .operands()
-                .iter()
-                .map(|o| position.get(&o.id()).copied().unwrap_or(0))
-                .collect();
-            list.append(spec_entry(py, node, operands)?)?;
+        for f in &functions {
+            match f.as_any().downcast_ref::<PyBlockFunction>() {
+                Some(f) => list.append((f.function.clone_ref(py), f.name.clone()))?,
+                None => {
+                    return Err(PyValueError::new_err(
+                        "a mapped function that is not Python cannot be pickled",
+                    ))
+                }
+            }
         }
-        Ok(list)
+        Ok((PyBytes::new(py, &bytes), list))
+    }
+
+    /// Reads [`to_bytes`]: the bytes and the `(callable, name)` pairs.
+    #[staticmethod]
+    fn from_bytes(
+        py: Python<'_>,
+        data: &[u8],
+        functions: Vec<(Py<PyAny>, String)>,
+    ) -> PyResult<Self> {
+        let functions: Vec<Arc<dyn BlockFunction>> = functions
+            .into_iter()
+            .map(|(function, name)| {
+                Arc::new(PyBlockFunction { function, name }) as Arc<dyn BlockFunction>
+            })
+            .collect();
+        Uncertain::from_bytes(data, &functions).map(node).py(py)
     }
 
     fn node_count(&self) -> usize {
@@ -474,7 +293,7 @@ impl PyDecision {
     /// Reads the binary form written for a pickle.
     #[staticmethod]
     fn _from_bytes(py: Python<'_>, data: &[u8]) -> PyResult<Self> {
-        let inner = Decision::from_bytes(data).map_err(|e| crate::codec::codec_error(py, &e))?;
+        let inner = Decision::from_bytes(data).py(py)?;
         Ok(PyDecision { inner })
     }
 
@@ -547,8 +366,17 @@ impl PyDecision {
     }
 }
 
+/// The engine's default sequential test: `(threshold, confidence, epsilon,
+/// max_samples)`; Python's signatures take their defaults from here.
+#[pyfunction]
+fn sprt_defaults() -> (f64, f64, f64, usize) {
+    let d = SprtParams::default();
+    (d.threshold, d.confidence, d.epsilon, d.max_samples)
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyUncertainNode>()?;
     m.add_class::<PyDecision>()?;
+    m.add_function(wrap_pyfunction!(sprt_defaults, m)?)?;
     Ok(())
 }

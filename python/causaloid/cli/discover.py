@@ -139,9 +139,9 @@ def run(args: argparse.Namespace) -> int:
     result = pipe.results[args.target]
     _print_surd(pipe, args)
     if args.plot:
-        import matplotlib
+        from causaloid._optional import require
 
-        matplotlib.use("Agg")
+        require("matplotlib", "--plot").use("Agg")
         ax = result.plot()
         ax.figure.savefig(args.plot, dpi=120, bbox_inches="tight")
         print(f"wrote {args.plot}")

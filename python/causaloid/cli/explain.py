@@ -32,6 +32,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     src.add_argument("--data", help="a CSV/Parquet table; explain the row at --index")
     p.add_argument("--index", type=non_negative_int, default=0, help="row of --data to explain")
     p.add_argument("--value", help="the incoming value (a number, true or false)")
+    p.add_argument(
+        "--format",
+        choices=["text", "markdown", "json"],
+        default="text",
+        help="text for a terminal, markdown for a report, json for a program",
+    )
     p.set_defaults(func=run)
 
 
@@ -63,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
             )
     source = "--row" if args.row is not None else "--data"
     try:
-        text = model.explain(row, value=value)
+        text = model.explain(row, value=value, format=args.format)
     except KeyError as exc:
         better = missing_column(exc, source, list(row or {}))
         if better is None:

@@ -7,7 +7,9 @@ the context is always left exactly as it was before the update.
 
 from __future__ import annotations
 
-from causaloid.errors import CausalError
+from typing import Any
+
+from causaloid.errors import CausalError, NodeId
 
 
 class ContextError(CausalError):
@@ -21,14 +23,23 @@ class ContextError(CausalError):
 class DuplicateContextoidError(ContextError, ValueError):
     """A contextoid id already in the context (``err.node_id``)."""
 
+    node_id: NodeId
+
 
 class UnknownContextoidError(ContextError, KeyError):
     """A contextoid id the context does not hold (``err.node_id``)."""
+
+    node_id: NodeId
 
 
 class RelationError(ContextError, ValueError):
     """A relation to a missing contextoid (``err.node_id`` names it), or one
     added twice (``err.source``, ``err.target``, ``err.relation``)."""
+
+    node_id: NodeId
+    source: NodeId
+    target: NodeId
+    relation: Any
 
 
 class UnknownRelationError(RelationError, KeyError):
@@ -38,6 +49,8 @@ class UnknownRelationError(RelationError, KeyError):
 class TimeOrderError(ContextError, ValueError):
     """Timestamps out of order: a temporal relation pointing back in time, or
     table rows not sorted by time (``err.row``)."""
+
+    row: int
 
 
 class TimestampUnitError(ContextError, ValueError):
@@ -52,9 +65,13 @@ class CoordinateError(ContextError, ValueError):
 class UnknownScaleError(ContextError, ValueError):
     """A time scale that does not exist (``err.scale``)."""
 
+    scale: str
+
 
 class UnknownFieldError(ContextError, KeyError):
     """A field no contextoid carries (``err.field``)."""
+
+    field: str
 
 
 class ContextoidKindError(ContextError, TypeError):
@@ -69,14 +86,20 @@ class ContextArgumentError(ContextError, ValueError):
 class UnknownContextError(ContextError, KeyError):
     """A context name that the model does not have (``err.context``)."""
 
+    context: Any
+
 
 class MissingContextError(ContextError, ValueError):
     """A contextual causaloid evaluated without its context (``err.node_id``)."""
+
+    node_id: NodeId
 
 
 class AssumptionError(CausalError, ValueError):
     """A model evaluated with ``strict=True`` while some assumption is
     unverified or failed (``err.assumptions`` lists them)."""
+
+    assumptions: list[Any]
 
 
 __all__ = [

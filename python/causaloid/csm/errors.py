@@ -3,7 +3,7 @@ action or the column at fault (``err.state_id``, ``err.action``, ``err.column``)
 
 from __future__ import annotations
 
-from causaloid.errors import CausalError, DataError
+from causaloid.errors import CausalError, DataError, NodeId
 
 
 class StateMachineError(CausalError):
@@ -13,6 +13,8 @@ class StateMachineError(CausalError):
 class UnknownStateError(StateMachineError, KeyError):
     """A state id the machine does not hold (``err.state_id``)."""
 
+    state_id: NodeId
+
     def __str__(self) -> str:  # KeyError would quote the message
         return self.message
 
@@ -20,10 +22,15 @@ class UnknownStateError(StateMachineError, KeyError):
 class DuplicateStateError(StateMachineError, ValueError):
     """A state id used twice in one machine (``err.state_id``)."""
 
+    state_id: NodeId
+
 
 class ObservationError(DataError, StateMachineError, KeyError):
     """An observation (a stream item) lacks a column a state needs, or has the
     wrong shape (``err.column``, ``err.state_id``)."""
+
+    column: str
+    state_id: NodeId
 
     def __str__(self) -> str:
         return self.message
@@ -33,15 +40,23 @@ class StateEvaluationError(StateMachineError):
     """A state's causaloid failed to decide (``err.state_id``); the engine's
     own error is chained as ``__cause__``."""
 
+    state_id: NodeId
+
 
 class VettingError(StateMachineError):
     """The ethos could not judge a state's action (``err.state_id``,
     ``err.action``); the ethos error is chained as ``__cause__``."""
 
+    state_id: NodeId
+    action: str
+
 
 class ActionError(StateMachineError):
     """A state's action raised (``err.state_id``, ``err.action``); the
     original exception is chained as ``__cause__``."""
+
+    state_id: NodeId
+    action: str
 
 
 class ReentrantUseError(StateMachineError, RuntimeError):
@@ -52,6 +67,9 @@ class ReentrantUseError(StateMachineError, RuntimeError):
 
 class WindowError(CausalError, ValueError):
     """A window built or read in an invalid way (``err.column``, ``err.size``)."""
+
+    column: str
+    size: int
 
 
 __all__ = [

@@ -12,6 +12,7 @@ import numpy as np
 
 from causaloid import _native
 from causaloid._table import n_rows, numeric, to_columns
+from causaloid._threads import scope
 from causaloid.csm.errors import ObservationError, UnknownStateError
 from causaloid.csm.results import BatchResult, RunError, RunReport
 from causaloid.csm.state import Action, ActionLike, State, spec
@@ -359,7 +360,7 @@ class StateMachine:
             first.report = report  # type: ignore[attr-defined]
             raise first
 
-    def run_batch(self, table: Any) -> BatchResult:
+    def run_batch(self, table: Any, *, threads: int | None = None) -> BatchResult:
         """Run every row of a table through the machine in one native call.
 
         The states' causaloids are evaluated over the whole table in the
@@ -372,6 +373,9 @@ class StateMachine:
         ----------
         table : mapping of arrays, pandas/polars DataFrame or Arrow table
             Must hold every column in :attr:`inputs`.
+        threads : int, optional
+            Engine threads for this call only; the configured count
+            (:func:`causaloid.set_threads`) when omitted. Never changes the result.
 
         Returns
         -------
@@ -391,9 +395,10 @@ class StateMachine:
         def row_of(i: int) -> dict[str, Any]:
             return {k: v[i].item() if hasattr(v[i], "item") else v[i] for k, v in cols.items()}
 
-        rows, positions, executed, firings, errs, first, state_ids = self._native.run_batch(
-            arrays, n, cols, row_of
-        )
+        with scope(threads):
+            rows, positions, executed, firings, errs, first, state_ids = self._native.run_batch(
+                arrays, n, cols, row_of
+            )
         errors = [
             RunError(int(e - first), int(e), s, row_of(int(e - first)), x) for e, s, x in errs
         ]

@@ -8,6 +8,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from causaloid import _native
+from causaloid._frames import Columns, Tabular
 
 #: One entry of the firing log (native): ``event`` (the observation's
 #: number), ``state``, ``action``, ``input`` (the observation's values, window
@@ -57,7 +58,7 @@ class RunReport:
         )
 
 
-class BatchResult:
+class BatchResult(Tabular):
     """Which states fired on which rows of a table (:meth:`StateMachine.run_batch`).
 
     Attributes
@@ -121,6 +122,16 @@ class BatchResult:
         keep = self._mask(refused)
         out[self.rows[keep], self._positions[keep]] = True
         return out
+
+    def _columns(self) -> Columns:
+        """The table of ``to_frame``/``to_polars``/``to_arrow``: ``row``,
+        ``state`` and ``executed`` (false where the ethos refused the action),
+        one row a firing, in firing order."""
+        return {
+            "row": self.rows.tolist(),
+            "state": self.states,
+            "executed": self._executed.tolist(),
+        }
 
     def __len__(self) -> int:
         return len(self.rows)

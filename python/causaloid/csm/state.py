@@ -72,6 +72,9 @@ class State:
 class Action:
     """What a state does when it fires.
 
+    A plain callable given to a state machine becomes ``Action(fn.__name__,
+    fn)``; a plain string becomes a record-only ``Action(name)``.
+
     Parameters
     ----------
     name : str
@@ -81,9 +84,6 @@ class Action:
         (``firing`` is the :class:`~causaloid.csm.Firing` being logged,
         ``observation`` the item as it came in). Without ``fn`` the action
         only records that it fired.
-
-    A plain callable given to a state machine becomes ``Action(fn.__name__,
-    fn)``; a plain string becomes a record-only ``Action(name)``.
 
     Examples
     --------

@@ -11,9 +11,9 @@ import numpy as np
 
 from causaloid import _native
 
-#: The summaries a window gives each of its columns, as ``"<column>.<stat>"``:
-#: mean, min, max, sum, std (population), delta (newest - oldest), count.
 STATS = ("mean", "min", "max", "sum", "std", "delta", "count")
+"""The summaries a window gives each of its columns, as ``"<column>.<stat>"``:
+mean, min, max, sum, std (population), delta (newest - oldest), count."""
 
 #: The largest window size. A size is a limit, not an allocation: the window
 #: grows with the observations it keeps, so any size up to this one is safe.

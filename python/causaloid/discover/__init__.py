@@ -17,7 +17,7 @@ from causaloid.discover.edges import Edge
 from causaloid.discover.mrmr import MRMRResult, mrmr
 from causaloid.discover.pc import ges, pc
 from causaloid.discover.pipeline import CleaningReport, Pipeline
-from causaloid.discover.result import SurdResult
+from causaloid.discover.result import SurdResult, SurdStateMaps
 from causaloid.discover.root_causes import RootCause, RootCauses, root_causes
 from causaloid.discover.selector import MRMRSelector
 from causaloid.discover.surd import surd, surd_from_pdf
@@ -32,6 +32,7 @@ __all__ = [
     "RootCause",
     "RootCauses",
     "SurdResult",
+    "SurdStateMaps",
     "errors",
     "ges",
     "mrmr",

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from causaloid import _native
+from causaloid._frames import Columns, Tabular
 from causaloid.discover.errors import DiscoverValueError, UnorientedEdgeError
 from causaloid.errors import UnknownNodeError
 
@@ -25,7 +26,7 @@ def _dot_id(name: str) -> str:
 
 
 @dataclass(frozen=True)
-class CPDAG:
+class CPDAG(Tabular):
     """A partially directed acyclic graph over named nodes.
 
     Build one with :func:`causaloid.discover.pc`, :meth:`from_edges` or
@@ -247,12 +248,9 @@ class CPDAG:
     def to_networkx(self) -> Any:
         """A ``networkx.DiGraph``: each directed edge once, each undirected
         edge as two opposite arcs marked ``undirected=True``."""
-        try:
-            import networkx as nx
-        except ImportError as err:  # pragma: no cover - depends on the environment
-            raise ImportError(
-                "to_networkx() needs networkx: pip install 'causaloid[test]' or networkx"
-            ) from err
+        from causaloid._optional import require
+
+        nx = require("networkx", "to_networkx()")
         g = nx.DiGraph()
         g.add_nodes_from(self.nodes)
         for a, b in self.directed:
@@ -281,6 +279,26 @@ class CPDAG:
         lines += [f"  {_dot_id(a)} -> {_dot_id(b)} [dir=none];" for a, b in self.undirected]
         lines.append("}")
         return "\n".join(lines) + "\n"
+
+    def _columns(self) -> Columns:
+        """The edge table of ``to_frame``/``to_polars``/``to_arrow``: ``source``,
+        ``target`` and ``kind`` (``"directed"`` or ``"undirected"``), one row an
+        edge, directed edges first.
+
+        Examples
+        --------
+        >>> import causaloid as cl
+        >>> g = cl.discover.CPDAG.from_edges(["a", "b", "c"], [("a", "b")], [("b", "c")])
+        >>> g.to_polars().rows()
+        [('a', 'b', 'directed'), ('b', 'c', 'undirected')]
+        """
+        edges = [(a, b, "directed") for a, b in self.directed]
+        edges += [(a, b, "undirected") for a, b in self.undirected]
+        return {
+            "source": [e[0] for e in edges],
+            "target": [e[1] for e in edges],
+            "kind": [e[2] for e in edges],
+        }
 
     def to_dict(self) -> dict[str, Any]:
         """Nodes and edges as plain lists (the JSON form)."""

@@ -4,6 +4,8 @@ parameter at fault in ``err.detail`` and as attributes."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from causaloid.errors import CausalError, DataError, ShapeError
 
 
@@ -14,32 +16,50 @@ class DiscoverError(CausalError):
 class DiscoverValueError(DiscoverError, ValueError):
     """An argument out of its range (``err.parameter``)."""
 
+    parameter: str
+
 
 class NonFiniteError(DiscoverError, DataError, ValueError):
     """A NaN or infinity in the data (``err.column``, ``err.row``, ``err.value``).
     Clean the data first, for example with :meth:`Pipeline.clean`."""
 
+    column: str
+    row: int
+    value: Any
+
 
 class ConstantColumnError(DiscoverError, DataError, ValueError):
     """A column with a single value carries no information (``err.column``)."""
 
+    column: str
+
 
 class TooFewSamplesError(DiscoverError, DataError, ValueError):
     """Fewer samples than bins (``err.column``, ``err.samples``, ``err.bins``)."""
+
+    column: str
+    samples: int
+    bins: Any
 
 
 class SingularDataError(DiscoverError, DataError, ValueError):
     """Columns whose correlation matrix is singular (one is a linear
     combination of others), so Fisher's z cannot test them (``err.columns``)."""
 
+    columns: list[str]
+
 
 class UnorientedEdgeError(DiscoverError, ValueError):
     """A DAG was needed but the graph still has undirected edges
     (``err.edges``); pick a member of the class with ``CPDAG.dags()``."""
 
+    edges: list[Any]
+
 
 class BinningError(DiscoverError, DataError, ValueError):
     """Bin edges that are not increasing, or a value outside them (``err.column``)."""
+
+    column: str
 
 
 class DistributionError(DiscoverError, DataError, ValueError):
@@ -49,6 +69,9 @@ class DistributionError(DiscoverError, DataError, ValueError):
 class StageError(DiscoverError, RuntimeError):
     """A :class:`Pipeline` stage called before the stage it needs
     (``err.stage``, ``err.needs``)."""
+
+    stage: str
+    needs: Any
 
 
 __all__ = [

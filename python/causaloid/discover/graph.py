@@ -26,9 +26,16 @@ def _reaches(children: dict[str, set[str]], start: str, goal: str) -> bool:
 
 
 def build_graph(
-    edges: Sequence[Edge], data: Mapping[str, np.ndarray], *, quantile: float, id: str
+    edges: Sequence[Edge],
+    data: Mapping[str, np.ndarray],
+    *,
+    quantile: float,
+    id: str,
+    levels: Mapping[str, tuple[float, float]] | None = None,
 ) -> tuple[Any, list[tuple[Edge, str]]]:
-    """The graph and the edges left out (with the reason)."""
+    """The graph and the edges left out (with the reason). ``levels`` gives
+    each variable's quantile and maximum when ``data`` is not at hand (a
+    table on partitions)."""
     from causaloid import CausalCollection, CausalGraph, Causaloid
     from causaloid import expr as E
 
@@ -55,13 +62,18 @@ def build_graph(
             kept.append((source, edge.target, edge))
 
     def threshold(name: str) -> float:
+        if levels is not None:
+            return levels[name][0]
         return float(np.quantile(data[name], quantile))
+
+    def maximum(name: str) -> float:
+        return levels[name][1] if levels is not None else float(np.max(data[name]))
 
     def high(name: str) -> Any:
         t = threshold(name)
         # When the quantile is the maximum (binary or skewed data), "high"
         # means reaching it, or nothing would ever be high.
-        if t >= float(np.max(data[name])):
+        if t >= maximum(name):
             return Causaloid(
                 name,
                 f"{name} is high (at least {t:.6g}, its {quantile:.0%} quantile)",

@@ -13,6 +13,7 @@ import numpy as np
 from causaloid import _native
 from causaloid._frames import Tabular
 from causaloid._table import numeric, to_columns
+from causaloid._threads import scope
 from causaloid.discover.errors import DiscoverValueError
 
 METHODS = ("f_test", "mutual_info")
@@ -87,6 +88,7 @@ def mrmr(
     features: Sequence[str] | None = None,
     task: str = "regression",
     bins: int = 10,
+    threads: int | None = None,
 ) -> MRMRResult:
     """Select up to ``k`` features for ``target`` by maximum relevance and
     minimum redundancy.
@@ -113,6 +115,9 @@ def mrmr(
         A continuous target, or a target of class labels (which may be strings).
     bins : int
         Bins per column for ``"mutual_info"``.
+    threads : int, optional
+        Engine threads for this call only (1 to 4096); the configured count
+        (:func:`causaloid.set_threads`) when omitted. Never changes the result.
 
     Returns
     -------
@@ -163,9 +168,10 @@ def mrmr(
         kind = "f_classif" if task == "classification" else "f_regression"
     else:
         kind = "mutual_info"
-    selected, scores, relevance = _native.mrmr_select(
-        values, names, y, target, int(k), kind, int(bins), task == "classification"
-    )
+    with scope(threads):
+        selected, scores, relevance = _native.mrmr_select(
+            values, names, y, target, int(k), kind, int(bins), task == "classification"
+        )
     return MRMRResult(
         target=target,
         features=[names[i] for i in selected],

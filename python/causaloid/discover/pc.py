@@ -13,6 +13,7 @@ import numpy as np
 
 from causaloid import _native
 from causaloid._table import numeric, to_columns
+from causaloid._threads import scope
 from causaloid.discover.cpdag import CPDAG
 from causaloid.discover.errors import DiscoverValueError
 from causaloid.errors import ColumnTypeError
@@ -55,6 +56,7 @@ def pc(
     max_depth: int | None = None,
     max_lag: int | None = None,
     columns: Sequence[str] | None = None,
+    threads: int | None = None,
 ) -> CPDAG:
     """Learn a CPDAG with the stable PC algorithm.
 
@@ -93,6 +95,9 @@ def pc(
         knowledge.
     columns : sequence of str, optional
         The variables, in this order; every column by default.
+    threads : int, optional
+        Engine threads for this call only (1 to 4096); the configured count
+        (:func:`causaloid.set_threads`) when omitted. Never changes the result.
 
     Returns
     -------
@@ -164,14 +169,15 @@ def pc(
         arrays = [np.ascontiguousarray(numeric(n, data[n]), dtype=np.float64) for n in names]
     else:
         arrays = [_categories(n, data[n]) for n in names]
-    directed, undirected, sepsets, tests, _depth = _native.pc_learn(
-        arrays,
-        names,
-        float(alpha),
-        test,
-        None if max_depth is None else int(max_depth),
-        None if max_lag is None else int(max_lag),
-    )
+    with scope(threads):
+        directed, undirected, sepsets, tests, _depth = _native.pc_learn(
+            arrays,
+            names,
+            float(alpha),
+            test,
+            None if max_depth is None else int(max_depth),
+            None if max_lag is None else int(max_lag),
+        )
     if max_lag is not None:
         names = [
             f"{n}(t)" if lag == 0 else f"{n}(t-{lag})"
@@ -188,6 +194,7 @@ def ges(
     penalty: float = 1.0,
     max_subset: int = 10,
     columns: Sequence[str] | None = None,
+    threads: int | None = None,
 ) -> CPDAG:
     """Learn a CPDAG by greedy equivalence search (GES) with the BIC score.
 
@@ -211,6 +218,9 @@ def ges(
         dense graphs).
     columns : sequence of str, optional
         The variables, in this order; every column by default.
+    threads : int, optional
+        Engine threads for this call only (1 to 4096); the configured count
+        (:func:`causaloid.set_threads`) when omitted. Never changes the result.
 
     Returns
     -------
@@ -238,7 +248,8 @@ def ges(
     data = _columns(table, columns)
     names = list(data)
     arrays = [np.ascontiguousarray(numeric(n, data[n]), dtype=np.float64) for n in names]
-    directed, undirected, score = _native.ges_learn(arrays, names, float(penalty), max_subset)
+    with scope(threads):
+        directed, undirected, score = _native.ges_learn(arrays, names, float(penalty), max_subset)
     graph = CPDAG._from_positions(names, directed, undirected)
     object.__setattr__(graph, "score", float(score))
     return graph

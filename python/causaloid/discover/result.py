@@ -130,6 +130,145 @@ def sparsity_warnings(
 
 
 @dataclass(frozen=True)
+class SurdStateMaps(Tabular):
+    """The state-dependent maps of a SURD decomposition: what each component
+    and the causality leak contribute to every state of the target.
+
+    Entries are in the result's units (bits, or fractions of H(target) after
+    :meth:`SurdResult.normalized`), already weighted by the state's
+    probability, so each component's entries add up to its aggregated value.
+    The causal entries are the increments of specific information
+    ``i(T=t; A) = sum_a p(a|t) log2(p(t|a)/p(t))`` the decomposition assigns
+    to that component in state ``t``, times ``p(t)``; the leak entry is
+    ``p(t) * (-log2 p(t) - i(T=t; all agents))``. When every combination is
+    considered, a state's entries add up to ``-p(t) log2 p(t)``, its share of
+    the target's entropy. Divide an entry by :attr:`target_probability` for
+    the per-state (specific) value.
+
+    Attributes
+    ----------
+    target : str
+    states : tuple of str
+        A label per target state: its bin (``"[lo, hi)"``, the last closed)
+        when the result was computed from a table, else ``"0"``, ``"1"``, ...
+    target_probability : tuple of float
+        p(t) for every state.
+    redundant, synergistic : dict of tuple of str to tuple of float
+    unique : dict of str to tuple of float
+    leak : tuple of float
+    units : str
+
+    Examples
+    --------
+    >>> import numpy as np, causaloid as cl
+    >>> p = np.zeros((2, 2, 2))
+    >>> for a in (0, 1):
+    ...     for b in (0, 1):
+    ...         p[a ^ b, a, b] = 0.25
+    >>> maps = cl.discover.surd_from_pdf(p, names=["y", "a", "b"]).state_maps
+    >>> maps.synergistic[("a", "b")]
+    (0.5, 0.5)
+    >>> maps.to_frame().query("kind == 'synergistic'")["specific"].tolist()
+    [1.0, 1.0]
+    """
+
+    target: str
+    states: tuple[str, ...]
+    target_probability: tuple[float, ...]
+    redundant: dict[Combo, tuple[float, ...]]
+    unique: dict[str, tuple[float, ...]]
+    synergistic: dict[Combo, tuple[float, ...]]
+    leak: tuple[float, ...]
+    units: str = "bits"
+
+    def components(self) -> Iterator[tuple[str, Combo, tuple[float, ...]]]:
+        """Every component as ``(kind, agents, per-state values)``, in the
+        order of :meth:`SurdResult.components` (the leak last)."""
+        for combo, values in self.redundant.items():
+            yield "redundant", combo, values
+        for agent, values in self.unique.items():
+            yield "unique", (agent,), values
+        for combo, values in self.synergistic.items():
+            yield "synergistic", combo, values
+        yield "leak", (), self.leak
+
+    def aggregated(self) -> dict[tuple[str, Combo], float]:
+        """Each component summed over the states (its aggregated value)."""
+        return {(kind, combo): math.fsum(v) for kind, combo, v in self.components()}
+
+    def scaled(self, factor: float, units: str) -> SurdStateMaps:
+        """Every entry divided by ``factor``, in ``units``."""
+
+        def div(values: tuple[float, ...]) -> tuple[float, ...]:
+            return tuple(v / factor for v in values)
+
+        return replace(
+            self,
+            redundant={k: div(v) for k, v in self.redundant.items()},
+            unique={k: div(v) for k, v in self.unique.items()},
+            synergistic={k: div(v) for k, v in self.synergistic.items()},
+            leak=div(self.leak),
+            units=units,
+        )
+
+    def _columns(self) -> dict[str, list[Any]]:
+        """The long table of ``to_frame``/``to_polars``/``to_arrow``: one row
+        per component and target state: ``kind``, ``agents``, ``state``,
+        ``state_index``, ``probability``, the contribution (``bits`` or
+        ``fraction``) and ``specific`` (the contribution over ``p(t)``)."""
+        out: dict[str, list[Any]] = {
+            "kind": [],
+            "agents": [],
+            "state": [],
+            "state_index": [],
+            "probability": [],
+            self.units: [],
+            "specific": [],
+        }
+        for kind, combo, values in self.components():
+            for t, (label, p, v) in enumerate(zip(self.states, self.target_probability, values)):
+                out["kind"].append(kind)
+                out["agents"].append(combo)
+                out["state"].append(label)
+                out["state_index"].append(t)
+                out["probability"].append(p)
+                out[self.units].append(v)
+                out["specific"].append(v / p if p > 0 else 0.0)
+        return out
+
+    def __str__(self) -> str:
+        lines = [f"SURD state maps of {self.target!r} ({self.units}, weighted by p(state))"]
+        head = f"  {'state':<22} {'p':>6}"
+        rows = [(k, c, v) for k, c, v in self.components() if k == "leak" or max(v) >= 5e-5]
+        labels = [("leak" if k == "leak" else f"{PREFIX[k]} {_label(c)}")[:12] for k, c, _ in rows]
+        shown = rows[:5]
+        head += "".join(f" {lab:>12}" for lab in labels[:5])
+        lines.append(head[:WIDTH])
+        for t, (state, p) in enumerate(zip(self.states, self.target_probability)):
+            line = f"  {state[:22]:<22} {p:>6.3f}" + "".join(f" {v[t]:>12.4f}" for _, _, v in shown)
+            lines.append(line[:WIDTH])
+        if len(rows) > len(shown):
+            lines.append(f"  ({len(rows) - len(shown)} more components: to_frame())")
+        return "\n".join(lines)
+
+
+def state_labels(n: int, edges: Sequence[float] | None) -> tuple[str, ...]:
+    """Labels of ``n`` target states: their bins when the edges are known.
+
+    >>> from causaloid.discover.result import state_labels
+    >>> state_labels(2, [0.0, 0.5, 1.0])
+    ('[0, 0.5)', '[0.5, 1]')
+    >>> state_labels(2, None)
+    ('0', '1')
+    """
+    if edges is None or len(edges) != n + 1:
+        return tuple(str(t) for t in range(n))
+    return tuple(
+        f"[{edges[t]:.4g}, {edges[t + 1]:.4g}{']' if t == n - 1 else ')'}" for t in range(n)
+    )
+
+
+@dataclass(frozen=True)
 class SurdResult(Tabular):
     """Causality of ``agents`` on ``target``, decomposed (in bits unless
     :meth:`normalized`).
@@ -175,6 +314,9 @@ class SurdResult(Tabular):
         Occupied bins of the joint histogram of the target and all agents.
     warnings : tuple of str
         Histograms too sparse for the bins asked, in words.
+    state_maps : SurdStateMaps or None
+        The components and the leak per state of the target (their
+        state-dependent maps); they sum back to the aggregated values.
 
     Examples
     --------
@@ -205,6 +347,7 @@ class SurdResult(Tabular):
     seed: int | None = None
     occupied_bins: int | None = None
     warnings: tuple[str, ...] = ()
+    state_maps: SurdStateMaps | None = None
 
     @property
     def samples_per_bin(self) -> float | None:
@@ -277,6 +420,7 @@ class SurdResult(Tabular):
             mutual_info_test=(
                 None if self.mutual_info_test is None else self.mutual_info_test.scaled(h)
             ),
+            state_maps=(None if self.state_maps is None else self.state_maps.scaled(h, "fraction")),
         )
 
     def components(self) -> Iterator[tuple[str, Combo, float]]:

@@ -197,10 +197,7 @@ def root_causes(
     >>> print(ranked[1].rationale)
     moved x3.94 overall; its parents (cpu) predict x3.91 of it and leave x1.01; robust z 1.2
     """
-    if method not in METHODS:
-        raise DiscoverValueError(
-            f"method must be one of {METHODS}, got {method!r}", {"parameter": "method"}
-        )
+    _check_method(method)
     base = to_columns(normal, columns)
     names = list(base)
     test = to_columns(anomalous, names)
@@ -208,12 +205,34 @@ def root_causes(
         raise DiscoverValueError("no columns to rank", {"parameter": "columns"})
     xs = [np.ascontiguousarray(numeric(n, base[n]), dtype=np.float64) for n in names]
     ys = [np.ascontiguousarray(numeric(n, test[n]), dtype=np.float64) for n in names]
+    parent_lists = _parent_lists(graph, names)
+    raw = _native.root_cause_columns(names, xs, ys, parent_lists)
+    return _ranked(names, raw, parent_lists, threshold, method)
+
+
+def _check_method(method: str) -> None:
+    if method not in METHODS:
+        raise DiscoverValueError(
+            f"method must be one of {METHODS}, got {method!r}", {"parameter": "method"}
+        )
+
+
+def _parent_lists(graph: Any, names: list[str]) -> list[list[int]]:
+    """Each column's parents among ``names``, as sorted positions."""
     parents = _parents(graph) if graph is not None else {}
     index = {n: i for i, n in enumerate(names)}
-    parent_lists = [
-        sorted(index[p] for p in parents.get(n, ()) if p in index and p != n) for n in names
-    ]
-    raw = _native.root_cause_columns(names, xs, ys, parent_lists)
+    return [sorted(index[p] for p in parents.get(n, ()) if p in index and p != n) for n in names]
+
+
+def _ranked(
+    names: list[str],
+    raw: Any,
+    parent_lists: list[list[int]],
+    threshold: float,
+    method: str,
+) -> RootCauses:
+    """The ranking from the engine's ``(shift, total_shift, z, _)`` per column."""
+    index = {n: i for i, n in enumerate(names)}
     scores = {
         n: (abs(shift) if method == "shift" else z, shift, total, z)
         for n, (shift, total, z, _) in zip(names, raw)

@@ -11,8 +11,15 @@ import numpy as np
 
 from causaloid import _native
 from causaloid._table import numeric, to_columns
+from causaloid._threads import scope
 from causaloid.discover.errors import DiscoverValueError
-from causaloid.discover.result import ComponentTest, SurdResult, sparsity_warnings
+from causaloid.discover.result import (
+    ComponentTest,
+    SurdResult,
+    SurdStateMaps,
+    sparsity_warnings,
+    state_labels,
+)
 
 Binning = Union[Sequence[float], np.ndarray, Mapping[str, Any]]
 
@@ -52,7 +59,29 @@ def _names(combos: list[tuple[tuple[int, ...], float]], names: Sequence[str]) ->
     return {tuple(names[i] for i in combo): value for combo, value in ordered}
 
 
+def _state_maps(
+    raw: dict[str, Any], target: str, agents: Sequence[str], edges: Sequence[float] | None
+) -> SurdStateMaps:
+    states = raw["states"]
+    probability = tuple(float(p) for p in states["target_probability"])
+
+    def per(items: list[tuple[tuple[int, ...], list[float]]]) -> dict:
+        ordered = sorted(items, key=lambda item: (len(item[0]), item[0]))
+        return {tuple(agents[i] for i in c): tuple(float(x) for x in v) for c, v in ordered}
+
+    return SurdStateMaps(
+        target=target,
+        states=state_labels(len(probability), edges),
+        target_probability=probability,
+        redundant=per(states["redundant"]),
+        unique={a: tuple(float(x) for x in v) for a, v in zip(agents, states["unique"])},
+        synergistic=per(states["synergistic"]),
+        leak=tuple(float(x) for x in states["leak"]),
+    )
+
+
 def _build(raw: dict[str, Any], target: str, agents: Sequence[str], **extra: Any) -> SurdResult:
+    edges = extra.get("bin_edges", {}).get(target)
     return SurdResult(
         target=target,
         agents=tuple(agents),
@@ -64,6 +93,7 @@ def _build(raw: dict[str, Any], target: str, agents: Sequence[str], **extra: Any
         target_entropy=raw["target_entropy"],
         information=_names(raw["information"], agents),
         max_order=raw["max_order"],
+        state_maps=_state_maps(raw, target, agents, edges),
         **extra,
     )
 
@@ -90,6 +120,7 @@ def surd(
     self_causation: bool = False,
     permutations: int = 100,
     seed: int = 0,
+    threads: int | None = None,
 ) -> SurdResult:
     """Decompose the causality of ``agents`` on ``target`` with SURD.
 
@@ -129,6 +160,9 @@ def surd(
         Computed natively, in parallel, the same for a given ``seed``.
     seed : int
         Seed of the shuffles.
+    threads : int, optional
+        Engine threads for this call only (1 to 4096); the configured count
+        (:func:`causaloid.set_threads`) when omitted. Never changes the result.
 
     Returns
     -------
@@ -199,20 +233,21 @@ def surd(
     agent_values = [_as_float(a, columns[a]) for a in agents]
     target_bins, target_edges = _edges_for(target, bins, binning)
     specs = [_edges_for(a, bins, binning) for a in agents]
-    raw = _native.surd_columns(
-        target_values,
-        target,
-        target_bins,
-        target_edges,
-        agent_values,
-        list(agents),
-        [s[0] for s in specs],
-        [s[1] for s in specs],
-        lag,
-        max_order,
-        permutations,
-        seed,
-    )
+    with scope(threads):
+        raw = _native.surd_columns(
+            target_values,
+            target,
+            target_bins,
+            target_edges,
+            agent_values,
+            list(agents),
+            [s[0] for s in specs],
+            [s[1] for s in specs],
+            lag,
+            max_order,
+            permutations,
+            seed,
+        )
     edges = {target: tuple(raw["target_edges"])}
     edges.update({a: tuple(e) for a, e in zip(agents, raw["agent_edges"])})
     extra: dict[str, Any] = {}

@@ -2,5 +2,6 @@
 
 from causaloid.effect.effect import Effect
 from causaloid.effect.process import GuardError, Process, StepLimitError
+from causaloid.effect.trace import Trace
 
-__all__ = ["Effect", "GuardError", "Process", "StepLimitError"]
+__all__ = ["Effect", "GuardError", "Process", "StepLimitError", "Trace"]

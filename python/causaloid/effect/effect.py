@@ -12,9 +12,12 @@ from __future__ import annotations
 import reprlib
 from collections.abc import Callable
 from itertools import islice
-from typing import Any, Generic, Optional, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Optional, TypeVar
 
 from causaloid.errors import CallableError, CausalError
+
+if TYPE_CHECKING:
+    from causaloid.effect.trace import Trace
 
 T = TypeVar("T")
 U = TypeVar("U")
@@ -180,13 +183,59 @@ class Effect(Generic[T]):
         """The native evaluations recorded in the log, oldest first."""
         return [p for p in _parts(self._log) if not isinstance(p, str)]
 
-    def explain(self) -> str:
-        """The log followed by the final value or error, one line each."""
+    @property
+    def trace(self) -> Trace:
+        """The structured trace: one row per step of every evaluation in the
+        log (see :class:`~causaloid.effect.Trace`), with ``to_frame()``,
+        ``to_polars()`` and ``to_arrow()``; empty for an effect built from
+        Python steps only."""
+        from causaloid.effect.trace import trace_of
+
+        return trace_of(self._evaluations())
+
+    def explain(self, format: str = "text") -> str:
+        """The explanation: the log followed by the final value or error.
+
+        Parameters
+        ----------
+        format : {"text", "markdown", "json"}
+            ``"text"``: one line per step, nesting by indentation (what
+            ``print`` shows). ``"markdown"``: the same steps as a nested list
+            under the verdict in bold, for a notebook or a report.
+            ``"json"``: an object with ``value``, ``ok``, ``error``, the text
+            ``lines`` and the structured ``trace`` (see :attr:`trace`).
+
+        Returns
+        -------
+        str
+
+        Raises
+        ------
+        InvalidArgumentError
+            For any other ``format`` (``err.parameter == "format"``).
+
+        Examples
+        --------
+        >>> e = Effect.pure(0.9).bind(lambda x: x * 0.5)
+        >>> print(e.explain(format="markdown"))
+        **value: 0.45**
+        <BLANKLINE>
+        - pure: 0.9
+        - \\<lambda>: 0.9 -> 0.45
+        >>> import json
+        >>> json.loads(e.explain(format="json"))["value"]
+        0.45
+        """
+        from causaloid.effect.render import render
+
+        return render(self, format)
+
+    def _text_lines(self) -> list[str]:
         last = f"value: {self._value!r}" if self._error is None else f"error: {self._error}"
         lines = list(self.log)
         if lines and lines[-1].startswith(("Final verdict:", "Failed:")):
-            return "\n".join(lines)
-        return "\n".join([*lines, last])
+            return lines
+        return [*lines, last]
 
     def _repr_html_(self) -> str:
         """Jupyter display: the value or error and the explanation."""

@@ -137,6 +137,18 @@ class Expr:
     def __ror__(self, other: ExprLike) -> Expr:
         return self._binary("or", other, True)
 
+    def __xor__(self, other: ExprLike) -> Expr:
+        """Exclusive or: ``a != b`` on bools, ``max(min(a, 1-b), min(1-a, b))``
+        on degrees.
+
+        >>> print(col("a") ^ col("b"))
+        (col("a") ^ col("b"))
+        """
+        return self._binary("xor", other)
+
+    def __rxor__(self, other: ExprLike) -> Expr:
+        return self._binary("xor", other, True)
+
     def __invert__(self) -> Expr:
         return _wrap(_native.Expr.unary("not", self._native), self._contexts)
 

@@ -15,9 +15,11 @@ from typing import Any, Literal, Union
 import numpy as np
 
 from causaloid._table import n_rows, numeric, to_columns
+from causaloid._threads import scope
 from causaloid.effect import Effect
 from causaloid.errors import ShapeError, UnknownColumnError
 from causaloid.uncertain.causal import DEFAULT_SEED, has_uncertain, native_cell
+from causaloid.uncertain.uncertain import DEFAULT_MAX_SAMPLES
 
 NodeId = Union[int, str]
 Errors = Literal["raise", "effect"]
@@ -164,7 +166,7 @@ class Causal(ABC):
 
     def _samples(self) -> int:
         decide = getattr(self, "_decide", None)
-        return int(getattr(decide, "max_samples", 10_000))
+        return int(getattr(decide, "max_samples", DEFAULT_MAX_SAMPLES))
 
     def _run(
         self,
@@ -199,11 +201,15 @@ class Causal(ABC):
         steps of an effect chain: ``Effect.pure(0.8).bind(causaloid)``."""
         return self.evaluate(x)
 
-    def explain(self, x: Any = None, *, value: Any = None) -> str:
-        """Evaluate and return the explanation (never raises on evaluation errors)."""
-        return self.evaluate(x, value=value, errors="effect").explain()
+    def explain(self, x: Any = None, *, value: Any = None, format: str = "text") -> str:
+        """Evaluate and return the explanation (never raises on evaluation
+        errors); ``format`` is ``"text"``, ``"markdown"`` or ``"json"`` (see
+        :meth:`Effect.explain <causaloid.Effect.explain>`)."""
+        return self.evaluate(x, value=value, errors="effect").explain(format=format)
 
-    def evaluate_batch(self, table: Any, *, value: Any = None, activations: bool = False) -> Any:
+    def evaluate_batch(
+        self, table: Any, *, value: Any = None, activations: bool = False, threads: Any = None
+    ) -> Any:
         """Evaluate every row of a table at once.
 
         Parameters
@@ -214,6 +220,9 @@ class Causal(ABC):
             The incoming value of each row: a column name or an array.
         activations : bool
             Also return each node's (member's) verdicts.
+        threads : int, optional
+            Engine threads for this call only; the configured count
+            (:func:`causaloid.set_threads`) when omitted. Never changes the result.
 
         Returns
         -------
@@ -225,7 +234,8 @@ class Causal(ABC):
         released; Python callables are called once with whole arrays. Row ``i``
         equals ``evaluate(row i)``.
         """
-        return self._batch(self._member(), table, value, activations)
+        with scope(threads):
+            return self._batch(self._member(), table, value, activations)
 
     def _batch(self, member: Any, table: Any, value: Any, activations: bool) -> Any:
         """:meth:`evaluate_batch` on the native ``member`` (the engine fills

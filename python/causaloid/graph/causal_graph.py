@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from causaloid import _native
 from causaloid.effect import Effect
 from causaloid.graph._base import Causal, Errors, NodeId, check_id
+
+if TYPE_CHECKING:
+    from causaloid.graph.html import SvgDrawing
 
 
 class CausalGraph(Causal):
@@ -276,6 +279,39 @@ class CausalGraph(Causal):
         from causaloid.graph.networkx import to_dot
 
         return to_dot(self)
+
+    def to_svg(self, effect: Effect[Any] | None = None) -> SvgDrawing:
+        """An SVG drawing of the graph, in layers by causal depth.
+
+        Pure Python: no Graphviz or matplotlib needed. With ``effect`` (what
+        :meth:`evaluate` returned), each node is filled by its verdict (green
+        active, red inactive, grey not evaluated) and labelled with it, and a
+        legend explains the colours.
+
+        Parameters
+        ----------
+        effect : Effect, optional
+            An evaluation of this graph.
+
+        Returns
+        -------
+        SvgDrawing
+            The SVG document, a ``str``; Jupyter renders it as a picture, and
+            ``pathlib.Path("g.svg").write_text(drawing)`` saves it.
+
+        Examples
+        --------
+        >>> import causaloid as cl
+        >>> from causaloid import expr as E
+        >>> g = cl.CausalGraph("g")
+        >>> _ = g.add(cl.Causaloid("hot", "hot", expr=E.col("t") > 60)); _ = g.freeze()
+        >>> svg = g.to_svg(g.evaluate({"t": 75}))
+        >>> svg.startswith("<svg") and ">hot = true<" in svg
+        True
+        """
+        from causaloid.graph.html import SvgDrawing, graph_svg
+
+        return SvgDrawing(graph_svg(self, effect))
 
     def _repr_html_(self) -> str:
         """Jupyter display: summary, SVG drawing and node table (see :mod:`causaloid._html`)."""

@@ -6,9 +6,40 @@ from __future__ import annotations
 
 from typing import Any
 
-from causaloid._html import _box, _colour, _short, _verdict_text, esc, table
+from causaloid._html import (
+    _ACTIVE,
+    _INACTIVE,
+    _UNKNOWN,
+    _box,
+    _colour,
+    _short,
+    _verdict_text,
+    esc,
+    table,
+)
 from causaloid.graph.causaloid import Causaloid
 from causaloid.graph.plot import _layers
+
+
+class SvgDrawing(str):
+    """An SVG document (a ``str``) that Jupyter shows as a picture.
+
+    What :meth:`CausalGraph.to_svg <causaloid.CausalGraph.to_svg>` returns.
+
+    Examples
+    --------
+    >>> d = SvgDrawing('<svg xmlns="http://www.w3.org/2000/svg"></svg>')
+    >>> d._repr_svg_() == d and isinstance(d, str)
+    True
+    """
+
+    __slots__ = ()
+
+    def _repr_svg_(self) -> str:
+        return str(self)
+
+    def _repr_html_(self) -> str:
+        return str(self)
 
 
 def verdicts_of(effect: Any) -> dict[Any, Any]:
@@ -46,13 +77,16 @@ def graph_svg(graph: Any, effect: Any = None) -> str:
     w, h, gap_x, gap_y = 150, 44, 60, 24
     tallest = max((len(m) for m in layers.values()), default=1)
     width = max(len(layers), 1) * (w + gap_x) + gap_x
-    height = tallest * (h + gap_y) + gap_y
+    verdicts = verdicts_of(effect)
+    legend = 28 if verdicts else 0
+    if verdicts:
+        width = max(width, 3 * 120 + gap_x)
+    height = tallest * (h + gap_y) + gap_y + legend
     pos = {}
     for d, members in layers.items():
-        top = (height - len(members) * (h + gap_y) + gap_y) / 2
+        top = (height - legend - len(members) * (h + gap_y) + gap_y) / 2
         for i, n in enumerate(members):
             pos[n] = (gap_x + d * (w + gap_x), top + i * (h + gap_y))
-    verdicts = verdicts_of(effect)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" role="img" aria-label="causal graph {esc(graph.id)}">',
@@ -80,6 +114,17 @@ def graph_svg(graph: Any, effect: Any = None) -> str:
             f'<text x="{x + w / 2:.0f}" y="{y + 34:.0f}" text-anchor="middle" '
             f'font-size="10">{esc(_short(member.description, 26))}</text></g>'
         )
+    if verdicts:
+        y = height - legend + 6
+        for i, (colour, meaning) in enumerate(
+            [(_ACTIVE, "active"), (_INACTIVE, "inactive"), (_UNKNOWN, "not evaluated")]
+        ):
+            x = gap_x + i * 120
+            parts.append(
+                f'<g class="legend"><rect x="{x}" y="{y}" width="14" height="14" '
+                f'fill="{colour}" stroke="#333"/><text x="{x + 20}" y="{y + 11}" '
+                f'font-size="11">{meaning}</text></g>'
+            )
     parts.append("</svg>")
     return "".join(parts)
 

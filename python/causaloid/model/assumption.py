@@ -9,6 +9,8 @@ from typing import Any
 
 import numpy as np
 
+from causaloid._frames import Columns, Tabular
+
 
 @dataclass(frozen=True)
 class Assumption:
@@ -66,7 +68,7 @@ class AssumptionResult:
 
 
 @dataclass(frozen=True)
-class AssumptionReport:
+class AssumptionReport(Tabular):
     """Which assumptions held on the data and which did not.
 
     Examples
@@ -94,6 +96,22 @@ class AssumptionReport:
     @property
     def failed(self) -> list[AssumptionResult]:
         return [r for r in self.results if not r.held]
+
+    def _columns(self) -> Columns:
+        """The table of ``to_frame``/``to_polars``/``to_arrow``: ``description``,
+        ``held`` and ``detail``, one row an assumption.
+
+        Examples
+        --------
+        >>> r = AssumptionReport((AssumptionResult("a", True), AssumptionResult("b", False, "x")))
+        >>> r.to_arrow().to_pylist()[1]
+        {'description': 'b', 'held': False, 'detail': 'x'}
+        """
+        return {
+            "description": [r.description for r in self.results],
+            "held": [r.held for r in self.results],
+            "detail": [r.detail for r in self.results],
+        }
 
     def __iter__(self) -> Iterator[AssumptionResult]:
         return iter(self.results)

@@ -9,6 +9,7 @@ from typing import Any, Union
 import numpy as np
 
 from causaloid._table import to_columns
+from causaloid._threads import scope
 from causaloid.context.context import Context
 from causaloid.context.errors import (
     AssumptionError,
@@ -189,17 +190,26 @@ class Model:
         self._check(strict)
         return self._causaloid._run("evaluate", (), x, value, "raise", engine=self._engine())
 
-    def explain(self, x: Any = None, *, value: Any = None) -> str:
-        """The plain-text explanation of :meth:`evaluate`."""
+    def explain(self, x: Any = None, *, value: Any = None, format: str = "text") -> str:
+        """The explanation of :meth:`evaluate`: ``format`` is ``"text"``,
+        ``"markdown"`` or ``"json"`` (see :meth:`Effect.explain <causaloid.Effect.explain>`)."""
         effect = self._causaloid._run("evaluate", (), x, value, "effect", engine=self._engine())
-        return effect.explain()
+        return effect.explain(format=format)
 
     def evaluate_batch(
-        self, table: Any, *, value: Any = None, activations: bool = False, strict: bool = False
+        self,
+        table: Any,
+        *,
+        value: Any = None,
+        activations: bool = False,
+        strict: bool = False,
+        threads: Any = None,
     ) -> Any:
-        """Evaluate every row of ``table`` (see ``Causaloid.evaluate_batch``)."""
+        """Evaluate every row of ``table`` (see ``Causaloid.evaluate_batch``;
+        ``threads``: engine threads for this call only)."""
         self._check(strict)
-        return self._causaloid._batch(self._engine(), table, value, activations)
+        with scope(threads):
+            return self._causaloid._batch(self._engine(), table, value, activations)
 
     def observe(self, table: Any, *, value: Any = None) -> Observations:
         """Number and share of active rows, overall and per node, over a batch."""

@@ -8,6 +8,8 @@ attributes (``err.variable``, ``err.row`` ...).
 
 from __future__ import annotations
 
+from typing import Any
+
 from causaloid.errors import CausalError, CycleError
 
 
@@ -18,6 +20,9 @@ class SCMError(CausalError):
 class UnknownVariableError(SCMError, KeyError):
     """A variable the model does not have (``err.variable``, ``err.available``)."""
 
+    variable: str
+    available: list[str]
+
     def __str__(self) -> str:  # KeyError would quote the message
         return self.message
 
@@ -25,9 +30,13 @@ class UnknownVariableError(SCMError, KeyError):
 class DuplicateVariableError(SCMError, ValueError):
     """A variable declared twice (``err.variable``)."""
 
+    variable: str
+
 
 class SCMCycleError(SCMError, CycleError):
     """The edges form a cycle (``err.path`` lists the variables along it)."""
+
+    path: list[Any]
 
 
 class EquationError(SCMError, ValueError):
@@ -35,32 +44,62 @@ class EquationError(SCMError, ValueError):
     of its parents, or its Python function raised (chained as ``__cause__``)
     (``err.variable``)."""
 
+    variable: str
+
 
 class NotFittedError(SCMError, ValueError):
     """A variable has no equation yet; give one or call ``fit(table)``
     (``err.variable``)."""
+
+    variable: str
 
 
 class NotInvertibleError(SCMError, ValueError):
     """A counterfactual needs the noise of a variable whose noise cannot be
     solved from an observation (non-additive noise) (``err.variable``)."""
 
+    variable: str
+
 
 class MissingObservationError(SCMError, ValueError):
     """The observed data has a missing value (NaN) (``err.variable``, ``err.row``)."""
+
+    variable: str
+    row: int
 
 
 class InconsistentObservationError(SCMError, ValueError):
     """An observation that a noise-free variable cannot take
     (``err.variable``, ``err.row``, ``err.observed``, ``err.predicted``)."""
 
+    variable: str
+    row: int
+    observed: float
+    predicted: float
+
+
+class NoiseOutOfRangeError(SCMError, ValueError):
+    """An observation that would need a noise value its bounded distribution
+    cannot take (``err.variable``, ``err.row``, ``err.noise``, ``err.low``,
+    ``err.high``)."""
+
+    variable: str
+    row: int
+    noise: float
+    low: float
+    high: float
+
 
 class FitError(SCMError, ValueError):
     """An equation cannot be fitted from the data (``err.variable``)."""
 
+    variable: str
+
 
 class SCMMemoryError(SCMError, MemoryError):
     """The requested number of rows does not fit in memory (``err.rows``)."""
+
+    rows: int
 
 
 __all__ = [
@@ -70,6 +109,7 @@ __all__ = [
     "InconsistentObservationError",
     "MissingObservationError",
     "NotFittedError",
+    "NoiseOutOfRangeError",
     "NotInvertibleError",
     "SCMCycleError",
     "SCMError",

@@ -10,6 +10,7 @@ import numpy as np
 
 from causaloid import _native
 from causaloid._table import numeric, to_columns
+from causaloid._threads import scope
 from causaloid.expr import Expr
 from causaloid.scm.errors import EquationError
 from causaloid.scm.noise import Empirical, Linear, NoiseLike, Normal, Uniform, noise_spec
@@ -200,13 +201,15 @@ class SCM:
         """
         return SCM._wrap(self._native.intervene(_actions(interventions)))
 
-    def sample(self, n: int, seed: int | None = None) -> SCMTable:
+    def sample(self, n: int, seed: int | None = None, *, threads: int | None = None) -> SCMTable:
         """``n`` joint samples of every variable, natively (GIL released).
 
-        The same seed gives bit-identical samples on any number of threads,
-        and a model after :meth:`do` reuses the very same noise draws.
+        The same seed gives bit-identical samples on any number of threads
+        (``threads``: engine threads for this call only), and a model after
+        :meth:`do` reuses the very same noise draws.
         """
-        cols, used = self._native.sample(_count(n), seed)
+        with scope(threads):
+            cols, used = self._native.sample(_count(n), seed)
         notes = [f"{n} samples, seed {used}", *self.explain().splitlines()]
         return SCMTable(dict(zip(self._native.names(), cols)), notes)
 
@@ -229,7 +232,11 @@ class SCM:
 
     # --- rung 3 ----------------------------------------------------------------
     def counterfactual(
-        self, observed: Any, do: Mapping[str, Intervention] | None = None
+        self,
+        observed: Any,
+        do: Mapping[str, Intervention] | None = None,
+        *,
+        threads: int | None = None,
     ) -> Counterfactual | CounterfactualTable:
         """What each observed unit's variables would have been under ``do``.
 
@@ -245,6 +252,9 @@ class SCM:
             natively with the GIL released. Every variable must be observed.
         do : mapping of str to float or Expr
             The interventions, as in :meth:`do`.
+        threads : int, optional
+            Engine threads for this call only; the configured count
+            (:func:`causaloid.set_threads`) when omitted. Never changes the result.
 
         Returns
         -------
@@ -259,7 +269,8 @@ class SCM:
                 for k, v in to_columns(observed).items()
             }
         pairs = [(k, np.ascontiguousarray(v)) for k, v in table.items()]
-        values, noise, path, model = self._native.counterfactual(pairs, _actions(do or {}))
+        with scope(threads):
+            values, noise, path, model = self._native.counterfactual(pairs, _actions(do or {}))
         names = self._native.names()
         m = SCM._wrap(model)
         obs = {k: table[k] for k in names}
@@ -298,7 +309,7 @@ def _count(n: int) -> int:
         from causaloid.errors import InvalidArgumentError
 
         raise InvalidArgumentError(
-            f"n must be a positive int, got {n!r}", {"argument": "n", "value": n}
+            f"n must be a positive int, got {n!r}", {"parameter": "n", "value": n}
         )
     return int(n)
 

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from causaloid._optional import require
+
 if TYPE_CHECKING:
     from causaloid.scm.model import SCM
 
@@ -45,16 +47,16 @@ class SCMTable(Mapping[str, np.ndarray]):
         return 0
 
     def to_frame(self) -> Any:
-        """The table as a pandas DataFrame (pandas must be installed)."""
-        import pandas as pd
-
-        return pd.DataFrame(self._columns)
+        """The table as a pandas DataFrame (needs ``causaloid[frames]``)."""
+        return require("pandas", "to_frame()").DataFrame(self._columns)
 
     def to_polars(self) -> Any:
-        """The table as a polars DataFrame (polars must be installed)."""
-        import polars as pl
+        """The table as a polars DataFrame, same columns as :meth:`to_frame`."""
+        return require("polars", "to_polars()").DataFrame(self._columns)
 
-        return pl.DataFrame(self._columns)
+    def to_arrow(self) -> Any:
+        """The table as a pyarrow Table, same columns as :meth:`to_frame`."""
+        return require("pyarrow", "to_arrow()").table(self._columns)
 
     def explain(self) -> str:
         """How the table was produced."""
@@ -178,6 +180,14 @@ class CounterfactualTable:
     def to_frame(self) -> Any:
         """Counterfactual values as a pandas DataFrame."""
         return self.values.to_frame()
+
+    def to_polars(self) -> Any:
+        """Counterfactual values as a polars DataFrame."""
+        return self.values.to_polars()
+
+    def to_arrow(self) -> Any:
+        """Counterfactual values as a pyarrow Table."""
+        return self.values.to_arrow()
 
     def explain(self) -> str:
         """Action, the prediction path and the average change of each variable on it."""

@@ -12,7 +12,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from causaloid.uncertain.errors import UncertainParameterError
-from causaloid.uncertain.uncertain import Uncertain, check_count, check_seed
+from causaloid.uncertain.uncertain import (
+    DEFAULT_CONFIDENCE,
+    DEFAULT_EPSILON,
+    DEFAULT_MAX_SAMPLES,
+    Uncertain,
+    check_count,
+    check_seed,
+)
 
 
 @dataclass(frozen=True)
@@ -32,9 +39,9 @@ class SPRT:
     """
 
     threshold: float = 0.5
-    confidence: float = 0.95
-    epsilon: float = 0.05
-    max_samples: int = 10_000
+    confidence: float = DEFAULT_CONFIDENCE
+    epsilon: float = DEFAULT_EPSILON
+    max_samples: int = DEFAULT_MAX_SAMPLES
     seed: int | None = None
 
     def __post_init__(self) -> None:
@@ -86,9 +93,9 @@ class SPRT:
 
 DEFAULT_SPRT = SPRT()
 
-#: The sampling seed of an evaluation on uncertain inputs when none is given:
-#: fixed, so the same call decides the same way in every run.
 DEFAULT_SEED = 0
+"""The sampling seed of an evaluation on uncertain inputs when none is given:
+fixed, so the same call decides the same way in every run."""
 
 
 def fresh_seed() -> int:

@@ -11,7 +11,13 @@ import numpy as np
 from causaloid._native import Decision
 from causaloid._seed import Seed
 from causaloid.uncertain.errors import PresenceError, UncertainKindError
-from causaloid.uncertain.uncertain import DEFAULT_SAMPLES, Uncertain
+from causaloid.uncertain.uncertain import (
+    DEFAULT_CONFIDENCE,
+    DEFAULT_EPSILON,
+    DEFAULT_MAX_SAMPLES,
+    DEFAULT_SAMPLES,
+    Uncertain,
+)
 
 
 class MaybeUncertain:
@@ -96,9 +102,9 @@ class MaybeUncertain:
     def lift_to_uncertain(
         self,
         threshold: float = 0.5,
-        confidence: float = 0.95,
-        epsilon: float = 0.05,
-        max_samples: int = 10_000,
+        confidence: float = DEFAULT_CONFIDENCE,
+        epsilon: float = DEFAULT_EPSILON,
+        max_samples: int = DEFAULT_MAX_SAMPLES,
         seed: Seed = None,
     ) -> Uncertain:
         """The value as a plain :class:`Uncertain`, once a sequential test has

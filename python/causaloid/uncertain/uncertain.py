@@ -12,13 +12,17 @@ from typing import Any, Union, overload
 import numpy as np
 
 from causaloid._native import Decision, UncertainNode
+from causaloid._native import sprt_defaults as _native_sprt_defaults
 from causaloid._optional import require
 from causaloid._seed import Seed, as_seed
 from causaloid.errors import InvalidArgumentError
 from causaloid.uncertain.errors import UncertainParameterError, UncertainTruthError
 
-#: Samples drawn by the readers when ``n`` is not given.
 DEFAULT_SAMPLES = 10_000
+"""Samples drawn by the readers when ``n`` is not given."""
+
+# The engine's sequential test defaults (one source: `_native.sprt_defaults()`).
+_, DEFAULT_CONFIDENCE, DEFAULT_EPSILON, DEFAULT_MAX_SAMPLES = _native_sprt_defaults()
 
 Operand = Union["Uncertain", float, int, bool]
 
@@ -237,7 +241,7 @@ class Uncertain:
         node = _node(other)
         if node is None:
             return NotImplemented
-        return Uncertain(self._node.compare(op, node, tolerance))
+        return Uncertain(self._node.binary(op, node, tolerance))
 
     def __lt__(self, other: Operand) -> Uncertain:
         return self._compare("lt", other)
@@ -272,27 +276,45 @@ class Uncertain:
             raise TypeError(f"cannot compare an Uncertain with {other!r}")
         return result  # type: ignore[no-any-return]
 
-    def _logic(self, op: str, other: Any, reflected: bool = False) -> Any:
-        node = _node(other)
-        if node is None:
-            return NotImplemented
-        lhs, rhs = (node, self._node) if reflected else (self._node, node)
-        return Uncertain(lhs.logic(op, rhs))
-
     def __and__(self, other: Operand) -> Uncertain:
-        return self._logic("and", other)
+        return self._binary("and", other)
 
     def __rand__(self, other: Operand) -> Uncertain:
-        return self._logic("and", other, True)
+        return self._binary("and", other, True)
 
     def __or__(self, other: Operand) -> Uncertain:
-        return self._logic("or", other)
+        return self._binary("or", other)
 
     def __ror__(self, other: Operand) -> Uncertain:
-        return self._logic("or", other, True)
+        return self._binary("or", other, True)
+
+    def __xor__(self, other: Operand) -> Uncertain:
+        """Exclusive or of two uncertain bools, sample by sample.
+
+        >>> a, b = Uncertain.bernoulli(0.5), Uncertain.bernoulli(0.5)
+        >>> round((a ^ b).probability(100_000, seed=1), 1)
+        0.5
+        >>> (a ^ a).probability(1000, seed=1)
+        0.0
+        """
+        return self._binary("xor", other)
+
+    def __rxor__(self, other: Operand) -> Uncertain:
+        return self._binary("xor", other, True)
 
     def __invert__(self) -> Uncertain:
-        return Uncertain(self._node.logical_not())
+        return Uncertain(self._node.unary("not"))
+
+    def within_range(self, low: float, high: float) -> Uncertain:
+        """Uncertain bool: ``low <= self <= high`` in each sample (bounds
+        included; ``-inf`` / ``inf`` leave a side open). The same operator as
+        ``cl.expr.col(...).between(low, high)``.
+
+        >>> x = Uncertain.normal(0.0, 1.0)
+        >>> round(x.within_range(-1.0, 1.0).probability(100_000, seed=3), 2)
+        0.68
+        """
+        return Uncertain(self._node.within_range(_number(low, "low"), _number(high, "high")))
 
     def where(self, then: Operand, otherwise: Operand) -> Uncertain:
         """For an uncertain bool: ``then`` in the samples where it holds,
@@ -426,9 +448,9 @@ class Uncertain:
     def probability_exceeds(
         self,
         threshold: float,
-        confidence: float = 0.95,
-        epsilon: float = 0.05,
-        max_samples: int = 10_000,
+        confidence: float = DEFAULT_CONFIDENCE,
+        epsilon: float = DEFAULT_EPSILON,
+        max_samples: int = DEFAULT_MAX_SAMPLES,
         seed: Seed = None,
     ) -> Decision:
         """Decides whether P(true) > ``threshold`` by Wald's sequential
@@ -455,9 +477,9 @@ class Uncertain:
 
     def implicit_conditional(
         self,
-        confidence: float = 0.95,
-        epsilon: float = 0.05,
-        max_samples: int = 10_000,
+        confidence: float = DEFAULT_CONFIDENCE,
+        epsilon: float = DEFAULT_EPSILON,
+        max_samples: int = DEFAULT_MAX_SAMPLES,
         seed: Seed = None,
     ) -> Decision:
         """Is it more likely than not? (``probability_exceeds(0.5, ...)``, the
@@ -528,13 +550,15 @@ class Uncertain:
         return f"Uncertain[{kind}]({self.describe()})"
 
     def __reduce__(self) -> tuple[Any, ...]:
-        # The graph travels as a list of nodes (shared ones once), so a
-        # pickled value is still one random variable wherever it is reused.
-        return (_rebuild, (self._node.to_spec(),))
+        # The engine writes the graph (shared nodes once, so a pickled value is
+        # still one random variable wherever it is reused); the Python
+        # functions of map() nodes travel beside the bytes.
+        data, functions = self._node.to_bytes()
+        return (_from_bytes, (data, functions))
 
 
-def _rebuild(spec: list[tuple[str, Any, bool, list[int]]]) -> Uncertain:
-    """The inverse of ``UncertainNode.to_spec`` (used by pickle).
+def _from_bytes(data: bytes, functions: list[tuple[Callable[..., Any], str]]) -> Uncertain:
+    """The inverse of ``Uncertain.__reduce__`` (used by pickle).
 
     >>> import pickle
     >>> x = Uncertain.normal(0.0, 1.0)
@@ -542,34 +566,4 @@ def _rebuild(spec: list[tuple[str, Any, bool, list[int]]]) -> Uncertain:
     >>> y.sample(3, seed=1).tolist()
     [1.0, 1.0, 1.0]
     """
-    nodes: list[UncertainNode] = []
-    for tag, params, boolean, operands in spec:
-        args = [nodes[i] for i in operands]
-        if tag == "point":
-            node = UncertainNode.point(params, boolean)
-        elif tag in ("normal", "uniform"):
-            node = getattr(UncertainNode, tag)(*params)
-        elif tag == "bernoulli":
-            node = UncertainNode.bernoulli(params)
-        elif tag == "from_samples":
-            node = UncertainNode.from_samples(np.asarray(params, dtype=np.float64), boolean)
-        elif tag == "mixture":
-            node = UncertainNode.mixture(args, list(params))
-        elif tag == "unary":
-            node = args[0].unary(params)
-        elif tag == "binary":
-            node = args[0].binary(params, args[1])
-        elif tag == "compare":
-            node = args[0].compare(params[0], args[1], params[1])
-        elif tag == "logic":
-            node = args[0].logic(params, args[1])
-        elif tag == "not":
-            node = args[0].logical_not()
-        elif tag == "select":
-            node = args[0].select(args[1], args[2])
-        elif tag == "map":
-            node = args[0].map(params[0], params[1], boolean)
-        else:
-            raise ValueError(f"unknown uncertain node {tag!r} in a pickle")
-        nodes.append(node)
-    return Uncertain(nodes[-1])
+    return Uncertain(UncertainNode.from_bytes(data, list(functions)))

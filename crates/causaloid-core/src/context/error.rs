@@ -1,6 +1,7 @@
 //! Typed errors of the context hypergraph. Each names the offending id (or
 //! field, scale, row) so the bindings can raise a precise Python exception.
 
+use crate::diagnostic::{shape_detail, Area, Detail, DetailSink, Diagnostic};
 use crate::graph::NodeId;
 
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
@@ -108,6 +109,65 @@ impl ContextError {
             | UnknownRelation { from, .. }
             | TimeOrder { from, .. } => Some(from),
             _ => None,
+        }
+    }
+}
+
+impl Diagnostic for ContextError {
+    fn area(&self) -> Area {
+        match self {
+            ContextError::Shape { .. } | ContextError::Serialization { .. } => Area::Core,
+            _ => Area::Context,
+        }
+    }
+
+    fn kind(&self) -> &'static str {
+        use ContextError::*;
+        match self {
+            DuplicateId { .. } => "DuplicateContextoidError",
+            UnknownId { .. } => "UnknownContextoidError",
+            UnknownRelation { .. } => "UnknownRelationError",
+            MissingEndpoint { .. } | DuplicateRelation { .. } => "RelationError",
+            TimeOrder { .. } | RowsOutOfOrder { .. } | NotTemporal { .. } => "TimeOrderError",
+            TimestampUnit { .. } => "TimestampUnitError",
+            InvalidCoordinate { .. } => "CoordinateError",
+            UnknownScale { .. } => "UnknownScaleError",
+            UnknownField { .. } => "UnknownFieldError",
+            WrongKind { .. } => "ContextoidKindError",
+            Shape { .. } => "ShapeError",
+            Serialization { .. } => "SerializationError",
+            ScaleNotCoarser { .. } | UnknownAggregation { .. } | InvalidArgument { .. } => {
+                "ContextArgumentError"
+            }
+        }
+    }
+
+    fn detail(&self, out: &mut DetailSink<'_>) {
+        use ContextError::*;
+        if let Some(id) = self.id() {
+            out("node_id", Detail::Id(id));
+        }
+        match self {
+            MissingEndpoint { from, to, kind, .. }
+            | DuplicateRelation { from, to, kind }
+            | UnknownRelation { from, to, kind } => {
+                out("source", Detail::Id(from));
+                out("target", Detail::Id(to));
+                out("relation", Detail::Text(kind));
+            }
+            RowsOutOfOrder { row, .. } => out("row", Detail::int(*row)),
+            UnknownScale { name } => out("scale", Detail::Text(name)),
+            UnknownField { name, known } => {
+                out("field", Detail::Text(name));
+                out("available", Detail::Texts(known));
+            }
+            Shape {
+                what,
+                expected,
+                found,
+            } => shape_detail(out, what, *expected, *found),
+            InvalidArgument { name, .. } => out("parameter", Detail::Text(name)),
+            _ => {}
         }
     }
 }

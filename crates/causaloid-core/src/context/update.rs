@@ -6,6 +6,7 @@
 use super::contextoid::{Contextoid, Relation};
 use super::error::ContextError;
 use super::store::{Context, Undo};
+use crate::diagnostic::{Area, Detail, DetailSink, Diagnostic};
 use crate::graph::NodeId;
 use serde::{Deserialize, Serialize};
 
@@ -38,6 +39,21 @@ pub struct UpdateError {
     /// Position of the failing operation in the update.
     pub index: usize,
     pub error: ContextError,
+}
+
+impl Diagnostic for UpdateError {
+    fn area(&self) -> Area {
+        self.error.area()
+    }
+
+    fn kind(&self) -> &'static str {
+        self.error.kind()
+    }
+
+    fn detail(&self, out: &mut DetailSink<'_>) {
+        self.error.detail(out);
+        out("operation", Detail::int(self.index));
+    }
 }
 
 impl Context {

@@ -2,6 +2,7 @@
 //! argument that was wrong.
 
 use super::window::WindowError;
+use crate::diagnostic::{shape_detail, Area, Detail, DetailSink, Diagnostic, Payload};
 use crate::error::{CausalError, ErrorPayload};
 use crate::ethos::EthosError;
 use crate::graph::NodeId;
@@ -51,4 +52,76 @@ fn needed_by(state: &Option<NodeId>) -> String {
         .as_ref()
         .map(|s| format!(" (needed by state {s})"))
         .unwrap_or_default()
+}
+
+impl Diagnostic for CsmError {
+    fn area(&self) -> Area {
+        match self {
+            CsmError::Shape { .. } | CsmError::InvalidArgument { .. } => Area::Core,
+            CsmError::Read { source } => source.area(),
+            _ => Area::StateMachine,
+        }
+    }
+
+    fn kind(&self) -> &'static str {
+        use CsmError::*;
+        match self {
+            UnknownState { .. } => "UnknownStateError",
+            DuplicateState { .. } => "DuplicateStateError",
+            MissingColumn { .. } => "ObservationError",
+            Evaluation { .. } => "StateEvaluationError",
+            // A context read failed: the precise error of the read itself.
+            Read { source } => source.kind(),
+            Ethos { .. } => "VettingError",
+            Action { .. } => "ActionError",
+            Window(w) => w.kind(),
+            Shape { .. } => "ShapeError",
+            InvalidArgument { .. } => "InvalidArgumentError",
+        }
+    }
+
+    fn detail(&self, out: &mut DetailSink<'_>) {
+        use CsmError::*;
+        match self {
+            UnknownState { id } | DuplicateState { id } => out("state_id", Detail::Id(id)),
+            MissingColumn { column, state } => {
+                out("column", Detail::Text(column));
+                out(
+                    "state_id",
+                    state.as_ref().map_or(Detail::Nothing, Detail::Id),
+                );
+            }
+            Evaluation { state, .. } => out("state_id", Detail::Id(state)),
+            Read { source } => source.detail(out),
+            Ethos { state, action, .. } | Action { state, action, .. } => {
+                out("state_id", Detail::Id(state));
+                out("action", Detail::Text(action));
+            }
+            Window(w) => w.detail(out),
+            Shape {
+                what,
+                expected,
+                found,
+            } => shape_detail(out, what, *expected, *found),
+            InvalidArgument { name, .. } => out("parameter", Detail::Text(name)),
+        }
+    }
+
+    fn payload(&self) -> Option<Payload<'_>> {
+        match self {
+            CsmError::Action {
+                payload: Some(p), ..
+            } => Some(Payload::Host(p.0.as_ref())),
+            CsmError::Read { source } => source.payload(),
+            _ => None,
+        }
+    }
+
+    fn caused_by(&self) -> Option<&dyn Diagnostic> {
+        match self {
+            CsmError::Evaluation { source, .. } => Some(source),
+            CsmError::Ethos { source, .. } => Some(source),
+            _ => None,
+        }
+    }
 }

@@ -5,6 +5,7 @@
 //! Every summary is recomputed from the window's contents in one fixed order,
 //! so a stream fed row by row and a batch rolled in one call agree bit for bit.
 
+use crate::diagnostic::{Area, Detail, DetailSink, Diagnostic};
 use std::collections::VecDeque;
 
 /// Errors of a window.
@@ -268,5 +269,25 @@ mod tests {
         let mut w = Window::new(2, vec!["a".into()]).unwrap();
         assert!(w.push_with(|_| None).is_err());
         assert!(w.is_empty());
+    }
+}
+
+impl Diagnostic for WindowError {
+    fn area(&self) -> Area {
+        Area::StateMachine
+    }
+
+    fn kind(&self) -> &'static str {
+        "WindowError"
+    }
+
+    fn detail(&self, out: &mut DetailSink<'_>) {
+        match self {
+            WindowError::MissingColumn { column }
+            | WindowError::UnknownColumn { column, .. }
+            | WindowError::DuplicateColumn { column } => out("column", Detail::Text(column)),
+            WindowError::Size { size } => out("size", Detail::int(*size)),
+            WindowError::UnknownStat { name } => out("stat", Detail::Text(name)),
+        }
     }
 }

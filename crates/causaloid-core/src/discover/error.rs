@@ -3,6 +3,8 @@
 
 /// Everything that can go wrong while binning data, decomposing causality or
 /// selecting features.
+use crate::diagnostic::{cell_detail, shape_detail, Area, Detail, DetailSink, Diagnostic};
+
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum DiscoverError {
     #[error("column {column:?} holds a non-finite value ({value}) at row {row}")]
@@ -47,3 +49,65 @@ pub enum DiscoverError {
 }
 
 pub type Result<T, E = DiscoverError> = std::result::Result<T, E>;
+
+impl Diagnostic for DiscoverError {
+    fn area(&self) -> Area {
+        match self {
+            DiscoverError::Length { .. } => Area::Core,
+            _ => Area::Discovery,
+        }
+    }
+
+    fn kind(&self) -> &'static str {
+        use DiscoverError::*;
+        match self {
+            NonFinite { .. } => "NonFiniteError",
+            Constant { .. } => "ConstantColumnError",
+            Length { .. } => "ShapeError",
+            TooFewSamples { .. } => "TooFewSamplesError",
+            OutOfRange { .. } | BadEdges { .. } => "BinningError",
+            BadDistribution { .. } => "DistributionError",
+            InvalidArgument { .. } => "DiscoverValueError",
+        }
+    }
+
+    fn detail(&self, out: &mut DetailSink<'_>) {
+        use DiscoverError::*;
+        match self {
+            NonFinite { column, row, value } => cell_detail(out, column, Some(*row), *value),
+            Constant { column, value } => cell_detail(out, column, None, *value),
+            Length {
+                column,
+                expected,
+                found,
+            } => {
+                out("column", Detail::Text(column));
+                shape_detail(out, column, *expected, *found);
+            }
+            TooFewSamples {
+                column,
+                samples,
+                bins,
+            } => {
+                out("column", Detail::Text(column));
+                out("samples", Detail::int(*samples));
+                out("bins", Detail::int(*bins));
+            }
+            OutOfRange {
+                column,
+                row,
+                value,
+                low,
+                high,
+            } => {
+                out("column", Detail::Text(column));
+                out("row", Detail::int(*row));
+                out("value", Detail::Float(*value));
+                out("edges", Detail::Range(*low, *high));
+            }
+            BadEdges { column, .. } => out("column", Detail::Text(column)),
+            BadDistribution { .. } => {}
+            InvalidArgument { parameter, .. } => out("parameter", Detail::Text(parameter)),
+        }
+    }
+}

@@ -12,6 +12,7 @@ mod histogram;
 mod mrmr;
 mod mrmr_partitioned;
 mod null;
+mod partition_rca;
 mod partitioned;
 mod pc;
 mod rca;
@@ -25,12 +26,22 @@ pub use error::{DiscoverError, Result};
 pub use ges::{ges, GesOptions, GesResult};
 pub use histogram::{full_counts, joint_counts, marginal, sum_out, JointTable};
 pub use mrmr::{mrmr, MrmrResult, Relevance};
-pub use mrmr_partitioned::{mrmr_from_comoments, CoMoments};
+pub use mrmr_partitioned::{
+    mrmr_from_class_stats, mrmr_from_comoments, mrmr_from_mi_counts, ClassStats, CoMoments,
+    MiCounts, MiPlan, MiRanges, MAX_MI_CELLS,
+};
 pub use null::{permutation_test, shuffled, ComponentTest, SurdSignificance, MAX_PERMUTATIONS};
+pub use partition_rca::{
+    rca_centres, rca_finish, rca_fit, rca_histograms, rca_moments, rca_offsets, rca_ranges,
+    rca_square_sums, RadixSelect, RcaFit,
+};
 pub use partitioned::{
     merge_counts, merge_ranges, partition_counts, partition_ranges, surd_from_counts, Partition,
     MAX_PARTITION_CELLS,
 };
 pub use pc::{meek_closure, pc, pc_lagged, Marks, PcColumn, PcError, PcOptions, PcResult};
 pub use rca::{root_cause_scores, ColumnScore};
-pub use surd::{combinations, decompose, surd_from_pdf, surd_from_states, SurdResult};
+pub use surd::{
+    combinations, decompose, decompose_states, surd_from_pdf, surd_from_states, StateMaps,
+    SurdResult,
+};

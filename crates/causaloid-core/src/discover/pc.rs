@@ -20,6 +20,7 @@
 //! when conflicting colliders make the order matter.
 
 use super::ci_test::{CiData, CiTest};
+use crate::diagnostic::{cell_detail, shape_detail, Area, Detail, DetailSink, Diagnostic};
 use rayon::prelude::*;
 
 /// Everything that can go wrong while learning a graph.
@@ -752,5 +753,55 @@ mod tests {
         let (directed, undirected) = r.marks.edges();
         assert_eq!(directed, vec![(2, 0), (2, 1)]);
         assert!(undirected.is_empty());
+    }
+}
+
+impl Diagnostic for PcError {
+    fn area(&self) -> Area {
+        match self {
+            PcError::Length { .. } => Area::Core,
+            _ => Area::Discovery,
+        }
+    }
+
+    fn kind(&self) -> &'static str {
+        use PcError::*;
+        match self {
+            NonFinite { .. } => "NonFiniteError",
+            Constant { .. } => "ConstantColumnError",
+            Length { .. } => "ShapeError",
+            TooFewRows { .. } => "TooFewSamplesError",
+            Singular { .. } => "SingularDataError",
+            InvalidArgument { .. } => "DiscoverValueError",
+        }
+    }
+
+    fn detail(&self, out: &mut DetailSink<'_>) {
+        use PcError::*;
+        match self {
+            NonFinite { column, row, value } => cell_detail(out, column, Some(*row), *value),
+            Constant { column, value } => cell_detail(out, column, None, *value),
+            Length {
+                column,
+                expected,
+                found,
+            } => {
+                out("column", Detail::Text(column));
+                shape_detail(out, column, *expected, *found);
+            }
+            TooFewRows {
+                rows,
+                depth,
+                needed,
+                test,
+            } => {
+                out("samples", Detail::int(*rows));
+                out("depth", Detail::int(*depth));
+                out("needed", Detail::int(*needed));
+                out("test", Detail::Text(test));
+            }
+            Singular { columns } => out("columns", Detail::Ints(columns)),
+            InvalidArgument { parameter, .. } => out("parameter", Detail::Text(parameter)),
+        }
     }
 }

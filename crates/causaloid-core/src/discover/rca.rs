@@ -47,18 +47,23 @@ fn relative(normal: &[f64], anomalous: &[f64]) -> (Vec<f64>, Vec<f64>) {
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
             (lo.min(v), hi.max(v))
         });
-    let offset = if lo > 0.0 {
-        0.0
-    } else {
-        -lo + 0.01 * (hi - lo) + f64::MIN_POSITIVE.sqrt()
-    };
+    let offset = offset_of(lo, hi);
     let t = |v: &[f64]| v.iter().map(|x| (x + offset).ln()).collect();
     (t(normal), t(anomalous))
 }
 
+/// What [`relative`] adds before the logarithm, from the column's range.
+pub(crate) fn offset_of(lo: f64, hi: f64) -> f64 {
+    if lo > 0.0 {
+        0.0
+    } else {
+        -lo + 0.01 * (hi - lo) + f64::MIN_POSITIVE.sqrt()
+    }
+}
+
 /// Solves the symmetric positive (semi-)definite system `a x = b` (`k x k`,
 /// row-major) by Cholesky with a small ridge; `None` when it cannot.
-fn solve_spd(mut a: Vec<f64>, mut b: Vec<f64>, k: usize) -> Option<Vec<f64>> {
+pub(crate) fn solve_spd(mut a: Vec<f64>, mut b: Vec<f64>, k: usize) -> Option<Vec<f64>> {
     let trace: f64 = (0..k).map(|i| a[i * k + i]).sum();
     let ridge = 1e-10 * (trace / k as f64).max(1e-300);
     for i in 0..k {

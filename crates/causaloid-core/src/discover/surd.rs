@@ -38,6 +38,35 @@ pub struct SurdResult {
     pub target_entropy: f64,
     /// Size of the largest combination considered.
     pub max_order: usize,
+    /// The same components, target state by target state.
+    pub states: StateMaps,
+}
+
+/// The state-dependent maps of a decomposition: for every state `t` of the
+/// target, what each component and the leak contribute to it, in bits, already
+/// weighted by `p(t)` so that each component's entries sum (in state order)
+/// to its aggregated value.
+///
+/// The causal entries are `p(t)` times the increments of specific information
+/// `i(T = t; A) = sum_a p(a | t) log2(p(t | a) / p(t))` that the decomposition
+/// assigns to each component for that state. The leak entry is
+/// `p(t) * (-log2 p(t) - i(T = t; all agents))` (never negative: the specific
+/// information never exceeds the state's surprisal); the leaks sum to
+/// `H(target | all agents)`. When every combination is considered, each
+/// state's causal entries and leak add up to `-p(t) log2 p(t)`, its share of
+/// the target's entropy.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct StateMaps {
+    /// p(t) for every target state.
+    pub target_probability: Vec<f64>,
+    /// Redundant contribution of each agent set, per target state.
+    pub redundant: BTreeMap<Vec<usize>, Vec<f64>>,
+    /// Unique contribution of each agent, per target state.
+    pub unique: Vec<Vec<f64>>,
+    /// Synergistic contribution of each combination, per target state.
+    pub synergistic: BTreeMap<Vec<usize>, Vec<f64>>,
+    /// Causality leak per target state.
+    pub leak: Vec<f64>,
 }
 
 impl SurdResult {
@@ -243,6 +272,29 @@ pub fn decompose(
     specific: &[Vec<f64>],
     p_target: &[f64],
 ) -> (ByCombo, Vec<f64>, ByCombo) {
+    let (redundant, unique, synergistic, _) =
+        decompose_states(n_agents, combos, specific, p_target);
+    (redundant, unique, synergistic)
+}
+
+/// [`decompose`], with the state-dependent maps of the causal components
+/// (their leak entries empty; [`assemble`] fills them).
+pub fn decompose_states(
+    n_agents: usize,
+    combos: &[Vec<usize>],
+    specific: &[Vec<f64>],
+    p_target: &[f64],
+) -> (ByCombo, Vec<f64>, ByCombo, StateMaps) {
+    let nt = p_target.len();
+    let mut maps = StateMaps {
+        target_probability: p_target.to_vec(),
+        unique: vec![vec![0.0; nt]; n_agents],
+        ..StateMaps::default()
+    };
+    for combo in combos.iter().filter(|c| c.len() > 1) {
+        maps.redundant.insert(combo.clone(), vec![0.0; nt]);
+        maps.synergistic.insert(combo.clone(), vec![0.0; nt]);
+    }
     let mut redundant: BTreeMap<Vec<usize>, f64> = BTreeMap::new();
     let mut synergistic: BTreeMap<Vec<usize>, f64> = BTreeMap::new();
     for combo in combos.iter().filter(|c| c.len() > 1) {
@@ -286,16 +338,23 @@ pub fn decompose(
             if combo.len() == 1 {
                 if remaining.len() == 1 {
                     unique[combo[0]] += increment;
+                    maps.unique[combo[0]][t] += increment;
                 } else {
                     *redundant.entry(remaining.clone()).or_insert(0.0) += increment;
+                    maps.redundant
+                        .entry(remaining.clone())
+                        .or_insert_with(|| vec![0.0; nt])[t] += increment;
                 }
                 remaining.retain(|&a| a != combo[0]);
             } else {
                 *synergistic.entry(combo.clone()).or_insert(0.0) += increment;
+                maps.synergistic
+                    .entry(combo.clone())
+                    .or_insert_with(|| vec![0.0; nt])[t] += increment;
             }
         }
     }
-    (redundant, unique, synergistic)
+    (redundant, unique, synergistic, maps)
 }
 
 /// Most agent combinations one decomposition considers; beyond it, ask for a
@@ -542,6 +601,7 @@ fn assemble(
 ) -> SurdResult {
     // The last job is always the full set of agents: it gives the leak.
     let info_leak = computed.last().map(|(_, h)| h.max(0.0)).unwrap_or(0.0);
+    let full_specific = computed.last().map(|(s, _)| s.clone()).unwrap_or_default();
     if computed.len() > combos.len() {
         computed.pop();
     }
@@ -557,7 +617,20 @@ fn assemble(
             )
         })
         .collect();
-    let (redundant, unique, synergistic) = decompose(n_agents, &combos, &specific, &p_target);
+    let (redundant, unique, synergistic, mut states) =
+        decompose_states(n_agents, &combos, &specific, &p_target);
+    // The leak of each state: its surprisal less what all agents tell about it.
+    states.leak = p_target
+        .iter()
+        .zip(&full_specific)
+        .map(|(&p, &i)| {
+            if p > 0.0 {
+                (p * (-p.log2() - i)).max(0.0)
+            } else {
+                0.0
+            }
+        })
+        .collect();
     SurdResult {
         redundant,
         unique,
@@ -567,6 +640,7 @@ fn assemble(
         info_leak,
         target_entropy,
         max_order,
+        states,
     }
 }
 

@@ -1,6 +1,7 @@
 //! Errors of the ethos: each names the norm, the modality or the context entry
 //! that was wrong, so the bindings can raise a precise exception.
 
+use crate::diagnostic::{Area, Detail, DetailSink, Diagnostic, Payload};
 use crate::error::ErrorPayload;
 use crate::graph::NodeId;
 
@@ -77,5 +78,91 @@ fn format_known(known: &[String]) -> String {
         let shown: Vec<&str> = known.iter().take(12).map(String::as_str).collect();
         let more = if known.len() > 12 { ", ..." } else { "" };
         format!(" (it holds: {}{more})", shown.join(", "))
+    }
+}
+
+impl Diagnostic for EthosError {
+    fn area(&self) -> Area {
+        match self {
+            EthosError::Read { source } => source.area(),
+            EthosError::Sampled { source, .. } => source.area(),
+            _ => Area::Ethos,
+        }
+    }
+
+    fn kind(&self) -> &'static str {
+        use EthosError::*;
+        match self {
+            DuplicateNorm { .. } => "DuplicateNormError",
+            UnknownNorm { .. } => "UnknownNormError",
+            UnknownModality { .. } => "ModalityError",
+            InvalidNorm { .. } | InvalidArgument { .. } => "NormError",
+            MissingContext { .. } => "MissingContextError",
+            InvalidPredicate { .. } | Predicate { .. } => "PredicateError",
+            // A context read failed: the precise error of the read itself.
+            Read { source } => source.kind(),
+            UnknownRelation { .. } => "UnknownNormError",
+            RelationCycle { .. } | NormInUse { .. } => "RelationError",
+            // Deciding on samples failed: the precise error of the evaluation.
+            Sampled { source, .. } => source.kind(),
+        }
+    }
+
+    fn detail(&self, out: &mut DetailSink<'_>) {
+        use EthosError::*;
+        match self {
+            DuplicateNorm { id } | UnknownNorm { id } => out("norm_id", Detail::Id(id)),
+            UnknownModality { found } => out("modality", Detail::Text(found)),
+            InvalidNorm { norm, name, .. } => {
+                out("norm_id", Detail::Id(norm));
+                out("parameter", Detail::Text(name));
+            }
+            MissingContext {
+                norm,
+                column,
+                known,
+            } => {
+                out("norm_id", Detail::Id(norm));
+                out("column", Detail::Text(column));
+                out("available", Detail::Texts(known));
+            }
+            InvalidPredicate { norm, found } => {
+                out("norm_id", Detail::Id(norm));
+                out("found", Detail::Text(found));
+            }
+            Predicate { norm, .. } => out("norm_id", Detail::Id(norm)),
+            InvalidArgument { name, .. } => out("parameter", Detail::Text(name)),
+            Read { source } => source.detail(out),
+            UnknownRelation {
+                norm,
+                relation,
+                target,
+            } => {
+                out("norm_id", Detail::Id(target));
+                out("referenced_by", Detail::Id(norm));
+                out("relation", Detail::Text(relation));
+            }
+            RelationCycle { relation, cycle } => {
+                out("relation", Detail::Text(relation));
+                out("cycle", Detail::Ids(cycle));
+            }
+            NormInUse { id, by, relation } => {
+                out("norm_id", Detail::Id(id));
+                out("referenced_by", Detail::Id(by));
+                out("relation", Detail::Text(relation));
+            }
+            Sampled { source, .. } => source.detail(out),
+        }
+    }
+
+    fn payload(&self) -> Option<Payload<'_>> {
+        match self {
+            EthosError::Predicate {
+                payload: Some(p), ..
+            } => Some(Payload::Host(p.0.as_ref())),
+            EthosError::Read { source } => source.payload(),
+            EthosError::Sampled { source, .. } => source.payload(),
+            _ => None,
+        }
     }
 }

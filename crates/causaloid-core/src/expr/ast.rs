@@ -40,12 +40,14 @@ pub enum BinaryOp {
     Ne,
     And,
     Or,
+    /// Exclusive or: `a != b` on bools, `max(min(a, 1-b), min(1-a, b))` on degrees.
+    Xor,
     Min,
     Max,
 }
 
 impl BinaryOp {
-    pub const ALL: [BinaryOp; 14] = [
+    pub const ALL: [BinaryOp; 15] = [
         BinaryOp::Add,
         BinaryOp::Sub,
         BinaryOp::Mul,
@@ -58,6 +60,7 @@ impl BinaryOp {
         BinaryOp::Ne,
         BinaryOp::And,
         BinaryOp::Or,
+        BinaryOp::Xor,
         BinaryOp::Min,
         BinaryOp::Max,
     ];
@@ -77,6 +80,7 @@ impl BinaryOp {
             BinaryOp::Ne => "ne",
             BinaryOp::And => "and",
             BinaryOp::Or => "or",
+            BinaryOp::Xor => "xor",
             BinaryOp::Min => "min",
             BinaryOp::Max => "max",
         }
@@ -86,7 +90,7 @@ impl BinaryOp {
         BinaryOp::ALL.into_iter().find(|op| op.name() == name)
     }
 
-    fn symbol(self) -> Option<&'static str> {
+    pub fn symbol(self) -> Option<&'static str> {
         Some(match self {
             BinaryOp::Add => "+",
             BinaryOp::Sub => "-",
@@ -100,6 +104,7 @@ impl BinaryOp {
             BinaryOp::Ne => "!=",
             BinaryOp::And => "&",
             BinaryOp::Or => "|",
+            BinaryOp::Xor => "^",
             BinaryOp::Min | BinaryOp::Max => return None,
         })
     }

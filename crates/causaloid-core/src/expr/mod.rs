@@ -5,7 +5,7 @@
 mod ast;
 mod closure;
 mod columns;
-mod program;
+pub(crate) mod program;
 mod read;
 
 pub use ast::{BinaryOp, Expr, UnaryOp, MAX_DEPTH};

@@ -102,7 +102,7 @@ pub(crate) fn binary_kind(op: BinaryOp, a: Kind, b: Kind) -> Kind {
     match op {
         Add | Sub | Mul | Div => Kind::Num,
         Lt | Le | Gt | Ge | Eq | Ne => Kind::Bool,
-        And | Or | Min | Max => a.both(b),
+        And | Or | Xor | Min | Max => a.both(b),
     }
 }
 
@@ -155,6 +155,10 @@ macro_rules! with_binary_fn {
             }
             BinaryOp::Or | BinaryOp::Max => {
                 let $f = nan_max;
+                $body
+            }
+            BinaryOp::Xor => {
+                let $f = |a: f64, b: f64| nan_max(nan_min(a, 1.0 - b), nan_min(1.0 - a, b));
                 $body
             }
         }

@@ -50,21 +50,39 @@ pub enum SampledMode {
 
 type Column = (Kind, Vec<f64>);
 
-fn draw(cell: &Sampled, n: usize, seed: u64, k: u64) -> Result<Column, CausalError> {
-    match cell {
-        Sampled::Certain(v) => Ok((v.kind(), vec![v.num(); n])),
-        Sampled::Uncertain(u) => {
-            // Each input has its own stream, so independent inputs are independent.
-            let stream = seed ^ k.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-            let xs = u
-                .sample(n, stream)
-                .map_err(|e| CausalError::InvalidArgument {
-                    name: "uncertain input",
-                    message: e.to_string(),
-                })?;
-            Ok((u.kind(), xs))
-        }
-    }
+/// Sample columns of every cell (the incoming value first, then the row):
+/// certain cells as constant columns, uncertain ones drawn jointly, so an
+/// `Uncertain` given for two inputs (or two values built on one) is one
+/// random variable in both, and values that share nothing are independent.
+fn draw_all(cells: &[&Sampled], n: usize, seed: u64) -> Result<Vec<Column>, CausalError> {
+    let uncertain: Vec<Uncertain> = cells
+        .iter()
+        .filter_map(|c| match c {
+            Sampled::Uncertain(u) => Some(u.clone()),
+            Sampled::Certain(_) => None,
+        })
+        .collect();
+    let mut drawn = crate::uncertain::sample_joint(&uncertain, n, seed)
+        .map_err(|e| CausalError::InvalidArgument {
+            name: "uncertain input",
+            message: e.to_string(),
+        })?
+        .into_iter();
+    cells
+        .iter()
+        .map(|c| match c {
+            Sampled::Certain(v) => Ok((v.kind(), vec![v.num(); n])),
+            Sampled::Uncertain(u) => {
+                drawn
+                    .next()
+                    .map(|xs| (u.kind(), xs))
+                    .ok_or_else(|| CausalError::InvalidArgument {
+                        name: "uncertain input",
+                        message: "a sample column is missing".into(),
+                    })
+            }
+        })
+        .collect()
 }
 
 fn constant(xs: &[f64]) -> Option<f64> {
@@ -112,17 +130,13 @@ impl Member {
                 found: input.row.len(),
             });
         }
-        let inputs: Vec<Column> = input
-            .row
-            .iter()
-            .enumerate()
-            .map(|(k, c)| draw(c, n, input.seed, k as u64 + 1))
-            .collect::<Result<_, _>>()?;
-        let value = input
-            .value
-            .as_ref()
-            .map(|v| draw(v, n, input.seed, 0))
-            .transpose()?;
+        let cells: Vec<&Sampled> = input.value.iter().chain(&input.row).collect();
+        let mut inputs: Vec<Column> = draw_all(&cells, n, input.seed)?;
+        let value = if input.value.is_some() && !inputs.is_empty() {
+            Some(inputs.remove(0))
+        } else {
+            None
+        };
         let mut full: Vec<&[f64]> = vec![&[]; table.len()];
         for (&s, (_, c)) in table.input_slots().iter().zip(&inputs) {
             full[s as usize] = c;
@@ -153,16 +167,31 @@ impl Member {
                 };
                 let fz = g.frozen()?;
                 kept = vec![(Kind::Bool, Vec::new()); g.len()];
+                let mut done = vec![false; g.len()];
                 let mut incoming: Option<Column> = value.clone();
                 for &i in &path {
                     let iu = i as usize;
                     let arg = incoming.as_ref().map(|(k, v)| (*k, v.as_slice()));
+                    // Node reads see the nodes evaluated before this one on the path.
+                    let step = &fz.plan[fz.step_of[iu] as usize];
+                    let mut reads: Vec<(Kind, &[f64])> = Vec::new();
+                    for &t in &fz.node_reads[step.reads.0 as usize..step.reads.1 as usize] {
+                        if !done[t as usize] {
+                            return Err(CausalError::NodeRead {
+                                id: g.nodes()[iu].id().clone(),
+                                target: g.nodes()[t as usize].id().clone(),
+                                reason: "was not evaluated (it lies outside the part of the graph evaluated)",
+                            });
+                        }
+                        let (k, x) = &kept[t as usize];
+                        reads.push((*k, x.as_slice()));
+                    }
                     let out = block_member(
                         &g.nodes()[iu],
                         &fz.links[iu],
                         &full,
                         arg,
-                        &[],
+                        &reads,
                         n,
                         0,
                         input.host,
@@ -171,6 +200,7 @@ impl Member {
                         &mut decider,
                     )?;
                     kept[iu] = out.clone();
+                    done[iu] = true;
                     incoming = Some(out);
                 }
                 evaluated = path.clone();

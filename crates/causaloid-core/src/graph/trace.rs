@@ -4,8 +4,9 @@
 use super::causaloid::Function;
 use super::id::NodeId;
 use super::member::Member;
+use crate::context::{civil_from_days, period_label, MAX_ABS_SECONDS};
 use crate::error::CausalError;
-use crate::expr::Expr;
+use crate::expr::{ContextRead, Expr, ReadKind};
 use crate::value::{Value, Verdict};
 
 /// What happened to one member.
@@ -405,7 +406,12 @@ impl Evaluation {
                         Member::Causaloid(_) => String::new(),
                     };
                     let _ = scope;
-                    format!("{indent}{name} ({how}) on {}:", self.inputs(e.input, None))
+                    let on = if e.scope == 0 && e.input.is_none() {
+                        self.row_text()
+                    } else {
+                        self.inputs(e.input, None)
+                    };
+                    format!("{indent}{name} ({how}) on {on}:")
                 }
                 (Outcome::Decided(v), Member::Causaloid(c)) => {
                     format!(
@@ -472,6 +478,60 @@ impl Evaluation {
         None
     }
 
+    /// The calendar period a one-period window read looked at in this row
+    /// (`2021-09` for "the previous month" as of 2021-10-14), when the read is
+    /// anchored at a row column and the engine can name it.
+    fn read_period(&self, read: &ContextRead) -> Option<String> {
+        let ReadKind::Window {
+            scale: Some(scale),
+            start,
+            stop,
+            at: Some(at),
+            ..
+        } = &read.read
+        else {
+            return None;
+        };
+        if *stop != start + 1 || !(-1000..=0).contains(start) {
+            return None;
+        }
+        let slot = self.top.table().get(at)?;
+        let t = *self.row.get(slot as usize)?;
+        if !t.is_finite() || t.abs() > MAX_ABS_SECONDS as f64 {
+            return None;
+        }
+        let mut period = scale.floor(t.floor() as i64);
+        for _ in 0..(-start) {
+            period = scale.floor(period - 1);
+        }
+        let label = period_label(*scale, period);
+        Some(
+            label
+                .split_once(':')
+                .map_or(label.clone(), |(_, p)| p.to_owned()),
+        )
+    }
+
+    /// The observation the top structure was evaluated on, by column name
+    /// (`row smoke=0.1, temp=75`), or `no input` when there was none.
+    fn row_text(&self) -> String {
+        let table = self.top.table();
+        let parts: Vec<String> = table
+            .names()
+            .iter()
+            .zip(table.input_slots())
+            .filter_map(|(name, &slot)| {
+                let x = self.row.get(slot as usize)?;
+                Some(format!("{name}={}", readable(*x)))
+            })
+            .collect();
+        if parts.is_empty() {
+            "no input".to_owned()
+        } else {
+            format!("row {}", parts.join(", "))
+        }
+    }
+
     fn inputs(&self, value: Option<Value>, expr: Option<&Expr>) -> String {
         let mut parts = Vec::new();
         if let Some(v) = value {
@@ -482,6 +542,7 @@ impl Evaluation {
             parts.push(format!("value={v}"));
         }
         if let Some(expr) = expr {
+            let reads = expr.reads();
             for name in expr.columns() {
                 let x = self
                     .top
@@ -489,17 +550,28 @@ impl Evaluation {
                     .get(&name)
                     .and_then(|s| self.row.get(s as usize));
                 if let Some(x) = x {
-                    parts.push(format!("{name}={}", readable(*x)));
+                    // a column that anchors a context read is a time: show it as a date
+                    let is_time = reads.iter().any(|r| r.anchor() == Some(name.as_str()));
+                    let shown = if is_time {
+                        iso_time(*x).unwrap_or_else(|| readable(*x))
+                    } else {
+                        readable(*x)
+                    };
+                    parts.push(format!("{name}={shown}"));
                 }
             }
-            for read in expr.reads() {
+            for read in &reads {
                 let x = self
                     .top
                     .table()
-                    .get_read(&read)
+                    .get_read(read)
                     .and_then(|s| self.row.get(s as usize));
                 if let Some(x) = x {
-                    parts.push(format!("{} = {}", read.describe(), readable(*x)));
+                    let period = self
+                        .read_period(read)
+                        .map(|p| format!(" ({p})"))
+                        .unwrap_or_default();
+                    parts.push(format!("{} = {}{period}", read.describe(), readable(*x)));
                 }
             }
         }
@@ -601,6 +673,24 @@ fn child(parent: &Member, i: u32, is_top: bool) -> Option<&Member> {
         Member::Graph(g) => g.nodes().get(i as usize),
         Member::Causaloid(_) => None,
     }
+}
+
+/// Seconds since 1970-01-01 UTC as an ISO date (`2021-10-14`), with the time
+/// of day when it is not midnight (`2021-10-14T08:30:00Z`); None for a value
+/// that is not a whole second inside the calendar range contexts accept.
+fn iso_time(t: f64) -> Option<String> {
+    if !t.is_finite() || t.fract() != 0.0 || t.abs() > MAX_ABS_SECONDS as f64 {
+        return None;
+    }
+    let secs = t as i64;
+    let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
+    let tod = secs.rem_euclid(86_400);
+    Some(if tod == 0 {
+        format!("{y:04}-{m:02}-{d:02}")
+    } else {
+        let (hh, mm, ss) = (tod / 3600, tod % 3600 / 60, tod % 60);
+        format!("{y:04}-{m:02}-{d:02}T{hh:02}:{mm:02}:{ss:02}Z")
+    })
 }
 
 /// A number for people: exact when short, else six significant digits.

@@ -2,6 +2,7 @@
 //! the row, for data) that was wrong; the bindings map each one to its own
 //! Python exception class.
 
+use crate::diagnostic::{shape_detail, Area, Detail, DetailSink, Diagnostic, Payload};
 use crate::error::ErrorPayload;
 use std::fmt;
 
@@ -54,6 +55,92 @@ pub enum ScmError {
         rows: usize,
         columns: usize,
     },
+}
+
+impl Diagnostic for ScmError {
+    fn area(&self) -> Area {
+        match self {
+            ScmError::InvalidArgument { .. } | ScmError::Shape { .. } => Area::Core,
+            _ => Area::Scm,
+        }
+    }
+
+    fn kind(&self) -> &'static str {
+        use ScmError::*;
+        match self {
+            UnknownVariable { .. } => "UnknownVariableError",
+            DuplicateVariable { .. } => "DuplicateVariableError",
+            Cycle { .. } => "SCMCycleError",
+            NotAParent { .. } | Equation { .. } => "EquationError",
+            NotFitted { .. } => "NotFittedError",
+            NotInvertible { .. } => "NotInvertibleError",
+            MissingObservation { .. } => "MissingObservationError",
+            Inconsistent { .. } => "InconsistentObservationError",
+            Fit { .. } => "FitError",
+            InvalidArgument { .. } => "InvalidArgumentError",
+            Shape { .. } => "ShapeError",
+            Allocation { .. } => "SCMMemoryError",
+        }
+    }
+
+    fn detail(&self, out: &mut DetailSink<'_>) {
+        use ScmError::*;
+        match self {
+            UnknownVariable { name, known } => {
+                out("variable", Detail::Text(name));
+                out("available", Detail::Texts(known));
+            }
+            DuplicateVariable { name } => out("variable", Detail::Text(name)),
+            Cycle { path } => out("path", Detail::Texts(path)),
+            NotAParent {
+                node,
+                read,
+                parents,
+            } => {
+                out("variable", Detail::Text(node));
+                out("reads", Detail::Text(read));
+                out("parents", Detail::Texts(parents));
+            }
+            NotFitted { node }
+            | NotInvertible { node, .. }
+            | Equation { node, .. }
+            | Fit { node, .. } => out("variable", Detail::Text(node)),
+            MissingObservation { node, row } => {
+                out("variable", Detail::Text(node));
+                out("row", Detail::int(*row));
+            }
+            Inconsistent {
+                node,
+                row,
+                observed,
+                predicted,
+            } => {
+                out("variable", Detail::Text(node));
+                out("row", Detail::int(*row));
+                out("observed", Detail::Float(*observed));
+                out("predicted", Detail::Float(*predicted));
+            }
+            InvalidArgument { name, .. } => out("parameter", Detail::Text(name)),
+            Shape {
+                what,
+                expected,
+                found,
+            } => shape_detail(out, what, *expected, *found),
+            Allocation { rows, columns, .. } => {
+                out("rows", Detail::int(*rows));
+                out("columns", Detail::int(*columns));
+            }
+        }
+    }
+
+    fn payload(&self) -> Option<Payload<'_>> {
+        match self {
+            ScmError::Equation {
+                payload: Some(p), ..
+            } => Some(Payload::Host(p.0.as_ref())),
+            _ => None,
+        }
+    }
 }
 
 fn known_list(known: &[String]) -> String {

@@ -2,6 +2,7 @@
 //! of the wrong kind, and failures found while sampling (a zero denominator, a
 //! mapped function that raised or returned the wrong shape).
 
+use crate::diagnostic::{Area, Detail, DetailSink, Diagnostic, Payload};
 use std::error::Error;
 use std::sync::Arc;
 
@@ -56,6 +57,76 @@ impl UncertainError {
             parameter,
             value: format!("{value}"),
             expected,
+        }
+    }
+}
+
+impl Diagnostic for UncertainError {
+    fn area(&self) -> Area {
+        match self {
+            UncertainError::MapShape { .. } => Area::Core,
+            _ => Area::Uncertain,
+        }
+    }
+
+    fn kind(&self) -> &'static str {
+        use UncertainError::*;
+        match self {
+            InvalidParameter { .. } => "UncertainParameterError",
+            KindMismatch { .. } => "UncertainKindError",
+            DivisionByZero { .. } => "UncertainZeroDivisionError",
+            TooLarge { .. } => "UncertainMemoryError",
+            MapShape { .. } => "ShapeError",
+            MapFailed { .. } => "MapError",
+        }
+    }
+
+    fn detail(&self, out: &mut DetailSink<'_>) {
+        use UncertainError::*;
+        match self {
+            InvalidParameter {
+                parameter,
+                value,
+                expected,
+            } => {
+                out("parameter", Detail::Text(parameter));
+                out("value", Detail::Text(value));
+                out("expected", Detail::Text(expected));
+            }
+            KindMismatch {
+                operation,
+                expected,
+                found,
+            } => {
+                out("operation", Detail::Text(operation));
+                out("expected", Detail::Text(expected));
+                out("found", Detail::Text(found));
+            }
+            DivisionByZero { sample, seed } => {
+                out("sample", Detail::Int(*sample));
+                out("seed", Detail::Int(*seed));
+            }
+            TooLarge { parameter, value } => {
+                out("parameter", Detail::Text(parameter));
+                out("value", Detail::int(*value));
+            }
+            MapShape {
+                name,
+                expected,
+                found,
+            } => {
+                out("function", Detail::Text(name));
+                out("expected", Detail::int(*expected));
+                out("found", Detail::Ints(found));
+            }
+            MapFailed { name, .. } => out("function", Detail::Text(name)),
+        }
+    }
+
+    fn payload(&self) -> Option<Payload<'_>> {
+        match self {
+            UncertainError::MapFailed { source, .. } => Some(Payload::Error(source.as_ref())),
+            _ => None,
         }
     }
 }

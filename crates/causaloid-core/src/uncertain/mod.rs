@@ -12,11 +12,11 @@ mod sampling;
 mod sprt;
 
 pub use error::UncertainError;
-pub use node::{BinaryOp, BlockFunction, CompareOp, LogicOp, MapFailure, Part, UnaryOp, Uncertain};
+pub use node::{BinaryOp, BlockFunction, MapFailure, Part, UnaryOp, Uncertain};
 pub use normal::fill_normal;
 pub use plan::{Plan, Workspace, BLOCK, CHUNK};
 pub use rng::{os_seed, Xoshiro256pp};
-pub use sampling::{moments, quantiles, resolve_seed, sample, Moments};
+pub use sampling::{moments, quantiles, resolve_seed, sample, sample_joint, Moments};
 pub use sprt::{decide_samples, probability_exceeds, Decision, SprtParams, StopReason};
 
 impl Uncertain {

@@ -3,6 +3,7 @@
 //! Building it samples nothing; a node reached twice is one random variable.
 
 use super::error::UncertainError;
+use crate::expr::program::{binary_kind, unary_kind};
 use crate::Kind;
 use std::error::Error;
 use std::fmt;
@@ -29,36 +30,10 @@ pub trait BlockFunction: Send + Sync {
     fn as_any(&self) -> &dyn std::any::Any;
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum UnaryOp {
-    Neg,
-    Abs,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum BinaryOp {
-    Add,
-    Sub,
-    Mul,
-    Div,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CompareOp {
-    Lt,
-    Le,
-    Gt,
-    Ge,
-    /// Equal within a tolerance (0 for exact equality).
-    Eq,
-    Ne,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LogicOp {
-    And,
-    Or,
-}
+/// The operators are the expression engine's: one vocabulary, one table of
+/// result kinds and one per-value semantics for expressions and uncertain
+/// values alike.
+pub use crate::expr::{BinaryOp, UnaryOp};
 
 pub(crate) enum Op {
     Point(f64),
@@ -89,20 +64,14 @@ pub(crate) enum Op {
         op: BinaryOp,
         lhs: Uncertain,
         rhs: Uncertain,
-    },
-    Compare {
-        op: CompareOp,
-        lhs: Uncertain,
-        rhs: Uncertain,
+        /// Widens `eq` / `ne` to `|a - b| <= tolerance`; 0 for every other operator.
         tolerance: f64,
     },
-    Logic {
-        op: LogicOp,
-        lhs: Uncertain,
-        rhs: Uncertain,
-    },
-    Not {
+    /// `low <= x <= high`, bounds included.
+    Between {
         arg: Uncertain,
+        low: f64,
+        high: f64,
     },
     Select {
         condition: Uncertain,
@@ -294,32 +263,32 @@ impl Uncertain {
         ))
     }
 
-    pub fn unary(&self, op: UnaryOp) -> Uncertain {
-        Uncertain::new(
-            Kind::Num,
+    /// A unary operator of the expression engine; `not` needs an uncertain bool.
+    pub fn unary(&self, op: UnaryOp) -> Result<Uncertain, UncertainError> {
+        if op == UnaryOp::Not {
+            self.require_bool("not (~)")?;
+        }
+        Ok(Uncertain::new(
+            unary_kind(op, self.kind()),
             Op::Unary {
                 op,
                 arg: self.clone(),
             },
-        )
+        ))
     }
 
-    /// Arithmetic; booleans count as 0 and 1, the result is a number.
-    pub fn binary(&self, op: BinaryOp, rhs: &Uncertain) -> Uncertain {
-        Uncertain::new(
-            Kind::Num,
-            Op::Binary {
-                op,
-                lhs: self.clone(),
-                rhs: rhs.clone(),
-            },
-        )
+    /// A binary operator of the expression engine, sample by sample: the
+    /// result kind and each value are exactly the expression engine's.
+    /// Booleans count as 0 and 1 in arithmetic; `and`, `or` and `xor` need
+    /// uncertain bools (a random number is not a truth value).
+    pub fn binary(&self, op: BinaryOp, rhs: &Uncertain) -> Result<Uncertain, UncertainError> {
+        self.binary_within(op, rhs, 0.0)
     }
 
-    /// A comparison, giving an uncertain boolean. `tolerance` widens `Eq`/`Ne`.
-    pub fn compare(
+    /// [`Uncertain::binary`], with `eq` / `ne` widened to `|a - b| <= tolerance`.
+    pub fn binary_within(
         &self,
-        op: CompareOp,
+        op: BinaryOp,
         rhs: &Uncertain,
         tolerance: f64,
     ) -> Result<Uncertain, UncertainError> {
@@ -330,13 +299,43 @@ impl Uncertain {
                 "a finite number >= 0",
             ));
         }
+        if tolerance > 0.0 && !matches!(op, BinaryOp::Eq | BinaryOp::Ne) {
+            return Err(UncertainError::invalid(
+                "tolerance",
+                tolerance,
+                "0 for every operator but eq and ne",
+            ));
+        }
+        if let Some(name) = logic_name(op) {
+            self.require_bool(name)?;
+            rhs.require_bool(name)?;
+        }
         Ok(Uncertain::new(
-            Kind::Bool,
-            Op::Compare {
+            binary_kind(op, self.kind(), rhs.kind()),
+            Op::Binary {
                 op,
                 lhs: self.clone(),
                 rhs: rhs.clone(),
                 tolerance,
+            },
+        ))
+    }
+
+    /// An uncertain bool: `low <= x <= high` in each sample (bounds included,
+    /// infinite bounds allowed), the expression engine's `between`.
+    pub fn within_range(&self, low: f64, high: f64) -> Result<Uncertain, UncertainError> {
+        if low.is_nan() {
+            return Err(UncertainError::invalid("low", low, "a number (not NaN)"));
+        }
+        if high.is_nan() || high < low {
+            return Err(UncertainError::invalid("high", high, "a number >= low"));
+        }
+        Ok(Uncertain::new(
+            Kind::Bool,
+            Op::Between {
+                arg: self.clone(),
+                low,
+                high,
             },
         ))
     }
@@ -350,28 +349,6 @@ impl Uncertain {
                 found: "float",
             }),
         }
-    }
-
-    pub fn logic(&self, op: LogicOp, rhs: &Uncertain) -> Result<Uncertain, UncertainError> {
-        let name = match op {
-            LogicOp::And => "and (&)",
-            LogicOp::Or => "or (|)",
-        };
-        self.require_bool(name)?;
-        rhs.require_bool(name)?;
-        Ok(Uncertain::new(
-            Kind::Bool,
-            Op::Logic {
-                op,
-                lhs: self.clone(),
-                rhs: rhs.clone(),
-            },
-        ))
-    }
-
-    pub fn not(&self) -> Result<Uncertain, UncertainError> {
-        self.require_bool("not (~)")?;
-        Ok(Uncertain::new(Kind::Bool, Op::Not { arg: self.clone() }))
     }
 
     /// `then` where the condition holds, `otherwise` elsewhere, sample by sample.
@@ -420,12 +397,8 @@ impl Uncertain {
                 vec![]
             }
             Op::Mixture { components, .. } => components.iter().collect(),
-            Op::Unary { arg, .. } | Op::Not { arg } | Op::Map { arg, .. } => vec![arg],
-            Op::Binary { lhs, rhs, .. }
-            | Op::Compare { lhs, rhs, .. }
-            | Op::Logic { lhs, rhs, .. } => {
-                vec![lhs, rhs]
-            }
+            Op::Unary { arg, .. } | Op::Between { arg, .. } | Op::Map { arg, .. } => vec![arg],
+            Op::Binary { lhs, rhs, .. } => vec![lhs, rhs],
             Op::Select {
                 condition,
                 then,
@@ -446,17 +419,15 @@ impl Uncertain {
             Op::Bernoulli { p } => format!("bernoulli(p={p})"),
             Op::Empirical { samples } => format!("from_samples(<{} values>)", samples.len()),
             Op::Mixture { components, .. } => format!("mixture(<{} components>)", components.len()),
-            Op::Unary { op, .. } => format!("{op:?}").to_lowercase(),
-            Op::Binary { op, .. } => format!("{op:?}").to_lowercase(),
-            Op::Compare { op, tolerance, .. } => {
+            Op::Unary { op, .. } => op.name().into(),
+            Op::Binary { op, tolerance, .. } => {
                 if *tolerance > 0.0 {
-                    format!("{op:?}(tolerance={tolerance})").to_lowercase()
+                    format!("{}(tolerance={tolerance})", op.name())
                 } else {
-                    format!("{op:?}").to_lowercase()
+                    op.name().into()
                 }
             }
-            Op::Logic { op, .. } => format!("{op:?}").to_lowercase(),
-            Op::Not { .. } => "not".into(),
+            Op::Between { low, high, .. } => format!("within_range(low={low}, high={high})"),
             Op::Select { .. } => "select".into(),
             Op::Map { function, .. } => format!("map({})", function.name()),
         }
@@ -490,24 +461,7 @@ impl Uncertain {
         let children = self.children();
         seen.insert(self.id(), k);
         let symbol = match &self.node.op {
-            Op::Binary { op, .. } => Some(match op {
-                BinaryOp::Add => "+",
-                BinaryOp::Sub => "-",
-                BinaryOp::Mul => "*",
-                BinaryOp::Div => "/",
-            }),
-            Op::Compare { op, tolerance, .. } if *tolerance == 0.0 => Some(match op {
-                CompareOp::Lt => "<",
-                CompareOp::Le => "<=",
-                CompareOp::Gt => ">",
-                CompareOp::Ge => ">=",
-                CompareOp::Eq => "==",
-                CompareOp::Ne => "!=",
-            }),
-            Op::Logic { op, .. } => Some(match op {
-                LogicOp::And => "&",
-                LogicOp::Or => "|",
-            }),
+            Op::Binary { op, tolerance, .. } if *tolerance == 0.0 => op.symbol(),
             _ => None,
         };
         match (symbol, children.as_slice()) {
@@ -538,16 +492,26 @@ impl Uncertain {
 /// enough to rebuild the graph elsewhere, e.g. when a host pickles it.
 pub enum Part<'a> {
     Point(f64),
-    Normal { mean: f64, std: f64 },
-    Uniform { low: f64, high: f64 },
-    Bernoulli { p: f64 },
+    Normal {
+        mean: f64,
+        std: f64,
+    },
+    Uniform {
+        low: f64,
+        high: f64,
+    },
+    Bernoulli {
+        p: f64,
+    },
     Empirical(&'a [f64]),
-    Mixture { weights: &'a [f64] },
+    Mixture {
+        weights: &'a [f64],
+    },
     Unary(UnaryOp),
-    Binary(BinaryOp),
-    Compare(CompareOp, f64),
-    Logic(LogicOp),
-    Not,
+    /// The operator and its tolerance (0 unless a widened `eq` / `ne`).
+    Binary(BinaryOp, f64),
+    /// `within_range(low, high)`.
+    Between(f64, f64),
     Select,
     Map(&'a Arc<dyn BlockFunction>),
 }
@@ -569,10 +533,8 @@ impl Uncertain {
             Op::Empirical { samples } => Part::Empirical(samples),
             Op::Mixture { weights, .. } => Part::Mixture { weights },
             Op::Unary { op, .. } => Part::Unary(*op),
-            Op::Binary { op, .. } => Part::Binary(*op),
-            Op::Compare { op, tolerance, .. } => Part::Compare(*op, *tolerance),
-            Op::Logic { op, .. } => Part::Logic(*op),
-            Op::Not { .. } => Part::Not,
+            Op::Binary { op, tolerance, .. } => Part::Binary(*op, *tolerance),
+            Op::Between { low, high, .. } => Part::Between(*low, *high),
             Op::Select { .. } => Part::Select,
             Op::Map { function, .. } => Part::Map(function),
         }
@@ -639,10 +601,10 @@ fn take_children(op: &mut Op, stack: &mut Vec<Uncertain>) {
     };
     match op {
         Op::Mixture { components, .. } => stack.append(components),
-        Op::Unary { arg, .. } | Op::Not { arg } | Op::Map { arg, .. } => {
+        Op::Unary { arg, .. } | Op::Between { arg, .. } | Op::Map { arg, .. } => {
             stack.push(std::mem::replace(arg, placeholder()));
         }
-        Op::Binary { lhs, rhs, .. } | Op::Compare { lhs, rhs, .. } | Op::Logic { lhs, rhs, .. } => {
+        Op::Binary { lhs, rhs, .. } => {
             stack.push(std::mem::replace(lhs, placeholder()));
             stack.push(std::mem::replace(rhs, placeholder()));
         }
@@ -656,5 +618,15 @@ fn take_children(op: &mut Op, stack: &mut Vec<Uncertain>) {
             stack.push(std::mem::replace(otherwise, placeholder()));
         }
         _ => {}
+    }
+}
+
+/// The operator's name in messages, for the logic operators that need bools.
+fn logic_name(op: BinaryOp) -> Option<&'static str> {
+    match op {
+        BinaryOp::And => Some("and (&)"),
+        BinaryOp::Or => Some("or (|)"),
+        BinaryOp::Xor => Some("xor (^)"),
+        _ => None,
     }
 }

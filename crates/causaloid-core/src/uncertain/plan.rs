@@ -4,11 +4,10 @@
 //! its index only, never on chunking or threads.
 
 use super::error::UncertainError;
-use super::node::{
-    BinaryOp, BlockFunction, CompareOp, LogicOp, MapFailure, Op, UnaryOp, Uncertain,
-};
+use super::node::{BinaryOp, BlockFunction, MapFailure, Op, UnaryOp, Uncertain};
 use super::normal::fill_normal;
 use super::rng::Xoshiro256pp;
+use crate::expr::program::{apply_binary, apply_unary, between};
 use crate::Kind;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -58,20 +57,12 @@ enum Step {
         op: BinaryOp,
         lhs: usize,
         rhs: usize,
-    },
-    Compare {
-        op: CompareOp,
-        lhs: usize,
-        rhs: usize,
         tolerance: f64,
     },
-    Logic {
-        op: LogicOp,
-        lhs: usize,
-        rhs: usize,
-    },
-    Not {
+    Between {
         arg: usize,
+        low: f64,
+        high: f64,
     },
     Select {
         condition: usize,
@@ -85,22 +76,31 @@ enum Step {
     },
 }
 
-/// The compiled form of one root: steps in dependency order, root last.
+/// The compiled form of one root (or several sharing nodes): steps in
+/// dependency order, each distinct node once.
 pub struct Plan {
     steps: Vec<Step>,
     leaves: Vec<Leaf>,
     kind: Kind,
     has_map: bool,
+    /// The step of each root, in the order the roots were given.
+    outputs: Vec<usize>,
 }
 
 impl Plan {
     pub fn compile(root: &Uncertain) -> Plan {
+        Plan::compile_many(std::slice::from_ref(root))
+    }
+
+    /// One plan for several values: a node they share is one step, so it is
+    /// one random variable in all of them (the first root's kind is the plan's).
+    pub fn compile_many(roots: &[Uncertain]) -> Plan {
         let mut index: HashMap<usize, usize> = HashMap::new();
         let mut steps = Vec::new();
         let mut leaves = Vec::new();
         let mut has_map = false;
         // Iterative post-order DFS: deep chains must not overflow the stack.
-        let mut stack: Vec<(&Uncertain, bool)> = vec![(root, false)];
+        let mut stack: Vec<(&Uncertain, bool)> = roots.iter().rev().map(|r| (r, false)).collect();
         while let Some((node, expanded)) = stack.pop() {
             if index.contains_key(&node.id()) {
                 continue;
@@ -146,28 +146,22 @@ impl Plan {
                     op: *op,
                     arg: at(arg),
                 },
-                Op::Binary { op, lhs, rhs } => Step::Binary {
-                    op: *op,
-                    lhs: at(lhs),
-                    rhs: at(rhs),
-                },
-                Op::Compare {
+                Op::Binary {
                     op,
                     lhs,
                     rhs,
                     tolerance,
-                } => Step::Compare {
+                } => Step::Binary {
                     op: *op,
                     lhs: at(lhs),
                     rhs: at(rhs),
                     tolerance: *tolerance,
                 },
-                Op::Logic { op, lhs, rhs } => Step::Logic {
-                    op: *op,
-                    lhs: at(lhs),
-                    rhs: at(rhs),
+                Op::Between { arg, low, high } => Step::Between {
+                    arg: at(arg),
+                    low: *low,
+                    high: *high,
                 },
-                Op::Not { arg } => Step::Not { arg: at(arg) },
                 Op::Select {
                     condition,
                     then,
@@ -189,12 +183,19 @@ impl Plan {
             index.insert(node.id(), steps.len());
             steps.push(step);
         }
+        let outputs = roots.iter().map(|r| index[&r.id()]).collect();
         Plan {
             steps,
             leaves,
-            kind: root.kind(),
+            kind: roots.first().map_or(Kind::Num, Uncertain::kind),
             has_map,
+            outputs,
         }
+    }
+
+    /// How many roots the plan computes.
+    pub fn output_count(&self) -> usize {
+        self.outputs.len()
     }
 
     pub fn kind(&self) -> Kind {
@@ -289,19 +290,23 @@ impl Workspace {
                     }
                 }
                 Step::Unary { op, arg: a } => {
-                    let a = arg(*a);
-                    match op {
-                        UnaryOp::Neg => out.iter_mut().zip(a).for_each(|(o, x)| *o = -x),
-                        UnaryOp::Abs => out.iter_mut().zip(a).for_each(|(o, x)| *o = x.abs()),
-                    }
+                    let op = *op;
+                    out.iter_mut()
+                        .zip(arg(*a))
+                        .for_each(|(o, x)| *o = apply_unary(op, *x));
                 }
-                Step::Binary { op, lhs, rhs } => {
+                Step::Binary {
+                    op,
+                    lhs,
+                    rhs,
+                    tolerance,
+                } => {
                     let (a, b) = (arg(*lhs), arg(*rhs));
                     let zip = out.iter_mut().zip(a.iter().zip(b));
+                    let (op, t) = (*op, *tolerance);
                     match op {
-                        BinaryOp::Add => zip.for_each(|(o, (x, y))| *o = x + y),
-                        BinaryOp::Sub => zip.for_each(|(o, (x, y))| *o = x - y),
-                        BinaryOp::Mul => zip.for_each(|(o, (x, y))| *o = x * y),
+                        // Sampling checks the support: a zero denominator is an
+                        // error naming the sample, not an infinity.
                         BinaryOp::Div => {
                             if let Some(j) = b.iter().position(|&y| y == 0.0) {
                                 return Err(UncertainError::DivisionByZero {
@@ -309,45 +314,24 @@ impl Workspace {
                                     seed: self.seed,
                                 });
                             }
-                            zip.for_each(|(o, (x, y))| *o = x / y)
+                            zip.for_each(|(o, (x, y))| *o = apply_binary(op, *x, *y))
                         }
+                        BinaryOp::Eq | BinaryOp::Ne if t > 0.0 => {
+                            let same = if op == BinaryOp::Eq { 1.0 } else { 0.0 };
+                            zip.for_each(|(o, (x, y))| {
+                                let close = x == y || (x - y).abs() <= t;
+                                *o = if close { same } else { 1.0 - same }
+                            })
+                        }
+                        _ => zip.for_each(|(o, (x, y))| *o = apply_binary(op, *x, *y)),
                     }
                 }
-                Step::Compare {
-                    op,
-                    lhs,
-                    rhs,
-                    tolerance,
-                } => {
-                    let (a, b) = (arg(*lhs), arg(*rhs));
-                    let t = *tolerance;
-                    let zip = out.iter_mut().zip(a.iter().zip(b));
-                    let f = |c: bool| f64::from(u8::from(c));
-                    match op {
-                        CompareOp::Lt => zip.for_each(|(o, (x, y))| *o = f(x < y)),
-                        CompareOp::Le => zip.for_each(|(o, (x, y))| *o = f(x <= y)),
-                        CompareOp::Gt => zip.for_each(|(o, (x, y))| *o = f(x > y)),
-                        CompareOp::Ge => zip.for_each(|(o, (x, y))| *o = f(x >= y)),
-                        CompareOp::Eq => {
-                            zip.for_each(|(o, (x, y))| *o = f(x == y || (x - y).abs() <= t))
-                        }
-                        CompareOp::Ne => {
-                            zip.for_each(|(o, (x, y))| *o = f(!(x == y || (x - y).abs() <= t)))
-                        }
-                    }
+                Step::Between { arg: a, low, high } => {
+                    let (low, high) = (*low, *high);
+                    out.iter_mut()
+                        .zip(arg(*a))
+                        .for_each(|(o, x)| *o = between(*x, low, high));
                 }
-                Step::Logic { op, lhs, rhs } => {
-                    let zip = out.iter_mut().zip(arg(*lhs).iter().zip(arg(*rhs)));
-                    let f = |c: bool| f64::from(u8::from(c));
-                    match op {
-                        LogicOp::And => zip.for_each(|(o, (x, y))| *o = f(*x != 0.0 && *y != 0.0)),
-                        LogicOp::Or => zip.for_each(|(o, (x, y))| *o = f(*x != 0.0 || *y != 0.0)),
-                    }
-                }
-                Step::Not { arg: a } => out
-                    .iter_mut()
-                    .zip(arg(*a))
-                    .for_each(|(o, x)| *o = f64::from(u8::from(*x == 0.0))),
                 Step::Select {
                     condition,
                     then,
@@ -389,8 +373,12 @@ impl Workspace {
             }
         }
         self.position += len;
-        let root = self.buffers.len() - 1;
-        Ok(&self.buffers[root][..len])
+        Ok(&self.buffers[plan.outputs[0]][..len])
+    }
+
+    /// The values of root `k` in the last chunk of `len` samples.
+    pub fn output(&self, plan: &Plan, k: usize, len: usize) -> &[f64] {
+        &self.buffers[plan.outputs[k]][..len]
     }
 }
 

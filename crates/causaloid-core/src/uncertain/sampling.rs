@@ -83,6 +83,65 @@ where
     results.into_iter().collect()
 }
 
+/// `n` joint samples of several values, one column each: a node they share
+/// is one random variable (the same value is the same samples; `x` and
+/// `x + 1` move together), nodes they do not share are independent. Seeded
+/// and independent of the thread count, like [`sample`].
+pub fn sample_joint(
+    roots: &[Uncertain],
+    n: usize,
+    seed: u64,
+) -> Result<Vec<Vec<f64>>, UncertainError> {
+    check_count(n)?;
+    let too_large = || UncertainError::TooLarge {
+        parameter: "n",
+        value: n.saturating_mul(roots.len().max(1)),
+    };
+    let mut out: Vec<Vec<f64>> = Vec::new();
+    out.try_reserve_exact(roots.len())
+        .map_err(|_| too_large())?;
+    for _ in roots {
+        let mut column = Vec::new();
+        column.try_reserve_exact(n).map_err(|_| too_large())?;
+        out.push(column);
+    }
+    if roots.is_empty() {
+        return Ok(out);
+    }
+    let plan = Plan::compile_many(roots);
+    let chunk = if plan.calls_host() { BLOCK } else { CHUNK };
+    let run = |ws: &mut Workspace, b: usize| -> Result<Vec<Vec<f64>>, UncertainError> {
+        ws.start_block(&plan, b as u64);
+        let len = BLOCK.min(n - b * BLOCK);
+        let mut acc: Vec<Vec<f64>> = (0..roots.len()).map(|_| Vec::with_capacity(len)).collect();
+        let mut done = 0;
+        while done < len {
+            let got = ws.next_chunk(&plan, chunk.min(len - done))?.len();
+            for (k, column) in acc.iter_mut().enumerate() {
+                column.extend_from_slice(ws.output(&plan, k, got));
+            }
+            done += got;
+        }
+        Ok(acc)
+    };
+    let blocks = n.div_ceil(BLOCK);
+    let parts: Vec<Result<Vec<Vec<f64>>, UncertainError>> = if plan.calls_host() || blocks == 1 {
+        let mut ws = Workspace::new(&plan, seed);
+        (0..blocks).map(|b| run(&mut ws, b)).collect()
+    } else {
+        (0..blocks)
+            .into_par_iter()
+            .map_init(|| Workspace::new(&plan, seed), |ws, b| run(ws, b))
+            .collect()
+    };
+    for part in parts {
+        for (column, block) in out.iter_mut().zip(part?) {
+            column.extend_from_slice(&block);
+        }
+    }
+    Ok(out)
+}
+
 /// `n` samples (booleans as 0.0 / 1.0).
 ///
 /// The result is allocated fallibly before any sample is drawn: an `n` that
