@@ -22,6 +22,8 @@ class UnknownNormError(EthosError, KeyError):
     (``"defeats"`` or ``"specializes"``)."""
 
     norm_id: NodeId
+    referenced_by: NodeId
+    relation: str
 
     def __str__(self) -> str:  # KeyError would quote the message
         return self.message
@@ -60,6 +62,11 @@ class RelationError(EthosError, ValueError):
     """Relations between norms that cannot hold: defeats or specializations
     that loop (``err.relation``, ``err.cycle``), or removing a norm another
     norm names (``err.norm_id``, ``err.referenced_by``, ``err.relation``)."""
+
+    relation: str
+    cycle: list[NodeId]
+    norm_id: NodeId
+    referenced_by: NodeId
 
 
 __all__ = [

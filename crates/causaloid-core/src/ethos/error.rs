@@ -99,10 +99,11 @@ impl Diagnostic for EthosError {
             InvalidNorm { .. } | InvalidArgument { .. } => "NormError",
             MissingContext { .. } => "MissingContextError",
             InvalidPredicate { .. } | Predicate { .. } => "PredicateError",
+            // A context read failed: the precise error of the read itself.
+            Read { source } => source.kind(),
             UnknownRelation { .. } => "UnknownNormError",
             RelationCycle { .. } | NormInUse { .. } => "RelationError",
-            // A context read or a sampled decision failed: the precise error itself.
-            Read { source } => source.kind(),
+            // Deciding on samples failed: the precise error of the evaluation.
             Sampled { source, .. } => source.kind(),
         }
     }

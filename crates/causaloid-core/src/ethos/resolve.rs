@@ -102,42 +102,6 @@ fn deciding_rule(winner: Ranked<'_>, loser: Ranked<'_>) -> Option<(Rule, String)
     }
 }
 
-/// A norm's enactment time (seconds since 1970-01-01 UTC) as an ISO date,
-/// with the time of day when it is not midnight: `2024-01-01`,
-/// `2024-01-01T12:30:00Z`. A time outside the calendar range the contexts
-/// accept, or with a fraction of a second, stays a number.
-fn enactment_text(t: f64) -> String {
-    let whole =
-        t.is_finite() && t.fract() == 0.0 && t.abs() <= crate::context::MAX_ABS_SECONDS as f64;
-    if !whole {
-        return format!("at {t}");
-    }
-    let secs = t as i64;
-    let (y, m, d) = crate::context::civil_from_days(secs.div_euclid(86_400));
-    let tod = secs.rem_euclid(86_400);
-    if tod == 0 {
-        format!("{y:04}-{m:02}-{d:02}")
-    } else {
-        let (hh, mm, ss) = (tod / 3600, tod % 3600 / 60, tod % 60);
-        format!("{y:04}-{m:02}-{d:02}T{hh:02}:{mm:02}:{ss:02}Z")
-    }
-}
-
-#[cfg(test)]
-mod enactment_tests {
-    use super::enactment_text;
-
-    #[test]
-    fn enactment_times_read_as_iso_dates() {
-        assert_eq!(enactment_text(1_704_067_200.0), "2024-01-01");
-        assert_eq!(enactment_text(978_307_200.0), "2001-01-01");
-        assert_eq!(enactment_text(1_704_069_000.0), "2024-01-01T00:30:00Z");
-        assert_eq!(enactment_text(-86_400.0), "1969-12-31");
-        assert_eq!(enactment_text(0.5), "at 0.5");
-        assert_eq!(enactment_text(f64::NAN), "at NaN");
-    }
-}
-
 /// Whether an action carrying `action` tags is vetted by a norm carrying
 /// `norm` tags: an untagged norm vets every action; a tagged one, the actions
 /// sharing at least one tag with it. Both lists are sorted.
@@ -262,6 +226,42 @@ pub struct Choice {
     pub chosen: Option<usize>,
     /// Why, in words.
     pub reason: String,
+}
+
+/// A norm's enactment time (seconds since 1970-01-01 UTC) as an ISO date,
+/// with the time of day when it is not midnight: `2024-01-01`,
+/// `2024-01-01T12:30:00Z`. A time outside the calendar range the contexts
+/// accept, or with a fraction of a second, stays a number.
+fn enactment_text(t: f64) -> String {
+    let whole =
+        t.is_finite() && t.fract() == 0.0 && t.abs() <= crate::context::MAX_ABS_SECONDS as f64;
+    if !whole {
+        return format!("at {t}");
+    }
+    let secs = t as i64;
+    let (y, m, d) = crate::context::civil_from_days(secs.div_euclid(86_400));
+    let tod = secs.rem_euclid(86_400);
+    if tod == 0 {
+        format!("{y:04}-{m:02}-{d:02}")
+    } else {
+        let (hh, mm, ss) = (tod / 3600, tod % 3600 / 60, tod % 60);
+        format!("{y:04}-{m:02}-{d:02}T{hh:02}:{mm:02}:{ss:02}Z")
+    }
+}
+
+#[cfg(test)]
+mod enactment_tests {
+    use super::enactment_text;
+
+    #[test]
+    fn enactment_times_read_as_iso_dates() {
+        assert_eq!(enactment_text(1_704_067_200.0), "2024-01-01");
+        assert_eq!(enactment_text(978_307_200.0), "2001-01-01");
+        assert_eq!(enactment_text(1_704_069_000.0), "2024-01-01T00:30:00Z");
+        assert_eq!(enactment_text(-86_400.0), "1969-12-31");
+        assert_eq!(enactment_text(0.5), "at 0.5");
+        assert_eq!(enactment_text(f64::NAN), "at NaN");
+    }
 }
 
 impl Ethos {
@@ -610,7 +610,11 @@ impl Ethos {
                 } else if a.specificity > b.specificity {
                     format!("specificity {} > {}", a.specificity, b.specificity)
                 } else if a.norm.time > b.norm.time {
-                    format!("enacted at {} > {}", a.norm.time, b.norm.time)
+                    format!(
+                        "enacted {} > {}",
+                        enactment_text(a.norm.time),
+                        enactment_text(b.norm.time)
+                    )
                 } else {
                     return None;
                 };
