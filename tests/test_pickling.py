@@ -118,6 +118,13 @@ def _run_report() -> Any:
     return _machine().run([{"x": v} for v in X])
 
 
+def _trace() -> Any:
+    g = cl.CausalGraph("g")
+    g.add(cl.Causaloid(1, "a", expr=col("x") > 0.5))
+    g.freeze()
+    return g.evaluate({"x": 0.9}).trace
+
+
 # Every public class, with an instance and what "behaves the same" means for it.
 Probe = Callable[[Any], Any]
 CASES: dict[str, tuple[Callable[[], Any], Probe]] = {
@@ -163,6 +170,7 @@ CASES: dict[str, tuple[Callable[[], Any], Probe]] = {
     ),
     "Window": (lambda: cl.Window(3, ["x"]), lambda w: (w.size, w.columns)),
     # Results.
+    "Trace": (_trace, lambda t: list(t)),
     "Firing": (lambda: _batch_result().firings[0], lambda f: (f.event, f.state, f.input)),
     "FiringList": (
         lambda: _batch_result().firings,
