@@ -125,6 +125,13 @@ def _log() -> Any:
     return model.apply([cl.ops.add_causaloid(cl.Causaloid(2, "b", expr=cl.expr.value()), [1])])[1]
 
 
+def _trace() -> Any:
+    g = cl.CausalGraph("g")
+    g.add(cl.Causaloid(1, "a", expr=col("x") > 0.5))
+    g.freeze()
+    return g.evaluate({"x": 0.9}).trace
+
+
 # Every public class, with an instance and what "behaves the same" means for it.
 Probe = Callable[[Any], Any]
 CASES: dict[str, tuple[Callable[[], Any], Probe]] = {
@@ -184,6 +191,7 @@ CASES: dict[str, tuple[Callable[[], Any], Probe]] = {
     ),
     "Window": (lambda: cl.Window(3, ["x"]), lambda w: (w.size, w.columns)),
     # Results.
+    "Trace": (_trace, lambda t: list(t)),
     "Firing": (lambda: _batch_result().firings[0], lambda f: (f.event, f.state, f.input)),
     "FiringList": (
         lambda: _batch_result().firings,
