@@ -87,7 +87,7 @@ def public_modules() -> set[str]:
     out = {"causaloid"}
     for name in cl.__all__:
         if inspect.ismodule(getattr(cl, name)):
-            out.add(f"causaloid.{name}")
+            out.add(getattr(cl, name).__name__)
     for sub in ("context", "effect", "graph", "model", "threads"):
         out.add(f"causaloid.{sub}")
     for sub in ("context", "csm", "discover", "ethos", "scm", "uncertain"):

@@ -130,13 +130,17 @@ fn parse_output(r: &Bound<'_, PyAny>) -> PyResult<Result<Output, CallError>> {
 // ---- rows in ------------------------------------------------------------------------
 
 /// The row's values in the member's column order, read from a Python mapping.
+/// A column outside `needed` (when given) may be missing: it reads as NaN, for
+/// no node of the evaluated part reads it.
 fn row_from_mapping(
     py: Python<'_>,
     columns: &[String],
+    needed: Option<&[bool]>,
     row: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Vec<f64>> {
+    let is_needed = |k: usize| needed.is_none_or(|n| n.get(k).copied().unwrap_or(true));
     let Some(row) = row.filter(|r| !r.is_none()) else {
-        if let Some(first) = columns.first() {
+        if let Some(first) = columns.iter().enumerate().find(|(k, _)| is_needed(*k)).map(|(_, c)| c) {
             let err = causaloid_core::CausalError::UnknownColumn {
                 name: first.clone(),
                 known: Vec::new(),
@@ -146,9 +150,13 @@ fn row_from_mapping(
         return Ok(Vec::new());
     };
     let mut out = Vec::with_capacity(columns.len());
-    for name in columns {
+    for (k, name) in columns.iter().enumerate() {
         let item = match row.get_item(name) {
             Ok(item) => item,
+            Err(_) if !is_needed(k) => {
+                out.push(f64::NAN);
+                continue;
+            }
             Err(_) => {
                 let known: Vec<String> = row
                     .call_method0("keys")
@@ -205,13 +213,14 @@ fn host_of(row: Option<&Bound<'_, PyAny>>) -> Option<Py<PyAny>> {
 fn evaluate_row(
     py: Python<'_>,
     columns: &[String],
+    needed: Option<&[bool]>,
     has_callables: bool,
     value: Option<&Bound<'_, PyAny>>,
     row: Option<&Bound<'_, PyAny>>,
     f: impl FnOnce(&Input<'_>) -> Result<Evaluation, causaloid_core::CausalError> + Send,
 ) -> PyResult<Evaluation> {
     let v = opt_value(value)?;
-    let r = row_from_mapping(py, columns, row)?;
+    let r = row_from_mapping(py, columns, needed, row)?;
     let host = host_of(row);
     let input = Input {
         value: v,
@@ -549,6 +558,7 @@ impl PyMember {
         let evaluation = evaluate_row(
             py,
             inner.columns(),
+            None,
             inner.has_callables(),
             value,
             row,
@@ -630,9 +640,12 @@ impl PyGraph {
         f(Arc::make_mut(&mut self.inner)).py(py)
     }
 
+    /// Evaluates one row on `part` of the graph: a row may leave out the
+    /// columns that only nodes outside the part read.
     fn run(
         &self,
         py: Python<'_>,
+        part: SampledMode,
         value: Option<&Bound<'_, PyAny>>,
         row: Option<&Bound<'_, PyAny>>,
         how: impl FnOnce(&Arc<CausalGraph>, &Input<'_>) -> Result<Evaluation, causaloid_core::CausalError>
@@ -642,9 +655,19 @@ impl PyGraph {
             return Err(to_pyerr(py, &causaloid_core::CausalError::NotFrozen));
         }
         let g = &self.inner;
-        let evaluation = evaluate_row(py, g.columns(), g.has_callables(), value, row, |i| {
-            how(g, i)
-        })?;
+        let needed = match part {
+            SampledMode::Roots => None,
+            part => Some(g.columns_read_by(&part).py(py)?),
+        };
+        let evaluation = evaluate_row(
+            py,
+            g.columns(),
+            needed.as_deref(),
+            g.has_callables(),
+            value,
+            row,
+            |i| how(g, i),
+        )?;
         Ok(PyEvaluation { inner: evaluation })
     }
 }
@@ -979,7 +1002,7 @@ impl PyGraph {
         value: Option<&Bound<'_, PyAny>>,
         row: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyEvaluation> {
-        self.run(py, value, row, |g, i| g.evaluate(i))
+        self.run(py, SampledMode::Roots, value, row, |g, i| g.evaluate(i))
     }
 
     #[pyo3(signature = (start, value=None, row=None))]
@@ -991,7 +1014,8 @@ impl PyGraph {
         row: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyEvaluation> {
         let s = node_id(start)?;
-        self.run(py, value, row, move |g, i| g.evaluate_from(&s, i))
+        let part = SampledMode::From(s.clone());
+        self.run(py, part, value, row, move |g, i| g.evaluate_from(&s, i))
     }
 
     #[pyo3(signature = (source, target, value=None, row=None))]
@@ -1004,7 +1028,8 @@ impl PyGraph {
         row: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyEvaluation> {
         let (a, b) = (node_id(source)?, node_id(target)?);
-        self.run(py, value, row, move |g, i| g.evaluate_path(&a, &b, i))
+        let part = SampledMode::Path(a.clone(), b.clone());
+        self.run(py, part, value, row, move |g, i| g.evaluate_path(&a, &b, i))
     }
 
     #[pyo3(signature = (node, value=None, row=None))]
@@ -1016,7 +1041,8 @@ impl PyGraph {
         row: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyEvaluation> {
         let n = node_id(node)?;
-        self.run(py, value, row, move |g, i| g.evaluate_single(&n, i))
+        let part = SampledMode::Single(n.clone());
+        self.run(py, part, value, row, move |g, i| g.evaluate_single(&n, i))
     }
 }
 

@@ -26,6 +26,7 @@ DeonticVerdict = _native.DeonticVerdict
 
 #: How the norms that survive explicit defeats settle on one status.
 CALCULI = ("priority", "deepcausality")
+"""The resolution calculi an :class:`Ethos` offers (see ``docs/ethos.md``)."""
 
 
 @dataclass(frozen=True)

@@ -366,6 +366,40 @@ impl CausalGraph {
         self.table().names()
     }
 
+    /// Which of [`CausalGraph::columns`] the nodes of one part of the graph
+    /// read: every node reachable from a start, the nodes of a path, one node
+    /// (or all of them for [`SampledMode::Roots`]). A row evaluated on that
+    /// part may leave the other columns out.
+    pub fn columns_read_by(&self, part: &super::SampledMode) -> Result<Vec<bool>, CausalError> {
+        use super::SampledMode;
+        let names = self.columns();
+        let nodes: Vec<u32> = match part {
+            SampledMode::Roots => return Ok(vec![true; names.len()]),
+            SampledMode::From(start) => {
+                let reach = self.reachable(self.index_of(start)?);
+                (0..self.nodes.len() as u32)
+                    .filter(|&i| reach[i as usize])
+                    .collect()
+            }
+            SampledMode::Path(a, b) => self.shortest_path(a, b)?,
+            SampledMode::Single(node) => vec![self.index_of(node)?],
+        };
+        let position: HashMap<&str, usize> = names
+            .iter()
+            .enumerate()
+            .map(|(k, n)| (n.as_str(), k))
+            .collect();
+        let mut read = vec![false; names.len()];
+        for i in nodes {
+            for name in self.nodes[i as usize].columns() {
+                if let Some(&k) = position.get(name.as_str()) {
+                    read[k] = true;
+                }
+            }
+        }
+        Ok(read)
+    }
+
     pub fn has_callables(&self) -> bool {
         match &self.frozen {
             Some(f) => f.has_callables,
