@@ -185,4 +185,20 @@ mod tests {
             Err(ContextError::KindMismatch { .. })
         ));
     }
+
+    #[test]
+    fn only_single_distribution_leaves_can_be_held() {
+        use crate::uncertain::BinaryOp;
+        let n = Uncertain::normal(1.0, 2.0).unwrap();
+        assert_eq!(
+            Distribution::of(&n),
+            Some(Distribution::Normal {
+                mean: 1.0,
+                std: 2.0
+            })
+        );
+        assert_eq!(Distribution::of(&Uncertain::point_bool(true)), None);
+        let sum = n.binary(BinaryOp::Add, &Uncertain::point(1.0)).unwrap();
+        assert_eq!(Distribution::of(&sum), None);
+    }
 }
