@@ -13,4 +13,5 @@ pub(crate) use closure::compile as compile_row;
 pub use closure::RowFn;
 pub use columns::{ColumnTable, Contexts, Slot};
 pub use program::{BlockScratch, Program, Scratch};
+pub(crate) use program::{nan_max, nan_min, Op, Operand};
 pub use read::{ContextRead, ReadKind};
