@@ -585,6 +585,21 @@ impl PyMember {
             host: host.as_ref().map(|h| h as &HostRow),
         };
         let inner = &self.inner;
+        if !activations {
+            // Verdict-only graphs: bit-packed in the engine, one bool per row here.
+            let packed = py
+                .detach(|| {
+                    causaloid_core::threads::install(|| {
+                        inner
+                            .evaluate_batch_packed(&input)
+                            .map(|p| p.map(|p| p.to_bools()))
+                    })
+                })
+                .py(py)?;
+            if let Some(bools) = packed {
+                return Ok((PyArray1::from_vec(py, bools).into_any(), PyList::empty(py)));
+            }
+        }
         let out = py
             .detach(|| {
                 causaloid_core::threads::install(|| inner.evaluate_batch(&input, activations))

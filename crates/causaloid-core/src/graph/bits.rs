@@ -96,12 +96,21 @@ impl PackedVerdicts {
 
     /// The verdicts one bool per row.
     pub fn to_bools(&self) -> Vec<bool> {
-        (0..self.len).map(|i| self.get(i)).collect()
+        self.unpack(|b| b)
     }
 
     /// The verdicts as 0/1 numbers, as the general batch path gives them.
     pub fn to_f64(&self) -> Vec<f64> {
-        (0..self.len).map(|i| if self.get(i) { 1.0 } else { 0.0 }).collect()
+        self.unpack(|b| if b { 1.0 } else { 0.0 })
+    }
+
+    fn unpack<T>(&self, f: impl Fn(bool) -> T) -> Vec<T> {
+        let mut out = Vec::with_capacity(self.len);
+        for (w, &word) in self.words.iter().enumerate() {
+            let n = self.len.saturating_sub(w * 64).min(64);
+            out.extend((0..n).map(|j| f((word >> j) & 1 == 1)));
+        }
+        out
     }
 }
 
@@ -168,17 +177,21 @@ impl BitPlan {
                 message: format!("cannot allocate the verdicts of {len} rows"),
             })?;
         words.resize(n_words, 0);
+        // A few tasks per thread, each with its own buffers, running its
+        // blocks one after the other.
+        let blocks = n_words.div_ceil(WORDS);
+        let per_task = blocks.div_ceil(4 * rayon::current_num_threads()).max(1);
         words
-            .par_chunks_mut(WORDS)
+            .par_chunks_mut(WORDS * per_task)
             .enumerate()
-            .for_each_init(
-                || Scratch::new(self.steps.len()),
-                |scratch, (b, out)| {
-                    let start = b * BLOCK;
+            .for_each(|(t, chunk)| {
+                let mut scratch = Scratch::new(self.steps.len());
+                for (k, out) in chunk.chunks_mut(WORDS).enumerate() {
+                    let start = (t * per_task + k) * BLOCK;
                     let end = (start + BLOCK).min(len);
-                    self.run_block(cols, start, end, scratch, out);
-                },
-            );
+                    self.run_block(cols, start, end, &mut scratch, out);
+                }
+            });
         Ok(PackedVerdicts { words, len })
     }
 
@@ -192,92 +205,27 @@ impl BitPlan {
     ) {
         #[cfg(target_arch = "x86_64")]
         {
+            if std::arch::is_x86_feature_detected!("avx512f")
+                && std::arch::is_x86_feature_detected!("avx512dq")
+                && std::arch::is_x86_feature_detected!("avx512bw")
+                && std::arch::is_x86_feature_detected!("avx512vl")
+            {
+                // SAFETY: as for AVX2 below, with the AVX-512 features just
+                // detected: the same IEEE operations, compares written to
+                // mask registers, no fused multiply-add.
+                return unsafe { avx512::run_block(self, cols, start, end, scratch, out) };
+            }
             if std::arch::is_x86_feature_detected!("avx2") {
-                // SAFETY: `run_block_avx2` is safe code whose only requirement
+                // SAFETY: `avx2::run_block` is safe code whose only requirement
                 // is that the CPU executes AVX2 instructions, which the check
                 // above has just confirmed. It computes exactly what the
                 // baseline path computes: IEEE compares, add, mul, div and
                 // the explicit NaN-aware min/max give the same bits at any
                 // vector width, and no fused multiply-add is enabled.
-                return unsafe { self.run_block_avx2(cols, start, end, scratch, out) };
+                return unsafe { avx2::run_block(self, cols, start, end, scratch, out) };
             }
         }
-        self.run_block_body(cols, start, end, scratch, out)
-    }
-
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2")]
-    fn run_block_avx2(
-        &self,
-        cols: &[&[f64]],
-        start: usize,
-        end: usize,
-        scratch: &mut Scratch,
-        out: &mut [u64],
-    ) {
-        self.run_block_body(cols, start, end, scratch, out)
-    }
-
-    #[inline(always)]
-    fn run_block_body(
-        &self,
-        cols: &[&[f64]],
-        start: usize,
-        end: usize,
-        scratch: &mut Scratch,
-        out: &mut [u64],
-    ) {
-        let len = end - start;
-        let words = len.div_ceil(64);
-        let block: Vec<&[f64]> = Vec::new();
-        let mut block = block;
-        block.extend(cols.iter().map(|c| c.get(start..end).unwrap_or(&[])));
-        let blk = Block {
-            cols: &block,
-            len,
-            words,
-        };
-        let care = [u64::MAX; WORDS];
-        let care = &care[..words];
-        let Scratch {
-            masks,
-            value,
-            pool,
-            nums,
-        } = scratch;
-        for (k, step) in self.steps.iter().enumerate() {
-            let (done, rest) = masks.split_at_mut(k * WORDS);
-            let target = &mut rest[..words];
-            if step.reads_value {
-                let v = &mut value[..words];
-                v.fill(0);
-                for &p in &step.parents {
-                    let pm = &done[p as usize * WORDS..][..words];
-                    for (a, &b) in v.iter_mut().zip(pm) {
-                        *a |= b;
-                    }
-                }
-            }
-            let env = Env {
-                blk: &blk,
-                done,
-                value: &value[..words],
-            };
-            eval_bit(&step.expr, &env, care, target, pool, nums);
-        }
-        let out = &mut out[..words];
-        out.fill(0);
-        for &s in &self.sinks {
-            let m = &masks[s as usize * WORDS..][..words];
-            for (o, &x) in out.iter_mut().zip(m) {
-                *o |= x;
-            }
-        }
-        if len % 64 != 0 {
-            if let Some(last) = out.last_mut() {
-                *last &= (1u64 << (len % 64)) - 1;
-            }
-        }
+        base::run_block(self, cols, start, end, scratch, out)
     }
 }
 
@@ -401,18 +349,11 @@ enum Arg<'x> {
 #[inline(always)]
 fn pack(n: usize, f: impl Fn(usize) -> bool) -> u64 {
     if n == 64 {
-        let mut bytes = [0u8; 64];
-        for (j, b) in bytes.iter_mut().enumerate() {
-            *b = u8::from(f(j));
-        }
+        // A fixed-length loop of shifts: compiled to vector compares and
+        // masks, no per-row branch.
         let mut word = 0u64;
-        for (k, chunk) in bytes.chunks_exact(8).enumerate() {
-            let mut eight = [0u8; 8];
-            eight.copy_from_slice(chunk);
-            // Eight 0/1 bytes to eight bits: the multiply moves byte i's bit
-            // to bit 56 + i without carries.
-            let bits = u64::from_le_bytes(eight).wrapping_mul(0x0102_0408_1020_4080) >> 56;
-            word |= bits << (8 * k);
+        for j in 0..64 {
+            word |= u64::from(f(j)) << j;
         }
         word
     } else {
@@ -517,8 +458,187 @@ fn low_bits(n: usize) -> u64 {
     }
 }
 
+/// Where a number's values are: a column or literal directly, or a buffer of
+/// `bufs` it was computed into.
+#[derive(Clone, Copy)]
+enum Src<'x> {
+    Arg(Arg<'x>),
+    Buf(usize),
+}
+
+fn resolve<'x>(s: Src<'x>, bufs: &'x [Vec<f64>]) -> Arg<'x> {
+    match s {
+        Src::Arg(a) => a,
+        Src::Buf(k) => Arg::Slice(bufs.get(k).map_or(&[][..], |b| b.as_slice())),
+    }
+}
+
+#[inline(always)]
+fn at(a: Arg<'_>, i: usize) -> f64 {
+    match a {
+        Arg::Slice(x) => x.get(i).copied().unwrap_or(f64::NAN),
+        Arg::Scalar(x) => x,
+    }
+}
+
+macro_rules! with_arith {
+    ($op:expr, $f:ident => $body:expr) => {
+        match $op {
+            BinaryOp::Add => {
+                let $f = |a: f64, b: f64| a + b;
+                $body
+            }
+            BinaryOp::Sub => {
+                let $f = |a: f64, b: f64| a - b;
+                $body
+            }
+            BinaryOp::Mul => {
+                let $f = |a: f64, b: f64| a * b;
+                $body
+            }
+            BinaryOp::Div => {
+                let $f = |a: f64, b: f64| a / b;
+                $body
+            }
+            BinaryOp::Min | BinaryOp::And => {
+                let $f = nan_min;
+                $body
+            }
+            _ => {
+                let $f = nan_max;
+                $body
+            }
+        }
+    };
+}
+
+#[inline(always)]
+fn map_words(a: Arg<'_>, len: usize, care: &[u64], out: &mut [f64], f: impl Fn(f64) -> f64) {
+    for (w, &c) in care.iter().enumerate() {
+        if c == 0 {
+            continue;
+        }
+        let (lo, n) = rows_of(w, len);
+        let o = &mut out[lo..lo + n];
+        match a {
+            Arg::Slice(x) => {
+                for (o, &p) in o.iter_mut().zip(word_of(x, lo, n)) {
+                    *o = f(p);
+                }
+            }
+            Arg::Scalar(p) => o.fill(f(p)),
+        }
+    }
+}
+
+#[inline(always)]
+fn zip_words(
+    a: Arg<'_>,
+    b: Arg<'_>,
+    len: usize,
+    care: &[u64],
+    out: &mut [f64],
+    f: impl Fn(f64, f64) -> f64,
+) {
+    for (w, &c) in care.iter().enumerate() {
+        if c == 0 {
+            continue;
+        }
+        let (lo, n) = rows_of(w, len);
+        let o = &mut out[lo..lo + n];
+        match (a, b) {
+            (Arg::Slice(x), Arg::Slice(y)) => {
+                for ((o, &p), &q) in o.iter_mut().zip(word_of(x, lo, n)).zip(word_of(y, lo, n)) {
+                    *o = f(p, q);
+                }
+            }
+            (Arg::Slice(x), Arg::Scalar(q)) => {
+                for (o, &p) in o.iter_mut().zip(word_of(x, lo, n)) {
+                    *o = f(p, q);
+                }
+            }
+            (Arg::Scalar(p), Arg::Slice(y)) => {
+                for (o, &q) in o.iter_mut().zip(word_of(y, lo, n)) {
+                    *o = f(p, q);
+                }
+            }
+            (Arg::Scalar(p), Arg::Scalar(q)) => o.fill(f(p, q)),
+        }
+    }
+}
+
+// ---- the evaluators, compiled twice: baseline and AVX2 ------------------------
+
+/// The block evaluators, once per instruction set: `#[target_feature]` does
+/// not reach into recursive calls, so the recursive evaluators are all
+/// compiled with it.
+macro_rules! evaluators {
+    ($(#[$attr:meta])*) => {
+    $(#[$attr])*
+    pub(super) fn run_block(
+        plan: &BitPlan,
+        cols: &[&[f64]],
+        start: usize,
+        end: usize,
+        scratch: &mut Scratch,
+        out: &mut [u64],
+    ) {
+        let len = end - start;
+        let words = len.div_ceil(64);
+        let block: Vec<&[f64]> = Vec::new();
+        let mut block = block;
+        block.extend(cols.iter().map(|c| c.get(start..end).unwrap_or(&[])));
+        let blk = Block {
+            cols: &block,
+            len,
+            words,
+        };
+        let care = [u64::MAX; WORDS];
+        let care = &care[..words];
+        let Scratch {
+            masks,
+            value,
+            pool,
+            nums,
+        } = scratch;
+        for (k, step) in plan.steps.iter().enumerate() {
+            let (done, rest) = masks.split_at_mut(k * WORDS);
+            let target = &mut rest[..words];
+            if step.reads_value {
+                let v = &mut value[..words];
+                v.fill(0);
+                for &p in &step.parents {
+                    let pm = &done[p as usize * WORDS..][..words];
+                    for (a, &b) in v.iter_mut().zip(pm) {
+                        *a |= b;
+                    }
+                }
+            }
+            let env = Env {
+                blk: &blk,
+                done,
+                value: &value[..words],
+            };
+            eval_bit(&step.expr, &env, care, target, pool, nums);
+        }
+        let out = &mut out[..words];
+        out.fill(0);
+        for &s in &plan.sinks {
+            let m = &masks[s as usize * WORDS..][..words];
+            for (o, &x) in out.iter_mut().zip(m) {
+                *o |= x;
+            }
+        }
+        if len % 64 != 0 {
+            if let Some(last) = out.last_mut() {
+                *last &= (1u64 << (len % 64)) - 1;
+            }
+        }
+    }
+
 /// Evaluates `b` into `out` on every word whose `care` is non-zero (other
 /// words are left as they are: nothing reads them).
+$(#[$attr])*
 fn eval_bit(
     b: &Bit,
     env: &Env<'_, '_, '_>,
@@ -628,29 +748,7 @@ fn eval_bit(
     }
 }
 
-/// Where a number's values are: a column or literal directly, or a buffer of
-/// `bufs` it was computed into.
-#[derive(Clone, Copy)]
-enum Src<'x> {
-    Arg(Arg<'x>),
-    Buf(usize),
-}
-
-fn resolve<'x>(s: Src<'x>, bufs: &'x [Vec<f64>]) -> Arg<'x> {
-    match s {
-        Src::Arg(a) => a,
-        Src::Buf(k) => Arg::Slice(bufs.get(k).map_or(&[][..], |b| b.as_slice())),
-    }
-}
-
-#[inline(always)]
-fn at(a: Arg<'_>, i: usize) -> f64 {
-    match a {
-        Arg::Slice(x) => x.get(i).copied().unwrap_or(f64::NAN),
-        Arg::Scalar(x) => x,
-    }
-}
-
+$(#[$attr])*
 fn num_arg<'x>(
     n: &Num,
     env: &Env<'_, '_, 'x>,
@@ -673,38 +771,9 @@ fn num_arg<'x>(
     }
 }
 
-macro_rules! with_arith {
-    ($op:expr, $f:ident => $body:expr) => {
-        match $op {
-            BinaryOp::Add => {
-                let $f = |a: f64, b: f64| a + b;
-                $body
-            }
-            BinaryOp::Sub => {
-                let $f = |a: f64, b: f64| a - b;
-                $body
-            }
-            BinaryOp::Mul => {
-                let $f = |a: f64, b: f64| a * b;
-                $body
-            }
-            BinaryOp::Div => {
-                let $f = |a: f64, b: f64| a / b;
-                $body
-            }
-            BinaryOp::Min | BinaryOp::And => {
-                let $f = nan_min;
-                $body
-            }
-            _ => {
-                let $f = nan_max;
-                $body
-            }
-        }
-    };
-}
 
 /// Computes `n` into `out` on the rows of every word with `care` non-zero.
+$(#[$attr])*
 fn eval_num(
     n: &Num,
     env: &Env<'_, '_, '_>,
@@ -740,57 +809,23 @@ fn eval_num(
     }
 }
 
-#[inline(always)]
-fn map_words(a: Arg<'_>, len: usize, care: &[u64], out: &mut [f64], f: impl Fn(f64) -> f64) {
-    for (w, &c) in care.iter().enumerate() {
-        if c == 0 {
-            continue;
-        }
-        let (lo, n) = rows_of(w, len);
-        let o = &mut out[lo..lo + n];
-        match a {
-            Arg::Slice(x) => {
-                for (o, &p) in o.iter_mut().zip(word_of(x, lo, n)) {
-                    *o = f(p);
-                }
-            }
-            Arg::Scalar(p) => o.fill(f(p)),
-        }
-    }
+
+    };
 }
 
-#[inline(always)]
-fn zip_words(
-    a: Arg<'_>,
-    b: Arg<'_>,
-    len: usize,
-    care: &[u64],
-    out: &mut [f64],
-    f: impl Fn(f64, f64) -> f64,
-) {
-    for (w, &c) in care.iter().enumerate() {
-        if c == 0 {
-            continue;
-        }
-        let (lo, n) = rows_of(w, len);
-        let o = &mut out[lo..lo + n];
-        match (a, b) {
-            (Arg::Slice(x), Arg::Slice(y)) => {
-                for ((o, &p), &q) in o.iter_mut().zip(word_of(x, lo, n)).zip(word_of(y, lo, n)) {
-                    *o = f(p, q);
-                }
-            }
-            (Arg::Slice(x), Arg::Scalar(q)) => {
-                for (o, &p) in o.iter_mut().zip(word_of(x, lo, n)) {
-                    *o = f(p, q);
-                }
-            }
-            (Arg::Scalar(p), Arg::Slice(y)) => {
-                for (o, &q) in o.iter_mut().zip(word_of(y, lo, n)) {
-                    *o = f(p, q);
-                }
-            }
-            (Arg::Scalar(p), Arg::Scalar(q)) => o.fill(f(p, q)),
-        }
-    }
+mod base {
+    use super::*;
+    evaluators!();
+}
+
+#[cfg(target_arch = "x86_64")]
+mod avx2 {
+    use super::*;
+    evaluators!(#[target_feature(enable = "avx2")]);
+}
+
+#[cfg(target_arch = "x86_64")]
+mod avx512 {
+    use super::*;
+    evaluators!(#[target_feature(enable = "avx512f,avx512dq,avx512bw,avx512vl")]);
 }
