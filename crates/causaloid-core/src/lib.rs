@@ -20,7 +20,7 @@ pub mod value;
 pub use error::{CausalError, ErrorPayload};
 pub use expr::Expr;
 pub use graph::{
-    AtLeast, BatchInput, BatchOutput, PackedVerdicts, CallError, CausalFunction, CausalGraph, Causaloid,
-    Collection, Evaluation, Function, Input, Logic, Member, NodeId, Output,
+    AtLeast, BatchInput, BatchOutput, CallError, CausalFunction, CausalGraph, Causaloid,
+    Collection, Evaluation, Function, Input, Logic, Member, NodeId, Output, PackedVerdicts,
 };
 pub use value::{Kind, Value, Verdict};

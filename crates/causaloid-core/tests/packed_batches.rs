@@ -36,10 +36,12 @@ fn num() -> impl Strategy<Value = Expr> {
     ];
     leaf.prop_recursive(3, 8, 2, |inner| {
         prop_oneof![
-            (inner.clone(), 0usize..6, inner.clone())
-                .prop_map(|(a, op, b)| a.binary(ARITH[op], b)),
-            (inner, any::<bool>())
-                .prop_map(|(a, neg)| a.unary(if neg { UnaryOp::Neg } else { UnaryOp::Abs })),
+            (inner.clone(), 0usize..6, inner.clone()).prop_map(|(a, op, b)| a.binary(ARITH[op], b)),
+            (inner, any::<bool>()).prop_map(|(a, neg)| a.unary(if neg {
+                UnaryOp::Neg
+            } else {
+                UnaryOp::Abs
+            })),
         ]
     })
 }

@@ -6,8 +6,8 @@
 //! join and aggregation as single-row evaluation, so row i of a batch equals
 //! evaluating row i alone.
 
-use super::causal_graph::CausalGraph;
 use super::bits::{BitPlan, PackedVerdicts};
+use super::causal_graph::CausalGraph;
 use super::causaloid::{call_error, check_verdict, Function, HostRow};
 use super::id::NodeId;
 use super::member::{Link, Member};

@@ -91,7 +91,11 @@ pub struct PackedVerdicts {
 impl PackedVerdicts {
     /// Row `i`'s verdict (false past the end).
     pub fn get(&self, i: usize) -> bool {
-        i < self.len && self.words.get(i / 64).is_some_and(|w| (w >> (i % 64)) & 1 == 1)
+        i < self.len
+            && self
+                .words
+                .get(i / 64)
+                .is_some_and(|w| (w >> (i % 64)) & 1 == 1)
     }
 
     /// The verdicts one bool per row.
@@ -126,7 +130,9 @@ impl BitPlan {
         for step in &fz.plan {
             let iu = step.node as usize;
             let program = match (g.nodes().get(iu)?, &fz.links.get(iu)?.program) {
-                (Member::Causaloid(c), Some(p)) if matches!(c.function(), Function::Expr { .. }) => {
+                (Member::Causaloid(c), Some(p))
+                    if matches!(c.function(), Function::Expr { .. }) =>
+                {
                     p
                 }
                 _ => return None,
@@ -512,23 +518,47 @@ macro_rules! with_arith {
     };
 }
 
+/// The maximal runs of consecutive words with `care` non-zero, as row
+/// ranges, so numeric loops run long spans rather than 64 rows at a time.
 #[inline(always)]
-fn map_words(a: Arg<'_>, len: usize, care: &[u64], out: &mut [f64], f: impl Fn(f64) -> f64) {
-    for (w, &c) in care.iter().enumerate() {
-        if c == 0 {
+fn for_runs(care: &[u64], len: usize, mut f: impl FnMut(usize, usize)) {
+    let mut w = 0;
+    while w < care.len() {
+        if care[w] == 0 {
+            w += 1;
             continue;
         }
-        let (lo, n) = rows_of(w, len);
-        let o = &mut out[lo..lo + n];
+        let w0 = w;
+        while w < care.len() && care[w] != 0 {
+            w += 1;
+        }
+        let (lo, hi) = (w0 * 64, (w * 64).min(len));
+        if lo < hi {
+            f(lo, hi);
+        }
+    }
+}
+
+#[inline(always)]
+fn span(x: &[f64], lo: usize, hi: usize) -> &[f64] {
+    x.get(lo..hi).unwrap_or(&[])
+}
+
+#[inline(always)]
+fn map_words(a: Arg<'_>, len: usize, care: &[u64], out: &mut [f64], f: impl Fn(f64) -> f64) {
+    for_runs(care, len, |lo, hi| {
+        let Some(o) = out.get_mut(lo..hi) else {
+            return;
+        };
         match a {
             Arg::Slice(x) => {
-                for (o, &p) in o.iter_mut().zip(word_of(x, lo, n)) {
+                for (o, &p) in o.iter_mut().zip(span(x, lo, hi)) {
                     *o = f(p);
                 }
             }
             Arg::Scalar(p) => o.fill(f(p)),
         }
-    }
+    });
 }
 
 #[inline(always)]
@@ -540,31 +570,29 @@ fn zip_words(
     out: &mut [f64],
     f: impl Fn(f64, f64) -> f64,
 ) {
-    for (w, &c) in care.iter().enumerate() {
-        if c == 0 {
-            continue;
-        }
-        let (lo, n) = rows_of(w, len);
-        let o = &mut out[lo..lo + n];
+    for_runs(care, len, |lo, hi| {
+        let Some(o) = out.get_mut(lo..hi) else {
+            return;
+        };
         match (a, b) {
             (Arg::Slice(x), Arg::Slice(y)) => {
-                for ((o, &p), &q) in o.iter_mut().zip(word_of(x, lo, n)).zip(word_of(y, lo, n)) {
+                for ((o, &p), &q) in o.iter_mut().zip(span(x, lo, hi)).zip(span(y, lo, hi)) {
                     *o = f(p, q);
                 }
             }
             (Arg::Slice(x), Arg::Scalar(q)) => {
-                for (o, &p) in o.iter_mut().zip(word_of(x, lo, n)) {
+                for (o, &p) in o.iter_mut().zip(span(x, lo, hi)) {
                     *o = f(p, q);
                 }
             }
             (Arg::Scalar(p), Arg::Slice(y)) => {
-                for (o, &q) in o.iter_mut().zip(word_of(y, lo, n)) {
+                for (o, &q) in o.iter_mut().zip(span(y, lo, hi)) {
                     *o = f(p, q);
                 }
             }
             (Arg::Scalar(p), Arg::Scalar(q)) => o.fill(f(p, q)),
         }
-    }
+    });
 }
 
 // ---- the evaluators, compiled twice: baseline and AVX2 ------------------------
