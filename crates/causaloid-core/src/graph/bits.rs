@@ -613,9 +613,10 @@ macro_rules! evaluators {
     ) {
         let len = end - start;
         let words = len.div_ceil(64);
-        let block: Vec<&[f64]> = Vec::new();
-        let mut block = block;
-        block.extend(cols.iter().map(|c| c.get(start..end).unwrap_or(&[])));
+        let block: Vec<&[f64]> = cols
+            .iter()
+            .map(|c| c.get(start..end).unwrap_or(&[]))
+            .collect();
         let blk = Block {
             cols: &block,
             len,
