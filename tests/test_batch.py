@@ -144,3 +144,32 @@ def test_batch_row_equals_single_evaluation(data):
     for i, single in enumerate(singles):
         assert single.ok
         assert batch[i] == single.value and type(batch[i].item()) is type(single.value)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    n_rows=st.sampled_from([0, 1, 63, 64, 65, 2047, 2048, 2049, 5000]),
+    seed=st.integers(0, 2**32 - 1),
+    threads=st.sampled_from([1, 2]),
+)
+def test_verdict_only_batches_equal_rows_alone_at_block_boundaries(
+    n_rows: int, seed: int, threads: int
+) -> None:
+    # A verdict-only graph (bit-packed in the engine): every row count around
+    # word (64) and block (2,048) boundaries, NaN cells included.
+    rng = np.random.default_rng(seed)
+    temp = rng.uniform(0, 100, n_rows)
+    temp[rng.random(n_rows) < 0.05] = np.nan
+    smoke = rng.uniform(0, 1, n_rows)
+    g = sensor_graph()
+    cl.set_threads(threads)
+    try:
+        out = g.evaluate_batch({"temp": temp, "smoke": smoke})
+    finally:
+        cl.set_threads(None)
+    assert out.dtype == np.bool_
+    assert out.shape == (n_rows,)
+    for i in sorted({0, n_rows // 2, n_rows - 1, *rng.integers(0, max(n_rows, 1), 20)}):
+        if 0 <= i < n_rows:
+            row = {"temp": float(temp[i]), "smoke": float(smoke[i])}
+            assert bool(out[i]) == g.evaluate(row).value

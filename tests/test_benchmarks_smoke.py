@@ -50,15 +50,20 @@ def test_graph_benchmark_quick_writes_ratio_rows(tmp_path: Path) -> None:
         # The two engines must have reached the same verdicts on every input.
         assert r["verdicts_agree"] or r["ratio_is_lower_bound"]
 
-    batch = {r["peer"]: r for r in rows if r["name"].startswith("evaluate_batch")}
+    batch_rows = [r for r in rows if r["name"].startswith("evaluate_batch")]
+    batch = {r["peer"]: r for r in batch_rows}
     assert set(batch) == {
-        "numpy",
+        "numpy (one thread)",
         "pandas apply(axis=1)",
         "polars lazy (one with_columns per level)",
     }
-    for r in batch.values():
+    # polars and NumPy are compared at 1 and at 2 engine threads.
+    for peer in ("numpy (one thread)", "polars lazy (one with_columns per level)"):
+        assert sorted(r["threads"] for r in batch_rows if r["peer"] == peer) == [1, 2]
+    for r in batch_rows:
         assert r["rows"] == 10_000 and r["nodes"] == 100
         assert r["verdicts_agree"] is True
         assert 0.0 < r["true_share"] < 1.0  # the workload decides both ways
         assert r["ratio"] > 0 and r["ours_rows_per_s"] > 0 and r["peer_rows_per_s"] > 0
+        assert r["ours_gb_per_s"] > 0
     assert "scaled per row" in batch["pandas apply(axis=1)"]["note"]

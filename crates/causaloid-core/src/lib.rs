@@ -24,6 +24,6 @@ pub use error::{CausalError, ErrorPayload};
 pub use expr::Expr;
 pub use graph::{
     AtLeast, BatchInput, BatchOutput, CallError, CausalFunction, CausalGraph, Causaloid,
-    Collection, Evaluation, Function, Input, Logic, Member, NodeId, Output,
+    Collection, Evaluation, Function, Input, Logic, Member, NodeId, Output, PackedVerdicts,
 };
 pub use value::{Kind, Value, Verdict};

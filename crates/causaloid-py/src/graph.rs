@@ -140,7 +140,12 @@ fn row_from_mapping(
 ) -> PyResult<Vec<f64>> {
     let is_needed = |k: usize| needed.is_none_or(|n| n.get(k).copied().unwrap_or(true));
     let Some(row) = row.filter(|r| !r.is_none()) else {
-        if let Some(first) = columns.iter().enumerate().find(|(k, _)| is_needed(*k)).map(|(_, c)| c) {
+        if let Some(first) = columns
+            .iter()
+            .enumerate()
+            .find(|(k, _)| is_needed(*k))
+            .map(|(_, c)| c)
+        {
             let err = causaloid_core::CausalError::UnknownColumn {
                 name: first.clone(),
                 known: Vec::new(),
@@ -601,6 +606,21 @@ impl PyMember {
             host: host.as_ref().map(|h| h as &HostRow),
         };
         let inner = &self.inner;
+        if !activations {
+            // Verdict-only graphs: bit-packed in the engine, one bool per row here.
+            let packed = py
+                .detach(|| {
+                    causaloid_core::threads::install(|| {
+                        inner
+                            .evaluate_batch_packed(&input)
+                            .map(|p| p.map(|p| p.to_bools()))
+                    })
+                })
+                .py(py)?;
+            if let Some(bools) = packed {
+                return Ok((PyArray1::from_vec(py, bools).into_any(), PyList::empty(py)));
+            }
+        }
         let out = py
             .detach(|| {
                 causaloid_core::threads::install(|| inner.evaluate_batch(&input, activations))

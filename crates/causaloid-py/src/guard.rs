@@ -30,6 +30,9 @@ pub struct Busy;
 struct Owner {
     thread: u64,
     depth: usize,
+    /// Threads waiting for a turn: without any, ending a turn wakes nobody
+    /// (a notification costs a system call).
+    waiting: usize,
 }
 
 /// A value used by one thread at a time, re-entrantly per thread.
@@ -71,12 +74,14 @@ impl<T: Send> Serial<T> {
         }
         py.detach(|| {
             let mut o = lock(&self.owner);
+            o.waiting += 1;
             while o.depth != 0 {
                 o = self
                     .freed
                     .wait(o)
                     .unwrap_or_else(|poisoned| poisoned.into_inner());
             }
+            o.waiting -= 1;
             o.thread = me;
             o.depth = 1;
         });
@@ -101,7 +106,9 @@ impl<T> Drop for Turn<'_, T> {
         o.depth = o.depth.saturating_sub(1);
         if o.depth == 0 {
             o.thread = 0;
-            self.serial.freed.notify_all();
+            if o.waiting > 0 {
+                self.serial.freed.notify_all();
+            }
         }
     }
 }

@@ -12,5 +12,6 @@ pub use ast::{BinaryOp, Expr, UnaryOp, MAX_DEPTH};
 pub(crate) use closure::compile as compile_row;
 pub use closure::RowFn;
 pub use columns::{ColumnTable, Contexts, Slot};
+pub(crate) use program::{nan_max, nan_min, Op, Operand};
 pub use program::{BlockScratch, Program, Scratch};
 pub use read::{ContextRead, ReadKind};

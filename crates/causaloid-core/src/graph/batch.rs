@@ -6,6 +6,7 @@
 //! join and aggregation as single-row evaluation, so row i of a batch equals
 //! evaluating row i alone.
 
+use super::bits::{BitPlan, PackedVerdicts};
 use super::causal_graph::CausalGraph;
 use super::causaloid::{call_error, check_verdict, Function, HostRow};
 use super::id::NodeId;
@@ -44,35 +45,16 @@ impl Member {
         input: &BatchInput<'_>,
         activations: bool,
     ) -> Result<BatchOutput, CausalError> {
-        if let Member::Graph(g) = self {
-            g.frozen()?;
-        }
-        let width = self.columns().len();
-        if input.columns.len() != width {
-            return Err(CausalError::Shape {
-                what: "columns".into(),
-                expected: width,
-                found: input.columns.len(),
-            });
-        }
-        for (name, col) in self.columns().iter().zip(&input.columns) {
-            if col.len() != input.len {
-                return Err(CausalError::Shape {
-                    what: format!("column {name:?}"),
-                    expected: input.len,
-                    found: col.len(),
+        if !activations {
+            if let Some(packed) = self.evaluate_batch_packed(input)? {
+                return Ok(BatchOutput {
+                    kind: Kind::Bool,
+                    verdicts: packed.to_f64(),
+                    activations: Vec::new(),
                 });
             }
         }
-        if let Some((_, v)) = input.value {
-            if v.len() != input.len {
-                return Err(CausalError::Shape {
-                    what: "value".into(),
-                    expected: input.len,
-                    found: v.len(),
-                });
-            }
-        }
+        self.check_batch(input)?;
         let len = input.len;
         // The full row layout: inputs where they belong, context reads filled.
         let table = self.table();
@@ -159,6 +141,73 @@ impl Member {
             verdicts,
             activations,
         })
+    }
+
+    /// The verdicts of every row, bit-packed, when `self` is a graph whose
+    /// every node decides a verdict from comparisons and its parents'
+    /// verdicts (see `bits.rs`) and the batch has no incoming value; `None`
+    /// when the general path [`Member::evaluate_batch`] is needed. Row `i`
+    /// equals evaluating row `i` alone.
+    pub fn evaluate_batch_packed(
+        &self,
+        input: &BatchInput<'_>,
+    ) -> Result<Option<PackedVerdicts>, CausalError> {
+        let Member::Graph(g) = self else {
+            return Ok(None);
+        };
+        g.frozen()?;
+        if input.value.is_some() || input.host.is_some() {
+            return Ok(None);
+        }
+        let Some(plan) = BitPlan::new(g) else {
+            return Ok(None);
+        };
+        self.check_batch(input)?;
+        let len = input.len;
+        let table = self.table();
+        let mut full: Vec<&[f64]> = vec![&[]; table.len()];
+        for (&s, c) in table.input_slots().iter().zip(&input.columns) {
+            full[s as usize] = c;
+        }
+        let read_cols = table.read_columns(&full, len)?;
+        for (s, c) in &read_cols {
+            full[*s as usize] = c;
+        }
+        plan.run(&full, len).map(Some)
+    }
+
+    /// Checks the batch's shape against the member's columns.
+    fn check_batch(&self, input: &BatchInput<'_>) -> Result<(), CausalError> {
+        if let Member::Graph(g) = self {
+            g.frozen()?;
+        }
+        let width = self.columns().len();
+        if input.columns.len() != width {
+            return Err(CausalError::Shape {
+                what: "columns".into(),
+                expected: width,
+                found: input.columns.len(),
+            });
+        }
+        for (name, col) in self.columns().iter().zip(&input.columns) {
+            if col.len() != input.len {
+                return Err(CausalError::Shape {
+                    what: format!("column {name:?}"),
+                    expected: input.len,
+                    found: col.len(),
+                });
+            }
+        }
+        if let Some((_, v)) = input.value {
+            if v.len() != input.len {
+                return Err(CausalError::Shape {
+                    what: "value".into(),
+                    expected: input.len,
+                    found: v.len(),
+                });
+            }
+        }
+        Ok(())
     }
 
     /// The error of the first row in `start..end` that fails on its own,

@@ -238,7 +238,8 @@ impl CausalGraph {
                     });
                 }
             }
-            if evaluated > 1 && step.needs_value {
+            // Bools are always verdicts: only a number among the parents is checked.
+            if evaluated > 1 && step.needs_value && joined.is_some_and(|(k, _)| k == Kind::Num) {
                 for &p in parents {
                     let state = done[p as usize];
                     if state != 0 {
@@ -281,10 +282,20 @@ impl CausalGraph {
             }
         }
         let mut sinks = Vec::new();
-        for &i in &fz.order {
-            let iu = i as usize;
-            if done[iu] != 0 && !self.children[iu].iter().any(|&c| done[c as usize] != 0) {
-                sinks.push(i);
+        if reach.is_none() {
+            // From the roots every node was evaluated: the final nodes are
+            // those without children.
+            for &i in &fz.order {
+                if self.children[i as usize].is_empty() {
+                    sinks.push(i);
+                }
+            }
+        } else {
+            for &i in &fz.order {
+                let iu = i as usize;
+                if done[iu] != 0 && !self.children[iu].iter().any(|&c| done[c as usize] != 0) {
+                    sinks.push(i);
+                }
             }
         }
         let result = if let [only] = sinks.as_slice() {

@@ -2,6 +2,7 @@
 //! evaluated one row at a time or a batch at a time with the same semantics.
 
 mod batch;
+mod bits;
 mod causal_graph;
 mod causaloid;
 mod collection;
@@ -14,6 +15,7 @@ mod sampled;
 mod trace;
 
 pub use batch::{BatchInput, BatchOutput};
+pub use bits::PackedVerdicts;
 pub use causal_graph::{CausalGraph, DEFAULT_MAX_RELAYS};
 pub use causaloid::{CallError, CausalFunction, Causaloid, Function, HostRow, Output};
 pub use collection::{AtLeast, Collection, Logic};

@@ -1,0 +1,860 @@
+//! Batches of verdict-only graphs, bit-packed.
+//!
+//! When every node of a graph is an expression whose result is a bool and
+//! every bool it handles comes from a comparison (or from a parent's verdict),
+//! a batch needs no per-row numbers on the wires: each node's verdicts over a
+//! block of rows are a few 64-bit words. A block of [`BLOCK`] rows goes through
+//! the whole graph while its columns are in cache; numbers appear only inside a
+//! node (`col("a") + col("b") * 2 > 1`), 64 rows at a time, in arrays on the
+//! machine stack. `and` / `or` skip the 64-row words their first operand
+//! already decides, so a gate that is false for a whole word costs nothing
+//! downstream.
+//!
+//! The results are those of the general path bit for bit: the same IEEE
+//! operations on the same `f64` values (`nan_min` / `nan_max` included),
+//! comparisons with NaN false as there, and `and` / `or` / `not` on 0/1
+//! verdicts are `min` / `max` / `1 - x`. A graph that does not fit (callables,
+//! nested structures, numbers on the wires, a root reading the incoming
+//! value, ...) is left to the general path by [`BitPlan::new`] returning
+//! `None`. Anything added to graph evaluation that changes what travels along
+//! an edge must make [`BitPlan::new`] refuse such graphs.
+
+use super::causal_graph::CausalGraph;
+use super::causaloid::Function;
+use super::member::Member;
+use crate::error::CausalError;
+use crate::expr::{nan_max, nan_min, BinaryOp, Op, Operand, UnaryOp};
+use crate::value::Kind;
+use rayon::prelude::*;
+
+/// Rows per block: a multiple of 64 small enough that a block's columns and
+/// every node's verdict words stay in L2.
+pub(crate) const BLOCK: usize = 2048;
+const WORDS: usize = BLOCK / 64;
+
+/// A number inside one node's expression.
+#[derive(Clone, Debug)]
+enum Num {
+    Col(u32),
+    Lit(f64),
+    Neg(Box<Num>),
+    Abs(Box<Num>),
+    /// Add, Sub, Mul, Div, Min or Max.
+    Bin(BinaryOp, Box<Num>, Box<Num>),
+}
+
+/// A bool inside one node's expression.
+#[derive(Clone, Debug)]
+enum Bit {
+    Const(bool),
+    /// The incoming value: the join (or) of the node's parents.
+    Value,
+    /// A parent's verdict, by plan slot.
+    Node(u32),
+    /// Lt, Le, Gt, Ge, Eq or Ne.
+    Cmp(BinaryOp, Num, Num),
+    Between(Num, Num, Num),
+    IsNan(Num),
+    Not(Box<Bit>),
+    And(Box<Bit>, Box<Bit>),
+    Or(Box<Bit>, Box<Bit>),
+}
+
+enum Typed {
+    Num(Num),
+    Bit(Bit),
+}
+
+#[derive(Debug)]
+struct BitStep {
+    /// Plan slots of the parents, joined into the incoming value when read.
+    parents: Vec<u32>,
+    reads_value: bool,
+    expr: Bit,
+}
+
+/// A verdict-only graph compiled for bit-packed batches.
+#[derive(Debug)]
+pub(crate) struct BitPlan {
+    steps: Vec<BitStep>,
+    /// Plan slots of the nodes without children; the graph decides their or.
+    sinks: Vec<u32>,
+}
+
+/// One verdict per row, 64 rows a word (row `i` is bit `i % 64` of word `i / 64`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PackedVerdicts {
+    pub words: Vec<u64>,
+    pub len: usize,
+}
+
+impl PackedVerdicts {
+    /// Row `i`'s verdict (false past the end).
+    pub fn get(&self, i: usize) -> bool {
+        i < self.len
+            && self
+                .words
+                .get(i / 64)
+                .is_some_and(|w| (w >> (i % 64)) & 1 == 1)
+    }
+
+    /// The verdicts one bool per row.
+    pub fn to_bools(&self) -> Vec<bool> {
+        self.unpack(|b| b)
+    }
+
+    /// The verdicts as 0/1 numbers, as the general batch path gives them.
+    pub fn to_f64(&self) -> Vec<f64> {
+        self.unpack(|b| if b { 1.0 } else { 0.0 })
+    }
+
+    fn unpack<T>(&self, f: impl Fn(bool) -> T) -> Vec<T> {
+        let mut out = Vec::with_capacity(self.len);
+        for (w, &word) in self.words.iter().enumerate() {
+            let n = self.len.saturating_sub(w * 64).min(64);
+            out.extend((0..n).map(|j| f((word >> j) & 1 == 1)));
+        }
+        out
+    }
+}
+
+impl BitPlan {
+    /// The bit-packed plan of `g`, or `None` when some node's value is not a
+    /// verdict computed from comparisons and parents' verdicts.
+    pub(crate) fn new(g: &CausalGraph) -> Option<BitPlan> {
+        let fz = g.frozen().ok()?;
+        if fz.has_callables {
+            return None;
+        }
+        let mut steps = Vec::with_capacity(fz.plan.len());
+        for step in &fz.plan {
+            let iu = step.node as usize;
+            let program = match (g.nodes().get(iu)?, &fz.links.get(iu)?.program) {
+                (Member::Causaloid(c), Some(p))
+                    if matches!(c.function(), Function::Expr { .. }) =>
+                {
+                    p
+                }
+                _ => return None,
+            };
+            let parents: Vec<u32> = fz.parents[step.parents.0 as usize..step.parents.1 as usize]
+                .iter()
+                .map(|&p| fz.step_of.get(p as usize).copied())
+                .collect::<Option<_>>()?;
+            let reads_value = program.reads_value();
+            if reads_value && parents.is_empty() {
+                // A root reads the batch's incoming value: the general path
+                // handles (or reports the lack of) it.
+                return None;
+            }
+            let reads: Vec<u32> = fz.node_reads[step.reads.0 as usize..step.reads.1 as usize]
+                .iter()
+                .map(|&t| fz.step_of.get(t as usize).copied())
+                .collect::<Option<_>>()?;
+            let expr = match typed(program.ops(), &reads)? {
+                Typed::Bit(b) => b,
+                Typed::Num(_) => return None,
+            };
+            steps.push(BitStep {
+                parents,
+                reads_value,
+                expr,
+            });
+        }
+        let sinks = fz
+            .plan
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| g.children[s.node as usize].is_empty())
+            .map(|(k, _)| k as u32)
+            .collect();
+        Some(BitPlan { steps, sinks })
+    }
+
+    /// Evaluates every row of `cols` (one full column per slot of the graph's
+    /// table), blocks in parallel.
+    pub(crate) fn run(&self, cols: &[&[f64]], len: usize) -> Result<PackedVerdicts, CausalError> {
+        let n_words = len.div_ceil(64);
+        let mut words: Vec<u64> = Vec::new();
+        words
+            .try_reserve_exact(n_words)
+            .map_err(|_| CausalError::InvalidArgument {
+                name: "batch",
+                message: format!("cannot allocate the verdicts of {len} rows"),
+            })?;
+        words.resize(n_words, 0);
+        // A few tasks per thread, each with its own buffers, running its
+        // blocks one after the other.
+        let blocks = n_words.div_ceil(WORDS);
+        let per_task = blocks.div_ceil(4 * rayon::current_num_threads()).max(1);
+        words
+            .par_chunks_mut(WORDS * per_task)
+            .enumerate()
+            .for_each(|(t, chunk)| {
+                let mut scratch = Scratch::new(self.steps.len());
+                for (k, out) in chunk.chunks_mut(WORDS).enumerate() {
+                    let start = (t * per_task + k) * BLOCK;
+                    let end = (start + BLOCK).min(len);
+                    self.run_block(cols, start, end, &mut scratch, out);
+                }
+            });
+        Ok(PackedVerdicts { words, len })
+    }
+
+    fn run_block(
+        &self,
+        cols: &[&[f64]],
+        start: usize,
+        end: usize,
+        scratch: &mut Scratch,
+        out: &mut [u64],
+    ) {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx512f")
+                && std::arch::is_x86_feature_detected!("avx512dq")
+                && std::arch::is_x86_feature_detected!("avx512bw")
+                && std::arch::is_x86_feature_detected!("avx512vl")
+            {
+                // SAFETY: as for AVX2 below, with the AVX-512 features just
+                // detected: the same IEEE operations, compares written to
+                // mask registers, no fused multiply-add.
+                return unsafe { avx512::run_block(self, cols, start, end, scratch, out) };
+            }
+            if std::arch::is_x86_feature_detected!("avx2") {
+                // SAFETY: `avx2::run_block` is safe code whose only requirement
+                // is that the CPU executes AVX2 instructions, which the check
+                // above has just confirmed. It computes exactly what the
+                // baseline path computes: IEEE compares, add, mul, div and
+                // the explicit NaN-aware min/max give the same bits at any
+                // vector width, and no fused multiply-add is enabled.
+                return unsafe { avx2::run_block(self, cols, start, end, scratch, out) };
+            }
+        }
+        base::run_block(self, cols, start, end, scratch, out)
+    }
+}
+
+/// Per-thread buffers, reused from block to block.
+struct Scratch {
+    /// Every node's verdict words over the block, by plan slot.
+    masks: Vec<u64>,
+    value: Vec<u64>,
+    pool: Vec<Vec<u64>>,
+    nums: Vec<Vec<f64>>,
+}
+
+impl Scratch {
+    fn new(nodes: usize) -> Scratch {
+        Scratch {
+            masks: vec![0; nodes * WORDS],
+            value: vec![0; WORDS],
+            pool: Vec::new(),
+            nums: Vec::new(),
+        }
+    }
+}
+
+struct Block<'b, 'a> {
+    cols: &'b [&'a [f64]],
+    len: usize,
+    words: usize,
+}
+
+struct Env<'e, 'b, 'a> {
+    blk: &'e Block<'b, 'a>,
+    done: &'e [u64],
+    value: &'e [u64],
+}
+
+// ---- typing: the node's stack program as bool / number trees -------------------
+
+fn typed(ops: &[Op], reads: &[u32]) -> Option<Typed> {
+    let mut stack: Vec<Typed> = Vec::new();
+    let leaf = |a: Operand, stack: &mut Vec<Typed>| -> Option<Typed> {
+        Some(match a {
+            Operand::Stack => stack.pop()?,
+            Operand::Col(s) => Typed::Num(Num::Col(s)),
+            Operand::Value => Typed::Bit(Bit::Value),
+            Operand::Node(k) => Typed::Bit(Bit::Node(*reads.get(k as usize)?)),
+            Operand::Lit(Kind::Bool, x) => Typed::Bit(Bit::Const(x != 0.0)),
+            Operand::Lit(Kind::Num, x) => Typed::Num(Num::Lit(x)),
+        })
+    };
+    for op in ops {
+        let t = match *op {
+            Op::Push(a) => leaf(a, &mut stack)?,
+            Op::Unary(u, a) => match (u, leaf(a, &mut stack)?) {
+                (UnaryOp::Neg, Typed::Num(n)) => Typed::Num(Num::Neg(Box::new(n))),
+                (UnaryOp::Abs, Typed::Num(n)) => Typed::Num(Num::Abs(Box::new(n))),
+                (UnaryOp::IsNan, Typed::Num(n)) => Typed::Bit(Bit::IsNan(n)),
+                (UnaryOp::Not, Typed::Bit(b)) => Typed::Bit(Bit::Not(Box::new(b))),
+                _ => return None,
+            },
+            Op::Binary(b, x, y) => {
+                let ty = leaf(y, &mut stack)?;
+                let tx = leaf(x, &mut stack)?;
+                use BinaryOp::*;
+                match (b, tx, ty) {
+                    (Add | Sub | Mul | Div | Min | Max, Typed::Num(p), Typed::Num(q)) => {
+                        Typed::Num(Num::Bin(b, Box::new(p), Box::new(q)))
+                    }
+                    (And, Typed::Num(p), Typed::Num(q)) => {
+                        Typed::Num(Num::Bin(Min, Box::new(p), Box::new(q)))
+                    }
+                    (Or, Typed::Num(p), Typed::Num(q)) => {
+                        Typed::Num(Num::Bin(Max, Box::new(p), Box::new(q)))
+                    }
+                    (Lt | Le | Gt | Ge | Eq | Ne, Typed::Num(p), Typed::Num(q)) => {
+                        Typed::Bit(Bit::Cmp(b, p, q))
+                    }
+                    (And | Min, Typed::Bit(p), Typed::Bit(q)) => {
+                        Typed::Bit(Bit::And(Box::new(p), Box::new(q)))
+                    }
+                    (Or | Max, Typed::Bit(p), Typed::Bit(q)) => {
+                        Typed::Bit(Bit::Or(Box::new(p), Box::new(q)))
+                    }
+                    _ => return None,
+                }
+            }
+            Op::Between => {
+                let hi = stack.pop()?;
+                let lo = stack.pop()?;
+                let x = stack.pop()?;
+                match (x, lo, hi) {
+                    (Typed::Num(x), Typed::Num(lo), Typed::Num(hi)) => {
+                        Typed::Bit(Bit::Between(x, lo, hi))
+                    }
+                    _ => return None,
+                }
+            }
+            Op::BetweenLit(a, lo, hi) => match leaf(a, &mut stack)? {
+                Typed::Num(x) => Typed::Bit(Bit::Between(x, Num::Lit(lo), Num::Lit(hi))),
+                Typed::Bit(_) => return None,
+            },
+        };
+        stack.push(t);
+    }
+    let top = stack.pop()?;
+    if !stack.is_empty() {
+        return None;
+    }
+    Some(top)
+}
+
+// ---- evaluation over a block ----------------------------------------------------
+
+/// A number over the block: a column, a literal or a computed buffer.
+#[derive(Clone, Copy)]
+enum Arg<'x> {
+    Slice(&'x [f64]),
+    Scalar(f64),
+}
+
+/// Packs `f` of 64 (or, in the last word, fewer) consecutive rows into a word.
+#[inline(always)]
+fn pack(n: usize, f: impl Fn(usize) -> bool) -> u64 {
+    if n == 64 {
+        // A fixed-length loop of shifts: compiled to vector compares and
+        // masks, no per-row branch.
+        let mut word = 0u64;
+        for j in 0..64 {
+            word |= u64::from(f(j)) << j;
+        }
+        word
+    } else {
+        let mut word = 0u64;
+        for j in 0..n {
+            word |= u64::from(f(j)) << j;
+        }
+        word
+    }
+}
+
+/// The rows of word `w`: (first row, count).
+#[inline(always)]
+fn rows_of(w: usize, len: usize) -> (usize, usize) {
+    let lo = w * 64;
+    (lo, (len - lo).min(64))
+}
+
+#[inline(always)]
+fn word_of(x: &[f64], lo: usize, n: usize) -> &[f64] {
+    x.get(lo..lo + n).unwrap_or(&[])
+}
+
+macro_rules! with_cmp {
+    ($op:expr, $f:ident => $body:expr) => {
+        match $op {
+            BinaryOp::Lt => {
+                let $f = |a: f64, b: f64| a < b;
+                $body
+            }
+            BinaryOp::Le => {
+                let $f = |a: f64, b: f64| a <= b;
+                $body
+            }
+            BinaryOp::Gt => {
+                let $f = |a: f64, b: f64| a > b;
+                $body
+            }
+            BinaryOp::Ge => {
+                let $f = |a: f64, b: f64| a >= b;
+                $body
+            }
+            BinaryOp::Eq => {
+                let $f = |a: f64, b: f64| a == b;
+                $body
+            }
+            _ => {
+                let $f = |a: f64, b: f64| a != b;
+                $body
+            }
+        }
+    };
+}
+
+/// `out[w] = pack(f(a, b))` for every word with `care[w] != 0`.
+#[inline(always)]
+fn cmp_words(
+    a: Arg<'_>,
+    b: Arg<'_>,
+    len: usize,
+    care: &[u64],
+    out: &mut [u64],
+    f: impl Fn(f64, f64) -> bool,
+) {
+    for (w, (o, &c)) in out.iter_mut().zip(care).enumerate() {
+        if c == 0 {
+            continue;
+        }
+        let (lo, n) = rows_of(w, len);
+        *o = match (a, b) {
+            (Arg::Slice(x), Arg::Scalar(t)) => {
+                let x = word_of(x, lo, n);
+                pack(x.len(), |j| f(x[j], t))
+            }
+            (Arg::Scalar(s), Arg::Slice(y)) => {
+                let y = word_of(y, lo, n);
+                pack(y.len(), |j| f(s, y[j]))
+            }
+            (Arg::Slice(x), Arg::Slice(y)) => {
+                let x = word_of(x, lo, n);
+                let y = word_of(y, lo, n);
+                let m = x.len().min(y.len());
+                pack(m, |j| f(x[j], y[j]))
+            }
+            (Arg::Scalar(s), Arg::Scalar(t)) => {
+                if f(s, t) {
+                    low_bits(n)
+                } else {
+                    0
+                }
+            }
+        };
+    }
+}
+
+#[inline(always)]
+fn low_bits(n: usize) -> u64 {
+    if n >= 64 {
+        u64::MAX
+    } else {
+        (1u64 << n) - 1
+    }
+}
+
+/// Where a number's values are: a column or literal directly, or a buffer of
+/// `bufs` it was computed into.
+#[derive(Clone, Copy)]
+enum Src<'x> {
+    Arg(Arg<'x>),
+    Buf(usize),
+}
+
+fn resolve<'x>(s: Src<'x>, bufs: &'x [Vec<f64>]) -> Arg<'x> {
+    match s {
+        Src::Arg(a) => a,
+        Src::Buf(k) => Arg::Slice(bufs.get(k).map_or(&[][..], |b| b.as_slice())),
+    }
+}
+
+#[inline(always)]
+fn at(a: Arg<'_>, i: usize) -> f64 {
+    match a {
+        Arg::Slice(x) => x.get(i).copied().unwrap_or(f64::NAN),
+        Arg::Scalar(x) => x,
+    }
+}
+
+macro_rules! with_arith {
+    ($op:expr, $f:ident => $body:expr) => {
+        match $op {
+            BinaryOp::Add => {
+                let $f = |a: f64, b: f64| a + b;
+                $body
+            }
+            BinaryOp::Sub => {
+                let $f = |a: f64, b: f64| a - b;
+                $body
+            }
+            BinaryOp::Mul => {
+                let $f = |a: f64, b: f64| a * b;
+                $body
+            }
+            BinaryOp::Div => {
+                let $f = |a: f64, b: f64| a / b;
+                $body
+            }
+            BinaryOp::Min | BinaryOp::And => {
+                let $f = nan_min;
+                $body
+            }
+            _ => {
+                let $f = nan_max;
+                $body
+            }
+        }
+    };
+}
+
+/// The maximal runs of consecutive words with `care` non-zero, as row
+/// ranges, so numeric loops run long spans rather than 64 rows at a time.
+#[inline(always)]
+fn for_runs(care: &[u64], len: usize, mut f: impl FnMut(usize, usize)) {
+    let mut w = 0;
+    while w < care.len() {
+        if care[w] == 0 {
+            w += 1;
+            continue;
+        }
+        let w0 = w;
+        while w < care.len() && care[w] != 0 {
+            w += 1;
+        }
+        let (lo, hi) = (w0 * 64, (w * 64).min(len));
+        if lo < hi {
+            f(lo, hi);
+        }
+    }
+}
+
+#[inline(always)]
+fn span(x: &[f64], lo: usize, hi: usize) -> &[f64] {
+    x.get(lo..hi).unwrap_or(&[])
+}
+
+#[inline(always)]
+fn map_words(a: Arg<'_>, len: usize, care: &[u64], out: &mut [f64], f: impl Fn(f64) -> f64) {
+    for_runs(care, len, |lo, hi| {
+        let Some(o) = out.get_mut(lo..hi) else {
+            return;
+        };
+        match a {
+            Arg::Slice(x) => {
+                for (o, &p) in o.iter_mut().zip(span(x, lo, hi)) {
+                    *o = f(p);
+                }
+            }
+            Arg::Scalar(p) => o.fill(f(p)),
+        }
+    });
+}
+
+#[inline(always)]
+fn zip_words(
+    a: Arg<'_>,
+    b: Arg<'_>,
+    len: usize,
+    care: &[u64],
+    out: &mut [f64],
+    f: impl Fn(f64, f64) -> f64,
+) {
+    for_runs(care, len, |lo, hi| {
+        let Some(o) = out.get_mut(lo..hi) else {
+            return;
+        };
+        match (a, b) {
+            (Arg::Slice(x), Arg::Slice(y)) => {
+                for ((o, &p), &q) in o.iter_mut().zip(span(x, lo, hi)).zip(span(y, lo, hi)) {
+                    *o = f(p, q);
+                }
+            }
+            (Arg::Slice(x), Arg::Scalar(q)) => {
+                for (o, &p) in o.iter_mut().zip(span(x, lo, hi)) {
+                    *o = f(p, q);
+                }
+            }
+            (Arg::Scalar(p), Arg::Slice(y)) => {
+                for (o, &q) in o.iter_mut().zip(span(y, lo, hi)) {
+                    *o = f(p, q);
+                }
+            }
+            (Arg::Scalar(p), Arg::Scalar(q)) => o.fill(f(p, q)),
+        }
+    });
+}
+
+// ---- the evaluators, compiled twice: baseline and AVX2 ------------------------
+
+/// The block evaluators, once per instruction set: `#[target_feature]` does
+/// not reach into recursive calls, so the recursive evaluators are all
+/// compiled with it.
+macro_rules! evaluators {
+    ($(#[$attr:meta])*) => {
+    $(#[$attr])*
+    pub(super) fn run_block(
+        plan: &BitPlan,
+        cols: &[&[f64]],
+        start: usize,
+        end: usize,
+        scratch: &mut Scratch,
+        out: &mut [u64],
+    ) {
+        let len = end - start;
+        let words = len.div_ceil(64);
+        let block: Vec<&[f64]> = cols
+            .iter()
+            .map(|c| c.get(start..end).unwrap_or(&[]))
+            .collect();
+        let blk = Block {
+            cols: &block,
+            len,
+            words,
+        };
+        let care = [u64::MAX; WORDS];
+        let care = &care[..words];
+        let Scratch {
+            masks,
+            value,
+            pool,
+            nums,
+        } = scratch;
+        for (k, step) in plan.steps.iter().enumerate() {
+            let (done, rest) = masks.split_at_mut(k * WORDS);
+            let target = &mut rest[..words];
+            if step.reads_value {
+                let v = &mut value[..words];
+                v.fill(0);
+                for &p in &step.parents {
+                    let pm = &done[p as usize * WORDS..][..words];
+                    for (a, &b) in v.iter_mut().zip(pm) {
+                        *a |= b;
+                    }
+                }
+            }
+            let env = Env {
+                blk: &blk,
+                done,
+                value: &value[..words],
+            };
+            eval_bit(&step.expr, &env, care, target, pool, nums);
+        }
+        let out = &mut out[..words];
+        out.fill(0);
+        for &s in &plan.sinks {
+            let m = &masks[s as usize * WORDS..][..words];
+            for (o, &x) in out.iter_mut().zip(m) {
+                *o |= x;
+            }
+        }
+        if len % 64 != 0 {
+            if let Some(last) = out.last_mut() {
+                *last &= (1u64 << (len % 64)) - 1;
+            }
+        }
+    }
+
+/// Evaluates `b` into `out` on every word whose `care` is non-zero (other
+/// words are left as they are: nothing reads them).
+$(#[$attr])*
+fn eval_bit(
+    b: &Bit,
+    env: &Env<'_, '_, '_>,
+    care: &[u64],
+    out: &mut [u64],
+    pool: &mut Vec<Vec<u64>>,
+    nums: &mut Vec<Vec<f64>>,
+) {
+    let len = env.blk.len;
+    let words = env.blk.words;
+    match b {
+        Bit::Const(v) => {
+            for (w, o) in out.iter_mut().enumerate().take(words) {
+                *o = if *v { low_bits(rows_of(w, len).1) } else { 0 };
+            }
+        }
+        Bit::Value => out.copy_from_slice(&env.value[..words]),
+        Bit::Node(slot) => out.copy_from_slice(&env.done[*slot as usize * WORDS..][..words]),
+        Bit::Cmp(op, x, y) => {
+            let mut bufs = Vec::new();
+            let a = num_arg(x, env, care, nums, &mut bufs);
+            let b = num_arg(y, env, care, nums, &mut bufs);
+            let (a, b) = (resolve(a, &bufs), resolve(b, &bufs));
+            with_cmp!(op, f => cmp_words(a, b, len, care, out, f));
+            nums.extend(bufs);
+        }
+        Bit::Between(x, lo, hi) => {
+            let mut bufs = Vec::new();
+            let xa = num_arg(x, env, care, nums, &mut bufs);
+            let la = num_arg(lo, env, care, nums, &mut bufs);
+            let ha = num_arg(hi, env, care, nums, &mut bufs);
+            let (xa, la, ha) = (
+                resolve(xa, &bufs),
+                resolve(la, &bufs),
+                resolve(ha, &bufs),
+            );
+            match (xa, la, ha) {
+                (Arg::Slice(x), Arg::Scalar(l), Arg::Scalar(h)) => {
+                    for (w, (o, &c)) in out.iter_mut().zip(care).enumerate() {
+                        if c != 0 {
+                            let (r0, n) = rows_of(w, len);
+                            let x = word_of(x, r0, n);
+                            *o = pack(x.len(), |j| l <= x[j] && x[j] <= h);
+                        }
+                    }
+                }
+                _ => {
+                    for (w, (o, &c)) in out.iter_mut().zip(care).enumerate() {
+                        if c != 0 {
+                            let (r0, n) = rows_of(w, len);
+                            *o = pack(n, |j| {
+                                let (x, l, h) = (at(xa, r0 + j), at(la, r0 + j), at(ha, r0 + j));
+                                l <= x && x <= h
+                            });
+                        }
+                    }
+                }
+            }
+            nums.extend(bufs);
+        }
+        Bit::IsNan(x) => {
+            let mut bufs = Vec::new();
+            let a = num_arg(x, env, care, nums, &mut bufs);
+            let a = resolve(a, &bufs);
+            cmp_words(a, Arg::Scalar(0.0), len, care, out, |p, _| p.is_nan());
+            nums.extend(bufs);
+        }
+        Bit::Not(x) => {
+            eval_bit(x, env, care, out, pool, nums);
+            for o in out.iter_mut() {
+                *o = !*o;
+            }
+        }
+        Bit::And(x, y) => {
+            eval_bit(x, env, care, out, pool, nums);
+            // Words where the first operand is false everywhere are decided.
+            let mut first = pool.pop().unwrap_or_default();
+            first.clear();
+            first.extend(out.iter().zip(care).map(|(&o, &c)| if c == 0 { 0 } else { o }));
+            eval_bit(y, env, &first, out, pool, nums);
+            for (o, &f) in out.iter_mut().zip(&first) {
+                *o &= f;
+            }
+            pool.push(first);
+        }
+        Bit::Or(x, y) => {
+            eval_bit(x, env, care, out, pool, nums);
+            let mut first = pool.pop().unwrap_or_default();
+            first.clear();
+            first.extend_from_slice(out);
+            // Words where the first operand is true on every row are decided.
+            let mut rest = pool.pop().unwrap_or_default();
+            rest.clear();
+            rest.extend(
+                out.iter()
+                    .zip(care)
+                    .enumerate()
+                    .map(|(w, (&o, &c))| u64::from(c != 0 && o != low_bits(rows_of(w, len).1))),
+            );
+            eval_bit(y, env, &rest, out, pool, nums);
+            for ((o, &f), &r) in out.iter_mut().zip(&first).zip(&rest) {
+                *o = if r == 0 { f } else { *o | f };
+            }
+            pool.push(first);
+            pool.push(rest);
+        }
+    }
+}
+
+$(#[$attr])*
+fn num_arg<'x>(
+    n: &Num,
+    env: &Env<'_, '_, 'x>,
+    care: &[u64],
+    nums: &mut Vec<Vec<f64>>,
+    bufs: &mut Vec<Vec<f64>>,
+) -> Src<'x> {
+    match n {
+        Num::Col(s) => Src::Arg(Arg::Slice(
+            env.blk.cols.get(*s as usize).copied().unwrap_or(&[]),
+        )),
+        Num::Lit(x) => Src::Arg(Arg::Scalar(*x)),
+        _ => {
+            let mut buf = nums.pop().unwrap_or_default();
+            buf.resize(BLOCK, 0.0);
+            eval_num(n, env, care, &mut buf, nums);
+            bufs.push(buf);
+            Src::Buf(bufs.len() - 1)
+        }
+    }
+}
+
+
+/// Computes `n` into `out` on the rows of every word with `care` non-zero.
+$(#[$attr])*
+fn eval_num(
+    n: &Num,
+    env: &Env<'_, '_, '_>,
+    care: &[u64],
+    out: &mut [f64],
+    nums: &mut Vec<Vec<f64>>,
+) {
+    let len = env.blk.len;
+    match n {
+        Num::Col(s) => {
+            let x = env.blk.cols.get(*s as usize).copied().unwrap_or(&[]);
+            let m = x.len().min(len);
+            out[..m].copy_from_slice(&x[..m]);
+        }
+        Num::Lit(x) => out[..len].fill(*x),
+        Num::Neg(a) | Num::Abs(a) => {
+            let mut bufs = Vec::new();
+            let s = num_arg(a, env, care, nums, &mut bufs);
+            let a = resolve(s, &bufs);
+            let neg = matches!(n, Num::Neg(_));
+            let f = |x: f64| if neg { -x } else { x.abs() };
+            map_words(a, len, care, out, f);
+            nums.extend(bufs);
+        }
+        Num::Bin(op, x, y) => {
+            let mut bufs = Vec::new();
+            let sa = num_arg(x, env, care, nums, &mut bufs);
+            let sb = num_arg(y, env, care, nums, &mut bufs);
+            let (a, b) = (resolve(sa, &bufs), resolve(sb, &bufs));
+            with_arith!(op, f => zip_words(a, b, len, care, out, f));
+            nums.extend(bufs);
+        }
+    }
+}
+
+
+    };
+}
+
+mod base {
+    use super::*;
+    evaluators!();
+}
+
+#[cfg(target_arch = "x86_64")]
+mod avx2 {
+    use super::*;
+    evaluators!(#[target_feature(enable = "avx2")]);
+}
+
+#[cfg(target_arch = "x86_64")]
+mod avx512 {
+    use super::*;
+    evaluators!(#[target_feature(enable = "avx512f,avx512dq,avx512bw,avx512vl")]);
+}
