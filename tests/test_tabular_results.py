@@ -133,6 +133,7 @@ def _counterfactuals() -> Any:
 
 INSTANCES: dict[str, Callable[[], Any]] = {
     "causaloid.discover.result.SurdResult": _surd,
+    "causaloid.discover.result.SurdStateMaps": lambda: _surd().state_maps,
     "causaloid.discover.mrmr.MRMRResult": lambda: cl.discover.mrmr(_table(), "y", k=2),
     "causaloid.discover.root_causes.RootCauses": _root_causes,
     "causaloid.discover.cpdag.CPDAG": _cpdag,

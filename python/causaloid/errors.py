@@ -139,10 +139,15 @@ class EdgeTransformError(GraphError, ValueError):
     graph's state, its edge does not exist, or its hidden node's id
     (``"a -> b"``) is taken (``err.source``, ``err.target``)."""
 
+    source: NodeId
+    target: NodeId
+
 
 class StateError(GraphError, ValueError):
     """A graph state used in an invalid way: undeclared, declared twice,
     with no writer or with two writers (``err.state``)."""
+
+    state: str
 
 
 class RelayLimitError(EvaluationError):
