@@ -165,6 +165,32 @@ macro_rules! with_binary_fn {
     };
 }
 
+/// `out[i] = op(a[i], b[i])`, the operator chosen once for the whole slice.
+pub(crate) fn binary_slice(op: BinaryOp, a: &[f64], b: &[f64], out: &mut [f64]) {
+    with_binary_fn!(op, f => {
+        for ((o, x), y) in out.iter_mut().zip(a).zip(b) {
+            *o = f(*x, *y);
+        }
+    })
+}
+
+/// `out[i] = op(a[i])`, the operator chosen once for the whole slice.
+pub(crate) fn unary_slice(op: UnaryOp, a: &[f64], out: &mut [f64]) {
+    macro_rules! each {
+        ($f:expr) => {
+            for (o, x) in out.iter_mut().zip(a) {
+                *o = $f(*x);
+            }
+        };
+    }
+    match op {
+        UnaryOp::Neg => each!(|x: f64| -x),
+        UnaryOp::Not => each!(|x: f64| 1.0 - x),
+        UnaryOp::Abs => each!(|x: f64| x.abs()),
+        UnaryOp::IsNan => each!(|x: f64| truth(x.is_nan())),
+    }
+}
+
 #[inline(always)]
 pub(crate) fn apply_binary(op: BinaryOp, a: f64, b: f64) -> f64 {
     with_binary_fn!(op, f => f(a, b))

@@ -7,7 +7,7 @@ use super::error::UncertainError;
 use super::node::{BinaryOp, BlockFunction, MapFailure, Op, UnaryOp, Uncertain};
 use super::normal::fill_normal;
 use super::rng::Xoshiro256pp;
-use crate::expr::program::{apply_binary, apply_unary, between};
+use crate::expr::program::{between, binary_slice, unary_slice};
 use crate::Kind;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -289,12 +289,7 @@ impl Workspace {
                         *o = done[components[c]][j];
                     }
                 }
-                Step::Unary { op, arg: a } => {
-                    let op = *op;
-                    out.iter_mut()
-                        .zip(arg(*a))
-                        .for_each(|(o, x)| *o = apply_unary(op, *x));
-                }
+                Step::Unary { op, arg: a } => unary_slice(*op, arg(*a), out),
                 Step::Binary {
                     op,
                     lhs,
@@ -302,7 +297,6 @@ impl Workspace {
                     tolerance,
                 } => {
                     let (a, b) = (arg(*lhs), arg(*rhs));
-                    let zip = out.iter_mut().zip(a.iter().zip(b));
                     let (op, t) = (*op, *tolerance);
                     match op {
                         // Sampling checks the support: a zero denominator is an
@@ -314,16 +308,17 @@ impl Workspace {
                                     seed: self.seed,
                                 });
                             }
-                            zip.for_each(|(o, (x, y))| *o = apply_binary(op, *x, *y))
+                            binary_slice(op, a, b, out)
                         }
                         BinaryOp::Eq | BinaryOp::Ne if t > 0.0 => {
                             let same = if op == BinaryOp::Eq { 1.0 } else { 0.0 };
+                            let zip = out.iter_mut().zip(a.iter().zip(b));
                             zip.for_each(|(o, (x, y))| {
                                 let close = x == y || (x - y).abs() <= t;
                                 *o = if close { same } else { 1.0 - same }
                             })
                         }
-                        _ => zip.for_each(|(o, (x, y))| *o = apply_binary(op, *x, *y)),
+                        _ => binary_slice(op, a, b, out),
                     }
                 }
                 Step::Between { arg: a, low, high } => {
