@@ -2,15 +2,39 @@
 //! columns in, edge lists out; `causaloid.discover.pc` and `CPDAG` name them.
 
 use causaloid_core::discover::{
-    boss, ges, pc, pc_lagged, pcmci, CiTest, Cpdag, GesOptions, GesScore, PcColumn, PcError,
-    PcOptions, PcmciOptions,
+    boss, ges, pc, pc_lagged, pcmci, CiTest, Cpdag, GesOptions, GesScore, PcColumn, PcOptions,
+    PcmciOptions,
 };
 use numpy::PyReadonlyArray1;
 use pyo3::prelude::*;
 
-use crate::errors::{to_pyerr, IntoPy};
+use crate::errors::IntoPy;
 
 type Edges = Vec<(usize, usize)>;
+
+/// The named numeric columns as the engine reads them (borrowed, no copy).
+fn pc_columns<'a>(
+    columns: &'a [PyReadonlyArray1<'_, f64>],
+    names: &'a [String],
+) -> PyResult<Vec<PcColumn<'a>>> {
+    if columns.len() != names.len() {
+        return Err(pyo3::exceptions::PyValueError::new_err(
+            "columns and names differ in length",
+        ));
+    }
+    columns
+        .iter()
+        .zip(names)
+        .map(|(array, name)| {
+            let values = array.as_slice().map_err(|_| {
+                pyo3::exceptions::PyValueError::new_err(format!(
+                    "column {name:?} is not contiguous"
+                ))
+            })?;
+            Ok(PcColumn { name, values })
+        })
+        .collect()
+}
 
 /// Stable PC; returns (directed edges, undirected edges, separating sets, tests, depth).
 /// With `max_lag`, on the time window of lags 0..=max_lag (node `lag * columns + v`).
@@ -32,27 +56,8 @@ fn pc_learn(
     usize,
     usize,
 )> {
-    if columns.len() != names.len() {
-        return Err(pyo3::exceptions::PyValueError::new_err(
-            "columns and names differ in length",
-        ));
-    }
-    let test = CiTest::parse(test).ok_or_else(|| {
-        to_pyerr(
-            py,
-            &PcError::InvalidArgument {
-                parameter: "test",
-                reason: format!("expected \"fisherz\", \"chisq\" or \"gsq\", got {test:?}"),
-            },
-        )
-    })?;
-    let mut cols = Vec::with_capacity(columns.len());
-    for (array, name) in columns.iter().zip(&names) {
-        let values = array.as_slice().map_err(|_| {
-            pyo3::exceptions::PyValueError::new_err(format!("column {name:?} is not contiguous"))
-        })?;
-        cols.push(PcColumn { name, values });
-    }
+    let test = CiTest::from_name(test).py(py)?;
+    let cols = pc_columns(&columns, &names)?;
     let opts = PcOptions {
         alpha,
         test,
@@ -90,34 +95,8 @@ fn ges_learn(
     sample_prior: f64,
     structure_prior: f64,
 ) -> PyResult<(Edges, Edges, f64)> {
-    let score = match score {
-        "bic" => GesScore::Bic,
-        "bdeu" => GesScore::Bdeu {
-            sample_prior,
-            structure_prior,
-        },
-        other => {
-            return Err(to_pyerr(
-                py,
-                &PcError::InvalidArgument {
-                    parameter: "score",
-                    reason: format!("expected \"bic\" or \"bdeu\", got {other:?}"),
-                },
-            ))
-        }
-    };
-    if columns.len() != names.len() {
-        return Err(pyo3::exceptions::PyValueError::new_err(
-            "columns and names differ in length",
-        ));
-    }
-    let mut cols = Vec::with_capacity(columns.len());
-    for (array, name) in columns.iter().zip(&names) {
-        let values = array.as_slice().map_err(|_| {
-            pyo3::exceptions::PyValueError::new_err(format!("column {name:?} is not contiguous"))
-        })?;
-        cols.push(PcColumn { name, values });
-    }
+    let score = GesScore::from_name(score, sample_prior, structure_prior).py(py)?;
+    let cols = pc_columns(&columns, &names)?;
     let opts = GesOptions {
         penalty,
         max_subset,
@@ -144,40 +123,16 @@ fn boss_learn(
     sample_prior: f64,
     structure_prior: f64,
 ) -> PyResult<(Edges, Edges, f64, Vec<usize>)> {
-    let score = match score {
-        "bic" => GesScore::Bic,
-        "bdeu" => GesScore::Bdeu {
-            sample_prior,
-            structure_prior,
-        },
-        other => {
-            return Err(to_pyerr(
-                py,
-                &PcError::InvalidArgument {
-                    parameter: "score",
-                    reason: format!("expected \"bic\" or \"bdeu\", got {other:?}"),
-                },
-            ))
-        }
-    };
-    if columns.len() != names.len() {
-        return Err(pyo3::exceptions::PyValueError::new_err(
-            "columns and names differ in length",
-        ));
-    }
-    let mut cols = Vec::with_capacity(columns.len());
-    for (array, name) in columns.iter().zip(&names) {
-        let values = array.as_slice().map_err(|_| {
-            pyo3::exceptions::PyValueError::new_err(format!("column {name:?} is not contiguous"))
-        })?;
-        cols.push(PcColumn { name, values });
-    }
+    let score = GesScore::from_name(score, sample_prior, structure_prior).py(py)?;
+    let cols = pc_columns(&columns, &names)?;
     let opts = GesOptions {
         penalty,
         max_subset,
         score,
     };
-    let result = py.detach(|| boss(&cols, &opts)).py(py)?;
+    let result = py
+        .detach(|| causaloid_core::threads::install(|| boss(&cols, &opts)))
+        .py(py)?;
     let (directed, undirected) = result.graph.edges();
     Ok((directed, undirected, result.score, result.order))
 }
@@ -199,27 +154,8 @@ fn pcmci_learn(
     max_conds: Option<usize>,
     contemporaneous: bool,
 ) -> PyResult<(Edges, Edges, Vec<(usize, usize, usize, f64)>, usize)> {
-    if columns.len() != names.len() {
-        return Err(pyo3::exceptions::PyValueError::new_err(
-            "columns and names differ in length",
-        ));
-    }
-    let test = CiTest::parse(test).ok_or_else(|| {
-        to_pyerr(
-            py,
-            &PcError::InvalidArgument {
-                parameter: "test",
-                reason: format!("expected \"fisherz\", \"chisq\" or \"gsq\", got {test:?}"),
-            },
-        )
-    })?;
-    let mut cols = Vec::with_capacity(columns.len());
-    for (array, name) in columns.iter().zip(&names) {
-        let values = array.as_slice().map_err(|_| {
-            pyo3::exceptions::PyValueError::new_err(format!("column {name:?} is not contiguous"))
-        })?;
-        cols.push(PcColumn { name, values });
-    }
+    let test = CiTest::from_name(test).py(py)?;
+    let cols = pc_columns(&columns, &names)?;
     let opts = PcmciOptions {
         alpha,
         pc_alpha,
@@ -228,7 +164,9 @@ fn pcmci_learn(
         max_conds,
         contemporaneous,
     };
-    let result = py.detach(|| pcmci(&cols, &opts)).py(py)?;
+    let result = py
+        .detach(|| causaloid_core::threads::install(|| pcmci(&cols, &opts)))
+        .py(py)?;
     let (directed, undirected) = result.marks.edges();
     let links = result
         .links

@@ -31,6 +31,14 @@ impl CiTest {
         }
     }
 
+    /// [`CiTest::parse`], or the error naming the accepted names.
+    pub fn from_name(name: &str) -> Result<CiTest, PcError> {
+        CiTest::parse(name).ok_or_else(|| PcError::InvalidArgument {
+            parameter: "test",
+            reason: format!("expected \"fisherz\", \"chisq\" or \"gsq\", got {name:?}"),
+        })
+    }
+
     /// The name accepted by [`CiTest::parse`].
     pub fn name(self) -> &'static str {
         match self {

@@ -26,6 +26,27 @@ pub enum GesScore {
     },
 }
 
+impl GesScore {
+    /// The score named `"bic"` or `"bdeu"` (the priors are BDeu's).
+    pub fn from_name(
+        name: &str,
+        sample_prior: f64,
+        structure_prior: f64,
+    ) -> Result<GesScore, PcError> {
+        match name {
+            "bic" => Ok(GesScore::Bic),
+            "bdeu" => Ok(GesScore::Bdeu {
+                sample_prior,
+                structure_prior,
+            }),
+            other => Err(PcError::InvalidArgument {
+                parameter: "score",
+                reason: format!("expected \"bic\" or \"bdeu\", got {other:?}"),
+            }),
+        }
+    }
+}
+
 /// Settings of [`ges`].
 #[derive(Clone, Copy, Debug)]
 pub struct GesOptions {
