@@ -20,6 +20,8 @@ mod pcmci;
 mod rca;
 mod score;
 mod surd;
+#[cfg(test)]
+mod test_data;
 
 pub use binning::{bin_column, BinSpec, Binned, Binner};
 pub use boss::{boss, BossResult};

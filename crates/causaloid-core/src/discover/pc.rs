@@ -687,17 +687,7 @@ pub fn pc_lagged(
 mod tests {
     use super::*;
 
-    fn lcg(seed: &mut u64) -> f64 {
-        *seed = seed
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        ((*seed >> 11) as f64 + 0.5) / (1u64 << 53) as f64
-    }
-
-    fn normal(seed: &mut u64) -> f64 {
-        let (u, v) = (lcg(seed), lcg(seed));
-        (-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos()
-    }
+    use crate::discover::test_data::normal;
 
     #[test]
     fn subsets_come_in_lexicographic_order() {

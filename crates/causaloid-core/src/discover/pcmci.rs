@@ -296,17 +296,7 @@ pub fn pcmci(columns: &[PcColumn<'_>], opts: &PcmciOptions) -> Result<PcmciResul
 mod tests {
     use super::*;
 
-    fn normal(seed: &mut u64) -> f64 {
-        // Box-Muller on a 64-bit LCG: reproducible without a dependency.
-        let mut uniform = || {
-            *seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            ((*seed >> 11) as f64 + 0.5) / (1u64 << 53) as f64
-        };
-        let (u, v) = (uniform(), uniform());
-        (-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos()
-    }
+    use crate::discover::test_data::normal;
 
     /// x(t) = 0.7 x(t-1) + e; y(t) = 0.6 y(t-1) + 0.5 x(t-2) + e; z independent, autocorrelated.
     fn series(rows: usize) -> Vec<Vec<f64>> {
