@@ -218,21 +218,7 @@ class PartitionedPipeline(Pipeline):
         """:meth:`Pipeline.discover` over partitions (SURD's joint counts per
         partition, merged by the engine)."""
         self._need("discover")
-        assert self.selection is not None and self.target is not None
-        variables = [self.target, *self.selection.features]
-        if targets is None:
-            chosen = [self.target]
-        elif isinstance(targets, str):
-            chosen = variables if targets == "all" else [targets]
-        else:
-            chosen = list(targets)
-        unknown = [t for t in chosen if t not in variables]
-        if unknown:
-            raise DiscoverValueError(
-                f"{unknown[0]!r} is neither the target nor a selected feature "
-                f"(selected: {', '.join(self.selection.features)})",
-                {"parameter": "targets", "column": unknown[0]},
-            )
+        variables, chosen = self._discover_targets(targets)
         self.results = {}
         in_table_order = [c for c in self.columns if c in variables]
         each = self._cleaned()

@@ -254,17 +254,8 @@ class Pipeline:
         )
         return self._finish("select")
 
-    def discover(self, targets: Sequence[str] | str | None = "all") -> Pipeline:
-        """Run SURD on each candidate target.
-
-        Parameters
-        ----------
-        targets : "all", sequence of str or None
-            ``"all"``: the target and every selected feature, each explained by
-            the other variables of that set; a list: those targets only; ``None``:
-            the target alone.
-        """
-        self._need("discover")
+    def _discover_targets(self, targets: Sequence[str] | str | None) -> tuple[list[str], list[str]]:
+        """The variables of the selected set and the targets asked for among them."""
         assert self.selection is not None and self.target is not None
         variables = [self.target, *self.selection.features]
         if targets is None:
@@ -280,6 +271,20 @@ class Pipeline:
                 f"(selected: {', '.join(self.selection.features)})",
                 {"parameter": "targets", "column": unknown[0]},
             )
+        return variables, chosen
+
+    def discover(self, targets: Sequence[str] | str | None = "all") -> Pipeline:
+        """Run SURD on each candidate target.
+
+        Parameters
+        ----------
+        targets : "all", sequence of str or None
+            ``"all"``: the target and every selected feature, each explained by
+            the other variables of that set; a list: those targets only; ``None``:
+            the target alone.
+        """
+        self._need("discover")
+        variables, chosen = self._discover_targets(targets)
         self.results = {}
         # Agents in table order, so names of agent groups do not depend on mRMR's ranking.
         in_table_order = [c for c in self.data if c in variables]
