@@ -10,8 +10,9 @@ graph reads that context natively, with no Python in the loop:
    twelve months before the current one (the data starts in January 2021, so
    early in the year the window holds the months seen so far).
 
-The example prints the days the breakout was active, explains one day in plain
-text, summarises how the breakout relates to the following week's move, and
+The example prints the days the breakout was active, explains one day (the
+engine's own words: the context reads with the months they covered, and why
+the verdict holds), summarises how the breakout relates to the following week's move, and
 saves a plot of the price with the breakout days marked.
 """
 
@@ -92,39 +93,12 @@ def day_table(ctx: cl.Context) -> dict[str, np.ndarray]:
 
 
 def explain_day(ctx: cl.Context, graph: cl.CausalGraph, day: str) -> str:
-    """Plain-text reasons for the verdict on ``day`` (``YYYY-MM-DD``)."""
+    """The engine's explanation of the verdict on ``day`` (``YYYY-MM-DD``):
+    each node on the day's close and time, the context reads in words with
+    the months they covered, and a closing sentence saying why."""
     node = ctx[f"day:{day}"]
-    t = float(node.timestamp)
-    close = node.fields["close"]
-    effect = graph.evaluate({"time": t, "close": close})
-    prev_month = ctx.at(t, scale="month", offset=-1)
-    months = [ctx.at(t, scale="month", offset=k) for k in range(-12, 0)]
-    months = [m for m in months if m is not None]
-    if prev_month is None or not months:
-        return f"On {day} there is no earlier month in the context: no breakout can be decided."
-    hi, lo = ctx.value(prev_month, "high"), ctx.value(prev_month, "low")
-    highs = {m: ctx.value(m, "high") for m in months}
-    lows = {m: ctx.value(m, "low") for m in months}
-    top, bottom = max(highs, key=highs.__getitem__), min(lows, key=lows.__getitem__)
-    span = f"{str(months[0])[6:]} to {str(months[-1])[6:]}"
-
-    def side(x: float, low: float, high: float) -> str:
-        if x > high:
-            return "above"
-        if x < low:
-            return "below"
-        return "inside"
-
-    lines = [
-        f"On {day} BTC closed at {close:,.0f}.",
-        f"Last month ({str(prev_month)[6:]}) ranged {lo:,.0f} to {hi:,.0f}: "
-        f"the close is {side(close, lo, hi)} that range.",
-        f"The last twelve months in the context ({span}) ranged {lows[bottom]:,.0f} "
-        f"({str(bottom)[6:]}) to {highs[top]:,.0f} ({str(top)[6:]}): the close is "
-        f"{side(close, lows[bottom], highs[top])} that range.",
-        "Verdict: breakout " + ("ACTIVE" if effect.value else "not active") + ".",
-    ]
-    return "\n".join(lines)
+    row = {"time": float(node.timestamp), "close": node.fields["close"]}
+    return graph.evaluate(row).explain()
 
 
 def build_model(ctx: cl.Context, graph: cl.CausalGraph) -> cl.Model:
@@ -217,9 +191,6 @@ def main() -> dict[str, object]:
     print()
     explanation = explain_day(ctx, graph, "2021-10-20")
     print(explanation)
-    print()
-    row = int(np.flatnonzero(days == np.datetime64("2021-10-20"))[0])
-    print(graph.explain({"time": table["time"][row], "close": table["close"][row]}))
     print()
     print("breakout vs. a higher close a week later:", inference)
     print(f"wrote {plot(table, active)}")

@@ -54,9 +54,15 @@ def test_explain_a_row_given_as_json_or_from_a_table(tmp_path):
     assert (
         'causaloid "heat" "heat detected": (col("temp") > 60.0) on temp=75 -> true' in proc.stdout
     )
-    assert proc.stdout.strip().endswith("Final verdict: true")
+    last = proc.stdout.strip().splitlines()[-2:]
+    assert last == [
+        "Final verdict: true",
+        'Why: "fire" decided true because its input is true. '
+        '"heat" gave "fire" true because temp 75 is above 60.',
+    ]
     proc = run_cli("explain", str(model), "--data", str(data), "--index", "3")
-    assert proc.returncode == 0 and proc.stdout.strip().endswith("Final verdict: false")
+    assert proc.returncode == 0
+    assert proc.stdout.strip().splitlines()[-2] == "Final verdict: false"
 
 
 def test_cli_errors_are_one_line_without_traceback(tmp_path):

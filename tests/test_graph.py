@@ -148,6 +148,12 @@ def test_explanation_says_what_ran_on_what_and_why():
         == '= graph "alarm" "fire alarm" -> true: decided by its last node "fire" "fire" = true'
     )
     assert lines[5] == "Final verdict: true"
+    # the closing sentence: the node that decided, and the parent that gave it its input
+    assert lines[6] == (
+        'Why: "fire" decided true because its input is true. '
+        '"heat" gave "fire" true because temp 75 is above 60.'
+    )
+    assert e.why == lines[6].removeprefix("Why: ")
     assert e.log == tuple(lines)
 
 

@@ -24,16 +24,20 @@ def example():
 def test_explanation_of_a_breakout_day(example) -> None:
     ctx = example.build_context()
     graph = example.build_graph(ctx)
-    assert example.explain_day(ctx, graph, "2021-10-20") == (
-        "On 2021-10-20 BTC closed at 65,987.\n"
-        "Last month (2021-09) ranged 40,018 to 52,882: the close is above that range.\n"
-        "The last twelve months in the context (2021-01 to 2021-09) ranged 28,771 (2021-01) "
-        "to 64,788 (2021-04): the close is above that range.\n"
-        "Verdict: breakout ACTIVE."
+    text = example.explain_day(ctx, graph, "2021-10-20")
+    # the row as dates, the reads in words with the months they covered
+    assert "on row close=65987, time=2021-10-20:" in text
+    assert "the previous month's high (2021-09) = 52882.1, context btc" in text
+    assert "the max high over the 12 months before (2020-10 to 2021-09) = 64787.7582" in text
+    assert text.splitlines()[-1] == (
+        'Why: "year_breakout" decided true because its input is true and close 65987 is '
+        "above the max high over the 12 months before 64787.7582 (2020-10 to 2021-09). "
+        '"month_breakout" gave "year_breakout" true because close 65987 is above the '
+        "previous month's high 52882.1 (2021-09)."
     )
     quiet = example.explain_day(ctx, graph, "2021-06-15")
-    assert quiet.endswith("Verdict: breakout not active.")
-    assert "no earlier month" in example.explain_day(ctx, graph, "2021-01-15")
+    assert quiet.splitlines()[-2] == "Final verdict: false"
+    assert "is not above the previous month's high" in quiet.splitlines()[-1]
 
 
 def test_context_has_four_scales_matching_the_bars(example) -> None:

@@ -107,8 +107,13 @@ def test_context_reads_on_uncertain_inputs() -> None:
 
 def test_explanations_say_what_a_read_means() -> None:
     text = rising(market()).explain(ROW)
-    assert "close of the previous day (as of time), context market = 12" in text
-    assert 'value of contextoid "threshold", context market = 11' in text
+    assert "the previous day's close (1970-01-03) = 12, context market" in text
+    assert 'value of contextoid "threshold" = 11, context market' in text
+    # the closing sentence names the comparisons that decided, with their values
+    assert text.splitlines()[-1] == (
+        "Why: true because close 12.5 is above the previous day's close 12 (1970-01-03) "
+        'and close 12.5 is above value of contextoid "threshold" 11.'
+    )
 
 
 def test_a_contextual_graph_works_after_pickling_in_a_fresh_process(tmp_path: Path) -> None:

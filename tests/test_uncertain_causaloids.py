@@ -31,7 +31,12 @@ def test_a_graph_runs_unchanged_when_an_input_is_uncertain() -> None:
     text = effect.explain()
     assert '"speeding": P(true) > 0.9 ? yes (confidence 0.95' in text
     assert "drew" in text and "samples" in text
-    assert text.splitlines()[-1] == "Final verdict: true"
+    assert text.splitlines()[-2] == "Final verdict: true"
+    assert effect.why is not None
+    assert effect.why.endswith(
+        'On the uncertain inputs a sequential test decided "speeding" P(true) > 0.9 ? yes '
+        "(confidence 0.95, indifference ±0.05)."
+    )
 
 
 def test_sprt_parameters_set_on_the_causaloid_decide_the_borderline() -> None:

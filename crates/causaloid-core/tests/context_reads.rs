@@ -78,7 +78,12 @@ fn the_same_read_decides_the_same_in_every_consumer() {
     });
     assert_eq!(single.result().ok(), Some(Value::Bool(true)));
     let text = single.lines().join("\n");
-    assert!(text.contains("close of the previous day (as of time), context market = 12"));
+    // the read in words, the period it covered, its value and the context
+    assert!(
+        text.contains("the previous day's close (1970-01-03) = 12, context market"),
+        "{text}"
+    );
+    assert!(text.contains("Why: true because"), "{text}");
 
     // In a collection and a graph.
     let coll = Collection::new("c", "", vec![m.clone()], Logic::All).expect("collection");

@@ -410,7 +410,12 @@ fn explanation_names_inputs_decisions_and_the_reason() {
         text.contains(r#"decided by its last node 2 "c2" = true"#),
         "{text}"
     );
-    assert!(text.ends_with("Final verdict: true"), "{text}");
+    assert!(text.contains("Final verdict: true\nWhy: "), "{text}");
+    // the closing sentence follows the input back to the parent that gave it
+    assert!(
+        text.ends_with("2 decided true because its input is true and smoke 0.5 is above 0.2. 1 gave 2 true because temp 35 is above 30."),
+        "{text}"
+    );
 }
 
 #[test]

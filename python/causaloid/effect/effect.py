@@ -26,6 +26,9 @@ U = TypeVar("U")
 # with ``lines()`` (a native evaluation).
 _LogNode = Optional[tuple[Any, Any]]
 
+#: How the engine starts an evaluation's closing sentence.
+_WHY = "Why: "
+
 
 class _BoundedRepr(reprlib.Repr):
     """``reprlib.Repr`` that does not sort a whole dict or set to show ten
@@ -202,8 +205,9 @@ class Effect(Generic[T]):
             ``"text"``: one line per step, nesting by indentation (what
             ``print`` shows). ``"markdown"``: the same steps as a nested list
             under the verdict in bold, for a notebook or a report.
-            ``"json"``: an object with ``value``, ``ok``, ``error``, the text
-            ``lines`` and the structured ``trace`` (see :attr:`trace`).
+            ``"json"``: an object with ``value``, ``ok``, ``error``, the
+            closing sentence ``why`` (see :attr:`why`), the text ``lines``
+            and the structured ``trace`` (see :attr:`trace`).
 
         Returns
         -------
@@ -230,9 +234,32 @@ class Effect(Generic[T]):
 
         return render(self, format)
 
+    @property
+    def why(self) -> str | None:
+        """Why the final verdict holds, in one or two sentences: the nodes
+        that decided it and the comparisons, with their values, that decided
+        each (the engine writes it as the explanation's last line). ``None``
+        when the effect did not end with an evaluation, or failed.
+
+        Examples
+        --------
+        >>> import causaloid as cl
+        >>> from causaloid import expr as E
+        >>> c = cl.Causaloid("fire", "smoke or heat",
+        ...                  expr=(E.col("smoke") > 0.5) | (E.col("temp") > 60))
+        >>> c.evaluate({"smoke": 0.9, "temp": 20}).why
+        'true because smoke 0.9 is above 0.5.'
+        """
+        lines = self.log
+        if lines and lines[-1].startswith(_WHY):
+            return lines[-1][len(_WHY) :]
+        return None
+
     def _text_lines(self) -> list[str]:
         last = f"value: {self._value!r}" if self._error is None else f"error: {self._error}"
         lines = list(self.log)
+        if lines and lines[-1].startswith(_WHY):
+            return lines
         if lines and lines[-1].startswith(("Final verdict:", "Failed:")):
             return lines
         return [*lines, last]

@@ -45,12 +45,17 @@ def _verdict(effect: Effect[Any]) -> str:
 
 def _markdown(effect: Effect[Any]) -> str:
     lines = effect._text_lines()
+    why = effect.why
+    if why is not None:
+        lines = lines[:-1]
     if lines and lines[-1].startswith(("value:", "error:", "Final verdict:", "Failed:")):
         lines = lines[:-1]
     out = [f"**{_escape(_verdict(effect))}**", ""]
     for line in lines:
         depth = (len(line) - len(line.lstrip(" "))) // 2
         out.append("  " * depth + "- " + _escape(line.strip()))
+    if why is not None:
+        out += ["", f"*Why:* {_escape(why)}"]
     return "\n".join(out).rstrip()
 
 
@@ -79,6 +84,7 @@ def _json(effect: Effect[Any]) -> str:
         "ok": effect.ok,
         "error": None if effect.error is None else str(effect.error),
         "error_type": None if effect.error is None else type(effect.error).__name__,
+        "why": effect.why,
         "lines": effect._text_lines(),
         "trace": [_plain(r) for r in effect.trace],
     }

@@ -51,6 +51,7 @@ class Causaloid(Causal):
     >>> print(hot.explain({"temp": 25.0}))
     causaloid "hot" "temperature above 30": (col("temp") > 30.0) on temp=25 -> false
     Final verdict: false
+    Why: false because temp 25 is not above 30.
     """
 
     __slots__ = (

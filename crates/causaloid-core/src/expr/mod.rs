@@ -8,6 +8,7 @@ mod columns;
 pub(crate) mod program;
 mod read;
 
+pub(crate) use ast::grow;
 pub use ast::{BinaryOp, Expr, UnaryOp, MAX_DEPTH};
 pub(crate) use closure::compile as compile_row;
 pub use closure::RowFn;

@@ -98,6 +98,48 @@ impl ContextRead {
     }
 }
 
+impl ContextRead {
+    /// The read as a reader would say it, without the context's name: "the
+    /// previous month's high", "the max high over the 12 months before", "temperature
+    /// of contextoid 7". Explanations put the value and the period beside it.
+    pub fn phrase(&self) -> String {
+        match &self.read {
+            ReadKind::Node { id, field } => format!("{field} of contextoid {}", quote_id(id)),
+            ReadKind::Distance { from, to } => {
+                format!(
+                    "the distance from contextoid {} to {}",
+                    quote_id(from),
+                    quote_id(to)
+                )
+            }
+            ReadKind::Window {
+                scale,
+                field,
+                how,
+                start,
+                stop,
+                ..
+            } => {
+                let unit = scale.map_or("space-time node", |s| s.name());
+                if *stop == start + 1 {
+                    return match start {
+                        0 => format!("the current {unit}'s {field}"),
+                        -1 => format!("the previous {unit}'s {field}"),
+                        s if *s < 0 => format!("the {field} {} {unit}s back", -s),
+                        s => format!("the {field} {s} {unit}s ahead"),
+                    };
+                }
+                let span = match (start, stop) {
+                    (s, 0) if *s < 0 => format!("the {} {unit}s before", -s),
+                    (0, e) if *e > 0 => format!("the {e} {unit}s from the current one"),
+                    (s, e) => format!("{unit}s {s} to {e} from the current one"),
+                };
+                format!("the {} {field} over {span}", how.name())
+            }
+        }
+    }
+}
+
 fn quote_id(id: &NodeId) -> String {
     match id {
         NodeId::Int(i) => i.to_string(),
@@ -167,5 +209,18 @@ mod tests {
             r.to_string(),
             r#"ctx_window("month", "high", "last", -1, 0, at="time", context="btc")"#
         );
+        assert_eq!(r.phrase(), "the previous month's high");
+        let year = ContextRead {
+            context: "btc".into(),
+            read: ReadKind::Window {
+                scale: Some(TimeScale::Month),
+                field: "high".into(),
+                how: Aggregation::Max,
+                start: -12,
+                stop: 0,
+                at: Some("time".into()),
+            },
+        };
+        assert_eq!(year.phrase(), "the max high over the 12 months before");
     }
 }

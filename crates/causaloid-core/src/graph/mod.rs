@@ -13,6 +13,7 @@ mod json;
 mod member;
 mod sampled;
 mod trace;
+mod why;
 
 pub use batch::{BatchInput, BatchOutput};
 pub use bits::PackedVerdicts;

@@ -4,9 +4,10 @@
 use super::causaloid::Function;
 use super::id::NodeId;
 use super::member::Member;
+use super::why;
 use crate::context::{civil_from_days, period_label, MAX_ABS_SECONDS};
 use crate::error::CausalError;
-use crate::expr::{ContextRead, Expr, ReadKind};
+use crate::expr::{ContextRead, Expr, ReadKind, Slot};
 use crate::value::{Value, Verdict};
 
 /// What happened to one member.
@@ -467,7 +468,255 @@ impl Evaluation {
             Ok(v) => lines.push(format!("Final value: {}", readable(v.num()))),
             Err(err) => lines.push(format!("Failed: {err}")),
         }
+        if let Some(why) = self.why_sentence(&scopes) {
+            lines.push(format!("Why: {why}"));
+        }
         lines
+    }
+
+    /// The closing sentence: which nodes decided the result, and why each
+    /// decided what it did, following a node's input back to the parents
+    /// that gave it (a few steps, so the sentence stays a sentence).
+    pub fn why_sentence(&self, scopes: &[Option<&Member>]) -> Option<String> {
+        let v = *self.result.as_ref().ok()?;
+        let top = self.trace.decoded().find(|e| {
+            e.scope == 0 && matches!(e.outcome, Outcome::Decided(_) | Outcome::Entered { .. })
+        })?;
+        let mut sentences = Vec::new();
+        match (&self.top, top.outcome) {
+            (Member::Causaloid(c), Outcome::Decided(_)) => {
+                sentences.push(format!(
+                    "{} because {}.",
+                    shown_value(v),
+                    self.member_reason(c, top.input, v, &|_| None)
+                ));
+            }
+            (Member::Graph(g), Outcome::Entered { scope }) => {
+                let decided = self.decided_in(scope);
+                let joined = self
+                    .trace
+                    .conclusions
+                    .iter()
+                    .rev()
+                    .find(|(s, _)| *s == scope)
+                    .map(|(_, n)| n.clone())
+                    .unwrap_or_default();
+                // (node, the child it gave its value to, the pass-through nodes
+                // skipped on the way); the final nodes first
+                let mut queue: Vec<(u32, Option<u32>, usize)> =
+                    joined.iter().map(|&n| (n, None, 0)).collect();
+                let mut seen: Vec<u32> = Vec::new();
+                let mut k = 0;
+                while k < queue.len() && seen.len() < 4 {
+                    let (n, gave_to, hops) = queue[k];
+                    k += 1;
+                    if seen.contains(&n) {
+                        continue;
+                    }
+                    seen.push(n);
+                    let found =
+                        |i: u32| decided.iter().rev().find(|(m, _)| *m == i).map(|(_, d)| *d);
+                    let (Some((input, value)), Some(node)) = (found(n), g.nodes().get(n as usize))
+                    else {
+                        continue;
+                    };
+                    let lookup = |id: &NodeId| found(g.index_of(id).ok()?).map(|(_, v)| v);
+                    let because = self.node_reason(node, input, value, &lookup, scopes, scope, n);
+                    let name = why::quote(node.id());
+                    let head = match gave_to.and_then(|c| g.nodes().get(c as usize)) {
+                        None => format!("{name} decided {}", shown_value(value)),
+                        Some(child) if hops == 0 => format!(
+                            "{name} gave {} {}",
+                            why::quote(child.id()),
+                            shown_value(value)
+                        ),
+                        Some(child) => format!(
+                            "{name} gave {} to {} through {hops} node{} that pass it on,",
+                            shown_value(value),
+                            why::quote(child.id()),
+                            if hops == 1 { "" } else { "s" }
+                        ),
+                    };
+                    sentences.push(format!("{head} because {because}."));
+                    let Some(input) = input.filter(|_| reads_input(node)) else {
+                        continue;
+                    };
+                    // the parents whose verdict the input agrees with decided it
+                    let deciding = |n: u32, input: Value| -> Vec<u32> {
+                        let Some(node) = g.nodes().get(n as usize) else {
+                            return Vec::new();
+                        };
+                        let parents: Vec<(u32, Value)> = g
+                            .parents_of(node.id())
+                            .unwrap_or_default()
+                            .iter()
+                            .filter_map(|p| {
+                                let i = g.index_of(p).ok()?;
+                                Some((i, found(i)?.1))
+                            })
+                            .collect();
+                        let agree = |v: Value| active(v) == active(input);
+                        if parents.iter().any(|(_, v)| agree(*v)) {
+                            parents
+                                .iter()
+                                .filter(|(_, v)| agree(*v))
+                                .map(|(i, _)| *i)
+                                .collect()
+                        } else {
+                            parents.iter().map(|(i, _)| *i).collect()
+                        }
+                    };
+                    for p in deciding(n, input).into_iter().take(3) {
+                        // skip nodes that only pass their input on (a chain of
+                        // `value()`), iteratively, to the node that decided
+                        let (mut origin, mut hops) = (p, 0);
+                        while hops < g.nodes().len() {
+                            let Some(Member::Causaloid(c)) = g.nodes().get(origin as usize) else {
+                                break;
+                            };
+                            let Some((Some(v), _)) = found(origin) else {
+                                break;
+                            };
+                            if !matches!(c.expr(), Some(Expr::Value)) {
+                                break;
+                            }
+                            match deciding(origin, v).first() {
+                                Some(&up) => (origin, hops) = (up, hops + 1),
+                                None => break,
+                            }
+                        }
+                        queue.push((origin, Some(n), hops));
+                    }
+                }
+                if queue.len() > k {
+                    sentences.push("(Further upstream nodes are in the lines above.)".to_owned());
+                }
+            }
+            (Member::Collection(_), Outcome::Entered { scope }) => {
+                let e = self.trace.decoded().filter(|e| e.scope == 0).last()?;
+                let text = self.why(scopes, &e, &self.top, v);
+                let decided = self.decided_in(scope);
+                let want = Verdict::from_raw(v.kind(), v.num()).is_ok_and(Verdict::is_active);
+                let c = match &self.top {
+                    Member::Collection(c) => c,
+                    _ => return None,
+                };
+                let reasons: Vec<String> = decided
+                    .iter()
+                    .filter(|(_, (_, d))| {
+                        Verdict::from_raw(d.kind(), d.num()).is_ok_and(Verdict::is_active) == want
+                    })
+                    .take(3)
+                    .filter_map(|(i, (input, d))| {
+                        let m = c.members().get(*i as usize)?;
+                        Some(format!(
+                            "{} is {} because {}",
+                            why::quote(m.id()),
+                            shown_value(*d),
+                            self.node_reason(m, *input, *d, &|_| None, scopes, scope, *i)
+                        ))
+                    })
+                    .collect();
+                sentences.push(format!(
+                    "{} because {text}: {}.",
+                    shown_value(v),
+                    why::join_and(&reasons)
+                ));
+            }
+            _ => return None,
+        }
+        if !self.decisions.is_empty() {
+            let tests: Vec<String> = self
+                .decisions
+                .iter()
+                .map(|(id, d)| {
+                    let text = d.explain();
+                    format!("{} {}", why::quote(id), text.lines().next().unwrap_or(""))
+                })
+                .collect();
+            sentences.push(format!(
+                "On the uncertain inputs a sequential test decided {}.",
+                why::join_and(&tests)
+            ));
+        }
+        Some(sentences.join(" "))
+    }
+
+    /// Each member decided in `scope`, with its input and value.
+    fn decided_in(&self, scope: u32) -> Vec<(u32, (Option<Value>, Value))> {
+        self.trace
+            .decoded()
+            .filter(|x| x.scope == scope)
+            .filter_map(|x| match x.outcome {
+                Outcome::Decided(v) => Some((x.member, (x.input, v))),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn node_reason(
+        &self,
+        m: &Member,
+        input: Option<Value>,
+        value: Value,
+        nodes: &dyn Fn(&NodeId) -> Option<Value>,
+        scopes: &[Option<&Member>],
+        scope: u32,
+        member: u32,
+    ) -> String {
+        match m {
+            Member::Causaloid(c) => self.member_reason(c, input, value, nodes),
+            Member::Collection(_) | Member::Graph(_) => {
+                let entry = self
+                    .trace
+                    .decoded()
+                    .filter(|e| e.scope == scope && e.member == member)
+                    .last();
+                match (entry, self.result.as_ref()) {
+                    (Some(e), Ok(_)) => match e.outcome {
+                        Outcome::Decided(v) => self.why(scopes, &e, m, v),
+                        _ => String::new(),
+                    },
+                    _ => String::new(),
+                }
+            }
+        }
+    }
+
+    /// Why one causaloid decided as it did on this row.
+    fn member_reason(
+        &self,
+        c: &super::causaloid::Causaloid,
+        input: Option<Value>,
+        value: Value,
+        nodes: &dyn Fn(&NodeId) -> Option<Value>,
+    ) -> String {
+        let Some(expr) = c.expr() else {
+            return format!(
+                "the {} returned {}",
+                function_text(c.function()),
+                shown_value(value)
+            );
+        };
+        let table = self.top.table();
+        let col = |name: &str| {
+            table
+                .get(name)
+                .and_then(|s| self.row.get(s as usize))
+                .copied()
+        };
+        let read = |r: &ContextRead| {
+            let x = table.get_read(r).and_then(|s| self.row.get(s as usize))?;
+            Some((*x, self.read_period(r)))
+        };
+        let env = why::Env {
+            col: &col,
+            read: &read,
+            value: input,
+            node: nodes,
+        };
+        why::reason(expr, &env)
     }
 
     fn records_target(&self, scopes: &[Option<&Member>], e: &Decoded) -> Option<NodeId> {
@@ -478,9 +727,10 @@ impl Evaluation {
         None
     }
 
-    /// The calendar period a one-period window read looked at in this row
-    /// (`2021-09` for "the previous month" as of 2021-10-14), when the read is
-    /// anchored at a row column and the engine can name it.
+    /// The calendar periods a window read looked at in this row: `2021-09`
+    /// for "the previous month" as of 2021-10-14, `2020-10 to 2021-09` for
+    /// the twelve months before; None when the read is not anchored at a row
+    /// column or looks ahead.
     fn read_period(&self, read: &ContextRead) -> Option<String> {
         let ReadKind::Window {
             scale: Some(scale),
@@ -492,7 +742,8 @@ impl Evaluation {
         else {
             return None;
         };
-        if *stop != start + 1 || !(-1000..=0).contains(start) {
+        let last = stop - 1;
+        if last > 0 || last < *start || !(-1000..=0).contains(start) {
             return None;
         }
         let slot = self.top.table().get(at)?;
@@ -500,29 +751,49 @@ impl Evaluation {
         if !t.is_finite() || t.abs() > MAX_ABS_SECONDS as f64 {
             return None;
         }
-        let mut period = scale.floor(t.floor() as i64);
-        for _ in 0..(-start) {
-            period = scale.floor(period - 1);
-        }
-        let label = period_label(*scale, period);
-        Some(
+        let label = |back: i64| {
+            let mut period = scale.floor(t.floor() as i64);
+            for _ in 0..back {
+                period = scale.floor(period - 1);
+            }
+            let label = period_label(*scale, period);
             label
                 .split_once(':')
-                .map_or(label.clone(), |(_, p)| p.to_owned()),
-        )
+                .map_or(label.clone(), |(_, p)| p.to_owned())
+        };
+        let (first, last) = (label(-start), label(-last));
+        Some(if first == last {
+            first
+        } else {
+            format!("{first} to {last}")
+        })
     }
 
     /// The observation the top structure was evaluated on, by column name
     /// (`row smoke=0.1, temp=75`), or `no input` when there was none.
     fn row_text(&self) -> String {
         let table = self.top.table();
+        let anchors: Vec<&str> = table
+            .slots()
+            .iter()
+            .filter_map(|s| match s {
+                Slot::Read(r) => r.anchor(),
+                Slot::Input(_) => None,
+            })
+            .collect();
         let parts: Vec<String> = table
             .names()
             .iter()
             .zip(table.input_slots())
             .filter_map(|(name, &slot)| {
-                let x = self.row.get(slot as usize)?;
-                Some(format!("{name}={}", readable(*x)))
+                let x = *self.row.get(slot as usize)?;
+                // a column that anchors a context read is a time: show it as a date
+                let shown = if anchors.contains(&name.as_str()) {
+                    iso_time(x).unwrap_or_else(|| readable(x))
+                } else {
+                    readable(x)
+                };
+                Some(format!("{name}={shown}"))
             })
             .collect();
         if parts.is_empty() {
@@ -567,11 +838,17 @@ impl Evaluation {
                     .get_read(read)
                     .and_then(|s| self.row.get(s as usize));
                 if let Some(x) = x {
+                    // "last month's high (2021-09) = 52882.1, context btc"
                     let period = self
                         .read_period(read)
                         .map(|p| format!(" ({p})"))
                         .unwrap_or_default();
-                    parts.push(format!("{} = {}{period}", read.describe(), readable(*x)));
+                    let ctx = if read.context.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", context {}", read.context)
+                    };
+                    parts.push(format!("{}{period} = {}{ctx}", read.phrase(), readable(*x)));
                 }
             }
         }
@@ -694,7 +971,7 @@ fn iso_time(t: f64) -> Option<String> {
 }
 
 /// A number for people: exact when short, else six significant digits.
-fn readable(x: f64) -> String {
+pub(super) fn readable(x: f64) -> String {
     let exact = format!("{x}");
     if exact.len() <= 10 || !x.is_finite() || x == 0.0 {
         return exact;
@@ -709,6 +986,26 @@ fn readable(x: f64) -> String {
         s.trim_end_matches('0').trim_end_matches('.').to_owned()
     } else {
         s
+    }
+}
+
+/// A result as the closing sentence says it: `true`, `0.75`.
+fn shown_value(v: Value) -> String {
+    match v {
+        Value::Bool(b) => b.to_string(),
+        Value::Num(x) => readable(x),
+    }
+}
+
+fn active(v: Value) -> bool {
+    Verdict::from_raw(v.kind(), v.num()).is_ok_and(Verdict::is_active)
+}
+
+/// Whether a member's decision depends on the value its parents gave it.
+fn reads_input(m: &Member) -> bool {
+    match m {
+        Member::Causaloid(c) => c.expr().map_or(true, Expr::reads_value),
+        Member::Collection(_) | Member::Graph(_) => true,
     }
 }
 
