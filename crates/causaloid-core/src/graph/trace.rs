@@ -1004,7 +1004,7 @@ fn active(v: Value) -> bool {
 /// Whether a member's decision depends on the value its parents gave it.
 fn reads_input(m: &Member) -> bool {
     match m {
-        Member::Causaloid(c) => c.expr().map_or(true, Expr::reads_value),
+        Member::Causaloid(c) => c.expr().is_none_or(Expr::reads_value),
         Member::Collection(_) | Member::Graph(_) => true,
     }
 }

@@ -21,10 +21,13 @@ const MAX_TERMS: usize = 3;
 /// values of sibling nodes.
 pub(super) struct Env<'a> {
     pub col: &'a dyn Fn(&str) -> Option<f64>,
-    pub read: &'a dyn Fn(&ContextRead) -> Option<(f64, Option<String>)>,
+    pub read: &'a ReadLookup<'a>,
     pub value: Option<Value>,
     pub node: &'a dyn Fn(&NodeId) -> Option<Value>,
 }
+
+/// A context read's value and the periods it covered (`2021-09`).
+pub(super) type ReadLookup<'a> = dyn Fn(&ContextRead) -> Option<(f64, Option<String>)> + 'a;
 
 type Raw = (Kind, f64);
 
@@ -240,7 +243,7 @@ mod tests {
 
     fn env_with<'a>(
         col: &'a dyn Fn(&str) -> Option<f64>,
-        read: &'a dyn Fn(&ContextRead) -> Option<(f64, Option<String>)>,
+        read: &'a ReadLookup<'a>,
         node: &'a dyn Fn(&NodeId) -> Option<Value>,
         value: Option<Value>,
     ) -> Env<'a> {
