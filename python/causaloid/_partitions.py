@@ -246,17 +246,25 @@ def surd_partitioned(
     binning: Any,
     max_order: int | None,
     self_causation: bool,
+    permutations: int = 0,
+    seed: int = 0,
 ) -> Any:
     """SURD over partitions. ``each(fn, plan, *args, **kwargs)`` runs
     ``fn(part, *args, *plan[k], **kwargs)`` on every partition ``k`` (``plan``
     None: no per-partition arguments) and returns the results in partition
-    order. Three passes: lengths and heads, ranges, counts; the engine merges."""
+    order. Three passes: lengths and heads, ranges, counts; the engine merges,
+    decomposes and runs the permutation test on the merged counts (the same
+    null, draw for draw, as on the collected table)."""
     from causaloid import _native
     from causaloid.discover.errors import DiscoverValueError
-    from causaloid.discover.surd import _build, _check_int, _edges_for
+    from causaloid.discover.surd import _check_int, _edges_for, _from_columns
     from causaloid.errors import UnknownColumnError
 
     lag = _check_int("lag", lag, 0)
+    permutations = _check_int("permutations", permutations, 0)
+    seed = _check_int("seed", seed, 0)
+    if seed >= 2**64:
+        raise DiscoverValueError(f"seed must be below 2**64, got {seed}", {"parameter": "seed"})
     if max_order is not None:
         max_order = _check_int("max_order", max_order, 1)
     if not isinstance(target, str):
@@ -306,10 +314,10 @@ def surd_partitioned(
         [s[1] for s in specs],
         ranges,
         max_order,
+        permutations,
+        seed,
     )
-    edges = {target: tuple(raw["target_edges"])}
-    edges.update({a: tuple(e) for a, e in zip(agents, raw["agent_edges"])})
-    return _build(raw, target, agents, lag=lag, samples=raw["samples"], bin_edges=edges)
+    return _from_columns(raw, target, agents, lag)
 
 
 # --- mRMR on partitions ---------------------------------------------------------

@@ -182,15 +182,20 @@ def surd(
     binning: Any = None,
     max_order: int | None = None,
     self_causation: bool = False,
+    permutations: int = 100,
+    seed: int = 0,
 ) -> Any:
     """:func:`causaloid.discover.surd` on a Dask DataFrame, partition by partition.
 
     The same arguments and the same :class:`~causaloid.discover.SurdResult`
-    as on the collected table, to the last bit. Three passes over the
-    partitions, each holding one partition at a time: the first ``lag``
-    target values of every partition (so samples whose target row lies in the
-    next partition are formed), each column's range (global bin edges), and
-    each partition's joint counts, which the engine adds and decomposes.
+    as on the collected table, to the last bit, permutation test included.
+    Three passes over the partitions, each holding one partition at a time:
+    the first ``lag`` target values of every partition (so samples whose
+    target row lies in the next partition are formed), each column's range
+    (global bin edges), and each partition's joint counts, which the engine
+    adds and decomposes. The permutation test needs only those merged counts:
+    each shuffle is drawn as a random table with their margins, the same
+    draws for the same ``seed`` as on the collected table.
 
     Examples
     --------
@@ -200,8 +205,11 @@ def surd(
     >>> x1, x2 = rng.integers(0, 2, 4000), rng.integers(0, 2, 4000)
     >>> table = pd.DataFrame({"y": np.roll(x1 ^ x2, 1), "x1": x1, "x2": x2})
     >>> frame = dd.from_pandas(table, npartitions=4)
-    >>> cld.surd(frame, "y", bins=2) == cl.discover.surd(table, "y", bins=2, permutations=0)
+    >>> split = cld.surd(frame, "y", bins=2, permutations=20, seed=3)
+    >>> split == cl.discover.surd(table, "y", bins=2, permutations=20, seed=3)
     True
+    >>> split.p_value("synergistic", ("x1", "x2"))
+    0.047619047619047616
     """
     frame = _frame(frame)
     return surd_partitioned(
@@ -214,6 +222,8 @@ def surd(
         binning,
         max_order,
         self_causation,
+        permutations,
+        seed,
     )
 
 
@@ -318,10 +328,10 @@ def _partitioned(data: Any) -> dd.DataFrame:
 def Pipeline(frame: Any, target: str | None = None, **options: Any) -> Any:  # noqa: N802
     """A :class:`causaloid.discover.Pipeline` over a Dask DataFrame: load,
     clean, select, discover, analyze and ``to_graph`` with the collected
-    pipeline's arguments and results (numbers equal to 1e-12), each stage
-    reading one partition at a time. ``permutations`` must be 0 (SURD's
-    permutation test does not run on partitions yet); ``load()`` takes no
-    source (the frame is it).
+    pipeline's arguments and results (numbers equal to 1e-12, SURD's
+    permutation tests and so the edges kept at ``alpha`` included), each
+    stage reading one partition at a time; ``progress`` shows each stage's
+    partitions as they finish. ``load()`` takes no source (the frame is it).
 
     Examples
     --------

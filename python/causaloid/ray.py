@@ -169,10 +169,13 @@ def surd(
     binning: Any = None,
     max_order: int | None = None,
     self_causation: bool = False,
+    permutations: int = 100,
+    seed: int = 0,
     pieces: int = 8,
 ) -> Any:
     """:func:`causaloid.discover.surd` on a Ray Dataset, bit-identical to the
-    collected table's (see :func:`causaloid.dask.surd` for the three passes)."""
+    collected table's, permutation test included (see
+    :func:`causaloid.dask.surd` for the three passes and the test)."""
     dataset = _dataset(dataset)
     return surd_partitioned(
         _each(dataset, pieces),
@@ -184,6 +187,8 @@ def surd(
         binning,
         max_order,
         self_causation,
+        permutations,
+        seed,
     )
 
 
