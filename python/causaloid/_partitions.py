@@ -9,6 +9,8 @@ from __future__ import annotations
 import hashlib
 import pickle
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -52,6 +54,36 @@ class Shipped:
         if self._data is None:
             return "causaloid-" + uuid.uuid4().hex
         return "causaloid-" + hashlib.sha256(self._data).hexdigest()
+
+
+class Each:
+    """One pass over every partition: ``each(fn, plan, *args, **kwargs)`` runs
+    ``fn(part, *args, *plan[k], **kwargs)`` on every partition ``k`` (``plan``
+    None: no per-partition arguments) and returns the results in partition
+    order. ``run(fn, plans, args, kwargs, tick)`` is the scheduler's part (Dask,
+    Ray); it calls ``tick`` (when given) once for each partition that finishes,
+    in the order they finish. :attr:`tick` is set while a stage reports its
+    progress (see :meth:`reporting`)."""
+
+    __slots__ = ("_run", "count", "tick")
+
+    def __init__(self, count: int, run: Callable[..., list[Any]]) -> None:
+        self.count = count
+        self._run = run
+        self.tick: Callable[[], None] | None = None
+
+    def __call__(self, fn: Any, plan: Any, *args: Any, **kwargs: Any) -> list[Any]:
+        plans = plan if plan is not None else [()] * self.count
+        return self._run(fn, plans, args, kwargs, self.tick)
+
+    @contextmanager
+    def reporting(self, tick: Callable[[], None] | None) -> Iterator[None]:
+        """Calls ``tick`` for every partition any pass finishes inside the block."""
+        before, self.tick = self.tick, tick
+        try:
+            yield
+        finally:
+            self.tick = before
 
 
 #: The columns of a state machine's firings table, in order.

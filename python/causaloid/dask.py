@@ -46,6 +46,7 @@ except ImportError as exc:  # pragma: no cover - exercised without the extra
     ) from exc
 
 from causaloid._partitions import (
+    Each,
     Shipped,
     carries,
     evaluate_partition,
@@ -152,15 +153,40 @@ def _run_on_worker(
     return run_partition(machine, part, row, event, tail, 1 if _in_worker() else 0)
 
 
-def _each(frame: dd.DataFrame) -> Any:
+def _each(frame: dd.DataFrame) -> Each:
     parts = frame.to_delayed()
 
-    def each(fn: Any, plan: Any, *args: Any, **kwargs: Any) -> list[Any]:
-        plans = plan if plan is not None else [()] * len(parts)
+    def run(fn: Any, plans: Any, args: Any, kwargs: Any, tick: Any) -> list[Any]:
         tasks = [dask.delayed(_on_part)(fn, p, *args, *k, **kwargs) for p, k in zip(parts, plans)]
-        return list(dask.compute(*tasks))
+        if tick is None:
+            return list(dask.compute(*tasks))
+        return _compute_reporting(tasks, tick)
 
-    return each
+    return Each(len(parts), run)
+
+
+def _compute_reporting(tasks: list[Any], tick: Any) -> list[Any]:
+    """The tasks' results in order, calling ``tick`` as each one finishes: by
+    the futures of a distributed client when there is one, by a scheduler
+    callback otherwise."""
+    try:
+        from distributed import as_completed, default_client
+
+        client = default_client()
+    except (ImportError, ValueError):
+        from dask.callbacks import Callback
+
+        def posttask(key: Any, *_: Any) -> None:
+            name = key[0] if isinstance(key, tuple) else key
+            if str(name).startswith("_on_part-"):
+                tick()
+
+        with Callback(posttask=posttask):
+            return list(dask.compute(*tasks))
+    futures = client.compute(tasks)
+    for _ in as_completed(futures):
+        tick()
+    return list(client.gather(futures))
 
 
 def _on_part(fn: Any, part: pd.DataFrame, *args: Any, **kwargs: Any) -> Any:

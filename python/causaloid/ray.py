@@ -34,6 +34,7 @@ except ImportError as exc:  # pragma: no cover - exercised without the extra
     ) from exc
 
 from causaloid._partitions import (
+    Each,
     Shipped,
     carries,
     evaluate_partition,
@@ -146,17 +147,21 @@ def _on_piece(piece: Any, fn: Any, *args: Any, **kwargs: Any) -> Any:
     return fn(piece.to_pandas(), *args, **kwargs)
 
 
-def _each(dataset: Any, pieces: int) -> Any:
+def _each(dataset: Any, pieces: int) -> Each:
     parts = _pieces(dataset, pieces)
     task = ray.remote(_on_piece)
 
-    def each(fn: Any, plan: Any, *args: Any, **kwargs: Any) -> list[Any]:
-        plans = plan if plan is not None else [()] * len(parts)
-        return list(
-            ray.get([task.remote(p, fn, *args, *k, **kwargs) for p, k in zip(parts, plans)])
-        )
+    def run(fn: Any, plans: Any, args: Any, kwargs: Any, tick: Any) -> list[Any]:
+        refs = [task.remote(p, fn, *args, *k, **kwargs) for p, k in zip(parts, plans)]
+        if tick is not None:
+            pending = list(refs)
+            while pending:
+                done, pending = ray.wait(pending, num_returns=1)
+                for _ in done:
+                    tick()
+        return list(ray.get(refs))
 
-    return each
+    return Each(len(parts), run)
 
 
 def surd(
