@@ -4,10 +4,9 @@
 use causaloid_core::discover::{
     merge_counts, merge_ranges, mrmr_from_class_stats, mrmr_from_comoments, mrmr_from_mi_counts,
     partition_counts, partition_ranges, rca_centres, rca_finish, rca_fit, rca_histograms,
-    rca_moments, rca_offsets, rca_ranges, rca_square_sums, surd_from_counts, surd_from_counts_tested,
-    BinSpec, ClassStats,
-    CoMoments, DiscoverError, MiCounts, MiPlan, MiRanges, MrmrResult, Partition, RadixSelect,
-    RcaFit,
+    rca_moments, rca_offsets, rca_ranges, rca_square_sums, surd_from_counts,
+    surd_from_counts_tested, BinSpec, ClassStats, CoMoments, DiscoverError, MiCounts, MiPlan,
+    MiRanges, MrmrResult, Partition, RadixSelect, RcaFit,
 };
 use numpy::{PyArray1, PyReadonlyArray1};
 use pyo3::exceptions::PyValueError;

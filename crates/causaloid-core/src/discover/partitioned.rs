@@ -263,6 +263,9 @@ pub fn surd_from_counts_tested(
     Ok((surd, significance))
 }
 
+/// The dense table of all agents and the target, and the agents' state counts.
+type DenseTable = (JointTable<u32>, Vec<usize>);
+
 fn surd_and_table(
     counts: &[u64],
     names: &[&str],
@@ -270,7 +273,7 @@ fn surd_and_table(
     ranges: &[Option<(f64, f64)>],
     max_order: Option<usize>,
     keep: bool,
-) -> Result<(ColumnsSurd, (JointTable<u32>, Vec<usize>))> {
+) -> Result<(ColumnsSurd, DenseTable)> {
     if names.len() < 2 {
         return Err(DiscoverError::InvalidArgument {
             parameter: "agents",
