@@ -859,6 +859,34 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_drawn_table_keeps_both_margins_and_only_its_seed_decides_it(
+            cells in proptest::collection::vec(0u32..40, 2..60),
+            n_target in 1usize..5,
+            seed in proptest::prelude::any::<u64>(),
+        ) {
+            let rows = cells.len() / n_target;
+            proptest::prop_assume!(rows > 0);
+            let table = &cells[..rows * n_target];
+            let m = Margins::of(table, n_target);
+            let draw = |seed| {
+                let mut out = vec![0u32; m.row_totals.len() * n_target];
+                draw_table(&m.row_totals, &m.target_totals, &mut generator(seed, 0), &mut out);
+                out
+            };
+            let out = draw(seed);
+            proptest::prop_assert_eq!(&out, &draw(seed));
+            for (row, &r) in out.chunks_exact(n_target).zip(&m.row_totals) {
+                proptest::prop_assert_eq!(row.iter().map(|&c| c as u64).sum::<u64>(), r);
+            }
+            for (t, &c) in m.target_totals.iter().enumerate() {
+                let column: u64 = out.iter().skip(t).step_by(n_target).map(|&c| c as u64).sum();
+                proptest::prop_assert_eq!(column, c);
+            }
+        }
+    }
+
     /// Two-sample Kolmogorov–Smirnov statistic.
     fn ks(a: &mut [f64], b: &mut [f64]) -> f64 {
         a.sort_by(f64::total_cmp);
