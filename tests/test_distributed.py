@@ -194,6 +194,16 @@ def test_surd_on_partitions_keeps_the_collected_errors() -> None:
         cld.surd(dd.from_pandas(table, npartitions=4), "y", bins=4)
     with pytest.raises(cl.errors.UnknownColumnError):
         cld.surd(dd.from_pandas(table, npartitions=4), "nope")
+    frame = dd.from_pandas(_lagged_table(100), npartitions=2)
+    errors = cl.discover.errors
+    for bad in (-1, 2.5):
+        with pytest.raises(errors.DiscoverValueError, match="permutations"):
+            cld.surd(frame, "y", bins=3, permutations=bad)
+    with pytest.raises(errors.DiscoverValueError, match="1 to 100000"):
+        cld.surd(frame, "y", bins=3, permutations=10**6)
+    for bad in (-1, 2**64):
+        with pytest.raises(errors.DiscoverValueError, match="seed"):
+            cld.surd(frame, "y", bins=3, seed=bad)
 
 
 def test_mrmr_on_partitions_selects_as_the_collected_table(client) -> None:  # type: ignore[no-untyped-def]

@@ -36,6 +36,7 @@ try:
     import dask
     import dask.dataframe as dd
     import pandas as pd
+    from dask.callbacks import Callback
 except ImportError as exc:  # pragma: no cover - exercised without the extra
     from causaloid.errors import MissingDependencyError
 
@@ -174,7 +175,6 @@ def _compute_reporting(tasks: list[Any], tick: Any) -> list[Any]:
 
         client = default_client()
     except (ImportError, ValueError):
-        from dask.callbacks import Callback
 
         def posttask(key: Any, *_: Any) -> None:
             name = key[0] if isinstance(key, tuple) else key
