@@ -34,3 +34,4 @@ def test_distributed_benchmark_quick_checks_the_result_and_reports_worker_peaks(
     assert len(row["worker_peak_mb"]) == 2
     assert all(peak > 0 for peak in row["worker_peak_mb"])
     assert row["collected_peak_mb"] > 0
+    assert row["permutations"] == 100  # the p-values were compared too

@@ -152,15 +152,35 @@ def test_surd_on_partitions_equals_the_collected_table_exactly(client, lag: int)
     table = _lagged_table()
     frame = dd.from_pandas(table, npartitions=8)
     got = cld.surd(frame, "y", lag=lag, bins=6)
-    want = cl.discover.surd(table, "y", lag=lag, bins=6, permutations=0)
-    assert got == want  # every float, bit for bit
+    want = cl.discover.surd(table, "y", lag=lag, bins=6)
+    assert got == want  # every float, bit for bit, the permutation test included
     assert got.samples == len(table) - lag
+    assert got.permutations == 100 and got.tests == want.tests
+    assert got.mutual_info_test == want.mutual_info_test
+    assert got.warnings == want.warnings and got.occupied_bins == want.occupied_bins
+
+
+def test_surd_significance_on_partitions_follows_the_seed_as_on_one_machine(client) -> None:  # type: ignore[no-untyped-def]
+    table = _lagged_table(3000)
+    frame = dd.from_pandas(table, npartitions=5)
+    for seed in (0, 11):
+        got = cld.surd(frame, "y", bins=4, permutations=40, seed=seed)
+        want = cl.discover.surd(table, "y", bins=4, permutations=40, seed=seed)
+        assert got.tests == want.tests and got.seed == seed
+    # x1 drives y three rows later: its unique component is far above chance.
+    strong = cld.surd(frame, "y", ["x1", "x3"], lag=3, bins=4, permutations=50)
+    assert strong.p_value("unique", ("x1",)) == pytest.approx(1 / 51)
+    assert strong.p_value("unique", ("x3",)) > 0.05
+    # Different seeds draw different nulls.
+    a = cld.surd(frame, "y", bins=4, permutations=40, seed=1)
+    b = cld.surd(frame, "y", bins=4, permutations=40, seed=2)
+    assert a.mutual_info_test != b.mutual_info_test
 
 
 def test_surd_partitions_shorter_than_the_lag_still_pair_rows_across_them() -> None:
     table = _lagged_table(300)
     frame = dd.from_pandas(table, npartitions=100)  # three rows a partition
-    got = cld.surd(frame, "y", lag=5, bins=4, max_order=2, self_causation=True)
+    got = cld.surd(frame, "y", lag=5, bins=4, max_order=2, self_causation=True, permutations=0)
     want = cl.discover.surd(
         table, "y", lag=5, bins=4, max_order=2, self_causation=True, permutations=0
     )
@@ -174,6 +194,16 @@ def test_surd_on_partitions_keeps_the_collected_errors() -> None:
         cld.surd(dd.from_pandas(table, npartitions=4), "y", bins=4)
     with pytest.raises(cl.errors.UnknownColumnError):
         cld.surd(dd.from_pandas(table, npartitions=4), "nope")
+    frame = dd.from_pandas(_lagged_table(100), npartitions=2)
+    errors = cl.discover.errors
+    for bad in (-1, 2.5):
+        with pytest.raises(errors.DiscoverValueError, match="permutations"):
+            cld.surd(frame, "y", bins=3, permutations=bad)
+    with pytest.raises(errors.DiscoverValueError, match="1 to 100000"):
+        cld.surd(frame, "y", bins=3, permutations=10**6)
+    for bad in (-1, 2**64):
+        with pytest.raises(errors.DiscoverValueError, match="seed"):
+            cld.surd(frame, "y", bins=3, seed=bad)
 
 
 def test_mrmr_on_partitions_selects_as_the_collected_table(client) -> None:  # type: ignore[no-untyped-def]
@@ -325,8 +355,8 @@ def test_surd_is_the_same_however_the_rows_are_partitioned(
     pieces = [table.iloc[lo:hi] for lo, hi in zip(bounds, bounds[1:])]
     frame = dd.from_delayed([dask.delayed(p) for p in pieces], meta=table.iloc[:0])
     with dask.config.set(scheduler="synchronous"):
-        got = cld.surd(frame, "y", lag=lag, bins=bins)
-    assert got == cl.discover.surd(table, "y", lag=lag, bins=bins, permutations=0)
+        got = cld.surd(frame, "y", lag=lag, bins=bins, permutations=10, seed=seed)
+    assert got == cl.discover.surd(table, "y", lag=lag, bins=bins, permutations=10, seed=seed)
 
 
 def test_a_context_reading_graph_on_workers_equals_one_machine(client) -> None:  # type: ignore[no-untyped-def]
@@ -444,7 +474,7 @@ def _pipeline_table(n: int = 3000, gaps: bool = True) -> pd.DataFrame:
 @pytest.mark.parametrize("missing", ["drop", "mean", "median", "ffill"])
 def test_a_pipeline_on_partitions_equals_the_collected_one(client, missing: str) -> None:  # type: ignore[no-untyped-def]
     table = _pipeline_table()
-    options = dict(lag=1, bins=3, k=3, max_order=2, permutations=0)
+    options = dict(lag=1, bins=3, k=3, max_order=2, permutations=30, seed=4, alpha=0.05)
     got = cld.Pipeline(dd.from_pandas(table, npartitions=8), "y", **options)
     got.load().clean(missing).select().discover().analyze()
     want = cl.discover.Pipeline("y", **options)
@@ -458,17 +488,75 @@ def test_a_pipeline_on_partitions_equals_the_collected_one(client, missing: str)
         other = got.results[name]
         for (kind, combo, a), (_, _, b) in zip(other.components(), result.components()):
             assert a == pytest.approx(b, abs=1e-12), (name, kind, combo)
+        assert other.tests == want.results[name].tests  # the same null, draw for draw
     assert [str(e) for e in got.edges] == [str(e) for e in want.edges]
+    assert [e.p_value for e in got.edges] == [e.p_value for e in want.edges]
+    assert [str(e) for e in got.not_significant] == [str(e) for e in want.not_significant]
     g, w = got.to_graph(), want.to_graph()
     assert g.to_json() == w.to_json()  # the same thresholds, to the last bit
     clean = table.dropna() if missing == "drop" else table.fillna(0.0)
     np.testing.assert_array_equal(g.evaluate_batch(clean), w.evaluate_batch(clean))
 
 
-def test_a_pipeline_on_partitions_refuses_the_permutation_test() -> None:
+def _recording_ticker(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[int]]:
+    """Replaces the pipeline's progress bars by counters: stage -> [ticks, total]."""
+    import contextlib
+
+    from causaloid.discover import _pipeline_parts
+
+    seen: dict[str, list[int]] = {}
+
+    @contextlib.contextmanager
+    def ticker(desc, *, total=None, enabled=None, unit="it"):  # type: ignore[no-untyped-def]
+        assert enabled is True and unit == "partition"
+        counts = seen.setdefault(desc, [0, total or 0])
+
+        def tick() -> None:
+            counts[0] += 1
+
+        yield tick
+
+    monkeypatch.setattr(_pipeline_parts, "ticker", ticker)
+    return seen
+
+
+def test_a_pipeline_on_partitions_reports_each_partition_of_each_stage(
+    client, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    seen = _recording_ticker(monkeypatch)
+    frame = dd.from_pandas(_pipeline_table(400), npartitions=4)
+    pipe = cld.Pipeline(frame, "y", bins=3, k=2, permutations=5, alpha=0.2, progress=True)
+    pipe.load().clean("mean").select().discover().analyze()
+    pipe.to_graph()
+    # clean: the inspection pass and the measuring pass; SURD: three passes
+    # for each of the three targets (y and the two selected features).
+    assert seen["clean"][0] == 2 * 4
+    assert seen["select"][0] >= 4 and seen["select"][0] % 4 == 0
+    assert seen["SURD"] == [3 * 4 * 3, 3 * 4 * 3]
+    assert seen["to_graph"][0] % 4 == 0 and seen["to_graph"][0] >= 8 * 4
+
+
+def test_a_pipeline_reports_progress_without_a_distributed_client(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen = _recording_ticker(monkeypatch)
+
+    def no_client() -> None:
+        raise ValueError("No clients found")
+
+    monkeypatch.setattr(distributed, "default_client", no_client)
+    frame = dd.from_pandas(_pipeline_table(200), npartitions=3)
+    pipe = cld.Pipeline(frame, "y", bins=3, k=2, permutations=0, progress=True)
+    with dask.config.set(scheduler="synchronous"):  # the local scheduler's callbacks
+        pipe.load().clean().select().discover(targets=["y"])
+    assert seen["clean"][0] == 2 * 3
+    assert seen["SURD"] == [3 * 3, 3 * 3]
+
+
+def test_a_pipeline_on_partitions_keeps_the_collected_errors() -> None:
     frame = dd.from_pandas(_pipeline_table(50), npartitions=2)
-    with pytest.raises(cl.discover.errors.DiscoverValueError, match="permutations=0"):
-        cld.Pipeline(frame, "y", permutations=100)
+    with pytest.raises(cl.discover.errors.DiscoverValueError, match="permutations"):
+        cld.Pipeline(frame, "y", permutations=-1).load().clean().select().discover()
     pipe = cld.Pipeline(frame, "y", permutations=0)
     with pytest.raises(cl.discover.errors.StageError):
         pipe.select()

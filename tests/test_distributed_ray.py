@@ -54,8 +54,8 @@ def test_surd_and_mrmr_on_ray_equal_the_collected_table(local_ray) -> None:  # t
     y = np.roll(0.7 * x1 + 0.3 * x2, 2)
     table = pd.DataFrame({"y": y, "x1": x1, "x2": x2})
     ds = ray.data.from_pandas(table)
-    want = cl.discover.surd(table, "y", lag=2, bins=5, permutations=0)
-    assert clr.surd(ds, "y", lag=2, bins=5, pieces=4) == want
+    want = cl.discover.surd(table, "y", lag=2, bins=5, permutations=30, seed=2)
+    assert clr.surd(ds, "y", lag=2, bins=5, permutations=30, seed=2, pieces=4) == want
     got = clr.mrmr(ds, "y", k=2, pieces=4)
     want = cl.discover.mrmr(table, "y", k=2)
     assert got.features == want.features
@@ -86,10 +86,38 @@ def test_a_pipeline_on_ray_equals_the_collected_one(local_ray) -> None:  # type:
     x = rng.integers(0, 3, 1500).astype(float)
     table = pd.DataFrame({"x": x, "z": rng.normal(size=1500), "y": np.roll(x, 1)})
     table.loc[[4, 900], "z"] = np.nan
-    options = dict(lag=1, bins=3, k=2, permutations=0)
+    options = dict(lag=1, bins=3, k=2, permutations=20, alpha=0.05)
     got = clr.Pipeline(ray.data.from_pandas(table), "y", pieces=4, **options)
     got.load().clean("ffill").select().discover().analyze()
     want = cl.discover.Pipeline("y", **options).load(table).clean("ffill")
     want.select().discover().analyze()
     assert [str(e) for e in got.edges] == [str(e) for e in want.edges]
+    assert [e.p_value for e in got.edges] == [e.p_value for e in want.edges]
     assert got.to_graph().to_json() == want.to_graph().to_json()
+
+
+def test_a_pipeline_on_ray_reports_each_partition_it_finishes(
+    local_ray, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    import contextlib
+
+    from causaloid.discover import _pipeline_parts
+
+    seen: dict[str, int] = {}
+
+    @contextlib.contextmanager
+    def ticker(desc, *, total=None, enabled=None, unit="it"):  # type: ignore[no-untyped-def]
+        seen.setdefault(desc, 0)
+
+        def tick() -> None:
+            seen[desc] += 1
+
+        yield tick
+
+    monkeypatch.setattr(_pipeline_parts, "ticker", ticker)
+    rng = np.random.default_rng(9)
+    x = rng.integers(0, 3, 600).astype(float)
+    table = pd.DataFrame({"x": x, "z": rng.normal(size=600), "y": np.roll(x, 1)})
+    pipe = clr.Pipeline(ray.data.from_pandas(table), "y", pieces=3, bins=3, k=2, progress=True)
+    pipe.load().clean().select().discover(targets=["y"])
+    assert seen["clean"] == 2 * 3 and seen["SURD"] == 3 * 3

@@ -648,6 +648,8 @@ def surd_from_partition_counts(
     edges: list[list[float] | None],
     ranges: Ranges,
     max_order: int | None = None,
+    permutations: int = 0,
+    seed: int = 0,
 ) -> dict[str, Any]: ...
 def mrmr_partition_stats(
     columns: list[npt.NDArray[np.float64]], names: list[str]

@@ -9,6 +9,8 @@ from __future__ import annotations
 import hashlib
 import pickle
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -52,6 +54,36 @@ class Shipped:
         if self._data is None:
             return "causaloid-" + uuid.uuid4().hex
         return "causaloid-" + hashlib.sha256(self._data).hexdigest()
+
+
+class Each:
+    """One pass over every partition: ``each(fn, plan, *args, **kwargs)`` runs
+    ``fn(part, *args, *plan[k], **kwargs)`` on every partition ``k`` (``plan``
+    None: no per-partition arguments) and returns the results in partition
+    order. ``run(fn, plans, args, kwargs, tick)`` is the scheduler's part (Dask,
+    Ray); it calls ``tick`` (when given) once for each partition that finishes,
+    in the order they finish. :attr:`tick` is set while a stage reports its
+    progress (see :meth:`reporting`)."""
+
+    __slots__ = ("_run", "count", "tick")
+
+    def __init__(self, count: int, run: Callable[..., list[Any]]) -> None:
+        self.count = count
+        self._run = run
+        self.tick: Callable[[], None] | None = None
+
+    def __call__(self, fn: Any, plan: Any, *args: Any, **kwargs: Any) -> list[Any]:
+        plans = plan if plan is not None else [()] * self.count
+        return self._run(fn, plans, args, kwargs, self.tick)
+
+    @contextmanager
+    def reporting(self, tick: Callable[[], None] | None) -> Iterator[None]:
+        """Calls ``tick`` for every partition any pass finishes inside the block."""
+        before, self.tick = self.tick, tick
+        try:
+            yield
+        finally:
+            self.tick = before
 
 
 #: The columns of a state machine's firings table, in order.
@@ -246,17 +278,25 @@ def surd_partitioned(
     binning: Any,
     max_order: int | None,
     self_causation: bool,
+    permutations: int = 0,
+    seed: int = 0,
 ) -> Any:
     """SURD over partitions. ``each(fn, plan, *args, **kwargs)`` runs
     ``fn(part, *args, *plan[k], **kwargs)`` on every partition ``k`` (``plan``
     None: no per-partition arguments) and returns the results in partition
-    order. Three passes: lengths and heads, ranges, counts; the engine merges."""
+    order. Three passes: lengths and heads, ranges, counts; the engine merges,
+    decomposes and runs the permutation test on the merged counts (the same
+    null, draw for draw, as on the collected table)."""
     from causaloid import _native
     from causaloid.discover.errors import DiscoverValueError
-    from causaloid.discover.surd import _build, _check_int, _edges_for
+    from causaloid.discover.surd import _check_int, _edges_for, _from_columns
     from causaloid.errors import UnknownColumnError
 
     lag = _check_int("lag", lag, 0)
+    permutations = _check_int("permutations", permutations, 0)
+    seed = _check_int("seed", seed, 0)
+    if seed >= 2**64:
+        raise DiscoverValueError(f"seed must be below 2**64, got {seed}", {"parameter": "seed"})
     if max_order is not None:
         max_order = _check_int("max_order", max_order, 1)
     if not isinstance(target, str):
@@ -306,10 +346,10 @@ def surd_partitioned(
         [s[1] for s in specs],
         ranges,
         max_order,
+        permutations,
+        seed,
     )
-    edges = {target: tuple(raw["target_edges"])}
-    edges.update({a: tuple(e) for a, e in zip(agents, raw["agent_edges"])})
-    return _build(raw, target, agents, lag=lag, samples=raw["samples"], bin_edges=edges)
+    return _from_columns(raw, target, agents, lag)
 
 
 # --- mRMR on partitions ---------------------------------------------------------

@@ -5,7 +5,8 @@ without tqdm warns once, naming the extra that installs it."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -34,23 +35,55 @@ def progress(
     >>> list(progress(range(3), enabled=False))
     [0, 1, 2]
     """
-    show = sys.stderr.isatty() if enabled is None else enabled
-    if show:
-        try:
-            from tqdm.auto import tqdm
-        except ImportError:
-            if enabled:
-                import warnings
-
-                from causaloid._optional import install_hint
-
-                warnings.warn(
-                    f"progress bars need tqdm, which is not installed: {install_hint('tqdm')}",
-                    stacklevel=2,
-                )
-            show = False
-        else:
-            bar: Any = tqdm(items, total=total, desc=desc, leave=False)
-            yield from bar
-            return
+    tqdm = _tqdm(enabled)
+    if tqdm is not None:
+        bar: Any = tqdm(items, total=total, desc=desc, leave=False)
+        yield from bar
+        return
     yield from items
+
+
+def _tqdm(enabled: bool | None) -> Any:
+    """tqdm's bar class when a bar should show, else None (warning once when
+    a bar was asked for and tqdm is missing)."""
+    show = sys.stderr.isatty() if enabled is None else enabled
+    if not show:
+        return None
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        if enabled:
+            import warnings
+
+            from causaloid._optional import install_hint
+
+            warnings.warn(
+                f"progress bars need tqdm, which is not installed: {install_hint('tqdm')}",
+                stacklevel=3,
+            )
+        return None
+    return tqdm
+
+
+@contextmanager
+def ticker(
+    desc: str, *, total: int | None = None, enabled: bool | None = None, unit: str = "it"
+) -> Iterator[Callable[[], None] | None]:
+    """A progress bar advanced by hand: yields a function that moves it one
+    step (None when no bar shows), closed when the block ends.
+
+    Examples
+    --------
+    >>> with ticker("work", enabled=False) as tick:
+    ...     tick is None
+    True
+    """
+    tqdm = _tqdm(enabled)
+    if tqdm is None:
+        yield None
+        return
+    bar: Any = tqdm(total=total, desc=desc, leave=False, unit=unit)
+    try:
+        yield lambda: bar.update(1)
+    finally:
+        bar.close()

@@ -36,6 +36,7 @@ try:
     import dask
     import dask.dataframe as dd
     import pandas as pd
+    from dask.callbacks import Callback
 except ImportError as exc:  # pragma: no cover - exercised without the extra
     from causaloid.errors import MissingDependencyError
 
@@ -46,6 +47,7 @@ except ImportError as exc:  # pragma: no cover - exercised without the extra
     ) from exc
 
 from causaloid._partitions import (
+    Each,
     Shipped,
     carries,
     evaluate_partition,
@@ -152,15 +154,39 @@ def _run_on_worker(
     return run_partition(machine, part, row, event, tail, 1 if _in_worker() else 0)
 
 
-def _each(frame: dd.DataFrame) -> Any:
+def _each(frame: dd.DataFrame) -> Each:
     parts = frame.to_delayed()
 
-    def each(fn: Any, plan: Any, *args: Any, **kwargs: Any) -> list[Any]:
-        plans = plan if plan is not None else [()] * len(parts)
+    def run(fn: Any, plans: Any, args: Any, kwargs: Any, tick: Any) -> list[Any]:
         tasks = [dask.delayed(_on_part)(fn, p, *args, *k, **kwargs) for p, k in zip(parts, plans)]
-        return list(dask.compute(*tasks))
+        if tick is None:
+            return list(dask.compute(*tasks))
+        return _compute_reporting(tasks, tick)
 
-    return each
+    return Each(len(parts), run)
+
+
+def _compute_reporting(tasks: list[Any], tick: Any) -> list[Any]:
+    """The tasks' results in order, calling ``tick`` as each one finishes: by
+    the futures of a distributed client when there is one, by a scheduler
+    callback otherwise."""
+    try:
+        from distributed import as_completed, default_client
+
+        client = default_client()
+    except (ImportError, ValueError):
+
+        def posttask(key: Any, *_: Any) -> None:
+            name = key[0] if isinstance(key, tuple) else key
+            if str(name).startswith("_on_part-"):
+                tick()
+
+        with Callback(posttask=posttask):
+            return list(dask.compute(*tasks))
+    futures = client.compute(tasks)
+    for _ in as_completed(futures):
+        tick()
+    return list(client.gather(futures))
 
 
 def _on_part(fn: Any, part: pd.DataFrame, *args: Any, **kwargs: Any) -> Any:
@@ -182,15 +208,20 @@ def surd(
     binning: Any = None,
     max_order: int | None = None,
     self_causation: bool = False,
+    permutations: int = 100,
+    seed: int = 0,
 ) -> Any:
     """:func:`causaloid.discover.surd` on a Dask DataFrame, partition by partition.
 
     The same arguments and the same :class:`~causaloid.discover.SurdResult`
-    as on the collected table, to the last bit. Three passes over the
-    partitions, each holding one partition at a time: the first ``lag``
-    target values of every partition (so samples whose target row lies in the
-    next partition are formed), each column's range (global bin edges), and
-    each partition's joint counts, which the engine adds and decomposes.
+    as on the collected table, to the last bit, permutation test included.
+    Three passes over the partitions, each holding one partition at a time:
+    the first ``lag`` target values of every partition (so samples whose
+    target row lies in the next partition are formed), each column's range
+    (global bin edges), and each partition's joint counts, which the engine
+    adds and decomposes. The permutation test needs only those merged counts:
+    each shuffle is drawn as a random table with their margins, the same
+    draws for the same ``seed`` as on the collected table.
 
     Examples
     --------
@@ -200,8 +231,11 @@ def surd(
     >>> x1, x2 = rng.integers(0, 2, 4000), rng.integers(0, 2, 4000)
     >>> table = pd.DataFrame({"y": np.roll(x1 ^ x2, 1), "x1": x1, "x2": x2})
     >>> frame = dd.from_pandas(table, npartitions=4)
-    >>> cld.surd(frame, "y", bins=2) == cl.discover.surd(table, "y", bins=2, permutations=0)
+    >>> split = cld.surd(frame, "y", bins=2, permutations=20, seed=3)
+    >>> split == cl.discover.surd(table, "y", bins=2, permutations=20, seed=3)
     True
+    >>> split.p_value("synergistic", ("x1", "x2"))
+    0.047619047619047616
     """
     frame = _frame(frame)
     return surd_partitioned(
@@ -214,6 +248,8 @@ def surd(
         binning,
         max_order,
         self_causation,
+        permutations,
+        seed,
     )
 
 
@@ -318,10 +354,10 @@ def _partitioned(data: Any) -> dd.DataFrame:
 def Pipeline(frame: Any, target: str | None = None, **options: Any) -> Any:  # noqa: N802
     """A :class:`causaloid.discover.Pipeline` over a Dask DataFrame: load,
     clean, select, discover, analyze and ``to_graph`` with the collected
-    pipeline's arguments and results (numbers equal to 1e-12), each stage
-    reading one partition at a time. ``permutations`` must be 0 (SURD's
-    permutation test does not run on partitions yet); ``load()`` takes no
-    source (the frame is it).
+    pipeline's arguments and results (numbers equal to 1e-12, SURD's
+    permutation tests and so the edges kept at ``alpha`` included), each
+    stage reading one partition at a time; ``progress`` shows each stage's
+    partitions as they finish. ``load()`` takes no source (the frame is it).
 
     Examples
     --------

@@ -34,6 +34,7 @@ except ImportError as exc:  # pragma: no cover - exercised without the extra
     ) from exc
 
 from causaloid._partitions import (
+    Each,
     Shipped,
     carries,
     evaluate_partition,
@@ -146,17 +147,21 @@ def _on_piece(piece: Any, fn: Any, *args: Any, **kwargs: Any) -> Any:
     return fn(piece.to_pandas(), *args, **kwargs)
 
 
-def _each(dataset: Any, pieces: int) -> Any:
+def _each(dataset: Any, pieces: int) -> Each:
     parts = _pieces(dataset, pieces)
     task = ray.remote(_on_piece)
 
-    def each(fn: Any, plan: Any, *args: Any, **kwargs: Any) -> list[Any]:
-        plans = plan if plan is not None else [()] * len(parts)
-        return list(
-            ray.get([task.remote(p, fn, *args, *k, **kwargs) for p, k in zip(parts, plans)])
-        )
+    def run(fn: Any, plans: Any, args: Any, kwargs: Any, tick: Any) -> list[Any]:
+        refs = [task.remote(p, fn, *args, *k, **kwargs) for p, k in zip(parts, plans)]
+        if tick is not None:
+            pending = list(refs)
+            while pending:
+                done, pending = ray.wait(pending, num_returns=1)
+                for _ in done:
+                    tick()
+        return list(ray.get(refs))
 
-    return each
+    return Each(len(parts), run)
 
 
 def surd(
@@ -169,10 +174,13 @@ def surd(
     binning: Any = None,
     max_order: int | None = None,
     self_causation: bool = False,
+    permutations: int = 100,
+    seed: int = 0,
     pieces: int = 8,
 ) -> Any:
     """:func:`causaloid.discover.surd` on a Ray Dataset, bit-identical to the
-    collected table's (see :func:`causaloid.dask.surd` for the three passes)."""
+    collected table's, permutation test included (see
+    :func:`causaloid.dask.surd` for the three passes and the test)."""
     dataset = _dataset(dataset)
     return surd_partitioned(
         _each(dataset, pieces),
@@ -184,6 +192,8 @@ def surd(
         binning,
         max_order,
         self_causation,
+        permutations,
+        seed,
     )
 
 

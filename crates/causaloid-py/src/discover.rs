@@ -54,7 +54,7 @@ fn test_tuple(t: &ComponentTest) -> (f64, f64, f64, f64) {
 }
 
 /// Each test as `(observed, null_mean, null_q95, p_value)`, combos as tuples.
-fn significance_to_dict<'py>(
+pub(crate) fn significance_to_dict<'py>(
     py: Python<'py>,
     s: &SurdSignificance,
 ) -> PyResult<Bound<'py, PyDict>> {

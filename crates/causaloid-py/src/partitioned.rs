@@ -4,16 +4,16 @@
 use causaloid_core::discover::{
     merge_counts, merge_ranges, mrmr_from_class_stats, mrmr_from_comoments, mrmr_from_mi_counts,
     partition_counts, partition_ranges, rca_centres, rca_finish, rca_fit, rca_histograms,
-    rca_moments, rca_offsets, rca_ranges, rca_square_sums, surd_from_counts, BinSpec, ClassStats,
-    CoMoments, DiscoverError, MiCounts, MiPlan, MiRanges, MrmrResult, Partition, RadixSelect,
-    RcaFit,
+    rca_moments, rca_offsets, rca_ranges, rca_square_sums, surd_from_counts,
+    surd_from_counts_tested, BinSpec, ClassStats, CoMoments, DiscoverError, MiCounts, MiPlan,
+    MiRanges, MrmrResult, Partition, RadixSelect, RcaFit,
 };
 use numpy::{PyArray1, PyReadonlyArray1};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-use crate::discover::{result_to_dict, slice, spec};
+use crate::discover::{result_to_dict, significance_to_dict, slice, spec};
 use crate::errors::{to_pyerr, IntoPy};
 
 type Ranges = Vec<Option<(f64, f64)>>;
@@ -96,7 +96,8 @@ fn surd_partition_counts<'py>(
 
 /// SURD from every partition's counts: summed, then decomposed.
 #[pyfunction]
-#[pyo3(signature = (counts, names, bins, edges, ranges, max_order=None))]
+#[pyo3(signature = (counts, names, bins, edges, ranges, max_order=None, permutations=0, seed=0))]
+#[allow(clippy::too_many_arguments)]
 fn surd_from_partition_counts<'py>(
     py: Python<'py>,
     counts: Vec<PyReadonlyArray1<'py, u64>>,
@@ -105,17 +106,37 @@ fn surd_from_partition_counts<'py>(
     edges: Vec<Option<Vec<f64>>>,
     ranges: Ranges,
     max_order: Option<usize>,
+    permutations: usize,
+    seed: u64,
 ) -> PyResult<Bound<'py, PyDict>> {
     let parts: Vec<Vec<u64>> = counts.iter().map(|c| c.as_array().to_vec()).collect();
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
     let specs = specs(bins, edges)?;
-    let outcome = py
+    let (outcome, significance) = py
         .detach(|| {
-            let total = merge_counts(&parts)?;
-            surd_from_counts(&total, &names, &specs, &ranges, max_order)
+            causaloid_core::threads::install(|| {
+                let total = merge_counts(&parts)?;
+                if permutations == 0 {
+                    surd_from_counts(&total, &names, &specs, &ranges, max_order).map(|s| (s, None))
+                } else {
+                    surd_from_counts_tested(
+                        &total,
+                        &names,
+                        &specs,
+                        &ranges,
+                        max_order,
+                        permutations,
+                        seed,
+                    )
+                    .map(|(s, t)| (s, Some(t)))
+                }
+            })
         })
         .py(py)?;
     let out = result_to_dict(py, &outcome.result)?;
+    if let Some(sig) = significance {
+        out.set_item("significance", significance_to_dict(py, &sig)?)?;
+    }
     out.set_item("target_edges", outcome.target_edges)?;
     out.set_item("agent_edges", outcome.agent_edges)?;
     out.set_item("samples", outcome.samples)?;

@@ -5,13 +5,15 @@ gives the numbers the collected table gives. Built by
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 
 from causaloid._partitions import (
     CleanView,
+    Each,
     LagView,
     _lerp,
     cleaned_ranges,
@@ -24,6 +26,7 @@ from causaloid._partitions import (
     surd_plan,
     through,
 )
+from causaloid._progress import ticker
 from causaloid.discover.errors import DiscoverValueError, NonFiniteError
 from causaloid.discover.pipeline import MISSING, CleaningReport, Pipeline
 from causaloid.errors import UnknownColumnError
@@ -36,19 +39,13 @@ class PartitionedPipeline(Pipeline):
     the results (the cleaning report, the selection, the SURD results, the
     edges and the graph): numbers equal to the collected table's to 1e-12.
     Differences: the table stays in its partitions (:attr:`data` is empty;
-    :attr:`columns` lists the cleaned columns), and SURD's permutation test
-    is not run on partitions, so ``permutations`` must be 0 (edges then carry
-    no p-value and :meth:`analyze` keeps every strong one).
+    :attr:`columns` lists the cleaned columns). SURD's permutation test runs
+    on each target's merged counts and gives the collected table's p-values
+    for the same ``seed``. ``progress`` shows one bar per stage, advanced as
+    each partition of each pass finishes.
     """
 
-    def __init__(self, each: Any, columns: list[str], target: str | None = None, **options: Any):
-        permutations = options.setdefault("permutations", 0)
-        if permutations:
-            raise DiscoverValueError(
-                "SURD's permutation test does not run on partitions yet; pass permutations=0 "
-                "(see docs/distributed.md)",
-                {"parameter": "permutations"},
-            )
+    def __init__(self, each: Each, columns: list[str], target: str | None = None, **options: Any):
         super().__init__(target, **options)
         self._each = each
         self._source_columns = list(columns)
@@ -56,6 +53,14 @@ class PartitionedPipeline(Pipeline):
         self._views: list[CleanView] = []
         self._rows = 0
         self._ranges: dict[str, tuple[float, float]] = {}
+
+    @contextmanager
+    def _stage(self, desc: str) -> Iterator[None]:
+        """Reports, while the block runs, every partition each pass finishes
+        on a bar named ``desc`` (when :attr:`progress` asks for bars)."""
+        with ticker(desc, enabled=self.progress, unit="partition") as tick:
+            with self._each.reporting(tick):
+                yield
 
     def load(self, source: Any = None, *, columns: Sequence[str] | None = None) -> Pipeline:
         """Take the partitioned table given at construction (``columns``: only those)."""
@@ -77,6 +82,10 @@ class PartitionedPipeline(Pipeline):
         column, one to measure the cleaned partitions (and, for a median, the
         exact medians by radix selection)."""
         self._need("clean")
+        with self._stage("clean"):
+            return self._clean(missing, drop_constant)
+
+    def _clean(self, missing: str, drop_constant: bool) -> Pipeline:
         if missing not in MISSING:
             raise DiscoverValueError(
                 f"missing must be one of {MISSING}, got {missing!r}", {"parameter": "missing"}
@@ -175,6 +184,10 @@ class PartitionedPipeline(Pipeline):
         features' past against the target ``lag`` rows later, pairing rows
         across partition boundaries."""
         self._need("select")
+        with self._stage("select"):
+            return self._select(target, k, method)
+
+    def _select(self, target: str | None, k: int | None, method: str | None) -> Pipeline:
         if target is not None:
             self.target = target
         if self.target is None:
@@ -222,13 +235,26 @@ class PartitionedPipeline(Pipeline):
         self.results = {}
         in_table_order = [c for c in self.columns if c in variables]
         each = self._cleaned()
-        for t in chosen:
-            agents = [v for v in in_table_order if v != t]
-            if not agents:
-                continue
-            self.results[t] = surd_partitioned(
-                each, self.columns, t, agents, self.lag, self.bins, None, self.max_order, False
-            )
+        runs = [t for t in chosen if any(v != t for v in in_table_order)]
+        # Three passes a target (heads, ranges, counts), each over every partition.
+        total = 3 * self._each.count * len(runs)
+        with ticker("SURD", total=total, enabled=self.progress, unit="partition") as tick:
+            with self._each.reporting(tick):
+                for t in runs:
+                    agents = [v for v in in_table_order if v != t]
+                    self.results[t] = surd_partitioned(
+                        each,
+                        self.columns,
+                        t,
+                        agents,
+                        self.lag,
+                        self.bins,
+                        None,
+                        self.max_order,
+                        False,
+                        self.permutations,
+                        self.seed,
+                    )
         return self._finish("discover")
 
     def to_graph(self, *, quantile: float = 0.75, id: str = "discovered") -> Any:
@@ -249,7 +275,8 @@ class PartitionedPipeline(Pipeline):
         names = sorted({v for e in self.edges for v in (e.target, *e.sources)})
         lo, hi, gamma = quantile_ranks(self._rows, quantile)
         ranks = [(self.columns.index(v), r) for v in names for r in (lo, hi)]
-        values = order_statistics(self._cleaned(), self.columns, ranks) if ranks else []
+        with self._stage("to_graph"):
+            values = order_statistics(self._cleaned(), self.columns, ranks) if ranks else []
         levels = {
             v: (_lerp(values[2 * i], values[2 * i + 1], gamma), self._ranges[v][1])
             for i, v in enumerate(names)

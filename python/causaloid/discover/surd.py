@@ -157,7 +157,11 @@ def surd(
         under the null) and a family-wise p-value (max-T over all components,
         so at most ``alpha`` of noise tables show any component with
         ``p <= alpha``); the smallest p-value is ``1 / (permutations + 1)``.
-        Computed natively, in parallel, the same for a given ``seed``.
+        Computed natively, in parallel, the same for a given ``seed``: each
+        shuffle is drawn directly as its joint table of all agents and the
+        target (a random table with the observed margins), so the same
+        ``seed`` gives the same numbers on partitions (:mod:`causaloid.dask`,
+        :mod:`causaloid.ray`).
     seed : int
         Seed of the shuffles.
     threads : int, optional
@@ -248,6 +252,12 @@ def surd(
             permutations,
             seed,
         )
+    return _from_columns(raw, target, agents, lag)
+
+
+def _from_columns(raw: dict[str, Any], target: str, agents: Sequence[str], lag: int) -> SurdResult:
+    """A :class:`SurdResult` from the engine's answer on columns (collected or
+    merged from partitions), with its permutation test when one ran."""
     edges = {target: tuple(raw["target_edges"])}
     edges.update({a: tuple(e) for a, e in zip(agents, raw["agent_edges"])})
     extra: dict[str, Any] = {}

@@ -6,7 +6,7 @@
 use super::binning::{BinSpec, Binner};
 use super::error::{DiscoverError, Result};
 use super::histogram::{count_codes, dense_limit, JointTable};
-use super::null::{permutation_test, SurdSignificance};
+use super::null::{permutation_test, permutation_test_counts, SurdSignificance};
 use super::surd::{check_max_order, levels_fit, surd_from_states, surd_from_table, SurdResult};
 use rayon::prelude::*;
 
@@ -63,6 +63,21 @@ pub fn surd_from_columns(
     lag: usize,
     max_order: Option<usize>,
 ) -> Result<ColumnsSurd> {
+    surd_and_table(target, agents, lag, max_order, false).map(|(s, _)| s)
+}
+
+/// The dense table of counts of all agents and the target, and the agents' state counts.
+type KeptTable = Option<(JointTable<u32>, Vec<usize>)>;
+
+/// [`surd_from_columns`], and (when `keep` and the fused dense path ran) the
+/// dense table of all agents and the target it decomposed.
+fn surd_and_table(
+    target: &Column<'_>,
+    agents: &[Column<'_>],
+    lag: usize,
+    max_order: Option<usize>,
+    keep: bool,
+) -> Result<(ColumnsSurd, KeptTable)> {
     let n = target.values.len();
     if agents.is_empty() {
         return Err(DiscoverError::InvalidArgument {
@@ -120,6 +135,7 @@ pub fn surd_from_columns(
     let cells = binners
         .iter()
         .try_fold(1u64, |acc, b| acc.checked_mul(b.n_states as u64));
+    let mut kept: KeptTable = None;
     let result = match cells {
         Some(cells) if cells <= SMALL_TABLE && levels_fit(&n_states, n_target) => {
             // Small tables: code and count each block of rows while it is in
@@ -160,6 +176,9 @@ pub fn surd_from_columns(
                 n_agent_states: cells / n_target,
                 cells: counts,
             };
+            if keep {
+                kept = Some((full.clone(), n_states.clone()));
+            }
             surd_from_table(full, &n_states, max_order)
         }
         Some(cells)
@@ -183,6 +202,9 @@ pub fn surd_from_columns(
                 n_agent_states: cells.len() / n_target,
                 cells,
             };
+            if keep {
+                kept = Some((full.clone(), n_states.clone()));
+            }
             surd_from_table(full, &n_states, max_order)
         }
         _ => {
@@ -201,19 +223,24 @@ pub fn surd_from_columns(
             )?
         }
     };
-    Ok(ColumnsSurd {
-        result,
-        target_edges: binners[agents.len()].edges.clone(),
-        agent_edges: binners[..agents.len()]
-            .iter()
-            .map(|b| b.edges.clone())
-            .collect(),
-        samples,
-    })
+    Ok((
+        ColumnsSurd {
+            result,
+            target_edges: binners[agents.len()].edges.clone(),
+            agent_edges: binners[..agents.len()]
+                .iter()
+                .map(|b| b.edges.clone())
+                .collect(),
+            samples,
+        },
+        kept,
+    ))
 }
 
 /// [`surd_from_columns`] and every component tested against `permutations`
-/// shuffles of the target (see [`super::null`]), seeded by `seed`.
+/// shuffles of the target (see [`super::null`]), seeded by `seed`. The null
+/// depends on the joint table of all agents and the target only, so it
+/// equals the one the partitioned path draws from its merged counts.
 pub fn surd_from_columns_tested(
     target: &Column<'_>,
     agents: &[Column<'_>],
@@ -222,7 +249,13 @@ pub fn surd_from_columns_tested(
     permutations: usize,
     seed: u64,
 ) -> Result<(ColumnsSurd, SurdSignificance)> {
-    let surd = surd_from_columns(target, agents, lag, max_order)?;
+    let (surd, kept) = surd_and_table(target, agents, lag, max_order, true)?;
+    if let Some((full, n_states)) = kept {
+        // The table is at hand: the null needs nothing else.
+        let significance =
+            permutation_test_counts(&full, &n_states, &surd.result, permutations, seed)?;
+        return Ok((surd, significance));
+    }
     let samples = surd.samples;
     // The same checks passed above, so binning again gives the same states.
     let states = |column: &Column<'_>, values: &[f64]| -> Result<(Vec<u32>, usize)> {

@@ -23,7 +23,7 @@ impl<W: Copy + Into<f64>> JointTable<W> {
 }
 
 /// Renumbers codes to `0..k` (k distinct codes) keeping their order.
-fn compact(codes: &mut [u64]) -> u64 {
+pub(crate) fn compact(codes: &mut [u64]) -> u64 {
     let mut distinct = codes.to_vec();
     distinct.sort_unstable();
     distinct.dedup();

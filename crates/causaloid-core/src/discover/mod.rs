@@ -36,14 +36,17 @@ pub use mrmr_partitioned::{
     mrmr_from_class_stats, mrmr_from_comoments, mrmr_from_mi_counts, ClassStats, CoMoments,
     MiCounts, MiPlan, MiRanges, MAX_MI_CELLS,
 };
-pub use null::{permutation_test, shuffled, ComponentTest, SurdSignificance, MAX_PERMUTATIONS};
+pub use null::{
+    permutation_test, permutation_test_counts, shuffled, ComponentTest, SurdSignificance,
+    MAX_PERMUTATIONS,
+};
 pub use partition_rca::{
     rca_centres, rca_finish, rca_fit, rca_histograms, rca_moments, rca_offsets, rca_ranges,
     rca_square_sums, RadixSelect, RcaFit,
 };
 pub use partitioned::{
-    merge_counts, merge_ranges, partition_counts, partition_ranges, surd_from_counts, Partition,
-    MAX_PARTITION_CELLS,
+    merge_counts, merge_ranges, partition_counts, partition_ranges, surd_from_counts,
+    surd_from_counts_tested, Partition, MAX_PARTITION_CELLS,
 };
 pub use pc::{meek_closure, pc, pc_lagged, Marks, PcColumn, PcError, PcOptions, PcResult};
 pub use pcmci::{pcmci, PcmciLink, PcmciOptions, PcmciResult};

@@ -23,6 +23,7 @@ use super::binning::{BinSpec, Binner};
 use super::columns::ColumnsSurd;
 use super::error::{DiscoverError, Result};
 use super::histogram::JointTable;
+use super::null::{permutation_test_counts, SurdSignificance};
 use super::surd::{check_max_order, levels_fit, surd_from_table};
 
 /// The largest joint table a partition counts (cells of agents × target).
@@ -241,6 +242,38 @@ pub fn surd_from_counts(
     ranges: &[Option<(f64, f64)>],
     max_order: Option<usize>,
 ) -> Result<ColumnsSurd> {
+    surd_and_table(counts, names, specs, ranges, max_order, false).map(|(s, _)| s)
+}
+
+/// [`surd_from_counts`] with every component tested against `permutations`
+/// random tables with the merged counts' margins, seeded by `seed`: the same
+/// null, draw for draw, as [`super::surd_from_columns_tested`] on the
+/// collected table, so the same significance numbers.
+pub fn surd_from_counts_tested(
+    counts: &[u64],
+    names: &[&str],
+    specs: &[BinSpec],
+    ranges: &[Option<(f64, f64)>],
+    max_order: Option<usize>,
+    permutations: usize,
+    seed: u64,
+) -> Result<(ColumnsSurd, SurdSignificance)> {
+    let (surd, (full, n_states)) = surd_and_table(counts, names, specs, ranges, max_order, true)?;
+    let significance = permutation_test_counts(&full, &n_states, &surd.result, permutations, seed)?;
+    Ok((surd, significance))
+}
+
+/// The dense table of all agents and the target, and the agents' state counts.
+type DenseTable = (JointTable<u32>, Vec<usize>);
+
+fn surd_and_table(
+    counts: &[u64],
+    names: &[&str],
+    specs: &[BinSpec],
+    ranges: &[Option<(f64, f64)>],
+    max_order: Option<usize>,
+    keep: bool,
+) -> Result<(ColumnsSurd, DenseTable)> {
     if names.len() < 2 {
         return Err(DiscoverError::InvalidArgument {
             parameter: "agents",
@@ -289,7 +322,16 @@ pub fn surd_from_counts(
         n_agent_states: cells / n_target,
         cells: counts.iter().map(|&c| c as u32).collect(),
     };
-    Ok(ColumnsSurd {
+    let kept = if keep {
+        full.clone()
+    } else {
+        JointTable {
+            n_target,
+            n_agent_states: 0,
+            cells: Vec::new(),
+        }
+    };
+    let surd = ColumnsSurd {
         result: surd_from_table(full, &n_states, max_order),
         target_edges: binners[n_agents].edges.clone(),
         agent_edges: binners[..n_agents]
@@ -297,7 +339,8 @@ pub fn surd_from_counts(
             .map(|b| b.edges.clone())
             .collect(),
         samples: samples as usize,
-    })
+    };
+    Ok((surd, (kept, n_states)))
 }
 
 #[cfg(test)]
@@ -397,6 +440,67 @@ mod tests {
                 assert_eq!(parts, whole, "lag {lag}, cuts {cuts:?}");
             }
         }
+    }
+
+    #[test]
+    fn the_permutation_test_on_merged_counts_equals_the_collected_one() {
+        let n = 2000;
+        let x = series(n, 5);
+        let z = series(n, 6);
+        let y: Vec<f64> = (0..n)
+            .map(|i| {
+                if i == 0 {
+                    0.1
+                } else {
+                    0.8 * x[i - 1] + 0.2 * z[i]
+                }
+            })
+            .collect();
+        let col = |name, values| Column {
+            name,
+            values,
+            bins: BinSpec::EqualWidth(4),
+        };
+        let (whole, whole_test) = crate::discover::surd_from_columns_tested(
+            &col("y", &y),
+            &[col("x", &x), col("z", &z)],
+            1,
+            None,
+            60,
+            9,
+        )
+        .unwrap();
+        let names = ["x", "z", "y"];
+        let specs = vec![BinSpec::EqualWidth(4); 3];
+        let bounds = [0usize, 700, 701, 1500, n];
+        let parts: Vec<Partition<'_>> = bounds
+            .windows(2)
+            .map(|w| Partition {
+                agents: vec![&x[w[0]..w[1]], &z[w[0]..w[1]]],
+                target: &y[w[0]..w[1]],
+                halo: &y[w[1]..(w[1] + 1).min(n)],
+                lag: 1,
+                samples: w[1].min(n - 1).saturating_sub(w[0]),
+            })
+            .collect();
+        let ranges = merge_ranges(
+            &parts
+                .iter()
+                .map(|p| partition_ranges(p, &names).unwrap())
+                .collect::<Vec<_>>(),
+        );
+        let counts = merge_counts(
+            &parts
+                .iter()
+                .map(|p| partition_counts(p, &names, &specs, &ranges).unwrap())
+                .collect::<Vec<_>>(),
+        )
+        .unwrap();
+        let (split, split_test) =
+            surd_from_counts_tested(&counts, &names, &specs, &ranges, None, 60, 9).unwrap();
+        assert_eq!(split, whole);
+        assert_eq!(split_test, whole_test);
+        assert!(whole_test.unique[0].p_value < 0.05);
     }
 
     #[test]
