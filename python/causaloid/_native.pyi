@@ -119,6 +119,8 @@ class Member:
         value_is_bool: bool = False,
         host: Any = None,
         activations: bool = False,
+        seed: int | None = None,
+        samples: int | None = None,
     ) -> tuple[np.ndarray, list[tuple[NodeId, np.ndarray]]]: ...
 
 @final

@@ -14,7 +14,7 @@ use super::state::{Action, Firing, Observation, Outcome, State};
 use super::window::Window;
 use crate::ethos::{ActionContext, DeonticVerdict, Ethos};
 use crate::expr::{ColumnTable, Program, Scratch};
-use crate::graph::{Function, HostRow, Input, Member, NodeId};
+use crate::graph::{Function, HostRow, Input, Member, NodeId, Sampled, SampledInput, SampledMode};
 use crate::value::{Kind, Value, Verdict};
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
@@ -144,7 +144,12 @@ impl StateMachine {
                 .collect();
             let kernel = match &state.member {
                 Member::Causaloid(c) => match c.function() {
-                    Function::Expr { program, .. } if program.nodes().is_empty() => {
+                    // A state reading an uncertain data contextoid keeps its
+                    // own reads: the graph engine samples them.
+                    Function::Expr { program, .. }
+                        if program.nodes().is_empty()
+                            && !c.table().reads_uncertain().unwrap_or(false) =>
+                    {
                         // Straight onto the machine's row: its reads become the
                         // machine's, filled once per row for every state.
                         let full =
@@ -393,11 +398,32 @@ impl StateMachine {
                     .iter()
                     .map(|&k| row.get(k as usize).copied().unwrap_or(f64::NAN))
                     .collect();
-                let eval = s.state.member.evaluate(&Input {
-                    value,
-                    row: &sub,
-                    host,
-                });
+                let eval = if s.state.member.reads_uncertain_context().map_err(fail)? {
+                    // On seeded samples, as the state's causaloid alone decides.
+                    let samples = match &s.state.member {
+                        Member::Causaloid(c) => c.decide(),
+                        _ => None,
+                    }
+                    .unwrap_or_default()
+                    .max_samples;
+                    let input = SampledInput {
+                        value: value.map(Sampled::Certain),
+                        row: sub.iter().map(|&x| Sampled::Certain(Value::Num(x))).collect(),
+                        host,
+                        seed: crate::graph::DEFAULT_BATCH_SEED,
+                        samples,
+                    };
+                    s.state
+                        .member
+                        .evaluate_sampled(&input, &SampledMode::Roots)
+                        .map_err(fail)?
+                } else {
+                    s.state.member.evaluate(&Input {
+                        value,
+                        row: &sub,
+                        host,
+                    })
+                };
                 eval.verdict().map_err(|e| fail(e.clone()))
             }
         }

@@ -504,8 +504,10 @@ impl Ethos {
                 row[slot as usize] = v;
             }
         }
+        // An uncertain contextoid's value stays out of the row: the norms
+        // reading it are decided on samples (see `CompiledNorm::holds`).
         self.table
-            .fill_row(&mut row)
+            .fill_row_certain(&mut row)
             .map_err(|source| EthosError::Read { source })?;
         let mut stack = Scratch::new();
         let n = self.norms.len();

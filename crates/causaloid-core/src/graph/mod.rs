@@ -23,5 +23,5 @@ pub use collection::{AtLeast, Collection, Logic};
 pub use extend::{transform_node_id, EdgeTransform, SequenceOutput, StateVar, STATE_PREFIX};
 pub use id::NodeId;
 pub use member::{Input, Member, MAX_NESTING};
-pub use sampled::{Sampled, SampledInput, SampledMode, MAX_SAMPLES};
+pub use sampled::{Sampled, SampledInput, SampledMode, DEFAULT_BATCH_SEED, MAX_SAMPLES};
 pub use trace::{Decoded, Entry, Evaluation, Outcome, Record, Trace};
