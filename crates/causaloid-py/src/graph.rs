@@ -612,7 +612,8 @@ impl PyMember {
         let inner = &self.inner;
         if (seed.is_some() || samples.is_some()) && inner.reads_uncertain_context().py(py)? {
             let seed = seed.unwrap_or(causaloid_core::graph::DEFAULT_BATCH_SEED);
-            let samples = samples.unwrap_or(causaloid_core::uncertain::SprtParams::default().max_samples);
+            let samples =
+                samples.unwrap_or(causaloid_core::uncertain::SprtParams::default().max_samples);
             let out = py
                 .detach(|| {
                     causaloid_core::threads::install(|| {

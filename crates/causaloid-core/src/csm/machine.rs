@@ -9,6 +9,7 @@
 
 use super::batch::BatchDecision;
 use super::error::CsmError;
+use super::graph_state::{GraphState, STATE_SLOT};
 use super::record::{BatchFirings, FiringLog};
 use super::state::{Action, Firing, Observation, Outcome, State};
 use super::window::Window;
@@ -35,6 +36,8 @@ pub(crate) struct Slot {
     pub kernel: Kernel,
     /// Input slots the state reads (for a precise missing-column error).
     pub needs: Vec<u32>,
+    /// The state a stateful graph carries between observations.
+    pub graph_state: Option<GraphState>,
 }
 
 /// One recorded problem: which observation, which state (if any), what.
@@ -136,11 +139,24 @@ impl StateMachine {
         for (state, action) in states {
             // The member's inputs, for members evaluated through the graph
             // engine (which fills their context reads itself).
+            // A stateful graph's state columns come from the state the
+            // machine carries for it, not from the observation.
+            let graph_state =
+                GraphState::of(&state.member).map_err(|source| CsmError::Evaluation {
+                    state: state.id.clone(),
+                    source,
+                })?;
             let map: Vec<u32> = state
                 .member
                 .columns()
                 .iter()
-                .map(|c| table.slot(c))
+                .map(|c| {
+                    if graph_state.is_some() && GraphState::is_state_column(c) {
+                        STATE_SLOT
+                    } else {
+                        table.slot(c)
+                    }
+                })
                 .collect();
             let kernel = match &state.member {
                 Member::Causaloid(c) => match c.function() {
@@ -170,6 +186,7 @@ impl StateMachine {
                 action,
                 kernel,
                 needs: map,
+                graph_state,
             });
         }
         if let Some(e) = &self.ethos {
@@ -394,10 +411,13 @@ impl StateMachine {
                 })
             }
             Kernel::Member(map) => {
-                let sub: Vec<f64> = map
+                let mut sub: Vec<f64> = map
                     .iter()
                     .map(|&k| row.get(k as usize).copied().unwrap_or(f64::NAN))
                     .collect();
+                if let Some(gs) = &s.graph_state {
+                    gs.fill(&mut sub);
+                }
                 let eval = if s.state.member.reads_uncertain_context().map_err(fail)? {
                     // On seeded samples, as the state's causaloid alone decides.
                     let samples = match &s.state.member {
@@ -408,7 +428,10 @@ impl StateMachine {
                     .max_samples;
                     let input = SampledInput {
                         value: value.map(Sampled::Certain),
-                        row: sub.iter().map(|&x| Sampled::Certain(Value::Num(x))).collect(),
+                        row: sub
+                            .iter()
+                            .map(|&x| Sampled::Certain(Value::Num(x)))
+                            .collect(),
                         host,
                         seed: crate::graph::DEFAULT_BATCH_SEED,
                         samples,
@@ -424,6 +447,9 @@ impl StateMachine {
                         host,
                     })
                 };
+                if let Some(gs) = &s.graph_state {
+                    gs.advance(&eval);
+                }
                 eval.verdict().map_err(|e| fail(e.clone()))
             }
         }

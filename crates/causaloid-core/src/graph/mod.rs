@@ -20,6 +20,7 @@ pub use bits::PackedVerdicts;
 pub use causal_graph::{CausalGraph, DEFAULT_MAX_RELAYS};
 pub use causaloid::{CallError, CausalFunction, Causaloid, Function, HostRow, Output};
 pub use collection::{AtLeast, Collection, Logic};
+pub(crate) use extend::last_decision;
 pub use extend::{transform_node_id, EdgeTransform, SequenceOutput, StateVar, STATE_PREFIX};
 pub use id::NodeId;
 pub use member::{Input, Member, MAX_NESTING};

@@ -446,7 +446,11 @@ impl Member {
                 Err(err) => return Err(err.clone()),
             };
             let acts = if activations {
-                let top = if matches!(self, Member::Causaloid(_)) { 0 } else { 1 };
+                let top = if matches!(self, Member::Causaloid(_)) {
+                    0
+                } else {
+                    1
+                };
                 (0..children.len() as u32)
                     .map(|i| {
                         e.trace()
@@ -484,12 +488,20 @@ impl Member {
             .collect();
         for (r, row) in rows.into_iter().enumerate() {
             let (v, nodes) = row?;
-            kind = if r == 0 { v.kind() } else { kind.both(v.kind()) };
+            kind = if r == 0 {
+                v.kind()
+            } else {
+                kind.both(v.kind())
+            };
             verdicts.push(v.num());
             for (a, n) in acts.iter_mut().zip(nodes) {
                 match n {
                     Some(x) => {
-                        a.1 = if a.2.is_empty() { x.kind() } else { a.1.both(x.kind()) };
+                        a.1 = if a.2.is_empty() {
+                            x.kind()
+                        } else {
+                            a.1.both(x.kind())
+                        };
                         a.2.push(x.num());
                     }
                     None => a.2.push(f64::NAN),
