@@ -179,8 +179,11 @@ def test_a_norm_with_a_python_predicate_applies_but_has_no_json_form() -> None:
 def test_norms_reading_a_model_context_see_it_change_through_a_program() -> None:
     limits = cl.Context(1, "limits").add(cl.Data("max", 2.0))
     n = cl.Norm(
-        "few", "evacuate", col("agreeing") < cl.expr.ctx_value("max", context="limits"),
-        "impermissible", context=limits,
+        "few",
+        "evacuate",
+        col("agreeing") < cl.expr.ctx_value("max", context="limits"),
+        "impermissible",
+        context=limits,
     )
     m = cl.Model("m", "", fire(), context=limits, ethos=cl.Ethos([n]))
     assert m.vet("evacuate", {"smoke": 0.9, "agreeing": 2}).permitted
@@ -194,7 +197,8 @@ def test_norms_reading_a_model_context_see_it_change_through_a_program() -> None
 
 
 def test_a_model_with_an_ethos_round_trips_through_json_and_pickle(tmp_path: Path) -> None:
-    m = model(cl.Ethos([duty(), ban()], calculus="deepcausality", action_tags={"evacuate": "doors"}))
+    ethos = cl.Ethos([duty(), ban()], calculus="deepcausality", action_tags={"evacuate": "doors"})
+    m = model(ethos)
     back = cl.Model.from_json(m.to_json(), "m", "fire model")
     assert back.to_json() == m.to_json()
     assert back.ethos is not None and back.ethos.calculus == "deepcausality"
@@ -241,8 +245,9 @@ def _ethos(spec: list[tuple[str, int, str, bool]]) -> cl.Ethos:
     for i, (action, prio, modality, relate) in enumerate(spec):
         defeats = (norms[-1].id,) if relate and norms else ()
         norms.append(
-            cl.Norm(f"n{i}", action, col("agreeing") < prio, modality, priority=prio,
-                    defeats=defeats)
+            cl.Norm(
+                f"n{i}", action, col("agreeing") < prio, modality, priority=prio, defeats=defeats
+            )
         )
     return cl.Ethos(norms)
 

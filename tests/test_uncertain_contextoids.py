@@ -123,8 +123,10 @@ def test_a_state_machine_state_reads_an_uncertain_contextoid_on_samples() -> Non
 def test_a_state_machine_over_a_collection_reading_an_uncertain_contextoid() -> None:
     ctx = road()
     both = cl.CausalCollection(
-        [speeding(ctx), cl.Causaloid("wide", "two lanes", expr=E.ctx_value("lanes") >= 2.0,
-                                     context=ctx)],
+        [
+            speeding(ctx),
+            cl.Causaloid("wide", "two lanes", expr=E.ctx_value("lanes") >= 2.0, context=ctx),
+        ],
         logic="all",
         id="both",
     )
@@ -143,9 +145,7 @@ def test_a_norm_predicate_over_an_uncertain_contextoid_is_decided_on_samples() -
             cl.Norm(
                 "no-overtaking-when-fast",
                 "overtake",
-                cl.Causaloid(
-                    "fast", "", expr=E.ctx_value("speed") > E.col("limit"), context=ctx
-                ),
+                cl.Causaloid("fast", "", expr=E.ctx_value("speed") > E.col("limit"), context=ctx),
                 "impermissible",
             )
         ]
@@ -162,8 +162,9 @@ def test_a_norm_predicate_over_an_uncertain_contextoid_is_decided_on_samples() -
 def test_a_norm_expression_reading_an_uncertain_contextoid_is_decided_on_samples() -> None:
     ctx = road()
     speed = E.ctx_value("speed", context="road")
-    ethos = cl.Ethos([cl.Norm("slow-down", "accelerate", speed > E.col("limit"),
-                              "impermissible", context=ctx)])
+    ethos = cl.Ethos(
+        [cl.Norm("slow-down", "accelerate", speed > E.col("limit"), "impermissible", context=ctx)]
+    )
     assert not ethos.evaluate("accelerate", {"limit": 20.0}).permitted
     assert ethos.evaluate("accelerate", {"limit": 35.0}).permitted
 
@@ -171,15 +172,20 @@ def test_a_norm_expression_reading_an_uncertain_contextoid_is_decided_on_samples
 def test_a_state_machine_ethos_vets_on_an_uncertain_contextoid() -> None:
     ctx = road()
     ethos = cl.Ethos(
-        [cl.Norm("too-fast-to-honk", "honk",
-                 cl.Causaloid("f", "", expr=E.ctx_value("speed") > 25.0, context=ctx),
-                 "impermissible")]
+        [
+            cl.Norm(
+                "too-fast-to-honk",
+                "honk",
+                cl.Causaloid("f", "", expr=E.ctx_value("speed") > 25.0, context=ctx),
+                "impermissible",
+            )
+        ]
     )
     sm = cl.StateMachine(
         [(cl.State("near", "close", cl.Causaloid("c", "", expr=E.col("gap") < 5.0)), "honk")],
         ethos=ethos,
     )
-    f, = sm.evaluate_all({"gap": 1.0})
+    (f,) = sm.evaluate_all({"gap": 1.0})
     assert f.outcome == "refused"
 
 

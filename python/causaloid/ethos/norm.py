@@ -370,10 +370,9 @@ def _from_native(native: Any, known: Mapping[NodeId, Norm] | None = None) -> Nor
     import json
 
     from causaloid.context.context import Context
+    from causaloid.errors import CausalError
     from causaloid.expr.expression import _wrap
     from causaloid.uncertain import SPRT
-
-    from causaloid.errors import CausalError
 
     text = None if native.has_host_predicate else native.to_json()
     same = None if known is None else known.get(native.id)

@@ -65,8 +65,7 @@ class Vetting:
         """Why the outcome holds, in words."""
         if self.verdict is None:
             return (
-                f"action {self.action!r} was not proposed: the model decided "
-                f"{self.effect.value!r}"
+                f"action {self.action!r} was not proposed: the model decided {self.effect.value!r}"
             )
         return str(self.verdict.justification)
 
