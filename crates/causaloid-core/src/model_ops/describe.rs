@@ -110,7 +110,15 @@ pub(crate) fn norm_text(n: &crate::ethos::Norm) -> String {
     } else {
         format!(", {}", extra.join(", "))
     };
-    format!("norm {} ({} {:?}{when}{extra})", n.id, n.modality, n.action)
+    let desc = if n.description.is_empty() {
+        String::new()
+    } else {
+        format!("{}: ", n.description)
+    };
+    format!(
+        "norm {} ({desc}{} {:?}{when}{extra})",
+        n.id, n.modality, n.action
+    )
 }
 
 /// `an ethos of 3 norms (priority calculus)`.
