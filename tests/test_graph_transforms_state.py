@@ -253,6 +253,24 @@ def test_a_state_machine_carries_a_stateful_graphs_state_between_observations() 
     assert rows == [i for i, v in enumerate(seq.values.tolist()) if v]
 
 
+def test_a_machine_over_a_stateful_graph_fires_the_same_after_pickling_in_a_fresh_process(
+    tmp_path: Path,
+) -> None:
+    inflow = [1.0, 2.0, 3.0, 0.0, 4.0, 0.5]
+    sm = cl.StateMachine([(cl.State("full", "", tank()), "drain")])
+    path = tmp_path / "sm.pkl"
+    path.write_bytes(pickle.dumps(sm))
+    code = textwrap.dedent(
+        f"""
+        import pickle
+        sm = pickle.loads(open({str(path)!r}, "rb").read())
+        print(sm.run_batch({{"inflow": {inflow!r}}}).rows.tolist())
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == repr(sm.run_batch({"inflow": inflow}).rows.tolist())
+
+
 @settings(max_examples=25, deadline=None)
 @given(st.lists(st.floats(0, 10, allow_nan=False), min_size=0, max_size=20))
 def test_a_machine_over_a_stateful_graph_fires_like_its_sequence(inflow: list[float]) -> None:
