@@ -354,6 +354,9 @@ impl Member {
 /// by default, so row `i` equals evaluating row `i` alone).
 pub const DEFAULT_BATCH_SEED: u64 = 0;
 
+/// One row of a sampled batch: its value and each top-level member's value.
+type SampledRow = (Value, Vec<Option<Value>>);
+
 impl Member {
     /// Whether a context read of this structure is the value of an uncertain
     /// data contextoid (its evaluations then go through the sampled path).
@@ -419,7 +422,7 @@ impl Member {
         } else {
             Vec::new()
         };
-        let run = |r: usize| -> Result<(Value, Vec<Option<Value>>), CausalError> {
+        let run = |r: usize| -> Result<SampledRow, CausalError> {
             let row = SampledInput {
                 value: input
                     .value
@@ -468,7 +471,7 @@ impl Member {
             };
             Ok((v, acts))
         };
-        let rows: Vec<Result<(Value, Vec<Option<Value>>), CausalError>> =
+        let rows: Vec<Result<SampledRow, CausalError>> =
             (0..input.len).into_par_iter().map(run).collect();
         let mut verdicts = Vec::new();
         verdicts
