@@ -91,3 +91,51 @@ try:
 except cl.CausalError as err:
     print(f"\nrefused: {type(err).__name__} at operation {err.operation} ({err.op}): {err}")
     assert "smoke" in changed.causaloid.nodes  # nothing was applied
+
+# ---- the model's ethos changes as data too ---------------------------------------------------
+# The alarm proposes an emergency shutdown; the ethos vets it. Shutting down
+# during a delivery is forbidden unless the pressure is critical.
+ethos = cl.Ethos(
+    [
+        cl.Norm("shut-on-alarm", "shutdown", None, "obligatory"),
+        cl.Norm(
+            "not-during-delivery", "shutdown", E.col("delivery") > 0, "impermissible", priority=5
+        ),
+    ]
+)
+guarded = cl.Model(
+    "boiler", "boiler-room alarm", changed.causaloid, context=changed.contexts, ethos=ethos
+)
+hot = {"temp": 95.0, "mbar": 9000.0, "smoke": 0.0, "load": 0.0, "delivery": 1.0}
+print("\nshutdown during a delivery:", guarded.vet("shutdown", hot))
+
+safety = [
+    # Critical pressure overrides the delivery rule.
+    cl.ops.add_norm(
+        cl.Norm(
+            "critical-pressure",
+            "shutdown",
+            E.col("mbar") > 8500.0,
+            "obligatory",
+            priority=10,
+            defeats="not-during-delivery",
+        )
+    ),
+    cl.ops.update_norm(
+        cl.Norm(
+            "not-during-delivery",
+            "shutdown",
+            E.col("delivery") > 0,
+            "impermissible",
+            priority=5,
+            description="deliveries are not interrupted",
+        )
+    ),
+]
+safer, norms_log = guarded.apply(safety)
+print("norm changes:")
+print(norms_log.explain())
+print("after the change:", safer.vet("shutdown", hot))
+assert not guarded.vet("shutdown", hot) and safer.vet("shutdown", hot)
+replayed, _ = guarded.replay(cl.ops.ModificationLog.from_json(norms_log.to_json()))
+assert replayed.to_json() == safer.to_json()

@@ -234,6 +234,66 @@ def test_a_stateful_graph_in_a_model_runs_batches_as_sequences() -> None:
     assert m.evaluate_batch({"inflow": [2.0, 2.0, 2.0]}).tolist() == [False, False, True]
 
 
+def test_a_state_machine_carries_a_stateful_graphs_state_between_observations() -> None:
+    inflow = [1.0, 2.0, 3.0, 0.0, 4.0, 0.5]
+    levels, full = tank_by_hand(inflow)
+    sm = cl.StateMachine([(cl.State("full", "the tank is full", tank()), "drain")])
+    assert sm.inputs == ["inflow"]  # the state column comes from the carried state
+    fired = [len(sm.evaluate_all({"inflow": x})) == 1 for x in inflow]
+    assert fired == full
+    # A table runs its rows in order, carrying on from the state reached.
+    more = [2.0, 2.0, 0.0, 5.0]
+    levels2, full2 = tank_by_hand(more, start=levels[-1])
+    result = sm.run_batch({"inflow": more})
+    assert result.rows.tolist() == [i for i, f in enumerate(full2) if f]
+    # A fresh machine over a whole table fires exactly where a sequence is full.
+    fresh = cl.StateMachine([(cl.State("full", "", tank()), "drain")])
+    seq = tank().evaluate_sequence({"inflow": inflow + more})
+    rows = fresh.run_batch({"inflow": inflow + more}).rows.tolist()
+    assert rows == [i for i, v in enumerate(seq.values.tolist()) if v]
+
+
+def test_a_machine_over_a_stateful_graph_fires_the_same_after_pickling_in_a_fresh_process(
+    tmp_path: Path,
+) -> None:
+    inflow = [1.0, 2.0, 3.0, 0.0, 4.0, 0.5]
+    sm = cl.StateMachine([(cl.State("full", "", tank()), "drain")])
+    path = tmp_path / "sm.pkl"
+    path.write_bytes(pickle.dumps(sm))
+    code = textwrap.dedent(
+        f"""
+        import pickle
+        sm = pickle.loads(open({str(path)!r}, "rb").read())
+        print(sm.run_batch({{"inflow": {inflow!r}}}).rows.tolist())
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == repr(sm.run_batch({"inflow": inflow}).rows.tolist())
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.floats(0, 10, allow_nan=False), min_size=0, max_size=20))
+def test_a_machine_over_a_stateful_graph_fires_like_its_sequence(inflow: list[float]) -> None:
+    _, full = tank_by_hand(inflow)
+    sm = cl.StateMachine([(cl.State("full", "", tank()), "drain")])
+    assert sm.run_batch({"inflow": inflow}).rows.tolist() == [i for i, f in enumerate(full) if f]
+
+
+def test_a_stateful_graph_nested_in_a_graph_or_collection_is_refused_at_build() -> None:
+    outer = cl.CausalGraph("outer")
+    with pytest.raises(StateError, match="cannot be nested") as info:
+        outer.add(tank())
+    assert info.value.state == "level"  # type: ignore[attr-defined]
+    with pytest.raises(StateError, match="cannot be nested"):
+        cl.CausalCollection([tank()], logic="all", id="c")
+    g = cl.CausalGraph("g")
+    g.add(cl.Causaloid("a", "", expr=E.col("x") > 0))
+    m = cl.Model("m", "", g.freeze())
+    with pytest.raises(StateError, match="cannot be nested") as op_info:
+        m.apply([cl.ops.add_causaloid(tank())])
+    assert op_info.value.operation == 0  # type: ignore[attr-defined]
+
+
 def test_states_survive_json_and_pickle() -> None:
     g = tank()
     back = cl.CausalGraph.from_json(g.to_json())

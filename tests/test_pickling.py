@@ -125,6 +125,15 @@ def _log() -> Any:
     return model.apply([cl.ops.add_causaloid(cl.Causaloid(2, "b", expr=cl.expr.value()), [1])])[1]
 
 
+def _model_with_ethos() -> cl.Model:
+    ethos = cl.Ethos([cl.Norm("n1", "alarm", col("x") > 0.9, "impermissible")])
+    return cl.Model("m", "", cl.Causaloid(1, "a", expr=col("x") > 0.5), ethos=ethos)
+
+
+def _vetting() -> Any:
+    return _model_with_ethos().vet("alarm", {"x": 0.95})
+
+
 def _trace() -> Any:
     g = cl.CausalGraph("g")
     g.add(cl.Causaloid(1, "a", expr=col("x") > 0.5))
@@ -160,6 +169,7 @@ CASES: dict[str, tuple[Callable[[], Any], Probe]] = {
     ),
     "Model": (_model, lambda m: m.evaluate_batch({"x": X}).tolist()),
     "ModificationLog": (_log, lambda log: (log.explain(), log.to_json())),
+    "Vetting": (_vetting, lambda v: (v.outcome, v.effect.value, v.justification)),
     "Operation": (lambda: _log().operations[0], lambda op: op.to_json()),
     "LogDiff": (lambda: _log().diff(_log()), tuple),
     "Norm": (lambda: cl.Norm("n", "sell", col("p") > 1.0, "impermissible"), repr),

@@ -100,6 +100,11 @@ pub enum CausalError {
     },
     #[error("graph state {name:?}: {message}")]
     State { name: String, message: String },
+    /// A model's ethos refused a change (a norm operation of a program).
+    #[error("{source}")]
+    Ethos {
+        source: Box<crate::ethos::EthosError>,
+    },
     #[error("operation {index} ({op}) failed, the model is unchanged: {source}")]
     ModelOperation {
         index: usize,
@@ -136,6 +141,7 @@ impl Diagnostic for CausalError {
         match self {
             CausalError::ContextRead { source, .. } => source.area(),
             CausalError::ModelOperation { source, .. } => source.area(),
+            CausalError::Ethos { source } => source.area(),
             // Python keeps these two with the other context errors.
             CausalError::UnknownContext { .. } | CausalError::ContextConflict { .. } => {
                 Area::Context
@@ -174,6 +180,7 @@ impl Diagnostic for CausalError {
             State { .. } => "StateError",
             // The cause's own class, naming the operation.
             ModelOperation { source, .. } => source.kind(),
+            Ethos { source } => source.kind(),
         }
     }
 
@@ -228,6 +235,7 @@ impl Diagnostic for CausalError {
                 out("target", Detail::Id(&edge.1));
             }
             State { name, .. } => out("state", Detail::Text(name)),
+            Ethos { source } => source.detail(out),
             ModelOperation { index, op, source } => {
                 source.detail(out);
                 out("operation", Detail::int(*index));
@@ -243,6 +251,7 @@ impl Diagnostic for CausalError {
                 payload: Some(p), ..
             } => Some(Payload::Host(p.0.as_ref())),
             CausalError::ModelOperation { source, .. } => source.payload(),
+            CausalError::Ethos { source } => source.payload(),
             _ => None,
         }
     }

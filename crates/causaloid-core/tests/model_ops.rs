@@ -32,6 +32,7 @@ fn base() -> ModelCore {
     ModelCore {
         root: Member::graph(g).unwrap(),
         contexts,
+        ethos: None,
     }
 }
 
@@ -159,6 +160,7 @@ fn node_operations_on_a_lone_causaloid_are_refused() {
     let m = ModelCore {
         root: causaloid(1, col("x")),
         contexts: Contexts::new(),
+        ethos: None,
     };
     let err = m
         .apply(&[Operation::RemoveCausaloid { id: id(1) }])

@@ -200,6 +200,69 @@ impl PyNorm {
         norm.validate().py(py)?;
         Ok(PyNorm { inner: norm })
     }
+
+    #[getter]
+    fn id<'py>(&self, py: Python<'py>) -> Bound<'py, PyAny> {
+        crate::errors::node_id_to_py(py, &self.inner.id)
+    }
+
+    /// The engine's JSON form of the norm (no host predicate).
+    fn to_json(&self, py: Python<'_>) -> PyResult<String> {
+        let v = causaloid_core::ethos::norm_to_value(&self.inner).py(py)?;
+        Ok(v.to_string())
+    }
+
+    /// (expression, structure, contexts) of the predicate, for wrapping a
+    /// norm the engine read (a host predicate gives neither).
+    fn parts(
+        &self,
+    ) -> (
+        Option<PyExpr>,
+        Option<crate::graph::PyMember>,
+        Vec<crate::context::ContextCore>,
+    ) {
+        let contexts = self
+            .inner
+            .contexts
+            .iter()
+            .map(|c| crate::context::ContextCore {
+                inner: Arc::clone(c),
+            })
+            .collect();
+        match &self.inner.predicate {
+            Predicate::Expr(e) => (
+                Some(PyExpr {
+                    inner: e.clone(),
+                    depth: e.depth(),
+                }),
+                None,
+                contexts,
+            ),
+            Predicate::Member(m) => (
+                None,
+                Some(crate::graph::PyMember { inner: m.clone() }),
+                contexts,
+            ),
+            Predicate::Always | Predicate::Host(_) => (None, None, contexts),
+        }
+    }
+
+    /// Whether the predicate is a host-language callable.
+    #[getter]
+    fn has_host_predicate(&self) -> bool {
+        matches!(self.inner.predicate, Predicate::Host(_))
+    }
+
+    /// A norm from the engine's JSON form.
+    #[staticmethod]
+    fn from_json(py: Python<'_>, text: &str) -> PyResult<PyNorm> {
+        let inner = causaloid_core::json::from_str(text, "norm JSON")
+            .and_then(|v| {
+                causaloid_core::ethos::norm_from_value(v, &causaloid_core::expr::Contexts::new())
+            })
+            .py(py)?;
+        Ok(PyNorm { inner })
+    }
 }
 
 // ---- Ethos ----------------------------------------------------------------------------
@@ -214,6 +277,13 @@ pub struct PyEthos {
 }
 
 impl PyEthos {
+    /// Wraps an ethos the engine built (a model's, after a program).
+    pub fn from_arc(ethos: Arc<Ethos>) -> PyEthos {
+        PyEthos {
+            inner: Mutex::new(ethos),
+        }
+    }
+
     /// The ethos as it is now.
     pub fn snapshot(&self) -> Arc<Ethos> {
         self.inner.lock().unwrap_or_else(|p| p.into_inner()).clone()
@@ -318,6 +388,51 @@ impl PyEthos {
 
     fn __len__(&self) -> usize {
         self.snapshot().len()
+    }
+
+    /// Vets `action` proposed by a structure deciding `verdict` (a bool or a
+    /// degree): None when the verdict is not active, else the judgement with
+    /// `"verdict"` in the context (the engine's `Ethos::vet`).
+    #[pyo3(signature = (action, verdict, context=None, time=None, tags=Vec::new(), seed=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn vet(
+        &self,
+        py: Python<'_>,
+        action: &str,
+        verdict: &Bound<'_, PyAny>,
+        context: Option<&Bound<'_, PyAny>>,
+        time: Option<f64>,
+        tags: Vec<String>,
+        seed: Option<u64>,
+    ) -> PyResult<Option<PyDeonticVerdict>> {
+        let v = if let Ok(b) = verdict.cast::<pyo3::types::PyBool>() {
+            causaloid_core::Verdict::Bool(b.is_true())
+        } else {
+            let x: f64 = verdict.extract()?;
+            causaloid_core::Verdict::from_raw(causaloid_core::Kind::Num, x).map_err(|bad| {
+                pyo3::exceptions::PyValueError::new_err(format!(
+                    "a verdict is a bool or a degree in [0, 1]; got {bad}"
+                ))
+            })?
+        };
+        let parts = split_context(context)?;
+        let view = parts.view(seed);
+        let ethos = self.snapshot();
+        let out = ethos.vet(action, &tags, v, &view, time).py(py)?;
+        Ok(out.map(|inner| PyDeonticVerdict { inner }))
+    }
+
+    /// The engine's JSON form of the ethos (no host predicates).
+    fn to_json(&self, py: Python<'_>) -> PyResult<String> {
+        self.snapshot().to_json().py(py)
+    }
+
+    /// The norms, as the engine holds them.
+    fn norms(&self) -> Vec<PyNorm> {
+        self.snapshot()
+            .norms()
+            .map(|n| PyNorm { inner: n.clone() })
+            .collect()
     }
 
     #[pyo3(signature = (action, context=None, time=None, tags=Vec::new(), seed=None))]

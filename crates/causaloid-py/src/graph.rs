@@ -574,7 +574,9 @@ impl PyMember {
 
     /// `columns` in the order of `self.columns`, float64 and contiguous;
     /// `host` is what Python callables receive as their row.
-    #[pyo3(signature = (columns, n, value=None, value_is_bool=false, host=None, activations=false))]
+    /// `seed` and `samples` apply when a context read is the value of an
+    /// uncertain data contextoid (rows are then sampled one by one).
+    #[pyo3(signature = (columns, n, value=None, value_is_bool=false, host=None, activations=false, seed=None, samples=None))]
     #[allow(clippy::too_many_arguments)]
     fn evaluate_batch<'py>(
         &self,
@@ -585,6 +587,8 @@ impl PyMember {
         value_is_bool: bool,
         host: Option<Py<PyAny>>,
         activations: bool,
+        seed: Option<u64>,
+        samples: Option<usize>,
     ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyList>)> {
         let slices: Vec<&[f64]> = columns
             .iter()
@@ -606,6 +610,24 @@ impl PyMember {
             host: host.as_ref().map(|h| h as &HostRow),
         };
         let inner = &self.inner;
+        if (seed.is_some() || samples.is_some()) && inner.reads_uncertain_context().py(py)? {
+            let seed = seed.unwrap_or(causaloid_core::graph::DEFAULT_BATCH_SEED);
+            let samples =
+                samples.unwrap_or(causaloid_core::uncertain::SprtParams::default().max_samples);
+            let out = py
+                .detach(|| {
+                    causaloid_core::threads::install(|| {
+                        inner.evaluate_batch_sampled(&input, activations, seed, samples)
+                    })
+                })
+                .py(py)?;
+            let verdicts = column_to_numpy(py, out.kind, out.verdicts);
+            let acts = PyList::empty(py);
+            for (id, k, v) in out.activations {
+                acts.append((node_id_to_py(py, &id), column_to_numpy(py, k, v)))?;
+            }
+            return Ok((verdicts, acts));
+        }
         if !activations {
             // Verdict-only graphs: bit-packed in the engine, one bool per row here.
             let packed = py

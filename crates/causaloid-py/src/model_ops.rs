@@ -4,6 +4,7 @@
 use crate::context::{operation_from_py, ContextCore};
 use crate::conversion::node_id;
 use crate::errors::IntoPy;
+use crate::ethos::{PyEthos, PyNorm};
 use crate::expr::PyExpr;
 use crate::graph::PyMember;
 use causaloid_core::expr::Contexts;
@@ -148,6 +149,53 @@ impl PyOperation {
         })
     }
 
+    #[staticmethod]
+    fn add_norm(norm: &PyNorm) -> PyOperation {
+        op(Operation::AddNorm {
+            norm: norm.inner.clone(),
+        })
+    }
+
+    #[staticmethod]
+    fn update_norm(norm: &PyNorm) -> PyOperation {
+        op(Operation::UpdateNorm {
+            norm: norm.inner.clone(),
+        })
+    }
+
+    #[staticmethod]
+    fn remove_norm(id: &Bound<'_, PyAny>) -> PyResult<PyOperation> {
+        Ok(op(Operation::RemoveNorm { id: node_id(id)? }))
+    }
+
+    #[staticmethod]
+    #[pyo3(signature = (ethos=None))]
+    fn set_ethos(ethos: Option<&PyEthos>) -> PyOperation {
+        op(Operation::SetEthos {
+            ethos: ethos.map(|e| (*e.snapshot()).clone()),
+        })
+    }
+
+    /// The norm the operation carries, if any.
+    fn norm(&self) -> Option<PyNorm> {
+        match &self.inner {
+            Operation::AddNorm { norm } | Operation::UpdateNorm { norm } => Some(PyNorm {
+                inner: norm.clone(),
+            }),
+            _ => None,
+        }
+    }
+
+    /// (whether the operation sets the ethos, the ethos it sets or None).
+    fn ethos(&self) -> (bool, Option<PyEthos>) {
+        match &self.inner {
+            Operation::SetEthos { ethos } => {
+                (true, ethos.clone().map(|e| PyEthos::from_arc(Arc::new(e))))
+            }
+            _ => (false, None),
+        }
+    }
+
     #[getter]
     fn name(&self) -> &'static str {
         self.inner.name()
@@ -240,7 +288,11 @@ impl PyLog {
     }
 }
 
-fn model(root: &PyMember, contexts: &[PyRef<'_, ContextCore>]) -> ModelCore {
+fn model(
+    root: &PyMember,
+    contexts: &[PyRef<'_, ContextCore>],
+    ethos: Option<&PyEthos>,
+) -> ModelCore {
     let mut map = Contexts::new();
     for c in contexts {
         map.insert(c.snapshot().name().to_owned(), Arc::clone(&c.inner));
@@ -248,12 +300,19 @@ fn model(root: &PyMember, contexts: &[PyRef<'_, ContextCore>]) -> ModelCore {
     ModelCore {
         root: root.inner.clone(),
         contexts: map,
+        ethos: ethos.map(PyEthos::snapshot),
     }
 }
 
-/// The changed model: its causaloid, and (name, context, whether it is a new
-/// context object) for each context.
-type Changed = (PyMember, Vec<(String, ContextCore, bool)>, PyLog);
+/// The changed model: its causaloid, (name, context, whether it is a new
+/// context object) for each context, (whether the ethos changed, the ethos)
+/// and the log.
+type Changed = (
+    PyMember,
+    Vec<(String, ContextCore, bool)>,
+    (bool, Option<PyEthos>),
+    PyLog,
+);
 
 fn changed(before: &ModelCore, after: ModelCore, log: ModificationLog) -> Changed {
     let contexts = after
@@ -273,36 +332,47 @@ fn changed(before: &ModelCore, after: ModelCore, log: ModificationLog) -> Change
             )
         })
         .collect();
+    let ethos_changed = match (&before.ethos, &after.ethos) {
+        (Some(a), Some(b)) => !Arc::ptr_eq(a, b),
+        (None, None) => false,
+        _ => true,
+    };
     (
         PyMember { inner: after.root },
         contexts,
+        (ethos_changed, after.ethos.map(PyEthos::from_arc)),
         PyLog { inner: log },
     )
 }
 
 #[pyfunction]
+#[pyo3(signature = (root, contexts, program, ethos=None))]
 fn apply_program(
     py: Python<'_>,
     root: &PyMember,
     contexts: Vec<PyRef<'_, ContextCore>>,
     program: Vec<PyRef<'_, PyOperation>>,
+    ethos: Option<PyRef<'_, PyEthos>>,
 ) -> PyResult<Changed> {
-    let m = model(root, &contexts);
+    let m = model(root, &contexts, ethos.as_deref());
     let ops: Vec<Operation> = program.iter().map(|o| o.inner.clone()).collect();
     let (after, log) = m.apply(&ops).py(py)?;
     Ok(changed(&m, after, log))
 }
 
 #[pyfunction]
+#[pyo3(signature = (root_a, contexts_a, root_b, contexts_b, ethos_a=None, ethos_b=None))]
 fn diff_models(
     py: Python<'_>,
     root_a: &PyMember,
     contexts_a: Vec<PyRef<'_, ContextCore>>,
     root_b: &PyMember,
     contexts_b: Vec<PyRef<'_, ContextCore>>,
+    ethos_a: Option<PyRef<'_, PyEthos>>,
+    ethos_b: Option<PyRef<'_, PyEthos>>,
 ) -> PyResult<Vec<PyOperation>> {
-    let a = model(root_a, &contexts_a);
-    let b = model(root_b, &contexts_b);
+    let a = model(root_a, &contexts_a, ethos_a.as_deref());
+    let b = model(root_b, &contexts_b, ethos_b.as_deref());
     Ok(model_ops::diff(&a, &b)
         .py(py)?
         .into_iter()
@@ -310,14 +380,38 @@ fn diff_models(
         .collect())
 }
 
-/// The model's JSON form (its causaloid and its contexts).
+/// The model's JSON form (its causaloid, its contexts and its ethos).
 #[pyfunction]
+#[pyo3(signature = (root, contexts, ethos=None))]
 fn model_to_json(
     py: Python<'_>,
     root: &PyMember,
     contexts: Vec<PyRef<'_, ContextCore>>,
+    ethos: Option<PyRef<'_, PyEthos>>,
 ) -> PyResult<String> {
-    model(root, &contexts).to_json().py(py)
+    model(root, &contexts, ethos.as_deref()).to_json().py(py)
+}
+
+/// A model from its JSON form: (causaloid, contexts, ethos or None).
+#[pyfunction]
+#[allow(clippy::type_complexity)]
+fn model_from_json(
+    py: Python<'_>,
+    text: &str,
+) -> PyResult<(PyMember, Vec<ContextCore>, Option<PyEthos>)> {
+    let m = py.detach(|| ModelCore::from_json(text)).py(py)?;
+    let contexts = m
+        .contexts
+        .values()
+        .map(|c| ContextCore {
+            inner: Arc::clone(c),
+        })
+        .collect();
+    Ok((
+        PyMember { inner: m.root },
+        contexts,
+        m.ethos.map(PyEthos::from_arc),
+    ))
 }
 
 #[pyfunction]
@@ -342,6 +436,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(diff_models, m)?)?;
     m.add_function(wrap_pyfunction!(program_to_json, m)?)?;
     m.add_function(wrap_pyfunction!(model_to_json, m)?)?;
+    m.add_function(wrap_pyfunction!(model_from_json, m)?)?;
     m.add_function(wrap_pyfunction!(program_from_json, m)?)?;
     Ok(())
 }

@@ -274,6 +274,20 @@ refused: "taxi" (impermissible by norm "no-taxi")
         return (_rebuild_ethos, (self.norms, self.calculus, self.action_tags))
 
 
+def _from_native(native: Any, known: Mapping[NodeId, Norm] | None = None) -> Ethos:
+    """The Python ethos around an ethos the engine built (a model's after an
+    operation program), keeping the known Python norm of every unchanged id."""
+    from causaloid.ethos.norm import _from_native as norm_from_native
+
+    ethos = Ethos.__new__(Ethos)
+    ethos._native = native
+    ethos._norms = {}
+    for n in native.norms():
+        norm = norm_from_native(n, known)
+        ethos._norms[norm.id] = norm
+    return ethos
+
+
 def _rebuild_ethos(norms: list[Norm], calculus: str = "priority", action_tags: Any = None) -> Ethos:
     return Ethos(norms, calculus=calculus, action_tags=action_tags)
 

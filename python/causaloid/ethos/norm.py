@@ -361,3 +361,72 @@ def _rebuild(
         inherits=inherits,
         decide=decide,
     )
+
+
+def _from_native(native: Any, known: Mapping[NodeId, Norm] | None = None) -> Norm:
+    """The Python norm around a norm the engine built or read (from an
+    operation program's JSON, say): the known Python norm of that id when it
+    is the same norm, else one rebuilt from the engine's fields."""
+    import json
+
+    from causaloid.context.context import Context
+    from causaloid.errors import CausalError
+    from causaloid.expr.expression import _wrap
+    from causaloid.uncertain import SPRT
+
+    text = None if native.has_host_predicate else native.to_json()
+    same = None if known is None else known.get(native.id)
+    if same is not None:
+        if text is None and same._native.has_host_predicate:
+            return same
+        try:
+            if text is not None and same._native.to_json() == text:
+                return same
+        except CausalError:
+            pass
+    if text is None:
+        raise NormError(
+            f"norm {native.id!r} has a Python predicate this process does not know",
+            {"norm_id": native.id},
+        )
+    fields = json.loads(text)
+    expr, member, contexts = native.parts()
+    ctxs = tuple(Context._wrap(c) for c in contexts)
+    predicate: Any = None
+    if expr is not None:
+        predicate = _wrap(expr, ctxs)
+    elif member is not None:
+        from causaloid.graph._json import wrap
+
+        predicate = wrap(member)
+    decide = None
+    if fields.get("decide") is not None:
+        d = fields["decide"]
+        decide = SPRT(
+            threshold=d["threshold"],
+            confidence=d["confidence"],
+            epsilon=d["epsilon"],
+            max_samples=d["max_samples"],
+            seed=fields.get("seed"),
+        )
+    norm = Norm.__new__(Norm)
+    values = {
+        "id": native.id,
+        "action": fields["action"],
+        "predicate": predicate,
+        "priority": int(fields["priority"]),
+        "specificity": int(fields["specificity"]),
+        "time": float(fields["time"]),
+        "description": fields["description"],
+        "context": ctxs[0] if ctxs else None,
+        "tags": tuple(fields["tags"]),
+        "cost": float(fields["cost"]),
+        "defeats": tuple(_ids(fields["defeats"], "defeats")),
+        "inherits": fields["inherits"],
+        "decide": decide,
+        "modality": Modality(fields["modality"]),
+    }
+    for k, v in values.items():
+        object.__setattr__(norm, k, v)
+    object.__setattr__(norm, "_native", native)
+    return norm

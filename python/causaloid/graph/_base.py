@@ -14,6 +14,7 @@ from typing import Any, Literal, Union
 
 import numpy as np
 
+from causaloid._seed import as_seed
 from causaloid._table import n_rows, numeric, to_columns
 from causaloid._threads import scope
 from causaloid.effect import Effect
@@ -209,7 +210,13 @@ class Causal(ABC):
         return self.evaluate(x, value=value, errors="effect").explain(format=format)
 
     def evaluate_batch(
-        self, table: Any, *, value: Any = None, activations: bool = False, threads: Any = None
+        self,
+        table: Any,
+        *,
+        value: Any = None,
+        activations: bool = False,
+        threads: Any = None,
+        seed: Any = None,
     ) -> Any:
         """Evaluate every row of a table at once.
 
@@ -224,6 +231,11 @@ class Causal(ABC):
         threads : int, optional
             Engine threads for this call only; the configured count
             (:func:`causaloid.set_threads`) when omitted. Never changes the result.
+        seed : int or numpy.random.Generator, optional
+            When a context read is an uncertain data contextoid
+            (``cl.UncertainData``), every row is decided on seeded samples with
+            this seed (default: the seed :meth:`evaluate` uses), so row ``i``
+            still equals ``evaluate(row i)``.
 
         Returns
         -------
@@ -236,9 +248,11 @@ class Causal(ABC):
         equals ``evaluate(row i)``.
         """
         with scope(threads):
-            return self._batch(self._member(), table, value, activations)
+            return self._batch(self._member(), table, value, activations, seed=seed)
 
-    def _batch(self, member: Any, table: Any, value: Any, activations: bool) -> Any:
+    def _batch(
+        self, member: Any, table: Any, value: Any, activations: bool, *, seed: Any = None
+    ) -> Any:
         """:meth:`evaluate_batch` on the native ``member`` (the engine fills
         the context reads)."""
         needed = list(member.columns)
@@ -268,7 +282,18 @@ class Causal(ABC):
             values = np.ascontiguousarray(arr, dtype=np.float64)
         n = n_rows(cols) if cols else (0 if values is None else len(values))
         host = cols if member.has_callables else None
-        verdicts, acts = member.evaluate_batch(arrays, n, values, value_is_bool, host, activations)
+        # Uncertain contextoids: rows are sampled with the single evaluation's seed.
+        chosen = as_seed(seed)
+        verdicts, acts = member.evaluate_batch(
+            arrays,
+            n,
+            values,
+            value_is_bool,
+            host,
+            activations,
+            self._decide_seed() if chosen is None else chosen,
+            self._samples(),
+        )
         if activations:
             return verdicts, dict(acts)
         return verdicts

@@ -204,7 +204,9 @@ class CausalGraph(Causal):
                 value, x = x, self._state_row(None, None)
         return super()._run(how, args, x, value, errors, seed=seed, engine=engine)
 
-    def _batch(self, member: Any, table: Any, value: Any, activations: bool) -> Any:
+    def _batch(
+        self, member: Any, table: Any, value: Any, activations: bool, *, seed: Any = None
+    ) -> Any:
         states = self.states
         if states:
             from causaloid._table import to_columns
@@ -221,7 +223,7 @@ class CausalGraph(Causal):
                     )
                 graph = member.as_graph() if hasattr(member, "as_graph") else member
                 return _sequence(self, graph, cols, value, None).values
-        return super()._batch(member, table, value, activations)
+        return super()._batch(member, table, value, activations, seed=seed)
 
     def evaluate_sequence(
         self, table: Any, *, value: Any = None, state: Mapping[str, float] | None = None

@@ -1,10 +1,10 @@
-"""Models: a causaloid, its contexts and its assumptions; plus observation and
+"""Models: a causaloid, its contexts, its assumptions and its ethos; plus observation and
 inference summaries over batches of evaluations."""
 
 from causaloid.model import ops
 from causaloid.model.assumption import Assumption, AssumptionReport, AssumptionResult
 from causaloid.model.inference import Inference, Observations, infer, observe
-from causaloid.model.model import Model
+from causaloid.model.model import Model, Vetting
 
 __all__ = [
     "Assumption",
@@ -13,6 +13,7 @@ __all__ = [
     "Inference",
     "Model",
     "Observations",
+    "Vetting",
     "infer",
     "observe",
     "ops",

@@ -4,11 +4,13 @@ chosen by name) and the assumptions it rests on, verified against data."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Union
 
 import numpy as np
 
 from causaloid import _native
+from causaloid._seed import Seed
 from causaloid._table import to_columns
 from causaloid._threads import scope
 from causaloid.context.context import Context
@@ -18,11 +20,60 @@ from causaloid.context.errors import (
     UnknownContextError,
 )
 from causaloid.effect import Effect
+from causaloid.errors import InvalidArgumentError
+from causaloid.ethos.ethos import Ethos
+from causaloid.ethos.ethos import _from_native as _ethos_from_native
 from causaloid.graph._base import Causal, check_id
 from causaloid.model.assumption import Assumption, AssumptionReport
 from causaloid.model.inference import Inference, Observations, infer, observe
 
 Contexts = Union[Context, Sequence[Context], Mapping[str, Context], None]
+
+
+@dataclass(frozen=True)
+class Vetting:
+    """What :meth:`Model.vet` found: whether the model proposed the action
+    (its causaloid decided an active verdict) and what its ethos made of it.
+
+    Attributes
+    ----------
+    action : str
+    outcome : {"not proposed", "permitted", "refused"}
+    effect : Effect
+        The model's evaluation (``.explain()`` says why it decided so).
+    verdict : DeonticVerdict or None
+        The ethos's judgement; None when the action was not proposed.
+
+    Truthy when the action was proposed and permitted.
+    """
+
+    action: str
+    outcome: str
+    effect: Effect[Any]
+    verdict: Any
+
+    @property
+    def proposed(self) -> bool:
+        return self.outcome != "not proposed"
+
+    @property
+    def permitted(self) -> bool:
+        return self.outcome == "permitted"
+
+    @property
+    def justification(self) -> str:
+        """Why the outcome holds, in words."""
+        if self.verdict is None:
+            return (
+                f"action {self.action!r} was not proposed: the model decided {self.effect.value!r}"
+            )
+        return str(self.verdict.justification)
+
+    def __bool__(self) -> bool:
+        return self.permitted
+
+    def __str__(self) -> str:
+        return f"{self.outcome}: {self.justification}"
 
 
 class Model:
@@ -41,6 +92,10 @@ class Model:
         from them, for one observation and for batches alike.
     assumptions : iterable of Assumption
         Tested by :meth:`verify_assumptions`.
+    ethos : Ethos, optional
+        Norms that vet the actions the model proposes (:meth:`vet`); an
+        operation program changes them like the rest of the model
+        (``cl.ops.add_norm`` ...). The model reads it live, like its contexts.
 
     Examples
     --------
@@ -72,8 +127,12 @@ class Model:
         causaloid: Causal,
         context: Contexts = None,
         assumptions: Iterable[Assumption] = (),
+        ethos: Ethos | None = None,
     ) -> None:
         self._id = check_id(id)
+        if ethos is not None and not isinstance(ethos, Ethos):
+            raise TypeError(f"ethos must be a cl.Ethos or None; got {type(ethos).__name__}")
+        self._ethos = ethos
         self._description = str(description)
         if not isinstance(causaloid, Causal):
             raise TypeError(
@@ -110,6 +169,14 @@ class Model:
     @property
     def assumptions(self) -> list[Assumption]:
         return list(self._assumptions)
+
+    @property
+    def ethos(self) -> Ethos | None:
+        """The norms that vet the model's actions (None: every action stands)."""
+        return self._ethos
+
+    def _ethos_native(self) -> Any:
+        return None if self._ethos is None else self._ethos._native
 
     @property
     def contexts(self) -> dict[str, Context]:
@@ -197,6 +264,91 @@ class Model:
         effect = self._causaloid._run("evaluate", (), x, value, "effect", engine=self._engine())
         return effect.explain(format=format)
 
+    def vet(
+        self,
+        action: str,
+        x: Any = None,
+        *,
+        value: Any = None,
+        tags: Any = (),
+        time: Any = None,
+        seed: Seed = None,
+        strict: bool = False,
+    ) -> Vetting:
+        """Evaluate one observation and vet ``action`` through the model's ethos.
+
+        The model *proposes* ``action`` when its causaloid decides an active
+        verdict (true, or a degree of at least 0.5); the ethos then judges it
+        in the context a state machine gives a firing: ``"verdict"`` (the
+        verdict as a degree) and the observation's values (uncertain ones
+        included). A model without an ethos permits every proposal.
+
+        Parameters
+        ----------
+        action : str
+            The action the model would take.
+        x : mapping or value, optional
+            The observation (as for :meth:`evaluate`).
+        tags : str or iterable of str
+            Tags the action carries besides those the ethos declares for it.
+        time : float or datetime, optional
+            Judge as of this time (norms enacted later are not in force).
+        seed : int or numpy.random.Generator, optional
+            The sampling seed of uncertain values, for the evaluation and the
+            norms alike.
+
+        Returns
+        -------
+        Vetting
+            ``outcome`` (``"not proposed"``, ``"permitted"`` or ``"refused"``),
+            ``effect``, ``verdict`` (the ethos's judgement or None),
+            ``permitted`` (also ``bool(vetting)``) and ``justification``.
+
+        Examples
+        --------
+        >>> import causaloid as cl
+        >>> fire = cl.Causaloid("fire", "smoke seen", expr=cl.expr.col("smoke") > 0.5)
+        >>> ethos = cl.Ethos([cl.Norm("two-sensors", "evacuate", cl.expr.col("agreeing") < 2,
+        ...                           "impermissible")])
+        >>> m = cl.Model("m", "fire", fire, ethos=ethos)
+        >>> m.vet("evacuate", {"smoke": 0.9, "agreeing": 1}).outcome
+        'refused'
+        >>> m.vet("evacuate", {"smoke": 0.9, "agreeing": 3}).outcome
+        'permitted'
+        >>> m.vet("evacuate", {"smoke": 0.1, "agreeing": 3}).outcome
+        'not proposed'
+        """
+        from causaloid.ethos.ethos import _args, _seed
+        from causaloid.ethos.norm import _tags
+
+        if not isinstance(action, str):
+            raise TypeError(f"action must be a str, got {type(action).__name__}")
+        self._check(strict)
+        chosen = _seed(seed)
+        effect = self._causaloid._run(
+            "evaluate", (), x, value, "raise", seed=chosen, engine=self._engine()
+        )
+        context = dict(x.items()) if hasattr(x, "items") else {}
+        _, context, t = _args(action, context, time)
+        # The engine decides whether the verdict proposes the action and
+        # judges it; without an ethos, an empty one (no norm applies).
+        ethos = _native.Ethos([]) if self._ethos is None else self._ethos._native
+        try:
+            verdict = ethos.vet(action, effect.value, context, t, list(_tags(tags, "tags")), chosen)
+        except ValueError as err:
+            raise InvalidArgumentError(
+                f"model {self._id!r} decided {effect.value!r}, not a verdict: only a bool or a "
+                "degree in [0, 1] proposes an action",
+                {"parameter": "action"},
+            ) from err
+        if verdict is None:
+            outcome = "not proposed"
+        elif verdict is None or verdict.permitted:
+            outcome = "permitted"
+        else:
+            outcome = "refused"
+        return Vetting(action, outcome, effect, verdict)
+
     def evaluate_batch(
         self,
         table: Any,
@@ -205,12 +357,14 @@ class Model:
         activations: bool = False,
         strict: bool = False,
         threads: Any = None,
+        seed: Seed = None,
     ) -> Any:
         """Evaluate every row of ``table`` (see ``Causaloid.evaluate_batch``;
-        ``threads``: engine threads for this call only)."""
+        ``threads``: engine threads for this call only; ``seed``: the sampling
+        seed of uncertain contextoids)."""
         self._check(strict)
         with scope(threads):
-            return self._causaloid._batch(self._engine(), table, value, activations)
+            return self._causaloid._batch(self._engine(), table, value, activations, seed=seed)
 
     def observe(self, table: Any, *, value: Any = None) -> Observations:
         """Number and share of active rows, overall and per node, over a batch."""
@@ -246,10 +400,26 @@ class Model:
         program = list(program)
         natives = _ops._natives(program)
         cores = list(self._contexts.values())
-        member, contexts, log = _native.apply_program(
-            self._causaloid._member(), [c._core for c in cores], natives
+        member, contexts, (ethos_changed, ethos), log = _native.apply_program(
+            self._causaloid._member(), [c._core for c in cores], natives, self._ethos_native()
         )
-        return self._changed(member, contexts, program), _ops.ModificationLog(log, program)
+        new = self._changed(member, contexts, program)
+        if ethos_changed:
+            new._ethos = None if ethos is None else _ethos_from_native(ethos, self._known(program))
+        return new, _ops.ModificationLog(log, program)
+
+    def _known(self, program: list[Any]) -> dict[Any, Any]:
+        """The Python norms a changed ethos may reuse: this model's, then
+        those the program carries (later ones win)."""
+        known: dict[Any, Any] = {}
+        if self._ethos is not None:
+            known.update({n.id: n for n in self._ethos.norms})
+        for op in program:
+            if op.norm is not None:
+                known[op.norm.id] = op.norm
+            if op.name == "set_ethos" and op._args and op._args[0] is not None:
+                known.update({n.id: n for n in op._args[0].norms})
+        return known
 
     def replay(self, log: Any) -> tuple[Model, Any]:
         """Apply the operations of a modification log (from this model or an
@@ -273,17 +443,53 @@ class Model:
             [c._core for c in self._contexts.values()],
             other._causaloid._member(),
             [c._core for c in other._contexts.values()],
+            self._ethos_native(),
+            other._ethos_native(),
         )
-        return [_ops._wrap_native(n) for n in natives]
+        known = {} if other._ethos is None else {n.id: n for n in other._ethos.norms}
+        return [_ops._wrap_native(n, known) for n in natives]
 
     def to_json(self) -> str:
-        """The model's causaloid and contexts in the engine's JSON form
-        (``{"format": "causaloid-model", "root": ..., "contexts": {...}}``;
-        expression causaloids only). Equal models write equal JSON."""
+        """The model's causaloid, contexts and ethos in the engine's JSON form
+        (``{"format": "causaloid-model", "root": ..., "contexts": {...},
+        "ethos": ...}``; expression causaloids and norms only). Equal models
+        write equal JSON."""
         return str(
             _native.model_to_json(
-                self._causaloid._member(), [c._core for c in self._contexts.values()]
+                self._causaloid._member(),
+                [c._core for c in self._contexts.values()],
+                self._ethos_native(),
             )
+        )
+
+    @classmethod
+    def from_json(cls, text: str, id: Any = "model", description: str = "") -> Model:
+        """A model from :meth:`to_json`'s text (the JSON form holds no id,
+        description or assumptions: give the first two here).
+
+        Examples
+        --------
+        >>> import causaloid as cl
+        >>> hot = cl.Causaloid("hot", "", expr=cl.expr.col("temp") > 30)
+        >>> ethos = cl.Ethos([cl.Norm("quiet", "alarm", cl.expr.col("night") > 0,
+        ...                           "impermissible")])
+        >>> m = cl.Model("m", "heat", hot, ethos=ethos)
+        >>> back = cl.Model.from_json(m.to_json(), "m", "heat")
+        >>> back.to_json() == m.to_json(), back.vet("alarm", {"temp": 35, "night": 1}).outcome
+        (True, 'refused')
+        """
+        from causaloid.errors import SerializationError
+        from causaloid.graph._json import wrap
+
+        if not isinstance(text, str):
+            raise SerializationError(f"expected JSON text (a str); got {type(text).__name__}")
+        member, contexts, ethos = _native.model_from_json(text)
+        return cls(
+            id,
+            description,
+            wrap(member),
+            context=[Context._wrap(c) for c in contexts],
+            ethos=None if ethos is None else _ethos_from_native(ethos),
         )
 
     def _changed(self, member: Any, contexts: list[Any], program: list[Any]) -> Model:
@@ -319,6 +525,7 @@ class Model:
             new._contexts[name] = Context._wrap(core) if is_new else self._contexts[name]
         new._assumptions = list(self._assumptions)
         new._report = None
+        new._ethos = self._ethos
         return new
 
     def __getstate__(self) -> dict[str, Any]:
@@ -327,10 +534,16 @@ class Model:
         state["_bound"] = None
         return state
 
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.__dict__.setdefault("_ethos", None)  # pickles from before models had one
+
     def __repr__(self) -> str:
         return (
             f"Model({self._id!r}, {self._description!r}, {self._causaloid!r}, "
-            f"contexts={sorted(self._contexts)}, assumptions={len(self._assumptions)})"
+            f"contexts={sorted(self._contexts)}, assumptions={len(self._assumptions)}"
+            + ("" if self._ethos is None else f", ethos={len(self._ethos)} norms")
+            + ")"
         )
 
 

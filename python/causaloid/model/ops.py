@@ -57,6 +57,7 @@ __all__ = [
     "add_context",
     "add_contextoid",
     "add_edge",
+    "add_norm",
     "add_state",
     "program_from_json",
     "program_to_json",
@@ -64,13 +65,16 @@ __all__ = [
     "remove_context",
     "remove_contextoid",
     "remove_edge",
+    "remove_norm",
     "remove_state",
     "replace_context",
     "set_causaloid",
+    "set_ethos",
     "set_field",
     "set_transform",
     "update_causaloid",
     "update_contextoid",
+    "update_norm",
     "update_state",
 ]
 
@@ -79,18 +83,29 @@ class Operation:
     """One change to a model (build it with the functions of ``cl.ops``).
 
     ``op.name`` is its name in the JSON form (``"add_edge"`` ...), ``op.node``
-    the causaloid it carries (if any).
+    the causaloid it carries (if any), ``op.norm`` the norm (if any).
     """
 
-    __slots__ = ("_args", "_builder", "_native", "_node")
+    __slots__ = ("_args", "_builder", "_native", "_node", "_norm")
 
     def __init__(
-        self, builder: str, args: tuple[Any, ...], native: Any, node: Causal | None = None
+        self,
+        builder: str,
+        args: tuple[Any, ...],
+        native: Any,
+        node: Causal | None = None,
+        norm: Any = None,
     ):
         self._builder = builder
         self._args = args
         self._native = native
         self._node = node
+        self._norm = norm
+
+    @property
+    def norm(self) -> Any:
+        """The :class:`~causaloid.Norm` the operation carries, if any."""
+        return self._norm
 
     @property
     def name(self) -> str:
@@ -291,6 +306,46 @@ def remove_contextoid(context: str, *node_ids: Any) -> Operation:
     return _update_context(context, ops, "remove_contextoid", (context, *node_ids))
 
 
+# ---- norms (the model's ethos) ----------------------------------------------------------------
+
+
+def _norm(norm: Any) -> Any:
+    from causaloid.ethos.norm import Norm
+
+    if not isinstance(norm, Norm):
+        raise TypeError(f"expected a cl.Norm, got {type(norm).__name__}")
+    return norm._native
+
+
+def add_norm(norm: Any) -> Operation:
+    """Add ``norm`` to the model's ethos (a model without one gets one); the
+    norms it defeats or specializes must be there already."""
+    return Operation("add_norm", (norm,), _native.Operation.add_norm(_norm(norm)), norm=norm)
+
+
+def update_norm(norm: Any) -> Operation:
+    """Replace the norm of ``norm``'s id in the model's ethos."""
+    native = _native.Operation.update_norm(_norm(norm))
+    return Operation("update_norm", (norm,), native, norm=norm)
+
+
+def remove_norm(id: NodeId) -> Operation:
+    """Remove a norm from the model's ethos (no other norm may defeat or
+    specialize it)."""
+    i = check_id(id, "norm id")
+    return Operation("remove_norm", (i,), _native.Operation.remove_norm(i))
+
+
+def set_ethos(ethos: Any) -> Operation:
+    """Replace the model's ethos by a copy of ``ethos`` (``None``: no ethos)."""
+    from causaloid.ethos.ethos import Ethos
+
+    if ethos is not None and not isinstance(ethos, Ethos):
+        raise TypeError(f"expected a cl.Ethos or None, got {type(ethos).__name__}")
+    native = _native.Operation.set_ethos(None if ethos is None else ethos._native)
+    return Operation("set_ethos", (ethos,), native)
+
+
 # ---- programs and logs ----------------------------------------------------------------------
 
 
@@ -319,14 +374,22 @@ def program_from_json(text: str) -> list[Operation]:
     return [_wrap_native(o) for o in _native.program_from_json(text)]
 
 
-def _wrap_native(native: Any) -> Operation:
+def _wrap_native(native: Any, norms: Any = None) -> Operation:
+    """The Python operation around one the engine built or read; ``norms``
+    (id to Norm) are the Python norms to reuse where they are the same."""
     node = None
     member = native.member()
     if member is not None:
         from causaloid.graph._json import wrap
 
         node = wrap(member)
-    return Operation("native", (), native, node)
+    norm = None
+    carried = native.norm()
+    if carried is not None:
+        from causaloid.ethos.norm import _from_native
+
+        norm = _from_native(carried, norms)
+    return Operation("native", (), native, node, norm)
 
 
 class LogDiff(NamedTuple):

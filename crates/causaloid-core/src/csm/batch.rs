@@ -212,7 +212,11 @@ impl StateMachine {
         // observation is a slice of it.
         let mut arena: Vec<f64> = Vec::new();
         let mut errors = Vec::new();
-        let parallel = !self.slots.iter().any(|s| s.state.member.has_callables());
+        // A stateful graph's state runs from row to row: one block, in order.
+        let parallel = !self
+            .slots
+            .iter()
+            .any(|s| s.state.member.has_callables() || s.graph_state.is_some());
         // Host callables see the whole table in one call, never a block of it.
         let block_len = if parallel { BLOCK } else { len.max(1) };
         let bounds: Vec<(usize, usize)> = (0..len)
@@ -365,7 +369,7 @@ impl StateMachine {
                 let kind = program.eval_block(block, value_arg, &[], len, block_scratch, buf);
                 Some((kind, buf.as_slice()))
             }
-            Kernel::Member(map) => {
+            Kernel::Member(map) if s.graph_state.is_none() => {
                 let sub: Vec<&[f64]> = map
                     .iter()
                     .map(|&k| block.get(k as usize).copied().unwrap_or(&[]))
@@ -384,7 +388,7 @@ impl StateMachine {
                     Err(_) => None,
                 }
             }
-            Kernel::Expr(_) => None,
+            Kernel::Expr(_) | Kernel::Member(_) => None,
         };
         if let Some((kind, out)) = fast {
             if let Some(col) = sparse(kind, out) {

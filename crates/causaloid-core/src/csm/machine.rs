@@ -9,12 +9,13 @@
 
 use super::batch::BatchDecision;
 use super::error::CsmError;
+use super::graph_state::{GraphState, STATE_SLOT};
 use super::record::{BatchFirings, FiringLog};
 use super::state::{Action, Firing, Observation, Outcome, State};
 use super::window::Window;
 use crate::ethos::{ActionContext, DeonticVerdict, Ethos};
 use crate::expr::{ColumnTable, Program, Scratch};
-use crate::graph::{Function, HostRow, Input, Member, NodeId};
+use crate::graph::{Function, HostRow, Input, Member, NodeId, Sampled, SampledInput, SampledMode};
 use crate::value::{Kind, Value, Verdict};
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
@@ -35,6 +36,8 @@ pub(crate) struct Slot {
     pub kernel: Kernel,
     /// Input slots the state reads (for a precise missing-column error).
     pub needs: Vec<u32>,
+    /// The state a stateful graph carries between observations.
+    pub graph_state: Option<GraphState>,
 }
 
 /// One recorded problem: which observation, which state (if any), what.
@@ -136,15 +139,33 @@ impl StateMachine {
         for (state, action) in states {
             // The member's inputs, for members evaluated through the graph
             // engine (which fills their context reads itself).
+            // A stateful graph's state columns come from the state the
+            // machine carries for it, not from the observation.
+            let graph_state =
+                GraphState::of(&state.member).map_err(|source| CsmError::Evaluation {
+                    state: state.id.clone(),
+                    source,
+                })?;
             let map: Vec<u32> = state
                 .member
                 .columns()
                 .iter()
-                .map(|c| table.slot(c))
+                .map(|c| {
+                    if graph_state.is_some() && GraphState::is_state_column(c) {
+                        STATE_SLOT
+                    } else {
+                        table.slot(c)
+                    }
+                })
                 .collect();
             let kernel = match &state.member {
                 Member::Causaloid(c) => match c.function() {
-                    Function::Expr { program, .. } if program.nodes().is_empty() => {
+                    // A state reading an uncertain data contextoid keeps its
+                    // own reads: the graph engine samples them.
+                    Function::Expr { program, .. }
+                        if program.nodes().is_empty()
+                            && !c.table().reads_uncertain().unwrap_or(false) =>
+                    {
                         // Straight onto the machine's row: its reads become the
                         // machine's, filled once per row for every state.
                         let full =
@@ -165,6 +186,7 @@ impl StateMachine {
                 action,
                 kernel,
                 needs: map,
+                graph_state,
             });
         }
         if let Some(e) = &self.ethos {
@@ -389,15 +411,45 @@ impl StateMachine {
                 })
             }
             Kernel::Member(map) => {
-                let sub: Vec<f64> = map
+                let mut sub: Vec<f64> = map
                     .iter()
                     .map(|&k| row.get(k as usize).copied().unwrap_or(f64::NAN))
                     .collect();
-                let eval = s.state.member.evaluate(&Input {
-                    value,
-                    row: &sub,
-                    host,
-                });
+                if let Some(gs) = &s.graph_state {
+                    gs.fill(&mut sub);
+                }
+                let eval = if s.state.member.reads_uncertain_context().map_err(fail)? {
+                    // On seeded samples, as the state's causaloid alone decides.
+                    let samples = match &s.state.member {
+                        Member::Causaloid(c) => c.decide(),
+                        _ => None,
+                    }
+                    .unwrap_or_default()
+                    .max_samples;
+                    let input = SampledInput {
+                        value: value.map(Sampled::Certain),
+                        row: sub
+                            .iter()
+                            .map(|&x| Sampled::Certain(Value::Num(x)))
+                            .collect(),
+                        host,
+                        seed: crate::graph::DEFAULT_BATCH_SEED,
+                        samples,
+                    };
+                    s.state
+                        .member
+                        .evaluate_sampled(&input, &SampledMode::Roots)
+                        .map_err(fail)?
+                } else {
+                    s.state.member.evaluate(&Input {
+                        value,
+                        row: &sub,
+                        host,
+                    })
+                };
+                if let Some(gs) = &s.graph_state {
+                    gs.advance(&eval);
+                }
                 eval.verdict().map_err(|e| fail(e.clone()))
             }
         }

@@ -6,6 +6,7 @@ mod batch;
 mod binary;
 mod carry;
 mod error;
+mod graph_state;
 mod machine;
 mod record;
 mod state;

@@ -78,6 +78,36 @@ impl<'a> ActionContext<'a> {
         self
     }
 
+    /// Runs `f` on this context with `name = value` in front of its certain
+    /// values (shadowing an entry of that name); uncertain values, seed and
+    /// host carry over.
+    pub fn with_leading<R>(
+        &self,
+        name: &str,
+        value: f64,
+        f: impl FnOnce(&ActionContext<'_>) -> R,
+    ) -> R {
+        let n = self.len();
+        let mut names = Vec::with_capacity(n + 1);
+        let mut values = Vec::with_capacity(n + 1);
+        names.push(name.to_owned());
+        values.push(value);
+        for (k, v) in self.names.iter().zip(self.values) {
+            if k != name {
+                names.push(k.clone());
+                values.push(*v);
+            }
+        }
+        let view = ActionContext {
+            names: &names,
+            values: &values,
+            host: self.host,
+            uncertain: self.uncertain,
+            seed: self.seed,
+        };
+        f(&view)
+    }
+
     pub fn host(&self) -> Option<&'a (dyn Any + Send + Sync)> {
         self.host
     }

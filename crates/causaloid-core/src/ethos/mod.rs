@@ -7,6 +7,7 @@
 pub(crate) mod binary;
 mod context;
 mod error;
+mod json;
 mod norm;
 mod resolve;
 #[cfg(test)]
@@ -15,6 +16,8 @@ mod verdict;
 
 pub use context::{ActionContext, OwnedContext, DEFAULT_SEED};
 pub use error::EthosError;
+pub(crate) use json::same_norm;
+pub use json::{norm_from_value, norm_to_value};
 pub use norm::{Modality, Norm, NormPredicate, Predicate, ANY_ACTION};
 pub use resolve::{Choice, Ethos};
 pub use verdict::{Calculus, Defeat, DeonticVerdict, Rule};

@@ -358,13 +358,14 @@ impl CompiledNorm {
         })
     }
 
-    /// Whether the predicate reads one of the context's uncertain values.
+    /// Whether the predicate reads one of the context's uncertain values, or
+    /// the value of an uncertain data contextoid.
     fn reads_uncertain(&self, context: &ActionContext<'_>) -> bool {
-        context.has_uncertain()
-            && self
-                .member
-                .as_ref()
-                .is_some_and(|m| m.columns().iter().any(|c| context.uncertain(c).is_some()))
+        let Some(m) = self.member.as_ref() else {
+            return false;
+        };
+        (context.has_uncertain() && m.columns().iter().any(|c| context.uncertain(c).is_some()))
+            || m.layout().reads_uncertain().unwrap_or(false)
     }
 
     /// Evaluates the predicate as a member of the graph engine: on samples

@@ -439,6 +439,29 @@ impl Ethos {
         }
     }
 
+    /// Vets an action a structure (a model's causaloid, a state's) proposes
+    /// by deciding `verdict`: `None` when the verdict is not active (nothing
+    /// is proposed, nothing judged), else the judgement of `action` in
+    /// `context` with `"verdict"` (the verdict as a degree) in front of its
+    /// values, as a state machine's ethos sees a firing.
+    pub fn vet(
+        &self,
+        action: &str,
+        tags: &[String],
+        verdict: crate::value::Verdict,
+        context: &ActionContext<'_>,
+        now: Option<f64>,
+    ) -> Result<Option<DeonticVerdict>, EthosError> {
+        if !verdict.is_active() {
+            return Ok(None);
+        }
+        context
+            .with_leading(crate::csm::VERDICT, verdict.degree(), |view| {
+                self.evaluate_tagged(action, tags, view, now)
+            })
+            .map(Some)
+    }
+
     /// Judges `action` in `context`, with the tags declared for it.
     ///
     /// `now`, when given, leaves out norms enacted after it (not yet in force).
@@ -504,8 +527,10 @@ impl Ethos {
                 row[slot as usize] = v;
             }
         }
+        // An uncertain contextoid's value stays out of the row: the norms
+        // reading it are decided on samples (see `CompiledNorm::holds`).
         self.table
-            .fill_row(&mut row)
+            .fill_row_certain(&mut row)
             .map_err(|source| EthosError::Read { source })?;
         let mut stack = Scratch::new();
         let n = self.norms.len();

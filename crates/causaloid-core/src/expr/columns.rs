@@ -205,6 +205,43 @@ impl ColumnTable {
         Ok(())
     }
 
+    /// As [`ColumnTable::fill_row`], but the value of an uncertain data
+    /// contextoid is left NaN instead of refused; returns whether one was
+    /// left (a consumer then decides the structures reading it on samples).
+    pub fn fill_row_certain(&self, row: &mut [f64]) -> Result<bool, CausalError> {
+        if !self.has_reads() {
+            return Ok(false);
+        }
+        let snaps = self.snapshots()?;
+        let mut uncertain = false;
+        for &s in &self.reads {
+            let Some(Slot::Read(r)) = self.slots.get(s as usize) else {
+                continue;
+            };
+            let Some(ctx) = snaps.get(r.context.as_str()) else {
+                continue;
+            };
+            if let ReadKind::Node { id, field } = &r.read {
+                if ctx.uncertain_value(id, field).is_some() {
+                    uncertain = true;
+                    if let Some(o) = row.get_mut(s as usize) {
+                        *o = f64::NAN;
+                    }
+                    continue;
+                }
+            }
+            let at = r
+                .anchor()
+                .and_then(|a| self.get(a))
+                .and_then(|a| row.get(a as usize).copied());
+            let x = read_one(ctx, r, at)?;
+            if let Some(o) = row.get_mut(s as usize) {
+                *o = x;
+            }
+        }
+        Ok(uncertain)
+    }
+
     /// The read columns of a block: `cols` holds the block's full-width
     /// columns (read slots may be empty); returns (slot, column) per read.
     pub fn read_columns(

@@ -45,6 +45,21 @@ impl Member {
         input: &BatchInput<'_>,
         activations: bool,
     ) -> Result<BatchOutput, CausalError> {
+        // A read of an uncertain data contextoid: row by row on samples.
+        if self.reads_uncertain_context()? {
+            let samples = match self {
+                Member::Causaloid(c) => c.decide(),
+                _ => None,
+            }
+            .unwrap_or_default()
+            .max_samples;
+            return self.evaluate_batch_sampled(
+                input,
+                activations,
+                super::sampled::DEFAULT_BATCH_SEED,
+                samples,
+            );
+        }
         if !activations {
             if let Some(packed) = self.evaluate_batch_packed(input)? {
                 return Ok(BatchOutput {
@@ -156,6 +171,9 @@ impl Member {
             return Ok(None);
         };
         g.frozen()?;
+        if self.reads_uncertain_context()? {
+            return Ok(None);
+        }
         if input.value.is_some() || input.host.is_some() {
             return Ok(None);
         }
@@ -245,7 +263,7 @@ impl Member {
         None
     }
 
-    fn children(&self) -> &[Member] {
+    pub(crate) fn children(&self) -> &[Member] {
         match self {
             Member::Causaloid(_) => std::slice::from_ref(self),
             Member::Collection(c) => c.members(),
@@ -253,7 +271,7 @@ impl Member {
         }
     }
 
-    fn empty_kind(&self) -> Kind {
+    pub(crate) fn empty_kind(&self) -> Kind {
         Kind::Bool
     }
 }

@@ -195,6 +195,7 @@ impl CausalGraph {
     pub fn add(&mut self, member: Member) -> Result<NodeId, CausalError> {
         self.check_unfrozen()?;
         member.check_nesting()?;
+        member.check_stateless()?;
         let id = member.id().clone();
         if self.index.contains_key(&id) {
             return Err(CausalError::DuplicateId { id });

@@ -125,6 +125,7 @@ impl Collection {
         let mut seen = HashSet::new();
         for m in &members {
             m.check_nesting()?;
+            m.check_stateless()?;
             if !seen.insert(m.id().clone()) {
                 return Err(CausalError::DuplicateId { id: m.id().clone() });
             }

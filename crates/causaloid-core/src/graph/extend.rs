@@ -273,6 +273,7 @@ impl CausalGraph {
             });
         }
         member.check_nesting()?;
+        member.check_stateless()?;
         self.nodes_mut()[i as usize] = member;
         self.depth = self
             .nodes()
@@ -630,7 +631,7 @@ impl CausalGraph {
 
 /// The value node `node` of the top graph decided last in `e` (relays may
 /// evaluate a node more than once).
-fn last_decision(e: &Evaluation, node: u32) -> Option<Value> {
+pub(crate) fn last_decision(e: &Evaluation, node: u32) -> Option<Value> {
     e.trace()
         .decoded()
         .filter(|d| d.scope == 1 && d.member == node)

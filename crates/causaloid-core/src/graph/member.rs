@@ -146,6 +146,35 @@ impl Member {
         Ok(())
     }
 
+    /// Refuses to nest a stateful graph inside another structure (a graph
+    /// node, a collection member). Nested, a graph is evaluated one row at a
+    /// time as part of its parent: rows of a batch run in parallel, a node
+    /// outside `evaluate_from`'s sub-graph is skipped, a relay may evaluate it
+    /// twice in one row and a collection may stop before it, so there is no
+    /// single "previous row" whose writer's value it could carry. A stateful
+    /// graph carries its state at the top of a sequence (`evaluate_sequence`,
+    /// a model's batch) or as a state machine's state.
+    pub(crate) fn check_stateless(&self) -> Result<(), CausalError> {
+        if let Member::Graph(g) = self {
+            if let Some(s) = g.states().first() {
+                return Err(CausalError::State {
+                    name: s.name.clone(),
+                    message: format!(
+                        "is declared by graph {}, which cannot be nested in another structure: \
+                         nested, it is evaluated as one step of its parent's row (in parallel \
+                         in a batch, skipped outside a sub-graph, repeated by a relay, cut short \
+                         by a collection), so no previous row exists for its writer to carry the \
+                         state from; evaluate it at the top of a sequence (evaluate_sequence, a \
+                         model's batch) or as a state machine's state, or move its nodes and \
+                         state into the outer graph",
+                        g.id()
+                    ),
+                });
+            }
+        }
+        Ok(())
+    }
+
     /// Number of causaloids inside, counting nested ones.
     pub fn size(&self) -> usize {
         match self {

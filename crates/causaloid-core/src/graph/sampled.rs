@@ -349,6 +349,176 @@ impl Member {
     }
 }
 
+/// The sampling seed of a batch whose structure reads an uncertain data
+/// contextoid, unless the caller gives one (the seed a single evaluation uses
+/// by default, so row `i` equals evaluating row `i` alone).
+pub const DEFAULT_BATCH_SEED: u64 = 0;
+
+/// One row of a sampled batch: its value and each top-level member's value.
+type SampledRow = (Value, Vec<Option<Value>>);
+
+impl Member {
+    /// Whether a context read of this structure is the value of an uncertain
+    /// data contextoid (its evaluations then go through the sampled path).
+    pub fn reads_uncertain_context(&self) -> Result<bool, CausalError> {
+        self.layout().reads_uncertain()
+    }
+
+    /// A batch on the sampled path, row by row: row `i` is
+    /// [`Member::evaluate_sampled`] of row `i` with the same `seed` and
+    /// `samples`, so it equals evaluating that row alone. Rows run in
+    /// parallel; the first failing row's error is returned.
+    pub fn evaluate_batch_sampled(
+        &self,
+        input: &super::BatchInput<'_>,
+        activations: bool,
+        seed: u64,
+        samples: usize,
+    ) -> Result<super::BatchOutput, CausalError> {
+        use rayon::prelude::*;
+        if self.has_callables() {
+            return Err(CausalError::InvalidArgument {
+                name: "table",
+                message: format!(
+                    "{} {} reads an uncertain data contextoid and calls host functions: its rows \
+                     are sampled one at a time, which a batch of host calls cannot do; evaluate \
+                     the rows one by one",
+                    self.kind_name(),
+                    self.id()
+                ),
+            });
+        }
+        if let Member::Graph(g) = self {
+            g.frozen()?;
+        }
+        let width = self.table().names().len();
+        if input.columns.len() != width {
+            return Err(CausalError::Shape {
+                what: "columns".into(),
+                expected: width,
+                found: input.columns.len(),
+            });
+        }
+        for c in &input.columns {
+            if c.len() != input.len {
+                return Err(CausalError::Shape {
+                    what: "column".into(),
+                    expected: input.len,
+                    found: c.len(),
+                });
+            }
+        }
+        if let Some((_, v)) = input.value {
+            if v.len() != input.len {
+                return Err(CausalError::Shape {
+                    what: "value".into(),
+                    expected: input.len,
+                    found: v.len(),
+                });
+            }
+        }
+        let children: Vec<NodeId> = if activations {
+            self.children().iter().map(|m| m.id().clone()).collect()
+        } else {
+            Vec::new()
+        };
+        let run = |r: usize| -> Result<SampledRow, CausalError> {
+            let row = SampledInput {
+                value: input
+                    .value
+                    .map(|(k, v)| Sampled::Certain(Value::from_raw(k, v[r]))),
+                row: input
+                    .columns
+                    .iter()
+                    .map(|c| Sampled::Certain(Value::Num(c[r])))
+                    .collect(),
+                host: None,
+                seed,
+                samples,
+            };
+            let e = self.evaluate_sampled(&row, &SampledMode::Roots)?;
+            let v = match e.result() {
+                Ok(v) => v,
+                Err(CausalError::InvalidVerdict { id, found, .. }) => {
+                    return Err(CausalError::InvalidVerdict {
+                        id: id.clone(),
+                        found: found.clone(),
+                        row: Some(r),
+                    })
+                }
+                Err(err) => return Err(err.clone()),
+            };
+            let acts = if activations {
+                let top = if matches!(self, Member::Causaloid(_)) {
+                    0
+                } else {
+                    1
+                };
+                (0..children.len() as u32)
+                    .map(|i| {
+                        e.trace()
+                            .decoded()
+                            .filter(|d| d.scope == top && d.member == i)
+                            .filter_map(|d| match d.outcome {
+                                Outcome::Decided(v) => Some(v),
+                                _ => None,
+                            })
+                            .last()
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            Ok((v, acts))
+        };
+        let rows: Vec<Result<SampledRow, CausalError>> =
+            (0..input.len).into_par_iter().map(run).collect();
+        let mut verdicts = Vec::new();
+        verdicts
+            .try_reserve_exact(input.len)
+            .map_err(|_| CausalError::InvalidArgument {
+                name: "rows",
+                message: format!("cannot allocate {} verdicts", input.len),
+            })?;
+        let mut kind = if input.len == 0 {
+            self.empty_kind()
+        } else {
+            Kind::Bool
+        };
+        let mut acts: Vec<(NodeId, Kind, Vec<f64>)> = children
+            .into_iter()
+            .map(|id| (id, Kind::Bool, Vec::with_capacity(input.len)))
+            .collect();
+        for (r, row) in rows.into_iter().enumerate() {
+            let (v, nodes) = row?;
+            kind = if r == 0 {
+                v.kind()
+            } else {
+                kind.both(v.kind())
+            };
+            verdicts.push(v.num());
+            for (a, n) in acts.iter_mut().zip(nodes) {
+                match n {
+                    Some(x) => {
+                        a.1 = if a.2.is_empty() {
+                            x.kind()
+                        } else {
+                            a.1.both(x.kind())
+                        };
+                        a.2.push(x.num());
+                    }
+                    None => a.2.push(f64::NAN),
+                }
+            }
+        }
+        Ok(super::BatchOutput {
+            kind,
+            verdicts,
+            activations: acts,
+        })
+    }
+}
+
 impl CausalGraph {
     /// [`Member::evaluate_sampled`] for a frozen graph.
     pub fn evaluate_sampled(

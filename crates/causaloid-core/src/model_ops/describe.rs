@@ -75,3 +75,58 @@ pub(crate) fn context_ops_text(ops: &[ContextOp]) -> String {
         .collect();
     parts.join("; ")
 }
+
+/// `norm "no-lock-in" (impermissible "lock_doors" when (col("people") > 0), priority 5)`.
+pub(crate) fn norm_text(n: &crate::ethos::Norm) -> String {
+    use crate::ethos::Predicate;
+    let when = match &n.predicate {
+        Predicate::Always => String::new(),
+        Predicate::Expr(e) => format!(" when {e}"),
+        Predicate::Member(m) => format!(" when {} {} holds", m.kind_name(), m.id()),
+        Predicate::Host(_) => " when its host predicate holds".into(),
+    };
+    let mut extra = Vec::new();
+    if n.priority != 0 {
+        extra.push(format!("priority {}", n.priority));
+    }
+    if n.specificity != 0 {
+        extra.push(format!("specificity {}", n.specificity));
+    }
+    if !n.tags.is_empty() {
+        extra.push(format!("tags {}", n.tags.join(", ")));
+    }
+    if n.cost != 0.0 {
+        extra.push(format!("cost {}", n.cost));
+    }
+    if !n.defeats.is_empty() {
+        let ids: Vec<String> = n.defeats.iter().map(ToString::to_string).collect();
+        extra.push(format!("defeats {}", ids.join(", ")));
+    }
+    if let Some(p) = &n.inherits {
+        extra.push(format!("specializes {p}"));
+    }
+    let extra = if extra.is_empty() {
+        String::new()
+    } else {
+        format!(", {}", extra.join(", "))
+    };
+    let desc = if n.description.is_empty() {
+        String::new()
+    } else {
+        format!("{}: ", n.description)
+    };
+    format!(
+        "norm {} ({desc}{} {:?}{when}{extra})",
+        n.id, n.modality, n.action
+    )
+}
+
+/// `an ethos of 3 norms (priority calculus)`.
+pub(crate) fn ethos_text(e: &crate::ethos::Ethos) -> String {
+    format!(
+        "an ethos of {} norm{} ({} calculus)",
+        e.len(),
+        plural(e.len()),
+        e.calculus().name()
+    )
+}

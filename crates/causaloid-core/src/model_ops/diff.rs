@@ -3,6 +3,7 @@
 
 use super::{ModelCore, ModificationLog, Operation};
 use crate::error::CausalError;
+use crate::ethos::{same_norm, Ethos, Norm};
 use crate::graph::{CausalGraph, Function, Member, NodeId};
 use std::collections::BTreeSet;
 
@@ -47,6 +48,7 @@ pub fn diff(a: &ModelCore, b: &ModelCore) -> Result<Vec<Operation>, CausalError>
         (x, y) if same_member(x, y) => {}
         (_, y) => ops.push(Operation::SetCausaloid { node: y.clone() }),
     }
+    diff_ethos(a.ethos.as_deref(), b.ethos.as_deref(), &mut ops);
     for name in a.contexts.keys() {
         if !b.contexts.contains_key(name) {
             ops.push(Operation::RemoveContext { name: name.clone() });
@@ -221,5 +223,98 @@ pub fn diff_logs(left: &ModificationLog, right: &ModificationLog) -> LogDiff {
         common,
         only_left: (common..kl.len()).collect(),
         only_right: (common..kr.len()).collect(),
+    }
+}
+
+/// The norms `n` names (defeats, specializes).
+fn named(n: &Norm) -> impl Iterator<Item = &NodeId> {
+    n.defeats.iter().chain(n.inherits.iter())
+}
+
+/// The operations that turn ethos `a` into `b`, in an order every step of
+/// which the ethos accepts: norms that go (or change their relations) are
+/// removed after the norms naming them, then changed norms are updated, then
+/// new ones are added after the norms they name.
+fn diff_ethos(a: Option<&Ethos>, b: Option<&Ethos>, ops: &mut Vec<Operation>) {
+    let (a, b) = match (a, b) {
+        (None, None) => return,
+        (_, None) => {
+            ops.push(Operation::SetEthos { ethos: None });
+            return;
+        }
+        (None, Some(b)) => {
+            ops.push(Operation::SetEthos {
+                ethos: Some(b.clone()),
+            });
+            return;
+        }
+        (Some(a), Some(b)) => (a, b),
+    };
+    let mut tags_a = a.tagged_actions().to_vec();
+    let mut tags_b = b.tagged_actions().to_vec();
+    tags_a.sort();
+    tags_b.sort();
+    if a.calculus() != b.calculus() || tags_a != tags_b {
+        ops.push(Operation::SetEthos {
+            ethos: Some(b.clone()),
+        });
+        return;
+    }
+    let in_b = |id: &NodeId| b.get(id);
+    // Norms of `a` removed: gone from `b`, relations changed, or naming one of those.
+    let mut removed: Vec<&Norm> = a
+        .norms()
+        .filter(|n| match in_b(&n.id) {
+            None => true,
+            Some(m) => n.defeats != m.defeats || n.inherits != m.inherits,
+        })
+        .collect();
+    loop {
+        let more: Vec<&Norm> = a
+            .norms()
+            .filter(|n| !removed.iter().any(|r| r.id == n.id))
+            .filter(|n| named(n).any(|t| removed.iter().any(|r| &r.id == t)))
+            .collect();
+        if more.is_empty() {
+            break;
+        }
+        removed.extend(more);
+    }
+    // Remove referrers first.
+    let mut left: Vec<&Norm> = removed.clone();
+    while !left.is_empty() {
+        let Some(i) = (0..left.len()).find(|&i| {
+            !left
+                .iter()
+                .any(|m| m.id != left[i].id && named(m).any(|t| *t == left[i].id))
+        }) else {
+            break; // a loop, which an ethos never holds
+        };
+        let n = left.remove(i);
+        ops.push(Operation::RemoveNorm { id: n.id.clone() });
+    }
+    for n in a.norms() {
+        if removed.iter().any(|r| r.id == n.id) {
+            continue;
+        }
+        if let Some(m) = in_b(&n.id) {
+            if !same_norm(n, m) {
+                ops.push(Operation::UpdateNorm { norm: m.clone() });
+            }
+        }
+    }
+    // Add the new and the removed-to-be-re-added, the named first.
+    let mut added: Vec<&Norm> = b
+        .norms()
+        .filter(|m| a.get(&m.id).is_none() || removed.iter().any(|r| r.id == m.id))
+        .collect();
+    while !added.is_empty() {
+        let Some(i) = (0..added.len()).find(|&i| {
+            !named(added[i]).any(|t| added.iter().any(|m| &m.id == t && m.id != added[i].id))
+        }) else {
+            break;
+        };
+        let m = added.remove(i);
+        ops.push(Operation::AddNorm { norm: m.clone() });
     }
 }

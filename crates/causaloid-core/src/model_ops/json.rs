@@ -14,7 +14,8 @@
 use super::{LogEntry, ModificationLog, Operation};
 use crate::context::{Context, Operation as ContextOp};
 use crate::error::CausalError;
-use crate::expr::Expr;
+use crate::ethos::Ethos;
+use crate::expr::{Contexts, Expr};
 use crate::graph::{Member, NodeId};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -91,6 +92,19 @@ enum OpDto {
     },
     SetCausaloid {
         node: Value,
+    },
+    AddNorm {
+        norm: Value,
+    },
+    UpdateNorm {
+        norm: Value,
+    },
+    RemoveNorm {
+        id: NodeId,
+    },
+    SetEthos {
+        #[serde(default)]
+        ethos: Option<Value>,
     },
 }
 
@@ -180,6 +194,16 @@ fn to_dto(op: &Operation) -> Result<OpDto, CausalError> {
         Operation::SetCausaloid { node } => OpDto::SetCausaloid {
             node: member_value(node)?,
         },
+        Operation::AddNorm { norm } => OpDto::AddNorm {
+            norm: crate::ethos::norm_to_value(norm)?,
+        },
+        Operation::UpdateNorm { norm } => OpDto::UpdateNorm {
+            norm: crate::ethos::norm_to_value(norm)?,
+        },
+        Operation::RemoveNorm { id } => OpDto::RemoveNorm { id: id.clone() },
+        Operation::SetEthos { ethos } => OpDto::SetEthos {
+            ethos: ethos.as_ref().map(Ethos::to_json_value).transpose()?,
+        },
     })
 }
 
@@ -238,6 +262,18 @@ fn from_dto(d: OpDto) -> Result<Operation, CausalError> {
         OpDto::UpdateContext { name, ops } => Operation::UpdateContext { name, ops },
         OpDto::SetCausaloid { node } => Operation::SetCausaloid {
             node: member_from(&node)?,
+        },
+        OpDto::AddNorm { norm } => Operation::AddNorm {
+            norm: crate::ethos::norm_from_value(norm, &Contexts::new())?,
+        },
+        OpDto::UpdateNorm { norm } => Operation::UpdateNorm {
+            norm: crate::ethos::norm_from_value(norm, &Contexts::new())?,
+        },
+        OpDto::RemoveNorm { id } => Operation::RemoveNorm { id },
+        OpDto::SetEthos { ethos } => Operation::SetEthos {
+            ethos: ethos
+                .map(|v| Ethos::from_json_value(v, &Contexts::new()))
+                .transpose()?,
         },
     })
 }
@@ -320,9 +356,9 @@ impl ModificationLog {
 
 impl super::ModelCore {
     /// The model's JSON form: `{"format": "causaloid-model", "version": 1,
-    /// "root": <structure document>, "contexts": {name: <context document>}}`.
-    /// The contexts are the model's (they take precedence over the copies the
-    /// structure document embeds).
+    /// "root": <structure document>, "contexts": {name: <context document>},
+    /// "ethos": <ethos document> or null}`. The contexts are the model's
+    /// (they take precedence over the copies the structure document embeds).
     pub fn to_json(&self) -> Result<String, CausalError> {
         let root: Value = crate::json::from_str(&self.root.to_json()?, "causaloid JSON")?;
         let mut contexts = serde_json::Map::new();
@@ -334,9 +370,58 @@ impl super::ModelCore {
             "version": VERSION,
             "root": root,
             "contexts": Value::Object(contexts),
+            "ethos": self.ethos.as_deref().map(Ethos::to_json_value).transpose()?,
         });
         serde_json::to_string(&doc).map_err(|e| CausalError::Serialization {
             message: e.to_string(),
+        })
+    }
+
+    /// Reads [`ModelCore::to_json`]'s text: the structure and the norms read
+    /// the model's contexts.
+    pub fn from_json(text: &str) -> Result<super::ModelCore, CausalError> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct ModelDoc {
+            format: String,
+            version: u32,
+            root: Value,
+            #[serde(default)]
+            contexts: serde_json::Map<String, Value>,
+            #[serde(default)]
+            ethos: Option<Value>,
+        }
+        let doc: ModelDoc = crate::json::from_str(text, "model JSON")?;
+        if doc.format != "causaloid-model" || doc.version != VERSION {
+            return Err(CausalError::Serialization {
+                message: format!(
+                    "expected format \"causaloid-model\" version {VERSION}, found {:?} version {}",
+                    doc.format, doc.version
+                ),
+            });
+        }
+        let mut contexts = Contexts::new();
+        for (name, v) in doc.contexts {
+            let c = context_from(&v)?;
+            if c.name() != name {
+                return Err(CausalError::Serialization {
+                    message: format!("the context under {name:?} is named {:?}", c.name()),
+                });
+            }
+            contexts.insert(
+                name,
+                std::sync::Arc::new(crate::context::SharedContext::new(c)),
+            );
+        }
+        let root = Member::from_json_with(&doc.root.to_string(), &contexts)?;
+        let ethos = doc
+            .ethos
+            .map(|v| Ethos::from_json_value(v, &contexts).map(std::sync::Arc::new))
+            .transpose()?;
+        Ok(super::ModelCore {
+            root,
+            contexts,
+            ethos,
         })
     }
 }

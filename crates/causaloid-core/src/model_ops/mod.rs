@@ -1,12 +1,13 @@
 //! Model changes as data: an operation program (add, update and remove
 //! causaloids, edges, edge transforms, graph states, contexts and their
-//! contextoids) applied to a model all or nothing, and the modification log it
+//! contextoids, and the norms of the model's ethos) applied to a model all or nothing, and the modification log it
 //! produces — replayable onto an equal model, comparable with another log,
 //! serialisable (JSON, owned here) and explained in words. [`diff`] computes
 //! the program that turns one model into another.
 //!
 //! A model here is what the engine evaluates: its causaloid (a causaloid, a
-//! collection or a graph) and its contexts by name. Applying a program never
+//! collection or a graph), its contexts by name and (optionally) the ethos
+//! that vets the actions it proposes. Applying a program never
 //! changes the model it is given: the work happens on copies (graphs and
 //! contexts are copied on write), and the first failing operation returns
 //! [`CausalError::ModelOperation`] with its index, its name and the precise
@@ -18,18 +19,22 @@ mod json;
 
 use crate::context::{Context, Operation as ContextOp, SharedContext};
 use crate::error::CausalError;
+use crate::ethos::{Ethos, EthosError, Norm};
 use crate::expr::{Contexts, Expr};
 use crate::graph::{CausalGraph, Member, NodeId};
 use std::sync::Arc;
 
+pub(crate) use diff::same_member as same_member_pub;
 pub use diff::{diff, diff_logs, LogDiff};
 pub use json::{program_from_json, program_to_json};
 
-/// A model as the engine sees it: its causaloid and its contexts by name.
+/// A model as the engine sees it: its causaloid, its contexts by name and
+/// its ethos (if any).
 #[derive(Clone)]
 pub struct ModelCore {
     pub root: Member,
     pub contexts: Contexts,
+    pub ethos: Option<Arc<Ethos>>,
 }
 
 /// One change to a model.
@@ -97,6 +102,23 @@ pub enum Operation {
     SetCausaloid {
         node: Member,
     },
+    /// Adds a norm to the model's ethos (giving the model an empty ethos
+    /// first if it has none).
+    AddNorm {
+        norm: Norm,
+    },
+    /// Replaces the norm of the same id.
+    UpdateNorm {
+        norm: Norm,
+    },
+    /// Removes a norm (no other norm may defeat or specialize it).
+    RemoveNorm {
+        id: NodeId,
+    },
+    /// Replaces the model's ethos (`None`: the model has none).
+    SetEthos {
+        ethos: Option<Ethos>,
+    },
 }
 
 impl Operation {
@@ -117,6 +139,10 @@ impl Operation {
             Operation::RemoveContext { .. } => "remove_context",
             Operation::UpdateContext { .. } => "update_context",
             Operation::SetCausaloid { .. } => "set_causaloid",
+            Operation::AddNorm { .. } => "add_norm",
+            Operation::UpdateNorm { .. } => "update_norm",
+            Operation::RemoveNorm { .. } => "remove_norm",
+            Operation::SetEthos { .. } => "set_ethos",
         }
     }
 }
@@ -169,6 +195,7 @@ struct Work {
     /// The model's graph, unfrozen, once a graph operation touched it.
     graph: Option<CausalGraph>,
     contexts: Contexts,
+    ethos: Option<Arc<Ethos>>,
 }
 
 impl ModelCore {
@@ -183,6 +210,7 @@ impl ModelCore {
             root: self.root.clone(),
             graph: None,
             contexts: self.contexts.clone(),
+            ethos: self.ethos.clone(),
         };
         let mut log = ModificationLog::default();
         let mut last_graph_op = None;
@@ -225,11 +253,22 @@ impl ModelCore {
             .collect();
         if !changed.is_empty() {
             work.root = work.root.with_contexts(&changed);
+            // So do the norms' predicates that read a changed context.
+            if let Some(ethos) = work.ethos.as_mut() {
+                rebind_norms(Arc::make_mut(ethos), &changed).map_err(|source| {
+                    CausalError::ModelOperation {
+                        index: program.len().saturating_sub(1),
+                        op: program.last().map_or("apply", Operation::name),
+                        source: Box::new(source),
+                    }
+                })?;
+            }
         }
         Ok((
             ModelCore {
                 root: work.root,
                 contexts: work.contexts,
+                ethos: work.ethos,
             },
             log,
         ))
@@ -425,6 +464,42 @@ impl Work {
                     context_ops_text(ops)
                 ))
             }
+            Operation::AddNorm { norm } => {
+                let created = self.ethos.is_none();
+                let ethos = Arc::make_mut(self.ethos.get_or_insert_with(Default::default));
+                ethos.add(norm.clone()).map_err(ethos_error)?;
+                Ok(format!(
+                    "added {}{}",
+                    norm_text(norm),
+                    if created {
+                        " (the model had no ethos: it now has one)"
+                    } else {
+                        ""
+                    }
+                ))
+            }
+            Operation::UpdateNorm { norm } => {
+                let ethos = self.ethos_mut(&norm.id)?;
+                let before = ethos
+                    .get(&norm.id)
+                    .map(norm_text)
+                    .unwrap_or_else(|| format!("norm {}", norm.id));
+                ethos.update(norm.clone()).map_err(ethos_error)?;
+                Ok(format!("updated {before}: now {}", norm_text(norm)))
+            }
+            Operation::RemoveNorm { id } => {
+                let ethos = self.ethos_mut(id)?;
+                let removed = ethos.remove(id).map_err(ethos_error)?;
+                Ok(format!("removed {}", norm_text(&removed)))
+            }
+            Operation::SetEthos { ethos } => {
+                let before = self.ethos.as_deref().map_or("no ethos".into(), ethos_text);
+                self.ethos = ethos.clone().map(Arc::new);
+                Ok(format!(
+                    "replaced the model's ethos ({before}) by {}",
+                    ethos.as_ref().map_or("no ethos".into(), ethos_text)
+                ))
+            }
             Operation::SetCausaloid { node } => {
                 node.check_nesting()?;
                 if let Member::Graph(g) = node {
@@ -446,4 +521,59 @@ impl Work {
 
 fn check_acyclic(g: &CausalGraph) -> Result<(), CausalError> {
     g.check_acyclic()
+}
+
+fn ethos_error(source: EthosError) -> CausalError {
+    CausalError::Ethos {
+        source: Box::new(source),
+    }
+}
+
+impl Work {
+    /// The model's ethos, copied on write; an error naming `norm` when the
+    /// model has none.
+    fn ethos_mut(&mut self, norm: &NodeId) -> Result<&mut Ethos, CausalError> {
+        match self.ethos.as_mut() {
+            Some(e) => Ok(Arc::make_mut(e)),
+            None => Err(ethos_error(EthosError::UnknownNorm { id: norm.clone() })),
+        }
+    }
+}
+
+/// Points the norms reading one of `changed` (by name) at the new version
+/// (the ethos is rebuilt: its column table holds the contexts it reads).
+fn rebind_norms(ethos: &mut Ethos, changed: &[Arc<SharedContext>]) -> Result<(), CausalError> {
+    let mut touched = false;
+    let norms: Vec<Norm> = ethos
+        .norms()
+        .map(|n| {
+            let contexts = n
+                .contexts
+                .iter()
+                .map(|c| {
+                    let name = c.snapshot().name().to_owned();
+                    match changed.iter().find(|x| x.snapshot().name() == name) {
+                        Some(x) => {
+                            touched = true;
+                            Arc::clone(x)
+                        }
+                        None => Arc::clone(c),
+                    }
+                })
+                .collect();
+            n.clone().with_contexts(contexts)
+        })
+        .collect();
+    if !touched {
+        return Ok(());
+    }
+    let mut rebuilt = Ethos::with_norms(norms).map_err(ethos_error)?;
+    rebuilt.set_calculus(ethos.calculus());
+    for (action, tags) in ethos.tagged_actions().to_vec() {
+        rebuilt
+            .set_action_tags(&action, tags)
+            .map_err(ethos_error)?;
+    }
+    *ethos = rebuilt;
+    Ok(())
 }
