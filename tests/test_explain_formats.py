@@ -38,7 +38,13 @@ def test_markdown_nests_the_steps_under_the_verdict():
     assert lines[2].startswith('- graph "alarm"')
     smoke = '  - causaloid "smoke" "smoke detected": (col("smoke") > 0.3) on smoke=0.1 -> false'
     assert lines[3] == smoke
-    assert all(line.startswith(("- ", "  - ")) for line in lines[2:])
+    # the steps as a nested list, then the closing sentence as a paragraph
+    assert all(line.startswith(("- ", "  - ")) for line in lines[2:-2])
+    assert lines[-2] == ""
+    assert lines[-1] == (
+        '*Why:* "fire" decided true because its input is true. '
+        '"heat" gave "fire" true because temp 75 is above 60.'
+    )
 
 
 def test_json_carries_value_lines_and_the_structured_trace():
@@ -46,6 +52,7 @@ def test_json_carries_value_lines_and_the_structured_trace():
     doc = json.loads(effect.explain(format="json"))
     assert doc["value"] is True and doc["ok"] is True and doc["error"] is None
     assert doc["lines"] == effect.explain().splitlines()
+    assert doc["why"] == effect.why and doc["lines"][-1] == f"Why: {effect.why}"
     decided = [(r["id"], r["verdict"]) for r in doc["trace"] if r["event"] == "decided"]
     assert decided == [("smoke", False), ("heat", True), ("fire", True), ("alarm", True)]
 
@@ -80,6 +87,8 @@ def test_markdown_never_lets_a_description_become_markup(description):
     g.add(cl.Causaloid("n", description, expr=E.col("x") > 0))
     g.freeze()
     text = "\n".join(g.explain({"x": 1.0}, format="markdown").splitlines()[2:])
+    assert "*Why:* " in text
+    text = text.replace("*Why:* ", "")
     for ch in "`*_[<":
         assert text.count(ch) == text.count("\\" + ch), (ch, text)
 
@@ -136,6 +145,9 @@ def test_a_context_read_names_its_period_and_the_time_reads_as_a_date():
     t = dt.datetime(2021, 3, 10, tzinfo=dt.timezone.utc).timestamp()
     text = breakout.explain({"time": t, "close": 60.0})
     assert "time=2021-03-10" in text and str(int(t)) not in text
-    assert "high of the previous month (as of time), context btc = 58 (2021-02)" in text
+    assert "the previous month's high (2021-02) = 58, context btc" in text
+    assert text.splitlines()[-1] == (
+        "Why: true because close 60 is above the previous month's high 58 (2021-02)."
+    )
     later = breakout.explain({"time": t + 8.5 * 3600, "close": 60.0})
     assert "time=2021-03-10T08:30:00Z" in later
