@@ -368,12 +368,12 @@ impl Finish<'_> {
             (Finish::Store, Lane::C(c)) => out.fill(c),
             (Finish::AddOut, Lane::S(s)) => {
                 for (o, &x) in out.iter_mut().zip(s) {
-                    *o = x + *o;
+                    *o += x;
                 }
             }
             (Finish::AddOut, Lane::C(c)) => {
                 for o in out.iter_mut() {
-                    *o = c + *o;
+                    *o += c;
                 }
             }
             (Finish::Add(u), f) => map2(f, Lane::S(u), out, |a, b| a + b),
