@@ -630,8 +630,14 @@ impl Scm {
             });
         }
         let model = self.intervene(actions)?;
+        // One parallel scan per column; the first missing value in causal
+        // order is reported, whatever the number of threads.
+        let first_nan: Vec<Option<usize>> = obs
+            .par_iter()
+            .map(|c| c.iter().position(|x| x.is_nan()))
+            .collect();
         for &k in &self.order {
-            if let Some(row) = obs[k].iter().position(|x| x.is_nan()) {
+            if let Some(row) = first_nan[k] {
                 return Err(ScmError::MissingObservation {
                     node: self.names[k].clone(),
                     row,
