@@ -600,6 +600,11 @@ def test_noise_abducted_outside_the_empirical_range_is_flagged_and_explained():
     assert table.outside_support == {"y": 2}
     assert "warning: U_y of 2 of 3 rows lies outside" in table.explain()
     assert [table.row(i).outside_support for i in range(3)] == [[], ["y"], ["y"]]
+    # Many blocks, one thread or several: the same flags and counts.
+    big = {k: np.tile(v, 1500) for k, v in rows.items()}
+    one, two = (m.counterfactual(big, do={"x": 0.0}, threads=t) for t in (1, 2))
+    assert np.array_equal(one.noise_in_support, two.noise_in_support)
+    assert one.outside_support == two.outside_support == {"y": 3000}
     # Strict mode: a precise error naming the first such row, the model unchanged.
     before = m.to_json()
     with pytest.raises(NoiseOutOfSupportError) as err:

@@ -436,6 +436,9 @@ impl Scm {
         // to its noise in place.
         out.par_iter_mut().enumerate().for_each(|(k, col)| {
             let noise = &self.noises[k];
+            if *noise == Noise::None {
+                return; // its equation stores its value (`noise_finish`)
+            }
             col.par_chunks_mut(BLOCK)
                 .enumerate()
                 .for_each(|(b, chunk)| draw(noise, seed, k, b, chunk));
