@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import causaloid as cl
 from causaloid.effect import GuardError, StepLimitError
 from causaloid.errors import CallableError
@@ -74,3 +76,17 @@ def test_a_failing_predicate_is_an_error_in_the_process_not_a_crash():
     assert isinstance(p.error, CallableError)
     b = cl.Process.pure(1.0).branch(lambda v, s, c: True, lambda q: 42)  # type: ignore[arg-type,return-value]
     assert isinstance(b.error, CallableError)
+
+
+@pytest.mark.parametrize("bad", [-1, 2.5, True, "3", None])
+def test_a_loop_bound_that_is_not_a_non_negative_int_is_refused(bad: object) -> None:
+    p = cl.Process.pure(1.0)
+    with pytest.raises(cl.errors.InvalidArgumentError) as err:
+        p.iterate(bad, lambda v, s, c: v)  # type: ignore[arg-type]
+    assert err.value.parameter == "n"
+    with pytest.raises(cl.errors.InvalidArgumentError) as err:
+        p.until(lambda v, s, c: True, lambda v, s, c: v, max_steps=bad)  # type: ignore[arg-type]
+    assert err.value.parameter == "max_steps"
+    # zero is a valid bound: no step runs, the predicate is still checked
+    assert p.iterate(0, lambda v, s, c: v + 1).value == 1.0
+    assert p.until(lambda v, s, c: True, lambda v, s, c: v + 1, max_steps=0).ok

@@ -565,3 +565,80 @@ def test_an_observation_outside_the_uniform_noise_bounds_is_refused_with_its_row
     assert m.explain() == before
     # Sampled rows (noise inside the bounds) are always accepted.
     m.counterfactual(m.sample(5000, seed=1), do={"x": 0.0})
+
+
+def _fitted_line() -> tuple[cl.SCM, dict[str, np.ndarray]]:
+    """y = 1 + 2x fitted from data whose residuals lie in [-0.5, 0.5]."""
+    x = np.linspace(0.0, 1.0, 201)
+    y = 1.0 + 2.0 * x + 0.5 * np.sin(np.arange(201.0))
+    return cl.SCM.from_edges([("x", "y")]).fit({"x": x, "y": y}), {"x": x, "y": y}
+
+
+def test_noise_abducted_outside_the_empirical_range_is_flagged_and_explained():
+    from causaloid.scm.errors import NoiseOutOfRangeError, NoiseOutOfSupportError
+
+    m, data = _fitted_line()
+    low, high = (float(m.noise("y").values.min()), float(m.noise("y").values.max()))  # type: ignore[union-attr]
+    # Its own data: every row in support, even strictly.
+    own = m.counterfactual(data, do={"x": 0.0}, strict=True)
+    assert own.noise_in_support.all() and own.outside_support == {}
+    assert "warning" not in own.explain()
+    # A unit whose y is far above anything the fit has seen.
+    unit = {"x": 0.5, "y": 2.0 + high + 3.0}
+    cf = m.counterfactual(unit, do={"x": 0.0})
+    assert cf.noise_in_support is False and cf.outside_support == ["y"]
+    assert cf["y"] == pytest.approx(m.linear_coefficients("y")[0] + cf.noise["y"], abs=1e-12)
+    text = cf.explain()
+    assert "warning: U_y of this unit lies outside" in text and "Empirical(201 values)" in text
+    assert "extrapolates" in text
+    inside = m.counterfactual({"x": 0.5, "y": 2.0}, do={"x": 0.0})
+    assert inside.noise_in_support is True and inside.outside_support == []
+    # A table: one flag per row, one count per variable, the same in row(i).
+    rows = {"x": np.array([0.1, 0.5, 0.9]), "y": np.array([1.2, 2.0 + high + 3.0, 2.8 + low - 1.0])}
+    table = m.counterfactual(rows, do={"x": 0.0})
+    assert table.noise_in_support.tolist() == [True, False, False]
+    assert table.outside_support == {"y": 2}
+    assert "warning: U_y of 2 of 3 rows lies outside" in table.explain()
+    assert [table.row(i).outside_support for i in range(3)] == [[], ["y"], ["y"]]
+    # Many blocks, one thread or several: the same flags and counts.
+    big = {k: np.tile(v, 1500) for k, v in rows.items()}
+    one, two = (m.counterfactual(big, do={"x": 0.0}, threads=t) for t in (1, 2))
+    assert np.array_equal(one.noise_in_support, two.noise_in_support)
+    assert one.outside_support == two.outside_support == {"y": 3000}
+    # Strict mode: a precise error naming the first such row, the model unchanged.
+    before = m.to_json()
+    with pytest.raises(NoiseOutOfSupportError) as err:
+        m.counterfactual(rows, do={"x": 0.0}, strict=True)
+    e = err.value
+    assert isinstance(e, NoiseOutOfRangeError) and isinstance(e, CausalError)
+    assert (e.variable, e.row, e.values) == ("y", 1, 201)
+    assert (e.low, e.high) == (low, high) and e.noise > high
+    assert m.to_json() == before
+
+
+def test_support_flags_survive_pickling():
+    import pickle
+
+    m, _ = _fitted_line()
+    rows = {"x": np.array([0.1, 0.5]), "y": np.array([1.2, 50.0])}
+    table = m.counterfactual(rows, do={"x": 0.0})
+    one = m.counterfactual({"x": 0.5, "y": 50.0}, do={"x": 0.0})
+    t2, o2 = pickle.loads(pickle.dumps((table, one)))
+    assert t2.noise_in_support.tolist() == [True, False] and t2.outside_support == {"y": 1}
+    assert o2.noise_in_support is False and o2.outside_support == ["y"]
+    assert t2.explain() == table.explain() and o2.explain() == one.explain()
+    # An unpickled model flags the same rows.
+    again = pickle.loads(pickle.dumps(m)).counterfactual(rows, do={"x": 0.0})
+    assert again.noise_in_support.tolist() == [True, False]
+
+
+def test_normal_noise_has_no_support_to_leave():
+    m = linear_gaussian()
+    cf = m.counterfactual({"z": 100.0, "x": -50.0, "y": 1e6}, do={"x": 0.0}, strict=True)
+    assert cf.noise_in_support is True and cf.outside_support == []
+
+
+def test_fit_names_the_table_when_a_column_is_missing():
+    with pytest.raises(InvalidArgumentError) as err:
+        cl.SCM.from_edges([("a", "b")]).fit({"a": np.arange(5.0)})
+    assert err.value.parameter == "table" and "no column 'b'" in str(err.value).replace('"', "'")

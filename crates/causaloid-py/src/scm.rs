@@ -9,7 +9,9 @@ use causaloid_core::scm::{
 };
 use causaloid_core::uncertain::resolve_seed;
 use causaloid_core::ErrorPayload;
-use numpy::{PyArray1, PyReadonlyArray1};
+use numpy::{
+    PyArray1, PyReadonlyArray1, PyReadwriteArray1, PyReadwriteArray2, PyUntypedArrayMethods,
+};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
@@ -112,7 +114,7 @@ fn noise_spec(spec: &Bound<'_, PyTuple>) -> PyResult<Noise> {
         },
         "empirical" => {
             let values: PyReadonlyArray1<'_, f64> = spec.get_item(1)?.extract()?;
-            Noise::Empirical(Arc::new(values.as_array().to_vec()))
+            Noise::empirical(values.as_array().to_vec())
         }
         other => {
             return Err(PyValueError::new_err(format!(
@@ -139,10 +141,19 @@ fn actions(items: Vec<(String, Bound<'_, PyAny>)>) -> PyResult<Vec<(String, Acti
         .collect()
 }
 
-fn arrays<'py>(py: Python<'py>, cols: Vec<Vec<f64>>) -> Vec<Bound<'py, PyArray1<f64>>> {
-    cols.into_iter()
-        .map(|c| PyArray1::from_vec(py, c))
-        .collect()
+/// The rows of a C-contiguous 2-D array, as mutable slices.
+fn rows_mut<'a>(
+    array: &'a mut PyReadwriteArray2<'_, f64>,
+    what: &str,
+) -> PyResult<Vec<&'a mut [f64]>> {
+    let (rows, width) = (array.shape()[0], array.shape()[1]);
+    let flat = array
+        .as_slice_mut()
+        .map_err(|_| PyValueError::new_err(format!("{what} is not a C-contiguous array")))?;
+    if width == 0 {
+        return Ok((0..rows).map(|_| <&mut [f64]>::default()).collect());
+    }
+    Ok(flat.chunks_mut(width).collect())
 }
 
 /// `(variable, description, cut edges)`.
@@ -274,7 +285,10 @@ impl PyScm {
                 "uniform".into(),
                 (*low, *high).into_pyobject(py)?.into_any(),
             ),
-            Noise::Empirical(v) => ("empirical".into(), PyArray1::from_slice(py, v).into_any()),
+            Noise::Empirical(v) => (
+                "empirical".into(),
+                PyArray1::from_slice(py, v.values()).into_any(),
+            ),
         })
     }
 
@@ -292,35 +306,37 @@ impl PyScm {
         self.inner.intervene(&acts).py(py).map(wrap)
     }
 
-    /// `(columns in model order, seed used)`.
-    #[pyo3(signature = (n, seed=None))]
-    fn sample<'py>(
+    /// Samples into `out` (one row per variable, model order; the caller
+    /// allocates it, e.g. `np.zeros((len(names), n))`); returns the seed used.
+    #[pyo3(signature = (out, seed=None))]
+    fn sample_into(
         &self,
-        py: Python<'py>,
-        n: usize,
+        py: Python<'_>,
+        mut out: PyReadwriteArray2<'_, f64>,
         seed: Option<u64>,
-    ) -> PyResult<(Vec<Bound<'py, PyArray1<f64>>>, u64)> {
+    ) -> PyResult<u64> {
         let seed = resolve_seed(seed);
         let scm = self.inner.clone();
-        let cols = py
-            .detach(move || causaloid_core::threads::install(|| scm.sample(n, seed)))
+        let mut cols = rows_mut(&mut out, "out")?;
+        py.detach(|| causaloid_core::threads::install(|| scm.sample_into(&mut cols, seed)))
             .py(py)?;
-        Ok((arrays(py, cols), seed))
+        Ok(seed)
     }
 
-    /// `(values, noise, path, intervened model)`; columns in model order.
-    #[allow(clippy::type_complexity)]
-    fn counterfactual<'py>(
+    /// The counterfactual written into `values` and `noise` (one row per
+    /// variable, model order) and `in_support` (one flag per observed row);
+    /// returns `(path, outside counts per variable, intervened model)`.
+    #[allow(clippy::too_many_arguments)]
+    fn counterfactual_into<'py>(
         &self,
         py: Python<'py>,
         observed: Vec<(String, PyReadonlyArray1<'py, f64>)>,
         items: Vec<(String, Bound<'py, PyAny>)>,
-    ) -> PyResult<(
-        Vec<Bound<'py, PyArray1<f64>>>,
-        Vec<Bound<'py, PyArray1<f64>>>,
-        Vec<String>,
-        PyScm,
-    )> {
+        strict: bool,
+        mut values: PyReadwriteArray2<'py, f64>,
+        mut noise: PyReadwriteArray2<'py, f64>,
+        mut in_support: PyReadwriteArray1<'py, bool>,
+    ) -> PyResult<(Vec<String>, Vec<usize>, PyScm)> {
         let acts = actions(items)?;
         let mut cols: Vec<(&str, &[f64])> = Vec::with_capacity(observed.len());
         for (name, arr) in &observed {
@@ -329,18 +345,28 @@ impl PyScm {
                 .map_err(|_| PyValueError::new_err(format!("column {name:?} is not contiguous")))?;
             cols.push((name.as_str(), s));
         }
+        let mut vals = rows_mut(&mut values, "values")?;
+        let mut us = rows_mut(&mut noise, "noise")?;
+        let flags = in_support
+            .as_slice_mut()
+            .map_err(|_| PyValueError::new_err("in_support is not contiguous"))?;
         let scm = self.inner.clone();
-        let cf = py
-            .detach(|| causaloid_core::threads::install(|| scm.counterfactual(&cols, &acts)))
+        let info = py
+            .detach(|| {
+                causaloid_core::threads::install(|| {
+                    scm.counterfactual_into(&cols, &acts, strict, &mut vals, &mut us, flags)
+                })
+            })
             .py(py)?;
-        let names = cf.model.names().to_vec();
-        let path = cf.path.iter().map(|&k| names[k].clone()).collect();
-        Ok((
-            arrays(py, cf.values),
-            arrays(py, cf.noise),
-            path,
-            wrap(cf.model),
-        ))
+        let names = info.model.names().to_vec();
+        let path = info.path.iter().map(|&k| names[k].clone()).collect();
+        Ok((path, info.outside, wrap(info.model)))
+    }
+
+    /// `(low, high)` an abducted noise value of `name` is checked against
+    /// (a Uniform's bounds, an empirical distribution's range), or None.
+    fn support(&self, py: Python<'_>, name: &str) -> PyResult<Option<(f64, f64)>> {
+        Ok(self.inner.noise(name).py(py)?.support())
     }
 
     /// `(effect, std_error, mean_a, mean_b, n, seed)`.

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from causaloid.effect.effect import Effect, _name
-from causaloid.errors import CallableError, CausalError, EvaluationError
+from causaloid.errors import CallableError, CausalError, EvaluationError, InvalidArgumentError
 
 Step = Callable[[Any, Any, Any], Any]
 Predicate = Callable[[Any, Any, Any], Any]
@@ -26,6 +26,15 @@ class GuardError(EvaluationError, ValueError):
 class StepLimitError(EvaluationError):
     """:meth:`Process.until` reached ``max_steps`` before its predicate held
     (``err.max_steps``, ``err.value``)."""
+
+
+def _count(value: Any, name: str) -> int:
+    """A loop bound: a non-negative int (a bool or a float is refused)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise InvalidArgumentError(
+            f"{name} must be a non-negative int, got {value!r}", {"parameter": name}
+        )
+    return value
 
 
 def _wrap_exception(exc: Exception, what: str) -> CausalError:
@@ -224,6 +233,7 @@ class Process:
         >>> Process.pure(1).iterate(3, lambda v, s, c: v * 2).value
         8
         """
+        n = _count(n, "n")
         p = self
         for i in range(n):
             if p.effect.error is not None:
@@ -240,6 +250,7 @@ class Process:
         >>> round(p.value, 3), p.log[-1]
         (3.704, 'until <lambda>: holds after 3 steps')
         """
+        max_steps = _count(max_steps, "max_steps")
         p = self
         for i in range(max_steps + 1):
             if p.effect.error is not None:

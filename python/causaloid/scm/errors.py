@@ -90,6 +90,16 @@ class NoiseOutOfRangeError(SCMError, ValueError):
     high: float
 
 
+class NoiseOutOfSupportError(NoiseOutOfRangeError):
+    """With ``counterfactual(..., strict=True)``: an observation whose
+    abducted noise lies outside the range of its empirical noise distribution
+    — noise the model has never seen, so the prediction would extrapolate
+    (``err.variable``, ``err.row``, ``err.noise``, ``err.low``, ``err.high``,
+    ``err.values``: the size of the distribution)."""
+
+    values: int
+
+
 class FitError(SCMError, ValueError):
     """An equation cannot be fitted from the data (``err.variable``)."""
 
@@ -110,6 +120,7 @@ __all__ = [
     "MissingObservationError",
     "NotFittedError",
     "NoiseOutOfRangeError",
+    "NoiseOutOfSupportError",
     "NotInvertibleError",
     "SCMCycleError",
     "SCMError",

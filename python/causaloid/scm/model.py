@@ -13,7 +13,7 @@ from causaloid._seed import Seed, as_seed
 from causaloid._table import numeric, to_columns
 from causaloid._threads import scope
 from causaloid.expr import Expr
-from causaloid.scm.errors import EquationError
+from causaloid.scm.errors import EquationError, SCMMemoryError
 from causaloid.scm.noise import Empirical, Linear, NoiseLike, Normal, Uniform, noise_spec
 from causaloid.scm.results import Counterfactual, CounterfactualTable, EffectEstimate, SCMTable
 
@@ -261,10 +261,12 @@ class SCM:
         (``threads``: engine threads for this call only), and a model after
         :meth:`do` reuses the very same noise draws.
         """
+        names = self._native.names()
+        out = _buffer((len(names), _count(n)))
         with scope(threads):
-            cols, used = self._native.sample(_count(n), as_seed(seed))
+            used = self._native.sample_into(out, as_seed(seed))
         notes = [f"{n} samples, seed {used}", *self.explain().splitlines()]
-        return SCMTable(dict(zip(self._native.names(), cols)), notes)
+        return SCMTable(dict(zip(names, out)), notes)
 
     def effect(
         self,
@@ -289,6 +291,7 @@ class SCM:
         observed: Any,
         do: Mapping[str, Intervention] | None = None,
         *,
+        strict: bool = False,
         threads: int | None = None,
     ) -> Counterfactual | CounterfactualTable:
         """What each observed unit's variables would have been under ``do``.
@@ -305,6 +308,14 @@ class SCM:
             natively with the GIL released. Every variable must be observed.
         do : mapping of str to float or Expr
             The interventions, as in :meth:`do`.
+        strict : bool
+            Noise abducted outside the range of an empirical noise
+            distribution (the model never saw such noise: the prediction
+            extrapolates) raises
+            :class:`~causaloid.scm.errors.NoiseOutOfSupportError` instead of
+            being flagged in ``noise_in_support``. Noise outside a
+            ``Uniform``'s bounds is impossible and always raises
+            :class:`~causaloid.scm.errors.NoiseOutOfRangeError`.
         threads : int, optional
             Engine threads for this call only; the configured count
             (:func:`causaloid.set_threads`) when omitted. Never changes the result.
@@ -312,6 +323,20 @@ class SCM:
         Returns
         -------
         Counterfactual or CounterfactualTable
+            With ``noise_in_support`` (per row) and ``outside_support`` (per
+            variable) saying where the abducted noise left its distribution's
+            observed range; ``explain()`` warns about it.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import causaloid as cl
+        >>> m = cl.SCM.from_edges([("x", "y")]).fit(
+        ...     {"x": np.array([0.0, 1.0, 2.0, 3.0]), "y": np.array([0.1, 0.9, 2.1, 2.9])}
+        ... )
+        >>> cf = m.counterfactual({"x": 1.0, "y": 5.0}, do={"x": 2.0})
+        >>> cf.noise_in_support, cf.outside_support
+        (False, ['y'])
         """
         single = isinstance(observed, Mapping) and all(np.ndim(v) == 0 for v in observed.values())
         if single:
@@ -322,11 +347,19 @@ class SCM:
                 for k, v in to_columns(observed).items()
             }
         pairs = [(k, np.ascontiguousarray(v)) for k, v in table.items()]
-        with scope(threads):
-            values, noise, path, model = self._native.counterfactual(pairs, _actions(do or {}))
         names = self._native.names()
+        present = [table[k] for k in names if k in table]
+        rows = int(present[0].shape[0]) if present else 0
+        values = _buffer((len(names), rows))
+        noise = _buffer((len(names), rows))
+        flags = np.zeros(rows, dtype=bool)
+        with scope(threads):
+            path, outside, model = self._native.counterfactual_into(
+                pairs, _actions(do or {}), bool(strict), values, noise, flags
+            )
         m = SCM._wrap(model)
         obs = {k: table[k] for k in names}
+        counts = {k: int(c) for k, c in zip(names, outside) if c}
         if single:
             return Counterfactual(
                 {k: float(v[0]) for k, v in zip(names, values)},
@@ -334,6 +367,8 @@ class SCM:
                 {k: float(v[0]) for k, v in zip(names, noise)},
                 list(path),
                 m,
+                bool(flags[0]),
+                [k for k in m._native.order() if k in counts],
             )
         return CounterfactualTable(
             SCMTable(dict(zip(names, values))),
@@ -341,6 +376,8 @@ class SCM:
             SCMTable(dict(zip(names, noise))),
             list(path),
             m,
+            flags,
+            counts,
         )
 
     # --- from data -------------------------------------------------------------
@@ -355,6 +392,18 @@ class SCM:
             for k, v in cols.items()
         ]
         return SCM._wrap(self._native.fit(pairs))
+
+
+def _buffer(shape: tuple[int, int]) -> np.ndarray:
+    """A zeroed output buffer the engine writes once (pages the OS supplies
+    zeroed when first written; large ones as huge pages where available)."""
+    try:
+        return np.zeros(shape, dtype=np.float64)
+    except (MemoryError, ValueError) as exc:  # ValueError: larger than the address space
+        raise SCMMemoryError(
+            f"cannot allocate {shape[0]} columns of {shape[1]} rows",
+            {"rows": shape[1], "columns": shape[0]},
+        ) from exc
 
 
 def _from_state(text: str, functions: dict[str, Callable[..., Any]]) -> SCM:

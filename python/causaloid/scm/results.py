@@ -5,7 +5,7 @@ explains itself."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -66,6 +66,28 @@ class SCMTable(Mapping[str, np.ndarray]):
         return f"SCMTable({self.n_rows} rows x {len(self)} variables: {', '.join(self)})"
 
 
+def _support_note(native: Any, name: str, rows: str) -> str:
+    """A warning that ``name``'s abducted noise left its distribution's range."""
+    kind, params = native.noise(name)
+    low, high = native.support(name)
+    size = f"Empirical({params.shape[0]} values)" if kind == "empirical" else kind
+    return (
+        f"  warning: U_{name} of {rows} lies outside [{low:.6g}, {high:.6g}], the range of "
+        f"its {size} noise: the model has not seen such noise, the prediction extrapolates"
+    )
+
+
+def _outside(native: Any, name: str, u: float) -> bool:
+    """Whether noise ``u`` of ``name`` lies outside its support, with the
+    engine's allowance for rounding."""
+    bounds = native.support(name)
+    if bounds is None:
+        return False
+    low, high = bounds
+    slack = 1e-9 * max(1.0, abs(low), abs(high))
+    return not (low - slack <= u <= high + slack)
+
+
 def _cut_lines(cut: list[tuple[str, str, list[tuple[str, str]]]]) -> list[str]:
     lines = []
     for node, desc, edges in cut:
@@ -97,6 +119,13 @@ class Counterfactual:
         other variable keeps its observed value.
     model : SCM
         The intervened model the prediction ran in.
+    noise_in_support : bool
+        Whether every abducted noise value lies inside the range of its
+        noise distribution (an empirical distribution's smallest to largest
+        value); outside it the model extrapolates noise it has never seen.
+    outside_support : list of str
+        The variables whose abducted noise lies outside that range, in
+        causal order.
     """
 
     values: dict[str, float]
@@ -104,6 +133,8 @@ class Counterfactual:
     noise: dict[str, float]
     path: list[str]
     model: SCM
+    noise_in_support: bool = True
+    outside_support: list[str] = field(default_factory=list)
 
     def __getitem__(self, name: str) -> float:
         return self.values[name]
@@ -120,6 +151,8 @@ class Counterfactual:
         for name in native.order():
             u, x = self.noise[name], self.observed[name]
             lines.append(f"  U_{name} = {u:.6g}  (observed {name} = {x:.6g})")
+            if name in self.outside_support:
+                lines.append(_support_note(native, name, "this unit"))
         lines.append("action:")
         lines.extend("  " + line for line in _cut_lines(native.interventions()))
         lines.append(
@@ -153,6 +186,12 @@ class CounterfactualTable:
         The variables the intervention can change, in causal order.
     model : SCM
         The intervened model.
+    noise_in_support : numpy.ndarray of bool
+        Per row: whether every abducted noise value lies inside the range of
+        its noise distribution (outside it, the prediction extrapolates).
+    outside_support : dict of str to int
+        Per variable with any: the number of rows whose abducted noise lies
+        outside its distribution's range.
     """
 
     values: SCMTable
@@ -160,6 +199,8 @@ class CounterfactualTable:
     noise: SCMTable
     path: list[str]
     model: SCM
+    noise_in_support: np.ndarray = field(default_factory=lambda: np.ones(0, dtype=bool))
+    outside_support: dict[str, int] = field(default_factory=dict)
 
     def __getitem__(self, name: str) -> np.ndarray:
         return self.values[name]
@@ -169,12 +210,26 @@ class CounterfactualTable:
 
     def row(self, i: int) -> Counterfactual:
         """The counterfactual of row ``i`` alone."""
+        native = self.model._native
+        flag = bool(self.noise_in_support[i])
+        outside = (
+            []
+            if flag
+            else [
+                name
+                for name in native.order()
+                if name in self.outside_support
+                and _outside(native, name, float(self.noise[name][i]))
+            ]
+        )
         return Counterfactual(
             {k: float(v[i]) for k, v in self.values.items()},
             {k: float(v[i]) for k, v in self.observed.items()},
             {k: float(v[i]) for k, v in self.noise.items()},
             list(self.path),
             self.model,
+            flag,
+            outside,
         )
 
     def to_frame(self) -> Any:
@@ -194,6 +249,10 @@ class CounterfactualTable:
         native = self.model._native
         n = self.values.n_rows
         lines = [f"abduction: noise of {len(self.noise)} variables solved from {n} observed rows"]
+        for name in native.order():
+            count = self.outside_support.get(name, 0)
+            if count:
+                lines.append(_support_note(native, name, f"{count} of {n} rows"))
         lines.append("action:")
         lines.extend("  " + line for line in _cut_lines(native.interventions()))
         lines.append(

@@ -41,6 +41,15 @@ pub enum ScmError {
         low: f64,
         high: f64,
     },
+    #[error("observed row {row} needs noise U_{node} = {noise}, outside the range [{low}, {high}] of its empirical distribution ({values} values): the counterfactual would extrapolate the noise (strict mode)")]
+    NoiseOutOfSupport {
+        node: String,
+        row: usize,
+        noise: f64,
+        low: f64,
+        high: f64,
+        values: usize,
+    },
     #[error("the equation of {node:?} failed: {message}")]
     Equation {
         node: String,
@@ -85,6 +94,7 @@ impl Diagnostic for ScmError {
             MissingObservation { .. } => "MissingObservationError",
             Inconsistent { .. } => "InconsistentObservationError",
             NoiseOutOfRange { .. } => "NoiseOutOfRangeError",
+            NoiseOutOfSupport { .. } => "NoiseOutOfSupportError",
             Fit { .. } => "FitError",
             InvalidArgument { .. } => "InvalidArgumentError",
             Shape { .. } => "ShapeError",
@@ -130,6 +140,21 @@ impl Diagnostic for ScmError {
                 out("noise", Detail::Float(*noise));
                 out("low", Detail::Float(*low));
                 out("high", Detail::Float(*high));
+            }
+            NoiseOutOfSupport {
+                node,
+                row,
+                noise,
+                low,
+                high,
+                values,
+            } => {
+                out("variable", Detail::Text(node));
+                out("row", Detail::int(*row));
+                out("noise", Detail::Float(*noise));
+                out("low", Detail::Float(*low));
+                out("high", Detail::Float(*high));
+                out("values", Detail::int(*values));
             }
             Inconsistent {
                 node,

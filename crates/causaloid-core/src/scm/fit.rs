@@ -3,8 +3,8 @@
 //! linear variables, and an empirical noise distribution from the residuals
 //! of every variable.
 
+use super::kernel::Finish;
 use super::{Equation, Noise, Scm, ScmError};
-use std::sync::Arc;
 
 impl Scm {
     /// A new model fitted to `table` (one column per variable; extra columns
@@ -21,7 +21,7 @@ impl Scm {
                         .into(),
             });
         }
-        let (cols, n) = self.resolve(table, "fit")?;
+        let (cols, n) = self.resolve(table, "table")?;
         for &k in &self.order {
             if let Some(row) = cols[k].iter().position(|x| !x.is_finite()) {
                 return Err(ScmError::Fit {
@@ -30,7 +30,6 @@ impl Scm {
                 });
             }
         }
-        let owned: Vec<Vec<f64>> = cols.iter().map(|c| c.to_vec()).collect();
         let mut out = self.clone();
         for &k in &self.order {
             let equation = match &self.equations[k] {
@@ -59,7 +58,7 @@ impl Scm {
                 });
             }
             let mut fitted = vec![0.0; n];
-            out.compute(k, &equation, &owned, None, &mut fitted)?;
+            out.compute(k, &equation, &cols, Finish::Store, &mut fitted)?;
             let residuals: Vec<f64> = cols[k].iter().zip(&fitted).map(|(x, f)| x - f).collect();
             if let Some(r) = residuals.iter().find(|r| !r.is_finite()) {
                 return Err(ScmError::Fit {
@@ -68,7 +67,7 @@ impl Scm {
                 });
             }
             out.equations[k] = equation;
-            out.noises[k] = Noise::Empirical(Arc::new(residuals));
+            out.noises[k] = Noise::empirical(residuals);
         }
         Ok(out)
     }

@@ -245,13 +245,15 @@ impl Kernel {
     }
 
     /// Evaluates over one block: `vars(k)` is variable `k`'s values in the
-    /// block, `value` the old value (soft interventions). Writes `out`.
+    /// block, `value` the old value (soft interventions). Writes `out` as
+    /// `finish` says, in the same pass as the result's last copy.
     pub(crate) fn eval<'a>(
         &self,
         vars: &dyn Fn(u32) -> &'a [f64],
         value: &[f64],
         temps: &mut Temps,
         out: &mut [f64],
+        finish: Finish<'_>,
     ) {
         #[cfg(target_arch = "x86_64")]
         {
@@ -261,10 +263,10 @@ impl Kernel {
                 // above has just confirmed. It computes exactly what the
                 // baseline path computes (no fused multiply-add is enabled,
                 // so every operation rounds as IEEE prescribes).
-                return unsafe { self.eval_avx2(vars, value, temps, out) };
+                return unsafe { self.eval_avx2(vars, value, temps, out, finish) };
             }
         }
-        self.eval_body(vars, value, temps, out);
+        self.eval_body(vars, value, temps, out, finish);
     }
 
     #[cfg(target_arch = "x86_64")]
@@ -275,8 +277,9 @@ impl Kernel {
         value: &[f64],
         temps: &mut Temps,
         out: &mut [f64],
+        finish: Finish<'_>,
     ) {
-        self.eval_body(vars, value, temps, out);
+        self.eval_body(vars, value, temps, out, finish);
     }
 
     #[inline(always)]
@@ -286,6 +289,7 @@ impl Kernel {
         value: &[f64],
         temps: &mut Temps,
         out: &mut [f64],
+        finish: Finish<'_>,
     ) {
         let len = out.len();
         temps.ensure(self.temps, len);
@@ -329,24 +333,58 @@ impl Kernel {
                 *slot = dst;
             }
         }
-        let src: &[f64] = match self.result {
-            Arg::Var(v) => vars(v),
-            Arg::Tmp(t) => temps.bufs.get(t as usize).map_or(&[], Vec::as_slice),
-            Arg::Lit(x) => {
-                out.fill(x);
-                return;
-            }
-            Arg::Value => value,
+        let src = match self.result {
+            Arg::Var(v) => Lane::S(vars(v)),
+            Arg::Tmp(t) => Lane::S(temps.bufs.get(t as usize).map_or(&[], Vec::as_slice)),
+            Arg::Lit(x) => Lane::C(x),
+            Arg::Value => Lane::S(value),
         };
-        for (o, &x) in out.iter_mut().zip(src) {
-            *o = x;
+        finish.apply(src, out);
+    }
+}
+
+/// How a block's result `f` reaches the output.
+#[derive(Clone, Copy)]
+pub(crate) enum Finish<'a> {
+    /// `out = f`.
+    Store,
+    /// `out = f + out` (the output holds the noise already).
+    AddOut,
+    /// `out = f + u`.
+    Add(&'a [f64]),
+    /// `out = x − f` (the residual: abducted additive noise).
+    SubFrom(&'a [f64]),
+}
+
+impl Finish<'_> {
+    #[inline(always)]
+    pub(crate) fn apply(self, f: Lane<'_>, out: &mut [f64]) {
+        match (self, f) {
+            (Finish::Store, Lane::S(s)) => {
+                for (o, &x) in out.iter_mut().zip(s) {
+                    *o = x;
+                }
+            }
+            (Finish::Store, Lane::C(c)) => out.fill(c),
+            (Finish::AddOut, Lane::S(s)) => {
+                for (o, &x) in out.iter_mut().zip(s) {
+                    *o += x;
+                }
+            }
+            (Finish::AddOut, Lane::C(c)) => {
+                for o in out.iter_mut() {
+                    *o += c;
+                }
+            }
+            (Finish::Add(u), f) => map2(f, Lane::S(u), out, |a, b| a + b),
+            (Finish::SubFrom(x), f) => map2(Lane::S(x), f, out, |a, b| a - b),
         }
     }
 }
 
 /// An operand over a block: a slice or a constant.
 #[derive(Clone, Copy)]
-enum Lane<'a> {
+pub(crate) enum Lane<'a> {
     S(&'a [f64]),
     C(f64),
 }
@@ -489,7 +527,7 @@ mod tests {
         let xs = [-2.0, -0.5, 0.0, 0.5, 3.0];
         let mut out = [0.0; 5];
         let mut temps = Temps::default();
-        k.eval(&|_| &xs[..], &[], &mut temps, &mut out);
+        k.eval(&|_| &xs[..], &[], &mut temps, &mut out, Finish::Store);
         for (o, x) in out.iter().zip(xs) {
             assert_eq!(o.to_bits(), (x * x.abs() / (1.0 + x.abs())).to_bits());
         }
@@ -508,13 +546,25 @@ mod tests {
         let ys = [2.0, 3.0, 2.0];
         let cols = [&xs[..], &ys[..]];
         let mut out = [0.0; 3];
-        k.eval(&|v| cols[v as usize], &[], &mut Temps::default(), &mut out);
+        k.eval(
+            &|v| cols[v as usize],
+            &[],
+            &mut Temps::default(),
+            &mut out,
+            Finish::Store,
+        );
         assert_eq!(out[0], 1.0);
         assert_eq!(out[1], 1.0);
         assert_eq!(out[2], 0.0);
         let m = Expr::col("x").binary(BinaryOp::Max, Expr::col("y"));
         let k = Kernel::compile(&m, &var).expect("compiles");
-        k.eval(&|v| cols[v as usize], &[], &mut Temps::default(), &mut out);
+        k.eval(
+            &|v| cols[v as usize],
+            &[],
+            &mut Temps::default(),
+            &mut out,
+            Finish::Store,
+        );
         assert!(out[2].is_nan());
     }
 

@@ -21,7 +21,7 @@ mod serial;
 
 pub use error::{EquationFailure, ScmError};
 pub use kernel::EVAL_BLOCK;
-pub use run::{Counterfactual, EffectEstimate, BLOCK};
+pub use run::{Counterfactual, CounterfactualInfo, EffectEstimate, BLOCK};
 
 use crate::expr::Expr;
 use kernel::Kernel;
@@ -90,7 +90,62 @@ pub enum Noise {
         high: f64,
     },
     /// Resampled uniformly from these values (e.g. fitted residuals).
-    Empirical(Arc<Vec<f64>>),
+    Empirical(Arc<EmpiricalNoise>),
+}
+
+impl Noise {
+    /// Empirical noise resampled from `values`.
+    pub fn empirical(values: Vec<f64>) -> Noise {
+        Noise::Empirical(Arc::new(EmpiricalNoise::new(values)))
+    }
+
+    /// The interval an abducted noise value is expected in, when the
+    /// distribution is bounded: `Uniform(low, high)`'s bounds, or the
+    /// smallest and largest value of an empirical distribution.
+    pub fn support(&self) -> Option<(f64, f64)> {
+        match self {
+            Noise::Uniform { low, high } => Some((*low, *high)),
+            Noise::Empirical(e) => Some(e.range()),
+            Noise::None | Noise::Normal { .. } => None,
+        }
+    }
+}
+
+/// The values of an empirical noise distribution, with their range (the
+/// support a counterfactual's abducted noise is checked against), computed
+/// once.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EmpiricalNoise {
+    values: Vec<f64>,
+    low: f64,
+    high: f64,
+}
+
+impl EmpiricalNoise {
+    pub fn new(values: Vec<f64>) -> EmpiricalNoise {
+        let (low, high) = values
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| {
+                (lo.min(x), hi.max(x))
+            });
+        EmpiricalNoise { values, low, high }
+    }
+
+    /// `(smallest, largest)` value.
+    pub fn range(&self) -> (f64, f64) {
+        (self.low, self.high)
+    }
+
+    pub fn values(&self) -> &[f64] {
+        &self.values
+    }
+}
+
+impl std::ops::Deref for EmpiricalNoise {
+    type Target = [f64];
+    fn deref(&self) -> &[f64] {
+        &self.values
+    }
 }
 
 /// What one `do` did to one variable.

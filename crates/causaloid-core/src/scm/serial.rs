@@ -239,9 +239,7 @@ impl Scm {
                     low: low.0,
                     high: high.0,
                 },
-                NoiseDoc::Empirical(xs) => {
-                    Noise::Empirical(Arc::new(xs.into_iter().map(|x| x.0).collect()))
-                }
+                NoiseDoc::Empirical(xs) => Noise::empirical(xs.into_iter().map(|x| x.0).collect()),
             };
             check_noise(&v.name, &noise)?;
             let allowed: Vec<String> = ps.iter().map(|&j| names[j].clone()).collect();
@@ -368,7 +366,7 @@ mod tests {
                     crate::expr::BinaryOp::Mul,
                     x.unary(crate::expr::UnaryOp::Abs),
                 )),
-                noise: Noise::Empirical(Arc::new(vec![0.1, -0.3, 1.0 / 3.0])),
+                noise: Noise::empirical(vec![0.1, -0.3, 1.0 / 3.0]),
             },
         ])
         .expect("model")

@@ -1,5 +1,6 @@
 use super::*;
 use crate::expr::{BinaryOp, UnaryOp};
+use crate::scm::kernel::EVAL_BLOCK;
 use proptest::prelude::*;
 
 fn node(name: &str, parents: &[&str], equation: EquationSpec, noise: Noise) -> NodeSpec {
@@ -411,4 +412,156 @@ fn block_wise_and_column_wise_paths_give_the_same_bits() {
     );
     assert_eq!(p.values, q.values);
     assert_eq!(p.noise, q.noise);
+}
+
+/// x -> y, y = 2x + U_y with U_y empirical on [-1, 0.5]; `host` runs the
+/// equation of y as a host function (the column-wise path).
+fn empirical_model(host: bool) -> Scm {
+    let eq = if host {
+        EquationSpec::External {
+            function: std::sync::Arc::new(Double),
+            takes_noise: false,
+        }
+    } else {
+        EquationSpec::Expr(Expr::lit(2.0).binary(BinaryOp::Mul, Expr::col("x")))
+    };
+    Scm::new(vec![
+        node("x", &[], lin(0.0, &[]), normal(1.0)),
+        node(
+            "y",
+            &["x"],
+            eq,
+            Noise::empirical(vec![0.5, -1.0, 0.0, 0.25]),
+        ),
+    ])
+    .unwrap()
+}
+
+#[test]
+fn noise_abducted_outside_the_empirical_range_is_flagged_per_row() {
+    for host in [false, true] {
+        let m = empirical_model(host);
+        let n = 2 * EVAL_BLOCK + 3;
+        let xs: Vec<f64> = (0..n).map(|i| i as f64 * 0.001).collect();
+        // U_y = y − 2x: inside [-1, 0.5] except rows 7 (0.75) and n − 1 (−1.5);
+        // the range's ends themselves are inside.
+        let mut ys: Vec<f64> = xs.iter().map(|x| 2.0 * x + 0.1).collect();
+        ys[7] = 2.0 * xs[7] + 0.75;
+        ys[n - 1] = 2.0 * xs[n - 1] - 1.5;
+        ys[9] = 2.0 * xs[9] + 0.5;
+        ys[10] = 2.0 * xs[10] - 1.0;
+        let act = [("x".to_string(), Action::Set(1.0))];
+        let cf = m.counterfactual(&[("x", &xs), ("y", &ys)], &act).unwrap();
+        let outside: Vec<usize> = (0..n).filter(|&i| !cf.in_support[i]).collect();
+        assert_eq!(outside, vec![7, n - 1], "host {host}");
+        assert_eq!(cf.outside, vec![0, 2]);
+        // The flag changes nothing about the answer.
+        assert!((cf.values[1][7] - (2.0 + 0.75)).abs() < 1e-12);
+        let err = m
+            .counterfactual_checked(&[("x", &xs), ("y", &ys)], &act, true)
+            .unwrap_err();
+        match err {
+            ScmError::NoiseOutOfSupport {
+                node,
+                row,
+                noise,
+                low,
+                high,
+                values,
+            } => {
+                assert_eq!(
+                    (node.as_str(), row, low, high, values),
+                    ("y", 7, -1.0, 0.5, 4)
+                );
+                assert!((noise - 0.75).abs() < 1e-12);
+            }
+            other => panic!("{other:?}"),
+        }
+        // Strict mode accepts data whose noise stays in range.
+        let ok = m
+            .counterfactual_checked(&[("x", &xs[..5]), ("y", &ys[..5])], &act, true)
+            .unwrap();
+        assert!(ok.in_support.iter().all(|&f| f));
+    }
+}
+
+#[test]
+fn a_fitted_model_sees_its_own_data_in_support() {
+    let m = linear_model();
+    let data = m.sample(5000, 3).unwrap();
+    let cols = [
+        ("z", &data[0][..]),
+        ("x", &data[1][..]),
+        ("y", &data[2][..]),
+    ];
+    let fitted = m.fit(&cols).unwrap();
+    let cf = fitted
+        .counterfactual_checked(&cols, &[("x".into(), Action::Set(0.0))], true)
+        .unwrap();
+    assert!(cf.in_support.iter().all(|&f| f));
+    assert_eq!(cf.outside, vec![0, 0, 0]);
+    assert_eq!(
+        fitted.noise("y").unwrap().support(),
+        match fitted.noise("y").unwrap() {
+            Noise::Empirical(e) => Some((
+                e.iter().copied().fold(f64::INFINITY, f64::min),
+                e.iter().copied().fold(f64::NEG_INFINITY, f64::max)
+            )),
+            _ => None,
+        }
+    );
+}
+
+#[test]
+fn caller_buffers_of_the_wrong_shape_are_refused() {
+    let m = nonlinear_model();
+    let mut short = vec![0.0; 3];
+    let mut other = vec![0.0; 4];
+    let err = m
+        .sample_into(&mut [&mut short[..], &mut other[..]], 1)
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            ScmError::Shape {
+                expected: 3,
+                found: 4,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let err = m.sample_into(&mut [&mut short[..]], 1).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            ScmError::Shape {
+                expected: 2,
+                found: 1,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    #[test]
+    fn batch_support_flags_equal_the_single_rows(
+        rows in proptest::collection::vec((-2.0f64..2.0, -6.0f64..6.0), 1..30),
+    ) {
+        let m = empirical_model(false);
+        let xs: Vec<f64> = rows.iter().map(|r| r.0).collect();
+        let ys: Vec<f64> = rows.iter().map(|r| r.1).collect();
+        let act = [("x".to_string(), Action::Set(0.5))];
+        let batch = m.counterfactual(&[("x", &xs), ("y", &ys)], &act).unwrap();
+        for i in 0..xs.len() {
+            let one = m.counterfactual(&[("x", &xs[i..=i]), ("y", &ys[i..=i])], &act).unwrap();
+            prop_assert_eq!(one.in_support[0], batch.in_support[i]);
+            let u = ys[i] - 2.0 * xs[i];
+            prop_assert_eq!(batch.in_support[i], (-1.0..=0.5).contains(&u));
+        }
+    }
 }
