@@ -319,6 +319,16 @@ def test_parents_are_read_from_the_equations_without_edges():
 # --- bad input -----------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("bad", ["text", None, [1.0], {"a": 1}])
+def test_do_with_a_value_that_is_not_a_number_names_the_variable(bad):
+    m = cl.SCM.from_edges([("x", "y")])
+    with pytest.raises(InvalidArgumentError, match=r"do\['x'\]") as info:
+        m.do({"x": bad})
+    assert info.value.parameter == "do" and isinstance(info.value, ValueError)
+    with pytest.raises(InvalidArgumentError):
+        m.do([("x", 1.0)])  # type: ignore[arg-type]
+
+
 def test_bad_input_raises_a_precise_error_and_leaves_the_model_unchanged():
     m = linear_gaussian()
     before = m.explain()

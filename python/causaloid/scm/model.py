@@ -12,6 +12,7 @@ from causaloid import _native
 from causaloid._seed import Seed, as_seed
 from causaloid._table import numeric, to_columns
 from causaloid._threads import scope
+from causaloid.errors import InvalidArgumentError
 from causaloid.expr import Expr
 from causaloid.scm.errors import EquationError, SCMMemoryError
 from causaloid.scm.noise import Empirical, Linear, NoiseLike, Normal, Uniform, noise_spec
@@ -448,8 +449,6 @@ def _structure(graph: Any) -> tuple[list[str], list[tuple[str, str]]]:
 
 def _count(n: int) -> int:
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0:
-        from causaloid.errors import InvalidArgumentError
-
         raise InvalidArgumentError(
             f"n must be a positive int, got {n!r}", {"parameter": "n", "value": n}
         )
@@ -458,8 +457,24 @@ def _count(n: int) -> int:
 
 def _actions(interventions: Mapping[str, Intervention]) -> list[tuple[str, Any]]:
     out: list[tuple[str, Any]] = []
+    if not isinstance(interventions, Mapping):
+        raise InvalidArgumentError(
+            "do must map variable names to numbers or expressions over "
+            f"cl.expr.value(); got {type(interventions).__name__}",
+            {"parameter": "do"},
+        )
     for name, v in interventions.items():
-        out.append((str(name), v._native if isinstance(v, Expr) else v))
+        if isinstance(v, Expr):
+            out.append((str(name), v._native))
+            continue
+        try:
+            out.append((str(name), float(v)))
+        except (TypeError, ValueError):
+            raise InvalidArgumentError(
+                f"do[{str(name)!r}] must be a number or an expression over "
+                f"cl.expr.value(); got {type(v).__name__} {v!r:.40}",
+                {"parameter": "do"},
+            ) from None
     return out
 
 
