@@ -12,7 +12,7 @@ mod id;
 mod json;
 mod member;
 mod sampled;
-mod single;
+pub(crate) mod single;
 mod trace;
 
 pub use batch::{BatchInput, BatchOutput};

@@ -68,7 +68,7 @@ pub(crate) struct RowRun {
 }
 
 /// Truth table of a comparison operator over the classes above.
-fn truth_table(op: BinaryOp) -> Option<u8> {
+pub(crate) fn truth_table(op: BinaryOp) -> Option<u8> {
     let bit = |c: u32| 1u8 << c;
     Some(match op {
         BinaryOp::Lt => bit(LESS),
@@ -91,13 +91,25 @@ fn mirrored(table: u8) -> u8 {
 /// `table` applied to `a` against `b`: the same truth as `a op b` in IEEE
 /// arithmetic (every comparison with NaN is false except `!=`), as 1.0 / 0.0.
 #[inline(always)]
-fn compare(table: u8, a: f64, b: f64) -> f64 {
-    let class = if a.is_nan() || b.is_nan() {
-        UNORDERED
-    } else {
-        u32::from(a == b) * EQUAL + u32::from(a > b) * GREATER
-    };
+pub(crate) fn compare(table: u8, a: f64, b: f64) -> f64 {
+    // Without a branch: exactly one of the four holds.
+    let (lt, eq, gt) = (u32::from(a < b), u32::from(a == b), u32::from(a > b));
+    let unordered = 1 - (lt | eq | gt);
+    let class = LESS * lt + EQUAL * eq + GREATER * gt + UNORDERED * unordered;
     f64::from((table >> class) & 1)
+}
+
+/// A program that compares one column with a literal, predecoded:
+/// (truth table, column slot, literal).
+pub(crate) fn column_comparison(program: &crate::expr::Program) -> Option<(u8, u32, f64)> {
+    match program.ops() {
+        [Op::Binary(op, a, b)] => match (truth_table(*op)?, *a, *b) {
+            (t, Operand::Col(s), Operand::Lit(_, x)) => Some((t, s, x)),
+            (t, Operand::Lit(_, x), Operand::Col(s)) => Some((mirrored(t), s, x)),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 impl RowPlan {
@@ -217,14 +229,22 @@ impl RowPlan {
         kinds.try_reserve_exact(n).ok()?;
         values.try_reserve_exact(n).ok()?;
         let root = value.map_or((Kind::Num, f64::NAN), |v| (v.kind(), v.num()));
+        // Verdicts are stored as 1.0 / 0.0 (what `Value::from_raw` makes of
+        // them), so a child reads its parent's value as it is. The previous
+        // node's value stays in a register: on a chain, the next node reads it
+        // without waiting for the store.
+        let mut last = (Kind::Num, f64::NAN);
         for k in 0..n {
             let tag = self.tag[k];
             let (a, b) = (self.offsets[k] as usize, self.offsets[k + 1] as usize);
             let incoming = if b == a + 1 {
                 // One parent hands its value on as it is.
                 let p = self.parents[a] as usize;
-                let v = Value::from_raw(kind_of(kinds[p]), values[p]);
-                (v.kind(), v.num())
+                if p + 1 == k {
+                    last
+                } else {
+                    (kind_of(kinds[p]), values[p])
+                }
             } else if b == a {
                 if tag & READS_VALUE != 0 && value.is_none() {
                     return None;
@@ -252,10 +272,15 @@ impl RowPlan {
                     let c = row.get(self.aux[k] as usize).copied().unwrap_or(f64::NAN);
                     (Kind::Bool, compare(tag, c, self.lit[k]))
                 }
-                _ => self.fns.get(self.aux[k] as usize)?.call(row, incoming, &[]),
+                _ => {
+                    let (kind, x) = self.fns.get(self.aux[k] as usize)?.call(row, incoming, &[]);
+                    let v = Value::from_raw(kind, x);
+                    (v.kind(), v.num())
+                }
             };
             kinds.push(state_of(kind));
             values.push(x);
+            last = (kind, x);
         }
         let result = match self.sinks.as_slice() {
             [only] => {
