@@ -33,6 +33,15 @@ const CODE_MASK: u8 = 0x30;
 /// The node's expression reads the incoming value.
 const READS_VALUE: u8 = 0x40;
 
+/// How a node receives its value: from the node just before it (kept in a
+/// register), from one to three parents read without a branch (the parents
+/// padded to three by repeating the last one, which leaves `max` unchanged),
+/// or otherwise (a root, or more parents).
+const PREVIOUS: u8 = 0;
+const ONE: u8 = 1;
+const FEW: u8 = 2;
+const OTHER: u8 = 3;
+
 /// Classes of `a` against `b`: the bit of the truth table to read.
 const LESS: u32 = 0;
 const EQUAL: u32 = 1;
@@ -49,6 +58,10 @@ pub(crate) struct RowPlan {
     /// Per position: the column slot, or the closure's index in `fns`.
     aux: Vec<u32>,
     fns: Vec<RowFn>,
+    /// Per position: how it receives its value (`PREVIOUS`, `ONE`, `FEW`,
+    /// `OTHER`), and up to three parents, padded (see `FEW`).
+    shape: Vec<u8>,
+    near: Vec<[u32; 3]>,
     /// Parents of position `k`: `parents[offsets[k]..offsets[k + 1]]`, as positions.
     offsets: Vec<u32>,
     parents: Vec<u32>,
@@ -126,6 +139,8 @@ impl RowPlan {
             lit: Vec::with_capacity(n),
             aux: Vec::with_capacity(n),
             fns: Vec::new(),
+            shape: Vec::with_capacity(n),
+            near: Vec::with_capacity(n),
             offsets: Vec::with_capacity(n + 1),
             parents: Vec::with_capacity(fz.parents.len()),
             node: Vec::with_capacity(n),
@@ -173,6 +188,16 @@ impl RowPlan {
                 }
                 plan.parents.push(pos);
             }
+            let mine = &plan.parents[*plan.offsets.last()? as usize..];
+            let (shape, near) = match *mine {
+                [p] if p as usize + 1 == k => (PREVIOUS, [p; 3]),
+                [p] => (ONE, [p; 3]),
+                [p, q] => (FEW, [p, q, q]),
+                [p, q, r] => (FEW, [p, q, r]),
+                _ => (OTHER, [0; 3]),
+            };
+            plan.shape.push(shape);
+            plan.near.push(near);
             plan.offsets.push(plan.parents.len() as u32);
             plan.node.push(step.node);
             if g.children.get(iu)?.is_empty() {
@@ -236,35 +261,40 @@ impl RowPlan {
         let mut last = (Kind::Num, f64::NAN);
         for k in 0..n {
             let tag = self.tag[k];
-            let (a, b) = (self.offsets[k] as usize, self.offsets[k + 1] as usize);
-            let incoming = if b == a + 1 {
-                // One parent hands its value on as it is.
-                let p = self.parents[a] as usize;
-                if p + 1 == k {
-                    last
-                } else {
-                    (kind_of(kinds[p]), values[p])
-                }
-            } else if b == a {
-                if tag & READS_VALUE != 0 && value.is_none() {
-                    return None;
-                }
-                root
-            } else {
-                let first = self.parents[a] as usize;
-                let mut jk = kind_of(kinds[first]);
-                let mut jx = values[first];
-                for &p in &self.parents[a + 1..b] {
-                    let p = p as usize;
-                    jk = jk.both(kind_of(kinds[p]));
-                    jx = jx.max(values[p]);
-                }
-                if jk == Kind::Num && tag & READS_VALUE != 0 {
+            let shape = self.shape[k];
+            let incoming = if shape == PREVIOUS {
+                last
+            } else if shape != OTHER {
+                // One to three parents, padded: no branch on their number.
+                let [p, q, r] = self.near[k];
+                let (p, q, r) = (p as usize, q as usize, r as usize);
+                let numbers = kinds[p] | kinds[q] | kinds[r];
+                if numbers != 0 && shape == FEW && tag & READS_VALUE != 0 {
                     // The general path checks each parent is a verdict.
                     return None;
                 }
-                let v = Value::from_raw(jk, jx);
-                (v.kind(), v.num())
+                (kind_of(numbers), values[p].max(values[q]).max(values[r]))
+            } else {
+                let (a, b) = (self.offsets[k] as usize, self.offsets[k + 1] as usize);
+                if b == a {
+                    if tag & READS_VALUE != 0 && value.is_none() {
+                        return None;
+                    }
+                    root
+                } else {
+                    let first = self.parents[a] as usize;
+                    let mut jk = kind_of(kinds[first]);
+                    let mut jx = values[first];
+                    for &p in &self.parents[a + 1..b] {
+                        let p = p as usize;
+                        jk = jk.both(kind_of(kinds[p]));
+                        jx = jx.max(values[p]);
+                    }
+                    if jk == Kind::Num && tag & READS_VALUE != 0 {
+                        return None;
+                    }
+                    (jk, jx)
+                }
             };
             let (kind, x) = match tag & CODE_MASK {
                 VALUE_LIT => (Kind::Bool, compare(tag, incoming.1, self.lit[k])),
@@ -444,7 +474,7 @@ mod tests {
                 0usize..6,
                 0usize..3,
                 prop::sample::select(vec![0.0, 0.25, 0.5, 0.75, 1.0]),
-                prop::collection::vec(any::<usize>(), 0..4),
+                prop::collection::vec(any::<usize>(), 0..6),
             ),
             1..24,
         )
@@ -473,6 +503,8 @@ mod tests {
     }
 
     proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1000))]
+
         /// The compact plan decides what the general path decides, with the
         /// same trace, records and explanation, or hands the row back to it.
         #[test]
@@ -498,6 +530,29 @@ mod tests {
             prop_assert_eq!(a, b);
             prop_assert_eq!(format!("{:?}", fast.records()), format!("{:?}", general.records()));
             prop_assert_eq!(fast.lines(), general.lines());
+        }
+    }
+
+    proptest! {
+        /// A state's column comparison, predecoded, decides what its program does.
+        #[test]
+        fn predecoded_column_comparisons_equal_the_program(
+            op in 0usize..6,
+            lit_first in any::<bool>(),
+            lit in cell(),
+            x in cell(),
+        ) {
+            let op = OPS[op];
+            let (c, l) = (Expr::col("x"), Expr::lit(lit));
+            let e = if lit_first { l.binary(op, c) } else { c.binary(op, l) };
+            let mut table = crate::expr::ColumnTable::new();
+            let program = crate::expr::Program::compile(&e, &mut table);
+            let (t, slot, y) = column_comparison(&program).expect("a column comparison");
+            let mut row = vec![f64::NAN; table.len()];
+            row[slot as usize] = x;
+            let (kind, want) = program.eval(&row, (Kind::Num, f64::NAN), &[], &mut Vec::new());
+            prop_assert_eq!(kind, Kind::Bool);
+            prop_assert_eq!(compare(t, row[slot as usize], y).to_bits(), want.to_bits());
         }
     }
 
