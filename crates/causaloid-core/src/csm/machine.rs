@@ -83,6 +83,9 @@ pub struct StateMachine {
     /// the active states), so a call allocates nothing when nothing fires.
     row_buf: Vec<f64>,
     stack: Scratch,
+    /// When every state compares a column with a literal: those comparisons,
+    /// in state order, so an observation runs them in one tight pass.
+    comparisons: Option<Vec<(u8, u32, f64)>>,
     active: Vec<(usize, Option<Value>, Verdict)>,
 }
 
@@ -114,6 +117,7 @@ impl StateMachine {
             log_limit: DEFAULT_LOG_LIMIT,
             row_buf: Vec::new(),
             stack: Scratch::new(),
+            comparisons: None,
             active: Vec::new(),
         };
         m.rebuild(states)?;
@@ -214,6 +218,7 @@ impl StateMachine {
             // Only the observation's own columns can be missing.
             s.needs.retain(|slot| input_slots.contains(slot));
         }
+        self.comparisons = slots.iter().map(|s| s.cmp).collect();
         self.slots = slots;
         self.index = index;
         self.table = table;
@@ -529,24 +534,40 @@ impl StateMachine {
         let mut errors = Vec::new();
         let mut active = std::mem::take(&mut self.active);
         active.clear();
-        for i in 0..self.slots.len() {
-            if let Some(e) = present.and_then(|p| self.missing(i, p)) {
-                errors.push(EventError {
-                    event,
-                    state: Some(self.slots[i].state.id.clone()),
-                    error: e,
-                });
-                continue;
+        let all_compare = if present.is_none() {
+            self.comparisons.as_deref()
+        } else {
+            None
+        };
+        if let Some(all) = all_compare {
+            // Every state compares a column with a literal: one tight pass
+            // over the predecoded comparisons (no state can fail).
+            for (i, &(t, slot, lit)) in all.iter().enumerate() {
+                let x = row.get(slot as usize).copied().unwrap_or(f64::NAN);
+                if crate::graph::single::compare(t, x, lit) != 0.0 {
+                    active.push((i, self.slots[i].state.data, Verdict::Bool(true)));
+                }
             }
-            let value = self.slots[i].state.data;
-            match self.verdict_of(i, &row, value, host, &mut stack) {
-                Ok(v) if v.is_active() => active.push((i, value, v)),
-                Ok(_) => {}
-                Err(e) => errors.push(EventError {
-                    event,
-                    state: Some(self.slots[i].state.id.clone()),
-                    error: e,
-                }),
+        } else {
+            for i in 0..self.slots.len() {
+                if let Some(e) = present.and_then(|p| self.missing(i, p)) {
+                    errors.push(EventError {
+                        event,
+                        state: Some(self.slots[i].state.id.clone()),
+                        error: e,
+                    });
+                    continue;
+                }
+                let value = self.slots[i].state.data;
+                match self.verdict_of(i, &row, value, host, &mut stack) {
+                    Ok(v) if v.is_active() => active.push((i, value, v)),
+                    Ok(_) => {}
+                    Err(e) => errors.push(EventError {
+                        event,
+                        state: Some(self.slots[i].state.id.clone()),
+                        error: e,
+                    }),
+                }
             }
         }
         if !active.is_empty() {
