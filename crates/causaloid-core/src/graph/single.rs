@@ -69,6 +69,9 @@ pub(crate) struct RowPlan {
     pub node: Vec<u32>,
     /// Positions of the nodes without children, ascending.
     sinks: Vec<u32>,
+    /// Every node compares the incoming value or a column with a literal:
+    /// every node decides a bool, so a row runs on one byte a node.
+    all_compare: bool,
 }
 
 /// One row run through a [`RowPlan`]: every node's kind (0 bool, 1 number)
@@ -145,6 +148,7 @@ impl RowPlan {
             parents: Vec::with_capacity(fz.parents.len()),
             node: Vec::with_capacity(n),
             sinks: Vec::new(),
+            all_compare: false,
         };
         plan.offsets.push(0);
         for (k, step) in fz.plan.iter().enumerate() {
@@ -204,6 +208,7 @@ impl RowPlan {
                 plan.sinks.push(k as u32);
             }
         }
+        plan.all_compare = plan.tag.iter().all(|&t| t & CODE_MASK != CLOSURE);
         Some(plan)
     }
 
@@ -248,6 +253,9 @@ impl RowPlan {
     /// Runs one full row (the graph's columns and context reads) with the
     /// incoming `value`; `None` when the general path must run it instead.
     pub(crate) fn run(&self, g: &CausalGraph, value: Option<Value>, row: &[f64]) -> Option<RowRun> {
+        if self.all_compare {
+            return self.run_verdicts(value, row);
+        }
         let n = self.len();
         let mut kinds: Vec<u8> = Vec::new();
         let mut values: Vec<f64> = Vec::new();
@@ -331,6 +339,69 @@ impl RowPlan {
                 let (k, x) = joined.unwrap_or((Kind::Bool, 0.0));
                 Value::from_raw(k, x)
             }
+        };
+        Some(RowRun {
+            kinds,
+            values,
+            result,
+        })
+    }
+
+    /// [`RowPlan::run`] when every node is a comparison with a literal: each
+    /// node decides a bool, so verdicts are bytes (0 or 1), a join is their
+    /// `or` (the `max` of 0.0 / 1.0), and the whole row works on one byte a
+    /// node; the kinds and values of the trace are written after the loop.
+    fn run_verdicts(&self, value: Option<Value>, row: &[f64]) -> Option<RowRun> {
+        let n = self.len();
+        let mut bits: Vec<u8> = Vec::new();
+        bits.try_reserve_exact(n).ok()?;
+        let root = value.map_or(f64::NAN, Value::num);
+        let mut last = 0u8;
+        for k in 0..n {
+            let tag = self.tag[k];
+            let shape = self.shape[k];
+            let incoming = if shape == PREVIOUS {
+                f64::from(last)
+            } else if shape != OTHER {
+                let [p, q, r] = self.near[k];
+                f64::from(bits[p as usize] | bits[q as usize] | bits[r as usize])
+            } else {
+                let (a, b) = (self.offsets[k] as usize, self.offsets[k + 1] as usize);
+                if b == a {
+                    if tag & READS_VALUE != 0 && value.is_none() {
+                        return None;
+                    }
+                    root
+                } else {
+                    let joined = self.parents[a..b]
+                        .iter()
+                        .fold(0u8, |acc, &p| acc | bits[p as usize]);
+                    f64::from(joined)
+                }
+            };
+            let x = if tag & CODE_MASK == VALUE_LIT {
+                incoming
+            } else {
+                row.get(self.aux[k] as usize).copied().unwrap_or(f64::NAN)
+            };
+            let v = u8::from(compare(tag, x, self.lit[k]) != 0.0);
+            bits.push(v);
+            last = v;
+        }
+        let mut kinds: Vec<u8> = Vec::new();
+        let mut values: Vec<f64> = Vec::new();
+        kinds.try_reserve_exact(n).ok()?;
+        values.try_reserve_exact(n).ok()?;
+        kinds.resize(n, state_of(Kind::Bool));
+        values.extend(bits.iter().map(|&b| f64::from(b)));
+        let any = self
+            .sinks
+            .iter()
+            .fold(0u8, |acc, &s| acc | bits[s as usize]);
+        let result = if self.sinks.is_empty() {
+            Value::Bool(false)
+        } else {
+            Value::Bool(any != 0)
         };
         Some(RowRun {
             kinds,
@@ -529,6 +600,44 @@ mod tests {
             let b: Vec<String> = general.trace().decoded().map(|d| format!("{d:?}")).collect();
             prop_assert_eq!(a, b);
             prop_assert_eq!(format!("{:?}", fast.records()), format!("{:?}", general.records()));
+            prop_assert_eq!(fast.lines(), general.lines());
+        }
+    }
+
+    fn compare_spec() -> impl Strategy<Value = Vec<Spec>> {
+        spec().prop_map(|v| {
+            v.into_iter()
+                .map(|(kind, op, col, lit, parents)| (kind % 4, op, col, lit, parents))
+                .collect()
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1000))]
+
+        /// Graphs of comparisons only (one byte a node) agree with the general
+        /// path too.
+        #[test]
+        fn comparison_graphs_equal_the_general_path(
+            spec in compare_spec(),
+            value in incoming(),
+            row in prop::collection::vec(cell(), 3),
+        ) {
+            let g = build(&spec);
+            let plan = g.frozen().expect("frozen").row_plan.clone().expect("a plan");
+            prop_assert!(plan.all_compare);
+            let columns = g.columns().to_vec();
+            let cells: Vec<f64> = columns
+                .iter()
+                .map(|c| row[c[1..].parse::<usize>().expect("cN")])
+                .collect();
+            let input = Input { value, row: &cells, host: None };
+            let fast = g.evaluate(&input).expect("frozen");
+            let general = g.evaluate_general(&input).expect("frozen");
+            prop_assert_eq!(format!("{:?}", fast.result()), format!("{:?}", general.result()));
+            let a: Vec<String> = fast.trace().decoded().map(|d| format!("{d:?}")).collect();
+            let b: Vec<String> = general.trace().decoded().map(|d| format!("{d:?}")).collect();
+            prop_assert_eq!(a, b);
             prop_assert_eq!(fast.lines(), general.lines());
         }
     }
