@@ -9,7 +9,9 @@
 //! a literal, are a tag byte and a literal (the comparison chosen without a
 //! branch from a four-bit truth table); anything else calls the compiled
 //! closure. A row allocates two arrays (each node's kind and raw value), which
-//! are also the trace: entries are built only when someone reads them.
+//! are also the trace: entries are built only when someone reads them. When
+//! every node is such a comparison, every node decides a bool and the row
+//! runs on one byte a node (a join is the `or` of its parents' bytes).
 //!
 //! The loop computes exactly what the general path does, with the same
 //! operators; when a row would make the general path report an error (a root
