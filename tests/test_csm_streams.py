@@ -184,3 +184,81 @@ def test_garbage_streams_are_recorded_never_raised(items: list[Any]) -> None:
     assert csm.events == len(items) - len(bad)
     for e in report.errors:
         assert isinstance(e.error, cl.CausalError)
+
+
+# --- one observation at a time: the quick call equals the general reading ----------------
+QUICK_KEYS = ("ta", "tb", "tc")
+
+
+def quick_machine() -> cl.StateMachine:
+    """Column comparisons both ways round (predecoded), a degree and a general program."""
+    return cl.StateMachine(
+        [
+            (expr_state("s1", col("ta") > 0.5), "go"),
+            (expr_state("s2", 0.25 > col("tb")), "go"),
+            (expr_state("s3", col("tc")), "go"),
+            (expr_state("s4", col("ta") + col("tb") > 1.0), "go"),
+        ]
+    )
+
+
+cell_values = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True, width=64),
+    st.integers(-3, 3),
+    st.booleans(),
+    st.sampled_from(["hot", None]),
+)
+
+
+@st.composite
+def observation_streams(draw: Any) -> list[dict[str, Any]]:
+    """Dicts whose keys are sometimes the same objects in the same order (the
+    remembered layout applies), sometimes fresh, reordered, extra or missing."""
+    shared = [*QUICK_KEYS, "extra"]
+    out = []
+    for _ in range(draw(st.integers(1, 12))):
+        names = draw(st.permutations(shared)) if draw(st.booleans()) else shared
+        keep = [n for n in names if draw(st.integers(0, 9)) > 0]
+        fresh = draw(st.booleans())
+        keys = ["".join(list(n)) if fresh else n for n in keep]
+        out.append({k: draw(cell_values) for k in keys})
+    return out
+
+
+def outcome(call: Any) -> Any:
+    try:
+        return [(f.event, f.state, f.verdict) for f in call()]
+    except Exception as e:  # compared by type and message
+        return (type(e).__name__, str(e))
+
+
+@given(observation_streams())
+@settings(max_examples=150, deadline=None)
+def test_one_observation_at_a_time_reads_dicts_like_the_general_path(
+    stream: list[dict[str, Any]],
+) -> None:
+    quick, general = quick_machine(), quick_machine()
+    for obs in stream:
+        ours = outcome(lambda o=obs: quick.evaluate_all(o, errors="record"))
+        report = general.run([obs])
+        if report.errors and report.errors[0].event is None:
+            e = report.errors[0].error
+            theirs: Any = (type(e).__name__, str(e))
+        else:
+            theirs = [(f.event, f.state, f.verdict) for f in report.firings]
+        assert ours == theirs
+    assert quick.events == general.events
+    assert [(n, s, type(e), str(e)) for n, s, e in quick.errors] == [
+        (n, s, type(e), str(e)) for n, s, e in general.errors
+    ]
+
+
+def test_one_observation_raises_the_first_error_after_logging_it() -> None:
+    csm = quick_machine()
+    with pytest.raises(cl.errors.CausalError, match="s3"):
+        csm.evaluate_all({"ta": 0.9, "tb": 0.0, "tc": 2.0})
+    assert [s for _, s, _ in csm.errors] == ["s3"]
+    assert [f.state for f in csm.log] == ["s1", "s2"]
+    again = csm.evaluate_all({"ta": 0.9, "tb": 0.0, "tc": 2.0}, errors="record")
+    assert [f.state for f in again] == ["s1", "s2"]
+    assert [s for _, s, _ in csm.errors] == ["s3", "s3"]

@@ -323,3 +323,58 @@ fn a_short_log_keeps_only_the_tail_of_a_big_batch_and_the_same_entries() {
     assert_eq!(all.log().len(), 100);
     assert_eq!(one.log(), all.log());
 }
+
+/// Only column-versus-literal states (both ways round, every comparison), so
+/// an observation takes the machine's tight pass over predecoded comparisons.
+fn comparing_machine(ops: &[(usize, bool, f64)]) -> StateMachine {
+    const OPS: [BinaryOp; 6] = [
+        BinaryOp::Lt,
+        BinaryOp::Le,
+        BinaryOp::Gt,
+        BinaryOp::Ge,
+        BinaryOp::Eq,
+        BinaryOp::Ne,
+    ];
+    let states = ops
+        .iter()
+        .enumerate()
+        .map(|(i, &(op, lit_first, t))| {
+            let c = Expr::col(if i % 2 == 0 { "a" } else { "b" });
+            let e = if lit_first {
+                Expr::lit(t).binary(OPS[op], c)
+            } else {
+                c.binary(OPS[op], Expr::lit(t))
+            };
+            (state(&format!("s{i}"), e), Action::record("go"))
+        })
+        .collect();
+    StateMachine::new(states, None, None).expect("valid states")
+}
+
+proptest! {
+    #[test]
+    fn the_tight_comparison_pass_fires_what_the_general_pass_fires(
+        ops in proptest::collection::vec(
+            (0usize..6, any::<bool>(), prop::sample::select(vec![0.0, 0.5, 1.0])),
+            2..12,
+        ),
+        rows in proptest::collection::vec(
+            (
+                prop::sample::select(vec![0.0, 0.5, 1.0, -0.0, f64::NAN, 0.25]),
+                prop::sample::select(vec![0.0, 0.5, 1.0, f64::INFINITY, f64::NAN]),
+            ),
+            1..20,
+        ),
+    ) {
+        // `present` given (every input present) takes the general pass.
+        let (mut tight, mut general) = (comparing_machine(&ops), comparing_machine(&ops));
+        for r in &rows {
+            let a = tight.decide(&[r.0, r.1], None, None).expect("decides");
+            let b = general.decide(&[r.0, r.1], Some(&[true, true]), None).expect("decides");
+            let fa: Vec<String> = a.firings.iter().map(|(f, _)| format!("{f:?}")).collect();
+            let fb: Vec<String> = b.firings.iter().map(|(f, _)| format!("{f:?}")).collect();
+            prop_assert_eq!(fa, fb);
+            prop_assert!(a.errors.is_empty() && b.errors.is_empty());
+        }
+    }
+}

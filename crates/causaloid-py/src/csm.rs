@@ -347,6 +347,11 @@ impl FiringList {
 struct Machine {
     inner: StateMachine,
     keys: Vec<Py<PyString>>,
+    /// The last observation's inputs: its allocation is reused.
+    buf: Vec<f64>,
+    /// The key objects of the last dict read, in order, and the input each
+    /// holds (see `Machine::read_into`).
+    layout: Vec<(Py<PyAny>, Option<usize>)>,
 }
 
 /// One thread at a time works on a machine, for a whole evaluation (its
@@ -445,13 +450,101 @@ impl Machine {
             .iter()
             .map(|n| PyString::intern(py, n).unbind())
             .collect();
+        self.layout.clear();
     }
 
     /// The observation's inputs, read from a mapping; a missing column raises,
     /// naming the state that needs it.
-    fn read(&self, py: Python<'_>, obs: &Bound<'_, PyAny>) -> PyResult<Vec<f64>> {
+    fn read(&mut self, py: Python<'_>, obs: &Bound<'_, PyAny>) -> PyResult<Vec<f64>> {
+        let mut row = Vec::new();
+        self.read_into(py, obs, &mut row)?;
+        Ok(row)
+    }
+
+    /// [`Machine::read`] into `row`. A dict laid out like the last one (the
+    /// same key objects in the same order, as the rows of one stream are) is
+    /// read in one pass over its items, matching keys by identity: no hashing,
+    /// no string comparison.
+    fn read_into(
+        &mut self,
+        py: Python<'_>,
+        obs: &Bound<'_, PyAny>,
+        row: &mut Vec<f64>,
+    ) -> PyResult<()> {
+        let Ok(d) = obs.cast::<PyDict>() else {
+            return self.read_slow(py, obs, row);
+        };
+        if self.read_layout(py, d, row) {
+            return Ok(());
+        }
+        self.read_slow(py, obs, row)?;
+        self.remember_layout(py, d);
+        Ok(())
+    }
+
+    /// Reads `d` through the remembered layout; false when it does not apply
+    /// (or a value is not a number: the general reading reports it).
+    fn read_layout(&self, py: Python<'_>, d: &Bound<'_, PyDict>, row: &mut Vec<f64>) -> bool {
+        if self.layout.is_empty() || d.len() != self.layout.len() {
+            return false;
+        }
+        row.clear();
+        row.resize(self.inner.inputs().len(), f64::NAN);
+        let mut others: Vec<(usize, Bound<'_, PyAny>)> = Vec::new();
+        for ((k, v), (key, slot)) in d.iter().zip(&self.layout) {
+            if !k.is(key.bind(py)) {
+                return false;
+            }
+            let Some(slot) = *slot else { continue };
+            match v.cast::<pyo3::types::PyFloat>() {
+                Ok(f) => row[slot] = f.value(),
+                Err(_) => others.push((slot, v)),
+            }
+        }
+        // Values that are not floats are converted after the pass, so no
+        // Python code runs while the dict is being iterated.
+        for (slot, v) in others {
+            match value_from_py(&v) {
+                Ok(x) => row[slot] = x.num(),
+                Err(_) => return false,
+            }
+        }
+        true
+    }
+
+    /// Remembers the layout of a dict every input was read from: each key
+    /// object, in order, and the input it holds (None: a column not used).
+    fn remember_layout(&mut self, py: Python<'_>, d: &Bound<'_, PyDict>) {
+        self.layout.clear();
+        if d.len() > 2 * self.keys.len() + 8 {
+            // Mostly unused columns: looking the inputs up is cheaper.
+            return;
+        }
+        // A list of the keys, so comparing them (which may run Python code)
+        // cannot disturb an iteration of the dict.
+        for k in d.keys().iter() {
+            let slot = self
+                .keys
+                .iter()
+                .position(|key| k.eq(key.bind(py)).unwrap_or(false));
+            self.layout.push((k.unbind(), slot));
+        }
+        let found = self.layout.iter().filter(|(_, s)| s.is_some()).count();
+        if found != self.keys.len() {
+            self.layout.clear();
+        }
+    }
+
+    /// Reads the inputs by looking each one up.
+    fn read_slow(
+        &self,
+        py: Python<'_>,
+        obs: &Bound<'_, PyAny>,
+        row: &mut Vec<f64>,
+    ) -> PyResult<()> {
         let inputs = self.inner.inputs();
-        let mut row = Vec::with_capacity(inputs.len());
+        row.clear();
+        row.reserve(inputs.len());
         let dict = obs.cast::<PyDict>().ok();
         for (k, (name, key)) in inputs.iter().zip(&self.keys).enumerate() {
             let found = match dict {
@@ -493,7 +586,7 @@ impl Machine {
                 }
             }
         }
-        Ok(row)
+        Ok(())
     }
 }
 
@@ -531,6 +624,8 @@ impl PyStateMachine {
         let mut m = Machine {
             inner,
             keys: Vec::new(),
+            buf: Vec::new(),
+            layout: Vec::new(),
         };
         m.refresh(py);
         Ok(PyStateMachine {
@@ -602,6 +697,39 @@ impl PyStateMachine {
         self.with(py, |m| {
             Ok(m.inner.window().map(|w| PyWindow::of(w.clone())))
         })
+    }
+
+    /// Every state on one observation mapping, the quick way: returns the
+    /// firings; the errors are logged, and with `raise_first` the first one
+    /// is raised. A call where nothing fires and nothing fails locks the
+    /// machine once and allocates no Python object but the empty list.
+    fn observe<'py>(
+        &self,
+        py: Python<'py>,
+        observation: &Bound<'py, PyAny>,
+        raise_first: bool,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let host: Py<PyAny> = observation.clone().unbind();
+        let turn = self.machine.turn(py);
+        let d = {
+            let mut m = get(py, &turn)?;
+            let mut row = std::mem::take(&mut m.buf);
+            let read = m.read_into(py, observation, &mut row);
+            let d = read.and_then(|()| m.inner.decide(&row, None, Some(&host as &HostRow)).py(py));
+            m.buf = row;
+            d?
+        };
+        if d.firings.is_empty() && d.errors.is_empty() {
+            return Ok(PyList::empty(py));
+        }
+        let (firings, errors) = act(py, &turn, d, Some(&host as &HostRow))?;
+        drop(turn);
+        if raise_first {
+            if let Some((_, _, e)) = errors.into_iter().next() {
+                return Err(PyErr::from_value(e.into_bound(py)));
+            }
+        }
+        PyList::new(py, firings.into_iter().map(|inner| PyFiring { inner }))
     }
 
     /// Every state on one observation mapping; returns (firings, errors).

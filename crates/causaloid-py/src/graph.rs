@@ -213,13 +213,25 @@ fn host_of(row: Option<&Bound<'_, PyAny>>) -> Option<Py<PyAny>> {
     row.filter(|r| !r.is_none()).map(|r| r.clone().unbind())
 }
 
+/// Below this many members, one observation takes well under a few
+/// microseconds: releasing and re-taking the GIL would cost more than it lets
+/// other threads gain.
+const DETACH_MEMBERS: usize = 512;
+
+/// Whether evaluating one observation of a structure of `members` members
+/// (its direct ones) keeps the GIL: when Python callables inside need it, or
+/// when the work is too small to be worth releasing it.
+fn keeps_gil(has_callables: bool, members: usize) -> bool {
+    has_callables || members < DETACH_MEMBERS
+}
+
 /// Reads one observation from Python and evaluates it with `f`, releasing
-/// the GIL unless Python callables inside need it.
+/// the GIL unless `keep_gil` (see [`keeps_gil`]).
 fn evaluate_row(
     py: Python<'_>,
     columns: &[String],
     needed: Option<&[bool]>,
-    has_callables: bool,
+    keep_gil: bool,
     value: Option<&Bound<'_, PyAny>>,
     row: Option<&Bound<'_, PyAny>>,
     f: impl FnOnce(&Input<'_>) -> Result<Evaluation, causaloid_core::CausalError> + Send,
@@ -232,12 +244,21 @@ fn evaluate_row(
         row: &r,
         host: host.as_ref().map(|h| h as &HostRow),
     };
-    let evaluation = if has_callables {
+    let evaluation = if keep_gil {
         f(&input)
     } else {
         py.detach(|| f(&input))
     };
     evaluation.py(py)
+}
+
+/// A structure's direct members (a graph's nodes, a collection's members).
+fn direct_members(m: &Member) -> usize {
+    match m {
+        Member::Causaloid(_) => 1,
+        Member::Collection(c) => c.members().len(),
+        Member::Graph(g) => g.len(),
+    }
 }
 
 // ---- Member -------------------------------------------------------------------------
@@ -564,7 +585,7 @@ impl PyMember {
             py,
             inner.columns(),
             None,
-            inner.has_callables(),
+            keeps_gil(inner.has_callables(), direct_members(inner)),
             value,
             row,
             |i| Ok(inner.evaluate(i)),
@@ -705,7 +726,7 @@ impl PyGraph {
             py,
             g.columns(),
             needed.as_deref(),
-            g.has_callables(),
+            keeps_gil(g.has_callables(), g.len()),
             value,
             row,
             |i| how(g, i),

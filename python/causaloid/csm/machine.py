@@ -272,14 +272,15 @@ class StateMachine:
         list of Firing
             The firings of this observation, refused ones included.
         """
-        if errors != "raise" and errors != "record":
+        if errors == "raise":
+            raise_first = True
+        else:
             _check_errors(errors)
+            raise_first = False
         if type(observation) is not dict:
             observation = _observation(observation, self.inputs)
-        firings, errs = self._native.evaluate_all(observation)
-        if errs and errors == "raise":
-            _raise_first(errs)
-        return firings  # type: ignore[no-any-return]
+        # One native call: the engine logs the errors and raises the first.
+        return self._native.observe(observation, raise_first)  # type: ignore[no-any-return]
 
     # --- streams ------------------------------------------------------------
     def run(

@@ -38,6 +38,9 @@ pub(crate) struct Slot {
     pub needs: Vec<u32>,
     /// The state a stateful graph carries between observations.
     pub graph_state: Option<GraphState>,
+    /// A comparison of one column with a literal, predecoded (the commonest
+    /// state): (truth table, slot, literal); see `graph/single.rs`.
+    pub cmp: Option<(u8, u32, f64)>,
 }
 
 /// One recorded problem: which observation, which state (if any), what.
@@ -79,6 +82,14 @@ pub struct StateMachine {
     log: FiringLog,
     errors: VecDeque<EventError>,
     log_limit: usize,
+    /// Buffers one observation reuses (the full row, the expression stack,
+    /// the active states), so a call allocates nothing when nothing fires.
+    row_buf: Vec<f64>,
+    stack: Scratch,
+    /// When every state compares a column with a literal: those comparisons,
+    /// in state order, so an observation runs them in one tight pass.
+    comparisons: Option<Vec<(u8, u32, f64)>>,
+    active: Vec<(usize, Option<Value>, Verdict)>,
 }
 
 /// The name under which the ethos sees the firing state's verdict.
@@ -107,6 +118,10 @@ impl StateMachine {
             log: FiringLog::default(),
             errors: VecDeque::new(),
             log_limit: DEFAULT_LOG_LIMIT,
+            row_buf: Vec::new(),
+            stack: Scratch::new(),
+            comparisons: None,
+            active: Vec::new(),
         };
         m.rebuild(states)?;
         Ok(m)
@@ -181,12 +196,17 @@ impl StateMachine {
                 },
                 _ => Kernel::Member(map.clone()),
             };
+            let cmp = match &kernel {
+                Kernel::Expr(program) => crate::graph::single::column_comparison(program),
+                Kernel::Member(_) => None,
+            };
             slots.push(Slot {
                 state,
                 action,
                 kernel,
                 needs: map,
                 graph_state,
+                cmp,
             });
         }
         if let Some(e) = &self.ethos {
@@ -220,6 +240,7 @@ impl StateMachine {
             // Only the observation's own columns can be missing.
             s.needs.retain(|slot| input_slots.contains(slot));
         }
+        self.comparisons = slots.iter().map(|s| s.cmp).collect();
         self.slots = slots;
         self.index = index;
         self.table = table;
@@ -351,6 +372,18 @@ impl StateMachine {
     /// Builds the full row from the observation's inputs (in [`Self::inputs`]
     /// order) and, when `push`, moves the window on.
     fn full_row(&mut self, inputs: &[f64], push: bool) -> Result<Vec<f64>, CsmError> {
+        let mut row = Vec::new();
+        self.full_row_into(inputs, push, &mut row)?;
+        Ok(row)
+    }
+
+    /// [`Self::full_row`] into `row` (its allocation reused from call to call).
+    fn full_row_into(
+        &mut self,
+        inputs: &[f64],
+        push: bool,
+        row: &mut Vec<f64>,
+    ) -> Result<(), CsmError> {
         if inputs.len() != self.inputs.len() {
             return Err(CsmError::Shape {
                 what: "the observation".into(),
@@ -358,7 +391,8 @@ impl StateMachine {
                 found: inputs.len(),
             });
         }
-        let mut row = vec![f64::NAN; self.table.len()];
+        row.clear();
+        row.resize(self.table.len(), f64::NAN);
         for (&slot, &x) in self.input_slots.iter().zip(inputs) {
             row[slot as usize] = x;
         }
@@ -374,9 +408,9 @@ impl StateMachine {
             }
         }
         self.table
-            .fill_row(&mut row)
+            .fill_row(row)
             .map_err(|source| CsmError::Read { source })?;
-        Ok(row)
+        Ok(())
     }
 
     /// Evaluates slot `i` on a full row.
@@ -389,6 +423,12 @@ impl StateMachine {
         stack: &mut Scratch,
     ) -> Result<Verdict, CsmError> {
         let s = &self.slots[i];
+        if let Some((table, slot, lit)) = s.cmp {
+            let x = row.get(slot as usize).copied().unwrap_or(f64::NAN);
+            return Ok(Verdict::Bool(
+                crate::graph::single::compare(table, x, lit) != 0.0,
+            ));
+        }
         let fail = |source| CsmError::Evaluation {
             state: s.state.id.clone(),
             source,
@@ -534,45 +574,73 @@ impl StateMachine {
         present: Option<&[bool]>,
         host: Option<&HostRow>,
     ) -> Result<Decision, CsmError> {
-        let row = self.full_row(inputs, true)?;
+        let mut row = std::mem::take(&mut self.row_buf);
+        if let Err(e) = self.full_row_into(inputs, true, &mut row) {
+            self.row_buf = row;
+            return Err(e);
+        }
         let event = self.events;
         self.events += 1;
-        let row: Arc<[f64]> = row.into();
-        let mut stack = Scratch::new();
+        let mut stack = std::mem::take(&mut self.stack);
         let mut firings = Vec::new();
         let mut errors = Vec::new();
-        let mut active = Vec::new();
-        for i in 0..self.slots.len() {
-            if let Some(e) = present.and_then(|p| self.missing(i, p)) {
-                errors.push(EventError {
-                    event,
-                    state: Some(self.slots[i].state.id.clone()),
-                    error: e,
-                });
-                continue;
+        let mut active = std::mem::take(&mut self.active);
+        active.clear();
+        let all_compare = if present.is_none() {
+            self.comparisons.as_deref()
+        } else {
+            None
+        };
+        if let Some(all) = all_compare {
+            // Every state compares a column with a literal: one tight pass
+            // over the predecoded comparisons (no state can fail).
+            for (i, &(t, slot, lit)) in all.iter().enumerate() {
+                let x = row.get(slot as usize).copied().unwrap_or(f64::NAN);
+                if crate::graph::single::compare(t, x, lit) != 0.0 {
+                    active.push((i, self.slots[i].state.data, Verdict::Bool(true)));
+                }
             }
-            let value = self.slots[i].state.data;
-            match self.verdict_of(i, &row, value, host, &mut stack) {
-                Ok(v) if v.is_active() => active.push((i, value, v)),
-                Ok(_) => {}
-                Err(e) => errors.push(EventError {
-                    event,
-                    state: Some(self.slots[i].state.id.clone()),
-                    error: e,
-                }),
+        } else {
+            for i in 0..self.slots.len() {
+                if let Some(e) = present.and_then(|p| self.missing(i, p)) {
+                    errors.push(EventError {
+                        event,
+                        state: Some(self.slots[i].state.id.clone()),
+                        error: e,
+                    });
+                    continue;
+                }
+                let value = self.slots[i].state.data;
+                match self.verdict_of(i, &row, value, host, &mut stack) {
+                    Ok(v) if v.is_active() => active.push((i, value, v)),
+                    Ok(_) => {}
+                    Err(e) => errors.push(EventError {
+                        event,
+                        state: Some(self.slots[i].state.id.clone()),
+                        error: e,
+                    }),
+                }
             }
         }
-        for (i, value, v) in active {
-            let input = Observation::new(self.names.clone(), row.clone(), 0);
-            match self.vet(i, event, input, value, v) {
-                Ok(f) => firings.push(f),
-                Err(e) => errors.push(EventError {
-                    event,
-                    state: Some(self.slots[i].state.id.clone()),
-                    error: e,
-                }),
+        if !active.is_empty() {
+            // The row is shared by the firings' log entries: built only when
+            // some state fires.
+            let shared: Arc<[f64]> = Arc::from(row.as_slice());
+            for &(i, value, v) in &active {
+                let input = Observation::new(self.names.clone(), shared.clone(), 0);
+                match self.vet(i, event, input, value, v) {
+                    Ok(f) => firings.push(f),
+                    Err(e) => errors.push(EventError {
+                        event,
+                        state: Some(self.slots[i].state.id.clone()),
+                        error: e,
+                    }),
+                }
             }
         }
+        self.row_buf = row;
+        self.stack = stack;
+        self.active = active;
         Ok(Decision {
             event,
             firings,

@@ -6,7 +6,7 @@
 //! join and aggregation as single-row evaluation, so row i of a batch equals
 //! evaluating row i alone.
 
-use super::bits::{BitPlan, PackedVerdicts};
+use super::bits::PackedVerdicts;
 use super::causal_graph::CausalGraph;
 use super::causaloid::{call_error, check_verdict, Function, HostRow};
 use super::id::NodeId;
@@ -177,7 +177,7 @@ impl Member {
         if input.value.is_some() || input.host.is_some() {
             return Ok(None);
         }
-        let Some(plan) = BitPlan::new(g) else {
+        let Some(plan) = g.frozen()?.bits.as_deref() else {
             return Ok(None);
         };
         self.check_batch(input)?;

@@ -2,11 +2,14 @@
 //! adding nodes and links, then frozen, which checks acyclicity and compiles
 //! the evaluation order and column layout once.
 
+use super::bits::BitPlan;
 use super::id::NodeId;
 use super::member::{Link, Member};
+use super::single::RowPlan;
 use crate::error::CausalError;
 use crate::expr::{compile_row, ColumnTable, RowFn};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Default bound on relay rounds in one evaluation.
 pub const DEFAULT_MAX_RELAYS: usize = 64;
@@ -53,6 +56,12 @@ pub(crate) struct Frozen {
     pub table: ColumnTable,
     pub links: Vec<Link>,
     pub has_callables: bool,
+    /// The compact single-row plan, when every node is an expression
+    /// causaloid (see `single.rs`), built once here.
+    pub row_plan: Option<Arc<RowPlan>>,
+    /// The bit-packed batch plan, when the graph is verdict-only (see
+    /// `bits.rs`), built once here instead of at every batch.
+    pub bits: Option<Arc<BitPlan>>,
 }
 
 /// Causaloids (of any form) as nodes of a DAG.
@@ -341,7 +350,15 @@ impl CausalGraph {
             table,
             links,
             has_callables,
+            row_plan: None,
+            bits: None,
         });
+        let row_plan = RowPlan::new(self).map(Arc::new);
+        let bits = BitPlan::new(self).map(Arc::new);
+        if let Some(f) = self.frozen.as_mut() {
+            f.row_plan = row_plan;
+            f.bits = bits;
+        }
         Ok(())
     }
 

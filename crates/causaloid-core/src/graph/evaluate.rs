@@ -11,7 +11,7 @@ use super::causaloid::check_verdict;
 use super::causaloid::HostRow;
 use super::id::NodeId;
 use super::member::{eval_causaloid_with, eval_member, Ctx, Input, Member, Step};
-use super::trace::{Evaluation, Outcome};
+use super::trace::{Evaluation, Outcome, Trace};
 use crate::error::CausalError;
 use crate::value::{Kind, Value};
 use std::collections::VecDeque;
@@ -32,7 +32,17 @@ enum Run {
 impl CausalGraph {
     /// Evaluates the whole graph from its roots; `input.value` goes to every root.
     pub fn evaluate(self: &Arc<Self>, input: &Input<'_>) -> Result<Evaluation, CausalError> {
-        self.top(Mode::Roots, input, String::new())
+        self.top(Mode::Roots, input, String::new(), true)
+    }
+
+    /// [`CausalGraph::evaluate`] on the general path only (never the compact
+    /// single-row plan): the reference the compact plan is tested against.
+    #[cfg(test)]
+    pub(crate) fn evaluate_general(
+        self: &Arc<Self>,
+        input: &Input<'_>,
+    ) -> Result<Evaluation, CausalError> {
+        self.top(Mode::Roots, input, String::new(), false)
     }
 
     /// Evaluates the sub-graph reachable from `start`, which receives `input.value`.
@@ -42,7 +52,7 @@ impl CausalGraph {
         input: &Input<'_>,
     ) -> Result<Evaluation, CausalError> {
         let s = self.index_of(start)?;
-        self.top(Mode::From(s), input, format!("from {start}"))
+        self.top(Mode::From(s), input, format!("from {start}"), true)
     }
 
     /// Evaluates the nodes on the shortest path from `from` to `to`, each
@@ -62,6 +72,7 @@ impl CausalGraph {
             Mode::Path(path),
             input,
             format!("along the path {}", names.join(" -> ")),
+            true,
         )
     }
 
@@ -72,7 +83,12 @@ impl CausalGraph {
         input: &Input<'_>,
     ) -> Result<Evaluation, CausalError> {
         let i = self.index_of(node)?;
-        self.top(Mode::Path(vec![i]), input, format!("node {node} alone"))
+        self.top(
+            Mode::Path(vec![i]),
+            input,
+            format!("node {node} alone"),
+            true,
+        )
     }
 
     /// Breadth-first shortest path over edges (children in insertion order).
@@ -111,6 +127,7 @@ impl CausalGraph {
         mode: Mode,
         input: &Input<'_>,
         note: String,
+        compact: bool,
     ) -> Result<Evaluation, CausalError> {
         self.frozen()?;
         let width = self.columns().len();
@@ -121,8 +138,25 @@ impl CausalGraph {
                 found: input.row.len(),
             });
         }
-        let mut ctx = Ctx::new(self.len());
         let row = self.table().expand_row(input.row)?;
+        if let (Mode::Roots, Some(plan), true) = (&mode, &self.frozen()?.row_plan, compact) {
+            // The whole graph of expression causaloids: the compact plan,
+            // its trace built only when read. It hands anything the general
+            // path would report as an error back to it.
+            if let Some(run) = plan.run(self, input.value, &row) {
+                let result = run.result;
+                let trace = Trace::dense(Arc::clone(plan), run, input.value);
+                return Ok(Evaluation::new(
+                    Member::Graph(Arc::clone(self)),
+                    input.value,
+                    row.into_owned(),
+                    Ok(result),
+                    trace,
+                    note,
+                ));
+            }
+        }
+        let mut ctx = Ctx::new(self.len());
         let scope = ctx.trace.enter(0, 0, input.value);
         let result = self.run_row(mode, input.value, &row, input.host, scope, &mut ctx);
         ctx.trace.leave(0, 0, input.value, &result);

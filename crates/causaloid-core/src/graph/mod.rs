@@ -12,6 +12,7 @@ mod id;
 mod json;
 mod member;
 mod sampled;
+pub(crate) mod single;
 mod trace;
 mod why;
 

@@ -4,11 +4,13 @@
 use super::causaloid::Function;
 use super::id::NodeId;
 use super::member::Member;
+use super::single::{RowPlan, RowRun};
 use super::why;
 use crate::context::{civil_from_days, period_label, MAX_ABS_SECONDS};
 use crate::error::CausalError;
 use crate::expr::{ContextRead, Expr, ReadKind, Slot};
 use crate::value::{Value, Verdict};
+use std::sync::{Arc, OnceLock};
 
 /// What happened to one member.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -52,7 +54,7 @@ const SCOPE_MASK: u32 = (1 << 24) - 1;
 
 impl Entry {
     #[inline(always)]
-    fn pack(scope: u32, member: u32, input: Option<Value>, outcome: Outcome) -> Entry {
+    pub(crate) fn pack(scope: u32, member: u32, input: Option<Value>, outcome: Outcome) -> Entry {
         let (in_tag, input) = match input {
             None => (INPUT_NONE, 0.0),
             Some(Value::Bool(b)) => (INPUT_BOOL, f64::from(u8::from(b))),
@@ -146,6 +148,18 @@ pub struct Trace {
     conclusions: Vec<(u32, Vec<u32>)>,
     /// (entry index, target node) of every relay, in entry order.
     relays: Vec<(u32, u32)>,
+    /// A graph evaluated whole by its single-row plan: the entries are built
+    /// from each node's value when first read (see `single.rs`).
+    dense: Option<Arc<Dense>>,
+    built: OnceLock<Vec<Entry>>,
+}
+
+/// The record of a run of a [`RowPlan`]: enough to rebuild its entries.
+#[derive(Debug)]
+struct Dense {
+    plan: Arc<RowPlan>,
+    run: RowRun,
+    value: Option<Value>,
 }
 
 impl Trace {
@@ -158,11 +172,52 @@ impl Trace {
             }],
             conclusions: Vec::new(),
             relays: Vec::new(),
+            dense: None,
+            built: OnceLock::new(),
+        }
+    }
+
+    /// The trace of a graph evaluated from its roots by its single-row plan:
+    /// the top scope (the graph) and scope 1 (its nodes), entries built lazily.
+    pub(crate) fn dense(plan: Arc<RowPlan>, run: RowRun, value: Option<Value>) -> Trace {
+        Trace {
+            entries: Vec::new(),
+            scopes: vec![
+                Scope {
+                    parent: u32::MAX,
+                    member: 0,
+                },
+                Scope {
+                    parent: 0,
+                    member: 0,
+                },
+            ],
+            conclusions: vec![(1, plan.sink_nodes())],
+            relays: Vec::new(),
+            dense: Some(Arc::new(Dense { plan, run, value })),
+            built: OnceLock::new(),
         }
     }
 
     pub fn entries(&self) -> &[Entry] {
-        &self.entries
+        match &self.dense {
+            None => &self.entries,
+            Some(d) => self
+                .built
+                .get_or_init(|| d.plan.entries(&d.run, d.value, 1)),
+        }
+    }
+
+    /// The number of entries (without building a lazy trace's).
+    pub fn len(&self) -> usize {
+        match &self.dense {
+            None => self.entries.len(),
+            Some(d) => d.run.kinds.len() + 2,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 
     #[inline(always)]
@@ -180,7 +235,7 @@ impl Trace {
 
     /// Entries decoded, in order.
     pub fn decoded(&self) -> impl Iterator<Item = Decoded> + '_ {
-        self.entries.iter().enumerate().map(|(i, e)| Decoded {
+        self.entries().iter().enumerate().map(|(i, e)| Decoded {
             scope: e.scope(),
             member: e.member,
             input: e.input(),
@@ -347,7 +402,7 @@ impl Evaluation {
     /// The trace with names resolved.
     pub fn records(&self) -> Vec<Record> {
         let scopes = self.scope_members();
-        let mut out = Vec::with_capacity(self.trace.entries.len());
+        let mut out = Vec::with_capacity(self.trace.len());
         for e in self.trace.decoded() {
             let Some(m) = self.resolve(&scopes, &e) else {
                 continue;
@@ -383,7 +438,7 @@ impl Evaluation {
     /// each decided, and why the final verdict holds.
     pub fn lines(&self) -> Vec<String> {
         let scopes = self.scope_members();
-        let mut lines = Vec::with_capacity(self.trace.entries.len() + 2);
+        let mut lines = Vec::with_capacity(self.trace.len() + 2);
         for e in self.trace.decoded() {
             let Some(m) = self.resolve(&scopes, &e) else {
                 continue;
