@@ -11,6 +11,8 @@ use super::causaloid::check_verdict;
 use super::causaloid::HostRow;
 use super::id::NodeId;
 use super::member::{eval_causaloid_with, eval_member, Ctx, Input, Member, Step};
+use super::missing::{self, Missing};
+use super::sampled::SampledMode;
 use super::trace::{Evaluation, Outcome};
 use crate::error::CausalError;
 use crate::value::{Kind, Value};
@@ -32,7 +34,43 @@ enum Run {
 impl CausalGraph {
     /// Evaluates the whole graph from its roots; `input.value` goes to every root.
     pub fn evaluate(self: &Arc<Self>, input: &Input<'_>) -> Result<Evaluation, CausalError> {
-        self.top(Mode::Roots, input, String::new())
+        self.top(Mode::Roots, input, String::new(), Missing::Raise)
+    }
+
+    /// Evaluates `part` of the graph (the whole graph, from a cause, along a
+    /// path, or one node) deciding missing inputs by `missing` (see
+    /// `missing.rs`); the other evaluations raise on a missing input.
+    pub fn evaluate_with(
+        self: &Arc<Self>,
+        part: &SampledMode,
+        input: &Input<'_>,
+        missing: Missing,
+    ) -> Result<Evaluation, CausalError> {
+        match part {
+            SampledMode::Roots => self.top(Mode::Roots, input, String::new(), missing),
+            SampledMode::From(s) => {
+                let i = self.index_of(s)?;
+                self.top(Mode::From(i), input, format!("from {s}"), missing)
+            }
+            SampledMode::Path(a, b) => {
+                let path = self.shortest_path(a, b)?;
+                let names: Vec<String> = path
+                    .iter()
+                    .map(|&i| self.nodes()[i as usize].id().to_string())
+                    .collect();
+                let note = format!("along the path {}", names.join(" -> "));
+                self.top(Mode::Path(path), input, note, missing)
+            }
+            SampledMode::Single(n) => {
+                let i = self.index_of(n)?;
+                self.top(
+                    Mode::Path(vec![i]),
+                    input,
+                    format!("node {n} alone"),
+                    missing,
+                )
+            }
+        }
     }
 
     /// Evaluates the sub-graph reachable from `start`, which receives `input.value`.
@@ -42,7 +80,12 @@ impl CausalGraph {
         input: &Input<'_>,
     ) -> Result<Evaluation, CausalError> {
         let s = self.index_of(start)?;
-        self.top(Mode::From(s), input, format!("from {start}"))
+        self.top(
+            Mode::From(s),
+            input,
+            format!("from {start}"),
+            Missing::Raise,
+        )
     }
 
     /// Evaluates the nodes on the shortest path from `from` to `to`, each
@@ -62,6 +105,7 @@ impl CausalGraph {
             Mode::Path(path),
             input,
             format!("along the path {}", names.join(" -> ")),
+            Missing::Raise,
         )
     }
 
@@ -72,7 +116,12 @@ impl CausalGraph {
         input: &Input<'_>,
     ) -> Result<Evaluation, CausalError> {
         let i = self.index_of(node)?;
-        self.top(Mode::Path(vec![i]), input, format!("node {node} alone"))
+        self.top(
+            Mode::Path(vec![i]),
+            input,
+            format!("node {node} alone"),
+            Missing::Raise,
+        )
     }
 
     /// Breadth-first shortest path over edges (children in insertion order).
@@ -111,6 +160,7 @@ impl CausalGraph {
         mode: Mode,
         input: &Input<'_>,
         note: String,
+        policy: Missing,
     ) -> Result<Evaluation, CausalError> {
         self.frozen()?;
         let width = self.columns().len();
@@ -123,11 +173,37 @@ impl CausalGraph {
         }
         let mut ctx = Ctx::new(self.len());
         let row = self.table().expand_row(input.row)?;
+        // A row with no NaN costs one pass over its cells here.
+        let me = Member::Graph(Arc::clone(self));
+        if let Some((s, id)) = missing::row_missing(&me, Some(&mode), &row) {
+            if policy == Missing::Raise {
+                return Err(missing::missing_error(&me, s, id, None));
+            }
+            return Ok(missing::graph_row(
+                self,
+                mode,
+                input,
+                row.into_owned(),
+                policy,
+                note,
+            ));
+        }
         let scope = ctx.trace.enter(0, 0, input.value);
-        let result = self.run_row(mode, input.value, &row, input.host, scope, &mut ctx);
+        let result = self.run_row(mode.clone(), input.value, &row, input.host, scope, &mut ctx);
+        if policy != Missing::Raise && matches!(result, Err(CausalError::MissingOutput { .. })) {
+            // A host function returned NaN: the row again, deciding it.
+            return Ok(missing::graph_row(
+                self,
+                mode,
+                input,
+                row.into_owned(),
+                policy,
+                note,
+            ));
+        }
         ctx.trace.leave(0, 0, input.value, &result);
         let row = row.into_owned();
-        Ok(ctx.finish(Member::Graph(Arc::clone(self)), input, row, result, note))
+        Ok(ctx.finish(me, input, row, result, note))
     }
 
     /// Runs one row in `mode`, following relays, recording into `scope`.

@@ -11,6 +11,7 @@ mod extend;
 mod id;
 mod json;
 mod member;
+mod missing;
 mod sampled;
 mod trace;
 
@@ -22,5 +23,6 @@ pub use collection::{AtLeast, Collection, Logic};
 pub use extend::{transform_node_id, EdgeTransform, SequenceOutput, StateVar, STATE_PREFIX};
 pub use id::NodeId;
 pub use member::{Input, Member, MAX_NESTING};
+pub use missing::Missing;
 pub use sampled::{Sampled, SampledInput, SampledMode, MAX_SAMPLES};
 pub use trace::{Decoded, Entry, Evaluation, Outcome, Record, Trace};
