@@ -23,6 +23,10 @@ from causaloid.uncertain.uncertain import DEFAULT_MAX_SAMPLES
 
 NodeId = Union[int, str]
 Errors = Literal["raise", "effect"]
+#: What a missing input (NaN, None, a null) a verdict depends on does: raise
+#: MissingValueError (the default), decide the reading causaloid false / true,
+#: or propagate unknown (three-valued logic). See docs/missing.md.
+MissingPolicy = Literal["raise", "false", "true", "propagate"]
 
 
 def check_id(id: Any, what: str = "id") -> NodeId:
@@ -124,6 +128,7 @@ class Causal(ABC):
         value: Any = None,
         errors: Errors = "raise",
         seed: int | None = None,
+        missing: MissingPolicy = "raise",
     ) -> Effect[Any]:
         """Evaluate one observation.
 
@@ -144,6 +149,13 @@ class Causal(ABC):
             (``cl.uncertain.DEFAULT_SEED``, or the ``seed`` of the causaloid's
             ``decide=``), so the same call decides the same way in every run;
             pass ``cl.uncertain.fresh_seed()`` for new randomness.
+        missing : {"raise", "false", "true", "propagate"}
+            What a missing input (NaN, ``None``, a pandas ``NA``, a null) that
+            an evaluated causaloid reads does: ``"raise"`` (default) raises
+            :class:`~causaloid.errors.MissingValueError` naming the column;
+            ``"false"`` / ``"true"`` make that causaloid decide false / true;
+            ``"propagate"`` uses three-valued logic, and ``.value`` is
+            ``None`` when the verdict is unknown. See ``docs/missing.md``.
 
         Returns
         -------
@@ -152,7 +164,7 @@ class Causal(ABC):
             [0, 1]) or a number; ``.explain()`` says which causaloids ran, on
             what, and why the result holds.
         """
-        return self._run("evaluate", (), x, value, errors, seed=seed)
+        return self._run("evaluate", (), x, value, errors, seed=seed, missing=missing)
 
     def _engine(self) -> Any:
         """The native object whose evaluate methods run this structure."""
@@ -178,6 +190,7 @@ class Causal(ABC):
         *,
         seed: int | None = None,
         engine: Any = None,
+        missing: MissingPolicy = "raise",
     ) -> Effect[Any]:
         """Every evaluation goes through here: the engine runs ``how`` (filling
         context reads itself); uncertain inputs go through the same programs
@@ -195,7 +208,7 @@ class Causal(ABC):
             evaluation = engine.evaluate_sampled(native_cell(v), native_row, **kwargs)
             return finish(evaluation, errors)
         v, row = split_input(x, value)
-        return finish(getattr(engine, how)(*args, v, row), errors)
+        return finish(getattr(engine, how)(*args, v, row, missing=missing), errors)
 
     def __call__(self, x: Any = None) -> Effect[Any]:
         """Shorthand for :meth:`evaluate`, so causal structures compose as
@@ -209,7 +222,13 @@ class Causal(ABC):
         return self.evaluate(x, value=value, errors="effect").explain(format=format)
 
     def evaluate_batch(
-        self, table: Any, *, value: Any = None, activations: bool = False, threads: Any = None
+        self,
+        table: Any,
+        *,
+        value: Any = None,
+        activations: bool = False,
+        threads: Any = None,
+        missing: MissingPolicy = "raise",
     ) -> Any:
         """Evaluate every row of a table at once.
 
@@ -224,21 +243,34 @@ class Causal(ABC):
         threads : int, optional
             Engine threads for this call only; the configured count
             (:func:`causaloid.set_threads`) when omitted. Never changes the result.
+        missing : {"raise", "false", "true", "propagate"}
+            As in :meth:`evaluate`; ``"raise"`` names the first row with a
+            missing input.
 
         Returns
         -------
         numpy.ndarray or (numpy.ndarray, dict)
             Per-row verdicts (bool, or float degrees); with ``activations``,
-            also a dict from node id to that node's per-row verdicts.
+            also a dict from node id to that node's per-row verdicts. With
+            ``missing="propagate"`` and an unknown row, a
+            ``numpy.ma.MaskedArray`` whose mask marks the unknown rows
+            (``.count()`` counts the known ones).
 
         Native expressions run vectorised in Rust, in parallel, with the GIL
         released; Python callables are called once with whole arrays. Row ``i``
         equals ``evaluate(row i)``.
         """
         with scope(threads):
-            return self._batch(self._member(), table, value, activations)
+            return self._batch(self._member(), table, value, activations, missing)
 
-    def _batch(self, member: Any, table: Any, value: Any, activations: bool) -> Any:
+    def _batch(
+        self,
+        member: Any,
+        table: Any,
+        value: Any,
+        activations: bool,
+        missing: MissingPolicy = "raise",
+    ) -> Any:
         """:meth:`evaluate_batch` on the native ``member`` (the engine fills
         the context reads)."""
         needed = list(member.columns)
@@ -268,7 +300,12 @@ class Causal(ABC):
             values = np.ascontiguousarray(arr, dtype=np.float64)
         n = n_rows(cols) if cols else (0 if values is None else len(values))
         host = cols if member.has_callables else None
-        verdicts, acts = member.evaluate_batch(arrays, n, values, value_is_bool, host, activations)
+        verdicts, acts, unknown = member.evaluate_batch(
+            arrays, n, values, value_is_bool, host, activations, missing
+        )
+        if unknown is not None:
+            # Three-valued: the unknown rows are masked.
+            verdicts = np.ma.MaskedArray(verdicts, mask=unknown)
         if activations:
             return verdicts, dict(acts)
         return verdicts

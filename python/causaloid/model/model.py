@@ -18,7 +18,7 @@ from causaloid.context.errors import (
     UnknownContextError,
 )
 from causaloid.effect import Effect
-from causaloid.graph._base import Causal, check_id
+from causaloid.graph._base import Causal, MissingPolicy, check_id
 from causaloid.model.assumption import Assumption, AssumptionReport
 from causaloid.model.inference import Inference, Observations, infer, observe
 
@@ -185,11 +185,21 @@ class Model:
 
     # ---- evaluation -------------------------------------------------------------------
 
-    def evaluate(self, x: Any = None, *, value: Any = None, strict: bool = False) -> Effect[Any]:
+    def evaluate(
+        self,
+        x: Any = None,
+        *,
+        value: Any = None,
+        strict: bool = False,
+        missing: MissingPolicy = "raise",
+    ) -> Effect[Any]:
         """Evaluate one observation with the model's contexts; with
-        ``strict=True``, refuse unless every assumption was verified to hold."""
+        ``strict=True``, refuse unless every assumption was verified to hold.
+        ``missing`` decides missing inputs (see ``docs/missing.md``)."""
         self._check(strict)
-        return self._causaloid._run("evaluate", (), x, value, "raise", engine=self._engine())
+        return self._causaloid._run(
+            "evaluate", (), x, value, "raise", engine=self._engine(), missing=missing
+        )
 
     def explain(self, x: Any = None, *, value: Any = None, format: str = "text") -> str:
         """The explanation of :meth:`evaluate`: ``format`` is ``"text"``,
@@ -205,12 +215,14 @@ class Model:
         activations: bool = False,
         strict: bool = False,
         threads: Any = None,
+        missing: MissingPolicy = "raise",
     ) -> Any:
         """Evaluate every row of ``table`` (see ``Causaloid.evaluate_batch``;
-        ``threads``: engine threads for this call only)."""
+        ``threads``: engine threads for this call only; ``missing``: what a
+        missing input does, see ``docs/missing.md``)."""
         self._check(strict)
         with scope(threads):
-            return self._causaloid._batch(self._engine(), table, value, activations)
+            return self._causaloid._batch(self._engine(), table, value, activations, missing)
 
     def observe(self, table: Any, *, value: Any = None) -> Observations:
         """Number and share of active rows, overall and per node, over a batch."""

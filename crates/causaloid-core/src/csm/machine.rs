@@ -378,6 +378,14 @@ impl StateMachine {
                         id: s.state.member.id().clone(),
                     }));
                 }
+                // A missing input raises, as in every consumer (graph/missing.rs).
+                if let Some(slot) = crate::graph::missing::program_missing(program, row) {
+                    return Err(fail(crate::CausalError::MissingInput {
+                        column: crate::graph::missing::slot_name(&self.table, slot),
+                        row: None,
+                        id: s.state.member.id().clone(),
+                    }));
+                }
                 let v = value.map_or((Kind::Num, f64::NAN), |v| (v.kind(), v.num()));
                 let (kind, x) = program.eval(row, v, &[], stack);
                 Verdict::from_raw(kind, x).map_err(|bad| {

@@ -211,8 +211,23 @@ fn readers(member: &Member, evaluated: Option<&[bool]>) -> Readers {
     out
 }
 
+/// The first slot a program reads that is missing in `row` (none when the
+/// program tests `is_nan`: it handles missing values itself).
+pub(crate) fn program_missing(p: &Program, row: &[f64]) -> Option<usize> {
+    if handles_missing(p) {
+        return None;
+    }
+    let mut first = None;
+    program_slots(p, |s| {
+        if first.is_none() && row.get(s as usize).is_some_and(|x| x.is_nan()) {
+            first = Some(s as usize);
+        }
+    });
+    first
+}
+
 /// How a slot is named in errors and explanations.
-fn slot_name(table: &ColumnTable, s: usize) -> String {
+pub(crate) fn slot_name(table: &ColumnTable, s: usize) -> String {
     match table.slots().get(s) {
         Some(Slot::Input(name)) => name.clone(),
         Some(Slot::Read(r)) => r.describe(),

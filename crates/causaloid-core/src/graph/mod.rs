@@ -11,7 +11,7 @@ mod extend;
 mod id;
 mod json;
 mod member;
-mod missing;
+pub(crate) mod missing;
 mod sampled;
 mod trace;
 
