@@ -1061,7 +1061,9 @@ impl PyGraph {
     ) -> PyResult<PyEvaluation> {
         let p = policy(py, missing)?;
         let part = SampledMode::Roots;
-        self.run(py, part.clone(), value, row, move |g, i| g.evaluate_with(&part, i, p))
+        self.run(py, part.clone(), value, row, move |g, i| {
+            g.evaluate_with(&part, i, p)
+        })
     }
 
     #[pyo3(signature = (start, value=None, row=None, missing="raise"))]
@@ -1077,7 +1079,9 @@ impl PyGraph {
         let part = SampledMode::From(s.clone());
         let p = policy(py, missing)?;
         let _ = s;
-        self.run(py, part.clone(), value, row, move |g, i| g.evaluate_with(&part, i, p))
+        self.run(py, part.clone(), value, row, move |g, i| {
+            g.evaluate_with(&part, i, p)
+        })
     }
 
     #[pyo3(signature = (source, target, value=None, row=None, missing="raise"))]
@@ -1094,7 +1098,9 @@ impl PyGraph {
         let part = SampledMode::Path(a.clone(), b.clone());
         let p = policy(py, missing)?;
         let _ = (a, b);
-        self.run(py, part.clone(), value, row, move |g, i| g.evaluate_with(&part, i, p))
+        self.run(py, part.clone(), value, row, move |g, i| {
+            g.evaluate_with(&part, i, p)
+        })
     }
 
     #[pyo3(signature = (node, value=None, row=None, missing="raise"))]
@@ -1110,7 +1116,9 @@ impl PyGraph {
         let part = SampledMode::Single(n.clone());
         let p = policy(py, missing)?;
         let _ = n;
-        self.run(py, part.clone(), value, row, move |g, i| g.evaluate_with(&part, i, p))
+        self.run(py, part.clone(), value, row, move |g, i| {
+            g.evaluate_with(&part, i, p)
+        })
     }
 }
 

@@ -280,11 +280,11 @@ class Causal(ABC):
         if wanted is not None and isinstance(value, str):
             wanted = [*needed, value]
         cols = to_columns(table, wanted)
-        missing = [c for c in needed if c not in cols]
-        if missing:
+        absent = [c for c in needed if c not in cols]
+        if absent:
             raise UnknownColumnError(
-                f"unknown column {missing[0]!r} (available: {', '.join(list(cols)[:12])})",
-                {"column": missing[0], "available": list(cols)},
+                f"unknown column {absent[0]!r} (available: {', '.join(list(cols)[:12])})",
+                {"column": absent[0], "available": list(cols)},
             )
         arrays = [np.ascontiguousarray(numeric(c, cols[c]), dtype=np.float64) for c in needed]
         values = None

@@ -304,6 +304,37 @@ pub(crate) fn any_nan(cols: &[&[f64]]) -> bool {
     })
 }
 
+/// A missing input of an evaluation on uncertain inputs (its sample columns
+/// `cols`, the full layout): the first slot with a NaN that a causaloid
+/// evaluated in `mode` reads, and that reader. Such evaluations raise.
+pub(crate) fn sampled_missing(
+    member: &Member,
+    mode: &super::sampled::SampledMode,
+    cols: &[&[f64]],
+) -> Result<Option<(usize, NodeId)>, CausalError> {
+    use super::sampled::SampledMode as S;
+    if !any_nan(cols) {
+        return Ok(None);
+    }
+    let evaluated = match (member, mode) {
+        (Member::Graph(g), S::From(s)) => Some(g.reachable(g.index_of(s)?)),
+        (Member::Graph(g), S::Path(a, b)) => {
+            evaluated_nodes(g, &Mode::Path(g.shortest_path(a, b)?))
+        }
+        (Member::Graph(g), S::Single(n)) => evaluated_nodes(g, &Mode::Path(vec![g.index_of(n)?])),
+        _ => None,
+    };
+    let readers = readers(member, evaluated.as_deref());
+    Ok(cols
+        .iter()
+        .zip(&readers)
+        .enumerate()
+        .find_map(|(s, (c, r))| match r {
+            Some(id) if c.iter().any(|x| x.is_nan()) => Some((s, id.clone())),
+            _ => None,
+        }))
+}
+
 /// The missing inputs of a batch: for each row that has one, its first
 /// (slot, reader). `cols` is the full layout (inputs and reads).
 pub(crate) fn batch_missing(
