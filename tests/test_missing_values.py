@@ -163,6 +163,28 @@ def test_the_error_and_decided_effects_survive_pickle() -> None:
         g2.evaluate_batch({"smoke": [1.0, NAN], "temp": [20, 20]})
 
 
+def test_discovery_raises_the_same_class_naming_column_and_row() -> None:
+    from causaloid.discover.errors import NonFiniteError
+
+    rng = np.random.default_rng(3)
+    table = {c: rng.normal(size=200) for c in "abc"}
+    table["b"][17] = NAN
+    for run in (
+        lambda: cl.discover.pc(table),
+        lambda: cl.discover.mrmr(table, "a"),
+        lambda: cl.discover.surd(table, "a"),
+    ):
+        with pytest.raises(errors.MissingValueError) as info:
+            run()
+        assert isinstance(info.value, NonFiniteError)
+        assert (info.value.column, info.value.row) == ("b", 17)
+        assert "missing value" in str(info.value)
+    table["b"][17] = math.inf  # an infinity is not a missing value
+    with pytest.raises(NonFiniteError) as inf:
+        cl.discover.pc(table)
+    assert not isinstance(inf.value, errors.MissingValueError)
+
+
 # ---- batches ------------------------------------------------------------------------
 
 
@@ -332,7 +354,9 @@ def test_cli_evaluate_names_the_blank_and_decides_it_with_missing(tmp_path: Path
     line = bad.stderr.strip()
     assert len(line.splitlines()) == 1
     assert "'smoke'" in line and "row 1" in line and "--missing" in line
-    ok = _cli("evaluate", "m.json", "d.csv", "--missing", "propagate", "--no-progress", cwd=tmp_path)
+    ok = _cli(
+        "evaluate", "m.json", "d.csv", "--missing", "propagate", "--no-progress", cwd=tmp_path
+    )
     assert ok.returncode == 0, ok.stderr
     assert "unknown on 1" in ok.stdout
     assert "active on 2" in ok.stdout

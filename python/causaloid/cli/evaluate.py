@@ -88,7 +88,9 @@ def run(args: argparse.Namespace) -> int:
     if len(verdicts) != n:  # pragma: no cover - the engine returns one verdict per row
         raise UserError(f"DATA: {len(verdicts)} verdicts for {n} rows")
     unknown = int(np.ma.count_masked(verdicts))
-    verdicts = np.ma.filled(verdicts.astype(np.float64), np.nan) if unknown else np.asarray(verdicts)
+    verdicts = (
+        np.ma.filled(verdicts.astype(np.float64), np.nan) if unknown else np.asarray(verdicts)
+    )
     active = verdicts >= 0.5 if verdicts.dtype != np.bool_ else verdicts
     print(
         f"{model.id}: {n:,} rows, verdict active on {int(active.sum()):,} ({active.mean():.2%})"

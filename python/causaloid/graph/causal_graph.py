@@ -203,9 +203,7 @@ class CausalGraph(Causal):
                 x = self._state_row(x, None)
             else:
                 value, x = x, self._state_row(None, None)
-        return super()._run(
-            how, args, x, value, errors, seed=seed, engine=engine, missing=missing
-        )
+        return super()._run(how, args, x, value, errors, seed=seed, engine=engine, missing=missing)
 
     def _batch(
         self,
@@ -378,7 +376,9 @@ class CausalGraph(Causal):
     ) -> Effect[Any]:
         """Evaluate the shortest path from ``source`` to ``target``, each node
         receiving the value of the one before."""
-        return self._run("evaluate_path", (source, target), x, value, errors, seed=seed, missing=missing)
+        return self._run(
+            "evaluate_path", (source, target), x, value, errors, seed=seed, missing=missing
+        )
 
     def evaluate_single(
         self,
