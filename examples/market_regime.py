@@ -96,7 +96,8 @@ def explain_day(ctx: cl.Context, graph: cl.CausalGraph, day: str) -> str:
     node = ctx[f"day:{day}"]
     t = float(node.timestamp)
     close = node.fields["close"]
-    effect = graph.evaluate({"time": t, "close": close})
+    # The first month has no previous month to break out of: decided "not active".
+    effect = graph.evaluate({"time": t, "close": close}, missing="false")
     prev_month = ctx.at(t, scale="month", offset=-1)
     months = [ctx.at(t, scale="month", offset=k) for k in range(-12, 0)]
     months = [m for m in months if m is not None]
@@ -199,7 +200,8 @@ def main() -> dict[str, object]:
     table = day_table(ctx)
     model = build_model(ctx, graph)
     report = model.verify_assumptions(table)
-    verdicts, nodes = model.evaluate_batch(table, activations=True, strict=True)
+    # The first month has no previous month (a missing context read): not a breakout.
+    verdicts, nodes = model.evaluate_batch(table, activations=True, strict=True, missing="false")
     active = np.asarray(verdicts, dtype=bool)
     days = table["time"].astype("datetime64[s]").astype("datetime64[D]")
 

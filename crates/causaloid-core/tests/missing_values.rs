@@ -42,9 +42,12 @@ fn row(g: &CausalGraph, smoke: f64, temp: f64) -> Vec<f64> {
 #[test]
 fn a_missing_input_raises_naming_the_column_and_the_reader() {
     let g = alarm();
-    let err = g
+    let e = g
         .evaluate(&input(&row(&g, f64::NAN, 20.0)))
-        .err()
+        .expect("the evaluation carries the error");
+    let err = e
+        .error()
+        .cloned()
         .expect("a missing smoke reading is not 'no fire'");
     match &err {
         CausalError::MissingInput { column, row, id } => {

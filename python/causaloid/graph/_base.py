@@ -215,11 +215,20 @@ class Causal(ABC):
         steps of an effect chain: ``Effect.pure(0.8).bind(causaloid)``."""
         return self.evaluate(x)
 
-    def explain(self, x: Any = None, *, value: Any = None, format: str = "text") -> str:
+    def explain(
+        self,
+        x: Any = None,
+        *,
+        value: Any = None,
+        format: str = "text",
+        missing: MissingPolicy = "raise",
+    ) -> str:
         """Evaluate and return the explanation (never raises on evaluation
         errors); ``format`` is ``"text"``, ``"markdown"`` or ``"json"`` (see
-        :meth:`Effect.explain <causaloid.Effect.explain>`)."""
-        return self.evaluate(x, value=value, errors="effect").explain(format=format)
+        :meth:`Effect.explain <causaloid.Effect.explain>`); ``missing`` as in
+        :meth:`evaluate`."""
+        effect = self.evaluate(x, value=value, errors="effect", missing=missing)
+        return effect.explain(format=format)
 
     def evaluate_batch(
         self,

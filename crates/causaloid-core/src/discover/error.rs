@@ -52,7 +52,7 @@ pub enum DiscoverError {
 pub(crate) fn non_finite_message(column: &str, row: usize, value: f64) -> String {
     if value.is_nan() {
         format!(
-            "missing value (NaN / null) in column {column:?}, row {row}: discovery needs \
+            "column {column:?} has a missing value (NaN / null) at row {row}: discovery needs \
              complete rows; drop or fill them first (for example Pipeline.clean)"
         )
     } else {

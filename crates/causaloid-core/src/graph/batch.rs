@@ -302,7 +302,10 @@ impl Member {
         for (s, c) in &read_cols {
             full[*s as usize] = c;
         }
-        if missing::any_nan(&full) {
+        // The kernels say whether a column they read held a NaN; only then
+        // are the missing inputs looked for, precisely.
+        let (packed, saw_nan) = plan.run(&full, len)?;
+        if saw_nan {
             if let Some((r, s, id)) = missing::batch_missing(self, &full, len).first() {
                 if missing == Missing::Raise {
                     return Err(missing::missing_error(self, *s, id.clone(), Some(*r)));
@@ -310,7 +313,7 @@ impl Member {
                 return Ok(None);
             }
         }
-        plan.run(&full, len).map(Some)
+        Ok(Some(packed))
     }
 
     /// Checks the batch's shape against the member's columns.

@@ -177,7 +177,9 @@ impl CausalGraph {
         let me = Member::Graph(Arc::clone(self));
         if let Some((s, id)) = missing::row_missing(&me, Some(&mode), &row) {
             if policy == Missing::Raise {
-                return Err(missing::missing_error(&me, s, id, None));
+                // An evaluation error: the evaluation carries it, as any other.
+                let e = missing::missing_error(&me, s, id, None);
+                return Ok(ctx.finish(me, input, row.into_owned(), Err(e), note));
             }
             return Ok(missing::graph_row(
                 self,

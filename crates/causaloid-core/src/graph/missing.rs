@@ -296,10 +296,11 @@ pub(crate) fn missing_error(
 }
 
 /// Whether any value of `cols` is NaN: a branch-free pass the compiler
-/// vectorises, blocks at a time, stopping at the first block that has one.
+/// vectorises, blocks at a time in parallel, stopping once one has one.
 pub(crate) fn any_nan(cols: &[&[f64]]) -> bool {
+    use rayon::prelude::*;
     cols.iter().any(|c| {
-        c.chunks(1024)
+        c.par_chunks(1 << 14)
             .any(|b| b.iter().fold(false, |acc, &x| acc | x.is_nan()))
     })
 }
