@@ -114,8 +114,9 @@ def test_a_missing_value_in_an_object_column_is_refused_on_every_path() -> None:
     m = cl.StateMachine([(cl.State("s", "", c), "a")])
     with pytest.raises(CausalError, match='"x"'):
         m.evaluate_all({"x": np.nan})
-    with pytest.raises(CausalError):
-        m.run_batch({"x": np.array([2.0, None], dtype=object)})
+    report = m.run_batch({"x": np.array([2.0, None], dtype=object)})
+    assert [e.position for e in report.errors] == [1]  # recorded, as every state error
+    assert "missing value" in str(report.errors[0].error)
     # Decided when asked: both paths alike.
     assert c.evaluate_batch({"x": np.array([2.0, np.nan])}, missing="false").tolist() == [
         True,

@@ -209,6 +209,18 @@ def test_propagate_in_a_batch_masks_the_unknown_rows() -> None:
     assert out.filled(False).tolist() == [False, True, True, False]
 
 
+def test_node_activations_on_rows_with_missing_inputs_follow_the_policy() -> None:
+    g = fire_alarm()
+    table = {"smoke": [NAN, 0.9, 0.1], "temp": [90, 20, 20]}
+    verdicts, acts = g.evaluate_batch(table, activations=True, missing="false")
+    assert verdicts.tolist() == [True, True, False]
+    assert acts["smoke"].tolist() == [False, True, False]
+    assert acts["heat"].tolist() == [True, False, False]
+    verdicts, acts = g.evaluate_batch(table, activations=True, missing="propagate")
+    assert verdicts.tolist() == [True, True, False]  # true OR unknown
+    assert np.isnan(acts["smoke"][0]) and acts["smoke"][1] == 1.0
+
+
 def test_a_python_function_returning_nan_in_a_batch_names_the_row() -> None:
     c = cl.Causaloid(
         "f", "vectorised", fn=lambda v: np.where(np.asarray(v) > 1, math.nan, np.asarray(v) > 0)

@@ -147,7 +147,9 @@ impl Member {
             let value = input
                 .value
                 .map(|(k, v)| Value::from_raw(k, v.get(*r).copied().unwrap_or(f64::NAN)));
-            match missing::batch_row(self, value, &row, policy).map_err(|e| at_row(e, *r))? {
+            let (v, nodes) =
+                missing::batch_row(self, value, &row, policy).map_err(|e| at_row(e, *r))?;
+            match v {
                 Some(v) => {
                     if clean.is_none() {
                         out.kind = v.kind();
@@ -162,10 +164,24 @@ impl Member {
                     out.verdicts[*r] = f64::NAN;
                 }
             }
-            // A node's own values on a missing row are not kept: NaN.
-            for (_, _, a) in &mut out.activations {
-                if let Some(x) = a.get_mut(*r) {
-                    *x = f64::NAN;
+            if activations && out.activations.is_empty() {
+                out.activations = self
+                    .children()
+                    .iter()
+                    .map(|m| (m.id().clone(), Kind::Bool, vec![f64::NAN; len]))
+                    .collect();
+            }
+            // Each node's value on the row, as the row evaluator decided it;
+            // an unknown one is NaN in a numeric column.
+            for (k, v) in nodes {
+                if let Some((_, kind, a)) = out.activations.get_mut(k as usize) {
+                    match v {
+                        Some(v) => a[*r] = v.num(),
+                        None => {
+                            a[*r] = f64::NAN;
+                            *kind = Kind::Num;
+                        }
+                    }
                 }
             }
         }

@@ -226,6 +226,22 @@ pub(crate) fn program_missing(p: &Program, row: &[f64]) -> Option<usize> {
     first
 }
 
+/// Whether a block of columns holds a NaN in a slot the program reads (and
+/// counts as missing): the caller then takes the row-by-row path, which
+/// names the row.
+pub(crate) fn block_missing(p: &Program, cols: &[&[f64]]) -> bool {
+    if handles_missing(p) {
+        return false;
+    }
+    let mut nan = false;
+    program_slots(p, |s| {
+        if let Some(c) = cols.get(s as usize) {
+            nan |= c.iter().fold(false, |a, &x| a | x.is_nan());
+        }
+    });
+    nan
+}
+
 /// How a slot is named in errors and explanations.
 pub(crate) fn slot_name(table: &ColumnTable, s: usize) -> String {
     match table.slots().get(s) {
@@ -967,17 +983,18 @@ pub(crate) fn member_row(
 }
 
 /// One batch row (the full layout: inputs and reads) with a missing input,
-/// under `policy`: its value, `None` when unknown.
+/// under `policy`: its value (`None` when unknown) and the value of each
+/// member of the top structure (by index; `None` when unknown).
 pub(crate) fn batch_row(
     member: &Member,
     value: Option<Value>,
     row: &[f64],
     policy: Missing,
-) -> Result<Option<Value>, CausalError> {
+) -> Result<RowValues, CausalError> {
     let mut ctx = Ctx::new(member.size());
     let mut run = Run::new(policy);
     let link = Link::identity(member);
-    match eval_member(
+    let t = match eval_member(
         member,
         &link,
         member.table(),
@@ -989,13 +1006,32 @@ pub(crate) fn batch_row(
         &mut ctx,
         &mut run,
     )? {
-        TriStep::Value(t) => Ok(t.value()),
-        TriStep::Relay(..) => Err(CausalError::RelayNotAllowed {
-            id: member.id().clone(),
-            reason: "is not allowed in a batch",
-        }),
-    }
+        TriStep::Value(t) => t,
+        TriStep::Relay(..) => {
+            return Err(CausalError::RelayNotAllowed {
+                id: member.id().clone(),
+                reason: "is not allowed in a batch",
+            })
+        }
+    };
+    // A lone causaloid is its own member (scope 0); a structure's members
+    // are in the scope it entered (1).
+    let inner = u32::from(!matches!(member, Member::Causaloid(_)));
+    let nodes = ctx
+        .trace
+        .decoded()
+        .filter(|e| e.scope == inner)
+        .filter_map(|e| match e.outcome {
+            Outcome::Decided(v) => Some((e.member, Some(v))),
+            Outcome::Unknown => Some((e.member, None)),
+            _ => None,
+        })
+        .collect();
+    Ok((t.value(), nodes))
 }
+
+/// A row's value and its members' values (see [`batch_row`]).
+pub(crate) type RowValues = (Option<Value>, Vec<(u32, Option<Value>)>);
 
 #[cfg(test)]
 mod tests {
