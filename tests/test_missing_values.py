@@ -150,6 +150,15 @@ def test_context_data_may_hold_nan_and_a_read_of_it_is_a_missing_input() -> None
     assert c.evaluate({"temp": 30.0}).value is True
 
 
+def test_uncertain_inputs_raise_on_a_missing_certain_cell() -> None:
+    c = cl.Causaloid("fire", "", expr=(col("temp") > 50) & (col("smoke") > 0.5))
+    hot = cl.Uncertain.normal(60.0, 5.0)
+    with pytest.raises(errors.MissingValueError) as info:
+        c.evaluate({"temp": hot, "smoke": NAN})
+    assert info.value.column == "smoke"
+    assert c.evaluate({"temp": hot, "smoke": 0.9}).value is True
+
+
 def test_the_error_and_decided_effects_survive_pickle() -> None:
     g = fire_alarm()
     with pytest.raises(errors.MissingValueError) as info:
