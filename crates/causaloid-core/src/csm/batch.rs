@@ -363,8 +363,8 @@ impl StateMachine {
         let fast: Option<(Kind, &[f64])> = match &s.kernel {
             // A block with a missing input goes row by row: each row raises.
             Kernel::Expr(program)
-                if !(program.reads_value() && value.is_none())
-                    && !crate::graph::missing::block_missing(program, block) =>
+                if !((program.reads_value() && value.is_none())
+                    || crate::graph::missing::block_missing(program, block)) =>
             {
                 let kind = program.eval_block(block, value_arg, &[], len, block_scratch, buf);
                 Some((kind, buf.as_slice()))
