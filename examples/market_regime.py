@@ -98,7 +98,8 @@ def explain_day(ctx: cl.Context, graph: cl.CausalGraph, day: str) -> str:
     the months they covered, and a closing sentence saying why."""
     node = ctx[f"day:{day}"]
     row = {"time": float(node.timestamp), "close": node.fields["close"]}
-    return graph.evaluate(row).explain()
+    # The first month has no previous month to break out of: decided "not active".
+    return graph.evaluate(row, missing="false").explain()
 
 
 def build_model(ctx: cl.Context, graph: cl.CausalGraph) -> cl.Model:
@@ -173,7 +174,8 @@ def main() -> dict[str, object]:
     table = day_table(ctx)
     model = build_model(ctx, graph)
     report = model.verify_assumptions(table)
-    verdicts, nodes = model.evaluate_batch(table, activations=True, strict=True)
+    # The first month has no previous month (a missing context read): not a breakout.
+    verdicts, nodes = model.evaluate_batch(table, activations=True, strict=True, missing="false")
     active = np.asarray(verdicts, dtype=bool)
     days = table["time"].astype("datetime64[s]").astype("datetime64[D]")
 

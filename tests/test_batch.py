@@ -156,7 +156,8 @@ def test_verdict_only_batches_equal_rows_alone_at_block_boundaries(
     n_rows: int, seed: int, threads: int
 ) -> None:
     # A verdict-only graph (bit-packed in the engine): every row count around
-    # word (64) and block (2,048) boundaries, NaN cells included.
+    # word (64) and block (2,048) boundaries, NaN cells included (missing
+    # values, decided false here: see test_missing_values.py).
     rng = np.random.default_rng(seed)
     temp = rng.uniform(0, 100, n_rows)
     temp[rng.random(n_rows) < 0.05] = np.nan
@@ -164,7 +165,11 @@ def test_verdict_only_batches_equal_rows_alone_at_block_boundaries(
     g = sensor_graph()
     cl.set_threads(threads)
     try:
-        out = g.evaluate_batch({"temp": temp, "smoke": smoke})
+        out = g.evaluate_batch({"temp": temp, "smoke": smoke}, missing="false")
+        if np.isnan(temp).any():
+            with pytest.raises(cl.errors.MissingValueError) as info:
+                g.evaluate_batch({"temp": temp, "smoke": smoke})
+            assert info.value.row == int(np.flatnonzero(np.isnan(temp))[0])
     finally:
         cl.set_threads(None)
     assert out.dtype == np.bool_
@@ -172,4 +177,4 @@ def test_verdict_only_batches_equal_rows_alone_at_block_boundaries(
     for i in sorted({0, n_rows // 2, n_rows - 1, *rng.integers(0, max(n_rows, 1), 20)}):
         if 0 <= i < n_rows:
             row = {"temp": float(temp[i]), "smoke": float(smoke[i])}
-            assert bool(out[i]) == g.evaluate(row).value
+            assert bool(out[i]) == g.evaluate(row, missing="false").value

@@ -50,7 +50,17 @@ def test_native_reads_decide_without_python() -> None:
         context=ctx,
     )
     t = np.arange(6) * DAY + 3600.0
-    assert rising.evaluate_batch({"t": t}).tolist() == [False, True, False, True, False, True]
+    # Day 0 has no previous day: a missing read, decided "not rising" here.
+    with pytest.raises(cl.errors.MissingValueError, match="previous day"):
+        rising.evaluate_batch({"t": t})
+    assert rising.evaluate_batch({"t": t}, missing="false").tolist() == [
+        False,
+        True,
+        False,
+        True,
+        False,
+        True,
+    ]
     assert rising.evaluate({"t": 3 * DAY}).value is True
     latest = cl.Causaloid(
         "latest", "", expr=E.ctx_time("day", "close") > E.ctx_value("limit"), context=ctx
@@ -84,9 +94,11 @@ def test_batch_rows_equal_single_evaluations_of_a_contextual_graph() -> None:
     def check(rows):
         t = np.array([r[0] for r in rows])
         x = np.array([r[1] for r in rows])
-        batch = g.evaluate_batch({"t": t, "x": x})
-        single = [g.evaluate({"t": a, "x": b}).value for a, b in zip(t, x)]
-        assert batch.tolist() == single
+        # Reads outside the context's days are missing: propagated.
+        batch = g.evaluate_batch({"t": t, "x": x}, missing="propagate")
+        single = [g.evaluate({"t": a, "x": b}, missing="propagate").value for a, b in zip(t, x)]
+        mask = np.ma.getmaskarray(batch)
+        assert [None if m else bool(v) for v, m in zip(np.ma.getdata(batch), mask)] == single
 
     check()
 

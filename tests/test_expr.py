@@ -38,14 +38,17 @@ def test_logic_on_booleans_and_degrees():
 
 
 def test_nan_readings_never_become_verdicts_silently():
+    # is_nan handles a missing reading itself; any other read of one raises.
     assert verdict(E.col("x").is_nan(), {"x": math.nan}) is True
-    assert verdict(E.col("x") > 0, {"x": math.nan}) is False
-    # A NaN number stays a number (never a verdict): where a verdict is
-    # needed it is an error naming the node.
-    assert math.isnan(verdict(E.min(E.col("x"), 1.0), {"x": math.nan}))
-    c = cl.Causaloid("m", "", expr=E.min(E.col("x"), 1.0))
+    with pytest.raises(cl.errors.MissingValueError, match='"x"'):
+        verdict(E.col("x") > 0, {"x": math.nan})
+    # A NaN the expression computes stays a number (never a verdict): where
+    # a verdict is needed it is an error naming the node.
+    ratio = E.col("x") / E.col("x")
+    assert math.isnan(verdict(E.min(ratio, 1.0), {"x": 0.0}))
+    c = cl.Causaloid("m", "", expr=E.min(ratio, 1.0))
     with pytest.raises(cl.errors.VerdictError, match='"m"'):
-        cl.CausalCollection([c], "all").evaluate({"x": math.nan})
+        cl.CausalCollection([c], "all").evaluate({"x": 0.0})
 
 
 def test_expressions_print_and_list_their_columns():

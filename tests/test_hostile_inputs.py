@@ -15,7 +15,12 @@ import pytest
 import causaloid as cl
 from causaloid.context.errors import TimestampUnitError
 from causaloid.csm.errors import WindowError
-from causaloid.errors import CausalError, ColumnTypeError, InvalidArgumentError, ShapeError
+from causaloid.errors import (
+    CausalError,
+    InvalidArgumentError,
+    MissingValueError,
+    ShapeError,
+)
 from causaloid.uncertain.errors import UncertainMemoryError
 
 col = cl.expr.col
@@ -98,19 +103,25 @@ def test_a_zero_dimensional_column_is_a_shape_error() -> None:
 
 
 def test_a_missing_value_in_an_object_column_is_refused_on_every_path() -> None:
+    # None and NaN are missing values alike (docs/missing.md): refused by default.
     c = cl.Causaloid("c", "", expr=col("x") > 1)
-    with pytest.raises(ColumnTypeError):
-        c.evaluate({"x": None})
-    with pytest.raises(ColumnTypeError) as info:
-        c.evaluate_batch({"x": np.array([2.0, None], dtype=object)})
-    assert info.value.column == "x" and info.value.row == 1
+    for missing in (None, np.nan):
+        with pytest.raises(MissingValueError):
+            c.evaluate({"x": missing})
+        with pytest.raises(MissingValueError) as info:
+            c.evaluate_batch({"x": np.array([2.0, missing], dtype=object)})
+        assert info.value.column == "x" and info.value.row == 1
     m = cl.StateMachine([(cl.State("s", "", c), "a")])
-    with pytest.raises(ColumnTypeError):
-        m.evaluate_all({"x": None})
-    with pytest.raises(ColumnTypeError):
-        m.run_batch({"x": np.array([2.0, None], dtype=object)})
-    # A NaN is a number: both paths take it as it is.
-    assert c.evaluate_batch({"x": np.array([2.0, np.nan])}).tolist() == [True, False]
+    with pytest.raises(CausalError, match='"x"'):
+        m.evaluate_all({"x": np.nan})
+    report = m.run_batch({"x": np.array([2.0, None], dtype=object)})
+    assert [e.position for e in report.errors] == [1]  # recorded, as every state error
+    assert "missing value" in str(report.errors[0].error)
+    # Decided when asked: both paths alike.
+    assert c.evaluate_batch({"x": np.array([2.0, np.nan])}, missing="false").tolist() == [
+        True,
+        False,
+    ]
 
 
 def test_python_functions_in_a_batch_cannot_overwrite_the_callers_table() -> None:

@@ -149,15 +149,11 @@ def numeric(name: str, arr: np.ndarray) -> np.ndarray:
     if arr.dtype.kind in "iuf":
         return arr.astype(np.float64)
     if arr.dtype == object:
-        missing = _first_missing(arr)
-        if missing is not None:
-            # As a single observation holding None is refused: never a NaN.
-            raise ColumnTypeError(
-                f"column {name!r} holds None in row {missing}; expected numbers or booleans",
-                {"column": name, "row": missing, "found": "NoneType"},
-            )
+        # None, pandas NA / NaT (nullable dtypes, polars and Arrow nulls on
+        # booleans): missing values, NaN for the engine, which decides them
+        # by its missing-value policy (docs/missing.md).
         try:
-            return arr.astype(np.float64)
+            return np.array([np.nan if _is_missing(v) else v for v in arr], dtype=np.float64)
         except (TypeError, ValueError):
             pass
     raise ColumnTypeError(
@@ -166,13 +162,14 @@ def numeric(name: str, arr: np.ndarray) -> np.ndarray:
     )
 
 
-def _first_missing(arr: np.ndarray) -> int | None:
-    """The first row of an object column holding None (a missing value, which
-    single observations refuse too), or None."""
-    if arr.ndim != 1:
-        return None
-    rows = np.flatnonzero(np.array([v is None for v in arr], dtype=bool))
-    return int(rows[0]) if rows.size else None
+def _is_missing(v: Any) -> bool:
+    """Whether a cell is a missing value: None, NaN, pandas NA or NaT."""
+    if v is None:
+        return True
+    name = type(v).__name__
+    if name in ("NAType", "NaTType"):
+        return True
+    return isinstance(v, float) and v != v
 
 
 def n_rows(columns: Columns) -> int:

@@ -161,7 +161,21 @@ class RelayError(EvaluationError):
 
 
 class MissingValueError(EvaluationError, ValueError):
-    """A causaloid reads ``value()`` but received no incoming value."""
+    """A value a verdict depends on is missing.
+
+    Raised when a causaloid that is evaluated reads a missing input (NaN,
+    ``None``, a pandas ``NA`` or a polars / Arrow null) and the caller did not
+    choose ``missing="false" | "true" | "propagate"``; when a Python causal
+    function returns NaN; and when a causaloid reads ``value()`` but received
+    no incoming value. ``err.column`` names the column (``None`` when the
+    value is not a column's), ``err.row`` the row of a batch (``None`` for a
+    single observation) and ``err.node_id`` the causaloid. See
+    ``docs/missing.md``.
+    """
+
+    column: str | None
+    row: int | None
+    node_id: NodeId
 
 
 # --- data ----------------------------------------------------------------------

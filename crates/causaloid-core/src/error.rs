@@ -55,6 +55,16 @@ pub enum CausalError {
     RelayNotAllowed { id: NodeId, reason: &'static str },
     #[error("causaloid {id} reads value() but it received no incoming value (pass value= for the roots)")]
     MissingValue { id: NodeId },
+    #[error("missing value (NaN / null) in column {column:?}{}, read by {id}: fill the gap, or pass missing=\"false\", \"true\" or \"propagate\" to decide such rows", format_row(.row))]
+    MissingInput {
+        /// The input column (or context read) the value is missing from.
+        column: String,
+        row: Option<usize>,
+        /// The causaloid that reads it.
+        id: NodeId,
+    },
+    #[error("causaloid {id} returned NaN (a missing value){}: return a verdict, or pass missing=\"false\", \"true\" or \"propagate\" to decide such rows", format_row(.row))]
+    MissingOutput { id: NodeId, row: Option<usize> },
     #[error("unknown column {name:?}{}", format_known(.known))]
     UnknownColumn { name: String, known: Vec<String> },
     #[error("column {name:?} is {found}; expected numbers or booleans")]
@@ -165,7 +175,7 @@ impl Diagnostic for CausalError {
             InvalidVerdict { .. } => "VerdictError",
             RelayLimit { .. } => "RelayLimitError",
             RelayNotAllowed { .. } => "RelayError",
-            MissingValue { .. } => "MissingValueError",
+            MissingValue { .. } | MissingInput { .. } | MissingOutput { .. } => "MissingValueError",
             UnknownColumn { .. } => "UnknownColumnError",
             ColumnType { .. } => "ColumnTypeError",
             Shape { .. } => "ShapeError",
@@ -187,8 +197,21 @@ impl Diagnostic for CausalError {
     fn detail(&self, out: &mut DetailSink<'_>) {
         use CausalError::*;
         match self {
-            UnknownNode { id } | DuplicateId { id } | MissingValue { id } => {
-                out("node_id", Detail::Id(id))
+            UnknownNode { id } | DuplicateId { id } => out("node_id", Detail::Id(id)),
+            MissingValue { id } => {
+                out("node_id", Detail::Id(id));
+                out("column", Detail::Nothing);
+                out("row", Detail::Nothing);
+            }
+            MissingInput { column, row, id } => {
+                out("node_id", Detail::Id(id));
+                out("column", Detail::Text(column));
+                out("row", row.map_or(Detail::Nothing, Detail::int));
+            }
+            MissingOutput { id, row } => {
+                out("node_id", Detail::Id(id));
+                out("column", Detail::Nothing);
+                out("row", row.map_or(Detail::Nothing, Detail::int));
             }
             RelayNotAllowed { id, .. } | Callable { id, .. } => out("node_id", Detail::Id(id)),
             DuplicateEdge { from, to } | NoPath { from, to } => {

@@ -108,7 +108,15 @@ fn the_same_read_decides_the_same_in_every_consumer() {
 
     // In a batch: row i equals the single row.
     let close = [12.5, 9.0, 14.5, 10.0];
-    let time = [row[1], row[1], day(4) as f64, f64::NAN];
+    // A missing time makes the read missing: single rows and batches raise alike.
+    let missing_row = [10.0, f64::NAN];
+    let e = g.evaluate(&Input {
+        value: None,
+        row: &missing_row,
+        host: None,
+    });
+    assert!(matches!(e.error(), Some(CausalError::MissingInput { .. })));
+    let time = [row[1], row[1], day(4) as f64, day(3) as f64 + 20.0];
     let out = g
         .evaluate_batch(
             &BatchInput {

@@ -9,7 +9,9 @@ use crate::errors::{to_pyerr, IntoPy};
 use crate::expr::PyExpr;
 use crate::uncertain::PyDecision;
 use causaloid_core::expr::Contexts;
-use causaloid_core::graph::{BatchInput, CallError, HostRow, Output, SampledInput, SampledMode};
+use causaloid_core::graph::{
+    BatchInput, CallError, HostRow, Missing, Output, SampledInput, SampledMode,
+};
 use causaloid_core::{
     CausalFunction, CausalGraph, Causaloid, Collection, ErrorPayload, Evaluation, Input, Kind,
     Logic, Member, Value,
@@ -182,6 +184,8 @@ fn row_from_mapping(
         };
         let x = match value_from_py(&item) {
             Ok(v) => v.num(),
+            // None, pandas NA / NaT: a missing value, decided by the engine's policy.
+            Err(_) if is_missing(&item) => f64::NAN,
             Err(_) => {
                 let found = item
                     .get_type()
@@ -200,6 +204,20 @@ fn row_from_mapping(
         out.push(x);
     }
     Ok(out)
+}
+
+/// Whether a Python cell is a missing value: `None`, pandas `NA` or `NaT`.
+fn is_missing(item: &Bound<'_, PyAny>) -> bool {
+    item.is_none()
+        || item
+            .get_type()
+            .name()
+            .is_ok_and(|n| n == "NAType" || n == "NaTType")
+}
+
+/// Parses a `missing=` policy.
+fn policy(py: Python<'_>, missing: &str) -> PyResult<Missing> {
+    Missing::from_name(missing).py(py)
 }
 
 fn opt_value(v: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Value>> {
@@ -573,14 +591,16 @@ impl PyMember {
         self.inner.size()
     }
 
-    #[pyo3(signature = (value=None, row=None))]
+    #[pyo3(signature = (value=None, row=None, missing="raise"))]
     fn evaluate(
         &self,
         py: Python<'_>,
         value: Option<&Bound<'_, PyAny>>,
         row: Option<&Bound<'_, PyAny>>,
+        missing: &str,
     ) -> PyResult<PyEvaluation> {
         let inner = &self.inner;
+        let policy = policy(py, missing)?;
         let evaluation = evaluate_row(
             py,
             inner.columns(),
@@ -588,16 +608,19 @@ impl PyMember {
             keeps_gil(inner.has_callables(), direct_members(inner)),
             value,
             row,
-            |i| Ok(inner.evaluate(i)),
+            |i| Ok(inner.evaluate_with(i, policy)),
         )?;
         Ok(PyEvaluation { inner: evaluation })
     }
 
     /// `columns` in the order of `self.columns`, float64 and contiguous;
     /// `host` is what Python callables receive as their row.
-    /// `seed` and `samples` apply when a context read is the value of an
-    /// uncertain data contextoid (rows are then sampled one by one).
-    #[pyo3(signature = (columns, n, value=None, value_is_bool=false, host=None, activations=false, seed=None, samples=None))]
+    /// Returns (verdicts, activations, unknown): `unknown` is a bool array
+    /// marking the rows whose verdict is unknown (`missing="propagate"`),
+    /// or None when no row is. `seed` and `samples` apply when a context
+    /// read is the value of an uncertain data contextoid (rows are then
+    /// sampled one by one).
+    #[pyo3(signature = (columns, n, value=None, value_is_bool=false, host=None, activations=false, seed=None, samples=None, missing="raise"))]
     #[allow(clippy::too_many_arguments)]
     fn evaluate_batch<'py>(
         &self,
@@ -610,7 +633,9 @@ impl PyMember {
         activations: bool,
         seed: Option<u64>,
         samples: Option<usize>,
-    ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyList>)> {
+        missing: &str,
+    ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyList>, Bound<'py, PyAny>)> {
+        let policy = policy(py, missing)?;
         let slices: Vec<&[f64]> = columns
             .iter()
             .map(|c| c.as_slice())
@@ -647,7 +672,7 @@ impl PyMember {
             for (id, k, v) in out.activations {
                 acts.append((node_id_to_py(py, &id), column_to_numpy(py, k, v)))?;
             }
-            return Ok((verdicts, acts));
+            return Ok((verdicts, acts, py.None().into_bound(py)));
         }
         if !activations {
             // Verdict-only graphs: bit-packed in the engine, one bool per row here.
@@ -655,26 +680,37 @@ impl PyMember {
                 .detach(|| {
                     causaloid_core::threads::install(|| {
                         inner
-                            .evaluate_batch_packed(&input)
+                            .evaluate_batch_packed_with(&input, policy)
                             .map(|p| p.map(|p| p.to_bools()))
                     })
                 })
                 .py(py)?;
             if let Some(bools) = packed {
-                return Ok((PyArray1::from_vec(py, bools).into_any(), PyList::empty(py)));
+                return Ok((
+                    PyArray1::from_vec(py, bools).into_any(),
+                    PyList::empty(py),
+                    py.None().into_bound(py),
+                ));
             }
         }
         let out = py
             .detach(|| {
-                causaloid_core::threads::install(|| inner.evaluate_batch(&input, activations))
+                causaloid_core::threads::install(|| {
+                    inner.evaluate_batch_with(&input, activations, policy)
+                })
             })
             .py(py)?;
+        let unknown = if out.unknown.is_empty() {
+            py.None().into_bound(py)
+        } else {
+            PyArray1::from_vec(py, out.unknown).into_any()
+        };
         let verdicts = column_to_numpy(py, out.kind, out.verdicts);
         let acts = PyList::empty(py);
         for (id, k, v) in out.activations {
             acts.append((node_id_to_py(py, &id), column_to_numpy(py, k, v)))?;
         }
-        Ok((verdicts, acts))
+        Ok((verdicts, acts, unknown))
     }
 }
 
@@ -1058,30 +1094,40 @@ impl PyGraph {
         })
     }
 
-    #[pyo3(signature = (value=None, row=None))]
+    #[pyo3(signature = (value=None, row=None, missing="raise"))]
     fn evaluate(
         &self,
         py: Python<'_>,
         value: Option<&Bound<'_, PyAny>>,
         row: Option<&Bound<'_, PyAny>>,
+        missing: &str,
     ) -> PyResult<PyEvaluation> {
-        self.run(py, SampledMode::Roots, value, row, |g, i| g.evaluate(i))
+        let p = policy(py, missing)?;
+        let part = SampledMode::Roots;
+        self.run(py, part.clone(), value, row, move |g, i| {
+            g.evaluate_with(&part, i, p)
+        })
     }
 
-    #[pyo3(signature = (start, value=None, row=None))]
+    #[pyo3(signature = (start, value=None, row=None, missing="raise"))]
     fn evaluate_from(
         &self,
         py: Python<'_>,
         start: &Bound<'_, PyAny>,
         value: Option<&Bound<'_, PyAny>>,
         row: Option<&Bound<'_, PyAny>>,
+        missing: &str,
     ) -> PyResult<PyEvaluation> {
         let s = node_id(start)?;
         let part = SampledMode::From(s.clone());
-        self.run(py, part, value, row, move |g, i| g.evaluate_from(&s, i))
+        let p = policy(py, missing)?;
+        let _ = s;
+        self.run(py, part.clone(), value, row, move |g, i| {
+            g.evaluate_with(&part, i, p)
+        })
     }
 
-    #[pyo3(signature = (source, target, value=None, row=None))]
+    #[pyo3(signature = (source, target, value=None, row=None, missing="raise"))]
     fn evaluate_path(
         &self,
         py: Python<'_>,
@@ -1089,23 +1135,33 @@ impl PyGraph {
         target: &Bound<'_, PyAny>,
         value: Option<&Bound<'_, PyAny>>,
         row: Option<&Bound<'_, PyAny>>,
+        missing: &str,
     ) -> PyResult<PyEvaluation> {
         let (a, b) = (node_id(source)?, node_id(target)?);
         let part = SampledMode::Path(a.clone(), b.clone());
-        self.run(py, part, value, row, move |g, i| g.evaluate_path(&a, &b, i))
+        let p = policy(py, missing)?;
+        let _ = (a, b);
+        self.run(py, part.clone(), value, row, move |g, i| {
+            g.evaluate_with(&part, i, p)
+        })
     }
 
-    #[pyo3(signature = (node, value=None, row=None))]
+    #[pyo3(signature = (node, value=None, row=None, missing="raise"))]
     fn evaluate_single(
         &self,
         py: Python<'_>,
         node: &Bound<'_, PyAny>,
         value: Option<&Bound<'_, PyAny>>,
         row: Option<&Bound<'_, PyAny>>,
+        missing: &str,
     ) -> PyResult<PyEvaluation> {
         let n = node_id(node)?;
         let part = SampledMode::Single(n.clone());
-        self.run(py, part, value, row, move |g, i| g.evaluate_single(&n, i))
+        let p = policy(py, missing)?;
+        let _ = n;
+        self.run(py, part.clone(), value, row, move |g, i| {
+            g.evaluate_with(&part, i, p)
+        })
     }
 }
 
@@ -1124,9 +1180,25 @@ impl PyEvaluation {
         self.inner.error().is_none()
     }
 
-    /// The verdict (bool or degree), or None when the evaluation failed.
+    /// Whether the verdict is unknown (a missing input, `missing="propagate"`).
+    #[getter]
+    fn unknown(&self) -> bool {
+        self.inner.is_unknown()
+    }
+
+    /// The missing inputs a `missing=` policy decided, in words.
+    #[getter]
+    fn missing_inputs(&self) -> Vec<String> {
+        self.inner.missing_inputs().to_vec()
+    }
+
+    /// The verdict (bool or degree), or None when the evaluation failed or
+    /// the verdict is unknown.
     #[getter]
     fn verdict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        if self.inner.is_unknown() {
+            return Ok(py.None().into_bound(py));
+        }
         match self.inner.result() {
             Ok(v) => value_to_py(py, v),
             Err(_) => Ok(py.None().into_bound(py)),

@@ -16,7 +16,7 @@ from causaloid.cli._common import (
     read_data,
     read_model,
 )
-from causaloid.errors import DataError
+from causaloid.errors import DataError, MissingValueError
 
 # Rows evaluated per engine call when a progress bar is shown.
 CHUNK = 200_000
@@ -39,6 +39,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--chunk", type=positive_int, default=CHUNK, help="rows per step of the progress bar"
     )
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    p.add_argument(
+        "--missing",
+        choices=["raise", "false", "true", "propagate"],
+        default="raise",
+        help="what a blank (missing value) in a column the model reads does: raise an error "
+        "naming the column and row, decide the reading causaloid false/true, or propagate "
+        "'unknown' (three-valued logic; unknown rows are counted apart)",
+    )
     p.set_defaults(func=run)
 
 
@@ -58,7 +66,13 @@ def run(args: argparse.Namespace) -> int:
     for start in progress(starts, desc="evaluate", enabled=show if len(starts) > 1 else False):
         part = {k: v[start : start + args.chunk] for k, v in table.items()}
         try:
-            parts.append(model.evaluate_batch(part, value=args.value, activations=args.activations))
+            parts.append(
+                model.evaluate_batch(
+                    part, value=args.value, activations=args.activations, missing=args.missing
+                )
+            )
+        except MissingValueError as exc:
+            raise UserError(_missing_message(exc, args.data, start)) from None
         except KeyError as exc:
             better = missing_column(exc, "DATA", list(table))
             if better is None:
@@ -67,18 +81,27 @@ def run(args: argparse.Namespace) -> int:
         except DataError as exc:
             raise UserError(f"DATA: {args.data!r}: {exc}") from None
     if args.activations:
-        verdicts = np.concatenate([p[0] for p in parts])
+        verdicts = np.ma.concatenate([p[0] for p in parts])
         nodes = {key: np.concatenate([p[1][key] for p in parts]) for key in parts[0][1]}
     else:
-        verdicts, nodes = np.concatenate(parts), {}
+        verdicts, nodes = np.ma.concatenate(parts), {}
     if len(verdicts) != n:  # pragma: no cover - the engine returns one verdict per row
         raise UserError(f"DATA: {len(verdicts)} verdicts for {n} rows")
+    unknown = int(np.ma.count_masked(verdicts))
+    verdicts = (
+        np.ma.filled(verdicts.astype(np.float64), np.nan) if unknown else np.asarray(verdicts)
+    )
     active = verdicts >= 0.5 if verdicts.dtype != np.bool_ else verdicts
     print(
         f"{model.id}: {n:,} rows, verdict active on {int(active.sum()):,} ({active.mean():.2%})"
         if n
         else f"{model.id}: no rows"
     )
+    if unknown:
+        print(
+            f"  verdict unknown on {unknown:,} ({unknown / n:.2%}): a missing value decides them "
+            "(--missing propagate)"
+        )
     blanks = _blanks(model, table)
     if blanks:
         listed = ", ".join(f"{name} {count:,}" for name, count in blanks.items())
@@ -123,6 +146,18 @@ def _blanks(model: object, table: dict[str, np.ndarray]) -> dict[str, int]:
         if count:
             out[name] = count
     return out
+
+
+def _missing_message(exc: MissingValueError, data: str, start: int) -> str:
+    """One line naming the column and the row (of the whole file) and the fix."""
+    column = getattr(exc, "column", None)
+    row = getattr(exc, "row", None)
+    where = f"column {column!r}" if column is not None else f"causaloid {exc.node_id!r}"
+    at = f", row {row + start}" if row is not None else ""
+    return (
+        f"DATA: {data!r}: missing value in {where}{at}; fill it, or pass "
+        "--missing false|true|propagate to decide such rows"
+    )
 
 
 def _fmt(x: object) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from causaloid.errors import CausalError, DataError, ShapeError
+from causaloid.errors import MissingValueError as _MissingValueError
 
 
 class DiscoverError(CausalError):
@@ -26,6 +27,17 @@ class NonFiniteError(DiscoverError, DataError, ValueError):
     column: str
     row: int
     value: Any
+
+
+class MissingValueError(NonFiniteError, _MissingValueError):
+    """A missing value (NaN, a null) in the data discovery reads
+    (``err.column``, ``err.row``): the same class as every missing input
+    (``except cl.errors.MissingValueError`` catches it), and a
+    :class:`NonFiniteError`. Drop or fill the rows first, for example with
+    :meth:`Pipeline.clean`."""
+
+    column: str
+    row: int
 
 
 class ConstantColumnError(DiscoverError, DataError, ValueError):
@@ -80,6 +92,7 @@ __all__ = [
     "DiscoverError",
     "DiscoverValueError",
     "DistributionError",
+    "MissingValueError",
     "NonFiniteError",
     "ShapeError",
     "SingularDataError",

@@ -24,6 +24,10 @@ from causaloid.uncertain.uncertain import DEFAULT_MAX_SAMPLES
 
 NodeId = Union[int, str]
 Errors = Literal["raise", "effect"]
+#: What a missing input (NaN, None, a null) a verdict depends on does: raise
+#: MissingValueError (the default), decide the reading causaloid false / true,
+#: or propagate unknown (three-valued logic). See docs/missing.md.
+MissingPolicy = Literal["raise", "false", "true", "propagate"]
 
 
 def check_id(id: Any, what: str = "id") -> NodeId:
@@ -125,6 +129,7 @@ class Causal(ABC):
         value: Any = None,
         errors: Errors = "raise",
         seed: int | None = None,
+        missing: MissingPolicy = "raise",
     ) -> Effect[Any]:
         """Evaluate one observation.
 
@@ -145,6 +150,13 @@ class Causal(ABC):
             (``cl.uncertain.DEFAULT_SEED``, or the ``seed`` of the causaloid's
             ``decide=``), so the same call decides the same way in every run;
             pass ``cl.uncertain.fresh_seed()`` for new randomness.
+        missing : {"raise", "false", "true", "propagate"}
+            What a missing input (NaN, ``None``, a pandas ``NA``, a null) that
+            an evaluated causaloid reads does: ``"raise"`` (default) raises
+            :class:`~causaloid.errors.MissingValueError` naming the column;
+            ``"false"`` / ``"true"`` make that causaloid decide false / true;
+            ``"propagate"`` uses three-valued logic, and ``.value`` is
+            ``None`` when the verdict is unknown. See ``docs/missing.md``.
 
         Returns
         -------
@@ -153,7 +165,7 @@ class Causal(ABC):
             [0, 1]) or a number; ``.explain()`` says which causaloids ran, on
             what, and why the result holds.
         """
-        return self._run("evaluate", (), x, value, errors, seed=seed)
+        return self._run("evaluate", (), x, value, errors, seed=seed, missing=missing)
 
     def _engine(self) -> Any:
         """The native object whose evaluate methods run this structure."""
@@ -179,6 +191,7 @@ class Causal(ABC):
         *,
         seed: int | None = None,
         engine: Any = None,
+        missing: MissingPolicy = "raise",
     ) -> Effect[Any]:
         """Every evaluation goes through here: the engine runs ``how`` (filling
         context reads itself); uncertain inputs go through the same programs
@@ -196,18 +209,27 @@ class Causal(ABC):
             evaluation = engine.evaluate_sampled(native_cell(v), native_row, **kwargs)
             return finish(evaluation, errors)
         v, row = split_input(x, value)
-        return finish(getattr(engine, how)(*args, v, row), errors)
+        return finish(getattr(engine, how)(*args, v, row, missing=missing), errors)
 
     def __call__(self, x: Any = None) -> Effect[Any]:
         """Shorthand for :meth:`evaluate`, so causal structures compose as
         steps of an effect chain: ``Effect.pure(0.8).bind(causaloid)``."""
         return self.evaluate(x)
 
-    def explain(self, x: Any = None, *, value: Any = None, format: str = "text") -> str:
+    def explain(
+        self,
+        x: Any = None,
+        *,
+        value: Any = None,
+        format: str = "text",
+        missing: MissingPolicy = "raise",
+    ) -> str:
         """Evaluate and return the explanation (never raises on evaluation
         errors); ``format`` is ``"text"``, ``"markdown"`` or ``"json"`` (see
-        :meth:`Effect.explain <causaloid.Effect.explain>`)."""
-        return self.evaluate(x, value=value, errors="effect").explain(format=format)
+        :meth:`Effect.explain <causaloid.Effect.explain>`); ``missing`` as in
+        :meth:`evaluate`."""
+        effect = self.evaluate(x, value=value, errors="effect", missing=missing)
+        return effect.explain(format=format)
 
     def evaluate_batch(
         self,
@@ -217,6 +239,7 @@ class Causal(ABC):
         activations: bool = False,
         threads: Any = None,
         seed: Any = None,
+        missing: MissingPolicy = "raise",
     ) -> Any:
         """Evaluate every row of a table at once.
 
@@ -231,6 +254,9 @@ class Causal(ABC):
         threads : int, optional
             Engine threads for this call only; the configured count
             (:func:`causaloid.set_threads`) when omitted. Never changes the result.
+        missing : {"raise", "false", "true", "propagate"}
+            As in :meth:`evaluate`; ``"raise"`` names the first row with a
+            missing input.
         seed : int or numpy.random.Generator, optional
             When a context read is an uncertain data contextoid
             (``cl.UncertainData``), every row is decided on seeded samples with
@@ -241,17 +267,27 @@ class Causal(ABC):
         -------
         numpy.ndarray or (numpy.ndarray, dict)
             Per-row verdicts (bool, or float degrees); with ``activations``,
-            also a dict from node id to that node's per-row verdicts.
+            also a dict from node id to that node's per-row verdicts. With
+            ``missing="propagate"`` and an unknown row, a
+            ``numpy.ma.MaskedArray`` whose mask marks the unknown rows
+            (``.count()`` counts the known ones).
 
         Native expressions run vectorised in Rust, in parallel, with the GIL
         released; Python callables are called once with whole arrays. Row ``i``
         equals ``evaluate(row i)``.
         """
         with scope(threads):
-            return self._batch(self._member(), table, value, activations, seed=seed)
+            return self._batch(self._member(), table, value, activations, missing, seed=seed)
 
     def _batch(
-        self, member: Any, table: Any, value: Any, activations: bool, *, seed: Any = None
+        self,
+        member: Any,
+        table: Any,
+        value: Any,
+        activations: bool,
+        missing: MissingPolicy = "raise",
+        *,
+        seed: Any = None,
     ) -> Any:
         """:meth:`evaluate_batch` on the native ``member`` (the engine fills
         the context reads)."""
@@ -262,11 +298,11 @@ class Causal(ABC):
         if wanted is not None and isinstance(value, str):
             wanted = [*needed, value]
         cols = to_columns(table, wanted)
-        missing = [c for c in needed if c not in cols]
-        if missing:
+        absent = [c for c in needed if c not in cols]
+        if absent:
             raise UnknownColumnError(
-                f"unknown column {missing[0]!r} (available: {', '.join(list(cols)[:12])})",
-                {"column": missing[0], "available": list(cols)},
+                f"unknown column {absent[0]!r} (available: {', '.join(list(cols)[:12])})",
+                {"column": absent[0], "available": list(cols)},
             )
         arrays = [np.ascontiguousarray(numeric(c, cols[c]), dtype=np.float64) for c in needed]
         values = None
@@ -284,7 +320,7 @@ class Causal(ABC):
         host = cols if member.has_callables else None
         # Uncertain contextoids: rows are sampled with the single evaluation's seed.
         chosen = as_seed(seed)
-        verdicts, acts = member.evaluate_batch(
+        verdicts, acts, unknown = member.evaluate_batch(
             arrays,
             n,
             values,
@@ -293,7 +329,11 @@ class Causal(ABC):
             activations,
             self._decide_seed() if chosen is None else chosen,
             self._samples(),
+            missing,
         )
+        if unknown is not None:
+            # Three-valued: the unknown rows are masked.
+            verdicts = np.ma.MaskedArray(verdicts, mask=unknown)
         if activations:
             return verdicts, dict(acts)
         return verdicts

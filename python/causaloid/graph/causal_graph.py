@@ -10,7 +10,7 @@ import numpy as np
 
 from causaloid import _native
 from causaloid.effect import Effect
-from causaloid.graph._base import Causal, Errors, NodeId, check_id
+from causaloid.graph._base import Causal, Errors, MissingPolicy, NodeId, check_id
 
 if TYPE_CHECKING:
     from causaloid.graph.html import SvgDrawing
@@ -196,16 +196,24 @@ class CausalGraph(Causal):
         *,
         seed: int | None = None,
         engine: Any = None,
+        missing: MissingPolicy = "raise",
     ) -> Effect[Any]:
         if self._native.states():
             if x is None or isinstance(x, Mapping) or hasattr(x, "keys"):
                 x = self._state_row(x, None)
             else:
                 value, x = x, self._state_row(None, None)
-        return super()._run(how, args, x, value, errors, seed=seed, engine=engine)
+        return super()._run(how, args, x, value, errors, seed=seed, engine=engine, missing=missing)
 
     def _batch(
-        self, member: Any, table: Any, value: Any, activations: bool, *, seed: Any = None
+        self,
+        member: Any,
+        table: Any,
+        value: Any,
+        activations: bool,
+        missing: MissingPolicy = "raise",
+        *,
+        seed: Any = None,
     ) -> Any:
         states = self.states
         if states:
@@ -223,7 +231,7 @@ class CausalGraph(Causal):
                     )
                 graph = member.as_graph() if hasattr(member, "as_graph") else member
                 return _sequence(self, graph, cols, value, None).values
-        return super()._batch(member, table, value, activations, seed=seed)
+        return super()._batch(member, table, value, activations, missing, seed=seed)
 
     def evaluate_sequence(
         self, table: Any, *, value: Any = None, state: Mapping[str, float] | None = None
@@ -351,10 +359,11 @@ class CausalGraph(Causal):
         value: Any = None,
         errors: Errors = "raise",
         seed: int | None = None,
+        missing: MissingPolicy = "raise",
     ) -> Effect[Any]:
         """Evaluate the sub-graph reachable from ``start``, which receives the
         incoming value. Arguments as in :meth:`evaluate`."""
-        return self._run("evaluate_from", (start,), x, value, errors, seed=seed)
+        return self._run("evaluate_from", (start,), x, value, errors, seed=seed, missing=missing)
 
     def evaluate_path(
         self,
@@ -365,10 +374,13 @@ class CausalGraph(Causal):
         value: Any = None,
         errors: Errors = "raise",
         seed: int | None = None,
+        missing: MissingPolicy = "raise",
     ) -> Effect[Any]:
         """Evaluate the shortest path from ``source`` to ``target``, each node
         receiving the value of the one before."""
-        return self._run("evaluate_path", (source, target), x, value, errors, seed=seed)
+        return self._run(
+            "evaluate_path", (source, target), x, value, errors, seed=seed, missing=missing
+        )
 
     def evaluate_single(
         self,
@@ -378,9 +390,10 @@ class CausalGraph(Causal):
         value: Any = None,
         errors: Errors = "raise",
         seed: int | None = None,
+        missing: MissingPolicy = "raise",
     ) -> Effect[Any]:
         """Evaluate one node alone."""
-        return self._run("evaluate_single", (node,), x, value, errors, seed=seed)
+        return self._run("evaluate_single", (node,), x, value, errors, seed=seed, missing=missing)
 
     def evaluate(
         self,
@@ -389,9 +402,10 @@ class CausalGraph(Causal):
         value: Any = None,
         errors: Errors = "raise",
         seed: int | None = None,
+        missing: MissingPolicy = "raise",
     ) -> Effect[Any]:
         """Evaluate the whole graph from its roots. See :meth:`Causal.evaluate`."""
-        return self._run("evaluate", (), x, value, errors, seed=seed)
+        return self._run("evaluate", (), x, value, errors, seed=seed, missing=missing)
 
     def plot(self, effect: Effect[Any] | None = None, ax: Any = None) -> Any:
         """Draw the graph in layers by causal depth (needs matplotlib).

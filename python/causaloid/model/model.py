@@ -23,7 +23,7 @@ from causaloid.effect import Effect
 from causaloid.errors import InvalidArgumentError
 from causaloid.ethos.ethos import Ethos
 from causaloid.ethos.ethos import _from_native as _ethos_from_native
-from causaloid.graph._base import Causal, check_id
+from causaloid.graph._base import Causal, MissingPolicy, check_id
 from causaloid.model.assumption import Assumption, AssumptionReport
 from causaloid.model.inference import Inference, Observations, infer, observe
 
@@ -252,11 +252,21 @@ class Model:
 
     # ---- evaluation -------------------------------------------------------------------
 
-    def evaluate(self, x: Any = None, *, value: Any = None, strict: bool = False) -> Effect[Any]:
+    def evaluate(
+        self,
+        x: Any = None,
+        *,
+        value: Any = None,
+        strict: bool = False,
+        missing: MissingPolicy = "raise",
+    ) -> Effect[Any]:
         """Evaluate one observation with the model's contexts; with
-        ``strict=True``, refuse unless every assumption was verified to hold."""
+        ``strict=True``, refuse unless every assumption was verified to hold.
+        ``missing`` decides missing inputs (see ``docs/missing.md``)."""
         self._check(strict)
-        return self._causaloid._run("evaluate", (), x, value, "raise", engine=self._engine())
+        return self._causaloid._run(
+            "evaluate", (), x, value, "raise", engine=self._engine(), missing=missing
+        )
 
     def explain(self, x: Any = None, *, value: Any = None, format: str = "text") -> str:
         """The explanation of :meth:`evaluate`: ``format`` is ``"text"``,
@@ -358,13 +368,17 @@ class Model:
         strict: bool = False,
         threads: Any = None,
         seed: Seed = None,
+        missing: MissingPolicy = "raise",
     ) -> Any:
         """Evaluate every row of ``table`` (see ``Causaloid.evaluate_batch``;
         ``threads``: engine threads for this call only; ``seed``: the sampling
-        seed of uncertain contextoids)."""
+        seed of uncertain contextoids; ``missing``: what a missing input does,
+        see ``docs/missing.md``)."""
         self._check(strict)
         with scope(threads):
-            return self._causaloid._batch(self._engine(), table, value, activations, seed=seed)
+            return self._causaloid._batch(
+                self._engine(), table, value, activations, missing, seed=seed
+            )
 
     def observe(self, table: Any, *, value: Any = None) -> Observations:
         """Number and share of active rows, overall and per node, over a batch."""

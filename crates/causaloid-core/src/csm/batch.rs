@@ -365,7 +365,11 @@ impl StateMachine {
         let (block_scratch, buf) = scratch;
         let owned: Vec<f64>;
         let fast: Option<(Kind, &[f64])> = match &s.kernel {
-            Kernel::Expr(program) if !(program.reads_value() && value.is_none()) => {
+            // A block with a missing input goes row by row: each row raises.
+            Kernel::Expr(program)
+                if !((program.reads_value() && value.is_none())
+                    || crate::graph::missing::block_missing(program, block)) =>
+            {
                 let kind = program.eval_block(block, value_arg, &[], len, block_scratch, buf);
                 Some((kind, buf.as_slice()))
             }

@@ -425,9 +425,12 @@ impl StateMachine {
         let s = &self.slots[i];
         if let Some((table, slot, lit)) = s.cmp {
             let x = row.get(slot as usize).copied().unwrap_or(f64::NAN);
-            return Ok(Verdict::Bool(
-                crate::graph::single::compare(table, x, lit) != 0.0,
-            ));
+            // a missing input takes the general path, which raises it
+            if !x.is_nan() {
+                return Ok(Verdict::Bool(
+                    crate::graph::single::compare(table, x, lit) != 0.0,
+                ));
+            }
         }
         let fail = |source| CsmError::Evaluation {
             state: s.state.id.clone(),
@@ -437,6 +440,14 @@ impl StateMachine {
             Kernel::Expr(program) => {
                 if program.reads_value() && value.is_none() {
                     return Err(fail(crate::CausalError::MissingValue {
+                        id: s.state.member.id().clone(),
+                    }));
+                }
+                // A missing input raises, as in every consumer (graph/missing.rs).
+                if let Some(slot) = crate::graph::missing::program_missing(program, row) {
+                    return Err(fail(crate::CausalError::MissingInput {
+                        column: crate::graph::missing::slot_name(&self.table, slot),
+                        row: None,
                         id: s.state.member.id().clone(),
                     }));
                 }
@@ -593,10 +604,22 @@ impl StateMachine {
         };
         if let Some(all) = all_compare {
             // Every state compares a column with a literal: one tight pass
-            // over the predecoded comparisons (no state can fail).
+            // over the predecoded comparisons (only a missing input can fail).
             for (i, &(t, slot, lit)) in all.iter().enumerate() {
                 let x = row.get(slot as usize).copied().unwrap_or(f64::NAN);
-                if crate::graph::single::compare(t, x, lit) != 0.0 {
+                if x.is_nan() {
+                    // A missing input: the general pass records its error.
+                    let value = self.slots[i].state.data;
+                    match self.verdict_of(i, &row, value, host, &mut stack) {
+                        Ok(v) if v.is_active() => active.push((i, value, v)),
+                        Ok(_) => {}
+                        Err(e) => errors.push(EventError {
+                            event,
+                            state: Some(self.slots[i].state.id.clone()),
+                            error: e,
+                        }),
+                    }
+                } else if crate::graph::single::compare(t, x, lit) != 0.0 {
                     active.push((i, self.slots[i].state.data, Verdict::Bool(true)));
                 }
             }

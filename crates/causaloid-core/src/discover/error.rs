@@ -7,7 +7,7 @@ use crate::diagnostic::{cell_detail, shape_detail, Area, Detail, DetailSink, Dia
 
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum DiscoverError {
-    #[error("column {column:?} holds a non-finite value ({value}) at row {row}")]
+    #[error("{}", non_finite_message(.column, *.row, *.value))]
     NonFinite {
         column: String,
         row: usize,
@@ -48,6 +48,18 @@ pub enum DiscoverError {
     },
 }
 
+/// A NaN is named a missing value, with the fix; an infinity a non-finite one.
+pub(crate) fn non_finite_message(column: &str, row: usize, value: f64) -> String {
+    if value.is_nan() {
+        format!(
+            "column {column:?} has a missing value (NaN / null) at row {row}: discovery needs \
+             complete rows; drop or fill them first (for example Pipeline.clean)"
+        )
+    } else {
+        format!("column {column:?} holds a non-finite value ({value}) at row {row}")
+    }
+}
+
 pub type Result<T, E = DiscoverError> = std::result::Result<T, E>;
 
 impl Diagnostic for DiscoverError {
@@ -61,6 +73,9 @@ impl Diagnostic for DiscoverError {
     fn kind(&self) -> &'static str {
         use DiscoverError::*;
         match self {
+            // A NaN is a missing value: the one missing-value policy's class
+            // (a subclass of both MissingValueError and NonFiniteError).
+            NonFinite { value, .. } if value.is_nan() => "MissingValueError",
             NonFinite { .. } => "NonFiniteError",
             Constant { .. } => "ConstantColumnError",
             Length { .. } => "ShapeError",

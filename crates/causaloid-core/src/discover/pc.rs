@@ -23,10 +23,12 @@ use super::ci_test::{CiData, CiTest};
 use crate::diagnostic::{cell_detail, shape_detail, Area, Detail, DetailSink, Diagnostic};
 use rayon::prelude::*;
 
+use super::error::non_finite_message;
+
 /// Everything that can go wrong while learning a graph.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum PcError {
-    #[error("column {column:?} holds a non-finite value ({value}) at row {row}")]
+    #[error("{}", non_finite_message(.column, *.row, *.value))]
     NonFinite {
         column: String,
         row: usize,
@@ -762,6 +764,9 @@ impl Diagnostic for PcError {
     fn kind(&self) -> &'static str {
         use PcError::*;
         match self {
+            // A NaN is a missing value: the one missing-value policy's class
+            // (a subclass of both MissingValueError and NonFiniteError).
+            NonFinite { value, .. } if value.is_nan() => "MissingValueError",
             NonFinite { .. } => "NonFiniteError",
             Constant { .. } => "ConstantColumnError",
             Length { .. } => "ShapeError",

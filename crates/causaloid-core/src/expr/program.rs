@@ -676,6 +676,8 @@ struct Sources<'s, 'a> {
 pub struct BlockScratch {
     stack: Vec<(Kind, Vec<f64>)>,
     pool: Vec<Vec<f64>>,
+    /// What a host callable's NaN result becomes (see `graph/missing.rs`).
+    pub(crate) missing: crate::graph::Missing,
 }
 
 impl BlockScratch {

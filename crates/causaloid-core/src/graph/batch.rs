@@ -11,9 +11,11 @@ use super::causal_graph::CausalGraph;
 use super::causaloid::{call_error, check_verdict, Function, HostRow};
 use super::id::NodeId;
 use super::member::{Link, Member};
+use super::missing::{self, Missing};
 use crate::error::CausalError;
 use crate::expr::BlockScratch;
 use crate::value::Kind;
+use crate::value::Value;
 use rayon::prelude::*;
 
 /// A batch: one slice per input column of [`Member::columns`], all of length
@@ -33,6 +35,9 @@ pub struct BatchOutput {
     pub kind: Kind,
     pub verdicts: Vec<f64>,
     pub activations: Vec<(NodeId, Kind, Vec<f64>)>,
+    /// With `missing="propagate"`: per row, whether its verdict is unknown
+    /// (its value is then NaN). Empty when no row is unknown.
+    pub unknown: Vec<bool>,
 }
 
 type Column = (Kind, Vec<f64>);
@@ -44,6 +49,19 @@ impl Member {
         &self,
         input: &BatchInput<'_>,
         activations: bool,
+    ) -> Result<BatchOutput, CausalError> {
+        self.evaluate_batch_with(input, activations, Missing::Raise)
+    }
+
+    /// [`Member::evaluate_batch`], deciding missing inputs by `missing`
+    /// (see `missing.rs`): rows without one take the usual path, rows with
+    /// one the row evaluator of `missing.rs`, so row `i` equals row `i` alone.
+    /// Under `Propagate`, [`BatchOutput::unknown`] marks the unknown rows.
+    pub fn evaluate_batch_with(
+        &self,
+        input: &BatchInput<'_>,
+        activations: bool,
+        missing: Missing,
     ) -> Result<BatchOutput, CausalError> {
         // A read of an uncertain data contextoid: row by row on samples.
         if self.reads_uncertain_context()? {
@@ -61,11 +79,12 @@ impl Member {
             );
         }
         if !activations {
-            if let Some(packed) = self.evaluate_batch_packed(input)? {
+            if let Some(packed) = self.evaluate_batch_packed_with(input, missing)? {
                 return Ok(BatchOutput {
                     kind: Kind::Bool,
                     verdicts: packed.to_f64(),
                     activations: Vec::new(),
+                    unknown: Vec::new(),
                 });
             }
         }
@@ -81,6 +100,119 @@ impl Member {
         for (s, c) in &read_cols {
             full[*s as usize] = c;
         }
+        let dirty = missing::batch_missing(self, &full, len);
+        if let Some((r, s, id)) = dirty.first() {
+            if missing == Missing::Raise {
+                return Err(missing::missing_error(self, *s, id.clone(), Some(*r)));
+            }
+            return self.batch_with_missing(input, &full, &dirty, activations, missing);
+        }
+        self.run_blocks(input, &full, input.value, activations, missing)
+    }
+
+    /// A batch with rows that miss inputs, under a policy that decides them:
+    /// the other rows take the usual path (the missing rows stand in for
+    /// the first complete row there), each missing row the row evaluator.
+    fn batch_with_missing(
+        &self,
+        input: &BatchInput<'_>,
+        full: &[&[f64]],
+        dirty: &[(usize, usize, NodeId)],
+        activations: bool,
+        policy: Missing,
+    ) -> Result<BatchOutput, CausalError> {
+        if self.has_callables() {
+            return Err(CausalError::InvalidArgument {
+                name: "missing",
+                message: "a batch whose causaloids include host functions cannot decide rows with missing inputs; fill them, or evaluate those rows one by one".into(),
+            });
+        }
+        let len = input.len;
+        let mut is_dirty = vec![false; len];
+        for (r, ..) in dirty {
+            is_dirty[*r] = true;
+        }
+        let clean = is_dirty.iter().position(|d| !d);
+        let mut out = match clean {
+            Some(c) => {
+                let fill = |col: &[f64]| -> Vec<f64> {
+                    col.iter()
+                        .zip(&is_dirty)
+                        .map(|(&x, &d)| if d { col[c] } else { x })
+                        .collect()
+                };
+                let owned: Vec<Vec<f64>> = full.iter().map(|col| fill(col)).collect();
+                let cols: Vec<&[f64]> = owned.iter().map(Vec::as_slice).collect();
+                let value = input.value.map(|(k, v)| (k, fill(v)));
+                let value = value.as_ref().map(|(k, v)| (*k, v.as_slice()));
+                self.run_blocks(input, &cols, value, activations, policy)?
+            }
+            None => BatchOutput {
+                kind: Kind::Bool,
+                verdicts: vec![0.0; len],
+                activations: Vec::new(),
+                unknown: Vec::new(),
+            },
+        };
+        let mut row = vec![0.0; full.len()];
+        for (r, ..) in dirty {
+            for (o, c) in row.iter_mut().zip(full) {
+                *o = c.get(*r).copied().unwrap_or(f64::NAN);
+            }
+            let value = input
+                .value
+                .map(|(k, v)| Value::from_raw(k, v.get(*r).copied().unwrap_or(f64::NAN)));
+            let (v, nodes) =
+                missing::batch_row(self, value, &row, policy).map_err(|e| at_row(e, *r))?;
+            match v {
+                Some(v) => {
+                    if clean.is_none() {
+                        out.kind = v.kind();
+                    }
+                    out.verdicts[*r] = v.num();
+                }
+                None => {
+                    if out.unknown.is_empty() {
+                        out.unknown = vec![false; len];
+                    }
+                    out.unknown[*r] = true;
+                    out.verdicts[*r] = f64::NAN;
+                }
+            }
+            if activations && out.activations.is_empty() {
+                out.activations = self
+                    .children()
+                    .iter()
+                    .map(|m| (m.id().clone(), Kind::Bool, vec![f64::NAN; len]))
+                    .collect();
+            }
+            // Each node's value on the row, as the row evaluator decided it;
+            // an unknown one is NaN in a numeric column.
+            for (k, v) in nodes {
+                if let Some((_, kind, a)) = out.activations.get_mut(k as usize) {
+                    match v {
+                        Some(v) => a[*r] = v.num(),
+                        None => {
+                            a[*r] = f64::NAN;
+                            *kind = Kind::Num;
+                        }
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The blocks of a batch over the full row layout `full`.
+    fn run_blocks(
+        &self,
+        input: &BatchInput<'_>,
+        full: &[&[f64]],
+        value: Option<(Kind, &[f64])>,
+        activations: bool,
+        policy: Missing,
+    ) -> Result<BatchOutput, CausalError> {
+        let len = input.len;
         let block = if self.has_callables() {
             len.max(1)
         } else {
@@ -91,8 +223,9 @@ impl Member {
         let run = |&start: &usize| -> Result<(Column, Vec<Column>), CausalError> {
             let end = (start + block).min(len);
             let cols: Vec<&[f64]> = full.iter().map(|c| &c[start..end]).collect();
-            let value = input.value.map(|(k, v)| (k, &v[start..end]));
+            let value = value.map(|(k, v)| (k, &v[start..end]));
             let mut scratch = BlockScratch::default();
+            scratch.missing = policy;
             let mut keep = if activations { Some(Vec::new()) } else { None };
             let out = block_member(
                 self,
@@ -155,6 +288,7 @@ impl Member {
             kind,
             verdicts,
             activations,
+            unknown: Vec::new(),
         })
     }
 
@@ -166,6 +300,17 @@ impl Member {
     pub fn evaluate_batch_packed(
         &self,
         input: &BatchInput<'_>,
+    ) -> Result<Option<PackedVerdicts>, CausalError> {
+        self.evaluate_batch_packed_with(input, Missing::Raise)
+    }
+
+    /// [`Member::evaluate_batch_packed`] deciding missing inputs by `missing`:
+    /// a batch with a missing input raises under `Raise` and is left to the
+    /// general path (`None`) otherwise.
+    pub fn evaluate_batch_packed_with(
+        &self,
+        input: &BatchInput<'_>,
+        missing: Missing,
     ) -> Result<Option<PackedVerdicts>, CausalError> {
         let Member::Graph(g) = self else {
             return Ok(None);
@@ -191,7 +336,18 @@ impl Member {
         for (s, c) in &read_cols {
             full[*s as usize] = c;
         }
-        plan.run(&full, len).map(Some)
+        // The kernels say whether a column they read held a NaN; only then
+        // are the missing inputs looked for, precisely.
+        let (packed, saw_nan) = plan.run(&full, len)?;
+        if saw_nan {
+            if let Some((r, s, id)) = missing::batch_missing(self, &full, len).first() {
+                if missing == Missing::Raise {
+                    return Err(missing::missing_error(self, *s, id.clone(), Some(*r)));
+                }
+                return Ok(None);
+            }
+        }
+        Ok(Some(packed))
     }
 
     /// Checks the batch's shape against the member's columns.
@@ -250,14 +406,7 @@ impl Member {
                 host: None,
             });
             if let Some(err) = e.error() {
-                return Some(match err.clone() {
-                    CausalError::InvalidVerdict { id, found, .. } => CausalError::InvalidVerdict {
-                        id,
-                        found,
-                        row: Some(r),
-                    },
-                    other => other,
-                });
+                return Some(at_row(err.clone(), r));
             }
         }
         None
@@ -320,6 +469,8 @@ pub(crate) fn block_member(
                             found: out.len(),
                         });
                     }
+                    let mut out = out;
+                    let kind = decide_nan(c.id(), kind, &mut out, row0, scratch.missing)?;
                     (kind, out)
                 }
                 (Function::Expr { .. }, None) => {
@@ -541,6 +692,61 @@ impl CausalGraph {
             x.truncate(len);
             (k, x)
         })
+    }
+}
+
+/// A host function's NaN results are missing values: raised (naming the
+/// row) under `Raise`, decided false / true under `False` / `True`.
+fn decide_nan(
+    id: &NodeId,
+    kind: Kind,
+    out: &mut [f64],
+    row0: usize,
+    policy: Missing,
+) -> Result<Kind, CausalError> {
+    let Some(i) = out.iter().position(|x| x.is_nan()) else {
+        return Ok(kind);
+    };
+    let fill = match policy {
+        Missing::False => 0.0,
+        Missing::True => 1.0,
+        Missing::Raise => {
+            return Err(CausalError::MissingOutput {
+                id: id.clone(),
+                row: Some(row0 + i),
+            })
+        }
+        Missing::Propagate => {
+            return Err(CausalError::InvalidArgument {
+                name: "missing",
+                message: format!(
+                    "causaloid {id} (a host function) returned NaN at row {}: missing=\"propagate\" decides such rows one at a time (evaluate), not in a batch",
+                    row0 + i
+                ),
+            })
+        }
+    };
+    for x in out.iter_mut().filter(|x| x.is_nan()) {
+        *x = fill;
+    }
+    Ok(kind)
+}
+
+/// A batch row's error names its row.
+fn at_row(e: CausalError, r: usize) -> CausalError {
+    match e {
+        CausalError::InvalidVerdict { id, found, .. } => CausalError::InvalidVerdict {
+            id,
+            found,
+            row: Some(r),
+        },
+        CausalError::MissingOutput { id, .. } => CausalError::MissingOutput { id, row: Some(r) },
+        CausalError::MissingInput { column, id, .. } => CausalError::MissingInput {
+            column,
+            id,
+            row: Some(r),
+        },
+        other => other,
     }
 }
 

@@ -77,6 +77,9 @@ struct BitStep {
 #[derive(Debug)]
 pub(crate) struct BitPlan {
     steps: Vec<BitStep>,
+    /// The column slots the nodes read, each once: scanned block by block for
+    /// missing values (NaN), see `graph/missing.rs`.
+    used: Vec<u32>,
     /// Plan slots of the nodes without children; the graph decides their or.
     sinks: Vec<u32>,
 }
@@ -168,12 +171,36 @@ impl BitPlan {
             .filter(|(_, s)| g.children[s.node as usize].is_empty())
             .map(|(k, _)| k as u32)
             .collect();
-        Some(BitPlan { steps, sinks })
+        let mut used = Vec::new();
+        for step in &steps {
+            bit_cols(&step.expr, &mut used);
+        }
+        used.sort_unstable();
+        used.dedup();
+        Some(BitPlan { steps, sinks, used })
+    }
+
+    /// Whether a block's rows hold a NaN in a column the plan reads: a
+    /// branch-free pass over columns the block is about to read anyway.
+    fn block_has_nan(&self, cols: &[&[f64]], start: usize, end: usize) -> bool {
+        let mut nan = false;
+        for &s in &self.used {
+            if let Some(c) = cols.get(s as usize).and_then(|c| c.get(start..end)) {
+                nan |= c.iter().fold(false, |a, &x| a | x.is_nan());
+            }
+        }
+        nan
     }
 
     /// Evaluates every row of `cols` (one full column per slot of the graph's
     /// table), blocks in parallel.
-    pub(crate) fn run(&self, cols: &[&[f64]], len: usize) -> Result<PackedVerdicts, CausalError> {
+    /// Also says whether a column the plan reads holds a NaN (a missing
+    /// value, which the caller then looks for precisely).
+    pub(crate) fn run(
+        &self,
+        cols: &[&[f64]],
+        len: usize,
+    ) -> Result<(PackedVerdicts, bool), CausalError> {
         let n_words = len.div_ceil(64);
         let mut words: Vec<u64> = Vec::new();
         words
@@ -187,18 +214,22 @@ impl BitPlan {
         // blocks one after the other.
         let blocks = n_words.div_ceil(WORDS);
         let per_task = blocks.div_ceil(4 * rayon::current_num_threads()).max(1);
-        words
+        let saw_nan = words
             .par_chunks_mut(WORDS * per_task)
             .enumerate()
-            .for_each(|(t, chunk)| {
+            .map(|(t, chunk)| {
                 let mut scratch = Scratch::new(self.steps.len());
+                let mut nan = false;
                 for (k, out) in chunk.chunks_mut(WORDS).enumerate() {
                     let start = (t * per_task + k) * BLOCK;
                     let end = (start + BLOCK).min(len);
+                    nan |= self.block_has_nan(cols, start, end);
                     self.run_block(cols, start, end, &mut scratch, out);
                 }
-            });
-        Ok(PackedVerdicts { words, len })
+                nan
+            })
+            .reduce(|| false, |a, b| a || b);
+        Ok((PackedVerdicts { words, len }, saw_nan))
     }
 
     fn run_block(
@@ -265,6 +296,40 @@ struct Env<'e, 'b, 'a> {
     blk: &'e Block<'b, 'a>,
     done: &'e [u64],
     value: &'e [u64],
+}
+
+/// The column slots a verdict tree reads.
+fn bit_cols(b: &Bit, out: &mut Vec<u32>) {
+    match b {
+        Bit::Const(_) | Bit::Value | Bit::Node(_) => {}
+        Bit::Cmp(_, x, y) => {
+            num_cols(x, out);
+            num_cols(y, out);
+        }
+        Bit::Between(x, lo, hi) => {
+            num_cols(x, out);
+            num_cols(lo, out);
+            num_cols(hi, out);
+        }
+        Bit::IsNan(x) => num_cols(x, out),
+        Bit::Not(x) => bit_cols(x, out),
+        Bit::And(x, y) | Bit::Or(x, y) => {
+            bit_cols(x, out);
+            bit_cols(y, out);
+        }
+    }
+}
+
+fn num_cols(n: &Num, out: &mut Vec<u32>) {
+    match n {
+        Num::Col(s) => out.push(*s),
+        Num::Lit(_) => {}
+        Num::Neg(x) | Num::Abs(x) => num_cols(x, out),
+        Num::Bin(_, x, y) => {
+            num_cols(x, out);
+            num_cols(y, out);
+        }
+    }
 }
 
 // ---- typing: the node's stack program as bool / number trees -------------------

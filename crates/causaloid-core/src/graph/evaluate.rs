@@ -11,6 +11,8 @@ use super::causaloid::check_verdict;
 use super::causaloid::HostRow;
 use super::id::NodeId;
 use super::member::{eval_causaloid_with, eval_member, Ctx, Input, Member, Step};
+use super::missing::{self, Missing};
+use super::sampled::SampledMode;
 use super::trace::{Evaluation, Outcome, Trace};
 use crate::error::CausalError;
 use crate::value::{Kind, Value};
@@ -32,7 +34,7 @@ enum Run {
 impl CausalGraph {
     /// Evaluates the whole graph from its roots; `input.value` goes to every root.
     pub fn evaluate(self: &Arc<Self>, input: &Input<'_>) -> Result<Evaluation, CausalError> {
-        self.top(Mode::Roots, input, String::new(), true)
+        self.top(Mode::Roots, input, String::new(), Missing::Raise, true)
     }
 
     /// [`CausalGraph::evaluate`] on the general path only (never the compact
@@ -42,7 +44,44 @@ impl CausalGraph {
         self: &Arc<Self>,
         input: &Input<'_>,
     ) -> Result<Evaluation, CausalError> {
-        self.top(Mode::Roots, input, String::new(), false)
+        self.top(Mode::Roots, input, String::new(), Missing::Raise, false)
+    }
+
+    /// Evaluates `part` of the graph (the whole graph, from a cause, along a
+    /// path, or one node) deciding missing inputs by `missing` (see
+    /// `missing.rs`); the other evaluations raise on a missing input.
+    pub fn evaluate_with(
+        self: &Arc<Self>,
+        part: &SampledMode,
+        input: &Input<'_>,
+        missing: Missing,
+    ) -> Result<Evaluation, CausalError> {
+        match part {
+            SampledMode::Roots => self.top(Mode::Roots, input, String::new(), missing, true),
+            SampledMode::From(s) => {
+                let i = self.index_of(s)?;
+                self.top(Mode::From(i), input, format!("from {s}"), missing, true)
+            }
+            SampledMode::Path(a, b) => {
+                let path = self.shortest_path(a, b)?;
+                let names: Vec<String> = path
+                    .iter()
+                    .map(|&i| self.nodes()[i as usize].id().to_string())
+                    .collect();
+                let note = format!("along the path {}", names.join(" -> "));
+                self.top(Mode::Path(path), input, note, missing, true)
+            }
+            SampledMode::Single(n) => {
+                let i = self.index_of(n)?;
+                self.top(
+                    Mode::Path(vec![i]),
+                    input,
+                    format!("node {n} alone"),
+                    missing,
+                    true,
+                )
+            }
+        }
     }
 
     /// Evaluates the sub-graph reachable from `start`, which receives `input.value`.
@@ -52,7 +91,13 @@ impl CausalGraph {
         input: &Input<'_>,
     ) -> Result<Evaluation, CausalError> {
         let s = self.index_of(start)?;
-        self.top(Mode::From(s), input, format!("from {start}"), true)
+        self.top(
+            Mode::From(s),
+            input,
+            format!("from {start}"),
+            Missing::Raise,
+            true,
+        )
     }
 
     /// Evaluates the nodes on the shortest path from `from` to `to`, each
@@ -72,6 +117,7 @@ impl CausalGraph {
             Mode::Path(path),
             input,
             format!("along the path {}", names.join(" -> ")),
+            Missing::Raise,
             true,
         )
     }
@@ -87,6 +133,7 @@ impl CausalGraph {
             Mode::Path(vec![i]),
             input,
             format!("node {node} alone"),
+            Missing::Raise,
             true,
         )
     }
@@ -127,6 +174,7 @@ impl CausalGraph {
         mode: Mode,
         input: &Input<'_>,
         note: String,
+        policy: Missing,
         compact: bool,
     ) -> Result<Evaluation, CausalError> {
         self.frozen()?;
@@ -139,7 +187,12 @@ impl CausalGraph {
             });
         }
         let row = self.table().expand_row(input.row)?;
-        if let (Mode::Roots, Some(plan), true) = (&mode, &self.frozen()?.row_plan, compact) {
+        // A row with no NaN costs one pass over its cells here.
+        let me = Member::Graph(Arc::clone(self));
+        let missing_at = missing::row_missing(&me, Some(&mode), &row);
+        if let (None, Mode::Roots, Some(plan), true) =
+            (&missing_at, &mode, &self.frozen()?.row_plan, compact)
+        {
             // The whole graph of expression causaloids: the compact plan,
             // its trace built only when read. It hands anything the general
             // path would report as an error back to it.
@@ -147,7 +200,7 @@ impl CausalGraph {
                 let result = run.result;
                 let trace = Trace::dense(Arc::clone(plan), run, input.value);
                 return Ok(Evaluation::new(
-                    Member::Graph(Arc::clone(self)),
+                    me,
                     input.value,
                     row.into_owned(),
                     Ok(result),
@@ -157,11 +210,37 @@ impl CausalGraph {
             }
         }
         let mut ctx = Ctx::new(self.len());
+        if let Some((s, id)) = missing_at {
+            if policy == Missing::Raise {
+                // An evaluation error: the evaluation carries it, as any other.
+                let e = missing::missing_error(&me, s, id, None);
+                return Ok(ctx.finish(me, input, row.into_owned(), Err(e), note));
+            }
+            return Ok(missing::graph_row(
+                self,
+                mode,
+                input,
+                row.into_owned(),
+                policy,
+                note,
+            ));
+        }
         let scope = ctx.trace.enter(0, 0, input.value);
-        let result = self.run_row(mode, input.value, &row, input.host, scope, &mut ctx);
+        let result = self.run_row(mode.clone(), input.value, &row, input.host, scope, &mut ctx);
+        if policy != Missing::Raise && matches!(result, Err(CausalError::MissingOutput { .. })) {
+            // A host function returned NaN: the row again, deciding it.
+            return Ok(missing::graph_row(
+                self,
+                mode,
+                input,
+                row.into_owned(),
+                policy,
+                note,
+            ));
+        }
         ctx.trace.leave(0, 0, input.value, &result);
         let row = row.into_owned();
-        Ok(ctx.finish(Member::Graph(Arc::clone(self)), input, row, result, note))
+        Ok(ctx.finish(me, input, row, result, note))
     }
 
     /// Runs one row in `mode`, following relays, recording into `scope`.

@@ -184,8 +184,15 @@ impl Member {
         }
     }
 
-    /// Evaluates one row; the result holds the value (or the error) and the trace.
+    /// Evaluates one row; the result holds the value (or the error) and the
+    /// trace. A missing input raises (see [`Member::evaluate_with`]).
     pub fn evaluate(&self, input: &Input<'_>) -> Evaluation {
+        self.evaluate_with(input, super::missing::Missing::Raise)
+    }
+
+    /// Evaluates one row, deciding missing inputs by `missing` (see `missing.rs`).
+    pub fn evaluate_with(&self, input: &Input<'_>, missing: super::missing::Missing) -> Evaluation {
+        use super::missing::{self as m, Missing};
         let mut ctx = Ctx::new(self.size());
         let row = match self.table().expand_row(input.row) {
             Ok(row) => row,
@@ -199,6 +206,13 @@ impl Member {
                 )
             }
         };
+        if let Some((s, id)) = m::row_missing(self, None, &row) {
+            if missing == Missing::Raise {
+                let e = m::missing_error(self, s, id, None);
+                return ctx.finish(self.clone(), input, row.into_owned(), Err(e), String::new());
+            }
+            return m::member_row(self, input, row.into_owned(), missing);
+        }
         let link = Link::identity(self);
         let result = eval_member(self, &link, input.value, &row, input.host, 0, 0, &mut ctx)
             .and_then(|step| match step {
@@ -208,6 +222,10 @@ impl Member {
                     reason: "has no graph around it to relay within",
                 }),
             });
+        if missing != Missing::Raise && matches!(result, Err(CausalError::MissingOutput { .. })) {
+            // A host function returned NaN: the row again, deciding it.
+            return m::member_row(self, input, row.into_owned(), missing);
+        }
         let row = row.into_owned();
         ctx.finish(self.clone(), input, row, result, String::new())
     }
@@ -371,6 +389,12 @@ pub(crate) fn eval_causaloid_with(
             Ok(Step::Value(Value::from_raw(kind, x)))
         }
         (Function::Callable(f), _) => match f.call(value, host) {
+            // NaN is a missing value: raised here, decided by a `missing=`
+            // policy in `missing.rs`.
+            Ok(Output::Value(v)) if v.num().is_nan() => Err(CausalError::MissingOutput {
+                id: c.id().clone(),
+                row: None,
+            }),
             Ok(Output::Value(v)) => Ok(Step::Value(v)),
             Ok(Output::Relay(target, v)) => Ok(Step::Relay(target, v)),
             Err(e) => Err(call_error(c.id(), e, None)),

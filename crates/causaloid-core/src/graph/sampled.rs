@@ -145,6 +145,10 @@ impl Member {
         for (s, c) in &reads {
             full[*s as usize] = c;
         }
+        // A missing certain cell (or read) raises, as in every consumer.
+        if let Some((s, id)) = super::missing::sampled_missing(self, mode, &full)? {
+            return Err(super::missing::missing_error(self, s, id, None));
+        }
         let mut decider = Some(Decider {
             default: SprtParams {
                 max_samples: n,
@@ -515,6 +519,7 @@ impl Member {
             kind,
             verdicts,
             activations: acts,
+            unknown: Vec::new(),
         })
     }
 }

@@ -27,6 +27,8 @@ pub enum Outcome {
         scope: u32,
     },
     Failed,
+    /// Unknown: it depends on a missing input (with `missing="propagate"`).
+    Unknown,
 }
 
 /// One packed trace entry (24 bytes, so a 10 000-node evaluation writes
@@ -50,6 +52,7 @@ const OUT_RELAYED: u32 = 1 << 2;
 const OUT_ENTERED: u32 = 2 << 2;
 const OUT_FAILED: u32 = 3 << 2;
 const OUT_BOOL: u32 = 1 << 4;
+const OUT_UNKNOWN: u32 = 1 << 5;
 const SCOPE_MASK: u32 = (1 << 24) - 1;
 
 impl Entry {
@@ -74,6 +77,7 @@ impl Entry {
             ),
             Outcome::Entered { scope } => (OUT_ENTERED, f64::from(scope)),
             Outcome::Failed => (OUT_FAILED, 0.0),
+            Outcome::Unknown => (OUT_DECIDED | OUT_UNKNOWN, f64::NAN),
         };
         Entry {
             meta: (scope & SCOPE_MASK) | ((in_tag | out_tag) << 24),
@@ -104,6 +108,9 @@ impl Entry {
     /// What happened; a relay's target is resolved by [`Trace::relay_target`].
     pub fn outcome(&self, relay_target: u32) -> Outcome {
         let is_bool = self.tags() & OUT_BOOL != 0;
+        if self.tags() & OUT_UNKNOWN != 0 {
+            return Outcome::Unknown;
+        }
         match self.tags() & (3 << 2) {
             OUT_DECIDED if is_bool => Outcome::Decided(Value::Bool(self.output != 0.0)),
             OUT_DECIDED => Outcome::Decided(Value::Num(self.output)),
@@ -300,6 +307,10 @@ pub struct Evaluation {
     /// On uncertain inputs: what each input was, and every decision taken.
     uncertain: Vec<String>,
     decisions: Vec<(NodeId, crate::uncertain::Decision)>,
+    /// The missing inputs met under a `missing=` policy, in words.
+    missing: Vec<String>,
+    /// Whether the verdict is unknown (`missing="propagate"`).
+    unknown: bool,
 }
 
 /// One entry of the trace with names resolved, for programs that read
@@ -335,7 +346,30 @@ impl Evaluation {
             note,
             uncertain: Vec::new(),
             decisions: Vec::new(),
+            missing: Vec::new(),
+            unknown: false,
         }
+    }
+
+    /// Notes the missing inputs a `missing=` policy decided, and whether the
+    /// verdict is unknown.
+    pub(crate) fn with_missing(mut self, missing: Vec<String>, unknown: bool) -> Evaluation {
+        self.missing = missing;
+        self.unknown = unknown;
+        self
+    }
+
+    /// Whether the verdict is unknown: it depends on a missing input and the
+    /// policy was `missing="propagate"` (then [`Evaluation::result`] holds
+    /// no meaningful value).
+    pub fn is_unknown(&self) -> bool {
+        self.unknown
+    }
+
+    /// The missing inputs met under a `missing=` policy, in words
+    /// (`column "smoke" read by causaloid 1`).
+    pub fn missing_inputs(&self) -> &[String] {
+        &self.missing
     }
 
     pub(crate) fn with_uncertainty(
@@ -411,6 +445,7 @@ impl Evaluation {
                 Outcome::Decided(v) => ("decided", Some(v), None, None),
                 Outcome::Entered { .. } => ("entered", None, None, None),
                 Outcome::Failed => ("failed", None, None, None),
+                Outcome::Unknown => ("unknown", None, None, None),
                 Outcome::Relayed { target, value } => {
                     let graph = scopes.get(e.scope as usize).copied().flatten();
                     let t = graph
@@ -479,6 +514,14 @@ impl Evaluation {
                 (Outcome::Decided(v), _) => {
                     format!("{indent}= {name} -> {v}: {}", self.why(&scopes, &e, m, v))
                 }
+                (Outcome::Unknown, Member::Causaloid(c)) => format!(
+                    "{indent}{name}: {} on {} -> unknown",
+                    function_text(c.function()),
+                    self.inputs(e.input, c.expr())
+                ),
+                (Outcome::Unknown, _) => {
+                    format!("{indent}= {name} -> unknown: it depends on a missing input")
+                }
                 (Outcome::Relayed { value, .. }, _) => {
                     let target = self
                         .records_target(&scopes, &e)
@@ -516,7 +559,14 @@ impl Evaluation {
                 lines.extend(it.map(|l| format!("  {l}")));
             }
         }
+        if !self.missing.is_empty() {
+            lines.push(format!("Missing inputs: {}", self.missing.join("; ")));
+        }
         match &self.result {
+            Ok(_) if self.unknown => lines.push(
+                "Final verdict: unknown (it depends on a missing input; missing=\"propagate\")"
+                    .to_owned(),
+            ),
             Ok(v) if Verdict::from_raw(v.kind(), v.num()).is_ok() => {
                 lines.push(format!("Final verdict: {v}"))
             }
