@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import causaloid as cl
+from causaloid.errors import MissingValueError
 
 dd = pytest.importorskip("dask.dataframe", reason="the dask extra is not installed")
 distributed = pytest.importorskip("distributed", reason="the dask extra is not installed")
@@ -378,9 +379,18 @@ def test_a_context_reading_graph_on_workers_equals_one_machine(client) -> None: 
     g.link("rising", 2)
     g.freeze()
     table = pd.DataFrame({"t": np.arange(6) * day + 3600.0})
-    got = cld.evaluate_batch(g, dd.from_pandas(table, npartitions=3)).compute()
-    np.testing.assert_array_equal(got.to_numpy(), g.evaluate_batch(table))
+    frame = dd.from_pandas(table, npartitions=3)
+    # the first day has no previous day: a missing input, decided as asked
+    got = cld.evaluate_batch(g, frame, missing="false").compute()
+    np.testing.assert_array_equal(got.to_numpy(), g.evaluate_batch(table, missing="false"))
     assert got.tolist() == [False, True, False, True, False, True]
+    unknown = cld.evaluate_batch(g, frame, missing="propagate").compute()
+    assert str(unknown.dtype) == "boolean"
+    assert unknown.isna().tolist() == [True] + [False] * 5
+    assert unknown[1:].tolist() == [True, False, True, False, True]
+    with pytest.raises(MissingValueError) as info:
+        cld.evaluate_batch(g, frame).compute()
+    assert info.value.row == 0
 
 
 def _incident(seed: int = 9) -> tuple[pd.DataFrame, pd.DataFrame]:

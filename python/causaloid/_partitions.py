@@ -90,16 +90,29 @@ class Each:
 FIRING_COLUMNS = ("row", "event", "state", "action", "outcome")
 
 
-def evaluate_partition(structure: Any, frame: Any, value: Any, task_cpus: float) -> Any:
-    """One partition's verdicts, as a pandas Series on the partition's index."""
+def evaluate_partition(
+    structure: Any, frame: Any, value: Any, task_cpus: float, missing: str = "raise"
+) -> Any:
+    """One partition's verdicts, as a pandas Series on the partition's index.
+
+    Under ``missing="propagate"`` the Series is nullable (``boolean`` or
+    ``Float64``) with ``<NA>`` on the rows whose verdict is unknown, in every
+    partition alike, so the Dask ``meta`` matches them all."""
     import pandas as pd
 
     from causaloid.threads import _apply_worker_default
 
     if task_cpus:
         _apply_worker_default(task_cpus)
-    verdicts = structure.evaluate_batch(frame, value=value)
-    return pd.Series(np.asarray(verdicts), index=frame.index, name="verdict")
+    verdicts = structure.evaluate_batch(frame, value=value, missing=missing)
+    if missing != "propagate":
+        return pd.Series(np.asarray(verdicts), index=frame.index, name="verdict")
+    data = np.ma.getdata(verdicts)
+    unknown = np.ma.getmaskarray(verdicts)
+    dtype = "boolean" if data.dtype == np.bool_ else "Float64"
+    out = pd.Series(pd.array(data, dtype=dtype), index=frame.index, name="verdict")
+    out[unknown] = pd.NA
+    return out
 
 
 def length_and_tail(frame: Any, columns: list[str], size: int) -> tuple[int, dict[str, np.ndarray]]:

@@ -83,7 +83,9 @@ def _frame(data: Any) -> dd.DataFrame:
     return data
 
 
-def evaluate_batch(structure: Any, frame: Any, *, value: str | None = None) -> dd.Series:
+def evaluate_batch(
+    structure: Any, frame: Any, *, value: str | None = None, missing: str = "raise"
+) -> dd.Series:
     """Evaluate every row of a Dask DataFrame, partition by partition.
 
     Parameters
@@ -95,6 +97,10 @@ def evaluate_batch(structure: Any, frame: Any, *, value: str | None = None) -> d
         Must hold every column the structure reads.
     value : str, optional
         A column holding each row's incoming value.
+    missing : {"raise", "false", "true", "propagate"}
+        What a missing input does, as in ``evaluate_batch`` (see
+        ``docs/missing.md``); under ``"propagate"`` the Series is nullable,
+        ``<NA>`` where the verdict is unknown.
 
     Returns
     -------
@@ -105,14 +111,16 @@ def evaluate_batch(structure: Any, frame: Any, *, value: str | None = None) -> d
     """
     frame = _frame(frame)
     shipped = Shipped(structure)
-    meta = evaluate_partition(structure, frame._meta, value, 0)
+    meta = evaluate_partition(structure, frame._meta, value, 0, missing)
     return frame.map_partitions(
-        _evaluate_on_worker, shipped, value, meta=meta, enforce_metadata=False
+        _evaluate_on_worker, shipped, value, missing, meta=meta, enforce_metadata=False
     )
 
 
-def _evaluate_on_worker(part: pd.DataFrame, shipped: Shipped, value: Any) -> pd.Series:
-    return evaluate_partition(shipped.get(), part, value, 1 if _in_worker() else 0)
+def _evaluate_on_worker(
+    part: pd.DataFrame, shipped: Shipped, value: Any, missing: str
+) -> pd.Series:
+    return evaluate_partition(shipped.get(), part, value, 1 if _in_worker() else 0, missing)
 
 
 def run_batch(machine: Any, frame: Any) -> dd.DataFrame:

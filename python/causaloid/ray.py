@@ -66,7 +66,9 @@ def _task_cpus() -> float:
         return 1.0
 
 
-def evaluate_batch(structure: Any, dataset: Any, *, value: str | None = None) -> Any:
+def evaluate_batch(
+    structure: Any, dataset: Any, *, value: str | None = None, missing: str = "raise"
+) -> Any:
     """Evaluate every row of a Ray Dataset, block by block.
 
     Parameters
@@ -76,6 +78,9 @@ def evaluate_batch(structure: Any, dataset: Any, *, value: str | None = None) ->
         Must hold every column the structure reads.
     value : str, optional
         A column holding each row's incoming value.
+    missing : {"raise", "false", "true", "propagate"}
+        What a missing input does, as in ``evaluate_batch`` (see
+        ``docs/missing.md``); under ``"propagate"`` the column is nullable.
 
     Returns
     -------
@@ -87,7 +92,7 @@ def evaluate_batch(structure: Any, dataset: Any, *, value: str | None = None) ->
 
     def block(frame: pd.DataFrame) -> pd.DataFrame:
         out = frame.copy()
-        verdicts = evaluate_partition(shipped.get(), frame, value, _task_cpus())
+        verdicts = evaluate_partition(shipped.get(), frame, value, _task_cpus(), missing)
         out["verdict"] = verdicts.to_numpy()
         return out
 
