@@ -67,3 +67,21 @@ def test_graph_benchmark_quick_writes_ratio_rows(tmp_path: Path) -> None:
         assert r["ratio"] > 0 and r["ours_rows_per_s"] > 0 and r["peer_rows_per_s"] > 0
         assert r["ours_gb_per_s"] > 0
     assert "scaled per row" in batch["pandas apply(axis=1)"]["note"]
+
+
+@pytest.mark.parametrize("suite", ["context", "csm"])
+def test_other_suites_run_quick_end_to_end(suite: str, tmp_path: Path) -> None:
+    # Each suite checks ours equals its peer before timing; a suite that
+    # breaks (a changed default, a renamed argument) fails here, not at the
+    # next benchmark run.
+    out = tmp_path / f"{suite}.json"
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "run.py"), suite, "--quick", "--json", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    rows = json.loads(out.read_text())["results"]
+    assert rows and all(r["suite"] == suite for r in rows)
+    assert all(r["ours_s"] > 0 for r in rows)

@@ -15,7 +15,7 @@ use super::missing::{self, Missing};
 use crate::error::CausalError;
 use crate::expr::BlockScratch;
 use crate::value::Kind;
-use crate::value::Value;
+use crate::value::{Value, Verdict};
 use rayon::prelude::*;
 
 /// A batch: one slice per input column of [`Member::columns`], all of length
@@ -339,12 +339,34 @@ impl Member {
         // The kernels say whether a column they read held a NaN; only then
         // are the missing inputs looked for, precisely.
         let (packed, saw_nan) = plan.run(&full, len)?;
-        if saw_nan {
-            if let Some((r, s, id)) = missing::batch_missing(self, &full, len).first() {
-                if missing == Missing::Raise {
-                    return Err(missing::missing_error(self, *s, id.clone(), Some(*r)));
-                }
-                return Ok(None);
+        if !saw_nan {
+            return Ok(Some(packed));
+        }
+        let dirty = missing::batch_missing(self, &full, len);
+        let Some((r, s, id)) = dirty.first() else {
+            return Ok(Some(packed));
+        };
+        if missing == Missing::Raise {
+            return Err(missing::missing_error(self, *s, id.clone(), Some(*r)));
+        }
+        // Decided rows with missing inputs: the kernels decide each row on
+        // its own cells only, so every other row's bit stands; each row with
+        // a missing input is decided again by the row evaluator and its bit
+        // set. An unknown row (`Propagate`) needs the general path's mask.
+        let mut packed = packed;
+        let mut row = vec![0.0; full.len()];
+        for (r, ..) in &dirty {
+            for (o, c) in row.iter_mut().zip(&full) {
+                *o = c.get(*r).copied().unwrap_or(f64::NAN);
+            }
+            let (v, _) =
+                missing::batch_row(self, None, &row, missing).map_err(|e| at_row(e, *r))?;
+            match v {
+                Some(v) => packed.set(
+                    *r,
+                    Verdict::from_raw(v.kind(), v.num()).is_ok_and(Verdict::is_active),
+                ),
+                None => return Ok(None),
             }
         }
         Ok(Some(packed))

@@ -92,6 +92,20 @@ pub struct PackedVerdicts {
 }
 
 impl PackedVerdicts {
+    /// Sets row `i`'s verdict (nothing past the end).
+    pub fn set(&mut self, i: usize, v: bool) {
+        if i < self.len {
+            if let Some(w) = self.words.get_mut(i / 64) {
+                let bit = 1u64 << (i % 64);
+                if v {
+                    *w |= bit;
+                } else {
+                    *w &= !bit;
+                }
+            }
+        }
+    }
+
     /// Row `i`'s verdict (false past the end).
     pub fn get(&self, i: usize) -> bool {
         i < self.len

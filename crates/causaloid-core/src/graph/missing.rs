@@ -385,6 +385,9 @@ pub(crate) fn batch_missing(
 pub(crate) struct Run {
     pub policy: Missing,
     pub notes: Vec<String>,
+    /// Whether the notes are wanted (an explanation); a batch row needs only
+    /// the values, so it writes none.
+    pub explain: bool,
 }
 
 impl Run {
@@ -392,10 +395,15 @@ impl Run {
         Run {
             policy,
             notes: Vec::new(),
+            explain: true,
         }
     }
 
-    fn note(&mut self, text: String) {
+    fn note(&mut self, text: impl FnOnce() -> String) {
+        if !self.explain {
+            return;
+        }
+        let text = text();
         if !self.notes.contains(&text) {
             self.notes.push(text);
         }
@@ -518,11 +526,9 @@ fn eval_causaloid(
                 program_slots(p, |s| {
                     if row.get(s as usize).is_some_and(|x| x.is_nan()) {
                         missing_here = true;
-                        run.note(format!(
-                            "{:?} read by {}",
-                            slot_name(table, s as usize),
-                            c.id()
-                        ));
+                        run.note(|| {
+                            format!("{:?} read by {}", slot_name(table, s as usize), c.id())
+                        });
                     }
                 });
             }
@@ -549,7 +555,7 @@ fn eval_causaloid(
             }
             match f.call(value.and_then(Tri::value), host) {
                 Ok(Output::Value(v)) if v.num().is_nan() => {
-                    run.note(format!("causaloid {} returned NaN", c.id()));
+                    run.note(|| format!("causaloid {} returned NaN", c.id()));
                     Ok(TriStep::Value(
                         run.decided().unwrap_or(Tri::unknown(Kind::Bool)),
                     ))
@@ -959,6 +965,7 @@ pub(crate) fn member_row(
 ) -> Evaluation {
     let mut ctx = Ctx::new(member.size());
     let mut run = Run::new(policy);
+    run.explain = false;
     let link = Link::identity(member);
     let r = eval_member(
         member,
@@ -993,6 +1000,7 @@ pub(crate) fn batch_row(
 ) -> Result<RowValues, CausalError> {
     let mut ctx = Ctx::new(member.size());
     let mut run = Run::new(policy);
+    run.explain = false;
     let link = Link::identity(member);
     let t = match eval_member(
         member,
