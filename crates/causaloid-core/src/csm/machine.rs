@@ -506,6 +506,31 @@ impl StateMachine {
         }
     }
 
+    /// Decides slot `i` on a full row: an active verdict joins `active`, a
+    /// failure joins `errors` (recorded against `event`).
+    #[allow(clippy::too_many_arguments)]
+    fn decide_slot(
+        &self,
+        i: usize,
+        row: &[f64],
+        host: Option<&HostRow>,
+        stack: &mut Scratch,
+        event: u64,
+        active: &mut Vec<(usize, Option<Value>, Verdict)>,
+        errors: &mut Vec<EventError>,
+    ) {
+        let value = self.slots[i].state.data;
+        match self.verdict_of(i, row, value, host, stack) {
+            Ok(v) if v.is_active() => active.push((i, value, v)),
+            Ok(_) => {}
+            Err(e) => errors.push(EventError {
+                event,
+                state: Some(self.slots[i].state.id.clone()),
+                error: e,
+            }),
+        }
+    }
+
     /// The ethos's judgement of slot `i` firing on a full row (None without an ethos).
     pub(crate) fn judge(
         &self,
@@ -609,16 +634,7 @@ impl StateMachine {
                 let x = row.get(slot as usize).copied().unwrap_or(f64::NAN);
                 if x.is_nan() {
                     // A missing input: the general pass records its error.
-                    let value = self.slots[i].state.data;
-                    match self.verdict_of(i, &row, value, host, &mut stack) {
-                        Ok(v) if v.is_active() => active.push((i, value, v)),
-                        Ok(_) => {}
-                        Err(e) => errors.push(EventError {
-                            event,
-                            state: Some(self.slots[i].state.id.clone()),
-                            error: e,
-                        }),
-                    }
+                    self.decide_slot(i, &row, host, &mut stack, event, &mut active, &mut errors);
                 } else if crate::graph::single::compare(t, x, lit) != 0.0 {
                     active.push((i, self.slots[i].state.data, Verdict::Bool(true)));
                 }
@@ -633,16 +649,7 @@ impl StateMachine {
                     });
                     continue;
                 }
-                let value = self.slots[i].state.data;
-                match self.verdict_of(i, &row, value, host, &mut stack) {
-                    Ok(v) if v.is_active() => active.push((i, value, v)),
-                    Ok(_) => {}
-                    Err(e) => errors.push(EventError {
-                        event,
-                        state: Some(self.slots[i].state.id.clone()),
-                        error: e,
-                    }),
-                }
+                self.decide_slot(i, &row, host, &mut stack, event, &mut active, &mut errors);
             }
         }
         if !active.is_empty() {

@@ -445,27 +445,7 @@ pub fn permutation_test(
             ),
         });
     }
-    for (k, a) in agents.iter().enumerate() {
-        if a.len() != n {
-            return Err(DiscoverError::Length {
-                column: format!("agent {k}"),
-                expected: n,
-                found: a.len(),
-            });
-        }
-        if let Some(&s) = a.iter().find(|&&s| s as usize >= n_states[k]) {
-            return Err(DiscoverError::InvalidArgument {
-                parameter: "agents",
-                reason: format!("agent {k} has state {s} but only {} states", n_states[k]),
-            });
-        }
-    }
-    if let Some(&s) = target.iter().find(|&&s| s as usize >= n_target) {
-        return Err(DiscoverError::InvalidArgument {
-            parameter: "target",
-            reason: format!("state {s} but only {n_target} states"),
-        });
-    }
+    super::surd::check_states(target, n_target, agents, n_states)?;
     if let Some(cells) = dense_null_cells(n_states, n_target) {
         let mut table = vec![0u32; cells];
         for i in 0..n {

@@ -393,6 +393,39 @@ pub(crate) fn check_max_order(max_order: Option<usize>, n_agents: usize) -> Resu
 /// Whether summing agents out of the full table, level by level, stays within
 /// a small multiple of the full table's memory. The cells of all combinations
 /// of `k` agents are the elementary symmetric polynomial `e_k` of the radices.
+/// Every agent as long as the target, and every state below its count.
+pub(crate) fn check_states(
+    target: &[u32],
+    n_target: usize,
+    agents: &[&[u32]],
+    n_states: &[usize],
+) -> Result<()> {
+    let n = target.len();
+    for (k, a) in agents.iter().enumerate() {
+        if a.len() != n {
+            return Err(DiscoverError::Length {
+                column: format!("agent {k}"),
+                expected: n,
+                found: a.len(),
+            });
+        }
+        let states = n_states.get(k).copied().unwrap_or(0);
+        if let Some(&s) = a.iter().find(|&&s| s as usize >= states) {
+            return Err(DiscoverError::InvalidArgument {
+                parameter: "agents",
+                reason: format!("agent {k} has state {s} but only {states} states"),
+            });
+        }
+    }
+    if let Some(&s) = target.iter().find(|&&s| s as usize >= n_target) {
+        return Err(DiscoverError::InvalidArgument {
+            parameter: "target",
+            reason: format!("state {s} but only {n_target} states"),
+        });
+    }
+    Ok(())
+}
+
 pub(crate) fn levels_fit(n_states: &[usize], n_target: usize) -> bool {
     let mut e = vec![0.0f64; n_states.len() + 1];
     e[0] = 1.0;
@@ -448,27 +481,7 @@ pub fn surd_from_states(
             reason: format!("{n} samples; need 1 to 2^32 - 1"),
         });
     }
-    for (k, a) in agents.iter().enumerate() {
-        if a.len() != n {
-            return Err(DiscoverError::Length {
-                column: format!("agent {k}"),
-                expected: n,
-                found: a.len(),
-            });
-        }
-        if let Some(&s) = a.iter().find(|&&s| s as usize >= n_states[k]) {
-            return Err(DiscoverError::InvalidArgument {
-                parameter: "agents",
-                reason: format!("agent {k} has state {s} but only {} states", n_states[k]),
-            });
-        }
-    }
-    if let Some(&s) = target.iter().find(|&&s| s as usize >= n_target) {
-        return Err(DiscoverError::InvalidArgument {
-            parameter: "target",
-            reason: format!("state {s} but only {n_target} states"),
-        });
-    }
+    check_states(target, n_target, agents, n_states)?;
     let max_order = check_max_order(max_order, agents.len())?;
     if levels_fit(n_states, n_target) {
         if let Some(full) = full_counts(target, n_target, agents, n_states) {
