@@ -572,3 +572,15 @@ def test_a_pipeline_on_partitions_keeps_the_collected_errors() -> None:
         pipe.select()
     with pytest.raises(cl.discover.errors.NonFiniteError, match="'w'"):
         pipe.load().clean("error")
+
+
+def test_partitioned_surd_refuses_a_repeated_agent_like_one_machine() -> None:
+    from causaloid.discover.errors import DiscoverValueError
+
+    rng = np.random.default_rng(2)
+    table = pd.DataFrame({"a": rng.normal(size=200), "y": rng.normal(size=200)})
+    with pytest.raises(DiscoverValueError, match="repeat") as one:
+        cl.discover.surd(table, target="y", agents=["a", "a"])
+    with pytest.raises(DiscoverValueError, match="repeat") as parts:
+        cld.surd(dd.from_pandas(table, npartitions=2), target="y", agents=["a", "a"])
+    assert str(parts.value) == str(one.value)

@@ -302,40 +302,12 @@ def surd_partitioned(
     null, draw for draw, as on the collected table)."""
     from causaloid import _native
     from causaloid.discover.errors import DiscoverValueError
-    from causaloid.discover.surd import _check_int, _edges_for, _from_columns
+    from causaloid.discover.surd import _edges_for, _from_columns, _surd_arguments
     from causaloid.errors import UnknownColumnError
 
-    lag = _check_int("lag", lag, 0)
-    permutations = _check_int("permutations", permutations, 0)
-    seed = _check_int("seed", seed, 0)
-    if seed >= 2**64:
-        raise DiscoverValueError(f"seed must be below 2**64, got {seed}", {"parameter": "seed"})
-    if max_order is not None:
-        max_order = _check_int("max_order", max_order, 1)
-    if not isinstance(target, str):
-        raise DiscoverValueError(
-            f"target must be a column name, got {target!r}", {"parameter": "target"}
-        )
-    if agents is None:
-        agents = [c for c in columns if c != target]
-    elif isinstance(agents, str):
-        agents = [agents]
-    agents = list(agents)
-    if target in agents:
-        raise DiscoverValueError(
-            f"the target {target!r} is among its agents; pass self_causation=True to include "
-            "its own past",
-            {"parameter": "agents", "column": target},
-        )
-    if self_causation:
-        if lag < 1:
-            raise DiscoverValueError(
-                "self_causation needs lag >= 1 (a variable trivially explains itself)",
-                {"parameter": "lag"},
-            )
-        agents = [*agents, target]
-    if not agents:
-        raise DiscoverValueError("give at least one agent", {"parameter": "agents"})
+    lag, permutations, seed, max_order, agents = _surd_arguments(
+        target, agents, lambda: columns, lag, permutations, seed, max_order, self_causation
+    )
     for c in [target, *agents]:
         if c not in columns:
             raise UnknownColumnError(

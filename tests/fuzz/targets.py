@@ -17,6 +17,7 @@ inputs.
 
 from __future__ import annotations
 
+import atexit
 import collections
 import contextlib
 import io
@@ -24,6 +25,7 @@ import json
 import math
 import os
 import pickle
+import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -663,6 +665,8 @@ def _quiet() -> Iterator[None]:
 
 
 _TMP = Path(tempfile.mkdtemp(prefix="causaloid-fuzz-"))
+# the garbage files go with the process that wrote them
+atexit.register(shutil.rmtree, _TMP, ignore_errors=True)
 
 
 def _garbage_file(data: Any, suffix: str) -> Path:

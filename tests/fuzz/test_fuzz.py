@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -68,12 +70,15 @@ def _run(target: str, workdir: Path) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def runs() -> dict[str, dict[str, Any]]:
+def runs() -> Iterator[dict[str, dict[str, Any]]]:
     """Every target, run side by side (one process per core)."""
     workdir = Path(tempfile.mkdtemp(prefix="causaloid-fuzz-"))
-    with ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1)) as pool:
-        futures = {t: pool.submit(_run, t, workdir) for t in EXAMPLES}
-        return {t: f.result() for t, f in futures.items()}
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1)) as pool:
+            futures = {t: pool.submit(_run, t, workdir) for t in EXAMPLES}
+            yield {t: f.result() for t, f in futures.items()}
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 @pytest.mark.parametrize("target", sorted(EXAMPLES))

@@ -4,7 +4,7 @@ Lozano-Durán, Nat. Commun. 2024). Binning and the decomposition run natively.""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Union
 
 import numpy as np
@@ -22,6 +22,56 @@ from causaloid.discover.result import (
 )
 
 Binning = Union[Sequence[float], np.ndarray, Mapping[str, Any]]
+
+
+def _surd_arguments(
+    target: Any,
+    agents: Any,
+    all_columns: Callable[[], list[str]],
+    lag: Any,
+    permutations: Any,
+    seed: Any,
+    max_order: Any,
+    self_causation: bool,
+) -> tuple[int, int, int, int | None, list[str]]:
+    """SURD's arguments checked once for every path (one table or partitions):
+    ``(lag, permutations, seed, max_order, agents)``, the agents with the
+    target's own past appended under ``self_causation``. ``all_columns`` is
+    called only when ``agents`` is None."""
+    lag = _check_int("lag", lag, 0)
+    permutations = _check_int("permutations", permutations, 0)
+    seed = _check_int("seed", seed, 0)
+    if seed >= 2**64:
+        raise DiscoverValueError(f"seed must be below 2**64, got {seed}", {"parameter": "seed"})
+    if max_order is not None:
+        max_order = _check_int("max_order", max_order, 1)
+    if not isinstance(target, str):
+        raise DiscoverValueError(
+            f"target must be a column name, got {target!r}", {"parameter": "target"}
+        )
+    if agents is None:
+        agents = [c for c in all_columns() if c != target]
+    elif isinstance(agents, str):
+        agents = [agents]
+    agents = list(agents)
+    if target in agents:
+        raise DiscoverValueError(
+            f"the target {target!r} is among its agents; pass self_causation=True to include "
+            "its own past",
+            {"parameter": "agents", "column": target},
+        )
+    if len(set(agents)) != len(agents):
+        raise DiscoverValueError(f"agents repeat a column: {agents}", {"parameter": "agents"})
+    if self_causation:
+        if lag < 1:
+            raise DiscoverValueError(
+                "self_causation needs lag >= 1 (a variable trivially explains itself)",
+                {"parameter": "lag"},
+            )
+        agents = [*agents, target]
+    if not agents:
+        raise DiscoverValueError("give at least one agent", {"parameter": "agents"})
+    return lag, permutations, seed, max_order, agents
 
 
 def _check_int(name: str, value: Any, minimum: int) -> int:
@@ -197,41 +247,16 @@ def surd(
     >>> res.p_value("synergistic", ("x1", "x2")) <= 0.01
     True
     """
-    lag = _check_int("lag", lag, 0)
-    permutations = _check_int("permutations", permutations, 0)
-    seed = _check_int("seed", seed, 0)
-    if seed >= 2**64:
-        raise DiscoverValueError(f"seed must be below 2**64, got {seed}", {"parameter": "seed"})
-    if max_order is not None:
-        max_order = _check_int("max_order", max_order, 1)
-    if not isinstance(target, str):
-        raise DiscoverValueError(
-            f"target must be a column name, got {target!r}", {"parameter": "target"}
-        )
-    if agents is None:
-        all_columns = list(to_columns(table))
-        agents = [c for c in all_columns if c != target]
-    else:
-        if isinstance(agents, str):
-            agents = [agents]
-        agents = list(agents)
-    if target in agents:
-        raise DiscoverValueError(
-            f"the target {target!r} is among its agents; pass self_causation=True to include "
-            "its own past",
-            {"parameter": "agents", "column": target},
-        )
-    if len(set(agents)) != len(agents):
-        raise DiscoverValueError(f"agents repeat a column: {agents}", {"parameter": "agents"})
-    if self_causation:
-        if lag < 1:
-            raise DiscoverValueError(
-                "self_causation needs lag >= 1 (a variable trivially explains itself)",
-                {"parameter": "lag"},
-            )
-        agents = [*agents, target]
-    if not agents:
-        raise DiscoverValueError("give at least one agent", {"parameter": "agents"})
+    lag, permutations, seed, max_order, agents = _surd_arguments(
+        target,
+        agents,
+        lambda: list(to_columns(table)),
+        lag,
+        permutations,
+        seed,
+        max_order,
+        self_causation,
+    )
     columns = to_columns(table, [target, *[a for a in agents if a != target]])
     target_values = _as_float(target, columns[target])
     agent_values = [_as_float(a, columns[a]) for a in agents]
