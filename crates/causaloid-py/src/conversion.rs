@@ -90,3 +90,36 @@ pub fn sprt_params(t: (f64, f64, f64, usize)) -> SprtParams {
         max_samples: t.3,
     }
 }
+
+/// Borrowed views of NumPy float64 columns (contiguous, as the Python side
+/// hands them over).
+pub fn column_slices<'a>(
+    columns: &'a [numpy::PyReadonlyArray1<'_, f64>],
+) -> PyResult<Vec<&'a [f64]>> {
+    columns
+        .iter()
+        .map(|c| c.as_slice())
+        .collect::<Result<_, _>>()
+        .map_err(|_| {
+            pyo3::exceptions::PyValueError::new_err("columns must be contiguous float64 arrays")
+        })
+}
+
+/// The incoming-value column of a batch, tagged with its kind.
+pub fn value_slice<'a>(
+    value: Option<&'a numpy::PyReadonlyArray1<'_, f64>>,
+    is_bool: bool,
+) -> PyResult<Option<(causaloid_core::Kind, &'a [f64])>> {
+    let kind = if is_bool {
+        causaloid_core::Kind::Bool
+    } else {
+        causaloid_core::Kind::Num
+    };
+    value
+        .map(|v| {
+            v.as_slice().map(|s| (kind, s)).map_err(|_| {
+                pyo3::exceptions::PyValueError::new_err("value must be a contiguous float64 array")
+            })
+        })
+        .transpose()
+}

@@ -15,7 +15,6 @@ use causaloid_core::csm::{
 use causaloid_core::graph::HostRow;
 use causaloid_core::{ErrorPayload, NodeId};
 use numpy::{PyArray1, PyReadonlyArray1};
-use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -839,11 +838,7 @@ impl PyStateMachine {
         u64,
         Vec<Py<PyAny>>,
     )> {
-        let slices: Vec<&[f64]> = columns
-            .iter()
-            .map(|c| c.as_slice())
-            .collect::<Result<_, _>>()
-            .map_err(|_| PyValueError::new_err("columns must be contiguous float64 arrays"))?;
+        let slices = crate::conversion::column_slices(&columns)?;
         let turn = self.machine.turn(py);
         let (mut d, first_event, state_ids) = {
             let mut m = get(py, &turn)?;
@@ -914,11 +909,7 @@ impl PyStateMachine {
         events: u64,
         columns: Vec<PyReadonlyArray1<'_, f64>>,
     ) -> PyResult<()> {
-        let slices: Vec<&[f64]> = columns
-            .iter()
-            .map(|c| c.as_slice())
-            .collect::<Result<_, _>>()
-            .map_err(|_| PyValueError::new_err("columns must be contiguous float64 arrays"))?;
+        let slices = crate::conversion::column_slices(&columns)?;
         self.with(py, |m| m.inner.resume(events, &slices).py(py))
     }
 

@@ -636,23 +636,10 @@ impl PyMember {
         missing: &str,
     ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyList>, Bound<'py, PyAny>)> {
         let policy = policy(py, missing)?;
-        let slices: Vec<&[f64]> = columns
-            .iter()
-            .map(|c| c.as_slice())
-            .collect::<Result<_, _>>()
-            .map_err(|_| PyValueError::new_err("columns must be contiguous float64 arrays"))?;
-        let value_slice =
-            match &value {
-                Some(v) => Some(v.as_slice().map_err(|_| {
-                    PyValueError::new_err("value must be a contiguous float64 array")
-                })?),
-                None => None,
-            };
-        let kind = if value_is_bool { Kind::Bool } else { Kind::Num };
         let input = BatchInput {
-            columns: slices,
+            columns: crate::conversion::column_slices(&columns)?,
             len: n,
-            value: value_slice.map(|v| (kind, v)),
+            value: crate::conversion::value_slice(value.as_ref(), value_is_bool)?,
             host: host.as_ref().map(|h| h as &HostRow),
         };
         let inner = &self.inner;
@@ -1003,23 +990,10 @@ impl PyGraph {
         Vec<f64>,
         Vec<PyEvaluation>,
     )> {
-        let slices: Vec<&[f64]> = columns
-            .iter()
-            .map(|c| c.as_slice())
-            .collect::<Result<_, _>>()
-            .map_err(|_| PyValueError::new_err("columns must be contiguous float64 arrays"))?;
-        let value_slice =
-            match &value {
-                Some(v) => Some(v.as_slice().map_err(|_| {
-                    PyValueError::new_err("value must be a contiguous float64 array")
-                })?),
-                None => None,
-            };
-        let kind = if value_is_bool { Kind::Bool } else { Kind::Num };
         let input = BatchInput {
-            columns: slices,
+            columns: crate::conversion::column_slices(&columns)?,
             len: n,
-            value: value_slice.map(|v| (kind, v)),
+            value: crate::conversion::value_slice(value.as_ref(), value_is_bool)?,
             host: None,
         };
         let host_rows: Vec<&HostRow> = hosts.iter().map(|h| h as &HostRow).collect();
