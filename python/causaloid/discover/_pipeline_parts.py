@@ -188,38 +188,19 @@ class PartitionedPipeline(Pipeline):
             return self._select(target, k, method)
 
     def _select(self, target: str | None, k: int | None, method: str | None) -> Pipeline:
-        if target is not None:
-            self.target = target
-        if self.target is None:
-            raise DiscoverValueError(
-                "give a target to select features for", {"parameter": "target"}
-            )
-        if self.target in self.report.dropped_columns:
-            raise DiscoverValueError(
-                f"the target {self.target!r} was dropped by clean(): "
-                f"{self.report.dropped_columns[self.target]}",
-                {"parameter": "target", "column": self.target},
-            )
-        if self.target not in self.columns:
-            raise UnknownColumnError(
-                f"unknown column {self.target!r} (available: {', '.join(self.columns[:12])})",
-                {"column": self.target, "available": self.columns},
-            )
+        y = self._take_target(target, list(self.columns))
         lag = self.lag
         if lag >= self._rows:
             raise DiscoverValueError(
                 f"lag {lag} leaves no rows out of {self._rows}", {"parameter": "lag"}
             )
-        heads = self._cleaned()(surd_head, None, self.target, lag)
+        heads = self._cleaned()(surd_head, None, y, lag)
         plan = surd_plan(heads, lag)
-        views = [
-            LagView(v, self.target, lag, halo, samples)
-            for v, (halo, samples) in zip(self._views, plan)
-        ]
+        views = [LagView(v, y, lag, halo, samples) for v, (halo, samples) in zip(self._views, plan)]
         self.selection = mrmr_partitioned(
             through(self._each, views),
             self.columns,
-            self.target,
+            y,
             k if k is not None else self.k,
             method or self.method,
             None,

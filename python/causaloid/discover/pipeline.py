@@ -221,11 +221,9 @@ class Pipeline:
         self.report = report
         return self._finish("clean")
 
-    def select(
-        self, target: str | None = None, k: int | None = None, *, method: str | None = None
-    ) -> Pipeline:
-        """Choose the ``k`` features that matter most for the target with :func:`mrmr`."""
-        self._need("select")
+    def _take_target(self, target: str | None, available: list[str]) -> str:
+        """Sets and checks the target of selection: given now or before, kept
+        by ``clean()``, and one of ``available`` columns."""
         if target is not None:
             self.target = target
         if self.target is None:
@@ -238,19 +236,27 @@ class Pipeline:
                 f"{self.report.dropped_columns[self.target]}",
                 {"parameter": "target", "column": self.target},
             )
-        if self.target not in self.data:
+        if self.target not in available:
             raise UnknownColumnError(
-                f"unknown column {self.target!r} (available: {', '.join(list(self.data)[:12])})",
-                {"column": self.target, "available": list(self.data)},
+                f"unknown column {self.target!r} (available: {', '.join(available[:12])})",
+                {"column": self.target, "available": available},
             )
+        return self.target
+
+    def select(
+        self, target: str | None = None, k: int | None = None, *, method: str | None = None
+    ) -> Pipeline:
+        """Choose the ``k`` features that matter most for the target with :func:`mrmr`."""
+        self._need("select")
+        y = self._take_target(target, list(self.data))
         # Features are scored on their past against the target's future, as SURD reads them.
-        n, lag = len(self.data[self.target]), self.lag
+        n, lag = len(self.data[y]), self.lag
         if lag >= n:
             raise DiscoverValueError(f"lag {lag} leaves no rows out of {n}", {"parameter": "lag"})
-        lagged = {c: a[: n - lag] for c, a in self.data.items() if c != self.target}
-        lagged[self.target] = self.data[self.target][lag:]
+        lagged = {c: a[: n - lag] for c, a in self.data.items() if c != y}
+        lagged[y] = self.data[y][lag:]
         self.selection = mrmr(
-            lagged, self.target, k if k is not None else self.k, method=method or self.method
+            lagged, y, k if k is not None else self.k, method=method or self.method
         )
         return self._finish("select")
 
