@@ -117,7 +117,7 @@ fn clause(e: &Expr, env: &Env<'_>) -> String {
             let missing: Vec<String> = [a, b]
                 .iter()
                 .filter(|x| eval(x, env).1.is_nan())
-                .map(|x| format!("{} is missing", term(x, env)))
+                .map(|x| format!("{} is missing", missing_term(x, env)))
                 .collect();
             if !missing.is_empty() {
                 return join_and(&missing);
@@ -170,6 +170,17 @@ fn term(e: &Expr, env: &Env<'_>) -> String {
         Expr::Value => format!("its input {}", shown(v)),
         Expr::Node(id) => format!("node {} {}", quote(id), shown(v)),
         _ => format!("{} = {}", infix(e), shown(v)),
+    }
+}
+
+/// An operand that has no value: by its name, without the NaN.
+fn missing_term(e: &Expr, env: &Env<'_>) -> String {
+    match e {
+        Expr::Col(name) => name.clone(),
+        Expr::Read(r) => read_term(r, env),
+        Expr::Value => "its input".to_owned(),
+        Expr::Node(id) => format!("node {}", quote(id)),
+        _ => infix(e),
     }
 }
 
@@ -286,7 +297,7 @@ mod tests {
         let range = Expr::col("temp").between(Expr::lit(15.0), Expr::lit(25.0));
         assert_eq!(reason(&range, &env), "temp 20 is within 15 to 25");
         let dead = Expr::col("gone").binary(BinaryOp::Gt, Expr::lit(1.0));
-        assert_eq!(reason(&dead, &env), "gone NaN is missing");
+        assert_eq!(reason(&dead, &env), "gone is missing");
     }
 
     #[test]
