@@ -4,7 +4,7 @@ Users import the public Python classes in :mod:`causaloid`; these stubs type
 the layer beneath them.
 """
 
-from typing import Any, final
+from typing import Any, Literal, final
 
 import numpy as np
 import numpy.typing as npt
@@ -522,7 +522,9 @@ class StateMachine:
     def __len__(self) -> int: ...
     def window(self) -> Window | None: ...
     def evaluate_all(self, observation: Any) -> tuple[list[Firing], list[ErrorTuple]]: ...
-    def observe(self, observation: Any, raise_first: bool) -> list[Firing]: ...
+    def observe(
+        self, observation: Any, *, errors: Literal["raise", "record"] = "raise"
+    ) -> list[Firing]: ...
     def evaluate(
         self, id: NodeId, observation: Any = None, value: Scalar | None = None
     ) -> tuple[list[Firing], list[ErrorTuple]]: ...
