@@ -184,7 +184,7 @@ impl PyWindow {
 /// ``value`` and ``verdict``, the ethos's ``vetting``, the ``outcome``
 /// (``"fired"``, ``"recorded"``, ``"refused"`` or ``"failed"``), the
 /// ``justification`` and the ``error``.
-#[pyclass(name = "Firing", module = "causaloid._native", frozen)]
+#[pyclass(name = "Firing", module = "causaloid._native", frozen, freelist = 64)]
 pub struct PyFiring {
     inner: Arc<Firing>,
 }
