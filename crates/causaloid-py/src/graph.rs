@@ -68,6 +68,26 @@ impl CausalFunction for PyCallable {
         })
     }
 
+    fn call_at(
+        &self,
+        value: Option<Value>,
+        batch: Option<&HostRow>,
+        row: usize,
+    ) -> Result<Output, CallError> {
+        Python::attach(|py| {
+            let v = match value {
+                Some(v) => value_to_py(py, v).map_err(|e| raised(py, e))?,
+                None => py.None().into_bound(py),
+            };
+            let r = self
+                .adapter
+                .bind(py)
+                .call_method1("call_at", (v, host_obj(py, batch), row))
+                .map_err(|e| raised(py, e))?;
+            parse_output(&r).map_err(|e| raised(py, e))?
+        })
+    }
+
     fn call_batch(
         &self,
         value: Option<(Kind, &[f64])>,
