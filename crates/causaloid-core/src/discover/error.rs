@@ -46,6 +46,12 @@ pub enum DiscoverError {
         parameter: &'static str,
         reason: String,
     },
+    #[error("{}", super::missing::too_few_after_drop(*.used, *.dropped, .reason))]
+    TooFewAfterDrop {
+        used: usize,
+        dropped: usize,
+        reason: String,
+    },
 }
 
 /// A NaN is named a missing value, with the fix; an infinity a non-finite one.
@@ -79,7 +85,7 @@ impl Diagnostic for DiscoverError {
             NonFinite { .. } => "NonFiniteError",
             Constant { .. } => "ConstantColumnError",
             Length { .. } => "ShapeError",
-            TooFewSamples { .. } => "TooFewSamplesError",
+            TooFewSamples { .. } | TooFewAfterDrop { .. } => "TooFewSamplesError",
             OutOfRange { .. } | BadEdges { .. } => "BinningError",
             BadDistribution { .. } => "DistributionError",
             InvalidArgument { .. } => "DiscoverValueError",
@@ -123,6 +129,10 @@ impl Diagnostic for DiscoverError {
             BadEdges { column, .. } => out("column", Detail::Text(column)),
             BadDistribution { .. } => {}
             InvalidArgument { parameter, .. } => out("parameter", Detail::Text(parameter)),
+            TooFewAfterDrop { used, dropped, .. } => {
+                out("samples", Detail::int(*used));
+                out("dropped", Detail::int(*dropped));
+            }
         }
     }
 }
