@@ -59,7 +59,8 @@ pub(crate) fn non_finite_message(column: &str, row: usize, value: f64) -> String
     if value.is_nan() {
         format!(
             "column {column:?} has a missing value (NaN / null) at row {row}: discovery needs \
-             complete rows; drop or fill them first (for example Pipeline.clean)"
+             complete rows; pass missing=\"drop\" to leave such rows out, or fill them \
+             (for example Pipeline.clean)"
         )
     } else {
         format!("column {column:?} holds a non-finite value ({value}) at row {row}")

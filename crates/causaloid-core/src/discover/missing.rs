@@ -228,6 +228,27 @@ fn kept_rows(columns: &[&[f64]], rows: usize, missing: MissingRows) -> Result<Op
     complete_windows(columns, rows, 0).map(Some)
 }
 
+/// The complete rows of `columns` (of equal length) under `missing`: `None`
+/// when nothing is dropped (read the columns as they are), else each
+/// column's values on the rows with no NaN in any column. A partition's
+/// statistics (mRMR on Dask / Ray) read these, so the partitions drop the
+/// collected table's dropped rows: a row's completeness is its own.
+pub fn complete_rows(columns: &[&[f64]], missing: MissingRows) -> Result<Option<Vec<Vec<f64>>>> {
+    let n = columns.first().map_or(0, |c| c.len());
+    if columns.iter().any(|c| c.len() != n) {
+        // Lengths are the statistics' own check.
+        return Ok(None);
+    }
+    match kept_rows(columns, n, missing)? {
+        None => Ok(None),
+        Some(keep) => columns
+            .iter()
+            .map(|c| gather(c, &keep, 0))
+            .collect::<Result<Vec<_>>>()
+            .map(Some),
+    }
+}
+
 /// SURD from columns (see [`super::surd_from_columns`]) under `missing`,
 /// tested against `permutations` shuffles when above zero. With `Drop`, a
 /// sample (the agents at `t`, the target at `t + lag`) with a missing value

@@ -33,7 +33,7 @@ pub use error::{DiscoverError, Result};
 pub use ges::{ges, GesOptions, GesResult, GesScore};
 pub use histogram::{full_counts, joint_counts, marginal, sum_out, JointTable};
 pub use missing::{
-    complete_windows, learn_graph, mrmr_missing, root_cause_scores_missing,
+    complete_rows, complete_windows, learn_graph, mrmr_missing, root_cause_scores_missing,
     surd_from_columns_missing, Learned, Learner, MissingRows, RowsUsed,
 };
 pub use mrmr::{mrmr, MrmrResult, Relevance};
