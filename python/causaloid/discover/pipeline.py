@@ -115,6 +115,11 @@ class Pipeline:
     ) -> None:
         self.target = target
         self.missing = missing_name(missing)
+        if self.missing not in ("raise", "drop"):
+            # Checked now: a pipeline's stages run long after it is built.
+            raise DiscoverValueError(
+                f'missing must be "raise" or "drop", got {missing!r}', {"parameter": "missing"}
+            )
         self.lag = lag
         self.bins = bins
         self.k = k
