@@ -226,6 +226,8 @@ class Pipeline:
         if drop_constant:
             for name in list(numeric):
                 arr = numeric[name]
+                # Missing cells kept by missing="keep" do not make a column vary.
+                arr = arr[~np.isnan(arr)]
                 if arr.size and np.all(arr == arr[0]) and name != self.target:
                     report.dropped_columns[name] = f"constant ({arr[0]:g})"
                     del numeric[name]

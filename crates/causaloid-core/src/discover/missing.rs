@@ -134,7 +134,8 @@ pub(crate) fn as_pc_error(e: DiscoverError) -> PcError {
     }
 }
 
-/// After a drop, "too few rows" (or a column left constant) says so.
+/// After a drop, "too few rows" says so (a column left constant is still
+/// named as such: a `ConstantColumnError`).
 pub(crate) fn after_drop_pc(e: PcError, used: RowsUsed) -> PcError {
     if used.dropped == 0 {
         return e;
@@ -157,13 +158,11 @@ pub(crate) fn after_drop(e: DiscoverError, used: RowsUsed) -> DiscoverError {
         return e;
     }
     match e {
-        DiscoverError::TooFewSamples { .. } | DiscoverError::Constant { .. } => {
-            DiscoverError::TooFewAfterDrop {
-                used: used.used,
-                dropped: used.dropped,
-                reason: e.to_string(),
-            }
-        }
+        DiscoverError::TooFewSamples { .. } => DiscoverError::TooFewAfterDrop {
+            used: used.used,
+            dropped: used.dropped,
+            reason: e.to_string(),
+        },
         DiscoverError::InvalidArgument { parameter, reason }
             if parameter == "lag" || parameter == "samples" =>
         {
