@@ -212,3 +212,31 @@ def test_counts_survive_pickling_in_a_fresh_process() -> None:
         "MRMRResult",
         str(dropped),
     ]
+
+
+def test_the_command_line_drops_missing_samples_in_the_engine(tmp_path: Any) -> None:
+    pytest.importorskip("polars")
+    rng = np.random.default_rng(11)
+    x = rng.integers(0, 2, 2000).astype(float)
+    y = np.roll(x, 1)
+    xs = [("" if i % 100 == 7 else f"{v:g}") for i, v in enumerate(x)]
+    data = tmp_path / "lagged.csv"
+    data.write_text("x,y\n" + "".join(f"{a},{b:g}\n" for a, b in zip(xs, y)))
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "causaloid", "discover", str(data), *args, "--no-progress"],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+
+    proc = cli("--target", "y", "--bins", "2", "--permutations", "20", "--missing", "drop")
+    assert proc.returncode == 0, proc.stderr
+    assert "1979 samples, 20 dropped for missing values" in proc.stdout
+    graph = cli("--graph", "pc", "--missing", "drop")
+    assert graph.returncode == 0, graph.stderr
+    assert "learned from 1980 rows, 20 dropped for missing values" in graph.stdout
+    strict = cli("--graph", "pc", "--missing", "error")
+    assert strict.returncode == 1 and "Traceback" not in strict.stderr
+    assert 'missing="drop"' in strict.stderr
