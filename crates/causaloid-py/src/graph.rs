@@ -352,7 +352,9 @@ fn evaluate_sampled_row(
     seed: u64,
     samples: usize,
     mode: &SampledMode,
+    missing: &str,
 ) -> PyResult<Evaluation> {
+    let missing = policy(py, missing)?;
     let value = match value {
         Some(v) if !v.is_none() => Some(sampled_from_py(v)?),
         _ => None,
@@ -393,7 +395,7 @@ fn evaluate_sampled_row(
         seed,
         samples,
     };
-    let run = || member.evaluate_sampled(&input, mode);
+    let run = || member.evaluate_sampled_with(&input, mode, missing);
     if member.has_callables() {
         run().py(py)
     } else {
@@ -556,7 +558,7 @@ impl PyMember {
     }
 
     /// One observation whose cells may be `cl.Uncertain` (native nodes).
-    #[pyo3(signature = (value=None, row=None, seed=0, samples=10_000))]
+    #[pyo3(signature = (value=None, row=None, seed=0, samples=10_000, missing="raise"))]
     fn evaluate_sampled(
         &self,
         py: Python<'_>,
@@ -564,6 +566,7 @@ impl PyMember {
         row: Option<&Bound<'_, PyAny>>,
         seed: u64,
         samples: usize,
+        missing: &str,
     ) -> PyResult<PyEvaluation> {
         let evaluation = evaluate_sampled_row(
             py,
@@ -573,6 +576,7 @@ impl PyMember {
             seed,
             samples,
             &SampledMode::Roots,
+            missing,
         )?;
         Ok(PyEvaluation { inner: evaluation })
     }
@@ -812,7 +816,8 @@ impl PyGraph {
 
     /// One observation whose cells may be uncertain; `mode` is the method
     /// name and its node ids, e.g. `("evaluate_from", [start])`.
-    #[pyo3(signature = (value=None, row=None, seed=0, samples=10_000, mode=None))]
+    #[pyo3(signature = (value=None, row=None, seed=0, samples=10_000, mode=None, missing="raise"))]
+    #[allow(clippy::too_many_arguments)]
     fn evaluate_sampled(
         &self,
         py: Python<'_>,
@@ -821,13 +826,15 @@ impl PyGraph {
         seed: u64,
         samples: usize,
         mode: Option<(String, Vec<Bound<'_, PyAny>>)>,
+        missing: &str,
     ) -> PyResult<PyEvaluation> {
         if !self.inner.is_frozen() {
             return Err(to_pyerr(py, &causaloid_core::CausalError::NotFrozen));
         }
         let mode = sampled_mode(mode)?;
         let member = Member::Graph(Arc::clone(&self.inner));
-        let evaluation = evaluate_sampled_row(py, &member, value, row, seed, samples, &mode)?;
+        let evaluation =
+            evaluate_sampled_row(py, &member, value, row, seed, samples, &mode, missing)?;
         Ok(PyEvaluation { inner: evaluation })
     }
 

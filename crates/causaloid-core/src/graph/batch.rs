@@ -71,11 +71,12 @@ impl Member {
             }
             .unwrap_or_default()
             .max_samples;
-            return self.evaluate_batch_sampled(
+            return self.evaluate_batch_sampled_with(
                 input,
                 activations,
                 super::sampled::DEFAULT_BATCH_SEED,
                 samples,
+                missing,
             );
         }
         if !activations {
@@ -524,7 +525,20 @@ pub(crate) fn block_member(
                         });
                     }
                     let mut out = Vec::with_capacity(len);
-                    let kind = program.eval_block(cols, value, nodes, len, scratch, &mut out);
+                    let mut kind = program.eval_block(cols, value, nodes, len, scratch, &mut out);
+                    // Samples of uncertain inputs may hold a missing certain
+                    // cell (general batches never do: their rows with one go
+                    // to the row evaluator); False / True decide it here.
+                    let fill = match scratch.missing {
+                        Missing::False => Some(0.0),
+                        Missing::True => Some(1.0),
+                        _ => None,
+                    };
+                    if let Some(fill) = fill {
+                        if missing::fill_missing_reads(program, cols, &mut out, fill) {
+                            kind = Kind::Bool;
+                        }
+                    }
                     (kind, out)
                 }
                 (Function::Callable(f), _) => {

@@ -242,6 +242,32 @@ pub(crate) fn block_missing(p: &Program, cols: &[&[f64]]) -> bool {
     nan
 }
 
+/// Under `False` / `True` (`fill` 0 / 1): the causaloid of program `p`
+/// decides `fill` on every row of the block where a slot it reads is
+/// missing, as the row evaluator decides it (see `Run::decided`). Returns
+/// whether every row was so decided (the column is then a plain verdict).
+/// Used on the sample columns of uncertain inputs, where a missing certain
+/// cell is NaN in every sample.
+pub(crate) fn fill_missing_reads(p: &Program, cols: &[&[f64]], out: &mut [f64], fill: f64) -> bool {
+    if !block_missing(p, cols) {
+        return false;
+    }
+    let mut hit = vec![false; out.len()];
+    program_slots(p, |s| {
+        if let Some(c) = cols.get(s as usize) {
+            for (h, x) in hit.iter_mut().zip(c.iter()) {
+                *h |= x.is_nan();
+            }
+        }
+    });
+    for (o, &h) in out.iter_mut().zip(&hit) {
+        if h {
+            *o = fill;
+        }
+    }
+    hit.iter().all(|&h| h)
+}
+
 /// How a slot is named in errors and explanations.
 pub(crate) fn slot_name(table: &ColumnTable, s: usize) -> String {
     match table.slots().get(s) {
