@@ -474,3 +474,50 @@ def test_a_python_function_in_a_batch_sees_the_missing_rows_alone() -> None:
     # The whole batch once, then row 1 alone (its read is missing, so under
     # "true" the function is called on that row: value True, row 1's cells).
     assert isinstance(seen[-1], float) and seen[-1] == 0.9
+
+
+# ---- uncertain inputs: the same policies ---------------------------------------------
+
+
+def test_uncertain_inputs_decide_a_missing_certain_cell_by_the_policy() -> None:
+    g = fire_alarm()
+    hot = cl.Uncertain.normal(80.0, 3.0)
+    with pytest.raises(errors.MissingValueError) as info:
+        g.evaluate({"smoke": NAN, "temp": hot})
+    assert info.value.column == "smoke"
+    # heat is true on (almost) every sample, so the alarm sounds either way.
+    assert g.evaluate({"smoke": NAN, "temp": hot}, missing="false").value is True
+    cold = cl.Uncertain.normal(20.0, 3.0)
+    assert g.evaluate({"smoke": NAN, "temp": cold}, missing="false").value is False
+    assert g.evaluate({"smoke": NAN, "temp": cold}, missing="true").value is True
+    with pytest.raises(errors.InvalidArgumentError) as refused:
+        g.evaluate({"smoke": NAN, "temp": cold}, missing="propagate")
+    assert refused.value.parameter == "missing"
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    smoke=st.one_of(st.just(NAN), st.floats(0, 1)),
+    temp=st.one_of(st.just(NAN), st.floats(0, 100)),
+    policy=st.sampled_from(["false", "true"]),
+)
+def test_point_masses_with_a_missing_cell_equal_certain_inputs(
+    smoke: float, temp: float, policy: Any
+) -> None:
+    g = fire_alarm()
+    certain = g.evaluate({"smoke": smoke, "temp": temp}, missing=policy).value
+    uncertain = g.evaluate({"smoke": smoke, "temp": cl.Uncertain.point(temp)}, missing=policy)
+    assert uncertain.value == certain
+
+
+def test_a_batch_reading_an_uncertain_contextoid_decides_missing_rows_by_the_policy() -> None:
+    ctx = cl.Context(1, "road").add(cl.UncertainData("speed", cl.Uncertain.normal(29.0, 3.0)))
+    c = cl.Causaloid("speeding", "", expr=cl.expr.ctx_value("speed") > col("limit"), context=ctx)
+    limits = [20.0, NAN, 40.0]
+    with pytest.raises(errors.MissingValueError) as info:
+        c.evaluate_batch({"limit": limits})
+    assert info.value.row == 1
+    for policy in ("false", "true"):
+        out = c.evaluate_batch({"limit": limits}, missing=policy)
+        alone = [c.evaluate({"limit": x}, missing=policy).value for x in limits]
+        assert out.tolist() == alone == [True, policy == "true", False]

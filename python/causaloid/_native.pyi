@@ -894,9 +894,7 @@ def boss_learn(
     sample_prior: float = 1.0,
     structure_prior: float = 1.0,
     missing: str = "raise",
-) -> tuple[
-    list[tuple[int, int]], list[tuple[int, int]], float, list[int], tuple[int, int]
-]: ...
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]], float, list[int], tuple[int, int]]: ...
 def pcmci_learn(
     columns: list[npt.NDArray[np.float64]],
     names: list[str],

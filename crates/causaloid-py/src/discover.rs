@@ -183,6 +183,9 @@ fn surd_pdf<'py>(
     result_to_dict(py, &result)
 }
 
+/// Selected indices, scores, every feature's relevance, rows used and dropped.
+type Selected = (Vec<usize>, Vec<f64>, Vec<f64>, usize, usize);
+
 /// mRMR selection; returns (selected indices, scores, relevance of every feature).
 #[pyfunction]
 #[pyo3(signature = (features, names, target, target_name, k, method, bins=10, discrete_target=false, missing="raise"))]
@@ -198,7 +201,7 @@ fn mrmr_select<'py>(
     bins: usize,
     discrete_target: bool,
     missing: &str,
-) -> PyResult<(Vec<usize>, Vec<f64>, Vec<f64>, usize, usize)> {
+) -> PyResult<Selected> {
     let missing = MissingRows::from_name(missing).py(py)?;
     let relevance = match method {
         "f_regression" => Relevance::FRegression,

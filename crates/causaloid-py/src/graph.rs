@@ -674,7 +674,13 @@ impl PyMember {
             let out = py
                 .detach(|| {
                     causaloid_core::threads::install(|| {
-                        inner.evaluate_batch_sampled(&input, activations, seed, samples)
+                        inner.evaluate_batch_sampled_with(
+                            &input,
+                            activations,
+                            seed,
+                            samples,
+                            policy,
+                        )
                     })
                 })
                 .py(py)?;

@@ -249,6 +249,9 @@ fn columns_of<'a>(
     Ok((cols, slice(target, &names[features.len()])?))
 }
 
+/// Features and target on a partition's complete rows.
+type Complete = (Vec<Vec<f64>>, Vec<f64>);
+
 /// A partition's features and target on its complete rows under `missing`
 /// (the engine's `complete_rows`); `None` when nothing is dropped.
 fn complete_of(
@@ -256,7 +259,7 @@ fn complete_of(
     cols: &[&[f64]],
     target: &[f64],
     missing: &str,
-) -> PyResult<Option<(Vec<Vec<f64>>, Vec<f64>)>> {
+) -> PyResult<Option<Complete>> {
     let missing = MissingRows::from_name(missing).py(py)?;
     let mut all = cols.to_vec();
     all.push(target);
@@ -643,6 +646,7 @@ fn rca_select_start(fit: FitTuple, round: u8) -> SelectTuple {
 /// One selection pass over one partition.
 #[pyfunction]
 #[pyo3(signature = (fit, select, centres, columns, names, anomalous, missing="raise"))]
+#[allow(clippy::too_many_arguments)]
 fn rca_partition_histogram<'py>(
     py: Python<'py>,
     fit: FitTuple,

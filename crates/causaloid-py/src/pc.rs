@@ -12,6 +12,9 @@ use crate::errors::IntoPy;
 
 type Edges = Vec<(usize, usize)>;
 
+/// BOSS: directed, undirected, score, order, rows used and dropped.
+type Boss = (Edges, Edges, f64, Vec<usize>, (usize, usize));
+
 /// Rows (samples) used and dropped, as `(used, dropped)`.
 fn counts(rows: RowsUsed) -> (usize, usize) {
     (rows.used, rows.dropped)
@@ -145,7 +148,7 @@ fn boss_learn(
     sample_prior: f64,
     structure_prior: f64,
     missing: &str,
-) -> PyResult<(Edges, Edges, f64, Vec<usize>, (usize, usize))> {
+) -> PyResult<Boss> {
     let score = GesScore::from_name(score, sample_prior, structure_prior).py(py)?;
     let missing = MissingRows::from_name(missing).py(py)?;
     let cols = pc_columns(&columns, &names)?;

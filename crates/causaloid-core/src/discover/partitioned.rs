@@ -47,10 +47,13 @@ pub struct Partition<'a> {
     pub missing: MissingRows,
 }
 
+/// A partition's agent rows (borrowed, or the complete ones) and targets.
+type Views<'a> = (Vec<Cow<'a, [f64]>>, Vec<f64>);
+
 impl Partition<'_> {
     /// The agent rows and the target values of the owned samples (the
     /// complete ones under `Drop`).
-    fn views(&self) -> Result<(Vec<Cow<'_, [f64]>>, Vec<f64>)> {
+    fn views(&self) -> Result<Views<'_>> {
         let n = self.target.len();
         if let Some(a) = self.agents.iter().find(|a| a.len() != n) {
             return Err(DiscoverError::Length {

@@ -179,7 +179,7 @@ pub fn pcmci_with(
             .values
             .iter()
             .enumerate()
-            .find(|(_, v)| !v.is_finite() && !(drop && v.is_nan()))
+            .find(|(_, v)| !(v.is_finite() || (drop && v.is_nan())))
         {
             return Err(PcError::NonFinite {
                 column: c.name.to_string(),
