@@ -521,3 +521,37 @@ def test_a_batch_reading_an_uncertain_contextoid_decides_missing_rows_by_the_pol
         out = c.evaluate_batch({"limit": limits}, missing=policy)
         alone = [c.evaluate({"limit": x}, missing=policy).value for x in limits]
         assert out.tolist() == alone == [True, policy == "true", False]
+
+
+def test_a_pickled_graph_with_a_python_function_decides_batches_alike_in_a_fresh_process() -> None:
+    g = cl.CausalGraph("roots", "")
+    g.add(cl.Causaloid("x", "", expr=col("x") * 1.0))
+    from _missing_fns import root
+
+    g.add(cl.Causaloid("root", "", fn=root))  # NaN below zero
+    g.link("x", "root")
+    g.freeze()
+    table = {"x": [0.25, -1.0, NAN]}
+    here = {
+        policy: np.ma.filled(g.evaluate_batch(table, missing=policy).astype(float), -9.0).tolist()
+        for policy in ("false", "true", "propagate")
+    }
+    assert here["propagate"] == [0.5, -9.0, -9.0]
+    assert here["true"] == [0.5, 1.0, 1.0]
+    code = (
+        "import pickle, sys, numpy as np\n"
+        "g = pickle.loads(sys.stdin.buffer.read())\n"
+        "t = {'x': [0.25, -1.0, float('nan')]}\n"
+        "for p in ('false', 'true', 'propagate'):\n"
+        "    out = g.evaluate_batch(t, missing=p).astype(float)\n"
+        "    print(p, np.ma.filled(out, -9.0).tolist())\n"
+    )
+    env = {**__import__("os").environ, "PYTHONPATH": str(Path(__file__).parent)}
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        input=pickle.dumps(g),
+        capture_output=True,
+        check=True,
+        env=env,
+    ).stdout.decode()
+    assert out.splitlines() == [f"{p} {v}" for p, v in here.items()]
