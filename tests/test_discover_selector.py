@@ -47,7 +47,13 @@ def test_it_works_inside_a_sklearn_pipeline_and_clones() -> None:
     assert pipe.score(X, y) > 0.99
     assert pipe.named_steps["select"].get_support().sum() == 3
     twin = clone(MRMRSelector(k=2, method="mutual_info"))
-    assert twin.get_params() == {"k": 2, "method": "mutual_info", "task": "regression", "bins": 10}
+    assert twin.get_params() == {
+        "k": 2,
+        "method": "mutual_info",
+        "task": "regression",
+        "bins": 10,
+        "missing": "raise",
+    }
     pipe.set_params(select__k=2)
     assert pipe.named_steps["select"].k == 2
     assert sklearn.__version__

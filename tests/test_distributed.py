@@ -584,3 +584,104 @@ def test_partitioned_surd_refuses_a_repeated_agent_like_one_machine() -> None:
     with pytest.raises(DiscoverValueError, match="repeat") as parts:
         cld.surd(dd.from_pandas(table, npartitions=2), target="y", agents=["a", "a"])
     assert str(parts.value) == str(one.value)
+
+
+# ---- missing="drop" on partitions: the same samples as the collected table ----------
+
+
+def _holes(table: pd.DataFrame, seed: int, every: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    out = table.copy()
+    for c in out.columns:
+        if out[c].dtype.kind == "f":
+            out.loc[rng.random(len(out)) < 1.0 / every, c] = np.nan
+    return out
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    cuts=st.lists(st.integers(0, 400), max_size=6),
+    lag=st.integers(0, 4),
+    seed=st.integers(0, 2**16),
+    every=st.sampled_from([7, 30]),
+)
+def test_surd_dropping_missing_samples_is_the_same_however_the_rows_are_partitioned(
+    cuts: list[int], lag: int, seed: int, every: int
+) -> None:
+    rng = np.random.default_rng(seed)
+    table = pd.DataFrame({"y": rng.random(400), "a": rng.random(400), "b": rng.random(400)})
+    table = _holes(table, seed, every)
+    bounds = sorted({0, 400, *cuts})
+    pieces = [table.iloc[lo:hi] for lo, hi in zip(bounds, bounds[1:])]
+    frame = dd.from_delayed([dask.delayed(p) for p in pieces], meta=table.iloc[:0])
+    with dask.config.set(scheduler="synchronous"):
+        got = cld.surd(frame, "y", lag=lag, bins=3, permutations=10, seed=seed, missing="drop")
+    want = cl.discover.surd(table, "y", lag=lag, bins=3, permutations=10, seed=seed, missing="drop")
+    assert got == want  # rows_dropped and samples included
+    assert want.rows_dropped > 0
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    cuts=st.lists(st.integers(0, 300), max_size=5),
+    seed=st.integers(0, 2**16),
+    method=st.sampled_from(["f_test", "mutual_info"]),
+    task=st.sampled_from(["regression", "classification"]),
+)
+def test_mrmr_dropping_missing_rows_is_the_same_however_the_rows_are_partitioned(
+    cuts: list[int], seed: int, method: str, task: str
+) -> None:
+    rng = np.random.default_rng(seed)
+    a, b, c = rng.normal(size=(3, 300))
+    y = a + 0.5 * b if task == "regression" else (a > 0).astype(float) + (b > 0.5)
+    table = _holes(pd.DataFrame({"a": a, "b": b, "c": c, "y": y}), seed, 12)
+    bounds = sorted({0, 300, *cuts})
+    pieces = [table.iloc[lo:hi] for lo, hi in zip(bounds, bounds[1:])]
+    frame = dd.from_delayed([dask.delayed(p) for p in pieces], meta=table.iloc[:0])
+    with dask.config.set(scheduler="synchronous"):
+        got = cld.mrmr(frame, "y", k=3, method=method, task=task, bins=4, missing="drop")
+    want = cl.discover.mrmr(table, "y", k=3, method=method, task=task, bins=4, missing="drop")
+    assert got.features == want.features
+    np.testing.assert_allclose(got.scores, want.scores, rtol=1e-12)
+    assert (got.rows_used, got.rows_dropped) == (want.rows_used, want.rows_dropped)
+    assert want.rows_dropped > 0
+
+
+def test_root_causes_dropping_missing_rows_on_partitions_equal_the_collected_tables() -> None:
+    normal, anomalous = _incident()
+    normal = _holes(normal, 1, 25)
+    anomalous = _holes(anomalous, 2, 25)
+    graph = {"lat": ["cpu", "mem"], "err": ["lat"]}
+    with dask.config.set(scheduler="synchronous"):
+        got = cld.root_causes(
+            dd.from_pandas(normal, npartitions=6),
+            dd.from_pandas(anomalous, npartitions=3),
+            graph,
+            missing="drop",
+        )
+    want = cl.discover.root_causes(normal, anomalous, graph, missing="drop")
+    assert got.columns == want.columns
+    assert (got.rows_used, got.rows_dropped) == (want.rows_used, want.rows_dropped)
+    assert want.rows_dropped > 0
+    for g, w in zip(got, want):
+        assert g.shift == pytest.approx(w.shift, rel=1e-12, abs=1e-12)
+        assert g.z == pytest.approx(w.z, rel=1e-12, abs=1e-12)
+    with pytest.raises(cl.discover.errors.MissingValueError):
+        cld.root_causes(dd.from_pandas(normal, npartitions=3), anomalous)
+
+
+def test_a_pipeline_keeping_missing_cells_drops_the_same_samples_on_partitions() -> None:
+    table = _pipeline_table()
+    options = dict(lag=1, bins=3, k=3, max_order=2, permutations=20, seed=4, missing="drop")
+    with dask.config.set(scheduler="synchronous"):
+        got = cld.Pipeline(dd.from_pandas(table, npartitions=8), "y", **options)
+        got.load().clean("keep").select().discover().analyze()
+    want = cl.discover.Pipeline("y", **options)
+    want.load(table).clean("keep").select().discover().analyze()
+    assert got.selection is not None and want.selection is not None
+    assert got.selection.features == want.selection.features
+    assert got.selection.rows_dropped == want.selection.rows_dropped > 0
+    for name, result in want.results.items():
+        assert got.results[name].rows_dropped == result.rows_dropped
+        assert got.results[name].tests == result.tests
+    assert [str(e) for e in got.edges] == [str(e) for e in want.edges]

@@ -383,3 +383,175 @@ def test_cli_evaluate_names_the_blank_and_decides_it_with_missing(tmp_path: Path
     assert "active on 2" in ok.stdout
     false = _cli("evaluate", "m.json", "d.csv", "--missing", "false", "--no-progress", cwd=tmp_path)
     assert false.returncode == 0 and "active on 2" in false.stdout
+
+
+# ---- batches with Python functions: every policy, row i equals row i alone ------------
+
+
+def _with_python(vectorised: bool) -> cl.CausalGraph:
+    """smoke and heat read columns; a Python function reads the row and the
+    join of its parents (NaN when humidity is above 0.8); alarm joins it."""
+
+    def wet(value: Any, row: Any) -> Any:
+        h = np.asarray(row["humidity"], dtype=float)
+        out = np.where(h > 0.8, math.nan, np.asarray(value, dtype=float) * (h < 0.5))
+        return out if np.ndim(out) else float(out)
+
+    def wet_row(value: Any, row: Any) -> Any:
+        h = float(row["humidity"])
+        return math.nan if h > 0.8 else bool(value) and h < 0.5
+
+    g = cl.CausalGraph("wet", "")
+    g.add(cl.Causaloid("smoke", "", expr=col("smoke") > 0.5))
+    g.add(cl.Causaloid("heat", "", expr=col("temp") > 50))
+    g.add(cl.Causaloid("wet", "", fn=wet if vectorised else wet_row))
+    g.add(cl.Causaloid("alarm", "", expr=cl.expr.value() | (col("temp") > 90)))
+    g.link("smoke", "wet")
+    g.link("heat", "wet")
+    g.link("wet", "alarm")
+    return g.freeze()
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(cells, st.one_of(st.just(NAN), st.floats(0, 100)), st.floats(0, 1)),
+        min_size=1,
+        max_size=25,
+    ),
+    policy=st.sampled_from(["raise", "false", "true", "propagate"]),
+)
+def test_batches_with_python_functions_equal_single_rows_under_every_policy(
+    rows: list[tuple[float, float, float]], policy: Any
+) -> None:
+    g = _with_python(vectorised=True)
+    alone = _with_python(vectorised=False)
+    table = {
+        "smoke": [r[0] for r in rows],
+        "temp": [r[1] for r in rows],
+        "humidity": [r[2] for r in rows],
+    }
+    singles = []
+    for smoke, temp, humidity in rows:
+        e = alone.evaluate(
+            {"smoke": smoke, "temp": temp, "humidity": humidity}, missing=policy, errors="effect"
+        )
+        singles.append(e)
+    failing = {i for i, e in enumerate(singles) if e.error is not None}
+    if failing:
+        assert policy == "raise"
+        with pytest.raises(errors.MissingValueError) as info:
+            g.evaluate_batch(table, missing=policy)
+        # A missing input is looked for before the functions run: the first
+        # such row, else the first row where a function returned NaN.
+        assert info.value.row in failing
+        return
+    out, acts = g.evaluate_batch(table, missing=policy, activations=True)
+    mask = np.ma.getmaskarray(out)
+    for i, e in enumerate(singles):
+        if e.value is None:
+            assert mask[i], (i, policy)
+        else:
+            assert not mask[i] and bool(out[i]) == bool(e.value), (i, policy)
+
+
+def test_a_python_function_in_a_batch_sees_the_missing_rows_alone() -> None:
+    seen: list[Any] = []
+
+    def f(value: Any, row: Any) -> Any:
+        seen.append(row["smoke"])
+        return np.asarray(row["smoke"]) > 0.5
+
+    g = cl.CausalGraph("g", "")
+    g.add(cl.Causaloid("read", "", expr=col("temp") > 50))
+    g.add(cl.Causaloid("py", "", fn=f))
+    g.link("read", "py")
+    g.freeze()
+    table = {"temp": [60.0, NAN, 20.0], "smoke": [0.9, 0.9, 0.1]}
+    out = g.evaluate_batch(table, missing="propagate")
+    assert np.ma.getmaskarray(out).tolist() == [False, True, False]
+    assert g.evaluate_batch(table, missing="true").tolist() == [True, True, False]
+    # The whole batch once, then row 1 alone (its read is missing, so under
+    # "true" the function is called on that row: value True, row 1's cells).
+    assert isinstance(seen[-1], float) and seen[-1] == 0.9
+
+
+# ---- uncertain inputs: the same policies ---------------------------------------------
+
+
+def test_uncertain_inputs_decide_a_missing_certain_cell_by_the_policy() -> None:
+    g = fire_alarm()
+    hot = cl.Uncertain.normal(80.0, 3.0)
+    with pytest.raises(errors.MissingValueError) as info:
+        g.evaluate({"smoke": NAN, "temp": hot})
+    assert info.value.column == "smoke"
+    # heat is true on (almost) every sample, so the alarm sounds either way.
+    assert g.evaluate({"smoke": NAN, "temp": hot}, missing="false").value is True
+    cold = cl.Uncertain.normal(20.0, 3.0)
+    assert g.evaluate({"smoke": NAN, "temp": cold}, missing="false").value is False
+    assert g.evaluate({"smoke": NAN, "temp": cold}, missing="true").value is True
+    with pytest.raises(errors.InvalidArgumentError) as refused:
+        g.evaluate({"smoke": NAN, "temp": cold}, missing="propagate")
+    assert refused.value.parameter == "missing"
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    smoke=st.one_of(st.just(NAN), st.floats(0, 1)),
+    temp=st.one_of(st.just(NAN), st.floats(0, 100)),
+    policy=st.sampled_from(["false", "true"]),
+)
+def test_point_masses_with_a_missing_cell_equal_certain_inputs(
+    smoke: float, temp: float, policy: Any
+) -> None:
+    g = fire_alarm()
+    certain = g.evaluate({"smoke": smoke, "temp": temp}, missing=policy).value
+    uncertain = g.evaluate({"smoke": smoke, "temp": cl.Uncertain.point(temp)}, missing=policy)
+    assert uncertain.value == certain
+
+
+def test_a_batch_reading_an_uncertain_contextoid_decides_missing_rows_by_the_policy() -> None:
+    ctx = cl.Context(1, "road").add(cl.UncertainData("speed", cl.Uncertain.normal(29.0, 3.0)))
+    c = cl.Causaloid("speeding", "", expr=cl.expr.ctx_value("speed") > col("limit"), context=ctx)
+    limits = [20.0, NAN, 40.0]
+    with pytest.raises(errors.MissingValueError) as info:
+        c.evaluate_batch({"limit": limits})
+    assert info.value.row == 1
+    for policy in ("false", "true"):
+        out = c.evaluate_batch({"limit": limits}, missing=policy)
+        alone = [c.evaluate({"limit": x}, missing=policy).value for x in limits]
+        assert out.tolist() == alone == [True, policy == "true", False]
+
+
+def test_a_pickled_graph_with_a_python_function_decides_batches_alike_in_a_fresh_process() -> None:
+    g = cl.CausalGraph("roots", "")
+    g.add(cl.Causaloid("x", "", expr=col("x") * 1.0))
+    from _missing_fns import root
+
+    g.add(cl.Causaloid("root", "", fn=root))  # NaN below zero
+    g.link("x", "root")
+    g.freeze()
+    table = {"x": [0.25, -1.0, NAN]}
+    here = {
+        policy: np.ma.filled(g.evaluate_batch(table, missing=policy).astype(float), -9.0).tolist()
+        for policy in ("false", "true", "propagate")
+    }
+    assert here["propagate"] == [0.5, -9.0, -9.0]
+    assert here["true"] == [0.5, 1.0, 1.0]
+    code = (
+        "import pickle, sys, numpy as np\n"
+        "g = pickle.loads(sys.stdin.buffer.read())\n"
+        "t = {'x': [0.25, -1.0, float('nan')]}\n"
+        "for p in ('false', 'true', 'propagate'):\n"
+        "    out = g.evaluate_batch(t, missing=p).astype(float)\n"
+        "    print(p, np.ma.filled(out, -9.0).tolist())\n"
+    )
+    env = {**__import__("os").environ, "PYTHONPATH": str(Path(__file__).parent)}
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        input=pickle.dumps(g),
+        capture_output=True,
+        check=True,
+        env=env,
+    ).stdout.decode()
+    assert out.splitlines() == [f"{p} {v}" for p, v in here.items()]

@@ -96,7 +96,12 @@ class Member:
     def logic(self) -> tuple[str, int] | None: ...
     def as_graph(self) -> Graph | None: ...
     def evaluate_sampled(
-        self, value: Any = None, row: Any = None, seed: int = 0, samples: int = 10_000
+        self,
+        value: Any = None,
+        row: Any = None,
+        seed: int = 0,
+        samples: int = 10_000,
+        missing: str = "raise",
     ) -> Evaluation: ...
     @property
     def id(self) -> NodeId: ...
@@ -160,6 +165,7 @@ class Graph:
         seed: int = 0,
         samples: int = 10_000,
         mode: tuple[str, list[NodeId]] | None = None,
+        missing: str = "raise",
     ) -> Evaluation: ...
     def add(self, member: Member) -> NodeId: ...
     def link(self, source: NodeId, target: NodeId) -> None: ...
@@ -637,13 +643,15 @@ def surd_columns(
     max_order: int | None = None,
     permutations: int = 0,
     seed: int = 0,
+    missing: str = "raise",
 ) -> dict[str, Any]: ...
 def root_cause_columns(
     names: list[str],
     normal: list[npt.NDArray[np.float64]],
     anomalous: list[npt.NDArray[np.float64]],
     parents: list[list[int]],
-) -> list[tuple[float, float, float, float]]: ...
+    missing: str = "raise",
+) -> tuple[list[tuple[float, float, float, float]], int, int]: ...
 def surd_pdf(p: npt.NDArray[np.float64], max_order: int | None = None) -> dict[str, Any]: ...
 def mrmr_select(
     features: list[npt.NDArray[np.float64]],
@@ -654,7 +662,8 @@ def mrmr_select(
     method: str,
     bins: int = 10,
     discrete_target: bool = False,
-) -> tuple[list[int], list[float], list[float]]: ...
+    missing: str = "raise",
+) -> tuple[list[int], list[float], list[float], int, int]: ...
 
 # --- threads (crates/causaloid-py/src/threads.rs) ------------------------------------
 
@@ -674,6 +683,7 @@ def surd_partition_ranges(
     lag: int,
     samples: int,
     names: list[str],
+    missing: str = "raise",
 ) -> Ranges: ...
 def surd_merge_ranges(parts: list[Ranges]) -> Ranges: ...
 def surd_partition_counts(
@@ -686,6 +696,7 @@ def surd_partition_counts(
     bins: list[int],
     edges: list[list[float] | None],
     ranges: Ranges,
+    missing: str = "raise",
 ) -> npt.NDArray[np.uint64]: ...
 def surd_from_partition_counts(
     counts: list[npt.NDArray[np.uint64]],
@@ -698,7 +709,7 @@ def surd_from_partition_counts(
     seed: int = 0,
 ) -> dict[str, Any]: ...
 def mrmr_partition_stats(
-    columns: list[npt.NDArray[np.float64]], names: list[str]
+    columns: list[npt.NDArray[np.float64]], names: list[str], missing: str = "raise"
 ) -> tuple[int, list[float], list[float]]: ...
 def mrmr_from_partition_stats(
     parts: list[tuple[int, list[float], list[float]]], names: list[str], k: int
@@ -708,7 +719,10 @@ ClassStats = tuple[int, list[float], list[float], Ranges, list[float], list[int]
 MiRanges = tuple[int, Ranges, list[float]]
 
 def mrmr_partition_class_stats(
-    features: list[npt.NDArray[np.float64]], target: npt.NDArray[np.float64], names: list[str]
+    features: list[npt.NDArray[np.float64]],
+    target: npt.NDArray[np.float64],
+    names: list[str],
+    missing: str = "raise",
 ) -> ClassStats: ...
 def mrmr_from_partition_class_stats(
     parts: list[ClassStats], names: list[str], k: int
@@ -718,6 +732,7 @@ def mrmr_partition_mi_ranges(
     target: npt.NDArray[np.float64],
     names: list[str],
     discrete_target: bool,
+    missing: str = "raise",
 ) -> MiRanges: ...
 def mrmr_merge_mi_ranges(parts: list[MiRanges]) -> MiRanges: ...
 def mrmr_partition_mi_counts(
@@ -727,6 +742,7 @@ def mrmr_partition_mi_counts(
     ranges: MiRanges,
     bins: int,
     discrete_target: bool,
+    missing: str = "raise",
 ) -> tuple[int, npt.NDArray[np.uint64]]: ...
 def mrmr_from_partition_mi_counts(
     parts: list[tuple[int, npt.NDArray[np.uint64]]],
@@ -745,13 +761,16 @@ def select_partition_histogram(
     select: SelectTuple, columns: list[npt.NDArray[np.float64]], targets: list[int]
 ) -> npt.NDArray[np.uint64]: ...
 def rca_partition_ranges(
-    columns: list[npt.NDArray[np.float64]], names: list[str]
+    columns: list[npt.NDArray[np.float64]], names: list[str], missing: str = "raise"
 ) -> tuple[int, Ranges]: ...
 def rca_merge_offsets(
     normal: list[tuple[int, Ranges]], anomalous: list[tuple[int, Ranges]], columns: int
 ) -> tuple[int, int, list[float]]: ...
 def rca_partition_moments(
-    columns: list[npt.NDArray[np.float64]], names: list[str], offsets: list[float]
+    columns: list[npt.NDArray[np.float64]],
+    names: list[str],
+    offsets: list[float],
+    missing: str = "raise",
 ) -> tuple[int, list[float], list[float]]: ...
 def rca_fit_parents(
     names: list[str],
@@ -769,6 +788,7 @@ def rca_partition_histogram(
     columns: list[npt.NDArray[np.float64]],
     names: list[str],
     anomalous: bool,
+    missing: str = "raise",
 ) -> npt.NDArray[np.uint64]: ...
 def rca_select_advance(
     select: SelectTuple, parts: list[npt.NDArray[np.uint64]]
@@ -779,6 +799,7 @@ def rca_partition_squares(
     centres: list[float],
     columns: list[npt.NDArray[np.float64]],
     names: list[str],
+    missing: str = "raise",
 ) -> list[float]: ...
 def rca_scores_from_parts(
     fit: FitTuple, round1: list[float], round2: list[float], squares: list[list[float]]
@@ -833,12 +854,14 @@ def pc_learn(
     test: str,
     max_depth: int | None = None,
     max_lag: int | None = None,
+    missing: str = "raise",
 ) -> tuple[
     list[tuple[int, int]],
     list[tuple[int, int]],
     list[tuple[tuple[int, int], list[int]]],
     int,
     int,
+    tuple[int, int],
 ]: ...
 def cpdag_dags(
     n: int,
@@ -862,7 +885,8 @@ def ges_learn(
     score: str = "bic",
     sample_prior: float = 1.0,
     structure_prior: float = 1.0,
-) -> tuple[list[tuple[int, int]], list[tuple[int, int]], float]: ...
+    missing: str = "raise",
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]], float, tuple[int, int]]: ...
 def boss_learn(
     columns: list[npt.NDArray[np.float64]],
     names: list[str],
@@ -871,7 +895,8 @@ def boss_learn(
     score: str = "bic",
     sample_prior: float = 1.0,
     structure_prior: float = 1.0,
-) -> tuple[list[tuple[int, int]], list[tuple[int, int]], float, list[int]]: ...
+    missing: str = "raise",
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]], float, list[int], tuple[int, int]]: ...
 def pcmci_learn(
     columns: list[npt.NDArray[np.float64]],
     names: list[str],
@@ -881,11 +906,13 @@ def pcmci_learn(
     test: str,
     max_conds: int | None = None,
     contemporaneous: bool = True,
+    missing: str = "raise",
 ) -> tuple[
     list[tuple[int, int]],
     list[tuple[int, int]],
     list[tuple[int, int, int, float]],
     int,
+    tuple[int, int],
 ]: ...
 
 # ---- model operation programs (model_ops.rs) ------------------------------------------

@@ -242,14 +242,21 @@ def _surd_columns(
 
 
 def surd_ranges(
-    frame: Any, target: str, agents: list[str], lag: int, halo: np.ndarray, samples: int
+    frame: Any,
+    target: str,
+    agents: list[str],
+    lag: int,
+    halo: np.ndarray,
+    samples: int,
+    missing: str = "raise",
 ) -> Any:
-    """One partition's column ranges over the samples it owns (engine)."""
+    """One partition's column ranges over the samples it owns (engine; under
+    ``missing="drop"`` over its complete samples)."""
     from causaloid import _native
 
     agent_values, target_values = _surd_columns(frame, target, agents)
     return _native.surd_partition_ranges(
-        agent_values, target_values, halo, lag, samples, [*agents, target]
+        agent_values, target_values, halo, lag, samples, [*agents, target], missing
     )
 
 
@@ -263,6 +270,7 @@ def surd_counts(
     *,
     specs: list[tuple[int, list[float] | None]],
     ranges: Any,
+    missing: str = "raise",
 ) -> np.ndarray:
     """One partition's joint counts with the table's bins (engine)."""
     from causaloid import _native
@@ -278,6 +286,7 @@ def surd_counts(
         [s[0] for s in specs],
         [s[1] for s in specs],
         ranges,
+        missing,
     )
 
 
@@ -293,6 +302,7 @@ def surd_partitioned(
     self_causation: bool,
     permutations: int = 0,
     seed: int = 0,
+    missing: str = "raise",
 ) -> Any:
     """SURD over partitions. ``each(fn, plan, *args, **kwargs)`` runs
     ``fn(part, *args, *plan[k], **kwargs)`` on every partition ``k`` (``plan``
@@ -301,10 +311,12 @@ def surd_partitioned(
     decomposes and runs the permutation test on the merged counts (the same
     null, draw for draw, as on the collected table)."""
     from causaloid import _native
+    from causaloid.discover._missing import missing_name
     from causaloid.discover.errors import DiscoverValueError
     from causaloid.discover.surd import _edges_for, _from_columns, _surd_arguments
     from causaloid.errors import UnknownColumnError
 
+    missing = missing_name(missing)
     lag, permutations, seed, max_order, agents = _surd_arguments(
         target, agents, lambda: columns, lag, permutations, seed, max_order, self_causation
     )
@@ -320,10 +332,12 @@ def surd_partitioned(
             f"lag {lag} leaves no samples out of {sum(n for n, _ in heads)}", {"parameter": "lag"}
         )
     plan = surd_plan(heads, lag)
-    parts_ranges = each(surd_ranges, plan, target, agents, lag)
+    parts_ranges = each(surd_ranges, plan, target, agents, lag, missing=missing)
     ranges = _native.surd_merge_ranges(list(parts_ranges))
     specs = [_edges_for(a, bins, binning) for a in agents] + [_edges_for(target, bins, binning)]
-    counts = each(surd_counts, plan, target, agents, lag, specs=specs, ranges=ranges)
+    counts = each(
+        surd_counts, plan, target, agents, lag, specs=specs, ranges=ranges, missing=missing
+    )
     raw = _native.surd_from_partition_counts(
         list(counts),
         [*agents, target],
@@ -334,6 +348,8 @@ def surd_partitioned(
         permutations,
         seed,
     )
+    # The merged counts hold the samples used; the plan says how many there were.
+    raw["rows_dropped"] = sum(owned for _, owned in plan) - int(raw["samples"])
     return _from_columns(raw, target, agents, lag)
 
 
@@ -366,28 +382,33 @@ def mrmr_labels(frame: Any, target: str) -> np.ndarray | None:
     return np.unique(raw.reshape(-1))
 
 
-def mrmr_stats(frame: Any, target: str, names: list[str]) -> Any:
-    """One partition's count, means and co-moments (engine)."""
+def mrmr_stats(frame: Any, target: str, names: list[str], missing: str = "raise") -> Any:
+    """One partition's count, means and co-moments (engine; under
+    ``missing="drop"`` of its complete rows)."""
     from causaloid import _native
 
     values, y = _mrmr_columns(frame, target, names, None)
-    return _native.mrmr_partition_stats([*values, y], [*names, target])
+    return _native.mrmr_partition_stats([*values, y], [*names, target], missing)
 
 
-def mrmr_class_stats(frame: Any, target: str, names: list[str], labels: Any) -> Any:
+def mrmr_class_stats(
+    frame: Any, target: str, names: list[str], labels: Any, missing: str = "raise"
+) -> Any:
     """One partition's feature co-moments and per-class counts and sums (engine)."""
     from causaloid import _native
 
     values, y = _mrmr_columns(frame, target, names, labels)
-    return _native.mrmr_partition_class_stats(values, y, [*names, target])
+    return _native.mrmr_partition_class_stats(values, y, [*names, target], missing)
 
 
-def mrmr_mi_ranges(frame: Any, target: str, names: list[str], labels: Any, discrete: bool) -> Any:
+def mrmr_mi_ranges(
+    frame: Any, target: str, names: list[str], labels: Any, discrete: bool, missing: str = "raise"
+) -> Any:
     """One partition's column ranges and target classes (engine)."""
     from causaloid import _native
 
     values, y = _mrmr_columns(frame, target, names, labels)
-    return _native.mrmr_partition_mi_ranges(values, y, [*names, target], discrete)
+    return _native.mrmr_partition_mi_ranges(values, y, [*names, target], discrete, missing)
 
 
 def mrmr_mi_counts(
@@ -399,12 +420,15 @@ def mrmr_mi_counts(
     *,
     ranges: Any,
     bins: int,
+    missing: str = "raise",
 ) -> Any:
     """One partition's joint counts in the table's bins (engine)."""
     from causaloid import _native
 
     values, y = _mrmr_columns(frame, target, names, labels)
-    return _native.mrmr_partition_mi_counts(values, y, [*names, target], ranges, bins, discrete)
+    return _native.mrmr_partition_mi_counts(
+        values, y, [*names, target], ranges, bins, discrete, missing
+    )
 
 
 def mrmr_partitioned(
@@ -416,16 +440,19 @@ def mrmr_partitioned(
     features: Any,
     task: str,
     bins: int = 10,
+    missing: str = "raise",
 ) -> Any:
     """mRMR over partitions, every method and task of
     :func:`causaloid.discover.mrmr`: sufficient statistics per partition,
     merged and selected by the engine (F test: co-moments, and per-class sums
     for classification; mutual information: ranges, then joint counts)."""
     from causaloid import _native
+    from causaloid.discover._missing import missing_name
     from causaloid.discover.errors import DiscoverValueError
     from causaloid.discover.mrmr import METHODS, TASKS, MRMRResult
     from causaloid.errors import UnknownColumnError
 
+    missing = missing_name(missing)
     if method not in METHODS:
         raise DiscoverValueError(
             f"method must be one of {METHODS}, got {method!r}", {"parameter": "method"}
@@ -460,7 +487,8 @@ def mrmr_partitioned(
     everything = [*names, target]
     classes = task == "classification"
     if method == "f_test" and not classes:
-        stats = each(mrmr_stats, None, target, names)
+        stats = each(mrmr_stats, None, target, names, missing=missing)
+        used = sum(int(part[0]) for part in stats)
         selected, scores, relevance = _native.mrmr_from_partition_stats(
             list(stats), everything, int(k)
         )
@@ -470,16 +498,26 @@ def mrmr_partitioned(
             found = [x for x in each(mrmr_labels, None, target) if x is not None]
             labels = np.unique(np.concatenate(found)) if found else None
         if method == "f_test":
-            parts = each(mrmr_class_stats, None, target, names, labels)
+            parts = each(mrmr_class_stats, None, target, names, labels, missing=missing)
+            used = sum(int(part[0]) for part in parts)
             selected, scores, relevance = _native.mrmr_from_partition_class_stats(
                 list(parts), everything, int(k)
             )
         else:
-            pieces = each(mrmr_mi_ranges, None, target, names, labels, classes)
+            pieces = each(mrmr_mi_ranges, None, target, names, labels, classes, missing=missing)
             ranges = _native.mrmr_merge_mi_ranges(list(pieces))
             counts = each(
-                mrmr_mi_counts, None, target, names, labels, classes, ranges=ranges, bins=int(bins)
+                mrmr_mi_counts,
+                None,
+                target,
+                names,
+                labels,
+                classes,
+                ranges=ranges,
+                bins=int(bins),
+                missing=missing,
             )
+            used = sum(int(part[0]) for part in counts)
             selected, scores, relevance = _native.mrmr_from_partition_mi_counts(
                 list(counts), everything, ranges, int(bins), classes, int(k)
             )
@@ -489,7 +527,15 @@ def mrmr_partitioned(
         scores=list(scores),
         relevance=dict(zip(names, relevance)),
         method=method,
+        rows_used=used,
+        # Rows the partitions hold, less those their statistics read.
+        rows_dropped=sum(each(_length, None, target)) - used if missing == "drop" else 0,
     )
+
+
+def _length(frame: Any, column: str) -> int:
+    """A partition's number of rows (of one of the columns read)."""
+    return len(np.asarray(to_columns(frame, [column])[column]))
 
 
 # --- root causes on partitions ----------------------------------------------------
@@ -502,36 +548,44 @@ def _rca_columns(frame: Any, names: list[str]) -> list[np.ndarray]:
     return [np.ascontiguousarray(numeric(n, cols[n]), dtype=np.float64) for n in names]
 
 
-def rca_ranges(frame: Any, names: list[str]) -> Any:
+def rca_ranges(frame: Any, names: list[str], missing: str = "raise") -> Any:
     """A partition's rows and column ranges (engine)."""
     from causaloid import _native
 
-    return _native.rca_partition_ranges(_rca_columns(frame, names), names)
+    return _native.rca_partition_ranges(_rca_columns(frame, names), names, missing)
 
 
-def rca_moments(frame: Any, names: list[str], offsets: list[float]) -> Any:
+def rca_moments(frame: Any, names: list[str], offsets: list[float], missing: str = "raise") -> Any:
     """A normal partition's co-moments on the relative scale (engine)."""
     from causaloid import _native
 
-    return _native.rca_partition_moments(_rca_columns(frame, names), names, offsets)
+    return _native.rca_partition_moments(_rca_columns(frame, names), names, offsets, missing)
 
 
 def rca_histogram(
-    frame: Any, names: list[str], fit: Any, select: Any, centres: Any, anomalous: bool
+    frame: Any,
+    names: list[str],
+    fit: Any,
+    select: Any,
+    centres: Any,
+    anomalous: bool,
+    missing: str = "raise",
 ) -> Any:
     """One partition's counts for one pass of the exact medians (engine)."""
     from causaloid import _native
 
     return _native.rca_partition_histogram(
-        fit, select, centres, _rca_columns(frame, names), names, anomalous
+        fit, select, centres, _rca_columns(frame, names), names, anomalous, missing
     )
 
 
-def rca_squares(frame: Any, names: list[str], fit: Any, centres: list[float]) -> Any:
+def rca_squares(
+    frame: Any, names: list[str], fit: Any, centres: list[float], missing: str = "raise"
+) -> Any:
     """A normal partition's squared deviations from the centres (engine)."""
     from causaloid import _native
 
-    return _native.rca_partition_squares(fit, centres, _rca_columns(frame, names), names)
+    return _native.rca_partition_squares(fit, centres, _rca_columns(frame, names), names, missing)
 
 
 def root_causes_partitioned(
@@ -543,16 +597,19 @@ def root_causes_partitioned(
     columns: Any,
     threshold: float,
     method: str,
+    missing: str = "raise",
 ) -> Any:
     """:func:`causaloid.discover.root_causes` over partitions: ranges, the
     parents' fit from merged co-moments, then exact medians by radix selection
     (eight passes for the medians of the columns and residuals, eight for the
     residuals' absolute deviations) and the same scores and ranking."""
     from causaloid import _native
+    from causaloid.discover._missing import missing_name
     from causaloid.discover.errors import DiscoverValueError
     from causaloid.discover.root_causes import _check_method, _parent_lists, _ranked
     from causaloid.errors import UnknownColumnError
 
+    missing = missing_name(missing)
     _check_method(method)
     names = list(normal_columns) if columns is None else list(columns)
     if not names:
@@ -566,27 +623,37 @@ def root_causes_partitioned(
                     {"column": c, "available": list(available)},
                 )
     parent_lists = _parent_lists(graph, names)
-    normal_ranges = each_normal(rca_ranges, None, names)
-    anomalous_ranges = each_anomalous(rca_ranges, None, names)
+    normal_ranges = each_normal(rca_ranges, None, names, missing=missing)
+    anomalous_ranges = each_anomalous(rca_ranges, None, names, missing=missing)
     n, na, offsets = _native.rca_merge_offsets(normal_ranges, anomalous_ranges, len(names))
-    moments = each_normal(rca_moments, None, names, offsets)
+    moments = each_normal(rca_moments, None, names, offsets, missing=missing)
     fit = _native.rca_fit_parents(names, moments, parent_lists, offsets, n, na)
 
     def medians(round_: int, centres: list[float] | None) -> list[float]:
         select = _native.rca_select_start(fit, round_)
         values = None
         while values is None:
-            parts = each_normal(rca_histogram, None, names, fit, select, centres, False)
-            parts += each_anomalous(rca_histogram, None, names, fit, select, centres, True)
+            parts = each_normal(
+                rca_histogram, None, names, fit, select, centres, False, missing=missing
+            )
+            parts += each_anomalous(
+                rca_histogram, None, names, fit, select, centres, True, missing=missing
+            )
             select, values = _native.rca_select_advance(select, parts)
         return values
 
     round1 = medians(1, None)
     centres = _native.rca_round_centres(fit, round1)
     round2 = medians(2, centres)
-    squares = each_normal(rca_squares, None, names, fit, centres)
+    squares = each_normal(rca_squares, None, names, fit, centres, missing=missing)
     raw = _native.rca_scores_from_parts(fit, round1, round2, squares)
-    return _ranked(names, raw, parent_lists, threshold, method)
+    ranked = _ranked(names, raw, parent_lists, threshold, method)
+    # Each period's ranges count the rows its partitions read.
+    ranked.rows_used = int(n) + int(na)
+    if missing == "drop":
+        held = each_normal(_length, None, names[0]) + each_anomalous(_length, None, names[0])
+        ranked.rows_dropped = sum(held) - ranked.rows_used
+    return ranked
 
 
 # --- exact quantiles on partitions --------------------------------------------------
@@ -779,9 +846,9 @@ def inspect_partition(frame: Any, names: list[str]) -> dict[str, Any]:
 def cleaned_ranges(columns: dict[str, np.ndarray]) -> dict[str, Any]:
     """A cleaned partition's rows and each column's range."""
     rows = len(next(iter(columns.values()))) if columns else 0
-    return {
-        "rows": rows,
-        "ranges": {
-            c: (float(a.min()), float(a.max())) if a.size else None for c, a in columns.items()
-        },
-    }
+    ranges: dict[str, tuple[float, float] | None] = {}
+    for c, a in columns.items():
+        # Missing cells kept by clean(missing="keep") have no place in a range.
+        present = a[~np.isnan(a)] if a.dtype.kind == "f" else a
+        ranges[c] = (float(present.min()), float(present.max())) if present.size else None
+    return {"rows": rows, "ranges": ranges}

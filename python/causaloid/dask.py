@@ -218,11 +218,14 @@ def surd(
     self_causation: bool = False,
     permutations: int = 100,
     seed: int = 0,
+    missing: str = "raise",
 ) -> Any:
     """:func:`causaloid.discover.surd` on a Dask DataFrame, partition by partition.
 
     The same arguments and the same :class:`~causaloid.discover.SurdResult`
     as on the collected table, to the last bit, permutation test included.
+    ``missing="drop"`` leaves out the same samples as on the collected table
+    (whether a sample is complete depends on its own cells only).
     Three passes over the partitions, each holding one partition at a time:
     the first ``lag`` target values of every partition (so samples whose
     target row lies in the next partition are formed), each column's range
@@ -258,6 +261,7 @@ def surd(
         self_causation,
         permutations,
         seed,
+        missing,
     )
 
 
@@ -270,6 +274,7 @@ def mrmr(
     features: Any = None,
     task: str = "regression",
     bins: int = 10,
+    missing: str = "raise",
 ) -> Any:
     """:func:`causaloid.discover.mrmr` on a Dask DataFrame, every method and
     task: each partition's sufficient statistics, merged by the engine, then
@@ -299,7 +304,7 @@ def mrmr(
     """
     frame = _frame(frame)
     return mrmr_partitioned(
-        _each(frame), list(frame.columns), target, k, method, features, task, bins
+        _each(frame), list(frame.columns), target, k, method, features, task, bins, missing
     )
 
 
@@ -311,6 +316,7 @@ def root_causes(
     columns: list[str] | None = None,
     threshold: float = 3.0,
     method: str = "shift",
+    missing: str = "raise",
 ) -> Any:
     """:func:`causaloid.discover.root_causes` on Dask DataFrames (a pandas
     frame is taken as one partition): the same ranking and the same scores
@@ -349,6 +355,7 @@ def root_causes(
         columns,
         threshold,
         method,
+        missing,
     )
 
 

@@ -182,6 +182,7 @@ def surd(
     permutations: int = 100,
     seed: int = 0,
     pieces: int = 8,
+    missing: str = "raise",
 ) -> Any:
     """:func:`causaloid.discover.surd` on a Ray Dataset, bit-identical to the
     collected table's, permutation test included (see
@@ -199,6 +200,7 @@ def surd(
         self_causation,
         permutations,
         seed,
+        missing,
     )
 
 
@@ -212,12 +214,21 @@ def mrmr(
     task: str = "regression",
     bins: int = 10,
     pieces: int = 8,
+    missing: str = "raise",
 ) -> Any:
     """:func:`causaloid.discover.mrmr` on a Ray Dataset, every method and task
     (see :func:`causaloid.dask.mrmr`)."""
     dataset = _dataset(dataset)
     return mrmr_partitioned(
-        _each(dataset, pieces), list(dataset.columns()), target, k, method, features, task, bins
+        _each(dataset, pieces),
+        list(dataset.columns()),
+        target,
+        k,
+        method,
+        features,
+        task,
+        bins,
+        missing,
     )
 
 
@@ -230,6 +241,7 @@ def root_causes(
     threshold: float = 3.0,
     method: str = "shift",
     pieces: int = 8,
+    missing: str = "raise",
 ) -> Any:
     """:func:`causaloid.discover.root_causes` on Ray Datasets (a pandas frame
     becomes a dataset), the same ranking and scores as on the collected
@@ -247,6 +259,7 @@ def root_causes(
         columns,
         threshold,
         method,
+        missing,
     )
 
 

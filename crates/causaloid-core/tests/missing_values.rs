@@ -266,3 +266,78 @@ proptest! {
         prop_assert_eq!(raised.is_err(), any_missing && !g.columns().is_empty());
     }
 }
+
+/// A host function after two expression nodes: it returns NaN when its
+/// incoming value is a number above `nan_above`, else whether it is positive.
+fn with_host_function(ta: f64, tb: f64, nan_above: f64) -> Arc<CausalGraph> {
+    graph(
+        vec![
+            causaloid(0, gt(col("a"), lit(ta))),
+            causaloid(1, gt(col("b"), lit(tb))),
+            callable(2, move |v| {
+                let x = v.map_or(0.0, Value::num);
+                Ok(Output::Value(if x > nan_above {
+                    Value::Num(f64::NAN)
+                } else {
+                    Value::Bool(x > 0.0)
+                }))
+            }),
+            causaloid(3, or(Expr::Value, gt(col("b"), lit(0.9)))),
+        ],
+        &[(0, 2), (1, 2), (2, 3)],
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+
+    #[test]
+    fn batches_with_host_functions_equal_single_rows_under_every_policy(
+        ta in -1.0f64..1.0,
+        tb in -1.0f64..1.0,
+        nan_above in prop_oneof![Just(0.5f64), Just(2.0)],
+        seed in any::<u64>(),
+        rows in 1usize..120,
+    ) {
+        let g = with_host_function(ta, tb, nan_above);
+        let m = Member::Graph(g.clone());
+        let mut s = seed | 1;
+        let cols: Vec<Vec<f64>> = g.columns().iter().map(|_| (0..rows).map(|_| {
+            s ^= s << 13; s ^= s >> 7; s ^= s << 17;
+            if s % 6 == 0 { f64::NAN } else { (s % 2000) as f64 / 1000.0 - 1.0 }
+        }).collect()).collect();
+        for policy in [Missing::False, Missing::True, Missing::Propagate] {
+            for activations in [false, true] {
+                let out = m.evaluate_batch_with(&batch(&cols), activations, policy).expect("decided");
+                for i in 0..rows {
+                    let (v, unknown) = alone(&m, &cols, i, policy);
+                    let bu = out.unknown.get(i).copied().unwrap_or(false);
+                    prop_assert_eq!(bu, unknown, "row {} {:?}", i, policy);
+                    if !unknown {
+                        prop_assert_eq!(out.verdicts[i], v, "row {} {:?}", i, policy);
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_host_function_returning_nan_in_a_batch_propagates_unknown_rows_only() {
+    // The join of both parents is a bool, so the callable sees 0/1: NaN above 0.5
+    // means "NaN whenever the parents are active".
+    let g = with_host_function(0.0, 0.0, 0.5);
+    let m = Member::Graph(g.clone());
+    let a = g.columns().iter().position(|c| c == "a").expect("a");
+    let mut cols: Vec<Vec<f64>> = g.columns().iter().map(|_| vec![-0.5; 4]).collect();
+    cols[a] = vec![-0.5, 0.5, -0.5, 0.5];
+    let out = m
+        .evaluate_batch_with(&batch(&cols), false, Missing::Propagate)
+        .expect("propagate decides the rest");
+    assert_eq!(out.unknown, vec![false, true, false, true]);
+    assert_eq!(out.verdicts[0], 0.0);
+    assert!(matches!(
+        m.evaluate_batch_with(&batch(&cols), false, Missing::Raise),
+        Err(CausalError::MissingOutput { row: Some(1), .. })
+    ));
+}

@@ -170,3 +170,70 @@ proptest! {
         prop_assert_eq!(certain_from.result().ok(), from.result().ok());
     }
 }
+
+/// The road graph's row (columns in its order) from speed and rain cells.
+fn road_row(g: &CausalGraph, speed: Sampled, rain: Sampled) -> Vec<Sampled> {
+    g.columns()
+        .iter()
+        .map(|c| {
+            if c == "speed" {
+                speed.clone()
+            } else {
+                rain.clone()
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn a_missing_certain_cell_on_uncertain_inputs_follows_the_policy() {
+    use causaloid_core::graph::Missing;
+    let g = road();
+    let speed = Sampled::Uncertain(Uncertain::normal(70.0, 4.0).expect("normal"));
+    let rain = Sampled::Certain(Value::Num(f64::NAN));
+    let input = sampled(road_row(&g, speed, rain), 0);
+    match g.evaluate_sampled(&input, &SampledMode::Roots) {
+        Err(CausalError::MissingInput { column, .. }) => assert_eq!(column, "rain"),
+        other => panic!("unexpected {:?}", other.map(|e| e.result().ok())),
+    }
+    // Speeding decides the join whatever rain decides: true either way.
+    for policy in [Missing::False, Missing::True] {
+        let e = g
+            .evaluate_sampled_with(&input, &SampledMode::Roots, policy)
+            .expect("decided");
+        assert_eq!(e.result().ok(), Some(Value::Bool(true)), "{policy:?}");
+    }
+    match g.evaluate_sampled_with(&input, &SampledMode::Roots, Missing::Propagate) {
+        Err(CausalError::InvalidArgument { name, .. }) => assert_eq!(name, "missing"),
+        other => panic!("unexpected {:?}", other.map(|e| e.result().ok())),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// Point masses give exactly the certain result under every deciding
+    /// policy, a missing cell included.
+    #[test]
+    fn point_masses_with_a_missing_cell_equal_the_certain_evaluation(
+        speed in prop_oneof![Just(f64::NAN), 0.0f64..120.0],
+        rain in prop_oneof![Just(f64::NAN), 0.0f64..1.0],
+        policy in prop_oneof![
+            Just(causaloid_core::graph::Missing::False),
+            Just(causaloid_core::graph::Missing::True),
+        ],
+    ) {
+        let g = road();
+        let cell = |x: f64| Sampled::Uncertain(Uncertain::point(x));
+        let input = sampled(road_row(&g, cell(speed), Sampled::Certain(Value::Num(rain))), 5);
+        let got = g.evaluate_sampled_with(&input, &SampledMode::Roots, policy).expect("decided");
+        let row: Vec<f64> = g
+            .columns()
+            .iter()
+            .map(|c| if c == "speed" { speed } else { rain })
+            .collect();
+        let plain = Input { value: None, row: &row, host: None };
+        let want = g.evaluate_with(&SampledMode::Roots, &plain, policy).expect("decided");
+        prop_assert_eq!(got.result().ok(), want.result().ok());
+    }
+}

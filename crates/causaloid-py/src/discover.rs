@@ -3,8 +3,8 @@
 
 use crate::errors::IntoPy;
 use causaloid_core::discover::{
-    mrmr, root_cause_scores, surd_from_columns, surd_from_columns_tested, surd_from_pdf, BinSpec,
-    Column, ComponentTest, Relevance, SurdResult, SurdSignificance,
+    mrmr_missing, root_cause_scores_missing, surd_from_columns_missing, surd_from_pdf, BinSpec,
+    Column, ComponentTest, MissingRows, Relevance, SurdResult, SurdSignificance,
 };
 use numpy::{PyReadonlyArray1, PyReadonlyArrayDyn, PyUntypedArrayMethods};
 use pyo3::prelude::*;
@@ -95,7 +95,7 @@ pub(crate) fn spec(bins: usize, edges: Option<Vec<f64>>) -> BinSpec {
 
 /// SURD of a target column on agent columns; see `causaloid.discover.surd`.
 #[pyfunction]
-#[pyo3(signature = (target, target_name, target_bins, target_edges, agents, agent_names, agent_bins, agent_edges, lag, max_order=None, permutations=0, seed=0))]
+#[pyo3(signature = (target, target_name, target_bins, target_edges, agents, agent_names, agent_bins, agent_edges, lag, max_order=None, permutations=0, seed=0, missing="raise"))]
 #[allow(clippy::too_many_arguments)]
 fn surd_columns<'py>(
     py: Python<'py>,
@@ -111,7 +111,9 @@ fn surd_columns<'py>(
     max_order: Option<usize>,
     permutations: usize,
     seed: u64,
+    missing: &str,
 ) -> PyResult<Bound<'py, PyDict>> {
+    let missing = MissingRows::from_name(missing).py(py)?;
     if agents.len() != agent_names.len()
         || agents.len() != agent_bins.len()
         || agents.len() != agent_edges.len()
@@ -140,22 +142,18 @@ fn surd_columns<'py>(
     }
     let outcome = py.detach(|| {
         causaloid_core::threads::install(|| {
-            if permutations == 0 {
-                surd_from_columns(&target_column, &columns, lag, max_order).map(|s| (s, None))
-            } else {
-                surd_from_columns_tested(
-                    &target_column,
-                    &columns,
-                    lag,
-                    max_order,
-                    permutations,
-                    seed,
-                )
-                .map(|(s, t)| (s, Some(t)))
-            }
+            surd_from_columns_missing(
+                &target_column,
+                &columns,
+                lag,
+                max_order,
+                permutations,
+                seed,
+                missing,
+            )
         })
     });
-    let (outcome, significance) = outcome.py(py)?;
+    let (outcome, significance, rows) = outcome.py(py)?;
     let out = result_to_dict(py, &outcome.result)?;
     if let Some(sig) = significance {
         out.set_item("significance", significance_to_dict(py, &sig)?)?;
@@ -163,6 +161,7 @@ fn surd_columns<'py>(
     out.set_item("target_edges", outcome.target_edges)?;
     out.set_item("agent_edges", outcome.agent_edges)?;
     out.set_item("samples", outcome.samples)?;
+    out.set_item("rows_dropped", rows.dropped)?;
     Ok(out)
 }
 
@@ -184,9 +183,12 @@ fn surd_pdf<'py>(
     result_to_dict(py, &result)
 }
 
+/// Selected indices, scores, every feature's relevance, rows used and dropped.
+type Selected = (Vec<usize>, Vec<f64>, Vec<f64>, usize, usize);
+
 /// mRMR selection; returns (selected indices, scores, relevance of every feature).
 #[pyfunction]
-#[pyo3(signature = (features, names, target, target_name, k, method, bins=10, discrete_target=false))]
+#[pyo3(signature = (features, names, target, target_name, k, method, bins=10, discrete_target=false, missing="raise"))]
 #[allow(clippy::too_many_arguments)]
 fn mrmr_select<'py>(
     py: Python<'py>,
@@ -198,7 +200,9 @@ fn mrmr_select<'py>(
     method: &str,
     bins: usize,
     discrete_target: bool,
-) -> PyResult<(Vec<usize>, Vec<f64>, Vec<f64>)> {
+    missing: &str,
+) -> PyResult<Selected> {
+    let missing = MissingRows::from_name(missing).py(py)?;
     let relevance = match method {
         "f_regression" => Relevance::FRegression,
         "f_classif" => Relevance::FClassif,
@@ -222,26 +226,45 @@ fn mrmr_select<'py>(
         columns.push(slice(array, name)?);
     }
     let target_values = slice(&target, &target_name)?;
-    let result = py
+    let (result, rows) = py
         .detach(|| {
             causaloid_core::threads::install(|| {
-                mrmr(&names, &columns, &target_name, target_values, k, relevance)
+                mrmr_missing(
+                    &names,
+                    &columns,
+                    &target_name,
+                    target_values,
+                    k,
+                    relevance,
+                    missing,
+                )
             })
         })
         .py(py)?;
-    Ok((result.selected, result.scores, result.relevance))
+    Ok((
+        result.selected,
+        result.scores,
+        result.relevance,
+        rows.used,
+        rows.dropped,
+    ))
 }
 
 /// Root-cause scores of every column; see `causaloid.discover.root_causes`.
-/// Returns one `(shift, total_shift, z, rows_per_coefficient)` per column.
+/// Returns one `(shift, total_shift, z, rows_per_coefficient)` per column,
+/// and the rows used and dropped (both periods).
 #[pyfunction]
+#[pyo3(signature = (names, normal, anomalous, parents, missing="raise"))]
+#[allow(clippy::type_complexity)]
 fn root_cause_columns(
     py: Python<'_>,
     names: Vec<String>,
     normal: Vec<PyReadonlyArray1<'_, f64>>,
     anomalous: Vec<PyReadonlyArray1<'_, f64>>,
     parents: Vec<Vec<usize>>,
-) -> PyResult<Vec<(f64, f64, f64, f64)>> {
+    missing: &str,
+) -> PyResult<(Vec<(f64, f64, f64, f64)>, usize, usize)> {
+    let missing = MissingRows::from_name(missing).py(py)?;
     let mut xs = Vec::with_capacity(normal.len());
     for (a, name) in normal.iter().zip(&names) {
         xs.push(slice(a, name)?);
@@ -250,13 +273,17 @@ fn root_cause_columns(
     for (a, name) in anomalous.iter().zip(&names) {
         ys.push(slice(a, name)?);
     }
-    let scores = py
-        .detach(|| root_cause_scores(&names, &xs, &ys, &parents))
+    let (scores, rows) = py
+        .detach(|| root_cause_scores_missing(&names, &xs, &ys, &parents, missing))
         .py(py)?;
-    Ok(scores
-        .into_iter()
-        .map(|s| (s.shift, s.total_shift, s.z, s.rows_per_coefficient))
-        .collect())
+    Ok((
+        scores
+            .into_iter()
+            .map(|s| (s.shift, s.total_shift, s.z, s.rows_per_coefficient))
+            .collect(),
+        rows.used,
+        rows.dropped,
+    ))
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

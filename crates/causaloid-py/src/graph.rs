@@ -68,6 +68,26 @@ impl CausalFunction for PyCallable {
         })
     }
 
+    fn call_at(
+        &self,
+        value: Option<Value>,
+        batch: Option<&HostRow>,
+        row: usize,
+    ) -> Result<Output, CallError> {
+        Python::attach(|py| {
+            let v = match value {
+                Some(v) => value_to_py(py, v).map_err(|e| raised(py, e))?,
+                None => py.None().into_bound(py),
+            };
+            let r = self
+                .adapter
+                .bind(py)
+                .call_method1("call_at", (v, host_obj(py, batch), row))
+                .map_err(|e| raised(py, e))?;
+            parse_output(&r).map_err(|e| raised(py, e))?
+        })
+    }
+
     fn call_batch(
         &self,
         value: Option<(Kind, &[f64])>,
@@ -332,7 +352,9 @@ fn evaluate_sampled_row(
     seed: u64,
     samples: usize,
     mode: &SampledMode,
+    missing: &str,
 ) -> PyResult<Evaluation> {
+    let missing = policy(py, missing)?;
     let value = match value {
         Some(v) if !v.is_none() => Some(sampled_from_py(v)?),
         _ => None,
@@ -373,7 +395,7 @@ fn evaluate_sampled_row(
         seed,
         samples,
     };
-    let run = || member.evaluate_sampled(&input, mode);
+    let run = || member.evaluate_sampled_with(&input, mode, missing);
     if member.has_callables() {
         run().py(py)
     } else {
@@ -536,7 +558,7 @@ impl PyMember {
     }
 
     /// One observation whose cells may be `cl.Uncertain` (native nodes).
-    #[pyo3(signature = (value=None, row=None, seed=0, samples=10_000))]
+    #[pyo3(signature = (value=None, row=None, seed=0, samples=10_000, missing="raise"))]
     fn evaluate_sampled(
         &self,
         py: Python<'_>,
@@ -544,6 +566,7 @@ impl PyMember {
         row: Option<&Bound<'_, PyAny>>,
         seed: u64,
         samples: usize,
+        missing: &str,
     ) -> PyResult<PyEvaluation> {
         let evaluation = evaluate_sampled_row(
             py,
@@ -553,6 +576,7 @@ impl PyMember {
             seed,
             samples,
             &SampledMode::Roots,
+            missing,
         )?;
         Ok(PyEvaluation { inner: evaluation })
     }
@@ -650,7 +674,13 @@ impl PyMember {
             let out = py
                 .detach(|| {
                     causaloid_core::threads::install(|| {
-                        inner.evaluate_batch_sampled(&input, activations, seed, samples)
+                        inner.evaluate_batch_sampled_with(
+                            &input,
+                            activations,
+                            seed,
+                            samples,
+                            policy,
+                        )
                     })
                 })
                 .py(py)?;
@@ -792,7 +822,8 @@ impl PyGraph {
 
     /// One observation whose cells may be uncertain; `mode` is the method
     /// name and its node ids, e.g. `("evaluate_from", [start])`.
-    #[pyo3(signature = (value=None, row=None, seed=0, samples=10_000, mode=None))]
+    #[pyo3(signature = (value=None, row=None, seed=0, samples=10_000, mode=None, missing="raise"))]
+    #[allow(clippy::too_many_arguments)]
     fn evaluate_sampled(
         &self,
         py: Python<'_>,
@@ -801,13 +832,15 @@ impl PyGraph {
         seed: u64,
         samples: usize,
         mode: Option<(String, Vec<Bound<'_, PyAny>>)>,
+        missing: &str,
     ) -> PyResult<PyEvaluation> {
         if !self.inner.is_frozen() {
             return Err(to_pyerr(py, &causaloid_core::CausalError::NotFrozen));
         }
         let mode = sampled_mode(mode)?;
         let member = Member::Graph(Arc::clone(&self.inner));
-        let evaluation = evaluate_sampled_row(py, &member, value, row, seed, samples, &mode)?;
+        let evaluation =
+            evaluate_sampled_row(py, &member, value, row, seed, samples, &mode, missing)?;
         Ok(PyEvaluation { inner: evaluation })
     }
 

@@ -2,11 +2,11 @@
 //! partition's ranges and joint counts, merged and decomposed by the engine.
 
 use causaloid_core::discover::{
-    merge_counts, merge_ranges, mrmr_from_class_stats, mrmr_from_comoments, mrmr_from_mi_counts,
-    partition_counts, partition_ranges, rca_centres, rca_finish, rca_fit, rca_histograms,
-    rca_moments, rca_offsets, rca_ranges, rca_square_sums, surd_from_counts,
+    complete_rows, merge_counts, merge_ranges, mrmr_from_class_stats, mrmr_from_comoments,
+    mrmr_from_mi_counts, partition_counts, partition_ranges, rca_centres, rca_finish, rca_fit,
+    rca_histograms, rca_moments, rca_offsets, rca_ranges, rca_square_sums, surd_from_counts,
     surd_from_counts_tested, BinSpec, ClassStats, CoMoments, DiscoverError, MiCounts, MiPlan,
-    MiRanges, MrmrResult, Partition, RadixSelect, RcaFit,
+    MiRanges, MissingRows, MrmrResult, Partition, RadixSelect, RcaFit,
 };
 use numpy::{PyArray1, PyReadonlyArray1};
 use pyo3::exceptions::PyValueError;
@@ -30,12 +30,15 @@ fn specs(bins: Vec<usize>, edges: Vec<Option<Vec<f64>>>) -> PyResult<Vec<BinSpec
 }
 
 fn partition<'a>(
+    py: Python<'_>,
     agents: &'a [PyReadonlyArray1<'_, f64>],
     target: &'a PyReadonlyArray1<'_, f64>,
     halo: &'a PyReadonlyArray1<'_, f64>,
     lag: usize,
     samples: usize,
+    missing: &str,
 ) -> PyResult<Partition<'a>> {
+    let missing = MissingRows::from_name(missing).py(py)?;
     Ok(Partition {
         agents: agents
             .iter()
@@ -45,11 +48,14 @@ fn partition<'a>(
         halo: slice(halo, "halo")?,
         lag,
         samples,
+        missing,
     })
 }
 
 /// Each column's (min, max) over a partition's samples (agents, then target).
 #[pyfunction]
+#[pyo3(signature = (agents, target, halo, lag, samples, names, missing="raise"))]
+#[allow(clippy::too_many_arguments)]
 fn surd_partition_ranges(
     py: Python<'_>,
     agents: Vec<PyReadonlyArray1<'_, f64>>,
@@ -58,8 +64,9 @@ fn surd_partition_ranges(
     lag: usize,
     samples: usize,
     names: Vec<String>,
+    missing: &str,
 ) -> PyResult<Ranges> {
-    let p = partition(&agents, &target, &halo, lag, samples)?;
+    let p = partition(py, &agents, &target, &halo, lag, samples, missing)?;
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
     py.detach(|| partition_ranges(&p, &names)).py(py)
 }
@@ -72,6 +79,7 @@ fn surd_merge_ranges(parts: Vec<Ranges>) -> Ranges {
 
 /// A partition's joint counts with the table's bins.
 #[pyfunction]
+#[pyo3(signature = (agents, target, halo, lag, samples, names, bins, edges, ranges, missing="raise"))]
 #[allow(clippy::too_many_arguments)]
 fn surd_partition_counts<'py>(
     py: Python<'py>,
@@ -84,8 +92,9 @@ fn surd_partition_counts<'py>(
     bins: Vec<usize>,
     edges: Vec<Option<Vec<f64>>>,
     ranges: Ranges,
+    missing: &str,
 ) -> PyResult<Bound<'py, PyArray1<u64>>> {
-    let p = partition(&agents, &target, &halo, lag, samples)?;
+    let p = partition(py, &agents, &target, &halo, lag, samples, missing)?;
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
     let specs = specs(bins, edges)?;
     let counts = py
@@ -148,16 +157,24 @@ type Stats = (u64, Vec<f64>, Vec<f64>);
 /// One partition's mRMR statistics: (count, means, co-moments), features
 /// first and the target last.
 #[pyfunction]
+#[pyo3(signature = (columns, names, missing="raise"))]
 fn mrmr_partition_stats(
     py: Python<'_>,
     columns: Vec<PyReadonlyArray1<'_, f64>>,
     names: Vec<String>,
+    missing: &str,
 ) -> PyResult<Stats> {
+    let missing = MissingRows::from_name(missing).py(py)?;
     let cols: Vec<&[f64]> = columns
         .iter()
         .zip(&names)
         .map(|(c, n)| slice(c, n))
         .collect::<PyResult<_>>()?;
+    let owned = complete_rows(&cols, missing).py(py)?;
+    let cols: Vec<&[f64]> = match &owned {
+        Some(o) => o.iter().map(Vec::as_slice).collect(),
+        None => cols,
+    };
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
     let s = py.detach(|| CoMoments::of(&names, &cols)).py(py)?;
     Ok((s.count, s.means, s.comoments))
@@ -232,19 +249,46 @@ fn columns_of<'a>(
     Ok((cols, slice(target, &names[features.len()])?))
 }
 
+/// Features and target on a partition's complete rows.
+type Complete = (Vec<Vec<f64>>, Vec<f64>);
+
+/// A partition's features and target on its complete rows under `missing`
+/// (the engine's `complete_rows`); `None` when nothing is dropped.
+fn complete_of(
+    py: Python<'_>,
+    cols: &[&[f64]],
+    target: &[f64],
+    missing: &str,
+) -> PyResult<Option<Complete>> {
+    let missing = MissingRows::from_name(missing).py(py)?;
+    let mut all = cols.to_vec();
+    all.push(target);
+    Ok(complete_rows(&all, missing).py(py)?.map(|mut o| {
+        let t = o.pop().unwrap_or_default();
+        (o, t)
+    }))
+}
+
 fn selection(r: MrmrResult) -> Selection {
     (r.selected, r.scores, r.relevance)
 }
 
 /// One partition's statistics for F-test mRMR against the target's classes.
 #[pyfunction]
+#[pyo3(signature = (features, target, names, missing="raise"))]
 fn mrmr_partition_class_stats(
     py: Python<'_>,
     features: Vec<PyReadonlyArray1<'_, f64>>,
     target: PyReadonlyArray1<'_, f64>,
     names: Vec<String>,
+    missing: &str,
 ) -> PyResult<ClassTuple> {
     let (cols, t) = columns_of(&features, &target, &names)?;
+    let owned = complete_of(py, &cols, t, missing)?;
+    let (cols, t): (Vec<&[f64]>, &[f64]) = match &owned {
+        Some((o, t)) => (o.iter().map(Vec::as_slice).collect(), t.as_slice()),
+        None => (cols, t),
+    };
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
     let s = py.detach(|| ClassStats::of(&names, &cols, t)).py(py)?;
     Ok((
@@ -310,14 +354,21 @@ fn mrmr_from_partition_class_stats(
 /// One partition's column ranges (and a discrete target's classes) for
 /// mutual-information mRMR.
 #[pyfunction]
+#[pyo3(signature = (features, target, names, discrete_target, missing="raise"))]
 fn mrmr_partition_mi_ranges(
     py: Python<'_>,
     features: Vec<PyReadonlyArray1<'_, f64>>,
     target: PyReadonlyArray1<'_, f64>,
     names: Vec<String>,
     discrete_target: bool,
+    missing: &str,
 ) -> PyResult<MiRangesTuple> {
     let (cols, t) = columns_of(&features, &target, &names)?;
+    let owned = complete_of(py, &cols, t, missing)?;
+    let (cols, t): (Vec<&[f64]>, &[f64]) = match &owned {
+        Some((o, t)) => (o.iter().map(Vec::as_slice).collect(), t.as_slice()),
+        None => (cols, t),
+    };
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
     let r = py
         .detach(|| MiRanges::of(&names, &cols, t, discrete_target))
@@ -363,6 +414,7 @@ fn mi_plan(
 /// One partition's joint counts for mutual-information mRMR, in the bins of
 /// the merged ranges.
 #[pyfunction]
+#[pyo3(signature = (features, target, names, ranges, bins, discrete_target, missing="raise"))]
 #[allow(clippy::too_many_arguments)]
 fn mrmr_partition_mi_counts<'py>(
     py: Python<'py>,
@@ -372,8 +424,14 @@ fn mrmr_partition_mi_counts<'py>(
     ranges: MiRangesTuple,
     bins: usize,
     discrete_target: bool,
+    missing: &str,
 ) -> PyResult<(u64, Bound<'py, PyArray1<u64>>)> {
     let (cols, t) = columns_of(&features, &target, &names)?;
+    let owned = complete_of(py, &cols, t, missing)?;
+    let (cols, t): (Vec<&[f64]>, &[f64]) = match &owned {
+        Some((o, t)) => (o.iter().map(Vec::as_slice).collect(), t.as_slice()),
+        None => (cols, t),
+    };
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
     let counts = py
         .detach(|| {
@@ -473,14 +531,38 @@ fn plain_columns<'a>(
     cols.iter().zip(names).map(|(c, n)| slice(c, n)).collect()
 }
 
+/// A partition's complete rows under `missing` (the engine's
+/// `complete_rows`): `None` when nothing is dropped. Every pass of root
+/// causes on partitions reads the same rows.
+fn complete_plain(
+    py: Python<'_>,
+    cols: &[&[f64]],
+    missing: &str,
+) -> PyResult<Option<Vec<Vec<f64>>>> {
+    let missing = MissingRows::from_name(missing).py(py)?;
+    complete_rows(cols, missing).py(py)
+}
+
+/// The columns to read: the complete rows when some were dropped.
+fn read_rows<'a>(owned: &'a Option<Vec<Vec<f64>>>, cols: Vec<&'a [f64]>) -> Vec<&'a [f64]> {
+    match owned {
+        Some(o) => o.iter().map(Vec::as_slice).collect(),
+        None => cols,
+    }
+}
+
 /// Root causes on partitions, pass 1: a partition's rows and column ranges.
 #[pyfunction]
+#[pyo3(signature = (columns, names, missing="raise"))]
 fn rca_partition_ranges(
     py: Python<'_>,
     columns: Vec<PyReadonlyArray1<'_, f64>>,
     names: Vec<String>,
+    missing: &str,
 ) -> PyResult<(u64, Ranges)> {
     let cols = plain_columns(&columns, &names)?;
+    let owned = complete_plain(py, &cols, missing)?;
+    let cols = read_rows(&owned, cols);
     py.detach(|| rca_ranges(&names, &cols)).py(py)
 }
 
@@ -497,13 +579,17 @@ fn rca_merge_offsets(
 
 /// Pass 2 (normal partitions): co-moments on the relative scale.
 #[pyfunction]
+#[pyo3(signature = (columns, names, offsets, missing="raise"))]
 fn rca_partition_moments(
     py: Python<'_>,
     columns: Vec<PyReadonlyArray1<'_, f64>>,
     names: Vec<String>,
     offsets: Vec<f64>,
+    missing: &str,
 ) -> PyResult<Stats> {
     let cols = plain_columns(&columns, &names)?;
+    let owned = complete_plain(py, &cols, missing)?;
+    let cols = read_rows(&owned, cols);
     let s = py.detach(|| rca_moments(&names, &cols, &offsets)).py(py)?;
     Ok((s.count, s.means, s.comoments))
 }
@@ -559,7 +645,8 @@ fn rca_select_start(fit: FitTuple, round: u8) -> SelectTuple {
 
 /// One selection pass over one partition.
 #[pyfunction]
-#[pyo3(signature = (fit, select, centres, columns, names, anomalous))]
+#[pyo3(signature = (fit, select, centres, columns, names, anomalous, missing="raise"))]
+#[allow(clippy::too_many_arguments)]
 fn rca_partition_histogram<'py>(
     py: Python<'py>,
     fit: FitTuple,
@@ -568,8 +655,11 @@ fn rca_partition_histogram<'py>(
     columns: Vec<PyReadonlyArray1<'py, f64>>,
     names: Vec<String>,
     anomalous: bool,
+    missing: &str,
 ) -> PyResult<Bound<'py, PyArray1<u64>>> {
     let cols = plain_columns(&columns, &names)?;
+    let owned = complete_plain(py, &cols, missing)?;
+    let cols = read_rows(&owned, cols);
     let (fit, select) = (fit_of(fit), select_of(select));
     let hist = py
         .detach(|| rca_histograms(&fit, &select, centres.as_deref(), &names, &cols, anomalous))
@@ -615,14 +705,18 @@ fn rca_round_centres(fit: FitTuple, round1: Vec<f64>) -> Vec<f64> {
 
 /// A normal partition's sums of squared deviations from the centres.
 #[pyfunction]
+#[pyo3(signature = (fit, centres, columns, names, missing="raise"))]
 fn rca_partition_squares(
     py: Python<'_>,
     fit: FitTuple,
     centres: Vec<f64>,
     columns: Vec<PyReadonlyArray1<'_, f64>>,
     names: Vec<String>,
+    missing: &str,
 ) -> PyResult<Vec<f64>> {
     let cols = plain_columns(&columns, &names)?;
+    let owned = complete_plain(py, &cols, missing)?;
+    let cols = read_rows(&owned, cols);
     let fit = fit_of(fit);
     py.detach(|| rca_square_sums(&fit, &centres, &names, &cols))
         .py(py)

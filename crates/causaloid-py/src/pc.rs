@@ -2,8 +2,8 @@
 //! columns in, edge lists out; `causaloid.discover.pc` and `CPDAG` name them.
 
 use causaloid_core::discover::{
-    boss, ges, pc, pc_lagged, pcmci, CiTest, Cpdag, GesOptions, GesScore, PcColumn, PcOptions,
-    PcmciOptions,
+    learn_graph, pcmci_with, CiTest, Cpdag, GesOptions, GesScore, Learned, Learner, MissingRows,
+    PcColumn, PcOptions, PcmciOptions, RowsUsed,
 };
 use numpy::PyReadonlyArray1;
 use pyo3::prelude::*;
@@ -11,6 +11,14 @@ use pyo3::prelude::*;
 use crate::errors::IntoPy;
 
 type Edges = Vec<(usize, usize)>;
+
+/// BOSS: directed, undirected, score, order, rows used and dropped.
+type Boss = (Edges, Edges, f64, Vec<usize>, (usize, usize));
+
+/// Rows (samples) used and dropped, as `(used, dropped)`.
+fn counts(rows: RowsUsed) -> (usize, usize) {
+    (rows.used, rows.dropped)
+}
 
 /// The named numeric columns as the engine reads them (borrowed, no copy).
 fn pc_columns<'a>(
@@ -39,8 +47,8 @@ fn pc_columns<'a>(
 /// Stable PC; returns (directed edges, undirected edges, separating sets, tests, depth).
 /// With `max_lag`, on the time window of lags 0..=max_lag (node `lag * columns + v`).
 #[pyfunction]
-#[pyo3(signature = (columns, names, alpha, test, max_depth=None, max_lag=None))]
-#[allow(clippy::type_complexity)]
+#[pyo3(signature = (columns, names, alpha, test, max_depth=None, max_lag=None, missing="raise"))]
+#[allow(clippy::type_complexity, clippy::too_many_arguments)]
 fn pc_learn(
     py: Python<'_>,
     columns: Vec<PyReadonlyArray1<'_, f64>>,
@@ -49,28 +57,35 @@ fn pc_learn(
     test: &str,
     max_depth: Option<usize>,
     max_lag: Option<usize>,
+    missing: &str,
 ) -> PyResult<(
     Edges,
     Edges,
     Vec<((usize, usize), Vec<usize>)>,
     usize,
     usize,
+    (usize, usize),
 )> {
     let test = CiTest::from_name(test).py(py)?;
+    let missing = MissingRows::from_name(missing).py(py)?;
     let cols = pc_columns(&columns, &names)?;
     let opts = PcOptions {
         alpha,
         test,
         max_depth,
     };
-    let result = py
+    let (learned, rows) = py
         .detach(|| {
-            causaloid_core::threads::install(|| match max_lag {
-                Some(lag) => pc_lagged(&cols, lag, &opts),
-                None => pc(&cols, &opts),
+            causaloid_core::threads::install(|| {
+                learn_graph(&cols, Learner::Pc(&opts, max_lag), missing)
             })
         })
         .py(py)?;
+    let Learned::Pc(result) = learned else {
+        return Err(pyo3::exceptions::PyRuntimeError::new_err(
+            "PC learned no PC result",
+        ));
+    };
     let (directed, undirected) = result.marks.edges();
     Ok((
         directed,
@@ -78,12 +93,13 @@ fn pc_learn(
         result.sepsets,
         result.tests,
         result.depth,
+        counts(rows),
     ))
 }
 
 /// Greedy equivalence search (linear-Gaussian BIC or BDeu); returns (directed, undirected, score).
 #[pyfunction]
-#[pyo3(signature = (columns, names, penalty=1.0, max_subset=10, score="bic", sample_prior=1.0, structure_prior=1.0))]
+#[pyo3(signature = (columns, names, penalty=1.0, max_subset=10, score="bic", sample_prior=1.0, structure_prior=1.0, missing="raise"))]
 #[allow(clippy::too_many_arguments)]
 fn ges_learn(
     py: Python<'_>,
@@ -94,24 +110,33 @@ fn ges_learn(
     score: &str,
     sample_prior: f64,
     structure_prior: f64,
-) -> PyResult<(Edges, Edges, f64)> {
+    missing: &str,
+) -> PyResult<(Edges, Edges, f64, (usize, usize))> {
     let score = GesScore::from_name(score, sample_prior, structure_prior).py(py)?;
+    let missing = MissingRows::from_name(missing).py(py)?;
     let cols = pc_columns(&columns, &names)?;
     let opts = GesOptions {
         penalty,
         max_subset,
         score,
     };
-    let result = py
-        .detach(|| causaloid_core::threads::install(|| ges(&cols, &opts)))
+    let (learned, rows) = py
+        .detach(|| {
+            causaloid_core::threads::install(|| learn_graph(&cols, Learner::Ges(&opts), missing))
+        })
         .py(py)?;
+    let Learned::Ges(result) = learned else {
+        return Err(pyo3::exceptions::PyRuntimeError::new_err(
+            "GES learned no GES result",
+        ));
+    };
     let (directed, undirected) = result.graph.edges();
-    Ok((directed, undirected, result.score))
+    Ok((directed, undirected, result.score, counts(rows)))
 }
 
 /// Best order score search (then BES); returns (directed, undirected, score, order).
 #[pyfunction]
-#[pyo3(signature = (columns, names, penalty=1.0, max_subset=10, score="bic", sample_prior=1.0, structure_prior=1.0))]
+#[pyo3(signature = (columns, names, penalty=1.0, max_subset=10, score="bic", sample_prior=1.0, structure_prior=1.0, missing="raise"))]
 #[allow(clippy::too_many_arguments)]
 fn boss_learn(
     py: Python<'_>,
@@ -122,26 +147,41 @@ fn boss_learn(
     score: &str,
     sample_prior: f64,
     structure_prior: f64,
-) -> PyResult<(Edges, Edges, f64, Vec<usize>)> {
+    missing: &str,
+) -> PyResult<Boss> {
     let score = GesScore::from_name(score, sample_prior, structure_prior).py(py)?;
+    let missing = MissingRows::from_name(missing).py(py)?;
     let cols = pc_columns(&columns, &names)?;
     let opts = GesOptions {
         penalty,
         max_subset,
         score,
     };
-    let result = py
-        .detach(|| causaloid_core::threads::install(|| boss(&cols, &opts)))
+    let (learned, rows) = py
+        .detach(|| {
+            causaloid_core::threads::install(|| learn_graph(&cols, Learner::Boss(&opts), missing))
+        })
         .py(py)?;
+    let Learned::Boss(result) = learned else {
+        return Err(pyo3::exceptions::PyRuntimeError::new_err(
+            "BOSS learned no BOSS result",
+        ));
+    };
     let (directed, undirected) = result.graph.edges();
-    Ok((directed, undirected, result.score, result.order))
+    Ok((
+        directed,
+        undirected,
+        result.score,
+        result.order,
+        counts(rows),
+    ))
 }
 
 /// PCMCI on a time series; returns (directed, undirected, links, tests) with
 /// nodes `lag * columns + v` (lag 0..=max_lag) and links as
 /// (source, lag, target, MCI p-value).
 #[pyfunction]
-#[pyo3(signature = (columns, names, max_lag, alpha, pc_alpha, test, max_conds=None, contemporaneous=true))]
+#[pyo3(signature = (columns, names, max_lag, alpha, pc_alpha, test, max_conds=None, contemporaneous=true, missing="raise"))]
 #[allow(clippy::too_many_arguments, clippy::type_complexity)]
 fn pcmci_learn(
     py: Python<'_>,
@@ -153,8 +193,16 @@ fn pcmci_learn(
     test: &str,
     max_conds: Option<usize>,
     contemporaneous: bool,
-) -> PyResult<(Edges, Edges, Vec<(usize, usize, usize, f64)>, usize)> {
+    missing: &str,
+) -> PyResult<(
+    Edges,
+    Edges,
+    Vec<(usize, usize, usize, f64)>,
+    usize,
+    (usize, usize),
+)> {
     let test = CiTest::from_name(test).py(py)?;
+    let missing = MissingRows::from_name(missing).py(py)?;
     let cols = pc_columns(&columns, &names)?;
     let opts = PcmciOptions {
         alpha,
@@ -164,8 +212,8 @@ fn pcmci_learn(
         max_conds,
         contemporaneous,
     };
-    let result = py
-        .detach(|| causaloid_core::threads::install(|| pcmci(&cols, &opts)))
+    let (result, rows) = py
+        .detach(|| causaloid_core::threads::install(|| pcmci_with(&cols, &opts, missing)))
         .py(py)?;
     let (directed, undirected) = result.marks.edges();
     let links = result
@@ -173,7 +221,7 @@ fn pcmci_learn(
         .iter()
         .map(|l| (l.source, l.lag, l.target, l.p_value))
         .collect();
-    Ok((directed, undirected, links, result.tests))
+    Ok((directed, undirected, links, result.tests, counts(rows)))
 }
 
 /// Up to `limit` DAGs of the equivalence class of a CPDAG, as directed edge lists.

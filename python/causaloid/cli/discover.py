@@ -60,7 +60,9 @@ def register(subparsers: Any) -> None:
         "--missing",
         choices=["drop", "mean", "median", "ffill", "error"],
         default="drop",
-        help="what to do with missing values (drop: drop the rows)",
+        help="what to do with missing values: drop (each method leaves out the samples that "
+        "read one, counted in its output; a lagged sample keeps its time offsets), fill them "
+        "with the column's mean, median or previous value, or stop (error)",
     )
     p.add_argument(
         "--threshold",
@@ -115,13 +117,15 @@ def run(args: argparse.Namespace) -> int:
         progress=show,
         permutations=args.permutations,
         alpha=args.alpha,
+        missing="drop" if args.missing == "drop" else "raise",
     )
     columns = [args.target, *args.agents] if args.agents else None
     k = len(args.agents) if args.agents else args.k
     t = args.threshold
     stages = {
         "load": lambda: _load(pipe, args.data, columns),
-        "clean": lambda: pipe.clean(args.missing),
+        # drop: the engine leaves out, per stage, the samples that read a missing value.
+        "clean": lambda: pipe.clean("keep" if args.missing == "drop" else args.missing),
         "select": lambda: pipe.select(k=k),
         "discover": lambda: pipe.discover("all" if args.all_targets else None),
         "analyze": lambda: pipe.analyze(unique=t, redundant=t, synergistic=t),

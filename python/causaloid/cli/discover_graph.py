@@ -45,15 +45,18 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run_graph(args: argparse.Namespace) -> int:
     """Learn the graph, print its edges, write the requested files."""
     import causaloid as cl
+    from causaloid.discover._missing import MissingRows
     from causaloid.discover.loading import load_table
 
     columns = args.agents if args.agents else None
     if args.target and columns:
         columns = [args.target, *columns]
     table: Any = load_table(Path(args.data), columns=columns)
+    # --missing drop: the learner leaves out the rows (windows) that read a missing value.
+    missing: MissingRows = "drop" if args.missing == "drop" else "raise"
     if args.graph in ("ges", "boss"):
         learn = cl.discover.ges if args.graph == "ges" else cl.discover.boss
-        graph = learn(table, score=args.score, penalty=args.penalty)
+        graph = learn(table, score=args.score, penalty=args.penalty, missing=missing)
         print(graph)
         if args.score == "bic":
             print(f"(BIC {graph.score:.6g}, penalty={args.penalty})")
@@ -66,6 +69,7 @@ def run_graph(args: argparse.Namespace) -> int:
             alpha=args.alpha,
             test=args.test,
             max_conds=args.max_depth,
+            missing=missing,
         )
         print(graph)
         print(f"({graph.tests} independence tests, alpha={args.alpha}, test={args.test})")
@@ -76,6 +80,7 @@ def run_graph(args: argparse.Namespace) -> int:
             test=args.test,
             max_depth=args.max_depth,
             max_lag=args.max_lag,
+            missing=missing,
         )
         print(graph)
         print(f"({graph.tests} independence tests, alpha={args.alpha}, test={args.test})")

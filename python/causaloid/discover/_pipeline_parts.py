@@ -130,7 +130,7 @@ class PartitionedPipeline(Pipeline):
                     if p[c][2] is not None:
                         last = p[c][2]
                         first.setdefault(c, p[c][1])
-        if missing != "drop":
+        if missing not in ("drop", "keep"):
             report.imputed = dict(bad)
         views = [
             CleanView(
@@ -205,6 +205,7 @@ class PartitionedPipeline(Pipeline):
             method or self.method,
             None,
             "regression",
+            missing=self.missing,
         )
         return self._finish("select")
 
@@ -235,6 +236,7 @@ class PartitionedPipeline(Pipeline):
                         False,
                         self.permutations,
                         self.seed,
+                        self.missing,
                     )
         return self._finish("discover")
 

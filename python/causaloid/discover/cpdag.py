@@ -54,6 +54,10 @@ class CPDAG(Tabular):
     pvalues : dict of (str, str) to float
         For a graph learned by :func:`~causaloid.discover.pcmci`, the MCI
         p-value of every tested link ``(source, target)``.
+    rows_used, rows_dropped : int or None, int
+        For a learned graph, the rows (samples, for a time-lagged one) it was
+        learned from, and those left out for a missing value
+        (``missing="drop"``; 0 otherwise).
 
     ``edges`` lists the directed edges and :meth:`parents` the direct causes of
     a node, so a CPDAG can be passed wherever a graph of (source, target) pairs
@@ -78,6 +82,8 @@ class CPDAG(Tabular):
     score: float | None = field(default=None, compare=False, repr=False)
     pvalues: dict[Edge, float] = field(default_factory=dict, compare=False, repr=False)
     order: tuple[str, ...] = field(default=(), compare=False, repr=False)
+    rows_used: int | None = field(default=None, compare=False, repr=False)
+    rows_dropped: int = field(default=0, compare=False, repr=False)
 
     # --- building ---------------------------------------------------------------
     @classmethod
@@ -204,10 +210,16 @@ class CPDAG(Tabular):
         return len(self.directed) + len(self.undirected)
 
     def __str__(self) -> str:
-        lines = [
+        head = (
             f"CPDAG: {len(self.nodes)} nodes, {len(self.directed)} directed and "
             f"{len(self.undirected)} undirected edges"
-        ]
+        )
+        if self.rows_dropped:
+            head += (
+                f" (learned from {self.rows_used} rows, {self.rows_dropped} dropped "
+                "for missing values)"
+            )
+        lines = [head]
         lines += [f"  {a} --> {b}" for a, b in self.directed]
         lines += [f"  {a} --- {b}" for a, b in self.undirected]
         return "\n".join(lines)

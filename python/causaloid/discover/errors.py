@@ -47,11 +47,14 @@ class ConstantColumnError(DiscoverError, DataError, ValueError):
 
 
 class TooFewSamplesError(DiscoverError, DataError, ValueError):
-    """Fewer samples than bins (``err.column``, ``err.samples``, ``err.bins``)."""
+    """Fewer samples than bins (``err.column``, ``err.samples``, ``err.bins``),
+    or than a method needs; after ``missing="drop"``, ``err.samples`` kept
+    and ``err.dropped`` left out for a missing value."""
 
     column: str
     samples: int
     bins: Any
+    dropped: int
 
 
 class SingularDataError(DiscoverError, DataError, ValueError):

@@ -14,6 +14,7 @@ from causaloid import _native
 from causaloid._frames import Tabular
 from causaloid._table import numeric, to_columns
 from causaloid._threads import scope
+from causaloid.discover._missing import MissingRows, missing_name
 from causaloid.discover.errors import DiscoverValueError
 
 METHODS = ("f_test", "mutual_info")
@@ -38,6 +39,10 @@ class MRMRResult(Tabular):
         Relevance of every candidate feature (F statistic, or bits).
     method : str
         ``"f_test"`` or ``"mutual_info"``.
+    rows_used : int or None
+        Rows the selection read.
+    rows_dropped : int
+        Rows left out for a missing value (``missing="drop"``); 0 otherwise.
 
     Iterating yields the feature names.
     """
@@ -47,6 +52,8 @@ class MRMRResult(Tabular):
     scores: list[float]
     relevance: dict[str, float]
     method: str
+    rows_used: int | None = None
+    rows_dropped: int = 0
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.features)
@@ -67,7 +74,12 @@ class MRMRResult(Tabular):
         }
 
     def __str__(self) -> str:
-        lines = [f"mRMR for {self.target!r} ({self.method})", f"{'rank':>4}  {'feature':<28} score"]
+        head = f"mRMR for {self.target!r} ({self.method}"
+        if self.rows_used is not None:
+            head += f", {self.rows_used} rows"
+        if self.rows_dropped:
+            head += f", {self.rows_dropped} dropped for missing values"
+        lines = [head + ")", f"{'rank':>4}  {'feature':<28} score"]
         for i, (f, s) in enumerate(zip(self.features, self.scores), 1):
             lines.append(f"{i:>4}  {f:<28} {s:.6g}")
         return "\n".join(lines)
@@ -76,7 +88,11 @@ class MRMRResult(Tabular):
 def _target_codes(name: str, values: np.ndarray) -> np.ndarray:
     """Class labels (numbers, strings, booleans) as float codes."""
     _, codes = np.unique(values, return_inverse=True)
-    return np.ascontiguousarray(codes.reshape(-1), dtype=np.float64)
+    out = np.ascontiguousarray(codes.reshape(-1), dtype=np.float64)
+    if values.dtype.kind == "f":
+        # A missing label is missing, not a class of its own.
+        out[np.isnan(values)] = np.nan
+    return out
 
 
 def mrmr(
@@ -89,6 +105,7 @@ def mrmr(
     task: str = "regression",
     bins: int = 10,
     threads: int | None = None,
+    missing: MissingRows = "raise",
 ) -> MRMRResult:
     """Select up to ``k`` features for ``target`` by maximum relevance and
     minimum redundancy.
@@ -118,6 +135,11 @@ def mrmr(
     threads : int, optional
         Engine threads for this call only (1 to 4096); the configured count
         (:func:`causaloid.set_threads`) when omitted. Never changes the result.
+    missing : {"raise", "drop"}
+        A missing value in the target or a candidate: ``"raise"`` a
+        :class:`~causaloid.discover.errors.MissingValueError` naming its
+        column and row, or ``"drop"`` every row holding one (listwise, in the
+        engine); :attr:`MRMRResult.rows_dropped` counts them.
 
     Returns
     -------
@@ -132,7 +154,12 @@ def mrmr(
     >>> res = cl.discover.mrmr(table, "y", k=2)
     >>> res.features  # the copy of a adds nothing once a is chosen
     ['a', 'b']
+    >>> table["b"] = np.where(np.arange(500) < 20, np.nan, b)
+    >>> res = cl.discover.mrmr(table, "y", k=2, missing="drop")
+    >>> res.features, res.rows_used, res.rows_dropped
+    (['a', 'b'], 480, 20)
     """
+    missing = missing_name(missing)
     if method not in METHODS:
         raise DiscoverValueError(
             f"method must be one of {METHODS}, got {method!r}", {"parameter": "method"}
@@ -169,8 +196,8 @@ def mrmr(
     else:
         kind = "mutual_info"
     with scope(threads):
-        selected, scores, relevance = _native.mrmr_select(
-            values, names, y, target, int(k), kind, int(bins), task == "classification"
+        selected, scores, relevance, used, dropped = _native.mrmr_select(
+            values, names, y, target, int(k), kind, int(bins), task == "classification", missing
         )
     return MRMRResult(
         target=target,
@@ -178,4 +205,6 @@ def mrmr(
         scores=list(scores),
         relevance=dict(zip(names, relevance)),
         method=method,
+        rows_used=int(used),
+        rows_dropped=int(dropped),
     )

@@ -14,6 +14,7 @@ import numpy as np
 from causaloid import _native
 from causaloid._table import numeric, to_columns
 from causaloid._threads import scope
+from causaloid.discover._missing import MissingRows, missing_name
 from causaloid.discover.cpdag import CPDAG
 from causaloid.discover.errors import DiscoverValueError
 from causaloid.errors import ColumnTypeError
@@ -25,6 +26,17 @@ def _categories(name: str, values: np.ndarray) -> np.ndarray:
     """Category codes (in sorted order of the distinct values) as floats."""
     if values.dtype.kind in "iufb":
         return np.ascontiguousarray(values, dtype=np.float64)
+    cells = values.reshape(-1)
+    absent = np.fromiter(
+        (v is None or (isinstance(v, float) and v != v) for v in cells.tolist()),
+        dtype=bool,
+        count=cells.shape[0],
+    )
+    if absent.any():
+        # A missing cell is missing (the engine decides: raise or drop), not a category.
+        out = np.full(cells.shape[0], np.nan)
+        out[~absent] = _categories(name, cells[~absent])
+        return out
     try:
         _, codes = np.unique(values, return_inverse=True)
     except TypeError as err:
@@ -57,6 +69,7 @@ def pc(
     max_lag: int | None = None,
     columns: Sequence[str] | None = None,
     threads: int | None = None,
+    missing: MissingRows = "raise",
 ) -> CPDAG:
     """Learn a CPDAG with the stable PC algorithm.
 
@@ -98,6 +111,17 @@ def pc(
     threads : int, optional
         Engine threads for this call only (1 to 4096); the configured count
         (:func:`causaloid.set_threads`) when omitted. Never changes the result.
+
+    missing : {"raise", "drop"}
+        A missing value (NaN, None, a null) in a column used: ``"raise"`` a
+        :class:`~causaloid.discover.errors.MissingValueError` naming its
+        column and row, or ``"drop"`` it. Without ``max_lag`` every row holding
+        one is left out (listwise, in the engine). With ``max_lag`` a sample
+        is a window of ``max_lag + 1`` consecutive rows: every window that
+        reads a missing cell is left out and the others keep their true time
+        offsets (closing the gap would pair rows that were never that far
+        apart), so the counts are of windows; ``rows_used`` /
+        ``rows_dropped`` of the result count them.
 
     Returns
     -------
@@ -163,6 +187,7 @@ def pc(
             f"max_lag must be an integer >= 0 or None, got {max_lag!r}",
             {"parameter": "max_lag"},
         )
+    missing = missing_name(missing)
     data = _columns(table, columns)
     names = list(data)
     if test == "fisherz":
@@ -170,13 +195,14 @@ def pc(
     else:
         arrays = [_categories(n, data[n]) for n in names]
     with scope(threads):
-        directed, undirected, sepsets, tests, _depth = _native.pc_learn(
+        directed, undirected, sepsets, tests, _depth, rows = _native.pc_learn(
             arrays,
             names,
             float(alpha),
             test,
             None if max_depth is None else int(max_depth),
             None if max_lag is None else int(max_lag),
+            missing,
         )
     if max_lag is not None:
         names = [
@@ -185,7 +211,7 @@ def pc(
             for n in names
         ]
     named_sepsets = {(names[a], names[b]): tuple(names[s] for s in sep) for (a, b), sep in sepsets}
-    return CPDAG._from_positions(names, directed, undirected, named_sepsets, tests)
+    return _counted(CPDAG._from_positions(names, directed, undirected, named_sepsets, tests), rows)
 
 
 def ges(
@@ -198,6 +224,7 @@ def ges(
     structure_prior: float = 1.0,
     columns: Sequence[str] | None = None,
     threads: int | None = None,
+    missing: MissingRows = "raise",
 ) -> CPDAG:
     """Learn a CPDAG by greedy equivalence search (GES) with the BIC or BDeu score.
 
@@ -234,6 +261,12 @@ def ges(
         Engine threads for this call only (1 to 4096); the configured count
         (:func:`causaloid.set_threads`) when omitted. Never changes the result.
 
+    missing : {"raise", "drop"}
+        A missing value (NaN, None, a null) in a column used: ``"raise"`` a
+        :class:`~causaloid.discover.errors.MissingValueError` naming its
+        column and row, or ``"drop"`` every row holding one (listwise, in the
+        engine); ``rows_used`` / ``rows_dropped`` of the result count them.
+
     Returns
     -------
     CPDAG
@@ -256,11 +289,12 @@ def ges(
     >>> cl.discover.ges(table, score="bdeu").directed
     (('rain', 'wet'), ('sprinkler', 'wet'))
     """
+    missing = missing_name(missing)
     names, arrays = _score_arrays(
         table, columns, score, penalty, max_subset, sample_prior, structure_prior
     )
     with scope(threads):
-        directed, undirected, value = _native.ges_learn(
+        directed, undirected, value, rows = _native.ges_learn(
             arrays,
             names,
             float(penalty),
@@ -268,8 +302,9 @@ def ges(
             score,
             float(sample_prior),
             float(structure_prior),
+            missing,
         )
-    graph = CPDAG._from_positions(names, directed, undirected)
+    graph = _counted(CPDAG._from_positions(names, directed, undirected), rows)
     object.__setattr__(graph, "score", float(value))
     return graph
 
@@ -318,6 +353,7 @@ def boss(
     sample_prior: float = 1.0,
     structure_prior: float = 1.0,
     columns: Sequence[str] | None = None,
+    missing: MissingRows = "raise",
 ) -> CPDAG:
     """Learn a CPDAG by best order score search (BOSS), then backward equivalence search.
 
@@ -344,6 +380,12 @@ def boss(
     columns : sequence of str, optional
         The variables, in this order; every column by default.
 
+    missing : {"raise", "drop"}
+        A missing value (NaN, None, a null) in a column used: ``"raise"`` a
+        :class:`~causaloid.discover.errors.MissingValueError` naming its
+        column and row, or ``"drop"`` every row holding one (listwise, in the
+        engine); ``rows_used`` / ``rows_dropped`` of the result count them.
+
     Returns
     -------
     CPDAG
@@ -360,10 +402,11 @@ def boss(
     >>> cl.discover.boss({"d": d, "c": c, "b": b, "a": a}).directed
     (('c', 'd'), ('b', 'c'), ('a', 'c'))
     """
+    missing = missing_name(missing)
     names, arrays = _score_arrays(
         table, columns, score, penalty, max_subset, sample_prior, structure_prior
     )
-    directed, undirected, value, order = _native.boss_learn(
+    directed, undirected, value, order, rows = _native.boss_learn(
         arrays,
         names,
         float(penalty),
@@ -371,10 +414,18 @@ def boss(
         score,
         float(sample_prior),
         float(structure_prior),
+        missing,
     )
-    graph = CPDAG._from_positions(names, directed, undirected)
+    graph = _counted(CPDAG._from_positions(names, directed, undirected), rows)
     object.__setattr__(graph, "score", float(value))
     object.__setattr__(graph, "order", tuple(names[i] for i in order))
+    return graph
+
+
+def _counted(graph: CPDAG, rows: tuple[int, int]) -> CPDAG:
+    """``graph`` with the rows (samples) it was learned from and those dropped."""
+    object.__setattr__(graph, "rows_used", int(rows[0]))
+    object.__setattr__(graph, "rows_dropped", int(rows[1]))
     return graph
 
 
@@ -392,6 +443,7 @@ def pcmci(
     max_conds: int | None = None,
     contemporaneous: bool = True,
     columns: Sequence[str] | None = None,
+    missing: MissingRows = "raise",
 ) -> CPDAG:
     """Learn lagged causal links of a time series with PCMCI.
 
@@ -431,6 +483,16 @@ def pcmci(
         Also test pairs at the same time step.
     columns : sequence of str, optional
         The variables, in this order; every column by default.
+
+    missing : {"raise", "drop"}
+        A missing value (NaN, None, a null) in a column used: ``"raise"`` a
+        :class:`~causaloid.discover.errors.MissingValueError` naming its
+        column and row, or ``"drop"`` it. A sample is a window of ``2 * max_lag + 1``
+        consecutive rows (as far as a lagged source's conditions reach):
+        every window that reads a missing cell is left out and the others
+        keep their true time offsets (closing the gap would pair rows that
+        were never that far apart), so the counts are of windows; ``rows_used`` /
+        ``rows_dropped`` of the result count them.
 
     Returns
     -------
@@ -487,13 +549,14 @@ def pcmci(
             f"max_conds must be an integer >= 0 or None, got {max_conds!r}",
             {"parameter": "max_conds"},
         )
+    missing = missing_name(missing)
     data = _columns(table, columns)
     names = list(data)
     if test == "fisherz":
         arrays = [np.ascontiguousarray(numeric(n, data[n]), dtype=np.float64) for n in names]
     else:
         arrays = [_categories(n, data[n]) for n in names]
-    directed, undirected, links, tests = _native.pcmci_learn(
+    directed, undirected, links, tests, rows = _native.pcmci_learn(
         arrays,
         names,
         int(max_lag),
@@ -502,9 +565,10 @@ def pcmci(
         test,
         None if max_conds is None else int(max_conds),
         bool(contemporaneous),
+        missing,
     )
     nodes = [_lagged_name(n, lag) for lag in range(int(max_lag) + 1) for n in names]
-    graph = CPDAG._from_positions(nodes, directed, undirected, tests=tests)
+    graph = _counted(CPDAG._from_positions(nodes, directed, undirected, tests=tests), rows)
     pvalues = {
         (_lagged_name(names[source], lag), _lagged_name(names[target], 0)): float(p)
         for source, lag, target, p in links

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from causaloid._progress import progress
+from causaloid.discover._missing import missing_name
 from causaloid.discover.cpdag import CPDAG
 from causaloid.discover.edges import KINDS, Edge, edges_from
 from causaloid.discover.errors import DiscoverValueError, StageError
@@ -21,7 +22,7 @@ from causaloid.discover.surd import surd
 from causaloid.errors import UnknownColumnError
 
 STAGES = ("load", "clean", "select", "discover", "analyze")
-MISSING = ("drop", "mean", "median", "ffill", "error")
+MISSING = ("drop", "mean", "median", "ffill", "error", "keep")
 
 
 @dataclass
@@ -74,6 +75,12 @@ class Pipeline:
         component's family-wise permutation p-value is at most ``alpha``
         (default 0.01; with 100 shuffles the smallest p-value is 1/101).
         Independent noise then yields no edge in about 99 % of tables.
+    missing : {"raise", "drop"}
+        What :meth:`select`, :meth:`discover` and :meth:`learn_graph` do with
+        a missing value that :meth:`clean` kept (``clean(missing="keep")``):
+        raise a :class:`~causaloid.discover.errors.MissingValueError`, or
+        drop each sample that reads one, in the engine (each result's
+        ``rows_dropped`` counts them).
 
     Examples
     --------
@@ -104,8 +111,15 @@ class Pipeline:
         permutations: int = 100,
         seed: int = 0,
         alpha: float = 0.01,
+        missing: str = "raise",
     ) -> None:
         self.target = target
+        self.missing = missing_name(missing)
+        if self.missing not in ("raise", "drop"):
+            # Checked now: a pipeline's stages run long after it is built.
+            raise DiscoverValueError(
+                f'missing must be "raise" or "drop", got {missing!r}', {"parameter": "missing"}
+            )
         self.lag = lag
         self.bins = bins
         self.k = k
@@ -165,9 +179,14 @@ class Pipeline:
 
         Parameters
         ----------
-        missing : {"drop", "mean", "median", "ffill", "error"}
+        missing : {"drop", "mean", "median", "ffill", "error", "keep"}
             Drop rows with a missing (NaN / null) value, fill them with the
-            column's mean or median or the previous value, or raise.
+            column's mean or median or the previous value, or raise; or
+            ``"keep"`` them for the later stages, which then decide by the
+            pipeline's own ``missing=`` (``Pipeline(missing="drop")`` drops,
+            in the engine, only the samples that read a missing value: with
+            ``lag`` > 0 this keeps every other sample at its true time offset,
+            where dropping rows here closes the gaps).
         drop_constant : bool
             Drop columns with a single value (they carry no information).
             Non-numeric columns are always dropped. The target is never dropped
@@ -199,7 +218,7 @@ class Pipeline:
         if missing == "drop" and bad:
             keep = np.logical_not(np.logical_or.reduce([nan[n] for n in bad]))
             numeric = {n: a[keep] for n, a in numeric.items()}
-        elif bad:
+        elif bad and missing != "keep":
             for name in bad:
                 numeric[name] = _impute(numeric[name], nan[name], missing)
                 report.imputed[name] = bad[name]
@@ -207,6 +226,8 @@ class Pipeline:
         if drop_constant:
             for name in list(numeric):
                 arr = numeric[name]
+                # Missing cells kept by missing="keep" do not make a column vary.
+                arr = arr[~np.isnan(arr)]
                 if arr.size and np.all(arr == arr[0]) and name != self.target:
                     report.dropped_columns[name] = f"constant ({arr[0]:g})"
                     del numeric[name]
@@ -256,7 +277,11 @@ class Pipeline:
         lagged = {c: a[: n - lag] for c, a in self.data.items() if c != y}
         lagged[y] = self.data[y][lag:]
         self.selection = mrmr(
-            lagged, y, k if k is not None else self.k, method=method or self.method
+            lagged,
+            y,
+            k if k is not None else self.k,
+            method=method or self.method,
+            missing=self.missing,
         )
         return self._finish("select")
 
@@ -307,6 +332,7 @@ class Pipeline:
                 max_order=self.max_order,
                 permutations=self.permutations,
                 seed=self.seed,
+                missing=self.missing,
             )
         return self._finish("discover")
 
@@ -398,6 +424,7 @@ class Pipeline:
             raise StageError(
                 "learn_graph() needs clean() first", {"stage": "learn_graph", "needs": "clean"}
             )
+        options.setdefault("missing", self.missing)
         self.learned = methods[method](self.data, **options)
         return self
 

@@ -300,6 +300,8 @@ class SurdResult(Tabular):
         ``"bits"``, or ``"fraction"`` after :meth:`normalized`.
     lag, samples : int or None
         The lag and number of samples used, when computed from a table.
+    rows_dropped : int
+        Samples left out for a missing value (``missing="drop"``); 0 otherwise.
     bin_edges : dict of str to tuple of float
         Bin edges used for each column, when computed from a table.
     tests : dict of (kind, agents) to ComponentTest
@@ -340,6 +342,7 @@ class SurdResult(Tabular):
     units: str = "bits"
     lag: int | None = None
     samples: int | None = None
+    rows_dropped: int = 0
     bin_edges: dict[str, tuple[float, ...]] = field(default_factory=dict)
     tests: dict[tuple[str, Combo], ComponentTest] = field(default_factory=dict)
     mutual_info_test: ComponentTest | None = None
@@ -472,6 +475,7 @@ class SurdResult(Tabular):
             "max_order": self.max_order,
             "lag": self.lag,
             "samples": self.samples,
+            "rows_dropped": self.rows_dropped,
             "permutations": self.permutations,
             "seed": self.seed,
             "occupied_bins": self.occupied_bins,
@@ -511,6 +515,8 @@ class SurdResult(Tabular):
         head = f"SURD of {self.target!r}"
         if self.lag is not None:
             head += f" (lag {self.lag}, {self.samples} samples"
+            if self.rows_dropped:
+                head += f", {self.rows_dropped} dropped for missing values"
             if self.permutations:
                 head += f", {self.permutations} shuffles, seed {self.seed}"
             head += ")"

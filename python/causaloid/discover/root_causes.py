@@ -14,6 +14,7 @@ import numpy as np
 from causaloid import _native
 from causaloid._frames import Tabular
 from causaloid._table import numeric, to_columns
+from causaloid.discover._missing import MissingRows, missing_name
 from causaloid.discover.errors import DiscoverValueError
 
 METHODS = ("shift", "zscore")
@@ -58,9 +59,15 @@ class RootCauses(Tabular):
     """Columns ranked by how likely each caused the anomaly; iterate, index
     or ask :meth:`rank_of` a column."""
 
-    def __init__(self, ranking: list[RootCause]) -> None:
+    def __init__(
+        self, ranking: list[RootCause], rows_used: int | None = None, rows_dropped: int = 0
+    ) -> None:
         self._ranking = ranking
         self._by_column = {r.column: r for r in ranking}
+        #: Rows of both periods the scores read, and those left out for a
+        #: missing value (``missing="drop"``; 0 otherwise).
+        self.rows_used = rows_used
+        self.rows_dropped = rows_dropped
 
     def __iter__(self) -> Iterator[RootCause]:
         return iter(self._ranking)
@@ -92,6 +99,11 @@ class RootCauses(Tabular):
 
     def __str__(self) -> str:
         lines = [f"{'rank':>4}  {'column':<28} {'score':>8} {'z':>8}  anomalous parents"]
+        if self.rows_dropped:
+            lines.insert(
+                0,
+                f"(from {self.rows_used} rows, {self.rows_dropped} dropped for missing values)",
+            )
         for r in self._ranking:
             parents = ", ".join(r.explained_by) or "-"
             line = f"{r.rank:>4}  {r.column[:28]:<28} {r.score:>8.3f} {r.z:>8.1f}  {parents}"
@@ -147,6 +159,7 @@ def root_causes(
     columns: list[str] | None = None,
     threshold: float = 3.0,
     method: str = "shift",
+    missing: MissingRows = "raise",
 ) -> RootCauses:
     """Rank the columns most likely to have caused an anomaly.
 
@@ -181,6 +194,12 @@ def root_causes(
     method : {"shift", "zscore"}
         Rank anomalous columns by relative shift (default) or by robust
         z-score of the residual shift (a BARO-like ranking, given parents).
+    missing : {"raise", "drop"}
+        A missing value in a column ranked: ``"raise"`` a
+        :class:`~causaloid.discover.errors.MissingValueError` naming its
+        column and row, or ``"drop"`` every row holding one, in each period
+        (listwise, in the engine); ``rows_used`` / ``rows_dropped`` of the
+        result count both periods.
 
     Returns
     -------
@@ -198,7 +217,12 @@ def root_causes(
     ['cpu', 'latency']
     >>> print(ranked[1].rationale)
     moved x3.94 overall; its parents (cpu) predict x3.91 of it and leave x1.01; robust z 1.2
+    >>> normal["cpu"][:10] = np.nan
+    >>> ranked = cl.discover.root_causes(normal, anomalous, {"latency": ["cpu"]}, missing="drop")
+    >>> ranked.columns, ranked.rows_used, ranked.rows_dropped
+    (['cpu', 'latency'], 240, 10)
     """
+    missing = missing_name(missing)
     _check_method(method)
     base = to_columns(normal, columns)
     names = list(base)
@@ -208,8 +232,10 @@ def root_causes(
     xs = [np.ascontiguousarray(numeric(n, base[n]), dtype=np.float64) for n in names]
     ys = [np.ascontiguousarray(numeric(n, test[n]), dtype=np.float64) for n in names]
     parent_lists = _parent_lists(graph, names)
-    raw = _native.root_cause_columns(names, xs, ys, parent_lists)
-    return _ranked(names, raw, parent_lists, threshold, method)
+    raw, used, dropped = _native.root_cause_columns(names, xs, ys, parent_lists, missing)
+    ranked = _ranked(names, raw, parent_lists, threshold, method)
+    ranked.rows_used, ranked.rows_dropped = int(used), int(dropped)
+    return ranked
 
 
 def _check_method(method: str) -> None:

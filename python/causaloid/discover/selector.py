@@ -13,7 +13,7 @@ from causaloid.discover.errors import DiscoverValueError
 from causaloid.discover.mrmr import MRMRResult, mrmr
 from causaloid.errors import ShapeError
 
-_PARAMS = ("k", "method", "task", "bins")
+_PARAMS = ("k", "method", "task", "bins", "missing")
 
 
 class NotFittedError(DiscoverValueError, AttributeError):
@@ -34,6 +34,10 @@ class MRMRSelector:
         A continuous target or class labels.
     bins : int
         Bins per column for ``"mutual_info"``.
+    missing : {"raise", "drop"}
+        Rows of ``X`` / ``y`` with a missing value: raise, or leave them out
+        of the selection (``result_.rows_dropped`` counts them); as in
+        :func:`~causaloid.discover.mrmr`. ``transform`` keeps every row.
 
     Attributes
     ----------
@@ -60,15 +64,26 @@ class MRMRSelector:
     (['x2', 'x0'], array([0, 2]))
     >>> sel.transform(X).shape
     (300, 2)
+    >>> X[:5, 1] = np.nan
+    >>> sel = MRMRSelector(k=2, missing="drop").fit(X, y)
+    >>> sel.selected_features_, sel.result_.rows_dropped
+    (['x2', 'x0'], 5)
     """
 
     def __init__(
-        self, k: int = 10, *, method: str = "f_test", task: str = "regression", bins: int = 10
+        self,
+        k: int = 10,
+        *,
+        method: str = "f_test",
+        task: str = "regression",
+        bins: int = 10,
+        missing: str = "raise",
     ) -> None:
         self.k = k
         self.method = method
         self.task = task
         self.bins = bins
+        self.missing = missing
 
     # --- scikit-learn estimator protocol -----------------------------------------
     def get_params(self, deep: bool = True) -> dict[str, Any]:
@@ -144,6 +159,7 @@ class MRMRSelector:
             features=labels,
             task=self.task,
             bins=self.bins,
+            missing=self.missing,  # type: ignore[arg-type]
         )
         self.n_features_in_ = arr.shape[1]
         if names is not None:

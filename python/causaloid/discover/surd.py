@@ -12,6 +12,7 @@ import numpy as np
 from causaloid import _native
 from causaloid._table import numeric, to_columns
 from causaloid._threads import scope
+from causaloid.discover._missing import MissingRows, missing_name
 from causaloid.discover.errors import DiscoverValueError
 from causaloid.discover.result import (
     ComponentTest,
@@ -171,6 +172,7 @@ def surd(
     permutations: int = 100,
     seed: int = 0,
     threads: int | None = None,
+    missing: MissingRows = "raise",
 ) -> SurdResult:
     """Decompose the causality of ``agents`` on ``target`` with SURD.
 
@@ -217,6 +219,13 @@ def surd(
     threads : int, optional
         Engine threads for this call only (1 to 4096); the configured count
         (:func:`causaloid.set_threads`) when omitted. Never changes the result.
+    missing : {"raise", "drop"}
+        A missing value (NaN, None, a null) in the target or an agent:
+        ``"raise"`` a :class:`~causaloid.discover.errors.MissingValueError`
+        naming its column and row, or ``"drop"`` every *sample* that reads
+        one (the agents at ``t`` with the target at ``t + lag``); the other
+        samples keep their pairing. The result counts them
+        (:attr:`~SurdResult.rows_dropped`, :attr:`~SurdResult.samples`).
 
     Returns
     -------
@@ -246,7 +255,15 @@ def surd(
     (1.0, 0.0)
     >>> res.p_value("synergistic", ("x1", "x2")) <= 0.01
     True
+
+    Samples with a missing value left out:
+
+    >>> x = np.where(np.arange(10_000) % 10 == 0, np.nan, x1)
+    >>> res = cl.discover.surd({"y": y, "x": x}, target="y", bins=2, missing="drop")
+    >>> res.samples, res.rows_dropped
+    (8999, 1000)
     """
+    missing = missing_name(missing)
     lag, permutations, seed, max_order, agents = _surd_arguments(
         target,
         agents,
@@ -276,6 +293,7 @@ def surd(
             max_order,
             permutations,
             seed,
+            missing,
         )
     return _from_columns(raw, target, agents, lag)
 
@@ -299,7 +317,16 @@ def _from_columns(raw: dict[str, Any], target: str, agents: Sequence[str], lag: 
                 raw["samples"], sig["occupied_cells"], n_bins, raw["max_order"]
             ),
         }
-    return _build(raw, target, agents, lag=lag, samples=raw["samples"], bin_edges=edges, **extra)
+    return _build(
+        raw,
+        target,
+        agents,
+        lag=lag,
+        samples=raw["samples"],
+        rows_dropped=int(raw.get("rows_dropped", 0)),
+        bin_edges=edges,
+        **extra,
+    )
 
 
 def surd_from_pdf(

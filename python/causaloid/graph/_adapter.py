@@ -86,6 +86,15 @@ class CallableAdapter:
             return (DECIDED, decide(self.node_id, out, self.decide))
         return (INVALID, describe(out))
 
+    def call_at(self, value: Any, columns: Any, i: int) -> tuple[Any, ...]:
+        """:meth:`call` on row ``i`` of a batch whose columns are ``columns``
+        (a row the engine decides alone: a missing input, or a NaN result
+        under ``missing="propagate"``)."""
+        row = None
+        if self.with_row and columns is not None:
+            row = {name: _cell(values, i) for name, values in columns.items()}
+        return self.call(value, row)
+
     def call_batch(self, values: Any, columns: Any, n: int) -> Any:
         out = self._invoke(values, columns)
         if isinstance(out, Relay):
@@ -102,6 +111,13 @@ class CallableAdapter:
         if arr.dtype.kind in "iuf":
             return np.ascontiguousarray(arr, dtype=np.float64)
         return (INVALID, f"an array of dtype {arr.dtype}")
+
+
+def _cell(values: Any, i: int) -> Any:
+    """Cell ``i`` of a batch column as a plain Python value (what a row
+    mapping passed to ``evaluate`` holds)."""
+    cell = values[i]
+    return cell.item() if isinstance(cell, np.generic) else cell
 
 
 def with_context_argument(fn: Any, context: Any) -> Any:

@@ -203,7 +203,11 @@ class Causal(ABC):
             seed = self._decide_seed() if seed is None else int(seed)
             native_row = None if row is None else {k: native_cell(c) for k, c in row.items()}
             mode = None if how == "evaluate" else (how, list(args))
-            kwargs: dict[str, Any] = {"seed": seed, "samples": self._samples()}
+            kwargs: dict[str, Any] = {
+                "seed": seed,
+                "samples": self._samples(),
+                "missing": missing,
+            }
             if mode is not None:
                 kwargs["mode"] = mode
             evaluation = engine.evaluate_sampled(native_cell(v), native_row, **kwargs)

@@ -46,6 +46,12 @@ pub enum DiscoverError {
         parameter: &'static str,
         reason: String,
     },
+    #[error("{}", super::missing::too_few_after_drop(*.used, *.dropped, .reason))]
+    TooFewAfterDrop {
+        used: usize,
+        dropped: usize,
+        reason: String,
+    },
 }
 
 /// A NaN is named a missing value, with the fix; an infinity a non-finite one.
@@ -53,7 +59,8 @@ pub(crate) fn non_finite_message(column: &str, row: usize, value: f64) -> String
     if value.is_nan() {
         format!(
             "column {column:?} has a missing value (NaN / null) at row {row}: discovery needs \
-             complete rows; drop or fill them first (for example Pipeline.clean)"
+             complete rows; pass missing=\"drop\" to leave such rows out, or fill them \
+             (for example Pipeline.clean)"
         )
     } else {
         format!("column {column:?} holds a non-finite value ({value}) at row {row}")
@@ -79,7 +86,7 @@ impl Diagnostic for DiscoverError {
             NonFinite { .. } => "NonFiniteError",
             Constant { .. } => "ConstantColumnError",
             Length { .. } => "ShapeError",
-            TooFewSamples { .. } => "TooFewSamplesError",
+            TooFewSamples { .. } | TooFewAfterDrop { .. } => "TooFewSamplesError",
             OutOfRange { .. } | BadEdges { .. } => "BinningError",
             BadDistribution { .. } => "DistributionError",
             InvalidArgument { .. } => "DiscoverValueError",
@@ -123,6 +130,10 @@ impl Diagnostic for DiscoverError {
             BadEdges { column, .. } => out("column", Detail::Text(column)),
             BadDistribution { .. } => {}
             InvalidArgument { parameter, .. } => out("parameter", Detail::Text(parameter)),
+            TooFewAfterDrop { used, dropped, .. } => {
+                out("samples", Detail::int(*used));
+                out("dropped", Detail::int(*dropped));
+            }
         }
     }
 }

@@ -10,6 +10,7 @@ mod cpdag;
 mod error;
 mod ges;
 mod histogram;
+mod missing;
 mod mrmr;
 mod mrmr_partitioned;
 mod null;
@@ -31,6 +32,10 @@ pub use cpdag::Cpdag;
 pub use error::{DiscoverError, Result};
 pub use ges::{ges, GesOptions, GesResult, GesScore};
 pub use histogram::{full_counts, joint_counts, marginal, sum_out, JointTable};
+pub use missing::{
+    complete_rows, complete_windows, learn_graph, mrmr_missing, root_cause_scores_missing,
+    surd_from_columns_missing, Learned, Learner, MissingRows, RowsUsed,
+};
 pub use mrmr::{mrmr, MrmrResult, Relevance};
 pub use mrmr_partitioned::{
     mrmr_from_class_stats, mrmr_from_comoments, mrmr_from_mi_counts, ClassStats, CoMoments,
@@ -49,7 +54,7 @@ pub use partitioned::{
     surd_from_counts_tested, Partition, MAX_PARTITION_CELLS,
 };
 pub use pc::{meek_closure, pc, pc_lagged, Marks, PcColumn, PcError, PcOptions, PcResult};
-pub use pcmci::{pcmci, PcmciLink, PcmciOptions, PcmciResult};
+pub use pcmci::{pcmci, pcmci_with, PcmciLink, PcmciOptions, PcmciResult};
 pub use rca::{root_cause_scores, ColumnScore};
 pub use surd::{
     combinations, decompose, decompose_states, surd_from_pdf, surd_from_states, StateMaps,

@@ -23,8 +23,10 @@ use super::binning::{BinSpec, Binner};
 use super::columns::ColumnsSurd;
 use super::error::{DiscoverError, Result};
 use super::histogram::JointTable;
+use super::missing::{complete_windows, gather, MissingRows};
 use super::null::{permutation_test_counts, SurdSignificance};
 use super::surd::{check_max_order, levels_fit, surd_from_table};
+use std::borrow::Cow;
 
 /// The largest joint table a partition counts (cells of agents × target).
 pub const MAX_PARTITION_CELLS: u64 = 1 << 26;
@@ -38,11 +40,20 @@ pub struct Partition<'a> {
     pub halo: &'a [f64],
     pub lag: usize,
     pub samples: usize,
+    /// With `Drop`, the owned samples that read a missing value (NaN) are
+    /// left out, as the collected path leaves them out: whether a sample is
+    /// complete depends on its own cells only, so the partitions drop
+    /// exactly the collected table's dropped samples.
+    pub missing: MissingRows,
 }
 
+/// A partition's agent rows (borrowed, or the complete ones) and targets.
+type Views<'a> = (Vec<Cow<'a, [f64]>>, Vec<f64>);
+
 impl Partition<'_> {
-    /// The agent rows and the target values of the owned samples.
-    fn views(&self) -> Result<(Vec<&[f64]>, Vec<f64>)> {
+    /// The agent rows and the target values of the owned samples (the
+    /// complete ones under `Drop`).
+    fn views(&self) -> Result<Views<'_>> {
         let n = self.target.len();
         if let Some(a) = self.agents.iter().find(|a| a.len() != n) {
             return Err(DiscoverError::Length {
@@ -79,8 +90,20 @@ impl Partition<'_> {
                 ),
             });
         }
-        let agents = self.agents.iter().map(|a| &a[..self.samples]).collect();
-        Ok((agents, target))
+        let agents: Vec<&[f64]> = self.agents.iter().map(|a| &a[..self.samples]).collect();
+        let nan = |xs: &[f64]| xs.iter().any(|x| x.is_nan());
+        if self.missing == MissingRows::Drop && (nan(&target) || agents.iter().any(|a| nan(a))) {
+            let mut cols = agents.clone();
+            cols.push(&target);
+            let keep = complete_windows(&cols, self.samples, 0)?;
+            let agents = agents
+                .iter()
+                .map(|a| gather(a, &keep, 0).map(Cow::Owned))
+                .collect::<Result<Vec<_>>>()?;
+            let target = gather(&target, &keep, 0)?;
+            return Ok((agents, target));
+        }
+        Ok((agents.into_iter().map(Cow::Borrowed).collect(), target))
     }
 }
 
@@ -90,7 +113,11 @@ impl Partition<'_> {
 /// partition).
 pub fn partition_ranges(p: &Partition<'_>, names: &[&str]) -> Result<Vec<Option<(f64, f64)>>> {
     let (agents, target) = p.views()?;
-    let columns: Vec<&[f64]> = agents.into_iter().chain([target.as_slice()]).collect();
+    let columns: Vec<&[f64]> = agents
+        .iter()
+        .map(|a| a.as_ref())
+        .chain([target.as_slice()])
+        .collect();
     if names.len() != columns.len() {
         return Err(DiscoverError::InvalidArgument {
             parameter: "names",
@@ -183,7 +210,12 @@ pub fn partition_counts(
             ),
         })? as usize;
     let (agents, target) = p.views()?;
-    let columns: Vec<&[f64]> = agents.into_iter().chain([target.as_slice()]).collect();
+    let columns: Vec<&[f64]> = agents
+        .iter()
+        .map(|a| a.as_ref())
+        .chain([target.as_slice()])
+        .collect();
+    let samples = target.len();
     let mut table = Vec::new();
     table
         .try_reserve_exact(cells)
@@ -193,10 +225,10 @@ pub fn partition_counts(
         })?;
     table.resize(cells, 0u64);
     const BLOCK: usize = 1 << 14;
-    let mut codes = vec![0u32; BLOCK.min(p.samples)];
+    let mut codes = vec![0u32; BLOCK.min(samples)];
     let mut start = 0;
-    while start < p.samples {
-        let len = BLOCK.min(p.samples - start);
+    while start < samples {
+        let len = BLOCK.min(samples - start);
         let block = &mut codes[..len];
         block.fill(0);
         for (values, binner) in columns.iter().zip(&binners) {
@@ -375,6 +407,7 @@ mod tests {
                 halo: &y[w[1]..(w[1] + lag).min(n)],
                 lag,
                 samples: w[1].min(n - lag).saturating_sub(w[0]),
+                missing: MissingRows::Raise,
             })
             .collect();
         let ranges = merge_ranges(
@@ -481,6 +514,7 @@ mod tests {
                 halo: &y[w[1]..(w[1] + 1).min(n)],
                 lag: 1,
                 samples: w[1].min(n - 1).saturating_sub(w[0]),
+                missing: MissingRows::Raise,
             })
             .collect();
         let ranges = merge_ranges(
@@ -513,6 +547,7 @@ mod tests {
             halo: &[],
             lag: 1,
             samples: 2,
+            missing: MissingRows::Raise,
         };
         assert!(partition_ranges(&p, &["x", "y"]).is_err());
     }
@@ -527,6 +562,7 @@ mod tests {
             halo: &[],
             lag: 0,
             samples: 3,
+            missing: MissingRows::Raise,
         };
         assert!(matches!(
             partition_ranges(&p, &["x", "y"]),

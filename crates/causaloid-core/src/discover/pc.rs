@@ -64,6 +64,12 @@ pub enum PcError {
         parameter: &'static str,
         reason: String,
     },
+    #[error("{}", super::missing::too_few_after_drop(*.used, *.dropped, .reason))]
+    TooFewAfterDrop {
+        used: usize,
+        dropped: usize,
+        reason: String,
+    },
 }
 
 /// A named numeric column.
@@ -604,6 +610,18 @@ pub fn pc_lagged(
     max_lag: usize,
     opts: &PcOptions,
 ) -> Result<PcResult, PcError> {
+    pc_lagged_kept(columns, max_lag, opts, None)
+}
+
+/// [`pc_lagged`] on the windows that start at the rows `keep` (see
+/// `missing.rs`: windows holding a missing value are left out), or on every
+/// window.
+pub(crate) fn pc_lagged_kept(
+    columns: &[PcColumn<'_>],
+    max_lag: usize,
+    opts: &PcOptions,
+    keep: Option<&[usize]>,
+) -> Result<PcResult, PcError> {
     if columns.is_empty() {
         return Err(PcError::InvalidArgument {
             parameter: "table",
@@ -619,7 +637,7 @@ pub fn pc_lagged(
         });
     }
     let v = columns.len();
-    let window = rows - max_lag;
+    let window = keep.map_or(rows - max_lag, <[usize]>::len);
     let names: Vec<String> = (0..=max_lag)
         .flat_map(|lag| {
             columns.iter().map(move |c| {
@@ -640,12 +658,27 @@ pub fn pc_lagged(
             });
         }
     }
+    let owned: Vec<Vec<f64>> = match keep {
+        Some(k) => (0..=max_lag)
+            .flat_map(|lag| {
+                columns
+                    .iter()
+                    .map(move |c| super::missing::gather(c.values, k, max_lag - lag))
+            })
+            .collect::<Result<_, _>>()
+            .map_err(super::missing::as_pc_error)?,
+        None => Vec::new(),
+    };
     let lagged: Vec<PcColumn<'_>> = (0..=max_lag)
         .flat_map(|lag| {
             let names = &names;
+            let owned = &owned;
             columns.iter().enumerate().map(move |(i, c)| PcColumn {
                 name: names[lag * v + i].as_str(),
-                values: &c.values[max_lag - lag..max_lag - lag + window],
+                values: match owned.get(lag * v + i) {
+                    Some(o) => o.as_slice(),
+                    None => &c.values[max_lag - lag..max_lag - lag + window],
+                },
             })
         })
         .collect();
@@ -770,7 +803,9 @@ impl Diagnostic for PcError {
             NonFinite { .. } => "NonFiniteError",
             Constant { .. } => "ConstantColumnError",
             Length { .. } => "ShapeError",
-            TooFewRows { .. } | TooFewRowsForLags { .. } => "TooFewSamplesError",
+            TooFewRows { .. } | TooFewRowsForLags { .. } | TooFewAfterDrop { .. } => {
+                "TooFewSamplesError"
+            }
             Singular { .. } => "SingularDataError",
             InvalidArgument { .. } => "DiscoverValueError",
         }
@@ -811,6 +846,10 @@ impl Diagnostic for PcError {
             }
             Singular { columns } => out("columns", Detail::Ints(columns)),
             InvalidArgument { parameter, .. } => out("parameter", Detail::Text(parameter)),
+            TooFewAfterDrop { used, dropped, .. } => {
+                out("samples", Detail::int(*used));
+                out("dropped", Detail::int(*dropped));
+            }
         }
     }
 }

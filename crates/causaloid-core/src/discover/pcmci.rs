@@ -18,6 +18,7 @@
 //! depend on the thread count.
 
 use super::ci_test::{CiData, CiTest};
+use super::missing::{after_drop_pc, as_pc_error, complete_windows, gather, MissingRows, RowsUsed};
 use super::pc::{validate_columns, Marks, PcColumn, PcError, PcOptions};
 use rayon::prelude::*;
 
@@ -127,6 +128,18 @@ fn pc1(
 
 /// PCMCI on named columns read as a time series (rows in time order).
 pub fn pcmci(columns: &[PcColumn<'_>], opts: &PcmciOptions) -> Result<PcmciResult, PcError> {
+    pcmci_with(columns, opts, MissingRows::Raise).map(|(r, _)| r)
+}
+
+/// [`pcmci`] under a missing-value policy: with `Drop`, every sample whose
+/// window (`2 * max_lag + 1` rows: a lagged source's parents reach that far)
+/// holds a missing value is left out (see `missing.rs`).
+pub fn pcmci_with(
+    columns: &[PcColumn<'_>],
+    opts: &PcmciOptions,
+    missing: MissingRows,
+) -> Result<(PcmciResult, RowsUsed), PcError> {
+    let drop = missing == MissingRows::Drop;
     check_level("alpha", opts.alpha)?;
     check_level("pc_alpha", opts.pc_alpha)?;
     if opts.max_lag == 0 {
@@ -162,7 +175,12 @@ pub fn pcmci(columns: &[PcColumn<'_>], opts: &PcmciOptions) -> Result<PcmciResul
     // Name a NaN or a constant column by the caller's column and row, not
     // by a lagged copy.
     for c in columns {
-        if let Some((row, &value)) = c.values.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+        if let Some((row, &value)) = c
+            .values
+            .iter()
+            .enumerate()
+            .find(|(_, v)| !(v.is_finite() || (drop && v.is_nan())))
+        {
             return Err(PcError::NonFinite {
                 column: c.name.to_string(),
                 row,
@@ -185,7 +203,29 @@ pub fn pcmci(columns: &[PcColumn<'_>], opts: &PcmciOptions) -> Result<PcmciResul
             needed: span + 4,
         });
     }
-    let window = rows - span;
+    let keep = if drop {
+        let raw: Vec<&[f64]> = columns.iter().map(|c| c.values).collect();
+        Some(complete_windows(&raw, rows, span).map_err(as_pc_error)?)
+    } else {
+        None
+    };
+    let all = rows - span;
+    let window = keep.as_ref().map_or(all, Vec::len);
+    let used = RowsUsed {
+        used: window,
+        dropped: all - window,
+    };
+    if window <= 3 {
+        return Err(PcError::TooFewAfterDrop {
+            used: window,
+            dropped: used.dropped,
+            reason: format!(
+                "PCMCI with max_lag {} needs at least 4 complete windows of {} rows",
+                opts.max_lag,
+                span + 1
+            ),
+        });
+    }
     let nodes = vars.checked_mul(span + 1).ok_or(PcError::InvalidArgument {
         parameter: "max_lag",
         reason: "too many lagged columns".into(),
@@ -206,12 +246,22 @@ pub fn pcmci(columns: &[PcColumn<'_>], opts: &PcmciOptions) -> Result<PcmciResul
             });
         }
     }
+    let owned: Vec<Vec<f64>> = match &keep {
+        Some(k) => (0..nodes)
+            .map(|node| gather(columns[node % vars].values, k, span - node / vars))
+            .collect::<Result<_, _>>()
+            .map_err(as_pc_error)?,
+        None => Vec::new(),
+    };
     let lagged: Vec<PcColumn<'_>> = (0..nodes)
         .map(|node| {
             let (lag, var) = (node / vars, node % vars);
             PcColumn {
                 name: names[node].as_str(),
-                values: &columns[var].values[span - lag..span - lag + window],
+                values: match owned.get(node) {
+                    Some(o) => o.as_slice(),
+                    None => &columns[var].values[span - lag..span - lag + window],
+                },
             }
         })
         .collect();
@@ -222,7 +272,8 @@ pub fn pcmci(columns: &[PcColumn<'_>], opts: &PcmciOptions) -> Result<PcmciResul
             test: opts.test,
             max_depth: None,
         },
-    )?;
+    )
+    .map_err(|e| after_drop_pc(e, used))?;
     let values: Vec<&[f64]> = lagged.iter().map(|c| c.values).collect();
     let data = match opts.test {
         CiTest::FisherZ => CiData::gaussian(&values, window)?,
@@ -284,12 +335,15 @@ pub fn pcmci(columns: &[PcColumn<'_>], opts: &PcmciOptions) -> Result<PcmciResul
         .into_iter()
         .map(|ps| ps.into_iter().map(|p| (p % vars, p / vars)).collect())
         .collect();
-    Ok(PcmciResult {
-        marks,
-        parents,
-        links,
-        tests,
-    })
+    Ok((
+        PcmciResult {
+            marks,
+            parents,
+            links,
+            tests,
+        },
+        used,
+    ))
 }
 
 #[cfg(test)]

@@ -678,6 +678,9 @@ pub struct BlockScratch {
     pool: Vec<Vec<f64>>,
     /// What a host callable's NaN result becomes (see `graph/missing.rs`).
     pub(crate) missing: crate::graph::Missing,
+    /// Rows (of the batch) where a host callable returned NaN under
+    /// `missing="propagate"`: the row evaluator decides them again.
+    pub(crate) redo: Vec<usize>,
 }
 
 impl BlockScratch {

@@ -71,11 +71,12 @@ impl Member {
             }
             .unwrap_or_default()
             .max_samples;
-            return self.evaluate_batch_sampled(
+            return self.evaluate_batch_sampled_with(
                 input,
                 activations,
                 super::sampled::DEFAULT_BATCH_SEED,
                 samples,
+                missing,
             );
         }
         if !activations {
@@ -107,12 +108,21 @@ impl Member {
             }
             return self.batch_with_missing(input, &full, &dirty, activations, missing);
         }
-        self.run_blocks(input, &full, input.value, activations, missing)
+        let (mut out, mut redo) =
+            self.run_blocks(input, &full, input.value, activations, missing)?;
+        if !redo.is_empty() {
+            redo.sort_unstable();
+            redo.dedup();
+            self.rows_alone(&mut out, &redo, &full, input, activations, missing, false)?;
+        }
+        Ok(out)
     }
 
     /// A batch with rows that miss inputs, under a policy that decides them:
     /// the other rows take the usual path (the missing rows stand in for
     /// the first complete row there), each missing row the row evaluator.
+    /// Host callables see the batch's own rows (the row evaluator calls them
+    /// on the missing rows alone, see `CausalFunction::call_at`).
     fn batch_with_missing(
         &self,
         input: &BatchInput<'_>,
@@ -121,19 +131,13 @@ impl Member {
         activations: bool,
         policy: Missing,
     ) -> Result<BatchOutput, CausalError> {
-        if self.has_callables() {
-            return Err(CausalError::InvalidArgument {
-                name: "missing",
-                message: "a batch whose causaloids include host functions cannot decide rows with missing inputs; fill them, or evaluate those rows one by one".into(),
-            });
-        }
         let len = input.len;
         let mut is_dirty = vec![false; len];
         for (r, ..) in dirty {
             is_dirty[*r] = true;
         }
         let clean = is_dirty.iter().position(|d| !d);
-        let mut out = match clean {
+        let (mut out, redo) = match clean {
             Some(c) => {
                 let fill = |col: &[f64]| -> Vec<f64> {
                     col.iter()
@@ -147,36 +151,74 @@ impl Member {
                 let value = value.as_ref().map(|(k, v)| (*k, v.as_slice()));
                 self.run_blocks(input, &cols, value, activations, policy)?
             }
-            None => BatchOutput {
-                kind: Kind::Bool,
-                verdicts: vec![0.0; len],
-                activations: Vec::new(),
-                unknown: Vec::new(),
-            },
+            None => (
+                BatchOutput {
+                    kind: Kind::Bool,
+                    verdicts: vec![0.0; len],
+                    activations: Vec::new(),
+                    unknown: Vec::new(),
+                },
+                Vec::new(),
+            ),
         };
+        // Rows with a missing input, and the rows where a host callable
+        // returned NaN under `Propagate`, in row order.
+        let mut rows: Vec<usize> = dirty.iter().map(|d| d.0).collect();
+        rows.extend(redo.into_iter().filter(|&r| !is_dirty[r]));
+        rows.sort_unstable();
+        rows.dedup();
+        self.rows_alone(
+            &mut out,
+            &rows,
+            full,
+            input,
+            activations,
+            policy,
+            clean.is_none(),
+        )?;
+        Ok(out)
+    }
+
+    /// Decides `rows` of a batch again with the row evaluator of
+    /// `missing.rs` (each as if evaluated alone) and writes them into `out`.
+    /// `fresh`: `out` holds no decided row yet (its kind is the first row's).
+    #[allow(clippy::too_many_arguments)]
+    fn rows_alone(
+        &self,
+        out: &mut BatchOutput,
+        rows: &[usize],
+        full: &[&[f64]],
+        input: &BatchInput<'_>,
+        activations: bool,
+        policy: Missing,
+        fresh: bool,
+    ) -> Result<(), CausalError> {
+        let len = input.len;
         let mut row = vec![0.0; full.len()];
-        for (r, ..) in dirty {
+        let mut fresh = fresh;
+        for &r in rows {
             for (o, c) in row.iter_mut().zip(full) {
-                *o = c.get(*r).copied().unwrap_or(f64::NAN);
+                *o = c.get(r).copied().unwrap_or(f64::NAN);
             }
             let value = input
                 .value
-                .map(|(k, v)| Value::from_raw(k, v.get(*r).copied().unwrap_or(f64::NAN)));
-            let (v, nodes) =
-                missing::batch_row(self, value, &row, policy).map_err(|e| at_row(e, *r))?;
+                .map(|(k, v)| Value::from_raw(k, v.get(r).copied().unwrap_or(f64::NAN)));
+            let (v, nodes) = missing::batch_row_at(self, value, &row, policy, input.host, r)
+                .map_err(|e| at_row(e, r))?;
             match v {
                 Some(v) => {
-                    if clean.is_none() {
+                    if fresh {
                         out.kind = v.kind();
+                        fresh = false;
                     }
-                    out.verdicts[*r] = v.num();
+                    out.verdicts[r] = v.num();
                 }
                 None => {
                     if out.unknown.is_empty() {
                         out.unknown = vec![false; len];
                     }
-                    out.unknown[*r] = true;
-                    out.verdicts[*r] = f64::NAN;
+                    out.unknown[r] = true;
+                    out.verdicts[r] = f64::NAN;
                 }
             }
             if activations && out.activations.is_empty() {
@@ -191,16 +233,16 @@ impl Member {
             for (k, v) in nodes {
                 if let Some((_, kind, a)) = out.activations.get_mut(k as usize) {
                     match v {
-                        Some(v) => a[*r] = v.num(),
+                        Some(v) => a[r] = v.num(),
                         None => {
-                            a[*r] = f64::NAN;
+                            a[r] = f64::NAN;
                             *kind = Kind::Num;
                         }
                     }
                 }
             }
         }
-        Ok(out)
+        Ok(())
     }
 
     /// The blocks of a batch over the full row layout `full`.
@@ -211,7 +253,7 @@ impl Member {
         value: Option<(Kind, &[f64])>,
         activations: bool,
         policy: Missing,
-    ) -> Result<BatchOutput, CausalError> {
+    ) -> Result<(BatchOutput, Vec<usize>), CausalError> {
         let len = input.len;
         let block = if self.has_callables() {
             len.max(1)
@@ -220,7 +262,8 @@ impl Member {
         };
         let starts: Vec<usize> = (0..len).step_by(block).collect();
         let link = Link::identity(self);
-        let run = |&start: &usize| -> Result<(Column, Vec<Column>), CausalError> {
+        type Block = (Column, Vec<Column>, Vec<usize>);
+        let run = |&start: &usize| -> Result<Block, CausalError> {
             let end = (start + block).min(len);
             let cols: Vec<&[f64]> = full.iter().map(|c| &c[start..end]).collect();
             let value = value.map(|(k, v)| (k, &v[start..end]));
@@ -241,7 +284,7 @@ impl Member {
                 &mut None,
             );
             match out {
-                Ok(out) => Ok((out, keep.unwrap_or_default())),
+                Ok(out) => Ok((out, keep.unwrap_or_default(), scratch.redo)),
                 // A block fails at the first node that fails, which need not be
                 // at the block's first failing row: find that row, as a
                 // row-by-row evaluation would meet it.
@@ -251,7 +294,7 @@ impl Member {
                 Err(e) => Err(e),
             }
         };
-        let blocks: Vec<Result<(Column, Vec<Column>), CausalError>> = if self.has_callables() {
+        let blocks: Vec<Result<Block, CausalError>> = if self.has_callables() {
             starts.iter().map(run).collect()
         } else {
             starts.par_iter().map(run).collect()
@@ -259,9 +302,11 @@ impl Member {
         let mut verdicts = Vec::with_capacity(len);
         let mut kind = Kind::Bool;
         let mut acts: Vec<Column> = Vec::new();
+        let mut redo: Vec<usize> = Vec::new();
         for (b, result) in blocks.into_iter().enumerate() {
             // The first failing block holds the first failing row.
-            let ((k, v), nodes) = result?;
+            let ((k, v), nodes, again) = result?;
+            redo.extend(again);
             kind = if b == 0 { k } else { kind.both(k) };
             verdicts.extend_from_slice(&v);
             if activations {
@@ -284,12 +329,15 @@ impl Member {
             .zip(acts)
             .map(|(m, (k, v))| (m.id().clone(), k, v))
             .collect();
-        Ok(BatchOutput {
-            kind,
-            verdicts,
-            activations,
-            unknown: Vec::new(),
-        })
+        Ok((
+            BatchOutput {
+                kind,
+                verdicts,
+                activations,
+                unknown: Vec::new(),
+            },
+            redo,
+        ))
     }
 
     /// The verdicts of every row, bit-packed, when `self` is a graph whose
@@ -477,7 +525,20 @@ pub(crate) fn block_member(
                         });
                     }
                     let mut out = Vec::with_capacity(len);
-                    let kind = program.eval_block(cols, value, nodes, len, scratch, &mut out);
+                    let mut kind = program.eval_block(cols, value, nodes, len, scratch, &mut out);
+                    // Samples of uncertain inputs may hold a missing certain
+                    // cell (general batches never do: their rows with one go
+                    // to the row evaluator); False / True decide it here.
+                    let fill = match scratch.missing {
+                        Missing::False => Some(0.0),
+                        Missing::True => Some(1.0),
+                        _ => None,
+                    };
+                    if let Some(fill) = fill {
+                        if missing::fill_missing_reads(program, cols, &mut out, fill) {
+                            kind = Kind::Bool;
+                        }
+                    }
                     (kind, out)
                 }
                 (Function::Callable(f), _) => {
@@ -492,7 +553,7 @@ pub(crate) fn block_member(
                         });
                     }
                     let mut out = out;
-                    let kind = decide_nan(c.id(), kind, &mut out, row0, scratch.missing)?;
+                    let kind = decide_nan(c.id(), kind, &mut out, row0, scratch)?;
                     (kind, out)
                 }
                 (Function::Expr { .. }, None) => {
@@ -718,19 +779,21 @@ impl CausalGraph {
 }
 
 /// A host function's NaN results are missing values: raised (naming the
-/// row) under `Raise`, decided false / true under `False` / `True`.
+/// row) under `Raise`, decided false / true under `False` / `True`; under
+/// `Propagate` the rows are noted in `scratch.redo` (a placeholder `false`
+/// stands in until the row evaluator decides them alone).
 fn decide_nan(
     id: &NodeId,
     kind: Kind,
     out: &mut [f64],
     row0: usize,
-    policy: Missing,
+    scratch: &mut BlockScratch,
 ) -> Result<Kind, CausalError> {
     let Some(i) = out.iter().position(|x| x.is_nan()) else {
         return Ok(kind);
     };
-    let fill = match policy {
-        Missing::False => 0.0,
+    let fill = match scratch.missing {
+        Missing::False | Missing::Propagate => 0.0,
         Missing::True => 1.0,
         Missing::Raise => {
             return Err(CausalError::MissingOutput {
@@ -738,18 +801,14 @@ fn decide_nan(
                 row: Some(row0 + i),
             })
         }
-        Missing::Propagate => {
-            return Err(CausalError::InvalidArgument {
-                name: "missing",
-                message: format!(
-                    "causaloid {id} (a host function) returned NaN at row {}: missing=\"propagate\" decides such rows one at a time (evaluate), not in a batch",
-                    row0 + i
-                ),
-            })
-        }
     };
-    for x in out.iter_mut().filter(|x| x.is_nan()) {
-        *x = fill;
+    for (r, x) in out.iter_mut().enumerate().skip(i) {
+        if x.is_nan() {
+            *x = fill;
+            if scratch.missing == Missing::Propagate {
+                scratch.redo.push(row0 + r);
+            }
+        }
     }
     Ok(kind)
 }

@@ -47,6 +47,21 @@ pub trait CausalFunction: Send + Sync {
         len: usize,
         host: Option<&HostRow>,
     ) -> Result<(Kind, Vec<f64>), CallError>;
+    /// [`CausalFunction::call`] on row `row` of a batch whose host is `batch`
+    /// (what `call_batch` receives): a batch row that the row evaluator
+    /// decides alone (a missing input, a NaN result under
+    /// `missing="propagate"`) must see the same row as `call` would. The
+    /// default hands no host row; implementations whose functions read the
+    /// row override it.
+    fn call_at(
+        &self,
+        value: Option<Value>,
+        batch: Option<&HostRow>,
+        row: usize,
+    ) -> Result<Output, CallError> {
+        let _ = (batch, row);
+        self.call(value, None)
+    }
     /// A short label for explanations, e.g. `python function is_hot`.
     fn label(&self) -> String;
 }

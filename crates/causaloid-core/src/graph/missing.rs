@@ -242,6 +242,32 @@ pub(crate) fn block_missing(p: &Program, cols: &[&[f64]]) -> bool {
     nan
 }
 
+/// Under `False` / `True` (`fill` 0 / 1): the causaloid of program `p`
+/// decides `fill` on every row of the block where a slot it reads is
+/// missing, as the row evaluator decides it (see `Run::decided`). Returns
+/// whether every row was so decided (the column is then a plain verdict).
+/// Used on the sample columns of uncertain inputs, where a missing certain
+/// cell is NaN in every sample.
+pub(crate) fn fill_missing_reads(p: &Program, cols: &[&[f64]], out: &mut [f64], fill: f64) -> bool {
+    if !block_missing(p, cols) {
+        return false;
+    }
+    let mut hit = vec![false; out.len()];
+    program_slots(p, |s| {
+        if let Some(c) = cols.get(s as usize) {
+            for (h, x) in hit.iter_mut().zip(c.iter()) {
+                *h |= x.is_nan();
+            }
+        }
+    });
+    for (o, &h) in out.iter_mut().zip(&hit) {
+        if h {
+            *o = fill;
+        }
+    }
+    hit.iter().all(|&h| h)
+}
+
 /// How a slot is named in errors and explanations.
 pub(crate) fn slot_name(table: &ColumnTable, s: usize) -> String {
     match table.slots().get(s) {
@@ -388,6 +414,9 @@ pub(crate) struct Run {
     /// Whether the notes are wanted (an explanation); a batch row needs only
     /// the values, so it writes none.
     pub explain: bool,
+    /// A batch row: host callables are called on row `r` of the batch's
+    /// host (see [`super::causaloid::CausalFunction::call_at`]).
+    pub batch_row: Option<usize>,
 }
 
 impl Run {
@@ -396,6 +425,7 @@ impl Run {
             policy,
             notes: Vec::new(),
             explain: true,
+            batch_row: None,
         }
     }
 
@@ -553,7 +583,12 @@ fn eval_causaloid(
                 // A host function cannot be handed an unknown value.
                 return Ok(TriStep::Value(Tri::unknown(Kind::Bool)));
             }
-            match f.call(value.and_then(Tri::value), host) {
+            let given = value.and_then(Tri::value);
+            let called = match run.batch_row {
+                Some(r) => f.call_at(given, host, r),
+                None => f.call(given, host),
+            };
+            match called {
                 Ok(Output::Value(v)) if v.num().is_nan() => {
                     run.note(|| format!("causaloid {} returned NaN", c.id()));
                     Ok(TriStep::Value(
@@ -998,9 +1033,24 @@ pub(crate) fn batch_row(
     row: &[f64],
     policy: Missing,
 ) -> Result<RowValues, CausalError> {
+    batch_row_at(member, value, row, policy, None, 0)
+}
+
+/// [`batch_row`] for row `r` of a batch whose host callables read `host`
+/// (the batch's host, as `call_batch` receives it): each callable is called
+/// on that row alone, as evaluating the row alone calls it.
+pub(crate) fn batch_row_at(
+    member: &Member,
+    value: Option<Value>,
+    row: &[f64],
+    policy: Missing,
+    host: Option<&HostRow>,
+    r: usize,
+) -> Result<RowValues, CausalError> {
     let mut ctx = Ctx::new(member.size());
     let mut run = Run::new(policy);
     run.explain = false;
+    run.batch_row = host.map(|_| r);
     let link = Link::identity(member);
     let t = match eval_member(
         member,
@@ -1008,7 +1058,7 @@ pub(crate) fn batch_row(
         member.table(),
         value.map(Tri::of),
         row,
-        None,
+        host,
         0,
         0,
         &mut ctx,

@@ -11,6 +11,7 @@ use super::causal_graph::CausalGraph;
 use super::causaloid::HostRow;
 use super::id::NodeId;
 use super::member::{Ctx, Input, Link, Member};
+use super::missing::Missing;
 use super::trace::{Evaluation, Outcome};
 use crate::error::CausalError;
 use crate::expr::BlockScratch;
@@ -107,6 +108,21 @@ impl Member {
         input: &SampledInput<'_>,
         mode: &SampledMode,
     ) -> Result<Evaluation, CausalError> {
+        self.evaluate_sampled_with(input, mode, Missing::Raise)
+    }
+
+    /// [`Member::evaluate_sampled`] deciding a missing input by `missing`
+    /// as certain inputs do: `Raise` raises, `False` / `True` make the
+    /// causaloid that reads it decide false / true (on every sample where it
+    /// is missing: a missing certain cell is missing in all of them).
+    /// `Propagate` (three-valued logic over samples) is refused when an input
+    /// is missing.
+    pub fn evaluate_sampled_with(
+        &self,
+        input: &SampledInput<'_>,
+        mode: &SampledMode,
+        missing: Missing,
+    ) -> Result<Evaluation, CausalError> {
         if let Member::Graph(g) = self {
             g.frozen()?;
         } else if !matches!(mode, SampledMode::Roots) {
@@ -145,9 +161,23 @@ impl Member {
         for (s, c) in &reads {
             full[*s as usize] = c;
         }
-        // A missing certain cell (or read) raises, as in every consumer.
+        // A missing certain cell (or read): decided by the policy.
         if let Some((s, id)) = super::missing::sampled_missing(self, mode, &full)? {
-            return Err(super::missing::missing_error(self, s, id, None));
+            match missing {
+                Missing::Raise => return Err(super::missing::missing_error(self, s, id, None)),
+                Missing::Propagate => {
+                    return Err(CausalError::InvalidArgument {
+                        name: "missing",
+                        message: format!(
+                            "{:?} read by {id} is missing and the inputs are uncertain: \
+                             missing=\"propagate\" is not decided on samples; use \
+                             missing=\"false\" or \"true\", or a certain input",
+                            super::missing::slot_name(table, s)
+                        ),
+                    })
+                }
+                Missing::False | Missing::True => {}
+            }
         }
         let mut decider = Some(Decider {
             default: SprtParams {
@@ -159,6 +189,11 @@ impl Member {
         });
         let value_arg = value.as_ref().map(|(k, v)| (*k, v.as_slice()));
         let mut scratch = BlockScratch::default();
+        // False / True also decide a host function's NaN samples; under
+        // Propagate they raise (no sample row is decided again).
+        if matches!(missing, Missing::False | Missing::True) {
+            scratch.missing = missing;
+        }
         let mut kept: Vec<Column> = Vec::new();
         let mut evaluated: Vec<u32> = Vec::new();
         let mut sinks: Vec<u32> = Vec::new();
@@ -379,6 +414,19 @@ impl Member {
         seed: u64,
         samples: usize,
     ) -> Result<super::BatchOutput, CausalError> {
+        self.evaluate_batch_sampled_with(input, activations, seed, samples, Missing::Raise)
+    }
+
+    /// [`Member::evaluate_batch_sampled`], each row under `missing` (see
+    /// [`Member::evaluate_sampled_with`]); a missing input's error names its row.
+    pub fn evaluate_batch_sampled_with(
+        &self,
+        input: &super::BatchInput<'_>,
+        activations: bool,
+        seed: u64,
+        samples: usize,
+        missing: Missing,
+    ) -> Result<super::BatchOutput, CausalError> {
         use rayon::prelude::*;
         if self.has_callables() {
             return Err(CausalError::InvalidArgument {
@@ -440,7 +488,16 @@ impl Member {
                 seed,
                 samples,
             };
-            let e = self.evaluate_sampled(&row, &SampledMode::Roots)?;
+            let e = self
+                .evaluate_sampled_with(&row, &SampledMode::Roots, missing)
+                .map_err(|e| match e {
+                    CausalError::MissingInput { column, id, .. } => CausalError::MissingInput {
+                        column,
+                        id,
+                        row: Some(r),
+                    },
+                    other => other,
+                })?;
             let v = match e.result() {
                 Ok(v) => v,
                 Err(CausalError::InvalidVerdict { id, found, .. }) => {
@@ -532,5 +589,15 @@ impl CausalGraph {
         mode: &SampledMode,
     ) -> Result<Evaluation, CausalError> {
         Member::Graph(Arc::clone(self)).evaluate_sampled(input, mode)
+    }
+
+    /// [`Member::evaluate_sampled_with`] for a frozen graph.
+    pub fn evaluate_sampled_with(
+        self: &Arc<Self>,
+        input: &SampledInput<'_>,
+        mode: &SampledMode,
+        missing: Missing,
+    ) -> Result<Evaluation, CausalError> {
+        Member::Graph(Arc::clone(self)).evaluate_sampled_with(input, mode, missing)
     }
 }
