@@ -194,18 +194,6 @@ impl BitPlan {
         Some(BitPlan { steps, sinks, used })
     }
 
-    /// Whether a block's rows hold a NaN in a column the plan reads: a
-    /// branch-free pass over columns the block is about to read anyway.
-    fn block_has_nan(&self, cols: &[&[f64]], start: usize, end: usize) -> bool {
-        let mut nan = false;
-        for &s in &self.used {
-            if let Some(c) = cols.get(s as usize).and_then(|c| c.get(start..end)) {
-                nan |= c.iter().fold(false, |a, &x| a | x.is_nan());
-            }
-        }
-        nan
-    }
-
     /// Evaluates every row of `cols` (one full column per slot of the graph's
     /// table), blocks in parallel.
     /// Also says whether a column the plan reads holds a NaN (a missing
@@ -237,8 +225,7 @@ impl BitPlan {
                 for (k, out) in chunk.chunks_mut(WORDS).enumerate() {
                     let start = (t * per_task + k) * BLOCK;
                     let end = (start + BLOCK).min(len);
-                    nan |= self.block_has_nan(cols, start, end);
-                    self.run_block(cols, start, end, &mut scratch, out);
+                    nan |= self.run_block(cols, start, end, &mut scratch, out);
                 }
                 nan
             })
@@ -246,6 +233,8 @@ impl BitPlan {
         Ok((PackedVerdicts { words, len }, saw_nan))
     }
 
+    /// Evaluates rows `start..end` into `out`; says whether a column the
+    /// plan reads holds a NaN on those rows.
     fn run_block(
         &self,
         cols: &[&[f64]],
@@ -253,7 +242,7 @@ impl BitPlan {
         end: usize,
         scratch: &mut Scratch,
         out: &mut [u64],
-    ) {
+    ) -> bool {
         #[cfg(target_arch = "x86_64")]
         {
             if std::arch::is_x86_feature_detected!("avx512f")
@@ -462,75 +451,215 @@ fn word_of(x: &[f64], lo: usize, n: usize) -> &[f64] {
     x.get(lo..lo + n).unwrap_or(&[])
 }
 
-macro_rules! with_cmp {
-    ($op:expr, $f:ident => $body:expr) => {
+/// Comparison predicates, numbered as the x86 `_CMP_*` immediates (ordered,
+/// quiet: false on NaN, except `NE`, true on NaN, and `UNORD`, true when an
+/// operand is NaN) -- exactly Rust's `==`, `!=`, `<`, `<=`, `>=`, `>` and
+/// `is_nan`.
+mod pred {
+    pub(super) const EQ: i32 = 0x00;
+    pub(super) const UNORD: i32 = 0x03;
+    pub(super) const NE: i32 = 0x04;
+    pub(super) const LT: i32 = 0x11;
+    pub(super) const LE: i32 = 0x12;
+    pub(super) const GE: i32 = 0x1d;
+    pub(super) const GT: i32 = 0x1e;
+}
+
+/// `a P b` for one row (the predicate is a constant: folded away).
+#[inline(always)]
+fn test<const P: i32>(a: f64, b: f64) -> bool {
+    match P {
+        pred::EQ => a == b,
+        pred::UNORD => a.is_nan() || b.is_nan(),
+        pred::NE => a != b,
+        pred::LT => a < b,
+        pred::LE => a <= b,
+        pred::GE => a >= b,
+        _ => a > b,
+    }
+}
+
+/// Runs `$body` with `$p` the predicate of comparison `$op` and `$q` the same
+/// test with its operands swapped (`a < b` is `b > a`).
+macro_rules! with_pred {
+    ($op:expr, $p:ident, $q:ident => $body:expr) => {
         match $op {
             BinaryOp::Lt => {
-                let $f = |a: f64, b: f64| a < b;
+                const $p: i32 = pred::LT;
+                const $q: i32 = pred::GT;
                 $body
             }
             BinaryOp::Le => {
-                let $f = |a: f64, b: f64| a <= b;
+                const $p: i32 = pred::LE;
+                const $q: i32 = pred::GE;
                 $body
             }
             BinaryOp::Gt => {
-                let $f = |a: f64, b: f64| a > b;
+                const $p: i32 = pred::GT;
+                const $q: i32 = pred::LT;
                 $body
             }
             BinaryOp::Ge => {
-                let $f = |a: f64, b: f64| a >= b;
+                const $p: i32 = pred::GE;
+                const $q: i32 = pred::LE;
                 $body
             }
             BinaryOp::Eq => {
-                let $f = |a: f64, b: f64| a == b;
+                const $p: i32 = pred::EQ;
+                const $q: i32 = pred::EQ;
                 $body
             }
             _ => {
-                let $f = |a: f64, b: f64| a != b;
+                const $p: i32 = pred::NE;
+                const $q: i32 = pred::NE;
                 $body
             }
         }
     };
 }
 
-/// `out[w] = pack(f(a, b))` for every word with `care[w] != 0`.
+/// The 64 rows of word `w` when it is a full word of `x` (`n` rows from `lo`).
 #[inline(always)]
-fn cmp_words(
-    a: Arg<'_>,
-    b: Arg<'_>,
-    len: usize,
-    care: &[u64],
-    out: &mut [u64],
-    f: impl Fn(f64, f64) -> bool,
-) {
-    for (w, (o, &c)) in out.iter_mut().zip(care).enumerate() {
-        if c == 0 {
-            continue;
+fn full(x: &[f64], lo: usize, n: usize) -> Option<&[f64; 64]> {
+    if n == 64 {
+        x.get(lo..lo + 64)?.first_chunk::<64>()
+    } else {
+        None
+    }
+}
+
+/// Compares of 64 rows packed into a word, once per instruction set: the
+/// portable shift loop (the compiler vectorises it, but packs the bits
+/// slowly), and AVX2 / AVX-512 compares whose masks are the bits directly.
+/// All give the bits `test::<P>` gives row by row.
+mod lanes_base {
+    use super::{pack, test};
+
+    #[inline(always)]
+    pub(super) fn cmp_s<const P: i32>(x: &[f64; 64], t: f64) -> u64 {
+        pack(64, |j| test::<P>(x[j], t))
+    }
+
+    #[inline(always)]
+    pub(super) fn cmp_v<const P: i32>(x: &[f64; 64], y: &[f64; 64]) -> u64 {
+        pack(64, |j| test::<P>(x[j], y[j]))
+    }
+
+    #[inline(always)]
+    pub(super) fn between_s(x: &[f64; 64], l: f64, h: f64) -> u64 {
+        pack(64, |j| l <= x[j] && x[j] <= h)
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod lanes_avx2 {
+    use std::arch::x86_64::*;
+
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    fn load(x: &[f64; 4]) -> __m256d {
+        // SAFETY: `x` is a reference to 4 initialised `f64` (32 readable
+        // bytes) and an unaligned load has no alignment requirement.
+        unsafe { _mm256_loadu_pd(x.as_ptr()) }
+    }
+
+    /// The 4-bit mask of one compare (bit `i` = lane `i`).
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    fn bits(v: __m256d) -> u64 {
+        u64::from(_mm256_movemask_pd(v).unsigned_abs())
+    }
+
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    pub(super) fn cmp_s<const P: i32>(x: &[f64; 64], t: f64) -> u64 {
+        let tv = _mm256_set1_pd(t);
+        let mut word = 0;
+        for (g, c) in x.as_chunks::<4>().0.iter().enumerate() {
+            word |= bits(_mm256_cmp_pd::<P>(load(c), tv)) << (4 * g);
         }
-        let (lo, n) = rows_of(w, len);
-        *o = match (a, b) {
-            (Arg::Slice(x), Arg::Scalar(t)) => {
-                let x = word_of(x, lo, n);
-                pack(x.len(), |j| f(x[j], t))
-            }
-            (Arg::Scalar(s), Arg::Slice(y)) => {
-                let y = word_of(y, lo, n);
-                pack(y.len(), |j| f(s, y[j]))
-            }
-            (Arg::Slice(x), Arg::Slice(y)) => {
-                let x = word_of(x, lo, n);
-                let y = word_of(y, lo, n);
-                let m = x.len().min(y.len());
-                pack(m, |j| f(x[j], y[j]))
-            }
-            (Arg::Scalar(s), Arg::Scalar(t)) => {
-                if f(s, t) {
-                    low_bits(n)
-                } else {
-                    0
-                }
-            }
-        };
+        word
+    }
+
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    pub(super) fn cmp_v<const P: i32>(x: &[f64; 64], y: &[f64; 64]) -> u64 {
+        let mut word = 0;
+        let (x, y) = (x.as_chunks::<4>().0, y.as_chunks::<4>().0);
+        for (g, (a, b)) in x.iter().zip(y).enumerate() {
+            word |= bits(_mm256_cmp_pd::<P>(load(a), load(b))) << (4 * g);
+        }
+        word
+    }
+
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    pub(super) fn between_s(x: &[f64; 64], l: f64, h: f64) -> u64 {
+        let (lv, hv) = (_mm256_set1_pd(l), _mm256_set1_pd(h));
+        let mut word = 0;
+        for (g, c) in x.as_chunks::<4>().0.iter().enumerate() {
+            let v = load(c);
+            let m = _mm256_and_pd(
+                _mm256_cmp_pd::<_CMP_LE_OQ>(lv, v),
+                _mm256_cmp_pd::<_CMP_LE_OQ>(v, hv),
+            );
+            word |= bits(m) << (4 * g);
+        }
+        word
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod lanes_avx512 {
+    use std::arch::x86_64::*;
+
+    #[target_feature(enable = "avx512f,avx512dq,avx512bw,avx512vl")]
+    #[inline]
+    fn load(x: &[f64; 8]) -> __m512d {
+        // SAFETY: `x` is a reference to 8 initialised `f64` (64 readable
+        // bytes) and an unaligned load has no alignment requirement.
+        unsafe { _mm512_loadu_pd(x.as_ptr()) }
+    }
+
+    /// The 8-lane masks `m(0)`..`m(7)` as one word (mask `g` = bits
+    /// `8g..8g + 8`), joined in mask registers.
+    #[target_feature(enable = "avx512f,avx512dq,avx512bw,avx512vl")]
+    #[inline]
+    fn join(m: impl Fn(usize) -> u8) -> u64 {
+        let m = |g| u16::from(m(g));
+        let w0 = _mm512_kunpackb(m(1), m(0));
+        let w1 = _mm512_kunpackb(m(3), m(2));
+        let w2 = _mm512_kunpackb(m(5), m(4));
+        let w3 = _mm512_kunpackb(m(7), m(6));
+        let d0 = _mm512_kunpackw(u32::from(w1), u32::from(w0));
+        let d1 = _mm512_kunpackw(u32::from(w3), u32::from(w2));
+        _mm512_kunpackd(u64::from(d1), u64::from(d0))
+    }
+
+    #[target_feature(enable = "avx512f,avx512dq,avx512bw,avx512vl")]
+    #[inline]
+    pub(super) fn cmp_s<const P: i32>(x: &[f64; 64], t: f64) -> u64 {
+        let tv = _mm512_set1_pd(t);
+        let c = x.as_chunks::<8>().0;
+        join(|g| _mm512_cmp_pd_mask::<P>(load(&c[g]), tv))
+    }
+
+    #[target_feature(enable = "avx512f,avx512dq,avx512bw,avx512vl")]
+    #[inline]
+    pub(super) fn cmp_v<const P: i32>(x: &[f64; 64], y: &[f64; 64]) -> u64 {
+        let (x, y) = (x.as_chunks::<8>().0, y.as_chunks::<8>().0);
+        join(|g| _mm512_cmp_pd_mask::<P>(load(&x[g]), load(&y[g])))
+    }
+
+    #[target_feature(enable = "avx512f,avx512dq,avx512bw,avx512vl")]
+    #[inline]
+    pub(super) fn between_s(x: &[f64; 64], l: f64, h: f64) -> u64 {
+        let (lv, hv) = (_mm512_set1_pd(l), _mm512_set1_pd(h));
+        let c = x.as_chunks::<8>().0;
+        join(|g| {
+            let v = load(&c[g]);
+            _mm512_cmp_pd_mask::<_CMP_LE_OQ>(lv, v) & _mm512_cmp_pd_mask::<_CMP_LE_OQ>(v, hv)
+        })
     }
 }
 
@@ -680,7 +809,7 @@ fn zip_words(
 /// not reach into recursive calls, so the recursive evaluators are all
 /// compiled with it.
 macro_rules! evaluators {
-    ($(#[$attr:meta])*) => {
+    ($lanes:ident, $(#[$attr:meta])*) => {
     $(#[$attr])*
     pub(super) fn run_block(
         plan: &BitPlan,
@@ -689,13 +818,21 @@ macro_rules! evaluators {
         end: usize,
         scratch: &mut Scratch,
         out: &mut [u64],
-    ) {
+    ) -> bool {
         let len = end - start;
         let words = len.div_ceil(64);
         let block: Vec<&[f64]> = cols
             .iter()
             .map(|c| c.get(start..end).unwrap_or(&[]))
             .collect();
+        // Missing values (NaN) in the columns the plan reads: a branch-free
+        // pass that also brings the block's columns into cache.
+        let mut nan = false;
+        for &s in &plan.used {
+            if let Some(c) = block.get(s as usize) {
+                nan |= c.iter().fold(false, |a, &x| a | x.is_nan());
+            }
+        }
         let blk = Block {
             cols: &block,
             len,
@@ -742,7 +879,59 @@ macro_rules! evaluators {
                 *last &= (1u64 << (len % 64)) - 1;
             }
         }
+        nan
     }
+
+/// `out[w]` = the word of `a P b` for every word with `care[w] != 0`; `Q`
+/// is `P` with its operands swapped.
+$(#[$attr])*
+#[inline]
+fn cmp_words<const P: i32, const Q: i32>(
+    a: Arg<'_>,
+    b: Arg<'_>,
+    len: usize,
+    care: &[u64],
+    out: &mut [u64],
+) {
+    for (w, (o, &c)) in out.iter_mut().zip(care).enumerate() {
+        if c == 0 {
+            continue;
+        }
+        let (lo, n) = rows_of(w, len);
+        *o = match (a, b) {
+            (Arg::Slice(x), Arg::Scalar(t)) => match full(x, lo, n) {
+                Some(x) => $lanes::cmp_s::<P>(x, t),
+                None => {
+                    let x = word_of(x, lo, n);
+                    pack(x.len(), |j| test::<P>(x[j], t))
+                }
+            },
+            (Arg::Scalar(s), Arg::Slice(y)) => match full(y, lo, n) {
+                Some(y) => $lanes::cmp_s::<Q>(y, s),
+                None => {
+                    let y = word_of(y, lo, n);
+                    pack(y.len(), |j| test::<P>(s, y[j]))
+                }
+            },
+            (Arg::Slice(x), Arg::Slice(y)) => match (full(x, lo, n), full(y, lo, n)) {
+                (Some(x), Some(y)) => $lanes::cmp_v::<P>(x, y),
+                _ => {
+                    let x = word_of(x, lo, n);
+                    let y = word_of(y, lo, n);
+                    let m = x.len().min(y.len());
+                    pack(m, |j| test::<P>(x[j], y[j]))
+                }
+            },
+            (Arg::Scalar(s), Arg::Scalar(t)) => {
+                if test::<P>(s, t) {
+                    low_bits(n)
+                } else {
+                    0
+                }
+            }
+        };
+    }
+}
 
 /// Evaluates `b` into `out` on every word whose `care` is non-zero (other
 /// words are left as they are: nothing reads them).
@@ -770,7 +959,7 @@ fn eval_bit(
             let a = num_arg(x, env, care, nums, &mut bufs);
             let b = num_arg(y, env, care, nums, &mut bufs);
             let (a, b) = (resolve(a, &bufs), resolve(b, &bufs));
-            with_cmp!(op, f => cmp_words(a, b, len, care, out, f));
+            with_pred!(op, P, Q => cmp_words::<P, Q>(a, b, len, care, out));
             nums.extend(bufs);
         }
         Bit::Between(x, lo, hi) => {
@@ -788,8 +977,13 @@ fn eval_bit(
                     for (w, (o, &c)) in out.iter_mut().zip(care).enumerate() {
                         if c != 0 {
                             let (r0, n) = rows_of(w, len);
-                            let x = word_of(x, r0, n);
-                            *o = pack(x.len(), |j| l <= x[j] && x[j] <= h);
+                            *o = match full(x, r0, n) {
+                                Some(x) => $lanes::between_s(x, l, h),
+                                None => {
+                                    let x = word_of(x, r0, n);
+                                    pack(x.len(), |j| l <= x[j] && x[j] <= h)
+                                }
+                            };
                         }
                     }
                 }
@@ -811,7 +1005,7 @@ fn eval_bit(
             let mut bufs = Vec::new();
             let a = num_arg(x, env, care, nums, &mut bufs);
             let a = resolve(a, &bufs);
-            cmp_words(a, Arg::Scalar(0.0), len, care, out, |p, _| p.is_nan());
+            cmp_words::<{ pred::UNORD }, { pred::UNORD }>(a, Arg::Scalar(0.0), len, care, out);
             nums.extend(bufs);
         }
         Bit::Not(x) => {
@@ -923,17 +1117,17 @@ fn eval_num(
 
 mod base {
     use super::*;
-    evaluators!();
+    evaluators!(lanes_base,);
 }
 
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
     use super::*;
-    evaluators!(#[target_feature(enable = "avx2")]);
+    evaluators!(lanes_avx2, #[target_feature(enable = "avx2")]);
 }
 
 #[cfg(target_arch = "x86_64")]
 mod avx512 {
     use super::*;
-    evaluators!(#[target_feature(enable = "avx512f,avx512dq,avx512bw,avx512vl")]);
+    evaluators!(lanes_avx512, #[target_feature(enable = "avx512f,avx512dq,avx512bw,avx512vl")]);
 }
