@@ -117,7 +117,22 @@ impl PackedVerdicts {
 
     /// The verdicts one bool per row.
     pub fn to_bools(&self) -> Vec<bool> {
-        self.unpack(|b| b)
+        let mut out = vec![false; self.len];
+        // Whole words through a fixed 64-iteration loop (vectorised); the
+        // last, partial word row by row.
+        let mut chunks = out.chunks_exact_mut(64);
+        for (c, &w) in (&mut chunks).zip(&self.words) {
+            for (j, o) in c.iter_mut().enumerate() {
+                *o = (w >> j) & 1 == 1;
+            }
+        }
+        let rest = chunks.into_remainder();
+        if let Some(&w) = self.words.get(self.len / 64) {
+            for (j, o) in rest.iter_mut().enumerate() {
+                *o = (w >> j) & 1 == 1;
+            }
+        }
+        out
     }
 
     /// The verdicts as 0/1 numbers, as the general batch path gives them.
@@ -194,18 +209,6 @@ impl BitPlan {
         Some(BitPlan { steps, sinks, used })
     }
 
-    /// Whether a block's rows hold a NaN in a column the plan reads: a
-    /// branch-free pass over columns the block is about to read anyway.
-    fn block_has_nan(&self, cols: &[&[f64]], start: usize, end: usize) -> bool {
-        let mut nan = false;
-        for &s in &self.used {
-            if let Some(c) = cols.get(s as usize).and_then(|c| c.get(start..end)) {
-                nan |= c.iter().fold(false, |a, &x| a | x.is_nan());
-            }
-        }
-        nan
-    }
-
     /// Evaluates every row of `cols` (one full column per slot of the graph's
     /// table), blocks in parallel.
     /// Also says whether a column the plan reads holds a NaN (a missing
@@ -224,10 +227,11 @@ impl BitPlan {
                 message: format!("cannot allocate the verdicts of {len} rows"),
             })?;
         words.resize(n_words, 0);
-        // A few tasks per thread, each with its own buffers, running its
-        // blocks one after the other.
+        // Several tasks per thread (so that a thread slowed down by other
+        // work on the machine leaves its last tasks to the others), each
+        // with its own buffers, running its blocks one after the other.
         let blocks = n_words.div_ceil(WORDS);
-        let per_task = blocks.div_ceil(4 * rayon::current_num_threads()).max(1);
+        let per_task = blocks.div_ceil(16 * rayon::current_num_threads()).max(1);
         let saw_nan = words
             .par_chunks_mut(WORDS * per_task)
             .enumerate()
@@ -237,8 +241,7 @@ impl BitPlan {
                 for (k, out) in chunk.chunks_mut(WORDS).enumerate() {
                     let start = (t * per_task + k) * BLOCK;
                     let end = (start + BLOCK).min(len);
-                    nan |= self.block_has_nan(cols, start, end);
-                    self.run_block(cols, start, end, &mut scratch, out);
+                    nan |= self.run_block(cols, start, end, &mut scratch, out);
                 }
                 nan
             })
@@ -246,6 +249,8 @@ impl BitPlan {
         Ok((PackedVerdicts { words, len }, saw_nan))
     }
 
+    /// Evaluates rows `start..end` into `out`; says whether a column the
+    /// plan reads holds a NaN on those rows.
     fn run_block(
         &self,
         cols: &[&[f64]],
@@ -253,7 +258,7 @@ impl BitPlan {
         end: usize,
         scratch: &mut Scratch,
         out: &mut [u64],
-    ) {
+    ) -> bool {
         #[cfg(target_arch = "x86_64")]
         {
             if std::arch::is_x86_feature_detected!("avx512f")
@@ -462,75 +467,215 @@ fn word_of(x: &[f64], lo: usize, n: usize) -> &[f64] {
     x.get(lo..lo + n).unwrap_or(&[])
 }
 
-macro_rules! with_cmp {
-    ($op:expr, $f:ident => $body:expr) => {
+/// Comparison predicates, numbered as the x86 `_CMP_*` immediates (ordered,
+/// quiet: false on NaN, except `NE`, true on NaN, and `UNORD`, true when an
+/// operand is NaN) -- exactly Rust's `==`, `!=`, `<`, `<=`, `>=`, `>` and
+/// `is_nan`.
+mod pred {
+    pub(super) const EQ: i32 = 0x00;
+    pub(super) const UNORD: i32 = 0x03;
+    pub(super) const NE: i32 = 0x04;
+    pub(super) const LT: i32 = 0x11;
+    pub(super) const LE: i32 = 0x12;
+    pub(super) const GE: i32 = 0x1d;
+    pub(super) const GT: i32 = 0x1e;
+}
+
+/// `a P b` for one row (the predicate is a constant: folded away).
+#[inline(always)]
+fn test<const P: i32>(a: f64, b: f64) -> bool {
+    match P {
+        pred::EQ => a == b,
+        pred::UNORD => a.is_nan() || b.is_nan(),
+        pred::NE => a != b,
+        pred::LT => a < b,
+        pred::LE => a <= b,
+        pred::GE => a >= b,
+        _ => a > b,
+    }
+}
+
+/// Runs `$body` with `$p` the predicate of comparison `$op` and `$q` the same
+/// test with its operands swapped (`a < b` is `b > a`).
+macro_rules! with_pred {
+    ($op:expr, $p:ident, $q:ident => $body:expr) => {
         match $op {
             BinaryOp::Lt => {
-                let $f = |a: f64, b: f64| a < b;
+                const $p: i32 = pred::LT;
+                const $q: i32 = pred::GT;
                 $body
             }
             BinaryOp::Le => {
-                let $f = |a: f64, b: f64| a <= b;
+                const $p: i32 = pred::LE;
+                const $q: i32 = pred::GE;
                 $body
             }
             BinaryOp::Gt => {
-                let $f = |a: f64, b: f64| a > b;
+                const $p: i32 = pred::GT;
+                const $q: i32 = pred::LT;
                 $body
             }
             BinaryOp::Ge => {
-                let $f = |a: f64, b: f64| a >= b;
+                const $p: i32 = pred::GE;
+                const $q: i32 = pred::LE;
                 $body
             }
             BinaryOp::Eq => {
-                let $f = |a: f64, b: f64| a == b;
+                const $p: i32 = pred::EQ;
+                const $q: i32 = pred::EQ;
                 $body
             }
             _ => {
-                let $f = |a: f64, b: f64| a != b;
+                const $p: i32 = pred::NE;
+                const $q: i32 = pred::NE;
                 $body
             }
         }
     };
 }
 
-/// `out[w] = pack(f(a, b))` for every word with `care[w] != 0`.
+/// The 64 rows of word `w` when it is a full word of `x` (`n` rows from `lo`).
 #[inline(always)]
-fn cmp_words(
-    a: Arg<'_>,
-    b: Arg<'_>,
-    len: usize,
-    care: &[u64],
-    out: &mut [u64],
-    f: impl Fn(f64, f64) -> bool,
-) {
-    for (w, (o, &c)) in out.iter_mut().zip(care).enumerate() {
-        if c == 0 {
-            continue;
+fn full(x: &[f64], lo: usize, n: usize) -> Option<&[f64; 64]> {
+    if n == 64 {
+        x.get(lo..lo + 64)?.first_chunk::<64>()
+    } else {
+        None
+    }
+}
+
+/// Compares of 64 rows packed into a word, once per instruction set: the
+/// portable shift loop (the compiler vectorises it, but packs the bits
+/// slowly), and AVX2 / AVX-512 compares whose masks are the bits directly.
+/// All give the bits `test::<P>` gives row by row.
+mod lanes_base {
+    use super::{pack, test};
+
+    #[inline(always)]
+    pub(super) fn cmp_s<const P: i32>(x: &[f64; 64], t: f64) -> u64 {
+        pack(64, |j| test::<P>(x[j], t))
+    }
+
+    #[inline(always)]
+    pub(super) fn cmp_v<const P: i32>(x: &[f64; 64], y: &[f64; 64]) -> u64 {
+        pack(64, |j| test::<P>(x[j], y[j]))
+    }
+
+    #[inline(always)]
+    pub(super) fn between_s(x: &[f64; 64], l: f64, h: f64) -> u64 {
+        pack(64, |j| l <= x[j] && x[j] <= h)
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod lanes_avx2 {
+    use std::arch::x86_64::*;
+
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    fn load(x: &[f64; 4]) -> __m256d {
+        // SAFETY: `x` is a reference to 4 initialised `f64` (32 readable
+        // bytes) and an unaligned load has no alignment requirement.
+        unsafe { _mm256_loadu_pd(x.as_ptr()) }
+    }
+
+    /// The 4-bit mask of one compare (bit `i` = lane `i`).
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    fn bits(v: __m256d) -> u64 {
+        u64::from(_mm256_movemask_pd(v).unsigned_abs())
+    }
+
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    pub(super) fn cmp_s<const P: i32>(x: &[f64; 64], t: f64) -> u64 {
+        let tv = _mm256_set1_pd(t);
+        let mut word = 0;
+        for (g, c) in x.as_chunks::<4>().0.iter().enumerate() {
+            word |= bits(_mm256_cmp_pd::<P>(load(c), tv)) << (4 * g);
         }
-        let (lo, n) = rows_of(w, len);
-        *o = match (a, b) {
-            (Arg::Slice(x), Arg::Scalar(t)) => {
-                let x = word_of(x, lo, n);
-                pack(x.len(), |j| f(x[j], t))
-            }
-            (Arg::Scalar(s), Arg::Slice(y)) => {
-                let y = word_of(y, lo, n);
-                pack(y.len(), |j| f(s, y[j]))
-            }
-            (Arg::Slice(x), Arg::Slice(y)) => {
-                let x = word_of(x, lo, n);
-                let y = word_of(y, lo, n);
-                let m = x.len().min(y.len());
-                pack(m, |j| f(x[j], y[j]))
-            }
-            (Arg::Scalar(s), Arg::Scalar(t)) => {
-                if f(s, t) {
-                    low_bits(n)
-                } else {
-                    0
-                }
-            }
-        };
+        word
+    }
+
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    pub(super) fn cmp_v<const P: i32>(x: &[f64; 64], y: &[f64; 64]) -> u64 {
+        let mut word = 0;
+        let (x, y) = (x.as_chunks::<4>().0, y.as_chunks::<4>().0);
+        for (g, (a, b)) in x.iter().zip(y).enumerate() {
+            word |= bits(_mm256_cmp_pd::<P>(load(a), load(b))) << (4 * g);
+        }
+        word
+    }
+
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    pub(super) fn between_s(x: &[f64; 64], l: f64, h: f64) -> u64 {
+        let (lv, hv) = (_mm256_set1_pd(l), _mm256_set1_pd(h));
+        let mut word = 0;
+        for (g, c) in x.as_chunks::<4>().0.iter().enumerate() {
+            let v = load(c);
+            let m = _mm256_and_pd(
+                _mm256_cmp_pd::<_CMP_LE_OQ>(lv, v),
+                _mm256_cmp_pd::<_CMP_LE_OQ>(v, hv),
+            );
+            word |= bits(m) << (4 * g);
+        }
+        word
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod lanes_avx512 {
+    use std::arch::x86_64::*;
+
+    #[target_feature(enable = "avx512f,avx512dq,avx512bw,avx512vl")]
+    #[inline]
+    fn load(x: &[f64; 8]) -> __m512d {
+        // SAFETY: `x` is a reference to 8 initialised `f64` (64 readable
+        // bytes) and an unaligned load has no alignment requirement.
+        unsafe { _mm512_loadu_pd(x.as_ptr()) }
+    }
+
+    /// The 8-lane masks `m(0)`..`m(7)` as one word (mask `g` = bits
+    /// `8g..8g + 8`), joined in mask registers.
+    #[target_feature(enable = "avx512f,avx512dq,avx512bw,avx512vl")]
+    #[inline]
+    fn join(m: impl Fn(usize) -> u8) -> u64 {
+        let m = |g| u16::from(m(g));
+        let w0 = _mm512_kunpackb(m(1), m(0));
+        let w1 = _mm512_kunpackb(m(3), m(2));
+        let w2 = _mm512_kunpackb(m(5), m(4));
+        let w3 = _mm512_kunpackb(m(7), m(6));
+        let d0 = _mm512_kunpackw(u32::from(w1), u32::from(w0));
+        let d1 = _mm512_kunpackw(u32::from(w3), u32::from(w2));
+        _mm512_kunpackd(u64::from(d1), u64::from(d0))
+    }
+
+    #[target_feature(enable = "avx512f,avx512dq,avx512bw,avx512vl")]
+    #[inline]
+    pub(super) fn cmp_s<const P: i32>(x: &[f64; 64], t: f64) -> u64 {
+        let tv = _mm512_set1_pd(t);
+        let c = x.as_chunks::<8>().0;
+        join(|g| _mm512_cmp_pd_mask::<P>(load(&c[g]), tv))
+    }
+
+    #[target_feature(enable = "avx512f,avx512dq,avx512bw,avx512vl")]
+    #[inline]
+    pub(super) fn cmp_v<const P: i32>(x: &[f64; 64], y: &[f64; 64]) -> u64 {
+        let (x, y) = (x.as_chunks::<8>().0, y.as_chunks::<8>().0);
+        join(|g| _mm512_cmp_pd_mask::<P>(load(&x[g]), load(&y[g])))
+    }
+
+    #[target_feature(enable = "avx512f,avx512dq,avx512bw,avx512vl")]
+    #[inline]
+    pub(super) fn between_s(x: &[f64; 64], l: f64, h: f64) -> u64 {
+        let (lv, hv) = (_mm512_set1_pd(l), _mm512_set1_pd(h));
+        let c = x.as_chunks::<8>().0;
+        join(|g| {
+            let v = load(&c[g]);
+            _mm512_cmp_pd_mask::<_CMP_LE_OQ>(lv, v) & _mm512_cmp_pd_mask::<_CMP_LE_OQ>(v, hv)
+        })
     }
 }
 
@@ -680,7 +825,7 @@ fn zip_words(
 /// not reach into recursive calls, so the recursive evaluators are all
 /// compiled with it.
 macro_rules! evaluators {
-    ($(#[$attr:meta])*) => {
+    ($lanes:ident, $(#[$attr:meta])*) => {
     $(#[$attr])*
     pub(super) fn run_block(
         plan: &BitPlan,
@@ -689,13 +834,21 @@ macro_rules! evaluators {
         end: usize,
         scratch: &mut Scratch,
         out: &mut [u64],
-    ) {
+    ) -> bool {
         let len = end - start;
         let words = len.div_ceil(64);
         let block: Vec<&[f64]> = cols
             .iter()
             .map(|c| c.get(start..end).unwrap_or(&[]))
             .collect();
+        // Missing values (NaN) in the columns the plan reads: a branch-free
+        // pass that also brings the block's columns into cache.
+        let mut nan = false;
+        for &s in &plan.used {
+            if let Some(c) = block.get(s as usize) {
+                nan |= c.iter().fold(false, |a, &x| a | x.is_nan());
+            }
+        }
         let blk = Block {
             cols: &block,
             len,
@@ -742,7 +895,59 @@ macro_rules! evaluators {
                 *last &= (1u64 << (len % 64)) - 1;
             }
         }
+        nan
     }
+
+/// `out[w]` = the word of `a P b` for every word with `care[w] != 0`; `Q`
+/// is `P` with its operands swapped.
+$(#[$attr])*
+#[inline]
+fn cmp_words<const P: i32, const Q: i32>(
+    a: Arg<'_>,
+    b: Arg<'_>,
+    len: usize,
+    care: &[u64],
+    out: &mut [u64],
+) {
+    for (w, (o, &c)) in out.iter_mut().zip(care).enumerate() {
+        if c == 0 {
+            continue;
+        }
+        let (lo, n) = rows_of(w, len);
+        *o = match (a, b) {
+            (Arg::Slice(x), Arg::Scalar(t)) => match full(x, lo, n) {
+                Some(x) => $lanes::cmp_s::<P>(x, t),
+                None => {
+                    let x = word_of(x, lo, n);
+                    pack(x.len(), |j| test::<P>(x[j], t))
+                }
+            },
+            (Arg::Scalar(s), Arg::Slice(y)) => match full(y, lo, n) {
+                Some(y) => $lanes::cmp_s::<Q>(y, s),
+                None => {
+                    let y = word_of(y, lo, n);
+                    pack(y.len(), |j| test::<P>(s, y[j]))
+                }
+            },
+            (Arg::Slice(x), Arg::Slice(y)) => match (full(x, lo, n), full(y, lo, n)) {
+                (Some(x), Some(y)) => $lanes::cmp_v::<P>(x, y),
+                _ => {
+                    let x = word_of(x, lo, n);
+                    let y = word_of(y, lo, n);
+                    let m = x.len().min(y.len());
+                    pack(m, |j| test::<P>(x[j], y[j]))
+                }
+            },
+            (Arg::Scalar(s), Arg::Scalar(t)) => {
+                if test::<P>(s, t) {
+                    low_bits(n)
+                } else {
+                    0
+                }
+            }
+        };
+    }
+}
 
 /// Evaluates `b` into `out` on every word whose `care` is non-zero (other
 /// words are left as they are: nothing reads them).
@@ -770,7 +975,7 @@ fn eval_bit(
             let a = num_arg(x, env, care, nums, &mut bufs);
             let b = num_arg(y, env, care, nums, &mut bufs);
             let (a, b) = (resolve(a, &bufs), resolve(b, &bufs));
-            with_cmp!(op, f => cmp_words(a, b, len, care, out, f));
+            with_pred!(op, P, Q => cmp_words::<P, Q>(a, b, len, care, out));
             nums.extend(bufs);
         }
         Bit::Between(x, lo, hi) => {
@@ -788,8 +993,13 @@ fn eval_bit(
                     for (w, (o, &c)) in out.iter_mut().zip(care).enumerate() {
                         if c != 0 {
                             let (r0, n) = rows_of(w, len);
-                            let x = word_of(x, r0, n);
-                            *o = pack(x.len(), |j| l <= x[j] && x[j] <= h);
+                            *o = match full(x, r0, n) {
+                                Some(x) => $lanes::between_s(x, l, h),
+                                None => {
+                                    let x = word_of(x, r0, n);
+                                    pack(x.len(), |j| l <= x[j] && x[j] <= h)
+                                }
+                            };
                         }
                     }
                 }
@@ -811,7 +1021,7 @@ fn eval_bit(
             let mut bufs = Vec::new();
             let a = num_arg(x, env, care, nums, &mut bufs);
             let a = resolve(a, &bufs);
-            cmp_words(a, Arg::Scalar(0.0), len, care, out, |p, _| p.is_nan());
+            cmp_words::<{ pred::UNORD }, { pred::UNORD }>(a, Arg::Scalar(0.0), len, care, out);
             nums.extend(bufs);
         }
         Bit::Not(x) => {
@@ -923,17 +1133,150 @@ fn eval_num(
 
 mod base {
     use super::*;
-    evaluators!();
+    evaluators!(lanes_base,);
 }
 
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
     use super::*;
-    evaluators!(#[target_feature(enable = "avx2")]);
+    evaluators!(lanes_avx2, #[target_feature(enable = "avx2")]);
 }
 
 #[cfg(target_arch = "x86_64")]
 mod avx512 {
     use super::*;
-    evaluators!(#[target_feature(enable = "avx512f,avx512dq,avx512bw,avx512vl")]);
+    evaluators!(lanes_avx512, #[target_feature(enable = "avx512f,avx512dq,avx512bw,avx512vl")]);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::expr::Expr;
+    use crate::graph::{Causaloid, NodeId};
+    use std::sync::Arc;
+
+    fn c(name: &str) -> Expr {
+        Expr::col(name)
+    }
+
+    fn l(x: f64) -> Expr {
+        Expr::lit(x)
+    }
+
+    /// Every comparison form the kernels pack (column against literal,
+    /// literal against column, column against column, computed numbers),
+    /// ranges, NaN tests, and / or / not and the incoming value.
+    fn every_form() -> CausalGraph {
+        use BinaryOp::*;
+        let cmps = [Lt, Le, Gt, Ge, Eq, Ne];
+        let mut exprs = Vec::new();
+        for op in cmps {
+            exprs.push(c("a").binary(op, l(0.25)));
+            exprs.push(l(-0.5).binary(op, c("b")));
+            exprs.push(c("a").binary(op, c("b")));
+            exprs.push(
+                c("a")
+                    .binary(Div, c("b"))
+                    .binary(op, c("c").unary(UnaryOp::Abs)),
+            );
+        }
+        exprs.push(c("a").between(l(-0.5), l(0.5)));
+        exprs.push(c("b").between(c("a"), c("c")));
+        exprs.push(c("a").binary(Sub, c("b")).unary(UnaryOp::IsNan));
+        exprs.push(c("c").unary(UnaryOp::IsNan));
+        let roots = exprs.len();
+        exprs.push(Expr::Value.binary(And, c("a").binary(Mul, l(2.0)).binary(Gt, c("b"))));
+        exprs.push(Expr::Value.binary(Or, c("c").binary(Lt, l(0.0))));
+        exprs.push(Expr::Value.unary(UnaryOp::Not));
+        let mut g = CausalGraph::new("g", "every form");
+        for (i, e) in exprs.into_iter().enumerate() {
+            let node = Causaloid::from_expr(i as i64, format!("n{i}"), e).expect("valid");
+            g.add(Member::Causaloid(Arc::new(node))).expect("add");
+        }
+        for (child, parents) in [(roots, 0..roots / 2), (roots + 1, roots / 2..roots)] {
+            for p in parents {
+                g.link(&NodeId::Int(p as i64), &NodeId::Int(child as i64))
+                    .expect("link");
+            }
+        }
+        g.link(&NodeId::Int(roots as i64), &NodeId::Int(roots as i64 + 2))
+            .expect("link");
+        g.freeze().expect("freeze");
+        g
+    }
+
+    /// Cells with every special value the comparisons treat apart.
+    fn cell(i: usize, j: usize) -> f64 {
+        let h = ((i as u64) << 8 | j as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let h = h ^ (h >> 29);
+        match h % 23 {
+            0 => f64::NAN,
+            1 => f64::INFINITY,
+            2 => f64::NEG_INFINITY,
+            3 => 0.0,
+            4 => -0.0,
+            5 => 0.25,
+            6 => -0.5,
+            7 => f64::MIN_POSITIVE / 4.0,
+            _ => (h >> 11) as f64 / (1u64 << 53) as f64 * 4.0 - 2.0,
+        }
+    }
+
+    #[test]
+    fn every_instruction_set_packs_the_same_verdicts() {
+        let g = every_form();
+        let plan = BitPlan::new(&g).expect("a verdict-only graph");
+        let member = Member::Graph(Arc::new(g.clone()));
+        let len = BLOCK + 131;
+        let cols: Vec<Vec<f64>> = (0..g.columns().len())
+            .map(|j| (0..len).map(|i| cell(i, j)).collect())
+            .collect();
+        let cols: Vec<&[f64]> = cols.iter().map(Vec::as_slice).collect();
+        for (start, end) in [(0, BLOCK), (BLOCK, len), (BLOCK + 64, len), (5, 70)] {
+            let mut scratch = Scratch::new(plan.steps.len());
+            let mut want = vec![0; WORDS];
+            let nan = base::run_block(&plan, &cols, start, end, &mut scratch, &mut want);
+            // The portable path against the row-by-row evaluator.
+            for r in start..end {
+                let row: Vec<f64> = cols.iter().map(|c| c[r]).collect();
+                let e = member.evaluate(&crate::graph::Input {
+                    value: None,
+                    row: &row,
+                    host: None,
+                });
+                let single = e.result().map(|v| v.num() != 0.0);
+                if let Ok(v) = single {
+                    let k = r - start;
+                    assert_eq!((want[k / 64] >> (k % 64)) & 1 == 1, v, "row {r}");
+                }
+            }
+            #[cfg(target_arch = "x86_64")]
+            {
+                if std::arch::is_x86_feature_detected!("avx2") {
+                    let mut got = vec![0; WORDS];
+                    // SAFETY: AVX2 was just detected.
+                    let n = unsafe {
+                        avx2::run_block(&plan, &cols, start, end, &mut scratch, &mut got)
+                    };
+                    assert_eq!((got, n), (want.clone(), nan), "AVX2, rows {start}..{end}");
+                }
+                if std::arch::is_x86_feature_detected!("avx512f")
+                    && std::arch::is_x86_feature_detected!("avx512dq")
+                    && std::arch::is_x86_feature_detected!("avx512bw")
+                    && std::arch::is_x86_feature_detected!("avx512vl")
+                {
+                    let mut got = vec![0; WORDS];
+                    // SAFETY: the AVX-512 features were just detected.
+                    let n = unsafe {
+                        avx512::run_block(&plan, &cols, start, end, &mut scratch, &mut got)
+                    };
+                    assert_eq!(
+                        (got, n),
+                        (want.clone(), nan),
+                        "AVX-512, rows {start}..{end}"
+                    );
+                }
+            }
+        }
+    }
 }
