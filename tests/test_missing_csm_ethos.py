@@ -44,9 +44,7 @@ def machine(ethos: cl.Ethos | None = None) -> cl.StateMachine:
             id="sensors",
         ),
     )
-    return cl.StateMachine(
-        [(smoky, "evacuate"), (either, "alert"), (anyone, "log")], ethos=ethos
-    )
+    return cl.StateMachine([(smoky, "evacuate"), (either, "alert"), (anyone, "log")], ethos=ethos)
 
 
 def outcome(csm: cl.StateMachine, obs: dict[str, Any], missing: str) -> list[str]:
@@ -77,7 +75,9 @@ def test_a_dead_sensor_raises_by_default_naming_column_and_state() -> None:
         csm.evaluate_all({"smoke": NAN, "temp": 20.0})
     err = info.value
     assert err.column == "smoke" and err.node_id == "s"
-    assert "missing=" in str(err) and "state smoky" in str(err)
+    assert "missing=" in str(err) and 'state "smoky"' in str(err)
+    assert isinstance(err, cl.csm.errors.StateEvaluationError) and err.state_id == "smoky"
+    assert type(err) is cl.csm.errors.StateMissingValueError
     # Recorded against the observation and the state, as any state error.
     event, state, recorded = csm.errors[0]
     assert (event, state) == (0, "smoky") and isinstance(recorded, errors.MissingValueError)
@@ -153,7 +153,8 @@ def test_a_stream_reports_unknown_verdicts_with_their_items() -> None:
     assert report.unknown[0].missing == ('"smoke" read by "s"',)
     assert "unknown=3" in repr(report)
     raised = csm.run(items)
-    assert [type(e.error) for e in raised.errors] == [errors.MissingValueError] * 3
+    assert all(isinstance(e.error, errors.MissingValueError) for e in raised.errors)
+    assert len(raised.errors) == 3
     assert {e.position for e in raised.errors} == {1}
 
 
@@ -254,7 +255,9 @@ def test_a_pickled_machine_decides_the_same_in_a_fresh_process() -> None:
 def test_a_batch_result_with_unknown_cells_survives_pickle() -> None:
     out = machine().run_batch({"smoke": [NAN], "temp": [20.0]}, missing="propagate")
     back = pickle.loads(pickle.dumps(out))
-    assert back.unknown == out.unknown
+    assert [(u.position, u.event, u.state, u.missing) for u in back.unknown] == [
+        (u.position, u.event, u.state, u.missing) for u in out.unknown
+    ]
     assert np.ma.count_masked(back.matrix()) == 3
 
 
@@ -355,3 +358,40 @@ def test_model_vet_follows_the_policy_for_the_model_and_its_norms() -> None:
     assert m.vet("evacuate", {"smoke": NAN, "agreeing": 3}, missing="false").outcome == (
         "not proposed"
     )
+
+
+# ---- relays -------------------------------------------------------------------------
+
+
+def relaying_graph() -> cl.CausalGraph:
+    """``a`` relays to ``c``, which lies outside the sub-graph from ``a``."""
+    g = cl.CausalGraph("g", "")
+    g.add(cl.Causaloid("a", "", fn=lambda v: cl.Relay("c", True)))
+    g.add(cl.Causaloid("b", "", expr=col("y") > 0))
+    g.add(cl.Causaloid("c", "", expr=col("x") > 0))
+    g.link("a", "b")
+    g.freeze()
+    return g
+
+
+def test_a_relay_target_outside_the_evaluated_part_is_checked_for_missing_inputs() -> None:
+    g = relaying_graph()
+    row = {"x": NAN, "y": 1.0}
+    with pytest.raises(errors.MissingValueError) as info:
+        g.evaluate_from("a", row, value=True)
+    assert (info.value.column, info.value.node_id) == ("x", "c")
+    assert g.evaluate_from("a", row, value=True, missing="false").value is False
+    assert g.evaluate_from("a", row, value=True, missing="true").value is True
+    unknown = g.evaluate_from("a", row, value=True, missing="propagate")
+    assert unknown.value is None and '"x"' in unknown.explain()
+    # A known value decides as before.
+    assert g.evaluate_from("a", {"x": 1.0, "y": 1.0}, value=True).value is True
+
+
+def test_a_state_whose_graph_relays_follows_the_policy() -> None:
+    csm = cl.StateMachine([(cl.State("g", "", relaying_graph(), data=True), "log")])
+    with pytest.raises(errors.MissingValueError):
+        csm.evaluate_all({"x": NAN, "y": 1.0})
+    assert [f.state for f in csm.evaluate_all({"x": NAN, "y": 1.0}, missing="true")] == ["g"]
+    assert csm.evaluate_all({"x": NAN, "y": 1.0}, missing="propagate") == []
+    assert csm.unknown[-1][1] == "g"

@@ -411,9 +411,7 @@ class StateMachine:
                 asyncio.get_running_loop()
             except RuntimeError:
                 return asyncio.run(
-                    self.arun(
-                        source, columns=columns, stop_on_error=stop_on_error, missing=missing
-                    )
+                    self.arun(source, columns=columns, stop_on_error=stop_on_error, missing=missing)
                 )
             raise TypeError("inside a running event loop, use: await csm.arun(source)")
         _native_policy(missing)
@@ -463,8 +461,8 @@ class StateMachine:
                 raise
             return
         report.firings.extend(firings)
-        for event, state, notes in unknown:
-            report.unknown.append(RunUnknown(index, event, state, item, tuple(notes)))
+        for u_event, u_state, notes in unknown:
+            report.unknown.append(RunUnknown(index, u_event, u_state, item, tuple(notes)))
         for event, state, err in errs:
             report.errors.append(RunError(index, event, state, item, err))
         if stop and errs:
@@ -518,11 +516,11 @@ class StateMachine:
         """
         _native_policy(missing)
         cols = to_columns(table)
-        missing = [c for c in self.inputs if c not in cols]
-        if missing:
+        absent = [c for c in self.inputs if c not in cols]
+        if absent:
             raise ObservationError(
-                f"the table has no column {missing[0]!r} (available: {', '.join(list(cols)[:12])})",
-                {"column": missing[0], "available": list(cols)},
+                f"the table has no column {absent[0]!r} (available: {', '.join(list(cols)[:12])})",
+                {"column": absent[0], "available": list(cols)},
             )
         arrays = [np.ascontiguousarray(numeric(c, cols[c]), dtype=np.float64) for c in self.inputs]
         n = n_rows(cols)
@@ -548,9 +546,7 @@ class StateMachine:
             RunUnknown(int(e - first), int(e), s, row_of(int(e - first)), tuple(m))
             for e, s, m in unknown_states
         ]
-        return BatchResult(
-            rows, positions, executed, firings, errors, n, list(state_ids), unknown
-        )
+        return BatchResult(rows, positions, executed, firings, errors, n, list(state_ids), unknown)
 
 
 def _rebuild(
@@ -575,8 +571,8 @@ def _native_policy(missing: Any) -> None:
     """Checks ``missing=`` before a run starts (the engine parses it again)."""
     if missing not in _POLICIES:
         raise InvalidArgumentError(
-            f"invalid missing: {missing!r} is not a policy: use \"raise\" (the default), "
-            "\"false\", \"true\" or \"propagate\"",
+            f'invalid missing: {missing!r} is not a policy: use "raise" (the default), '
+            '"false", "true" or "propagate"',
             {"parameter": "missing"},
         )
 

@@ -20,7 +20,7 @@ from causaloid.context.errors import (
     UnknownContextError,
 )
 from causaloid.effect import Effect
-from causaloid.errors import InvalidArgumentError
+from causaloid.errors import CausalError, InvalidArgumentError
 from causaloid.ethos.ethos import Ethos
 from causaloid.ethos.ethos import _from_native as _ethos_from_native
 from causaloid.graph._base import Causal, MissingPolicy, check_id
@@ -69,7 +69,7 @@ class Vetting:
         if self.outcome == "unknown":
             return (
                 f"action {self.action!r} may or may not be proposed: the model's verdict is "
-                "unknown, it depends on a missing input (missing=\"propagate\"; "
+                'unknown, it depends on a missing input (missing="propagate"; '
                 "effect.explain() names it)"
             )
         if self.verdict is None:
@@ -371,6 +371,8 @@ class Model:
             verdict = ethos.vet(
                 action, effect.value, context, t, list(_tags(tags, "tags")), chosen, missing
             )
+        except CausalError:
+            raise  # a norm's own error (a missing value ...), as it is
         except ValueError as err:
             raise InvalidArgumentError(
                 f"model {self._id!r} decided {effect.value!r}, not a verdict: only a bool or a "

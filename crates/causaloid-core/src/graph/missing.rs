@@ -297,6 +297,24 @@ pub(crate) fn row_missing(
     first_missing(row, &readers(member, evaluated.as_deref()))
 }
 
+/// A missing input of the nodes a relay to node `target` evaluates (the
+/// sub-graph from it, which the check before the evaluation may not have
+/// covered): the first slot with a NaN such a node reads, and that reader.
+pub(crate) fn relay_missing(g: &CausalGraph, target: u32, row: &[f64]) -> Option<(usize, NodeId)> {
+    if !row.iter().any(|x| x.is_nan()) {
+        return None;
+    }
+    let evaluated = g.reachable(target);
+    let fz = g.frozen().ok()?;
+    let mut out = vec![None; fz.table.len()];
+    for (i, (m, l)) in g.nodes().iter().zip(&fz.links).enumerate() {
+        if evaluated.get(i).copied().unwrap_or(false) {
+            mark_link(m, l, &mut out);
+        }
+    }
+    first_missing(row, &out)
+}
+
 /// The error for a missing input in slot `s` of `member`'s table.
 pub(crate) fn missing_error(
     member: &Member,
@@ -995,8 +1013,8 @@ pub(crate) fn member_row(
     policy: Missing,
 ) -> Evaluation {
     let mut ctx = Ctx::new(member.size());
+    // Its notes name the missing inputs (an explanation, a state's unknown).
     let mut run = Run::new(policy);
-    run.explain = false;
     let link = Link::identity(member);
     let r = eval_member(
         member,
