@@ -395,3 +395,53 @@ def test_a_state_whose_graph_relays_follows_the_policy() -> None:
     assert [f.state for f in csm.evaluate_all({"x": NAN, "y": 1.0}, missing="true")] == ["g"]
     assert csm.evaluate_all({"x": NAN, "y": 1.0}, missing="propagate") == []
     assert csm.unknown[-1][1] == "g"
+
+
+# ---- windows and resumed pieces -----------------------------------------------------
+
+
+def windowed() -> cl.StateMachine:
+    up = cl.State("up", "", cl.Causaloid("u", "", expr=col("x.delta") > 0))
+    return cl.StateMachine([(up, "log")], window=cl.Window(2, ["x"]))
+
+
+def test_a_window_summary_of_a_missing_value_is_missing() -> None:
+    x = np.array([1.0, 3.0, NAN, 5.0, 6.0])
+    raised = windowed().run_batch({"x": x})
+    assert [e.position for e in raised.errors] == [2, 3]
+    assert raised.errors[0].error.column == "x.delta"
+    out = windowed().run_batch({"x": x}, missing="propagate")
+    assert out.rows.tolist() == [1, 4]
+    assert [(u.position, u.missing) for u in out.unknown] == [
+        (2, ('"x.delta" read by "u"',)),
+        (3, ('"x.delta" read by "u"',)),
+    ]
+    assert windowed().run_batch({"x": x}, missing="true").rows.tolist() == [1, 2, 3, 4]
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    x=st.lists(st.one_of(st.floats(-5, 5, allow_nan=False), st.just(NAN)), max_size=20),
+    cut=st.integers(0, 20),
+    missing=st.sampled_from(POLICIES),
+)
+def test_two_resumed_pieces_equal_one_batch_under_every_policy(
+    x: list[float], cut: int, missing: str
+) -> None:
+    values = np.array(x, dtype=float)
+    cut = min(cut, len(values))
+    whole = windowed().run_batch({"x": values}, missing=missing)  # type: ignore[arg-type]
+    first = windowed().run_batch({"x": values[:cut]}, missing=missing)  # type: ignore[arg-type]
+    second = windowed()
+    second.resume(cut, {"x": values[:cut]})
+    rest = second.run_batch({"x": values[cut:]}, missing=missing)  # type: ignore[arg-type]
+
+    def seen(r: Any, shift: int) -> Any:
+        return (
+            [f.event for f in r.firings],
+            [e.event for e in r.errors],
+            [(u.event, u.position + shift) for u in r.unknown],
+        )
+
+    a, b = seen(first, 0), seen(rest, cut)
+    assert seen(whole, 0) == (a[0] + b[0], a[1] + b[1], a[2] + b[2])

@@ -158,7 +158,7 @@ fn one_state_alone_follows_the_policy() {
 
 fn cell() -> impl Strategy<Value = f64> {
     prop_oneof![
-        3 => (0.0f64..100.0),
+        3 => 0.0f64..100.0,
         1 => Just(f64::NAN),
         1 => Just(0.9),
     ]

@@ -332,10 +332,11 @@ class StateMachine:
         >>> col = cl.expr.col
         >>> hot = cl.State("hot", "", cl.Causaloid("t", "", expr=col("temp") > 50))
         >>> csm = cl.StateMachine([(hot, "alarm")])
-        >>> csm.evaluate_all({"temp": float("nan")})
-        Traceback (most recent call last):
-        ...
-        causaloid.errors.MissingValueError: state hot: missing value in column 'temp' ...
+        >>> try:
+        ...     csm.evaluate_all({"temp": float("nan")})
+        ... except cl.errors.MissingValueError as err:
+        ...     print(type(err).__name__, err.state_id, err.column)
+        StateMissingValueError hot temp
         >>> [f.state for f in csm.evaluate_all({"temp": float("nan")}, missing="true")]
         ['hot']
         >>> csm.evaluate_all({"temp": float("nan")}, missing="propagate")
