@@ -313,6 +313,25 @@ def test_an_unknown_obligation_is_not_an_obligation() -> None:
     assert v.undecided and v.permitted and v.modality == "optional"
 
 
+def test_choose_never_takes_an_undecided_alternative_for_an_obligation() -> None:
+    e = cl.Ethos(
+        [
+            cl.Norm("must", "vent", col("heat") > 50, "obligatory"),
+            cl.Norm("gas", "weld", col("gas") > 0.1, "impermissible"),
+            cl.Norm("walk", "wait", None, "optional", cost=2.0),
+        ]
+    )
+    ctx = {"heat": NAN, "gas": NAN}
+    with pytest.raises(errors.MissingValueError):
+        e.choose(["vent", "weld", "wait"], ctx)
+    c = e.choose(["weld", "vent", "wait"], ctx, missing="propagate")
+    assert c.action == "vent"  # optional at no cost, not obligatory
+    assert [v.undecided for v in c.verdicts] == [True, True, False]
+    assert not c.verdicts[0].permitted
+    assert e.choose(["weld", "vent", "wait"], ctx, missing="true").action == "vent"
+    assert e.choose(["weld", "wait"], ctx, missing="false").action == "weld"
+
+
 def test_a_causaloid_predicate_follows_the_policy() -> None:
     pred = cl.Causaloid("leak", "gas leak", expr=col("gas") > 0.1)
     e = cl.Ethos([cl.Norm("gas", "weld", pred, "impermissible")])
@@ -445,3 +464,37 @@ def test_two_resumed_pieces_equal_one_batch_under_every_policy(
 
     a, b = seen(first, 0), seen(rest, cut)
     assert seen(whole, 0) == (a[0] + b[0], a[1] + b[1], a[2] + b[2])
+
+
+def _judgements(ethos: Any) -> Any:
+    out = []
+    for policy in ("false", "true", "propagate"):
+        v = ethos.evaluate("weld", {"gas": NAN}, missing=policy)
+        out.append((policy, v.modality, v.permitted, v.undecided, v.unknown, v.missing))
+    return out
+
+
+def test_a_pickled_ethos_judges_the_same_in_a_fresh_process() -> None:
+    script = textwrap.dedent(
+        """
+        import math, pickle, sys
+        ethos = pickle.loads(sys.stdin.buffer.read())
+        out = []
+        for policy in ("false", "true", "propagate"):
+            v = ethos.evaluate("weld", {"gas": math.nan}, missing=policy)
+            out.append((policy, v.modality, v.permitted, v.undecided, v.unknown, v.missing))
+        try:
+            ethos.evaluate("weld", {"gas": math.nan})
+        except Exception as err:
+            out.append((type(err).__name__, err.column, err.norm_id))
+        sys.stdout.buffer.write(pickle.dumps(out))
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        input=pickle.dumps(no_spark()),
+        capture_output=True,
+        check=True,
+    )
+    expected = [*_judgements(no_spark()), ("MissingValueError", "gas", "gas")]
+    assert pickle.loads(done.stdout) == expected

@@ -398,6 +398,7 @@ class Ethos:
         context: Any = None,
         time: float | None = None,
         seed: int | None = None,
+        missing: str = "raise",
     ) -> tuple[int | None, list[DeonticVerdict], str]: ...
     def vet(
         self,

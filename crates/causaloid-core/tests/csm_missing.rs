@@ -125,7 +125,10 @@ fn false_true_and_propagate_decide_a_state_that_reads_a_missing_input() {
     };
     assert_eq!(run(Missing::False, &row), ["quiet", "quiet", "quiet"]);
     assert_eq!(run(Missing::True, &row), ["fired", "fired", "fired"]);
-    assert_eq!(run(Missing::Propagate, &row), ["unknown", "unknown", "unknown"]);
+    assert_eq!(
+        run(Missing::Propagate, &row),
+        ["unknown", "unknown", "unknown"]
+    );
     // Kleene logic: a true operand decides an `or` and an `any`.
     assert_eq!(run(Missing::Propagate, &hot), ["unknown", "fired", "fired"]);
     let mut m = machine();
@@ -218,7 +221,13 @@ fn no_spark() -> Ethos {
 fn judge(e: &Ethos, gas: f64, policy: Missing) -> Result<ethos::DeonticVerdict, EthosError> {
     let names = vec!["gas".to_owned()];
     let values = vec![gas];
-    e.evaluate_tagged_with("weld", &[], &ActionContext::new(&names, &values), None, policy)
+    e.evaluate_tagged_with(
+        "weld",
+        &[],
+        &ActionContext::new(&names, &values),
+        None,
+        policy,
+    )
 }
 
 #[test]

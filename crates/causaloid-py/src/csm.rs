@@ -9,8 +9,8 @@ use crate::expr::{value_from_py, value_to_py};
 use crate::graph::PyMember;
 use crate::guard::{Serial, Turn};
 use causaloid_core::csm::{
-    Action, ActionFn, BatchFirings, CsmError, Decision, EventError, EventUnknown, Firing,
-    Outcome, State, StateMachine, Window, WindowError,
+    Action, ActionFn, BatchFirings, CsmError, Decision, EventError, EventUnknown, Firing, Outcome,
+    State, StateMachine, Window, WindowError,
 };
 use causaloid_core::graph::{HostRow, Missing};
 use causaloid_core::{ErrorPayload, NodeId};

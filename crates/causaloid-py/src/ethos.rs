@@ -354,7 +354,7 @@ impl PyEthos {
     }
 
     /// Judges each alternative and chooses: (chosen index or None, verdicts, reason).
-    #[pyo3(signature = (actions, context=None, time=None, seed=None))]
+    #[pyo3(signature = (actions, context=None, time=None, seed=None, missing="raise"))]
     fn choose(
         &self,
         py: Python<'_>,
@@ -362,11 +362,13 @@ impl PyEthos {
         context: Option<&Bound<'_, PyAny>>,
         time: Option<f64>,
         seed: Option<u64>,
+        missing: &str,
     ) -> PyResult<(Option<usize>, Vec<PyDeonticVerdict>, String)> {
+        let missing = causaloid_core::graph::Missing::from_name(missing).py(py)?;
         let parts = split_context(context)?;
         let view = parts.view(seed);
         let ethos = self.snapshot();
-        let c = ethos.choose(&actions, &view, time).py(py)?;
+        let c = ethos.choose_with(&actions, &view, time, missing).py(py)?;
         let verdicts = c
             .verdicts
             .into_iter()

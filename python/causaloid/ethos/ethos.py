@@ -237,10 +237,14 @@ class Ethos:
         *,
         time: Any = None,
         seed: Seed = None,
+        missing: MissingPolicy = "raise",
     ) -> Choice:
         """Judge alternative actions and choose one: an obligatory one if any
         (the first listed), else the permitted one of least cost (the first
         listed among equals); none when every alternative is forbidden.
+        ``missing`` decides a missing value a norm reads, as in
+        :meth:`evaluate`: an undecided alternative is never obligatory, and is
+        refused when a norm that may apply forbids it.
 
         Examples
         --------
@@ -263,7 +267,7 @@ refused: "taxi" (impermissible by norm "no-taxi")
             if not isinstance(a, str):
                 raise TypeError(f"an action must be a str, got {type(a).__name__}")
         _, context, t = _args("", context, time)
-        index, verdicts, reason = self._native.choose(names, context, t, _seed(seed))
+        index, verdicts, reason = self._native.choose(names, context, t, _seed(seed), missing)
         return Choice(
             None if index is None else names[index],
             index,

@@ -460,7 +460,10 @@ impl StateMachine {
             }
             // Row-by-row fallback has no per-row host view; callables that
             // read the row see none here, only their incoming value.
-            col.push(r, self.verdict_of(i, &row, value, None, &mut stack, missing));
+            col.push(
+                r,
+                self.verdict_of(i, &row, value, None, &mut stack, missing),
+            );
         }
         col
     }

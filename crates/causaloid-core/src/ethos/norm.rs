@@ -4,9 +4,7 @@
 use super::context::ActionContext;
 use super::error::EthosError;
 use crate::expr::{ColumnTable, Expr, Program, Scratch};
-use crate::graph::{
-    Causaloid, Input, Member, Missing, NodeId, Sampled, SampledInput, SampledMode,
-};
+use crate::graph::{Causaloid, Input, Member, Missing, NodeId, Sampled, SampledInput, SampledMode};
 use crate::uncertain::{Decision, SprtParams};
 use crate::value::{Kind, Value, Verdict};
 use std::fmt;
@@ -553,7 +551,8 @@ impl CompiledNorm {
 /// `MissingValueError`, anything else a failure to decide it.
 fn missing_of(norm: &NodeId, e: crate::CausalError) -> EthosError {
     match e {
-        e @ (crate::CausalError::MissingInput { .. } | crate::CausalError::MissingOutput { .. }) => {
+        e
+        @ (crate::CausalError::MissingInput { .. } | crate::CausalError::MissingOutput { .. }) => {
             EthosError::MissingValue {
                 norm: norm.clone(),
                 source: e,

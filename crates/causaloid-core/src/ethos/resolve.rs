@@ -878,6 +878,19 @@ impl Ethos {
         context: &ActionContext<'_>,
         now: Option<f64>,
     ) -> Result<Choice, EthosError> {
+        self.choose_with(actions, context, now, Missing::Raise)
+    }
+
+    /// [`Ethos::choose`], judging each action with a missing value decided
+    /// by `missing` (an undecided verdict is never obligatory, and is
+    /// refused when it could be forbidden).
+    pub fn choose_with(
+        &self,
+        actions: &[String],
+        context: &ActionContext<'_>,
+        now: Option<f64>,
+        missing: Missing,
+    ) -> Result<Choice, EthosError> {
         if actions.is_empty() {
             return Err(EthosError::InvalidArgument {
                 name: "actions",
@@ -894,7 +907,7 @@ impl Ethos {
         }
         let verdicts = actions
             .iter()
-            .map(|a| self.evaluate(a, context, now))
+            .map(|a| self.evaluate_tagged_with(a, &[], context, now, missing))
             .collect::<Result<Vec<_>, _>>()?;
         let obligatory = verdicts
             .iter()

@@ -572,8 +572,7 @@ pub(crate) fn eval_program(
         return Err(CausalError::NodeRead {
             id: id.clone(),
             target: target.clone(),
-            reason:
-                "is not a parent of it in a graph (node reads need a graph around them)",
+            reason: "is not a parent of it in a graph (node reads need a graph around them)",
         });
     }
     let handles = handles_missing(p);
@@ -582,9 +581,7 @@ pub(crate) fn eval_program(
         program_slots(p, |s| {
             if row.get(s as usize).is_some_and(|x| x.is_nan()) {
                 missing_here = true;
-                run.note(|| {
-                    format!("{:?} read by {}", slot_name(table, s as usize), id)
-                });
+                run.note(|| format!("{:?} read by {}", slot_name(table, s as usize), id));
             }
         });
     }
@@ -593,8 +590,8 @@ pub(crate) fn eval_program(
             return Ok(t);
         }
     }
-    let unknown_in = (p.reads_value() && value.is_some_and(|v| !v.known))
-        || nodes.iter().any(|n| !n.known);
+    let unknown_in =
+        (p.reads_value() && value.is_some_and(|v| !v.known)) || nodes.iter().any(|n| !n.known);
     if handles || (!missing_here && !unknown_in) {
         let v = value.map_or((Kind::Num, f64::NAN), |v| (v.kind, v.x));
         let known: Vec<(Kind, f64)> = nodes.iter().map(|n| (n.kind, n.x)).collect();
