@@ -4,7 +4,7 @@ Users import the public Python classes in :mod:`causaloid`; these stubs type
 the layer beneath them.
 """
 
-from typing import Any, final
+from typing import Any, Literal, final
 
 import numpy as np
 import numpy.typing as npt
@@ -534,7 +534,13 @@ class StateMachine:
     def evaluate_all(
         self, observation: Any, missing: str = "raise"
     ) -> tuple[list[Firing], list[ErrorTuple], list[UnknownTuple]]: ...
-    def observe(self, observation: Any, raise_first: bool) -> list[Firing]: ...
+    def observe(
+        self,
+        observation: Any,
+        *,
+        errors: Literal["raise", "record"] = "raise",
+        missing: Literal["raise", "false", "true", "propagate"] = "raise",
+    ) -> list[Firing]: ...
     def evaluate(
         self,
         id: NodeId,

@@ -184,7 +184,7 @@ impl PyWindow {
 /// ``value`` and ``verdict``, the ethos's ``vetting``, the ``outcome``
 /// (``"fired"``, ``"recorded"``, ``"refused"`` or ``"failed"``), the
 /// ``justification`` and the ``error``.
-#[pyclass(name = "Firing", module = "causaloid._native", frozen)]
+#[pyclass(name = "Firing", module = "causaloid._native", frozen, freelist = 64)]
 pub struct PyFiring {
     inner: Arc<Firing>,
 }
@@ -509,8 +509,18 @@ impl Machine {
         if self.layout.is_empty() || d.len() != self.layout.len() {
             return false;
         }
+        // The layout holds every input once: a pass that reads all its
+        // values overwrites the whole row.
+        let n = self.inner.inputs().len();
+        if row.len() != n {
+            row.clear();
+            row.resize(n, f64::NAN);
+        }
+        if read_exact_floats(d, &self.layout, row) {
+            return true;
+        }
         row.clear();
-        row.resize(self.inner.inputs().len(), f64::NAN);
+        row.resize(n, f64::NAN);
         let mut others: Vec<(usize, Bound<'_, PyAny>)> = Vec::new();
         for ((k, v), (key, slot)) in d.iter().zip(&self.layout) {
             if !k.is(key.bind(py)) {
@@ -614,6 +624,49 @@ impl Machine {
         }
         Ok(())
     }
+}
+
+/// Reads a dict laid out as `layout` (the same key objects, in the same
+/// order) whose used values are all exact floats into `row`; false (and
+/// `row` partly written) when it is not such a dict, so the caller reads it
+/// the general way. One pass over borrowed items: no reference counting and
+/// no iterator checks, the per-event cost of a stream of sensor dicts.
+fn read_exact_floats(
+    d: &Bound<'_, PyDict>,
+    layout: &[(Py<PyAny>, Option<usize>)],
+    row: &mut [f64],
+) -> bool {
+    use pyo3::ffi;
+    let mut pos: ffi::Py_ssize_t = 0;
+    for (key, slot) in layout {
+        let mut k: *mut ffi::PyObject = std::ptr::null_mut();
+        let mut v: *mut ffi::PyObject = std::ptr::null_mut();
+        // SAFETY: `d` is a live dict and the GIL is held for as long as the
+        // `Bound` exists. Nothing in this loop runs Python code, allocates a
+        // Python object or releases the GIL (pointer comparisons, a type
+        // check, and `PyFloat_AsDouble` on an exact float, which reads the
+        // value and cannot fail), so the dict cannot change during the pass
+        // and `PyDict_Next` may be called with `pos` as it left it. `k` and
+        // `v` are borrowed references owned by the dict; they are used only
+        // before the next call and never escape.
+        let value = unsafe {
+            if ffi::PyDict_Next(d.as_ptr(), &mut pos, &mut k, &mut v) == 0 || k != key.as_ptr() {
+                return false;
+            }
+            match slot {
+                None => None,
+                Some(_) if ffi::PyFloat_CheckExact(v) != 0 => Some(ffi::PyFloat_AsDouble(v)),
+                Some(_) => return false,
+            }
+        };
+        if let (Some(i), Some(x)) = (*slot, value) {
+            match row.get_mut(i) {
+                Some(r) => *r = x,
+                None => return false,
+            }
+        }
+    }
+    true
 }
 
 impl PyStateMachine {
@@ -729,23 +782,73 @@ impl PyStateMachine {
     /// firings; the errors are logged, and with `raise_first` the first one
     /// is raised. A call where nothing fires and nothing fails locks the
     /// machine once and allocates no Python object but the empty list.
+    ///
+    /// This is `StateMachine.evaluate_all` itself (bound on each instance),
+    /// so its signature is the public one: `errors` is "raise" or "record",
+    /// and an observation that is not a dict is made one by the package's
+    /// `_observation` (a mapping, a named tuple, or values in input order).
+    /// `missing` decides a missing input a state reads ("raise", the
+    /// default, "false", "true" or "propagate"; see `StateMachine::decide_with`).
+    #[pyo3(signature = (observation, *, errors = None, missing = None), text_signature = "($self, observation, *, errors='raise', missing='raise')")]
     fn observe<'py>(
         &self,
         py: Python<'py>,
         observation: &Bound<'py, PyAny>,
-        raise_first: bool,
+        errors: Option<&Bound<'py, PyAny>>,
+        missing: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyList>> {
+        let missing = match missing {
+            None => Missing::Raise,
+            Some(m) => match m.cast::<PyString>() {
+                Ok(name) => policy(py, name.to_str()?)?,
+                Err(_) => policy(py, &m.repr()?.to_string())?,
+            },
+        };
+        let raise_first = match errors.map(|e| e.cast::<PyString>().map(|s| s.to_str())) {
+            None | Some(Ok(Ok("raise"))) => true,
+            Some(Ok(Ok("record"))) => false,
+            Some(_) => {
+                let e = causaloid_core::CausalError::InvalidArgument {
+                    name: "errors",
+                    message: format!(
+                        "errors must be 'raise' or 'record', got {}",
+                        errors
+                            .map(|e| e.repr())
+                            .transpose()?
+                            .map(|r| r.to_string())
+                            .unwrap_or_default()
+                    ),
+                };
+                return Err(to_pyerr(py, &e));
+            }
+        };
+        let converted;
+        let observation = if observation.is_exact_instance_of::<PyDict>() {
+            observation
+        } else {
+            let inputs = self.with(py, |m| Ok(m.inner.inputs().to_vec()))?;
+            converted = py
+                .import("causaloid.csm.machine")?
+                .getattr("_observation")?
+                .call1((observation, inputs))?;
+            &converted
+        };
         let host: Py<PyAny> = observation.clone().unbind();
         let turn = self.machine.turn(py);
         let d = {
             let mut m = get(py, &turn)?;
             let mut row = std::mem::take(&mut m.buf);
             let read = m.read_into(py, observation, &mut row);
-            let d = read.and_then(|()| m.inner.decide(&row, None, Some(&host as &HostRow)).py(py));
+            let d = read.and_then(|()| {
+                m.inner
+                    .decide_with(&row, None, Some(&host as &HostRow), missing)
+                    .py(py)
+            });
             m.buf = row;
             d?
         };
-        if d.firings.is_empty() && d.errors.is_empty() {
+        // Unknown states (missing="propagate" only) are logged like errors.
+        if d.firings.is_empty() && d.errors.is_empty() && d.unknown.is_empty() {
             return Ok(PyList::empty(py));
         }
         let (firings, errors) = act(py, &turn, d, Some(&host as &HostRow))?;

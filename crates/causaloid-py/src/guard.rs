@@ -10,7 +10,7 @@
 //! [`Busy`], never a panic.
 
 use pyo3::prelude::*;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard, TryLockError};
 
 /// A number unique to the calling thread (never 0).
@@ -26,18 +26,22 @@ fn thread_token() -> u64 {
 #[derive(Debug, Clone, Copy)]
 pub struct Busy;
 
-#[derive(Default)]
-struct Owner {
-    thread: u64,
-    depth: usize,
+/// A value used by one thread at a time, re-entrantly per thread.
+///
+/// Taking and ending an uncontended turn is one compare-and-swap and one
+/// store on `owner`: the per-event cost of a stream. The mutex and condition
+/// variable are used only by threads that must wait.
+pub struct Serial<T> {
+    /// The token of the thread whose turn it is; 0 when it is nobody's.
+    owner: AtomicU64,
+    /// How many turns the owner holds. Only the owner reads or writes it;
+    /// the next owner sees the 0 left by the last one (its compare-and-swap
+    /// on `owner` acquires what the release of `owner` published).
+    depth: AtomicUsize,
     /// Threads waiting for a turn: without any, ending a turn wakes nobody
     /// (a notification costs a system call).
-    waiting: usize,
-}
-
-/// A value used by one thread at a time, re-entrantly per thread.
-pub struct Serial<T> {
-    owner: Mutex<Owner>,
+    waiting: AtomicUsize,
+    gate: Mutex<()>,
     freed: Condvar,
     data: Mutex<T>,
 }
@@ -54,7 +58,10 @@ fn lock<U>(m: &Mutex<U>) -> MutexGuard<'_, U> {
 impl<T: Send> Serial<T> {
     pub fn new(value: T) -> Serial<T> {
         Serial {
-            owner: Mutex::new(Owner::default()),
+            owner: AtomicU64::new(0),
+            depth: AtomicUsize::new(0),
+            waiting: AtomicUsize::new(0),
+            gate: Mutex::new(()),
             freed: Condvar::new(),
             data: Mutex::new(value),
         }
@@ -64,27 +71,37 @@ impl<T: Send> Serial<T> {
     /// thread has one.
     pub fn turn(&self, py: Python<'_>) -> Turn<'_, T> {
         let me = thread_token();
-        {
-            let mut o = lock(&self.owner);
-            if o.depth == 0 || o.thread == me {
-                o.thread = me;
-                o.depth += 1;
-                return Turn { serial: self };
-            }
+        // Only this thread ever stores its own token, so seeing it means this
+        // thread holds the turn already (an action using its own machine).
+        if self.owner.load(Ordering::Relaxed) == me {
+            let depth = self.depth.load(Ordering::Relaxed);
+            self.depth.store(depth + 1, Ordering::Relaxed);
+            return Turn { serial: self };
         }
-        py.detach(|| {
-            let mut o = lock(&self.owner);
-            o.waiting += 1;
-            while o.depth != 0 {
-                o = self
-                    .freed
-                    .wait(o)
-                    .unwrap_or_else(|poisoned| poisoned.into_inner());
-            }
-            o.waiting -= 1;
-            o.thread = me;
-            o.depth = 1;
-        });
+        if self
+            .owner
+            .compare_exchange(0, me, Ordering::SeqCst, Ordering::Relaxed)
+            .is_err()
+        {
+            py.detach(|| {
+                // The gate is held from the check to the wait, and the thread
+                // ending a turn takes it to notify: no wake-up is lost.
+                let mut gate = lock(&self.gate);
+                self.waiting.fetch_add(1, Ordering::SeqCst);
+                while self
+                    .owner
+                    .compare_exchange(0, me, Ordering::SeqCst, Ordering::SeqCst)
+                    .is_err()
+                {
+                    gate = self
+                        .freed
+                        .wait(gate)
+                        .unwrap_or_else(|poisoned| poisoned.into_inner());
+                }
+                self.waiting.fetch_sub(1, Ordering::SeqCst);
+            });
+        }
+        self.depth.store(1, Ordering::Relaxed);
         Turn { serial: self }
     }
 }
@@ -102,12 +119,16 @@ impl<T> Turn<'_, T> {
 
 impl<T> Drop for Turn<'_, T> {
     fn drop(&mut self) {
-        let mut o = lock(&self.serial.owner);
-        o.depth = o.depth.saturating_sub(1);
-        if o.depth == 0 {
-            o.thread = 0;
-            if o.waiting > 0 {
-                self.serial.freed.notify_all();
+        let s = self.serial;
+        let depth = s.depth.load(Ordering::Relaxed).saturating_sub(1);
+        s.depth.store(depth, Ordering::Relaxed);
+        if depth == 0 {
+            // Sequentially consistent with the waiters' count: either a
+            // waiter sees the turn free, or this thread sees the waiter.
+            s.owner.store(0, Ordering::SeqCst);
+            if s.waiting.load(Ordering::SeqCst) > 0 {
+                let _gate = lock(&s.gate);
+                s.freed.notify_all();
             }
         }
     }

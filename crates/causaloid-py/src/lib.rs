@@ -5,6 +5,12 @@
 
 use pyo3::prelude::*;
 
+/// The engine allocates small objects on its hot paths (a state machine's
+/// firings and log entries, explanation traces): mimalloc serves them several
+/// times faster than the system allocator, as in polars.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod context;
 mod conversion;
 mod csm;

@@ -422,9 +422,21 @@ impl StateMachine {
             });
         }
         row.clear();
-        row.resize(self.table.len(), f64::NAN);
-        for (&slot, &x) in self.input_slots.iter().zip(inputs) {
-            row[slot as usize] = x;
+        if self
+            .input_slots
+            .iter()
+            .enumerate()
+            .all(|(i, &s)| s as usize == i)
+        {
+            // The inputs lead the table, in order (no window feature or
+            // context read comes before them): one copy.
+            row.extend_from_slice(inputs);
+            row.resize(self.table.len(), f64::NAN);
+        } else {
+            row.resize(self.table.len(), f64::NAN);
+            for (&slot, &x) in self.input_slots.iter().zip(inputs) {
+                row[slot as usize] = x;
+            }
         }
         if let Some(w) = &mut self.window {
             if push {

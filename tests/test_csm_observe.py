@@ -1,0 +1,170 @@
+"""A state machine's single observation: ``evaluate_all`` is the engine's own
+method on each instance, reads a stream of same-shaped dicts in one pass, and
+agrees with the plain ``if`` statements it replaces whatever the dict holds."""
+
+from __future__ import annotations
+
+import collections
+import pickle
+import subprocess
+import sys
+import threading
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import causaloid as cl
+from causaloid.errors import InvalidArgumentError, MissingValueError
+
+col = cl.expr.col
+COLUMNS = ["a", "b", "c"]
+
+
+def machine(rules: list[tuple[str, float]]) -> cl.StateMachine:
+    return cl.StateMachine(
+        [
+            (cl.State(i, "", cl.Causaloid(i, "", expr=col(c) > t)), "fire")
+            for i, (c, t) in enumerate(rules)
+        ]
+    )
+
+
+def expected(rules: list[tuple[str, float]], o: dict[str, Any]) -> list[int]:
+    return [i for i, (c, t) in enumerate(rules) if float(o[c]) > t]
+
+
+rule = st.tuples(st.sampled_from(COLUMNS), st.floats(-2, 2))
+number = st.one_of(
+    st.floats(-3, 3),
+    st.integers(-3, 3),
+    st.floats(-3, 3).map(np.float64),
+    st.integers(-3, 3).map(np.int64),
+    st.booleans(),
+)
+row = st.fixed_dictionaries({c: number for c in COLUMNS})
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(rule, min_size=1, max_size=8),
+    st.lists(st.tuples(row, st.permutations(COLUMNS), st.booleans()), max_size=25),
+)
+def test_every_dict_fires_what_the_if_statements_fire(
+    rules: list[tuple[str, float]], rows: list[tuple[dict[str, Any], list[str], bool]]
+) -> None:
+    # Key orders change, extra keys come and go and values switch between
+    # floats, ints, NumPy scalars and bools: the remembered layout is used
+    # only when it matches, and the answer never depends on it.
+    m = machine(rules)
+    for values, order, extra in rows:
+        o = {k: values[k] for k in order}
+        if extra:
+            o["unused"] = "text"
+        assert [f.state for f in m.evaluate_all(o)] == expected(rules, values)
+    assert m.events == len(rows)
+
+
+def test_evaluate_all_is_the_native_method_and_keeps_its_signature() -> None:
+    m = machine([("a", 0.0)])
+    assert m.evaluate_all.__self__ is m._native
+    assert m.evaluate_all.__text_signature__ == (
+        "($self, observation, *, errors='raise', missing='raise')"
+    )
+    # The class attribute is still the documented method, and it answers the same.
+    assert [f.state for f in cl.StateMachine.evaluate_all(m, {"a": 1.0})] == [0]
+
+
+def test_a_subclass_that_overrides_evaluate_all_keeps_its_override() -> None:
+    class Counting(cl.StateMachine):
+        calls = 0
+
+        def evaluate_all(self, observation: Any, *, errors: Any = "raise") -> list[Any]:
+            Counting.calls += 1
+            return super().evaluate_all(observation, errors=errors)
+
+    m = Counting([(cl.State(1, "", cl.Causaloid(1, "", expr=col("a") > 0)), "fire")])
+    assert [f.state for f in m.evaluate_all({"a": 1.0})] == [1]
+    assert Counting.calls == 1
+
+
+@pytest.mark.parametrize("errors", ["maybe", 1, b"raise", "RAISE"])
+def test_an_unknown_errors_value_is_refused_naming_the_parameter(errors: Any) -> None:
+    m = machine([("a", 0.0)])
+    with pytest.raises(InvalidArgumentError, match="errors must be 'raise' or 'record'") as e:
+        m.evaluate_all({"a": 1.0}, errors=errors)
+    assert e.value.parameter == "errors"
+
+
+def test_tuples_named_tuples_and_mappings_are_read_by_name_or_position() -> None:
+    m = machine([("a", 0.0), ("b", 0.0)])
+    Reading = collections.namedtuple("Reading", "b a")
+    assert [f.state for f in m.evaluate_all(Reading(b=-1.0, a=1.0))] == [0]
+    assert [f.state for f in m.evaluate_all((1.0, -1.0))] == [0]
+    assert [f.state for f in m.evaluate_all(collections.OrderedDict(a=-1.0, b=1.0))] == [1]
+    assert [f.state for f in m.evaluate_all(collections.ChainMap({"a": 1.0}, {"b": 1.0}))] == [
+        0,
+        1,
+    ]
+
+
+def test_a_nan_in_a_remembered_layout_still_raises_naming_the_column() -> None:
+    m = machine([("a", 0.0), ("b", 0.0)])
+    for _ in range(3):
+        m.evaluate_all({"a": 1.0, "b": 1.0})
+    with pytest.raises(cl.CausalError, match='missing value .* in column "b"') as e:
+        m.evaluate_all({"a": 1.0, "b": float("nan")})
+    assert isinstance(e.value.__cause__, MissingValueError)
+    # And the next ordinary dict is read as before.
+    assert [f.state for f in m.evaluate_all({"a": 1.0, "b": 1.0})] == [0, 1]
+
+
+def test_a_missing_column_after_a_remembered_layout_names_it() -> None:
+    m = machine([("a", 0.0), ("b", 0.0)])
+    m.evaluate_all({"a": 1.0, "b": 1.0})
+    with pytest.raises(cl.CausalError, match='"b"'):
+        m.evaluate_all({"a": 1.0, "c": 1.0})
+
+
+def test_many_threads_evaluating_one_machine_count_every_event() -> None:
+    m = machine([("a", 0.5)])
+    fired: list[int] = []
+    lock = threading.Lock()
+
+    def work(seed: int) -> None:
+        rng = np.random.default_rng(seed)
+        n = 0
+        for x in rng.uniform(0, 1, 2_000):
+            n += len(m.evaluate_all({"a": float(x)}))
+        with lock:
+            fired.append(n)
+
+    threads = [threading.Thread(target=work, args=(s,)) for s in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert m.events == 8_000
+    want = sum(int((np.random.default_rng(s).uniform(0, 1, 2_000) > 0.5).sum()) for s in range(4))
+    assert sum(fired) == want
+
+
+def test_the_native_evaluate_all_survives_pickling_in_a_fresh_process() -> None:
+    m = machine([("a", 0.0), ("b", 0.5)])
+    m.evaluate_all({"a": 1.0, "b": 1.0})
+    code = (
+        "import pickle, sys\n"
+        "m = pickle.loads(sys.stdin.buffer.read())\n"
+        "assert m.evaluate_all.__self__ is m._native\n"
+        "print([f.state for f in m.evaluate_all({'a': 1.0, 'b': 0.0})])\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        input=pickle.dumps(m),
+        capture_output=True,
+        check=True,
+        timeout=120,
+    )
+    assert out.stdout.decode().strip() == "[0]"
