@@ -104,6 +104,12 @@ def test_each_policy_decides_the_states_that_read_the_missing_input() -> None:
     assert outcome(machine(), hot, "propagate") == ["unknown", "fired", "fired"]
 
 
+def test_a_tuple_observation_takes_the_policy_too() -> None:
+    csm = machine()
+    assert csm.evaluate_all((NAN, 90.0), missing="propagate") != []
+    assert [s for _, s, _ in csm.unknown] == ["smoky"]
+
+
 def test_the_unknown_log_names_the_missing_input_and_clears_with_the_log() -> None:
     csm = machine()
     csm.evaluate_all({"smoke": NAN, "temp": 20.0}, missing="propagate")
@@ -128,6 +134,7 @@ def test_one_state_alone_follows_the_policy() -> None:
     "call",
     [
         lambda m: m.evaluate_all({"smoke": 1.0, "temp": 1.0}, missing="maybe"),
+        lambda m: m.evaluate_all({"smoke": 1.0, "temp": 1.0}, missing=3),
         lambda m: m.evaluate("smoky", {"smoke": 1.0}, missing="maybe"),
         lambda m: m.run([], missing="maybe"),
         lambda m: m.run_batch({"smoke": [1.0], "temp": [1.0]}, missing="maybe"),
@@ -137,7 +144,7 @@ def test_a_garbage_policy_is_a_clean_error_naming_the_parameter(call: Any) -> No
     with pytest.raises(errors.InvalidArgumentError) as info:
         call(machine())
     assert info.value.parameter == "missing"
-    assert "maybe" in str(info.value)
+    assert "is not a policy" in str(info.value)
 
 
 # ---- streams and batches ------------------------------------------------------------
