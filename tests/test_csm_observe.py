@@ -70,7 +70,9 @@ def test_every_dict_fires_what_the_if_statements_fire(
 def test_evaluate_all_is_the_native_method_and_keeps_its_signature() -> None:
     m = machine([("a", 0.0)])
     assert m.evaluate_all.__self__ is m._native
-    assert m.evaluate_all.__text_signature__ == "($self, observation, *, errors='raise')"
+    assert m.evaluate_all.__text_signature__ == (
+        "($self, observation, *, errors='raise', missing='raise')"
+    )
     # The class attribute is still the documented method, and it answers the same.
     assert [f.state for f in cl.StateMachine.evaluate_all(m, {"a": 1.0})] == [0]
 

@@ -216,6 +216,10 @@ CASES: dict[str, tuple[Callable[[], Any], Probe]] = {
         lambda: cl.csm.RunError(0, None, None, {"x": 1}, cl.CausalError("bad", {"k": 1})),
         lambda e: (e.position, str(e.error), e.error.detail),
     ),
+    "RunUnknown": (
+        lambda: cl.csm.RunUnknown(1, 7, "hot", {"temp": None}, ('"temp" read by "t"',)),
+        lambda u: tuple(u),
+    ),
     "DeonticVerdict": (
         lambda: cl.Ethos([cl.Norm("n", "sell", col("p") > 1.0, "impermissible")]).evaluate(
             "sell", {"p": 2.0}

@@ -396,6 +396,7 @@ class Ethos:
         time: float | None = None,
         tags: list[str] = ...,
         seed: int | None = None,
+        missing: str = "raise",
     ) -> DeonticVerdict: ...
     def choose(
         self,
@@ -403,6 +404,7 @@ class Ethos:
         context: Any = None,
         time: float | None = None,
         seed: int | None = None,
+        missing: str = "raise",
     ) -> tuple[int | None, list[DeonticVerdict], str]: ...
     def vet(
         self,
@@ -412,6 +414,7 @@ class Ethos:
         time: float | None = None,
         tags: list[str] = ...,
         seed: int | None = None,
+        missing: str = "raise",
     ) -> DeonticVerdict | None: ...
     def to_json(self) -> str: ...
     def norms(self) -> list[Norm]: ...
@@ -449,12 +452,19 @@ class DeonticVerdict:
     def cost(self) -> float: ...
     @property
     def decisions(self) -> list[tuple[NodeId, Any]]: ...
+    @property
+    def unknown(self) -> list[NodeId]: ...
+    @property
+    def missing(self) -> list[str]: ...
+    @property
+    def undecided(self) -> bool: ...
     def __bool__(self) -> bool: ...
 
 # --- the state machine and the window (crates/causaloid-py/src/csm.rs) ------------
 
 StateSpec = tuple[NodeId, str, Member, Scalar | None, str, Any]
 ErrorTuple = tuple[int, NodeId | None, BaseException]
+UnknownTuple = tuple[int, NodeId, list[str]]
 
 @final
 class Window:
@@ -527,19 +537,30 @@ class StateMachine:
     def resume(self, events: int, columns: list[npt.NDArray[np.float64]]) -> None: ...
     def __len__(self) -> int: ...
     def window(self) -> Window | None: ...
-    def evaluate_all(self, observation: Any) -> tuple[list[Firing], list[ErrorTuple]]: ...
+    def evaluate_all(
+        self, observation: Any, missing: str = "raise"
+    ) -> tuple[list[Firing], list[ErrorTuple], list[UnknownTuple]]: ...
     def observe(
-        self, observation: Any, *, errors: Literal["raise", "record"] = "raise"
+        self,
+        observation: Any,
+        *,
+        errors: Literal["raise", "record"] = "raise",
+        missing: Literal["raise", "false", "true", "propagate"] = "raise",
     ) -> list[Firing]: ...
     def evaluate(
-        self, id: NodeId, observation: Any = None, value: Scalar | None = None
-    ) -> tuple[list[Firing], list[ErrorTuple]]: ...
+        self,
+        id: NodeId,
+        observation: Any = None,
+        value: Scalar | None = None,
+        missing: str = "raise",
+    ) -> tuple[list[Firing], list[ErrorTuple], list[UnknownTuple]]: ...
     def run_batch(
         self,
         columns: list[npt.NDArray[np.float64]],
         n: int,
         host: Any = None,
         row_of: Any = None,
+        missing: str = "raise",
     ) -> tuple[
         npt.NDArray[np.int64],
         npt.NDArray[np.int64],
@@ -548,9 +569,11 @@ class StateMachine:
         list[ErrorTuple],
         int,
         list[Any],
+        list[UnknownTuple],
     ]: ...
     def log(self) -> list[Firing]: ...
     def errors(self) -> list[ErrorTuple]: ...
+    def unknown(self) -> list[UnknownTuple]: ...
     def clear_log(self) -> None: ...
 
 # <<module stubs>>

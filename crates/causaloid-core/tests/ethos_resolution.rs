@@ -187,8 +187,21 @@ fn bad_norms_and_contexts_are_precise_errors_and_change_nothing() {
         .unwrap_err();
     assert!(err.to_string().contains("reads \"x\""), "{err}");
     let nan = OwnedContext::new().with("x", f64::NAN);
-    // NaN > 1 is false: a comparison always decides.
-    assert!(ethos.evaluate("go", &nan.view(), None).is_ok());
+    // A missing value is not "false": it raises by default (docs/missing.md),
+    // and the caller's policy decides it.
+    assert!(matches!(
+        ethos.evaluate("go", &nan.view(), None),
+        Err(EthosError::MissingValue { .. })
+    ));
+    assert!(ethos
+        .evaluate_tagged_with(
+            "go",
+            &[],
+            &nan.view(),
+            None,
+            causaloid_core::graph::Missing::False
+        )
+        .is_ok());
     let degree =
         Ethos::with_norms([Norm::new("d", "go", Modality::Optional).when(Expr::col("x"))]).unwrap();
     let err = degree

@@ -9,10 +9,10 @@ use crate::expr::{value_from_py, value_to_py};
 use crate::graph::PyMember;
 use crate::guard::{Serial, Turn};
 use causaloid_core::csm::{
-    Action, ActionFn, BatchFirings, CsmError, Decision, EventError, Firing, Outcome, State,
-    StateMachine, Window, WindowError,
+    Action, ActionFn, BatchFirings, CsmError, Decision, EventError, EventUnknown, Firing, Outcome,
+    State, StateMachine, Window, WindowError,
 };
-use causaloid_core::graph::HostRow;
+use causaloid_core::graph::{HostRow, Missing};
 use causaloid_core::{ErrorPayload, NodeId};
 use numpy::{PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
@@ -401,6 +401,28 @@ fn error_tuple<'py>(
 /// Errors as handed to Python: (event, state id or None, exception instance).
 type ErrorList = Vec<(u64, Py<PyAny>, Py<PyAny>)>;
 
+/// Unknown states as handed to Python: (event, state id, missing inputs in words).
+type UnknownList = Vec<(u64, Py<PyAny>, Vec<String>)>;
+
+fn unknown_list(py: Python<'_>, unknown: &[EventUnknown]) -> UnknownList {
+    unknown
+        .iter()
+        .map(|u| {
+            (
+                u.event,
+                node_id_to_py(py, &u.state).unbind(),
+                u.missing.clone(),
+            )
+        })
+        .collect()
+}
+
+/// Parses a `missing=` policy (an unknown name is an `InvalidArgumentError`
+/// naming the parameter).
+fn policy(py: Python<'_>, missing: &str) -> PyResult<Missing> {
+    Missing::from_name(missing).py(py)
+}
+
 /// Runs the decided actions (the machine is not locked meanwhile, but the
 /// thread keeps its turn) and logs them.
 fn act(
@@ -563,6 +585,11 @@ impl Machine {
             if let Some(item) = &found {
                 if let Ok(f) = item.cast::<pyo3::types::PyFloat>() {
                     row.push(f.value());
+                    continue;
+                }
+                // None, a pandas NA / NaT: a missing value (see docs/missing.md).
+                if crate::graph::is_missing(item) {
+                    row.push(f64::NAN);
                     continue;
                 }
             }
@@ -760,13 +787,23 @@ impl PyStateMachine {
     /// so its signature is the public one: `errors` is "raise" or "record",
     /// and an observation that is not a dict is made one by the package's
     /// `_observation` (a mapping, a named tuple, or values in input order).
-    #[pyo3(signature = (observation, *, errors = None), text_signature = "($self, observation, *, errors='raise')")]
+    /// `missing` decides a missing input a state reads ("raise", the
+    /// default, "false", "true" or "propagate"; see `StateMachine::decide_with`).
+    #[pyo3(signature = (observation, *, errors = None, missing = None), text_signature = "($self, observation, *, errors='raise', missing='raise')")]
     fn observe<'py>(
         &self,
         py: Python<'py>,
         observation: &Bound<'py, PyAny>,
         errors: Option<&Bound<'py, PyAny>>,
+        missing: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyList>> {
+        let missing = match missing {
+            None => Missing::Raise,
+            Some(m) => match m.cast::<PyString>() {
+                Ok(name) => policy(py, name.to_str()?)?,
+                Err(_) => policy(py, &m.repr()?.to_string())?,
+            },
+        };
         let raise_first = match errors.map(|e| e.cast::<PyString>().map(|s| s.to_str())) {
             None | Some(Ok(Ok("raise"))) => true,
             Some(Ok(Ok("record"))) => false,
@@ -802,11 +839,16 @@ impl PyStateMachine {
             let mut m = get(py, &turn)?;
             let mut row = std::mem::take(&mut m.buf);
             let read = m.read_into(py, observation, &mut row);
-            let d = read.and_then(|()| m.inner.decide(&row, None, Some(&host as &HostRow)).py(py));
+            let d = read.and_then(|()| {
+                m.inner
+                    .decide_with(&row, None, Some(&host as &HostRow), missing)
+                    .py(py)
+            });
             m.buf = row;
             d?
         };
-        if d.firings.is_empty() && d.errors.is_empty() {
+        // Unknown states (missing="propagate" only) are logged like errors.
+        if d.firings.is_empty() && d.errors.is_empty() && d.unknown.is_empty() {
             return Ok(PyList::empty(py));
         }
         let (firings, errors) = act(py, &turn, d, Some(&host as &HostRow))?;
@@ -819,20 +861,27 @@ impl PyStateMachine {
         PyList::new(py, firings.into_iter().map(|inner| PyFiring { inner }))
     }
 
-    /// Every state on one observation mapping; returns (firings, errors).
+    /// Every state on one observation mapping, deciding a missing input by
+    /// `missing`; returns (firings, errors, unknown states).
+    #[pyo3(signature = (observation, missing="raise"))]
     #[allow(clippy::type_complexity)]
     fn evaluate_all(
         &self,
         py: Python<'_>,
         observation: &Bound<'_, PyAny>,
-    ) -> PyResult<(Vec<PyFiring>, ErrorList)> {
+        missing: &str,
+    ) -> PyResult<(Vec<PyFiring>, ErrorList, UnknownList)> {
+        let missing = policy(py, missing)?;
         let host: Py<PyAny> = observation.clone().unbind();
         let turn = self.machine.turn(py);
         let d = {
             let mut m = get(py, &turn)?;
             let row = m.read(py, observation)?;
-            m.inner.decide(&row, None, Some(&host as &HostRow)).py(py)?
+            m.inner
+                .decide_with(&row, None, Some(&host as &HostRow), missing)
+                .py(py)?
         };
+        let unknown = unknown_list(py, &d.unknown);
         let (firings, errors) = act(py, &turn, d, Some(&host as &HostRow))?;
         Ok((
             firings
@@ -840,11 +889,14 @@ impl PyStateMachine {
                 .map(|inner| PyFiring { inner })
                 .collect(),
             errors,
+            unknown,
         ))
     }
 
-    /// One state, on an observation mapping (or none) and/or an incoming value.
-    #[pyo3(signature = (id, observation=None, value=None))]
+    /// One state, on an observation mapping (or none) and/or an incoming
+    /// value, deciding a missing input by `missing`; returns (firings,
+    /// errors, unknown states).
+    #[pyo3(signature = (id, observation=None, value=None, missing="raise"))]
     #[allow(clippy::type_complexity)]
     fn evaluate(
         &self,
@@ -852,7 +904,9 @@ impl PyStateMachine {
         id: &Bound<'_, PyAny>,
         observation: Option<&Bound<'_, PyAny>>,
         value: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<(Vec<PyFiring>, ErrorList)> {
+        missing: &str,
+    ) -> PyResult<(Vec<PyFiring>, ErrorList, UnknownList)> {
+        let missing = policy(py, missing)?;
         let id: NodeId = node_id(id)?;
         let value = match value {
             Some(v) if !v.is_none() => Some(value_from_py(v)?),
@@ -870,7 +924,14 @@ impl PyStateMachine {
                     let mut row = Vec::with_capacity(inputs.len());
                     let mut present = Vec::with_capacity(inputs.len());
                     for name in &inputs {
-                        match o.get_item(name).ok().map(|i| value_from_py(&i)) {
+                        let item = o.get_item(name).ok();
+                        if item.as_ref().is_some_and(crate::graph::is_missing) {
+                            // None, a pandas NA: present, and missing.
+                            row.push(f64::NAN);
+                            present.push(true);
+                            continue;
+                        }
+                        match item.map(|i| value_from_py(&i)) {
                             Some(Ok(v)) => {
                                 row.push(v.num());
                                 present.push(true);
@@ -890,9 +951,17 @@ impl PyStateMachine {
                 None => (None, None),
             };
             m.inner
-                .decide_one(&id, r, p, value, host.as_ref().map(|h| h as &HostRow))
+                .decide_one(
+                    &id,
+                    r,
+                    p,
+                    value,
+                    host.as_ref().map(|h| h as &HostRow),
+                    missing,
+                )
                 .py(py)?
         };
+        let unknown = unknown_list(py, &d.unknown);
         let (firings, errors) = act(py, &turn, d, host.as_ref().map(|h| h as &HostRow))?;
         Ok((
             firings
@@ -900,6 +969,7 @@ impl PyStateMachine {
                 .map(|inner| PyFiring { inner })
                 .collect(),
             errors,
+            unknown,
         ))
     }
 
@@ -907,8 +977,9 @@ impl PyStateMachine {
     /// callables of the states receive (a dict of arrays); `row_of(i)` builds
     /// the observation an action sees for row i. Returns (rows, state
     /// positions, executed flags, firings, errors, first event, state ids
-    /// the positions refer to), one entry per firing.
-    #[pyo3(signature = (columns, n, host=None, row_of=None))]
+    /// the positions refer to, unknown states), one entry per firing; a
+    /// missing input is decided by `missing`.
+    #[pyo3(signature = (columns, n, host=None, row_of=None, missing="raise"))]
     #[allow(clippy::type_complexity)]
     fn run_batch<'py>(
         &self,
@@ -917,6 +988,7 @@ impl PyStateMachine {
         n: usize,
         host: Option<Py<PyAny>>,
         row_of: Option<Bound<'py, PyAny>>,
+        missing: &str,
     ) -> PyResult<(
         Bound<'py, PyArray1<i64>>,
         Bound<'py, PyArray1<i64>>,
@@ -925,7 +997,9 @@ impl PyStateMachine {
         ErrorList,
         u64,
         Vec<Py<PyAny>>,
+        UnknownList,
     )> {
+        let missing = policy(py, missing)?;
         let slices = crate::conversion::column_slices(&columns)?;
         let turn = self.machine.turn(py);
         let (mut d, first_event, state_ids) = {
@@ -938,12 +1012,14 @@ impl PyStateMachine {
                 .collect();
             let hr = host.as_ref().map(|h| h as &HostRow);
             let d = if m.inner.slots_have_callables() {
-                m.inner.decide_batch_compact(&slices, n, hr).py(py)?
+                m.inner
+                    .decide_batch_compact_with(&slices, n, hr, missing)
+                    .py(py)?
             } else {
                 let inner = &mut m.inner;
                 py.detach(|| {
                     causaloid_core::threads::install(|| {
-                        inner.decide_batch_compact(&slices, n, None)
+                        inner.decide_batch_compact_with(&slices, n, None, missing)
                     })
                 })
                 .py(py)?
@@ -953,6 +1029,7 @@ impl PyStateMachine {
         // Actions run in row order with the machine unlocked; each Python
         // action sees its own row, built only when it fires.
         let first = d.firings.first;
+        let unknown = unknown_list(py, &d.unknown);
         d.firings.execute(|a, f| -> PyResult<()> {
             match &row_of {
                 Some(rows) => {
@@ -986,6 +1063,7 @@ impl PyStateMachine {
             errors,
             first_event,
             state_ids,
+            unknown,
         ))
     }
 
@@ -1019,6 +1097,14 @@ impl PyStateMachine {
             out.append(error_tuple(py, e))?;
         }
         Ok(out)
+    }
+
+    /// The states found unknown (`missing="propagate"`), oldest first:
+    /// (event, state id, missing inputs in words).
+    fn unknown(&self, py: Python<'_>) -> PyResult<UnknownList> {
+        let unknown: Vec<EventUnknown> =
+            self.with(py, |m| Ok(m.inner.unknown().iter().cloned().collect()))?;
+        Ok(unknown_list(py, &unknown))
     }
 
     fn clear_log(&self, py: Python<'_>) -> PyResult<()> {

@@ -87,7 +87,14 @@ pub fn mapping_to_context(context: Option<&Bound<'_, PyAny>>) -> PyResult<(Vec<S
         let items = ctx.call_method0("items")?;
         for item in items.try_iter()? {
             let (k, v): (Bound<'_, PyAny>, Bound<'_, PyAny>) = item?.extract()?;
-            if let (Ok(name), Ok(x)) = (k.extract::<String>(), value_from_py(&v)) {
+            let Ok(name) = k.extract::<String>() else {
+                continue;
+            };
+            if crate::graph::is_missing(&v) {
+                // None, a pandas NA: a missing value (see docs/missing.md).
+                names.push(name);
+                values.push(f64::NAN);
+            } else if let Ok(x) = value_from_py(&v) {
                 names.push(name);
                 values.push(x.num());
             }
@@ -347,7 +354,7 @@ impl PyEthos {
     }
 
     /// Judges each alternative and chooses: (chosen index or None, verdicts, reason).
-    #[pyo3(signature = (actions, context=None, time=None, seed=None))]
+    #[pyo3(signature = (actions, context=None, time=None, seed=None, missing="raise"))]
     fn choose(
         &self,
         py: Python<'_>,
@@ -355,11 +362,13 @@ impl PyEthos {
         context: Option<&Bound<'_, PyAny>>,
         time: Option<f64>,
         seed: Option<u64>,
+        missing: &str,
     ) -> PyResult<(Option<usize>, Vec<PyDeonticVerdict>, String)> {
+        let missing = causaloid_core::graph::Missing::from_name(missing).py(py)?;
         let parts = split_context(context)?;
         let view = parts.view(seed);
         let ethos = self.snapshot();
-        let c = ethos.choose(&actions, &view, time).py(py)?;
+        let c = ethos.choose_with(&actions, &view, time, missing).py(py)?;
         let verdicts = c
             .verdicts
             .into_iter()
@@ -393,7 +402,7 @@ impl PyEthos {
     /// Vets `action` proposed by a structure deciding `verdict` (a bool or a
     /// degree): None when the verdict is not active, else the judgement with
     /// `"verdict"` in the context (the engine's `Ethos::vet`).
-    #[pyo3(signature = (action, verdict, context=None, time=None, tags=Vec::new(), seed=None))]
+    #[pyo3(signature = (action, verdict, context=None, time=None, tags=Vec::new(), seed=None, missing="raise"))]
     #[allow(clippy::too_many_arguments)]
     fn vet(
         &self,
@@ -404,7 +413,9 @@ impl PyEthos {
         time: Option<f64>,
         tags: Vec<String>,
         seed: Option<u64>,
+        missing: &str,
     ) -> PyResult<Option<PyDeonticVerdict>> {
+        let missing = causaloid_core::graph::Missing::from_name(missing).py(py)?;
         let v = if let Ok(b) = verdict.cast::<pyo3::types::PyBool>() {
             causaloid_core::Verdict::Bool(b.is_true())
         } else {
@@ -418,7 +429,9 @@ impl PyEthos {
         let parts = split_context(context)?;
         let view = parts.view(seed);
         let ethos = self.snapshot();
-        let out = ethos.vet(action, &tags, v, &view, time).py(py)?;
+        let out = ethos
+            .vet_with(action, &tags, v, &view, time, missing)
+            .py(py)?;
         Ok(out.map(|inner| PyDeonticVerdict { inner }))
     }
 
@@ -435,7 +448,10 @@ impl PyEthos {
             .collect()
     }
 
-    #[pyo3(signature = (action, context=None, time=None, tags=Vec::new(), seed=None))]
+    /// Judges `action` in `context`; a missing value a norm reads is
+    /// decided by `missing` (see `Ethos::evaluate_tagged_with`).
+    #[pyo3(signature = (action, context=None, time=None, tags=Vec::new(), seed=None, missing="raise"))]
+    #[allow(clippy::too_many_arguments)]
     fn evaluate(
         &self,
         py: Python<'_>,
@@ -444,11 +460,15 @@ impl PyEthos {
         time: Option<f64>,
         tags: Vec<String>,
         seed: Option<u64>,
+        missing: &str,
     ) -> PyResult<PyDeonticVerdict> {
+        let missing = causaloid_core::graph::Missing::from_name(missing).py(py)?;
         let parts = split_context(context)?;
         let view = parts.view(seed);
         let ethos = self.snapshot();
-        let v = ethos.evaluate_tagged(action, &tags, &view, time).py(py)?;
+        let v = ethos
+            .evaluate_tagged_with(action, &tags, &view, time, missing)
+            .py(py)?;
         Ok(PyDeonticVerdict { inner: v })
     }
 }
@@ -583,6 +603,26 @@ impl PyDeonticVerdict {
             .collect()
     }
 
+    /// Norms whose predicate is unknown: it reads a missing value and the
+    /// policy was ``missing="propagate"``.
+    #[getter]
+    fn unknown<'py>(&self, py: Python<'py>) -> Vec<Bound<'py, PyAny>> {
+        ids(py, &self.inner.unknown)
+    }
+
+    /// The missing values the norms' predicates read, in words.
+    #[getter]
+    fn missing(&self) -> Vec<String> {
+        self.inner.missing.clone()
+    }
+
+    /// Whether the unknown norms could change the status (then the status
+    /// is the fail-safe one: refused if they could forbid the action).
+    #[getter]
+    fn undecided(&self) -> bool {
+        self.inner.undecided
+    }
+
     fn __bool__(&self) -> bool {
         self.inner.permitted()
     }
@@ -597,8 +637,13 @@ impl PyDeonticVerdict {
             .decided_by
             .as_ref()
             .map_or("no norm".to_owned(), |i| format!("norm {i}"));
+        let undecided = if self.inner.undecided {
+            ", undecided"
+        } else {
+            ""
+        };
         format!(
-            "DeonticVerdict({:?} {} by {by}, {} defeated)",
+            "DeonticVerdict({:?} {} by {by}, {} defeated{undecided})",
             self.inner.action,
             self.inner.modality,
             self.inner.defeated.len()

@@ -227,7 +227,7 @@ fn row_from_mapping(
 }
 
 /// Whether a Python cell is a missing value: `None`, pandas `NA` or `NaT`.
-fn is_missing(item: &Bound<'_, PyAny>) -> bool {
+pub(crate) fn is_missing(item: &Bound<'_, PyAny>) -> bool {
     item.is_none()
         || item
             .get_type()

@@ -2,7 +2,7 @@
 
 from causaloid.csm import errors
 from causaloid.csm.machine import StateMachine
-from causaloid.csm.results import BatchResult, Firing, RunError, RunReport
+from causaloid.csm.results import BatchResult, Firing, RunError, RunReport, RunUnknown
 from causaloid.csm.state import Action, State
 from causaloid.csm.window import STATS, Window
 
@@ -13,6 +13,7 @@ __all__ = [
     "Firing",
     "RunError",
     "RunReport",
+    "RunUnknown",
     "State",
     "StateMachine",
     "Window",

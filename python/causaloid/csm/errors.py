@@ -3,7 +3,7 @@ action or the column at fault (``err.state_id``, ``err.action``, ``err.column``)
 
 from __future__ import annotations
 
-from causaloid.errors import CausalError, DataError, NodeId
+from causaloid.errors import CausalError, DataError, MissingValueError, NodeId
 
 
 class StateMachineError(CausalError):
@@ -43,12 +43,35 @@ class StateEvaluationError(StateMachineError):
     state_id: NodeId
 
 
+class StateMissingValueError(StateEvaluationError, MissingValueError):
+    """A state reads a missing input (NaN, ``None``, a null) and the call's
+    policy was ``missing="raise"`` (the default): both a state's failure
+    (``err.state_id``) and a :class:`~causaloid.errors.MissingValueError`
+    (``err.column``, ``err.node_id``: the causaloid that reads it; the
+    observation is the error's ``event``). Pass ``missing="false" | "true" |
+    "propagate"`` to decide such states instead."""
+
+    state_id: NodeId
+
+
 class VettingError(StateMachineError):
     """The ethos could not judge a state's action (``err.state_id``,
     ``err.action``); the ethos error is chained as ``__cause__``."""
 
     state_id: NodeId
     action: str
+
+
+class VettingMissingValueError(VettingError, MissingValueError):
+    """A norm of the ethos reads a missing value while judging a state's
+    action, under ``missing="raise"``: both a :class:`VettingError`
+    (``err.state_id``, ``err.action``) and a
+    :class:`~causaloid.errors.MissingValueError` (``err.column``,
+    ``err.norm_id``)."""
+
+    state_id: NodeId
+    action: str
+    norm_id: NodeId
 
 
 class ActionError(StateMachineError):
@@ -79,7 +102,9 @@ __all__ = [
     "ReentrantUseError",
     "StateEvaluationError",
     "StateMachineError",
+    "StateMissingValueError",
     "UnknownStateError",
     "VettingError",
+    "VettingMissingValueError",
     "WindowError",
 ]

@@ -14,12 +14,12 @@ from causaloid import _native
 from causaloid._table import n_rows, numeric, to_columns
 from causaloid._threads import scope
 from causaloid.csm.errors import ObservationError, UnknownStateError
-from causaloid.csm.results import BatchResult, RunError, RunReport
+from causaloid.csm.results import BatchResult, RunError, RunReport, RunUnknown
 from causaloid.csm.state import Action, ActionLike, State, spec
 from causaloid.csm.window import Window
 from causaloid.errors import CausalError, InvalidArgumentError
 from causaloid.ethos import Ethos
-from causaloid.graph._base import NodeId, split_input
+from causaloid.graph._base import MissingPolicy, NodeId, split_input
 
 Errors = Literal["raise", "record"]
 
@@ -34,6 +34,15 @@ class StateMachine:
     state's verdict as a degree); a refused action is logged, not executed.
     Every firing is logged with the state, the input, the verdict, the
     vetting and the action's outcome.
+
+    A missing input (NaN, ``None``, a pandas ``NA``, a null) that a state
+    reads raises ``MissingValueError`` by default (recorded against the
+    observation and the state like any state error). Every way in
+    (:meth:`evaluate_all`, :meth:`evaluate`, :meth:`run`, :meth:`run_batch`)
+    takes ``missing="false" | "true" | "propagate"`` to decide it instead:
+    the state does not fire, fires, or its verdict is unknown (it does not
+    fire and the unknown is listed: :attr:`unknown`, ``RunReport.unknown``,
+    ``BatchResult.unknown``). See ``docs/missing.md``.
 
     Parameters
     ----------
@@ -239,27 +248,65 @@ class StateMachine:
         """Every recorded error as ``(event, state, exception)``, oldest first."""
         return [tuple(e) for e in self._native.errors()]  # type: ignore[misc]
 
+    @property
+    def unknown(self) -> list[tuple[int, Any, tuple[str, ...]]]:
+        """Every state whose verdict was unknown (``missing="propagate"``) as
+        ``(event, state, missing inputs in words)``, oldest first; kept like
+        the log (``log_limit``) and cleared with it.
+
+        Examples
+        --------
+        >>> col = cl.expr.col
+        >>> smoky = cl.State("smoky", "", cl.Causaloid("s", "", expr=col("smoke") > 0.5))
+        >>> csm = cl.StateMachine([(smoky, "alarm")])
+        >>> csm.evaluate_all({"smoke": float("nan")}, missing="propagate")
+        []
+        >>> csm.unknown
+        [(0, 'smoky', ('"smoke" read by "s"',))]
+        """
+        return [(e, s, tuple(m)) for e, s, m in self._native.unknown()]
+
     def clear_log(self) -> None:
-        """Forget the logged firings and errors."""
+        """Forget the logged firings, errors and unknown verdicts."""
         self._native.clear_log()
 
     # --- one observation ----------------------------------------------------
-    def evaluate(self, id: NodeId, x: Any = None, *, value: Any = None) -> list[Any]:
+    def evaluate(
+        self,
+        id: NodeId,
+        x: Any = None,
+        *,
+        value: Any = None,
+        missing: MissingPolicy = "raise",
+    ) -> list[Any]:
         """Evaluate one state and fire its action if its causaloid is active.
 
         ``x`` is the incoming value (a number or bool) or an observation (a
         mapping; only the columns this state reads must be there). Without an
         incoming value the state's ``data`` is used. The window is read, not
         moved. Returns the firing (a list of one) or an empty list; errors
-        raise.
+        raise. ``missing`` decides a missing input the state reads, as in
+        :meth:`evaluate_all` (an unknown verdict joins :attr:`unknown`).
+
+        Examples
+        --------
+        >>> col = cl.expr.col
+        >>> smoky = cl.State("smoky", "", cl.Causaloid("s", "", expr=col("smoke") > 0.5))
+        >>> csm = cl.StateMachine([(smoky, "alarm")])
+        >>> [f.state for f in csm.evaluate("smoky", {"smoke": None}, missing="true")]
+        ['smoky']
         """
         v, row = split_input(x, value)
-        firings, errors = self._native.evaluate(id, row, v)
+        firings, errors, _ = self._native.evaluate(id, row, v, missing)
         _raise_first(errors)
         return list(firings)
 
     def evaluate_all(
-        self, observation: Mapping[str, Any], *, errors: Errors = "raise"
+        self,
+        observation: Mapping[str, Any],
+        *,
+        errors: Errors = "raise",
+        missing: MissingPolicy = "raise",
     ) -> list[Any]:
         """Evaluate every state on one observation and fire the active ones.
 
@@ -271,14 +318,42 @@ class StateMachine:
             A state that fails to decide, or an action that raises, is
             always recorded (:attr:`errors`) and never stops the other
             states; ``"raise"`` then raises the first such error.
+        missing : {"raise", "false", "true", "propagate"}
+            What a missing input (NaN, ``None``, a pandas ``NA``) that a state
+            reads does: ``"raise"`` (the default) records a
+            ``MissingValueError`` naming the column and the state;
+            ``"false"`` / ``"true"`` decide that state false / true (it does
+            not fire / it fires); ``"propagate"`` leaves its verdict unknown
+            (three-valued logic, as for graphs): it does not fire and joins
+            :attr:`unknown` with the missing inputs it read.
 
         Returns
         -------
         list of Firing
             The firings of this observation, refused ones included.
+
+        Examples
+        --------
+        >>> col = cl.expr.col
+        >>> hot = cl.State("hot", "", cl.Causaloid("t", "", expr=col("temp") > 50))
+        >>> csm = cl.StateMachine([(hot, "alarm")])
+        >>> try:
+        ...     csm.evaluate_all({"temp": float("nan")})
+        ... except cl.errors.MissingValueError as err:
+        ...     print(type(err).__name__, err.state_id, err.column)
+        StateMissingValueError hot temp
+        >>> [f.state for f in csm.evaluate_all({"temp": float("nan")}, missing="true")]
+        ['hot']
+        >>> csm.evaluate_all({"temp": float("nan")}, missing="propagate")
+        []
+        >>> csm.unknown[-1]
+        (2, 'hot', ('"temp" read by "t"',))
         """
-        # Each instance calls the native method directly (see __init__).
-        return self._native.observe(observation, errors=errors)  # type: ignore[no-any-return]
+        # Each instance calls the native method directly (see __init__); a
+        # policy other than "raise" takes the engine's general path there.
+        return self._native.observe(  # type: ignore[no-any-return]
+            observation, errors=errors, missing=missing
+        )
 
     # --- streams ------------------------------------------------------------
     def run(
@@ -287,6 +362,7 @@ class StateMachine:
         *,
         columns: Sequence[str] | None = None,
         stop_on_error: bool = False,
+        missing: MissingPolicy = "raise",
     ) -> RunReport:
         """Run a stream of observations through the machine.
 
@@ -304,21 +380,40 @@ class StateMachine:
             Raise at the first error (after recording it; the exception's
             ``.report`` holds the run so far). By default every error is
             recorded with its item and the run goes on.
+        missing : {"raise", "false", "true", "propagate"}
+            What a missing input a state reads does, item by item, as in
+            :meth:`evaluate_all`. Under ``"raise"`` it is an error of the
+            report (``MissingValueError``, with its item and state); under
+            ``"propagate"`` the unknown verdicts are in ``report.unknown``.
 
         Returns
         -------
         RunReport
+
+        Examples
+        --------
+        >>> col = cl.expr.col
+        >>> hot = cl.State("hot", "", cl.Causaloid("t", "", expr=col("temp") > 50))
+        >>> csm = cl.StateMachine([(hot, "alarm")])
+        >>> report = csm.run([{"temp": 60.0}, {"temp": None}, {"temp": 20.0}], missing="propagate")
+        >>> report
+        RunReport(items=3, firings=1, refused=0, errors=0, unknown=1)
+        >>> report.unknown[0].position, report.unknown[0].missing
+        (1, ('"temp" read by "t"',))
         """
         if hasattr(source, "__aiter__"):
             try:
                 asyncio.get_running_loop()
             except RuntimeError:
-                return asyncio.run(self.arun(source, columns=columns, stop_on_error=stop_on_error))
+                return asyncio.run(
+                    self.arun(source, columns=columns, stop_on_error=stop_on_error, missing=missing)
+                )
             raise TypeError("inside a running event loop, use: await csm.arun(source)")
+        _native_policy(missing)
         report = RunReport()
         names = list(columns) if columns is not None else None
         for item in _items(source):
-            self._step(item, names, report, stop_on_error)
+            self._step(item, names, report, stop_on_error, missing)
         return report
 
     async def arun(
@@ -327,24 +422,33 @@ class StateMachine:
         *,
         columns: Sequence[str] | None = None,
         stop_on_error: bool = False,
+        missing: MissingPolicy = "raise",
     ) -> RunReport:
         """:meth:`run` for async iterables (plain iterables work too)."""
+        _native_policy(missing)
         report = RunReport()
         names = list(columns) if columns is not None else None
         if hasattr(source, "__aiter__"):
             async for item in source:  # type: ignore[union-attr]
-                self._step(item, names, report, stop_on_error)
+                self._step(item, names, report, stop_on_error, missing)
         else:
             for item in _items(source):
-                self._step(item, names, report, stop_on_error)
+                self._step(item, names, report, stop_on_error, missing)
         return report
 
-    def _step(self, item: Any, names: list[str] | None, report: RunReport, stop: bool) -> None:
+    def _step(
+        self,
+        item: Any,
+        names: list[str] | None,
+        report: RunReport,
+        stop: bool,
+        missing: MissingPolicy,
+    ) -> None:
         index = report.items
         report.items += 1
         try:
             obs = item if type(item) is dict else _observation(item, names or self.inputs)
-            firings, errs = self._native.evaluate_all(obs)
+            firings, errs, unknown = self._native.evaluate_all(obs, missing)
         except CausalError as e:
             report.errors.append(RunError(index, None, None, item, e))
             if stop:
@@ -352,6 +456,8 @@ class StateMachine:
                 raise
             return
         report.firings.extend(firings)
+        for u_event, u_state, notes in unknown:
+            report.unknown.append(RunUnknown(index, u_event, u_state, item, tuple(notes)))
         for event, state, err in errs:
             report.errors.append(RunError(index, event, state, item, err))
         if stop and errs:
@@ -359,7 +465,13 @@ class StateMachine:
             first.report = report  # type: ignore[attr-defined]
             raise first
 
-    def run_batch(self, table: Any, *, threads: int | None = None) -> BatchResult:
+    def run_batch(
+        self,
+        table: Any,
+        *,
+        threads: int | None = None,
+        missing: MissingPolicy = "raise",
+    ) -> BatchResult:
         """Run every row of a table through the machine in one native call.
 
         The states' causaloids are evaluated over the whole table in the
@@ -375,18 +487,35 @@ class StateMachine:
         threads : int, optional
             Engine threads for this call only; the configured count
             (:func:`causaloid.set_threads`) when omitted. Never changes the result.
+        missing : {"raise", "false", "true", "propagate"}
+            What a missing input a state reads does, row by row exactly as
+            :meth:`run` decides it (a property the tests check under every
+            policy). Under ``"propagate"`` the unknown (row, state) pairs are
+            in ``result.unknown`` and masked in ``result.matrix()``.
 
         Returns
         -------
         BatchResult
             ``rows`` and ``states`` of each firing, ``matrix()``, ``fired(id)``.
+
+        Examples
+        --------
+        >>> col = cl.expr.col
+        >>> hot = cl.State("hot", "", cl.Causaloid("t", "", expr=col("temp") > 50))
+        >>> csm = cl.StateMachine([(hot, "alarm")])
+        >>> out = csm.run_batch({"temp": [60.0, np.nan, 20.0]}, missing="propagate")
+        >>> out
+        BatchResult(3 rows, 1 firings, 0 errors, 1 unknown)
+        >>> out.matrix()[:, 0].tolist()
+        [True, None, False]
         """
+        _native_policy(missing)
         cols = to_columns(table)
-        missing = [c for c in self.inputs if c not in cols]
-        if missing:
+        absent = [c for c in self.inputs if c not in cols]
+        if absent:
             raise ObservationError(
-                f"the table has no column {missing[0]!r} (available: {', '.join(list(cols)[:12])})",
-                {"column": missing[0], "available": list(cols)},
+                f"the table has no column {absent[0]!r} (available: {', '.join(list(cols)[:12])})",
+                {"column": absent[0], "available": list(cols)},
             )
         arrays = [np.ascontiguousarray(numeric(c, cols[c]), dtype=np.float64) for c in self.inputs]
         n = n_rows(cols)
@@ -395,13 +524,24 @@ class StateMachine:
             return {k: v[i].item() if hasattr(v[i], "item") else v[i] for k, v in cols.items()}
 
         with scope(threads):
-            rows, positions, executed, firings, errs, first, state_ids = self._native.run_batch(
-                arrays, n, cols, row_of
-            )
+            (
+                rows,
+                positions,
+                executed,
+                firings,
+                errs,
+                first,
+                state_ids,
+                unknown_states,
+            ) = self._native.run_batch(arrays, n, cols, row_of, missing)
         errors = [
             RunError(int(e - first), int(e), s, row_of(int(e - first)), x) for e, s, x in errs
         ]
-        return BatchResult(rows, positions, executed, firings, errors, n, list(state_ids))
+        unknown = [
+            RunUnknown(int(e - first), int(e), s, row_of(int(e - first)), tuple(m))
+            for e, s, m in unknown_states
+        ]
+        return BatchResult(rows, positions, executed, firings, errors, n, list(state_ids), unknown)
 
 
 def _rebuild(
@@ -417,6 +557,19 @@ def _pair(p: Any) -> tuple[State, Action]:
     if not isinstance(state, State):
         raise TypeError(f"expected a cl.State, got {type(state).__name__}")
     return state, Action.of(action)
+
+
+_POLICIES = ("raise", "false", "true", "propagate")
+
+
+def _native_policy(missing: Any) -> None:
+    """Checks ``missing=`` before a run starts (the engine parses it again)."""
+    if missing not in _POLICIES:
+        raise InvalidArgumentError(
+            f'invalid missing: {missing!r} is not a policy: use "raise" (the default), '
+            '"false", "true" or "propagate"',
+            {"parameter": "missing"},
+        )
 
 
 def _raise_first(errors: list[Any]) -> None:

@@ -1,4 +1,5 @@
-"""What a run returns: the firings, and every error with the item that caused it."""
+"""What a run returns: the firings, every error with the item that caused it,
+and (under ``missing="propagate"``) every state whose verdict was unknown."""
 
 from __future__ import annotations
 
@@ -30,17 +31,34 @@ class RunError(NamedTuple):
     error: BaseException
 
 
+class RunUnknown(NamedTuple):
+    """A state whose verdict was unknown on an item (``missing="propagate"``):
+    it reads a missing input, so it did not fire. ``position`` is the item's
+    place in the stream (the row of a batch), ``event`` the observation's
+    number, ``missing`` the missing inputs met, in words
+    (``'"smoke" read by "s"'``)."""
+
+    position: int
+    event: int
+    state: Any
+    item: Any
+    missing: tuple[str, ...]
+
+
 @dataclass
 class RunReport:
     """The outcome of :meth:`StateMachine.run`.
 
     ``items`` counts the stream items read, ``firings`` lists every firing in
-    order (refused ones included), ``errors`` every problem with its item.
+    order (refused ones included), ``errors`` every problem with its item,
+    ``unknown`` every state whose verdict was unknown on an item (only under
+    ``missing="propagate"``; such a state did not fire).
     """
 
     items: int = 0
     firings: list[Any] = field(default_factory=list)
     errors: list[RunError] = field(default_factory=list)
+    unknown: list[RunUnknown] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -52,9 +70,10 @@ class RunReport:
         return sum(f.outcome == outcome for f in self.firings)
 
     def __repr__(self) -> str:
+        unknown = f", unknown={len(self.unknown)}" if self.unknown else ""
         return (
             f"RunReport(items={self.items}, firings={len(self.firings)}, "
-            f"refused={self.count('refused')}, errors={len(self.errors)})"
+            f"refused={self.count('refused')}, errors={len(self.errors)}{unknown})"
         )
 
 
@@ -71,13 +90,26 @@ class BatchResult(Tabular):
         access.
     errors : list of RunError
         Problems met, with ``position`` the row.
+    unknown : list of RunUnknown
+        The (row, state) pairs whose verdict was unknown
+        (``missing="propagate"``), rows ascending, then states in machine
+        order; :meth:`matrix` masks them.
     n_rows : int
         Rows in the table.
     state_ids : list
         The machine's states, in order: the columns of :meth:`matrix`.
     """
 
-    __slots__ = ("_executed", "_positions", "errors", "firings", "n_rows", "rows", "state_ids")
+    __slots__ = (
+        "_executed",
+        "_positions",
+        "errors",
+        "firings",
+        "n_rows",
+        "rows",
+        "state_ids",
+        "unknown",
+    )
 
     def __init__(
         self,
@@ -88,6 +120,7 @@ class BatchResult(Tabular):
         errors: list[RunError],
         n_rows: int,
         state_ids: list[Any],
+        unknown: list[RunUnknown] | None = None,
     ) -> None:
         self.rows = rows
         self._positions = positions
@@ -96,6 +129,7 @@ class BatchResult(Tabular):
         self.errors = errors
         self.n_rows = n_rows
         self.state_ids = state_ids
+        self.unknown = [] if unknown is None else unknown
 
     @property
     def states(self) -> list[Any]:
@@ -117,11 +151,23 @@ class BatchResult(Tabular):
         return self.rows[keep]
 
     def matrix(self, *, refused: bool = False) -> np.ndarray:
-        """Dense ``(n_rows, n_states)`` booleans: state j fired on row i."""
+        """Dense ``(n_rows, n_states)`` booleans: state j fired on row i.
+
+        When some verdicts were unknown (``missing="propagate"``), a
+        :class:`numpy.ma.MaskedArray` whose mask marks those cells (as a
+        graph's ``evaluate_batch`` masks its unknown rows): ``.filled(False)``
+        gives plain booleans, ``numpy.ma.count_masked`` counts the unknown.
+        """
         out = np.zeros((self.n_rows, len(self.state_ids)), dtype=bool)
         keep = self._mask(refused)
         out[self.rows[keep], self._positions[keep]] = True
-        return out
+        if not self.unknown:
+            return out
+        mask = np.zeros_like(out)
+        where = {s: j for j, s in enumerate(self.state_ids)}
+        for u in self.unknown:
+            mask[u.position, where[u.state]] = True
+        return np.ma.MaskedArray(out, mask=mask)
 
     def _columns(self) -> Columns:
         """The table of ``to_frame``/``to_polars``/``to_arrow``: ``row``,
@@ -137,6 +183,8 @@ class BatchResult(Tabular):
         return len(self.rows)
 
     def __repr__(self) -> str:
+        unknown = f", {len(self.unknown)} unknown" if self.unknown else ""
         return (
-            f"BatchResult({self.n_rows} rows, {len(self.rows)} firings, {len(self.errors)} errors)"
+            f"BatchResult({self.n_rows} rows, {len(self.rows)} firings, "
+            f"{len(self.errors)} errors{unknown})"
         )

@@ -12,7 +12,7 @@ from typing import Any
 from causaloid import _native
 from causaloid._seed import Seed, as_seed
 from causaloid.ethos.norm import Norm, _tags
-from causaloid.graph._base import NodeId
+from causaloid.graph._base import MissingPolicy, NodeId
 
 #: The judgement of one proposed action (native): ``modality``, ``permitted``
 #: (also its truth value), ``decided_by``, ``applicable``, ``concurring``,
@@ -173,6 +173,7 @@ class Ethos:
         time: Any = None,
         tags: Any = (),
         seed: Seed = None,
+        missing: MissingPolicy = "raise",
     ) -> Any:
         """Judge a proposed action.
 
@@ -191,6 +192,17 @@ class Ethos:
         seed : int or numpy.random.Generator, optional
             The sampling seed for uncertain values (default
             ``cl.uncertain.DEFAULT_SEED``: the same call decides the same way).
+        missing : {"raise", "false", "true", "propagate"}
+            What a missing value (NaN, ``None``, a pandas ``NA``) that a norm's
+            predicate (an expression or a causaloid) reads does: ``"raise"``
+            (the default) raises ``MissingValueError`` naming the column and
+            the norm (``err.norm_id``); ``"false"`` / ``"true"``: the predicate
+            does not hold / holds; ``"propagate"``: it is unknown
+            (``verdict.unknown``). The status is then what every way the
+            unknown norms may apply agrees on; when they disagree the verdict
+            is ``undecided`` and fail-safe: impermissible if one way forbids
+            the action (an unknown prohibition never silently permits), else
+            optional. Callable predicates receive the mapping as it is.
 
         Returns
         -------
@@ -203,9 +215,20 @@ class Ethos:
         >>> v = ethos.evaluate("vent", {"heat": cl.Uncertain.normal(56.0, 5.0)})
         >>> v.modality, v.decisions[0][0], bool(v.decisions[0][1])
         ('obligatory', 'hot', True)
+
+        A dead gas sensor under a prohibition:
+
+        >>> no_spark = cl.Ethos([cl.Norm("gas", "weld", cl.expr.col("gas") > 0.1, "impermissible")])
+        >>> v = no_spark.evaluate("weld", {"gas": None}, missing="propagate")
+        >>> v.permitted, v.undecided, v.unknown
+        (False, True, ['gas'])
+        >>> no_spark.evaluate("weld", {"gas": None}, missing="false").permitted
+        True
         """
         action, context, t = _args(action, context, time)
-        return self._native.evaluate(action, context, t, list(_tags(tags, "tags")), _seed(seed))
+        return self._native.evaluate(
+            action, context, t, list(_tags(tags, "tags")), _seed(seed), missing
+        )
 
     def choose(
         self,
@@ -214,10 +237,14 @@ class Ethos:
         *,
         time: Any = None,
         seed: Seed = None,
+        missing: MissingPolicy = "raise",
     ) -> Choice:
         """Judge alternative actions and choose one: an obligatory one if any
         (the first listed), else the permitted one of least cost (the first
         listed among equals); none when every alternative is forbidden.
+        ``missing`` decides a missing value a norm reads, as in
+        :meth:`evaluate`: an undecided alternative is never obligatory, and is
+        refused when a norm that may apply forbids it.
 
         Examples
         --------
@@ -240,7 +267,7 @@ refused: "taxi" (impermissible by norm "no-taxi")
             if not isinstance(a, str):
                 raise TypeError(f"an action must be a str, got {type(a).__name__}")
         _, context, t = _args("", context, time)
-        index, verdicts, reason = self._native.choose(names, context, t, _seed(seed))
+        index, verdicts, reason = self._native.choose(names, context, t, _seed(seed), missing)
         return Choice(
             None if index is None else names[index],
             index,

@@ -20,7 +20,7 @@ from causaloid.context.errors import (
     UnknownContextError,
 )
 from causaloid.effect import Effect
-from causaloid.errors import InvalidArgumentError
+from causaloid.errors import CausalError, InvalidArgumentError
 from causaloid.ethos.ethos import Ethos
 from causaloid.ethos.ethos import _from_native as _ethos_from_native
 from causaloid.graph._base import Causal, MissingPolicy, check_id
@@ -38,7 +38,10 @@ class Vetting:
     Attributes
     ----------
     action : str
-    outcome : {"not proposed", "permitted", "refused"}
+    outcome : {"not proposed", "permitted", "refused", "unknown"}
+        ``"unknown"``: the model's verdict is unknown (a missing input under
+        ``missing="propagate"``), so whether it proposes the action is
+        unknown; nothing is judged and nothing is permitted.
     effect : Effect
         The model's evaluation (``.explain()`` says why it decided so).
     verdict : DeonticVerdict or None
@@ -54,7 +57,7 @@ class Vetting:
 
     @property
     def proposed(self) -> bool:
-        return self.outcome != "not proposed"
+        return self.outcome not in ("not proposed", "unknown")
 
     @property
     def permitted(self) -> bool:
@@ -63,6 +66,12 @@ class Vetting:
     @property
     def justification(self) -> str:
         """Why the outcome holds, in words."""
+        if self.outcome == "unknown":
+            return (
+                f"action {self.action!r} may or may not be proposed: the model's verdict is "
+                'unknown, it depends on a missing input (missing="propagate"; '
+                "effect.explain() names it)"
+            )
         if self.verdict is None:
             return (
                 f"action {self.action!r} was not proposed: the model decided {self.effect.value!r}"
@@ -284,6 +293,7 @@ class Model:
         time: Any = None,
         seed: Seed = None,
         strict: bool = False,
+        missing: MissingPolicy = "raise",
     ) -> Vetting:
         """Evaluate one observation and vet ``action`` through the model's ethos.
 
@@ -306,11 +316,18 @@ class Model:
         seed : int or numpy.random.Generator, optional
             The sampling seed of uncertain values, for the evaluation and the
             norms alike.
+        missing : {"raise", "false", "true", "propagate"}
+            What a missing input does, for the evaluation and the norms alike
+            (see :meth:`evaluate` and :meth:`Ethos.evaluate
+            <causaloid.Ethos.evaluate>`). Under ``"propagate"`` an unknown
+            verdict gives the outcome ``"unknown"``; an unknown norm may leave
+            the ethos ``undecided`` and refusing by caution.
 
         Returns
         -------
         Vetting
-            ``outcome`` (``"not proposed"``, ``"permitted"`` or ``"refused"``),
+            ``outcome`` (``"not proposed"``, ``"permitted"``, ``"refused"`` or
+            ``"unknown"``),
             ``effect``, ``verdict`` (the ethos's judgement or None),
             ``permitted`` (also ``bool(vetting)``) and ``justification``.
 
@@ -327,6 +344,10 @@ class Model:
         'permitted'
         >>> m.vet("evacuate", {"smoke": 0.1, "agreeing": 3}).outcome
         'not proposed'
+        >>> m.vet("evacuate", {"smoke": 0.9, "agreeing": None}, missing="propagate").outcome
+        'refused'
+        >>> m.vet("evacuate", {"smoke": None, "agreeing": 3}, missing="propagate").outcome
+        'unknown'
         """
         from causaloid.ethos.ethos import _args, _seed
         from causaloid.ethos.norm import _tags
@@ -336,15 +357,22 @@ class Model:
         self._check(strict)
         chosen = _seed(seed)
         effect = self._causaloid._run(
-            "evaluate", (), x, value, "raise", seed=chosen, engine=self._engine()
+            "evaluate", (), x, value, "raise", seed=chosen, engine=self._engine(), missing=missing
         )
+        if effect.value is None and effect.ok:
+            # An unknown verdict (missing="propagate"): nothing is proposed for sure.
+            return Vetting(action, "unknown", effect, None)
         context = dict(x.items()) if hasattr(x, "items") else {}
         _, context, t = _args(action, context, time)
         # The engine decides whether the verdict proposes the action and
         # judges it; without an ethos, an empty one (no norm applies).
         ethos = _native.Ethos([]) if self._ethos is None else self._ethos._native
         try:
-            verdict = ethos.vet(action, effect.value, context, t, list(_tags(tags, "tags")), chosen)
+            verdict = ethos.vet(
+                action, effect.value, context, t, list(_tags(tags, "tags")), chosen, missing
+            )
+        except CausalError:
+            raise  # a norm's own error (a missing value ...), as it is
         except ValueError as err:
             raise InvalidArgumentError(
                 f"model {self._id!r} decided {effect.value!r}, not a verdict: only a bool or a "

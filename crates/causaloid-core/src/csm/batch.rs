@@ -5,10 +5,10 @@
 //! gone through `decide` on its own.
 
 use super::error::CsmError;
-use super::machine::{Decision, EventError, Kernel, StateMachine};
+use super::machine::{Decided, Decision, EventError, EventUnknown, Kernel, StateMachine};
 use super::record::{BatchFirings, SlotInfo};
 use crate::expr::{BlockScratch, Scratch};
-use crate::graph::{BatchInput, HostRow};
+use crate::graph::{BatchInput, HostRow, Missing};
 use crate::value::{Kind, Verdict};
 use rayon::prelude::*;
 use std::sync::Arc;
@@ -18,6 +18,9 @@ use std::sync::Arc;
 pub struct BatchDecision {
     pub firings: BatchFirings,
     pub errors: Vec<EventError>,
+    /// States whose verdict is unknown (`Missing::Propagate`), by row then
+    /// state, as a stream of the rows would list them.
+    pub unknown: Vec<EventUnknown>,
 }
 
 /// Rows of native states evaluated together, bounding the dense verdict
@@ -30,13 +33,16 @@ const BLOCK: usize = 2048;
 struct StateColumn {
     active: Vec<(usize, Verdict)>,
     errors: Vec<(usize, CsmError)>,
+    /// Rows where the verdict is unknown, with the missing inputs met.
+    unknown: Vec<(usize, Vec<String>)>,
 }
 
 impl StateColumn {
-    fn push(&mut self, r: usize, v: Result<Verdict, CsmError>) {
+    fn push(&mut self, r: usize, v: Result<Decided, CsmError>) {
         match v {
-            Ok(v) if v.is_active() => self.active.push((r, v)),
-            Ok(_) => {}
+            Ok(Decided::Verdict(v)) if v.is_active() => self.active.push((r, v)),
+            Ok(Decided::Verdict(_)) => {}
+            Ok(Decided::Unknown(notes)) => self.unknown.push((r, notes)),
             Err(e) => self.errors.push((r, e)),
         }
     }
@@ -134,12 +140,24 @@ impl StateMachine {
         len: usize,
         host: Option<&HostRow>,
     ) -> Result<Decision, CsmError> {
-        let d = self.decide_batch_compact(columns, len, host)?;
+        self.decide_batch_with(columns, len, host, Missing::Raise)
+    }
+
+    /// [`Self::decide_batch`], deciding a missing input by `missing`.
+    pub fn decide_batch_with(
+        &mut self,
+        columns: &[&[f64]],
+        len: usize,
+        host: Option<&HostRow>,
+        missing: Missing,
+    ) -> Result<Decision, CsmError> {
+        let d = self.decide_batch_compact_with(columns, len, host, missing)?;
         let event = d.firings.first;
         Ok(Decision {
             event,
             firings: d.firings.into_firings(),
             errors: d.errors,
+            unknown: d.unknown,
         })
     }
 
@@ -150,6 +168,19 @@ impl StateMachine {
         columns: &[&[f64]],
         len: usize,
         host: Option<&HostRow>,
+    ) -> Result<BatchDecision, CsmError> {
+        self.decide_batch_compact_with(columns, len, host, Missing::Raise)
+    }
+
+    /// [`Self::decide_batch_compact`], deciding a missing input a state
+    /// reads by `missing`, row by row exactly as [`Self::decide_with`]
+    /// decides it (its unknown states in [`BatchDecision::unknown`]).
+    pub fn decide_batch_compact_with(
+        &mut self,
+        columns: &[&[f64]],
+        len: usize,
+        host: Option<&HostRow>,
+        missing: Missing,
     ) -> Result<BatchDecision, CsmError> {
         if columns.len() != self.inputs().len() {
             return Err(CsmError::Shape {
@@ -212,6 +243,7 @@ impl StateMachine {
         // observation is a slice of it.
         let mut arena: Vec<f64> = Vec::new();
         let mut errors = Vec::new();
+        let mut unknown: Vec<(u64, usize, Vec<String>)> = Vec::new();
         // A stateful graph's state runs from row to row: one block, in order.
         let parallel = !self
             .slots
@@ -242,7 +274,7 @@ impl StateMachine {
             let rows_n = end - start;
             let block = &blocks[b];
             let eval = |scratch: &mut (BlockScratch, Vec<f64>), i: usize| {
-                self.block_verdicts(i, block, rows_n, host, scratch)
+                self.block_verdicts(i, block, rows_n, host, scratch, missing)
             };
             let cols: Vec<StateColumn> = if split_states {
                 (0..n_states)
@@ -279,13 +311,18 @@ impl StateMachine {
         };
         for (&(start, end), out) in bounds.iter().zip(outs) {
             let BlockOut {
-                cols,
+                mut cols,
                 fired_rows,
                 values,
             } = out;
             // Walk rows in order; within a row errors come first, then firings,
             // states in machine order — the order `decide` records them in.
             let rows_n = end - start;
+            for (i, c) in cols.iter_mut().enumerate() {
+                for (r, notes) in c.unknown.drain(..) {
+                    unknown.push((first + (start + r) as u64, i, notes));
+                }
+            }
             let (err_at, errs) = by_row(&cols, rows_n, |c| c.errors.iter().map(|e| e.0).collect());
             let (act_at, acts) = by_row(&cols, rows_n, |c| c.active.iter().map(|a| a.0).collect());
             // Only rows with a firing or an error are visited from here on.
@@ -324,7 +361,7 @@ impl StateMachine {
                     };
                     let vetting = if has_ethos {
                         let values = arena.get(offsets[r]..offsets[r] + width).unwrap_or(&[]);
-                        match self.judge(i, values, v) {
+                        match self.judge(i, values, v, missing) {
                             Ok(x) => x,
                             Err(e) => {
                                 errors.push(EventError {
@@ -344,7 +381,21 @@ impl StateMachine {
         }
         self.events += len as u64;
         firings.set_arena(arena);
-        Ok(BatchDecision { firings, errors })
+        // By row, then state in machine order: as `decide` lists them.
+        unknown.sort_by_key(|u| (u.0, u.1));
+        let unknown = unknown
+            .into_iter()
+            .map(|(event, i, missing)| EventUnknown {
+                event,
+                state: self.slots[i].state.id.clone(),
+                missing,
+            })
+            .collect();
+        Ok(BatchDecision {
+            firings,
+            errors,
+            unknown,
+        })
     }
 
     /// Verdicts of state `i` over a block of full-row columns. A block that
@@ -357,6 +408,7 @@ impl StateMachine {
         len: usize,
         host: Option<&HostRow>,
         scratch: &mut (BlockScratch, Vec<f64>),
+        missing: Missing,
     ) -> StateColumn {
         let s = &self.slots[i];
         let value = s.state.data;
@@ -408,7 +460,10 @@ impl StateMachine {
             }
             // Row-by-row fallback has no per-row host view; callables that
             // read the row see none here, only their incoming value.
-            col.push(r, self.verdict_of(i, &row, value, None, &mut stack));
+            col.push(
+                r,
+                self.verdict_of(i, &row, value, None, &mut stack, missing),
+            );
         }
         col
     }

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 const FIRING_MAGIC: [u8; 4] = *b"CLFI";
 const BATCH_MAGIC: [u8; 4] = *b"CLFB";
-const VERSION: u16 = 2; // 2: verdicts carry calculus, tags, cost, decisions
+const VERSION: u16 = 3; // 2: verdicts carry calculus, tags, cost, decisions; 3: unknown norms
 
 fn write_value(w: &mut Writer, v: Option<Value>) {
     match v {

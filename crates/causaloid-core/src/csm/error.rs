@@ -69,9 +69,18 @@ impl Diagnostic for CsmError {
             UnknownState { .. } => "UnknownStateError",
             DuplicateState { .. } => "DuplicateStateError",
             MissingColumn { .. } => "ObservationError",
+            // A missing input: both a state's failure and a missing value.
+            Evaluation {
+                source: CausalError::MissingInput { .. } | CausalError::MissingOutput { .. },
+                ..
+            } => "StateMissingValueError",
             Evaluation { .. } => "StateEvaluationError",
             // A context read failed: the precise error of the read itself.
             Read { source } => source.kind(),
+            Ethos {
+                source: EthosError::MissingValue { .. },
+                ..
+            } => "VettingMissingValueError",
             Ethos { .. } => "VettingError",
             Action { .. } => "ActionError",
             Window(w) => w.kind(),
@@ -91,7 +100,25 @@ impl Diagnostic for CsmError {
                     state.as_ref().map_or(Detail::Nothing, Detail::Id),
                 );
             }
-            Evaluation { state, .. } => out("state_id", Detail::Id(state)),
+            Evaluation { state, source } => {
+                if matches!(
+                    source,
+                    CausalError::MissingInput { .. } | CausalError::MissingOutput { .. }
+                ) {
+                    // The missing value's column, row and causaloid.
+                    source.detail(out);
+                }
+                out("state_id", Detail::Id(state));
+            }
+            Ethos {
+                state,
+                action,
+                source: source @ EthosError::MissingValue { .. },
+            } => {
+                source.detail(out);
+                out("state_id", Detail::Id(state));
+                out("action", Detail::Text(action));
+            }
             Read { source } => source.detail(out),
             Ethos { state, action, .. } | Action { state, action, .. } => {
                 out("state_id", Detail::Id(state));

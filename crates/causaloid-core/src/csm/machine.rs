@@ -15,7 +15,9 @@ use super::state::{Action, Firing, Observation, Outcome, State};
 use super::window::Window;
 use crate::ethos::{ActionContext, DeonticVerdict, Ethos};
 use crate::expr::{ColumnTable, Program, Scratch};
-use crate::graph::{Function, HostRow, Input, Member, NodeId, Sampled, SampledInput, SampledMode};
+use crate::graph::{
+    Function, HostRow, Input, Member, Missing, NodeId, Sampled, SampledInput, SampledMode,
+};
 use crate::value::{Kind, Value, Verdict};
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
@@ -51,11 +53,30 @@ pub struct EventError {
     pub error: CsmError,
 }
 
+/// A state whose verdict is unknown on an observation: it reads a missing
+/// input and the policy was `Missing::Propagate`. It did not fire.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EventUnknown {
+    pub event: u64,
+    pub state: NodeId,
+    /// The missing inputs met, in words (`"smoke" read by s`).
+    pub missing: Vec<String>,
+}
+
+/// What deciding one state on one row found.
+pub(crate) enum Decided {
+    Verdict(Verdict),
+    /// Unknown (`Missing::Propagate`): the missing inputs met, in words.
+    Unknown(Vec<String>),
+}
+
 /// The result of [`StateMachine::decide`]: firings to run, in order.
 pub struct Decision {
     pub event: u64,
     pub firings: Vec<(Firing, Action)>,
     pub errors: Vec<EventError>,
+    /// States whose verdict is unknown (only under `Missing::Propagate`).
+    pub unknown: Vec<EventUnknown>,
 }
 
 /// The default number of firings (and errors) the machine keeps.
@@ -81,6 +102,7 @@ pub struct StateMachine {
     pub(crate) events: u64,
     log: FiringLog,
     errors: VecDeque<EventError>,
+    unknown: VecDeque<EventUnknown>,
     log_limit: usize,
     /// Buffers one observation reuses (the full row, the expression stack,
     /// the active states), so a call allocates nothing when nothing fires.
@@ -117,6 +139,7 @@ impl StateMachine {
             events: 0,
             log: FiringLog::default(),
             errors: VecDeque::new(),
+            unknown: VecDeque::new(),
             log_limit: DEFAULT_LOG_LIMIT,
             row_buf: Vec::new(),
             stack: Scratch::new(),
@@ -362,9 +385,16 @@ impl StateMachine {
         &self.errors
     }
 
+    /// The states found unknown under `Missing::Propagate`, oldest first
+    /// (as many as the log keeps).
+    pub fn unknown(&self) -> &VecDeque<EventUnknown> {
+        &self.unknown
+    }
+
     pub fn clear_log(&mut self) {
         self.log.clear();
         self.errors.clear();
+        self.unknown.clear();
     }
 
     // ---- one observation ------------------------------------------------------
@@ -425,7 +455,8 @@ impl StateMachine {
         Ok(())
     }
 
-    /// Evaluates slot `i` on a full row.
+    /// Evaluates slot `i` on a full row, deciding a missing input it reads
+    /// by `missing` (see `graph/missing.rs`).
     pub(crate) fn verdict_of(
         &self,
         i: usize,
@@ -433,15 +464,16 @@ impl StateMachine {
         value: Option<Value>,
         host: Option<&HostRow>,
         stack: &mut Scratch,
-    ) -> Result<Verdict, CsmError> {
+        missing: Missing,
+    ) -> Result<Decided, CsmError> {
         let s = &self.slots[i];
         if let Some((table, slot, lit)) = s.cmp {
             let x = row.get(slot as usize).copied().unwrap_or(f64::NAN);
             // a missing input takes the general path, which raises it
             if !x.is_nan() {
-                return Ok(Verdict::Bool(
+                return Ok(Decided::Verdict(Verdict::Bool(
                     crate::graph::single::compare(table, x, lit) != 0.0,
-                ));
+                )));
             }
         }
         let fail = |source| CsmError::Evaluation {
@@ -455,23 +487,44 @@ impl StateMachine {
                         id: s.state.member.id().clone(),
                     }));
                 }
-                // A missing input raises, as in every consumer (graph/missing.rs).
-                if let Some(slot) = crate::graph::missing::program_missing(program, row) {
-                    return Err(fail(crate::CausalError::MissingInput {
-                        column: crate::graph::missing::slot_name(&self.table, slot),
-                        row: None,
-                        id: s.state.member.id().clone(),
-                    }));
-                }
-                let v = value.map_or((Kind::Num, f64::NAN), |v| (v.kind(), v.num()));
-                let (kind, x) = program.eval(row, v, &[], stack);
-                Verdict::from_raw(kind, x).map_err(|bad| {
+                let invalid = |bad: f64| {
                     fail(crate::CausalError::InvalidVerdict {
                         id: s.state.member.id().clone(),
                         found: format!("{bad}"),
                         row: None,
                     })
-                })
+                };
+                // A missing input raises by default, as in every consumer;
+                // the other policies decide it as graph/missing.rs does.
+                if let Some(slot) = crate::graph::missing::program_missing(program, row) {
+                    if missing == Missing::Raise {
+                        return Err(fail(crate::CausalError::MissingInput {
+                            column: crate::graph::missing::slot_name(&self.table, slot),
+                            row: None,
+                            id: s.state.member.id().clone(),
+                        }));
+                    }
+                    let (v, notes) = crate::graph::missing::program_row(
+                        s.state.member.id(),
+                        program,
+                        &self.table,
+                        value,
+                        row,
+                        missing,
+                    )
+                    .map_err(fail)?;
+                    return match v {
+                        None => Ok(Decided::Unknown(notes)),
+                        Some(v) => Verdict::from_raw(v.kind(), v.num())
+                            .map(Decided::Verdict)
+                            .map_err(invalid),
+                    };
+                }
+                let v = value.map_or((Kind::Num, f64::NAN), |v| (v.kind(), v.num()));
+                let (kind, x) = program.eval(row, v, &[], stack);
+                Verdict::from_raw(kind, x)
+                    .map(Decided::Verdict)
+                    .map_err(invalid)
             }
             Kernel::Member(map) => {
                 let mut sub: Vec<f64> = map
@@ -504,16 +557,22 @@ impl StateMachine {
                         .evaluate_sampled(&input, &SampledMode::Roots)
                         .map_err(fail)?
                 } else {
-                    s.state.member.evaluate(&Input {
-                        value,
-                        row: &sub,
-                        host,
-                    })
+                    s.state.member.evaluate_with(
+                        &Input {
+                            value,
+                            row: &sub,
+                            host,
+                        },
+                        missing,
+                    )
                 };
                 if let Some(gs) = &s.graph_state {
                     gs.advance(&eval);
                 }
-                eval.verdict().map_err(|e| fail(e.clone()))
+                if eval.is_unknown() {
+                    return Ok(Decided::Unknown(eval.missing_inputs().to_vec()));
+                }
+                eval.verdict().map(Decided::Verdict).map_err(fail)
             }
         }
     }
@@ -530,11 +589,18 @@ impl StateMachine {
         event: u64,
         active: &mut Vec<(usize, Option<Value>, Verdict)>,
         errors: &mut Vec<EventError>,
+        missing: Missing,
+        unknown: &mut Vec<EventUnknown>,
     ) {
         let value = self.slots[i].state.data;
-        match self.verdict_of(i, row, value, host, stack) {
-            Ok(v) if v.is_active() => active.push((i, value, v)),
-            Ok(_) => {}
+        match self.verdict_of(i, row, value, host, stack, missing) {
+            Ok(Decided::Verdict(v)) if v.is_active() => active.push((i, value, v)),
+            Ok(Decided::Verdict(_)) => {}
+            Ok(Decided::Unknown(notes)) => unknown.push(EventUnknown {
+                event,
+                state: self.slots[i].state.id.clone(),
+                missing: notes,
+            }),
             Err(e) => errors.push(EventError {
                 event,
                 state: Some(self.slots[i].state.id.clone()),
@@ -543,12 +609,15 @@ impl StateMachine {
         }
     }
 
-    /// The ethos's judgement of slot `i` firing on a full row (None without an ethos).
+    /// The ethos's judgement of slot `i` firing on a full row (None without
+    /// an ethos); a missing value a norm reads is decided by `missing`, the
+    /// machine's policy for the call.
     pub(crate) fn judge(
         &self,
         i: usize,
         row: &[f64],
         verdict: Verdict,
+        missing: Missing,
     ) -> Result<Option<Box<DeonticVerdict>>, CsmError> {
         let Some(ethos) = &self.ethos else {
             return Ok(None);
@@ -560,7 +629,7 @@ impl StateMachine {
         ctx.extend_from_slice(row);
         let view = ActionContext::new(&self.context_names, &ctx);
         let v = ethos
-            .evaluate(name, &view, None)
+            .evaluate_tagged_with(name, &[], &view, None, missing)
             .map_err(|source| CsmError::Ethos {
                 state: s.state.id.clone(),
                 action: name.to_string(),
@@ -577,10 +646,11 @@ impl StateMachine {
         input: Observation,
         value: Option<Value>,
         verdict: Verdict,
+        missing: Missing,
     ) -> Result<(Firing, Action), CsmError> {
         let s = &self.slots[i];
         let action = s.action.clone();
-        let vetting = self.judge(i, input.values(), verdict)?;
+        let vetting = self.judge(i, input.values(), verdict, missing)?;
         let outcome = match &vetting {
             Some(v) if !v.permitted() => Outcome::Refused,
             _ => Outcome::Pending,
@@ -622,6 +692,19 @@ impl StateMachine {
         present: Option<&[bool]>,
         host: Option<&HostRow>,
     ) -> Result<Decision, CsmError> {
+        self.decide_with(inputs, present, host, Missing::Raise)
+    }
+
+    /// [`Self::decide`], deciding a missing input a state reads by `missing`:
+    /// `False` / `True` decide that state false / true, `Propagate` leaves
+    /// its verdict unknown (it does not fire; [`Decision::unknown`] lists it).
+    pub fn decide_with(
+        &mut self,
+        inputs: &[f64],
+        present: Option<&[bool]>,
+        host: Option<&HostRow>,
+        missing: Missing,
+    ) -> Result<Decision, CsmError> {
         let mut row = std::mem::take(&mut self.row_buf);
         if let Err(e) = self.full_row_into(inputs, true, &mut row) {
             self.row_buf = row;
@@ -632,9 +715,12 @@ impl StateMachine {
         let mut stack = std::mem::take(&mut self.stack);
         let mut firings = Vec::new();
         let mut errors = Vec::new();
+        let mut unknown = Vec::new();
         let mut active = std::mem::take(&mut self.active);
         active.clear();
-        let all_compare = if present.is_none() {
+        // The tight pass serves the default policy; the others take the
+        // general pass, which decides a missing input by `missing`.
+        let all_compare = if present.is_none() && missing == Missing::Raise {
             self.comparisons.as_deref()
         } else {
             None
@@ -646,7 +732,17 @@ impl StateMachine {
                 let x = row.get(slot as usize).copied().unwrap_or(f64::NAN);
                 if x.is_nan() {
                     // A missing input: the general pass records its error.
-                    self.decide_slot(i, &row, host, &mut stack, event, &mut active, &mut errors);
+                    self.decide_slot(
+                        i,
+                        &row,
+                        host,
+                        &mut stack,
+                        event,
+                        &mut active,
+                        &mut errors,
+                        missing,
+                        &mut unknown,
+                    );
                 } else if crate::graph::single::compare(t, x, lit) != 0.0 {
                     active.push((i, self.slots[i].state.data, Verdict::Bool(true)));
                 }
@@ -661,7 +757,17 @@ impl StateMachine {
                     });
                     continue;
                 }
-                self.decide_slot(i, &row, host, &mut stack, event, &mut active, &mut errors);
+                self.decide_slot(
+                    i,
+                    &row,
+                    host,
+                    &mut stack,
+                    event,
+                    &mut active,
+                    &mut errors,
+                    missing,
+                    &mut unknown,
+                );
             }
         }
         if !active.is_empty() {
@@ -670,7 +776,7 @@ impl StateMachine {
             let shared: Arc<[f64]> = Arc::from(row.as_slice());
             for &(i, value, v) in &active {
                 let input = Observation::new(self.names.clone(), shared.clone(), 0);
-                match self.vet(i, event, input, value, v) {
+                match self.vet(i, event, input, value, v, missing) {
                     Ok(f) => firings.push(f),
                     Err(e) => errors.push(EventError {
                         event,
@@ -687,6 +793,7 @@ impl StateMachine {
             event,
             firings,
             errors,
+            unknown,
         })
     }
 
@@ -699,6 +806,7 @@ impl StateMachine {
         present: Option<&[bool]>,
         value: Option<Value>,
         host: Option<&HostRow>,
+        missing: Missing,
     ) -> Result<Decision, CsmError> {
         let i = self.position(id)?;
         let absent = vec![false; self.inputs.len()];
@@ -713,18 +821,28 @@ impl StateMachine {
         let row: Arc<[f64]> = self.full_row(inputs, false)?.into();
         let value = value.or(self.slots[i].state.data);
         let mut stack = Scratch::new();
-        let v = self.verdict_of(i, &row, value, host, &mut stack)?;
+        let decided = self.verdict_of(i, &row, value, host, &mut stack, missing)?;
         let event = self.events;
         self.events += 1;
         let mut firings = Vec::new();
-        if v.is_active() {
-            let input = Observation::new(self.names.clone(), row, 0);
-            firings.push(self.vet(i, event, input, value, v)?);
+        let mut unknown = Vec::new();
+        match decided {
+            Decided::Verdict(v) if v.is_active() => {
+                let input = Observation::new(self.names.clone(), row, 0);
+                firings.push(self.vet(i, event, input, value, v, missing)?);
+            }
+            Decided::Verdict(_) => {}
+            Decided::Unknown(notes) => unknown.push(EventUnknown {
+                event,
+                state: self.slots[i].state.id.clone(),
+                missing: notes,
+            }),
         }
         Ok(Decision {
             event,
             firings,
             errors: Vec::new(),
+            unknown,
         })
     }
 
@@ -734,6 +852,7 @@ impl StateMachine {
         for e in decision.errors {
             self.errors.push_back(e);
         }
+        self.unknown.extend(decision.unknown);
         let mut out = Vec::with_capacity(decision.firings.len());
         for (f, _) in decision.firings {
             if let Outcome::Failed { message, payload } = &f.outcome {
@@ -770,7 +889,9 @@ impl StateMachine {
         let BatchDecision {
             firings,
             errors: decided,
+            unknown,
         } = decision;
+        self.unknown.extend(unknown);
         let mut failed = Vec::new();
         for (k, o) in firings.outcomes().iter().enumerate() {
             if let Outcome::Failed { message, payload } = o {
@@ -814,6 +935,9 @@ impl StateMachine {
         self.log.trim(self.log_limit);
         while self.errors.len() > self.log_limit {
             self.errors.pop_front();
+        }
+        while self.unknown.len() > self.log_limit {
+            self.unknown.pop_front();
         }
     }
 

@@ -14,7 +14,7 @@ mod window;
 
 pub use batch::BatchDecision;
 pub use error::CsmError;
-pub use machine::{Decision, EventError, StateMachine, DEFAULT_LOG_LIMIT, VERDICT};
+pub use machine::{Decision, EventError, EventUnknown, StateMachine, DEFAULT_LOG_LIMIT, VERDICT};
 pub use record::{BatchFirings, FiringLog, SlotInfo};
 pub use state::{Action, ActionFn, Firing, Observation, Outcome, State};
 pub use window::{Window, WindowError, STATS};

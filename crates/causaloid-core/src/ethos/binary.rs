@@ -6,7 +6,7 @@ use crate::codec::{CodecError, Reader, Writer};
 use crate::uncertain::Decision;
 
 const MAGIC: [u8; 4] = *b"CLDV";
-const VERSION: u16 = 2;
+const VERSION: u16 = 3;
 const RULES: [Rule; 5] = [
     Rule::LexSuperior,
     Rule::LexSpecialis,
@@ -54,6 +54,12 @@ pub(crate) fn write_verdict(w: &mut Writer, v: &DeonticVerdict) {
         w.node_id(norm);
         w.bytes(&d.to_bytes());
     }
+    w.node_ids(&v.unknown);
+    w.len(v.missing.len());
+    for m in &v.missing {
+        w.str(m);
+    }
+    w.u8(u8::from(v.undecided));
 }
 
 /// Reads what [`write_verdict`] wrote.
@@ -108,6 +114,13 @@ pub(crate) fn read_verdict(r: &mut Reader<'_>) -> Result<DeonticVerdict, CodecEr
         let d = Decision::from_bytes(r.bytes("decision")?)?;
         decisions.push((norm, d));
     }
+    let unknown = r.node_ids("unknown norms")?;
+    let n = r.len(8, "missing inputs")?;
+    let mut missing = Vec::with_capacity(n);
+    for _ in 0..n {
+        missing.push(r.str("missing input")?);
+    }
+    let undecided = r.bool("undecided")?;
     Ok(DeonticVerdict {
         action,
         modality,
@@ -120,6 +133,9 @@ pub(crate) fn read_verdict(r: &mut Reader<'_>) -> Result<DeonticVerdict, CodecEr
         tags,
         cost,
         decisions,
+        unknown,
+        missing,
+        undecided,
     })
 }
 
@@ -164,6 +180,9 @@ mod tests {
             tags: vec!["safety".into()],
             cost: 2.5,
             decisions: vec![],
+            unknown: vec![NodeId::Str("vent".into())],
+            missing: vec!["\"smoke\" read by vent".into()],
+            undecided: true,
         };
         let bytes = v.to_bytes();
         assert_eq!(DeonticVerdict::from_bytes(&bytes).unwrap(), v);

@@ -56,6 +56,13 @@ pub enum EthosError {
         by: NodeId,
         relation: &'static str,
     },
+    /// A norm's predicate reads a missing value (NaN, a null) and the
+    /// policy was `Missing::Raise`: the engine's `MissingInput` error.
+    #[error("norm {norm}: {source}")]
+    MissingValue {
+        norm: NodeId,
+        source: crate::error::CausalError,
+    },
     #[error("norm {norm}: deciding its predicate failed: {source}")]
     Sampled {
         norm: NodeId,
@@ -86,6 +93,7 @@ impl Diagnostic for EthosError {
         match self {
             EthosError::Read { source } => source.area(),
             EthosError::Sampled { source, .. } => source.area(),
+            EthosError::MissingValue { source, .. } => source.area(),
             _ => Area::Ethos,
         }
     }
@@ -105,6 +113,7 @@ impl Diagnostic for EthosError {
             RelationCycle { .. } | NormInUse { .. } => "RelationError",
             // Deciding on samples failed: the precise error of the evaluation.
             Sampled { source, .. } => source.kind(),
+            MissingValue { source, .. } => source.kind(),
         }
     }
 
@@ -152,6 +161,10 @@ impl Diagnostic for EthosError {
                 out("relation", Detail::Text(relation));
             }
             Sampled { source, .. } => source.detail(out),
+            MissingValue { norm, source } => {
+                source.detail(out);
+                out("norm_id", Detail::Id(norm));
+            }
         }
     }
 

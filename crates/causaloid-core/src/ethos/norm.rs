@@ -4,7 +4,7 @@
 use super::context::ActionContext;
 use super::error::EthosError;
 use crate::expr::{ColumnTable, Expr, Program, Scratch};
-use crate::graph::{Causaloid, Input, Member, NodeId, Sampled, SampledInput, SampledMode};
+use crate::graph::{Causaloid, Input, Member, Missing, NodeId, Sampled, SampledInput, SampledMode};
 use crate::uncertain::{Decision, SprtParams};
 use crate::value::{Kind, Value, Verdict};
 use std::fmt;
@@ -290,9 +290,10 @@ impl fmt::Debug for CompiledNorm {
     }
 }
 
-/// What deciding a norm's predicate found: whether it holds, and the
+/// What deciding a norm's predicate found: whether it holds (`None`:
+/// unknown, it reads a missing value under `Missing::Propagate`), and the
 /// sequential decisions taken on uncertain values (none on certain ones).
-pub(crate) type Held = (bool, Vec<(NodeId, Decision)>);
+pub(crate) type Held = (Option<bool>, Vec<(NodeId, Decision)>);
 
 impl CompiledNorm {
     pub fn compile(norm: Norm, table: &mut ColumnTable) -> Result<CompiledNorm, EthosError> {
@@ -374,6 +375,8 @@ impl CompiledNorm {
         &self,
         member: &Member,
         context: &ActionContext<'_>,
+        policy: Missing,
+        notes: &mut Vec<String>,
     ) -> Result<Held, EthosError> {
         let id = &self.norm.id;
         let missing = |column: &str| EthosError::MissingContext {
@@ -418,23 +421,37 @@ impl CompiledNorm {
             for c in member.columns() {
                 row.push(context.get(c).ok_or_else(|| missing(c))?);
             }
-            member.evaluate(&Input {
-                value: None,
-                row: &row,
-                host: None,
-            })
+            member.evaluate_with(
+                &Input {
+                    value: None,
+                    row: &row,
+                    host: None,
+                },
+                policy,
+            )
         };
-        let verdict = eval.verdict().map_err(sampled_fail)?;
+        for n in eval.missing_inputs() {
+            if !notes.contains(n) {
+                notes.push(n.clone());
+            }
+        }
+        if eval.is_unknown() {
+            return Ok((None, Vec::new()));
+        }
+        let verdict = eval.verdict().map_err(|e| missing_of(id, e))?;
         let decisions = eval
             .decisions()
             .iter()
             .map(|(_, d)| (id.clone(), d.clone()))
             .collect();
-        Ok((verdict.is_active(), decisions))
+        Ok((Some(verdict.is_active()), decisions))
     }
 
     /// Whether the norm applies to `action` in `context`. `row` holds the
-    /// context's values aligned with the ethos's column table (NaN when absent).
+    /// context's values aligned with the ethos's column table (NaN when
+    /// absent). A missing value (NaN) the predicate reads is decided by
+    /// `policy` (see `graph/missing.rs`); the missing inputs met join `notes`.
+    #[allow(clippy::too_many_arguments)]
     pub fn holds(
         &self,
         action: &str,
@@ -443,16 +460,18 @@ impl CompiledNorm {
         present: &[bool],
         table: &ColumnTable,
         stack: &mut Scratch,
+        policy: Missing,
+        notes: &mut Vec<String>,
     ) -> Result<Held, EthosError> {
         if let (Predicate::Member(_), Some(m)) | (Predicate::Expr(_), Some(m)) =
             (&self.norm.predicate, &self.member)
         {
             if matches!(self.norm.predicate, Predicate::Member(_)) || self.reads_uncertain(context)
             {
-                return self.holds_member(m, context);
+                return self.holds_member(m, context, policy, notes);
             }
         }
-        let certain = |b: bool| (b, Vec::new());
+        let certain = |b: bool| (Some(b), Vec::new());
         match (&self.norm.predicate, &self.program) {
             (Predicate::Always, _) => Ok(certain(true)),
             (Predicate::Member(_), _) => Ok(certain(false)),
@@ -468,6 +487,42 @@ impl CompiledNorm {
                             known: context.names(),
                         });
                     }
+                }
+                if let Some(slot) = crate::graph::missing::program_missing(program, row) {
+                    if policy == Missing::Raise {
+                        return Err(EthosError::MissingValue {
+                            norm: self.norm.id.clone(),
+                            source: crate::CausalError::MissingInput {
+                                column: crate::graph::missing::slot_name(table, slot),
+                                row: None,
+                                id: self.norm.id.clone(),
+                            },
+                        });
+                    }
+                    let (v, met) = crate::graph::missing::program_row(
+                        &self.norm.id,
+                        program,
+                        table,
+                        None,
+                        row,
+                        policy,
+                    )
+                    .map_err(|e| missing_of(&self.norm.id, e))?;
+                    for n in met {
+                        if !notes.contains(&n) {
+                            notes.push(n);
+                        }
+                    }
+                    let Some(v) = v else {
+                        return Ok((None, Vec::new()));
+                    };
+                    return match Verdict::from_raw(v.kind(), v.num()) {
+                        Ok(v) => Ok(certain(v.is_active())),
+                        Err(found) => Err(EthosError::InvalidPredicate {
+                            norm: self.norm.id.clone(),
+                            found: found.to_string(),
+                        }),
+                    };
                 }
                 let (kind, x) = program.eval(row, (Kind::Num, f64::NAN), &[], stack);
                 match Verdict::from_raw(kind, x) {
@@ -489,5 +544,23 @@ impl CompiledNorm {
                     })
             }
         }
+    }
+}
+
+/// A member predicate's failure: a missing value is the norm's
+/// `MissingValueError`, anything else a failure to decide it.
+fn missing_of(norm: &NodeId, e: crate::CausalError) -> EthosError {
+    match e {
+        e
+        @ (crate::CausalError::MissingInput { .. } | crate::CausalError::MissingOutput { .. }) => {
+            EthosError::MissingValue {
+                norm: norm.clone(),
+                source: e,
+            }
+        }
+        source => EthosError::Sampled {
+            norm: norm.clone(),
+            source: Box::new(source),
+        },
     }
 }

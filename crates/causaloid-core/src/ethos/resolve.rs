@@ -9,7 +9,7 @@ use super::error::EthosError;
 use super::norm::{CompiledNorm, Modality, Norm};
 use super::verdict::{Calculus, Defeat, DeonticVerdict, Rule};
 use crate::expr::{ColumnTable, Scratch};
-use crate::graph::NodeId;
+use crate::graph::{Missing, NodeId};
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
@@ -51,6 +51,10 @@ struct Ranked<'a> {
 }
 
 /// Rank: priority, then specificity, then time (greater wins).
+/// Up to this many norms of unknown applicability (`Missing::Propagate`),
+/// every way they may apply is tried; beyond it the action is refused.
+const MAX_UNKNOWN_NORMS: usize = 12;
+
 fn rank(a: Ranked<'_>, b: Ranked<'_>) -> Ordering {
     a.norm
         .priority
@@ -452,12 +456,26 @@ impl Ethos {
         context: &ActionContext<'_>,
         now: Option<f64>,
     ) -> Result<Option<DeonticVerdict>, EthosError> {
+        self.vet_with(action, tags, verdict, context, now, Missing::Raise)
+    }
+
+    /// [`Ethos::vet`], deciding a missing value a norm reads by `missing`
+    /// (see [`Ethos::evaluate_tagged_with`]).
+    pub fn vet_with(
+        &self,
+        action: &str,
+        tags: &[String],
+        verdict: crate::value::Verdict,
+        context: &ActionContext<'_>,
+        now: Option<f64>,
+        missing: Missing,
+    ) -> Result<Option<DeonticVerdict>, EthosError> {
         if !verdict.is_active() {
             return Ok(None);
         }
         context
             .with_leading(crate::csm::VERDICT, verdict.degree(), |view| {
-                self.evaluate_tagged(action, tags, view, now)
+                self.evaluate_tagged_with(action, tags, view, now, missing)
             })
             .map(Some)
     }
@@ -490,12 +508,35 @@ impl Ethos {
     ///    of them forbids it, optional otherwise. DeepCausality: impermissible
     ///    if one forbids it, else obligatory if one requires it, else optional.
     ///    No applicable norm: optional.
+    ///
+    /// A missing value (NaN) a norm's predicate reads raises a
+    /// `MissingValue` error naming the norm and the column; see
+    /// [`Ethos::evaluate_tagged_with`] for the other policies.
     pub fn evaluate_tagged(
         &self,
         action: &str,
         tags: &[String],
         context: &ActionContext<'_>,
         now: Option<f64>,
+    ) -> Result<DeonticVerdict, EthosError> {
+        self.evaluate_tagged_with(action, tags, context, now, Missing::Raise)
+    }
+
+    /// [`Ethos::evaluate_tagged`], deciding a missing value (NaN) a norm's
+    /// predicate reads by `missing`: `False` / `True` decide that the
+    /// predicate does not hold / holds; `Propagate` leaves it unknown. The
+    /// status is then what every way the unknown norms may apply agrees on;
+    /// when they disagree the verdict is *undecided* and takes the fail-safe
+    /// status: impermissible if one of those ways forbids the action, else
+    /// optional (an unknown obligation is not an obligation). An unknown
+    /// prohibition never silently permits.
+    pub fn evaluate_tagged_with(
+        &self,
+        action: &str,
+        tags: &[String],
+        context: &ActionContext<'_>,
+        now: Option<f64>,
+        missing: Missing,
     ) -> Result<DeonticVerdict, EthosError> {
         if let Some(t) = now {
             if t.is_nan() {
@@ -534,9 +575,13 @@ impl Ethos {
             .map_err(|source| EthosError::Read { source })?;
         let mut stack = Scratch::new();
         let n = self.norms.len();
-        let mut held: Vec<Option<bool>> = vec![None; n];
+        // Per norm: not decided yet (None), or whether its predicate holds
+        // (Some(None): unknown, it reads a missing value).
+        let mut held: Vec<Option<Option<bool>>> = vec![None; n];
         let mut decisions = Vec::new();
-        let mut applicable = vec![false; n];
+        let mut notes = Vec::new();
+        // Whether each norm applies (None: unknown).
+        let mut applies: Vec<Option<bool>> = vec![Some(false); n];
         for (i, c) in self.norms.iter().enumerate() {
             let d = &self.derived[i];
             if !c.norm.governs(action)
@@ -545,7 +590,8 @@ impl Ethos {
             {
                 continue;
             }
-            let mut holds = true;
+            // Its predicate and its ancestors', three-valued: false decides.
+            let mut holds = Some(true);
             for &k in std::iter::once(&i).chain(&d.ancestors) {
                 let h = match held[k] {
                     Some(h) => h,
@@ -557,19 +603,80 @@ impl Ethos {
                             &present,
                             &self.table,
                             &mut stack,
+                            missing,
+                            &mut notes,
                         )?;
                         decisions.extend(ds);
                         held[k] = Some(h);
                         h
                     }
                 };
-                if !h {
-                    holds = false;
-                    break;
+                match h {
+                    Some(false) => {
+                        holds = Some(false);
+                        break;
+                    }
+                    None => holds = None,
+                    Some(true) => {}
                 }
             }
-            applicable[i] = holds;
+            applies[i] = holds;
         }
+        let unknown: Vec<usize> = (0..n).filter(|&i| applies[i].is_none()).collect();
+        let applicable: Vec<bool> = applies.iter().map(|a| a.unwrap_or(false)).collect();
+        let mut verdict = self.resolve(action, &applicable);
+        let mut undecided = false;
+        if !unknown.is_empty() {
+            // Every way the unknown norms may apply (the first: none does).
+            let fail_safe = |vs: &[DeonticVerdict]| -> Option<DeonticVerdict> {
+                [Modality::Impermissible, Modality::Optional]
+                    .iter()
+                    .find_map(|m| vs.iter().find(|v| v.modality == *m).cloned())
+            };
+            if unknown.len() <= MAX_UNKNOWN_NORMS {
+                let mut variants = vec![verdict.clone()];
+                for mask in 1u32..(1u32 << unknown.len()) {
+                    let mut a = applicable.clone();
+                    for (b, &i) in unknown.iter().enumerate() {
+                        if mask >> b & 1 == 1 {
+                            a[i] = true;
+                        }
+                    }
+                    variants.push(self.resolve(action, &a));
+                }
+                undecided = variants.iter().any(|v| v.modality != verdict.modality);
+                if undecided {
+                    if let Some(v) = fail_safe(&variants) {
+                        verdict = v;
+                    }
+                }
+            } else {
+                // Too many to try each way: refused, by caution.
+                undecided = true;
+                let mut all = applicable.clone();
+                for &i in &unknown {
+                    all[i] = true;
+                }
+                let both = [verdict.clone(), self.resolve(action, &all)];
+                verdict = fail_safe(&both).unwrap_or(verdict);
+                verdict.modality = Modality::Impermissible;
+            }
+        }
+        verdict.tags = action_tags;
+        verdict.decisions = decisions;
+        verdict.unknown = unknown
+            .iter()
+            .map(|&i| self.norms[i].norm.id.clone())
+            .collect();
+        verdict.missing = notes;
+        verdict.undecided = undecided;
+        Ok(verdict)
+    }
+
+    /// The status of `action` when exactly the norms marked in `applicable`
+    /// apply: explicit defeats, then the calculus.
+    fn resolve(&self, action: &str, applicable: &[bool]) -> DeonticVerdict {
+        let n = self.norms.len();
         // Explicit defeats, defeaters first: a norm taken out defeats nothing.
         let mut out = vec![false; n];
         let mut defeated = Vec::new();
@@ -604,8 +711,6 @@ impl Ethos {
             Calculus::DeepCausality => self.resolve_modal(action, &survivors, defeated),
         };
         verdict.applicable = ids;
-        verdict.tags = action_tags;
-        verdict.decisions = decisions;
         if verdict.modality == Modality::Optional {
             let mut standing: Vec<&Norm> = survivors
                 .iter()
@@ -619,7 +724,7 @@ impl Ethos {
             standing.sort_by(|a, b| a.id.cmp(&b.id));
             verdict.cost = standing.iter().map(|n| n.cost).sum();
         }
-        Ok(verdict)
+        verdict
     }
 
     /// Why norm `i`'s declared defeat of norm `j` takes effect (None: it
@@ -661,6 +766,9 @@ impl Ethos {
             tags: Vec::new(),
             cost: 0.0,
             decisions: Vec::new(),
+            unknown: Vec::new(),
+            missing: Vec::new(),
+            undecided: false,
         }
     }
 
@@ -770,6 +878,19 @@ impl Ethos {
         context: &ActionContext<'_>,
         now: Option<f64>,
     ) -> Result<Choice, EthosError> {
+        self.choose_with(actions, context, now, Missing::Raise)
+    }
+
+    /// [`Ethos::choose`], judging each action with a missing value decided
+    /// by `missing` (an undecided verdict is never obligatory, and is
+    /// refused when it could be forbidden).
+    pub fn choose_with(
+        &self,
+        actions: &[String],
+        context: &ActionContext<'_>,
+        now: Option<f64>,
+        missing: Missing,
+    ) -> Result<Choice, EthosError> {
         if actions.is_empty() {
             return Err(EthosError::InvalidArgument {
                 name: "actions",
@@ -786,7 +907,7 @@ impl Ethos {
         }
         let verdicts = actions
             .iter()
-            .map(|a| self.evaluate(a, context, now))
+            .map(|a| self.evaluate_tagged_with(a, &[], context, now, missing))
             .collect::<Result<Vec<_>, _>>()?;
         let obligatory = verdicts
             .iter()

@@ -126,6 +126,16 @@ pub struct DeonticVerdict {
     pub cost: f64,
     /// Decisions taken on uncertain context values, per norm.
     pub decisions: Vec<(NodeId, Decision)>,
+    /// Norms whose predicate is unknown: it reads a missing value and the
+    /// policy was `missing="propagate"` (in the order they were added).
+    pub unknown: Vec<NodeId>,
+    /// The missing values the norms' predicates read, in words
+    /// (`"smoke" read by no_vent`), under any policy but `"raise"`.
+    pub missing: Vec<String>,
+    /// Whether the unknown norms could change the status: the modality is
+    /// then the fail-safe one (impermissible if one way they may apply
+    /// forbids the action, else optional).
+    pub undecided: bool,
 }
 
 impl DeonticVerdict {
@@ -185,6 +195,27 @@ impl DeonticVerdict {
                 "\n  norm {} defeated by norm {}: {} ({})",
                 d.norm, d.by, d.rule, d.reason
             ));
+        }
+        if !self.unknown.is_empty() {
+            let ids: Vec<String> = self.unknown.iter().map(ToString::to_string).collect();
+            let what = if self.undecided {
+                if self.permitted() {
+                    "the status depends on whether they apply, so the action is allowed but not \
+                     required"
+                } else {
+                    "the status depends on whether they apply, and one way they may apply \
+                     forbids the action, so it is refused by caution"
+                }
+            } else {
+                "the status is the same whether they apply or not"
+            };
+            out.push_str(&format!(
+                "\n  unknown: norm(s) {} read a missing value (missing=\"propagate\"); {what}",
+                ids.join(", ")
+            ));
+        }
+        if !self.missing.is_empty() {
+            out.push_str(&format!("\n  missing inputs: {}", self.missing.join("; ")));
         }
         for (norm, d) in &self.decisions {
             let p = &d.params;

@@ -227,8 +227,14 @@ impl CausalGraph {
         }
         let scope = ctx.trace.enter(0, 0, input.value);
         let result = self.run_row(mode.clone(), input.value, &row, input.host, scope, &mut ctx);
-        if policy != Missing::Raise && matches!(result, Err(CausalError::MissingOutput { .. })) {
-            // A host function returned NaN: the row again, deciding it.
+        if policy != Missing::Raise
+            && matches!(
+                result,
+                Err(CausalError::MissingOutput { .. } | CausalError::MissingInput { .. })
+            )
+        {
+            // A host function returned NaN, or a relay reached a missing
+            // input: the row again, deciding it.
             return Ok(missing::graph_row(
                 self,
                 mode,
@@ -272,6 +278,15 @@ impl CausalGraph {
                         });
                     }
                     let t = self.index_of(&target)?;
+                    // The relay's sub-graph may read inputs the check before
+                    // the evaluation did not cover: they count the same.
+                    if let Some((s, id)) = missing::relay_missing(self, t, row) {
+                        return Err(CausalError::MissingInput {
+                            column: missing::slot_name(&self.frozen()?.table, s),
+                            row: None,
+                            id,
+                        });
+                    }
                     ctx.trace.set_relay_target(t);
                     mode = Mode::From(t);
                     value = Some(v);

@@ -323,6 +323,24 @@ pub(crate) fn row_missing(
     first_missing(row, &readers(member, evaluated.as_deref()))
 }
 
+/// A missing input of the nodes a relay to node `target` evaluates (the
+/// sub-graph from it, which the check before the evaluation may not have
+/// covered): the first slot with a NaN such a node reads, and that reader.
+pub(crate) fn relay_missing(g: &CausalGraph, target: u32, row: &[f64]) -> Option<(usize, NodeId)> {
+    if !row.iter().any(|x| x.is_nan()) {
+        return None;
+    }
+    let evaluated = g.reachable(target);
+    let fz = g.frozen().ok()?;
+    let mut out = vec![None; fz.table.len()];
+    for (i, (m, l)) in g.nodes().iter().zip(&fz.links).enumerate() {
+        if evaluated.get(i).copied().unwrap_or(false) {
+            mark_link(m, l, &mut out);
+        }
+    }
+    first_missing(row, &out)
+}
+
 /// The error for a missing input in slot `s` of `member`'s table.
 pub(crate) fn missing_error(
     member: &Member,
@@ -539,44 +557,7 @@ fn eval_causaloid(
 ) -> Result<TriStep, CausalError> {
     match (c.function(), &link.program) {
         (Function::Expr { .. }, Some(p)) => {
-            if p.reads_value() && value.is_none() {
-                return Err(CausalError::MissingValue { id: c.id().clone() });
-            }
-            if let Some(target) = p.nodes().get(nodes.len()) {
-                return Err(CausalError::NodeRead {
-                    id: c.id().clone(),
-                    target: target.clone(),
-                    reason:
-                        "is not a parent of it in a graph (node reads need a graph around them)",
-                });
-            }
-            let handles = handles_missing(p);
-            let mut missing_here = false;
-            if !handles {
-                program_slots(p, |s| {
-                    if row.get(s as usize).is_some_and(|x| x.is_nan()) {
-                        missing_here = true;
-                        run.note(|| {
-                            format!("{:?} read by {}", slot_name(table, s as usize), c.id())
-                        });
-                    }
-                });
-            }
-            if missing_here {
-                if let Some(t) = run.decided() {
-                    return Ok(TriStep::Value(t));
-                }
-            }
-            let unknown_in = (p.reads_value() && value.is_some_and(|v| !v.known))
-                || nodes.iter().any(|n| !n.known);
-            if handles || (!missing_here && !unknown_in) {
-                let v = value.map_or((Kind::Num, f64::NAN), |v| (v.kind, v.x));
-                let known: Vec<(Kind, f64)> = nodes.iter().map(|n| (n.kind, n.x)).collect();
-                let (k, x) = p.eval(row, v, &known, &mut Vec::new());
-                return Ok(TriStep::Value(Tri::known(k, x)));
-            }
-            let v = value.unwrap_or(Tri::unknown(Kind::Num));
-            Ok(TriStep::Value(kleene(p, row, v, nodes)))
+            eval_program(c.id(), p, table, value, row, nodes, run).map(TriStep::Value)
         }
         (Function::Callable(f), _) => {
             if value.is_some_and(|v| !v.known) {
@@ -605,6 +586,71 @@ fn eval_causaloid(
             message: format!("causaloid {} has no compiled program", c.id()),
         }),
     }
+}
+
+/// An expression laid onto `table`'s row, on one row, three-valued under
+/// `run`'s policy: a causaloid's, a state machine's expression state's.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn eval_program(
+    id: &NodeId,
+    p: &Program,
+    table: &ColumnTable,
+    value: Option<Tri>,
+    row: &[f64],
+    nodes: &[Tri],
+    run: &mut Run,
+) -> Result<Tri, CausalError> {
+    if p.reads_value() && value.is_none() {
+        return Err(CausalError::MissingValue { id: id.clone() });
+    }
+    if let Some(target) = p.nodes().get(nodes.len()) {
+        return Err(CausalError::NodeRead {
+            id: id.clone(),
+            target: target.clone(),
+            reason: "is not a parent of it in a graph (node reads need a graph around them)",
+        });
+    }
+    let handles = handles_missing(p);
+    let mut missing_here = false;
+    if !handles {
+        program_slots(p, |s| {
+            if row.get(s as usize).is_some_and(|x| x.is_nan()) {
+                missing_here = true;
+                run.note(|| format!("{:?} read by {}", slot_name(table, s as usize), id));
+            }
+        });
+    }
+    if missing_here {
+        if let Some(t) = run.decided() {
+            return Ok(t);
+        }
+    }
+    let unknown_in =
+        (p.reads_value() && value.is_some_and(|v| !v.known)) || nodes.iter().any(|n| !n.known);
+    if handles || (!missing_here && !unknown_in) {
+        let v = value.map_or((Kind::Num, f64::NAN), |v| (v.kind, v.x));
+        let known: Vec<(Kind, f64)> = nodes.iter().map(|n| (n.kind, n.x)).collect();
+        let (k, x) = p.eval(row, v, &known, &mut Vec::new());
+        return Ok(Tri::known(k, x));
+    }
+    let v = value.unwrap_or(Tri::unknown(Kind::Num));
+    Ok(kleene(p, row, v, nodes))
+}
+
+/// An expression laid onto `table`'s row (a state machine's expression
+/// state) on a row with a missing input, under `policy` (not `Raise`): its
+/// value (`None` when unknown) and the missing inputs met, in words.
+pub(crate) fn program_row(
+    id: &NodeId,
+    p: &Program,
+    table: &ColumnTable,
+    value: Option<Value>,
+    row: &[f64],
+    policy: Missing,
+) -> Result<(Option<Value>, Vec<String>), CausalError> {
+    let mut run = Run::new(policy);
+    let t = eval_program(id, p, table, value.map(Tri::of), row, &[], &mut run)?;
+    Ok((t.value(), run.notes))
 }
 
 /// A program on one row whose leaves may be unknown: an operator with an
@@ -999,8 +1045,8 @@ pub(crate) fn member_row(
     policy: Missing,
 ) -> Evaluation {
     let mut ctx = Ctx::new(member.size());
+    // Its notes name the missing inputs (an explanation, a state's unknown).
     let mut run = Run::new(policy);
-    run.explain = false;
     let link = Link::identity(member);
     let r = eval_member(
         member,
