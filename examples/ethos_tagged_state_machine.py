@@ -188,7 +188,7 @@ def main() -> None:
     priority = vet("priority")
     deep = vet("deepcausality")
     print("\nWhere the calculi disagree:")
-    for (i, action, a), (_, _, b) in zip(priority, deep):
+    for (i, action, a), (_, _, b) in zip(priority, deep, strict=False):
         if a != b:
             print(f"  obs {i}, {action}: priority {a}, deepcausality {b}")
     print("  (obs 2: there a declared defeat counts only when the defeater outranks, and the")

@@ -91,7 +91,7 @@ def main() -> None:
     readings = ctx.values(names, "pga")
 
     print(f"{'station':<10} {'pga g':>6}  {'nearest shaking':<15} {'km':>9}  alarm")
-    for name, (other, km), pga, ok in zip(names, neighbours, readings, verdicts):
+    for name, (other, km), pga, ok in zip(names, neighbours, readings, verdicts, strict=False):
         alarm = "CONFIRMED" if ok else "-"
         print(f"{name:<10} {pga:>6.2f}  {other or '-':<15} {km:>9.1f}  {alarm}")
 

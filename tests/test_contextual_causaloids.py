@@ -96,9 +96,14 @@ def test_batch_rows_equal_single_evaluations_of_a_contextual_graph() -> None:
         x = np.array([r[1] for r in rows])
         # Reads outside the context's days are missing: propagated.
         batch = g.evaluate_batch({"t": t, "x": x}, missing="propagate")
-        single = [g.evaluate({"t": a, "x": b}, missing="propagate").value for a, b in zip(t, x)]
+        single = [
+            g.evaluate({"t": a, "x": b}, missing="propagate").value
+            for a, b in zip(t, x, strict=False)
+        ]
         mask = np.ma.getmaskarray(batch)
-        assert [None if m else bool(v) for v, m in zip(np.ma.getdata(batch), mask)] == single
+        assert [
+            None if m else bool(v) for v, m in zip(np.ma.getdata(batch), mask, strict=False)
+        ] == single
 
     check()
 

@@ -221,7 +221,7 @@ def test_the_command_line_drops_missing_samples_in_the_engine(tmp_path: Any) -> 
     y = np.roll(x, 1)
     xs = [("" if i % 100 == 7 else f"{v:g}") for i, v in enumerate(x)]
     data = tmp_path / "lagged.csv"
-    data.write_text("x,y\n" + "".join(f"{a},{b:g}\n" for a, b in zip(xs, y)))
+    data.write_text("x,y\n" + "".join(f"{a},{b:g}\n" for a, b in zip(xs, y, strict=False)))
 
     def cli(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(

@@ -95,7 +95,7 @@ def sample_asia(rows: int, seed: int) -> dict[str, np.ndarray]:
     )
     dysp = bern(dysp_p)
     values = [asia, tub, smoke, lung, bronc, either, xray, dysp]
-    return dict(zip(ASIA_NODES, values))
+    return dict(zip(ASIA_NODES, values, strict=False))
 
 
 def as_causallearn_matrix(g: CPDAG) -> np.ndarray:
@@ -433,7 +433,7 @@ def test_cli_discover_graph_prints_edges_and_writes_dot_json_csv(
     a, b = rng.normal(size=(2, 1500))
     c = a + b + rng.normal(size=1500)
     data = tmp_path / "data.csv"
-    rows = ["a,b,c"] + [f"{x},{y},{z}" for x, y, z in zip(a, b, c)]
+    rows = ["a,b,c"] + [f"{x},{y},{z}" for x, y, z in zip(a, b, c, strict=False)]
     data.write_text("\n".join(rows) + "\n")
     dot, js, csv = tmp_path / "g.dot", tmp_path / "g.json", tmp_path / "g.csv"
     proc = subprocess.run(

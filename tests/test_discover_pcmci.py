@@ -216,7 +216,7 @@ def test_cli_discover_graph_pcmci_prints_lagged_links(tmp_path) -> None:  # type
 
     data = var_process({"x": [("x", 1, 0.7)], "y": [("x", 1, 0.8)]}, 1500, 4)
     path = tmp_path / "series.csv"
-    rows = ["x,y"] + [f"{a},{b}" for a, b in zip(data["x"], data["y"])]
+    rows = ["x,y"] + [f"{a},{b}" for a, b in zip(data["x"], data["y"], strict=False)]
     path.write_text("\n".join(rows) + "\n")
     js = tmp_path / "g.json"
     proc = subprocess.run(

@@ -275,7 +275,7 @@ def test_mrmr_is_the_same_however_the_rows_are_partitioned(
     y = a + 0.5 * b if task == "regression" else (a > 0).astype(float) + (b > 0.5)
     table = pd.DataFrame({"a": a, "b": b, "c": c, "y": y})
     bounds = sorted({0, 300, *cuts})
-    pieces = [table.iloc[lo:hi] for lo, hi in zip(bounds, bounds[1:])]
+    pieces = [table.iloc[lo:hi] for lo, hi in zip(bounds, bounds[1:], strict=False)]
     frame = dd.from_delayed([dask.delayed(p) for p in pieces], meta=table.iloc[:0])
     with dask.config.set(scheduler="synchronous"):
         got = cld.mrmr(frame, "y", k=3, method=method, task=task, bins=4)
@@ -353,7 +353,7 @@ def test_surd_is_the_same_however_the_rows_are_partitioned(
     rng = np.random.default_rng(seed)
     table = pd.DataFrame({"y": rng.random(400), "a": rng.random(400), "b": rng.random(400)})
     bounds = sorted({0, 400, *cuts})
-    pieces = [table.iloc[lo:hi] for lo, hi in zip(bounds, bounds[1:])]
+    pieces = [table.iloc[lo:hi] for lo, hi in zip(bounds, bounds[1:], strict=False)]
     frame = dd.from_delayed([dask.delayed(p) for p in pieces], meta=table.iloc[:0])
     with dask.config.set(scheduler="synchronous"):
         got = cld.surd(frame, "y", lag=lag, bins=bins, permutations=10, seed=seed)
@@ -418,7 +418,7 @@ def test_root_causes_on_partitions_equal_the_collected_tables(client, method: st
     )
     want = cl.discover.root_causes(normal, anomalous, graph, method=method)
     assert got.columns == want.columns
-    for g, w in zip(got, want):
+    for g, w in zip(got, want, strict=False):
         assert g.explained_by == w.explained_by
         for a, b in [(g.shift, w.shift), (g.total_shift, w.total_shift), (g.z, w.z)]:
             assert a == pytest.approx(b, rel=1e-12, abs=1e-12)
@@ -440,13 +440,13 @@ def test_root_causes_are_the_same_however_the_rows_are_partitioned(
     table.iloc[120:, 1] += 4.0
     normal, anomalous = table.iloc[:120], table.iloc[120:]
     bounds = sorted({0, 120, *cuts})
-    pieces = [normal.iloc[lo:hi] for lo, hi in zip(bounds, bounds[1:])]
+    pieces = [normal.iloc[lo:hi] for lo, hi in zip(bounds, bounds[1:], strict=False)]
     frame = dd.from_delayed([dask.delayed(p) for p in pieces], meta=normal.iloc[:0])
     with dask.config.set(scheduler="synchronous"):
         got = cld.root_causes(frame, anomalous, graph)
     want = cl.discover.root_causes(normal, anomalous, graph)
     assert got.columns == want.columns
-    for g, w in zip(got, want):
+    for g, w in zip(got, want, strict=False):
         assert g.shift == pytest.approx(w.shift, rel=1e-12, abs=1e-12)
         assert g.z == pytest.approx(w.z, rel=1e-12, abs=1e-12)
 
@@ -496,7 +496,9 @@ def test_a_pipeline_on_partitions_equals_the_collected_one(client, missing: str)
     assert got.results.keys() == want.results.keys()
     for name, result in want.results.items():
         other = got.results[name]
-        for (kind, combo, a), (_, _, b) in zip(other.components(), result.components()):
+        for (kind, combo, a), (_, _, b) in zip(
+            other.components(), result.components(), strict=False
+        ):
             assert a == pytest.approx(b, abs=1e-12), (name, kind, combo)
         assert other.tests == want.results[name].tests  # the same null, draw for draw
     assert [str(e) for e in got.edges] == [str(e) for e in want.edges]
@@ -612,7 +614,7 @@ def test_surd_dropping_missing_samples_is_the_same_however_the_rows_are_partitio
     table = pd.DataFrame({"y": rng.random(400), "a": rng.random(400), "b": rng.random(400)})
     table = _holes(table, seed, every)
     bounds = sorted({0, 400, *cuts})
-    pieces = [table.iloc[lo:hi] for lo, hi in zip(bounds, bounds[1:])]
+    pieces = [table.iloc[lo:hi] for lo, hi in zip(bounds, bounds[1:], strict=False)]
     frame = dd.from_delayed([dask.delayed(p) for p in pieces], meta=table.iloc[:0])
     with dask.config.set(scheduler="synchronous"):
         got = cld.surd(frame, "y", lag=lag, bins=3, permutations=10, seed=seed, missing="drop")
@@ -636,7 +638,7 @@ def test_mrmr_dropping_missing_rows_is_the_same_however_the_rows_are_partitioned
     y = a + 0.5 * b if task == "regression" else (a > 0).astype(float) + (b > 0.5)
     table = _holes(pd.DataFrame({"a": a, "b": b, "c": c, "y": y}), seed, 12)
     bounds = sorted({0, 300, *cuts})
-    pieces = [table.iloc[lo:hi] for lo, hi in zip(bounds, bounds[1:])]
+    pieces = [table.iloc[lo:hi] for lo, hi in zip(bounds, bounds[1:], strict=False)]
     frame = dd.from_delayed([dask.delayed(p) for p in pieces], meta=table.iloc[:0])
     with dask.config.set(scheduler="synchronous"):
         got = cld.mrmr(frame, "y", k=3, method=method, task=task, bins=4, missing="drop")
@@ -663,7 +665,7 @@ def test_root_causes_dropping_missing_rows_on_partitions_equal_the_collected_tab
     assert got.columns == want.columns
     assert (got.rows_used, got.rows_dropped) == (want.rows_used, want.rows_dropped)
     assert want.rows_dropped > 0
-    for g, w in zip(got, want):
+    for g, w in zip(got, want, strict=False):
         assert g.shift == pytest.approx(w.shift, rel=1e-12, abs=1e-12)
         assert g.z == pytest.approx(w.z, rel=1e-12, abs=1e-12)
     with pytest.raises(cl.discover.errors.MissingValueError):

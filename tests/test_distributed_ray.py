@@ -73,7 +73,7 @@ def test_root_causes_and_mutual_information_mrmr_on_ray_equal_the_collected_tabl
     got = clr.root_causes(ray.data.from_pandas(normal), anomalous, graph, pieces=4)
     want = cl.discover.root_causes(normal, anomalous, graph)
     assert got.columns == want.columns
-    for g, w in zip(got, want):
+    for g, w in zip(got, want, strict=False):
         assert g.shift == pytest.approx(w.shift, rel=1e-12, abs=1e-12)
         assert g.z == pytest.approx(w.z, rel=1e-12)
     table = normal.assign(y=np.roll(normal["cpu"], 1))

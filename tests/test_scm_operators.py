@@ -19,7 +19,8 @@ def _graph_values(expr: cl.expr.Expr, a: np.ndarray, b: np.ndarray) -> np.ndarra
     g.add(cl.Causaloid("y", expr=expr))
     g.freeze()
     return np.array(
-        [float(g.evaluate({"a": x, "b": y}).value) for x, y in zip(a, b)], dtype=np.float64
+        [float(g.evaluate({"a": x, "b": y}).value) for x, y in zip(a, b, strict=False)],
+        dtype=np.float64,
     )
 
 

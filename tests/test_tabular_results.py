@@ -12,8 +12,9 @@ import importlib
 import inspect
 import math
 import pkgutil
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pytest

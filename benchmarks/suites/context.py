@@ -38,7 +38,9 @@ def _timeline(n: int, seed: int = 7) -> tuple[np.ndarray, np.ndarray]:
 def lookups(n: int, queries: int) -> list[dict]:
     times, values = _timeline(n)
     ctx = cl.Context.from_frame({"t": times, "value": values}, time="t", scale="minute")
-    objects = {i: Bar(int(t), float(v)) for i, (t, v) in enumerate(zip(times, values))}
+    objects = {
+        i: Bar(int(t), float(v)) for i, (t, v) in enumerate(zip(times, values, strict=False))
+    }
     frame = pd.DataFrame({"value": values}, index=pd.Index(np.arange(n), name="id"))
     ids = np.random.default_rng(1).integers(0, n, queries)
     ids_list = ids.tolist()

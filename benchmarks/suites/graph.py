@@ -60,7 +60,7 @@ def random_rules(n: int, rng: np.random.Generator) -> list[Rule]:
     # Mostly ">=" so verdicts do not collapse to one constant after a few levels.
     ops = (rng.random(n) < 0.3).astype(int)
     levels = rng.integers(0, len(THRESHOLDS), n)
-    return list(zip(ops.tolist(), levels.tolist()))
+    return list(zip(ops.tolist(), levels.tolist(), strict=False))
 
 
 def build_ours(rules: Sequence[Rule], edges: Sequence[Edge]) -> cl.CausalGraph:
@@ -350,7 +350,7 @@ def numpy_verdicts(
 ) -> np.ndarray:
     """The graph's logic hand-written as whole-column NumPy, node by node."""
     out: list[np.ndarray] = []
-    for r, ps in zip(recipes, parents):
+    for r, ps in zip(recipes, parents, strict=False):
         kind = r[0]
         v: Any = None
         if ps:
@@ -398,7 +398,7 @@ def polars_plan(recipes: Sequence[Recipe], parents: Sequence[Sequence[int]], fra
     for ps in parents:
         level.append(1 + max((level[p] for p in ps), default=-1))
     exprs: dict[int, list[Any]] = {}
-    for i, (r, ps) in enumerate(zip(recipes, parents)):
+    for i, (r, ps) in enumerate(zip(recipes, parents, strict=False)):
         kind = r[0]
         v: Any = None
         if ps:
@@ -445,7 +445,7 @@ def row_function(recipes: Sequence[Recipe], parents: Sequence[Sequence[int]]) ->
 
     def decide(row: Any) -> bool:
         out: list[bool] = []
-        for r, ps in zip(recipes, parents):
+        for r, ps in zip(recipes, parents, strict=False):
             kind = r[0]
             v = any(out[p] for p in ps)
             if kind == "gt":

@@ -16,8 +16,9 @@ Avg@k is the mean over j = 1..k of AC@j (1 when the root is in the top j).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -302,7 +303,7 @@ def run(quick: bool) -> list[dict]:
         np.random.seed(0)  # noqa: NPY002 (DoWhy draws from the global generator)
         subset = [
             synthetic_case(topology, fault, 1000 * i + 10 * i)
-            for i, (topology, fault) in enumerate(zip(TOPOLOGIES, FAULTS))
+            for i, (topology, fault) in enumerate(zip(TOPOLOGIES, FAULTS, strict=False))
         ]
         results = evaluate(subset, {**methods(), "DoWhy gcm": dowhy_gcm})
         print(f"  synthetic subset with DoWhy: {len(subset)} cases")

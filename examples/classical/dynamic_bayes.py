@@ -67,7 +67,7 @@ def main() -> dict[str, object]:
     _, acts = g.evaluate_batch({k: [v] for k, v in row.items()}, activations=True)
     beliefs = np.array([acts[f"belief{t}"][0] for t in range(len(umbrellas))])
     by_hand = forward(umbrellas)
-    for t, (b, h) in enumerate(zip(beliefs, by_hand)):
+    for t, (b, h) in enumerate(zip(beliefs, by_hand, strict=False)):
         seen = "umbrella" if umbrellas[t] else "no umbrella"
         print(f"day {t}: {seen:11s} -> P(rain) = {b:.4f} (forward algorithm {h:.4f})")
     print()

@@ -525,7 +525,7 @@ def mrmr_partitioned(
         target=target,
         features=[names[i] for i in selected],
         scores=list(scores),
-        relevance=dict(zip(names, relevance)),
+        relevance=dict(zip(names, relevance, strict=False)),
         method=method,
         rows_used=used,
         # Rows the partitions hold, less those their statistics read.
@@ -785,7 +785,9 @@ def through(each: Any, views: list[Any]) -> Any:
 
     def each_viewed(fn: Any, plan: Any, *args: Any, **kwargs: Any) -> list[Any]:
         inner = plan if plan is not None else [()] * len(views)
-        return each(_viewed, [(v, tuple(k)) for v, k in zip(views, inner)], fn, args, kwargs)
+        return each(
+            _viewed, [(v, tuple(k)) for v, k in zip(views, inner, strict=False)], fn, args, kwargs
+        )
 
     return each_viewed
 

@@ -9,14 +9,13 @@ seeded generator, reproducible) streams.
 from __future__ import annotations
 
 import numbers
-from typing import Union
 
 import numpy as np
 
 from causaloid.errors import InvalidArgumentError
 
 #: What a ``seed=`` parameter accepts.
-Seed = Union[int, np.random.Generator, None]
+Seed = int | np.random.Generator | None
 
 
 def as_seed(seed: Seed, parameter: str = "seed") -> int | None:

@@ -151,7 +151,7 @@ def run_batch(machine: Any, frame: Any) -> dd.DataFrame:
     plan = carries(list(pieces), columns, size, machine.events, start)
     tasks = [
         dask.delayed(_run_on_worker)(machine, p, row, event, tail)
-        for p, (row, event, tail) in zip(parts, plan)
+        for p, (row, event, tail) in zip(parts, plan, strict=False)
     ]
     return dd.from_delayed(tasks, meta=firings_meta(), verify_meta=False)
 
@@ -166,7 +166,10 @@ def _each(frame: dd.DataFrame) -> Each:
     parts = frame.to_delayed()
 
     def run(fn: Any, plans: Any, args: Any, kwargs: Any, tick: Any) -> list[Any]:
-        tasks = [dask.delayed(_on_part)(fn, p, *args, *k, **kwargs) for p, k in zip(parts, plans)]
+        tasks = [
+            dask.delayed(_on_part)(fn, p, *args, *k, **kwargs)
+            for p, k in zip(parts, plans, strict=False)
+        ]
         if tick is None:
             return list(dask.compute(*tasks))
         return _compute_reporting(tasks, tick)

@@ -9,10 +9,10 @@ its structured detail as attributes (``err.node_id``, ``err.column``,
 
 from __future__ import annotations
 
-from typing import Any, Union
+from typing import Any
 
 #: A node, state or norm id: an int or a str.
-NodeId = Union[int, str]
+NodeId = int | str
 
 
 class CausalError(Exception):

@@ -125,7 +125,7 @@ def run_batch(machine: Any, dataset: Any, *, pieces: int = 8) -> pd.DataFrame:
     results = ray.get(
         [
             measure.remote(p, _run_piece, machine, row, event, tail)
-            for p, (row, event, tail) in zip(parts, plan)
+            for p, (row, event, tail) in zip(parts, plan, strict=False)
         ]
     )
     return pd.concat(results, ignore_index=True)
@@ -157,7 +157,7 @@ def _each(dataset: Any, pieces: int) -> Each:
     task = ray.remote(_on_piece)
 
     def run(fn: Any, plans: Any, args: Any, kwargs: Any, tick: Any) -> list[Any]:
-        refs = [task.remote(p, fn, *args, *k, **kwargs) for p, k in zip(parts, plans)]
+        refs = [task.remote(p, fn, *args, *k, **kwargs) for p, k in zip(parts, plans, strict=False)]
         if tick is not None:
             pending = list(refs)
             while pending:

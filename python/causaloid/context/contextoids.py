@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 import numpy as np
 
@@ -26,7 +26,7 @@ from causaloid.context.timestamps import (
     to_step,
 )
 
-ContextoidId = Union[int, str]
+ContextoidId = int | str
 
 
 def _check_id(node_id: Any) -> ContextoidId:
@@ -513,21 +513,21 @@ def _uncertain_of(tag: str, a: float, b: float) -> Any:
     return getattr(Uncertain, tag)(a, b)
 
 
-Contextoid = Union[
-    Data,
-    UncertainData,
-    Time,
-    TimeNs,
-    Step,
-    SymbolicTime,
-    Space,
-    SpaceTime,
-    Geo,
-    Ecef,
-    Ned,
-    Oriented,
-    Symbolic,
-]
+Contextoid = (
+    Data
+    | UncertainData
+    | Time
+    | TimeNs
+    | Step
+    | SymbolicTime
+    | Space
+    | SpaceTime
+    | Geo
+    | Ecef
+    | Ned
+    | Oriented
+    | Symbolic
+)
 CONTEXTOID_TYPES = (
     Data,
     UncertainData,

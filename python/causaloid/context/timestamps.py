@@ -6,7 +6,7 @@ whole seconds since 1970-01-01 UTC, the engine's one unit.
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Any, Union
+from typing import Any
 
 import numpy as np
 
@@ -14,7 +14,7 @@ from causaloid import _native
 from causaloid.context.errors import TimestampUnitError
 
 #: Anything accepted where a time is expected.
-TimeLike = Union[int, float, str, _dt.datetime, _dt.date, np.datetime64, Any]
+TimeLike = int | float | str | _dt.datetime | _dt.date | np.datetime64 | Any
 
 #: Seconds beyond this are taken as a unit mistake (milliseconds, nanoseconds).
 MAX_ABS_SECONDS = 100_000_000_000

@@ -607,7 +607,7 @@ def _observation(item: Any, names: Sequence[str]) -> Any:
                 f"a stream item of {len(item)} values; expected {len(names)} ({', '.join(names)})",
                 {"column": None, "found": len(item), "expected": len(names)},
             )
-        return dict(zip(names, item))
+        return dict(zip(names, item, strict=False))
     raise ObservationError(
         f"a stream item must be a mapping or a tuple of values, got {type(item).__name__} "
         f"{item!r:.40}",

@@ -196,7 +196,10 @@ class PartitionedPipeline(Pipeline):
             )
         heads = self._cleaned()(surd_head, None, y, lag)
         plan = surd_plan(heads, lag)
-        views = [LagView(v, y, lag, halo, samples) for v, (halo, samples) in zip(self._views, plan)]
+        views = [
+            LagView(v, y, lag, halo, samples)
+            for v, (halo, samples) in zip(self._views, plan, strict=False)
+        ]
         self.selection = mrmr_partitioned(
             through(self._each, views),
             self.columns,

@@ -80,7 +80,7 @@ class MRMRResult(Tabular):
         if self.rows_dropped:
             head += f", {self.rows_dropped} dropped for missing values"
         lines = [head + ")", f"{'rank':>4}  {'feature':<28} score"]
-        for i, (f, s) in enumerate(zip(self.features, self.scores), 1):
+        for i, (f, s) in enumerate(zip(self.features, self.scores, strict=False), 1):
             lines.append(f"{i:>4}  {f:<28} {s:.6g}")
         return "\n".join(lines)
 
@@ -203,7 +203,7 @@ def mrmr(
         target=target,
         features=[names[i] for i in selected],
         scores=list(scores),
-        relevance=dict(zip(names, relevance)),
+        relevance=dict(zip(names, relevance, strict=False)),
         method=method,
         rows_used=int(used),
         rows_dropped=int(dropped),

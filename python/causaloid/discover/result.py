@@ -226,7 +226,9 @@ class SurdStateMaps(Tabular):
             "specific": [],
         }
         for kind, combo, values in self.components():
-            for t, (label, p, v) in enumerate(zip(self.states, self.target_probability, values)):
+            for t, (label, p, v) in enumerate(
+                zip(self.states, self.target_probability, values, strict=False)
+            ):
                 out["kind"].append(kind)
                 out["agents"].append(combo)
                 out["state"].append(label)
@@ -244,7 +246,7 @@ class SurdStateMaps(Tabular):
         shown = rows[:5]
         head += "".join(f" {lab:>12}" for lab in labels[:5])
         lines.append(head[:WIDTH])
-        for t, (state, p) in enumerate(zip(self.states, self.target_probability)):
+        for t, (state, p) in enumerate(zip(self.states, self.target_probability, strict=False)):
             line = f"  {state[:22]:<22} {p:>6.3f}" + "".join(f" {v[t]:>12.4f}" for _, _, v in shown)
             lines.append(line[:WIDTH])
         if len(rows) > len(shown):
@@ -639,7 +641,7 @@ class SurdResult(Tabular):
             edgecolor="black",
             linewidth=0.5,
         )
-        for bar, (kind, combo, _) in zip(bars, rows):
+        for bar, (kind, combo, _) in zip(bars, rows, strict=False):
             t = res.test(kind, combo)
             if t is not None and t.p_value > alpha:
                 bar.set_hatch("//")

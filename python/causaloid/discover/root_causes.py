@@ -263,7 +263,7 @@ def _ranked(
     index = {n: i for i, n in enumerate(names)}
     scores = {
         n: (abs(shift) if method == "shift" else z, shift, total, z)
-        for n, (shift, total, z, _) in zip(names, raw)
+        for n, (shift, total, z, _) in zip(names, raw, strict=False)
     }
     anomalous_set = {n for n, (_, _, _, z) in scores.items() if z >= threshold}
 

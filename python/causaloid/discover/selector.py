@@ -191,7 +191,7 @@ class MRMRSelector:
         self._fitted()
         names = self._frame_names(X)
         if names is not None and hasattr(self, "feature_names_in_"):
-            keep = [n for n, s in zip(self._labels, self.support_) if s]
+            keep = [n for n, s in zip(self._labels, self.support_, strict=False) if s]
             missing = [n for n in keep if n not in names]
             if missing:
                 raise ShapeError(
@@ -216,7 +216,9 @@ class MRMRSelector:
         """Names of the kept columns, in input order."""
         self._fitted()
         labels = self._labels if input_features is None else [str(f) for f in input_features]
-        return np.asarray([n for n, s in zip(labels, self.support_) if s], dtype=object)
+        return np.asarray(
+            [n for n, s in zip(labels, self.support_, strict=False) if s], dtype=object
+        )
 
 
 __all__ = ["MRMRSelector", "NotFittedError"]

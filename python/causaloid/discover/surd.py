@@ -5,7 +5,7 @@ Lozano-Durán, Nat. Commun. 2024). Binning and the decomposition run natively.""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Union
+from typing import Any
 
 import numpy as np
 
@@ -22,7 +22,7 @@ from causaloid.discover.result import (
     state_labels,
 )
 
-Binning = Union[Sequence[float], np.ndarray, Mapping[str, Any]]
+Binning = Sequence[float] | np.ndarray | Mapping[str, Any]
 
 
 def _surd_arguments(
@@ -125,7 +125,9 @@ def _state_maps(
         states=state_labels(len(probability), edges),
         target_probability=probability,
         redundant=per(states["redundant"]),
-        unique={a: tuple(float(x) for x in v) for a, v in zip(agents, states["unique"])},
+        unique={
+            a: tuple(float(x) for x in v) for a, v in zip(agents, states["unique"], strict=False)
+        },
         synergistic=per(states["synergistic"]),
         leak=tuple(float(x) for x in states["leak"]),
     )
@@ -137,7 +139,7 @@ def _build(raw: dict[str, Any], target: str, agents: Sequence[str], **extra: Any
         target=target,
         agents=tuple(agents),
         redundant=_names(raw["redundant"], agents),
-        unique={a: float(u) for a, u in zip(agents, raw["unique"])},
+        unique={a: float(u) for a, u in zip(agents, raw["unique"], strict=False)},
         synergistic=_names(raw["synergistic"], agents),
         info_leak=raw["info_leak"],
         mutual_info=raw["mutual_info"],
@@ -154,7 +156,7 @@ def _tests(raw: dict[str, Any], agents: Sequence[str]) -> dict[tuple[str, tuple[
     for kind in ("redundant", "synergistic"):
         for combo, t in raw[kind]:
             out[(kind, tuple(agents[i] for i in combo))] = ComponentTest(*t)
-    for agent, t in zip(agents, raw["unique"]):
+    for agent, t in zip(agents, raw["unique"], strict=False):
         out[("unique", (agent,))] = ComponentTest(*t)
     return out
 
@@ -302,7 +304,7 @@ def _from_columns(raw: dict[str, Any], target: str, agents: Sequence[str], lag: 
     """A :class:`SurdResult` from the engine's answer on columns (collected or
     merged from partitions), with its permutation test when one ran."""
     edges = {target: tuple(raw["target_edges"])}
-    edges.update({a: tuple(e) for a, e in zip(agents, raw["agent_edges"])})
+    edges.update({a: tuple(e) for a, e in zip(agents, raw["agent_edges"], strict=False)})
     extra: dict[str, Any] = {}
     sig = raw.get("significance")
     if sig is not None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import reprlib
 from collections.abc import Callable
 from itertools import islice
-from typing import TYPE_CHECKING, Any, Generic, Optional, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from causaloid.errors import CallableError, CausalError
 
@@ -24,7 +24,7 @@ U = TypeVar("U")
 
 # A log node: (previous node or None, part); a part is a str or an object
 # with ``lines()`` (a native evaluation).
-_LogNode = Optional[tuple[Any, Any]]
+_LogNode = tuple[Any, Any] | None
 
 #: How the engine starts an evaluation's closing sentence.
 _WHY = "Why: "

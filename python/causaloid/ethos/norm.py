@@ -8,14 +8,14 @@ import inspect
 import numbers
 from collections.abc import Callable, Iterable, Mapping
 from enum import Enum
-from typing import Any, Union
+from typing import Any
 
 from causaloid import _native
 from causaloid.ethos.errors import NormError
 from causaloid.expr import Expr
 from causaloid.graph._base import Causal, NodeId, check_id
 
-Predicate = Union[Expr, Causal, Callable[..., Any], bool, None]
+Predicate = Expr | Causal | Callable[..., Any] | bool | None
 
 
 class Modality(str, Enum):

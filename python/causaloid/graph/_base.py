@@ -10,7 +10,7 @@ from __future__ import annotations
 import numbers
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
 import numpy as np
 
@@ -22,7 +22,7 @@ from causaloid.errors import ShapeError, UnknownColumnError
 from causaloid.uncertain.causal import DEFAULT_SEED, has_uncertain, native_cell
 from causaloid.uncertain.uncertain import DEFAULT_MAX_SAMPLES
 
-NodeId = Union[int, str]
+NodeId = int | str
 Errors = Literal["raise", "effect"]
 #: What a missing input (NaN, None, a null) a verdict depends on does: raise
 #: MissingValueError (the default), decide the reading causaloid false / true,

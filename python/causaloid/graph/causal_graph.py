@@ -179,7 +179,7 @@ class CausalGraph(Causal):
                 raise _state_error(f"graph {self._id!r} declares no state", "")
             return row
         values = _state_values(states, state)
-        cells = {f"state:{k}": v for k, v in zip(states, values)}
+        cells = {f"state:{k}": v for k, v in zip(states, values, strict=False)}
         if row is None:
             return cells
         if isinstance(row, Mapping) or hasattr(row, "keys"):
@@ -648,8 +648,8 @@ def _sequence(
     )
     return Sequence(
         values=out,
-        states=dict(zip(states, per_state)),
-        final_state=dict(zip(states, final)),
+        states=dict(zip(states, per_state, strict=False)),
+        final_state=dict(zip(states, final, strict=False)),
         effects=[Effect._from_evaluation(e) for e in evaluations],
     )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 from causaloid import _native
 from causaloid.errors import InvalidArgumentError
@@ -30,7 +30,7 @@ class AtLeast:
             )
 
 
-Logic = Union[str, AtLeast]
+Logic = str | AtLeast
 # The engine owns the logics; "at_least" is spelt cl.AtLeast(k) here.
 LOGICS = tuple(name for name in _native.vocabulary()[2] if name != "at_least")
 

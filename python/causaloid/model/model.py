@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 import numpy as np
 
@@ -27,7 +27,7 @@ from causaloid.graph._base import Causal, MissingPolicy, check_id
 from causaloid.model.assumption import Assumption, AssumptionReport
 from causaloid.model.inference import Inference, Observations, infer, observe
 
-Contexts = Union[Context, Sequence[Context], Mapping[str, Context], None]
+Contexts = Context | Sequence[Context] | Mapping[str, Context] | None
 
 
 @dataclass(frozen=True)

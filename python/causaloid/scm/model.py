@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, Union
+from typing import Any
 
 import numpy as np
 
@@ -18,8 +18,8 @@ from causaloid.scm.errors import EquationError, SCMMemoryError
 from causaloid.scm.noise import Empirical, Linear, NoiseLike, Normal, Uniform, noise_spec
 from causaloid.scm.results import Counterfactual, CounterfactualTable, EffectEstimate, SCMTable
 
-EquationLike = Union[Expr, Linear, Callable[..., Any], None]
-Intervention = Union[float, Expr]
+EquationLike = Expr | Linear | Callable[..., Any] | None
+Intervention = float | Expr
 
 
 def _name(fn: Callable[..., Any]) -> str:
@@ -214,7 +214,7 @@ class SCM:
                 f"the equation of {variable!r} is {kind}, not linear", {"variable": variable}
             )
         intercept, coefs = detail
-        return float(intercept), dict(zip(self.parents(variable), map(float, coefs)))
+        return float(intercept), dict(zip(self.parents(variable), map(float, coefs), strict=False))
 
     def noise(self, variable: str) -> NoiseLike:
         """The noise term of ``variable``."""
@@ -267,7 +267,7 @@ class SCM:
         with scope(threads):
             used = self._native.sample_into(out, as_seed(seed))
         notes = [f"{n} samples, seed {used}", *self.explain().splitlines()]
-        return SCMTable(dict(zip(names, out)), notes)
+        return SCMTable(dict(zip(names, out, strict=False)), notes)
 
     def effect(
         self,
@@ -360,21 +360,21 @@ class SCM:
             )
         m = SCM._wrap(model)
         obs = {k: table[k] for k in names}
-        counts = {k: int(c) for k, c in zip(names, outside) if c}
+        counts = {k: int(c) for k, c in zip(names, outside, strict=False) if c}
         if single:
             return Counterfactual(
-                {k: float(v[0]) for k, v in zip(names, values)},
+                {k: float(v[0]) for k, v in zip(names, values, strict=False)},
                 {k: float(v[0]) for k, v in obs.items()},
-                {k: float(v[0]) for k, v in zip(names, noise)},
+                {k: float(v[0]) for k, v in zip(names, noise, strict=False)},
                 list(path),
                 m,
                 bool(flags[0]),
                 [k for k in m._native.order() if k in counts],
             )
         return CounterfactualTable(
-            SCMTable(dict(zip(names, values))),
+            SCMTable(dict(zip(names, values, strict=False))),
             SCMTable(obs),
-            SCMTable(dict(zip(names, noise))),
+            SCMTable(dict(zip(names, noise, strict=False))),
             list(path),
             m,
             flags,

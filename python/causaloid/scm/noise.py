@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 import numpy as np
 
@@ -61,7 +61,7 @@ class Empirical:
         return f"Empirical({self.values.shape[0]} values)"
 
 
-NoiseLike = Union[Normal, Uniform, Empirical, None]
+NoiseLike = Normal | Uniform | Empirical | None
 
 
 @dataclass(frozen=True)
