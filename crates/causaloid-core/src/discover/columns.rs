@@ -32,30 +32,6 @@ pub struct ColumnsSurd {
     pub samples: usize,
 }
 
-fn shift_row(err: DiscoverError, offset: usize) -> DiscoverError {
-    match err {
-        DiscoverError::NonFinite { column, row, value } => DiscoverError::NonFinite {
-            column,
-            row: row + offset,
-            value,
-        },
-        DiscoverError::OutOfRange {
-            column,
-            row,
-            value,
-            low,
-            high,
-        } => DiscoverError::OutOfRange {
-            column,
-            row: row + offset,
-            value,
-            low,
-            high,
-        },
-        other => other,
-    }
-}
-
 /// SURD of `target` (taken `lag` samples after its agents) on `agents`.
 pub fn surd_from_columns(
     target: &Column<'_>,
@@ -119,7 +95,7 @@ fn surd_and_table(
         .par_iter()
         .map(|(column, values, offset)| {
             let binner = Binner::new(column.name, values, &column.bins)
-                .map_err(|e| shift_row(e, *offset))?;
+                .map_err(|e| e.map_row(|_, r| r + *offset))?;
             if samples < binner.n_states {
                 return Err(DiscoverError::TooFewSamples {
                     column: column.name.to_string(),

@@ -69,6 +69,40 @@ pub(crate) fn non_finite_message(column: &str, row: usize, value: f64) -> String
 
 pub type Result<T, E = DiscoverError> = std::result::Result<T, E>;
 
+impl DiscoverError {
+    /// The same error with the row it names (if any) renamed by `row`, given
+    /// the column and the row as the failing computation counted it: how a
+    /// caller that handed over a slice or the kept rows of a table names
+    /// the row in its own table.
+    pub(crate) fn map_row(self, row: impl Fn(&str, usize) -> usize) -> DiscoverError {
+        match self {
+            DiscoverError::NonFinite {
+                column,
+                row: r,
+                value,
+            } => DiscoverError::NonFinite {
+                row: row(&column, r),
+                column,
+                value,
+            },
+            DiscoverError::OutOfRange {
+                column,
+                row: r,
+                value,
+                low,
+                high,
+            } => DiscoverError::OutOfRange {
+                row: row(&column, r),
+                column,
+                value,
+                low,
+                high,
+            },
+            other => other,
+        }
+    }
+}
+
 impl Diagnostic for DiscoverError {
     fn area(&self) -> Area {
         match self {

@@ -183,28 +183,7 @@ fn remap_discover(
     keep: &[usize],
     offset: impl Fn(&str) -> usize,
 ) -> DiscoverError {
-    let at = |column: &str, row: usize| keep.get(row).map_or(row, |&k| k + offset(column));
-    match e {
-        DiscoverError::NonFinite { column, row, value } => DiscoverError::NonFinite {
-            row: at(&column, row),
-            column,
-            value,
-        },
-        DiscoverError::OutOfRange {
-            column,
-            row,
-            value,
-            low,
-            high,
-        } => DiscoverError::OutOfRange {
-            row: at(&column, row),
-            column,
-            value,
-            low,
-            high,
-        },
-        other => other,
-    }
+    e.map_row(|column, row| keep.get(row).map_or(row, |&k| k + offset(column)))
 }
 
 fn remap_pc(e: PcError, keep: &[usize]) -> PcError {
