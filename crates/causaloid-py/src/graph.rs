@@ -52,20 +52,34 @@ fn host_obj<'py>(py: Python<'py>, host: Option<&HostRow>) -> Bound<'py, PyAny> {
         .unwrap_or_else(|| py.None().into_bound(py))
 }
 
-impl CausalFunction for PyCallable {
-    fn call(&self, value: Option<Value>, host: Option<&HostRow>) -> Result<Output, CallError> {
+impl PyCallable {
+    /// The adapter's `call(value, host)`, or `call_at(value, batch, row)` for
+    /// one row of a batch.
+    fn call_one(
+        &self,
+        value: Option<Value>,
+        host: Option<&HostRow>,
+        row: Option<usize>,
+    ) -> Result<Output, CallError> {
         Python::attach(|py| {
             let v = match value {
                 Some(v) => value_to_py(py, v).map_err(|e| raised(py, e))?,
                 None => py.None().into_bound(py),
             };
-            let r = self
-                .adapter
-                .bind(py)
-                .call_method1("call", (v, host_obj(py, host)))
-                .map_err(|e| raised(py, e))?;
+            let adapter = self.adapter.bind(py);
+            let r = match row {
+                None => adapter.call_method1("call", (v, host_obj(py, host))),
+                Some(row) => adapter.call_method1("call_at", (v, host_obj(py, host), row)),
+            }
+            .map_err(|e| raised(py, e))?;
             parse_output(&r).map_err(|e| raised(py, e))?
         })
+    }
+}
+
+impl CausalFunction for PyCallable {
+    fn call(&self, value: Option<Value>, host: Option<&HostRow>) -> Result<Output, CallError> {
+        self.call_one(value, host, None)
     }
 
     fn call_at(
@@ -74,18 +88,7 @@ impl CausalFunction for PyCallable {
         batch: Option<&HostRow>,
         row: usize,
     ) -> Result<Output, CallError> {
-        Python::attach(|py| {
-            let v = match value {
-                Some(v) => value_to_py(py, v).map_err(|e| raised(py, e))?,
-                None => py.None().into_bound(py),
-            };
-            let r = self
-                .adapter
-                .bind(py)
-                .call_method1("call_at", (v, host_obj(py, batch), row))
-                .map_err(|e| raised(py, e))?;
-            parse_output(&r).map_err(|e| raised(py, e))?
-        })
+        self.call_one(value, batch, Some(row))
     }
 
     fn call_batch(
