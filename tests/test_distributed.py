@@ -91,6 +91,39 @@ def test_partitions_smaller_than_the_window_still_carry_it(client) -> None:  # t
     np.testing.assert_array_equal(got["event"].to_numpy(), [f.event for f in one.firings])
 
 
+@pytest.mark.parametrize("missing", ["false", "true", "propagate"])
+def test_a_machine_on_partitions_decides_missing_inputs_as_one_machine(missing: str) -> None:
+    table = _table(120)
+    table.loc[[3, 47, 48, 90], "y"] = np.nan
+    got = cld.run_batch(_machine(), dd.from_pandas(table, npartitions=5), missing=missing).compute(
+        scheduler="synchronous"
+    )
+    one = _machine().run_batch(table, missing=missing)
+    fired = got[got["outcome"] != "unknown"]
+    assert fired["row"].tolist() == one.rows.tolist()
+    assert fired["state"].tolist() == one.states
+    unknown = got[got["outcome"] == "unknown"]
+    assert [(r, s) for r, s in zip(unknown["row"], unknown["state"], strict=True)] == [
+        (u.position, u.state) for u in one.unknown
+    ]
+    assert (len(unknown) > 0) == (missing == "propagate")
+    assert set(unknown["action"]) <= {"alert", "log"}
+
+
+def test_a_missing_input_on_a_partition_is_an_error_row_as_one_machine_records_it() -> None:
+    table = _table(60)
+    table.loc[30, "y"] = np.nan
+    got = cld.run_batch(_machine(), dd.from_pandas(table, npartitions=3)).compute(
+        scheduler="synchronous"
+    )
+    one = _machine().run_batch(table)
+    errors = got[got["outcome"].str.startswith("error: ")]
+    assert [(r, s) for r, s in zip(errors["row"], errors["state"], strict=True)] == [
+        (e.position, e.state) for e in one.errors
+    ]
+    assert len(errors) > 0 and errors["outcome"].str.contains("missing value").all()
+
+
 def test_a_machine_that_already_ran_continues_its_event_numbers() -> None:
     table = _table(200)
     m = _machine()

@@ -48,6 +48,16 @@ def test_a_windowed_machine_on_ray_fires_as_one_machine(local_ray) -> None:  # t
     assert got["state"].tolist() == one.states
 
 
+def test_a_machine_on_ray_decides_missing_inputs_as_one_machine(local_ray) -> None:  # type: ignore[no-untyped-def]
+    table = _table(200)
+    table.loc[[5, 77, 150], "x"] = np.nan
+    got = clr.run_batch(_machine(), ray.data.from_pandas(table), pieces=4, missing="propagate")
+    one = _machine().run_batch(table, missing="propagate")
+    unknown = got[got["outcome"] == "unknown"]
+    assert unknown["row"].tolist() == [u.position for u in one.unknown] != []
+    assert got[got["outcome"] != "unknown"]["row"].tolist() == one.rows.tolist()
+
+
 def test_surd_and_mrmr_on_ray_equal_the_collected_table(local_ray) -> None:  # type: ignore[no-untyped-def]
     rng = np.random.default_rng(4)
     x1, x2 = rng.random(2000), rng.random(2000)

@@ -153,8 +153,13 @@ def run_partition(
     first_event: int,
     window: dict[str, np.ndarray],
     task_cpus: float,
+    missing: str = "raise",
 ) -> Any:
-    """One partition's firings, numbered as one machine over the whole table."""
+    """One partition's firings, numbered as one machine over the whole table.
+    Each state whose verdict was unknown (``missing="propagate"``) adds a row
+    whose ``outcome`` is ``"unknown"``, and each recorded error (a missing
+    input under ``"raise"``, a failing state) a row whose ``outcome`` is
+    ``"error: <message>"``; they follow the row's firings."""
     import pandas as pd
 
     from causaloid.threads import _apply_worker_default
@@ -164,9 +169,9 @@ def run_partition(
     # A copy of its own: a local scheduler hands every task the same object.
     machine = pickle.loads(pickle.dumps(machine))
     machine.resume(first_event, window if machine.window is not None else None)
-    result = machine.run_batch(frame)
+    result = machine.run_batch(frame, missing=missing)
     firings = result.firings
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {
             "row": np.asarray(result.rows, dtype=np.int64) + first_row,
             "event": np.asarray(result.rows, dtype=np.int64) + first_event,
@@ -176,6 +181,25 @@ def run_partition(
         },
         columns=list(FIRING_COLUMNS),
     )
+    others = [(u.position, u.state, "unknown") for u in result.unknown] + [
+        (e.position, e.state, f"error: {e.error}") for e in result.errors
+    ]
+    if not others:
+        return out
+    actions = {s.id: a.name for s, a in machine._states.values()}
+    positions = np.asarray([p for p, _, _ in others], dtype=np.int64)
+    extra = pd.DataFrame(
+        {
+            "row": positions + first_row,
+            "event": positions + first_event,
+            "state": pd.Series([s for _, s, _ in others], dtype=object),
+            "action": pd.Series([actions.get(s) for _, s, _ in others], dtype=object),
+            "outcome": pd.Series([o for _, _, o in others], dtype=object),
+        },
+        columns=list(FIRING_COLUMNS),
+    )
+    both = pd.concat([out, extra], ignore_index=True)
+    return both.sort_values("row", kind="stable", ignore_index=True)
 
 
 def firings_meta() -> Any:

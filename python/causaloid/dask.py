@@ -123,7 +123,7 @@ def _evaluate_on_worker(
     return evaluate_partition(shipped.get(), part, value, 1 if _in_worker() else 0, missing)
 
 
-def run_batch(machine: Any, frame: Any) -> dd.DataFrame:
+def run_batch(machine: Any, frame: Any, *, missing: str = "raise") -> dd.DataFrame:
     """Run a state machine over every row of a Dask DataFrame, in order.
 
     A first pass reads each partition's length and the last rows of the
@@ -137,6 +137,11 @@ def run_batch(machine: Any, frame: Any) -> dd.DataFrame:
     machine : StateMachine
     frame : dask.dataframe.DataFrame
         Must hold every column in ``machine.inputs``.
+    missing : {"raise", "false", "true", "propagate"}
+        What a missing input a state reads does, as in
+        :meth:`StateMachine.run_batch <causaloid.StateMachine.run_batch>`;
+        under ``"propagate"`` each state whose verdict was unknown on a row
+        adds a row whose ``outcome`` is ``"unknown"``.
 
     Returns
     -------
@@ -150,16 +155,16 @@ def run_batch(machine: Any, frame: Any) -> dd.DataFrame:
     pieces = dask.compute(*[dask.delayed(length_and_tail)(p, columns, size) for p in parts])
     plan = carries(list(pieces), columns, size, machine.events, start)
     tasks = [
-        dask.delayed(_run_on_worker)(machine, p, row, event, tail)
+        dask.delayed(_run_on_worker)(machine, p, row, event, tail, missing)
         for p, (row, event, tail) in zip(parts, plan, strict=False)
     ]
     return dd.from_delayed(tasks, meta=firings_meta(), verify_meta=False)
 
 
 def _run_on_worker(
-    machine: Any, part: pd.DataFrame, row: int, event: int, tail: dict[str, Any]
+    machine: Any, part: pd.DataFrame, row: int, event: int, tail: dict[str, Any], missing: str
 ) -> pd.DataFrame:
-    return run_partition(machine, part, row, event, tail, 1 if _in_worker() else 0)
+    return run_partition(machine, part, row, event, tail, 1 if _in_worker() else 0, missing)
 
 
 def _each(frame: dd.DataFrame) -> Each:

@@ -99,7 +99,9 @@ def evaluate_batch(
     return dataset.map_batches(block, batch_format="pandas", batch_size=None)
 
 
-def run_batch(machine: Any, dataset: Any, *, pieces: int = 8) -> pd.DataFrame:
+def run_batch(
+    machine: Any, dataset: Any, *, pieces: int = 8, missing: str = "raise"
+) -> pd.DataFrame:
     """Run a state machine over every row of a Ray Dataset, in order.
 
     Parameters
@@ -110,6 +112,9 @@ def run_batch(machine: Any, dataset: Any, *, pieces: int = 8) -> pd.DataFrame:
         Must hold every column in ``machine.inputs``.
     pieces : int
         Contiguous pieces run as parallel Ray tasks.
+    missing : {"raise", "false", "true", "propagate"}
+        As in :func:`causaloid.dask.run_batch` (``"propagate"``: a row with
+        ``outcome == "unknown"`` for each unknown verdict).
 
     Returns
     -------
@@ -124,15 +129,17 @@ def run_batch(machine: Any, dataset: Any, *, pieces: int = 8) -> pd.DataFrame:
     plan = carries(list(lengths), columns, size, machine.events, start)
     results = ray.get(
         [
-            measure.remote(p, _run_piece, machine, row, event, tail)
+            measure.remote(p, _run_piece, machine, row, event, tail, missing)
             for p, (row, event, tail) in zip(parts, plan, strict=False)
         ]
     )
     return pd.concat(results, ignore_index=True)
 
 
-def _run_piece(frame: pd.DataFrame, machine: Any, row: int, event: int, tail: Any) -> Any:
-    return run_partition(machine, frame, row, event, tail, _task_cpus())
+def _run_piece(
+    frame: pd.DataFrame, machine: Any, row: int, event: int, tail: Any, missing: str
+) -> Any:
+    return run_partition(machine, frame, row, event, tail, _task_cpus(), missing)
 
 
 def _pieces(dataset: Any, pieces: int) -> list[Any]:
