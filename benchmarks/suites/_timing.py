@@ -18,6 +18,21 @@ def best_of(fn: Callable[[], Any], repeat: int = 5, number: int = 1) -> float:
     return best
 
 
+def best_of_pair(
+    ours: Callable[[], Any], peer: Callable[[], Any], repeat: int = 7
+) -> tuple[float, float]:
+    """Best-of-``repeat`` times of two callables measured in alternation
+    (ours, peer, ours, ...), so a burst of machine noise hits both sides
+    rather than one: for short calls whose ratio is close to 1."""
+    best = [float("inf"), float("inf")]
+    for _ in range(repeat):
+        for k, fn in enumerate((ours, peer)):
+            start = time.perf_counter()
+            fn()
+            best[k] = min(best[k], time.perf_counter() - start)
+    return best[0], best[1]
+
+
 def comparison(
     name: str, ours_s: float, peer: str, peer_s: float, goal: str = "", **extra: Any
 ) -> dict:

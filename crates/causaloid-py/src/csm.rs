@@ -7,7 +7,7 @@ use crate::errors::{node_id, node_id_to_py, raise_from, to_pyerr, IntoPy};
 use crate::ethos::{PyDeonticVerdict, PyEthos};
 use crate::expr::{value_from_py, value_to_py};
 use crate::graph::PyMember;
-use crate::guard::{Serial, Turn};
+use crate::guard::{Borrowed, Serial, Turn};
 use causaloid_core::csm::{
     Action, ActionFn, BatchFirings, CsmError, Decision, EventError, EventUnknown, Firing, Outcome,
     State, StateMachine, Window, WindowError,
@@ -184,7 +184,7 @@ impl PyWindow {
 /// ``value`` and ``verdict``, the ethos's ``vetting``, the ``outcome``
 /// (``"fired"``, ``"recorded"``, ``"refused"`` or ``"failed"``), the
 /// ``justification`` and the ``error``.
-#[pyclass(name = "Firing", module = "causaloid._native", frozen, freelist = 64)]
+#[pyclass(name = "Firing", module = "causaloid._native", frozen)]
 pub struct PyFiring {
     inner: Arc<Firing>,
 }
@@ -376,7 +376,7 @@ fn reentrant(py: Python<'_>) -> PyErr {
     )
 }
 
-fn get<'a>(py: Python<'_>, turn: &'a Turn<'_, Machine>) -> PyResult<MutexGuard<'a, Machine>> {
+fn get<'a>(py: Python<'_>, turn: &'a Turn<'_, Machine>) -> PyResult<Borrowed<'a, Machine>> {
     turn.get().map_err(|_| reentrant(py))
 }
 

@@ -10,8 +10,11 @@
 //! [`Busy`], never a panic.
 
 use pyo3::prelude::*;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Condvar, Mutex, MutexGuard, TryLockError};
+use std::cell::UnsafeCell;
+use std::marker::PhantomData;
+use std::ops::{Deref, DerefMut};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex, MutexGuard};
 
 /// A number unique to the calling thread (never 0).
 fn thread_token() -> u64 {
@@ -29,8 +32,9 @@ pub struct Busy;
 /// A value used by one thread at a time, re-entrantly per thread.
 ///
 /// Taking and ending an uncontended turn is one compare-and-swap and one
-/// store on `owner`: the per-event cost of a stream. The mutex and condition
-/// variable are used only by threads that must wait.
+/// store on `owner`, and reaching the value two plain stores: the per-event
+/// cost of a stream. The mutex and condition variable are used only by
+/// threads that must wait.
 pub struct Serial<T> {
     /// The token of the thread whose turn it is; 0 when it is nobody's.
     owner: AtomicU64,
@@ -43,12 +47,34 @@ pub struct Serial<T> {
     waiting: AtomicUsize,
     gate: Mutex<()>,
     freed: Condvar,
-    data: Mutex<T>,
+    /// Whether a [`Borrowed`] of the value exists. Only the thread whose
+    /// turn it is reads or writes it (relaxed: the hand-over of `owner`
+    /// orders it between turns, like `depth`).
+    borrowed: AtomicBool,
+    data: UnsafeCell<T>,
 }
 
-/// One thread's turn on a [`Serial`]; ends when dropped.
+// SAFETY: the value is reached only through `Turn::get`, which only the
+// thread whose turn it is can call (a `Turn` is made by `Serial::turn` for
+// the calling thread and cannot be sent to another one), and `borrowed`
+// allows one `Borrowed` at a time. Turns pass between threads through the
+// sequentially consistent compare-and-swap and store on `owner`, so every
+// access of one owner happens before every access of the next. The value is
+// therefore never used by two threads, or twice, at once: like `Mutex<T>`,
+// `Serial<T>` may be shared between threads when `T` may be sent.
+unsafe impl<T: Send> Sync for Serial<T> {}
+
+/// One thread's turn on a [`Serial`]; ends when dropped. Not `Send`: it
+/// stands for the calling thread's turn.
 pub struct Turn<'a, T> {
     serial: &'a Serial<T>,
+    thread: PhantomData<*const ()>,
+}
+
+/// The value during a turn; at most one exists at a time.
+pub struct Borrowed<'a, T> {
+    serial: &'a Serial<T>,
+    thread: PhantomData<*const ()>,
 }
 
 fn lock<U>(m: &Mutex<U>) -> MutexGuard<'_, U> {
@@ -63,7 +89,8 @@ impl<T: Send> Serial<T> {
             waiting: AtomicUsize::new(0),
             gate: Mutex::new(()),
             freed: Condvar::new(),
-            data: Mutex::new(value),
+            borrowed: AtomicBool::new(false),
+            data: UnsafeCell::new(value),
         }
     }
 
@@ -76,7 +103,10 @@ impl<T: Send> Serial<T> {
         if self.owner.load(Ordering::Relaxed) == me {
             let depth = self.depth.load(Ordering::Relaxed);
             self.depth.store(depth + 1, Ordering::Relaxed);
-            return Turn { serial: self };
+            return Turn {
+                serial: self,
+                thread: PhantomData,
+            };
         }
         if self
             .owner
@@ -102,18 +132,50 @@ impl<T: Send> Serial<T> {
             });
         }
         self.depth.store(1, Ordering::Relaxed);
-        Turn { serial: self }
+        Turn {
+            serial: self,
+            thread: PhantomData,
+        }
     }
 }
 
 impl<T> Turn<'_, T> {
     /// The value, unless the calling thread is already using it.
-    pub fn get(&self) -> Result<MutexGuard<'_, T>, Busy> {
-        match self.serial.data.try_lock() {
-            Ok(g) => Ok(g),
-            Err(TryLockError::Poisoned(p)) => Ok(p.into_inner()),
-            Err(TryLockError::WouldBlock) => Err(Busy),
+    pub fn get(&self) -> Result<Borrowed<'_, T>, Busy> {
+        let s = self.serial;
+        if s.borrowed.load(Ordering::Relaxed) {
+            return Err(Busy);
         }
+        s.borrowed.store(true, Ordering::Relaxed);
+        Ok(Borrowed {
+            serial: s,
+            thread: PhantomData,
+        })
+    }
+}
+
+impl<T> Deref for Borrowed<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        // SAFETY: this `Borrowed` is the only one (`Turn::get` refuses a
+        // second while `borrowed` is set), it belongs to the thread whose
+        // turn it is, and it lives no longer than that turn (it borrows the
+        // `Turn`): no other reference to the value exists meanwhile.
+        unsafe { &*self.serial.data.get() }
+    }
+}
+
+impl<T> DerefMut for Borrowed<'_, T> {
+    fn deref_mut(&mut self) -> &mut T {
+        // SAFETY: as in `deref`; `&mut self` makes this the only reference
+        // handed out by this `Borrowed` at a time.
+        unsafe { &mut *self.serial.data.get() }
+    }
+}
+
+impl<T> Drop for Borrowed<'_, T> {
+    fn drop(&mut self) {
+        self.serial.borrowed.store(false, Ordering::Relaxed);
     }
 }
 

@@ -772,10 +772,11 @@ impl StateMachine {
         }
         if !active.is_empty() {
             // The row is shared by the firings' log entries: built only when
-            // some state fires.
-            let shared: Arc<[f64]> = Arc::from(row.as_slice());
-            for &(i, value, v) in &active {
-                let input = Observation::new(self.names.clone(), shared.clone(), 0);
+            // some state fires, and moved into the last one.
+            let rows = std::iter::repeat_n(Arc::<[f64]>::from(row.as_slice()), active.len());
+            firings.reserve_exact(active.len());
+            for (&(i, value, v), shared) in active.iter().zip(rows) {
+                let input = Observation::new(self.names.clone(), shared, 0);
                 match self.vet(i, event, input, value, v, missing) {
                     Ok(f) => firings.push(f),
                     Err(e) => errors.push(EventError {
