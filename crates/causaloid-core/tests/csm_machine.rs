@@ -9,7 +9,7 @@ use causaloid_core::csm::{
 };
 use causaloid_core::ethos::{Ethos, Modality, Norm};
 use causaloid_core::expr::BinaryOp;
-use causaloid_core::graph::HostRow;
+use causaloid_core::graph::{HostRow, Missing};
 use causaloid_core::*;
 use common::*;
 use proptest::prelude::*;
@@ -381,5 +381,68 @@ proptest! {
             prop_assert_eq!(&ea, &eb);
             prop_assert_eq!(ea.is_empty(), !(r.0.is_nan() || r.1.is_nan()));
         }
+    }
+}
+
+proptest! {
+    #[test]
+    fn a_batch_of_comparisons_fires_and_fails_what_the_rows_do_one_by_one(
+        ops in proptest::collection::vec(
+            (
+                0usize..6,
+                any::<bool>(),
+                prop::sample::select(vec![0.0, 0.5, 1.0, -0.0, f64::INFINITY, f64::NAN]),
+            ),
+            2..8,
+        ),
+        rows in proptest::collection::vec(
+            (
+                prop::sample::select(vec![0.0, 0.5, 1.0, -0.0, 0.25, f64::NEG_INFINITY, 5e-324]),
+                prop::sample::select(vec![0.0, 0.5, 1.0, f64::INFINITY, 0.75]),
+            ),
+            1..300,
+        ),
+        gap in proptest::option::of((0usize..300, any::<bool>())),
+        policy in 0usize..4,
+    ) {
+        // Blocks without a missing value take the straight column scan, a
+        // block with one the general path: both must decide as the rows do.
+        let missing = [Missing::Raise, Missing::False, Missing::True, Missing::Propagate][policy];
+        let mut a: Vec<f64> = rows.iter().map(|r| r.0).collect();
+        let b: Vec<f64> = rows.iter().map(|r| r.1).collect();
+        if let Some((at, _)) = gap {
+            let n = a.len();
+            a[at % n] = f64::NAN;
+        }
+        let (mut one, mut all) = (comparing_machine(&ops), comparing_machine(&ops));
+        let mut fired = Vec::new();
+        let mut errors = Vec::new();
+        let mut unknown = Vec::new();
+        for (x, y) in a.iter().zip(&b) {
+            let d = one.decide_with(&[*x, *y], None, None, missing).expect("decides");
+            fired.extend(d.firings.into_iter().map(|(f, _)| f));
+            errors.extend(d.errors.iter().map(|e| format!("{}{:?}{}", e.event, e.state, e.error)));
+            unknown.extend(d.unknown.iter().map(|u| format!("{u:?}")));
+        }
+        let d = all
+            .decide_batch_compact_with(&[&a, &b], a.len(), None, missing)
+            .expect("decides");
+        let batch: Vec<Firing> = (0..d.firings.len()).filter_map(|k| d.firings.firing(k)).collect();
+        // Every field, the input by its bits (a missing input is NaN, which
+        // `==` never equals).
+        let entry = |f: &Firing| {
+            let bits: Vec<u64> = f.input.values().iter().map(|x| x.to_bits()).collect();
+            format!(
+                "{} {} {} {} {:?} {:?} {:?} {:?} {:?}",
+                f.event, f.state, f.position, f.action, f.value, f.verdict, f.vetting, f.outcome, bits
+            )
+        };
+        let f1: Vec<String> = fired.iter().map(entry).collect();
+        let f2: Vec<String> = batch.iter().map(entry).collect();
+        prop_assert_eq!(f1, f2);
+        let e2: Vec<String> = d.errors.iter().map(|e| format!("{}{:?}{}", e.event, e.state, e.error)).collect();
+        prop_assert_eq!(errors, e2);
+        let u2: Vec<String> = d.unknown.iter().map(|u| format!("{u:?}")).collect();
+        prop_assert_eq!(unknown, u2);
     }
 }

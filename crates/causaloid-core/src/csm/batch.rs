@@ -52,6 +52,47 @@ impl StateColumn {
 /// for alarms) is skipped after one branch.
 const GROUP: usize = 8;
 
+/// The rows of a column block (without NaN) where `x <op> lit` holds, for a
+/// comparison's truth table `t` (see `graph/single.rs`) and a literal that
+/// is not NaN: what the row evaluator decides. Each 64-row chunk is first
+/// tested as a whole (a vectorised or of the compares), so chunks without a
+/// hit, the common case for alarms, cost one pass.
+fn compare_hits(t: u8, c: &[f64], lit: f64) -> StateColumn {
+    use crate::graph::single::compare;
+    let mut col = StateColumn::default();
+    let out = &mut col.active;
+    // Without NaN on either side exactly one of <, ==, > holds.
+    match (
+        compare(t, -1.0, 0.0) != 0.0,
+        compare(t, 0.0, 0.0) != 0.0,
+        compare(t, 1.0, 0.0) != 0.0,
+    ) {
+        (false, false, false) => {}
+        (true, true, true) => out.extend((0..c.len()).map(|r| (r, Verdict::Bool(true)))),
+        (true, false, false) => hits_where(c, |x| x < lit, out),
+        (true, true, false) => hits_where(c, |x| x <= lit, out),
+        (false, false, true) => hits_where(c, |x| x > lit, out),
+        (false, true, true) => hits_where(c, |x| x >= lit, out),
+        (false, true, false) => hits_where(c, |x| x == lit, out),
+        (true, false, true) => hits_where(c, |x| x != lit, out),
+    }
+    col
+}
+
+#[inline(always)]
+fn hits_where(c: &[f64], hit: impl Fn(f64) -> bool, out: &mut Vec<(usize, Verdict)>) {
+    for (w, chunk) in c.chunks(64).enumerate() {
+        if !chunk.iter().fold(false, |a, &x| a | hit(x)) {
+            continue;
+        }
+        for (j, &x) in chunk.iter().enumerate() {
+            if hit(x) {
+                out.push((w * 64 + j, Verdict::Bool(true)));
+            }
+        }
+    }
+}
+
 /// The active rows of one state's block of raw verdicts, or None when a raw
 /// value is no verdict (the block is then redone row by row).
 fn sparse(kind: Kind, out: &[f64]) -> Option<StateColumn> {
@@ -105,25 +146,30 @@ fn marked_rows(rows: usize, hits: impl Iterator<Item = usize>) -> Vec<usize> {
 
 /// Counting sort of per-state hits by row: `at[r]..at[r + 1]` indexes the
 /// (state, position in that state's list) pairs of row `r`, states ascending.
-fn by_row(
-    cols: &[StateColumn],
+fn by_row<'a, I: Iterator<Item = usize>>(
+    cols: &'a [StateColumn],
     rows: usize,
-    hit_rows: impl Fn(&StateColumn) -> Vec<usize>,
+    hit_rows: impl Fn(&'a StateColumn) -> I,
 ) -> (Vec<usize>, Vec<(usize, usize)>) {
-    let per_state: Vec<Vec<usize>> = cols.iter().map(hit_rows).collect();
     let mut at = vec![0usize; rows + 1];
-    for &r in per_state.iter().flatten() {
-        at[r + 1] += 1;
+    for r in cols.iter().flat_map(&hit_rows) {
+        if let Some(n) = at.get_mut(r + 1) {
+            *n += 1;
+        }
     }
     for r in 0..rows {
         at[r + 1] += at[r];
     }
     let mut fill = at.clone();
     let mut out = vec![(0, 0); at[rows]];
-    for (i, hits) in per_state.iter().enumerate() {
-        for (k, &r) in hits.iter().enumerate() {
-            out[fill[r]] = (i, k);
-            fill[r] += 1;
+    for (i, c) in cols.iter().enumerate() {
+        for (k, r) in hit_rows(c).enumerate() {
+            if let Some(f) = fill.get_mut(r) {
+                if let Some(o) = out.get_mut(*f) {
+                    *o = (i, k);
+                }
+                *f += 1;
+            }
         }
     }
     (at, out)
@@ -273,8 +319,9 @@ impl StateMachine {
             let (start, end) = bounds[b];
             let rows_n = end - start;
             let block = &blocks[b];
+            let nan = crate::graph::missing::nan_columns(block);
             let eval = |scratch: &mut (BlockScratch, Vec<f64>), i: usize| {
-                self.block_verdicts(i, block, rows_n, host, scratch, missing)
+                self.block_verdicts(i, block, &nan, rows_n, host, scratch, missing)
             };
             let cols: Vec<StateColumn> = if split_states {
                 (0..n_states)
@@ -323,10 +370,14 @@ impl StateMachine {
                     unknown.push((first + (start + r) as u64, i, notes));
                 }
             }
-            let (err_at, errs) = by_row(&cols, rows_n, |c| c.errors.iter().map(|e| e.0).collect());
-            let (act_at, acts) = by_row(&cols, rows_n, |c| c.active.iter().map(|a| a.0).collect());
             // Only rows with a firing or an error are visited from here on.
             let any_errors = cols.iter().any(|c| !c.errors.is_empty());
+            let (err_at, errs) = if any_errors {
+                by_row(&cols, rows_n, |c| c.errors.iter().map(|e| e.0))
+            } else {
+                (Vec::new(), Vec::new())
+            };
+            let (act_at, acts) = by_row(&cols, rows_n, |c| c.active.iter().map(|a| a.0));
             let busy_rows = if any_errors {
                 let hits = cols.iter().flat_map(|c| {
                     c.active
@@ -345,7 +396,11 @@ impl StateMachine {
             arena.extend_from_slice(&values);
             for &r in &busy_rows {
                 let event = first + (start + r) as u64;
-                for &(i, k) in &errs[err_at[r]..err_at[r + 1]] {
+                let row_errors = match (err_at.get(r), err_at.get(r + 1)) {
+                    (Some(&a), Some(&b)) => errs.get(a..b).unwrap_or(&[]),
+                    _ => &[],
+                };
+                for &(i, k) in row_errors {
                     if let Some((_, e)) = cols[i].errors.get(k) {
                         let state = Some(self.slots[i].state.id.clone());
                         errors.push(EventError {
@@ -401,16 +456,26 @@ impl StateMachine {
     /// Verdicts of state `i` over a block of full-row columns. A block that
     /// fails is redone row by row, so each bad row gets the error that row
     /// would get on its own and the good rows still decide.
+    #[allow(clippy::too_many_arguments)]
     fn block_verdicts(
         &self,
         i: usize,
         block: &[&[f64]],
+        nan: &[bool],
         len: usize,
         host: Option<&HostRow>,
         scratch: &mut (BlockScratch, Vec<f64>),
         missing: Missing,
     ) -> StateColumn {
         let s = &self.slots[i];
+        // A column compared with a literal, without a missing value: its
+        // hits straight from the column.
+        if let Some((t, slot, lit)) = s.cmp {
+            let c = block.get(slot as usize).copied().unwrap_or(&[]);
+            if c.len() == len && !lit.is_nan() && !nan.get(slot as usize).copied().unwrap_or(true) {
+                return compare_hits(t, c, lit);
+            }
+        }
         let value = s.state.data;
         let value_col: Vec<f64> = value.map(|v| vec![v.num(); len]).unwrap_or_default();
         let value_arg = value.map(|v| (v.kind(), value_col.as_slice()));
@@ -420,7 +485,7 @@ impl StateMachine {
             // A block with a missing input goes row by row: each row raises.
             Kernel::Expr(program)
                 if !((program.reads_value() && value.is_none())
-                    || crate::graph::missing::block_missing(program, block)) =>
+                    || crate::graph::missing::flagged_missing(program, nan)) =>
             {
                 let kind = program.eval_block(block, value_arg, &[], len, block_scratch, buf);
                 Some((kind, buf.as_slice()))

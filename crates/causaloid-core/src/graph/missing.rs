@@ -226,6 +226,26 @@ pub(crate) fn program_missing(p: &Program, row: &[f64]) -> Option<usize> {
     first
 }
 
+/// Whether a slot flagged in `nan` (a column of the block holding a NaN, see
+/// [`nan_columns`]) is read by the program and counts as missing: the
+/// caller then takes the row-by-row path, which names the row.
+pub(crate) fn flagged_missing(p: &Program, nan: &[bool]) -> bool {
+    if handles_missing(p) {
+        return false;
+    }
+    let mut hit = false;
+    program_slots(p, |s| hit |= nan.get(s as usize).copied().unwrap_or(false));
+    hit
+}
+
+/// Which columns of a block hold a NaN: one scan a column, shared by every
+/// program that reads it.
+pub(crate) fn nan_columns(cols: &[&[f64]]) -> Vec<bool> {
+    cols.iter()
+        .map(|c| c.iter().fold(false, |a, &x| a | x.is_nan()))
+        .collect()
+}
+
 /// Whether a block of columns holds a NaN in a slot the program reads (and
 /// counts as missing): the caller then takes the row-by-row path, which
 /// names the row.
