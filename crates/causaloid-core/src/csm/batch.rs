@@ -144,15 +144,29 @@ fn marked_rows(rows: usize, hits: impl Iterator<Item = usize>) -> Vec<usize> {
     out
 }
 
-/// Counting sort of per-state hits by row: `at[r]..at[r + 1]` indexes the
-/// (state, position in that state's list) pairs of row `r`, states ascending.
-fn by_row<'a, I: Iterator<Item = usize>>(
+/// Every hit of the states' lists as (row, state, place in that state's
+/// list), ordered by row and then state. Few hits are sorted; many (more
+/// than a quarter of the rows) are counted into place, in one pass over the
+/// rows.
+fn by_row<'a, I: ExactSizeIterator<Item = usize>>(
     cols: &'a [StateColumn],
     rows: usize,
     hit_rows: impl Fn(&'a StateColumn) -> I,
-) -> (Vec<usize>, Vec<(usize, usize)>) {
+) -> Vec<(usize, usize, usize)> {
+    let total: usize = cols.iter().map(|c| hit_rows(c).len()).sum();
+    let all = || {
+        cols.iter()
+            .enumerate()
+            .flat_map(|(i, c)| hit_rows(c).enumerate().map(move |(k, r)| (r, i, k)))
+    };
+    if total * 4 < rows {
+        let mut hits: Vec<(usize, usize, usize)> = all().collect();
+        hits.sort_unstable();
+        return hits;
+    }
+    // Counting sort, stable: states stay in order within a row.
     let mut at = vec![0usize; rows + 1];
-    for r in cols.iter().flat_map(&hit_rows) {
+    for (r, ..) in all() {
         if let Some(n) = at.get_mut(r + 1) {
             *n += 1;
         }
@@ -160,19 +174,16 @@ fn by_row<'a, I: Iterator<Item = usize>>(
     for r in 0..rows {
         at[r + 1] += at[r];
     }
-    let mut fill = at.clone();
-    let mut out = vec![(0, 0); at[rows]];
-    for (i, c) in cols.iter().enumerate() {
-        for (k, r) in hit_rows(c).enumerate() {
-            if let Some(f) = fill.get_mut(r) {
-                if let Some(o) = out.get_mut(*f) {
-                    *o = (i, k);
-                }
-                *f += 1;
+    let mut out = vec![(0, 0, 0); total];
+    for h in all() {
+        if let Some(f) = at.get_mut(h.0) {
+            if let Some(o) = out.get_mut(*f) {
+                *o = h;
             }
+            *f += 1;
         }
     }
-    (at, out)
+    out
 }
 
 impl StateMachine {
@@ -372,12 +383,15 @@ impl StateMachine {
             }
             // Only rows with a firing or an error are visited from here on.
             let any_errors = cols.iter().any(|c| !c.errors.is_empty());
-            let (err_at, errs) = if any_errors {
+            let errs = if any_errors {
                 by_row(&cols, rows_n, |c| c.errors.iter().map(|e| e.0))
             } else {
-                (Vec::new(), Vec::new())
+                Vec::new()
             };
-            let (act_at, acts) = by_row(&cols, rows_n, |c| c.active.iter().map(|a| a.0));
+            let acts = by_row(&cols, rows_n, |c| c.active.iter().map(|a| a.0));
+            // Cursors into the two lists: every row in them is in `busy_rows`,
+            // which is ascending like them.
+            let (mut next_err, mut next_act) = (0, 0);
             let busy_rows = if any_errors {
                 let hits = cols.iter().flat_map(|c| {
                     c.active
@@ -396,11 +410,8 @@ impl StateMachine {
             arena.extend_from_slice(&values);
             for &r in &busy_rows {
                 let event = first + (start + r) as u64;
-                let row_errors = match (err_at.get(r), err_at.get(r + 1)) {
-                    (Some(&a), Some(&b)) => errs.get(a..b).unwrap_or(&[]),
-                    _ => &[],
-                };
-                for &(i, k) in row_errors {
+                while let Some(&(_, i, k)) = errs.get(next_err).filter(|h| h.0 == r) {
+                    next_err += 1;
                     if let Some((_, e)) = cols[i].errors.get(k) {
                         let state = Some(self.slots[i].state.id.clone());
                         errors.push(EventError {
@@ -410,7 +421,8 @@ impl StateMachine {
                         });
                     }
                 }
-                for &(i, k) in &acts[act_at[r]..act_at[r + 1]] {
+                while let Some(&(_, i, k)) = acts.get(next_act).filter(|h| h.0 == r) {
+                    next_act += 1;
                     let Some(&(_, v)) = cols[i].active.get(k) else {
                         continue;
                     };
