@@ -54,9 +54,10 @@ const GROUP: usize = 8;
 
 /// The rows of a column block (without NaN) where `x <op> lit` holds, for a
 /// comparison's truth table `t` (see `graph/single.rs`) and a literal that
-/// is not NaN: what the row evaluator decides. Each 64-row chunk is first
-/// tested as a whole (a vectorised or of the compares), so chunks without a
-/// hit, the common case for alarms, cost one pass.
+/// is not NaN: what the row evaluator decides. Each 64-row chunk, then each
+/// group of 8 in it, is first tested as a whole (a vectorised or of the
+/// compares), so rows without a hit, the common case for alarms, cost one
+/// pass.
 fn compare_hits(t: u8, c: &[f64], lit: f64) -> StateColumn {
     use crate::graph::single::compare;
     let mut col = StateColumn::default();
@@ -79,15 +80,27 @@ fn compare_hits(t: u8, c: &[f64], lit: f64) -> StateColumn {
     col
 }
 
+/// Whether `hit` holds anywhere in `xs`: a vectorised or, no early exit.
+#[inline(always)]
+fn any_hit(xs: &[f64], hit: &impl Fn(f64) -> bool) -> bool {
+    xs.iter().fold(false, |a, &x| a | hit(x))
+}
+
 #[inline(always)]
 fn hits_where(c: &[f64], hit: impl Fn(f64) -> bool, out: &mut Vec<(usize, Verdict)>) {
     for (w, chunk) in c.chunks(64).enumerate() {
-        if !chunk.iter().fold(false, |a, &x| a | hit(x)) {
+        if !any_hit(chunk, &hit) {
             continue;
         }
-        for (j, &x) in chunk.iter().enumerate() {
-            if hit(x) {
-                out.push((w * 64 + j, Verdict::Bool(true)));
+        // Then its groups of 8, and row by row only in a group with a hit.
+        for (g, group) in chunk.chunks(8).enumerate() {
+            if !any_hit(group, &hit) {
+                continue;
+            }
+            for (j, &x) in group.iter().enumerate() {
+                if hit(x) {
+                    out.push((w * 64 + g * 8 + j, Verdict::Bool(true)));
+                }
             }
         }
     }
