@@ -154,6 +154,11 @@ impl VerdictPlan {
                             continue;
                         }
                     }
+                    // Parents come before their child; `run` relies on
+                    // every index here being below the number of positions.
+                    if parents.iter().any(|&p| p as usize >= k) {
+                        return None;
+                    }
                     out.near.push(match *parents {
                         [p] => [p; 3],
                         [p, q] => [p, q, q],
@@ -174,6 +179,11 @@ impl VerdictPlan {
             };
             out.ops.push(op);
         }
+        // `k < n` for every position above, so every index of `near` is
+        // below `ops.len()`: what `run` reads unchecked.
+        if out.ops.len() != n {
+            return None;
+        }
         Some(out)
     }
 
@@ -183,6 +193,10 @@ impl VerdictPlan {
     /// path must run the row (a root that reads a missing incoming value).
     #[inline(never)]
     fn run(&self, parents: &[u32], root: Option<f64>, row: &[f64], bits: &mut [u8]) -> Option<()> {
+        // The bound every index of `near` is checked against (see `new`).
+        if bits.len() != self.ops.len() {
+            return None;
+        }
         let mut near = self.near.iter();
         let mut slow = self.slow.iter();
         let mut last = 0u8;
@@ -191,8 +205,16 @@ impl VerdictPlan {
                 V_PREVIOUS => (op >> last) & 1,
                 V_FEW => {
                     let &[p, q, r] = near.next()?;
-                    let x =
-                        *bits.get(p as usize)? | *bits.get(q as usize)? | *bits.get(r as usize)?;
+                    // SAFETY: `new` returns a plan only when every entry of
+                    // `near` is below `ops.len()` (checked there), the plan
+                    // is never changed after (private fields, no `&mut`
+                    // method), and `bits.len() == self.ops.len()` was
+                    // checked on entry: `p`, `q` and `r` are in bounds.
+                    let x = unsafe {
+                        *bits.get_unchecked(p as usize)
+                            | *bits.get_unchecked(q as usize)
+                            | *bits.get_unchecked(r as usize)
+                    };
                     (op >> x) & 1
                 }
                 _ => slow.next()?.verdict(parents, root, row, bits)?,
