@@ -61,6 +61,11 @@ def split_input(x: Any, value: Any, uncertain: bool = False) -> tuple[Any, Any]:
     )
 
 
+#: Exact types of an incoming value that need no conversion check (an int or
+#: a float is passed on as a float, a bool as a bool).
+_PLAIN_SCALARS = (float, int, bool)
+
+
 def _plain(v: Any) -> Any:
     if v is None:
         return None
@@ -197,8 +202,14 @@ class Causal(ABC):
         context reads itself); uncertain inputs go through the same programs
         over seeded samples."""
         engine = self._engine() if engine is None else engine
+        reads_uncertain = _reads_uncertain(engine)
+        if value is None and type(x) in _PLAIN_SCALARS and not reads_uncertain:
+            # The commonest call, evaluate(number): what split_input decides
+            # for it, without its abstract-class checks.
+            v = x if type(x) is bool else float(x)
+            return finish(getattr(engine, how)(*args, v, None, missing=missing), errors)
         # Uncertain inputs, or a read of an uncertain contextoid, are sampled.
-        if has_uncertain(x, value) or _reads_uncertain(engine):
+        if has_uncertain(x, value) or reads_uncertain:
             v, row = split_input(x, value, uncertain=True)
             seed = self._decide_seed() if seed is None else int(seed)
             native_row = None if row is None else {k: native_cell(c) for k, c in row.items()}

@@ -11,7 +11,10 @@
 //! closure. A row allocates two arrays (each node's kind and raw value), which
 //! are also the trace: entries are built only when someone reads them. When
 //! every node is such a comparison, every node decides a bool and the row
-//! runs on one byte a node (a join is the `or` of its parents' bytes).
+//! runs on one byte a node (a join is the `or` of its parents' bytes), which
+//! is then the whole record of the row; a node comparing its parents' joined
+//! verdict with a literal is a two-entry lookup chosen at freeze (see
+//! [`VerdictPlan`]).
 //!
 //! The loop computes exactly what the general path does, with the same
 //! operators; when a row would make the general path report an error (a root
@@ -71,18 +74,210 @@ pub(crate) struct RowPlan {
     pub node: Vec<u32>,
     /// Positions of the nodes without children, ascending.
     sinks: Vec<u32>,
-    /// Every node compares the incoming value or a column with a literal:
-    /// every node decides a bool, so a row runs on one byte a node.
-    all_compare: bool,
+    /// When every node compares the incoming value or a column with a
+    /// literal: every node decides a bool, and a row runs on one byte a node
+    /// (see [`VerdictPlan`]).
+    verdicts: Option<VerdictPlan>,
 }
 
-/// One row run through a [`RowPlan`]: every node's kind (0 bool, 1 number)
-/// and raw value by position, and the graph's result.
+/// Op byte of a [`VerdictPlan`] position: bits 0-1 are the node's verdict
+/// on a joined input of 0 (bit 0) and of 1 (bit 1), a lookup that replaces
+/// the comparison; bits 4-5 how it receives its input: from the position
+/// just before (kept in a register), from one to three parents (the next
+/// entry of `near`), or from a [`Slow`] record.
+const V_PREVIOUS: u8 = 0;
+const V_FEW: u8 = 1;
+const V_SLOW: u8 = 2;
+
+/// The plan of a graph whose every node compares the incoming value or a
+/// column with a literal. Each node decides a bool, so its verdict is a
+/// byte (0 or 1) and a join is the `or` of its parents' bytes. A node that
+/// compares the joined verdicts of its parents with a literal decides one
+/// of at most two things, known at freeze: its op byte holds both, and the
+/// node costs a lookup (on a chain, a shift and a mask on the previous
+/// verdict, kept in a register). Everything else (roots, which compare the
+/// incoming value; column comparisons; joins of more than three parents) is
+/// a [`Slow`] record, read in order.
+#[derive(Debug)]
+struct VerdictPlan {
+    /// Per position: the op byte (see `V_PREVIOUS`).
+    ops: Vec<u8>,
+    /// The parents of each `V_FEW` position, in order: one to three, padded
+    /// to three by repeating the last one (which leaves their `or` as is).
+    near: Vec<[u32; 3]>,
+    /// One record per `V_SLOW` position, in order.
+    slow: Vec<Slow>,
+}
+
+/// A position of a [`VerdictPlan`] that compares a number: the incoming
+/// value (a root), a column, or the join of more than three parents.
+#[derive(Clone, Copy, Debug)]
+struct Slow {
+    /// The comparison's truth table (see [`truth_table`]).
+    table: u8,
+    /// The node reads a column (this slot) rather than its input.
+    column: Option<u32>,
+    lit: f64,
+    /// Its parents: `RowPlan::parents[parents.0..parents.1]` (empty: a root).
+    parents: (u32, u32),
+}
+
+impl VerdictPlan {
+    /// The verdict-only plan of the positions of `plan`, or `None` when
+    /// some node is not a comparison with a literal.
+    fn new(plan: &RowPlan) -> Option<VerdictPlan> {
+        let n = plan.len();
+        let mut out = VerdictPlan {
+            ops: Vec::with_capacity(n),
+            near: Vec::new(),
+            slow: Vec::new(),
+        };
+        for k in 0..n {
+            let tag = *plan.tag.get(k)?;
+            let (a, b) = (*plan.offsets.get(k)?, *plan.offsets.get(k + 1)?);
+            let parents = plan.parents.get(a as usize..b as usize)?;
+            let lit = *plan.lit.get(k)?;
+            let slow = |column: Option<u32>| Slow {
+                table: tag & 0x0f,
+                column,
+                lit,
+                parents: (a, b),
+            };
+            let op = match tag & CODE_MASK {
+                VALUE_LIT if !parents.is_empty() && parents.len() <= 3 => {
+                    // The joined input is 0.0 or 1.0: the two verdicts.
+                    let lut = u8::from(compare(tag, 0.0, lit) != 0.0)
+                        | (u8::from(compare(tag, 1.0, lit) != 0.0) << 1);
+                    if let [p] = *parents {
+                        if p as usize + 1 == k {
+                            out.ops.push(lut | (V_PREVIOUS << 4));
+                            continue;
+                        }
+                    }
+                    // Parents come before their child; `run` relies on
+                    // every index here being below the number of positions.
+                    if parents.iter().any(|&p| p as usize >= k) {
+                        return None;
+                    }
+                    out.near.push(match *parents {
+                        [p] => [p; 3],
+                        [p, q] => [p, q, q],
+                        [p, q, r] => [p, q, r],
+                        _ => return None,
+                    });
+                    lut | (V_FEW << 4)
+                }
+                VALUE_LIT => {
+                    out.slow.push(slow(None));
+                    V_SLOW << 4
+                }
+                COL_LIT => {
+                    out.slow.push(slow(Some(*plan.aux.get(k)?)));
+                    V_SLOW << 4
+                }
+                _ => return None,
+            };
+            out.ops.push(op);
+        }
+        // `k < n` for every position above, so every index of `near` is
+        // below `ops.len()`: what `run` reads unchecked.
+        if out.ops.len() != n {
+            return None;
+        }
+        Some(out)
+    }
+
+    /// Runs one row: each position's verdict into `bits` (as long as
+    /// `ops`), `root` the incoming value of the roots and `row` the
+    /// columns; `parents` are the [`RowPlan`]'s. `None` when the general
+    /// path must run the row (a root that reads a missing incoming value).
+    #[inline(never)]
+    fn run(&self, parents: &[u32], root: Option<f64>, row: &[f64], bits: &mut [u8]) -> Option<()> {
+        // The bound every index of `near` is checked against (see `new`).
+        if bits.len() != self.ops.len() {
+            return None;
+        }
+        let mut near = self.near.iter();
+        let mut slow = self.slow.iter();
+        let mut last = 0u8;
+        for (k, &op) in self.ops.iter().enumerate() {
+            let v = match op >> 4 {
+                V_PREVIOUS => (op >> last) & 1,
+                V_FEW => {
+                    let &[p, q, r] = near.next()?;
+                    // SAFETY: `new` returns a plan only when every entry of
+                    // `near` is below `ops.len()` (checked there), the plan
+                    // is never changed after (private fields, no `&mut`
+                    // method), and `bits.len() == self.ops.len()` was
+                    // checked on entry: `p`, `q` and `r` are in bounds.
+                    let x = unsafe {
+                        *bits.get_unchecked(p as usize)
+                            | *bits.get_unchecked(q as usize)
+                            | *bits.get_unchecked(r as usize)
+                    };
+                    (op >> x) & 1
+                }
+                _ => slow.next()?.verdict(parents, root, row, bits)?,
+            };
+            *bits.get_mut(k)? = v;
+            last = v;
+        }
+        Some(())
+    }
+}
+
+impl Slow {
+    /// This position's verdict (0 or 1), its parents' in `bits`.
+    fn verdict(&self, parents: &[u32], root: Option<f64>, row: &[f64], bits: &[u8]) -> Option<u8> {
+        let x = match (self.column, self.parents) {
+            (Some(slot), _) => row.get(slot as usize).copied().unwrap_or(f64::NAN),
+            (None, (a, b)) if a == b => root?,
+            (None, (a, b)) => {
+                let mut joined = 0u8;
+                for &p in parents.get(a as usize..b as usize)? {
+                    joined |= *bits.get(p as usize)?;
+                }
+                f64::from(joined)
+            }
+        };
+        Some(u8::from(compare(self.table, x, self.lit) != 0.0))
+    }
+}
+
+/// One row run through a [`RowPlan`]: every node's value by position, and
+/// the graph's result. The trace is built from it when read.
 #[derive(Clone, Debug)]
 pub(crate) struct RowRun {
-    pub kinds: Vec<u8>,
-    pub values: Vec<f64>,
+    values: RunValues,
     pub result: Value,
+}
+
+/// Each node's value by position.
+#[derive(Clone, Debug)]
+enum RunValues {
+    /// Every node decided a bool: one byte (0 or 1) a node.
+    Verdicts(Vec<u8>),
+    /// Each node's kind (0 bool, 1 number) and raw value.
+    Wide { kinds: Vec<u8>, values: Vec<f64> },
+}
+
+impl RowRun {
+    /// The number of nodes run.
+    pub(crate) fn len(&self) -> usize {
+        match &self.values {
+            RunValues::Verdicts(bits) => bits.len(),
+            RunValues::Wide { kinds, .. } => kinds.len(),
+        }
+    }
+
+    /// The kind and raw value position `k` decided (`None` past the end).
+    #[inline]
+    fn get(&self, k: usize) -> Option<(Kind, f64)> {
+        match &self.values {
+            RunValues::Verdicts(bits) => bits.get(k).map(|&b| (Kind::Bool, f64::from(b))),
+            RunValues::Wide { kinds, values } => Some((kind_of(*kinds.get(k)?), *values.get(k)?)),
+        }
+    }
 }
 
 /// Truth table of a comparison operator over the classes above.
@@ -150,7 +345,7 @@ impl RowPlan {
             parents: Vec::with_capacity(fz.parents.len()),
             node: Vec::with_capacity(n),
             sinks: Vec::new(),
-            all_compare: false,
+            verdicts: None,
         };
         plan.offsets.push(0);
         for (k, step) in fz.plan.iter().enumerate() {
@@ -210,7 +405,9 @@ impl RowPlan {
                 plan.sinks.push(k as u32);
             }
         }
-        plan.all_compare = plan.tag.iter().all(|&t| t & CODE_MASK != CLOSURE);
+        if plan.tag.iter().all(|&t| t & CODE_MASK != CLOSURE) {
+            plan.verdicts = VerdictPlan::new(&plan);
+        }
         Some(plan)
     }
 
@@ -230,17 +427,11 @@ impl RowPlan {
 
     /// What position `k` received: the join of its parents' values, or the
     /// graph's incoming value at a root.
-    pub(crate) fn input_of(
-        &self,
-        k: usize,
-        kinds: &[u8],
-        values: &[f64],
-        value: Option<Value>,
-    ) -> Option<Value> {
+    fn input_of(&self, k: usize, run: &RowRun, value: Option<Value>) -> Option<Value> {
         let (a, b) = (self.offsets[k] as usize, self.offsets[k + 1] as usize);
         let mut joined: Option<(Kind, f64)> = None;
         for &p in &self.parents[a..b] {
-            let (k, x) = (kind_of(kinds[p as usize]), values[p as usize]);
+            let (k, x) = run.get(p as usize)?;
             joined = Some(match joined {
                 Some((jk, jx)) => (jk.both(k), jx.max(x)),
                 None => (k, x),
@@ -255,8 +446,8 @@ impl RowPlan {
     /// Runs one full row (the graph's columns and context reads) with the
     /// incoming `value`; `None` when the general path must run it instead.
     pub(crate) fn run(&self, g: &CausalGraph, value: Option<Value>, row: &[f64]) -> Option<RowRun> {
-        if self.all_compare {
-            return self.run_verdicts(value, row);
+        if let Some(v) = &self.verdicts {
+            return self.run_verdicts(v, value, row);
         }
         let n = self.len();
         let mut kinds: Vec<u8> = Vec::new();
@@ -343,83 +534,44 @@ impl RowPlan {
             }
         };
         Some(RowRun {
-            kinds,
-            values,
+            values: RunValues::Wide { kinds, values },
             result,
         })
     }
 
-    /// [`RowPlan::run`] when every node is a comparison with a literal: each
-    /// node decides a bool, so verdicts are bytes (0 or 1), a join is their
-    /// `or` (the `max` of 0.0 / 1.0), and the whole row works on one byte a
-    /// node; the kinds and values of the trace are written after the loop.
-    fn run_verdicts(&self, value: Option<Value>, row: &[f64]) -> Option<RowRun> {
-        let n = self.len();
+    /// [`RowPlan::run`] when every node is a comparison with a literal (see
+    /// [`VerdictPlan`]): one byte a node, which is also the trace.
+    fn run_verdicts(
+        &self,
+        plan: &VerdictPlan,
+        value: Option<Value>,
+        row: &[f64],
+    ) -> Option<RowRun> {
+        let n = plan.ops.len();
         let mut bits: Vec<u8> = Vec::new();
         bits.try_reserve_exact(n).ok()?;
-        let root = value.map_or(f64::NAN, Value::num);
-        let mut last = 0u8;
-        for k in 0..n {
-            let tag = self.tag[k];
-            let shape = self.shape[k];
-            let incoming = if shape == PREVIOUS {
-                f64::from(last)
-            } else if shape != OTHER {
-                let [p, q, r] = self.near[k];
-                f64::from(bits[p as usize] | bits[q as usize] | bits[r as usize])
-            } else {
-                let (a, b) = (self.offsets[k] as usize, self.offsets[k + 1] as usize);
-                if b == a {
-                    if tag & READS_VALUE != 0 && value.is_none() {
-                        return None;
-                    }
-                    root
-                } else {
-                    let joined = self.parents[a..b]
-                        .iter()
-                        .fold(0u8, |acc, &p| acc | bits[p as usize]);
-                    f64::from(joined)
-                }
-            };
-            let x = if tag & CODE_MASK == VALUE_LIT {
-                incoming
-            } else {
-                row.get(self.aux[k] as usize).copied().unwrap_or(f64::NAN)
-            };
-            let v = u8::from(compare(tag, x, self.lit[k]) != 0.0);
-            bits.push(v);
-            last = v;
+        bits.resize(n, 0);
+        let root = value.map(Value::num);
+        plan.run(&self.parents, root, row, &mut bits)?;
+        let mut any = 0u8;
+        for &s in &self.sinks {
+            any |= *bits.get(s as usize)?;
         }
-        let mut kinds: Vec<u8> = Vec::new();
-        let mut values: Vec<f64> = Vec::new();
-        kinds.try_reserve_exact(n).ok()?;
-        values.try_reserve_exact(n).ok()?;
-        kinds.resize(n, state_of(Kind::Bool));
-        values.extend(bits.iter().map(|&b| f64::from(b)));
-        let any = self
-            .sinks
-            .iter()
-            .fold(0u8, |acc, &s| acc | bits[s as usize]);
-        let result = if self.sinks.is_empty() {
-            Value::Bool(false)
-        } else {
-            Value::Bool(any != 0)
-        };
         Some(RowRun {
-            kinds,
-            values,
-            result,
+            values: RunValues::Verdicts(bits),
+            result: Value::Bool(any != 0),
         })
     }
 
     /// The trace entries of a run (`scope` holds the graph's nodes): the same
     /// entries the general path records, in the same order.
     pub(crate) fn entries(&self, run: &RowRun, value: Option<Value>, scope: u32) -> Vec<Entry> {
-        let mut out = Vec::with_capacity(run.kinds.len() + 2);
+        let mut out = Vec::with_capacity(run.len() + 2);
         out.push(Entry::pack(0, 0, value, Outcome::Entered { scope }));
-        for k in 0..run.kinds.len() {
-            let input = self.input_of(k, &run.kinds, &run.values, value);
-            let decided = Value::from_raw(kind_of(run.kinds[k]), run.values[k]);
+        for k in 0..run.len() {
+            let input = self.input_of(k, run, value);
+            let (kind, x) = run.get(k).unwrap_or((Kind::Bool, 0.0));
+            let decided = Value::from_raw(kind, x);
             out.push(Entry::pack(
                 scope,
                 self.node[k],
@@ -627,7 +779,7 @@ mod tests {
         ) {
             let g = build(&spec);
             let plan = g.frozen().expect("frozen").row_plan.clone().expect("a plan");
-            prop_assert!(plan.all_compare);
+            prop_assert!(plan.verdicts.is_some());
             let columns = g.columns().to_vec();
             let cells: Vec<f64> = columns
                 .iter()
@@ -677,5 +829,148 @@ mod tests {
         g.link(&1i64.into(), &2i64.into()).expect("edge");
         g.freeze().expect("a DAG");
         assert!(g.frozen().expect("frozen").row_plan.is_none());
+    }
+
+    /// A graph of `n` threshold rules on the incoming value (as the
+    /// benchmark builds them), node `i` with the parents `parents(i)`.
+    fn threshold_graph(n: usize, parents: impl Fn(usize) -> Vec<usize>) -> Arc<CausalGraph> {
+        let mut g = CausalGraph::new("g", "");
+        for i in 0..n {
+            let t = [0.05, 0.25, 0.45, 0.65, 0.85][i % 5];
+            let e = if i % 3 == 0 {
+                Expr::value().binary(BinaryOp::Lt, Expr::lit(t))
+            } else {
+                Expr::value().binary(BinaryOp::Ge, Expr::lit(t))
+            };
+            let c = Causaloid::from_expr(i as i64, "", e).expect("valid");
+            g.add(Member::Causaloid(Arc::new(c))).expect("new");
+        }
+        for i in 1..n {
+            for p in parents(i) {
+                g.link(&(p as i64).into(), &(i as i64).into())
+                    .expect("edge");
+            }
+        }
+        g.freeze().expect("a DAG");
+        Arc::new(g)
+    }
+
+    fn assert_same_as_general(g: &Arc<CausalGraph>, value: Option<Value>) {
+        let input = Input {
+            value,
+            row: &[],
+            host: None,
+        };
+        let fast = g.evaluate(&input).expect("frozen");
+        let general = g.evaluate_general(&input).expect("frozen");
+        assert_eq!(
+            format!("{:?}", fast.result()),
+            format!("{:?}", general.result())
+        );
+        assert_eq!(fast.trace().len(), general.trace().len());
+        assert!(fast.trace().decoded().eq(general.trace().decoded()));
+    }
+
+    #[test]
+    fn a_deep_chain_is_run_by_the_verdict_plan_and_traced_like_the_general_path() {
+        let g = threshold_graph(100_000, |i| vec![i - 1]);
+        let plan = g
+            .frozen()
+            .expect("frozen")
+            .row_plan
+            .clone()
+            .expect("a plan");
+        let verdicts = plan.verdicts.as_ref().expect("verdict-only");
+        assert_eq!(verdicts.slow.len(), 1, "the root alone compares a number");
+        for value in [
+            Some(Value::Num(0.99)),
+            Some(Value::Num(0.3)),
+            Some(Value::Bool(true)),
+        ] {
+            assert_same_as_general(&g, value);
+        }
+    }
+
+    #[test]
+    fn a_random_dag_is_traced_like_the_general_path() {
+        // One to five parents among the earlier nodes (a deterministic
+        // scramble): lookups, padded triples and joins of more than three.
+        let g = threshold_graph(5_000, |i| {
+            let k = 1 + (i * 7) % 5;
+            let mut ps: Vec<usize> = (0..k)
+                .map(|j| (i * 2_654_435_761 + j * 40_503) % i)
+                .collect();
+            ps.sort_unstable();
+            ps.dedup();
+            ps
+        });
+        let plan = g
+            .frozen()
+            .expect("frozen")
+            .row_plan
+            .clone()
+            .expect("a plan");
+        let verdicts = plan.verdicts.as_ref().expect("verdict-only");
+        assert!(verdicts.slow.len() > 1 && !verdicts.near.is_empty());
+        for value in [
+            Some(Value::Num(0.99)),
+            Some(Value::Num(0.5)),
+            Some(Value::Bool(false)),
+        ] {
+            assert_same_as_general(&g, value);
+        }
+    }
+
+    #[test]
+    fn a_root_without_its_incoming_value_fails_naming_it() {
+        let g = threshold_graph(50, |i| vec![i - 1]);
+        let input = Input {
+            value: None,
+            row: &[],
+            host: None,
+        };
+        let e = g.evaluate(&input).expect("frozen");
+        let general = g.evaluate_general(&input).expect("frozen");
+        assert_eq!(format!("{:?}", e.error()), format!("{:?}", general.error()));
+        assert!(matches!(
+            e.error(),
+            Some(crate::CausalError::MissingValue { id }) if *id == 0i64.into()
+        ));
+        assert!(e.trace().decoded().eq(general.trace().decoded()));
+    }
+
+    #[test]
+    fn a_missing_column_is_reported_with_the_node_that_reads_it() {
+        let mut g = CausalGraph::new("g", "");
+        let a = Causaloid::from_expr(1, "", Expr::col("t").binary(BinaryOp::Gt, Expr::lit(0.5)))
+            .expect("valid");
+        let b = Causaloid::from_expr(2, "", Expr::value().binary(BinaryOp::Ge, Expr::lit(0.5)))
+            .expect("valid");
+        g.add(Member::Causaloid(Arc::new(a))).expect("new");
+        g.add(Member::Causaloid(Arc::new(b))).expect("new");
+        g.link(&1i64.into(), &2i64.into()).expect("edge");
+        g.freeze().expect("a DAG");
+        let g = Arc::new(g);
+        assert!(g
+            .frozen()
+            .expect("frozen")
+            .row_plan
+            .as_ref()
+            .expect("a plan")
+            .verdicts
+            .is_some());
+        let input = Input {
+            value: None,
+            row: &[f64::NAN],
+            host: None,
+        };
+        let e = g.evaluate(&input).expect("frozen");
+        match e.error() {
+            Some(crate::CausalError::MissingInput { column, id, .. }) => {
+                assert_eq!(column, "t");
+                assert_eq!(*id, 1i64.into());
+            }
+            other => panic!("expected a missing input, got {other:?}"),
+        }
     }
 }

@@ -219,7 +219,7 @@ impl Trace {
     pub fn len(&self) -> usize {
         match &self.dense {
             None => self.entries.len(),
-            Some(d) => d.run.kinds.len() + 2,
+            Some(d) => d.run.len() + 2,
         }
     }
 
