@@ -92,15 +92,20 @@ fn hits_where(c: &[f64], hit: impl Fn(f64) -> bool, out: &mut Vec<(usize, Verdic
         if !any_hit(chunk, &hit) {
             continue;
         }
-        // Then its groups of 8, and row by row only in a group with a hit.
+        // Then its groups of 8, each packed into a byte of hits (compares
+        // and masks, no branch per row) when it has any.
         for (g, group) in chunk.chunks(8).enumerate() {
             if !any_hit(group, &hit) {
                 continue;
             }
-            for (j, &x) in group.iter().enumerate() {
-                if hit(x) {
-                    out.push((w * 64 + g * 8 + j, Verdict::Bool(true)));
-                }
+            let mut m = group
+                .iter()
+                .enumerate()
+                .fold(0u32, |m, (j, &x)| m | (u32::from(hit(x)) << j));
+            while m != 0 {
+                let j = m.trailing_zeros() as usize;
+                out.push((w * 64 + g * 8 + j, Verdict::Bool(true)));
+                m &= m - 1;
             }
         }
     }
