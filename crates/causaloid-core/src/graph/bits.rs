@@ -721,6 +721,18 @@ mod lanes_base {
     pub(super) fn between_s(x: &[f64; 64], l: f64, h: f64) -> u64 {
         pack(64, |j| l <= x[j] && x[j] <= h)
     }
+
+    #[inline(always)]
+    pub(super) fn div_split(x: &[f64; 64], d: &[f64; 64], t: f64) -> (u64, u64, u64) {
+        super::div_split_arrays(
+            x,
+            d,
+            t,
+            between_s,
+            cmp_v::<{ super::pred::GT }>,
+            cmp_v::<{ super::pred::LT }>,
+        )
+    }
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -787,6 +799,19 @@ mod lanes_avx2 {
         }
         word
     }
+
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    pub(super) fn div_split(x: &[f64; 64], d: &[f64; 64], t: f64) -> (u64, u64, u64) {
+        super::div_split_arrays(
+            x,
+            d,
+            t,
+            |d, l, h| between_s(d, l, h),
+            |x, y| cmp_v::<_CMP_GT_OQ>(x, y),
+            |x, y| cmp_v::<_CMP_LT_OQ>(x, y),
+        )
+    }
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -848,6 +873,27 @@ mod lanes_avx512 {
             let v = load(&c[g]);
             _mm512_cmp_pd_mask::<_CMP_LE_OQ>(lv, v) & _mm512_cmp_pd_mask::<_CMP_LE_OQ>(v, hv)
         })
+    }
+
+    /// `div_split_arrays` in registers: the same products, margins, sums
+    /// and compares, 8 rows at a time (no fused multiply-add).
+    #[target_feature(enable = "avx512f,avx512dq,avx512bw,avx512vl")]
+    #[inline]
+    pub(super) fn div_split(x: &[f64; 64], d: &[f64; 64], t: f64) -> (u64, u64, u64) {
+        let (tv, mv) = (_mm512_set1_pd(t), _mm512_set1_pd(super::DIV_MARGIN));
+        let (lov, hiv) = (_mm512_set1_pd(super::DIV_LO), _mm512_set1_pd(super::DIV_HI));
+        let (x, d) = (x.as_chunks::<8>().0, d.as_chunks::<8>().0);
+        let (mut ok, mut above, mut below) = ([0u8; 8], [0u8; 8], [0u8; 8]);
+        for g in 0..8 {
+            let (xv, dv) = (load(&x[g]), load(&d[g]));
+            let p = _mm512_mul_pd(tv, dv);
+            let s = _mm512_mul_pd(_mm512_abs_pd(p), mv);
+            ok[g] = _mm512_cmp_pd_mask::<_CMP_LE_OQ>(lov, dv)
+                & _mm512_cmp_pd_mask::<_CMP_LE_OQ>(dv, hiv);
+            above[g] = _mm512_cmp_pd_mask::<_CMP_GT_OQ>(xv, _mm512_add_pd(p, s));
+            below[g] = _mm512_cmp_pd_mask::<_CMP_LT_OQ>(xv, _mm512_sub_pd(p, s));
+        }
+        (join(|g| ok[g]), join(|g| above[g]), join(|g| below[g]))
     }
 }
 
@@ -1007,6 +1053,28 @@ fn zip_words(
             (Arg::Scalar(p), Arg::Scalar(q)) => o.fill(f(p, q)),
         }
     });
+}
+
+/// The masks of [`DivCmp`] for 64 rows: `d` within the bounds, `x > hi`
+/// and `x < lo`, with `hi` and `lo` the bounds of `t * d` (computed here
+/// in arrays; AVX-512 computes them in registers, with the same operations).
+#[inline(always)]
+fn div_split_arrays(
+    x: &[f64; 64],
+    d: &[f64; 64],
+    t: f64,
+    between: impl Fn(&[f64; 64], f64, f64) -> u64,
+    gt: impl Fn(&[f64; 64], &[f64; 64]) -> u64,
+    lt: impl Fn(&[f64; 64], &[f64; 64]) -> u64,
+) -> (u64, u64, u64) {
+    let (mut hi, mut lo) = ([0.0; 64], [0.0; 64]);
+    for j in 0..64 {
+        let p = t * d[j];
+        let s = p.abs() * DIV_MARGIN;
+        hi[j] = p + s;
+        lo[j] = p - s;
+    }
+    (between(d, DIV_LO, DIV_HI), gt(x, &hi), lt(x, &lo))
 }
 
 /// A fused operand over one full word: 64 values or one for every row.
@@ -1252,20 +1320,23 @@ fn fused_words<const P: i32, const Q: i32>(
             *o = pack(n, |j| test::<P>(num_at(&f.a, cols, lo + j), num_at(&f.b, cols, lo + j)));
             continue;
         }
+        let (slots, spare) = slots.split_at_mut(f.prog.len().min(slots.len()));
         run_prog(&f.prog, cols, lo, slots);
         let slots = &*slots;
-        *o = match f.div {
-            Some(dc) => {
-                let (mut x, mut d) = ([0.0; 64], [0.0; 64]);
-                let x = word_in(dc.x, cols, lo, slots, &mut x);
-                let d = word_in(dc.d, cols, lo, slots, &mut d);
+        *o = match (f.div, spare) {
+            (Some(dc), [x, d, ..]) => {
+                let x = word_in(dc.x, cols, lo, slots, x);
+                let d = word_in(dc.d, cols, lo, slots, d);
                 if dc.swapped {
                     div_cmp::<Q>(x, d, dc.t)
                 } else {
                     div_cmp::<P>(x, d, dc.t)
                 }
             }
-            None => match (word_arg(f.sa, cols, lo, slots), word_arg(f.sb, cols, lo, slots)) {
+            (Some(_), _) => pack(64, |j| {
+                test::<P>(num_at(&f.a, cols, lo + j), num_at(&f.b, cols, lo + j))
+            }),
+            (None, _) => match (word_arg(f.sa, cols, lo, slots), word_arg(f.sb, cols, lo, slots)) {
                 (WArg::V(x), WArg::V(y)) => $lanes::cmp_v::<P>(x, y),
                 (WArg::V(x), WArg::S(t)) => $lanes::cmp_s::<P>(x, t),
                 (WArg::S(s), WArg::V(y)) => $lanes::cmp_s::<Q>(y, s),
@@ -1286,16 +1357,7 @@ fn fused_words<const P: i32, const Q: i32>(
 $(#[$attr])*
 #[inline]
 fn div_cmp<const P: i32>(x: &[f64; 64], d: &[f64; 64], t: f64) -> u64 {
-    let (mut hi, mut lo) = ([0.0; 64], [0.0; 64]);
-    for j in 0..64 {
-        let p = t * d[j];
-        let s = p.abs() * DIV_MARGIN;
-        hi[j] = p + s;
-        lo[j] = p - s;
-    }
-    let ok = $lanes::between_s(d, DIV_LO, DIV_HI);
-    let above = $lanes::cmp_v::<{ pred::GT }>(x, &hi);
-    let below = $lanes::cmp_v::<{ pred::LT }>(x, &lo);
+    let (ok, above, below) = $lanes::div_split(x, d, t);
     if ok & (above | below) == u64::MAX {
         // Every row's quotient rounds to above `t` (`above`) or below it.
         match P {
@@ -1403,8 +1465,9 @@ fn eval_bit(
             nums.extend(bufs);
         }
         Bit::Fused(f) => {
-            if slots.len() < f.prog.len() {
-                slots.resize(f.prog.len(), [0.0; 64]);
+            // The program's words, then two for literal operands of a quotient.
+            if slots.len() < f.prog.len() + 2 {
+                slots.resize(f.prog.len() + 2, [0.0; 64]);
             }
             with_pred!(f.op, P, Q => fused_words::<P, Q>(f, env, care, out, slots));
         }
