@@ -54,6 +54,9 @@ enum Bit {
     /// Lt, Le, Gt, Ge, Eq or Ne.
     Cmp(BinaryOp, Num, Num),
     Between(Num, Num, Num),
+    /// A comparison with a computed operand, evaluated 64 rows at a time
+    /// from the columns (see [`Fused`]).
+    Fused(Box<Fused>),
     IsNan(Num),
     Not(Box<Bit>),
     And(Box<Bit>, Box<Bit>),
@@ -63,6 +66,148 @@ enum Bit {
 enum Typed {
     Num(Num),
     Bit(Bit),
+}
+
+/// An operand of a [`Fused`] program: a column, a literal or the word an
+/// earlier instruction computed.
+#[derive(Clone, Copy, Debug)]
+enum WSrc {
+    Col(u32),
+    Lit(f64),
+    Slot(u16),
+}
+
+/// One instruction of a [`Fused`] program; its result is the word of the
+/// slot numbered as the instruction.
+#[derive(Clone, Copy, Debug)]
+enum WInst {
+    Neg(WSrc),
+    Abs(WSrc),
+    /// Add, Sub, Mul, Div, Min or Max.
+    Bin(BinaryOp, WSrc, WSrc),
+}
+
+/// `a P b` with a computed operand, its numbers computed word by word (64
+/// rows in arrays that stay in L1) and compared at once, rather than each
+/// operation making a pass over the whole block. A comparison of a quotient
+/// with a literal (`x / d > t`) mostly avoids the division, see
+/// [`DivCmp`]. The trees `a` and `b` decide the rows of a last, partial
+/// word, one by one.
+#[derive(Clone, Debug)]
+struct Fused {
+    op: BinaryOp,
+    a: Num,
+    b: Num,
+    prog: Vec<WInst>,
+    sa: WSrc,
+    sb: WSrc,
+    div: Option<DivCmp>,
+}
+
+/// `x / d P t` (or `t P x / d` when `swapped`) for a literal `t` with
+/// `2^-400 <= |t| <= 2^400`, decided without dividing on every row whose
+/// `d` lies in `[2^-400, 2^400]` and whose `x` is not within a relative
+/// `2^-50` of `t * d`:
+///
+/// with `p = fl(t * d)` (normal, relative error at most `2^-53`), `s = |p| *
+/// 2^-50` (exact: a power-of-two scaling of a normal number that stays
+/// normal), `hi = fl(p + s)` and `lo = fl(p - s)`, rounding errors give
+/// `hi >= t*d + 0.74 * 2^-50 * |t*d|` and `lo <= t*d - 0.74 * 2^-50 * |t*d|`.
+/// As `d > 0`, `x > hi` gives `x / d > t + 2^-52 |t|`, beyond the midpoint
+/// between `t` and the next double up (at most `2^-53 |t|` away for a normal
+/// `t`), so the rounded quotient is at least that next double: `> t`.
+/// Likewise `x < lo` gives a rounded quotient `< t`. This holds for
+/// `x = +-inf` too. Any other row (NaN, `d` out of range or negative, `x`
+/// close to `t * d`) makes the word divide, as the row evaluator does, so
+/// every verdict is that of `fl(x / d) P t`.
+#[derive(Clone, Copy, Debug)]
+struct DivCmp {
+    x: WSrc,
+    d: WSrc,
+    t: f64,
+    swapped: bool,
+}
+
+/// `2^-400` and `2^400`, the range of divisors and literals [`DivCmp`]
+/// decides without dividing, and `2^-50`, its margin.
+/// (Built from their exponent bits, biased by 1023.)
+const DIV_LO: f64 = f64::from_bits((1023 - 400) << 52);
+const DIV_HI: f64 = f64::from_bits((1023 + 400) << 52);
+const DIV_MARGIN: f64 = f64::from_bits((1023 - 50) << 52);
+
+/// The fused form of `a P b`, or `None` when both are columns or literals
+/// (the plain compare kernels read them directly).
+fn fuse(op: BinaryOp, a: &Num, b: &Num) -> Option<Fused> {
+    let leaf = |n: &Num| matches!(n, Num::Col(_) | Num::Lit(_));
+    if leaf(a) && leaf(b) {
+        return None;
+    }
+    let mut prog = Vec::new();
+    let literal = |n: &Num| match n {
+        Num::Lit(t) if (DIV_LO..=DIV_HI).contains(&t.abs()) => Some(*t),
+        _ => None,
+    };
+    let div = match (a, b) {
+        (Num::Bin(BinaryOp::Div, x, d), t) | (t, Num::Bin(BinaryOp::Div, x, d))
+            if literal(t).is_some() =>
+        {
+            let x = flatten(x, &mut prog)?;
+            let d = flatten(d, &mut prog)?;
+            Some(DivCmp {
+                x,
+                d,
+                t: literal(t)?,
+                swapped: matches!(a, Num::Lit(_)),
+            })
+        }
+        _ => None,
+    };
+    let (sa, sb) = if div.is_some() {
+        (WSrc::Lit(f64::NAN), WSrc::Lit(f64::NAN))
+    } else {
+        (flatten(a, &mut prog)?, flatten(b, &mut prog)?)
+    };
+    Some(Fused {
+        op,
+        a: a.clone(),
+        b: b.clone(),
+        prog,
+        sa,
+        sb,
+        div,
+    })
+}
+
+/// Appends the instructions computing `n` (operands first) to `prog`.
+fn flatten(n: &Num, prog: &mut Vec<WInst>) -> Option<WSrc> {
+    let inst = match n {
+        Num::Col(s) => return Some(WSrc::Col(*s)),
+        Num::Lit(x) => return Some(WSrc::Lit(*x)),
+        Num::Neg(x) => WInst::Neg(flatten(x, prog)?),
+        Num::Abs(x) => WInst::Abs(flatten(x, prog)?),
+        Num::Bin(op, x, y) => {
+            let x = flatten(x, prog)?;
+            let y = flatten(y, prog)?;
+            WInst::Bin(*op, x, y)
+        }
+    };
+    let slot = u16::try_from(prog.len()).ok()?;
+    prog.push(inst);
+    Some(WSrc::Slot(slot))
+}
+
+/// `b` with its comparisons of computed numbers fused (see [`Fused`]).
+fn fuse_bits(b: Bit) -> Bit {
+    match b {
+        Bit::Cmp(op, x, y) => match fuse(op, &x, &y) {
+            Some(f) => Bit::Fused(Box::new(f)),
+            None => Bit::Cmp(op, x, y),
+        },
+        Bit::Not(x) => Bit::Not(Box::new(fuse_bits(*x))),
+        Bit::And(x, y) => Bit::And(Box::new(fuse_bits(*x)), Box::new(fuse_bits(*y))),
+        Bit::Or(x, y) => Bit::Or(Box::new(fuse_bits(*x)), Box::new(fuse_bits(*y))),
+        other => other,
+    }
 }
 
 #[derive(Debug)]
@@ -184,7 +329,7 @@ impl BitPlan {
                 .map(|&t| fz.step_of.get(t as usize).copied())
                 .collect::<Option<_>>()?;
             let expr = match typed(program.ops(), &reads)? {
-                Typed::Bit(b) => b,
+                Typed::Bit(b) => fuse_bits(b),
                 Typed::Num(_) => return None,
             };
             steps.push(BitStep {
@@ -292,6 +437,8 @@ struct Scratch {
     value: Vec<u64>,
     pool: Vec<Vec<u64>>,
     nums: Vec<Vec<f64>>,
+    /// The words of a fused comparison's program (see [`Fused`]).
+    slots: Vec<[f64; 64]>,
 }
 
 impl Scratch {
@@ -301,6 +448,7 @@ impl Scratch {
             value: vec![0; WORDS],
             pool: Vec::new(),
             nums: Vec::new(),
+            slots: Vec::new(),
         }
     }
 }
@@ -329,6 +477,10 @@ fn bit_cols(b: &Bit, out: &mut Vec<u32>) {
             num_cols(x, out);
             num_cols(lo, out);
             num_cols(hi, out);
+        }
+        Bit::Fused(f) => {
+            num_cols(&f.a, out);
+            num_cols(&f.b, out);
         }
         Bit::IsNan(x) => num_cols(x, out),
         Bit::Not(x) => bit_cols(x, out),
@@ -551,6 +703,10 @@ fn full(x: &[f64], lo: usize, n: usize) -> Option<&[f64; 64]> {
 mod lanes_base {
     use super::{pack, test};
 
+    /// Nothing: the portable path leaves fetching to the hardware.
+    #[inline(always)]
+    pub(super) fn prefetch(_x: &f64) {}
+
     #[inline(always)]
     pub(super) fn cmp_s<const P: i32>(x: &[f64; 64], t: f64) -> u64 {
         pack(64, |j| test::<P>(x[j], t))
@@ -565,11 +721,31 @@ mod lanes_base {
     pub(super) fn between_s(x: &[f64; 64], l: f64, h: f64) -> u64 {
         pack(64, |j| l <= x[j] && x[j] <= h)
     }
+
+    #[inline(always)]
+    pub(super) fn div_split(x: &[f64; 64], d: &[f64; 64], t: f64) -> (u64, u64, u64) {
+        super::div_split_arrays(
+            x,
+            d,
+            t,
+            between_s,
+            cmp_v::<{ super::pred::GT }>,
+            cmp_v::<{ super::pred::LT }>,
+        )
+    }
 }
 
 #[cfg(target_arch = "x86_64")]
 mod lanes_avx2 {
     use std::arch::x86_64::*;
+
+    /// Asks for the cache line holding `x` (into L2 and up): a hint with
+    /// no effect on results.
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    pub(super) fn prefetch(x: &f64) {
+        _mm_prefetch::<_MM_HINT_T1>(std::ptr::from_ref(x).cast::<i8>());
+    }
 
     #[target_feature(enable = "avx2")]
     #[inline]
@@ -623,11 +799,32 @@ mod lanes_avx2 {
         }
         word
     }
+
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    pub(super) fn div_split(x: &[f64; 64], d: &[f64; 64], t: f64) -> (u64, u64, u64) {
+        super::div_split_arrays(
+            x,
+            d,
+            t,
+            |d, l, h| between_s(d, l, h),
+            |x, y| cmp_v::<_CMP_GT_OQ>(x, y),
+            |x, y| cmp_v::<_CMP_LT_OQ>(x, y),
+        )
+    }
 }
 
 #[cfg(target_arch = "x86_64")]
 mod lanes_avx512 {
     use std::arch::x86_64::*;
+
+    /// Asks for the cache line holding `x` (into L2 and up): a hint with
+    /// no effect on results.
+    #[target_feature(enable = "avx512f,avx512dq,avx512bw,avx512vl")]
+    #[inline]
+    pub(super) fn prefetch(x: &f64) {
+        _mm_prefetch::<_MM_HINT_T1>(std::ptr::from_ref(x).cast::<i8>());
+    }
 
     #[target_feature(enable = "avx512f,avx512dq,avx512bw,avx512vl")]
     #[inline]
@@ -676,6 +873,27 @@ mod lanes_avx512 {
             let v = load(&c[g]);
             _mm512_cmp_pd_mask::<_CMP_LE_OQ>(lv, v) & _mm512_cmp_pd_mask::<_CMP_LE_OQ>(v, hv)
         })
+    }
+
+    /// `div_split_arrays` in registers: the same products, margins, sums
+    /// and compares, 8 rows at a time (no fused multiply-add).
+    #[target_feature(enable = "avx512f,avx512dq,avx512bw,avx512vl")]
+    #[inline]
+    pub(super) fn div_split(x: &[f64; 64], d: &[f64; 64], t: f64) -> (u64, u64, u64) {
+        let (tv, mv) = (_mm512_set1_pd(t), _mm512_set1_pd(super::DIV_MARGIN));
+        let (lov, hiv) = (_mm512_set1_pd(super::DIV_LO), _mm512_set1_pd(super::DIV_HI));
+        let (x, d) = (x.as_chunks::<8>().0, d.as_chunks::<8>().0);
+        let (mut ok, mut above, mut below) = ([0u8; 8], [0u8; 8], [0u8; 8]);
+        for g in 0..8 {
+            let (xv, dv) = (load(&x[g]), load(&d[g]));
+            let p = _mm512_mul_pd(tv, dv);
+            let s = _mm512_mul_pd(_mm512_abs_pd(p), mv);
+            ok[g] = _mm512_cmp_pd_mask::<_CMP_LE_OQ>(lov, dv)
+                & _mm512_cmp_pd_mask::<_CMP_LE_OQ>(dv, hiv);
+            above[g] = _mm512_cmp_pd_mask::<_CMP_GT_OQ>(xv, _mm512_add_pd(p, s));
+            below[g] = _mm512_cmp_pd_mask::<_CMP_LT_OQ>(xv, _mm512_sub_pd(p, s));
+        }
+        (join(|g| ok[g]), join(|g| above[g]), join(|g| below[g]))
     }
 }
 
@@ -740,6 +958,24 @@ macro_rules! with_arith {
             }
         }
     };
+}
+
+/// The value of `n` on row `r` of the block, as the row evaluator computes it.
+fn num_at(n: &Num, cols: &[&[f64]], r: usize) -> f64 {
+    match n {
+        Num::Col(s) => cols
+            .get(*s as usize)
+            .and_then(|c| c.get(r))
+            .copied()
+            .unwrap_or(f64::NAN),
+        Num::Lit(x) => *x,
+        Num::Neg(x) => -num_at(x, cols, r),
+        Num::Abs(x) => num_at(x, cols, r).abs(),
+        Num::Bin(op, x, y) => {
+            let (a, b) = (num_at(x, cols, r), num_at(y, cols, r));
+            with_arith!(op, f => f(a, b))
+        }
+    }
 }
 
 /// The maximal runs of consecutive words with `care` non-zero, as row
@@ -819,6 +1055,100 @@ fn zip_words(
     });
 }
 
+/// The masks of [`DivCmp`] for 64 rows: `d` within the bounds, `x > hi`
+/// and `x < lo`, with `hi` and `lo` the bounds of `t * d` (computed here
+/// in arrays; AVX-512 computes them in registers, with the same operations).
+#[inline(always)]
+fn div_split_arrays(
+    x: &[f64; 64],
+    d: &[f64; 64],
+    t: f64,
+    between: impl Fn(&[f64; 64], f64, f64) -> u64,
+    gt: impl Fn(&[f64; 64], &[f64; 64]) -> u64,
+    lt: impl Fn(&[f64; 64], &[f64; 64]) -> u64,
+) -> (u64, u64, u64) {
+    let (mut hi, mut lo) = ([0.0; 64], [0.0; 64]);
+    for j in 0..64 {
+        let p = t * d[j];
+        let s = p.abs() * DIV_MARGIN;
+        hi[j] = p + s;
+        lo[j] = p - s;
+    }
+    (between(d, DIV_LO, DIV_HI), gt(x, &hi), lt(x, &lo))
+}
+
+/// A fused operand over one full word: 64 values or one for every row.
+#[derive(Clone, Copy)]
+enum WArg<'x> {
+    V(&'x [f64; 64]),
+    S(f64),
+}
+
+/// Operand `s` over the full word of rows `lo..lo + 64` (a column's rows, a
+/// literal or a computed slot).
+#[inline(always)]
+fn word_arg<'x>(s: WSrc, cols: &[&'x [f64]], lo: usize, slots: &'x [[f64; 64]]) -> WArg<'x> {
+    let found = match s {
+        WSrc::Lit(x) => return WArg::S(x),
+        WSrc::Col(c) => cols.get(c as usize).and_then(|c| full(c, lo, 64)),
+        WSrc::Slot(k) => slots.get(usize::from(k)),
+    };
+    // Out of range only in a malformed plan: NaN, as `at` reads.
+    found.map_or(WArg::S(f64::NAN), WArg::V)
+}
+
+/// Operand `s` as 64 values, written into `buf` when it is one for all rows.
+#[inline(always)]
+fn word_in<'x>(
+    s: WSrc,
+    cols: &[&'x [f64]],
+    lo: usize,
+    slots: &'x [[f64; 64]],
+    buf: &'x mut [f64; 64],
+) -> &'x [f64; 64] {
+    match word_arg(s, cols, lo, slots) {
+        WArg::V(v) => v,
+        WArg::S(x) => {
+            buf.fill(x);
+            buf
+        }
+    }
+}
+
+#[inline(always)]
+fn unary_word(a: WArg<'_>, out: &mut [f64; 64], f: impl Fn(f64) -> f64) {
+    match a {
+        WArg::V(x) => {
+            for j in 0..64 {
+                out[j] = f(x[j]);
+            }
+        }
+        WArg::S(x) => out.fill(f(x)),
+    }
+}
+
+#[inline(always)]
+fn binary_word(a: WArg<'_>, b: WArg<'_>, out: &mut [f64; 64], f: impl Fn(f64, f64) -> f64) {
+    match (a, b) {
+        (WArg::V(x), WArg::V(y)) => {
+            for j in 0..64 {
+                out[j] = f(x[j], y[j]);
+            }
+        }
+        (WArg::V(x), WArg::S(y)) => {
+            for j in 0..64 {
+                out[j] = f(x[j], y);
+            }
+        }
+        (WArg::S(x), WArg::V(y)) => {
+            for j in 0..64 {
+                out[j] = f(x, y[j]);
+            }
+        }
+        (WArg::S(x), WArg::S(y)) => out.fill(f(x, y)),
+    }
+}
+
 // ---- the evaluators, compiled twice: baseline and AVX2 ------------------------
 
 /// The block evaluators, once per instruction set: `#[target_feature]` does
@@ -861,8 +1191,27 @@ macro_rules! evaluators {
             value,
             pool,
             nums,
+            slots,
         } = scratch;
+        // The rows this task evaluates next (the following block), fetched
+        // into cache a share per node while this block computes, so the
+        // next block's first pass does not wait on memory.
+        let ahead: Vec<&[f64]> = plan
+            .used
+            .iter()
+            .filter_map(|&s| cols.get(s as usize))
+            .map(|c| c.get(end.min(c.len())..(end + BLOCK).min(c.len())).unwrap_or(&[]))
+            .collect();
+        const LINE: usize = 8; // f64 per 64-byte cache line
+        let per_col = BLOCK / LINE;
+        let lines = ahead.len() * per_col;
+        let n_steps = plan.steps.len().max(1);
         for (k, step) in plan.steps.iter().enumerate() {
+            for i in lines * k / n_steps..lines * (k + 1) / n_steps {
+                if let Some(x) = ahead.get(i / per_col).and_then(|c| c.get(i % per_col * LINE)) {
+                    $lanes::prefetch(x);
+                }
+            }
             let (done, rest) = masks.split_at_mut(k * WORDS);
             let target = &mut rest[..words];
             if step.reads_value {
@@ -880,7 +1229,7 @@ macro_rules! evaluators {
                 done,
                 value: &value[..words],
             };
-            eval_bit(&step.expr, &env, care, target, pool, nums);
+            eval_bit(&step.expr, &env, care, target, pool, nums, slots);
         }
         let out = &mut out[..words];
         out.fill(0);
@@ -949,6 +1298,103 @@ fn cmp_words<const P: i32, const Q: i32>(
     }
 }
 
+/// `out[w]` = the word of the fused comparison `f` (predicate `P`, `Q`
+/// with operands swapped) for every word with `care[w] != 0`.
+$(#[$attr])*
+fn fused_words<const P: i32, const Q: i32>(
+    f: &Fused,
+    env: &Env<'_, '_, '_>,
+    care: &[u64],
+    out: &mut [u64],
+    slots: &mut [[f64; 64]],
+) {
+    let len = env.blk.len;
+    let cols = env.blk.cols;
+    for (w, (o, &c)) in out.iter_mut().zip(care).enumerate() {
+        if c == 0 {
+            continue;
+        }
+        let (lo, n) = rows_of(w, len);
+        if n < 64 {
+            // The last, partial word: row by row.
+            *o = pack(n, |j| test::<P>(num_at(&f.a, cols, lo + j), num_at(&f.b, cols, lo + j)));
+            continue;
+        }
+        let (slots, spare) = slots.split_at_mut(f.prog.len().min(slots.len()));
+        run_prog(&f.prog, cols, lo, slots);
+        let slots = &*slots;
+        *o = match (f.div, spare) {
+            (Some(dc), [x, d, ..]) => {
+                let x = word_in(dc.x, cols, lo, slots, x);
+                let d = word_in(dc.d, cols, lo, slots, d);
+                if dc.swapped {
+                    div_cmp::<Q>(x, d, dc.t)
+                } else {
+                    div_cmp::<P>(x, d, dc.t)
+                }
+            }
+            (Some(_), _) => pack(64, |j| {
+                test::<P>(num_at(&f.a, cols, lo + j), num_at(&f.b, cols, lo + j))
+            }),
+            (None, _) => match (word_arg(f.sa, cols, lo, slots), word_arg(f.sb, cols, lo, slots)) {
+                (WArg::V(x), WArg::V(y)) => $lanes::cmp_v::<P>(x, y),
+                (WArg::V(x), WArg::S(t)) => $lanes::cmp_s::<P>(x, t),
+                (WArg::S(s), WArg::V(y)) => $lanes::cmp_s::<Q>(y, s),
+                (WArg::S(s), WArg::S(t)) => {
+                    if test::<P>(s, t) {
+                        u64::MAX
+                    } else {
+                        0
+                    }
+                }
+            },
+        };
+    }
+}
+
+/// `fl(x / d) P t` for 64 rows, dividing only when some row is not decided
+/// by the bounds of [`DivCmp`].
+$(#[$attr])*
+#[inline]
+fn div_cmp<const P: i32>(x: &[f64; 64], d: &[f64; 64], t: f64) -> u64 {
+    let (ok, above, below) = $lanes::div_split(x, d, t);
+    if ok & (above | below) == u64::MAX {
+        // Every row's quotient rounds to above `t` (`above`) or below it.
+        match P {
+            pred::GT | pred::GE => above,
+            pred::LT | pred::LE => below,
+            pred::NE => u64::MAX,
+            _ => 0,
+        }
+    } else {
+        let mut q = [0.0; 64];
+        for j in 0..64 {
+            q[j] = x[j] / d[j];
+        }
+        $lanes::cmp_s::<P>(&q, t)
+    }
+}
+
+/// Runs a fused program on the full word of rows `lo..lo + 64`: slot `k`
+/// receives instruction `k`'s word.
+$(#[$attr])*
+fn run_prog(prog: &[WInst], cols: &[&[f64]], lo: usize, slots: &mut [[f64; 64]]) {
+    for (k, inst) in prog.iter().enumerate() {
+        let (done, rest) = slots.split_at_mut(k);
+        let Some(o) = rest.first_mut() else {
+            return;
+        };
+        match *inst {
+            WInst::Neg(a) => unary_word(word_arg(a, cols, lo, done), o, |x| -x),
+            WInst::Abs(a) => unary_word(word_arg(a, cols, lo, done), o, f64::abs),
+            WInst::Bin(op, a, b) => {
+                let (a, b) = (word_arg(a, cols, lo, done), word_arg(b, cols, lo, done));
+                with_arith!(op, f => binary_word(a, b, o, f));
+            }
+        }
+    }
+}
+
 /// Evaluates `b` into `out` on every word whose `care` is non-zero (other
 /// words are left as they are: nothing reads them).
 $(#[$attr])*
@@ -959,6 +1405,7 @@ fn eval_bit(
     out: &mut [u64],
     pool: &mut Vec<Vec<u64>>,
     nums: &mut Vec<Vec<f64>>,
+    slots: &mut Vec<[f64; 64]>,
 ) {
     let len = env.blk.len;
     let words = env.blk.words;
@@ -1017,6 +1464,13 @@ fn eval_bit(
             }
             nums.extend(bufs);
         }
+        Bit::Fused(f) => {
+            // The program's words, then two for literal operands of a quotient.
+            if slots.len() < f.prog.len() + 2 {
+                slots.resize(f.prog.len() + 2, [0.0; 64]);
+            }
+            with_pred!(f.op, P, Q => fused_words::<P, Q>(f, env, care, out, slots));
+        }
         Bit::IsNan(x) => {
             let mut bufs = Vec::new();
             let a = num_arg(x, env, care, nums, &mut bufs);
@@ -1025,25 +1479,25 @@ fn eval_bit(
             nums.extend(bufs);
         }
         Bit::Not(x) => {
-            eval_bit(x, env, care, out, pool, nums);
+            eval_bit(x, env, care, out, pool, nums, slots);
             for o in out.iter_mut() {
                 *o = !*o;
             }
         }
         Bit::And(x, y) => {
-            eval_bit(x, env, care, out, pool, nums);
+            eval_bit(x, env, care, out, pool, nums, slots);
             // Words where the first operand is false everywhere are decided.
             let mut first = pool.pop().unwrap_or_default();
             first.clear();
             first.extend(out.iter().zip(care).map(|(&o, &c)| if c == 0 { 0 } else { o }));
-            eval_bit(y, env, &first, out, pool, nums);
+            eval_bit(y, env, &first, out, pool, nums, slots);
             for (o, &f) in out.iter_mut().zip(&first) {
                 *o &= f;
             }
             pool.push(first);
         }
         Bit::Or(x, y) => {
-            eval_bit(x, env, care, out, pool, nums);
+            eval_bit(x, env, care, out, pool, nums, slots);
             let mut first = pool.pop().unwrap_or_default();
             first.clear();
             first.extend_from_slice(out);
@@ -1056,7 +1510,7 @@ fn eval_bit(
                     .enumerate()
                     .map(|(w, (&o, &c))| u64::from(c != 0 && o != low_bits(rows_of(w, len).1))),
             );
-            eval_bit(y, env, &rest, out, pool, nums);
+            eval_bit(y, env, &rest, out, pool, nums, slots);
             for ((o, &f), &r) in out.iter_mut().zip(&first).zip(&rest) {
                 *o = if r == 0 { f } else { *o | f };
             }
@@ -1220,6 +1674,217 @@ mod tests {
             7 => f64::MIN_POSITIVE / 4.0,
             _ => (h >> 11) as f64 / (1u64 << 53) as f64 * 4.0 - 2.0,
         }
+    }
+
+    /// Every instruction set's block over `cols`, checked against `want`
+    /// (the rows' verdicts as the row evaluator gives them).
+    fn check_blocks(g: &CausalGraph, cols: &[Vec<f64>]) {
+        let plan = BitPlan::new(g).expect("a verdict-only graph");
+        let member = Member::Graph(Arc::new(g.clone()));
+        let cols: Vec<&[f64]> = cols.iter().map(Vec::as_slice).collect();
+        let len = cols.first().map_or(0, |c| c.len());
+        for start in (0..len).step_by(BLOCK) {
+            let end = (start + BLOCK).min(len);
+            // Rows with a NaN input are missing values, which the row
+            // evaluator refuses and the batch decides by its policy: there
+            // the instruction sets must only agree with each other.
+            let (mut want, mut known) = (vec![0; WORDS], vec![0; WORDS]);
+            for r in start..end {
+                let row: Vec<f64> = cols.iter().map(|c| c[r]).collect();
+                let e = member.evaluate(&crate::graph::Input {
+                    value: None,
+                    row: &row,
+                    host: None,
+                });
+                if let Ok(v) = e.result() {
+                    let k = r - start;
+                    want[k / 64] |= u64::from(v.num() != 0.0) << (k % 64);
+                    known[k / 64] |= 1 << (k % 64);
+                }
+            }
+            let mut scratch = Scratch::new(plan.steps.len());
+            let mut portable = vec![0; WORDS];
+            base::run_block(&plan, &cols, start, end, &mut scratch, &mut portable);
+            let masked: Vec<u64> = portable.iter().zip(&known).map(|(a, k)| a & k).collect();
+            assert_eq!(masked, want, "portable, rows {start}..{end}");
+            let want = portable;
+            #[cfg(target_arch = "x86_64")]
+            {
+                if std::arch::is_x86_feature_detected!("avx2") {
+                    let mut got = vec![0; WORDS];
+                    // SAFETY: AVX2 was just detected.
+                    unsafe { avx2::run_block(&plan, &cols, start, end, &mut scratch, &mut got) };
+                    assert_eq!(got, want, "AVX2, rows {start}..{end}");
+                }
+                if std::arch::is_x86_feature_detected!("avx512f")
+                    && std::arch::is_x86_feature_detected!("avx512dq")
+                    && std::arch::is_x86_feature_detected!("avx512bw")
+                    && std::arch::is_x86_feature_detected!("avx512vl")
+                {
+                    let mut got = vec![0; WORDS];
+                    // SAFETY: the AVX-512 features were just detected.
+                    unsafe { avx512::run_block(&plan, &cols, start, end, &mut scratch, &mut got) };
+                    assert_eq!(got, want, "AVX-512, rows {start}..{end}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_division_bounds_are_the_powers_of_two_they_name() {
+        assert_eq!(DIV_LO, 2f64.powi(-400));
+        assert_eq!(DIV_HI, 2f64.powi(400));
+        assert_eq!(DIV_MARGIN, 2f64.powi(-50));
+    }
+
+    #[test]
+    fn quotients_compared_with_literals_match_the_row_evaluator_at_every_edge() {
+        use BinaryOp::*;
+        // Literals inside the bounds (both signs, a power of two, tiny and
+        // huge ones), just outside them, and zero (always divided).
+        let ts = [
+            0.25,
+            -0.5,
+            1.0,
+            -3.7,
+            1e-3,
+            0.1,
+            DIV_LO,
+            -DIV_HI,
+            DIV_LO / 2.0,
+            DIV_HI * 2.0,
+            0.0,
+        ];
+        let mut exprs = Vec::new();
+        for &t in &ts {
+            for op in [Lt, Le, Gt, Ge, Eq, Ne] {
+                exprs.push(c("x").binary(Div, c("d")).binary(op, l(t)));
+                exprs.push(l(t).binary(op, c("x").binary(Div, c("d"))));
+                exprs.push(
+                    c("x")
+                        .binary(Div, c("d").unary(UnaryOp::Abs).binary(Add, l(1.0)))
+                        .binary(op, l(t)),
+                );
+            }
+        }
+        let mut g = CausalGraph::new("g", "quotients");
+        for (i, e) in exprs.into_iter().enumerate() {
+            let node = Causaloid::from_expr(i as i64, format!("n{i}"), e).expect("valid");
+            g.add(Member::Causaloid(Arc::new(node))).expect("add");
+        }
+        g.freeze().expect("freeze");
+        // Divisors of every kind; numerators at t * d and a few ulps around
+        // it (quotients that round onto t or next to it), and special values.
+        let divisors = [
+            1.0,
+            3.0,
+            0.1,
+            -0.7,
+            7.5e-3,
+            1e100,
+            1e-100,
+            1e300,
+            1e-300,
+            f64::MIN_POSITIVE / 8.0,
+            0.0,
+            -0.0,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+            DIV_LO,
+            DIV_HI,
+        ];
+        let up = |x: f64, k: i64| {
+            if x.is_finite() && x != 0.0 {
+                f64::from_bits((x.to_bits() as i64 + k) as u64)
+            } else {
+                x
+            }
+        };
+        let (mut xs, mut ds) = (Vec::new(), Vec::new());
+        for &t in &ts {
+            for &d in &divisors {
+                for base in [t * d, t * (d.abs() + 1.0)] {
+                    for k in -3..=3 {
+                        xs.push(up(base, k));
+                        ds.push(d);
+                    }
+                }
+                for x in [
+                    0.0,
+                    -0.0,
+                    f64::INFINITY,
+                    f64::NEG_INFINITY,
+                    f64::NAN,
+                    t,
+                    f64::MIN_POSITIVE / 4.0,
+                    -f64::MAX,
+                ] {
+                    xs.push(x);
+                    ds.push(d);
+                }
+            }
+        }
+        // Put the special rows among plain ones in several word positions.
+        let mut k = 0u64;
+        while xs.len() % 64 != 17 || xs.len() < 3 * BLOCK {
+            k = k
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            xs.push((k >> 11) as f64 / (1u64 << 53) as f64 * 4.0 - 2.0);
+            ds.push(((k >> 20) % 1000) as f64 / 100.0 + 0.01);
+        }
+        let names = g.columns().to_vec();
+        let cols: Vec<Vec<f64>> = names
+            .iter()
+            .map(|n| {
+                if n.as_str() == "x" {
+                    xs.clone()
+                } else {
+                    ds.clone()
+                }
+            })
+            .collect();
+        check_blocks(&g, &cols);
+    }
+
+    #[test]
+    fn fused_arithmetic_matches_the_row_evaluator_on_special_values() {
+        use BinaryOp::*;
+        let g = every_form();
+        let len = 2 * BLOCK + 77;
+        let cols: Vec<Vec<f64>> = (0..g.columns().len())
+            .map(|j| (0..len).map(|i| cell(i, j)).collect())
+            .collect();
+        check_blocks(&g, &cols);
+        // Two-level arithmetic, negation and min / max against a column.
+        let exprs = [
+            c("a")
+                .binary(Add, c("b").binary(Mul, l(-0.755)))
+                .binary(Gt, l(0.53)),
+            c("a")
+                .binary(Sub, c("b"))
+                .unary(UnaryOp::Abs)
+                .binary(Lt, l(0.25)),
+            c("a")
+                .unary(UnaryOp::Neg)
+                .binary(Min, c("b"))
+                .binary(Ge, c("c")),
+            c("a")
+                .binary(Max, l(0.0))
+                .binary(Le, c("b").binary(Div, c("c"))),
+            l(0.0).binary(Eq, c("a").binary(Mul, c("b"))),
+        ];
+        let mut g = CausalGraph::new("g", "fused");
+        for (i, e) in exprs.into_iter().enumerate() {
+            let node = Causaloid::from_expr(i as i64, format!("n{i}"), e).expect("valid");
+            g.add(Member::Causaloid(Arc::new(node))).expect("add");
+        }
+        g.freeze().expect("freeze");
+        let cols: Vec<Vec<f64>> = (0..g.columns().len())
+            .map(|j| (0..len).map(|i| cell(i, j + 3)).collect())
+            .collect();
+        check_blocks(&g, &cols);
     }
 
     #[test]
