@@ -54,61 +54,43 @@ const GROUP: usize = 8;
 
 /// The rows of a column block (without NaN) where `x <op> lit` holds, for a
 /// comparison's truth table `t` (see `graph/single.rs`) and a literal that
-/// is not NaN: what the row evaluator decides. Each 64-row chunk, then each
-/// group of 8 in it, is first tested as a whole (a vectorised or of the
-/// compares), so rows without a hit, the common case for alarms, cost one
-/// pass.
+/// is not NaN: what the row evaluator decides, from the batch kernels' packed
+/// compares (64 rows a word, the widest vector instructions the CPU has).
 fn compare_hits(t: u8, c: &[f64], lit: f64) -> StateColumn {
+    use crate::expr::BinaryOp;
     use crate::graph::single::compare;
     let mut col = StateColumn::default();
-    let out = &mut col.active;
     // Without NaN on either side exactly one of <, ==, > holds.
-    match (
+    let op = match (
         compare(t, -1.0, 0.0) != 0.0,
         compare(t, 0.0, 0.0) != 0.0,
         compare(t, 1.0, 0.0) != 0.0,
     ) {
-        (false, false, false) => {}
-        (true, true, true) => out.extend((0..c.len()).map(|r| (r, Verdict::Bool(true)))),
-        (true, false, false) => hits_where(c, |x| x < lit, out),
-        (true, true, false) => hits_where(c, |x| x <= lit, out),
-        (false, false, true) => hits_where(c, |x| x > lit, out),
-        (false, true, true) => hits_where(c, |x| x >= lit, out),
-        (false, true, false) => hits_where(c, |x| x == lit, out),
-        (true, false, true) => hits_where(c, |x| x != lit, out),
+        (false, false, false) => return col,
+        (true, true, true) => {
+            col.active
+                .extend((0..c.len()).map(|r| (r, Verdict::Bool(true))));
+            return col;
+        }
+        (true, false, false) => BinaryOp::Lt,
+        (true, true, false) => BinaryOp::Le,
+        (false, false, true) => BinaryOp::Gt,
+        (false, true, true) => BinaryOp::Ge,
+        (false, true, false) => BinaryOp::Eq,
+        (true, false, true) => BinaryOp::Ne,
+    };
+    for (w, &word) in crate::graph::bits::compare_column(op, c, lit)
+        .iter()
+        .enumerate()
+    {
+        let mut m = word;
+        while m != 0 {
+            col.active
+                .push((w * 64 + m.trailing_zeros() as usize, Verdict::Bool(true)));
+            m &= m - 1;
+        }
     }
     col
-}
-
-/// Whether `hit` holds anywhere in `xs`: a vectorised or, no early exit.
-#[inline(always)]
-fn any_hit(xs: &[f64], hit: &impl Fn(f64) -> bool) -> bool {
-    xs.iter().fold(false, |a, &x| a | hit(x))
-}
-
-#[inline(always)]
-fn hits_where(c: &[f64], hit: impl Fn(f64) -> bool, out: &mut Vec<(usize, Verdict)>) {
-    for (w, chunk) in c.chunks(64).enumerate() {
-        if !any_hit(chunk, &hit) {
-            continue;
-        }
-        // Then its groups of 8, each packed into a byte of hits (compares
-        // and masks, no branch per row) when it has any.
-        for (g, group) in chunk.chunks(8).enumerate() {
-            if !any_hit(group, &hit) {
-                continue;
-            }
-            let mut m = group
-                .iter()
-                .enumerate()
-                .fold(0u32, |m, (j, &x)| m | (u32::from(hit(x)) << j));
-            while m != 0 {
-                let j = m.trailing_zeros() as usize;
-                out.push((w * 64 + g * 8 + j, Verdict::Bool(true)));
-                m &= m - 1;
-            }
-        }
-    }
 }
 
 /// The active rows of one state's block of raw verdicts, or None when a raw

@@ -430,6 +430,35 @@ impl BitPlan {
     }
 }
 
+/// The words of `c[r] op t` over a column (row `r` is bit `r % 64` of word
+/// `r / 64`), for a comparison `op` (`Lt`, `Le`, `Gt`, `Ge`, `Eq`; anything
+/// else is `Ne`), compared on the widest vector instructions the CPU has,
+/// with the results of Rust's `<`, `<=`, `>`, `>=`, `==`, `!=`: the
+/// comparison states of a state machine's batch.
+pub(crate) fn compare_column(op: BinaryOp, c: &[f64], t: f64) -> Vec<u64> {
+    let mut out = vec![0u64; c.len().div_ceil(64)];
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx512f")
+            && std::arch::is_x86_feature_detected!("avx512dq")
+            && std::arch::is_x86_feature_detected!("avx512bw")
+            && std::arch::is_x86_feature_detected!("avx512vl")
+        {
+            // SAFETY: safe code whose only requirement is the CPU features
+            // just detected (see `BitPlan::run_block`).
+            unsafe { avx512::compare_column(op, c, t, &mut out) };
+            return out;
+        }
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: as above, with AVX2 just detected.
+            unsafe { avx2::compare_column(op, c, t, &mut out) };
+            return out;
+        }
+    }
+    base::compare_column(op, c, t, &mut out);
+    out
+}
+
 /// Per-thread buffers, reused from block to block.
 struct Scratch {
     /// Every node's verdict words over the block, by plan slot.
@@ -1156,6 +1185,24 @@ fn binary_word(a: WArg<'_>, b: WArg<'_>, out: &mut [f64; 64], f: impl Fn(f64, f6
 /// compiled with it.
 macro_rules! evaluators {
     ($lanes:ident, $(#[$attr:meta])*) => {
+    /// The words of `c[r] op t` (see [`super::compare_column`]); `out` holds
+    /// `c.len().div_ceil(64)` words.
+    $(#[$attr])*
+    pub(super) fn compare_column(op: BinaryOp, c: &[f64], t: f64, out: &mut [u64]) {
+        for (w, o) in out.iter_mut().enumerate() {
+            let lo = w * 64;
+            let x = c.get(lo..).unwrap_or(&[]);
+            let n = x.len().min(64);
+            *o = with_pred!(op, P, Q => {
+                let _ = Q;
+                match full(c, lo, n) {
+                    Some(x) => $lanes::cmp_s::<P>(x, t),
+                    None => pack(n, |j| test::<P>(x[j], t)),
+                }
+            });
+        }
+    }
+
     $(#[$attr])*
     pub(super) fn run_block(
         plan: &BitPlan,
@@ -1725,6 +1772,72 @@ mod tests {
                     // SAFETY: the AVX-512 features were just detected.
                     unsafe { avx512::run_block(&plan, &cols, start, end, &mut scratch, &mut got) };
                     assert_eq!(got, want, "AVX-512, rows {start}..{end}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_column_compared_with_a_literal_gives_rusts_compares_on_every_path() {
+        use BinaryOp::*;
+        let specials = [
+            0.0,
+            -0.0,
+            0.5,
+            -0.5,
+            1.0,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+            5e-324,
+            -5e-324,
+            f64::MAX,
+        ];
+        // 64 * 3 + 5 rows: full words and a partial last one.
+        let c: Vec<f64> = (0..197)
+            .map(|i| specials[(i * 7) % specials.len()])
+            .collect();
+        for t in [0.0, -0.0, 0.5, f64::INFINITY, 5e-324, f64::NAN] {
+            for op in [Lt, Le, Gt, Ge, Eq, Ne] {
+                let want: Vec<bool> = c
+                    .iter()
+                    .map(|&x| match op {
+                        Lt => x < t,
+                        Le => x <= t,
+                        Gt => x > t,
+                        Ge => x >= t,
+                        Eq => x == t,
+                        _ => x != t,
+                    })
+                    .collect();
+                let unpack = |words: &[u64]| -> Vec<bool> {
+                    (0..c.len())
+                        .map(|r| words[r / 64] >> (r % 64) & 1 == 1)
+                        .collect()
+                };
+                let mut base = vec![0u64; c.len().div_ceil(64)];
+                base::compare_column(op, &c, t, &mut base);
+                assert_eq!(unpack(&base), want, "{op:?} {t}");
+                assert_eq!(base.last().map(|w| w >> 5), Some(0), "no bit past the end");
+                assert_eq!(compare_column(op, &c, t), base, "{op:?} {t}");
+                #[cfg(target_arch = "x86_64")]
+                {
+                    if std::arch::is_x86_feature_detected!("avx2") {
+                        let mut v = vec![0u64; base.len()];
+                        // SAFETY: AVX2 was just detected.
+                        unsafe { avx2::compare_column(op, &c, t, &mut v) };
+                        assert_eq!(v, base, "AVX2 {op:?} {t}");
+                    }
+                    if std::arch::is_x86_feature_detected!("avx512f")
+                        && std::arch::is_x86_feature_detected!("avx512dq")
+                        && std::arch::is_x86_feature_detected!("avx512bw")
+                        && std::arch::is_x86_feature_detected!("avx512vl")
+                    {
+                        let mut v = vec![0u64; base.len()];
+                        // SAFETY: the AVX-512 features were just detected.
+                        unsafe { avx512::compare_column(op, &c, t, &mut v) };
+                        assert_eq!(v, base, "AVX-512 {op:?} {t}");
+                    }
                 }
             }
         }

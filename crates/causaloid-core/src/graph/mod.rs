@@ -2,7 +2,7 @@
 //! evaluated one row at a time or a batch at a time with the same semantics.
 
 mod batch;
-mod bits;
+pub(crate) mod bits;
 mod causal_graph;
 mod causaloid;
 mod collection;
