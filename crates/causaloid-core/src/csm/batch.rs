@@ -79,10 +79,10 @@ fn compare_hits(t: u8, c: &[f64], lit: f64) -> StateColumn {
         (false, true, false) => BinaryOp::Eq,
         (true, false, true) => BinaryOp::Ne,
     };
-    for (w, &word) in crate::graph::bits::compare_column(op, c, lit)
-        .iter()
-        .enumerate()
-    {
+    let words = crate::graph::bits::compare_column(op, c, lit);
+    let hits = words.iter().map(|w| w.count_ones() as usize).sum();
+    col.active.reserve_exact(hits);
+    for (w, &word) in words.iter().enumerate() {
         let mut m = word;
         while m != 0 {
             col.active
@@ -389,6 +389,7 @@ impl StateMachine {
                 Vec::new()
             };
             let acts = by_row(&cols, rows_n, |c| c.active.iter().map(|a| a.0));
+            firings.reserve(acts.len());
             // Cursors into the two lists: every row in them is in `busy_rows`,
             // which is ascending like them.
             let (mut next_err, mut next_act) = (0, 0);

@@ -52,6 +52,15 @@ impl BatchFirings {
         }
     }
 
+    /// Room for `n` more firings.
+    pub(crate) fn reserve(&mut self, n: usize) {
+        self.rows.reserve(n);
+        self.offsets.reserve(n);
+        self.positions.reserve(n);
+        self.verdicts.reserve(n);
+        self.outcomes.reserve(n);
+    }
+
     pub(crate) fn push(
         &mut self,
         row: usize,
