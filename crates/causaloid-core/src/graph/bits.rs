@@ -764,17 +764,22 @@ mod lanes_base {
     }
 }
 
+/// Asks for the cache line holding `x` (into L2 and up): a hint with no
+/// effect on results (SSE, part of every x86-64), used by the AVX2 and
+/// AVX-512 paths.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "sse")]
+#[inline]
+fn prefetch_l2(x: &f64) {
+    use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T1};
+    _mm_prefetch::<_MM_HINT_T1>(std::ptr::from_ref(x).cast::<i8>());
+}
+
 #[cfg(target_arch = "x86_64")]
 mod lanes_avx2 {
     use std::arch::x86_64::*;
 
-    /// Asks for the cache line holding `x` (into L2 and up): a hint with
-    /// no effect on results.
-    #[target_feature(enable = "avx2")]
-    #[inline]
-    pub(super) fn prefetch(x: &f64) {
-        _mm_prefetch::<_MM_HINT_T1>(std::ptr::from_ref(x).cast::<i8>());
-    }
+    pub(super) use super::prefetch_l2 as prefetch;
 
     #[target_feature(enable = "avx2")]
     #[inline]
@@ -847,13 +852,7 @@ mod lanes_avx2 {
 mod lanes_avx512 {
     use std::arch::x86_64::*;
 
-    /// Asks for the cache line holding `x` (into L2 and up): a hint with
-    /// no effect on results.
-    #[target_feature(enable = "avx512f,avx512dq,avx512bw,avx512vl")]
-    #[inline]
-    pub(super) fn prefetch(x: &f64) {
-        _mm_prefetch::<_MM_HINT_T1>(std::ptr::from_ref(x).cast::<i8>());
-    }
+    pub(super) use super::prefetch_l2 as prefetch;
 
     #[target_feature(enable = "avx512f,avx512dq,avx512bw,avx512vl")]
     #[inline]
