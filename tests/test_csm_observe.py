@@ -168,3 +168,60 @@ def test_the_native_evaluate_all_survives_pickling_in_a_fresh_process() -> None:
         timeout=120,
     )
     assert out.stdout.decode().strip() == "[0]"
+
+
+def test_quiet_events_between_turns_and_actions_that_release_the_gil_keep_every_event() -> None:
+    # Quiet events are decided without taking the machine's turn; a firing's
+    # action sleeps (releasing the GIL) while other threads stream quiet
+    # events. Every event is counted once, every firing is logged once with
+    # its own event number, and each thread sees exactly its own firings.
+    import time
+
+    seen: list[int] = []
+
+    def act(firing: Any) -> None:
+        time.sleep(0)  # lets the other threads run, mid-action
+        seen.append(firing.event)
+
+    m = cl.StateMachine([(cl.State(0, "", cl.Causaloid(0, "", expr=col("a") > 0.9)), act)])
+    counts: list[int] = []
+    lock = threading.Lock()
+
+    def work(seed: int) -> None:
+        rng = np.random.default_rng(seed)
+        n = 0
+        for x in rng.uniform(0, 1, 3_000):
+            n += len(m.evaluate_all({"a": float(x)}))
+        with lock:
+            counts.append(n)
+
+    threads = [threading.Thread(target=work, args=(s,)) for s in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    want = sum(int((np.random.default_rng(s).uniform(0, 1, 3_000) > 0.9).sum()) for s in range(4))
+    assert m.events == 12_000
+    assert sum(counts) == want == len(seen) == len(m.log)
+    assert len(set(seen)) == len(seen)
+    assert sorted(f.event for f in m.log) == sorted(seen)
+    assert all(0 <= e < 12_000 for e in seen)
+
+
+def test_an_action_that_observes_its_own_machine_again_is_counted_in_order() -> None:
+    # Inside an action the thread holds the machine's turn: a quiet event it
+    # observes there takes the ordinary way, and is numbered after the
+    # event that fired.
+    inner: list[int] = []
+
+    def act(firing: Any) -> None:
+        before = m.events
+        assert m.evaluate_all({"a": 0.0}) == []
+        inner.append(m.events - before)
+
+    m = cl.StateMachine([(cl.State(0, "", cl.Causaloid(0, "", expr=col("a") > 0.5)), act)])
+    assert [f.event for f in m.evaluate_all({"a": 1.0})] == [0]
+    assert m.evaluate_all({"a": 0.0}) == []
+    assert [f.event for f in m.evaluate_all({"a": 1.0})] == [3]
+    assert inner == [1, 1]
+    assert m.events == 5

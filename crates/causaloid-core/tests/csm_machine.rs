@@ -386,6 +386,69 @@ proptest! {
 
 proptest! {
     #[test]
+    fn a_quiet_event_is_decided_quietly_exactly_when_the_full_decision_is_empty(
+        ops in proptest::collection::vec(
+            (0usize..6, any::<bool>(), prop::sample::select(vec![0.0, 0.5, 1.0, f64::NAN])),
+            2..12,
+        ),
+        rows in proptest::collection::vec(
+            (
+                prop::sample::select(vec![0.0, 0.5, 1.0, -0.0, f64::NAN, 0.25, f64::NEG_INFINITY]),
+                prop::sample::select(vec![0.0, 0.5, 1.0, f64::INFINITY, f64::NAN, 5e-324]),
+            ),
+            1..30,
+        ),
+    ) {
+        // One machine takes the quiet way first and the full decision only
+        // when that declines; the other always decides in full. Their event
+        // numbers, firings and errors agree at every row.
+        let (mut quick, mut full) = (comparing_machine(&ops), comparing_machine(&ops));
+        for r in &rows {
+            let row = [r.0, r.1];
+            let b = full.decide(&row, None, None).expect("decides");
+            let empty = b.firings.is_empty() && b.errors.is_empty() && b.unknown.is_empty();
+            match quick.decide_quiet(&row) {
+                Some(event) => {
+                    prop_assert!(empty, "quiet, yet the full decision has {:?}", b.errors);
+                    prop_assert_eq!(event, b.event);
+                }
+                None => {
+                    prop_assert!(!empty, "declined a row whose full decision is empty");
+                    let a = quick.decide(&row, None, None).expect("decides");
+                    prop_assert_eq!(a.event, b.event);
+                    prop_assert_eq!(format!("{:?}", a.firings), format!("{:?}", b.firings));
+                    prop_assert_eq!(format!("{:?}", a.errors), format!("{:?}", b.errors));
+                }
+            }
+        }
+        // The next event has the same number on both.
+        prop_assert_eq!(quick.decide_quiet(&[f64::NAN, f64::NAN]), None);
+        let (a, b) = (quick.decide(&[0.5, 0.5], None, None), full.decide(&[0.5, 0.5], None, None));
+        prop_assert_eq!(a.expect("decides").event, b.expect("decides").event);
+    }
+}
+
+#[test]
+fn a_machine_with_a_state_that_is_not_a_plain_comparison_never_decides_quietly() {
+    // `a + 1 > 10` computes before it compares: not the tight pass.
+    let sum = Expr::col("a")
+        .binary(BinaryOp::Add, Expr::lit(1.0))
+        .binary(BinaryOp::Gt, Expr::lit(10.0));
+    let mut m = StateMachine::new(vec![(state("s", sum), Action::record("go"))], None, None)
+        .expect("valid states");
+    assert_eq!(m.decide_quiet(&[0.0]), None);
+    // Declining counted no event.
+    assert_eq!(m.decide(&[0.0], None, None).expect("decides").event, 0);
+    // A plain comparison that does not fire is decided quietly, and counted.
+    let mut c = comparing_machine(&[(2, false, 10.0)]);
+    assert_eq!(c.decide_quiet(&[0.0]), Some(0));
+    assert_eq!(c.decide_quiet(&[0.0]), Some(1));
+    assert_eq!(c.decide_quiet(&[11.0]), None);
+    assert_eq!(c.decide(&[11.0], None, None).expect("decides").event, 2);
+}
+
+proptest! {
+    #[test]
     fn a_batch_of_comparisons_fires_and_fails_what_the_rows_do_one_by_one(
         ops in proptest::collection::vec(
             (

@@ -343,6 +343,16 @@ impl FiringList {
 
 /// The machine and its input names as Python strings (rebuilt whenever the
 /// states change, so reading an observation allocates no key).
+/// What `Machine::decide_quiet` did with an observation.
+enum Quick {
+    /// Decided it: nothing fired, nothing failed.
+    Quiet,
+    /// Read its inputs (these), decided nothing.
+    Read(Vec<f64>),
+    /// Neither.
+    Unread,
+}
+
 struct Machine {
     inner: StateMachine,
     keys: Vec<Py<PyString>>,
@@ -503,9 +513,29 @@ impl Machine {
         Ok(())
     }
 
-    /// Reads `d` through the remembered layout; false when it does not apply
-    /// (or a value is not a number: the general reading reports it).
-    fn read_layout(&self, py: Python<'_>, d: &Bound<'_, PyDict>, row: &mut Vec<f64>) -> bool {
+    /// Decides an observation dict laid out like the last one whose inputs
+    /// are all floats, when no state fires and nothing is missing: counts
+    /// the event and returns `Quick::Quiet`. Otherwise changes nothing and
+    /// returns the inputs it read, if it could read them, for the caller to
+    /// decide the observation in full. Runs no Python code (see
+    /// `Serial::between_turns`).
+    fn decide_quiet(&mut self, d: &Bound<'_, PyDict>) -> Quick {
+        let mut row = std::mem::take(&mut self.buf);
+        if !self.read_floats(d, &mut row) {
+            self.buf = row;
+            return Quick::Unread;
+        }
+        if self.inner.decide_quiet(&row).is_some() {
+            self.buf = row;
+            return Quick::Quiet;
+        }
+        Quick::Read(row)
+    }
+
+    /// Reads `d` through the remembered layout when it fits and its used
+    /// values are all exact floats; false otherwise (`row` then partly
+    /// written). Runs no Python code.
+    fn read_floats(&self, d: &Bound<'_, PyDict>, row: &mut Vec<f64>) -> bool {
         if self.layout.is_empty() || d.len() != self.layout.len() {
             return false;
         }
@@ -516,9 +546,19 @@ impl Machine {
             row.clear();
             row.resize(n, f64::NAN);
         }
-        if read_exact_floats(d, &self.layout, row) {
+        read_exact_floats(d, &self.layout, row)
+    }
+
+    /// Reads `d` through the remembered layout; false when it does not apply
+    /// (or a value is not a number: the general reading reports it).
+    fn read_layout(&self, py: Python<'_>, d: &Bound<'_, PyDict>, row: &mut Vec<f64>) -> bool {
+        if self.layout.is_empty() || d.len() != self.layout.len() {
+            return false;
+        }
+        if self.read_floats(d, row) {
             return true;
         }
+        let n = self.inner.inputs().len();
         row.clear();
         row.resize(n, f64::NAN);
         let mut others: Vec<(usize, Bound<'_, PyAny>)> = Vec::new();
@@ -822,6 +862,19 @@ impl PyStateMachine {
                 return Err(to_pyerr(py, &e));
             }
         };
+        let mut read = Quick::Unread;
+        if missing == Missing::Raise {
+            if let Ok(d) = observation.cast_exact::<PyDict>() {
+                // SAFETY: `Machine::decide_quiet` runs no Python code and
+                // keeps the GIL: it reads exact floats from a dict through
+                // borrowed pointers, compares numbers and counts the event.
+                match unsafe { self.machine.between_turns(py, |m| m.decide_quiet(d)) } {
+                    Some(Quick::Quiet) => return Ok(PyList::empty(py)),
+                    Some(r) => read = r,
+                    None => {}
+                }
+            }
+        }
         let converted;
         let observation = if observation.is_exact_instance_of::<PyDict>() {
             observation
@@ -837,8 +890,16 @@ impl PyStateMachine {
         let turn = self.machine.turn(py);
         let d = {
             let mut m = get(py, &turn)?;
-            let mut row = std::mem::take(&mut m.buf);
-            let read = m.read_into(py, observation, &mut row);
+            let (row, read) = match read {
+                // The inputs were read before the turn: the observation as
+                // it was when the call began.
+                Quick::Read(row) => (row, Ok(())),
+                Quick::Quiet | Quick::Unread => {
+                    let mut row = std::mem::take(&mut m.buf);
+                    let read = m.read_into(py, observation, &mut row);
+                    (row, read)
+                }
+            };
             let d = read.and_then(|()| {
                 m.inner
                     .decide_with(&row, None, Some(&host as &HostRow), missing)

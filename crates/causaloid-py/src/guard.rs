@@ -54,15 +54,35 @@ pub struct Serial<T> {
     data: UnsafeCell<T>,
 }
 
-// SAFETY: the value is reached only through `Turn::get`, which only the
+// SAFETY: the value is reached through `Turn::get`, which only the
 // thread whose turn it is can call (a `Turn` is made by `Serial::turn` for
 // the calling thread and cannot be sent to another one), and `borrowed`
 // allows one `Borrowed` at a time. Turns pass between threads through the
 // sequentially consistent compare-and-swap and store on `owner`, so every
 // access of one owner happens before every access of the next. The value is
 // therefore never used by two threads, or twice, at once: like `Mutex<T>`,
-// `Serial<T>` may be shared between threads when `T` may be sent.
+// `Serial<T>` may be shared between threads when `T` may be sent. The one
+// other way to the value, `Serial::between_turns`, keeps this (see there).
 unsafe impl<T: Send> Sync for Serial<T> {}
+
+/// Whether the interpreter runs one thread of Python at a time (it has a
+/// GIL). Set once when the module is loaded; until then, and on a
+/// free-threaded interpreter, `Serial::between_turns` always declines.
+static GIL_SERIALISES: AtomicBool = AtomicBool::new(false);
+
+/// Notes whether this interpreter has a GIL (`sys._is_gil_enabled()`,
+/// Python 3.13 and later; earlier versions always have one). On a
+/// free-threaded interpreter the GIL may be switched on after this module is
+/// loaded: the answer then stays "no", which only costs speed.
+pub fn note_gil(py: Python<'_>) -> PyResult<()> {
+    let sys = py.import("sys")?;
+    let enabled = match sys.getattr("_is_gil_enabled") {
+        Ok(f) => f.call0()?.is_truthy()?,
+        Err(_) => true,
+    };
+    GIL_SERIALISES.store(enabled, Ordering::Relaxed);
+    Ok(())
+}
 
 /// One thread's turn on a [`Serial`]; ends when dropped. Not `Send`: it
 /// stands for the calling thread's turn.
@@ -136,6 +156,41 @@ impl<T: Send> Serial<T> {
             serial: self,
             thread: PhantomData,
         }
+    }
+}
+
+impl<T> Serial<T> {
+    /// Runs `f` on the value when no thread holds a turn, without taking
+    /// one; None (and `f` not run) when a thread does, or when the
+    /// interpreter has no GIL. Saves a turn's two atomic read-modify-writes
+    /// for work that touches no Python code, such as deciding a quiet event.
+    ///
+    /// # Safety
+    ///
+    /// `f` must not run Python code, release the GIL, or use this `Serial`.
+    pub unsafe fn between_turns<R>(
+        &self,
+        _py: Python<'_>,
+        f: impl FnOnce(&mut T) -> R,
+    ) -> Option<R> {
+        if !GIL_SERIALISES.load(Ordering::Relaxed) || self.owner.load(Ordering::Acquire) != 0 {
+            return None;
+        }
+        // SAFETY: the value is used by nobody else for as long as `f` runs.
+        // - No thread holds a turn: `owner` is 0, and this acquiring load
+        //   sees every access of the last owner, which released `owner`
+        //   with its sequentially consistent store. No `Borrowed` exists
+        //   (one lives only within a turn), and this thread holds none.
+        // - A thread that takes a turn from now on reaches the value only
+        //   through `Turn::get` with the GIL held (`turn` returns with the
+        //   GIL even when it waited with it released; a `Turn` cannot be
+        //   sent into code that runs without the GIL). This thread holds the
+        //   GIL (`_py`) and, by the contract above, keeps it and runs no
+        //   Python code until `f` returns, so no other thread runs until
+        //   then; the GIL's hand-over then orders `f`'s accesses before
+        //   theirs. The interpreter has a GIL (`GIL_SERIALISES`).
+        // - `f` does not reach the value again through this `Serial`.
+        Some(f(unsafe { &mut *self.data.get() }))
     }
 }
 

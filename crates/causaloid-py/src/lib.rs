@@ -24,6 +24,7 @@ mod uncertain;
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    guard::note_gil(m.py())?;
     expr::register(m)?;
     graph::register(m)?;
     uncertain::register(m)?;

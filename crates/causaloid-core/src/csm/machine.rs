@@ -82,6 +82,18 @@ pub struct Decision {
 /// The default number of firings (and errors) the machine keeps.
 pub const DEFAULT_LOG_LIMIT: usize = 100_000;
 
+/// Whether a state of the tight pass (a column compared with a literal)
+/// fires on a full `row`; None when its input is missing (NaN).
+#[inline]
+fn tight_fires(&(op, slot, lit): &(u8, u32, f64), row: &[f64]) -> Option<bool> {
+    let x = row.get(slot as usize).copied().unwrap_or(f64::NAN);
+    if x.is_nan() {
+        None
+    } else {
+        Some(crate::graph::single::compare(op, x, lit) != 0.0)
+    }
+}
+
 /// A causal state machine.
 #[derive(Clone)]
 pub struct StateMachine {
@@ -92,6 +104,9 @@ pub struct StateMachine {
     pub(crate) table: ColumnTable,
     /// Full-row slots of the observation's own columns, in `inputs` order.
     pub(crate) input_slots: Vec<u32>,
+    /// Whether the inputs lead the table, in order (no window feature or
+    /// context read comes before them): a row starts as a copy of them.
+    inputs_lead: bool,
     inputs: Vec<String>,
     /// Full-row slots of the window columns and of the window features.
     pub(crate) window_slots: Vec<u32>,
@@ -131,6 +146,7 @@ impl StateMachine {
             window,
             table: ColumnTable::new(),
             input_slots: Vec::new(),
+            inputs_lead: true,
             inputs: Vec::new(),
             window_slots: Vec::new(),
             feature_slots: Vec::new(),
@@ -268,6 +284,10 @@ impl StateMachine {
         self.index = index;
         self.table = table;
         self.inputs = inputs;
+        self.inputs_lead = input_slots
+            .iter()
+            .enumerate()
+            .all(|(i, &s)| s as usize == i);
         self.input_slots = input_slots;
         self.window_slots = window_slots;
         self.feature_slots = feature_slots;
@@ -422,12 +442,7 @@ impl StateMachine {
             });
         }
         row.clear();
-        if self
-            .input_slots
-            .iter()
-            .enumerate()
-            .all(|(i, &s)| s as usize == i)
-        {
+        if self.inputs_lead {
             // The inputs lead the table, in order (no window feature or
             // context read comes before them): one copy.
             row.extend_from_slice(inputs);
@@ -728,9 +743,8 @@ impl StateMachine {
         if let Some(all) = all_compare {
             // Every state compares a column with a literal: one tight pass
             // over the predecoded comparisons (only a missing input can fail).
-            for (i, &(t, slot, lit)) in all.iter().enumerate() {
-                let x = row.get(slot as usize).copied().unwrap_or(f64::NAN);
-                if x.is_nan() {
+            for (i, cmp) in all.iter().enumerate() {
+                let Some(fires) = tight_fires(cmp, &row) else {
                     // A missing input: the general pass records its error.
                     self.decide_slot(
                         i,
@@ -743,7 +757,9 @@ impl StateMachine {
                         missing,
                         &mut unknown,
                     );
-                } else if crate::graph::single::compare(t, x, lit) != 0.0 {
+                    continue;
+                };
+                if fires {
                     active.push((i, self.slots[i].state.data, Verdict::Bool(true)));
                 }
             }
@@ -796,6 +812,42 @@ impl StateMachine {
             errors,
             unknown,
         })
+    }
+
+    /// The common case of [`Self::decide_with`] with no `present` mask and
+    /// `Missing::Raise`, decided without building a decision: when every
+    /// state compares a column with a literal, the machine has no window,
+    /// and on `inputs` no input is missing and no state fires, counts the
+    /// event and returns its number (`decide_with` would return a decision
+    /// with nothing in it, having done the same). Otherwise it changes
+    /// nothing and returns None; the caller decides with `decide_with`.
+    pub fn decide_quiet(&mut self, inputs: &[f64]) -> Option<u64> {
+        if self.window.is_some() || self.comparisons.is_none() {
+            return None;
+        }
+        let quiet_on = |row: &[f64], all: Option<&[(u8, u32, f64)]>| {
+            all.is_some_and(|all| all.iter().all(|c| tight_fires(c, row) == Some(false)))
+        };
+        let quiet = if self.inputs_lead
+            && inputs.len() == self.inputs.len()
+            && self.table.len() == inputs.len()
+            && !self.table.has_reads()
+        {
+            // The full row is the inputs themselves.
+            quiet_on(inputs, self.comparisons.as_deref())
+        } else {
+            let mut row = std::mem::take(&mut self.row_buf);
+            let quiet = self.full_row_into(inputs, true, &mut row).is_ok()
+                && quiet_on(&row, self.comparisons.as_deref());
+            self.row_buf = row;
+            quiet
+        };
+        if !quiet {
+            return None;
+        }
+        let event = self.events;
+        self.events += 1;
+        Some(event)
     }
 
     /// Evaluates one state on an observation without moving the window or
