@@ -126,6 +126,9 @@ pub struct StateMachine {
     /// When every state compares a column with a literal: those comparisons,
     /// in state order, so an observation runs them in one tight pass.
     comparisons: Option<Vec<(u8, u32, f64)>>,
+    /// Those comparisons as the range of numbers each is false on (slot,
+    /// lo, hi), when each has one (see `graph::single::false_range`).
+    false_ranges: Option<Vec<(u32, f64, f64)>>,
     active: Vec<(usize, Option<Value>, Verdict)>,
 }
 
@@ -160,6 +163,7 @@ impl StateMachine {
             row_buf: Vec::new(),
             stack: Scratch::new(),
             comparisons: None,
+            false_ranges: None,
             active: Vec::new(),
         };
         m.rebuild(states)?;
@@ -280,6 +284,13 @@ impl StateMachine {
             s.needs.retain(|slot| input_slots.contains(slot));
         }
         self.comparisons = slots.iter().map(|s| s.cmp).collect();
+        self.false_ranges = self.comparisons.as_ref().and_then(|all| {
+            all.iter()
+                .map(|&(t, slot, lit)| {
+                    crate::graph::single::false_range(t, lit).map(|(lo, hi)| (slot, lo, hi))
+                })
+                .collect()
+        });
         self.slots = slots;
         self.index = index;
         self.table = table;
@@ -825,20 +836,17 @@ impl StateMachine {
         if self.window.is_some() || self.comparisons.is_none() {
             return None;
         }
-        let quiet_on = |row: &[f64], all: Option<&[(u8, u32, f64)]>| {
-            all.is_some_and(|all| all.iter().all(|c| tight_fires(c, row) == Some(false)))
-        };
         let quiet = if self.inputs_lead
             && inputs.len() == self.inputs.len()
             && self.table.len() == inputs.len()
             && !self.table.has_reads()
         {
             // The full row is the inputs themselves.
-            quiet_on(inputs, self.comparisons.as_deref())
+            self.quiet_on(inputs)
         } else {
             let mut row = std::mem::take(&mut self.row_buf);
             let quiet = self.full_row_into(inputs, true, &mut row).is_ok()
-                && quiet_on(&row, self.comparisons.as_deref());
+                && self.quiet_on(&row);
             self.row_buf = row;
             quiet
         };
@@ -848,6 +856,20 @@ impl StateMachine {
         let event = self.events;
         self.events += 1;
         Some(event)
+    }
+
+    /// Whether no state of the tight pass fires on the full `row` and none
+    /// of their inputs is missing.
+    fn quiet_on(&self, row: &[f64]) -> bool {
+        match (&self.false_ranges, &self.comparisons) {
+            // Two comparisons a state, no branch: a NaN is in no range.
+            (Some(ranges), _) => ranges.iter().fold(true, |quiet, &(slot, lo, hi)| {
+                let x = row.get(slot as usize).copied().unwrap_or(f64::NAN);
+                quiet & (lo <= x) & (x <= hi)
+            }),
+            (None, Some(all)) => all.iter().all(|c| tight_fires(c, row) == Some(false)),
+            (None, None) => false,
+        }
     }
 
     /// Evaluates one state on an observation without moving the window or

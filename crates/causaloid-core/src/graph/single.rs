@@ -312,6 +312,36 @@ pub(crate) fn compare(table: u8, a: f64, b: f64) -> f64 {
     f64::from((table >> class) & 1)
 }
 
+/// The values `x` on which `compare(table, x, lit)` is false, when they are
+/// the numbers of one closed range `[lo, hi]` (NaN is never in it): `lo <=
+/// x && x <= hi` then decides "does not hold" with two comparisons and no
+/// branch. An empty set is the range `[inf, -inf]`. None for `==` against a
+/// number (false on both sides of it).
+pub(crate) fn false_range(table: u8, lit: f64) -> Option<(f64, f64)> {
+    let holds = |class: u32| (table >> class) & 1 == 1;
+    const ALL: (f64, f64) = (f64::NEG_INFINITY, f64::INFINITY);
+    const NONE: (f64, f64) = (f64::INFINITY, f64::NEG_INFINITY);
+    if lit.is_nan() {
+        // Every number compares unordered with NaN.
+        return Some(if holds(UNORDERED) { NONE } else { ALL });
+    }
+    Some(match (holds(LESS), holds(EQUAL), holds(GREATER)) {
+        (false, false, false) => ALL,
+        (true, true, true) => NONE,
+        // Holds below: false from lit (or just above it) up.
+        (true, false, false) => (lit, f64::INFINITY),
+        (true, true, false) if lit == f64::INFINITY => NONE,
+        (true, true, false) => (lit.next_up(), f64::INFINITY),
+        // Holds above: false up to lit (or just below it).
+        (false, false, true) => (f64::NEG_INFINITY, lit),
+        (false, true, true) if lit == f64::NEG_INFINITY => NONE,
+        (false, true, true) => (f64::NEG_INFINITY, lit.next_down()),
+        // Holds only at lit, or everywhere but lit.
+        (true, false, true) => (lit, lit),
+        (false, true, false) => return None,
+    })
+}
+
 /// A program that compares one column with a literal, predecoded:
 /// (truth table, column slot, literal).
 pub(crate) fn column_comparison(program: &crate::expr::Program) -> Option<(u8, u32, f64)> {
@@ -636,6 +666,44 @@ mod tests {
                         want.to_bits(),
                         "mirrored {op:?} {a} {b}"
                     );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_false_range_holds_exactly_the_numbers_a_comparison_is_false_on() {
+        let specials = [
+            f64::NAN,
+            f64::NEG_INFINITY,
+            -f64::MAX,
+            -1.0,
+            -5e-324,
+            -0.0,
+            0.0,
+            5e-324,
+            0.5,
+            1.0,
+            f64::MAX,
+            f64::INFINITY,
+        ];
+        // Every number next to a literal, and the specials.
+        let mut xs: Vec<f64> = specials.to_vec();
+        for &l in &specials {
+            xs.extend([l.next_down(), l.next_up()]);
+        }
+        for table in 0u8..16 {
+            for &lit in &specials {
+                match false_range(table, lit) {
+                    Some((lo, hi)) => {
+                        for &x in &xs {
+                            let inside = lo <= x && x <= hi;
+                            let false_on = !x.is_nan() && compare(table, x, lit) == 0.0;
+                            assert_eq!(inside, false_on, "table {table:04b} lit {lit} x {x}");
+                        }
+                    }
+                    // Only `==` against a number has no range.
+                    None => assert!(table & 0b0111 == 1 << EQUAL && !lit.is_nan()),
                 }
             }
         }
