@@ -845,8 +845,7 @@ impl StateMachine {
             self.quiet_on(inputs)
         } else {
             let mut row = std::mem::take(&mut self.row_buf);
-            let quiet = self.full_row_into(inputs, true, &mut row).is_ok()
-                && self.quiet_on(&row);
+            let quiet = self.full_row_into(inputs, true, &mut row).is_ok() && self.quiet_on(&row);
             self.row_buf = row;
             quiet
         };
