@@ -509,3 +509,125 @@ proptest! {
         prop_assert_eq!(unknown, u2);
     }
 }
+
+/// A firing with its observation's values as bits, so that `-0.0` and `0.0`
+/// differ.
+fn exact(f: &Firing) -> (Firing, Vec<u64>) {
+    let bits = f.input.values().iter().map(|x| x.to_bits()).collect();
+    (f.clone(), bits)
+}
+
+/// What one step of `the_log_keeps_exactly_the_newest_firings` does.
+#[derive(Clone, Debug)]
+enum Op {
+    Row(f64, f64),
+    Batch(Vec<(f64, f64)>),
+    /// Replaces state "sa" (a new action, a new threshold).
+    Update(f64),
+    /// Adds (or, when present, removes) state "extra".
+    Toggle,
+    Limit(usize),
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    let x = prop_oneof![Just(-0.0f64), Just(0.0f64), -0.2f64..1.2];
+    prop_oneof![
+        8 => (x.clone(), x.clone()).prop_map(|(a, b)| Op::Row(a, b)),
+        1 => proptest::collection::vec((x.clone(), x), 0..20).prop_map(Op::Batch),
+        1 => (0.0f64..1.0).prop_map(Op::Update),
+        1 => Just(Op::Toggle),
+        1 => (0usize..30).prop_map(Op::Limit),
+    ]
+}
+
+proptest! {
+    #[test]
+    fn the_log_keeps_exactly_the_newest_firings_as_they_were_returned(
+        ops in proptest::collection::vec(op(), 0..120),
+        limit in 0usize..30,
+        with_ethos: bool,
+    ) {
+        let mut m = mixed_machine();
+        if !with_ethos {
+            m.set_ethos(None).unwrap();
+        }
+        m.add(state("zero", col("a").binary(BinaryOp::Eq, lit(0.0))), Action::record("act-z")).unwrap();
+        // A host action that fails: its outcome carries the message.
+        let calls = Arc::new(Mutex::new(Vec::new()));
+        m.add(state("jam", gt(col("a"), lit(0.9))), Action::host("jam", Arc::new(Recorder(calls, true)))).unwrap();
+        m.set_log_limit(limit);
+        let mut limit = limit;
+        // The model: every firing returned joins the log (unless the limit
+        // is 0), and the oldest beyond the limit leave it for good.
+        let mut kept: std::collections::VecDeque<(Firing, Vec<u64>)> = Default::default();
+        for op in ops {
+            let mut returned = Vec::new();
+            match op {
+                Op::Row(a, b) => {
+                    returned.extend(m.step(&[a, b], None).unwrap().iter().map(|f| exact(f)));
+                }
+                Op::Batch(rows) => {
+                    let a: Vec<f64> = rows.iter().map(|r| r.0).collect();
+                    let b: Vec<f64> = rows.iter().map(|r| r.1).collect();
+                    let mut d = m.decide_batch_compact(&[&a, &b], rows.len(), None).unwrap();
+                    d.firings.execute(|act, f| -> Result<(), ()> {
+                        act.execute(f, None);
+                        Ok(())
+                    }).unwrap();
+                    let (done, _) = m.complete_batch(d);
+                    returned.extend((0..done.len()).filter_map(|k| done.firing(k)).map(|f| exact(&f)));
+                }
+                Op::Update(t) => {
+                    m.update(state("sa", gt(col("a"), lit(t))), Action::record(format!("act-{t}"))).unwrap();
+                }
+                Op::Toggle => {
+                    let id = NodeId::from("extra");
+                    if m.state(&id).is_ok() {
+                        m.remove(&id).unwrap();
+                    } else {
+                        m.add(state("extra", gt(col("b"), lit(0.2))), Action::record("act-x")).unwrap();
+                    }
+                }
+                Op::Limit(n) => {
+                    limit = n;
+                    m.set_log_limit(n);
+                }
+            }
+            if limit > 0 {
+                kept.extend(returned);
+            }
+            while kept.len() > limit {
+                kept.pop_front();
+            }
+            let logged: Vec<(Firing, Vec<u64>)> = m.log().iter().map(|f| exact(&f)).collect();
+            prop_assert_eq!(m.log().len(), kept.len());
+            prop_assert_eq!(logged, Vec::from(kept.clone()));
+        }
+    }
+}
+
+#[test]
+fn an_action_that_replaces_its_state_leaves_the_firing_logged_as_decided() {
+    let mut m = machine();
+    let mut d = m.decide(&[60.0, 0.9], None, None).unwrap();
+    // An action may change the machine before the firings are logged.
+    m.update(
+        state("hot", gt(col("temp"), lit(90.0))),
+        Action::record("cool"),
+    )
+    .unwrap();
+    for (f, a) in &mut d.firings {
+        a.execute(f, None);
+    }
+    let fired = m.complete(d);
+    assert_eq!(fired.len(), 2);
+    assert_eq!(&*fired[0].action, "alert");
+    let logged: Vec<Firing> = m.log().iter().map(|f| (*f).clone()).collect();
+    let fired: Vec<Firing> = fired.iter().map(|f| (**f).clone()).collect();
+    assert_eq!(logged, fired);
+    // The next observation fires the new action; both are kept.
+    let next = m.step(&[95.0, 0.0], None).unwrap();
+    assert_eq!(&*next[0].action, "cool");
+    assert_eq!(m.log().len(), 3);
+    assert_eq!(&*m.log().iter().last().unwrap().action, "cool");
+}
