@@ -225,3 +225,80 @@ def test_an_action_that_observes_its_own_machine_again_is_counted_in_order() -> 
     assert [f.event for f in m.evaluate_all({"a": 1.0})] == [3]
     assert inner == [1, 1]
     assert m.events == 5
+
+
+SPECIAL = [0.0, -0.0, 0.5, 1.0, -1.0, 5e-324, -5e-324, float("inf"), float("-inf")]
+OPS = {
+    "<": lambda x, t: x < t,
+    "<=": lambda x, t: x <= t,
+    ">": lambda x, t: x > t,
+    ">=": lambda x, t: x >= t,
+    "==": lambda x, t: x == t,
+    "!=": lambda x, t: x != t,
+}
+
+
+def _state_expr(c: str, op: str, t: float, lit_first: bool) -> Any:
+    x = col(c)
+    if lit_first:
+        # t OP x, written the other way round: x MIRROR t
+        mirror = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}[op]
+        return OPS[mirror](cl.expr.lit(t), x)
+    return OPS[op](x, t)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(COLUMNS),
+            st.sampled_from(sorted(OPS)),
+            st.sampled_from([*SPECIAL, float("nan")]),
+            st.booleans(),
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+    st.lists(
+        st.fixed_dictionaries({c: st.sampled_from([*SPECIAL, float("nan")]) for c in COLUMNS}),
+        max_size=30,
+    ),
+)
+def test_quiet_and_firing_events_of_every_comparison_match_python(
+    rules: list[tuple[str, str, float, bool]], rows: list[dict[str, float]]
+) -> None:
+    # Streams of same-shaped dicts take the quiet way whenever nothing fires;
+    # whatever the operator, the literal's side, signed zeros, infinities,
+    # subnormals or NaN literals, the firings are Python's own comparisons
+    # and a NaN input is an error of each state reading it.
+    m = cl.StateMachine(
+        [
+            (cl.State(i, "", cl.Causaloid(i, "", expr=_state_expr(c, op, t, first))), "fire")
+            for i, (c, op, t, first) in enumerate(rules)
+        ]
+    )
+    errors_before = 0
+    for o in rows:
+        fired = [f.state for f in m.evaluate_all(o, errors="record")]
+        want = [i for i, (c, op, t, _) in enumerate(rules) if o[c] == o[c] and OPS[op](o[c], t)]
+        assert fired == want
+        failing = sum(1 for c, *_ in rules if o[c] != o[c])
+        assert len(m.errors) - errors_before == failing
+        errors_before = len(m.errors)
+    assert m.events == len(rows)
+
+
+def test_each_comparison_on_each_special_value_after_a_remembered_layout_matches_python() -> None:
+    # Every operator, literal and side against every value, each read the
+    # quiet way (the machine has seen a dict of this shape before).
+    values = [*SPECIAL, float("nan")]
+    for op in OPS:
+        for t in values:
+            for first in (False, True):
+                expr = _state_expr("a", op, t, first)
+                m = cl.StateMachine([(cl.State(0, "", cl.Causaloid(0, "", expr=expr)), "go")])
+                m.evaluate_all({"a": float("nan"), "b": 0.0}, errors="record")
+                for x in values:
+                    fired = [f.state for f in m.evaluate_all({"a": x, "b": 0.0}, errors="record")]
+                    want = [0] if x == x and OPS[op](x, t) else []
+                    assert fired == want, (op, t, first, x)
