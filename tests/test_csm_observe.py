@@ -302,3 +302,21 @@ def test_each_comparison_on_each_special_value_after_a_remembered_layout_matches
                     fired = [f.state for f in m.evaluate_all({"a": x, "b": 0.0}, errors="record")]
                     want = [0] if x == x and OPS[op](x, t) else []
                     assert fired == want, (op, t, first, x)
+
+
+def test_float_subclasses_are_read_by_their_stored_value_on_every_way() -> None:
+    # NumPy's float64 is a float subclass: read the quick way. A subclass
+    # that overrides __float__ is still read by the value it stores, as
+    # Python's own comparison of it does, the first time (the general way)
+    # and after (the quick way) alike.
+    class Loud(float):
+        def __float__(self) -> float:
+            return 100.0
+
+    m = machine([("a", 0.5), ("b", 0.5)])
+    for kind in (np.float64, Loud, float):
+        for a, b in ((0.0, 1.0), (1.0, 0.0), (0.25, 0.75), (0.5, 0.5)):
+            o = {"a": kind(a), "b": kind(b)}
+            want = [i for i, x in enumerate((o["a"], o["b"])) if x > 0.5]
+            assert [f.state for f in m.evaluate_all(o)] == want
+    assert m.events == 12

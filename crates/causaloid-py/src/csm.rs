@@ -533,7 +533,7 @@ impl Machine {
     }
 
     /// Reads `d` through the remembered layout when it fits and its used
-    /// values are all exact floats; false otherwise (`row` then partly
+    /// values are all floats; false otherwise (`row` then partly
     /// written). Runs no Python code.
     fn read_floats(&self, d: &Bound<'_, PyDict>, row: &mut Vec<f64>) -> bool {
         if self.layout.is_empty() || d.len() != self.layout.len() {
@@ -546,7 +546,7 @@ impl Machine {
             row.clear();
             row.resize(n, f64::NAN);
         }
-        read_exact_floats(d, &self.layout, row)
+        read_float_items(d, &self.layout, row)
     }
 
     /// Reads `d` through the remembered layout; false when it does not apply
@@ -667,11 +667,11 @@ impl Machine {
 }
 
 /// Reads a dict laid out as `layout` (the same key objects, in the same
-/// order) whose used values are all exact floats into `row`; false (and
-/// `row` partly written) when it is not such a dict, so the caller reads it
-/// the general way. One pass over borrowed items: no reference counting and
+/// order) whose used values are all floats (or of a subclass, such as
+/// NumPy's `float64`) into `row`; false (and `row` partly written) when it
+/// is not such a dict, so the caller reads it the general way. One pass over borrowed items: no reference counting and
 /// no iterator checks, the per-event cost of a stream of sensor dicts.
-fn read_exact_floats(
+fn read_float_items(
     d: &Bound<'_, PyDict>,
     layout: &[(Py<PyAny>, Option<usize>)],
     row: &mut [f64],
@@ -684,8 +684,9 @@ fn read_exact_floats(
         // SAFETY: `d` is a live dict and the GIL is held for as long as the
         // `Bound` exists. Nothing in this loop runs Python code, allocates a
         // Python object or releases the GIL (pointer comparisons, a type
-        // check, and `PyFloat_AsDouble` on an exact float, which reads the
-        // value and cannot fail), so the dict cannot change during the pass
+        // check, and `PyFloat_AsDouble` on a float or an instance of a
+        // subclass, which reads the stored value (never `__float__`) and
+        // cannot fail), so the dict cannot change during the pass
         // and `PyDict_Next` may be called with `pos` as it left it. `k` and
         // `v` are borrowed references owned by the dict; they are used only
         // before the next call and never escape.
@@ -695,7 +696,7 @@ fn read_exact_floats(
             }
             match slot {
                 None => None,
-                Some(_) if ffi::PyFloat_CheckExact(v) != 0 => Some(ffi::PyFloat_AsDouble(v)),
+                Some(_) if ffi::PyFloat_Check(v) != 0 => Some(ffi::PyFloat_AsDouble(v)),
                 Some(_) => return false,
             }
         };
@@ -866,7 +867,7 @@ impl PyStateMachine {
         if missing == Missing::Raise {
             if let Ok(d) = observation.cast_exact::<PyDict>() {
                 // SAFETY: `Machine::decide_quiet` runs no Python code and
-                // keeps the GIL: it reads exact floats from a dict through
+                // keeps the GIL: it reads floats from a dict through
                 // borrowed pointers, compares numbers and counts the event.
                 match unsafe { self.machine.between_turns(py, |m| m.decide_quiet(d)) } {
                     Some(Quick::Quiet) => return Ok(PyList::empty(py)),
