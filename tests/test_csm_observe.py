@@ -320,3 +320,28 @@ def test_float_subclasses_are_read_by_their_stored_value_on_every_way() -> None:
             want = [i for i, x in enumerate((o["a"], o["b"])) if x > 0.5]
             assert [f.state for f in m.evaluate_all(o)] == want
     assert m.events == 12
+
+
+def test_compound_expression_states_in_a_stream_match_python() -> None:
+    # Sums, conjunctions and `between` are decided the quiet way too when
+    # nothing fires; a firing, an invalid degree or a missing input still
+    # takes the full decision, with the same answers and errors.
+    m = cl.StateMachine(
+        [
+            (cl.State(0, "", cl.Causaloid(0, "", expr=(col("a") + col("b")) > 1.5)), "sum"),
+            (cl.State(1, "", cl.Causaloid(1, "", expr=(col("a") > 0.9) & (col("b") > 0.9))), "and"),
+            (cl.State(2, "", cl.Causaloid(2, "", expr=col("c").between(0.4, 0.6))), "mid"),
+        ]
+    )
+    rng = np.random.default_rng(5)
+    n_errors = 0
+    for a, b, c in rng.uniform(0, 1, (400, 3)):
+        c = float("nan") if c < 0.02 else float(c)
+        o = {"a": float(a), "b": float(b), "c": c}
+        want = [
+            i for i, hit in enumerate((a + b > 1.5, a > 0.9 and b > 0.9, 0.4 <= c <= 0.6)) if hit
+        ]
+        assert [f.state for f in m.evaluate_all(o, errors="record")] == want
+        n_errors += c != c
+    assert m.events == 400
+    assert len(m.errors) == n_errors > 0

@@ -429,22 +429,110 @@ proptest! {
 }
 
 #[test]
-fn a_machine_with_a_state_that_is_not_a_plain_comparison_never_decides_quietly() {
-    // `a + 1 > 10` computes before it compares: not the tight pass.
-    let sum = Expr::col("a")
-        .binary(BinaryOp::Add, Expr::lit(1.0))
-        .binary(BinaryOp::Gt, Expr::lit(10.0));
+fn a_machine_with_a_collection_graph_or_callable_state_never_decides_quietly() {
+    // Collections, graphs and callables are evaluated by the graph engine
+    // (they may call the host or carry state): always the full decision.
+    let coll = Member::Collection(Arc::new(
+        Collection::new(
+            "c",
+            "c",
+            vec![causaloid(1, gt(col("a"), lit(10.0)))],
+            Logic::All,
+        )
+        .expect("valid collection"),
+    ));
+    let cal = callable(2, |_| Ok(Output::Value(Value::Bool(false))));
+    for member in [coll, cal] {
+        let mut m = StateMachine::new(
+            vec![
+                (state("e", gt(col("a"), lit(10.0))), Action::record("go")),
+                (State::new("m", "m", member), Action::record("go")),
+            ],
+            None,
+            None,
+        )
+        .expect("valid states");
+        assert_eq!(m.decide_quiet(&[0.0]), None);
+        // Declining counted no event.
+        assert_eq!(m.decide(&[0.0], None, None).expect("decides").event, 0);
+    }
+    // An expression that computes before it compares is decided quietly.
+    let sum = col("a")
+        .binary(BinaryOp::Add, lit(1.0))
+        .binary(BinaryOp::Gt, lit(10.0));
     let mut m = StateMachine::new(vec![(state("s", sum), Action::record("go"))], None, None)
         .expect("valid states");
-    assert_eq!(m.decide_quiet(&[0.0]), None);
-    // Declining counted no event.
-    assert_eq!(m.decide(&[0.0], None, None).expect("decides").event, 0);
-    // A plain comparison that does not fire is decided quietly, and counted.
-    let mut c = comparing_machine(&[(2, false, 10.0)]);
-    assert_eq!(c.decide_quiet(&[0.0]), Some(0));
-    assert_eq!(c.decide_quiet(&[0.0]), Some(1));
-    assert_eq!(c.decide_quiet(&[11.0]), None);
-    assert_eq!(c.decide(&[11.0], None, None).expect("decides").event, 2);
+    assert_eq!(m.decide_quiet(&[0.0]), Some(0));
+    assert_eq!(m.decide_quiet(&[f64::NAN]), None);
+    assert_eq!(m.decide_quiet(&[10.0]), None);
+    assert_eq!(m.decide(&[10.0], None, None).expect("decides").event, 1);
+}
+
+/// States over columns a and b: comparisons, sums, conjunctions, negations,
+/// plain degrees (a column as the verdict) and `between`.
+fn expression_machine(kinds: &[(u8, f64)]) -> StateMachine {
+    let states = kinds
+        .iter()
+        .enumerate()
+        .map(|(i, &(k, t))| {
+            let e = match k % 6 {
+                0 => gt(col("a"), lit(t)),
+                1 => col("a")
+                    .binary(BinaryOp::Add, col("b"))
+                    .binary(BinaryOp::Ge, lit(t)),
+                2 => and(gt(col("a"), lit(t)), gt(col("b"), lit(t))),
+                3 => not(gt(col("b"), lit(t))),
+                4 => col("b"),
+                _ => col("a").binary(BinaryOp::Eq, lit(t)),
+            };
+            (state(&format!("s{i}"), e), Action::record("go"))
+        })
+        .collect();
+    StateMachine::new(states, None, None).expect("valid states")
+}
+
+proptest! {
+    #[test]
+    fn any_expression_machine_decides_quietly_exactly_when_the_full_decision_is_empty(
+        kinds in proptest::collection::vec(
+            (0u8..6, prop::sample::select(vec![0.0, 0.5, 1.0, f64::NAN, f64::INFINITY])),
+            1..8,
+        ),
+        rows in proptest::collection::vec(
+            (
+                prop::sample::select(vec![0.0, 0.5, 1.0, -0.0, f64::NAN, 2.0, -1.0]),
+                prop::sample::select(vec![0.0, 0.5, 1.0, 0.3, f64::NAN, 7.0, -2.0]),
+            ),
+            1..30,
+        ),
+    ) {
+        let (mut quick, mut full) = (expression_machine(&kinds), expression_machine(&kinds));
+        let width = quick.inputs().len();
+        for r in &rows {
+            let row = [r.0, r.1];
+            let row = &row[..width];
+            let b = full.decide(row, None, None);
+            let a = match quick.decide_quiet(row) {
+                Some(event) => {
+                    let b = b.as_ref().expect("a quiet event decides");
+                    prop_assert!(b.firings.is_empty() && b.errors.is_empty() && b.unknown.is_empty());
+                    prop_assert_eq!(event, b.event);
+                    continue;
+                }
+                None => quick.decide(row, None, None),
+            };
+            match (a, b) {
+                (Ok(a), Ok(b)) => {
+                    prop_assert!(!(b.firings.is_empty() && b.errors.is_empty()), "declined an empty decision");
+                    prop_assert_eq!(a.event, b.event);
+                    prop_assert_eq!(format!("{:?}", a.firings), format!("{:?}", b.firings));
+                    prop_assert_eq!(format!("{:?}", a.errors), format!("{:?}", b.errors));
+                }
+                (a, b) => prop_assert_eq!(format!("{:?}", a.err()), format!("{:?}", b.err())),
+            }
+        }
+        prop_assert_eq!(quick.events(), full.events());
+    }
 }
 
 proptest! {

@@ -129,6 +129,9 @@ pub struct StateMachine {
     /// Those comparisons as the range of numbers each is false on (slot,
     /// lo, hi), when each has one (see `graph::single::false_range`).
     false_ranges: Option<Vec<(u32, f64, f64)>>,
+    /// Whether every state is an expression compiled onto the row (see
+    /// [`Self::decide_quiet`]).
+    all_expressions: bool,
     active: Vec<(usize, Option<Value>, Verdict)>,
 }
 
@@ -164,6 +167,7 @@ impl StateMachine {
             stack: Scratch::new(),
             comparisons: None,
             false_ranges: None,
+            all_expressions: true,
             active: Vec::new(),
         };
         m.rebuild(states)?;
@@ -284,6 +288,7 @@ impl StateMachine {
             s.needs.retain(|slot| input_slots.contains(slot));
         }
         self.comparisons = slots.iter().map(|s| s.cmp).collect();
+        self.all_expressions = slots.iter().all(|s| matches!(s.kernel, Kernel::Expr(_)));
         self.false_ranges = self.comparisons.as_ref().and_then(|all| {
             all.iter()
                 .map(|&(t, slot, lit)| {
@@ -827,28 +832,32 @@ impl StateMachine {
 
     /// The common case of [`Self::decide_with`] with no `present` mask and
     /// `Missing::Raise`, decided without building a decision: when every
-    /// state compares a column with a literal, the machine has no window,
-    /// and on `inputs` no input is missing and no state fires, counts the
-    /// event and returns its number (`decide_with` would return a decision
-    /// with nothing in it, having done the same). Otherwise it changes
-    /// nothing and returns None; the caller decides with `decide_with`.
+    /// state is an expression (no callable, graph or collection), the machine
+    /// has no window, and on `inputs` no input is missing, no state fails and
+    /// none fires, counts the event and returns its number (`decide_with`
+    /// would return a decision with nothing in it, having done the same).
+    /// Otherwise it changes nothing and returns None; the caller decides with
+    /// `decide_with`. Nothing here calls back into the host.
     pub fn decide_quiet(&mut self, inputs: &[f64]) -> Option<u64> {
-        if self.window.is_some() || self.comparisons.is_none() {
+        if self.window.is_some() || !self.all_expressions {
             return None;
         }
+        let mut stack = std::mem::take(&mut self.stack);
         let quiet = if self.inputs_lead
             && inputs.len() == self.inputs.len()
             && self.table.len() == inputs.len()
             && !self.table.has_reads()
         {
             // The full row is the inputs themselves.
-            self.quiet_on(inputs)
+            self.quiet_on(inputs, &mut stack)
         } else {
             let mut row = std::mem::take(&mut self.row_buf);
-            let quiet = self.full_row_into(inputs, true, &mut row).is_ok() && self.quiet_on(&row);
+            let quiet = self.full_row_into(inputs, true, &mut row).is_ok()
+                && self.quiet_on(&row, &mut stack);
             self.row_buf = row;
             quiet
         };
+        self.stack = stack;
         if !quiet {
             return None;
         }
@@ -857,18 +866,23 @@ impl StateMachine {
         Some(event)
     }
 
-    /// Whether no state of the tight pass fires on the full `row` and none
-    /// of their inputs is missing.
-    fn quiet_on(&self, row: &[f64]) -> bool {
-        match (&self.false_ranges, &self.comparisons) {
-            // Two comparisons a state, no branch: a NaN is in no range.
-            (Some(ranges), _) => ranges.iter().fold(true, |quiet, &(slot, lo, hi)| {
+    /// Whether every state decides inactive on the full `row`, without an
+    /// error (a missing input is one).
+    fn quiet_on(&self, row: &[f64], stack: &mut Scratch) -> bool {
+        if let Some(ranges) = &self.false_ranges {
+            // Comparisons with literals: two compares a state, no branch (a
+            // NaN is in no range).
+            return ranges.iter().fold(true, |quiet, &(slot, lo, hi)| {
                 let x = row.get(slot as usize).copied().unwrap_or(f64::NAN);
                 quiet & (lo <= x) & (x <= hi)
-            }),
-            (None, Some(all)) => all.iter().all(|c| tight_fires(c, row) == Some(false)),
-            (None, None) => false,
+            });
         }
+        self.slots.iter().enumerate().all(|(i, s)| {
+            matches!(
+                self.verdict_of(i, row, s.state.data, None, stack, Missing::Raise),
+                Ok(Decided::Verdict(v)) if !v.is_active()
+            )
+        })
     }
 
     /// Evaluates one state on an observation without moving the window or
