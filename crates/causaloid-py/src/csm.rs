@@ -341,8 +341,6 @@ impl FiringList {
 
 // ---- StateMachine ------------------------------------------------------------------
 
-/// The machine and its input names as Python strings (rebuilt whenever the
-/// states change, so reading an observation allocates no key).
 /// What `Machine::decide_quiet` did with an observation.
 enum Quick {
     /// Decided it: nothing fired, nothing failed.
@@ -353,6 +351,8 @@ enum Quick {
     Unread,
 }
 
+/// The machine and its input names as Python strings (rebuilt whenever the
+/// states change, so reading an observation allocates no key).
 struct Machine {
     inner: StateMachine,
     keys: Vec<Py<PyString>>,
@@ -514,8 +514,9 @@ impl Machine {
     }
 
     /// Decides an observation dict laid out like the last one whose inputs
-    /// are all floats, when no state fires and nothing is missing: counts
-    /// the event and returns `Quick::Quiet`. Otherwise changes nothing and
+    /// are all floats, when no state fires, fails or misses an input (see
+    /// `StateMachine::decide_quiet`): counts the event and returns
+    /// `Quick::Quiet`. Otherwise changes nothing and
     /// returns the inputs it read, if it could read them, for the caller to
     /// decide the observation in full. Runs no Python code (see
     /// `Serial::between_turns`).
@@ -669,8 +670,9 @@ impl Machine {
 /// Reads a dict laid out as `layout` (the same key objects, in the same
 /// order) whose used values are all floats (or of a subclass, such as
 /// NumPy's `float64`) into `row`; false (and `row` partly written) when it
-/// is not such a dict, so the caller reads it the general way. One pass over borrowed items: no reference counting and
-/// no iterator checks, the per-event cost of a stream of sensor dicts.
+/// is not such a dict, so the caller reads it the general way. One pass
+/// over borrowed items: no reference counting and no iterator checks, the
+/// per-event cost of a stream of sensor dicts.
 fn read_float_items(
     d: &Bound<'_, PyDict>,
     layout: &[(Py<PyAny>, Option<usize>)],
@@ -868,7 +870,10 @@ impl PyStateMachine {
             if let Ok(d) = observation.cast_exact::<PyDict>() {
                 // SAFETY: `Machine::decide_quiet` runs no Python code and
                 // keeps the GIL: it reads floats from a dict through
-                // borrowed pointers, compares numbers and counts the event.
+                // borrowed pointers, then the engine evaluates expression
+                // states on them (no host callback; at most a context's
+                // read lock held for a clone, as on the ordinary way) and
+                // counts the event.
                 match unsafe { self.machine.between_turns(py, |m| m.decide_quiet(d)) } {
                     Some(Quick::Quiet) => return Ok(PyList::empty(py)),
                     Some(r) => read = r,
