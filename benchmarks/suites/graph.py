@@ -510,7 +510,9 @@ def batch(quick: bool) -> list[dict[str, Any]]:
         raise AssertionError("batch: evaluate_batch differs from evaluate(row)")
     share = float(ours_all.mean())
 
-    repeat = 5 if quick else 3
+    # Best of 5 on both sides: one call takes 20-200 ms, and this machine's
+    # speed drifts by up to 30 % between seconds.
+    repeat = 5
     numpy_s = best_of(lambda: numpy_verdicts(cols, recipes, parents), repeat=repeat)
     pandas_s = pandas_part_s * rows / pandas_rows
     used_bytes = 8 * rows * len(g.columns)
