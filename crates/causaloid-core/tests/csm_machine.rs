@@ -429,7 +429,7 @@ proptest! {
 }
 
 #[test]
-fn a_machine_with_a_collection_graph_or_callable_state_never_decides_quietly() {
+fn a_machine_with_a_collection_or_callable_state_never_decides_quietly() {
     // Collections, graphs and callables are evaluated by the graph engine
     // (they may call the host or carry state): always the full decision.
     let coll = Member::Collection(Arc::new(

@@ -181,14 +181,15 @@ impl<T> Serial<T> {
         //   sees every access of the last owner, which released `owner`
         //   with its sequentially consistent store. No `Borrowed` exists
         //   (one lives only within a turn), and this thread holds none.
-        // - A thread that takes a turn from now on reaches the value only
-        //   through `Turn::get` with the GIL held (`turn` returns with the
-        //   GIL even when it waited with it released; a `Turn` cannot be
-        //   sent into code that runs without the GIL). This thread holds the
-        //   GIL (`_py`) and, by the contract above, keeps it and runs no
-        //   Python code until `f` returns, so no other thread runs until
-        //   then; the GIL's hand-over then orders `f`'s accesses before
-        //   theirs. The interpreter has a GIL (`GIL_SERIALISES`).
+        // - A thread that takes a turn from now on (even one that takes it
+        //   while waiting with the GIL released) first reaches the value
+        //   through `Turn::get` with the GIL held: `turn` returns with the
+        //   GIL, and a `Turn` cannot be sent into code that runs without
+        //   it. This thread holds the GIL (`_py`) and, by the contract
+        //   above, keeps it and runs no Python code until `f` returns, so
+        //   no other thread can call `Turn::get` until then; the GIL's
+        //   hand-over then orders `f`'s accesses before theirs. The
+        //   interpreter has a GIL (`GIL_SERIALISES`).
         // - `f` does not reach the value again through this `Serial`.
         Some(f(unsafe { &mut *self.data.get() }))
     }
