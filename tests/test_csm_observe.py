@@ -345,3 +345,33 @@ def test_compound_expression_states_in_a_stream_match_python() -> None:
         n_errors += c != c
     assert m.events == 400
     assert len(m.errors) == n_errors > 0
+
+
+def test_a_stream_run_after_pickling_in_a_fresh_process_takes_the_quiet_way_alike() -> None:
+    # `run` (and so Dask/Ray workers, which unpickle machines) decides the
+    # quiet observations of a stream the quick way too; the report, the
+    # event numbers and the log are those of the machine at home.
+    m = machine([("a", 0.9), ("b", 0.95)])
+    rng = np.random.default_rng(11)
+    rows = [{"a": float(a), "b": float(b)} for a, b in rng.uniform(0, 1, (300, 2))]
+    rows[150]["a"] = float("nan")
+    payload = pickle.dumps((m, rows))
+    home = pickle.loads(payload)[0]
+    report = home.run(rows)
+    want = (report.items, len(report.firings), len(report.errors), home.events)
+    want_events = [f.event for f in home.log]
+    code = (
+        "import pickle, sys\n"
+        "m, rows = pickle.loads(sys.stdin.buffer.read())\n"
+        "r = m.run(rows)\n"
+        "print(r.items, len(r.firings), len(r.errors), m.events)\n"
+        "print(*[f.event for f in m.log])\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], input=payload, capture_output=True, check=True, timeout=120
+    )
+    counts, events = out.stdout.decode().splitlines()
+    assert tuple(int(x) for x in counts.split()) == want
+    assert [int(x) for x in events.split()] == want_events
+    assert want[1] == sum(r["a"] > 0.9 for r in rows) + sum(r["b"] > 0.95 for r in rows)
+    assert want[2] == 1

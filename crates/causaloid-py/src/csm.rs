@@ -713,6 +713,23 @@ fn read_float_items(
 }
 
 impl PyStateMachine {
+    /// An observation decided the quick way when it can be (see
+    /// `Machine::decide_quiet`): only under `Missing::Raise`, for a dict.
+    fn quick(&self, py: Python<'_>, observation: &Bound<'_, PyAny>, missing: Missing) -> Quick {
+        let Ok(d) = observation.cast_exact::<PyDict>() else {
+            return Quick::Unread;
+        };
+        if missing != Missing::Raise {
+            return Quick::Unread;
+        }
+        // SAFETY: `Machine::decide_quiet` runs no Python code and keeps the
+        // GIL: it reads floats from a dict through borrowed pointers, then
+        // the engine evaluates expression states on them (no host callback;
+        // at most a context's read lock held for a clone, as on the ordinary
+        // way) and counts the event.
+        unsafe { self.machine.between_turns(py, |m| m.decide_quiet(d)) }.unwrap_or(Quick::Unread)
+    }
+
     /// Runs `f` on the machine during the calling thread's turn.
     fn with<R>(&self, py: Python<'_>, f: impl FnOnce(&mut Machine) -> PyResult<R>) -> PyResult<R> {
         let turn = self.machine.turn(py);
@@ -865,21 +882,9 @@ impl PyStateMachine {
                 return Err(to_pyerr(py, &e));
             }
         };
-        let mut read = Quick::Unread;
-        if missing == Missing::Raise {
-            if let Ok(d) = observation.cast_exact::<PyDict>() {
-                // SAFETY: `Machine::decide_quiet` runs no Python code and
-                // keeps the GIL: it reads floats from a dict through
-                // borrowed pointers, then the engine evaluates expression
-                // states on them (no host callback; at most a context's
-                // read lock held for a clone, as on the ordinary way) and
-                // counts the event.
-                match unsafe { self.machine.between_turns(py, |m| m.decide_quiet(d)) } {
-                    Some(Quick::Quiet) => return Ok(PyList::empty(py)),
-                    Some(r) => read = r,
-                    None => {}
-                }
-            }
+        let read = self.quick(py, observation, missing);
+        if let Quick::Quiet = read {
+            return Ok(PyList::empty(py));
         }
         let converted;
         let observation = if observation.is_exact_instance_of::<PyDict>() {
@@ -939,11 +944,18 @@ impl PyStateMachine {
         missing: &str,
     ) -> PyResult<(Vec<PyFiring>, ErrorList, UnknownList)> {
         let missing = policy(py, missing)?;
+        let read = self.quick(py, observation, missing);
+        if let Quick::Quiet = read {
+            return Ok((Vec::new(), Vec::new(), Vec::new()));
+        }
         let host: Py<PyAny> = observation.clone().unbind();
         let turn = self.machine.turn(py);
         let d = {
             let mut m = get(py, &turn)?;
-            let row = m.read(py, observation)?;
+            let row = match read {
+                Quick::Read(row) => row,
+                Quick::Quiet | Quick::Unread => m.read(py, observation)?,
+            };
             m.inner
                 .decide_with(&row, None, Some(&host as &HostRow), missing)
                 .py(py)?
