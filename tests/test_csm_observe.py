@@ -375,3 +375,42 @@ def test_a_stream_run_after_pickling_in_a_fresh_process_takes_the_quiet_way_alik
     assert [int(x) for x in events.split()] == want_events
     assert want[1] == sum(r["a"] > 0.9 for r in rows) + sum(r["b"] > 0.95 for r in rows)
     assert want[2] == 1
+
+
+def _consumer_machine(kind: str) -> cl.StateMachine:
+    E = cl.expr
+    if kind == "uncertain":
+        speed: Any = cl.UncertainData("speed", cl.Uncertain.normal(29.0, 3.0))
+    else:
+        speed = cl.Data("speed", 31.0)
+    ctx = cl.Context(1, "road").add(speed)
+    limit = cl.Causaloid("over", "", expr=E.ctx_value("speed") > E.col("limit"), context=ctx)
+    hot = cl.Causaloid("hot", "", expr=col("temp") > 0.9)
+    ethos = cl.Ethos([cl.Norm("calm", "alert", col("temp") > 0.97, "impermissible")])
+    return cl.StateMachine(
+        [(cl.State("over", "", limit), "slow down"), (cl.State("hot", "", hot), "alert")],
+        ethos=ethos,
+    )
+
+
+@pytest.mark.parametrize("kind", ["certain", "uncertain"])
+def test_context_reads_and_an_ethos_decide_alike_on_the_quick_and_the_full_way(kind: str) -> None:
+    # missing="false" always takes the full decision; with no missing input
+    # it must agree with the default, which tries the quiet way first:
+    # firings, the ethos's vetting, errors and event numbers.
+    quick, full = _consumer_machine(kind), _consumer_machine(kind)
+    rng = np.random.default_rng(2)
+    for limit, temp in rng.uniform([20.0, 0.0], [40.0, 1.0], (300, 2)):
+        o = {"limit": float(limit), "temp": float(temp)}
+        a = quick.evaluate_all(o, errors="record")
+        b = full.evaluate_all(o, errors="record", missing="false")
+        assert [(f.state, f.event, f.action, repr(f.vetting)) for f in a] == [
+            (f.state, f.event, f.action, repr(f.vetting)) for f in b
+        ]
+    assert quick.events == full.events == 300
+    assert [str(e) for *_, e in quick.errors] == [str(e) for *_, e in full.errors]
+    assert len(quick.log) == len(full.log) > 0
+    # And after pickling, the quick way goes on the same.
+    again = pickle.loads(pickle.dumps(quick))
+    o = {"limit": 10.0, "temp": 0.1}
+    assert [f.state for f in again.evaluate_all(o)] == [f.state for f in quick.evaluate_all(o)]
